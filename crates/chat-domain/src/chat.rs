@@ -1,0 +1,188 @@
+//! Chats, the people in them, and the request to start one.
+
+use crate::ids::{ChatId, MessageId, UserId};
+use crate::timestamp::Timestamp;
+use crate::validation::{ValidationErrors, check_length};
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+pub const MAX_TITLE_CHARS: usize = 200;
+pub const MAX_INITIAL_MEMBERS: usize = 1000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ChatKind {
+    /// Exactly two people, at most one such chat per pair, no title.
+    Direct,
+    /// A titled chat with an owner, admins and members.
+    Group,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Member,
+    Admin,
+    Owner,
+}
+
+macro_rules! text_enum {
+    ($type:ident { $($variant:ident => $text:literal),* }) => {
+        impl $type {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),* }
+            }
+        }
+        impl FromStr for $type {
+            type Err = ();
+            fn from_str(text: &str) -> Result<Self, ()> {
+                match text { $($text => Ok(Self::$variant),)* _ => Err(()) }
+            }
+        }
+    };
+}
+text_enum!(ChatKind { Direct => "direct", Group => "group" });
+text_enum!(Role { Member => "member", Admin => "admin", Owner => "owner" });
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Chat {
+    pub id: ChatId,
+    pub kind: ChatKind,
+    pub title: Option<String>,
+    pub created_by: UserId,
+    pub created_at: Timestamp,
+}
+
+/// One user's place in one chat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Membership {
+    pub chat_id: ChatId,
+    pub user_id: UserId,
+    pub role: Role,
+    pub joined_at: Timestamp,
+    pub last_read_message_id: Option<MessageId>,
+}
+
+/// The body of `POST /chats` as the client sent it.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatDraft {
+    pub kind: ChatKind,
+    #[serde(default)]
+    pub title: Option<String>,
+    #[serde(default)]
+    pub member_ids: Vec<UserId>,
+}
+
+/// A chat ready to be stored: the creator becomes its owner; `member_ids` excludes the creator.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewChat {
+    pub kind: ChatKind,
+    pub title: Option<String>,
+    pub creator: UserId,
+    pub member_ids: Vec<UserId>,
+}
+
+impl ChatDraft {
+    pub fn validate(self, creator: UserId) -> Result<NewChat, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let mut member_ids: Vec<UserId> = Vec::with_capacity(self.member_ids.len());
+        for id in self.member_ids {
+            if id != creator && !member_ids.contains(&id) {
+                member_ids.push(id);
+            }
+        }
+        match self.kind {
+            ChatKind::Direct => {
+                if member_ids.len() != 1 {
+                    errors.add(
+                        "member_ids",
+                        "invalid",
+                        "a direct chat has exactly one other member",
+                    );
+                }
+                if self.title.is_some() {
+                    errors.add("title", "not_allowed", "a direct chat has no title");
+                }
+            }
+            ChatKind::Group => match &self.title {
+                Some(title) => check_length(&mut errors, "title", title, 1, MAX_TITLE_CHARS),
+                None => errors.add("title", "required", "a group chat needs a title"),
+            },
+        }
+        if member_ids.len() > MAX_INITIAL_MEMBERS {
+            errors.add(
+                "member_ids",
+                "too_many",
+                format!("at most {MAX_INITIAL_MEMBERS} members at creation"),
+            );
+        }
+        errors.finish(NewChat {
+            kind: self.kind,
+            title: self.title,
+            creator,
+            member_ids,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(kind: ChatKind, title: Option<&str>, members: &[i64]) -> ChatDraft {
+        ChatDraft {
+            kind,
+            title: title.map(str::to_owned),
+            member_ids: members.iter().copied().map(UserId).collect(),
+        }
+    }
+
+    #[test]
+    fn direct_chat_has_exactly_one_other_member_and_no_title() {
+        let chat = draft(ChatKind::Direct, None, &[2, 2, 1])
+            .validate(UserId(1))
+            .unwrap();
+        assert_eq!(chat.member_ids, vec![UserId(2)]);
+        assert!(
+            draft(ChatKind::Direct, None, &[1])
+                .validate(UserId(1))
+                .is_err()
+        );
+        assert!(
+            draft(ChatKind::Direct, None, &[2, 3])
+                .validate(UserId(1))
+                .is_err()
+        );
+        assert!(
+            draft(ChatKind::Direct, Some("x"), &[2])
+                .validate(UserId(1))
+                .is_err()
+        );
+    }
+
+    #[test]
+    fn group_chat_needs_a_title() {
+        assert!(
+            draft(ChatKind::Group, Some("Team"), &[])
+                .validate(UserId(1))
+                .is_ok()
+        );
+        assert!(
+            draft(ChatKind::Group, None, &[2])
+                .validate(UserId(1))
+                .is_err()
+        );
+        assert!(
+            draft(ChatKind::Group, Some(" "), &[2])
+                .validate(UserId(1))
+                .is_err()
+        );
+        let long = "t".repeat(MAX_TITLE_CHARS + 1);
+        assert!(
+            draft(ChatKind::Group, Some(&long), &[2])
+                .validate(UserId(1))
+                .is_err()
+        );
+    }
+}

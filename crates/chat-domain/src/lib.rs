@@ -1,0 +1,31 @@
+//! The chat's domain: the types every other crate speaks, and the rules over them.
+//!
+//! Nothing here performs I/O. The store builds these aggregates whole; the API serialises them as
+//! they are. Other services reuse this crate without pulling in a database driver or a web server.
+
+pub mod chat;
+pub mod error;
+pub mod idempotency;
+pub mod ids;
+pub mod json;
+pub mod message;
+pub mod new_message;
+pub mod policy;
+pub mod reaction;
+pub mod read_state;
+pub mod timestamp;
+pub mod user;
+pub mod validation;
+
+pub use chat::{Chat, ChatDraft, ChatKind, Membership, NewChat, Role};
+pub use error::{DomainError, Resource};
+pub use idempotency::IdempotencyKey;
+pub use ids::{ChatId, MessageId, UserId};
+pub use json::{JsonObject, JsonValue};
+pub use message::{Message, MessageKind, MessageRecord, MessageStatus};
+pub use new_message::{MessageDraft, NewMessage};
+pub use reaction::{Emoji, Reaction, ReactionSummary};
+pub use read_state::ReadFrontier;
+pub use timestamp::Timestamp;
+pub use user::{Credentials, User};
+pub use validation::{FieldError, ValidationErrors};

@@ -1,0 +1,174 @@
+//! The message aggregate: a message together with everything a client shows with it.
+
+use crate::ids::{ChatId, MessageId, UserId};
+use crate::json::JsonObject;
+use crate::reaction::{Reaction, ReactionSummary, summarize};
+use crate::read_state::ReadFrontier;
+use crate::timestamp::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MessageKind {
+    Text,
+    Image,
+    File,
+    /// Written by the server itself (for example "Ann joined"); clients cannot post it.
+    System,
+}
+
+impl MessageKind {
+    pub const ALL: [MessageKind; 4] = [Self::Text, Self::Image, Self::File, Self::System];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Text => "text",
+            Self::Image => "image",
+            Self::File => "file",
+            Self::System => "system",
+        }
+    }
+}
+
+impl FromStr for MessageKind {
+    type Err = ();
+    fn from_str(text: &str) -> Result<Self, ()> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+            .ok_or(())
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MessageStatus {
+    /// Stored; at least one other member has not read it yet.
+    Delivered,
+    /// Every other member's read marker has passed it.
+    Read,
+}
+
+/// A message as stored, before its reactions and read status are attached.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MessageRecord {
+    pub id: MessageId,
+    pub chat_id: ChatId,
+    pub author_id: UserId,
+    pub kind: MessageKind,
+    pub content: Option<String>,
+    pub payload: Option<JsonObject>,
+    pub ts: Timestamp,
+    pub reply_to_id: Option<MessageId>,
+    pub deleted_at: Option<Timestamp>,
+    pub updated_at: Option<Timestamp>,
+}
+
+/// The whole message, exactly as every endpoint and event shows it. It has no way to be "partly
+/// loaded": building one takes the reactions and the read frontier up front.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Message {
+    pub id: MessageId,
+    pub chat_id: ChatId,
+    pub author_id: UserId,
+    #[serde(rename = "type")]
+    pub kind: MessageKind,
+    pub content: Option<String>,
+    pub payload: Option<JsonObject>,
+    pub status: MessageStatus,
+    pub ts: Timestamp,
+    pub reply_to_id: Option<MessageId>,
+    pub is_deleted: bool,
+    pub deleted_at: Option<Timestamp>,
+    pub updated_at: Option<Timestamp>,
+    pub reactions: Vec<ReactionSummary>,
+}
+
+impl Message {
+    /// Builds the aggregate. `reactions` are this message's, oldest first. A deleted message
+    /// becomes a tombstone: it keeps its place but shows no content, payload or reactions.
+    pub fn assemble(
+        record: MessageRecord,
+        reactions: &[Reaction],
+        frontier: &ReadFrontier,
+    ) -> Self {
+        let status = frontier.status_of(record.id, record.author_id);
+        let is_deleted = record.deleted_at.is_some();
+        Self {
+            id: record.id,
+            chat_id: record.chat_id,
+            author_id: record.author_id,
+            kind: record.kind,
+            content: if is_deleted { None } else { record.content },
+            payload: if is_deleted { None } else { record.payload },
+            status,
+            ts: record.ts,
+            reply_to_id: record.reply_to_id,
+            is_deleted,
+            deleted_at: record.deleted_at,
+            updated_at: record.updated_at,
+            reactions: if is_deleted {
+                Vec::new()
+            } else {
+                summarize(reactions)
+            },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reaction::Emoji;
+
+    fn record(deleted: bool) -> MessageRecord {
+        MessageRecord {
+            id: MessageId(7),
+            chat_id: ChatId(2),
+            author_id: UserId(1),
+            kind: MessageKind::Text,
+            content: Some("hi".into()),
+            payload: None,
+            ts: Timestamp::now(),
+            reply_to_id: None,
+            deleted_at: deleted.then(Timestamp::now),
+            updated_at: None,
+        }
+    }
+
+    fn thumbs_up() -> Vec<Reaction> {
+        let emoji = Emoji::parse("👍").unwrap();
+        vec![Reaction {
+            emoji,
+            user_id: UserId(5),
+            created_at: Timestamp::now(),
+        }]
+    }
+
+    #[test]
+    fn live_message_keeps_content_and_reactions() {
+        let message = Message::assemble(record(false), &thumbs_up(), &ReadFrontier::default());
+        assert_eq!(message.content.as_deref(), Some("hi"));
+        assert_eq!(message.reactions.len(), 1);
+        assert!(!message.is_deleted);
+        assert_eq!(message.status, MessageStatus::Delivered);
+    }
+
+    #[test]
+    fn deleted_message_is_a_tombstone() {
+        let message = Message::assemble(record(true), &thumbs_up(), &ReadFrontier::default());
+        assert!(message.is_deleted);
+        assert!(message.deleted_at.is_some());
+        assert_eq!(message.content, None);
+        assert!(message.reactions.is_empty());
+    }
+
+    #[test]
+    fn kind_names_round_trip() {
+        for kind in MessageKind::ALL {
+            assert_eq!(kind.as_str().parse::<MessageKind>(), Ok(kind));
+        }
+        assert!("video".parse::<MessageKind>().is_err());
+    }
+}

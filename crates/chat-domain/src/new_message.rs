@@ -1,0 +1,204 @@
+//! A message a client asks to create, and the checks it must pass before anything is stored.
+
+use crate::ids::{ChatId, MessageId};
+use crate::json::{JsonObject, JsonValue, encoded_len};
+use crate::message::MessageKind;
+use crate::validation::{ValidationErrors, check_length};
+use serde::{Deserialize, Serialize};
+
+pub const MAX_CONTENT_CHARS: usize = 4000;
+pub const MAX_PAYLOAD_BYTES: usize = 16 * 1024;
+
+/// The body of `POST /messages` as the client sent it, not yet checked.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessageDraft {
+    pub chat_id: ChatId,
+    #[serde(rename = "type", default = "default_kind")]
+    pub kind: String,
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(default)]
+    pub payload: Option<JsonValue>,
+    #[serde(default)]
+    pub reply_to_id: Option<MessageId>,
+}
+
+fn default_kind() -> String {
+    MessageKind::Text.as_str().to_owned()
+}
+
+/// A message that passed every check that needs no stored data. (That a reply names a message of
+/// the same chat is checked where the data is, in the same statement as the insert.)
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NewMessage {
+    pub chat_id: ChatId,
+    pub kind: MessageKind,
+    pub content: Option<String>,
+    pub payload: Option<JsonObject>,
+    pub reply_to_id: Option<MessageId>,
+}
+
+impl MessageDraft {
+    pub fn validate(self) -> Result<NewMessage, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let kind = match self.kind.parse::<MessageKind>() {
+            Ok(MessageKind::System) => {
+                errors.add(
+                    "type",
+                    "not_allowed",
+                    "system messages are written by the server",
+                );
+                MessageKind::System
+            }
+            Ok(kind) => kind,
+            Err(()) => {
+                errors.add("type", "invalid", "must be one of text, image, file");
+                MessageKind::Text
+            }
+        };
+        let (content, payload) = check_body(&mut errors, kind, self.content, self.payload);
+        errors.finish(NewMessage {
+            chat_id: self.chat_id,
+            kind,
+            content,
+            payload,
+            reply_to_id: self.reply_to_id,
+        })
+    }
+}
+
+/// Checks content and payload for a message of `kind`; shared by creation and edits.
+pub fn check_body(
+    errors: &mut ValidationErrors,
+    kind: MessageKind,
+    content: Option<String>,
+    payload: Option<JsonValue>,
+) -> (Option<String>, Option<JsonObject>) {
+    match (&content, kind) {
+        (Some(text), _) => check_length(errors, "content", text, 1, MAX_CONTENT_CHARS),
+        (None, MessageKind::Text) => {
+            errors.add("content", "required", "a text message needs content")
+        }
+        (None, _) => {}
+    }
+    let payload = match payload {
+        None | Some(JsonValue::Null) => None,
+        Some(JsonValue::Object(object)) => {
+            let size = encoded_len(&object);
+            if size > MAX_PAYLOAD_BYTES {
+                errors.add(
+                    "payload",
+                    "too_large",
+                    format!("must be at most {MAX_PAYLOAD_BYTES} bytes of JSON, is {size}"),
+                );
+            }
+            Some(object)
+        }
+        Some(_) => {
+            errors.add("payload", "invalid", "must be a JSON object");
+            None
+        }
+    };
+    if payload.is_none() && matches!(kind, MessageKind::Image | MessageKind::File) {
+        errors.add(
+            "payload",
+            "required",
+            "image and file messages describe their attachment in payload",
+        );
+    }
+    (content, payload)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn draft(kind: &str, content: Option<&str>, payload: Option<JsonValue>) -> MessageDraft {
+        MessageDraft {
+            chat_id: ChatId(2),
+            kind: kind.into(),
+            content: content.map(str::to_owned),
+            payload,
+            reply_to_id: None,
+        }
+    }
+
+    fn fields(result: Result<NewMessage, ValidationErrors>) -> Vec<(String, &'static str)> {
+        result
+            .unwrap_err()
+            .0
+            .into_iter()
+            .map(|e| (e.field, e.code))
+            .collect()
+    }
+
+    #[test]
+    fn text_needs_content_of_1_to_4000_characters() {
+        assert!(
+            draft("text", Some("Тестовое сообщение"), None)
+                .validate()
+                .is_ok()
+        );
+        assert!(
+            draft("text", Some(&"я".repeat(4000)), None)
+                .validate()
+                .is_ok()
+        );
+        assert_eq!(
+            fields(draft("text", Some(&"я".repeat(4001)), None).validate()),
+            [("content".into(), "too_long")]
+        );
+        assert_eq!(
+            fields(draft("text", Some(""), None).validate()),
+            [("content".into(), "too_short")]
+        );
+        assert_eq!(
+            fields(draft("text", Some("  \n"), None).validate()),
+            [("content".into(), "too_short")]
+        );
+        assert_eq!(
+            fields(draft("text", None, None).validate()),
+            [("content".into(), "required")]
+        );
+    }
+
+    #[test]
+    fn payload_must_be_a_small_object() {
+        let mut object = JsonObject::new();
+        object.insert("url".into(), JsonValue::String("https://x/y.png".into()));
+        assert!(
+            draft("image", None, Some(JsonValue::Object(object.clone())))
+                .validate()
+                .is_ok()
+        );
+        assert_eq!(
+            fields(draft("image", None, None).validate()),
+            [("payload".into(), "required")]
+        );
+        assert_eq!(
+            fields(draft("text", Some("a"), Some(JsonValue::Integer(1))).validate()),
+            [("payload".into(), "invalid")]
+        );
+        object.insert(
+            "big".into(),
+            JsonValue::String("x".repeat(MAX_PAYLOAD_BYTES)),
+        );
+        assert_eq!(
+            fields(draft("file", None, Some(JsonValue::Object(object))).validate()),
+            [("payload".into(), "too_large")]
+        );
+    }
+
+    #[test]
+    fn clients_cannot_post_unknown_or_system_types() {
+        assert_eq!(
+            fields(draft("video", Some("a"), None).validate()),
+            [("type".into(), "invalid")]
+        );
+        assert_eq!(
+            fields(draft("system", Some("a"), None).validate()),
+            [("type".into(), "not_allowed")]
+        );
+    }
+}

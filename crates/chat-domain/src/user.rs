@@ -1,0 +1,76 @@
+//! Accounts and the credentials that create them.
+
+use crate::ids::UserId;
+use crate::timestamp::Timestamp;
+use crate::validation::{ValidationErrors, check_length};
+use serde::{Deserialize, Serialize};
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct User {
+    pub id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub created_at: Timestamp,
+}
+
+/// The body of register and login. `Debug` hides the password so it never reaches a log.
+#[derive(Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Credentials {
+    pub username: String,
+    pub password: String,
+    #[serde(default)]
+    pub display_name: Option<String>,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Credentials {
+    /// Rules for a new account: a 3-32 character username of `a-z 0-9 _ . -`, a password of
+    /// 8-256 characters, an optional display name of at most 100 characters.
+    pub fn validate_new(&self) -> Result<(), ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        check_length(&mut errors, "username", &self.username, 3, 32);
+        let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c);
+        if !self.username.chars().all(allowed) {
+            errors.add(
+                "username",
+                "invalid",
+                "may contain only a-z, 0-9, '_', '.' and '-'",
+            );
+        }
+        check_length(&mut errors, "password", &self.password, 8, 256);
+        if let Some(name) = &self.display_name {
+            check_length(&mut errors, "display_name", name, 1, 100);
+        }
+        errors.finish(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn creds(username: &str, password: &str) -> Credentials {
+        Credentials {
+            username: username.into(),
+            password: password.into(),
+            display_name: None,
+        }
+    }
+
+    #[test]
+    fn account_rules() {
+        assert!(creds("ann_1", "correct horse").validate_new().is_ok());
+        assert!(creds("An", "correct horse").validate_new().is_err());
+        assert!(creds("Ann", "correct horse").validate_new().is_err());
+        assert!(creds("ann", "short").validate_new().is_err());
+        assert!(!format!("{:?}", creds("ann", "secret-password")).contains("secret"));
+    }
+}

@@ -1,0 +1,80 @@
+//! Per-field validation errors, collected rather than stopping at the first one.
+
+use serde::Serialize;
+use std::fmt;
+
+/// One field's problem: `field` is a JSON path such as `content` or `member_ids[2]`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub code: &'static str,
+    pub message: String,
+}
+
+/// Every problem found in one request.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(transparent)]
+pub struct ValidationErrors(pub Vec<FieldError>);
+
+impl ValidationErrors {
+    pub fn single(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+        let mut errors = Self::default();
+        errors.add(field, code, message);
+        errors
+    }
+
+    pub fn add(&mut self, field: &str, code: &'static str, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.to_owned(),
+            code,
+            message: message.into(),
+        });
+    }
+
+    /// `Ok(value)` when nothing was collected, the errors otherwise.
+    pub fn finish<T>(self, value: T) -> Result<T, ValidationErrors> {
+        if self.0.is_empty() {
+            Ok(value)
+        } else {
+            Err(self)
+        }
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (index, error) in self.0.iter().enumerate() {
+            if index > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{}: {}", error.field, error.message)?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+/// Checks a text's length in characters, adding `too_short` or `too_long` to `errors`.
+pub fn check_length(
+    errors: &mut ValidationErrors,
+    field: &str,
+    text: &str,
+    min: usize,
+    max: usize,
+) {
+    let length = text.chars().count();
+    if length < min || text.trim().is_empty() && min > 0 {
+        errors.add(
+            field,
+            "too_short",
+            format!("must have at least {min} non-blank character(s)"),
+        );
+    } else if length > max {
+        errors.add(
+            field,
+            "too_long",
+            format!("must have at most {max} characters, has {length}"),
+        );
+    }
+}

@@ -1,0 +1,140 @@
+//! Chats and their members.
+
+use crate::error::{StoreError, StoreResult};
+use crate::pool::Store;
+use crate::rows::{ChatRow, MemberRow};
+use crate::schema::{chat_members, chats};
+use chat_domain::{
+    Chat, ChatId, ChatKind, DomainError, Membership, NewChat, Resource, Role, UserId,
+    ValidationErrors,
+};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use time::OffsetDateTime;
+
+/// What `create_chat` did: a direct chat asked for again is found, not created twice.
+#[derive(Debug)]
+pub struct ChatCreation {
+    pub chat: Chat,
+    pub created: bool,
+}
+
+impl Store {
+    /// Creates a chat with its members in one transaction. For a direct chat the pair's unique key
+    /// decides under concurrency: the loser of the race finds the winner's chat.
+    pub async fn create_chat(&self, new: &NewChat) -> StoreResult<ChatCreation> {
+        let direct_key = match new.kind {
+            ChatKind::Direct => new.member_ids.as_slice().first().map(|other| {
+                let (low, high) = if new.creator < *other {
+                    (new.creator, *other)
+                } else {
+                    (*other, new.creator)
+                };
+                format!("{low}:{high}")
+            }),
+            ChatKind::Group => None,
+        };
+        let mut conn = self.conn().await?;
+        let inserted = conn
+            .transaction(async |conn| {
+                let row: Option<ChatRow> = diesel::insert_into(chats::table)
+                    .values((
+                        chats::kind.eq(new.kind.as_str()),
+                        chats::title.eq(&new.title),
+                        chats::created_by.eq(new.creator.0),
+                        chats::direct_key.eq(&direct_key),
+                    ))
+                    .on_conflict_do_nothing()
+                    .returning(ChatRow::as_returning())
+                    .get_result(conn)
+                    .await
+                    .optional()?;
+                let Some(row) = row else { return Ok(None) };
+                insert_members(conn, row.id, new).await?;
+                Ok::<_, StoreError>(Some(row))
+            })
+            .await?;
+        match inserted {
+            Some(row) => Ok(ChatCreation {
+                chat: row.into_chat()?,
+                created: true,
+            }),
+            None => {
+                let row = chats::table
+                    .filter(chats::direct_key.eq(&direct_key))
+                    .select(ChatRow::as_select())
+                    .first::<ChatRow>(&mut conn)
+                    .await?;
+                Ok(ChatCreation {
+                    chat: row.into_chat()?,
+                    created: false,
+                })
+            }
+        }
+    }
+
+    /// The chat, if `viewer` is a member; outsiders get the same answer as for a chat that does not exist.
+    pub async fn chat_for_member(&self, chat: ChatId, viewer: UserId) -> StoreResult<Chat> {
+        let mut conn = self.conn().await?;
+        let row = chats::table
+            .inner_join(chat_members::table)
+            .filter(chats::id.eq(chat.0))
+            .filter(chat_members::user_id.eq(viewer.0))
+            .select(ChatRow::as_select())
+            .first::<ChatRow>(&mut conn)
+            .await
+            .optional()?;
+        row.ok_or(StoreError::Domain(DomainError::NotFound(Resource::Chat)))?
+            .into_chat()
+    }
+
+    /// The caller's membership of a chat, if any.
+    pub async fn membership(&self, chat: ChatId, user: UserId) -> StoreResult<Option<Membership>> {
+        let mut conn = self.conn().await?;
+        let row = chat_members::table
+            .find((chat.0, user.0))
+            .select(MemberRow::as_select())
+            .first::<MemberRow>(&mut conn)
+            .await
+            .optional()?;
+        row.map(MemberRow::into_membership).transpose()
+    }
+}
+
+async fn insert_members(
+    conn: &mut AsyncPgConnection,
+    chat_id: i64,
+    new: &NewChat,
+) -> StoreResult<()> {
+    let now = OffsetDateTime::now_utc();
+    let (creator_role, others_role) = match new.kind {
+        ChatKind::Group => (Role::Owner, Role::Member),
+        ChatKind::Direct => (Role::Member, Role::Member),
+    };
+    let member = |user: UserId, role: Role| MemberRow {
+        chat_id,
+        user_id: user.0,
+        role: role.as_str().to_owned(),
+        joined_at: now,
+        last_read_message_id: None,
+    };
+    let rows: Vec<MemberRow> = std::iter::once(member(new.creator, creator_role))
+        .chain(new.member_ids.iter().map(|&user| member(user, others_role)))
+        .collect();
+    diesel::insert_into(chat_members::table)
+        .values(&rows)
+        .execute(conn)
+        .await
+        .map_err(|error| match error {
+            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+                StoreError::Domain(DomainError::Validation(ValidationErrors::single(
+                    "member_ids",
+                    "unknown_user",
+                    "names a user that does not exist",
+                )))
+            }
+            other => other.into(),
+        })?;
+    Ok(())
+}

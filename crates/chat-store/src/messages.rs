@@ -1,0 +1,190 @@
+//! Creating and reading messages. Every message leaves through the aggregate builder.
+
+use crate::aggregate::build_messages;
+use crate::error::{StoreError, StoreResult};
+use crate::pool::Store;
+use crate::rows::{MessageRow, payload_to_json};
+use crate::schema::{chat_members, idempotency_keys, messages};
+use chat_domain::{
+    DomainError, IdempotencyKey, Message, MessageId, NewMessage, ReadFrontier, Resource, UserId,
+    ValidationErrors,
+};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Bytea, Jsonb, Nullable, Text, Timestamptz};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use sha2::{Digest, Sha256};
+use time::OffsetDateTime;
+
+/// What `create_message` did: created the message, or replayed an earlier request's answer.
+#[derive(Debug)]
+pub struct MessageCreation {
+    pub message: Message,
+    pub replayed: bool,
+}
+
+/// Membership check, idempotency claim and insert as one statement, so the answer always
+/// describes what committed and costs one round trip. A key claimed by a concurrent request
+/// makes the `ON CONFLICT` wait for that request's outcome, then insert nothing.
+const CREATE_SQL: &str = "
+WITH allowed AS (
+    SELECT EXISTS (SELECT 1 FROM chat_members WHERE chat_id = $1 AND user_id = $2) AS is_member,
+           ($6::bigint IS NULL OR EXISTS (SELECT 1 FROM messages WHERE id = $6 AND chat_id = $1)) AS reply_ok
+), new_message AS (
+    SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM allowed WHERE is_member AND reply_ok
+), claim AS (
+    INSERT INTO idempotency_keys (user_id, key, request_hash, message_id)
+    SELECT $2, $7, $8, id FROM new_message WHERE $7::text IS NOT NULL
+    ON CONFLICT (user_id, key) DO NOTHING
+    RETURNING message_id
+), inserted AS (
+    INSERT INTO messages (id, chat_id, author_id, kind, content, payload, reply_to_id)
+    SELECT id, $1, $2, $3, $4, $5, $6 FROM new_message WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM claim)
+    RETURNING *
+)
+SELECT allowed.is_member, allowed.reply_ok, inserted.* FROM allowed LEFT JOIN inserted ON true";
+
+#[derive(QueryableByName)]
+struct CreateOutcome {
+    #[diesel(sql_type = Bool)]
+    is_member: bool,
+    #[diesel(sql_type = Bool)]
+    reply_ok: bool,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    id: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    chat_id: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    author_id: Option<i64>,
+    #[diesel(sql_type = Nullable<Text>)]
+    kind: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    content: Option<String>,
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    payload: Option<serde_json::Value>,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    ts: Option<OffsetDateTime>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    reply_to_id: Option<i64>,
+}
+
+impl CreateOutcome {
+    fn into_row(self) -> Option<MessageRow> {
+        Some(MessageRow {
+            id: self.id?,
+            chat_id: self.chat_id?,
+            author_id: self.author_id?,
+            kind: self.kind?,
+            content: self.content,
+            payload: self.payload,
+            ts: self.ts?,
+            reply_to_id: self.reply_to_id,
+            deleted_at: None,
+            updated_at: None,
+        })
+    }
+}
+
+impl Store {
+    /// Creates a message by `author`, or with a known `key` and the same request, replays it.
+    pub async fn create_message(
+        &self,
+        author: UserId,
+        new: &NewMessage,
+        key: Option<&IdempotencyKey>,
+    ) -> StoreResult<MessageCreation> {
+        let fingerprint = key.map(|_| request_fingerprint(new)).transpose()?;
+        let mut conn = self.conn().await?;
+        let outcome: CreateOutcome = diesel::sql_query(CREATE_SQL)
+            .bind::<BigInt, _>(new.chat_id.0)
+            .bind::<BigInt, _>(author.0)
+            .bind::<Text, _>(new.kind.as_str())
+            .bind::<Nullable<Text>, _>(new.content.as_deref())
+            .bind::<Nullable<Jsonb>, _>(payload_to_json(&new.payload)?)
+            .bind::<Nullable<BigInt>, _>(new.reply_to_id.map(|id| id.0))
+            .bind::<Nullable<Text>, _>(key.map(IdempotencyKey::as_str))
+            .bind::<Nullable<Bytea>, _>(fingerprint.as_deref())
+            .get_result(&mut conn)
+            .await?;
+        if !outcome.is_member {
+            return Err(DomainError::NotAMember.into());
+        }
+        if !outcome.reply_ok {
+            let error = ValidationErrors::single(
+                "reply_to_id",
+                "not_in_chat",
+                "must name a message of the same chat",
+            );
+            return Err(DomainError::Validation(error).into());
+        }
+        if let Some(row) = outcome.into_row() {
+            // Just inserted in this statement: no reactions yet, and no one has read it.
+            let message = Message::assemble(row.into_record()?, &[], &ReadFrontier::default());
+            return Ok(MessageCreation {
+                message,
+                replayed: false,
+            });
+        }
+        match (key, fingerprint) {
+            (Some(key), Some(fingerprint)) => replay(&mut conn, author, key, &fingerprint).await,
+            _ => Err(StoreError::Corrupt("message insert returned no row".into())),
+        }
+    }
+
+    /// One message, whole, if `viewer` is a member of its chat.
+    pub async fn message_for_member(&self, id: MessageId, viewer: UserId) -> StoreResult<Message> {
+        let mut conn = self.conn().await?;
+        let row = messages::table
+            .inner_join(
+                chat_members::table.on(chat_members::chat_id
+                    .eq(messages::chat_id)
+                    .and(chat_members::user_id.eq(viewer.0))),
+            )
+            .filter(messages::id.eq(id.0))
+            .select(MessageRow::as_select())
+            .first::<MessageRow>(&mut conn)
+            .await
+            .optional()?
+            .ok_or(DomainError::NotFound(Resource::Message))?;
+        single(build_messages(&mut conn, vec![row]).await?)
+    }
+}
+
+/// The earlier answer for a key already claimed, if the request is the same.
+async fn replay(
+    conn: &mut AsyncPgConnection,
+    author: UserId,
+    key: &IdempotencyKey,
+    fingerprint: &[u8],
+) -> StoreResult<MessageCreation> {
+    let (stored_fingerprint, message_id) = idempotency_keys::table
+        .find((author.0, key.as_str()))
+        .select((idempotency_keys::request_hash, idempotency_keys::message_id))
+        .first::<(Vec<u8>, i64)>(conn)
+        .await?;
+    if stored_fingerprint != fingerprint {
+        return Err(StoreError::IdempotencyKeyReused);
+    }
+    let row = messages::table
+        .find(message_id)
+        .select(MessageRow::as_select())
+        .first::<MessageRow>(conn)
+        .await?;
+    let message = single(build_messages(conn, vec![row]).await?)?;
+    Ok(MessageCreation {
+        message,
+        replayed: true,
+    })
+}
+
+/// What makes two requests "the same" for idempotency: every field of the validated message.
+fn request_fingerprint(new: &NewMessage) -> StoreResult<Vec<u8>> {
+    let canonical =
+        serde_json::to_vec(new).map_err(|e| StoreError::Corrupt(format!("fingerprint: {e}")))?;
+    Ok(Sha256::digest(&canonical).to_vec())
+}
+
+fn single(mut messages: Vec<Message>) -> StoreResult<Message> {
+    messages
+        .pop()
+        .ok_or(StoreError::Domain(DomainError::NotFound(Resource::Message)))
+}

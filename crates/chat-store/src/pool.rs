@@ -1,0 +1,91 @@
+//! The connection pool, and the `Store` handle every query goes through.
+
+use crate::error::StoreResult;
+use crate::instrumentation::QueryCounter;
+use diesel_async::pooled_connection::bb8::{Pool, PooledConnection};
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use futures_util::FutureExt as _;
+use std::time::Duration;
+
+/// How the pool is sized and how long a request waits for a connection.
+#[derive(Clone, Debug)]
+pub struct PoolSettings {
+    pub max_size: u32,
+    pub acquire_timeout: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        // A two-core database is busiest with a handful of connections, not a hundred.
+        Self {
+            max_size: 8,
+            acquire_timeout: Duration::from_secs(5),
+        }
+    }
+}
+
+/// A cheap, cloneable handle on the database. Its methods live beside the tables they touch.
+#[derive(Clone)]
+pub struct Store {
+    pool: Pool<AsyncPgConnection>,
+    queries: QueryCounter,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("pool", &self.pool.state())
+            .finish()
+    }
+}
+
+pub(crate) type Conn<'a> = PooledConnection<'a, AsyncPgConnection>;
+
+impl Store {
+    /// Opens the pool and checks that the database answers, so a bad URL fails at start-up.
+    pub async fn connect(database_url: &str, settings: &PoolSettings) -> StoreResult<Self> {
+        let queries = QueryCounter::default();
+        let counter = queries.clone();
+        let mut config = ManagerConfig::default();
+        config.custom_setup = Box::new(move |url| {
+            let counter = counter.clone();
+            async move {
+                let mut conn = AsyncPgConnection::establish(url).await?;
+                conn.set_instrumentation(counter);
+                Ok(conn)
+            }
+            .boxed()
+        });
+        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
+            database_url,
+            config,
+        );
+        let pool = Pool::builder()
+            .max_size(settings.max_size)
+            .min_idle(Some(1))
+            .connection_timeout(settings.acquire_timeout)
+            .build(manager)
+            .await
+            .map_err(|error| crate::StoreError::Unavailable(error.to_string()))?;
+        let store = Self { pool, queries };
+        store.ping().await?;
+        Ok(store)
+    }
+
+    /// One round trip to the database: what readiness checks.
+    pub async fn ping(&self) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        diesel::sql_query("SELECT 1").execute(&mut conn).await?;
+        Ok(())
+    }
+
+    /// Statements sent to the database by this store since it was opened.
+    pub fn queries_run(&self) -> u64 {
+        self.queries.total()
+    }
+
+    pub(crate) async fn conn(&self) -> StoreResult<Conn<'_>> {
+        Ok(self.pool.get().await?)
+    }
+}

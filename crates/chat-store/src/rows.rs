@@ -1,0 +1,158 @@
+//! Row structs and their translation into domain types: the one place rows become the domain.
+
+use crate::error::{StoreError, StoreResult};
+use crate::schema::{chat_members, chats, messages, reactions, users};
+use chat_domain::{
+    Chat, ChatId, Emoji, JsonObject, Membership, MessageId, MessageKind, MessageRecord, Reaction,
+    Timestamp, User, UserId,
+};
+use diesel::prelude::*;
+use time::OffsetDateTime;
+
+fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
+    StoreError::Corrupt(format!("{what}: {detail}"))
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
+#[diesel(table_name = messages, check_for_backend(diesel::pg::Pg))]
+pub(crate) struct MessageRow {
+    pub id: i64,
+    pub chat_id: i64,
+    pub author_id: i64,
+    pub kind: String,
+    pub content: Option<String>,
+    pub payload: Option<serde_json::Value>,
+    pub ts: OffsetDateTime,
+    pub reply_to_id: Option<i64>,
+    pub deleted_at: Option<OffsetDateTime>,
+    pub updated_at: Option<OffsetDateTime>,
+}
+
+impl MessageRow {
+    pub fn into_record(self) -> StoreResult<MessageRecord> {
+        let kind = self
+            .kind
+            .parse::<MessageKind>()
+            .map_err(|()| corrupt("message kind", &self.kind))?;
+        let payload = match self.payload {
+            Some(value) => Some(
+                serde_json::from_value::<JsonObject>(value).map_err(|e| corrupt("payload", e))?,
+            ),
+            None => None,
+        };
+        Ok(MessageRecord {
+            id: MessageId(self.id),
+            chat_id: ChatId(self.chat_id),
+            author_id: UserId(self.author_id),
+            kind,
+            content: self.content,
+            payload,
+            ts: self.ts.into(),
+            reply_to_id: self.reply_to_id.map(MessageId),
+            deleted_at: self.deleted_at.map(Timestamp::from),
+            updated_at: self.updated_at.map(Timestamp::from),
+        })
+    }
+}
+
+/// The database form of a message payload.
+pub(crate) fn payload_to_json(
+    payload: &Option<JsonObject>,
+) -> StoreResult<Option<serde_json::Value>> {
+    payload
+        .as_ref()
+        .map(serde_json::to_value)
+        .transpose()
+        .map_err(|e| corrupt("payload", e))
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = reactions, check_for_backend(diesel::pg::Pg))]
+pub(crate) struct ReactionRow {
+    pub message_id: i64,
+    pub user_id: i64,
+    pub emoji: String,
+    pub created_at: OffsetDateTime,
+}
+
+impl ReactionRow {
+    pub fn into_reaction(self) -> StoreResult<(MessageId, Reaction)> {
+        let emoji = Emoji::parse(&self.emoji).map_err(|e| corrupt("emoji", e))?;
+        let reaction = Reaction {
+            emoji,
+            user_id: UserId(self.user_id),
+            created_at: self.created_at.into(),
+        };
+        Ok((MessageId(self.message_id), reaction))
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = chats, check_for_backend(diesel::pg::Pg))]
+pub(crate) struct ChatRow {
+    pub id: i64,
+    pub kind: String,
+    pub title: Option<String>,
+    pub created_by: i64,
+    pub created_at: OffsetDateTime,
+}
+
+impl ChatRow {
+    pub fn into_chat(self) -> StoreResult<Chat> {
+        Ok(Chat {
+            id: ChatId(self.id),
+            kind: self
+                .kind
+                .parse()
+                .map_err(|()| corrupt("chat kind", &self.kind))?,
+            title: self.title,
+            created_by: UserId(self.created_by),
+            created_at: self.created_at.into(),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = chat_members, check_for_backend(diesel::pg::Pg))]
+pub(crate) struct MemberRow {
+    pub chat_id: i64,
+    pub user_id: i64,
+    pub role: String,
+    pub joined_at: OffsetDateTime,
+    pub last_read_message_id: Option<i64>,
+}
+
+impl MemberRow {
+    pub fn into_membership(self) -> StoreResult<Membership> {
+        Ok(Membership {
+            chat_id: ChatId(self.chat_id),
+            user_id: UserId(self.user_id),
+            role: self
+                .role
+                .parse()
+                .map_err(|()| corrupt("role", &self.role))?,
+            joined_at: self.joined_at.into(),
+            last_read_message_id: self.last_read_message_id.map(MessageId),
+        })
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = users, check_for_backend(diesel::pg::Pg))]
+pub(crate) struct UserRow {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub created_at: OffsetDateTime,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        User {
+            id: UserId(row.id),
+            username: row.username,
+            display_name: row.display_name,
+            created_at: row.created_at.into(),
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! Diesel's view of the tables in `migrations/`. Only this crate sees it.
+
+diesel::table! {
+    users (id) {
+        id -> BigInt,
+        username -> Text,
+        display_name -> Text,
+        password_hash -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    auth_tokens (token_hash) {
+        token_hash -> Bytea,
+        user_id -> BigInt,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    chats (id) {
+        id -> BigInt,
+        kind -> Text,
+        title -> Nullable<Text>,
+        created_by -> BigInt,
+        created_at -> Timestamptz,
+        direct_key -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    chat_members (chat_id, user_id) {
+        chat_id -> BigInt,
+        user_id -> BigInt,
+        role -> Text,
+        joined_at -> Timestamptz,
+        last_read_message_id -> Nullable<BigInt>,
+    }
+}
+
+diesel::table! {
+    messages (id) {
+        id -> BigInt,
+        chat_id -> BigInt,
+        author_id -> BigInt,
+        kind -> Text,
+        content -> Nullable<Text>,
+        payload -> Nullable<Jsonb>,
+        ts -> Timestamptz,
+        reply_to_id -> Nullable<BigInt>,
+        deleted_at -> Nullable<Timestamptz>,
+        updated_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    reactions (message_id, user_id, emoji) {
+        message_id -> BigInt,
+        user_id -> BigInt,
+        emoji -> Text,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (user_id, key) {
+        user_id -> BigInt,
+        key -> Text,
+        request_hash -> Bytea,
+        message_id -> BigInt,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::joinable!(auth_tokens -> users (user_id));
+diesel::joinable!(chat_members -> chats (chat_id));
+diesel::joinable!(chat_members -> users (user_id));
+diesel::joinable!(messages -> chats (chat_id));
+diesel::joinable!(reactions -> messages (message_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    users,
+    auth_tokens,
+    chats,
+    chat_members,
+    messages,
+    reactions,
+    idempotency_keys,
+);

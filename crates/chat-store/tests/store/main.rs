@@ -1,0 +1,5 @@
+//! Integration tests of the store against a real PostgreSQL database.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod query_count;
+mod support;

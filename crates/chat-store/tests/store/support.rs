@@ -1,0 +1,59 @@
+//! Seeding helpers shared by the store's tests.
+
+use chat_domain::{ChatDraft, ChatId, ChatKind, MessageDraft, UserId};
+use chat_store::{NewAccount, PoolSettings, Store};
+use chat_test_db::TestDatabase;
+
+pub async fn store() -> (TestDatabase, Store) {
+    let db = TestDatabase::new().await;
+    let store = Store::connect(
+        db.url(),
+        &PoolSettings {
+            max_size: 2,
+            ..PoolSettings::default()
+        },
+    )
+    .await
+    .unwrap();
+    (db, store)
+}
+
+pub async fn user(store: &Store, name: &str) -> UserId {
+    let account = NewAccount {
+        username: name,
+        display_name: name,
+        password_hash: "not-a-real-hash",
+        token_hash: name.as_bytes(),
+        token_ttl: time::Duration::hours(1),
+    };
+    store.register(account).await.unwrap().id
+}
+
+pub async fn group(store: &Store, owner: UserId, members: &[UserId]) -> ChatId {
+    let draft = ChatDraft {
+        kind: ChatKind::Group,
+        title: Some("team".into()),
+        member_ids: members.to_vec(),
+    };
+    store
+        .create_chat(&draft.validate(owner).unwrap())
+        .await
+        .unwrap()
+        .chat
+        .id
+}
+
+pub async fn post(store: &Store, author: UserId, chat: ChatId, text: &str) -> chat_domain::Message {
+    let draft = MessageDraft {
+        chat_id: chat,
+        kind: "text".into(),
+        content: Some(text.into()),
+        payload: None,
+        reply_to_id: None,
+    };
+    store
+        .create_message(author, &draft.validate().unwrap(), None)
+        .await
+        .unwrap()
+        .message
+}
