@@ -1,1 +1,16 @@
-//! placeholder
+//! The chat server: REST under `/api/v1` over `chat-store`, speaking `chat-domain`'s types.
+//!
+//! Requests flow one way: an extractor turns the request into typed values, the handler applies
+//! the domain's rules and calls the store, and `problem` turns any error into problem+json.
+
+pub mod auth;
+pub mod config;
+pub mod extract;
+pub mod problem;
+pub mod routes;
+pub mod startup;
+pub mod state;
+pub mod telemetry;
+
+pub use config::Config;
+pub use startup::Application;

@@ -1,0 +1,4 @@
+//! Credentials: argon2id password hashes and opaque bearer tokens stored only as hashes.
+
+pub mod password;
+pub mod token;

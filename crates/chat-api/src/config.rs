@@ -1,0 +1,87 @@
+//! Settings read from the environment once, at start-up.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub database_url: String,
+    pub addr: SocketAddr,
+    pub pool_size: u32,
+    pub workers: usize,
+    pub max_body_bytes: usize,
+    pub token_ttl: Duration,
+    pub password_hashing: PasswordHashing,
+    pub log_filter: String,
+    pub log_json: bool,
+}
+
+/// Argon2id cost. The defaults follow OWASP's recommendation (19 MiB, 2 passes).
+#[derive(Clone, Copy, Debug)]
+pub struct PasswordHashing {
+    pub memory_kib: u32,
+    pub iterations: u32,
+}
+
+impl Default for PasswordHashing {
+    fn default() -> Self {
+        Self {
+            memory_kib: 19 * 1024,
+            iterations: 2,
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("DATABASE_URL is not set (`make run` starts a local database and sets it for you)")]
+    MissingDatabaseUrl,
+    #[error("{name} is invalid: {value:?}")]
+    Invalid { name: &'static str, value: String },
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let database_url =
+            std::env::var("DATABASE_URL").map_err(|_| ConfigError::MissingDatabaseUrl)?;
+        let defaults = PasswordHashing::default();
+        Ok(Self {
+            database_url,
+            addr: parse_var(
+                "CHAT_ADDR",
+                "127.0.0.1:8000"
+                    .parse()
+                    .map_err(|_| invalid("CHAT_ADDR", ""))?,
+            )?,
+            pool_size: parse_var("CHAT_DB_POOL_SIZE", 8)?,
+            workers: parse_var(
+                "CHAT_WORKERS",
+                std::thread::available_parallelism().map_or(2, usize::from),
+            )?,
+            max_body_bytes: parse_var("CHAT_MAX_BODY_BYTES", 64 * 1024)?,
+            token_ttl: Duration::from_secs(
+                3600 * parse_var::<u64>("CHAT_TOKEN_TTL_HOURS", 24 * 30)?,
+            ),
+            password_hashing: PasswordHashing {
+                memory_kib: parse_var("CHAT_ARGON2_MEMORY_KIB", defaults.memory_kib)?,
+                iterations: parse_var("CHAT_ARGON2_ITERATIONS", defaults.iterations)?,
+            },
+            log_filter: std::env::var("CHAT_LOG").unwrap_or_else(|_| "info".into()),
+            log_json: std::env::var("CHAT_LOG_FORMAT").is_ok_and(|format| format == "json"),
+        })
+    }
+}
+
+fn invalid(name: &'static str, value: &str) -> ConfigError {
+    ConfigError::Invalid {
+        name,
+        value: value.to_owned(),
+    }
+}
+
+fn parse_var<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError> {
+    match std::env::var(name) {
+        Ok(value) => value.parse().map_err(|_| invalid(name, &value)),
+        Err(_) => Ok(default),
+    }
+}

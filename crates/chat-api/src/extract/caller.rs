@@ -1,0 +1,48 @@
+//! The authenticated caller, from `Authorization: Bearer <token>`. Every protected handler takes one.
+
+use crate::auth::token;
+use crate::problem::ApiError;
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::web::Data;
+use actix_web::{FromRequest, HttpRequest};
+use chat_domain::User;
+use futures_util::future::LocalBoxFuture;
+
+#[derive(Debug)]
+pub struct Caller {
+    pub user: User,
+    /// The hash of the token this request came with, so logout can revoke exactly it.
+    pub token_hash: Vec<u8>,
+}
+
+impl FromRequest for Caller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer_token(req);
+        let state = req.app_data::<Data<AppState>>().cloned();
+        Box::pin(async move {
+            let token = token.ok_or(ApiError::Unauthorized)?;
+            let state =
+                state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            let token_hash = token::hash(&token);
+            let user = state
+                .store
+                .authenticate(&token_hash)
+                .await?
+                .ok_or(ApiError::Unauthorized)?;
+            Ok(Caller { user, token_hash })
+        })
+    }
+}
+
+/// The token of an `Authorization: Bearer` header (the scheme is case-insensitive).
+pub fn bearer_token(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then(|| token.to_owned())
+}

@@ -1,0 +1,123 @@
+//! A JSON body with the errors a client can act on: 400 for malformed JSON or a non-JSON content
+//! type, 413 past the size limit, 422 naming the field for a wrong type or a missing field.
+
+use crate::problem::ApiError;
+use crate::state::AppState;
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::web::{BytesMut, Data};
+use actix_web::{FromRequest, HttpRequest};
+use chat_domain::ValidationErrors;
+use futures_util::StreamExt as _;
+use futures_util::future::LocalBoxFuture;
+use serde::de::DeserializeOwned;
+
+#[derive(Debug)]
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let is_json = has_json_content_type(req);
+        let limit = req
+            .app_data::<Data<AppState>>()
+            .map_or(64 * 1024, |state| state.max_body_bytes);
+        let mut payload = payload.take();
+        Box::pin(async move {
+            if !is_json {
+                let detail =
+                    "the body must be JSON, sent with Content-Type: application/json".to_owned();
+                return Err(ApiError::BadRequest {
+                    code: "unsupported_media_type",
+                    detail,
+                });
+            }
+            let mut body = BytesMut::new();
+            while let Some(chunk) = payload.next().await {
+                let chunk = chunk.map_err(|error| ApiError::BadRequest {
+                    code: "unreadable_body",
+                    detail: error.to_string(),
+                })?;
+                if body.len() + chunk.len() > limit {
+                    return Err(ApiError::PayloadTooLarge { limit });
+                }
+                body.extend_from_slice(&chunk);
+            }
+            parse(&body).map(JsonBody)
+        })
+    }
+}
+
+fn has_json_content_type(req: &HttpRequest) -> bool {
+    let Some(value) = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+    else {
+        return false;
+    };
+    let essence = value
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    let mut deserializer = serde_json::Deserializer::from_slice(body);
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(field_error)?;
+    deserializer.end().map_err(malformed)?;
+    Ok(value)
+}
+
+fn malformed(error: serde_json::Error) -> ApiError {
+    ApiError::BadRequest {
+        code: "malformed_json",
+        detail: format!("the body is not valid JSON: {error}"),
+    }
+}
+
+/// Data errors name the field; syntax errors (including invalid UTF-8) are malformed JSON.
+fn field_error(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+    let path = error.path().to_string();
+    let inner = error.into_inner();
+    if inner.classify() != serde_json::error::Category::Data {
+        return malformed(inner);
+    }
+    let message = inner.to_string();
+    let message = message
+        .split(" at line ")
+        .next()
+        .unwrap_or_default()
+        .to_owned();
+    let named = |prefix: &str| {
+        message
+            .strip_prefix(prefix)
+            .and_then(|rest| rest.split('`').next())
+            .map(str::to_owned)
+    };
+    let join = |name: String| {
+        if path == "." {
+            name
+        } else {
+            format!("{path}.{name}")
+        }
+    };
+    let (field, code) = if let Some(name) = named("missing field `") {
+        (join(name), "required")
+    } else if message.starts_with("unknown field `") {
+        // The path already ends at the unknown field.
+        (path, "unknown_field")
+    } else {
+        (
+            if path == "." { "body".to_owned() } else { path },
+            "invalid_type",
+        )
+    };
+    ApiError::Domain(ValidationErrors::single(&field, code, message).into())
+}

@@ -1,0 +1,9 @@
+//! Request extractors: each turns one part of a request into a typed value or an `ApiError`.
+
+mod caller;
+mod idempotency;
+mod json_body;
+
+pub use caller::Caller;
+pub use idempotency::IdempotencyHeader;
+pub use json_body::JsonBody;

@@ -1,0 +1,130 @@
+//! The API's one error type, and the one place errors become HTTP: RFC 9457 problem+json with a
+//! stable `code`. Nothing internal (SQL, stack traces) ever reaches a client.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use chat_domain::{DomainError, Resource, ValidationErrors};
+use chat_store::StoreError;
+use serde::Serialize;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("missing, invalid, expired or revoked bearer token")]
+    Unauthorized,
+    #[error("wrong username or password")]
+    InvalidCredentials,
+    #[error("{detail}")]
+    BadRequest { code: &'static str, detail: String },
+    #[error("the request body is larger than {limit} bytes")]
+    PayloadTooLarge { limit: usize },
+    #[error("no such endpoint")]
+    NoRoute,
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+#[derive(Serialize)]
+struct Problem<'a> {
+    #[serde(rename = "type")]
+    kind: String,
+    title: &'a str,
+    status: u16,
+    detail: String,
+    code: &'a str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    errors: Option<&'a ValidationErrors>,
+}
+
+impl ApiError {
+    fn parts(&self) -> (StatusCode, &'static str, Option<&ValidationErrors>) {
+        use StatusCode as S;
+        match self {
+            ApiError::Domain(error) | ApiError::Store(StoreError::Domain(error)) => match error {
+                DomainError::Validation(errors) => {
+                    (S::UNPROCESSABLE_ENTITY, "validation_failed", Some(errors))
+                }
+                DomainError::NotAMember => (S::FORBIDDEN, "not_a_member", None),
+                DomainError::NotFound(Resource::Chat) => (S::NOT_FOUND, "chat_not_found", None),
+                DomainError::NotFound(Resource::Message) => {
+                    (S::NOT_FOUND, "message_not_found", None)
+                }
+                DomainError::NotFound(Resource::User) => (S::NOT_FOUND, "user_not_found", None),
+                DomainError::NotFound(Resource::Member) => (S::NOT_FOUND, "member_not_found", None),
+                DomainError::Forbidden(_) => (S::FORBIDDEN, "forbidden", None),
+                DomainError::Conflict(code) => (S::CONFLICT, code, None),
+            },
+            ApiError::Store(StoreError::IdempotencyKeyReused) => {
+                (S::UNPROCESSABLE_ENTITY, "idempotency_key_reused", None)
+            }
+            ApiError::Store(StoreError::Unavailable(_)) => {
+                (S::SERVICE_UNAVAILABLE, "database_unavailable", None)
+            }
+            ApiError::Store(StoreError::Corrupt(_) | StoreError::Database(_))
+            | ApiError::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal_error", None),
+            ApiError::Unauthorized => (S::UNAUTHORIZED, "unauthorized", None),
+            ApiError::InvalidCredentials => (S::UNAUTHORIZED, "invalid_credentials", None),
+            ApiError::BadRequest { code, .. } => (S::BAD_REQUEST, code, None),
+            ApiError::PayloadTooLarge { .. } => (S::PAYLOAD_TOO_LARGE, "payload_too_large", None),
+            ApiError::NoRoute => (S::NOT_FOUND, "not_found", None),
+        }
+    }
+
+    /// What the client reads in `detail`: the error's own words, except for server faults.
+    fn detail(&self, status: StatusCode) -> String {
+        match status {
+            StatusCode::INTERNAL_SERVER_ERROR => "the server failed to handle this request".into(),
+            StatusCode::SERVICE_UNAVAILABLE => "the database is unreachable; retry later".into(),
+            _ => self.to_string(),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        self.parts().0
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let (status, code, errors) = self.parts();
+        if status.is_server_error() {
+            tracing::error!(error = %self, code, "request failed");
+        }
+        let problem = Problem {
+            kind: format!("urn:chat-backend:problem:{code}"),
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail: self.detail(status),
+            code,
+            errors,
+        };
+        let mut response = HttpResponse::build(status);
+        response.insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        ));
+        match status {
+            StatusCode::UNAUTHORIZED => {
+                response
+                    .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+            }
+            StatusCode::SERVICE_UNAVAILABLE => {
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));
+            }
+            _ => {}
+        }
+        response.body(serde_json::to_string(&problem).unwrap_or_default())
+    }
+}
+
+impl From<ValidationErrors> for ApiError {
+    fn from(errors: ValidationErrors) -> Self {
+        ApiError::Domain(DomainError::Validation(errors))
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,0 +1,75 @@
+//! Accounts and sessions: register, log in, log out.
+
+use crate::auth::token;
+use crate::extract::{Caller, JsonBody};
+use crate::problem::{ApiError, ApiResult};
+use crate::state::AppState;
+use actix_web::{HttpResponse, post, web};
+use chat_domain::{Credentials, User};
+use chat_store::NewAccount;
+use serde::Serialize;
+
+#[derive(Serialize)]
+struct Session {
+    user: User,
+    token: String,
+}
+
+fn new_token() -> ApiResult<String> {
+    token::generate().map_err(|error| ApiError::Internal(format!("random token: {error}")))
+}
+
+#[post("/auth/register")]
+pub async fn register(
+    state: web::Data<AppState>,
+    body: JsonBody<Credentials>,
+) -> ApiResult<HttpResponse> {
+    let credentials = body.0;
+    credentials.validate_new()?;
+    let password_hash = state.passwords.hash(credentials.password.clone()).await?;
+    let token = new_token()?;
+    let account = NewAccount {
+        username: &credentials.username,
+        display_name: credentials
+            .display_name
+            .as_deref()
+            .unwrap_or(&credentials.username),
+        password_hash: &password_hash,
+        token_hash: &token::hash(&token),
+        token_ttl: state.token_ttl,
+    };
+    let user = state.store.register(account).await?;
+    Ok(HttpResponse::Created().json(Session { user, token }))
+}
+
+#[post("/auth/login")]
+pub async fn login(
+    state: web::Data<AppState>,
+    body: JsonBody<Credentials>,
+) -> ApiResult<HttpResponse> {
+    let Credentials {
+        username, password, ..
+    } = body.0;
+    let found = state.store.find_login(&username).await?;
+    let (user, stored_hash) = match found {
+        Some((user, hash)) => (Some(user), Some(hash)),
+        None => (None, None),
+    };
+    let verified = state.passwords.verify(password, stored_hash).await?;
+    let user = user
+        .filter(|_| verified)
+        .ok_or(ApiError::InvalidCredentials)?;
+    let token = new_token()?;
+    state
+        .store
+        .issue_token(user.id, &token::hash(&token), state.token_ttl)
+        .await?;
+    Ok(HttpResponse::Ok().json(Session { user, token }))
+}
+
+/// Revokes the token this request came with; the caller's other sessions stay signed in.
+#[post("/auth/logout")]
+pub async fn logout(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
+    state.store.revoke_token(&caller.token_hash).await?;
+    Ok(HttpResponse::NoContent().finish())
+}

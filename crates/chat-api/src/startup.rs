@@ -1,0 +1,100 @@
+//! Building the application: migrations, the pool, the routes, and the HTTP server around them.
+
+use crate::auth::password::Passwords;
+use crate::config::Config;
+use crate::problem::ApiError;
+use crate::routes;
+use crate::state::AppState;
+use actix_web::body::MessageBody;
+use actix_web::dev::{Server, ServiceRequest, ServiceResponse};
+use actix_web::middleware::{Next, from_fn};
+use actix_web::{App, HttpServer, web};
+use chat_store::{PoolSettings, Store, StoreError};
+use std::net::TcpListener;
+use std::time::{Duration, Instant};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot prepare the database: {0}")]
+    Database(#[from] StoreError),
+    #[error("cannot listen: {0}")]
+    Listen(#[from] std::io::Error),
+    #[error("{0}")]
+    Setup(#[from] ApiError),
+}
+
+/// A built server, bound to its port, not yet running.
+pub struct Application {
+    server: Server,
+    port: u16,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application")
+            .field("port", &self.port)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    pub async fn build(config: &Config) -> Result<Self, StartupError> {
+        chat_store::run_migrations(&config.database_url).await?;
+        let pool = PoolSettings {
+            max_size: config.pool_size,
+            ..PoolSettings::default()
+        };
+        let store = Store::connect(&config.database_url, &pool).await?;
+        let state = web::Data::new(AppState {
+            store,
+            passwords: Passwords::new(config.password_hashing)?,
+            token_ttl: time::Duration::try_from(config.token_ttl)
+                .unwrap_or(time::Duration::days(30)),
+            max_body_bytes: config.max_body_bytes,
+        });
+        let listener = TcpListener::bind(config.addr)?;
+        let port = listener.local_addr()?.port();
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(state.clone())
+                .app_data(web::PathConfig::default().error_handler(|error, _| {
+                    ApiError::BadRequest {
+                        code: "invalid_path",
+                        detail: error.to_string(),
+                    }
+                    .into()
+                }))
+                .wrap(from_fn(log_request))
+                .configure(routes::configure)
+                .default_service(web::to(routes::not_found))
+        })
+        .workers(config.workers)
+        // SIGTERM and SIGINT stop accepting and let requests in flight finish, up to this long.
+        .shutdown_timeout(10)
+        .listen(listener)?
+        .run();
+        tracing::info!(addr = %config.addr.ip(), port, "chat-api listening");
+        Ok(Self { server, port })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+/// One structured log line per request.
+async fn log_request(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    let started = Instant::now();
+    let (method, path) = (request.method().clone(), request.path().to_owned());
+    let response = next.call(request).await?;
+    let elapsed: Duration = started.elapsed();
+    tracing::info!(%method, %path, status = response.status().as_u16(), micros = elapsed.as_micros() as u64, "request");
+    Ok(response)
+}

@@ -1,0 +1,36 @@
+//! Probes, unknown routes, and a server that cannot reach its database.
+
+use crate::support::{TestApp, expect_json, expect_problem};
+use reqwest::{Method, StatusCode};
+
+#[tokio::test]
+async fn liveness_and_readiness() {
+    let app = TestApp::spawn().await;
+    let live = app.request(Method::GET, "/healthz").send().await.unwrap();
+    assert_eq!(expect_json(live, StatusCode::OK).await["status"], "ok");
+    let ready = app.request(Method::GET, "/readyz").send().await.unwrap();
+    assert_eq!(expect_json(ready, StatusCode::OK).await["status"], "ready");
+}
+
+#[tokio::test]
+async fn unknown_routes_answer_a_problem() {
+    let app = TestApp::spawn().await;
+    let response = app
+        .request(Method::GET, "/api/v1/nothing-here")
+        .send()
+        .await
+        .unwrap();
+    expect_problem(response, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[test]
+fn the_server_exits_non_zero_when_the_database_is_unreachable() {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_chat-api"))
+        .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/chat")
+        .env("CHAT_ADDR", "127.0.0.1:0")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("database"), "stderr: {stderr}");
+}

@@ -1,0 +1,118 @@
+//! `Idempotency-Key`: replays, reuse with another body, malformed keys, and a burst of retries.
+
+use crate::support::{TestApp, TestUser, expect_json, expect_problem};
+use reqwest::{Method, Response, StatusCode};
+use serde_json::{Value, json};
+
+async fn post_with_key(app: &TestApp, user: &TestUser, key: &str, body: &Value) -> Response {
+    let request = app
+        .as_user(user, Method::POST, "/api/v1/messages")
+        .header("Idempotency-Key", key)
+        .json(body);
+    request.send().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_same_key_and_body_replays_the_same_message() {
+    let app = TestApp::spawn().await;
+    let ann = app.register("ann").await;
+    let chat_id = app.group(&ann, &[]).await;
+    let body = json!({ "chat_id": chat_id, "type": "text", "content": "once" });
+
+    let first = post_with_key(&app, &ann, "key-1", &body).await;
+    assert!(first.headers().get("idempotent-replayed").is_none());
+    let first = expect_json(first, StatusCode::OK).await;
+    let retry = post_with_key(&app, &ann, "key-1", &body).await;
+    assert_eq!(retry.headers()["idempotent-replayed"], "true");
+    let retry = expect_json(retry, StatusCode::OK).await;
+    assert_eq!(retry, first);
+    assert_eq!(app.count("messages").await, 1);
+}
+
+#[tokio::test]
+async fn the_same_key_with_another_body_is_refused() {
+    let app = TestApp::spawn().await;
+    let ann = app.register("ann").await;
+    let chat_id = app.group(&ann, &[]).await;
+    post_with_key(
+        &app,
+        &ann,
+        "key-1",
+        &json!({ "chat_id": chat_id, "content": "one" }),
+    )
+    .await;
+    let reused = post_with_key(
+        &app,
+        &ann,
+        "key-1",
+        &json!({ "chat_id": chat_id, "content": "two" }),
+    )
+    .await;
+    expect_problem(
+        reused,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+    )
+    .await;
+    assert_eq!(app.count("messages").await, 1);
+}
+
+#[tokio::test]
+async fn keys_are_scoped_to_the_caller() {
+    let app = TestApp::spawn().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let chat_id = app.group(&ann, &[&bob]).await;
+    let body = json!({ "chat_id": chat_id, "content": "same words" });
+    let from_ann = expect_json(
+        post_with_key(&app, &ann, "shared", &body).await,
+        StatusCode::OK,
+    )
+    .await;
+    let from_bob = expect_json(
+        post_with_key(&app, &bob, "shared", &body).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_ne!(from_ann["id"], from_bob["id"]);
+    assert_eq!(app.count("messages").await, 2);
+}
+
+#[tokio::test]
+async fn malformed_keys_are_a_400_and_store_nothing() {
+    let app = TestApp::spawn().await;
+    let ann = app.register("ann").await;
+    let chat_id = app.group(&ann, &[]).await;
+    let body = json!({ "chat_id": chat_id, "content": "x" });
+    for key in [String::new(), "k".repeat(256), "tab\there".to_owned()] {
+        let response = post_with_key(&app, &ann, &key, &body).await;
+        expect_problem(response, StatusCode::BAD_REQUEST, "invalid_idempotency_key").await;
+    }
+    assert_eq!(app.count("messages").await, 0);
+    assert_eq!(app.count("idempotency_keys").await, 0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn thirty_concurrent_requests_with_one_key_create_exactly_one_message() {
+    let app = TestApp::spawn().await;
+    let ann = app.register("ann").await;
+    let chat_id = app.group(&ann, &[]).await;
+    let body = json!({ "chat_id": chat_id, "content": "burst" });
+
+    let requests = (0..30).map(|_| post_with_key(&app, &ann, "burst-key", &body));
+    let responses = futures_util::future::join_all(requests).await;
+    let mut ids = Vec::new();
+    let mut replays = 0;
+    for response in responses {
+        replays += usize::from(response.headers().get("idempotent-replayed").is_some());
+        ids.push(
+            expect_json(response, StatusCode::OK).await["id"]
+                .as_i64()
+                .unwrap(),
+        );
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "every answer names the same message");
+    assert_eq!(replays, 29);
+    assert_eq!(app.count("messages").await, 1);
+    assert_eq!(app.count("idempotency_keys").await, 1);
+}

@@ -1,0 +1,78 @@
+//! Bodies a client can get wrong: each a clear 4xx problem, none a 500, none storing anything.
+
+use crate::support::{TestApp, expect_problem};
+use reqwest::{Method, StatusCode};
+
+#[tokio::test]
+async fn malformed_bodies_are_refused_before_anything_is_stored() {
+    let app = TestApp::spawn().await;
+    let ann = app.register("ann").await;
+    let chat_id = app.group(&ann, &[]).await;
+    let send = |content_type: &'static str, body: Vec<u8>| {
+        app.as_user(&ann, Method::POST, "/api/v1/messages")
+            .header("Content-Type", content_type)
+            .body(body)
+            .send()
+    };
+
+    let truncated = send(
+        "application/json",
+        br#"{"chat_id": 1, "content": "#.to_vec(),
+    )
+    .await
+    .unwrap();
+    expect_problem(truncated, StatusCode::BAD_REQUEST, "malformed_json").await;
+    let empty = send("application/json", Vec::new()).await.unwrap();
+    expect_problem(empty, StatusCode::BAD_REQUEST, "malformed_json").await;
+    let mut invalid_utf8 = format!(r#"{{"chat_id": {chat_id}, "content": ""#).into_bytes();
+    invalid_utf8.extend_from_slice(&[0xff, 0xfe, b'"', b'}']);
+    let invalid_utf8 = send("application/json", invalid_utf8).await.unwrap();
+    expect_problem(invalid_utf8, StatusCode::BAD_REQUEST, "malformed_json").await;
+    let trailing = send(
+        "application/json",
+        format!(r#"{{"chat_id": {chat_id}, "content": "x"}} extra"#).into_bytes(),
+    )
+    .await
+    .unwrap();
+    expect_problem(trailing, StatusCode::BAD_REQUEST, "malformed_json").await;
+    let form = send(
+        "application/x-www-form-urlencoded",
+        b"chat_id=1&content=x".to_vec(),
+    )
+    .await
+    .unwrap();
+    expect_problem(form, StatusCode::BAD_REQUEST, "unsupported_media_type").await;
+    let not_an_object = send("application/json", b"[1, 2]".to_vec()).await.unwrap();
+    expect_problem(
+        not_an_object,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+
+    let huge = format!(
+        r#"{{"chat_id": {chat_id}, "content": "{}"}}"#,
+        "x".repeat(70 * 1024)
+    );
+    let huge = send("application/json", huge.into_bytes()).await.unwrap();
+    expect_problem(huge, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+
+    let charset = send(
+        "application/json; charset=utf-8",
+        format!(r#"{{"chat_id": {chat_id}, "content": "ok"}}"#).into_bytes(),
+    );
+    assert_eq!(charset.await.unwrap().status(), StatusCode::OK);
+    assert_eq!(app.count("messages").await, 1);
+}
+
+#[tokio::test]
+async fn a_non_numeric_id_in_the_path_is_a_400() {
+    let app = TestApp::spawn().await;
+    let ann = app.register("ann").await;
+    let response = app
+        .as_user(&ann, Method::GET, "/api/v1/messages/abc")
+        .send()
+        .await
+        .unwrap();
+    expect_problem(response, StatusCode::BAD_REQUEST, "invalid_path").await;
+}
