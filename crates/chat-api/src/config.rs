@@ -25,10 +25,7 @@ pub struct PasswordHashing {
 
 impl Default for PasswordHashing {
     fn default() -> Self {
-        Self {
-            memory_kib: 19 * 1024,
-            iterations: 2,
-        }
+        Self { memory_kib: 19 * 1024, iterations: 2 }
     }
 }
 
@@ -42,26 +39,15 @@ pub enum ConfigError {
 
 impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
-        let database_url =
-            std::env::var("DATABASE_URL").map_err(|_| ConfigError::MissingDatabaseUrl)?;
+        let database_url = std::env::var("DATABASE_URL").map_err(|_| ConfigError::MissingDatabaseUrl)?;
         let defaults = PasswordHashing::default();
         Ok(Self {
             database_url,
-            addr: parse_var(
-                "CHAT_ADDR",
-                "127.0.0.1:8000"
-                    .parse()
-                    .map_err(|_| invalid("CHAT_ADDR", ""))?,
-            )?,
+            addr: parse_var("CHAT_ADDR", "127.0.0.1:8000".parse().map_err(|_| invalid("CHAT_ADDR", ""))?)?,
             pool_size: parse_var("CHAT_DB_POOL_SIZE", 8)?,
-            workers: parse_var(
-                "CHAT_WORKERS",
-                std::thread::available_parallelism().map_or(2, usize::from),
-            )?,
+            workers: parse_var("CHAT_WORKERS", std::thread::available_parallelism().map_or(2, usize::from))?,
             max_body_bytes: parse_var("CHAT_MAX_BODY_BYTES", 64 * 1024)?,
-            token_ttl: Duration::from_secs(
-                3600 * parse_var::<u64>("CHAT_TOKEN_TTL_HOURS", 24 * 30)?,
-            ),
+            token_ttl: Duration::from_secs(3600 * parse_var::<u64>("CHAT_TOKEN_TTL_HOURS", 24 * 30)?),
             password_hashing: PasswordHashing {
                 memory_kib: parse_var("CHAT_ARGON2_MEMORY_KIB", defaults.memory_kib)?,
                 iterations: parse_var("CHAT_ARGON2_ITERATIONS", defaults.iterations)?,
@@ -73,10 +59,7 @@ impl Config {
 }
 
 fn invalid(name: &'static str, value: &str) -> ConfigError {
-    ConfigError::Invalid {
-        name,
-        value: value.to_owned(),
-    }
+    ConfigError::Invalid { name, value: value.to_owned() }
 }
 
 fn parse_var<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError> {

@@ -45,14 +45,10 @@ impl ApiError {
         use StatusCode as S;
         match self {
             ApiError::Domain(error) | ApiError::Store(StoreError::Domain(error)) => match error {
-                DomainError::Validation(errors) => {
-                    (S::UNPROCESSABLE_ENTITY, "validation_failed", Some(errors))
-                }
+                DomainError::Validation(errors) => (S::UNPROCESSABLE_ENTITY, "validation_failed", Some(errors)),
                 DomainError::NotAMember => (S::FORBIDDEN, "not_a_member", None),
                 DomainError::NotFound(Resource::Chat) => (S::NOT_FOUND, "chat_not_found", None),
-                DomainError::NotFound(Resource::Message) => {
-                    (S::NOT_FOUND, "message_not_found", None)
-                }
+                DomainError::NotFound(Resource::Message) => (S::NOT_FOUND, "message_not_found", None),
                 DomainError::NotFound(Resource::User) => (S::NOT_FOUND, "user_not_found", None),
                 DomainError::NotFound(Resource::Member) => (S::NOT_FOUND, "member_not_found", None),
                 DomainError::Forbidden(_) => (S::FORBIDDEN, "forbidden", None),
@@ -61,11 +57,10 @@ impl ApiError {
             ApiError::Store(StoreError::IdempotencyKeyReused) => {
                 (S::UNPROCESSABLE_ENTITY, "idempotency_key_reused", None)
             }
-            ApiError::Store(StoreError::Unavailable(_)) => {
-                (S::SERVICE_UNAVAILABLE, "database_unavailable", None)
+            ApiError::Store(StoreError::Unavailable(_)) => (S::SERVICE_UNAVAILABLE, "database_unavailable", None),
+            ApiError::Store(StoreError::Corrupt(_) | StoreError::Database(_)) | ApiError::Internal(_) => {
+                (S::INTERNAL_SERVER_ERROR, "internal_error", None)
             }
-            ApiError::Store(StoreError::Corrupt(_) | StoreError::Database(_))
-            | ApiError::Internal(_) => (S::INTERNAL_SERVER_ERROR, "internal_error", None),
             ApiError::Unauthorized => (S::UNAUTHORIZED, "unauthorized", None),
             ApiError::InvalidCredentials => (S::UNAUTHORIZED, "invalid_credentials", None),
             ApiError::BadRequest { code, .. } => (S::BAD_REQUEST, code, None),
@@ -103,14 +98,10 @@ impl ResponseError for ApiError {
             errors,
         };
         let mut response = HttpResponse::build(status);
-        response.insert_header((
-            header::CONTENT_TYPE,
-            HeaderValue::from_static("application/problem+json"),
-        ));
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
         match status {
             StatusCode::UNAUTHORIZED => {
-                response
-                    .insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
+                response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));
             }
             StatusCode::SERVICE_UNAVAILABLE => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from_static("1")));

@@ -31,25 +31,19 @@ pub struct Application {
 
 impl std::fmt::Debug for Application {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Application")
-            .field("port", &self.port)
-            .finish_non_exhaustive()
+        f.debug_struct("Application").field("port", &self.port).finish_non_exhaustive()
     }
 }
 
 impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
         chat_store::run_migrations(&config.database_url).await?;
-        let pool = PoolSettings {
-            max_size: config.pool_size,
-            ..PoolSettings::default()
-        };
+        let pool = PoolSettings { max_size: config.pool_size, ..PoolSettings::default() };
         let store = Store::connect(&config.database_url, &pool).await?;
         let state = web::Data::new(AppState {
             store,
             passwords: Passwords::new(config.password_hashing)?,
-            token_ttl: time::Duration::try_from(config.token_ttl)
-                .unwrap_or(time::Duration::days(30)),
+            token_ttl: time::Duration::try_from(config.token_ttl).unwrap_or(time::Duration::days(30)),
             max_body_bytes: config.max_body_bytes,
         });
         let listener = TcpListener::bind(config.addr)?;
@@ -58,11 +52,7 @@ impl Application {
             App::new()
                 .app_data(state.clone())
                 .app_data(web::PathConfig::default().error_handler(|error, _| {
-                    ApiError::BadRequest {
-                        code: "invalid_path",
-                        detail: error.to_string(),
-                    }
-                    .into()
+                    ApiError::BadRequest { code: "invalid_path", detail: error.to_string() }.into()
                 }))
                 .wrap(from_fn(log_request))
                 .configure(routes::configure)

@@ -95,11 +95,7 @@ impl ChatDraft {
         match self.kind {
             ChatKind::Direct => {
                 if member_ids.len() != 1 {
-                    errors.add(
-                        "member_ids",
-                        "invalid",
-                        "a direct chat has exactly one other member",
-                    );
+                    errors.add("member_ids", "invalid", "a direct chat has exactly one other member");
                 }
                 if self.title.is_some() {
                     errors.add("title", "not_allowed", "a direct chat has no title");
@@ -111,18 +107,9 @@ impl ChatDraft {
             },
         }
         if member_ids.len() > MAX_INITIAL_MEMBERS {
-            errors.add(
-                "member_ids",
-                "too_many",
-                format!("at most {MAX_INITIAL_MEMBERS} members at creation"),
-            );
+            errors.add("member_ids", "too_many", format!("at most {MAX_INITIAL_MEMBERS} members at creation"));
         }
-        errors.finish(NewChat {
-            kind: self.kind,
-            title: self.title,
-            creator,
-            member_ids,
-        })
+        errors.finish(NewChat { kind: self.kind, title: self.title, creator, member_ids })
     }
 }
 
@@ -131,58 +118,85 @@ mod tests {
     use super::*;
 
     fn draft(kind: ChatKind, title: Option<&str>, members: &[i64]) -> ChatDraft {
-        ChatDraft {
-            kind,
-            title: title.map(str::to_owned),
-            member_ids: members.iter().copied().map(UserId).collect(),
-        }
+        ChatDraft { kind, title: title.map(str::to_owned), member_ids: members.iter().copied().map(UserId).collect() }
     }
 
     #[test]
     fn direct_chat_has_exactly_one_other_member_and_no_title() {
-        let chat = draft(ChatKind::Direct, None, &[2, 2, 1])
-            .validate(UserId(1))
-            .unwrap();
+        let chat = draft(ChatKind::Direct, None, &[2, 2, 1]).validate(UserId(1)).unwrap();
         assert_eq!(chat.member_ids, vec![UserId(2)]);
-        assert!(
-            draft(ChatKind::Direct, None, &[1])
-                .validate(UserId(1))
-                .is_err()
-        );
-        assert!(
-            draft(ChatKind::Direct, None, &[2, 3])
-                .validate(UserId(1))
-                .is_err()
-        );
-        assert!(
-            draft(ChatKind::Direct, Some("x"), &[2])
-                .validate(UserId(1))
-                .is_err()
-        );
+        assert!(draft(ChatKind::Direct, None, &[1]).validate(UserId(1)).is_err());
+        assert!(draft(ChatKind::Direct, None, &[2, 3]).validate(UserId(1)).is_err());
+        assert!(draft(ChatKind::Direct, Some("x"), &[2]).validate(UserId(1)).is_err());
     }
 
     #[test]
     fn group_chat_needs_a_title() {
-        assert!(
-            draft(ChatKind::Group, Some("Team"), &[])
-                .validate(UserId(1))
-                .is_ok()
-        );
-        assert!(
-            draft(ChatKind::Group, None, &[2])
-                .validate(UserId(1))
-                .is_err()
-        );
-        assert!(
-            draft(ChatKind::Group, Some(" "), &[2])
-                .validate(UserId(1))
-                .is_err()
-        );
+        assert!(draft(ChatKind::Group, Some("Team"), &[]).validate(UserId(1)).is_ok());
+        assert!(draft(ChatKind::Group, None, &[2]).validate(UserId(1)).is_err());
+        assert!(draft(ChatKind::Group, Some(" "), &[2]).validate(UserId(1)).is_err());
         let long = "t".repeat(MAX_TITLE_CHARS + 1);
-        assert!(
-            draft(ChatKind::Group, Some(&long), &[2])
-                .validate(UserId(1))
-                .is_err()
-        );
+        assert!(draft(ChatKind::Group, Some(&long), &[2]).validate(UserId(1)).is_err());
     }
+}
+
+/// A member as a member list shows them: who, and their place in the chat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChatMember {
+    pub user_id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub joined_at: Timestamp,
+    pub last_read_message_id: Option<MessageId>,
+}
+
+/// A chat as the caller sees it in their list: with their role, unread count and last message.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ChatSummary {
+    #[serde(flatten)]
+    pub chat: Chat,
+    pub role: Role,
+    pub unread_count: i64,
+    pub last_read_message_id: Option<MessageId>,
+    pub last_message: Option<crate::message::Message>,
+    pub last_activity_at: Timestamp,
+}
+
+/// The body of `PATCH /chats/{id}`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ChatPatch {
+    pub title: String,
+}
+
+impl ChatPatch {
+    pub fn validate(self, chat: &Chat) -> Result<String, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        if chat.kind == ChatKind::Direct {
+            errors.add("title", "not_allowed", "a direct chat has no title");
+        }
+        check_length(&mut errors, "title", &self.title, 1, MAX_TITLE_CHARS);
+        errors.finish(self.title)
+    }
+}
+
+/// The body of `POST /chats/{id}/members`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberDraft {
+    pub user_id: UserId,
+    #[serde(default = "default_role")]
+    pub role: Role,
+}
+
+/// The body of `PATCH /chats/{id}/members/{user_id}`.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RolePatch {
+    pub role: Role,
+}
+
+fn default_role() -> Role {
+    Role::Member
 }

@@ -96,10 +96,7 @@ mod tests {
     fn measures_compact_encoding() {
         let mut object = JsonObject::new();
         object.insert("a".into(), JsonValue::String("x\"y".into()));
-        object.insert(
-            "b".into(),
-            JsonValue::Array(vec![JsonValue::Integer(1), JsonValue::Null]),
-        );
+        object.insert("b".into(), JsonValue::Array(vec![JsonValue::Integer(1), JsonValue::Null]));
         let text = JsonValue::Object(object.clone()).to_string();
         assert_eq!(text, r#"{"a":"x\"y","b":[1,null]}"#);
         assert_eq!(encoded_len(&object), text.len());

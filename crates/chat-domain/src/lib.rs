@@ -4,7 +4,9 @@
 //! they are. Other services reuse this crate without pulling in a database driver or a web server.
 
 pub mod chat;
+pub mod edit;
 pub mod error;
+pub mod event;
 pub mod idempotency;
 pub mod ids;
 pub mod json;
@@ -17,14 +19,18 @@ pub mod timestamp;
 pub mod user;
 pub mod validation;
 
-pub use chat::{Chat, ChatDraft, ChatKind, Membership, NewChat, Role};
+pub use chat::{
+    Chat, ChatDraft, ChatKind, ChatMember, ChatPatch, ChatSummary, MemberDraft, Membership, NewChat, Role, RolePatch,
+};
+pub use edit::{EditedBody, MessagePatch, MessageVersion};
 pub use error::{DomainError, Resource};
+pub use event::{EventKind, MemberRemoval, MembershipChange, ReactionChange, ReadChange};
 pub use idempotency::IdempotencyKey;
 pub use ids::{ChatId, MessageId, UserId};
 pub use json::{JsonObject, JsonValue};
 pub use message::{Message, MessageKind, MessageRecord, MessageStatus};
 pub use new_message::{MessageDraft, NewMessage};
-pub use reaction::{Emoji, Reaction, ReactionSummary};
+pub use reaction::{Emoji, MAX_DISTINCT_EMOJI, Reaction, ReactionSummary};
 pub use read_state::ReadFrontier;
 pub use timestamp::Timestamp;
 pub use user::{Credentials, User};

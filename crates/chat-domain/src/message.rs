@@ -1,8 +1,9 @@
 //! The message aggregate: a message together with everything a client shows with it.
 
+use crate::edit::EditedBody;
 use crate::ids::{ChatId, MessageId, UserId};
 use crate::json::JsonObject;
-use crate::reaction::{Reaction, ReactionSummary, summarize};
+use crate::reaction::{Emoji, Reaction, ReactionSummary, summarize};
 use crate::read_state::ReadFrontier;
 use crate::timestamp::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -34,10 +35,7 @@ impl MessageKind {
 impl FromStr for MessageKind {
     type Err = ();
     fn from_str(text: &str) -> Result<Self, ()> {
-        Self::ALL
-            .into_iter()
-            .find(|kind| kind.as_str() == text)
-            .ok_or(())
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text).ok_or(())
     }
 }
 
@@ -88,11 +86,7 @@ pub struct Message {
 impl Message {
     /// Builds the aggregate. `reactions` are this message's, oldest first. A deleted message
     /// becomes a tombstone: it keeps its place but shows no content, payload or reactions.
-    pub fn assemble(
-        record: MessageRecord,
-        reactions: &[Reaction],
-        frontier: &ReadFrontier,
-    ) -> Self {
+    pub fn assemble(record: MessageRecord, reactions: &[Reaction], frontier: &ReadFrontier) -> Self {
         let status = frontier.status_of(record.id, record.author_id);
         let is_deleted = record.deleted_at.is_some();
         Self {
@@ -108,12 +102,48 @@ impl Message {
             is_deleted,
             deleted_at: record.deleted_at,
             updated_at: record.updated_at,
-            reactions: if is_deleted {
-                Vec::new()
-            } else {
-                summarize(reactions)
-            },
+            reactions: if is_deleted { Vec::new() } else { summarize(reactions) },
         }
+    }
+}
+
+impl Message {
+    /// The message after deletion at `at`: its place in history, nothing of what it said.
+    pub fn into_tombstone(self, at: Timestamp) -> Self {
+        Self { content: None, payload: None, reactions: Vec::new(), is_deleted: true, deleted_at: Some(at), ..self }
+    }
+
+    /// The message after an edit at `at`.
+    pub fn with_body(self, body: EditedBody, at: Timestamp) -> Self {
+        Self { content: body.content, payload: body.payload, updated_at: Some(at), ..self }
+    }
+
+    /// Whether `user` has reacted with `emoji`.
+    pub fn has_reaction(&self, user: UserId, emoji: &Emoji) -> bool {
+        self.reactions.iter().any(|summary| &summary.emoji == emoji && summary.user_ids.contains(&user))
+    }
+
+    /// The message after `user` reacted with `emoji` (the newest reaction goes last).
+    pub fn with_reaction(mut self, user: UserId, emoji: &Emoji) -> Self {
+        match self.reactions.iter_mut().find(|summary| &summary.emoji == emoji) {
+            Some(summary) if !summary.user_ids.contains(&user) => {
+                summary.user_ids.push(user);
+                summary.count += 1;
+            }
+            Some(_) => {}
+            None => self.reactions.push(ReactionSummary { emoji: emoji.clone(), count: 1, user_ids: vec![user] }),
+        }
+        self
+    }
+
+    /// The message after `user` took back their `emoji` reaction.
+    pub fn without_reaction(mut self, user: UserId, emoji: &Emoji) -> Self {
+        for summary in self.reactions.iter_mut().filter(|summary| &summary.emoji == emoji) {
+            summary.user_ids.retain(|&id| id != user);
+            summary.count = summary.user_ids.len();
+        }
+        self.reactions.retain(|summary| summary.count > 0);
+        self
     }
 }
 
@@ -139,11 +169,7 @@ mod tests {
 
     fn thumbs_up() -> Vec<Reaction> {
         let emoji = Emoji::parse("👍").unwrap();
-        vec![Reaction {
-            emoji,
-            user_id: UserId(5),
-            created_at: Timestamp::now(),
-        }]
+        vec![Reaction { emoji, user_id: UserId(5), created_at: Timestamp::now() }]
     }
 
     #[test]
@@ -162,6 +188,34 @@ mod tests {
         assert!(message.deleted_at.is_some());
         assert_eq!(message.content, None);
         assert!(message.reactions.is_empty());
+    }
+
+    #[test]
+    fn reactions_are_added_and_removed_in_place() {
+        let message = Message::assemble(record(false), &thumbs_up(), &ReadFrontier::default());
+        let (party, thumbs) = (Emoji::parse("🎉").unwrap(), Emoji::parse("👍").unwrap());
+        let message = message.with_reaction(UserId(2), &party).with_reaction(UserId(3), &thumbs);
+        assert_eq!(
+            message.reactions.iter().map(|r| (r.emoji.as_str(), r.count)).collect::<Vec<_>>(),
+            [("👍", 2), ("🎉", 1)]
+        );
+        assert!(message.has_reaction(UserId(3), &thumbs));
+        let same = message.clone().with_reaction(UserId(3), &thumbs);
+        assert_eq!(same, message);
+        let message = message.without_reaction(UserId(2), &party);
+        assert_eq!(message.reactions.len(), 1);
+        assert_eq!(message.reactions[0].user_ids, vec![UserId(5), UserId(3)]);
+    }
+
+    #[test]
+    fn tombstone_and_edit() {
+        let message = Message::assemble(record(false), &thumbs_up(), &ReadFrontier::default());
+        let edited =
+            message.clone().with_body(EditedBody { content: Some("new".into()), payload: None }, Timestamp::now());
+        assert_eq!(edited.content.as_deref(), Some("new"));
+        assert!(edited.updated_at.is_some());
+        let gone = edited.into_tombstone(Timestamp::now());
+        assert!(gone.is_deleted && gone.content.is_none() && gone.reactions.is_empty());
     }
 
     #[test]

@@ -44,11 +44,7 @@ impl MessageDraft {
         let mut errors = ValidationErrors::default();
         let kind = match self.kind.parse::<MessageKind>() {
             Ok(MessageKind::System) => {
-                errors.add(
-                    "type",
-                    "not_allowed",
-                    "system messages are written by the server",
-                );
+                errors.add("type", "not_allowed", "system messages are written by the server");
                 MessageKind::System
             }
             Ok(kind) => kind,
@@ -58,13 +54,7 @@ impl MessageDraft {
             }
         };
         let (content, payload) = check_body(&mut errors, kind, self.content, self.payload);
-        errors.finish(NewMessage {
-            chat_id: self.chat_id,
-            kind,
-            content,
-            payload,
-            reply_to_id: self.reply_to_id,
-        })
+        errors.finish(NewMessage { chat_id: self.chat_id, kind, content, payload, reply_to_id: self.reply_to_id })
     }
 }
 
@@ -77,9 +67,7 @@ pub fn check_body(
 ) -> (Option<String>, Option<JsonObject>) {
     match (&content, kind) {
         (Some(text), _) => check_length(errors, "content", text, 1, MAX_CONTENT_CHARS),
-        (None, MessageKind::Text) => {
-            errors.add("content", "required", "a text message needs content")
-        }
+        (None, MessageKind::Text) => errors.add("content", "required", "a text message needs content"),
         (None, _) => {}
     }
     let payload = match payload {
@@ -101,11 +89,7 @@ pub fn check_body(
         }
     };
     if payload.is_none() && matches!(kind, MessageKind::Image | MessageKind::File) {
-        errors.add(
-            "payload",
-            "required",
-            "image and file messages describe their attachment in payload",
-        );
+        errors.add("payload", "required", "image and file messages describe their attachment in payload");
     }
     (content, payload)
 }
@@ -125,65 +109,30 @@ mod tests {
     }
 
     fn fields(result: Result<NewMessage, ValidationErrors>) -> Vec<(String, &'static str)> {
-        result
-            .unwrap_err()
-            .0
-            .into_iter()
-            .map(|e| (e.field, e.code))
-            .collect()
+        result.unwrap_err().0.into_iter().map(|e| (e.field, e.code)).collect()
     }
 
     #[test]
     fn text_needs_content_of_1_to_4000_characters() {
-        assert!(
-            draft("text", Some("Тестовое сообщение"), None)
-                .validate()
-                .is_ok()
-        );
-        assert!(
-            draft("text", Some(&"я".repeat(4000)), None)
-                .validate()
-                .is_ok()
-        );
-        assert_eq!(
-            fields(draft("text", Some(&"я".repeat(4001)), None).validate()),
-            [("content".into(), "too_long")]
-        );
-        assert_eq!(
-            fields(draft("text", Some(""), None).validate()),
-            [("content".into(), "too_short")]
-        );
-        assert_eq!(
-            fields(draft("text", Some("  \n"), None).validate()),
-            [("content".into(), "too_short")]
-        );
-        assert_eq!(
-            fields(draft("text", None, None).validate()),
-            [("content".into(), "required")]
-        );
+        assert!(draft("text", Some("Тестовое сообщение"), None).validate().is_ok());
+        assert!(draft("text", Some(&"я".repeat(4000)), None).validate().is_ok());
+        assert_eq!(fields(draft("text", Some(&"я".repeat(4001)), None).validate()), [("content".into(), "too_long")]);
+        assert_eq!(fields(draft("text", Some(""), None).validate()), [("content".into(), "too_short")]);
+        assert_eq!(fields(draft("text", Some("  \n"), None).validate()), [("content".into(), "too_short")]);
+        assert_eq!(fields(draft("text", None, None).validate()), [("content".into(), "required")]);
     }
 
     #[test]
     fn payload_must_be_a_small_object() {
         let mut object = JsonObject::new();
         object.insert("url".into(), JsonValue::String("https://x/y.png".into()));
-        assert!(
-            draft("image", None, Some(JsonValue::Object(object.clone())))
-                .validate()
-                .is_ok()
-        );
-        assert_eq!(
-            fields(draft("image", None, None).validate()),
-            [("payload".into(), "required")]
-        );
+        assert!(draft("image", None, Some(JsonValue::Object(object.clone()))).validate().is_ok());
+        assert_eq!(fields(draft("image", None, None).validate()), [("payload".into(), "required")]);
         assert_eq!(
             fields(draft("text", Some("a"), Some(JsonValue::Integer(1))).validate()),
             [("payload".into(), "invalid")]
         );
-        object.insert(
-            "big".into(),
-            JsonValue::String("x".repeat(MAX_PAYLOAD_BYTES)),
-        );
+        object.insert("big".into(), JsonValue::String("x".repeat(MAX_PAYLOAD_BYTES)));
         assert_eq!(
             fields(draft("file", None, Some(JsonValue::Object(object))).validate()),
             [("payload".into(), "too_large")]
@@ -192,13 +141,7 @@ mod tests {
 
     #[test]
     fn clients_cannot_post_unknown_or_system_types() {
-        assert_eq!(
-            fields(draft("video", Some("a"), None).validate()),
-            [("type".into(), "invalid")]
-        );
-        assert_eq!(
-            fields(draft("system", Some("a"), None).validate()),
-            [("type".into(), "not_allowed")]
-        );
+        assert_eq!(fields(draft("video", Some("a"), None).validate()), [("type".into(), "invalid")]);
+        assert_eq!(fields(draft("system", Some("a"), None).validate()), [("type".into(), "not_allowed")]);
     }
 }

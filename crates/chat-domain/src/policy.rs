@@ -1,6 +1,6 @@
 //! Who may do what in a chat. Plain functions over memberships, so every caller applies the same rules.
 
-use crate::chat::{Membership, Role};
+use crate::chat::{Chat, ChatKind, Membership, Role};
 use crate::error::{DomainError, Resource};
 use crate::ids::UserId;
 use crate::message::Message;
@@ -12,11 +12,7 @@ pub fn require_member(membership: Option<&Membership>) -> Result<&Membership, Do
 
 /// Renaming a chat and adding or removing others needs owner or admin.
 pub fn can_manage_chat(actor: &Membership) -> Result<(), DomainError> {
-    if actor.role >= Role::Admin {
-        Ok(())
-    } else {
-        Err(DomainError::Forbidden("needs the owner or admin role"))
-    }
+    if actor.role >= Role::Admin { Ok(()) } else { Err(DomainError::Forbidden("needs the owner or admin role")) }
 }
 
 /// Only the author edits a message, and only while it exists.
@@ -35,34 +31,32 @@ pub fn can_delete(message: &Message, actor: &Membership) -> Result<(), DomainErr
     if message.author_id == actor.user_id || actor.role >= Role::Admin {
         Ok(())
     } else {
-        Err(DomainError::Forbidden(
-            "only the author, an admin or the owner may delete a message",
-        ))
+        Err(DomainError::Forbidden("only the author, an admin or the owner may delete a message"))
     }
 }
 
+/// Reactions need a message that still exists.
+pub fn can_react(message: &Message) -> Result<(), DomainError> {
+    if message.is_deleted { Err(DomainError::Conflict("message_deleted")) } else { Ok(()) }
+}
+
+/// A direct chat's two members are fixed: nobody joins, leaves or changes role.
+pub fn can_change_membership(chat: &Chat) -> Result<(), DomainError> {
+    if chat.kind == ChatKind::Direct { Err(DomainError::Conflict("direct_chat")) } else { Ok(()) }
+}
+
 /// Giving a role: admins manage members and admins, only an owner makes or unmakes owners.
-pub fn can_assign_role(
-    actor: &Membership,
-    current: Option<Role>,
-    wanted: Role,
-) -> Result<(), DomainError> {
+pub fn can_assign_role(actor: &Membership, current: Option<Role>, wanted: Role) -> Result<(), DomainError> {
     can_manage_chat(actor)?;
     let touches_owner = wanted == Role::Owner || current == Some(Role::Owner);
     if touches_owner && actor.role != Role::Owner {
-        return Err(DomainError::Forbidden(
-            "only an owner may grant or revoke the owner role",
-        ));
+        return Err(DomainError::Forbidden("only an owner may grant or revoke the owner role"));
     }
     Ok(())
 }
 
 /// Removing `target` (themself = leaving). The last owner must hand over first.
-pub fn can_remove(
-    actor: &Membership,
-    target: &Membership,
-    owners: usize,
-) -> Result<(), DomainError> {
+pub fn can_remove(actor: &Membership, target: &Membership, owners: usize) -> Result<(), DomainError> {
     if actor.user_id != target.user_id {
         can_manage_chat(actor)?;
         if target.role == Role::Owner && actor.role != Role::Owner {
@@ -93,10 +87,7 @@ mod tests {
 
     #[test]
     fn outsiders_see_nothing() {
-        assert_eq!(
-            require_member(None),
-            Err(DomainError::NotFound(Resource::Chat))
-        );
+        assert_eq!(require_member(None), Err(DomainError::NotFound(Resource::Chat)));
         assert!(require_member(Some(&member(1, Role::Member))).is_ok());
     }
 
@@ -113,10 +104,7 @@ mod tests {
     #[test]
     fn last_owner_cannot_leave() {
         let owner = member(1, Role::Owner);
-        assert_eq!(
-            can_remove(&owner, &owner, 1),
-            Err(DomainError::Conflict("last_owner"))
-        );
+        assert_eq!(can_remove(&owner, &owner, 1), Err(DomainError::Conflict("last_owner")));
         assert!(can_remove(&owner, &owner, 2).is_ok());
         let plain = member(2, Role::Member);
         assert!(can_remove(&plain, &plain, 1).is_ok());

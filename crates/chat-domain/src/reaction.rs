@@ -54,10 +54,7 @@ pub struct ReactionSummary {
 pub fn summarize(reactions: &[Reaction]) -> Vec<ReactionSummary> {
     let mut summaries: Vec<ReactionSummary> = Vec::new();
     for reaction in reactions {
-        match summaries
-            .iter_mut()
-            .find(|summary| summary.emoji == reaction.emoji)
-        {
+        match summaries.iter_mut().find(|summary| summary.emoji == reaction.emoji) {
             Some(summary) => {
                 summary.count += 1;
                 summary.user_ids.push(reaction.user_id);
@@ -77,11 +74,7 @@ mod tests {
     use super::*;
 
     fn reaction(emoji: &str, user: i64) -> Reaction {
-        Reaction {
-            emoji: Emoji::parse(emoji).unwrap(),
-            user_id: UserId(user),
-            created_at: Timestamp::now(),
-        }
+        Reaction { emoji: Emoji::parse(emoji).unwrap(), user_id: UserId(user), created_at: Timestamp::now() }
     }
 
     #[test]

@@ -48,33 +48,15 @@ mod tests {
     #[test]
     fn read_once_every_other_member_passed_it() {
         let both_read = frontier(&[(1, 10), (2, 12)]);
-        assert_eq!(
-            both_read.status_of(MessageId(10), UserId(1)),
-            MessageStatus::Read
-        );
-        assert_eq!(
-            both_read.status_of(MessageId(11), UserId(1)),
-            MessageStatus::Read
-        );
-        assert_eq!(
-            both_read.status_of(MessageId(11), UserId(2)),
-            MessageStatus::Delivered
-        );
-        assert_eq!(
-            both_read.status_of(MessageId(13), UserId(1)),
-            MessageStatus::Delivered
-        );
+        assert_eq!(both_read.status_of(MessageId(10), UserId(1)), MessageStatus::Read);
+        assert_eq!(both_read.status_of(MessageId(11), UserId(1)), MessageStatus::Read);
+        assert_eq!(both_read.status_of(MessageId(11), UserId(2)), MessageStatus::Delivered);
+        assert_eq!(both_read.status_of(MessageId(13), UserId(1)), MessageStatus::Delivered);
     }
 
     #[test]
     fn alone_in_a_chat_means_delivered() {
-        assert_eq!(
-            frontier(&[(1, 99)]).status_of(MessageId(5), UserId(1)),
-            MessageStatus::Delivered
-        );
-        assert_eq!(
-            ReadFrontier::default().status_of(MessageId(5), UserId(1)),
-            MessageStatus::Delivered
-        );
+        assert_eq!(frontier(&[(1, 99)]).status_of(MessageId(5), UserId(1)), MessageStatus::Delivered);
+        assert_eq!(ReadFrontier::default().status_of(MessageId(5), UserId(1)), MessageStatus::Delivered);
     }
 }

@@ -9,8 +9,12 @@ use time::{OffsetDateTime, UtcOffset, macros::format_description};
 pub struct Timestamp(pub OffsetDateTime);
 
 impl Timestamp {
+    /// The current time at the microsecond precision PostgreSQL stores, so a value written and
+    /// read back is the value that was answered.
     pub fn now() -> Self {
-        Self(OffsetDateTime::now_utc())
+        let now = OffsetDateTime::now_utc();
+        let micros = now.nanosecond() / 1_000 * 1_000;
+        Self(now.replace_nanosecond(micros).unwrap_or(now))
     }
 }
 
@@ -22,9 +26,7 @@ impl From<OffsetDateTime> for Timestamp {
 
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let format = format_description!(
-            "[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z"
-        );
+        let format = format_description!("[year]-[month]-[day]T[hour]:[minute]:[second].[subsecond digits:6]Z");
         let utc = self.0.to_offset(UtcOffset::UTC);
         match utc.format(&format) {
             Ok(text) => f.write_str(&text),

@@ -25,9 +25,7 @@ pub struct Credentials {
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("username", &self.username)
-            .finish_non_exhaustive()
+        f.debug_struct("Credentials").field("username", &self.username).finish_non_exhaustive()
     }
 }
 
@@ -39,11 +37,7 @@ impl Credentials {
         check_length(&mut errors, "username", &self.username, 3, 32);
         let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c);
         if !self.username.chars().all(allowed) {
-            errors.add(
-                "username",
-                "invalid",
-                "may contain only a-z, 0-9, '_', '.' and '-'",
-            );
+            errors.add("username", "invalid", "may contain only a-z, 0-9, '_', '.' and '-'");
         }
         check_length(&mut errors, "password", &self.password, 8, 256);
         if let Some(name) = &self.display_name {
@@ -58,11 +52,7 @@ mod tests {
     use super::*;
 
     fn creds(username: &str, password: &str) -> Credentials {
-        Credentials {
-            username: username.into(),
-            password: password.into(),
-            display_name: None,
-        }
+        Credentials { username: username.into(), password: password.into(), display_name: None }
     }
 
     #[test]

@@ -24,20 +24,12 @@ impl ValidationErrors {
     }
 
     pub fn add(&mut self, field: &str, code: &'static str, message: impl Into<String>) {
-        self.0.push(FieldError {
-            field: field.to_owned(),
-            code,
-            message: message.into(),
-        });
+        self.0.push(FieldError { field: field.to_owned(), code, message: message.into() });
     }
 
     /// `Ok(value)` when nothing was collected, the errors otherwise.
     pub fn finish<T>(self, value: T) -> Result<T, ValidationErrors> {
-        if self.0.is_empty() {
-            Ok(value)
-        } else {
-            Err(self)
-        }
+        if self.0.is_empty() { Ok(value) } else { Err(self) }
     }
 }
 
@@ -56,25 +48,11 @@ impl fmt::Display for ValidationErrors {
 impl std::error::Error for ValidationErrors {}
 
 /// Checks a text's length in characters, adding `too_short` or `too_long` to `errors`.
-pub fn check_length(
-    errors: &mut ValidationErrors,
-    field: &str,
-    text: &str,
-    min: usize,
-    max: usize,
-) {
+pub fn check_length(errors: &mut ValidationErrors, field: &str, text: &str, min: usize, max: usize) {
     let length = text.chars().count();
     if length < min || text.trim().is_empty() && min > 0 {
-        errors.add(
-            field,
-            "too_short",
-            format!("must have at least {min} non-blank character(s)"),
-        );
+        errors.add(field, "too_short", format!("must have at least {min} non-blank character(s)"));
     } else if length > max {
-        errors.add(
-            field,
-            "too_long",
-            format!("must have at most {max} characters, has {length}"),
-        );
+        errors.add(field, "too_long", format!("must have at most {max} characters, has {length}"));
     }
 }

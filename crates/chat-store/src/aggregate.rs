@@ -33,10 +33,7 @@ const FRONTIER_SQL: &str = "
     ORDER BY chat_id, rank";
 
 /// Builds whole messages from `rows`, keeping their order.
-pub(crate) async fn build_messages(
-    conn: &mut AsyncPgConnection,
-    rows: Vec<MessageRow>,
-) -> StoreResult<Vec<Message>> {
+pub(crate) async fn build_messages(conn: &mut AsyncPgConnection, rows: Vec<MessageRow>) -> StoreResult<Vec<Message>> {
     if rows.is_empty() {
         return Ok(Vec::new());
     }
@@ -48,41 +45,27 @@ pub(crate) async fn build_messages(
     let shared: &AsyncPgConnection = conn;
     let reactions_query = reactions::table
         .filter(reactions::message_id.eq_any(&message_ids))
-        .order((
-            reactions::message_id,
-            reactions::created_at,
-            reactions::user_id,
-        ))
+        .order((reactions::message_id, reactions::created_at, reactions::user_id))
         .select(ReactionRow::as_select())
         .load::<ReactionRow>(&mut &*shared);
-    let frontier_query = diesel::sql_query(FRONTIER_SQL)
-        .bind::<Array<BigInt>, _>(&chat_ids)
-        .load::<FrontierRow>(&mut &*shared);
+    let frontier_query =
+        diesel::sql_query(FRONTIER_SQL).bind::<Array<BigInt>, _>(&chat_ids).load::<FrontierRow>(&mut &*shared);
     let (reaction_rows, frontier_rows) = futures_util::try_join!(reactions_query, frontier_query)?;
 
     let mut reactions_by_message: HashMap<MessageId, Vec<Reaction>> = HashMap::new();
     for row in reaction_rows {
         let (message_id, reaction) = row.into_reaction()?;
-        reactions_by_message
-            .entry(message_id)
-            .or_default()
-            .push(reaction);
+        reactions_by_message.entry(message_id).or_default().push(reaction);
     }
     let mut frontiers: HashMap<ChatId, ReadFrontier> = HashMap::new();
     for row in frontier_rows {
-        frontiers
-            .entry(ChatId(row.chat_id))
-            .or_default()
-            .push(UserId(row.user_id), MessageId(row.last_read));
+        frontiers.entry(ChatId(row.chat_id)).or_default().push(UserId(row.user_id), MessageId(row.last_read));
     }
 
     rows.into_iter()
         .map(|row| {
             let record = row.into_record()?;
-            let reactions = reactions_by_message
-                .get(&record.id)
-                .map(Vec::as_slice)
-                .unwrap_or_default();
+            let reactions = reactions_by_message.get(&record.id).map(Vec::as_slice).unwrap_or_default();
             let frontier = frontiers.get(&record.chat_id).copied().unwrap_or_default();
             Ok(Message::assemble(record, reactions, &frontier))
         })

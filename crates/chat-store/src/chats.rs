@@ -1,11 +1,13 @@
 //! Chats and their members.
 
 use crate::error::{StoreError, StoreResult};
+use crate::events::record_event;
+use crate::members::load_members;
 use crate::pool::Store;
 use crate::rows::{ChatRow, MemberRow};
 use crate::schema::{chat_members, chats};
 use chat_domain::{
-    Chat, ChatId, ChatKind, DomainError, Membership, NewChat, Resource, Role, UserId,
+    Chat, ChatId, ChatKind, DomainError, EventKind, Membership, MembershipChange, NewChat, Resource, Role, UserId,
     ValidationErrors,
 };
 use diesel::prelude::*;
@@ -26,11 +28,7 @@ impl Store {
     pub async fn create_chat(&self, new: &NewChat) -> StoreResult<ChatCreation> {
         let direct_key = match new.kind {
             ChatKind::Direct => new.member_ids.as_slice().first().map(|other| {
-                let (low, high) = if new.creator < *other {
-                    (new.creator, *other)
-                } else {
-                    (*other, new.creator)
-                };
+                let (low, high) = if new.creator < *other { (new.creator, *other) } else { (*other, new.creator) };
                 format!("{low}:{high}")
             }),
             ChatKind::Group => None,
@@ -52,24 +50,22 @@ impl Store {
                     .optional()?;
                 let Some(row) = row else { return Ok(None) };
                 insert_members(conn, row.id, new).await?;
-                Ok::<_, StoreError>(Some(row))
+                let chat = row.into_chat()?;
+                let members = load_members(conn, chat.id, None).await?;
+                let change = MembershipChange { chat: &chat, members: &members };
+                record_event(conn, chat.id, EventKind::ChatCreated, &change).await?;
+                Ok::<_, StoreError>(Some(chat))
             })
             .await?;
         match inserted {
-            Some(row) => Ok(ChatCreation {
-                chat: row.into_chat()?,
-                created: true,
-            }),
+            Some(chat) => Ok(ChatCreation { chat, created: true }),
             None => {
                 let row = chats::table
                     .filter(chats::direct_key.eq(&direct_key))
                     .select(ChatRow::as_select())
                     .first::<ChatRow>(&mut conn)
                     .await?;
-                Ok(ChatCreation {
-                    chat: row.into_chat()?,
-                    created: false,
-                })
+                Ok(ChatCreation { chat: row.into_chat()?, created: false })
             }
         }
     }
@@ -85,8 +81,7 @@ impl Store {
             .first::<ChatRow>(&mut conn)
             .await
             .optional()?;
-        row.ok_or(StoreError::Domain(DomainError::NotFound(Resource::Chat)))?
-            .into_chat()
+        row.ok_or(StoreError::Domain(DomainError::NotFound(Resource::Chat)))?.into_chat()
     }
 
     /// The caller's membership of a chat, if any.
@@ -102,11 +97,7 @@ impl Store {
     }
 }
 
-async fn insert_members(
-    conn: &mut AsyncPgConnection,
-    chat_id: i64,
-    new: &NewChat,
-) -> StoreResult<()> {
+async fn insert_members(conn: &mut AsyncPgConnection, chat_id: i64, new: &NewChat) -> StoreResult<()> {
     let now = OffsetDateTime::now_utc();
     let (creator_role, others_role) = match new.kind {
         ChatKind::Group => (Role::Owner, Role::Member),
@@ -122,19 +113,15 @@ async fn insert_members(
     let rows: Vec<MemberRow> = std::iter::once(member(new.creator, creator_role))
         .chain(new.member_ids.iter().map(|&user| member(user, others_role)))
         .collect();
-    diesel::insert_into(chat_members::table)
-        .values(&rows)
-        .execute(conn)
-        .await
-        .map_err(|error| match error {
-            DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
-                StoreError::Domain(DomainError::Validation(ValidationErrors::single(
-                    "member_ids",
-                    "unknown_user",
-                    "names a user that does not exist",
-                )))
-            }
-            other => other.into(),
-        })?;
+    diesel::insert_into(chat_members::table).values(&rows).execute(conn).await.map_err(|error| match error {
+        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+            StoreError::Domain(DomainError::Validation(ValidationErrors::single(
+                "member_ids",
+                "unknown_user",
+                "names a user that does not exist",
+            )))
+        }
+        other => other.into(),
+    })?;
     Ok(())
 }

@@ -42,35 +42,17 @@ struct Window {
 impl Window {
     fn new(cursor: Cursor, limit: i64) -> Self {
         match cursor {
-            Cursor::Latest => Self {
-                older_than: None,
-                older_count: limit,
-                newer_from: None,
-                newer_count: 0,
-            },
-            Cursor::Before(id) => Self {
-                older_than: Some(id.0),
-                older_count: limit,
-                newer_from: Some(id.0),
-                newer_count: 0,
-            },
+            Cursor::Latest => Self { older_than: None, older_count: limit, newer_from: None, newer_count: 0 },
+            Cursor::Before(id) => {
+                Self { older_than: Some(id.0), older_count: limit, newer_from: Some(id.0), newer_count: 0 }
+            }
             Cursor::After(id) => {
                 let from = id.0.saturating_add(1);
-                Self {
-                    older_than: Some(from),
-                    older_count: 0,
-                    newer_from: Some(from),
-                    newer_count: limit,
-                }
+                Self { older_than: Some(from), older_count: 0, newer_from: Some(from), newer_count: limit }
             }
             Cursor::Around(id) => {
                 let older_count = limit / 2;
-                Self {
-                    older_than: Some(id.0),
-                    older_count,
-                    newer_from: Some(id.0),
-                    newer_count: limit - older_count,
-                }
+                Self { older_than: Some(id.0), older_count, newer_from: Some(id.0), newer_count: limit - older_count }
             }
         }
     }
@@ -79,33 +61,20 @@ impl Window {
 impl Store {
     /// A page of `chat`'s history for `viewer`, in a fixed number of queries (five, in two round
     /// trips) whatever `limit` is.
-    pub async fn history(
-        &self,
-        chat: ChatId,
-        viewer: UserId,
-        cursor: Cursor,
-        limit: u32,
-    ) -> StoreResult<Page> {
+    pub async fn history(&self, chat: ChatId, viewer: UserId, cursor: Cursor, limit: u32) -> StoreResult<Page> {
         let window = Window::new(cursor, i64::from(limit));
         let mut conn = self.conn().await?;
         let shared: &AsyncPgConnection = &conn;
         let membership = async {
-            let member = chat_members::table
-                .find((chat.0, viewer.0))
-                .select(MemberRow::as_select());
+            let member = chat_members::table.find((chat.0, viewer.0)).select(MemberRow::as_select());
             member.first::<MemberRow>(&mut &*shared).await.optional()
         };
         let older = async {
-            let mut query = messages::table
-                .filter(messages::chat_id.eq(chat.0))
-                .into_boxed();
+            let mut query = messages::table.filter(messages::chat_id.eq(chat.0)).into_boxed();
             if let Some(bound) = window.older_than {
                 query = query.filter(messages::id.lt(bound));
             }
-            let rows = query
-                .order(messages::id.desc())
-                .limit(window.older_count + 1)
-                .select(MessageRow::as_select());
+            let rows = query.order(messages::id.desc()).limit(window.older_count + 1).select(MessageRow::as_select());
             rows.load::<MessageRow>(&mut &*shared).await
         };
         let newer = async {
@@ -132,10 +101,6 @@ impl Store {
         older.reverse();
         older.append(&mut newer);
         let messages = build_messages(&mut conn, older).await?;
-        Ok(Page {
-            messages,
-            has_older,
-            has_newer,
-        })
+        Ok(Page { messages, has_older, has_newer })
     }
 }

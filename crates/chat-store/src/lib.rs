@@ -5,21 +5,31 @@
 //! each one is whole (reactions and read status included) and nothing is ever loaded lazily.
 
 mod aggregate;
+mod chat_summaries;
 mod chats;
+mod edits;
 mod error;
+mod events;
 mod history;
 mod instrumentation;
+mod locking;
+mod members;
 mod messages;
 mod migrate;
 mod pool;
+mod reactions;
+mod read_markers;
 mod rows;
 mod schema;
 mod users;
 
+pub use chat_summaries::{ChatCursor, ChatPage};
 pub use chats::ChatCreation;
 pub use error::{StoreError, StoreResult};
 pub use history::{Cursor, Page};
+pub use members::MemberAddition;
 pub use messages::MessageCreation;
 pub use migrate::run_migrations;
 pub use pool::{PoolSettings, Store};
+pub use read_markers::ReadState;
 pub use users::NewAccount;

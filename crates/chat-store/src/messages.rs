@@ -2,12 +2,13 @@
 
 use crate::aggregate::build_messages;
 use crate::error::{StoreError, StoreResult};
+use crate::events::event_data;
 use crate::pool::Store;
 use crate::rows::{MessageRow, payload_to_json};
 use crate::schema::{chat_members, idempotency_keys, messages};
 use chat_domain::{
-    DomainError, IdempotencyKey, Message, MessageId, NewMessage, ReadFrontier, Resource, UserId,
-    ValidationErrors,
+    DomainError, IdempotencyKey, Message, MessageId, MessageRecord, NewMessage, ReadFrontier, Resource, Timestamp,
+    UserId, ValidationErrors,
 };
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Bytea, Jsonb, Nullable, Text, Timestamptz};
@@ -22,8 +23,9 @@ pub struct MessageCreation {
     pub replayed: bool,
 }
 
-/// Membership check, idempotency claim and insert as one statement, so the answer always
-/// describes what committed and costs one round trip. A key claimed by a concurrent request
+/// Membership check, idempotency claim, insert and its `message.created` event as one statement,
+/// so the answer always describes what committed and costs one round trip. The event's data is the
+/// aggregate serialised here beforehand; only the id, known once the sequence is read, is patched in. A key claimed by a concurrent request
 /// makes the `ON CONFLICT` wait for that request's outcome, then insert nothing.
 const CREATE_SQL: &str = "
 WITH allowed AS (
@@ -37,9 +39,12 @@ WITH allowed AS (
     ON CONFLICT (user_id, key) DO NOTHING
     RETURNING message_id
 ), inserted AS (
-    INSERT INTO messages (id, chat_id, author_id, kind, content, payload, reply_to_id)
-    SELECT id, $1, $2, $3, $4, $5, $6 FROM new_message WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM claim)
+    INSERT INTO messages (id, chat_id, author_id, kind, content, payload, reply_to_id, ts)
+    SELECT id, $1, $2, $3, $4, $5, $6, $9 FROM new_message WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM claim)
     RETURNING *
+), event AS (
+    INSERT INTO events (chat_id, kind, data)
+    SELECT chat_id, 'message.created', jsonb_set($10, '{id}', to_jsonb(id)) FROM inserted
 )
 SELECT allowed.is_member, allowed.reply_ok, inserted.* FROM allowed LEFT JOIN inserted ON true";
 
@@ -93,6 +98,23 @@ impl Store {
         key: Option<&IdempotencyKey>,
     ) -> StoreResult<MessageCreation> {
         let fingerprint = key.map(|_| request_fingerprint(new)).transpose()?;
+        let ts = Timestamp::now();
+        let draft = Message::assemble(
+            MessageRecord {
+                id: MessageId(0),
+                chat_id: new.chat_id,
+                author_id: author,
+                kind: new.kind,
+                content: new.content.clone(),
+                payload: new.payload.clone(),
+                ts,
+                reply_to_id: new.reply_to_id,
+                deleted_at: None,
+                updated_at: None,
+            },
+            &[],
+            &ReadFrontier::default(),
+        );
         let mut conn = self.conn().await?;
         let outcome: CreateOutcome = diesel::sql_query(CREATE_SQL)
             .bind::<BigInt, _>(new.chat_id.0)
@@ -103,26 +125,20 @@ impl Store {
             .bind::<Nullable<BigInt>, _>(new.reply_to_id.map(|id| id.0))
             .bind::<Nullable<Text>, _>(key.map(IdempotencyKey::as_str))
             .bind::<Nullable<Bytea>, _>(fingerprint.as_deref())
+            .bind::<Timestamptz, _>(ts.0)
+            .bind::<Jsonb, _>(event_data(&draft)?)
             .get_result(&mut conn)
             .await?;
         if !outcome.is_member {
             return Err(DomainError::NotAMember.into());
         }
         if !outcome.reply_ok {
-            let error = ValidationErrors::single(
-                "reply_to_id",
-                "not_in_chat",
-                "must name a message of the same chat",
-            );
+            let error = ValidationErrors::single("reply_to_id", "not_in_chat", "must name a message of the same chat");
             return Err(DomainError::Validation(error).into());
         }
         if let Some(row) = outcome.into_row() {
             // Just inserted in this statement: no reactions yet, and no one has read it.
-            let message = Message::assemble(row.into_record()?, &[], &ReadFrontier::default());
-            return Ok(MessageCreation {
-                message,
-                replayed: false,
-            });
+            return Ok(MessageCreation { message: Message { id: MessageId(row.id), ..draft }, replayed: false });
         }
         match (key, fingerprint) {
             (Some(key), Some(fingerprint)) => replay(&mut conn, author, key, &fingerprint).await,
@@ -135,9 +151,8 @@ impl Store {
         let mut conn = self.conn().await?;
         let row = messages::table
             .inner_join(
-                chat_members::table.on(chat_members::chat_id
-                    .eq(messages::chat_id)
-                    .and(chat_members::user_id.eq(viewer.0))),
+                chat_members::table
+                    .on(chat_members::chat_id.eq(messages::chat_id).and(chat_members::user_id.eq(viewer.0))),
             )
             .filter(messages::id.eq(id.0))
             .select(MessageRow::as_select())
@@ -164,27 +179,17 @@ async fn replay(
     if stored_fingerprint != fingerprint {
         return Err(StoreError::IdempotencyKeyReused);
     }
-    let row = messages::table
-        .find(message_id)
-        .select(MessageRow::as_select())
-        .first::<MessageRow>(conn)
-        .await?;
+    let row = messages::table.find(message_id).select(MessageRow::as_select()).first::<MessageRow>(conn).await?;
     let message = single(build_messages(conn, vec![row]).await?)?;
-    Ok(MessageCreation {
-        message,
-        replayed: true,
-    })
+    Ok(MessageCreation { message, replayed: true })
 }
 
 /// What makes two requests "the same" for idempotency: every field of the validated message.
 fn request_fingerprint(new: &NewMessage) -> StoreResult<Vec<u8>> {
-    let canonical =
-        serde_json::to_vec(new).map_err(|e| StoreError::Corrupt(format!("fingerprint: {e}")))?;
+    let canonical = serde_json::to_vec(new).map_err(|e| StoreError::Corrupt(format!("fingerprint: {e}")))?;
     Ok(Sha256::digest(&canonical).to_vec())
 }
 
-fn single(mut messages: Vec<Message>) -> StoreResult<Message> {
-    messages
-        .pop()
-        .ok_or(StoreError::Domain(DomainError::NotFound(Resource::Message)))
+pub(crate) fn single(mut messages: Vec<Message>) -> StoreResult<Message> {
+    messages.pop().ok_or(StoreError::Domain(DomainError::NotFound(Resource::Message)))
 }

@@ -18,10 +18,7 @@ pub struct PoolSettings {
 impl Default for PoolSettings {
     fn default() -> Self {
         // A two-core database is busiest with a handful of connections, not a hundred.
-        Self {
-            max_size: 8,
-            acquire_timeout: Duration::from_secs(5),
-        }
+        Self { max_size: 8, acquire_timeout: Duration::from_secs(5) }
     }
 }
 
@@ -34,9 +31,7 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store")
-            .field("pool", &self.pool.state())
-            .finish()
+        f.debug_struct("Store").field("pool", &self.pool.state()).finish()
     }
 }
 
@@ -57,10 +52,7 @@ impl Store {
             }
             .boxed()
         });
-        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(
-            database_url,
-            config,
-        );
+        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
         let pool = Pool::builder()
             .max_size(settings.max_size)
             .min_idle(Some(1))

@@ -3,8 +3,8 @@
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{chat_members, chats, messages, reactions, users};
 use chat_domain::{
-    Chat, ChatId, Emoji, JsonObject, Membership, MessageId, MessageKind, MessageRecord, Reaction,
-    Timestamp, User, UserId,
+    Chat, ChatId, Emoji, JsonObject, Membership, MessageId, MessageKind, MessageRecord, Reaction, Timestamp, User,
+    UserId,
 };
 use diesel::prelude::*;
 use time::OffsetDateTime;
@@ -30,14 +30,9 @@ pub(crate) struct MessageRow {
 
 impl MessageRow {
     pub fn into_record(self) -> StoreResult<MessageRecord> {
-        let kind = self
-            .kind
-            .parse::<MessageKind>()
-            .map_err(|()| corrupt("message kind", &self.kind))?;
+        let kind = self.kind.parse::<MessageKind>().map_err(|()| corrupt("message kind", &self.kind))?;
         let payload = match self.payload {
-            Some(value) => Some(
-                serde_json::from_value::<JsonObject>(value).map_err(|e| corrupt("payload", e))?,
-            ),
+            Some(value) => Some(serde_json::from_value::<JsonObject>(value).map_err(|e| corrupt("payload", e))?),
             None => None,
         };
         Ok(MessageRecord {
@@ -56,14 +51,8 @@ impl MessageRow {
 }
 
 /// The database form of a message payload.
-pub(crate) fn payload_to_json(
-    payload: &Option<JsonObject>,
-) -> StoreResult<Option<serde_json::Value>> {
-    payload
-        .as_ref()
-        .map(serde_json::to_value)
-        .transpose()
-        .map_err(|e| corrupt("payload", e))
+pub(crate) fn payload_to_json(payload: &Option<JsonObject>) -> StoreResult<Option<serde_json::Value>> {
+    payload.as_ref().map(serde_json::to_value).transpose().map_err(|e| corrupt("payload", e))
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
@@ -78,16 +67,12 @@ pub(crate) struct ReactionRow {
 impl ReactionRow {
     pub fn into_reaction(self) -> StoreResult<(MessageId, Reaction)> {
         let emoji = Emoji::parse(&self.emoji).map_err(|e| corrupt("emoji", e))?;
-        let reaction = Reaction {
-            emoji,
-            user_id: UserId(self.user_id),
-            created_at: self.created_at.into(),
-        };
+        let reaction = Reaction { emoji, user_id: UserId(self.user_id), created_at: self.created_at.into() };
         Ok((MessageId(self.message_id), reaction))
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable)]
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = chats, check_for_backend(diesel::pg::Pg))]
 pub(crate) struct ChatRow {
     pub id: i64,
@@ -101,10 +86,7 @@ impl ChatRow {
     pub fn into_chat(self) -> StoreResult<Chat> {
         Ok(Chat {
             id: ChatId(self.id),
-            kind: self
-                .kind
-                .parse()
-                .map_err(|()| corrupt("chat kind", &self.kind))?,
+            kind: self.kind.parse().map_err(|()| corrupt("chat kind", &self.kind))?,
             title: self.title,
             created_by: UserId(self.created_by),
             created_at: self.created_at.into(),
@@ -127,10 +109,7 @@ impl MemberRow {
         Ok(Membership {
             chat_id: ChatId(self.chat_id),
             user_id: UserId(self.user_id),
-            role: self
-                .role
-                .parse()
-                .map_err(|()| corrupt("role", &self.role))?,
+            role: self.role.parse().map_err(|()| corrupt("role", &self.role))?,
             joined_at: self.joined_at.into(),
             last_read_message_id: self.last_read_message_id.map(MessageId),
         })

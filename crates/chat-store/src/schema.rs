@@ -90,3 +90,27 @@ diesel::allow_tables_to_appear_in_same_query!(
     reactions,
     idempotency_keys,
 );
+
+diesel::table! {
+    message_edits (id) {
+        id -> BigInt,
+        message_id -> BigInt,
+        content -> Nullable<Text>,
+        payload -> Nullable<Jsonb>,
+        written_at -> Timestamptz,
+        replaced_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    events (id) {
+        id -> BigInt,
+        seq -> Nullable<BigInt>,
+        chat_id -> BigInt,
+        kind -> Text,
+        data -> Jsonb,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(messages, message_edits);

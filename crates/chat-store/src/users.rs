@@ -58,12 +58,7 @@ impl Store {
         Ok(found.map(|(row, hash)| (User::from(row), hash)))
     }
 
-    pub async fn issue_token(
-        &self,
-        user: UserId,
-        token_hash: &[u8],
-        ttl: Duration,
-    ) -> StoreResult<()> {
+    pub async fn issue_token(&self, user: UserId, token_hash: &[u8], ttl: Duration) -> StoreResult<()> {
         let mut conn = self.conn().await?;
         insert_token(&mut conn, user.0, token_hash, ttl).await
     }
@@ -96,12 +91,7 @@ impl Store {
 
     pub async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
         let mut conn = self.conn().await?;
-        let row = users::table
-            .find(id.0)
-            .select(UserRow::as_select())
-            .first(&mut conn)
-            .await
-            .optional()?;
+        let row = users::table.find(id.0).select(UserRow::as_select()).first(&mut conn).await.optional()?;
         Ok(row.map(User::from))
     }
 }

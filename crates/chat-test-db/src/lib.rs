@@ -25,24 +25,12 @@ impl TestDatabase {
             .expect("DATABASE_URL is not set: run the tests with `make test`, which starts the local cluster");
         let template = ensure_template(&admin_url).await;
         static COUNTER: AtomicU32 = AtomicU32::new(0);
-        let name = format!(
-            "chat_test_{}_{}_{}",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed),
-            rand_suffix()
-        );
+        let name =
+            format!("chat_test_{}_{}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::Relaxed), rand_suffix());
         let mut admin = connect(&admin_url).await;
-        execute(
-            &mut admin,
-            &format!("CREATE DATABASE {name} TEMPLATE {template}"),
-        )
-        .await;
+        execute(&mut admin, &format!("CREATE DATABASE {name} TEMPLATE {template}")).await;
         let url = with_database(&admin_url, &name);
-        Self {
-            name,
-            url,
-            admin_url,
-        }
+        Self { name, url, admin_url }
     }
 
     pub fn url(&self) -> &str {
@@ -55,17 +43,10 @@ impl Drop for TestDatabase {
         // Drop runs outside async code; a short-lived runtime on its own thread does the cleanup.
         let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
         let cleanup = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
+            let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             runtime.block_on(async {
                 let mut admin = connect(&admin_url).await;
-                execute(
-                    &mut admin,
-                    &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),
-                )
-                .await;
+                execute(&mut admin, &format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await;
             });
         });
         let _ = cleanup.join();
@@ -77,31 +58,20 @@ async fn ensure_template(admin_url: &str) -> String {
     let mut admin = connect(admin_url).await;
     // One builder at a time across every test process; the others wait, then find it ready.
     execute(&mut admin, "SELECT pg_advisory_lock(727274)").await;
-    let ready: Vec<bool> = diesel::sql_query(format!(
-        "SELECT datistemplate AS ready FROM pg_database WHERE datname = '{template}'"
-    ))
-    .load::<Ready>(&mut admin)
-    .await
-    .expect("query pg_database")
-    .into_iter()
-    .map(|row| row.ready)
-    .collect();
+    let ready: Vec<bool> =
+        diesel::sql_query(format!("SELECT datistemplate AS ready FROM pg_database WHERE datname = '{template}'"))
+            .load::<Ready>(&mut admin)
+            .await
+            .expect("query pg_database")
+            .into_iter()
+            .map(|row| row.ready)
+            .collect();
     if ready != [true] {
         // Absent, or left half-built by a crashed run.
-        execute(
-            &mut admin,
-            &format!("DROP DATABASE IF EXISTS {template} WITH (FORCE)"),
-        )
-        .await;
+        execute(&mut admin, &format!("DROP DATABASE IF EXISTS {template} WITH (FORCE)")).await;
         execute(&mut admin, &format!("CREATE DATABASE {template}")).await;
-        chat_store::run_migrations(&with_database(admin_url, &template))
-            .await
-            .expect("migrate the template");
-        execute(
-            &mut admin,
-            &format!("ALTER DATABASE {template} WITH IS_TEMPLATE true"),
-        )
-        .await;
+        chat_store::run_migrations(&with_database(admin_url, &template)).await.expect("migrate the template");
+        execute(&mut admin, &format!("ALTER DATABASE {template} WITH IS_TEMPLATE true")).await;
     }
     execute(&mut admin, "SELECT pg_advisory_unlock(727274)").await;
     template
@@ -129,27 +99,19 @@ fn migrations_hash() -> String {
 fn collect_files(dir: &Path, into: &mut Vec<std::path::PathBuf>) {
     for entry in std::fs::read_dir(dir).expect("read migrations/") {
         let path = entry.expect("dir entry").path();
-        if path.is_dir() {
-            collect_files(&path, into)
-        } else {
-            into.push(path)
-        }
+        if path.is_dir() { collect_files(&path, into) } else { into.push(path) }
     }
 }
 
 fn rand_suffix() -> String {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.subsec_nanos()).unwrap_or(0);
     format!("{nanos:x}")
 }
 
 /// `url` with its database name replaced by `database`.
 fn with_database(url: &str, database: &str) -> String {
-    let (base, query) = url
-        .split_once('?')
-        .map_or((url, None), |(b, q)| (b, Some(q)));
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
     let base = base.rsplit_once('/').map_or(base, |(prefix, _)| prefix);
     match query {
         Some(query) => format!("{base}/{database}?{query}"),
@@ -158,14 +120,9 @@ fn with_database(url: &str, database: &str) -> String {
 }
 
 async fn connect(url: &str) -> AsyncPgConnection {
-    AsyncPgConnection::establish(url)
-        .await
-        .unwrap_or_else(|error| panic!("connect to {url}: {error}"))
+    AsyncPgConnection::establish(url).await.unwrap_or_else(|error| panic!("connect to {url}: {error}"))
 }
 
 async fn execute(conn: &mut AsyncPgConnection, sql: &str) {
-    diesel::sql_query(sql)
-        .execute(conn)
-        .await
-        .unwrap_or_else(|error| panic!("{sql}: {error}"));
+    diesel::sql_query(sql).execute(conn).await.unwrap_or_else(|error| panic!("{sql}: {error}"));
 }

@@ -32,8 +32,7 @@ impl Passwords {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.decoy_hash.clone());
         let matches = run_blocking(move || {
-            PasswordHash::new(&stored)
-                .is_ok_and(|hash| argon2().verify_password(password.as_bytes(), &hash).is_ok())
+            PasswordHash::new(&stored).is_ok_and(|hash| argon2().verify_password(password.as_bytes(), &hash).is_ok())
         })
         .await?;
         Ok(known && matches)
@@ -48,21 +47,15 @@ fn hash_with(params: &Params, password: &str) -> Result<String, ApiError> {
     let mut salt_bytes = [0_u8; 16];
     rand::TryRngCore::try_fill_bytes(&mut rand::rngs::OsRng, &mut salt_bytes)
         .map_err(|error| ApiError::Internal(format!("random salt: {error}")))?;
-    let salt = SaltString::encode_b64(&salt_bytes)
-        .map_err(|error| ApiError::Internal(error.to_string()))?;
+    let salt = SaltString::encode_b64(&salt_bytes).map_err(|error| ApiError::Internal(error.to_string()))?;
     let hasher = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
-    let hash = hasher
-        .hash_password(password.as_bytes(), &salt)
-        .map_err(|error| ApiError::Internal(error.to_string()))?;
+    let hash =
+        hasher.hash_password(password.as_bytes(), &salt).map_err(|error| ApiError::Internal(error.to_string()))?;
     Ok(hash.to_string())
 }
 
-async fn run_blocking<T: Send + 'static>(
-    work: impl FnOnce() -> T + Send + 'static,
-) -> Result<T, ApiError> {
-    actix_web::web::block(work)
-        .await
-        .map_err(|error| ApiError::Internal(format!("blocking task: {error}")))
+async fn run_blocking<T: Send + 'static>(work: impl FnOnce() -> T + Send + 'static) -> Result<T, ApiError> {
+    actix_web::web::block(work).await.map_err(|error| ApiError::Internal(format!("blocking task: {error}")))
 }
 
 #[cfg(test)]
@@ -71,30 +64,11 @@ mod tests {
 
     #[actix_web::test]
     async fn verifies_only_the_right_password() {
-        let passwords = Passwords::new(PasswordHashing {
-            memory_kib: 1024,
-            iterations: 1,
-        })
-        .unwrap();
+        let passwords = Passwords::new(PasswordHashing { memory_kib: 1024, iterations: 1 }).unwrap();
         let stored = passwords.hash("correct horse".into()).await.unwrap();
         assert!(stored.starts_with("$argon2id$"));
-        assert!(
-            passwords
-                .verify("correct horse".into(), Some(stored.clone()))
-                .await
-                .unwrap()
-        );
-        assert!(
-            !passwords
-                .verify("wrong horse".into(), Some(stored))
-                .await
-                .unwrap()
-        );
-        assert!(
-            !passwords
-                .verify("decoy password, never matches".into(), None)
-                .await
-                .unwrap()
-        );
+        assert!(passwords.verify("correct horse".into(), Some(stored.clone())).await.unwrap());
+        assert!(!passwords.verify("wrong horse".into(), Some(stored)).await.unwrap());
+        assert!(!passwords.verify("decoy password, never matches".into(), None).await.unwrap());
     }
 }

@@ -26,14 +26,9 @@ impl FromRequest for Caller {
         let state = req.app_data::<Data<AppState>>().cloned();
         Box::pin(async move {
             let token = token.ok_or(ApiError::Unauthorized)?;
-            let state =
-                state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+            let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
             let token_hash = token::hash(&token);
-            let user = state
-                .store
-                .authenticate(&token_hash)
-                .await?
-                .ok_or(ApiError::Unauthorized)?;
+            let user = state.store.authenticate(&token_hash).await?.ok_or(ApiError::Unauthorized)?;
             Ok(Caller { user, token_hash })
         })
     }

@@ -17,17 +17,10 @@ impl FromRequest for IdempotencyHeader {
         let Some(value) = req.headers().get("Idempotency-Key") else {
             return ready(Ok(Self(None)));
         };
-        let parsed = value
-            .to_str()
-            .ok()
-            .and_then(|text| IdempotencyKey::parse(text).ok());
-        ready(
-            parsed
-                .map(|key| Self(Some(key)))
-                .ok_or_else(|| ApiError::BadRequest {
-                    code: "invalid_idempotency_key",
-                    detail: "Idempotency-Key must be 1 to 255 printable ASCII characters".into(),
-                }),
-        )
+        let parsed = value.to_str().ok().and_then(|text| IdempotencyKey::parse(text).ok());
+        ready(parsed.map(|key| Self(Some(key))).ok_or_else(|| ApiError::BadRequest {
+            code: "invalid_idempotency_key",
+            detail: "Idempotency-Key must be 1 to 255 printable ASCII characters".into(),
+        }))
     }
 }

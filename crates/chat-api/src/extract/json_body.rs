@@ -21,25 +21,17 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let is_json = has_json_content_type(req);
-        let limit = req
-            .app_data::<Data<AppState>>()
-            .map_or(64 * 1024, |state| state.max_body_bytes);
+        let limit = req.app_data::<Data<AppState>>().map_or(64 * 1024, |state| state.max_body_bytes);
         let mut payload = payload.take();
         Box::pin(async move {
             if !is_json {
-                let detail =
-                    "the body must be JSON, sent with Content-Type: application/json".to_owned();
-                return Err(ApiError::BadRequest {
-                    code: "unsupported_media_type",
-                    detail,
-                });
+                let detail = "the body must be JSON, sent with Content-Type: application/json".to_owned();
+                return Err(ApiError::BadRequest { code: "unsupported_media_type", detail });
             }
             let mut body = BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|error| ApiError::BadRequest {
-                    code: "unreadable_body",
-                    detail: error.to_string(),
-                })?;
+                let chunk = chunk
+                    .map_err(|error| ApiError::BadRequest { code: "unreadable_body", detail: error.to_string() })?;
                 if body.len() + chunk.len() > limit {
                     return Err(ApiError::PayloadTooLarge { limit });
                 }
@@ -51,21 +43,11 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 }
 
 fn has_json_content_type(req: &HttpRequest) -> bool {
-    let Some(value) = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|value| value.to_str().ok())
-    else {
+    let Some(value) = req.headers().get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok()) else {
         return false;
     };
-    let essence = value
-        .split(';')
-        .next()
-        .unwrap_or_default()
-        .trim()
-        .to_ascii_lowercase();
-    essence == "application/json"
-        || (essence.starts_with("application/") && essence.ends_with("+json"))
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
@@ -76,10 +58,7 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 fn malformed(error: serde_json::Error) -> ApiError {
-    ApiError::BadRequest {
-        code: "malformed_json",
-        detail: format!("the body is not valid JSON: {error}"),
-    }
+    ApiError::BadRequest { code: "malformed_json", detail: format!("the body is not valid JSON: {error}") }
 }
 
 /// Data errors name the field; syntax errors (including invalid UTF-8) are malformed JSON.
@@ -90,23 +69,10 @@ fn field_error(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError
         return malformed(inner);
     }
     let message = inner.to_string();
-    let message = message
-        .split(" at line ")
-        .next()
-        .unwrap_or_default()
-        .to_owned();
-    let named = |prefix: &str| {
-        message
-            .strip_prefix(prefix)
-            .and_then(|rest| rest.split('`').next())
-            .map(str::to_owned)
-    };
+    let message = message.split(" at line ").next().unwrap_or_default().to_owned();
+    let named = |prefix: &str| message.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(str::to_owned);
     let join = |name: String| {
-        if path == "." {
-            name
-        } else {
-            format!("{path}.{name}")
-        }
+        if path == "." { name } else { format!("{path}.{name}") }
     };
     let (field, code) = if let Some(name) = named("missing field `") {
         (join(name), "required")
@@ -114,10 +80,7 @@ fn field_error(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError
         // The path already ends at the unknown field.
         (path, "unknown_field")
     } else {
-        (
-            if path == "." { "body".to_owned() } else { path },
-            "invalid_type",
-        )
+        (if path == "." { "body".to_owned() } else { path }, "invalid_type")
     };
     ApiError::Domain(ValidationErrors::single(&field, code, message).into())
 }

@@ -3,7 +3,9 @@
 mod caller;
 mod idempotency;
 mod json_body;
+mod query;
 
 pub use caller::Caller;
 pub use idempotency::IdempotencyHeader;
 pub use json_body::JsonBody;
+pub use query::QueryParams;

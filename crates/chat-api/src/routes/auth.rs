@@ -20,20 +20,14 @@ fn new_token() -> ApiResult<String> {
 }
 
 #[post("/auth/register")]
-pub async fn register(
-    state: web::Data<AppState>,
-    body: JsonBody<Credentials>,
-) -> ApiResult<HttpResponse> {
+pub async fn register(state: web::Data<AppState>, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
     let credentials = body.0;
     credentials.validate_new()?;
     let password_hash = state.passwords.hash(credentials.password.clone()).await?;
     let token = new_token()?;
     let account = NewAccount {
         username: &credentials.username,
-        display_name: credentials
-            .display_name
-            .as_deref()
-            .unwrap_or(&credentials.username),
+        display_name: credentials.display_name.as_deref().unwrap_or(&credentials.username),
         password_hash: &password_hash,
         token_hash: &token::hash(&token),
         token_ttl: state.token_ttl,
@@ -43,27 +37,17 @@ pub async fn register(
 }
 
 #[post("/auth/login")]
-pub async fn login(
-    state: web::Data<AppState>,
-    body: JsonBody<Credentials>,
-) -> ApiResult<HttpResponse> {
-    let Credentials {
-        username, password, ..
-    } = body.0;
+pub async fn login(state: web::Data<AppState>, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
+    let Credentials { username, password, .. } = body.0;
     let found = state.store.find_login(&username).await?;
     let (user, stored_hash) = match found {
         Some((user, hash)) => (Some(user), Some(hash)),
         None => (None, None),
     };
     let verified = state.passwords.verify(password, stored_hash).await?;
-    let user = user
-        .filter(|_| verified)
-        .ok_or(ApiError::InvalidCredentials)?;
+    let user = user.filter(|_| verified).ok_or(ApiError::InvalidCredentials)?;
     let token = new_token()?;
-    state
-        .store
-        .issue_token(user.id, &token::hash(&token), state.token_ttl)
-        .await?;
+    state.store.issue_token(user.id, &token::hash(&token), state.token_ttl).await?;
     Ok(HttpResponse::Ok().json(Session { user, token }))
 }
 

@@ -1,37 +1,72 @@
-//! Chats: start one, look at one.
+//! Chats: start one, list them, look at one, rename one.
 
-use crate::extract::{Caller, JsonBody};
+use crate::extract::{Caller, JsonBody, QueryParams};
 use crate::problem::ApiResult;
 use crate::state::AppState;
-use actix_web::{HttpResponse, get, post, web};
-use chat_domain::{ChatDraft, ChatId};
+use actix_web::{HttpResponse, get, patch, post, web};
+use chat_domain::{ChatDraft, ChatId, ChatPatch, ChatSummary, ValidationErrors};
+use chat_store::ChatCursor;
+use serde::Serialize;
+use time::OffsetDateTime;
+
+const DEFAULT_PAGE: i64 = 50;
+const MAX_PAGE: i64 = 100;
+
+#[derive(Serialize)]
+struct ChatList {
+    chats: Vec<ChatSummary>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    next_cursor: Option<String>,
+}
 
 /// 201 with a new chat; 200 with the existing one when a direct chat with that person exists.
 #[post("/chats")]
-pub async fn create(
-    state: web::Data<AppState>,
-    caller: Caller,
-    body: JsonBody<ChatDraft>,
-) -> ApiResult<HttpResponse> {
+pub async fn create(state: web::Data<AppState>, caller: Caller, body: JsonBody<ChatDraft>) -> ApiResult<HttpResponse> {
     let new_chat = body.0.validate(caller.user.id)?;
     let creation = state.store.create_chat(&new_chat).await?;
-    let mut response = if creation.created {
-        HttpResponse::Created()
-    } else {
-        HttpResponse::Ok()
-    };
-    Ok(response.json(creation.chat))
+    let summary = state.store.chat_summary(creation.chat.id, caller.user.id).await?;
+    let mut response = if creation.created { HttpResponse::Created() } else { HttpResponse::Ok() };
+    Ok(response.json(summary))
+}
+
+/// The caller's chats, most recently active first.
+#[get("/chats")]
+pub async fn list(state: web::Data<AppState>, caller: Caller, query: QueryParams) -> ApiResult<HttpResponse> {
+    let mut errors = ValidationErrors::default();
+    let limit = query.integer(&mut errors, "limit", 1, MAX_PAGE).unwrap_or(DEFAULT_PAGE);
+    let cursor = query.text("cursor").and_then(|text| {
+        let parsed = parse_cursor(text);
+        if parsed.is_none() {
+            errors.add("cursor", "invalid", "not a cursor this server gave out");
+        }
+        parsed
+    });
+    errors.finish(())?;
+    let page = state.store.chats_of(caller.user.id, cursor, u32::try_from(limit).unwrap_or(50)).await?;
+    let next_cursor = page.next.map(|next| format!("{}_{}", next.activity.unix_timestamp_nanos() / 1000, next.chat_id));
+    Ok(HttpResponse::Ok().json(ChatList { chats: page.chats, next_cursor }))
+}
+
+fn parse_cursor(text: &str) -> Option<ChatCursor> {
+    let (micros, chat) = text.split_once('_')?;
+    let activity = OffsetDateTime::from_unix_timestamp_nanos(micros.parse::<i128>().ok()?.checked_mul(1000)?).ok()?;
+    Some(ChatCursor { activity, chat_id: ChatId(chat.parse().ok()?) })
 }
 
 #[get("/chats/{chat_id}")]
-pub async fn get(
+pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+    let chat = state.store.chat_summary(ChatId(path.into_inner()), caller.user.id).await?;
+    Ok(HttpResponse::Ok().json(chat))
+}
+
+/// Renames a group chat (owner or admin).
+#[patch("/chats/{chat_id}")]
+pub async fn rename(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<i64>,
+    body: JsonBody<ChatPatch>,
 ) -> ApiResult<HttpResponse> {
-    let chat = state
-        .store
-        .chat_for_member(ChatId(path.into_inner()), caller.user.id)
-        .await?;
+    let chat = state.store.rename_chat(ChatId(path.into_inner()), caller.user.id, body.0).await?;
     Ok(HttpResponse::Ok().json(chat))
 }

@@ -1,10 +1,11 @@
-//! Messages: the seed's `POST /messages`, and reading one back.
+//! Messages: the seed's `POST /messages`, reading, editing and deleting one, and its edit history.
 
 use crate::extract::{Caller, IdempotencyHeader, JsonBody};
 use crate::problem::ApiResult;
 use crate::state::AppState;
-use actix_web::{HttpResponse, get, post, web};
-use chat_domain::{MessageDraft, MessageId};
+use actix_web::{HttpResponse, delete, get, patch, post, web};
+use chat_domain::{MessageDraft, MessageId, MessagePatch, MessageVersion};
+use serde::Serialize;
 
 /// 200 with the whole message, as the seed's clients expect; a replay adds `Idempotent-Replayed: true`.
 #[post("/messages")]
@@ -15,10 +16,7 @@ pub async fn create(
     body: JsonBody<MessageDraft>,
 ) -> ApiResult<HttpResponse> {
     let new_message = body.0.validate()?;
-    let creation = state
-        .store
-        .create_message(caller.user.id, &new_message, key.0.as_ref())
-        .await?;
+    let creation = state.store.create_message(caller.user.id, &new_message, key.0.as_ref()).await?;
     let mut response = HttpResponse::Ok();
     if creation.replayed {
         response.insert_header(("Idempotent-Replayed", "true"));
@@ -27,14 +25,39 @@ pub async fn create(
 }
 
 #[get("/messages/{message_id}")]
-pub async fn get(
+pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+    let message = state.store.message_for_member(MessageId(path.into_inner()), caller.user.id).await?;
+    Ok(HttpResponse::Ok().json(message))
+}
+
+/// Edits a message (author only); the replaced version is kept.
+#[patch("/messages/{message_id}")]
+pub async fn edit(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<i64>,
+    body: JsonBody<MessagePatch>,
 ) -> ApiResult<HttpResponse> {
-    let message = state
-        .store
-        .message_for_member(MessageId(path.into_inner()), caller.user.id)
-        .await?;
+    let message = state.store.edit_message(MessageId(path.into_inner()), caller.user.id, body.0).await?;
     Ok(HttpResponse::Ok().json(message))
+}
+
+/// Deletes a message (author, or a chat admin or owner) and answers its tombstone; deleting
+/// again answers the same tombstone.
+#[delete("/messages/{message_id}")]
+pub async fn remove(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+    let message = state.store.delete_message(MessageId(path.into_inner()), caller.user.id).await?;
+    Ok(HttpResponse::Ok().json(message))
+}
+
+#[derive(Serialize)]
+struct EditList {
+    /// Earlier versions, oldest first.
+    edits: Vec<MessageVersion>,
+}
+
+#[get("/messages/{message_id}/edits")]
+pub async fn edits(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
+    let edits = state.store.message_versions(MessageId(path.into_inner()), caller.user.id).await?;
+    Ok(HttpResponse::Ok().json(EditList { edits }))
 }

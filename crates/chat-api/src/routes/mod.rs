@@ -3,27 +3,40 @@
 mod auth;
 mod chats;
 mod health;
+mod history;
+mod members;
 mod messages;
+mod reactions;
 mod users;
 
 use crate::problem::ApiError;
 use actix_web::web;
 
 pub fn configure(config: &mut web::ServiceConfig) {
-    config
-        .service(health::healthz)
-        .service(health::readyz)
-        .service(
-            web::scope("/api/v1")
-                .service(auth::register)
-                .service(auth::login)
-                .service(auth::logout)
-                .service(users::me)
-                .service(chats::create)
-                .service(chats::get)
-                .service(messages::create)
-                .service(messages::get),
-        );
+    config.service(health::healthz).service(health::readyz).service(
+        web::scope("/api/v1")
+            .service(auth::register)
+            .service(auth::login)
+            .service(auth::logout)
+            .service(users::me)
+            .service(chats::create)
+            .service(chats::list)
+            .service(chats::get)
+            .service(chats::rename)
+            .service(members::list)
+            .service(members::add)
+            .service(members::change_role)
+            .service(members::remove)
+            .service(history::history)
+            .service(history::mark_read)
+            .service(messages::create)
+            .service(messages::get)
+            .service(messages::edit)
+            .service(messages::remove)
+            .service(messages::edits)
+            .service(reactions::add)
+            .service(reactions::remove),
+    );
 }
 
 /// Answers every unknown path with a problem, like every other error.

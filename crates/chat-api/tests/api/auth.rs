@@ -9,27 +9,15 @@ async fn register_then_me_then_logout_revokes_the_token() {
     let app = TestApp::spawn().await;
     let ann = app.register("ann").await;
 
-    let me = app
-        .as_user(&ann, Method::GET, "/api/v1/users/me")
-        .send()
-        .await
-        .unwrap();
+    let me = app.as_user(&ann, Method::GET, "/api/v1/users/me").send().await.unwrap();
     let me = expect_json(me, StatusCode::OK).await;
     assert_eq!(me["id"], ann.id);
     assert_eq!(me["username"], "ann");
     assert!(me.get("password_hash").is_none());
 
-    let logout = app
-        .as_user(&ann, Method::POST, "/api/v1/auth/logout")
-        .send()
-        .await
-        .unwrap();
+    let logout = app.as_user(&ann, Method::POST, "/api/v1/auth/logout").send().await.unwrap();
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
-    let after = app
-        .as_user(&ann, Method::GET, "/api/v1/users/me")
-        .send()
-        .await
-        .unwrap();
+    let after = app.as_user(&ann, Method::GET, "/api/v1/users/me").send().await.unwrap();
     expect_problem(after, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
@@ -38,107 +26,48 @@ async fn login_issues_a_new_token_and_refuses_a_wrong_password() {
     let app = TestApp::spawn().await;
     app.register("ann").await;
     let login = |password: &'static str| {
-        app.request(Method::POST, "/api/v1/auth/login")
-            .json(&json!({ "username": "ann", "password": password }))
-            .send()
+        app.request(Method::POST, "/api/v1/auth/login").json(&json!({ "username": "ann", "password": password })).send()
     };
 
-    let body = expect_json(
-        login("correct horse battery").await.unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let body = expect_json(login("correct horse battery").await.unwrap(), StatusCode::OK).await;
     assert_eq!(body["user"]["username"], "ann");
     let token = body["token"].as_str().unwrap();
-    let me = app
-        .request(Method::GET, "/api/v1/users/me")
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
+    let me = app.request(Method::GET, "/api/v1/users/me").bearer_auth(token).send().await.unwrap();
     assert_eq!(me.status(), StatusCode::OK);
 
-    expect_problem(
-        login("wrong horse battery").await.unwrap(),
-        StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
-    )
-    .await;
-    let unknown = app
-        .request(Method::POST, "/api/v1/auth/login")
-        .json(&json!({ "username": "nobody", "password": "whatever1" }));
-    expect_problem(
-        unknown.send().await.unwrap(),
-        StatusCode::UNAUTHORIZED,
-        "invalid_credentials",
-    )
-    .await;
+    expect_problem(login("wrong horse battery").await.unwrap(), StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    let unknown =
+        app.request(Method::POST, "/api/v1/auth/login").json(&json!({ "username": "nobody", "password": "whatever1" }));
+    expect_problem(unknown.send().await.unwrap(), StatusCode::UNAUTHORIZED, "invalid_credentials").await;
 }
 
 #[tokio::test]
 async fn bad_registrations_are_refused_and_store_nothing() {
     let app = TestApp::spawn().await;
     app.register("ann").await;
-    let register = |body: serde_json::Value| {
-        app.request(Method::POST, "/api/v1/auth/register")
-            .json(&body)
-            .send()
-    };
+    let register = |body: serde_json::Value| app.request(Method::POST, "/api/v1/auth/register").json(&body).send();
 
-    let taken = register(json!({ "username": "ann", "password": "another password" }))
-        .await
-        .unwrap();
+    let taken = register(json!({ "username": "ann", "password": "another password" })).await.unwrap();
     expect_problem(taken, StatusCode::CONFLICT, "username_taken").await;
-    let invalid = register(json!({ "username": "A B", "password": "short" }))
-        .await
-        .unwrap();
-    let problem = expect_problem(
-        invalid,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
-    let fields: Vec<&str> = problem["errors"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["field"].as_str().unwrap())
-        .collect();
-    assert!(
-        fields.contains(&"username") && fields.contains(&"password"),
-        "{problem}"
-    );
+    let invalid = register(json!({ "username": "A B", "password": "short" })).await.unwrap();
+    let problem = expect_problem(invalid, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let fields: Vec<&str> =
+        problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert!(fields.contains(&"username") && fields.contains(&"password"), "{problem}");
     assert_eq!(app.count("users").await, 1);
 }
 
 #[tokio::test]
 async fn protected_endpoints_need_a_live_token() {
     let app = TestApp::spawn().await;
-    let no_token = app
-        .request(Method::GET, "/api/v1/users/me")
-        .send()
-        .await
-        .unwrap();
+    let no_token = app.request(Method::GET, "/api/v1/users/me").send().await.unwrap();
     assert_eq!(no_token.headers()["www-authenticate"], "Bearer");
     expect_problem(no_token, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let forged = app
-        .request(Method::GET, "/api/v1/users/me")
-        .bearer_auth("f".repeat(64))
-        .send()
-        .await
-        .unwrap();
+    let forged = app.request(Method::GET, "/api/v1/users/me").bearer_auth("f".repeat(64)).send().await.unwrap();
     expect_problem(forged, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let wrong_scheme = app
-        .request(Method::GET, "/api/v1/users/me")
-        .header("Authorization", "Basic YTpi")
-        .send()
-        .await
-        .unwrap();
+    let wrong_scheme =
+        app.request(Method::GET, "/api/v1/users/me").header("Authorization", "Basic YTpi").send().await.unwrap();
     expect_problem(wrong_scheme, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let logout = app
-        .request(Method::POST, "/api/v1/auth/logout")
-        .send()
-        .await
-        .unwrap();
+    let logout = app.request(Method::POST, "/api/v1/auth/logout").send().await.unwrap();
     expect_problem(logout, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }

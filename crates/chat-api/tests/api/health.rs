@@ -15,11 +15,7 @@ async fn liveness_and_readiness() {
 #[tokio::test]
 async fn unknown_routes_answer_a_problem() {
     let app = TestApp::spawn().await;
-    let response = app
-        .request(Method::GET, "/api/v1/nothing-here")
-        .send()
-        .await
-        .unwrap();
+    let response = app.request(Method::GET, "/api/v1/nothing-here").send().await.unwrap();
     expect_problem(response, StatusCode::NOT_FOUND, "not_found").await;
 }
 

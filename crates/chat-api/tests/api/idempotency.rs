@@ -5,10 +5,7 @@ use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
 async fn post_with_key(app: &TestApp, user: &TestUser, key: &str, body: &Value) -> Response {
-    let request = app
-        .as_user(user, Method::POST, "/api/v1/messages")
-        .header("Idempotency-Key", key)
-        .json(body);
+    let request = app.as_user(user, Method::POST, "/api/v1/messages").header("Idempotency-Key", key).json(body);
     request.send().await.unwrap()
 }
 
@@ -34,26 +31,9 @@ async fn the_same_key_with_another_body_is_refused() {
     let app = TestApp::spawn().await;
     let ann = app.register("ann").await;
     let chat_id = app.group(&ann, &[]).await;
-    post_with_key(
-        &app,
-        &ann,
-        "key-1",
-        &json!({ "chat_id": chat_id, "content": "one" }),
-    )
-    .await;
-    let reused = post_with_key(
-        &app,
-        &ann,
-        "key-1",
-        &json!({ "chat_id": chat_id, "content": "two" }),
-    )
-    .await;
-    expect_problem(
-        reused,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "idempotency_key_reused",
-    )
-    .await;
+    post_with_key(&app, &ann, "key-1", &json!({ "chat_id": chat_id, "content": "one" })).await;
+    let reused = post_with_key(&app, &ann, "key-1", &json!({ "chat_id": chat_id, "content": "two" })).await;
+    expect_problem(reused, StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused").await;
     assert_eq!(app.count("messages").await, 1);
 }
 
@@ -63,16 +43,8 @@ async fn keys_are_scoped_to_the_caller() {
     let (ann, bob) = (app.register("ann").await, app.register("bob").await);
     let chat_id = app.group(&ann, &[&bob]).await;
     let body = json!({ "chat_id": chat_id, "content": "same words" });
-    let from_ann = expect_json(
-        post_with_key(&app, &ann, "shared", &body).await,
-        StatusCode::OK,
-    )
-    .await;
-    let from_bob = expect_json(
-        post_with_key(&app, &bob, "shared", &body).await,
-        StatusCode::OK,
-    )
-    .await;
+    let from_ann = expect_json(post_with_key(&app, &ann, "shared", &body).await, StatusCode::OK).await;
+    let from_bob = expect_json(post_with_key(&app, &bob, "shared", &body).await, StatusCode::OK).await;
     assert_ne!(from_ann["id"], from_bob["id"]);
     assert_eq!(app.count("messages").await, 2);
 }
@@ -104,11 +76,7 @@ async fn thirty_concurrent_requests_with_one_key_create_exactly_one_message() {
     let mut replays = 0;
     for response in responses {
         replays += usize::from(response.headers().get("idempotent-replayed").is_some());
-        ids.push(
-            expect_json(response, StatusCode::OK).await["id"]
-                .as_i64()
-                .unwrap(),
-        );
+        ids.push(expect_json(response, StatusCode::OK).await["id"].as_i64().unwrap());
     }
     ids.dedup();
     assert_eq!(ids.len(), 1, "every answer names the same message");

@@ -9,18 +9,10 @@ async fn malformed_bodies_are_refused_before_anything_is_stored() {
     let ann = app.register("ann").await;
     let chat_id = app.group(&ann, &[]).await;
     let send = |content_type: &'static str, body: Vec<u8>| {
-        app.as_user(&ann, Method::POST, "/api/v1/messages")
-            .header("Content-Type", content_type)
-            .body(body)
-            .send()
+        app.as_user(&ann, Method::POST, "/api/v1/messages").header("Content-Type", content_type).body(body).send()
     };
 
-    let truncated = send(
-        "application/json",
-        br#"{"chat_id": 1, "content": "#.to_vec(),
-    )
-    .await
-    .unwrap();
+    let truncated = send("application/json", br#"{"chat_id": 1, "content": "#.to_vec()).await.unwrap();
     expect_problem(truncated, StatusCode::BAD_REQUEST, "malformed_json").await;
     let empty = send("application/json", Vec::new()).await.unwrap();
     expect_problem(empty, StatusCode::BAD_REQUEST, "malformed_json").await;
@@ -28,39 +20,21 @@ async fn malformed_bodies_are_refused_before_anything_is_stored() {
     invalid_utf8.extend_from_slice(&[0xff, 0xfe, b'"', b'}']);
     let invalid_utf8 = send("application/json", invalid_utf8).await.unwrap();
     expect_problem(invalid_utf8, StatusCode::BAD_REQUEST, "malformed_json").await;
-    let trailing = send(
-        "application/json",
-        format!(r#"{{"chat_id": {chat_id}, "content": "x"}} extra"#).into_bytes(),
-    )
-    .await
-    .unwrap();
+    let trailing = send("application/json", format!(r#"{{"chat_id": {chat_id}, "content": "x"}} extra"#).into_bytes())
+        .await
+        .unwrap();
     expect_problem(trailing, StatusCode::BAD_REQUEST, "malformed_json").await;
-    let form = send(
-        "application/x-www-form-urlencoded",
-        b"chat_id=1&content=x".to_vec(),
-    )
-    .await
-    .unwrap();
+    let form = send("application/x-www-form-urlencoded", b"chat_id=1&content=x".to_vec()).await.unwrap();
     expect_problem(form, StatusCode::BAD_REQUEST, "unsupported_media_type").await;
     let not_an_object = send("application/json", b"[1, 2]".to_vec()).await.unwrap();
-    expect_problem(
-        not_an_object,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    expect_problem(not_an_object, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
 
-    let huge = format!(
-        r#"{{"chat_id": {chat_id}, "content": "{}"}}"#,
-        "x".repeat(70 * 1024)
-    );
+    let huge = format!(r#"{{"chat_id": {chat_id}, "content": "{}"}}"#, "x".repeat(70 * 1024));
     let huge = send("application/json", huge.into_bytes()).await.unwrap();
     expect_problem(huge, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
 
-    let charset = send(
-        "application/json; charset=utf-8",
-        format!(r#"{{"chat_id": {chat_id}, "content": "ok"}}"#).into_bytes(),
-    );
+    let charset =
+        send("application/json; charset=utf-8", format!(r#"{{"chat_id": {chat_id}, "content": "ok"}}"#).into_bytes());
     assert_eq!(charset.await.unwrap().status(), StatusCode::OK);
     assert_eq!(app.count("messages").await, 1);
 }
@@ -69,10 +43,6 @@ async fn malformed_bodies_are_refused_before_anything_is_stored() {
 async fn a_non_numeric_id_in_the_path_is_a_400() {
     let app = TestApp::spawn().await;
     let ann = app.register("ann").await;
-    let response = app
-        .as_user(&ann, Method::GET, "/api/v1/messages/abc")
-        .send()
-        .await
-        .unwrap();
+    let response = app.as_user(&ann, Method::GET, "/api/v1/messages/abc").send().await.unwrap();
     expect_problem(response, StatusCode::BAD_REQUEST, "invalid_path").await;
 }

@@ -20,12 +20,7 @@ async fn the_seed_call_answers_200_with_the_whole_message() {
     assert!(response.headers().get("idempotent-replayed").is_none());
     let message = expect_json(response, StatusCode::OK).await;
 
-    let mut keys: Vec<&str> = message
-        .as_object()
-        .unwrap()
-        .keys()
-        .map(String::as_str)
-        .collect();
+    let mut keys: Vec<&str> = message.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort_unstable();
     assert_eq!(
         keys,
@@ -63,11 +58,7 @@ async fn the_seed_call_answers_200_with_the_whole_message() {
 
     // Reading it back gives the same aggregate.
     let path = format!("/api/v1/messages/{}", message["id"]);
-    let read = expect_json(
-        app.as_user(&bob, Method::GET, &path).send().await.unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let read = expect_json(app.as_user(&bob, Method::GET, &path).send().await.unwrap(), StatusCode::OK).await;
     assert_eq!(read, message);
 }
 
@@ -76,19 +67,13 @@ async fn outsiders_can_neither_post_nor_read() {
     let app = TestApp::spawn().await;
     let (ann, eve) = (app.register("ann").await, app.register("eve").await);
     let chat_id = app.group(&ann, &[]).await;
-    let posted = app
-        .post_message(&ann, &json!({ "chat_id": chat_id, "content": "secret" }))
-        .await;
+    let posted = app.post_message(&ann, &json!({ "chat_id": chat_id, "content": "secret" })).await;
     let message = expect_json(posted, StatusCode::OK).await;
 
-    let intrusion = app
-        .post_message(&eve, &json!({ "chat_id": chat_id, "content": "hi" }))
-        .await;
+    let intrusion = app.post_message(&eve, &json!({ "chat_id": chat_id, "content": "hi" })).await;
     expect_problem(intrusion, StatusCode::FORBIDDEN, "not_a_member").await;
     // A chat that does not exist answers exactly the same: existence stays private.
-    let nowhere = app
-        .post_message(&eve, &json!({ "chat_id": 987654, "content": "hi" }))
-        .await;
+    let nowhere = app.post_message(&eve, &json!({ "chat_id": 987654, "content": "hi" })).await;
     expect_problem(nowhere, StatusCode::FORBIDDEN, "not_a_member").await;
     assert_eq!(app.count("messages").await, 1);
 
@@ -96,23 +81,13 @@ async fn outsiders_can_neither_post_nor_read() {
     let peek = app.as_user(&eve, Method::GET, &path).send().await.unwrap();
     let body = expect_problem(peek, StatusCode::NOT_FOUND, "message_not_found").await;
     assert!(!body.to_string().contains("secret"));
-    let missing = app
-        .as_user(&ann, Method::GET, "/api/v1/messages/987654")
-        .send()
-        .await
-        .unwrap();
+    let missing = app.as_user(&ann, Method::GET, "/api/v1/messages/987654").send().await.unwrap();
     expect_problem(missing, StatusCode::NOT_FOUND, "message_not_found").await;
     let anonymous = app.request(Method::GET, &path).send().await.unwrap();
     expect_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let anonymous_post = app
-        .request(Method::POST, "/api/v1/messages")
-        .json(&json!({ "chat_id": chat_id, "content": "x" }));
-    expect_problem(
-        anonymous_post.send().await.unwrap(),
-        StatusCode::UNAUTHORIZED,
-        "unauthorized",
-    )
-    .await;
+    let anonymous_post =
+        app.request(Method::POST, "/api/v1/messages").json(&json!({ "chat_id": chat_id, "content": "x" }));
+    expect_problem(anonymous_post.send().await.unwrap(), StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
 #[tokio::test]
@@ -120,35 +95,15 @@ async fn replies_stay_within_their_chat() {
     let app = TestApp::spawn().await;
     let ann = app.register("ann").await;
     let (here, elsewhere) = (app.group(&ann, &[]).await, app.group(&ann, &[]).await);
-    let original = expect_json(
-        app.post_message(&ann, &json!({ "chat_id": here, "content": "q" }))
-            .await,
-        StatusCode::OK,
-    )
-    .await;
+    let original =
+        expect_json(app.post_message(&ann, &json!({ "chat_id": here, "content": "q" })).await, StatusCode::OK).await;
 
-    let reply = app
-        .post_message(
-            &ann,
-            &json!({ "chat_id": here, "content": "a", "reply_to_id": original["id"] }),
-        )
-        .await;
-    assert_eq!(
-        expect_json(reply, StatusCode::OK).await["reply_to_id"],
-        original["id"]
-    );
-    let astray = app
-        .post_message(
-            &ann,
-            &json!({ "chat_id": elsewhere, "content": "a", "reply_to_id": original["id"] }),
-        )
-        .await;
-    let problem = expect_problem(
-        astray,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
+    let reply =
+        app.post_message(&ann, &json!({ "chat_id": here, "content": "a", "reply_to_id": original["id"] })).await;
+    assert_eq!(expect_json(reply, StatusCode::OK).await["reply_to_id"], original["id"]);
+    let astray =
+        app.post_message(&ann, &json!({ "chat_id": elsewhere, "content": "a", "reply_to_id": original["id"] })).await;
+    let problem = expect_problem(astray, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
     assert_eq!(problem["errors"][0]["field"], "reply_to_id");
     assert_eq!(app.count("messages").await, 2);
 }
@@ -159,69 +114,32 @@ async fn invalid_messages_are_refused_with_field_errors_and_store_nothing() {
     let ann = app.register("ann").await;
     let chat_id = app.group(&ann, &[]).await;
     let cases = [
-        (
-            json!({ "chat_id": chat_id, "type": "text", "content": "" }),
-            "content",
-            "too_short",
-        ),
-        (
-            json!({ "chat_id": chat_id, "type": "text", "content": "я".repeat(4001) }),
-            "content",
-            "too_long",
-        ),
-        (
-            json!({ "chat_id": chat_id, "type": "text" }),
-            "content",
-            "required",
-        ),
-        (
-            json!({ "chat_id": chat_id, "type": "text", "content": "x", "payload": [1] }),
-            "payload",
-            "invalid",
-        ),
+        (json!({ "chat_id": chat_id, "type": "text", "content": "" }), "content", "too_short"),
+        (json!({ "chat_id": chat_id, "type": "text", "content": "я".repeat(4001) }), "content", "too_long"),
+        (json!({ "chat_id": chat_id, "type": "text" }), "content", "required"),
+        (json!({ "chat_id": chat_id, "type": "text", "content": "x", "payload": [1] }), "payload", "invalid"),
         (
             json!({ "chat_id": chat_id, "type": "file", "payload": { "blob": "x".repeat(17 * 1024) } }),
             "payload",
             "too_large",
         ),
-        (
-            json!({ "chat_id": chat_id, "type": "video", "content": "x" }),
-            "type",
-            "invalid",
-        ),
-        (
-            json!({ "chat_id": chat_id, "type": "system", "content": "x" }),
-            "type",
-            "not_allowed",
-        ),
-        (
-            json!({ "chat_id": "two", "content": "x" }),
-            "chat_id",
-            "invalid_type",
-        ),
+        (json!({ "chat_id": chat_id, "type": "video", "content": "x" }), "type", "invalid"),
+        (json!({ "chat_id": chat_id, "type": "system", "content": "x" }), "type", "not_allowed"),
+        (json!({ "chat_id": "two", "content": "x" }), "chat_id", "invalid_type"),
         (json!({ "content": "x" }), "chat_id", "required"),
-        (
-            json!({ "chat_id": chat_id, "content": "x", "colour": "red" }),
-            "colour",
-            "unknown_field",
-        ),
+        (json!({ "chat_id": chat_id, "content": "x", "colour": "red" }), "colour", "unknown_field"),
     ];
     for (body, field, code) in cases {
-        let problem = expect_problem(
-            app.post_message(&ann, &body).await,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-        )
-        .await;
+        let problem =
+            expect_problem(app.post_message(&ann, &body).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
+                .await;
         assert_eq!(problem["errors"][0]["field"], field, "{body}: {problem}");
         assert_eq!(problem["errors"][0]["code"], code, "{body}: {problem}");
     }
-    let image = json!({ "chat_id": chat_id, "type": "image", "payload": { "url": "https://cdn.example/cat.png", "w": 640 } });
+    let image =
+        json!({ "chat_id": chat_id, "type": "image", "payload": { "url": "https://cdn.example/cat.png", "w": 640 } });
     let stored = expect_json(app.post_message(&ann, &image).await, StatusCode::OK).await;
-    assert_eq!(
-        stored["payload"],
-        json!({ "url": "https://cdn.example/cat.png", "w": 640 })
-    );
+    assert_eq!(stored["payload"], json!({ "url": "https://cdn.example/cat.png", "w": 640 }));
     assert_eq!(stored["content"], serde_json::Value::Null);
     assert_eq!(app.count("messages").await, 1);
 }

@@ -33,28 +33,18 @@ impl TestApp {
             max_body_bytes: 64 * 1024,
             token_ttl: Duration::from_secs(3600),
             // Cheap hashing keeps tests fast; the production cost is covered by the unit test.
-            password_hashing: PasswordHashing {
-                memory_kib: 1024,
-                iterations: 1,
-            },
+            password_hashing: PasswordHashing { memory_kib: 1024, iterations: 1 },
             log_filter: "warn".into(),
             log_json: false,
         };
-        let application = Application::build(&config)
-            .await
-            .expect("build the application");
+        let application = Application::build(&config).await.expect("build the application");
         let address = format!("http://127.0.0.1:{}", application.port());
         tokio::spawn(application.run_until_stopped());
-        Self {
-            address,
-            client: reqwest::Client::new(),
-            db,
-        }
+        Self { address, client: reqwest::Client::new(), db }
     }
 
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
-        self.client
-            .request(method, format!("{}{path}", self.address))
+        self.client.request(method, format!("{}{path}", self.address))
     }
 
     /// A request with `user`'s bearer token.
@@ -70,10 +60,7 @@ impl TestApp {
             .await
             .unwrap();
         let body = expect_json(response, StatusCode::CREATED).await;
-        TestUser {
-            id: body["user"]["id"].as_i64().unwrap(),
-            token: body["token"].as_str().unwrap().to_owned(),
-        }
+        TestUser { id: body["user"]["id"].as_i64().unwrap(), token: body["token"].as_str().unwrap().to_owned() }
     }
 
     /// A group chat owned by `owner` with `members` in it; returns its id.
@@ -85,17 +72,11 @@ impl TestApp {
             .send()
             .await
             .unwrap();
-        expect_json(response, StatusCode::CREATED).await["id"]
-            .as_i64()
-            .unwrap()
+        expect_json(response, StatusCode::CREATED).await["id"].as_i64().unwrap()
     }
 
     pub async fn post_message(&self, author: &TestUser, body: &Value) -> Response {
-        self.as_user(author, Method::POST, "/api/v1/messages")
-            .json(body)
-            .send()
-            .await
-            .unwrap()
+        self.as_user(author, Method::POST, "/api/v1/messages").json(body).send().await.unwrap()
     }
 
     /// Counts rows straight from the database, to prove a refused request stored nothing.
@@ -121,10 +102,7 @@ pub async fn expect_json(response: Response, status: StatusCode) -> Value {
 
 /// Asserts a problem+json answer with this status and code, and returns it.
 pub async fn expect_problem(response: Response, status: StatusCode, code: &str) -> Value {
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_owned());
+    let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
     let body = expect_json(response, status).await;
     assert_eq!(content_type.as_deref(), Some("application/problem+json"));
     assert_eq!(body["code"], code, "problem: {body}");

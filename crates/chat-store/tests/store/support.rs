@@ -6,15 +6,7 @@ use chat_test_db::TestDatabase;
 
 pub async fn store() -> (TestDatabase, Store) {
     let db = TestDatabase::new().await;
-    let store = Store::connect(
-        db.url(),
-        &PoolSettings {
-            max_size: 2,
-            ..PoolSettings::default()
-        },
-    )
-    .await
-    .unwrap();
+    let store = Store::connect(db.url(), &PoolSettings { max_size: 2, ..PoolSettings::default() }).await.unwrap();
     (db, store)
 }
 
@@ -30,17 +22,8 @@ pub async fn user(store: &Store, name: &str) -> UserId {
 }
 
 pub async fn group(store: &Store, owner: UserId, members: &[UserId]) -> ChatId {
-    let draft = ChatDraft {
-        kind: ChatKind::Group,
-        title: Some("team".into()),
-        member_ids: members.to_vec(),
-    };
-    store
-        .create_chat(&draft.validate(owner).unwrap())
-        .await
-        .unwrap()
-        .chat
-        .id
+    let draft = ChatDraft { kind: ChatKind::Group, title: Some("team".into()), member_ids: members.to_vec() };
+    store.create_chat(&draft.validate(owner).unwrap()).await.unwrap().chat.id
 }
 
 pub async fn post(store: &Store, author: UserId, chat: ChatId, text: &str) -> chat_domain::Message {
@@ -51,9 +34,5 @@ pub async fn post(store: &Store, author: UserId, chat: ChatId, text: &str) -> ch
         payload: None,
         reply_to_id: None,
     };
-    store
-        .create_message(author, &draft.validate().unwrap(), None)
-        .await
-        .unwrap()
-        .message
+    store.create_message(author, &draft.validate().unwrap(), None).await.unwrap().message
 }

@@ -1,0 +1,53 @@
+//! Query-string parameters, read as text and checked here, so a bad value names its parameter.
+
+use crate::problem::ApiError;
+use actix_web::dev::Payload;
+use actix_web::{FromRequest, HttpRequest};
+use chat_domain::ValidationErrors;
+use std::collections::HashMap;
+use std::future::{Ready, ready};
+
+/// The request's query parameters; the first value of a repeated one wins.
+#[derive(Debug, Default)]
+pub struct QueryParams(HashMap<String, String>);
+
+impl FromRequest for QueryParams {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let pairs = actix_web::web::Query::<Vec<(String, String)>>::from_query(req.query_string());
+        ready(match pairs {
+            Ok(pairs) => {
+                let mut params = HashMap::new();
+                for (name, value) in pairs.into_inner() {
+                    params.entry(name).or_insert(value);
+                }
+                Ok(Self(params))
+            }
+            Err(error) => Err(ApiError::BadRequest { code: "malformed_query", detail: error.to_string() }),
+        })
+    }
+}
+
+impl QueryParams {
+    pub fn text(&self, name: &str) -> Option<&str> {
+        self.0.get(name).map(String::as_str)
+    }
+
+    /// An optional whole number in `min..=max`; a problem is added to `errors` otherwise.
+    pub fn integer(&self, errors: &mut ValidationErrors, name: &str, min: i64, max: i64) -> Option<i64> {
+        let text = self.text(name)?;
+        match text.parse::<i64>() {
+            Ok(value) if (min..=max).contains(&value) => Some(value),
+            Ok(_) => {
+                errors.add(name, "out_of_range", format!("must be between {min} and {max}"));
+                None
+            }
+            Err(_) => {
+                errors.add(name, "invalid_type", "must be a whole number");
+                None
+            }
+        }
+    }
+}

@@ -1,0 +1,68 @@
+//! A chat's history, page by page, and the caller's read marker in it.
+
+use crate::extract::{Caller, JsonBody, QueryParams};
+use crate::problem::ApiResult;
+use crate::state::AppState;
+use actix_web::{HttpResponse, get, post, web};
+use chat_domain::{ChatId, Message, MessageId, ValidationErrors};
+use chat_store::Cursor;
+use serde::{Deserialize, Serialize};
+
+const DEFAULT_LIMIT: i64 = 50;
+const MAX_LIMIT: i64 = 200;
+
+#[derive(Serialize)]
+struct HistoryPage {
+    /// Oldest first.
+    messages: Vec<Message>,
+    has_older: bool,
+    has_newer: bool,
+}
+
+/// `?before=`, `?after=` or `?around=` a message id (at most one), `limit` 1 to 200 (default 50).
+#[get("/chats/{chat_id}/messages")]
+pub async fn history(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+    query: QueryParams,
+) -> ApiResult<HttpResponse> {
+    let mut errors = ValidationErrors::default();
+    let limit = query.integer(&mut errors, "limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
+    let cursors = [
+        query.integer(&mut errors, "before", 1, i64::MAX).map(|id| Cursor::Before(MessageId(id))),
+        query.integer(&mut errors, "after", 0, i64::MAX).map(|id| Cursor::After(MessageId(id))),
+        query.integer(&mut errors, "around", 1, i64::MAX).map(|id| Cursor::Around(MessageId(id))),
+    ];
+    let mut given = cursors.into_iter().flatten();
+    let cursor = given.next().unwrap_or(Cursor::Latest);
+    if given.next().is_some() {
+        errors.add("before", "conflicting", "give at most one of before, after and around");
+    }
+    errors.finish(())?;
+    let limit = u32::try_from(limit).unwrap_or(50);
+    let page = state.store.history(ChatId(path.into_inner()), caller.user.id, cursor, limit).await?;
+    Ok(HttpResponse::Ok().json(HistoryPage {
+        messages: page.messages,
+        has_older: page.has_older,
+        has_newer: page.has_newer,
+    }))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadBody {
+    message_id: MessageId,
+}
+
+/// Moves the caller's read marker forward to `message_id` (never back).
+#[post("/chats/{chat_id}/read")]
+pub async fn mark_read(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<i64>,
+    body: JsonBody<ReadBody>,
+) -> ApiResult<HttpResponse> {
+    let read = state.store.mark_read(ChatId(path.into_inner()), caller.user.id, body.0.message_id).await?;
+    Ok(HttpResponse::Ok().json(read))
+}

@@ -1,0 +1,32 @@
+//! The caller's reactions: `PUT` adds, `DELETE` removes; both idempotent, both answer the message.
+
+use crate::extract::Caller;
+use crate::problem::ApiResult;
+use crate::state::AppState;
+use actix_web::{HttpResponse, delete, put, web};
+use chat_domain::{Emoji, MessageId};
+
+/// The emoji arrives percent-encoded in the path and is decoded by the router.
+#[put("/messages/{message_id}/reactions/{emoji}")]
+pub async fn add(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(i64, String)>,
+) -> ApiResult<HttpResponse> {
+    let (message, emoji) = path.into_inner();
+    let emoji = Emoji::parse(&emoji)?;
+    let message = state.store.add_reaction(MessageId(message), caller.user.id, &emoji).await?;
+    Ok(HttpResponse::Ok().json(message))
+}
+
+#[delete("/messages/{message_id}/reactions/{emoji}")]
+pub async fn remove(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<(i64, String)>,
+) -> ApiResult<HttpResponse> {
+    let (message, emoji) = path.into_inner();
+    let emoji = Emoji::parse(&emoji)?;
+    let message = state.store.remove_reaction(MessageId(message), caller.user.id, &emoji).await?;
+    Ok(HttpResponse::Ok().json(message))
+}

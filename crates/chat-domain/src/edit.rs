@@ -1,0 +1,54 @@
+//! Editing a message: the new body, and the versions an edit leaves behind.
+
+use crate::json::{JsonObject, JsonValue};
+use crate::message::{Message, MessageKind};
+use crate::new_message::check_body;
+use crate::timestamp::Timestamp;
+use crate::validation::ValidationErrors;
+use serde::{Deserialize, Serialize};
+
+/// The body of `PATCH /messages/{id}`. Absent fields keep their current value.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MessagePatch {
+    #[serde(default)]
+    pub content: Option<String>,
+    #[serde(default)]
+    pub payload: Option<JsonValue>,
+}
+
+/// The message's body after a validated edit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EditedBody {
+    pub content: Option<String>,
+    pub payload: Option<JsonObject>,
+}
+
+impl MessagePatch {
+    /// Applies the patch to `current` and re-validates the result under the message's type.
+    pub fn apply(self, current: &Message) -> Result<EditedBody, ValidationErrors> {
+        if self.content.is_none() && self.payload.is_none() {
+            return Err(ValidationErrors::single("body", "empty_patch", "give content, payload or both"));
+        }
+        let content = self.content.or_else(|| current.content.clone());
+        let payload = match self.payload {
+            Some(payload) => Some(payload),
+            None => current.payload.clone().map(JsonValue::Object),
+        };
+        let mut errors = ValidationErrors::default();
+        let kind: MessageKind = current.kind;
+        let (content, payload) = check_body(&mut errors, kind, content, payload);
+        errors.finish(EditedBody { content, payload })
+    }
+}
+
+/// An earlier version of a message, as `GET /messages/{id}/edits` lists it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct MessageVersion {
+    pub content: Option<String>,
+    pub payload: Option<JsonObject>,
+    /// When this version was written.
+    pub written_at: Timestamp,
+    /// When an edit replaced it.
+    pub replaced_at: Timestamp,
+}

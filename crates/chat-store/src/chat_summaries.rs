@@ -1,0 +1,128 @@
+//! The chat aggregate builder: chats as a member sees them, each with its last message (whole)
+//! and unread count, in a fixed number of queries for any number of chats.
+
+use crate::aggregate::build_messages;
+use crate::error::{StoreError, StoreResult};
+use crate::pool::Store;
+use crate::rows::{ChatRow, MessageRow};
+use crate::schema::messages;
+use chat_domain::{ChatId, ChatSummary, DomainError, MessageId, Resource, Role, UserId};
+use diesel::QueryableByName;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use std::collections::HashMap;
+use time::OffsetDateTime;
+
+/// Where a page of the chat list starts: after this activity time and chat id (newest first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ChatCursor {
+    pub activity: OffsetDateTime,
+    pub chat_id: ChatId,
+}
+
+/// A page of the caller's chats, most recently active first.
+#[derive(Clone, Debug)]
+pub struct ChatPage {
+    pub chats: Vec<ChatSummary>,
+    pub next: Option<ChatCursor>,
+}
+
+const SUMMARY_SQL: &str = "
+SELECT c.id, c.kind, c.title, c.created_by, c.created_at, m.role, m.last_read_message_id,
+       last.id AS last_message_id,
+       GREATEST(c.created_at, last.ts) AS activity,
+       (SELECT count(*) FROM messages u
+         WHERE u.chat_id = c.id AND u.id > COALESCE(m.last_read_message_id, 0)
+           AND u.author_id <> $1 AND u.deleted_at IS NULL) AS unread_count
+FROM chat_members m
+JOIN chats c ON c.id = m.chat_id
+LEFT JOIN LATERAL (SELECT id, ts FROM messages WHERE chat_id = c.id ORDER BY id DESC LIMIT 1) last ON true
+WHERE m.user_id = $1
+  AND ($2::bigint IS NULL OR c.id = $2)
+  AND ($3::timestamptz IS NULL OR (GREATEST(c.created_at, last.ts), c.id) < ($3, $4))
+ORDER BY activity DESC, c.id DESC
+LIMIT $5";
+
+#[derive(QueryableByName)]
+struct SummaryRow {
+    #[diesel(embed)]
+    chat: ChatRow,
+    #[diesel(sql_type = Text)]
+    role: String,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    last_read_message_id: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    last_message_id: Option<i64>,
+    #[diesel(sql_type = Timestamptz)]
+    activity: OffsetDateTime,
+    #[diesel(sql_type = BigInt)]
+    unread_count: i64,
+}
+
+impl Store {
+    /// A page of `viewer`'s chats, most recently active first.
+    pub async fn chats_of(&self, viewer: UserId, after: Option<ChatCursor>, limit: u32) -> StoreResult<ChatPage> {
+        let mut conn = self.conn().await?;
+        let mut chats = summaries(&mut conn, viewer, None, after, i64::from(limit) + 1).await?;
+        let next = (chats.len() > limit as usize).then(|| {
+            chats.truncate(limit as usize);
+            chats.last().map(|last| ChatCursor { activity: last.last_activity_at.0, chat_id: last.chat.id })
+        });
+        Ok(ChatPage { chats, next: next.flatten() })
+    }
+
+    /// One chat as `viewer` sees it; outsiders get the same answer as for a chat that does not exist.
+    pub async fn chat_summary(&self, chat: ChatId, viewer: UserId) -> StoreResult<ChatSummary> {
+        let mut conn = self.conn().await?;
+        chat_summary(&mut conn, chat, viewer).await
+    }
+}
+
+pub(crate) async fn chat_summary(
+    conn: &mut AsyncPgConnection,
+    chat: ChatId,
+    viewer: UserId,
+) -> StoreResult<ChatSummary> {
+    let mut found = summaries(conn, viewer, Some(chat), None, 1).await?;
+    found.pop().ok_or(StoreError::Domain(DomainError::NotFound(Resource::Chat)))
+}
+
+async fn summaries(
+    conn: &mut AsyncPgConnection,
+    viewer: UserId,
+    only: Option<ChatId>,
+    after: Option<ChatCursor>,
+    limit: i64,
+) -> StoreResult<Vec<ChatSummary>> {
+    let rows: Vec<SummaryRow> = diesel::sql_query(SUMMARY_SQL)
+        .bind::<BigInt, _>(viewer.0)
+        .bind::<Nullable<BigInt>, _>(only.map(|id| id.0))
+        .bind::<Nullable<Timestamptz>, _>(after.map(|cursor| cursor.activity))
+        .bind::<BigInt, _>(after.map_or(0, |cursor| cursor.chat_id.0))
+        .bind::<BigInt, _>(limit)
+        .load(conn)
+        .await?;
+    let last_ids: Vec<i64> = rows.iter().filter_map(|row| row.last_message_id).collect();
+    let last_rows = if last_ids.is_empty() {
+        Vec::new()
+    } else {
+        let query = messages::table.filter(messages::id.eq_any(&last_ids)).select(MessageRow::as_select());
+        query.load::<MessageRow>(conn).await?
+    };
+    let mut last_messages: HashMap<MessageId, _> =
+        build_messages(conn, last_rows).await?.into_iter().map(|message| (message.id, message)).collect();
+    rows.into_iter()
+        .map(|row| {
+            let role: Role = row.role.parse().map_err(|()| StoreError::Corrupt(format!("role {}", row.role)))?;
+            Ok(ChatSummary {
+                chat: row.chat.into_chat()?,
+                role,
+                unread_count: row.unread_count,
+                last_read_message_id: row.last_read_message_id.map(MessageId),
+                last_message: row.last_message_id.and_then(|id| last_messages.remove(&MessageId(id))),
+                last_activity_at: row.activity.into(),
+            })
+        })
+        .collect()
+}

@@ -1,0 +1,119 @@
+//! Editing and deleting messages, and the history of their versions.
+
+use crate::error::StoreResult;
+use crate::events::event_data;
+use crate::locking::lock_message;
+use crate::pool::Store;
+use crate::rows::payload_to_json;
+use crate::schema::{chat_members, message_edits, messages};
+use chat_domain::{
+    DomainError, JsonObject, Message, MessageId, MessagePatch, MessageVersion, Resource, Timestamp, UserId, policy,
+};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Jsonb, Nullable, Text, Timestamptz};
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use time::OffsetDateTime;
+
+/// Keeps the replaced version, writes the new one and its event: one statement.
+const EDIT_SQL: &str = "
+WITH saved AS (
+    INSERT INTO message_edits (message_id, content, payload, written_at, replaced_at)
+    SELECT id, content, payload, COALESCE(updated_at, ts), $4 FROM messages WHERE id = $1
+), updated AS (
+    UPDATE messages SET content = $2, payload = $3, updated_at = $4 WHERE id = $1
+)
+INSERT INTO events (chat_id, kind, data) VALUES ($5, 'message.updated', $6)";
+
+/// Blanks the message, drops its reactions and earlier versions, writes its event: one statement.
+const DELETE_SQL: &str = "
+WITH dropped_reactions AS (
+    DELETE FROM reactions WHERE message_id = $1
+), dropped_versions AS (
+    DELETE FROM message_edits WHERE message_id = $1
+), blanked AS (
+    UPDATE messages SET content = NULL, payload = NULL, deleted_at = $2 WHERE id = $1
+)
+INSERT INTO events (chat_id, kind, data) VALUES ($3, 'message.deleted', $4)";
+
+impl Store {
+    /// Edits a message by its author; the replaced version is kept.
+    pub async fn edit_message(&self, id: MessageId, actor: UserId, patch: MessagePatch) -> StoreResult<Message> {
+        let mut conn = self.conn().await?;
+        conn.transaction(async |conn| {
+            let (current, _) = lock_message(conn, id, actor).await?;
+            policy::can_edit(&current, actor)?;
+            let body = patch.apply(&current).map_err(DomainError::from)?;
+            let edited = current.with_body(body, Timestamp::now());
+            diesel::sql_query(EDIT_SQL)
+                .bind::<BigInt, _>(id.0)
+                .bind::<Nullable<Text>, _>(edited.content.as_deref())
+                .bind::<Nullable<Jsonb>, _>(payload_to_json(&edited.payload)?)
+                .bind::<Timestamptz, _>(edited.updated_at.map_or_else(OffsetDateTime::now_utc, |at| at.0))
+                .bind::<BigInt, _>(edited.chat_id.0)
+                .bind::<Jsonb, _>(event_data(&edited)?)
+                .execute(conn)
+                .await?;
+            Ok(edited)
+        })
+        .await
+    }
+
+    /// Deletes a message (author, or an admin or owner of the chat). Deleting twice is not an error:
+    /// the second call answers the same tombstone and writes no event.
+    pub async fn delete_message(&self, id: MessageId, actor: UserId) -> StoreResult<Message> {
+        let mut conn = self.conn().await?;
+        conn.transaction(async |conn| {
+            let (current, membership) = lock_message(conn, id, actor).await?;
+            policy::can_delete(&current, &membership)?;
+            if current.is_deleted {
+                return Ok(current);
+            }
+            let tombstone = current.into_tombstone(Timestamp::now());
+            diesel::sql_query(DELETE_SQL)
+                .bind::<BigInt, _>(id.0)
+                .bind::<Timestamptz, _>(tombstone.deleted_at.map_or_else(OffsetDateTime::now_utc, |at| at.0))
+                .bind::<BigInt, _>(tombstone.chat_id.0)
+                .bind::<Jsonb, _>(event_data(&tombstone)?)
+                .execute(conn)
+                .await?;
+            Ok(tombstone)
+        })
+        .await
+    }
+
+    /// A message's earlier versions, oldest first, for members of its chat.
+    pub async fn message_versions(&self, id: MessageId, viewer: UserId) -> StoreResult<Vec<MessageVersion>> {
+        let mut conn = self.conn().await?;
+        let visible = messages::table
+            .inner_join(chat_members::table.on(chat_members::chat_id.eq(messages::chat_id)))
+            .filter(messages::id.eq(id.0))
+            .filter(chat_members::user_id.eq(viewer.0))
+            .select(messages::id)
+            .first::<i64>(&mut conn)
+            .await
+            .optional()?;
+        if visible.is_none() {
+            return Err(DomainError::NotFound(Resource::Message).into());
+        }
+        let rows = message_edits::table
+            .filter(message_edits::message_id.eq(id.0))
+            .order(message_edits::id.asc())
+            .select((
+                message_edits::content,
+                message_edits::payload,
+                message_edits::written_at,
+                message_edits::replaced_at,
+            ))
+            .load::<(Option<String>, Option<serde_json::Value>, OffsetDateTime, OffsetDateTime)>(&mut conn)
+            .await?;
+        rows.into_iter()
+            .map(|(content, payload, written_at, replaced_at)| {
+                let payload = payload
+                    .map(serde_json::from_value::<JsonObject>)
+                    .transpose()
+                    .map_err(|error| crate::StoreError::Corrupt(format!("payload: {error}")))?;
+                Ok(MessageVersion { content, payload, written_at: written_at.into(), replaced_at: replaced_at.into() })
+            })
+            .collect()
+    }
+}

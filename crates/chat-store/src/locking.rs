@@ -1,0 +1,52 @@
+//! Loading what a change is about, locked for the rest of its transaction.
+
+use crate::aggregate::build_messages;
+use crate::error::StoreResult;
+use crate::messages::single;
+use crate::rows::{ChatRow, MemberRow, MessageRow};
+use crate::schema::{chat_members, chats, messages};
+use chat_domain::{Chat, ChatId, DomainError, Membership, Message, MessageId, Resource, UserId};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+/// The message, whole, and the viewer's membership of its chat; the message row stays locked, so
+/// concurrent changes to one message (reactions, edits, deletes) apply one after another.
+pub(crate) async fn lock_message(
+    conn: &mut AsyncPgConnection,
+    id: MessageId,
+    viewer: UserId,
+) -> StoreResult<(Message, Membership)> {
+    let (row, member) = messages::table
+        .inner_join(
+            chat_members::table.on(chat_members::chat_id.eq(messages::chat_id).and(chat_members::user_id.eq(viewer.0))),
+        )
+        .filter(messages::id.eq(id.0))
+        .select((MessageRow::as_select(), MemberRow::as_select()))
+        .for_update()
+        .first::<(MessageRow, MemberRow)>(conn)
+        .await
+        .optional()?
+        .ok_or(DomainError::NotFound(Resource::Message))?;
+    let message = single(build_messages(conn, vec![row]).await?)?;
+    Ok((message, member.into_membership()?))
+}
+
+/// The chat and the actor's membership; the chat row stays locked, so membership changes of one
+/// chat apply one after another (two owners cannot both leave at once).
+pub(crate) async fn lock_chat(
+    conn: &mut AsyncPgConnection,
+    id: ChatId,
+    actor: UserId,
+) -> StoreResult<(Chat, Membership)> {
+    let (chat, member) = chats::table
+        .inner_join(chat_members::table)
+        .filter(chats::id.eq(id.0))
+        .filter(chat_members::user_id.eq(actor.0))
+        .select((ChatRow::as_select(), MemberRow::as_select()))
+        .for_update()
+        .first::<(ChatRow, MemberRow)>(conn)
+        .await
+        .optional()?
+        .ok_or(DomainError::NotFound(Resource::Chat))?;
+    Ok((chat.into_chat()?, member.into_membership()?))
+}

@@ -1,0 +1,188 @@
+//! Who is in a chat: listing, adding, changing roles, removing (and leaving).
+
+use crate::chat_summaries::chat_summary;
+use crate::error::{StoreError, StoreResult};
+use crate::events::record_event;
+use crate::locking::lock_chat;
+use crate::pool::Store;
+use crate::rows::{MemberRow, UserRow};
+use crate::schema::{chat_members, chats, users};
+use chat_domain::{
+    ChatId, ChatMember, ChatSummary, DomainError, EventKind, MemberRemoval, MembershipChange, Resource, Role, UserId,
+    ValidationErrors, policy,
+};
+use diesel::prelude::*;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+/// What `add_member` did: a user who is already a member is left as they are.
+#[derive(Debug)]
+pub struct MemberAddition {
+    pub member: ChatMember,
+    pub added: bool,
+}
+
+impl Store {
+    /// The members of `chat`, oldest first, for its members only.
+    pub async fn members(&self, chat: ChatId, viewer: UserId) -> StoreResult<Vec<ChatMember>> {
+        let mut conn = self.conn().await?;
+        let members = load_members(&mut conn, chat, None).await?;
+        // One query serves both: the viewer must be among the members to see them.
+        if !members.iter().any(|member| member.user_id == viewer) {
+            return Err(DomainError::NotFound(Resource::Chat).into());
+        }
+        Ok(members)
+    }
+
+    /// Adds `user` with `role` (owner or admin only; only an owner makes owners).
+    pub async fn add_member(
+        &self,
+        chat: ChatId,
+        actor: UserId,
+        user: UserId,
+        role: Role,
+    ) -> StoreResult<MemberAddition> {
+        let mut conn = self.conn().await?;
+        conn.transaction(async |conn| {
+            let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
+            policy::can_change_membership(&chat_row)?;
+            policy::can_assign_role(&membership, None, role)?;
+            let inserted = diesel::insert_into(chat_members::table)
+                .values((
+                    chat_members::chat_id.eq(chat.0),
+                    chat_members::user_id.eq(user.0),
+                    chat_members::role.eq(role.as_str()),
+                ))
+                .on_conflict_do_nothing()
+                .execute(conn)
+                .await
+                .map_err(unknown_user)?;
+            let member = single_member(load_members(conn, chat, Some(user)).await?)?;
+            if inserted > 0 {
+                let change = MembershipChange { chat: &chat_row, members: std::slice::from_ref(&member) };
+                record_event(conn, chat, EventKind::MemberAdded, &change).await?;
+            }
+            Ok(MemberAddition { member, added: inserted > 0 })
+        })
+        .await
+    }
+
+    /// Gives `user` a new role, under the rules of `policy::can_assign_role`; the last owner
+    /// cannot step down before handing over.
+    pub async fn change_role(&self, chat: ChatId, actor: UserId, user: UserId, role: Role) -> StoreResult<ChatMember> {
+        let mut conn = self.conn().await?;
+        conn.transaction(async |conn| {
+            let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
+            policy::can_change_membership(&chat_row)?;
+            let target = single_member(load_members(conn, chat, Some(user)).await?)?;
+            policy::can_assign_role(&membership, Some(target.role), role)?;
+            if target.role == Role::Owner && role != Role::Owner && owner_count(conn, chat).await? <= 1 {
+                return Err(DomainError::Conflict("last_owner").into());
+            }
+            diesel::update(chat_members::table.find((chat.0, user.0)))
+                .set(chat_members::role.eq(role.as_str()))
+                .execute(conn)
+                .await?;
+            let member = ChatMember { role, ..target };
+            let change = MembershipChange { chat: &chat_row, members: std::slice::from_ref(&member) };
+            record_event(conn, chat, EventKind::MemberUpdated, &change).await?;
+            Ok(member)
+        })
+        .await
+    }
+
+    /// Removes `user` from `chat`; `user == actor` is leaving. The last owner cannot leave.
+    pub async fn remove_member(&self, chat: ChatId, actor: UserId, user: UserId) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        conn.transaction(async |conn| {
+            let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
+            policy::can_change_membership(&chat_row)?;
+            let target = chat_members::table
+                .find((chat.0, user.0))
+                .select(MemberRow::as_select())
+                .first::<MemberRow>(conn)
+                .await
+                .optional()?
+                .ok_or(DomainError::NotFound(Resource::Member))?
+                .into_membership()?;
+            policy::can_remove(&membership, &target, owner_count(conn, chat).await?)?;
+            diesel::delete(chat_members::table.find((chat.0, user.0))).execute(conn).await?;
+            record_event(conn, chat, EventKind::MemberRemoved, &MemberRemoval { chat_id: chat, user_id: user }).await
+        })
+        .await
+    }
+
+    /// Renames a group chat (owner or admin).
+    pub async fn rename_chat(
+        &self,
+        chat: ChatId,
+        actor: UserId,
+        patch: chat_domain::ChatPatch,
+    ) -> StoreResult<ChatSummary> {
+        let mut conn = self.conn().await?;
+        conn.transaction(async |conn| {
+            let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
+            policy::can_manage_chat(&membership)?;
+            let title = patch.validate(&chat_row).map_err(DomainError::from)?;
+            diesel::update(chats::table.find(chat.0)).set(chats::title.eq(&title)).execute(conn).await?;
+            let renamed = chat_domain::Chat { title: Some(title), ..chat_row };
+            record_event(conn, chat, EventKind::ChatUpdated, &renamed).await?;
+            chat_summary(conn, chat, actor).await
+        })
+        .await
+    }
+}
+
+/// Members of `chat` with their names, oldest first; `only` narrows to one user.
+pub(crate) async fn load_members(
+    conn: &mut AsyncPgConnection,
+    chat: ChatId,
+    only: Option<UserId>,
+) -> StoreResult<Vec<ChatMember>> {
+    let mut query = chat_members::table
+        .inner_join(users::table)
+        .filter(chat_members::chat_id.eq(chat.0))
+        .order((chat_members::joined_at.asc(), chat_members::user_id.asc()))
+        .select((MemberRow::as_select(), UserRow::as_select()))
+        .into_boxed();
+    if let Some(user) = only {
+        query = query.filter(chat_members::user_id.eq(user.0));
+    }
+    let rows = query.load::<(MemberRow, UserRow)>(conn).await?;
+    rows.into_iter()
+        .map(|(member, user)| {
+            let membership = member.into_membership()?;
+            Ok(ChatMember {
+                user_id: membership.user_id,
+                username: user.username,
+                display_name: user.display_name,
+                role: membership.role,
+                joined_at: membership.joined_at,
+                last_read_message_id: membership.last_read_message_id,
+            })
+        })
+        .collect()
+}
+
+fn single_member(mut members: Vec<ChatMember>) -> StoreResult<ChatMember> {
+    members.pop().ok_or(StoreError::Domain(DomainError::NotFound(Resource::Member)))
+}
+
+async fn owner_count(conn: &mut AsyncPgConnection, chat: ChatId) -> StoreResult<usize> {
+    let owners = chat_members::table
+        .filter(chat_members::chat_id.eq(chat.0))
+        .filter(chat_members::role.eq(Role::Owner.as_str()))
+        .count()
+        .get_result::<i64>(conn)
+        .await?;
+    Ok(usize::try_from(owners).unwrap_or(0))
+}
+
+fn unknown_user(error: diesel::result::Error) -> StoreError {
+    match error {
+        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ForeignKeyViolation, _) => {
+            let error = ValidationErrors::single("user_id", "unknown_user", "names a user that does not exist");
+            StoreError::Domain(DomainError::Validation(error))
+        }
+        other => other.into(),
+    }
+}

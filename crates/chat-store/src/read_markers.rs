@@ -1,0 +1,82 @@
+//! Moving a member's read marker, forward only.
+
+use crate::error::StoreResult;
+use crate::events::event_data;
+use crate::pool::Store;
+use chat_domain::{ChatId, DomainError, MessageId, ReadChange, Resource, UserId, ValidationErrors};
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Bool, Jsonb, Nullable};
+use diesel_async::RunQueryDsl;
+use serde::Serialize;
+
+/// The caller's read state in one chat after a `mark_read`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ReadState {
+    pub chat_id: ChatId,
+    pub last_read_message_id: Option<MessageId>,
+    pub unread_count: i64,
+}
+
+/// Checks, moves the marker only forward, writes `read.updated` if it moved, and counts what is
+/// still unread: one statement.
+const MARK_SQL: &str = "
+WITH member AS (
+    SELECT last_read_message_id FROM chat_members WHERE chat_id = $1 AND user_id = $2
+), target AS (
+    SELECT 1 FROM messages WHERE id = $3 AND chat_id = $1
+), moved AS (
+    UPDATE chat_members SET last_read_message_id = $3
+    WHERE chat_id = $1 AND user_id = $2 AND EXISTS (SELECT 1 FROM target)
+      AND COALESCE(last_read_message_id, 0) < $3
+    RETURNING last_read_message_id
+), event AS (
+    INSERT INTO events (chat_id, kind, data) SELECT $1, 'read.updated', $4 FROM moved
+), marker AS (
+    SELECT COALESCE((SELECT last_read_message_id FROM moved), (SELECT last_read_message_id FROM member)) AS id
+)
+SELECT EXISTS (SELECT 1 FROM member) AS is_member,
+       EXISTS (SELECT 1 FROM target) AS target_ok,
+       (SELECT id FROM marker) AS marker,
+       (SELECT count(*) FROM messages
+         WHERE chat_id = $1 AND author_id <> $2 AND deleted_at IS NULL
+           AND id > COALESCE((SELECT id FROM marker), 0)) AS unread";
+
+#[derive(QueryableByName)]
+struct MarkOutcome {
+    #[diesel(sql_type = Bool)]
+    is_member: bool,
+    #[diesel(sql_type = Bool)]
+    target_ok: bool,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    marker: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    unread: i64,
+}
+
+impl Store {
+    /// Marks `chat` read up to `message` for `user`. A marker never moves back: an older id leaves
+    /// it where it is (and answers the current state).
+    pub async fn mark_read(&self, chat: ChatId, user: UserId, message: MessageId) -> StoreResult<ReadState> {
+        let change = ReadChange { chat_id: chat, user_id: user, last_read_message_id: message };
+        let mut conn = self.conn().await?;
+        let outcome: MarkOutcome = diesel::sql_query(MARK_SQL)
+            .bind::<BigInt, _>(chat.0)
+            .bind::<BigInt, _>(user.0)
+            .bind::<BigInt, _>(message.0)
+            .bind::<Jsonb, _>(event_data(&change)?)
+            .get_result(&mut conn)
+            .await?;
+        if !outcome.is_member {
+            return Err(DomainError::NotFound(Resource::Chat).into());
+        }
+        if !outcome.target_ok {
+            let error = ValidationErrors::single("message_id", "not_in_chat", "must name a message of this chat");
+            return Err(DomainError::from(error).into());
+        }
+        Ok(ReadState {
+            chat_id: chat,
+            last_read_message_id: outcome.marker.map(MessageId),
+            unread_count: outcome.unread,
+        })
+    }
+}
