@@ -2,6 +2,7 @@
 
 use crate::auth::password::Passwords;
 use crate::config::Config;
+use crate::openapi::{ApiDoc, OpenApiJson};
 use crate::problem::ApiError;
 use crate::routes;
 use crate::state::AppState;
@@ -12,6 +13,8 @@ use actix_web::{App, HttpServer, web};
 use chat_store::{PoolSettings, Store, StoreError};
 use std::net::TcpListener;
 use std::time::{Duration, Instant};
+use utoipa::OpenApi as _;
+use utoipa_actix_web::AppExt as _;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -49,13 +52,15 @@ impl Application {
         let listener = TcpListener::bind(config.addr)?;
         let port = listener.local_addr()?.port();
         let server = HttpServer::new(move || {
-            App::new()
-                .app_data(state.clone())
+            let (app, document) =
+                App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes::configure).split_for_parts();
+            let document = OpenApiJson(document.to_json().unwrap_or_default());
+            app.app_data(state.clone())
+                .app_data(web::Data::new(document))
                 .app_data(web::PathConfig::default().error_handler(|error, _| {
                     ApiError::BadRequest { code: "invalid_path", detail: error.to_string() }.into()
                 }))
                 .wrap(from_fn(log_request))
-                .configure(routes::configure)
                 .default_service(web::to(routes::not_found))
         })
         .workers(config.workers)

@@ -19,6 +19,12 @@ fn new_token() -> ApiResult<String> {
     token::generate().map_err(|error| ApiError::Internal(format!("random token: {error}")))
 }
 
+#[utoipa::path(tag = "auth", request_body = crate::openapi::CredentialsSchema, responses(
+    (status = 201, description = "The new account and its first token", body = crate::openapi::SessionSchema),
+    (status = 400, response = crate::openapi::BadRequest),
+    (status = 409, response = crate::openapi::Conflict),
+    (status = 413, response = crate::openapi::PayloadTooLarge),
+    (status = 422, response = crate::openapi::Unprocessable)))]
 #[post("/auth/register")]
 pub async fn register(state: web::Data<AppState>, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
     let credentials = body.0;
@@ -36,6 +42,11 @@ pub async fn register(state: web::Data<AppState>, body: JsonBody<Credentials>) -
     Ok(HttpResponse::Created().json(Session { user, token }))
 }
 
+#[utoipa::path(tag = "auth", request_body = crate::openapi::CredentialsSchema, responses(
+    (status = 200, description = "A new token", body = crate::openapi::SessionSchema),
+    (status = 400, response = crate::openapi::BadRequest),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 422, response = crate::openapi::Unprocessable)))]
 #[post("/auth/login")]
 pub async fn login(state: web::Data<AppState>, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
     let Credentials { username, password, .. } = body.0;
@@ -52,6 +63,9 @@ pub async fn login(state: web::Data<AppState>, body: JsonBody<Credentials>) -> A
 }
 
 /// Revokes the token this request came with; the caller's other sessions stay signed in.
+#[utoipa::path(tag = "auth", security(("bearer" = [])), responses(
+    (status = 204, description = "The token is revoked"),
+    (status = 401, response = crate::openapi::Unauthorized)))]
 #[post("/auth/logout")]
 pub async fn logout(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     state.store.revoke_token(&caller.token_hash).await?;

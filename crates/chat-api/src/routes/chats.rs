@@ -20,6 +20,13 @@ struct ChatList {
 }
 
 /// 201 with a new chat; 200 with the existing one when a direct chat with that person exists.
+#[utoipa::path(tag = "chats", security(("bearer" = [])), request_body = crate::openapi::NewChatSchema, responses(
+    (status = 201, description = "Created", body = crate::openapi::ChatSummarySchema),
+    (status = 200, description = "The existing direct chat of this pair", body = crate::openapi::ChatSummarySchema),
+    (status = 400, response = crate::openapi::BadRequest),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 413, response = crate::openapi::PayloadTooLarge),
+    (status = 422, response = crate::openapi::Unprocessable)))]
 #[post("/chats")]
 pub async fn create(state: web::Data<AppState>, caller: Caller, body: JsonBody<ChatDraft>) -> ApiResult<HttpResponse> {
     let new_chat = body.0.validate(caller.user.id)?;
@@ -30,6 +37,13 @@ pub async fn create(state: web::Data<AppState>, caller: Caller, body: JsonBody<C
 }
 
 /// The caller's chats, most recently active first.
+#[utoipa::path(tag = "chats", security(("bearer" = [])),
+    params(("limit" = Option<i64>, Query, description = "1 to 100, default 50"),
+           ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
+    responses(
+    (status = 200, description = "A page of the caller's chats", body = crate::openapi::ChatListSchema),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 422, response = crate::openapi::Unprocessable)))]
 #[get("/chats")]
 pub async fn list(state: web::Data<AppState>, caller: Caller, query: QueryParams) -> ApiResult<HttpResponse> {
     let mut errors = ValidationErrors::default();
@@ -53,6 +67,11 @@ fn parse_cursor(text: &str) -> Option<ChatCursor> {
     Some(ChatCursor { activity, chat_id: ChatId(chat.parse().ok()?) })
 }
 
+#[utoipa::path(tag = "chats", security(("bearer" = [])), params(("chat_id" = i64, Path)), responses(
+    (status = 200, description = "The chat", body = crate::openapi::ChatSummarySchema),
+    (status = 400, response = crate::openapi::BadRequest),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 404, response = crate::openapi::NotFound)))]
 #[get("/chats/{chat_id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let chat = state.store.chat_summary(ChatId(path.into_inner()), caller.user.id).await?;
@@ -60,6 +79,14 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<i64
 }
 
 /// Renames a group chat (owner or admin).
+#[utoipa::path(tag = "chats", security(("bearer" = [])), params(("chat_id" = i64, Path)),
+    request_body = crate::openapi::ChatPatchSchema, responses(
+    (status = 200, description = "The renamed chat", body = crate::openapi::ChatSummarySchema),
+    (status = 400, response = crate::openapi::BadRequest),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 403, response = crate::openapi::Forbidden),
+    (status = 404, response = crate::openapi::NotFound),
+    (status = 422, response = crate::openapi::Unprocessable)))]
 #[patch("/chats/{chat_id}")]
 pub async fn rename(
     state: web::Data<AppState>,

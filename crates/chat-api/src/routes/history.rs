@@ -20,6 +20,17 @@ struct HistoryPage {
 }
 
 /// `?before=`, `?after=` or `?around=` a message id (at most one), `limit` 1 to 200 (default 50).
+#[utoipa::path(tag = "messages", security(("bearer" = [])),
+    params(("chat_id" = i64, Path),
+           ("before" = Option<i64>, Query, description = "Messages older than this id"),
+           ("after" = Option<i64>, Query, description = "Messages newer than this id"),
+           ("around" = Option<i64>, Query, description = "Messages around this id, itself included"),
+           ("limit" = Option<i64>, Query, description = "1 to 200, default 50")),
+    responses(
+    (status = 200, description = "A page, oldest first", body = crate::openapi::HistoryPageSchema),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 404, response = crate::openapi::NotFound),
+    (status = 422, response = crate::openapi::Unprocessable)))]
 #[get("/chats/{chat_id}/messages")]
 pub async fn history(
     state: web::Data<AppState>,
@@ -56,6 +67,13 @@ pub struct ReadBody {
 }
 
 /// Moves the caller's read marker forward to `message_id` (never back).
+#[utoipa::path(tag = "read state", security(("bearer" = [])), params(("chat_id" = i64, Path)),
+    request_body = crate::openapi::ReadRequestSchema, responses(
+    (status = 200, description = "The caller's read state after the call", body = crate::openapi::ReadStateSchema),
+    (status = 400, response = crate::openapi::BadRequest),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 404, response = crate::openapi::NotFound),
+    (status = 422, response = crate::openapi::Unprocessable)))]
 #[post("/chats/{chat_id}/read")]
 pub async fn mark_read(
     state: web::Data<AppState>,

@@ -12,6 +12,10 @@ struct MemberList {
     members: Vec<ChatMember>,
 }
 
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(("chat_id" = i64, Path)), responses(
+    (status = 200, description = "Members, oldest first", body = crate::openapi::MemberListSchema),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 404, response = crate::openapi::NotFound)))]
 #[get("/chats/{chat_id}/members")]
 pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let members = state.store.members(ChatId(path.into_inner()), caller.user.id).await?;
@@ -19,6 +23,16 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<i6
 }
 
 /// 201 with the new member; 200 with the member as they are if they were in the chat already.
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(("chat_id" = i64, Path)),
+    request_body = crate::openapi::NewMemberSchema, responses(
+    (status = 201, description = "Added", body = crate::openapi::ChatMemberSchema),
+    (status = 200, description = "Already a member; unchanged", body = crate::openapi::ChatMemberSchema),
+    (status = 400, response = crate::openapi::BadRequest),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 403, response = crate::openapi::Forbidden),
+    (status = 404, response = crate::openapi::NotFound),
+    (status = 409, response = crate::openapi::Conflict),
+    (status = 422, response = crate::openapi::Unprocessable)))]
 #[post("/chats/{chat_id}/members")]
 pub async fn add(
     state: web::Data<AppState>,
@@ -32,6 +46,15 @@ pub async fn add(
     Ok(response.json(addition.member))
 }
 
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(("chat_id" = i64, Path), ("user_id" = i64, Path)),
+    request_body = crate::openapi::RolePatchSchema, responses(
+    (status = 200, description = "The member with the new role", body = crate::openapi::ChatMemberSchema),
+    (status = 400, response = crate::openapi::BadRequest),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 403, response = crate::openapi::Forbidden),
+    (status = 404, response = crate::openapi::NotFound),
+    (status = 409, response = crate::openapi::Conflict),
+    (status = 422, response = crate::openapi::Unprocessable)))]
 #[patch("/chats/{chat_id}/members/{user_id}")]
 pub async fn change_role(
     state: web::Data<AppState>,
@@ -45,6 +68,13 @@ pub async fn change_role(
 }
 
 /// Removes a member (owner or admin), or leaves when the caller names themself.
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(("chat_id" = i64, Path), ("user_id" = i64, Path)), responses(
+    (status = 204, description = "Removed (or left)"),
+    (status = 400, response = crate::openapi::BadRequest),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 403, response = crate::openapi::Forbidden),
+    (status = 404, response = crate::openapi::NotFound),
+    (status = 409, response = crate::openapi::Conflict)))]
 #[delete("/chats/{chat_id}/members/{user_id}")]
 pub async fn remove(
     state: web::Data<AppState>,

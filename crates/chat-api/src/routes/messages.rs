@@ -8,6 +8,17 @@ use chat_domain::{MessageDraft, MessageId, MessagePatch, MessageVersion};
 use serde::Serialize;
 
 /// 200 with the whole message, as the seed's clients expect; a replay adds `Idempotent-Replayed: true`.
+#[utoipa::path(tag = "messages", security(("bearer" = [])),
+    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 printable ASCII characters; a retry with the same key and body replays the first answer")),
+    request_body = crate::openapi::NewMessageSchema, responses(
+    (status = 200, description = "The whole message", body = crate::openapi::MessageSchema,
+        headers(("Idempotent-Replayed" = String, description = "`true` when this answer replays an earlier request"))),
+    (status = 400, response = crate::openapi::BadRequest),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 403, response = crate::openapi::Forbidden),
+    (status = 413, response = crate::openapi::PayloadTooLarge),
+    (status = 422, response = crate::openapi::Unprocessable),
+    (status = 503, response = crate::openapi::Unavailable)))]
 #[post("/messages")]
 pub async fn create(
     state: web::Data<AppState>,
@@ -24,6 +35,11 @@ pub async fn create(
     Ok(response.json(creation.message))
 }
 
+#[utoipa::path(tag = "messages", security(("bearer" = [])), params(("message_id" = i64, Path)), responses(
+    (status = 200, description = "The whole message", body = crate::openapi::MessageSchema),
+    (status = 400, response = crate::openapi::BadRequest),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 404, response = crate::openapi::NotFound)))]
 #[get("/messages/{message_id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let message = state.store.message_for_member(MessageId(path.into_inner()), caller.user.id).await?;
@@ -31,6 +47,15 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<i64
 }
 
 /// Edits a message (author only); the replaced version is kept.
+#[utoipa::path(tag = "messages", security(("bearer" = [])), params(("message_id" = i64, Path)),
+    request_body = crate::openapi::MessagePatchSchema, responses(
+    (status = 200, description = "The edited message", body = crate::openapi::MessageSchema),
+    (status = 400, response = crate::openapi::BadRequest),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 403, response = crate::openapi::Forbidden),
+    (status = 404, response = crate::openapi::NotFound),
+    (status = 409, response = crate::openapi::Conflict),
+    (status = 422, response = crate::openapi::Unprocessable)))]
 #[patch("/messages/{message_id}")]
 pub async fn edit(
     state: web::Data<AppState>,
@@ -44,6 +69,12 @@ pub async fn edit(
 
 /// Deletes a message (author, or a chat admin or owner) and answers its tombstone; deleting
 /// again answers the same tombstone.
+#[utoipa::path(tag = "messages", security(("bearer" = [])), params(("message_id" = i64, Path)), responses(
+    (status = 200, description = "The tombstone", body = crate::openapi::MessageSchema),
+    (status = 400, response = crate::openapi::BadRequest),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 403, response = crate::openapi::Forbidden),
+    (status = 404, response = crate::openapi::NotFound)))]
 #[delete("/messages/{message_id}")]
 pub async fn remove(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let message = state.store.delete_message(MessageId(path.into_inner()), caller.user.id).await?;
@@ -56,6 +87,11 @@ struct EditList {
     edits: Vec<MessageVersion>,
 }
 
+#[utoipa::path(tag = "messages", security(("bearer" = [])), params(("message_id" = i64, Path)), responses(
+    (status = 200, description = "Earlier versions, oldest first", body = crate::openapi::EditListSchema),
+    (status = 400, response = crate::openapi::BadRequest),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 404, response = crate::openapi::NotFound)))]
 #[get("/messages/{message_id}/edits")]
 pub async fn edits(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let edits = state.store.message_versions(MessageId(path.into_inner()), caller.user.id).await?;

@@ -10,11 +10,15 @@ mod reactions;
 mod users;
 
 use crate::problem::ApiError;
-use actix_web::web;
+use utoipa_actix_web::scope;
+use utoipa_actix_web::service_config::ServiceConfig;
 
-pub fn configure(config: &mut web::ServiceConfig) {
+/// Registers every route; registering through `utoipa_actix_web` puts each one in the OpenAPI
+/// document as well.
+pub fn configure(config: &mut ServiceConfig) {
     config.service(health::healthz).service(health::readyz).service(
-        web::scope("/api/v1")
+        scope::scope("/api/v1")
+            .service(crate::openapi::document)
             .service(auth::register)
             .service(auth::login)
             .service(auth::logout)

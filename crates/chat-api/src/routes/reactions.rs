@@ -7,6 +7,15 @@ use actix_web::{HttpResponse, delete, put, web};
 use chat_domain::{Emoji, MessageId};
 
 /// The emoji arrives percent-encoded in the path and is decoded by the router.
+#[utoipa::path(tag = "reactions", security(("bearer" = [])),
+    params(("message_id" = i64, Path), ("emoji" = String, Path, description = "Percent-encoded; at most 64 bytes, no whitespace or control characters")),
+    responses(
+    (status = 200, description = "The whole message", body = crate::openapi::MessageSchema),
+    (status = 400, response = crate::openapi::BadRequest),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 404, response = crate::openapi::NotFound),
+    (status = 409, response = crate::openapi::Conflict),
+    (status = 422, response = crate::openapi::Unprocessable)))]
 #[put("/messages/{message_id}/reactions/{emoji}")]
 pub async fn add(
     state: web::Data<AppState>,
@@ -19,6 +28,15 @@ pub async fn add(
     Ok(HttpResponse::Ok().json(message))
 }
 
+#[utoipa::path(tag = "reactions", security(("bearer" = [])),
+    params(("message_id" = i64, Path), ("emoji" = String, Path, description = "Percent-encoded")),
+    responses(
+    (status = 200, description = "The whole message", body = crate::openapi::MessageSchema),
+    (status = 400, response = crate::openapi::BadRequest),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 404, response = crate::openapi::NotFound),
+    (status = 409, response = crate::openapi::Conflict),
+    (status = 422, response = crate::openapi::Unprocessable)))]
 #[delete("/messages/{message_id}/reactions/{emoji}")]
 pub async fn remove(
     state: web::Data<AppState>,

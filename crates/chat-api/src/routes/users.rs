@@ -3,6 +3,9 @@
 use crate::extract::Caller;
 use actix_web::{HttpResponse, get};
 
+#[utoipa::path(tag = "users", security(("bearer" = [])), responses(
+    (status = 200, description = "The caller", body = crate::openapi::UserSchema),
+    (status = 401, response = crate::openapi::Unauthorized)))]
 #[get("/users/me")]
 pub async fn me(caller: Caller) -> HttpResponse {
     HttpResponse::Ok().json(caller.user)

@@ -1,0 +1,55 @@
+//! The OpenAPI 3.1 document, generated from the handlers' annotations as they are registered,
+//! so a route cannot exist without its description.
+
+mod chat_schemas;
+mod problems;
+mod schemas;
+
+use actix_web::{HttpResponse, get, web};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "chat-backend", description = "Chats, messages, reactions and read state. Errors are problem+json."),
+    modifiers(&BearerAuth),
+    components(schemas(problems::ProblemSchema, problems::FieldErrorSchema), responses(
+        problems::BadRequest,
+        problems::Unauthorized,
+        problems::Forbidden,
+        problems::NotFound,
+        problems::Conflict,
+        problems::PayloadTooLarge,
+        problems::Unprocessable,
+        problems::Unavailable
+    ))
+)]
+#[derive(Debug)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build();
+        openapi
+            .components
+            .get_or_insert_with(Default::default)
+            .add_security_scheme("bearer", SecurityScheme::Http(scheme));
+    }
+}
+
+/// The document, serialised once when the app is built.
+#[derive(Clone, Debug)]
+pub struct OpenApiJson(pub String);
+
+/// This document.
+#[utoipa::path(tag = "meta", responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
+#[get("/openapi.json")]
+pub async fn document(document: web::Data<OpenApiJson>) -> HttpResponse {
+    HttpResponse::Ok().content_type("application/json").body(document.0.clone())
+}
+
+pub use chat_schemas::*;
+pub use problems::*;
+pub use schemas::*;
