@@ -14,6 +14,31 @@ pub struct Config {
     pub password_hashing: PasswordHashing,
     pub log_filter: String,
     pub log_json: bool,
+    pub realtime: RealtimeConfig,
+}
+
+/// WebSocket and event-log settings.
+#[derive(Clone, Debug)]
+pub struct RealtimeConfig {
+    pub ping_interval: Duration,
+    pub idle_timeout: Duration,
+    /// Outgoing frames a connection may have waiting before it is closed as too slow.
+    pub queue_capacity: usize,
+    pub event_retention: Duration,
+    /// Origins (`https://app.example.com`, or `*`) allowed to open a WebSocket besides the server's own.
+    pub allowed_origins: Vec<String>,
+}
+
+impl Default for RealtimeConfig {
+    fn default() -> Self {
+        Self {
+            ping_interval: Duration::from_secs(15),
+            idle_timeout: Duration::from_secs(45),
+            queue_capacity: 256,
+            event_retention: Duration::from_secs(7 * 24 * 3600),
+            allowed_origins: Vec::new(),
+        }
+    }
 }
 
 /// Argon2id cost. The defaults follow OWASP's recommendation (19 MiB, 2 passes).
@@ -54,6 +79,18 @@ impl Config {
             },
             log_filter: std::env::var("CHAT_LOG").unwrap_or_else(|_| "info".into()),
             log_json: std::env::var("CHAT_LOG_FORMAT").is_ok_and(|format| format == "json"),
+            realtime: RealtimeConfig {
+                ping_interval: Duration::from_secs(parse_var("CHAT_WS_PING_SECS", 15)?),
+                idle_timeout: Duration::from_secs(parse_var("CHAT_WS_IDLE_TIMEOUT_SECS", 45)?),
+                queue_capacity: parse_var("CHAT_WS_QUEUE", 256)?,
+                event_retention: Duration::from_secs(3600 * parse_var::<u64>("CHAT_EVENT_RETENTION_HOURS", 168)?),
+                allowed_origins: std::env::var("CHAT_ALLOWED_ORIGINS")
+                    .unwrap_or_default()
+                    .split(',')
+                    .map(|origin| origin.trim().to_owned())
+                    .filter(|origin| !origin.is_empty())
+                    .collect(),
+            },
         })
     }
 }

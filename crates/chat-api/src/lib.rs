@@ -8,6 +8,7 @@ pub mod config;
 pub mod extract;
 pub mod openapi;
 pub mod problem;
+pub mod realtime;
 pub mod routes;
 pub mod startup;
 pub mod state;

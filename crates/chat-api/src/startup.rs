@@ -4,6 +4,9 @@ use crate::auth::password::Passwords;
 use crate::config::Config;
 use crate::openapi::{ApiDoc, OpenApiJson};
 use crate::problem::ApiError;
+use crate::realtime::dispatcher::{self, DispatchSettings};
+use crate::realtime::frames::CloseCode;
+use crate::realtime::{ConnectionSettings, Hub};
 use crate::routes;
 use crate::state::AppState;
 use actix_web::body::MessageBody;
@@ -12,6 +15,7 @@ use actix_web::middleware::{Next, from_fn};
 use actix_web::{App, HttpServer, web};
 use chat_store::{PoolSettings, Store, StoreError};
 use std::net::TcpListener;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use utoipa::OpenApi as _;
 use utoipa_actix_web::AppExt as _;
@@ -30,6 +34,7 @@ pub enum StartupError {
 pub struct Application {
     server: Server,
     port: u16,
+    hub: Arc<Hub>,
 }
 
 impl std::fmt::Debug for Application {
@@ -43,8 +48,26 @@ impl Application {
         chat_store::run_migrations(&config.database_url).await?;
         let pool = PoolSettings { max_size: config.pool_size, ..PoolSettings::default() };
         let store = Store::connect(&config.database_url, &pool).await?;
+        let realtime = &config.realtime;
+        let hub = Arc::new(Hub::new(store.event_head().await?, realtime.queue_capacity));
+        dispatcher::spawn(
+            store.clone(),
+            hub.clone(),
+            DispatchSettings {
+                database_url: config.database_url.clone(),
+                safety_tick: Duration::from_secs(1),
+                event_retention: realtime.event_retention,
+                idempotency_retention: Duration::from_secs(48 * 3600),
+            },
+        );
         let state = web::Data::new(AppState {
             store,
+            hub: hub.clone(),
+            connection: ConnectionSettings {
+                ping_interval: realtime.ping_interval,
+                idle_timeout: realtime.idle_timeout,
+            },
+            allowed_origins: realtime.allowed_origins.clone(),
             passwords: Passwords::new(config.password_hashing)?,
             token_ttl: time::Duration::try_from(config.token_ttl).unwrap_or(time::Duration::days(30)),
             max_body_bytes: config.max_body_bytes,
@@ -64,21 +87,49 @@ impl Application {
                 .default_service(web::to(routes::not_found))
         })
         .workers(config.workers)
+        // Signals are handled in `run_until_stopped`, which closes WebSockets first.
+        .disable_signals()
         // SIGTERM and SIGINT stop accepting and let requests in flight finish, up to this long.
         .shutdown_timeout(10)
         .listen(listener)?
         .run();
         tracing::info!(addr = %config.addr.ip(), port, "chat-api listening");
-        Ok(Self { server, port })
+        Ok(Self { server, port, hub })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
+    /// Serves until SIGTERM or SIGINT; then closes WebSockets with "going away" and lets
+    /// requests in flight finish.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let (handle, hub) = (self.server.handle(), self.hub);
+        tokio::spawn(async move {
+            shutdown_signal().await;
+            tracing::info!(connections = hub.connections(), "shutting down");
+            hub.close_all(CloseCode::GoingAway);
+            handle.stop(true).await;
+        });
         self.server.await
     }
+}
+
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut terminate = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(signal) => signal,
+            Err(_) => return std::future::pending().await,
+        };
+        tokio::select! {
+            _ = interrupt => {}
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = interrupt.await;
 }
 
 /// One structured log line per request.

@@ -1,11 +1,16 @@
 //! What every handler shares: the store and the settings decided at start-up.
 
 use crate::auth::password::Passwords;
+use crate::realtime::{ConnectionSettings, Hub};
 use chat_store::Store;
+use std::sync::Arc;
 
 #[derive(Debug)]
 pub struct AppState {
     pub store: Store,
+    pub hub: Arc<Hub>,
+    pub connection: ConnectionSettings,
+    pub allowed_origins: Vec<String>,
     pub passwords: Passwords,
     pub token_ttl: time::Duration,
     pub max_body_bytes: usize,

@@ -23,6 +23,24 @@ pub enum EventKind {
 }
 
 impl EventKind {
+    pub const ALL: [EventKind; 11] = [
+        Self::MessageCreated,
+        Self::MessageUpdated,
+        Self::MessageDeleted,
+        Self::ReactionAdded,
+        Self::ReactionRemoved,
+        Self::ReadUpdated,
+        Self::ChatCreated,
+        Self::ChatUpdated,
+        Self::MemberAdded,
+        Self::MemberUpdated,
+        Self::MemberRemoved,
+    ];
+
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|kind| kind.as_str() == text)
+    }
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::MessageCreated => "message.created",

@@ -4,6 +4,7 @@
 //! they are. Other services reuse this crate without pulling in a database driver or a web server.
 
 pub mod chat;
+pub mod delivery;
 pub mod edit;
 pub mod error;
 pub mod event;
@@ -22,6 +23,7 @@ pub mod validation;
 pub use chat::{
     Chat, ChatDraft, ChatKind, ChatMember, ChatPatch, ChatSummary, MemberDraft, Membership, NewChat, Role, RolePatch,
 };
+pub use delivery::{EventEnvelope, Subscription};
 pub use edit::{EditedBody, MessagePatch, MessageVersion};
 pub use error::{DomainError, Resource};
 pub use event::{EventKind, MemberRemoval, MembershipChange, ReactionChange, ReadChange};

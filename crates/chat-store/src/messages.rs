@@ -193,3 +193,13 @@ fn request_fingerprint(new: &NewMessage) -> StoreResult<Vec<u8>> {
 pub(crate) fn single(mut messages: Vec<Message>) -> StoreResult<Message> {
     messages.pop().ok_or(StoreError::Domain(DomainError::NotFound(Resource::Message)))
 }
+
+impl Store {
+    /// Forgets idempotency keys older than `retention` (the contract keeps them at least 24 hours).
+    pub async fn prune_idempotency_keys(&self, retention: std::time::Duration) -> StoreResult<usize> {
+        let cutoff = OffsetDateTime::now_utc() - retention;
+        let mut conn = self.conn().await?;
+        let stale = idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff));
+        Ok(diesel::delete(stale).execute(&mut conn).await?)
+    }
+}

@@ -114,3 +114,13 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(messages, message_edits);
+
+diesel::table! {
+    event_head (singleton) {
+        singleton -> Bool,
+        seq -> BigInt,
+        pruned_through -> BigInt,
+    }
+}
+
+diesel::allow_tables_to_appear_in_same_query!(events, chat_members);

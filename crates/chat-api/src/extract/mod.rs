@@ -1,6 +1,6 @@
 //! Request extractors: each turns one part of a request into a typed value or an `ApiError`.
 
-mod caller;
+pub mod caller;
 mod idempotency;
 mod json_body;
 mod query;

@@ -7,6 +7,7 @@ mod history;
 mod members;
 mod messages;
 mod reactions;
+mod realtime;
 mod users;
 
 use crate::problem::ApiError;
@@ -39,7 +40,9 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(messages::remove)
             .service(messages::edits)
             .service(reactions::add)
-            .service(reactions::remove),
+            .service(reactions::remove)
+            .service(realtime::websocket)
+            .service(realtime::events),
     );
 }
 

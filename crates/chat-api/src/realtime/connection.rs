@@ -1,0 +1,171 @@
+//! One WebSocket connection: `ready`, then the replay after `since`, then live events, with
+//! heartbeats, typing indicators and a close code for every way it ends.
+
+use super::frames::{self, CloseCode};
+use super::hub::{Closer, Delivery, Hub};
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason, Session};
+use chat_domain::{ChatId, Subscription, UserId};
+use chat_store::{Replay, Store, listener};
+use futures_util::StreamExt as _;
+use serde::Deserialize;
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+const REPLAY_BATCH: i64 = 500;
+const TYPING_INTERVAL: Duration = Duration::from_secs(2);
+
+#[derive(Clone, Debug)]
+pub struct ConnectionSettings {
+    pub ping_interval: Duration,
+    pub idle_timeout: Duration,
+}
+
+/// Why sending stopped.
+enum Stop {
+    Closed(CloseCode),
+    Gone,
+}
+
+#[derive(Deserialize)]
+struct ClientFrame {
+    #[serde(rename = "type")]
+    kind: String,
+    chat_id: Option<ChatId>,
+}
+
+pub async fn run(
+    mut session: Session,
+    mut incoming: AggregatedMessageStream,
+    store: Store,
+    hub: Arc<Hub>,
+    user: UserId,
+    since: Option<i64>,
+    settings: ConnectionSettings,
+) {
+    let mut registration = hub.register();
+    let closer = registration.closer.clone();
+    let outcome: Result<(), Stop> = async {
+        let chats = store.chat_ids_of(user).await.map_err(|_| Stop::Gone)?;
+        let mut subscription = Subscription::new(user, chats);
+        send(&mut session, &closer, frames::ready(user, registration.position)).await?;
+        if let Some(since) = since {
+            replay(&mut session, &closer, &store, &mut subscription, since, registration.position).await?;
+        }
+        let mut heartbeat = tokio::time::interval(settings.ping_interval);
+        let mut last_heard = Instant::now();
+        let mut last_typing: HashMap<ChatId, Instant> = HashMap::new();
+        loop {
+            tokio::select! {
+                biased;
+                code = closer.closed() => return Err(Stop::Closed(code)),
+                delivery = registration.deliveries.recv() => {
+                    // The hub drops a queue only after telling the connection why.
+                    let Some(delivery) = delivery else { return Err(Stop::Closed(closer.closed().await)) };
+                    let frame = match delivery {
+                        Delivery::Event { envelope, frame } => subscription.admit(&envelope).then_some(frame),
+                        Delivery::Typing { chat_id, user_id, frame } => {
+                            (user_id != user && subscription.is_member(chat_id)).then_some(frame)
+                        }
+                    };
+                    if let Some(frame) = frame {
+                        send(&mut session, &closer, frame.to_string()).await?;
+                    }
+                }
+                message = incoming.next() => {
+                    last_heard = Instant::now();
+                    match message {
+                        Some(Ok(AggregatedMessage::Ping(bytes))) => session.pong(&bytes).await.map_err(|_| Stop::Gone)?,
+                        Some(Ok(AggregatedMessage::Text(text))) => {
+                            if let Some(reply) = on_client_frame(&store, &subscription, &mut last_typing, &text).await {
+                                send(&mut session, &closer, reply).await?;
+                            }
+                        }
+                        Some(Ok(AggregatedMessage::Pong(_) | AggregatedMessage::Binary(_))) => {}
+                        Some(Ok(AggregatedMessage::Close(_))) | Some(Err(_)) | None => return Err(Stop::Gone),
+                    }
+                }
+                _ = heartbeat.tick() => {
+                    if last_heard.elapsed() > settings.idle_timeout {
+                        return Err(Stop::Closed(CloseCode::IdleTimeout));
+                    }
+                    session.ping(b"").await.map_err(|_| Stop::Gone)?;
+                }
+            }
+        }
+    }
+    .await;
+    hub.unregister(registration.id);
+    if let Err(Stop::Closed(code)) = outcome {
+        let reason = CloseReason { code: (code as u16).into(), description: Some(code.reason().into()) };
+        // A client that does not read may never take the close frame; do not wait for it forever.
+        let _ = tokio::time::timeout(Duration::from_secs(1), session.close(Some(reason))).await;
+    }
+}
+
+/// Sends one frame unless the connection is told to close first (a blocked send to a client that
+/// does not read must not keep it open).
+async fn send(session: &mut Session, closer: &Closer, frame: String) -> Result<(), Stop> {
+    tokio::select! {
+        sent = session.text(frame) => sent.map_err(|_| Stop::Gone),
+        code = closer.closed() => Err(Stop::Closed(code)),
+    }
+}
+
+/// Everything after `since` up to the live position, in seq order, in batches.
+async fn replay(
+    session: &mut Session,
+    closer: &Closer,
+    store: &Store,
+    subscription: &mut Subscription,
+    since: i64,
+    until: i64,
+) -> Result<(), Stop> {
+    let mut after = since;
+    while after < until {
+        let batch = store.events_for(subscription.user(), after, until, REPLAY_BATCH).await.map_err(|_| Stop::Gone)?;
+        let events = match batch {
+            Replay::ResyncRequired => return send(session, closer, frames::resync_required()).await,
+            Replay::Events(events) => events,
+        };
+        let Some(last) = events.last() else { return Ok(()) };
+        after = last.envelope.seq;
+        for event in &events {
+            if subscription.admit(&event.envelope) {
+                send(session, closer, frames::event(event)).await?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Typing indicators go to the chat's other members through every server process; they are
+/// throttled per chat and never stored. Anything else gets an error frame.
+async fn on_client_frame(
+    store: &Store,
+    subscription: &Subscription,
+    last_typing: &mut HashMap<ChatId, Instant>,
+    text: &str,
+) -> Option<String> {
+    let frame: ClientFrame = match serde_json::from_str(text) {
+        Ok(frame) => frame,
+        Err(_) => return Some(frames::error("invalid_frame", "expected {\"type\":\"typing\",\"chat_id\":N}")),
+    };
+    let chat = match (frame.kind.as_str(), frame.chat_id) {
+        ("typing", Some(chat)) => chat,
+        _ => return Some(frames::error("invalid_frame", "the only client frame is typing")),
+    };
+    if !subscription.is_member(chat) {
+        return Some(frames::error("chat_not_found", "typing is for chats you are in"));
+    }
+    let now = Instant::now();
+    if last_typing.get(&chat).is_some_and(|at| now.duration_since(*at) < TYPING_INTERVAL) {
+        return None;
+    }
+    last_typing.insert(chat, now);
+    let notice = serde_json::json!({ "chat_id": chat, "user_id": subscription.user() }).to_string();
+    if let Err(error) = store.notify(listener::TYPING, &notice).await {
+        tracing::warn!(%error, "typing notification failed");
+    }
+    None
+}

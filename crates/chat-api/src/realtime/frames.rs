@@ -1,0 +1,67 @@
+//! The JSON text frames the server sends, and the close codes it uses.
+
+use chat_domain::{ChatId, UserId};
+use chat_store::PublishedEvent;
+use serde::Serialize;
+
+/// Close codes, as documented in docs/EVENTS.md.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CloseCode {
+    /// The server is shutting down; reconnect (to another process) with `since`.
+    GoingAway = 1001,
+    /// No pong or message from the client within the idle timeout.
+    IdleTimeout = 4000,
+    /// The client read too slowly and its outgoing queue overflowed.
+    SlowConsumer = 4008,
+}
+
+impl CloseCode {
+    pub fn reason(self) -> &'static str {
+        match self {
+            CloseCode::GoingAway => "server shutting down",
+            CloseCode::IdleTimeout => "no heartbeat from client",
+            CloseCode::SlowConsumer => "client reads too slowly",
+        }
+    }
+
+    pub fn from_u16(code: u16) -> Option<Self> {
+        [Self::GoingAway, Self::IdleTimeout, Self::SlowConsumer].into_iter().find(|c| *c as u16 == code)
+    }
+}
+
+#[derive(Serialize)]
+struct EventFrame<'a> {
+    seq: i64,
+    #[serde(rename = "type")]
+    kind: &'a str,
+    chat_id: ChatId,
+    data: &'a serde_json::Value,
+}
+
+/// `{"seq", "type", "chat_id", "data"}`: a stored event.
+pub fn event(event: &PublishedEvent) -> String {
+    let envelope = &event.envelope;
+    let frame =
+        EventFrame { seq: envelope.seq, kind: envelope.kind.as_str(), chat_id: envelope.chat_id, data: &event.data };
+    serde_json::to_string(&frame).unwrap_or_default()
+}
+
+/// `{"type":"ready","user_id","seq"}`: sent first; `seq` is where live delivery starts.
+pub fn ready(user: UserId, seq: i64) -> String {
+    serde_json::json!({ "type": "ready", "user_id": user, "seq": seq }).to_string()
+}
+
+/// `{"type":"resync_required"}`: the requested `since` is older than the events kept.
+pub fn resync_required() -> String {
+    serde_json::json!({ "type": "resync_required" }).to_string()
+}
+
+/// `{"type":"typing","chat_id","user_id"}`: ephemeral, no seq, never stored.
+pub fn typing(chat: ChatId, user: UserId) -> String {
+    serde_json::json!({ "type": "typing", "chat_id": chat, "user_id": user }).to_string()
+}
+
+/// `{"type":"error","code","detail"}`: a client frame the server could not use; the socket stays open.
+pub fn error(code: &str, detail: &str) -> String {
+    serde_json::json!({ "type": "error", "code": code, "detail": detail }).to_string()
+}

@@ -1,0 +1,12 @@
+//! Real time: the event log fanned out to WebSocket connections, across server processes.
+//!
+//! The events table is the truth; LISTEN/NOTIFY only wakes processes up. See docs/EVENTS.md.
+
+pub mod connection;
+pub mod dispatcher;
+pub mod frames;
+pub mod hub;
+
+pub use connection::ConnectionSettings;
+pub use dispatcher::DispatchSettings;
+pub use hub::Hub;

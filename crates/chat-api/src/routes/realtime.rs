@@ -1,0 +1,92 @@
+//! The real-time endpoints: the WebSocket, and the same event stream over plain HTTP.
+
+use crate::auth::token;
+use crate::extract::caller::bearer_token;
+use crate::extract::{Caller, QueryParams};
+use crate::problem::{ApiError, ApiResult};
+use crate::realtime::{connection, frames};
+use crate::state::AppState;
+use actix_web::http::header;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use chat_domain::ValidationErrors;
+use chat_store::Replay;
+
+/// Upgrades to a WebSocket. The token comes in `Authorization` or, for browsers, `?access_token=`;
+/// a bad token or a foreign origin is refused before the upgrade. `?since=` resumes after a seq.
+#[utoipa::path(tag = "real time",
+    params(("access_token" = Option<String>, Query, description = "For browsers, instead of the Authorization header"),
+           ("since" = Option<i64>, Query, description = "Replay every event after this seq, then continue live")),
+    responses(
+    (status = 101, description = "Switching to the WebSocket protocol; see docs/EVENTS.md"),
+    (status = 400, response = crate::openapi::BadRequest),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 403, response = crate::openapi::Forbidden),
+    (status = 422, response = crate::openapi::Unprocessable)))]
+#[get("/ws")]
+pub async fn websocket(
+    req: HttpRequest,
+    body: web::Payload,
+    state: web::Data<AppState>,
+    query: QueryParams,
+) -> ApiResult<HttpResponse> {
+    check_origin(&req, &state.allowed_origins)?;
+    let token =
+        bearer_token(&req).or_else(|| query.text("access_token").map(str::to_owned)).ok_or(ApiError::Unauthorized)?;
+    let user = state.store.authenticate(&token::hash(&token)).await?.ok_or(ApiError::Unauthorized)?;
+    let mut errors = ValidationErrors::default();
+    let since = query.integer(&mut errors, "since", 0, i64::MAX);
+    errors.finish(())?;
+    let (response, session, incoming) = actix_ws::handle(&req, body)
+        .map_err(|error| ApiError::BadRequest { code: "not_a_websocket", detail: error.to_string() })?;
+    let incoming = incoming.max_frame_size(64 * 1024).aggregate_continuations().max_continuation_size(64 * 1024);
+    let (store, hub, settings) = (state.store.clone(), state.hub.clone(), state.connection.clone());
+    actix_web::rt::spawn(connection::run(session, incoming, store, hub, user.id, since, settings));
+    Ok(response)
+}
+
+/// Browsers send `Origin`; a page of another site must not open a socket with the user's token
+/// (cross-site WebSocket hijacking). Same-origin, listed origins and non-browser clients pass.
+fn check_origin(req: &HttpRequest, allowed: &[String]) -> ApiResult<()> {
+    let Some(origin) = req.headers().get(header::ORIGIN).and_then(|value| value.to_str().ok()) else {
+        return Ok(());
+    };
+    let host = req.headers().get(header::HOST).and_then(|value| value.to_str().ok()).unwrap_or_default();
+    let same_origin = origin.split_once("://").is_some_and(|(_, rest)| rest == host);
+    if same_origin || allowed.iter().any(|entry| entry == "*" || entry == origin) {
+        Ok(())
+    } else {
+        Err(chat_domain::DomainError::Forbidden("this origin may not open a WebSocket").into())
+    }
+}
+
+/// The caller's events after `since`, in order, as the WebSocket would have sent them.
+#[utoipa::path(tag = "real time", security(("bearer" = [])),
+    params(("since" = i64, Query, description = "The last seq the client has"),
+           ("limit" = Option<i64>, Query, description = "1 to 1000, default 100")),
+    responses(
+    (status = 200, description = "`{\"events\": [frames], \"next_since\": seq, \"resync_required\": bool}`", content_type = "application/json"),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 422, response = crate::openapi::Unprocessable)))]
+#[get("/events")]
+pub async fn events(state: web::Data<AppState>, caller: Caller, query: QueryParams) -> ApiResult<HttpResponse> {
+    let mut errors = ValidationErrors::default();
+    let since = query.integer(&mut errors, "since", 0, i64::MAX);
+    let limit = query.integer(&mut errors, "limit", 1, 1000).unwrap_or(100);
+    if query.text("since").is_none() {
+        errors.add("since", "required", "the last seq the client has (0 for everything kept)");
+    }
+    errors.finish(())?;
+    let since = since.unwrap_or_default();
+    let body = match state.store.events_for(caller.user.id, since, i64::MAX, limit).await? {
+        Replay::ResyncRequired => {
+            let head = state.store.event_head().await?;
+            format!(r#"{{"events":[{}],"next_since":{head},"resync_required":true}}"#, frames::resync_required())
+        }
+        Replay::Events(events) => {
+            let next = events.last().map_or(since, |event| event.envelope.seq);
+            let frames: Vec<String> = events.iter().map(frames::event).collect();
+            format!(r#"{{"events":[{}],"next_since":{next},"resync_required":false}}"#, frames.join(","))
+        }
+    };
+    Ok(HttpResponse::Ok().content_type("application/json").body(body))
+}

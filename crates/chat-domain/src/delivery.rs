@@ -1,0 +1,85 @@
+//! Who receives which event: the members of its chat, from the moment they join until they leave.
+
+use crate::event::EventKind;
+use crate::ids::{ChatId, UserId};
+use std::collections::HashSet;
+
+/// What delivery needs to know of a published event, without its payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EventEnvelope {
+    pub seq: i64,
+    pub chat_id: ChatId,
+    pub kind: EventKind,
+    /// Users this event makes members (`chat.created`, `member.added`).
+    pub joined: Vec<UserId>,
+    /// The user this event removes (`member.removed`).
+    pub left: Option<UserId>,
+}
+
+/// One user's view of the event stream: the chats they are in, kept up to date by the stream.
+#[derive(Clone, Debug)]
+pub struct Subscription {
+    user: UserId,
+    chats: HashSet<ChatId>,
+}
+
+impl Subscription {
+    pub fn new(user: UserId, chats: impl IntoIterator<Item = ChatId>) -> Self {
+        Self { user, chats: chats.into_iter().collect() }
+    }
+
+    pub fn user(&self) -> UserId {
+        self.user
+    }
+
+    pub fn is_member(&self, chat: ChatId) -> bool {
+        self.chats.contains(&chat)
+    }
+
+    /// Whether the user receives `event`, updating their chats as it goes: a join counts from the
+    /// joining event on; a removal is the last event of that chat they receive.
+    pub fn admit(&mut self, event: &EventEnvelope) -> bool {
+        if event.joined.contains(&self.user) {
+            self.chats.insert(event.chat_id);
+        }
+        let deliver = self.chats.contains(&event.chat_id) || event.left == Some(self.user);
+        if event.left == Some(self.user) {
+            self.chats.remove(&event.chat_id);
+        }
+        deliver
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn event(seq: i64, chat: i64, kind: EventKind, joined: &[i64], left: Option<i64>) -> EventEnvelope {
+        EventEnvelope {
+            seq,
+            chat_id: ChatId(chat),
+            kind,
+            joined: joined.iter().copied().map(UserId).collect(),
+            left: left.map(UserId),
+        }
+    }
+
+    #[test]
+    fn members_receive_from_joining_until_leaving() {
+        let mut ann = Subscription::new(UserId(1), [ChatId(10)]);
+        assert!(ann.admit(&event(1, 10, EventKind::MessageCreated, &[], None)));
+        assert!(!ann.admit(&event(2, 20, EventKind::MessageCreated, &[], None)));
+        assert!(ann.admit(&event(3, 20, EventKind::MemberAdded, &[1], None)));
+        assert!(ann.admit(&event(4, 20, EventKind::MessageCreated, &[], None)));
+        assert!(ann.admit(&event(5, 20, EventKind::MemberRemoved, &[], Some(1))));
+        assert!(!ann.admit(&event(6, 20, EventKind::MessageCreated, &[], None)));
+        assert!(!ann.is_member(ChatId(20)));
+    }
+
+    #[test]
+    fn a_removal_reaches_the_removed_user_even_when_not_tracked() {
+        let mut bob = Subscription::new(UserId(2), []);
+        assert!(bob.admit(&event(1, 30, EventKind::MemberRemoved, &[], Some(2))));
+        assert!(!bob.admit(&event(2, 30, EventKind::MemberRemoved, &[], Some(3))));
+    }
+}

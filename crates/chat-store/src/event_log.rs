@@ -1,0 +1,167 @@
+//! The published event log: sequencing committed events, and reading them back in order.
+//!
+//! A change writes its event unsequenced, in its own transaction. The publisher later gives
+//! every committed, unsequenced event the next seq, in one transaction per batch under a lock.
+//! So a seq becomes visible only after every smaller seq, and a reader that resumes "after seq N"
+//! can never miss an event that committed late: it had no seq until after it committed.
+
+use crate::error::{StoreError, StoreResult};
+use crate::pool::Store;
+use crate::schema::{chat_members, event_head, events};
+use chat_domain::{ChatId, EventEnvelope, EventKind, UserId};
+use diesel::prelude::*;
+use diesel::sql_types::BigInt;
+use diesel_async::{AsyncConnection, RunQueryDsl};
+
+/// One published event: its envelope for delivery, its data for the frame.
+#[derive(Clone, Debug)]
+pub struct PublishedEvent {
+    pub envelope: EventEnvelope,
+    pub data: serde_json::Value,
+}
+
+/// What a reader resuming after a seq gets.
+#[derive(Debug)]
+pub enum Replay {
+    Events(Vec<PublishedEvent>),
+    /// Events after that seq were pruned (or the seq is from the future): refetch state.
+    ResyncRequired,
+}
+
+const PUBLISH_SQL: &str = "
+WITH pending AS (
+    SELECT id, row_number() OVER (ORDER BY id) AS n FROM events WHERE seq IS NULL ORDER BY id LIMIT $1
+), head AS (
+    UPDATE event_head SET seq = seq + (SELECT count(*) FROM pending) RETURNING seq - (SELECT count(*) FROM pending) AS base
+), sequenced AS (
+    UPDATE events SET seq = head.base + pending.n FROM pending, head WHERE events.id = pending.id RETURNING events.seq
+)
+SELECT count(*) AS published, pg_notify('chat_events_published', '') IS NULL AS notified FROM sequenced
+HAVING count(*) > 0";
+
+#[derive(QueryableByName)]
+struct Published {
+    #[diesel(sql_type = BigInt)]
+    published: i64,
+}
+
+type EventRow = (i64, Option<i64>, i64, String, serde_json::Value);
+
+impl Store {
+    /// Sequences up to `batch` committed events; returns how many. Publishers of all server
+    /// processes take turns on an advisory lock, so batches never interleave.
+    pub async fn publish_pending(&self, batch: i64) -> StoreResult<usize> {
+        let mut conn = self.conn().await?;
+        conn.transaction(async |conn| {
+            diesel::sql_query("SELECT pg_advisory_xact_lock(727275)").execute(conn).await?;
+            let published: Option<Published> =
+                diesel::sql_query(PUBLISH_SQL).bind::<BigInt, _>(batch).get_result(conn).await.optional()?;
+            Ok(published.map_or(0, |row| usize::try_from(row.published).unwrap_or(0)))
+        })
+        .await
+    }
+
+    /// The newest published seq.
+    pub async fn event_head(&self) -> StoreResult<i64> {
+        let mut conn = self.conn().await?;
+        Ok(event_head::table.select(event_head::seq).first(&mut conn).await?)
+    }
+
+    /// Published events after `after`, oldest first, all chats (what a process fans out).
+    pub async fn events_after(&self, after: i64, limit: i64) -> StoreResult<Vec<PublishedEvent>> {
+        let mut conn = self.conn().await?;
+        let rows = events::table
+            .filter(events::seq.gt(after))
+            .order(events::seq.asc())
+            .limit(limit)
+            .select((events::id, events::seq, events::chat_id, events::kind, events::data))
+            .load::<EventRow>(&mut conn)
+            .await?;
+        rows.into_iter().map(into_published).collect()
+    }
+
+    /// `user`'s events after `after` up to `until` (inclusive), oldest first: the events of the
+    /// chats they are in, and their own removals.
+    pub async fn events_for(&self, user: UserId, after: i64, until: i64, limit: i64) -> StoreResult<Replay> {
+        let mut conn = self.conn().await?;
+        let (head, pruned_through) = event_head::table
+            .select((event_head::seq, event_head::pruned_through))
+            .first::<(i64, i64)>(&mut conn)
+            .await?;
+        if after < pruned_through || after > head {
+            return Ok(Replay::ResyncRequired);
+        }
+        let my_chats = chat_members::table.filter(chat_members::user_id.eq(user.0)).select(chat_members::chat_id);
+        let removed_me = events::kind.eq(EventKind::MemberRemoved.as_str()).and(
+            diesel::dsl::sql::<diesel::sql_types::Bool>("(data->>'user_id')::bigint = ").bind::<BigInt, _>(user.0),
+        );
+        let rows = events::table
+            .filter(events::seq.gt(after).and(events::seq.le(until)))
+            .filter(events::chat_id.eq_any(my_chats).or(removed_me))
+            .order(events::seq.asc())
+            .limit(limit)
+            .select((events::id, events::seq, events::chat_id, events::kind, events::data))
+            .load::<EventRow>(&mut conn)
+            .await?;
+        Ok(Replay::Events(rows.into_iter().map(into_published).collect::<StoreResult<_>>()?))
+    }
+
+    /// The chats `user` is in now.
+    pub async fn chat_ids_of(&self, user: UserId) -> StoreResult<Vec<ChatId>> {
+        let mut conn = self.conn().await?;
+        let ids = chat_members::table.filter(chat_members::user_id.eq(user.0)).select(chat_members::chat_id);
+        Ok(ids.load::<i64>(&mut conn).await?.into_iter().map(ChatId).collect())
+    }
+
+    /// Deletes published events older than `retention`; readers behind them must resync.
+    pub async fn prune_events(&self, retention: std::time::Duration) -> StoreResult<usize> {
+        let cutoff = time::OffsetDateTime::now_utc() - retention;
+        let mut conn = self.conn().await?;
+        conn.transaction(async |conn| {
+            let newest_pruned: Option<i64> = events::table
+                .filter(events::seq.is_not_null().and(events::created_at.lt(cutoff)))
+                .select(diesel::dsl::max(events::seq))
+                .first(conn)
+                .await?;
+            let Some(through) = newest_pruned else { return Ok(0) };
+            diesel::update(event_head::table)
+                .set(
+                    event_head::pruned_through.eq(diesel::dsl::sql::<BigInt>("GREATEST(pruned_through, ")
+                        .bind::<BigInt, _>(through)
+                        .sql(")")),
+                )
+                .execute(conn)
+                .await?;
+            Ok(diesel::delete(events::table.filter(events::seq.le(through))).execute(conn).await?)
+        })
+        .await
+    }
+
+    /// Sends an ephemeral notification to every server process (typing indicators: never stored).
+    pub async fn notify(&self, channel: &str, payload: &str) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        diesel::sql_query("SELECT pg_notify($1, $2)")
+            .bind::<diesel::sql_types::Text, _>(channel)
+            .bind::<diesel::sql_types::Text, _>(payload)
+            .execute(&mut conn)
+            .await?;
+        Ok(())
+    }
+}
+
+fn into_published((_, seq, chat_id, kind, data): EventRow) -> StoreResult<PublishedEvent> {
+    let kind = EventKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("event kind {kind}")))?;
+    let user_ids = |list: &serde_json::Value| -> Vec<UserId> {
+        list.as_array().into_iter().flatten().filter_map(|member| member["user_id"].as_i64()).map(UserId).collect()
+    };
+    let joined = match kind {
+        EventKind::ChatCreated | EventKind::MemberAdded => user_ids(&data["members"]),
+        _ => Vec::new(),
+    };
+    let left = match kind {
+        EventKind::MemberRemoved => data["user_id"].as_i64().map(UserId),
+        _ => None,
+    };
+    let envelope = EventEnvelope { seq: seq.unwrap_or_default(), chat_id: ChatId(chat_id), kind, joined, left };
+    Ok(PublishedEvent { envelope, data })
+}

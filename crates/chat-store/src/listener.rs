@@ -1,0 +1,39 @@
+//! A dedicated connection that LISTENs for the server processes' wake-ups. Notifications are only
+//! wake-ups: the events table is the truth, so a dropped listener loses nothing once it catches up.
+
+use crate::error::{StoreError, StoreResult};
+use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use futures_util::{Stream, StreamExt};
+
+/// Channel for "committed events await a seq" (sent by a trigger on `events`).
+pub const EVENTS_WRITTEN: &str = "chat_events_written";
+/// Channel for "new seqs were published".
+pub const EVENTS_PUBLISHED: &str = "chat_events_published";
+/// Channel for typing indicators, which are never stored.
+pub const TYPING: &str = "chat_typing";
+
+/// A notification received by the listener.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Notification {
+    pub channel: String,
+    pub payload: String,
+}
+
+/// Connects and subscribes to every channel above. The stream ends when the connection drops;
+/// the caller reconnects and catches up.
+pub async fn listen(database_url: &str) -> StoreResult<impl Stream<Item = Notification>> {
+    let mut conn =
+        AsyncPgConnection::establish(database_url).await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+    conn.batch_execute(&format!("LISTEN {EVENTS_WRITTEN}; LISTEN {EVENTS_PUBLISHED}; LISTEN {TYPING};")).await?;
+    let stream = futures_util::stream::unfold(conn, |mut conn| async move {
+        let next = std::pin::pin!(conn.notifications_stream()).next().await;
+        match next {
+            Some(Ok(notification)) => {
+                let item = Notification { channel: notification.channel, payload: notification.payload };
+                Some((item, conn))
+            }
+            _ => None,
+        }
+    });
+    Ok(stream)
+}

@@ -1,0 +1,2 @@
+CREATE SEQUENCE event_seq AS BIGINT;
+DROP TABLE event_head;
