@@ -2,6 +2,7 @@
 
 use crate::auth::password::Passwords;
 use crate::config::Config;
+use crate::metrics::{Metrics, RouteLabels};
 use crate::openapi::{ApiDoc, OpenApiJson};
 use crate::problem::ApiError;
 use crate::realtime::dispatcher::{self, DispatchSettings};
@@ -63,6 +64,7 @@ impl Application {
         let state = web::Data::new(AppState {
             store,
             hub: hub.clone(),
+            metrics: Metrics::default(),
             connection: ConnectionSettings {
                 ping_interval: realtime.ping_interval,
                 idle_timeout: realtime.idle_timeout,
@@ -132,7 +134,7 @@ async fn shutdown_signal() {
     let _ = interrupt.await;
 }
 
-/// One structured log line per request.
+/// One structured log line and one metrics observation per request.
 async fn log_request(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
@@ -141,6 +143,11 @@ async fn log_request(
     let (method, path) = (request.method().clone(), request.path().to_owned());
     let response = next.call(request).await?;
     let elapsed: Duration = started.elapsed();
+    if let Some(state) = response.request().app_data::<web::Data<AppState>>() {
+        let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
+        let labels = RouteLabels { method: method.to_string(), route, status: response.status().as_u16() };
+        state.metrics.observe(labels, elapsed.as_secs_f64());
+    }
     tracing::info!(%method, %path, status = response.status().as_u16(), micros = elapsed.as_micros() as u64, "request");
     Ok(response)
 }

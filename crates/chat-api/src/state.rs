@@ -1,6 +1,7 @@
 //! What every handler shares: the store and the settings decided at start-up.
 
 use crate::auth::password::Passwords;
+use crate::metrics::Metrics;
 use crate::realtime::{ConnectionSettings, Hub};
 use chat_store::Store;
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use std::sync::Arc;
 pub struct AppState {
     pub store: Store,
     pub hub: Arc<Hub>,
+    pub metrics: Metrics,
     pub connection: ConnectionSettings,
     pub allowed_origins: Vec<String>,
     pub passwords: Passwords,

@@ -72,6 +72,12 @@ impl Store {
         Ok(())
     }
 
+    /// Connections in the pool, and how many of them are idle.
+    pub fn pool_state(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections)
+    }
+
     /// Statements sent to the database by this store since it was opened.
     pub fn queries_run(&self) -> u64 {
         self.queries.total()

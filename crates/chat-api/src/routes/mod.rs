@@ -17,7 +17,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 /// Registers every route; registering through `utoipa_actix_web` puts each one in the OpenAPI
 /// document as well.
 pub fn configure(config: &mut ServiceConfig) {
-    config.service(health::healthz).service(health::readyz).service(
+    config.service(health::healthz).service(health::readyz).service(crate::metrics::scrape).service(
         scope::scope("/api/v1")
             .service(crate::openapi::document)
             .service(auth::register)
