@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 LOCAL_PG := scripts/local-pg.sh
 
-.PHONY: run test db-start db-url db-stop lint ci
+.PHONY: run test bench db-start db-url db-stop lint ci
 
 ## Serve on 127.0.0.1:8000 (CHAT_ADDR); uses DATABASE_URL, or starts the project-local cluster.
 run:
@@ -12,6 +12,17 @@ run:
 ## Every test, unit and integration, against the project-local cluster.
 test: db-start
 	DATABASE_URL="$$($(LOCAL_PG) url)" cargo test --workspace
+
+## Throughput and latency of the hot paths: a release server on a fresh database, under load.
+BENCH_ADDR := 127.0.0.1:8099
+bench: db-start
+	cargo build --release -p chat-api --bin chat-api --example load
+	psql "$$($(LOCAL_PG) url)" -qc 'DROP DATABASE IF EXISTS chat_bench WITH (FORCE)' -c 'CREATE DATABASE chat_bench'
+	DATABASE_URL="$$($(LOCAL_PG) url | sed 's#/chat$$#/chat_bench#')" CHAT_ADDR=$(BENCH_ADDR) CHAT_LOG=warn \
+		target/release/chat-api & server=$$!; \
+	for i in $$(seq 50); do curl -sf http://$(BENCH_ADDR)/readyz >/dev/null && break; sleep 0.2; done; \
+	target/release/examples/load http://$(BENCH_ADDR) $${BENCH_CONCURRENCY:-16} $${BENCH_SECONDS:-10}; status=$$?; \
+	kill $$server; exit $$status
 
 db-start:
 	@$(LOCAL_PG) start

@@ -70,6 +70,7 @@ pub fn check_body(
         (None, MessageKind::Text) => errors.add("content", "required", "a text message needs content"),
         (None, _) => {}
     }
+    let payload_given = matches!(payload, Some(ref value) if *value != JsonValue::Null);
     let payload = match payload {
         None | Some(JsonValue::Null) => None,
         Some(JsonValue::Object(object)) => {
@@ -88,7 +89,7 @@ pub fn check_body(
             None
         }
     };
-    if payload.is_none() && matches!(kind, MessageKind::Image | MessageKind::File) {
+    if !payload_given && matches!(kind, MessageKind::Image | MessageKind::File) {
         errors.add("payload", "required", "image and file messages describe their attachment in payload");
     }
     (content, payload)

@@ -6,10 +6,7 @@ use crate::members::load_members;
 use crate::pool::Store;
 use crate::rows::{ChatRow, MemberRow};
 use crate::schema::{chat_members, chats};
-use chat_domain::{
-    Chat, ChatId, ChatKind, DomainError, EventKind, Membership, MembershipChange, NewChat, Resource, Role, UserId,
-    ValidationErrors,
-};
+use chat_domain::{Chat, ChatKind, DomainError, EventKind, MembershipChange, NewChat, Role, UserId, ValidationErrors};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -68,32 +65,6 @@ impl Store {
                 Ok(ChatCreation { chat: row.into_chat()?, created: false })
             }
         }
-    }
-
-    /// The chat, if `viewer` is a member; outsiders get the same answer as for a chat that does not exist.
-    pub async fn chat_for_member(&self, chat: ChatId, viewer: UserId) -> StoreResult<Chat> {
-        let mut conn = self.conn().await?;
-        let row = chats::table
-            .inner_join(chat_members::table)
-            .filter(chats::id.eq(chat.0))
-            .filter(chat_members::user_id.eq(viewer.0))
-            .select(ChatRow::as_select())
-            .first::<ChatRow>(&mut conn)
-            .await
-            .optional()?;
-        row.ok_or(StoreError::Domain(DomainError::NotFound(Resource::Chat)))?.into_chat()
-    }
-
-    /// The caller's membership of a chat, if any.
-    pub async fn membership(&self, chat: ChatId, user: UserId) -> StoreResult<Option<Membership>> {
-        let mut conn = self.conn().await?;
-        let row = chat_members::table
-            .find((chat.0, user.0))
-            .select(MemberRow::as_select())
-            .first::<MemberRow>(&mut conn)
-            .await
-            .optional()?;
-        row.map(MemberRow::into_membership).transpose()
     }
 }
 

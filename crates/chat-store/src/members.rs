@@ -8,8 +8,8 @@ use crate::pool::Store;
 use crate::rows::{MemberRow, UserRow};
 use crate::schema::{chat_members, chats, users};
 use chat_domain::{
-    ChatId, ChatMember, ChatSummary, DomainError, EventKind, MemberRemoval, MembershipChange, Resource, Role, UserId,
-    ValidationErrors, policy,
+    ChatId, ChatKind, ChatMember, ChatSummary, DomainError, EventKind, MemberRemoval, MembershipChange, Resource, Role,
+    UserId, ValidationErrors, policy,
 };
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -121,7 +121,10 @@ impl Store {
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
             let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
-            policy::can_manage_chat(&membership)?;
+            // A direct chat has no title whoever asks: say so (422) rather than "not allowed".
+            if chat_row.kind == ChatKind::Group {
+                policy::can_manage_chat(&membership)?;
+            }
             let title = patch.validate(&chat_row).map_err(DomainError::from)?;
             diesel::update(chats::table.find(chat.0)).set(chats::title.eq(&title)).execute(conn).await?;
             let renamed = chat_domain::Chat { title: Some(title), ..chat_row };

@@ -88,12 +88,6 @@ impl Store {
             .await?;
         Ok(())
     }
-
-    pub async fn user(&self, id: UserId) -> StoreResult<Option<User>> {
-        let mut conn = self.conn().await?;
-        let row = users::table.find(id.0).select(UserRow::as_select()).first(&mut conn).await.optional()?;
-        Ok(row.map(User::from))
-    }
 }
 
 async fn insert_token(

@@ -41,14 +41,14 @@ pub async fn history(
     let mut errors = ValidationErrors::default();
     let limit = query.integer(&mut errors, "limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
     let cursors = [
-        query.integer(&mut errors, "before", 1, i64::MAX).map(|id| Cursor::Before(MessageId(id))),
-        query.integer(&mut errors, "after", 0, i64::MAX).map(|id| Cursor::After(MessageId(id))),
-        query.integer(&mut errors, "around", 1, i64::MAX).map(|id| Cursor::Around(MessageId(id))),
+        ("before", query.integer(&mut errors, "before", 1, i64::MAX).map(|id| Cursor::Before(MessageId(id)))),
+        ("after", query.integer(&mut errors, "after", 0, i64::MAX).map(|id| Cursor::After(MessageId(id)))),
+        ("around", query.integer(&mut errors, "around", 1, i64::MAX).map(|id| Cursor::Around(MessageId(id)))),
     ];
-    let mut given = cursors.into_iter().flatten();
-    let cursor = given.next().unwrap_or(Cursor::Latest);
-    if given.next().is_some() {
-        errors.add("before", "conflicting", "give at most one of before, after and around");
+    let mut given = cursors.into_iter().filter_map(|(name, cursor)| Some((name, cursor?)));
+    let cursor = given.next().map_or(Cursor::Latest, |(_, cursor)| cursor);
+    if let Some((name, _)) = given.next() {
+        errors.add(name, "conflicting", "give at most one of before, after and around");
     }
     errors.finish(())?;
     let limit = u32::try_from(limit).unwrap_or(50);

@@ -30,3 +30,21 @@ fn the_server_exits_non_zero_when_the_database_is_unreachable() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("database"), "stderr: {stderr}");
 }
+
+#[tokio::test]
+async fn metrics_are_exposed_for_prometheus() {
+    let app = TestApp::spawn().await;
+    app.request(Method::GET, "/healthz").send().await.unwrap();
+    let response = app.request(Method::GET, "/metrics").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let text = response.text().await.unwrap();
+    assert!(text.contains(r#"chat_http_requests_total{method="GET",route="/healthz",status="200"} 1"#), "{text}");
+    for name in [
+        "chat_http_request_duration_seconds_bucket",
+        "chat_websocket_connections",
+        "chat_event_head_seq",
+        "chat_db_statements",
+    ] {
+        assert!(text.contains(name), "{name} missing: {text}");
+    }
+}

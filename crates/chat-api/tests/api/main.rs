@@ -2,9 +2,23 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod auth;
+mod chat_list;
 mod chats;
+mod deletes;
+mod direct_chats;
+mod edits;
 mod health;
+mod history;
 mod idempotency;
 mod input;
+mod leaving;
+mod members;
 mod messages;
+mod openapi;
+mod reactions;
+mod read_state;
+mod realtime;
+mod realtime_resume;
+mod rename;
+mod security;
 mod support;

@@ -1,0 +1,103 @@
+//! `GET /chats` and `GET /chats/{id}`: each chat as its member sees it, most recently active first.
+
+use crate::support::{TestApp, error_fields, expect_problem, ids};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+#[tokio::test]
+async fn the_list_is_ordered_by_last_activity_and_carries_the_last_message() {
+    let app = TestApp::spawn().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let first = app.group(&ann, &[&bob]).await;
+    let second = app.group(&ann, &[&bob]).await;
+    let third = app.group(&ann, &[]).await;
+    let latest = app.text(&bob, first, "bump").await;
+
+    let list = app.get_ok(&ann, "/api/v1/chats").await;
+    assert_eq!(ids(&list["chats"]), [first, third, second]);
+    assert_eq!(list["next_cursor"], Value::Null);
+    let top = &list["chats"][0];
+    let mut keys: Vec<&str> = top.as_object().unwrap().keys().map(String::as_str).collect();
+    keys.sort_unstable();
+    assert_eq!(
+        keys,
+        [
+            "created_at",
+            "created_by",
+            "id",
+            "kind",
+            "last_activity_at",
+            "last_message",
+            "last_read_message_id",
+            "role",
+            "title",
+            "unread_count"
+        ]
+    );
+    assert_eq!(top["last_message"], latest);
+    assert_eq!(top["last_activity_at"], latest["ts"]);
+    assert_eq!(top["role"], "owner");
+    assert_eq!(top["unread_count"], 1);
+    assert_eq!(top["last_read_message_id"], Value::Null);
+    let quiet = &list["chats"][1];
+    assert_eq!(quiet["last_message"], Value::Null);
+    assert_eq!(quiet["last_activity_at"], quiet["created_at"]);
+
+    // One chat reads exactly as it does in the list.
+    assert_eq!(app.get_ok(&ann, &format!("/api/v1/chats/{first}")).await, *top);
+
+    // Bob sees only his chats, with his own role, and his own message is not unread to him.
+    let bobs = app.get_ok(&bob, "/api/v1/chats").await;
+    assert_eq!(ids(&bobs["chats"]), [first, second]);
+    assert_eq!(bobs["chats"][0]["role"], "member");
+    assert_eq!(bobs["chats"][0]["unread_count"], 0);
+}
+
+#[tokio::test]
+async fn the_list_pages_with_a_cursor_without_repeats_or_gaps() {
+    let app = TestApp::spawn().await;
+    let ann = app.register("ann").await;
+    let mut created = Vec::new();
+    for _ in 0..5 {
+        created.push(app.group(&ann, &[]).await);
+    }
+    created.reverse();
+
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/chats?limit=2".to_owned();
+    let mut pages = 0;
+    loop {
+        let page = app.get_ok(&ann, &path).await;
+        pages += 1;
+        assert!(page["chats"].as_array().unwrap().len() <= 2);
+        seen.extend(ids(&page["chats"]));
+        match page["next_cursor"].as_str() {
+            Some(cursor) => path = format!("/api/v1/chats?limit=2&cursor={cursor}"),
+            None => break,
+        }
+    }
+    assert_eq!(pages, 3);
+    assert_eq!(seen, created);
+    assert_eq!(ids(&app.get_ok(&ann, "/api/v1/chats?limit=100").await["chats"]), created);
+}
+
+#[tokio::test]
+async fn bad_limits_and_cursors_are_refused_by_name() {
+    let app = TestApp::spawn().await;
+    let ann = app.register("ann").await;
+    app.group(&ann, &[]).await;
+    for (query, field) in [
+        ("limit=0", "limit"),
+        ("limit=101", "limit"),
+        ("limit=abc", "limit"),
+        ("cursor=nonsense", "cursor"),
+        ("cursor=123_abc", "cursor"),
+        ("limit=-1&cursor=x", "limit"),
+    ] {
+        let response = app.call(&ann, Method::GET, &format!("/api/v1/chats?{query}")).await;
+        let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(error_fields(&problem)[0], field, "{query}: {problem}");
+    }
+    let anonymous = app.request(Method::GET, "/api/v1/chats").send().await.unwrap();
+    expect_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+}
