@@ -27,14 +27,3 @@ CREATE TABLE events (
 CREATE INDEX events_unpublished_idx ON events (id) WHERE seq IS NULL;
 CREATE INDEX events_chat_seq_idx ON events (chat_id, seq);
 CREATE SEQUENCE event_seq AS BIGINT;
-
--- Wakes every server process's publisher when a transaction that wrote events commits.
--- PostgreSQL folds identical notifications of one transaction into one.
-CREATE FUNCTION notify_events_written() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM pg_notify('chat_events_written', '');
-    RETURN NULL;
-END;
-$$;
-CREATE TRIGGER events_written AFTER INSERT ON events
-    FOR EACH STATEMENT EXECUTE FUNCTION notify_events_written();

@@ -84,6 +84,21 @@ async fn main() {
     println!("concurrency {concurrency}, {} s per scenario, against {base}", duration.as_secs());
 
     let (c, b, t) = (client.clone(), base.clone(), ann.clone());
+    let me = drive(concurrency, duration, move |_| {
+        let (client, base, token) = (c.clone(), b.clone(), t.clone());
+        async move {
+            client
+                .get(format!("{base}/users/me"))
+                .bearer_auth(&token)
+                .send()
+                .await
+                .is_ok_and(|r| r.status().is_success())
+        }
+    })
+    .await;
+    report("GET /users/me (baseline: auth only)", &me, duration);
+
+    let (c, b, t) = (client.clone(), base.clone(), ann.clone());
     let created = drive(concurrency, duration, move |n| {
         let (client, base, token) = (c.clone(), b.clone(), t.clone());
         async move {

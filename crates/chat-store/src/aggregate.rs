@@ -3,6 +3,7 @@
 //! queries (two, pipelined in one round trip) whatever the number of messages.
 
 use crate::error::StoreResult;
+use crate::prepared::{prepared, statement};
 use crate::rows::{MessageRow, ReactionRow};
 use crate::schema::reactions;
 use chat_domain::{ChatId, Message, MessageId, Reaction, ReadFrontier, UserId};
@@ -31,6 +32,7 @@ const FRONTIER_SQL: &str = "
     ) ranked
     WHERE rank <= 2
     ORDER BY chat_id, rank";
+statement!(ReadFrontiers, FRONTIER_SQL);
 
 /// Builds whole messages from `rows`, keeping their order.
 pub(crate) async fn build_messages(conn: &mut AsyncPgConnection, rows: Vec<MessageRow>) -> StoreResult<Vec<Message>> {
@@ -49,7 +51,7 @@ pub(crate) async fn build_messages(conn: &mut AsyncPgConnection, rows: Vec<Messa
         .select(ReactionRow::as_select())
         .load::<ReactionRow>(&mut &*shared);
     let frontier_query =
-        diesel::sql_query(FRONTIER_SQL).bind::<Array<BigInt>, _>(&chat_ids).load::<FrontierRow>(&mut &*shared);
+        prepared::<ReadFrontiers>().bind::<Array<BigInt>, _>(&chat_ids).load::<FrontierRow>(&mut &*shared);
     let (reaction_rows, frontier_rows) = futures_util::try_join!(reactions_query, frontier_query)?;
 
     let mut reactions_by_message: HashMap<MessageId, Vec<Reaction>> = HashMap::new();

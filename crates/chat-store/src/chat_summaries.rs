@@ -4,6 +4,7 @@
 use crate::aggregate::build_messages;
 use crate::error::{StoreError, StoreResult};
 use crate::pool::Store;
+use crate::prepared::{prepared, statement};
 use crate::rows::{ChatRow, MessageRow};
 use crate::schema::messages;
 use chat_domain::{ChatId, ChatSummary, DomainError, MessageId, Resource, Role, UserId};
@@ -43,6 +44,7 @@ WHERE m.user_id = $1
   AND ($3::timestamptz IS NULL OR (GREATEST(c.created_at, last.ts), c.id) < ($3, $4))
 ORDER BY activity DESC, c.id DESC
 LIMIT $5";
+statement!(ChatSummaries, SUMMARY_SQL);
 
 #[derive(QueryableByName)]
 struct SummaryRow {
@@ -95,7 +97,7 @@ async fn summaries(
     after: Option<ChatCursor>,
     limit: i64,
 ) -> StoreResult<Vec<ChatSummary>> {
-    let rows: Vec<SummaryRow> = diesel::sql_query(SUMMARY_SQL)
+    let rows: Vec<SummaryRow> = prepared::<ChatSummaries>()
         .bind::<BigInt, _>(viewer.0)
         .bind::<Nullable<BigInt>, _>(only.map(|id| id.0))
         .bind::<Nullable<Timestamptz>, _>(after.map(|cursor| cursor.activity))

@@ -53,7 +53,8 @@ impl Store {
                 record_event(conn, chat.id, EventKind::ChatCreated, &change).await?;
                 Ok::<_, StoreError>(Some(chat))
             })
-            .await?;
+            .await;
+        let inserted = self.after_write(inserted)?;
         match inserted {
             Some(chat) => Ok(ChatCreation { chat, created: true }),
             None => {

@@ -4,6 +4,7 @@ use crate::error::StoreResult;
 use crate::events::event_data;
 use crate::locking::lock_message;
 use crate::pool::Store;
+use crate::prepared::{prepared, statement};
 use crate::rows::payload_to_json;
 use crate::schema::{chat_members, message_edits, messages};
 use chat_domain::{
@@ -23,6 +24,7 @@ WITH saved AS (
     UPDATE messages SET content = $2, payload = $3, updated_at = $4 WHERE id = $1
 )
 INSERT INTO events (chat_id, kind, data) VALUES ($5, 'message.updated', $6)";
+statement!(EditMessage, EDIT_SQL);
 
 /// Blanks the message, drops its reactions and earlier versions, writes its event: one statement.
 const DELETE_SQL: &str = "
@@ -34,51 +36,56 @@ WITH dropped_reactions AS (
     UPDATE messages SET content = NULL, payload = NULL, deleted_at = $2 WHERE id = $1
 )
 INSERT INTO events (chat_id, kind, data) VALUES ($3, 'message.deleted', $4)";
+statement!(DeleteMessage, DELETE_SQL);
 
 impl Store {
     /// Edits a message by its author; the replaced version is kept.
     pub async fn edit_message(&self, id: MessageId, actor: UserId, patch: MessagePatch) -> StoreResult<Message> {
         let mut conn = self.conn().await?;
-        conn.transaction(async |conn| {
-            let (current, _) = lock_message(conn, id, actor).await?;
-            policy::can_edit(&current, actor)?;
-            let body = patch.apply(&current).map_err(DomainError::from)?;
-            let edited = current.with_body(body, Timestamp::now());
-            diesel::sql_query(EDIT_SQL)
-                .bind::<BigInt, _>(id.0)
-                .bind::<Nullable<Text>, _>(edited.content.as_deref())
-                .bind::<Nullable<Jsonb>, _>(payload_to_json(&edited.payload)?)
-                .bind::<Timestamptz, _>(edited.updated_at.map_or_else(OffsetDateTime::now_utc, |at| at.0))
-                .bind::<BigInt, _>(edited.chat_id.0)
-                .bind::<Jsonb, _>(event_data(&edited)?)
-                .execute(conn)
-                .await?;
-            Ok(edited)
-        })
-        .await
+        let written = conn
+            .transaction(async |conn| {
+                let (current, _) = lock_message(conn, id, actor).await?;
+                policy::can_edit(&current, actor)?;
+                let body = patch.apply(&current).map_err(DomainError::from)?;
+                let edited = current.with_body(body, Timestamp::now());
+                prepared::<EditMessage>()
+                    .bind::<BigInt, _>(id.0)
+                    .bind::<Nullable<Text>, _>(edited.content.as_deref())
+                    .bind::<Nullable<Jsonb>, _>(payload_to_json(&edited.payload)?)
+                    .bind::<Timestamptz, _>(edited.updated_at.map_or_else(OffsetDateTime::now_utc, |at| at.0))
+                    .bind::<BigInt, _>(edited.chat_id.0)
+                    .bind::<Jsonb, _>(event_data(&edited)?)
+                    .execute(conn)
+                    .await?;
+                Ok(edited)
+            })
+            .await;
+        self.after_write(written)
     }
 
     /// Deletes a message (author, or an admin or owner of the chat). Deleting twice is not an error:
     /// the second call answers the same tombstone and writes no event.
     pub async fn delete_message(&self, id: MessageId, actor: UserId) -> StoreResult<Message> {
         let mut conn = self.conn().await?;
-        conn.transaction(async |conn| {
-            let (current, membership) = lock_message(conn, id, actor).await?;
-            policy::can_delete(&current, &membership)?;
-            if current.is_deleted {
-                return Ok(current);
-            }
-            let tombstone = current.into_tombstone(Timestamp::now());
-            diesel::sql_query(DELETE_SQL)
-                .bind::<BigInt, _>(id.0)
-                .bind::<Timestamptz, _>(tombstone.deleted_at.map_or_else(OffsetDateTime::now_utc, |at| at.0))
-                .bind::<BigInt, _>(tombstone.chat_id.0)
-                .bind::<Jsonb, _>(event_data(&tombstone)?)
-                .execute(conn)
-                .await?;
-            Ok(tombstone)
-        })
-        .await
+        let written = conn
+            .transaction(async |conn| {
+                let (current, membership) = lock_message(conn, id, actor).await?;
+                policy::can_delete(&current, &membership)?;
+                if current.is_deleted {
+                    return Ok(current);
+                }
+                let tombstone = current.into_tombstone(Timestamp::now());
+                prepared::<DeleteMessage>()
+                    .bind::<BigInt, _>(id.0)
+                    .bind::<Timestamptz, _>(tombstone.deleted_at.map_or_else(OffsetDateTime::now_utc, |at| at.0))
+                    .bind::<BigInt, _>(tombstone.chat_id.0)
+                    .bind::<Jsonb, _>(event_data(&tombstone)?)
+                    .execute(conn)
+                    .await?;
+                Ok(tombstone)
+            })
+            .await;
+        self.after_write(written)
     }
 
     /// A message's earlier versions, oldest first, for members of its chat.

@@ -7,6 +7,7 @@
 
 use crate::error::{StoreError, StoreResult};
 use crate::pool::Store;
+use crate::prepared::{prepared, statement};
 use crate::schema::{chat_members, event_head, events};
 use chat_domain::{ChatId, EventEnvelope, EventKind, UserId};
 use diesel::prelude::*;
@@ -38,6 +39,7 @@ WITH pending AS (
 )
 SELECT count(*) AS published, pg_notify('chat_events_published', '') IS NULL AS notified FROM sequenced
 HAVING count(*) > 0";
+statement!(PublishEvents, PUBLISH_SQL);
 
 #[derive(QueryableByName)]
 struct Published {
@@ -55,7 +57,7 @@ impl Store {
         conn.transaction(async |conn| {
             diesel::sql_query("SELECT pg_advisory_xact_lock(727275)").execute(conn).await?;
             let published: Option<Published> =
-                diesel::sql_query(PUBLISH_SQL).bind::<BigInt, _>(batch).get_result(conn).await.optional()?;
+                prepared::<PublishEvents>().bind::<BigInt, _>(batch).get_result(conn).await.optional()?;
             Ok(published.map_or(0, |row| usize::try_from(row.published).unwrap_or(0)))
         })
         .await

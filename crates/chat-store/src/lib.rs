@@ -19,6 +19,7 @@ mod members;
 mod messages;
 mod migrate;
 mod pool;
+mod prepared;
 mod reactions;
 mod read_markers;
 mod rows;

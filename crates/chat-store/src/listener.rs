@@ -5,8 +5,6 @@ use crate::error::{StoreError, StoreResult};
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::{Stream, StreamExt};
 
-/// Channel for "committed events await a seq" (sent by a trigger on `events`).
-pub const EVENTS_WRITTEN: &str = "chat_events_written";
 /// Channel for "new seqs were published".
 pub const EVENTS_PUBLISHED: &str = "chat_events_published";
 /// Channel for typing indicators, which are never stored.
@@ -24,7 +22,7 @@ pub struct Notification {
 pub async fn listen(database_url: &str) -> StoreResult<impl Stream<Item = Notification>> {
     let mut conn =
         AsyncPgConnection::establish(database_url).await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    conn.batch_execute(&format!("LISTEN {EVENTS_WRITTEN}; LISTEN {EVENTS_PUBLISHED}; LISTEN {TYPING};")).await?;
+    conn.batch_execute(&format!("LISTEN {EVENTS_PUBLISHED}; LISTEN {TYPING};")).await?;
     let stream = futures_util::stream::unfold(conn, |mut conn| async move {
         let next = std::pin::pin!(conn.notifications_stream()).next().await;
         match next {

@@ -42,73 +42,80 @@ impl Store {
         role: Role,
     ) -> StoreResult<MemberAddition> {
         let mut conn = self.conn().await?;
-        conn.transaction(async |conn| {
-            let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
-            policy::can_change_membership(&chat_row)?;
-            policy::can_assign_role(&membership, None, role)?;
-            let inserted = diesel::insert_into(chat_members::table)
-                .values((
-                    chat_members::chat_id.eq(chat.0),
-                    chat_members::user_id.eq(user.0),
-                    chat_members::role.eq(role.as_str()),
-                ))
-                .on_conflict_do_nothing()
-                .execute(conn)
-                .await
-                .map_err(unknown_user)?;
-            let member = single_member(load_members(conn, chat, Some(user)).await?)?;
-            if inserted > 0 {
-                let change = MembershipChange { chat: &chat_row, members: std::slice::from_ref(&member) };
-                record_event(conn, chat, EventKind::MemberAdded, &change).await?;
-            }
-            Ok(MemberAddition { member, added: inserted > 0 })
-        })
-        .await
+        let written = conn
+            .transaction(async |conn| {
+                let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
+                policy::can_change_membership(&chat_row)?;
+                policy::can_assign_role(&membership, None, role)?;
+                let inserted = diesel::insert_into(chat_members::table)
+                    .values((
+                        chat_members::chat_id.eq(chat.0),
+                        chat_members::user_id.eq(user.0),
+                        chat_members::role.eq(role.as_str()),
+                    ))
+                    .on_conflict_do_nothing()
+                    .execute(conn)
+                    .await
+                    .map_err(unknown_user)?;
+                let member = single_member(load_members(conn, chat, Some(user)).await?)?;
+                if inserted > 0 {
+                    let change = MembershipChange { chat: &chat_row, members: std::slice::from_ref(&member) };
+                    record_event(conn, chat, EventKind::MemberAdded, &change).await?;
+                }
+                Ok(MemberAddition { member, added: inserted > 0 })
+            })
+            .await;
+        self.after_write(written)
     }
 
     /// Gives `user` a new role, under the rules of `policy::can_assign_role`; the last owner
     /// cannot step down before handing over.
     pub async fn change_role(&self, chat: ChatId, actor: UserId, user: UserId, role: Role) -> StoreResult<ChatMember> {
         let mut conn = self.conn().await?;
-        conn.transaction(async |conn| {
-            let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
-            policy::can_change_membership(&chat_row)?;
-            let target = single_member(load_members(conn, chat, Some(user)).await?)?;
-            policy::can_assign_role(&membership, Some(target.role), role)?;
-            if target.role == Role::Owner && role != Role::Owner && owner_count(conn, chat).await? <= 1 {
-                return Err(DomainError::Conflict("last_owner").into());
-            }
-            diesel::update(chat_members::table.find((chat.0, user.0)))
-                .set(chat_members::role.eq(role.as_str()))
-                .execute(conn)
-                .await?;
-            let member = ChatMember { role, ..target };
-            let change = MembershipChange { chat: &chat_row, members: std::slice::from_ref(&member) };
-            record_event(conn, chat, EventKind::MemberUpdated, &change).await?;
-            Ok(member)
-        })
-        .await
+        let written = conn
+            .transaction(async |conn| {
+                let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
+                policy::can_change_membership(&chat_row)?;
+                let target = single_member(load_members(conn, chat, Some(user)).await?)?;
+                policy::can_assign_role(&membership, Some(target.role), role)?;
+                if target.role == Role::Owner && role != Role::Owner && owner_count(conn, chat).await? <= 1 {
+                    return Err(DomainError::Conflict("last_owner").into());
+                }
+                diesel::update(chat_members::table.find((chat.0, user.0)))
+                    .set(chat_members::role.eq(role.as_str()))
+                    .execute(conn)
+                    .await?;
+                let member = ChatMember { role, ..target };
+                let change = MembershipChange { chat: &chat_row, members: std::slice::from_ref(&member) };
+                record_event(conn, chat, EventKind::MemberUpdated, &change).await?;
+                Ok(member)
+            })
+            .await;
+        self.after_write(written)
     }
 
     /// Removes `user` from `chat`; `user == actor` is leaving. The last owner cannot leave.
     pub async fn remove_member(&self, chat: ChatId, actor: UserId, user: UserId) -> StoreResult<()> {
         let mut conn = self.conn().await?;
-        conn.transaction(async |conn| {
-            let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
-            policy::can_change_membership(&chat_row)?;
-            let target = chat_members::table
-                .find((chat.0, user.0))
-                .select(MemberRow::as_select())
-                .first::<MemberRow>(conn)
-                .await
-                .optional()?
-                .ok_or(DomainError::NotFound(Resource::Member))?
-                .into_membership()?;
-            policy::can_remove(&membership, &target, owner_count(conn, chat).await?)?;
-            diesel::delete(chat_members::table.find((chat.0, user.0))).execute(conn).await?;
-            record_event(conn, chat, EventKind::MemberRemoved, &MemberRemoval { chat_id: chat, user_id: user }).await
-        })
-        .await
+        let written = conn
+            .transaction(async |conn| {
+                let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
+                policy::can_change_membership(&chat_row)?;
+                let target = chat_members::table
+                    .find((chat.0, user.0))
+                    .select(MemberRow::as_select())
+                    .first::<MemberRow>(conn)
+                    .await
+                    .optional()?
+                    .ok_or(DomainError::NotFound(Resource::Member))?
+                    .into_membership()?;
+                policy::can_remove(&membership, &target, owner_count(conn, chat).await?)?;
+                diesel::delete(chat_members::table.find((chat.0, user.0))).execute(conn).await?;
+                record_event(conn, chat, EventKind::MemberRemoved, &MemberRemoval { chat_id: chat, user_id: user })
+                    .await
+            })
+            .await;
+        self.after_write(written)
     }
 
     /// Renames a group chat (owner or admin).
@@ -119,19 +126,21 @@ impl Store {
         patch: chat_domain::ChatPatch,
     ) -> StoreResult<ChatSummary> {
         let mut conn = self.conn().await?;
-        conn.transaction(async |conn| {
-            let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
-            // A direct chat has no title whoever asks: say so (422) rather than "not allowed".
-            if chat_row.kind == ChatKind::Group {
-                policy::can_manage_chat(&membership)?;
-            }
-            let title = patch.validate(&chat_row).map_err(DomainError::from)?;
-            diesel::update(chats::table.find(chat.0)).set(chats::title.eq(&title)).execute(conn).await?;
-            let renamed = chat_domain::Chat { title: Some(title), ..chat_row };
-            record_event(conn, chat, EventKind::ChatUpdated, &renamed).await?;
-            chat_summary(conn, chat, actor).await
-        })
-        .await
+        let written = conn
+            .transaction(async |conn| {
+                let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
+                // A direct chat has no title whoever asks: say so (422) rather than "not allowed".
+                if chat_row.kind == ChatKind::Group {
+                    policy::can_manage_chat(&membership)?;
+                }
+                let title = patch.validate(&chat_row).map_err(DomainError::from)?;
+                diesel::update(chats::table.find(chat.0)).set(chats::title.eq(&title)).execute(conn).await?;
+                let renamed = chat_domain::Chat { title: Some(title), ..chat_row };
+                record_event(conn, chat, EventKind::ChatUpdated, &renamed).await?;
+                chat_summary(conn, chat, actor).await
+            })
+            .await;
+        self.after_write(written)
     }
 }
 

@@ -4,6 +4,7 @@ use crate::aggregate::build_messages;
 use crate::error::{StoreError, StoreResult};
 use crate::events::event_data;
 use crate::pool::Store;
+use crate::prepared::{prepared, statement};
 use crate::rows::{MessageRow, payload_to_json};
 use crate::schema::{chat_members, idempotency_keys, messages};
 use chat_domain::{
@@ -47,6 +48,7 @@ WITH allowed AS (
     SELECT chat_id, 'message.created', jsonb_set($10, '{id}', to_jsonb(id)) FROM inserted
 )
 SELECT allowed.is_member, allowed.reply_ok, inserted.* FROM allowed LEFT JOIN inserted ON true";
+statement!(CreateMessage, CREATE_SQL);
 
 #[derive(QueryableByName)]
 struct CreateOutcome {
@@ -116,7 +118,7 @@ impl Store {
             &ReadFrontier::default(),
         );
         let mut conn = self.conn().await?;
-        let outcome: CreateOutcome = diesel::sql_query(CREATE_SQL)
+        let outcome: CreateOutcome = prepared::<CreateMessage>()
             .bind::<BigInt, _>(new.chat_id.0)
             .bind::<BigInt, _>(author.0)
             .bind::<Text, _>(new.kind.as_str())
@@ -138,7 +140,8 @@ impl Store {
         }
         if let Some(row) = outcome.into_row() {
             // Just inserted in this statement: no reactions yet, and no one has read it.
-            return Ok(MessageCreation { message: Message { id: MessageId(row.id), ..draft }, replayed: false });
+            let created = MessageCreation { message: Message { id: MessageId(row.id), ..draft }, replayed: false };
+            return self.after_write(Ok(created));
         }
         match (key, fingerprint) {
             (Some(key), Some(fingerprint)) => replay(&mut conn, author, key, &fingerprint).await,

@@ -6,7 +6,9 @@ use diesel_async::pooled_connection::bb8::{Pool, PooledConnection};
 use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::FutureExt as _;
+use std::sync::Arc;
 use std::time::Duration;
+use tokio::sync::Notify;
 
 /// How the pool is sized and how long a request waits for a connection.
 #[derive(Clone, Debug)]
@@ -27,6 +29,10 @@ impl Default for PoolSettings {
 pub struct Store {
     pool: Pool<AsyncPgConnection>,
     queries: QueryCounter,
+    /// Signalled after every commit that wrote events, to wake this process's publisher. (Not a
+    /// NOTIFY from the writing transaction: PostgreSQL serialises the commits of notifying
+    /// transactions, which would cap message throughput at one WAL flush per message.)
+    events_written: Arc<Notify>,
 }
 
 impl std::fmt::Debug for Store {
@@ -60,7 +66,7 @@ impl Store {
             .build(manager)
             .await
             .map_err(|error| crate::StoreError::Unavailable(error.to_string()))?;
-        let store = Self { pool, queries };
+        let store = Self { pool, queries, events_written: Arc::new(Notify::new()) };
         store.ping().await?;
         Ok(store)
     }
@@ -70,6 +76,19 @@ impl Store {
         let mut conn = self.conn().await?;
         diesel::sql_query("SELECT 1").execute(&mut conn).await?;
         Ok(())
+    }
+
+    /// Resolves after a commit that wrote events (signals coalesce while nobody waits).
+    pub async fn events_written(&self) {
+        self.events_written.notified().await;
+    }
+
+    /// Passes `result` through, waking the publisher if it is a success (events were committed).
+    pub(crate) fn after_write<T>(&self, result: StoreResult<T>) -> StoreResult<T> {
+        if result.is_ok() {
+            self.events_written.notify_one();
+        }
+        result
     }
 
     /// Connections in the pool, and how many of them are idle.

@@ -4,23 +4,27 @@ use crate::error::StoreResult;
 use crate::events::event_data;
 use crate::locking::lock_message;
 use crate::pool::Store;
+use crate::prepared::{StatementText, prepared, statement};
 use chat_domain::{
-    DomainError, Emoji, MAX_DISTINCT_EMOJI, Message, MessageId, ReactionChange, UserId, ValidationErrors, policy,
+    ChatId, DomainError, Emoji, MAX_DISTINCT_EMOJI, Message, MessageId, ReactionChange, UserId, ValidationErrors,
+    policy,
 };
 use diesel::sql_types::{BigInt, Jsonb, Text};
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 const ADD_SQL: &str = "
 WITH added AS (
     INSERT INTO reactions (message_id, user_id, emoji) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING
 )
 INSERT INTO events (chat_id, kind, data) VALUES ($4, 'reaction.added', $5)";
+statement!(AddReaction, ADD_SQL);
 
 const REMOVE_SQL: &str = "
 WITH removed AS (
     DELETE FROM reactions WHERE message_id = $1 AND user_id = $2 AND emoji = $3
 )
 INSERT INTO events (chat_id, kind, data) VALUES ($4, 'reaction.removed', $5)";
+statement!(RemoveReaction, REMOVE_SQL);
 
 impl Store {
     /// Adds `user`'s `emoji` reaction. The message row is locked, so concurrent calls apply one
@@ -36,35 +40,58 @@ impl Store {
 
     async fn change_reaction(&self, id: MessageId, user: UserId, emoji: &Emoji, add: bool) -> StoreResult<Message> {
         let mut conn = self.conn().await?;
-        conn.transaction(async |conn| {
-            let (current, _) = lock_message(conn, id, user).await?;
-            policy::can_react(&current)?;
-            if current.has_reaction(user, emoji) == add {
-                return Ok(current);
-            }
-            let is_new_emoji = !current.reactions.iter().any(|summary| &summary.emoji == emoji);
-            if add && is_new_emoji && current.reactions.len() >= MAX_DISTINCT_EMOJI {
-                let message = format!("a message holds at most {MAX_DISTINCT_EMOJI} distinct emoji");
-                return Err(DomainError::from(ValidationErrors::single("emoji", "too_many_reactions", message)).into());
-            }
-            let changed = if add { current.with_reaction(user, emoji) } else { current.without_reaction(user, emoji) };
-            let change = ReactionChange {
-                message_id: id,
-                user_id: user,
-                emoji,
-                reactions: &changed.reactions,
-                message: &changed,
-            };
-            diesel::sql_query(if add { ADD_SQL } else { REMOVE_SQL })
-                .bind::<BigInt, _>(id.0)
-                .bind::<BigInt, _>(user.0)
-                .bind::<Text, _>(emoji.as_str())
-                .bind::<BigInt, _>(changed.chat_id.0)
-                .bind::<Jsonb, _>(event_data(&change)?)
-                .execute(conn)
-                .await?;
-            Ok(changed)
-        })
-        .await
+        let written = conn
+            .transaction(async |conn| {
+                let (current, _) = lock_message(conn, id, user).await?;
+                policy::can_react(&current)?;
+                if current.has_reaction(user, emoji) == add {
+                    return Ok(current);
+                }
+                let is_new_emoji = !current.reactions.iter().any(|summary| &summary.emoji == emoji);
+                if add && is_new_emoji && current.reactions.len() >= MAX_DISTINCT_EMOJI {
+                    let message = format!("a message holds at most {MAX_DISTINCT_EMOJI} distinct emoji");
+                    return Err(
+                        DomainError::from(ValidationErrors::single("emoji", "too_many_reactions", message)).into()
+                    );
+                }
+                let changed =
+                    if add { current.with_reaction(user, emoji) } else { current.without_reaction(user, emoji) };
+                let change = ReactionChange {
+                    message_id: id,
+                    user_id: user,
+                    emoji,
+                    reactions: &changed.reactions,
+                    message: &changed,
+                };
+                let data = event_data(&change)?;
+                if add {
+                    write_reaction::<AddReaction>(conn, id, user, emoji, changed.chat_id, data).await?;
+                } else {
+                    write_reaction::<RemoveReaction>(conn, id, user, emoji, changed.chat_id, data).await?;
+                }
+                Ok(changed)
+            })
+            .await;
+        self.after_write(written)
     }
+}
+
+/// Runs one of the two reaction statements: the change and its event.
+async fn write_reaction<S: StatementText>(
+    conn: &mut AsyncPgConnection,
+    id: MessageId,
+    user: UserId,
+    emoji: &Emoji,
+    chat: ChatId,
+    data: serde_json::Value,
+) -> StoreResult<()> {
+    prepared::<S>()
+        .bind::<BigInt, _>(id.0)
+        .bind::<BigInt, _>(user.0)
+        .bind::<Text, _>(emoji.as_str())
+        .bind::<BigInt, _>(chat.0)
+        .bind::<Jsonb, _>(data)
+        .execute(conn)
+        .await?;
+    Ok(())
 }

@@ -3,6 +3,7 @@
 use crate::error::StoreResult;
 use crate::events::event_data;
 use crate::pool::Store;
+use crate::prepared::{prepared, statement};
 use chat_domain::{ChatId, DomainError, MessageId, ReadChange, Resource, UserId, ValidationErrors};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Bool, Jsonb, Nullable};
@@ -40,6 +41,7 @@ SELECT EXISTS (SELECT 1 FROM member) AS is_member,
        (SELECT count(*) FROM messages
          WHERE chat_id = $1 AND author_id <> $2 AND deleted_at IS NULL
            AND id > COALESCE((SELECT id FROM marker), 0)) AS unread";
+statement!(MarkRead, MARK_SQL);
 
 #[derive(QueryableByName)]
 struct MarkOutcome {
@@ -59,13 +61,14 @@ impl Store {
     pub async fn mark_read(&self, chat: ChatId, user: UserId, message: MessageId) -> StoreResult<ReadState> {
         let change = ReadChange { chat_id: chat, user_id: user, last_read_message_id: message };
         let mut conn = self.conn().await?;
-        let outcome: MarkOutcome = diesel::sql_query(MARK_SQL)
+        let outcome = prepared::<MarkRead>()
             .bind::<BigInt, _>(chat.0)
             .bind::<BigInt, _>(user.0)
             .bind::<BigInt, _>(message.0)
             .bind::<Jsonb, _>(event_data(&change)?)
-            .get_result(&mut conn)
-            .await?;
+            .get_result::<MarkOutcome>(&mut conn)
+            .await;
+        let outcome = self.after_write(outcome.map_err(Into::into))?;
         if !outcome.is_member {
             return Err(DomainError::NotFound(Resource::Chat).into());
         }

@@ -1,5 +1,6 @@
 //! Background tasks of the real-time path: the listener (LISTEN/NOTIFY wake-ups, reconnecting),
-//! the pump (publish committed events, read new seqs, hand them to the hub) and retention.
+//! the pump (publish what this process committed, read new seqs from every process, hand them to
+//! the hub) and retention.
 
 use super::frames;
 use super::hub::{Delivery, Hub};
@@ -26,23 +27,23 @@ pub struct DispatchSettings {
 
 /// Starts the tasks on the current runtime; they run as long as the process.
 pub fn spawn(store: Store, hub: Arc<Hub>, settings: DispatchSettings) {
-    let wake = Arc::new(Notify::new());
-    tokio::spawn(listen(settings.database_url.clone(), hub.clone(), wake.clone()));
-    tokio::spawn(pump_forever(store.clone(), hub, wake, settings.safety_tick));
+    let published = Arc::new(Notify::new());
+    tokio::spawn(listen(settings.database_url.clone(), hub.clone(), published.clone()));
+    tokio::spawn(pump_forever(store.clone(), hub, published, settings.safety_tick));
     tokio::spawn(retain(store, settings.event_retention, settings.idempotency_retention));
 }
 
-async fn listen(database_url: String, hub: Arc<Hub>, wake: Arc<Notify>) {
+async fn listen(database_url: String, hub: Arc<Hub>, published: Arc<Notify>) {
     let mut backoff = Duration::from_millis(100);
     loop {
         match listener::listen(&database_url).await {
             Ok(notifications) => {
                 backoff = Duration::from_millis(100);
-                // Anything that happened while not listening is caught up now.
-                wake.notify_one();
+                // Anything published while not listening is caught up now.
+                published.notify_one();
                 let mut notifications = std::pin::pin!(notifications);
                 while let Some(notification) = notifications.next().await {
-                    on_notification(&hub, &wake, notification);
+                    on_notification(&hub, &published, notification);
                 }
                 tracing::warn!("event listener connection lost; reconnecting");
             }
@@ -59,29 +60,41 @@ struct TypingNotice {
     user_id: UserId,
 }
 
-fn on_notification(hub: &Hub, wake: &Notify, notification: Notification) {
+fn on_notification(hub: &Hub, published: &Notify, notification: Notification) {
     if notification.channel == listener::TYPING {
         if let Ok(notice) = serde_json::from_str::<TypingNotice>(&notification.payload) {
             let frame = frames::typing(notice.chat_id, notice.user_id).into();
             hub.publish([Delivery::Typing { chat_id: notice.chat_id, user_id: notice.user_id, frame }]);
         }
     } else {
-        wake.notify_one();
+        published.notify_one();
     }
 }
 
-async fn pump_forever(store: Store, hub: Arc<Hub>, wake: Arc<Notify>, safety_tick: Duration) {
+/// Publishes after this process's own commits (and on every tick, which also covers a process
+/// that died between commit and publish), and dispatches whenever any process published.
+async fn pump_forever(store: Store, hub: Arc<Hub>, published: Arc<Notify>, safety_tick: Duration) {
+    let mut must_publish = true;
     loop {
-        if let Err(error) = pump(&store, &hub).await {
+        let outcome = async {
+            if must_publish {
+                while store.publish_pending(BATCH).await? == BATCH as usize {}
+            }
+            dispatch(&store, &hub).await
+        };
+        if let Err(error) = outcome.await {
             tracing::warn!(%error, "event pump failed; retrying");
         }
-        let _ = tokio::time::timeout(safety_tick, wake.notified()).await;
+        tokio::select! {
+            () = store.events_written() => must_publish = true,
+            () = published.notified() => must_publish = false,
+            () = tokio::time::sleep(safety_tick) => must_publish = true,
+        }
     }
 }
 
-/// Sequences whatever committed, then hands every new seq to the hub, in order.
-pub async fn pump(store: &Store, hub: &Hub) -> StoreResult<()> {
-    while store.publish_pending(BATCH).await? == BATCH as usize {}
+/// Hands every seq after the hub's position to the hub, in order.
+async fn dispatch(store: &Store, hub: &Hub) -> StoreResult<()> {
     loop {
         let events = store.events_after(hub.position(), BATCH).await?;
         let done = events.len() < BATCH as usize;

