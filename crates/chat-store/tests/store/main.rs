@@ -1,5 +1,6 @@
 //! Integration tests of the store against a real PostgreSQL database.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod event_log;
 mod query_count;
 mod support;
