@@ -21,4 +21,5 @@ mod realtime;
 mod realtime_resume;
 mod rename;
 mod security;
+mod shutdown;
 mod support;

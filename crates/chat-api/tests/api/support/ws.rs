@@ -1,0 +1,109 @@
+//! A WebSocket client of the test server.
+
+use super::{TestApp, TestUser};
+use serde_json::Value;
+use std::time::Duration;
+
+/// A WebSocket client of the test server.
+pub struct WsClient {
+    stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+}
+
+impl TestApp {
+    /// Opens `/api/v1/ws?{query}` with `headers`; the HTTP status on refusal.
+    pub async fn try_ws(&self, query: &str, headers: &[(&str, &str)]) -> Result<WsClient, u16> {
+        WsClient::connect(&self.address, query, headers).await
+    }
+
+    /// Connects as `user` (Authorization header), resuming after `since` if given, and reads `ready`.
+    pub async fn ws(&self, user: &TestUser, since: Option<i64>) -> (WsClient, Value) {
+        let query = since.map(|seq| format!("since={seq}")).unwrap_or_default();
+        let auth = format!("Bearer {}", user.token);
+        let mut client = self.try_ws(&query, &[("Authorization", &auth)]).await.unwrap();
+        let ready = client.next_json().await;
+        assert_eq!(ready["type"], "ready", "{ready}");
+        assert_eq!(ready["user_id"], user.id);
+        (client, ready)
+    }
+}
+
+impl WsClient {
+    /// Opens `{address}/api/v1/ws?{query}` with `headers`; the HTTP status on refusal.
+    pub async fn connect(address: &str, query: &str, headers: &[(&str, &str)]) -> Result<WsClient, u16> {
+        use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+        let url = format!("{}/api/v1/ws?{query}", address.replace("http://", "ws://"));
+        let mut request = url.into_client_request().unwrap();
+        for (name, value) in headers {
+            request
+                .headers_mut()
+                .insert(reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(), value.parse().unwrap());
+        }
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((stream, _)) => Ok(WsClient { stream }),
+            Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
+            Err(error) => panic!("websocket connect failed: {error}"),
+        }
+    }
+}
+
+impl WsClient {
+    /// The next text frame as JSON, within 5 s.
+    pub async fn next_json(&mut self) -> Value {
+        self.next_json_within(Duration::from_secs(5)).await.expect("no frame within 5 s")
+    }
+
+    /// The next frame other than `chat.created`: a chat made just before connecting may have its
+    /// event published just after, which is correct, and beside the point of most tests.
+    pub async fn next_event(&mut self) -> Value {
+        loop {
+            let frame = self.next_json().await;
+            if frame["type"] != "chat.created" {
+                return frame;
+            }
+        }
+    }
+
+    /// Asserts that nothing but a late `chat.created` arrives within `wait`.
+    pub async fn expect_quiet(&mut self, wait: Duration) {
+        let deadline = tokio::time::Instant::now() + wait;
+        while let Some(frame) = self.next_json_within(deadline - tokio::time::Instant::now()).await {
+            assert_eq!(frame["type"], "chat.created", "expected silence, got {frame}");
+        }
+    }
+
+    /// The next text frame as JSON, or None if none arrives within `wait`.
+    pub async fn next_json_within(&mut self, wait: Duration) -> Option<Value> {
+        use futures_util::StreamExt as _;
+        use tokio_tungstenite::tungstenite::Message;
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.stream.next()).await.ok()?;
+            match message {
+                Some(Ok(Message::Text(text))) => return Some(serde_json::from_str(&text).unwrap()),
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                other => panic!("expected a text frame, got {other:?}"),
+            }
+        }
+    }
+
+    /// Reads frames until the server closes; returns the close code and how many text frames came first.
+    pub async fn close_code(&mut self) -> (Option<u16>, usize) {
+        use futures_util::StreamExt as _;
+        use tokio_tungstenite::tungstenite::Message;
+        let mut frames = 0;
+        loop {
+            match tokio::time::timeout(Duration::from_secs(20), self.stream.next()).await.expect("no close within 20 s")
+            {
+                Some(Ok(Message::Text(_))) => frames += 1,
+                Some(Ok(Message::Close(frame))) => return (frame.map(|f| u16::from(f.code)), frames),
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => return (None, frames),
+            }
+        }
+    }
+
+    pub async fn send_json(&mut self, value: &Value) {
+        use futures_util::SinkExt as _;
+        self.stream.send(tokio_tungstenite::tungstenite::Message::Text(value.to_string().into())).await.unwrap();
+    }
+}
