@@ -1,6 +1,7 @@
 //! Chats, the people in them, and the request to start one.
 
 use crate::ids::{ChatId, MessageId, UserId};
+use crate::membership::Role;
 use crate::timestamp::Timestamp;
 use crate::validation::{ValidationErrors, check_length};
 use serde::{Deserialize, Serialize};
@@ -18,14 +19,7 @@ pub enum ChatKind {
     Group,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Role {
-    Member,
-    Admin,
-    Owner,
-}
-
+/// `as_str` and `FromStr` for a fieldless enum stored as text.
 macro_rules! text_enum {
     ($type:ident { $($variant:ident => $text:literal),* }) => {
         impl $type {
@@ -42,7 +36,7 @@ macro_rules! text_enum {
     };
 }
 text_enum!(ChatKind { Direct => "direct", Group => "group" });
-text_enum!(Role { Member => "member", Admin => "admin", Owner => "owner" });
+pub(crate) use text_enum;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Chat {
@@ -51,16 +45,6 @@ pub struct Chat {
     pub title: Option<String>,
     pub created_by: UserId,
     pub created_at: Timestamp,
-}
-
-/// One user's place in one chat.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Membership {
-    pub chat_id: ChatId,
-    pub user_id: UserId,
-    pub role: Role,
-    pub joined_at: Timestamp,
-    pub last_read_message_id: Option<MessageId>,
 }
 
 /// The body of `POST /chats` as the client sent it.
@@ -140,17 +124,6 @@ mod tests {
     }
 }
 
-/// A member as a member list shows them: who, and their place in the chat.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ChatMember {
-    pub user_id: UserId,
-    pub username: String,
-    pub display_name: String,
-    pub role: Role,
-    pub joined_at: Timestamp,
-    pub last_read_message_id: Option<MessageId>,
-}
-
 /// A chat as the caller sees it in their list: with their role, unread count and last message.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ChatSummary {
@@ -179,24 +152,4 @@ impl ChatPatch {
         check_length(&mut errors, "title", &self.title, 1, MAX_TITLE_CHARS);
         errors.finish(self.title)
     }
-}
-
-/// The body of `POST /chats/{id}/members`.
-#[derive(Clone, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct MemberDraft {
-    pub user_id: UserId,
-    #[serde(default = "default_role")]
-    pub role: Role,
-}
-
-/// The body of `PATCH /chats/{id}/members/{user_id}`.
-#[derive(Clone, Copy, Debug, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RolePatch {
-    pub role: Role,
-}
-
-fn default_role() -> Role {
-    Role::Member
 }

@@ -1,7 +1,8 @@
 //! Events: what changed, carried whole so a client never has to fetch after one.
 
-use crate::chat::{Chat, ChatMember};
+use crate::chat::Chat;
 use crate::ids::{ChatId, MessageId, UserId};
+use crate::membership::ChatMember;
 use crate::message::Message;
 use crate::reaction::{Emoji, ReactionSummary};
 use serde::Serialize;

@@ -11,6 +11,7 @@ pub mod event;
 pub mod idempotency;
 pub mod ids;
 pub mod json;
+pub mod membership;
 pub mod message;
 pub mod new_message;
 pub mod policy;
@@ -20,9 +21,7 @@ pub mod timestamp;
 pub mod user;
 pub mod validation;
 
-pub use chat::{
-    Chat, ChatDraft, ChatKind, ChatMember, ChatPatch, ChatSummary, MemberDraft, Membership, NewChat, Role, RolePatch,
-};
+pub use chat::{Chat, ChatDraft, ChatKind, ChatPatch, ChatSummary, NewChat};
 pub use delivery::{EventEnvelope, Subscription};
 pub use edit::{EditedBody, MessagePatch, MessageVersion};
 pub use error::{DomainError, Resource};
@@ -30,6 +29,7 @@ pub use event::{EventKind, MemberRemoval, MembershipChange, ReactionChange, Read
 pub use idempotency::IdempotencyKey;
 pub use ids::{ChatId, MessageId, UserId};
 pub use json::{JsonObject, JsonValue};
+pub use membership::{ChatMember, MemberDraft, Membership, Role, RolePatch};
 pub use message::{Message, MessageKind, MessageRecord, MessageStatus};
 pub use new_message::{MessageDraft, NewMessage};
 pub use reaction::{Emoji, MAX_DISTINCT_EMOJI, Reaction, ReactionSummary};

@@ -1,8 +1,9 @@
 //! Who may do what in a chat. Plain functions over memberships, so every caller applies the same rules.
 
-use crate::chat::{Chat, ChatKind, Membership, Role};
+use crate::chat::{Chat, ChatKind};
 use crate::error::{DomainError, Resource};
 use crate::ids::UserId;
+use crate::membership::{Membership, Role};
 use crate::message::Message;
 
 /// Reading and posting need membership; outsiders learn nothing, not even that the chat exists.

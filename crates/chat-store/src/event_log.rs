@@ -8,7 +8,7 @@
 use crate::error::{StoreError, StoreResult};
 use crate::pool::Store;
 use crate::prepared::{prepared, statement};
-use crate::schema::{chat_members, event_head, events};
+use crate::schema::{event_head, events};
 use chat_domain::{ChatId, EventEnvelope, EventKind, UserId};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -19,14 +19,6 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 pub struct PublishedEvent {
     pub envelope: EventEnvelope,
     pub data: serde_json::Value,
-}
-
-/// What a reader resuming after a seq gets.
-#[derive(Debug)]
-pub enum Replay {
-    Events(Vec<PublishedEvent>),
-    /// Events after that seq were pruned (or the seq is from the future): refetch state.
-    ResyncRequired,
 }
 
 const PUBLISH_SQL: &str = "
@@ -47,7 +39,7 @@ struct Published {
     published: i64,
 }
 
-type EventRow = (i64, Option<i64>, i64, String, serde_json::Value);
+pub(crate) type EventRow = (i64, Option<i64>, i64, String, serde_json::Value);
 
 impl Store {
     /// Sequences up to `batch` committed events; returns how many. Publishers of all server
@@ -80,39 +72,6 @@ impl Store {
             .load::<EventRow>(&mut conn)
             .await?;
         rows.into_iter().map(into_published).collect()
-    }
-
-    /// `user`'s events after `after` up to `until` (inclusive), oldest first: the events of the
-    /// chats they are in, and their own removals.
-    pub async fn events_for(&self, user: UserId, after: i64, until: i64, limit: i64) -> StoreResult<Replay> {
-        let mut conn = self.conn().await?;
-        let (head, pruned_through) = event_head::table
-            .select((event_head::seq, event_head::pruned_through))
-            .first::<(i64, i64)>(&mut conn)
-            .await?;
-        if after < pruned_through || after > head {
-            return Ok(Replay::ResyncRequired);
-        }
-        let my_chats = chat_members::table.filter(chat_members::user_id.eq(user.0)).select(chat_members::chat_id);
-        let removed_me = events::kind.eq(EventKind::MemberRemoved.as_str()).and(
-            diesel::dsl::sql::<diesel::sql_types::Bool>("(data->>'user_id')::bigint = ").bind::<BigInt, _>(user.0),
-        );
-        let rows = events::table
-            .filter(events::seq.gt(after).and(events::seq.le(until)))
-            .filter(events::chat_id.eq_any(my_chats).or(removed_me))
-            .order(events::seq.asc())
-            .limit(limit)
-            .select((events::id, events::seq, events::chat_id, events::kind, events::data))
-            .load::<EventRow>(&mut conn)
-            .await?;
-        Ok(Replay::Events(rows.into_iter().map(into_published).collect::<StoreResult<_>>()?))
-    }
-
-    /// The chats `user` is in now.
-    pub async fn chat_ids_of(&self, user: UserId) -> StoreResult<Vec<ChatId>> {
-        let mut conn = self.conn().await?;
-        let ids = chat_members::table.filter(chat_members::user_id.eq(user.0)).select(chat_members::chat_id);
-        Ok(ids.load::<i64>(&mut conn).await?.into_iter().map(ChatId).collect())
     }
 
     /// Deletes published events older than `retention`; readers behind them must resync.
@@ -151,7 +110,7 @@ impl Store {
     }
 }
 
-fn into_published((_, seq, chat_id, kind, data): EventRow) -> StoreResult<PublishedEvent> {
+pub(crate) fn into_published((_, seq, chat_id, kind, data): EventRow) -> StoreResult<PublishedEvent> {
     let kind = EventKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("event kind {kind}")))?;
     let user_ids = |list: &serde_json::Value| -> Vec<UserId> {
         list.as_array().into_iter().flatten().filter_map(|member| member["user_id"].as_i64()).map(UserId).collect()

@@ -1,15 +1,14 @@
 //! Who is in a chat: listing, adding, changing roles, removing (and leaving).
 
-use crate::chat_summaries::chat_summary;
 use crate::error::{StoreError, StoreResult};
 use crate::events::record_event;
 use crate::locking::lock_chat;
 use crate::pool::Store;
 use crate::rows::{MemberRow, UserRow};
-use crate::schema::{chat_members, chats, users};
+use crate::schema::{chat_members, users};
 use chat_domain::{
-    ChatId, ChatKind, ChatMember, ChatSummary, DomainError, EventKind, MemberRemoval, MembershipChange, Resource, Role,
-    UserId, ValidationErrors, policy,
+    ChatId, ChatMember, DomainError, EventKind, MemberRemoval, MembershipChange, Resource, Role, UserId,
+    ValidationErrors, policy,
 };
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -113,31 +112,6 @@ impl Store {
                 diesel::delete(chat_members::table.find((chat.0, user.0))).execute(conn).await?;
                 record_event(conn, chat, EventKind::MemberRemoved, &MemberRemoval { chat_id: chat, user_id: user })
                     .await
-            })
-            .await;
-        self.after_write(written)
-    }
-
-    /// Renames a group chat (owner or admin).
-    pub async fn rename_chat(
-        &self,
-        chat: ChatId,
-        actor: UserId,
-        patch: chat_domain::ChatPatch,
-    ) -> StoreResult<ChatSummary> {
-        let mut conn = self.conn().await?;
-        let written = conn
-            .transaction(async |conn| {
-                let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
-                // A direct chat has no title whoever asks: say so (422) rather than "not allowed".
-                if chat_row.kind == ChatKind::Group {
-                    policy::can_manage_chat(&membership)?;
-                }
-                let title = patch.validate(&chat_row).map_err(DomainError::from)?;
-                diesel::update(chats::table.find(chat.0)).set(chats::title.eq(&title)).execute(conn).await?;
-                let renamed = chat_domain::Chat { title: Some(title), ..chat_row };
-                record_event(conn, chat, EventKind::ChatUpdated, &renamed).await?;
-                chat_summary(conn, chat, actor).await
             })
             .await;
         self.after_write(written)

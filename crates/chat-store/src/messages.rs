@@ -3,18 +3,18 @@
 use crate::aggregate::build_messages;
 use crate::error::{StoreError, StoreResult};
 use crate::events::event_data;
+use crate::idempotency::{replay, request_fingerprint};
 use crate::pool::Store;
 use crate::prepared::{prepared, statement};
 use crate::rows::{MessageRow, payload_to_json};
-use crate::schema::{chat_members, idempotency_keys, messages};
+use crate::schema::{chat_members, messages};
 use chat_domain::{
     DomainError, IdempotencyKey, Message, MessageId, MessageRecord, NewMessage, ReadFrontier, Resource, Timestamp,
     UserId, ValidationErrors,
 };
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Bytea, Jsonb, Nullable, Text, Timestamptz};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use sha2::{Digest, Sha256};
+use diesel_async::RunQueryDsl;
 use time::OffsetDateTime;
 
 /// What `create_message` did: created the message, or replayed an earlier request's answer.
@@ -167,42 +167,6 @@ impl Store {
     }
 }
 
-/// The earlier answer for a key already claimed, if the request is the same.
-async fn replay(
-    conn: &mut AsyncPgConnection,
-    author: UserId,
-    key: &IdempotencyKey,
-    fingerprint: &[u8],
-) -> StoreResult<MessageCreation> {
-    let (stored_fingerprint, message_id) = idempotency_keys::table
-        .find((author.0, key.as_str()))
-        .select((idempotency_keys::request_hash, idempotency_keys::message_id))
-        .first::<(Vec<u8>, i64)>(conn)
-        .await?;
-    if stored_fingerprint != fingerprint {
-        return Err(StoreError::IdempotencyKeyReused);
-    }
-    let row = messages::table.find(message_id).select(MessageRow::as_select()).first::<MessageRow>(conn).await?;
-    let message = single(build_messages(conn, vec![row]).await?)?;
-    Ok(MessageCreation { message, replayed: true })
-}
-
-/// What makes two requests "the same" for idempotency: every field of the validated message.
-fn request_fingerprint(new: &NewMessage) -> StoreResult<Vec<u8>> {
-    let canonical = serde_json::to_vec(new).map_err(|e| StoreError::Corrupt(format!("fingerprint: {e}")))?;
-    Ok(Sha256::digest(&canonical).to_vec())
-}
-
 pub(crate) fn single(mut messages: Vec<Message>) -> StoreResult<Message> {
     messages.pop().ok_or(StoreError::Domain(DomainError::NotFound(Resource::Message)))
-}
-
-impl Store {
-    /// Forgets idempotency keys older than `retention` (the contract keeps them at least 24 hours).
-    pub async fn prune_idempotency_keys(&self, retention: std::time::Duration) -> StoreResult<usize> {
-        let cutoff = OffsetDateTime::now_utc() - retention;
-        let mut conn = self.conn().await?;
-        let stale = idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff));
-        Ok(diesel::delete(stale).execute(&mut conn).await?)
-    }
 }

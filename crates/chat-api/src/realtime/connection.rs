@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 
 const REPLAY_BATCH: i64 = 500;
 const TYPING_INTERVAL: Duration = Duration::from_secs(2);
+/// Re-check the token every this many heartbeats (a minute at the default 15 s).
+const TOKEN_CHECK_EVERY: u32 = 4;
 
 #[derive(Clone, Debug)]
 pub struct ConnectionSettings {
@@ -34,25 +36,43 @@ struct ClientFrame {
     chat_id: Option<ChatId>,
 }
 
+/// Who is connected, and with which token (checked again on every few heartbeats, so logging out
+/// or an expired token also ends open sockets).
+#[derive(Clone, Debug)]
+pub struct Peer {
+    pub user: UserId,
+    pub token_hash: Vec<u8>,
+}
+
 pub async fn run(
     mut session: Session,
     mut incoming: AggregatedMessageStream,
     store: Store,
     hub: Arc<Hub>,
-    user: UserId,
+    peer: Peer,
     since: Option<i64>,
     settings: ConnectionSettings,
 ) {
+    let user = peer.user;
     let mut registration = hub.register();
     let closer = registration.closer.clone();
+    let position = registration.position;
     let outcome: Result<(), Stop> = async {
-        let chats = store.chat_ids_of(user).await.map_err(|_| Stop::Gone)?;
-        let mut subscription = Subscription::new(user, chats);
-        send(&mut session, &closer, frames::ready(user, registration.position)).await?;
-        if let Some(since) = since {
-            replay(&mut session, &closer, &store, &mut subscription, since, registration.position).await?;
-        }
+        send(&mut session, &closer, frames::ready(user, position)).await?;
+        // `start`: everything up to here the client has; live delivery takes over after `live_after`.
+        let start = match since {
+            Some(since) if !store.resync_needed(since).await.map_err(|_| Stop::Gone)? => since,
+            Some(_) => {
+                send(&mut session, &closer, frames::resync_required()).await?;
+                position
+            }
+            None => position,
+        };
+        let mut subscription = store.subscription_at(user, start).await.map_err(|_| Stop::Gone)?;
+        replay(&mut session, &closer, &store, &mut subscription, start, position).await?;
+        let live_after = start.max(position);
         let mut heartbeat = tokio::time::interval(settings.ping_interval);
+        let mut beats: u32 = 0;
         let mut last_heard = Instant::now();
         let mut last_typing: HashMap<ChatId, Instant> = HashMap::new();
         loop {
@@ -63,7 +83,9 @@ pub async fn run(
                     // The hub drops a queue only after telling the connection why.
                     let Some(delivery) = delivery else { return Err(Stop::Closed(closer.closed().await)) };
                     let frame = match delivery {
-                        Delivery::Event { envelope, frame } => subscription.admit(&envelope).then_some(frame),
+                        Delivery::Event { envelope, frame } => {
+                            (envelope.seq > live_after && subscription.admit(&envelope)).then_some(frame)
+                        }
                         Delivery::Typing { chat_id, user_id, frame } => {
                             (user_id != user && subscription.is_member(chat_id)).then_some(frame)
                         }
@@ -75,7 +97,9 @@ pub async fn run(
                 message = incoming.next() => {
                     last_heard = Instant::now();
                     match message {
-                        Some(Ok(AggregatedMessage::Ping(bytes))) => session.pong(&bytes).await.map_err(|_| Stop::Gone)?,
+                        Some(Ok(AggregatedMessage::Ping(bytes))) => {
+                            guarded(&closer, settings.idle_timeout, session.pong(&bytes)).await?;
+                        }
                         Some(Ok(AggregatedMessage::Text(text))) => {
                             if let Some(reply) = on_client_frame(&store, &subscription, &mut last_typing, &text).await {
                                 send(&mut session, &closer, reply).await?;
@@ -89,7 +113,11 @@ pub async fn run(
                     if last_heard.elapsed() > settings.idle_timeout {
                         return Err(Stop::Closed(CloseCode::IdleTimeout));
                     }
-                    session.ping(b"").await.map_err(|_| Stop::Gone)?;
+                    beats = beats.wrapping_add(1);
+                    if beats % TOKEN_CHECK_EVERY == 0 && !token_still_valid(&store, &peer).await {
+                        return Err(Stop::Closed(CloseCode::Unauthorized));
+                    }
+                    guarded(&closer, settings.idle_timeout, session.ping(b"")).await?;
                 }
             }
         }
@@ -100,6 +128,31 @@ pub async fn run(
         let reason = CloseReason { code: (code as u16).into(), description: Some(code.reason().into()) };
         // A client that does not read may never take the close frame; do not wait for it forever.
         let _ = tokio::time::timeout(Duration::from_secs(1), session.close(Some(reason))).await;
+    }
+}
+
+/// Whether the connection's token is still live; a database hiccup does not close the socket.
+async fn token_still_valid(store: &Store, peer: &Peer) -> bool {
+    match store.authenticate(&peer.token_hash).await {
+        Ok(found) => found.is_some_and(|user| user.id == peer.user),
+        Err(_) => true,
+    }
+}
+
+/// A control frame (ping, pong) that must neither outlive a close request nor wait on a client
+/// that stopped reading for longer than the idle timeout.
+async fn guarded(
+    closer: &Closer,
+    patience: Duration,
+    sending: impl std::future::Future<Output = Result<(), actix_ws::Closed>>,
+) -> Result<(), Stop> {
+    tokio::select! {
+        sent = tokio::time::timeout(patience, sending) => match sent {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(Stop::Gone),
+            Err(_) => Err(Stop::Closed(CloseCode::IdleTimeout)),
+        },
+        code = closer.closed() => Err(Stop::Closed(code)),
     }
 }
 

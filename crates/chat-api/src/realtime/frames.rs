@@ -11,6 +11,8 @@ pub enum CloseCode {
     GoingAway = 1001,
     /// No pong or message from the client within the idle timeout.
     IdleTimeout = 4000,
+    /// The token was revoked (logout) or expired; authenticate again.
+    Unauthorized = 4001,
     /// The client read too slowly and its outgoing queue overflowed.
     SlowConsumer = 4008,
 }
@@ -20,12 +22,15 @@ impl CloseCode {
         match self {
             CloseCode::GoingAway => "server shutting down",
             CloseCode::IdleTimeout => "no heartbeat from client",
+            CloseCode::Unauthorized => "token revoked or expired",
             CloseCode::SlowConsumer => "client reads too slowly",
         }
     }
 
     pub fn from_u16(code: u16) -> Option<Self> {
-        [Self::GoingAway, Self::IdleTimeout, Self::SlowConsumer].into_iter().find(|c| *c as u16 == code)
+        [Self::GoingAway, Self::IdleTimeout, Self::Unauthorized, Self::SlowConsumer]
+            .into_iter()
+            .find(|c| *c as u16 == code)
     }
 }
 

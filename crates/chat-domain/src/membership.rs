@@ -1,0 +1,58 @@
+//! Membership: a user's place and role in a chat, and the requests that change it.
+
+use crate::chat::text_enum;
+use crate::ids::{ChatId, MessageId, UserId};
+use crate::timestamp::Timestamp;
+use serde::{Deserialize, Serialize};
+use std::str::FromStr;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Member,
+    Admin,
+    Owner,
+}
+
+text_enum!(Role { Member => "member", Admin => "admin", Owner => "owner" });
+
+/// One user's place in one chat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Membership {
+    pub chat_id: ChatId,
+    pub user_id: UserId,
+    pub role: Role,
+    pub joined_at: Timestamp,
+    pub last_read_message_id: Option<MessageId>,
+}
+
+/// A member as a member list shows them: who, and their place in the chat.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ChatMember {
+    pub user_id: UserId,
+    pub username: String,
+    pub display_name: String,
+    pub role: Role,
+    pub joined_at: Timestamp,
+    pub last_read_message_id: Option<MessageId>,
+}
+
+/// The body of `POST /chats/{id}/members`.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MemberDraft {
+    pub user_id: UserId,
+    #[serde(default = "default_role")]
+    pub role: Role,
+}
+
+/// The body of `PATCH /chats/{id}/members/{user_id}`.
+#[derive(Clone, Copy, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RolePatch {
+    pub role: Role,
+}
+
+fn default_role() -> Role {
+    Role::Member
+}

@@ -1,0 +1,109 @@
+//! Reading the log back for one user: which chats they were in at a given seq, and the events
+//! of those chats after it. Membership is taken *as of* that seq, so a user who left since still
+//! gets that chat's events up to their removal, and one who joined since gets them from the join.
+
+use crate::error::StoreResult;
+use crate::event_log::{EventRow, PublishedEvent, into_published};
+use crate::pool::Store;
+use crate::prepared::{prepared, statement};
+use crate::schema::event_head;
+use chat_domain::{ChatId, Subscription, UserId};
+use diesel::QueryableByName;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Jsonb, Nullable, Text};
+use diesel_async::RunQueryDsl;
+
+/// What a reader resuming after a seq gets.
+#[derive(Debug)]
+pub enum Replay {
+    /// Events after that seq of the chats the user was in then or joined since, oldest first;
+    /// pass them through the user's `Subscription` to keep exactly theirs.
+    Events(Vec<PublishedEvent>),
+    /// Events after that seq were pruned (or the seq is from the future): refetch state.
+    ResyncRequired,
+}
+
+/// The user's chats now, plus those they left after the seq, minus those they joined after it
+/// (an event without a seq yet counts as after).
+const CHATS_AS_OF_SQL: &str = "
+SELECT chat_id FROM chat_members WHERE user_id = $1
+UNION
+SELECT chat_id FROM events
+ WHERE kind = 'member.removed' AND (data->>'user_id')::bigint = $1 AND (seq IS NULL OR seq > $2)
+EXCEPT
+SELECT chat_id FROM events
+ WHERE kind IN ('member.added', 'chat.created') AND (seq IS NULL OR seq > $2)
+   AND data->'members' @> jsonb_build_array(jsonb_build_object('user_id', $1))";
+statement!(ChatsAsOf, CHATS_AS_OF_SQL);
+
+const EVENTS_FOR_SQL: &str = "
+SELECT id, seq, chat_id, kind, data FROM events
+ WHERE seq > $2 AND seq <= $3
+   AND chat_id IN (SELECT chat_id FROM chat_members WHERE user_id = $1
+                   UNION
+                   SELECT chat_id FROM events r
+                    WHERE r.kind = 'member.removed' AND (r.data->>'user_id')::bigint = $1 AND r.seq > $2)
+ ORDER BY seq
+ LIMIT $4";
+statement!(EventsFor, EVENTS_FOR_SQL);
+
+#[derive(QueryableByName)]
+struct ChatIdRow {
+    #[diesel(sql_type = BigInt)]
+    chat_id: i64,
+}
+
+#[derive(QueryableByName)]
+struct EventByName {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    seq: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    chat_id: i64,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Jsonb)]
+    data: serde_json::Value,
+}
+
+impl Store {
+    /// Whether a reader that has everything up to `after` must resync: the events after it were
+    /// pruned, or it claims seqs that were never published.
+    pub async fn resync_needed(&self, after: i64) -> StoreResult<bool> {
+        let mut conn = self.conn().await?;
+        let (head, pruned_through) = event_head::table
+            .select((event_head::seq, event_head::pruned_through))
+            .first::<(i64, i64)>(&mut conn)
+            .await?;
+        Ok(after < pruned_through || after > head)
+    }
+
+    /// `user`'s subscription as it stood at seq `at`.
+    pub async fn subscription_at(&self, user: UserId, at: i64) -> StoreResult<Subscription> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<ChatIdRow> =
+            prepared::<ChatsAsOf>().bind::<BigInt, _>(user.0).bind::<BigInt, _>(at).load(&mut conn).await?;
+        Ok(Subscription::new(user, rows.into_iter().map(|row| ChatId(row.chat_id))))
+    }
+
+    /// Events after `after` up to `until` (inclusive) that may concern `user`, oldest first.
+    pub async fn events_for(&self, user: UserId, after: i64, until: i64, limit: i64) -> StoreResult<Replay> {
+        if self.resync_needed(after).await? {
+            return Ok(Replay::ResyncRequired);
+        }
+        let mut conn = self.conn().await?;
+        let rows: Vec<EventByName> = prepared::<EventsFor>()
+            .bind::<BigInt, _>(user.0)
+            .bind::<BigInt, _>(after)
+            .bind::<BigInt, _>(until)
+            .bind::<BigInt, _>(limit)
+            .load(&mut conn)
+            .await?;
+        let events = rows
+            .into_iter()
+            .map(|row| into_published((row.id, row.seq, row.chat_id, row.kind, row.data) as EventRow))
+            .collect::<StoreResult<_>>()?;
+        Ok(Replay::Events(events))
+    }
+}
