@@ -114,7 +114,7 @@ pub async fn run(
                         return Err(Stop::Closed(CloseCode::IdleTimeout));
                     }
                     beats = beats.wrapping_add(1);
-                    if beats % TOKEN_CHECK_EVERY == 0 && !token_still_valid(&store, &peer).await {
+                    if beats.is_multiple_of(TOKEN_CHECK_EVERY) && !token_still_valid(&store, &peer).await {
                         return Err(Stop::Closed(CloseCode::Unauthorized));
                     }
                     guarded(&closer, settings.idle_timeout, session.ping(b"")).await?;
