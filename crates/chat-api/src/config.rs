@@ -69,8 +69,12 @@ impl Config {
         Ok(Self {
             database_url,
             addr: parse_var("CHAT_ADDR", "127.0.0.1:8000".parse().map_err(|_| invalid("CHAT_ADDR", ""))?)?,
-            pool_size: parse_var("CHAT_DB_POOL_SIZE", 8)?,
-            workers: parse_var("CHAT_WORKERS", std::thread::available_parallelism().map_or(2, usize::from))?,
+            pool_size: at_least("CHAT_DB_POOL_SIZE", parse_var("CHAT_DB_POOL_SIZE", 8)?, 1)?,
+            workers: at_least(
+                "CHAT_WORKERS",
+                parse_var("CHAT_WORKERS", std::thread::available_parallelism().map_or(2, usize::from))?,
+                1,
+            )?,
             max_body_bytes: parse_var("CHAT_MAX_BODY_BYTES", 64 * 1024)?,
             token_ttl: Duration::from_secs(3600 * parse_var::<u64>("CHAT_TOKEN_TTL_HOURS", 24 * 30)?),
             password_hashing: PasswordHashing {
@@ -80,10 +84,24 @@ impl Config {
             log_filter: std::env::var("CHAT_LOG").unwrap_or_else(|_| "info".into()),
             log_json: std::env::var("CHAT_LOG_FORMAT").is_ok_and(|format| format == "json"),
             realtime: RealtimeConfig {
-                ping_interval: Duration::from_secs(parse_var("CHAT_WS_PING_SECS", 15)?),
-                idle_timeout: Duration::from_secs(parse_var("CHAT_WS_IDLE_TIMEOUT_SECS", 45)?),
-                queue_capacity: parse_var("CHAT_WS_QUEUE", 256)?,
-                event_retention: Duration::from_secs(3600 * parse_var::<u64>("CHAT_EVENT_RETENTION_HOURS", 168)?),
+                ping_interval: Duration::from_secs(at_least(
+                    "CHAT_WS_PING_SECS",
+                    parse_var("CHAT_WS_PING_SECS", 15)?,
+                    1,
+                )?),
+                idle_timeout: Duration::from_secs(at_least(
+                    "CHAT_WS_IDLE_TIMEOUT_SECS",
+                    parse_var("CHAT_WS_IDLE_TIMEOUT_SECS", 45)?,
+                    1,
+                )?),
+                queue_capacity: at_least("CHAT_WS_QUEUE", parse_var("CHAT_WS_QUEUE", 256)?, 1)?,
+                event_retention: Duration::from_secs(
+                    3600 * at_most(
+                        "CHAT_EVENT_RETENTION_HOURS",
+                        parse_var::<u64>("CHAT_EVENT_RETENTION_HOURS", 168)?,
+                        24 * 365 * 10,
+                    )?,
+                ),
                 allowed_origins: std::env::var("CHAT_ALLOWED_ORIGINS")
                     .unwrap_or_default()
                     .split(',')
@@ -97,6 +115,14 @@ impl Config {
 
 fn invalid(name: &'static str, value: &str) -> ConfigError {
     ConfigError::Invalid { name, value: value.to_owned() }
+}
+
+fn at_least<T: PartialOrd + ToString>(name: &'static str, value: T, min: T) -> Result<T, ConfigError> {
+    if value >= min { Ok(value) } else { Err(invalid(name, &value.to_string())) }
+}
+
+fn at_most<T: PartialOrd + ToString>(name: &'static str, value: T, max: T) -> Result<T, ConfigError> {
+    if value <= max { Ok(value) } else { Err(invalid(name, &value.to_string())) }
 }
 
 fn parse_var<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError> {

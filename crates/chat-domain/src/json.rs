@@ -45,6 +45,19 @@ impl fmt::Display for JsonValue {
     }
 }
 
+/// Whether any key or string inside `object` holds a NUL character (which PostgreSQL's jsonb refuses).
+pub fn contains_nul(object: &JsonObject) -> bool {
+    fn value_has_nul(value: &JsonValue) -> bool {
+        match value {
+            JsonValue::String(text) => text.contains('\0'),
+            JsonValue::Array(items) => items.iter().any(value_has_nul),
+            JsonValue::Object(object) => contains_nul(object),
+            _ => false,
+        }
+    }
+    object.iter().any(|(key, value)| key.contains('\0') || value_has_nul(value))
+}
+
 /// The length in bytes of `object` written as compact JSON.
 pub fn encoded_len(object: &JsonObject) -> usize {
     struct Counter(usize);

@@ -1,7 +1,7 @@
 //! A message a client asks to create, and the checks it must pass before anything is stored.
 
 use crate::ids::{ChatId, MessageId};
-use crate::json::{JsonObject, JsonValue, encoded_len};
+use crate::json::{JsonObject, JsonValue, contains_nul, encoded_len};
 use crate::message::MessageKind;
 use crate::validation::{ValidationErrors, check_length};
 use serde::{Deserialize, Serialize};
@@ -75,7 +75,9 @@ pub fn check_body(
         None | Some(JsonValue::Null) => None,
         Some(JsonValue::Object(object)) => {
             let size = encoded_len(&object);
-            if size > MAX_PAYLOAD_BYTES {
+            if contains_nul(&object) {
+                errors.add("payload", "invalid", "must not contain NUL characters");
+            } else if size > MAX_PAYLOAD_BYTES {
                 errors.add(
                     "payload",
                     "too_large",

@@ -50,7 +50,10 @@ impl std::error::Error for ValidationErrors {}
 /// Checks a text's length in characters, adding `too_short` or `too_long` to `errors`.
 pub fn check_length(errors: &mut ValidationErrors, field: &str, text: &str, min: usize, max: usize) {
     let length = text.chars().count();
-    if length < min || text.trim().is_empty() && min > 0 {
+    if text.contains('\0') {
+        // PostgreSQL cannot store NUL in text; refuse it here rather than fail there.
+        errors.add(field, "invalid", "must not contain NUL characters");
+    } else if length < min || text.trim().is_empty() && min > 0 {
         errors.add(field, "too_short", format!("must have at least {min} non-blank character(s)"));
     } else if length > max {
         errors.add(field, "too_long", format!("must have at most {max} characters, has {length}"));

@@ -25,12 +25,13 @@ pub struct MessageCreation {
 }
 
 /// Membership check, idempotency claim, insert and its `message.created` event as one statement,
-/// so the answer always describes what committed and costs one round trip. The event's data is the
+/// so the answer always describes what committed and costs one round trip. The membership row is
+/// read with a lock, so a removal committing meanwhile is seen (and the post refused). The event's data is the
 /// aggregate serialised here beforehand; only the id, known once the sequence is read, is patched in. A key claimed by a concurrent request
 /// makes the `ON CONFLICT` wait for that request's outcome, then insert nothing.
 const CREATE_SQL: &str = "
 WITH allowed AS (
-    SELECT EXISTS (SELECT 1 FROM chat_members WHERE chat_id = $1 AND user_id = $2) AS is_member,
+    SELECT EXISTS (SELECT 1 FROM chat_members WHERE chat_id = $1 AND user_id = $2 FOR KEY SHARE) AS is_member,
            ($6::bigint IS NULL OR EXISTS (SELECT 1 FROM messages WHERE id = $6 AND chat_id = $1)) AS reply_ok
 ), new_message AS (
     SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM allowed WHERE is_member AND reply_ok

@@ -50,7 +50,8 @@ pub async fn register(state: web::Data<AppState>, body: JsonBody<Credentials>) -
 #[post("/auth/login")]
 pub async fn login(state: web::Data<AppState>, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
     let Credentials { username, password, .. } = body.0;
-    let found = state.store.find_login(&username).await?;
+    // No account has a NUL in its name, and PostgreSQL would refuse to look for one.
+    let found = if username.contains('\0') { None } else { state.store.find_login(&username).await? };
     let (user, stored_hash) = match found {
         Some((user, hash)) => (Some(user), Some(hash)),
         None => (None, None),

@@ -61,9 +61,12 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, query: QueryParams
     Ok(HttpResponse::Ok().json(ChatList { chats: page.chats, next_cursor }))
 }
 
+/// A cursor is `{unix microseconds}_{chat id}`; times outside 1970-9999 cannot come from this
+/// server (and PostgreSQL could not compare them).
 fn parse_cursor(text: &str) -> Option<ChatCursor> {
     let (micros, chat) = text.split_once('_')?;
-    let activity = OffsetDateTime::from_unix_timestamp_nanos(micros.parse::<i128>().ok()?.checked_mul(1000)?).ok()?;
+    let micros = micros.parse::<i128>().ok().filter(|micros| (0..253_402_300_800_000_000).contains(micros))?;
+    let activity = OffsetDateTime::from_unix_timestamp_nanos(micros * 1000).ok()?;
     Some(ChatCursor { activity, chat_id: ChatId(chat.parse().ok()?) })
 }
 

@@ -46,3 +46,32 @@ async fn a_non_numeric_id_in_the_path_is_a_400() {
     let response = app.as_user(&ann, Method::GET, "/api/v1/messages/abc").send().await.unwrap();
     expect_problem(response, StatusCode::BAD_REQUEST, "invalid_path").await;
 }
+
+#[tokio::test]
+async fn nul_characters_and_impossible_cursors_are_refused_not_failed_on() {
+    let app = TestApp::spawn().await;
+    let ann = app.register("ann").await;
+    let chat_id = app.group(&ann, &[]).await;
+    let nul = "a\u{0}b";
+    for body in [
+        serde_json::json!({ "chat_id": chat_id, "content": nul }),
+        serde_json::json!({ "chat_id": chat_id, "content": "x", "payload": { "k": nul } }),
+        serde_json::json!({ "chat_id": chat_id, "content": "x", "payload": { nul: 1 } }),
+    ] {
+        expect_problem(app.post_message(&ann, &body).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
+            .await;
+    }
+    let title =
+        app.as_user(&ann, Method::POST, "/api/v1/chats").json(&serde_json::json!({ "kind": "group", "title": nul }));
+    expect_problem(title.send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let login = app
+        .request(Method::POST, "/api/v1/auth/login")
+        .json(&serde_json::json!({ "username": nul, "password": "whatever1" }));
+    expect_problem(login.send().await.unwrap(), StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    for cursor in ["-280000000000000000_1", "999999999999999999999_1"] {
+        let list = app.as_user(&ann, Method::GET, &format!("/api/v1/chats?cursor={cursor}")).send().await.unwrap();
+        expect_problem(list, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    }
+    assert_eq!(app.count("messages").await, 0);
+    assert_eq!(app.count("chats").await, 1);
+}
