@@ -23,10 +23,11 @@ WITH saved AS (
 ), updated AS (
     UPDATE messages SET content = $2, payload = $3, updated_at = $4 WHERE id = $1
 )
-INSERT INTO events (chat_id, kind, data) VALUES ($5, 'message.updated', $6)";
+INSERT INTO events (chat_id, message_id, kind, data) VALUES ($5, $1, 'message.updated', $6)";
 statement!(EditMessage, EDIT_SQL);
 
-/// Blanks the message, drops its reactions and earlier versions, writes its event: one statement.
+/// Blanks the message, drops its reactions and earlier versions, redacts the message out of its
+/// earlier events (still kept for resuming readers), and writes its own event: one statement.
 const DELETE_SQL: &str = "
 WITH dropped_reactions AS (
     DELETE FROM reactions WHERE message_id = $1
@@ -34,8 +35,13 @@ WITH dropped_reactions AS (
     DELETE FROM message_edits WHERE message_id = $1
 ), blanked AS (
     UPDATE messages SET content = NULL, payload = NULL, deleted_at = $2 WHERE id = $1
+), redacted AS (
+    UPDATE events
+       SET data = CASE WHEN kind IN ('message.created', 'message.updated') THEN $4
+                       ELSE jsonb_set(jsonb_set(data, '{message}', $4), '{reactions}', '[]'::jsonb) END
+     WHERE message_id = $1
 )
-INSERT INTO events (chat_id, kind, data) VALUES ($3, 'message.deleted', $4)";
+INSERT INTO events (chat_id, message_id, kind, data) VALUES ($3, $1, 'message.deleted', $4)";
 statement!(DeleteMessage, DELETE_SQL);
 
 impl Store {

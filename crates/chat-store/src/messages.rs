@@ -45,8 +45,8 @@ WITH allowed AS (
     SELECT id, $1, $2, $3, $4, $5, $6, $9 FROM new_message WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM claim)
     RETURNING *
 ), event AS (
-    INSERT INTO events (chat_id, kind, data)
-    SELECT chat_id, 'message.created', jsonb_set($10, '{id}', to_jsonb(id)) FROM inserted
+    INSERT INTO events (chat_id, message_id, kind, data)
+    SELECT chat_id, id, 'message.created', jsonb_set($10, '{id}', to_jsonb(id)) FROM inserted
 )
 SELECT allowed.is_member, allowed.reply_ok, inserted.* FROM allowed LEFT JOIN inserted ON true";
 statement!(CreateMessage, CREATE_SQL);

@@ -16,14 +16,14 @@ const ADD_SQL: &str = "
 WITH added AS (
     INSERT INTO reactions (message_id, user_id, emoji) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING
 )
-INSERT INTO events (chat_id, kind, data) VALUES ($4, 'reaction.added', $5)";
+INSERT INTO events (chat_id, message_id, kind, data) VALUES ($4, $1, 'reaction.added', $5)";
 statement!(AddReaction, ADD_SQL);
 
 const REMOVE_SQL: &str = "
 WITH removed AS (
     DELETE FROM reactions WHERE message_id = $1 AND user_id = $2 AND emoji = $3
 )
-INSERT INTO events (chat_id, kind, data) VALUES ($4, 'reaction.removed', $5)";
+INSERT INTO events (chat_id, message_id, kind, data) VALUES ($4, $1, 'reaction.removed', $5)";
 statement!(RemoveReaction, REMOVE_SQL);
 
 impl Store {

@@ -110,6 +110,7 @@ diesel::table! {
         kind -> Text,
         data -> Jsonb,
         created_at -> Timestamptz,
+        message_id -> Nullable<BigInt>,
     }
 }
 

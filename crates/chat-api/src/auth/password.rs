@@ -4,11 +4,16 @@ use crate::config::PasswordHashing;
 use crate::problem::ApiError;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier as _, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use std::sync::Arc;
+use tokio::sync::Semaphore;
 
 /// Hashes and verifies passwords with fixed argon2id parameters.
 #[derive(Clone, Debug)]
 pub struct Passwords {
     params: Params,
+    /// At most this many hashes at once (one per core): each takes `memory_kib` and a core, so a
+    /// burst of logins queues here instead of exhausting memory on the blocking pool.
+    running: Arc<Semaphore>,
     /// Verified against when a username does not exist, so a login takes as long either way and
     /// its timing does not reveal which usernames are taken.
     decoy_hash: String,
@@ -19,11 +24,13 @@ impl Passwords {
         let params = Params::new(cost.memory_kib, cost.iterations, 1, None)
             .map_err(|error| ApiError::Internal(format!("argon2 parameters: {error}")))?;
         let decoy_hash = hash_with(&params, "decoy password, never matches")?;
-        Ok(Self { params, decoy_hash })
+        let cores = std::thread::available_parallelism().map_or(2, usize::from);
+        Ok(Self { params, running: Arc::new(Semaphore::new(cores)), decoy_hash })
     }
 
     pub async fn hash(&self, password: String) -> Result<String, ApiError> {
         let params = self.params.clone();
+        let _turn = self.turn().await?;
         run_blocking(move || hash_with(&params, &password)).await?
     }
 
@@ -31,11 +38,18 @@ impl Passwords {
     pub async fn verify(&self, password: String, stored: Option<String>) -> Result<bool, ApiError> {
         let known = stored.is_some();
         let stored = stored.unwrap_or_else(|| self.decoy_hash.clone());
+        let _turn = self.turn().await?;
         let matches = run_blocking(move || {
             PasswordHash::new(&stored).is_ok_and(|hash| argon2().verify_password(password.as_bytes(), &hash).is_ok())
         })
         .await?;
         Ok(known && matches)
+    }
+}
+
+impl Passwords {
+    async fn turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+        self.running.clone().acquire_owned().await.map_err(|_| ApiError::Internal("password hashing closed".into()))
     }
 }
 

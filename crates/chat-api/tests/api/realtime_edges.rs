@@ -60,3 +60,36 @@ async fn logging_out_closes_the_open_sockets_of_that_token() {
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
     assert_eq!(socket.close_code().await.0, Some(4001));
 }
+
+#[tokio::test]
+async fn deleting_a_message_redacts_it_from_the_events_kept_for_resuming() {
+    let app = TestApp::spawn().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let chat = app.group(&ann, &[&bob]).await;
+    let posted =
+        expect_json(app.post_message(&ann, &json!({ "chat_id": chat, "content": "secret v1" })).await, StatusCode::OK)
+            .await;
+    let id = posted["id"].as_i64().unwrap();
+    let edit =
+        app.as_user(&ann, Method::PATCH, &format!("/api/v1/messages/{id}")).json(&json!({ "content": "secret v2" }));
+    assert_eq!(edit.send().await.unwrap().status(), StatusCode::OK);
+    let react = app.as_user(&bob, Method::PUT, &format!("/api/v1/messages/{id}/reactions/%F0%9F%91%8D"));
+    assert_eq!(react.send().await.unwrap().status(), StatusCode::OK);
+    assert_eq!(
+        app.as_user(&ann, Method::DELETE, &format!("/api/v1/messages/{id}")).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+
+    let (mut late_reader, _) = app.ws(&bob, Some(0)).await;
+    let mut kinds = Vec::new();
+    while let Some(frame) = late_reader.next_json_within(Duration::from_millis(400)).await {
+        assert!(!frame.to_string().contains("secret"), "deleted content leaked: {frame}");
+        kinds.push(frame["type"].as_str().unwrap().to_owned());
+    }
+    assert!(
+        kinds.contains(&"message.created".to_owned()) && kinds.contains(&"message.deleted".to_owned()),
+        "{kinds:?}"
+    );
+    let feed = app.as_user(&bob, Method::GET, "/api/v1/events?since=0").send().await.unwrap().text().await.unwrap();
+    assert!(!feed.contains("secret"), "{feed}");
+}

@@ -1,0 +1,2 @@
+DROP INDEX events_message_idx;
+ALTER TABLE events DROP COLUMN message_id;
