@@ -17,8 +17,9 @@ use diesel_async::RunQueryDsl;
 #[derive(Debug)]
 pub enum Replay {
     /// Events after that seq of the chats the user was in then or joined since, oldest first;
-    /// pass them through the user's `Subscription` to keep exactly theirs.
-    Events(Vec<PublishedEvent>),
+    /// pass them through the user's `Subscription` to keep exactly theirs. Everything up to
+    /// `scanned_through` has been looked at: resume from there, even when no event matched.
+    Events { events: Vec<PublishedEvent>, scanned_through: i64 },
     /// Events after that seq were pruned (or the seq is from the future): refetch state.
     ResyncRequired,
 }
@@ -71,12 +72,13 @@ impl Store {
     /// Whether a reader that has everything up to `after` must resync: the events after it were
     /// pruned, or it claims seqs that were never published.
     pub async fn resync_needed(&self, after: i64) -> StoreResult<bool> {
-        let mut conn = self.conn().await?;
-        let (head, pruned_through) = event_head::table
-            .select((event_head::seq, event_head::pruned_through))
-            .first::<(i64, i64)>(&mut conn)
-            .await?;
+        let (head, pruned_through) = self.head_and_pruned().await?;
         Ok(after < pruned_through || after > head)
+    }
+
+    async fn head_and_pruned(&self) -> StoreResult<(i64, i64)> {
+        let mut conn = self.conn().await?;
+        Ok(event_head::table.select((event_head::seq, event_head::pruned_through)).first(&mut conn).await?)
     }
 
     /// `user`'s subscription as it stood at seq `at`.
@@ -89,7 +91,9 @@ impl Store {
 
     /// Events after `after` up to `until` (inclusive) that may concern `user`, oldest first.
     pub async fn events_for(&self, user: UserId, after: i64, until: i64, limit: i64) -> StoreResult<Replay> {
-        if self.resync_needed(after).await? {
+        // Read before the events: every seq up to this head is visible to the query that follows.
+        let (head, pruned_through) = self.head_and_pruned().await?;
+        if after < pruned_through || after > head {
             return Ok(Replay::ResyncRequired);
         }
         let mut conn = self.conn().await?;
@@ -100,10 +104,14 @@ impl Store {
             .bind::<BigInt, _>(limit)
             .load(&mut conn)
             .await?;
-        let events = rows
+        let complete = rows.len() < usize::try_from(limit).unwrap_or(usize::MAX);
+        let events: Vec<PublishedEvent> = rows
             .into_iter()
             .map(|row| into_published((row.id, row.seq, row.chat_id, row.kind, row.data) as EventRow))
             .collect::<StoreResult<_>>()?;
-        Ok(Replay::Events(events))
+        let last = events.last().map_or(after, |event| event.envelope.seq);
+        // A short page saw every matching event up to the head (and `until`).
+        let scanned_through = if complete { last.max(head.min(until)) } else { last };
+        Ok(Replay::Events { events, scanned_through })
     }
 }

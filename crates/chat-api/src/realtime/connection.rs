@@ -177,12 +177,14 @@ async fn replay(
     let mut after = since;
     while after < until {
         let batch = store.events_for(subscription.user(), after, until, REPLAY_BATCH).await.map_err(|_| Stop::Gone)?;
-        let events = match batch {
+        let (events, scanned_through) = match batch {
             Replay::ResyncRequired => return send(session, closer, frames::resync_required()).await,
-            Replay::Events(events) => events,
+            Replay::Events { events, scanned_through } => (events, scanned_through),
         };
-        let Some(last) = events.last() else { return Ok(()) };
-        after = last.envelope.seq;
+        if scanned_through <= after {
+            return Ok(());
+        }
+        after = scanned_through;
         for event in &events {
             if subscription.admit(&event.envelope) {
                 send(session, closer, frames::event(event)).await?;

@@ -85,9 +85,8 @@ pub async fn events(state: web::Data<AppState>, caller: Caller, query: QueryPara
             let head = state.store.event_head().await?;
             format!(r#"{{"events":[{}],"next_since":{head},"resync_required":true}}"#, frames::resync_required())
         }
-        Replay::Events(events) => {
+        Replay::Events { events, scanned_through: next } => {
             let mut subscription = state.store.subscription_at(user, since).await?;
-            let next = events.last().map_or(since, |event| event.envelope.seq);
             let frames: Vec<String> =
                 events.iter().filter(|event| subscription.admit(&event.envelope)).map(frames::event).collect();
             format!(r#"{{"events":[{}],"next_since":{next},"resync_required":false}}"#, frames.join(","))
