@@ -12,6 +12,8 @@ pub struct Config {
     pub max_body_bytes: usize,
     pub token_ttl: Duration,
     pub password_hashing: PasswordHashing,
+    /// Register and login attempts a minute per client address.
+    pub auth_attempts_per_minute: u32,
     pub log_filter: String,
     pub log_json: bool,
     pub realtime: RealtimeConfig,
@@ -77,6 +79,7 @@ impl Config {
             )?,
             max_body_bytes: parse_var("CHAT_MAX_BODY_BYTES", 64 * 1024)?,
             token_ttl: Duration::from_secs(3600 * parse_var::<u64>("CHAT_TOKEN_TTL_HOURS", 24 * 30)?),
+            auth_attempts_per_minute: at_least("CHAT_AUTH_PER_MINUTE", parse_var("CHAT_AUTH_PER_MINUTE", 30)?, 1)?,
             password_hashing: PasswordHashing {
                 memory_kib: parse_var("CHAT_ARGON2_MEMORY_KIB", defaults.memory_kib)?,
                 iterations: parse_var("CHAT_ARGON2_ITERATIONS", defaults.iterations)?,

@@ -24,6 +24,8 @@ pub enum ApiError {
     PayloadTooLarge { limit: usize },
     #[error("no such endpoint")]
     NoRoute,
+    #[error("too many attempts from this address; retry in {retry_after_secs} s")]
+    RateLimited { retry_after_secs: u64 },
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -66,6 +68,7 @@ impl ApiError {
             ApiError::BadRequest { code, .. } => (S::BAD_REQUEST, code, None),
             ApiError::PayloadTooLarge { .. } => (S::PAYLOAD_TOO_LARGE, "payload_too_large", None),
             ApiError::NoRoute => (S::NOT_FOUND, "not_found", None),
+            ApiError::RateLimited { .. } => (S::TOO_MANY_REQUESTS, "rate_limited", None),
         }
     }
 
@@ -99,6 +102,9 @@ impl ResponseError for ApiError {
         };
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
+        if let ApiError::RateLimited { retry_after_secs } = self {
+            response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
         match status {
             StatusCode::UNAUTHORIZED => {
                 response.insert_header((header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer")));

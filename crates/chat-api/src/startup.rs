@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::metrics::{Metrics, RouteLabels};
 use crate::openapi::{ApiDoc, OpenApiJson};
 use crate::problem::ApiError;
+use crate::rate_limit::RateLimiter;
 use crate::realtime::dispatcher::{self, DispatchSettings};
 use crate::realtime::frames::CloseCode;
 use crate::realtime::{ConnectionSettings, Hub};
@@ -65,6 +66,7 @@ impl Application {
             store,
             hub: hub.clone(),
             metrics: Metrics::default(),
+            auth_limiter: RateLimiter::per_minute(config.auth_attempts_per_minute),
             connection: ConnectionSettings {
                 ping_interval: realtime.ping_interval,
                 idle_timeout: realtime.idle_timeout,

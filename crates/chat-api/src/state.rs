@@ -2,6 +2,7 @@
 
 use crate::auth::password::Passwords;
 use crate::metrics::Metrics;
+use crate::rate_limit::RateLimiter;
 use crate::realtime::{ConnectionSettings, Hub};
 use chat_store::Store;
 use std::sync::Arc;
@@ -11,6 +12,8 @@ pub struct AppState {
     pub store: Store,
     pub hub: Arc<Hub>,
     pub metrics: Metrics,
+    /// Register and login, which each run an argon2 hash.
+    pub auth_limiter: RateLimiter,
     pub connection: ConnectionSettings,
     pub allowed_origins: Vec<String>,
     pub passwords: Passwords,

@@ -21,6 +21,7 @@ use utoipa::{Modify, OpenApi};
         problems::Conflict,
         problems::PayloadTooLarge,
         problems::Unprocessable,
+        problems::TooManyRequests,
         problems::Unavailable
     ))
 )]

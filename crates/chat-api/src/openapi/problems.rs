@@ -62,6 +62,11 @@ pub struct PayloadTooLarge(ProblemSchema);
 #[response(content_type = "application/problem+json")]
 pub struct Unprocessable(ProblemSchema);
 
+/// Too many register or login attempts from this address; retry after `Retry-After` seconds.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct TooManyRequests(ProblemSchema);
+
 /// The database is unreachable; retry after `Retry-After` seconds.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]

@@ -4,7 +4,7 @@ use crate::auth::token;
 use crate::extract::{Caller, JsonBody};
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
-use actix_web::{HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post, web};
 use chat_domain::{Credentials, User};
 use chat_store::NewAccount;
 use serde::Serialize;
@@ -13,6 +13,15 @@ use serde::Serialize;
 struct Session {
     user: User,
     token: String,
+}
+
+/// One attempt for the client's address, or 429 with how long to wait.
+fn limit(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
+    let Some(address) = req.peer_addr() else { return Ok(()) };
+    state
+        .auth_limiter
+        .check(address.ip())
+        .map_err(|wait| ApiError::RateLimited { retry_after_secs: wait.as_secs() + 1 })
 }
 
 fn new_token() -> ApiResult<String> {
@@ -24,9 +33,15 @@ fn new_token() -> ApiResult<String> {
     (status = 400, response = crate::openapi::BadRequest),
     (status = 409, response = crate::openapi::Conflict),
     (status = 413, response = crate::openapi::PayloadTooLarge),
-    (status = 422, response = crate::openapi::Unprocessable)))]
+    (status = 422, response = crate::openapi::Unprocessable),
+    (status = 429, response = crate::openapi::TooManyRequests)))]
 #[post("/auth/register")]
-pub async fn register(state: web::Data<AppState>, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
+pub async fn register(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: JsonBody<Credentials>,
+) -> ApiResult<HttpResponse> {
+    limit(&state, &req)?;
     let credentials = body.0;
     credentials.validate_new()?;
     let password_hash = state.passwords.hash(credentials.password.clone()).await?;
@@ -46,9 +61,15 @@ pub async fn register(state: web::Data<AppState>, body: JsonBody<Credentials>) -
     (status = 200, description = "A new token", body = crate::openapi::SessionSchema),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
-    (status = 422, response = crate::openapi::Unprocessable)))]
+    (status = 422, response = crate::openapi::Unprocessable),
+    (status = 429, response = crate::openapi::TooManyRequests)))]
 #[post("/auth/login")]
-pub async fn login(state: web::Data<AppState>, body: JsonBody<Credentials>) -> ApiResult<HttpResponse> {
+pub async fn login(
+    state: web::Data<AppState>,
+    req: HttpRequest,
+    body: JsonBody<Credentials>,
+) -> ApiResult<HttpResponse> {
+    limit(&state, &req)?;
     let Credentials { username, password, .. } = body.0;
     // No account has a NUL in its name, and PostgreSQL would refuse to look for one.
     let found = if username.contains('\0') { None } else { state.store.find_login(&username).await? };

@@ -71,3 +71,21 @@ async fn protected_endpoints_need_a_live_token() {
     let logout = app.request(Method::POST, "/api/v1/auth/logout").send().await.unwrap();
     expect_problem(logout, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
+
+#[tokio::test]
+async fn password_attempts_are_rate_limited_per_address() {
+    let app = TestApp::spawn_with(|config| config.auth_attempts_per_minute = 3).await;
+    app.register("ann").await;
+    let login = || {
+        app.request(Method::POST, "/api/v1/auth/login")
+            .json(&json!({ "username": "ann", "password": "wrong password" }))
+            .send()
+    };
+    for _ in 0..2 {
+        assert_eq!(login().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+    let limited = login().await.unwrap();
+    let retry_after: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=21).contains(&retry_after), "Retry-After {retry_after}");
+    expect_problem(limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}

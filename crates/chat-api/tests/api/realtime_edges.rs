@@ -36,7 +36,14 @@ async fn a_member_removed_while_away_still_gets_what_happened_before_the_removal
         StatusCode::OK,
     )
     .await;
-    let kinds: Vec<&str> = feed["events"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    // (chat.created may be published after `seen` was read; that is correct and beside the point.)
+    let kinds: Vec<&str> = feed["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["type"].as_str().unwrap())
+        .filter(|k| *k != "chat.created")
+        .collect();
     assert_eq!(kinds, ["message.created", "member.removed"], "the HTTP feed agrees");
 }
 

@@ -45,6 +45,8 @@ impl TestApp {
             token_ttl: Duration::from_secs(3600),
             // Cheap hashing keeps tests fast; the production cost is covered by the unit test.
             password_hashing: PasswordHashing { memory_kib: 1024, iterations: 1 },
+            // Every test registers from 127.0.0.1; the limit has a test of its own.
+            auth_attempts_per_minute: 1_000_000,
             log_filter: std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
             log_json: false,
             realtime: RealtimeConfig { queue_capacity: 64, ..RealtimeConfig::default() },
