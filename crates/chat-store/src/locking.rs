@@ -10,7 +10,9 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 /// The message, whole, and the viewer's membership of its chat; the message row stays locked, so
-/// concurrent changes to one message (reactions, edits, deletes) apply one after another.
+/// concurrent changes to one message (reactions, edits, deletes) apply one after another. (`NO KEY
+/// UPDATE` locks: they serialise changes without blocking the key-share locks of foreign-key
+/// checks, so new messages keep flowing meanwhile.)
 pub(crate) async fn lock_message(
     conn: &mut AsyncPgConnection,
     id: MessageId,
@@ -22,7 +24,7 @@ pub(crate) async fn lock_message(
         )
         .filter(messages::id.eq(id.0))
         .select((MessageRow::as_select(), MemberRow::as_select()))
-        .for_update()
+        .for_no_key_update()
         .first::<(MessageRow, MemberRow)>(conn)
         .await
         .optional()?
@@ -43,7 +45,7 @@ pub(crate) async fn lock_chat(
         .filter(chats::id.eq(id.0))
         .filter(chat_members::user_id.eq(actor.0))
         .select((ChatRow::as_select(), MemberRow::as_select()))
-        .for_update()
+        .for_no_key_update()
         .first::<(ChatRow, MemberRow)>(conn)
         .await
         .optional()?
