@@ -113,6 +113,7 @@ impl Application {
             shutdown_signal().await;
             tracing::info!(connections = hub.connections(), "shutting down");
             hub.close_all(CloseCode::GoingAway);
+            hub.drained(Duration::from_secs(2)).await;
             handle.stop(true).await;
         });
         self.server.await

@@ -123,12 +123,13 @@ pub async fn run(
         }
     }
     .await;
-    hub.unregister(registration.id);
     if let Err(Stop::Closed(code)) = outcome {
         let reason = CloseReason { code: (code as u16).into(), description: Some(code.reason().into()) };
         // A client that does not read may never take the close frame; do not wait for it forever.
         let _ = tokio::time::timeout(Duration::from_secs(1), session.close(Some(reason))).await;
     }
+    // Only now: shutdown waits for this, so the close frame goes out before the server stops.
+    hub.unregister(registration.id);
 }
 
 /// Whether the connection's token is still live; a database hiccup does not close the socket.

@@ -5,7 +5,7 @@
 use super::frames::CloseCode;
 use chat_domain::{ChatId, EventEnvelope, UserId};
 use std::collections::HashMap;
-use std::sync::atomic::{AtomicU16, Ordering};
+use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::{Notify, mpsc};
 
@@ -63,11 +63,14 @@ struct Inner {
 pub struct Hub {
     inner: Mutex<Inner>,
     queue_capacity: usize,
+    /// Connections registered and not yet finished (closing ones included).
+    open: AtomicUsize,
 }
 
 impl Hub {
     pub fn new(position: i64, queue_capacity: usize) -> Self {
-        Self { inner: Mutex::new(Inner { position, next_id: 0, slots: HashMap::new() }), queue_capacity }
+        let inner = Mutex::new(Inner { position, next_id: 0, slots: HashMap::new() });
+        Self { inner, queue_capacity, open: AtomicUsize::new(0) }
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -83,6 +86,7 @@ impl Hub {
     pub fn register(&self) -> Registration {
         let (queue, deliveries) = mpsc::channel(self.queue_capacity);
         let closer = Arc::new(Closer::default());
+        self.open.fetch_add(1, Ordering::Relaxed);
         let mut inner = self.lock();
         let id = inner.next_id;
         inner.next_id += 1;
@@ -90,12 +94,22 @@ impl Hub {
         Registration { id, position: inner.position, deliveries, closer }
     }
 
+    /// Called once per registration, when its connection has finished (close frame sent or not).
     pub fn unregister(&self, id: u64) {
         self.lock().slots.remove(&id);
+        self.open.fetch_sub(1, Ordering::Relaxed);
     }
 
     pub fn connections(&self) -> usize {
-        self.lock().slots.len()
+        self.open.load(Ordering::Relaxed)
+    }
+
+    /// Waits until every connection has finished, or `patience` has passed (shutdown).
+    pub async fn drained(&self, patience: std::time::Duration) {
+        let deadline = tokio::time::Instant::now() + patience;
+        while self.connections() > 0 && tokio::time::Instant::now() < deadline {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
     }
 
     /// Hands out events in seq order; events at or before the position are ignored.
