@@ -19,10 +19,11 @@ pub struct ReadState {
 }
 
 /// Checks, moves the marker only forward, writes `read.updated` if it moved, and counts what is
-/// still unread: one statement.
+/// still unread: one statement. The member row is read with a lock, so when another device moved
+/// the marker meanwhile, the answer reports that newer marker rather than this statement's snapshot.
 const MARK_SQL: &str = "
 WITH member AS (
-    SELECT last_read_message_id FROM chat_members WHERE chat_id = $1 AND user_id = $2
+    SELECT last_read_message_id FROM chat_members WHERE chat_id = $1 AND user_id = $2 FOR NO KEY UPDATE
 ), target AS (
     SELECT 1 FROM messages WHERE id = $3 AND chat_id = $1
 ), moved AS (

@@ -48,3 +48,27 @@ async fn a_page_costs_a_fixed_number_of_queries_whatever_its_size() {
     assert_eq!(first.reactions.iter().map(|r| r.emoji.as_str()).collect::<Vec<_>>(), ["👍", "🎉", "❤️"]);
     assert_eq!(first.status, MessageStatus::Delivered);
 }
+
+#[tokio::test]
+async fn the_chat_list_costs_a_fixed_number_of_queries_whatever_its_length() {
+    let (_db, store) = store().await;
+    let ann = user(&store, "ann").await;
+    let bob = user(&store, "bob").await;
+    for n in 0..12 {
+        let chat = group(&store, ann, &[bob]).await;
+        post(&store, bob, chat, &format!("last words {n}")).await;
+    }
+    let queries_for = |limit: u32| {
+        let store = store.clone();
+        async move {
+            let before = store.queries_run();
+            let page = store.chats_of(ann, None, limit).await.unwrap();
+            assert_eq!(page.chats.len(), limit as usize);
+            assert!(page.chats.iter().all(|chat| chat.last_message.is_some() && chat.unread_count == 1));
+            store.queries_run() - before
+        }
+    };
+    let (for_one, for_twelve) = (queries_for(1).await, queries_for(12).await);
+    assert_eq!(for_one, for_twelve, "a list of 12 must cost what a list of 1 costs");
+    assert!(for_twelve <= 4, "the chat list costs {for_twelve} queries");
+}
