@@ -59,7 +59,7 @@ pub struct ChatDraft {
 }
 
 /// A chat ready to be stored: the creator becomes its owner; `member_ids` excludes the creator.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NewChat {
     pub kind: ChatKind,
     pub title: Option<String>,

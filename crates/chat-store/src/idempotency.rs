@@ -8,7 +8,7 @@ use crate::messages::{MessageCreation, single};
 use crate::pool::Store;
 use crate::rows::MessageRow;
 use crate::schema::{idempotency_keys, messages};
-use chat_domain::{IdempotencyKey, NewMessage, UserId};
+use chat_domain::{ChatId, IdempotencyKey, UserId};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use sha2::{Digest, Sha256};
@@ -24,20 +24,38 @@ pub(crate) async fn replay(
     let (stored_fingerprint, message_id) = idempotency_keys::table
         .find((author.0, key.as_str()))
         .select((idempotency_keys::request_hash, idempotency_keys::message_id))
-        .first::<(Vec<u8>, i64)>(conn)
+        .first::<(Vec<u8>, Option<i64>)>(conn)
         .await?;
-    if stored_fingerprint != fingerprint {
-        return Err(StoreError::IdempotencyKeyReused);
-    }
+    let message_id =
+        message_id.filter(|_| stored_fingerprint == fingerprint).ok_or(StoreError::IdempotencyKeyReused)?;
     let row = messages::table.find(message_id).select(MessageRow::as_select()).first::<MessageRow>(conn).await?;
     let message = single(build_messages(conn, vec![row]).await?)?;
     Ok(MessageCreation { message, replayed: true })
 }
 
-/// What makes two requests "the same" for idempotency: every field of the validated message.
-pub(crate) fn request_fingerprint(new: &NewMessage) -> StoreResult<Vec<u8>> {
-    let canonical = serde_json::to_vec(new).map_err(|e| StoreError::Corrupt(format!("fingerprint: {e}")))?;
-    Ok(Sha256::digest(&canonical).to_vec())
+/// What makes two requests "the same" for idempotency: the endpoint and every field of the
+/// validated request.
+pub(crate) fn request_fingerprint(endpoint: &str, request: &impl serde::Serialize) -> StoreResult<Vec<u8>> {
+    let canonical = serde_json::to_vec(request).map_err(|e| StoreError::Corrupt(format!("fingerprint: {e}")))?;
+    let mut hasher = Sha256::new();
+    hasher.update(endpoint.as_bytes());
+    hasher.update(&canonical);
+    Ok(hasher.finalize().to_vec())
+}
+
+/// The chat an earlier request with this key created, if the request is the same.
+pub(crate) async fn replayed_chat(
+    conn: &mut AsyncPgConnection,
+    caller: UserId,
+    key: &IdempotencyKey,
+    fingerprint: &[u8],
+) -> StoreResult<ChatId> {
+    let (stored_fingerprint, chat_id) = idempotency_keys::table
+        .find((caller.0, key.as_str()))
+        .select((idempotency_keys::request_hash, idempotency_keys::chat_id))
+        .first::<(Vec<u8>, Option<i64>)>(conn)
+        .await?;
+    chat_id.filter(|_| stored_fingerprint == fingerprint).map(ChatId).ok_or(StoreError::IdempotencyKeyReused)
 }
 
 impl Store {

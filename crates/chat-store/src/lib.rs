@@ -5,6 +5,7 @@
 //! each one is whole (reactions and read status included) and nothing is ever loaded lazily.
 
 mod aggregate;
+mod chat_creation;
 mod chat_summaries;
 mod chats;
 mod edits;
@@ -28,8 +29,8 @@ mod rows;
 mod schema;
 mod users;
 
+pub use chat_creation::ChatCreation;
 pub use chat_summaries::{ChatCursor, ChatPage};
-pub use chats::ChatCreation;
 pub use error::{StoreError, StoreResult};
 pub use event_log::PublishedEvent;
 pub use event_replay::Replay;

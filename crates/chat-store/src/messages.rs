@@ -100,7 +100,7 @@ impl Store {
         new: &NewMessage,
         key: Option<&IdempotencyKey>,
     ) -> StoreResult<MessageCreation> {
-        let fingerprint = key.map(|_| request_fingerprint(new)).transpose()?;
+        let fingerprint = key.map(|_| request_fingerprint("POST /messages", new)).transpose()?;
         let ts = Timestamp::now();
         let draft = Message::assemble(
             MessageRecord {

@@ -70,8 +70,9 @@ diesel::table! {
         user_id -> BigInt,
         key -> Text,
         request_hash -> Bytea,
-        message_id -> BigInt,
+        message_id -> Nullable<BigInt>,
         created_at -> Timestamptz,
+        chat_id -> Nullable<BigInt>,
     }
 }
 

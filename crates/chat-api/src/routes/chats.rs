@@ -1,6 +1,6 @@
 //! Chats: start one, list them, look at one, rename one.
 
-use crate::extract::{Caller, JsonBody, QueryParams};
+use crate::extract::{Caller, IdempotencyHeader, JsonBody, QueryParams};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, patch, post, web};
@@ -19,20 +19,31 @@ struct ChatList {
     next_cursor: Option<String>,
 }
 
-/// 201 with a new chat; 200 with the existing one when a direct chat with that person exists.
-#[utoipa::path(tag = "chats", security(("bearer" = [])), request_body = crate::openapi::NewChatSchema, responses(
+/// 201 with a new chat; 200 with the existing one when a direct chat with that person exists, or
+/// when an `Idempotency-Key` replays an earlier request (then with `Idempotent-Replayed: true`).
+#[utoipa::path(tag = "chats", security(("bearer" = [])), request_body = crate::openapi::NewChatSchema,
+    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body answers the first chat")),
+    responses(
     (status = 201, description = "Created", body = crate::openapi::ChatSummarySchema),
-    (status = 200, description = "The existing direct chat of this pair", body = crate::openapi::ChatSummarySchema),
+    (status = 200, description = "The existing direct chat of this pair, or a replay", body = crate::openapi::ChatSummarySchema),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 413, response = crate::openapi::PayloadTooLarge),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[post("/chats")]
-pub async fn create(state: web::Data<AppState>, caller: Caller, body: JsonBody<ChatDraft>) -> ApiResult<HttpResponse> {
+pub async fn create(
+    state: web::Data<AppState>,
+    caller: Caller,
+    key: IdempotencyHeader,
+    body: JsonBody<ChatDraft>,
+) -> ApiResult<HttpResponse> {
     let new_chat = body.0.validate(caller.user.id)?;
-    let creation = state.store.create_chat(&new_chat).await?;
+    let creation = state.store.create_chat(&new_chat, key.0.as_ref()).await?;
     let summary = state.store.chat_summary(creation.chat.id, caller.user.id).await?;
     let mut response = if creation.created { HttpResponse::Created() } else { HttpResponse::Ok() };
+    if creation.replayed {
+        response.insert_header(("Idempotent-Replayed", "true"));
+    }
     Ok(response.json(summary))
 }
 

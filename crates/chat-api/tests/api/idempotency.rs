@@ -84,3 +84,34 @@ async fn thirty_concurrent_requests_with_one_key_create_exactly_one_message() {
     assert_eq!(app.count("messages").await, 1);
     assert_eq!(app.count("idempotency_keys").await, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn creating_a_group_chat_with_a_key_happens_once() {
+    let app = TestApp::spawn().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let body = json!({ "kind": "group", "title": "Retried", "member_ids": [bob.id] });
+    let create = |key: &'static str, body: Value| {
+        app.as_user(&ann, Method::POST, "/api/v1/chats").header("Idempotency-Key", key).json(&body).send()
+    };
+    let attempts = futures_util::future::join_all((0..10).map(|_| create("chat-key", body.clone()))).await;
+    let mut ids = Vec::new();
+    let mut replays = 0;
+    for response in attempts {
+        let response = response.unwrap();
+        replays += usize::from(response.headers().get("idempotent-replayed").is_some());
+        assert!([StatusCode::CREATED, StatusCode::OK].contains(&response.status()));
+        ids.push(response.json::<Value>().await.unwrap()["id"].as_i64().unwrap());
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "one chat for every retry");
+    assert_eq!(replays, 9);
+    assert_eq!(app.count("chats").await, 1);
+
+    let other = create("chat-key", json!({ "kind": "group", "title": "Another", "member_ids": [] })).await.unwrap();
+    expect_problem(other, StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused").await;
+    let chat_id = ids[0];
+    let as_message = post_with_key(&app, &ann, "chat-key", &json!({ "chat_id": chat_id, "content": "x" })).await;
+    expect_problem(as_message, StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused").await;
+    assert_eq!(app.count("chats").await, 1);
+    assert_eq!(app.count("messages").await, 0);
+}

@@ -23,7 +23,7 @@ pub async fn user(store: &Store, name: &str) -> UserId {
 
 pub async fn group(store: &Store, owner: UserId, members: &[UserId]) -> ChatId {
     let draft = ChatDraft { kind: ChatKind::Group, title: Some("team".into()), member_ids: members.to_vec() };
-    store.create_chat(&draft.validate(owner).unwrap()).await.unwrap().chat.id
+    store.create_chat(&draft.validate(owner).unwrap(), None).await.unwrap().chat.id
 }
 
 pub async fn post(store: &Store, author: UserId, chat: ChatId, text: &str) -> chat_domain::Message {

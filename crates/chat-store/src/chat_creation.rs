@@ -1,0 +1,158 @@
+//! Starting a chat: the chat, its first members and its `chat.created` event in one transaction,
+//! honouring `Idempotency-Key` and the one-direct-chat-per-pair rule under concurrency.
+
+use crate::error::{StoreError, StoreResult};
+use crate::events::record_event;
+use crate::idempotency::{replayed_chat, request_fingerprint};
+use crate::members::load_members;
+use crate::pool::Store;
+use crate::rows::{ChatRow, MemberRow};
+use crate::schema::{chat_members, chats, idempotency_keys};
+use chat_domain::{
+    Chat, ChatKind, DomainError, EventKind, IdempotencyKey, MembershipChange, NewChat, Role, UserId, ValidationErrors,
+};
+use diesel::prelude::*;
+use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sql_types::BigInt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use time::OffsetDateTime;
+
+/// What `create_chat` did.
+#[derive(Debug)]
+pub struct ChatCreation {
+    pub chat: Chat,
+    /// False when the pair's direct chat existed, or the request replays an earlier one.
+    pub created: bool,
+    /// The same `Idempotency-Key` and request came before; this is that chat.
+    pub replayed: bool,
+}
+
+enum Outcome {
+    Created(Chat),
+    ExistingDirect(Chat),
+    KeyTaken,
+}
+
+impl Store {
+    /// Creates a chat with its members in one transaction. A key is claimed first, under its
+    /// primary key, so concurrent retries create one chat; the pair's unique `direct_key` does the
+    /// same for direct chats asked for from both sides.
+    pub async fn create_chat(&self, new: &NewChat, key: Option<&IdempotencyKey>) -> StoreResult<ChatCreation> {
+        let direct_key = match new.kind {
+            ChatKind::Direct => new.member_ids.as_slice().first().map(|other| {
+                let (low, high) = if new.creator < *other { (new.creator, *other) } else { (*other, new.creator) };
+                format!("{low}:{high}")
+            }),
+            ChatKind::Group => None,
+        };
+        let claim = key.map(|key| Ok::<_, StoreError>((key, request_fingerprint("POST /chats", new)?))).transpose()?;
+        let mut conn = self.conn().await?;
+        let outcome = conn
+            .transaction(async |conn| {
+                let id: i64 =
+                    diesel::select(diesel::dsl::sql::<BigInt>("nextval(pg_get_serial_sequence('chats', 'id'))"))
+                        .get_result(conn)
+                        .await?;
+                if let Some((key, fingerprint)) = &claim {
+                    let claimed = diesel::insert_into(idempotency_keys::table)
+                        .values((
+                            idempotency_keys::user_id.eq(new.creator.0),
+                            idempotency_keys::key.eq(key.as_str()),
+                            idempotency_keys::request_hash.eq(fingerprint),
+                            idempotency_keys::chat_id.eq(id),
+                        ))
+                        .on_conflict_do_nothing()
+                        .execute(conn)
+                        .await?;
+                    if claimed == 0 {
+                        return Ok(Outcome::KeyTaken);
+                    }
+                }
+                let row: Option<ChatRow> = diesel::insert_into(chats::table)
+                    .values((
+                        chats::id.eq(id),
+                        chats::kind.eq(new.kind.as_str()),
+                        chats::title.eq(&new.title),
+                        chats::created_by.eq(new.creator.0),
+                        chats::direct_key.eq(&direct_key),
+                    ))
+                    .on_conflict_do_nothing()
+                    .returning(ChatRow::as_returning())
+                    .get_result(conn)
+                    .await
+                    .optional()?;
+                let Some(row) = row else {
+                    let existing = existing_direct(conn, direct_key.as_deref()).await?;
+                    if let Some((key, _)) = &claim {
+                        diesel::update(idempotency_keys::table.find((new.creator.0, key.as_str())))
+                            .set(idempotency_keys::chat_id.eq(existing.id.0))
+                            .execute(conn)
+                            .await?;
+                    }
+                    return Ok(Outcome::ExistingDirect(existing));
+                };
+                insert_members(conn, row.id, new).await?;
+                let chat = row.into_chat()?;
+                let members = load_members(conn, chat.id, None).await?;
+                record_event(
+                    conn,
+                    chat.id,
+                    EventKind::ChatCreated,
+                    &MembershipChange { chat: &chat, members: &members },
+                )
+                .await?;
+                Ok::<_, StoreError>(Outcome::Created(chat))
+            })
+            .await;
+        match self.after_write(outcome)? {
+            Outcome::Created(chat) => Ok(ChatCreation { chat, created: true, replayed: false }),
+            Outcome::ExistingDirect(chat) => Ok(ChatCreation { chat, created: false, replayed: false }),
+            Outcome::KeyTaken => {
+                let (key, fingerprint) =
+                    claim.as_ref().ok_or_else(|| StoreError::Corrupt("key taken without a key".into()))?;
+                let chat_id = replayed_chat(&mut conn, new.creator, key, fingerprint).await?;
+                let row = chats::table.find(chat_id.0).select(ChatRow::as_select()).first::<ChatRow>(&mut conn).await?;
+                Ok(ChatCreation { chat: row.into_chat()?, created: false, replayed: true })
+            }
+        }
+    }
+}
+
+/// The pair's direct chat, committed by the request that won the race.
+async fn existing_direct(conn: &mut AsyncPgConnection, direct_key: Option<&str>) -> StoreResult<Chat> {
+    let row = chats::table
+        .filter(chats::direct_key.eq(direct_key))
+        .select(ChatRow::as_select())
+        .first::<ChatRow>(conn)
+        .await?;
+    row.into_chat()
+}
+
+async fn insert_members(conn: &mut AsyncPgConnection, chat_id: i64, new: &NewChat) -> StoreResult<()> {
+    let now = OffsetDateTime::now_utc();
+    let (creator_role, others_role) = match new.kind {
+        ChatKind::Group => (Role::Owner, Role::Member),
+        ChatKind::Direct => (Role::Member, Role::Member),
+    };
+    let member = |user: UserId, role: Role| MemberRow {
+        chat_id,
+        user_id: user.0,
+        role: role.as_str().to_owned(),
+        joined_at: now,
+        last_read_message_id: None,
+    };
+    let rows: Vec<MemberRow> = std::iter::once(member(new.creator, creator_role))
+        .chain(new.member_ids.iter().map(|&user| member(user, others_role)))
+        .collect();
+    diesel::insert_into(chat_members::table).values(&rows).execute(conn).await.map_err(|error| match error {
+        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+            StoreError::Domain(DomainError::Validation(ValidationErrors::single(
+                "member_ids",
+                "unknown_user",
+                "names a user that does not exist",
+            )))
+        }
+        other => other.into(),
+    })?;
+    Ok(())
+}
