@@ -1,19 +1,18 @@
 //! One WebSocket connection: `ready`, then the replay after `since`, then live events, with
 //! heartbeats, typing indicators and a close code for every way it ends.
 
+use super::client_frames::on_client_frame;
 use super::frames::{self, CloseCode};
 use super::hub::{Closer, Delivery, Hub};
+use super::replay::replay;
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason, Session};
-use chat_domain::{ChatId, Subscription, UserId};
-use chat_store::{Replay, Store, listener};
+use chat_domain::{ChatId, UserId};
+use chat_store::Store;
 use futures_util::StreamExt as _;
-use serde::Deserialize;
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-const REPLAY_BATCH: i64 = 500;
-const TYPING_INTERVAL: Duration = Duration::from_secs(2);
 /// Re-check the token every this many heartbeats (a minute at the default 15 s).
 const TOKEN_CHECK_EVERY: u32 = 4;
 
@@ -24,16 +23,9 @@ pub struct ConnectionSettings {
 }
 
 /// Why sending stopped.
-enum Stop {
+pub(super) enum Stop {
     Closed(CloseCode),
     Gone,
-}
-
-#[derive(Deserialize)]
-struct ClientFrame {
-    #[serde(rename = "type")]
-    kind: String,
-    chat_id: Option<ChatId>,
 }
 
 /// Who is connected, and with which token (checked again on every few heartbeats, so logging out
@@ -159,69 +151,9 @@ async fn guarded(
 
 /// Sends one frame unless the connection is told to close first (a blocked send to a client that
 /// does not read must not keep it open).
-async fn send(session: &mut Session, closer: &Closer, frame: String) -> Result<(), Stop> {
+pub(super) async fn send(session: &mut Session, closer: &Closer, frame: String) -> Result<(), Stop> {
     tokio::select! {
         sent = session.text(frame) => sent.map_err(|_| Stop::Gone),
         code = closer.closed() => Err(Stop::Closed(code)),
     }
-}
-
-/// Everything after `since` up to the live position, in seq order, in batches.
-async fn replay(
-    session: &mut Session,
-    closer: &Closer,
-    store: &Store,
-    subscription: &mut Subscription,
-    since: i64,
-    until: i64,
-) -> Result<(), Stop> {
-    let mut after = since;
-    while after < until {
-        let batch = store.events_for(subscription.user(), after, until, REPLAY_BATCH).await.map_err(|_| Stop::Gone)?;
-        let (events, scanned_through) = match batch {
-            Replay::ResyncRequired => return send(session, closer, frames::resync_required()).await,
-            Replay::Events { events, scanned_through } => (events, scanned_through),
-        };
-        if scanned_through <= after {
-            return Ok(());
-        }
-        after = scanned_through;
-        for event in &events {
-            if subscription.admit(&event.envelope) {
-                send(session, closer, frames::event(event)).await?;
-            }
-        }
-    }
-    Ok(())
-}
-
-/// Typing indicators go to the chat's other members through every server process; they are
-/// throttled per chat and never stored. Anything else gets an error frame.
-async fn on_client_frame(
-    store: &Store,
-    subscription: &Subscription,
-    last_typing: &mut HashMap<ChatId, Instant>,
-    text: &str,
-) -> Option<String> {
-    let frame: ClientFrame = match serde_json::from_str(text) {
-        Ok(frame) => frame,
-        Err(_) => return Some(frames::error("invalid_frame", "expected {\"type\":\"typing\",\"chat_id\":N}")),
-    };
-    let chat = match (frame.kind.as_str(), frame.chat_id) {
-        ("typing", Some(chat)) => chat,
-        _ => return Some(frames::error("invalid_frame", "the only client frame is typing")),
-    };
-    if !subscription.is_member(chat) {
-        return Some(frames::error("chat_not_found", "typing is for chats you are in"));
-    }
-    let now = Instant::now();
-    if last_typing.get(&chat).is_some_and(|at| now.duration_since(*at) < TYPING_INTERVAL) {
-        return None;
-    }
-    last_typing.insert(chat, now);
-    let notice = serde_json::json!({ "chat_id": chat, "user_id": subscription.user() }).to_string();
-    if let Err(error) = store.notify(listener::TYPING, &notice).await {
-        tracing::warn!(%error, "typing notification failed");
-    }
-    None
 }

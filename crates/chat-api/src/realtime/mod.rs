@@ -2,10 +2,12 @@
 //!
 //! The events table is the truth; LISTEN/NOTIFY only wakes processes up. See docs/EVENTS.md.
 
+mod client_frames;
 pub mod connection;
 pub mod dispatcher;
 pub mod frames;
 pub mod hub;
+mod replay;
 
 pub use connection::{ConnectionSettings, Peer};
 pub use dispatcher::DispatchSettings;
