@@ -32,6 +32,11 @@ impl Subscription {
         self.user
     }
 
+    /// The chats the user is in, as far as this subscription has followed the stream.
+    pub fn chats(&self) -> impl Iterator<Item = ChatId> + '_ {
+        self.chats.iter().copied()
+    }
+
     pub fn is_member(&self, chat: ChatId) -> bool {
         self.chats.contains(&chat)
     }

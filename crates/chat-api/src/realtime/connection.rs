@@ -46,7 +46,7 @@ pub async fn run(
     settings: ConnectionSettings,
 ) {
     let user = peer.user;
-    let mut registration = hub.register();
+    let mut registration = hub.register(user);
     let closer = registration.closer.clone();
     let position = registration.position;
     let outcome: Result<(), Stop> = async {
@@ -62,6 +62,7 @@ pub async fn run(
         };
         let mut subscription = store.subscription_at(user, start).await.map_err(|_| Stop::Gone)?;
         replay(&mut session, &closer, &store, &mut subscription, start, position).await?;
+        hub.activate(registration.id, subscription.chats());
         let live_after = start.max(position);
         let mut heartbeat = tokio::time::interval(settings.ping_interval);
         let mut beats: u32 = 0;

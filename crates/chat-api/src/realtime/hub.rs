@@ -1,10 +1,13 @@
-//! This process's fan-out: every published event goes to every local connection's bounded queue,
-//! in seq order; each connection keeps what its user may see. A queue that overflows closes its
+//! This process's fan-out: each published event goes, in seq order, to the bounded queue of every
+//! local connection that may need it: those whose user is in the event's chat (an index by chat),
+//! those joining or leaving through it, and those still replaying (which get everything until they
+//! know their chats). The index may hold more chats than a user is in (leaves are not removed);
+//! each connection's `Subscription` makes the exact decision. A queue that overflows closes its
 //! connection, so a slow reader never slows the others.
 
 use super::frames::CloseCode;
 use chat_domain::{ChatId, EventEnvelope, UserId};
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use tokio::sync::{Notify, mpsc};
@@ -50,13 +53,64 @@ pub struct Registration {
 struct Slot {
     queue: mpsc::Sender<Delivery>,
     closer: Arc<Closer>,
+    user: UserId,
+    /// `None` while the connection replays: it is offered every event.
+    chats: Option<HashSet<ChatId>>,
+    /// Chats its user joined while it replayed.
+    joined_meanwhile: HashSet<ChatId>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Default)]
 struct Inner {
     position: i64,
     next_id: u64,
     slots: HashMap<u64, Slot>,
+    by_chat: HashMap<ChatId, HashSet<u64>>,
+    by_user: HashMap<UserId, HashSet<u64>>,
+    replaying: HashSet<u64>,
+}
+
+impl Inner {
+    fn remove(&mut self, id: u64) -> Option<Slot> {
+        let slot = self.slots.remove(&id)?;
+        self.replaying.remove(&id);
+        if let Some(ids) = self.by_user.get_mut(&slot.user) {
+            ids.remove(&id);
+        }
+        for chat in slot.chats.iter().flatten() {
+            if let Some(ids) = self.by_chat.get_mut(chat) {
+                ids.remove(&id);
+            }
+        }
+        Some(slot)
+    }
+
+    fn add_chat(&mut self, id: u64, chat: ChatId) {
+        let Some(slot) = self.slots.get_mut(&id) else { return };
+        match &mut slot.chats {
+            Some(chats) => {
+                chats.insert(chat);
+                self.by_chat.entry(chat).or_default().insert(id);
+            }
+            None => {
+                slot.joined_meanwhile.insert(chat);
+            }
+        }
+    }
+
+    /// Who is offered a delivery about `chat` (joining `joined`, or removing `left`).
+    fn targets(&mut self, chat: ChatId, joined: &[UserId], left: Option<UserId>) -> HashSet<u64> {
+        for user in joined {
+            let ids: Vec<u64> = self.by_user.get(user).into_iter().flatten().copied().collect();
+            for id in ids {
+                self.add_chat(id, chat);
+            }
+        }
+        let mut targets: HashSet<u64> = self.replaying.clone();
+        targets.extend(self.by_chat.get(&chat).into_iter().flatten());
+        targets.extend(left.and_then(|user| self.by_user.get(&user)).into_iter().flatten());
+        targets
+    }
 }
 
 #[derive(Debug)]
@@ -69,7 +123,7 @@ pub struct Hub {
 
 impl Hub {
     pub fn new(position: i64, queue_capacity: usize) -> Self {
-        let inner = Mutex::new(Inner { position, next_id: 0, slots: HashMap::new() });
+        let inner = Mutex::new(Inner { position, ..Inner::default() });
         Self { inner, queue_capacity, open: AtomicUsize::new(0) }
     }
 
@@ -82,21 +136,38 @@ impl Hub {
         self.lock().position
     }
 
-    /// Joins at the current position: everything after it will be queued for this connection.
-    pub fn register(&self) -> Registration {
+    /// Joins at the current position: everything after it is queued for this connection until it
+    /// `activate`s with the chats it knows of.
+    pub fn register(&self, user: UserId) -> Registration {
         let (queue, deliveries) = mpsc::channel(self.queue_capacity);
         let closer = Arc::new(Closer::default());
         self.open.fetch_add(1, Ordering::Relaxed);
         let mut inner = self.lock();
         let id = inner.next_id;
         inner.next_id += 1;
-        inner.slots.insert(id, Slot { queue, closer: closer.clone() });
+        let slot = Slot { queue, closer: closer.clone(), user, chats: None, joined_meanwhile: HashSet::new() };
+        inner.slots.insert(id, slot);
+        inner.by_user.entry(user).or_default().insert(id);
+        inner.replaying.insert(id);
         Registration { id, position: inner.position, deliveries, closer }
+    }
+
+    /// From now on, offer this connection only what concerns `chats` (and chats its user joins).
+    pub fn activate(&self, id: u64, chats: impl IntoIterator<Item = ChatId>) {
+        let mut inner = self.lock();
+        let Some(slot) = inner.slots.get_mut(&id) else { return };
+        let mut known: HashSet<ChatId> = std::mem::take(&mut slot.joined_meanwhile);
+        known.extend(chats);
+        slot.chats = Some(HashSet::new());
+        inner.replaying.remove(&id);
+        for chat in known {
+            inner.add_chat(id, chat);
+        }
     }
 
     /// Called once per registration, when its connection has finished (close frame sent or not).
     pub fn unregister(&self, id: u64) {
-        self.lock().slots.remove(&id);
+        self.lock().remove(id);
         self.open.fetch_sub(1, Ordering::Relaxed);
     }
 
@@ -116,27 +187,89 @@ impl Hub {
     pub fn publish(&self, events: impl IntoIterator<Item = Delivery>) {
         let mut inner = self.lock();
         for delivery in events {
-            if let Delivery::Event { envelope, .. } = &delivery {
-                if envelope.seq <= inner.position {
-                    continue;
+            let targets = match &delivery {
+                Delivery::Event { envelope, .. } => {
+                    if envelope.seq <= inner.position {
+                        continue;
+                    }
+                    inner.position = envelope.seq;
+                    inner.targets(envelope.chat_id, &envelope.joined, envelope.left)
                 }
-                inner.position = envelope.seq;
+                Delivery::Typing { chat_id, .. } => inner.targets(*chat_id, &[], None),
+            };
+            for id in targets {
+                let Some(slot) = inner.slots.get(&id) else { continue };
+                match slot.queue.try_send(delivery.clone()) {
+                    Ok(()) => {}
+                    Err(mpsc::error::TrySendError::Full(_)) => {
+                        slot.closer.close(CloseCode::SlowConsumer);
+                        inner.remove(id);
+                    }
+                    Err(mpsc::error::TrySendError::Closed(_)) => {
+                        inner.remove(id);
+                    }
+                }
             }
-            inner.slots.retain(|_, slot| match slot.queue.try_send(delivery.clone()) {
-                Ok(()) => true,
-                Err(mpsc::error::TrySendError::Full(_)) => {
-                    slot.closer.close(CloseCode::SlowConsumer);
-                    false
-                }
-                Err(mpsc::error::TrySendError::Closed(_)) => false,
-            });
         }
     }
 
     /// Closes every connection (shutdown).
     pub fn close_all(&self, code: CloseCode) {
-        for (_, slot) in self.lock().slots.drain() {
-            slot.closer.close(code);
+        let mut inner = self.lock();
+        let ids: Vec<u64> = inner.slots.keys().copied().collect();
+        for id in ids {
+            if let Some(slot) = inner.remove(id) {
+                slot.closer.close(code);
+            }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chat_domain::EventKind;
+
+    fn event(seq: i64, chat: i64, joined: &[i64], left: Option<i64>) -> Delivery {
+        let envelope = EventEnvelope {
+            seq,
+            chat_id: ChatId(chat),
+            kind: EventKind::MessageCreated,
+            joined: joined.iter().copied().map(UserId).collect(),
+            left: left.map(UserId),
+        };
+        Delivery::Event { envelope: Arc::new(envelope), frame: Arc::from("{}") }
+    }
+
+    fn seqs(registration: &mut Registration) -> Vec<i64> {
+        let mut seqs = Vec::new();
+        while let Ok(Delivery::Event { envelope, .. }) = registration.deliveries.try_recv() {
+            seqs.push(envelope.seq);
+        }
+        seqs
+    }
+
+    #[test]
+    fn connections_are_offered_their_chats_joins_and_removals() {
+        let hub = Hub::new(0, 16);
+        let mut ann = hub.register(UserId(1));
+        let mut replaying = hub.register(UserId(2));
+        hub.activate(ann.id, [ChatId(10)]);
+        hub.publish([event(1, 10, &[], None), event(2, 20, &[], None), event(3, 30, &[1], None)]);
+        hub.publish([event(4, 30, &[], None), event(5, 30, &[], Some(1)), event(5, 10, &[], None)]);
+        assert_eq!(seqs(&mut ann), [1, 3, 4, 5], "chat 20 is not hers; a repeated seq is ignored");
+        assert_eq!(seqs(&mut replaying), [1, 2, 3, 4, 5], "a replaying connection gets everything");
+    }
+
+    #[test]
+    fn joins_while_replaying_are_remembered_and_a_full_queue_closes() {
+        let hub = Hub::new(0, 2);
+        let mut bob = hub.register(UserId(2));
+        hub.publish([event(1, 40, &[2], None)]);
+        hub.activate(bob.id, []);
+        assert_eq!(seqs(&mut bob), [1]);
+        hub.publish([event(2, 40, &[], None), event(3, 40, &[], None), event(4, 40, &[], None)]);
+        assert_eq!(hub.lock().slots.len(), 0, "the overflowing connection was dropped");
+        assert_eq!(bob.closer.code.load(Ordering::Relaxed), CloseCode::SlowConsumer as u16);
     }
 }
