@@ -82,19 +82,22 @@ async fn paging_back_while_others_write_neither_repeats_nor_skips() {
 
     let writer = app.texts(&bob, chat_id, 20);
     let reader = async {
-        let mut collected: Vec<i64> = Vec::new();
-        let mut query = "limit=10".to_owned();
+        let (mut collected, mut written_between): (Vec<i64>, Vec<i64>) = (Vec::new(), Vec::new());
+        let mut query = "limit=5".to_owned();
         loop {
             let (page_ids, has_older, _) = shape(&page(&app, &ann, chat_id, &query).await);
             assert!(page_ids.windows(2).all(|pair| pair[0] < pair[1]), "oldest first: {page_ids:?}");
             collected.splice(0..0, page_ids.iter().copied());
             if !has_older {
-                return collected;
+                return (collected, written_between);
             }
-            query = format!("limit=10&before={}", page_ids[0]);
+            // Writes land between every two pages, besides the concurrent writer's.
+            written_between.extend(app.texts(&ann, chat_id, 2).await);
+            query = format!("limit=5&before={}", page_ids[0]);
         }
     };
-    let (written, collected) = tokio::join!(writer, reader);
+    let (mut written, (collected, written_between)) = tokio::join!(writer, reader);
+    written.extend(written_between);
 
     assert!(collected.windows(2).all(|pair| pair[0] < pair[1]), "no repeats, in order: {collected:?}");
     let last_existing = *existing.last().unwrap();
