@@ -51,7 +51,6 @@ impl ApiError {
                 DomainError::NotAMember => (S::FORBIDDEN, "not_a_member", None),
                 DomainError::NotFound(Resource::Chat) => (S::NOT_FOUND, "chat_not_found", None),
                 DomainError::NotFound(Resource::Message) => (S::NOT_FOUND, "message_not_found", None),
-                DomainError::NotFound(Resource::User) => (S::NOT_FOUND, "user_not_found", None),
                 DomainError::NotFound(Resource::Member) => (S::NOT_FOUND, "member_not_found", None),
                 DomainError::Forbidden(_) => (S::FORBIDDEN, "forbidden", None),
                 DomainError::Conflict(code) => (S::CONFLICT, code, None),

@@ -7,7 +7,6 @@ use crate::validation::ValidationErrors;
 pub enum Resource {
     Chat,
     Message,
-    User,
     Member,
 }
 

@@ -1,15 +1,10 @@
 //! Who may do what in a chat. Plain functions over memberships, so every caller applies the same rules.
 
 use crate::chat::{Chat, ChatKind};
-use crate::error::{DomainError, Resource};
+use crate::error::DomainError;
 use crate::ids::UserId;
 use crate::membership::{Membership, Role};
 use crate::message::Message;
-
-/// Reading and posting need membership; outsiders learn nothing, not even that the chat exists.
-pub fn require_member(membership: Option<&Membership>) -> Result<&Membership, DomainError> {
-    membership.ok_or(DomainError::NotFound(Resource::Chat))
-}
 
 /// Renaming a chat and adding or removing others needs owner or admin.
 pub fn can_manage_chat(actor: &Membership) -> Result<(), DomainError> {
@@ -84,12 +79,6 @@ mod tests {
             joined_at: Timestamp::now(),
             last_read_message_id: None,
         }
-    }
-
-    #[test]
-    fn outsiders_see_nothing() {
-        assert_eq!(require_member(None), Err(DomainError::NotFound(Resource::Chat)));
-        assert!(require_member(Some(&member(1, Role::Member))).is_ok());
     }
 
     #[test]

@@ -5,11 +5,12 @@
 //! So a seq becomes visible only after every smaller seq, and a reader that resumes "after seq N"
 //! can never miss an event that committed late: it had no seq until after it committed.
 
-use crate::error::{StoreError, StoreResult};
+use crate::error::StoreResult;
 use crate::pool::Store;
 use crate::prepared::{prepared, statement};
+use crate::rows::EventRow;
 use crate::schema::{event_head, events};
-use chat_domain::{ChatId, EventEnvelope, EventKind, UserId};
+use chat_domain::EventEnvelope;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, RunQueryDsl};
@@ -39,8 +40,6 @@ struct Published {
     published: i64,
 }
 
-pub(crate) type EventRow = (i64, Option<i64>, i64, String, serde_json::Value);
-
 impl Store {
     /// Sequences up to `batch` committed events; returns how many. Publishers of all server
     /// processes take turns on an advisory lock, so batches never interleave.
@@ -68,10 +67,10 @@ impl Store {
             .filter(events::seq.gt(after))
             .order(events::seq.asc())
             .limit(limit)
-            .select((events::id, events::seq, events::chat_id, events::kind, events::data))
+            .select(EventRow::as_select())
             .load::<EventRow>(&mut conn)
             .await?;
-        rows.into_iter().map(into_published).collect()
+        rows.into_iter().map(EventRow::into_published).collect()
     }
 
     /// Deletes published events older than `retention`; readers behind them must resync.
@@ -108,21 +107,4 @@ impl Store {
             .await?;
         Ok(())
     }
-}
-
-pub(crate) fn into_published((_, seq, chat_id, kind, data): EventRow) -> StoreResult<PublishedEvent> {
-    let kind = EventKind::parse(&kind).ok_or_else(|| StoreError::Corrupt(format!("event kind {kind}")))?;
-    let user_ids = |list: &serde_json::Value| -> Vec<UserId> {
-        list.as_array().into_iter().flatten().filter_map(|member| member["user_id"].as_i64()).map(UserId).collect()
-    };
-    let joined = match kind {
-        EventKind::ChatCreated | EventKind::MemberAdded => user_ids(&data["members"]),
-        _ => Vec::new(),
-    };
-    let left = match kind {
-        EventKind::MemberRemoved => data["user_id"].as_i64().map(UserId),
-        _ => None,
-    };
-    let envelope = EventEnvelope { seq: seq.unwrap_or_default(), chat_id: ChatId(chat_id), kind, joined, left };
-    Ok(PublishedEvent { envelope, data })
 }

@@ -3,14 +3,15 @@
 //! gets that chat's events up to their removal, and one who joined since gets them from the join.
 
 use crate::error::StoreResult;
-use crate::event_log::{EventRow, PublishedEvent, into_published};
+use crate::event_log::PublishedEvent;
 use crate::pool::Store;
 use crate::prepared::{prepared, statement};
+use crate::rows::EventRow;
 use crate::schema::event_head;
 use chat_domain::{ChatId, Subscription, UserId};
 use diesel::QueryableByName;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Jsonb, Nullable, Text};
+use diesel::sql_types::BigInt;
 use diesel_async::RunQueryDsl;
 
 /// What a reader resuming after a seq gets.
@@ -20,8 +21,9 @@ pub enum Replay {
     /// pass them through the user's `Subscription` to keep exactly theirs. Everything up to
     /// `scanned_through` has been looked at: resume from there, even when no event matched.
     Events { events: Vec<PublishedEvent>, scanned_through: i64 },
-    /// Events after that seq were pruned (or the seq is from the future): refetch state.
-    ResyncRequired,
+    /// Events after that seq were pruned (or the seq is from the future): refetch state, then
+    /// continue after `head`, the newest published seq.
+    ResyncRequired { head: i64 },
 }
 
 /// The user's chats now, plus those they left after the seq, minus those they joined after it
@@ -38,7 +40,7 @@ SELECT chat_id FROM events
 statement!(ChatsAsOf, CHATS_AS_OF_SQL);
 
 const EVENTS_FOR_SQL: &str = "
-SELECT id, seq, chat_id, kind, data FROM events
+SELECT seq, chat_id, kind, data FROM events
  WHERE seq > $2 AND seq <= $3
    AND chat_id IN (SELECT chat_id FROM chat_members WHERE user_id = $1
                    UNION
@@ -54,31 +56,32 @@ struct ChatIdRow {
     chat_id: i64,
 }
 
-#[derive(QueryableByName)]
-struct EventByName {
-    #[diesel(sql_type = BigInt)]
-    id: i64,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    seq: Option<i64>,
-    #[diesel(sql_type = BigInt)]
-    chat_id: i64,
-    #[diesel(sql_type = Text)]
-    kind: String,
-    #[diesel(sql_type = Jsonb)]
-    data: serde_json::Value,
+/// The published head of the log, and how far retention has pruned it.
+struct LogBounds {
+    head: i64,
+    pruned_through: i64,
+}
+
+impl LogBounds {
+    /// A reader that has everything up to `after` lost events to pruning, or claims seqs that
+    /// were never published.
+    fn must_resync(&self, after: i64) -> bool {
+        after < self.pruned_through || after > self.head
+    }
 }
 
 impl Store {
     /// Whether a reader that has everything up to `after` must resync: the events after it were
     /// pruned, or it claims seqs that were never published.
     pub async fn resync_needed(&self, after: i64) -> StoreResult<bool> {
-        let (head, pruned_through) = self.head_and_pruned().await?;
-        Ok(after < pruned_through || after > head)
+        Ok(self.log_bounds().await?.must_resync(after))
     }
 
-    async fn head_and_pruned(&self) -> StoreResult<(i64, i64)> {
+    async fn log_bounds(&self) -> StoreResult<LogBounds> {
         let mut conn = self.conn().await?;
-        Ok(event_head::table.select((event_head::seq, event_head::pruned_through)).first(&mut conn).await?)
+        let (head, pruned_through) =
+            event_head::table.select((event_head::seq, event_head::pruned_through)).first(&mut conn).await?;
+        Ok(LogBounds { head, pruned_through })
     }
 
     /// `user`'s subscription as it stood at seq `at`.
@@ -92,12 +95,13 @@ impl Store {
     /// Events after `after` up to `until` (inclusive) that may concern `user`, oldest first.
     pub async fn events_for(&self, user: UserId, after: i64, until: i64, limit: i64) -> StoreResult<Replay> {
         // Read before the events: every seq up to this head is visible to the query that follows.
-        let (head, pruned_through) = self.head_and_pruned().await?;
-        if after < pruned_through || after > head {
-            return Ok(Replay::ResyncRequired);
+        let bounds = self.log_bounds().await?;
+        if bounds.must_resync(after) {
+            return Ok(Replay::ResyncRequired { head: bounds.head });
         }
+        let head = bounds.head;
         let mut conn = self.conn().await?;
-        let rows: Vec<EventByName> = prepared::<EventsFor>()
+        let rows: Vec<EventRow> = prepared::<EventsFor>()
             .bind::<BigInt, _>(user.0)
             .bind::<BigInt, _>(after)
             .bind::<BigInt, _>(until)
@@ -105,10 +109,7 @@ impl Store {
             .load(&mut conn)
             .await?;
         let complete = rows.len() < usize::try_from(limit).unwrap_or(usize::MAX);
-        let events: Vec<PublishedEvent> = rows
-            .into_iter()
-            .map(|row| into_published((row.id, row.seq, row.chat_id, row.kind, row.data) as EventRow))
-            .collect::<StoreResult<_>>()?;
+        let events: Vec<PublishedEvent> = rows.into_iter().map(EventRow::into_published).collect::<StoreResult<_>>()?;
         let last = events.last().map_or(after, |event| event.envelope.seq);
         // A short page saw every matching event up to the head (and `until`).
         let scanned_through = if complete { last.max(head.min(until)) } else { last };

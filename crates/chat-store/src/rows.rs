@@ -1,10 +1,11 @@
 //! Row structs and their translation into domain types: the one place rows become the domain.
 
 use crate::error::{StoreError, StoreResult};
-use crate::schema::{chat_members, chats, messages, reactions, users};
+use crate::event_log::PublishedEvent;
+use crate::schema::{chat_members, chats, events, messages, reactions, users};
 use chat_domain::{
-    Chat, ChatId, Emoji, JsonObject, Membership, MessageId, MessageKind, MessageRecord, Reaction, Timestamp, User,
-    UserId,
+    Chat, ChatId, Emoji, EventEnvelope, EventKind, JsonObject, Membership, MessageId, MessageKind, MessageRecord,
+    Reaction, Timestamp, User, UserId,
 };
 use diesel::prelude::*;
 use time::OffsetDateTime;
@@ -133,5 +134,36 @@ impl From<UserRow> for User {
             display_name: row.display_name,
             created_at: row.created_at.into(),
         }
+    }
+}
+
+/// An event row (its `message_id` and `created_at` serve the store only).
+#[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
+#[diesel(table_name = events, check_for_backend(diesel::pg::Pg))]
+pub(crate) struct EventRow {
+    pub seq: Option<i64>,
+    pub chat_id: i64,
+    pub kind: String,
+    pub data: serde_json::Value,
+}
+
+impl EventRow {
+    /// The published event, with the envelope delivery needs read out of its data.
+    pub fn into_published(self) -> StoreResult<PublishedEvent> {
+        let kind = EventKind::parse(&self.kind).ok_or_else(|| corrupt("event kind", &self.kind))?;
+        let user_ids = |list: &serde_json::Value| -> Vec<UserId> {
+            list.as_array().into_iter().flatten().filter_map(|member| member["user_id"].as_i64()).map(UserId).collect()
+        };
+        let joined = match kind {
+            EventKind::ChatCreated | EventKind::MemberAdded => user_ids(&self.data["members"]),
+            _ => Vec::new(),
+        };
+        let left = match kind {
+            EventKind::MemberRemoved => self.data["user_id"].as_i64().map(UserId),
+            _ => None,
+        };
+        let seq = self.seq.ok_or_else(|| corrupt("event", "read back without a seq"))?;
+        let envelope = EventEnvelope { seq, chat_id: ChatId(self.chat_id), kind, joined, left };
+        Ok(PublishedEvent { envelope, data: self.data })
     }
 }

@@ -48,6 +48,10 @@ impl Store {
 
     /// The account and its password hash, for a login attempt.
     pub async fn find_login(&self, username: &str) -> StoreResult<Option<(User, String)>> {
+        // No stored name holds NUL (validation refuses it), and PostgreSQL cannot even compare one.
+        if username.contains('\0') {
+            return Ok(None);
+        }
         let mut conn = self.conn().await?;
         let found = users::table
             .filter(users::username.eq(username))

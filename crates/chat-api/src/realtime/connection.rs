@@ -6,6 +6,7 @@ use super::frames::{self, CloseCode};
 use super::hub::{Closer, Delivery, Hub};
 use super::replay::replay;
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason, Session};
+use bytestring::ByteString;
 use chat_domain::{ChatId, UserId};
 use chat_store::Store;
 use futures_util::StreamExt as _;
@@ -84,7 +85,7 @@ pub async fn run(
                         }
                     };
                     if let Some(frame) = frame {
-                        send(&mut session, &closer, frame.to_string()).await?;
+                        send(&mut session, &closer, frame).await?;
                     }
                 }
                 message = incoming.next() => {
@@ -152,7 +153,7 @@ async fn guarded(
 
 /// Sends one frame unless the connection is told to close first (a blocked send to a client that
 /// does not read must not keep it open).
-pub(super) async fn send(session: &mut Session, closer: &Closer, frame: String) -> Result<(), Stop> {
+pub(super) async fn send(session: &mut Session, closer: &Closer, frame: impl Into<ByteString>) -> Result<(), Stop> {
     tokio::select! {
         sent = session.text(frame) => sent.map_err(|_| Stop::Gone),
         code = closer.closed() => Err(Stop::Closed(code)),

@@ -6,6 +6,7 @@
 //! connection, so a slow reader never slows the others.
 
 use super::frames::CloseCode;
+use bytestring::ByteString;
 use chat_domain::{ChatId, EventEnvelope, UserId};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
@@ -15,8 +16,9 @@ use tokio::sync::{Notify, mpsc};
 /// What a connection's queue carries.
 #[derive(Clone, Debug)]
 pub enum Delivery {
-    Event { envelope: Arc<EventEnvelope>, frame: Arc<str> },
-    Typing { chat_id: ChatId, user_id: UserId, frame: Arc<str> },
+    // Frames are serialised once and shared: a clone is a reference count, not a copy.
+    Event { envelope: Arc<EventEnvelope>, frame: ByteString },
+    Typing { chat_id: ChatId, user_id: UserId, frame: ByteString },
 }
 
 /// Tells a connection to close, and why.
@@ -238,7 +240,7 @@ mod tests {
             joined: joined.iter().copied().map(UserId).collect(),
             left: left.map(UserId),
         };
-        Delivery::Event { envelope: Arc::new(envelope), frame: Arc::from("{}") }
+        Delivery::Event { envelope: Arc::new(envelope), frame: ByteString::from_static("{}") }
     }
 
     fn seqs(registration: &mut Registration) -> Vec<i64> {

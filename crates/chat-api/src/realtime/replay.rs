@@ -22,7 +22,7 @@ pub(super) async fn replay(
     while after < until {
         let batch = store.events_for(subscription.user(), after, until, REPLAY_BATCH).await.map_err(|_| Stop::Gone)?;
         let (events, scanned_through) = match batch {
-            Replay::ResyncRequired => return send(session, closer, frames::resync_required()).await,
+            Replay::ResyncRequired { .. } => return send(session, closer, frames::resync_required()).await,
             Replay::Events { events, scanned_through } => (events, scanned_through),
         };
         if scanned_through <= after {

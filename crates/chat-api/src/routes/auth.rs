@@ -71,8 +71,7 @@ pub async fn login(
 ) -> ApiResult<HttpResponse> {
     limit(&state, &req)?;
     let Credentials { username, password, .. } = body.0;
-    // No account has a NUL in its name, and PostgreSQL would refuse to look for one.
-    let found = if username.contains('\0') { None } else { state.store.find_login(&username).await? };
+    let found = state.store.find_login(&username).await?;
     let (user, stored_hash) = match found {
         Some((user, hash)) => (Some(user), Some(hash)),
         None => (None, None),

@@ -6,7 +6,13 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, delete, put, web};
 use chat_domain::{Emoji, MessageId};
 
-/// The emoji arrives percent-encoded in the path and is decoded by the router.
+/// The message and the emoji of a reaction path; the emoji arrives percent-encoded and is decoded
+/// by the router.
+fn target(path: web::Path<(i64, String)>) -> ApiResult<(MessageId, Emoji)> {
+    let (message, emoji) = path.into_inner();
+    Ok((MessageId(message), Emoji::parse(&emoji)?))
+}
+
 #[utoipa::path(tag = "reactions", security(("bearer" = [])),
     params(("message_id" = i64, Path), ("emoji" = String, Path, description = "Percent-encoded; at most 64 bytes, no whitespace or control characters")),
     responses(
@@ -22,9 +28,8 @@ pub async fn add(
     caller: Caller,
     path: web::Path<(i64, String)>,
 ) -> ApiResult<HttpResponse> {
-    let (message, emoji) = path.into_inner();
-    let emoji = Emoji::parse(&emoji)?;
-    let message = state.store.add_reaction(MessageId(message), caller.user.id, &emoji).await?;
+    let (message, emoji) = target(path)?;
+    let message = state.store.add_reaction(message, caller.user.id, &emoji).await?;
     Ok(HttpResponse::Ok().json(message))
 }
 
@@ -43,8 +48,7 @@ pub async fn remove(
     caller: Caller,
     path: web::Path<(i64, String)>,
 ) -> ApiResult<HttpResponse> {
-    let (message, emoji) = path.into_inner();
-    let emoji = Emoji::parse(&emoji)?;
-    let message = state.store.remove_reaction(MessageId(message), caller.user.id, &emoji).await?;
+    let (message, emoji) = target(path)?;
+    let message = state.store.remove_reaction(message, caller.user.id, &emoji).await?;
     Ok(HttpResponse::Ok().json(message))
 }

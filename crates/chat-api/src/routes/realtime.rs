@@ -81,8 +81,7 @@ pub async fn events(state: web::Data<AppState>, caller: Caller, query: QueryPara
     let since = since.unwrap_or_default();
     let user = caller.user.id;
     let body = match state.store.events_for(user, since, i64::MAX, limit).await? {
-        Replay::ResyncRequired => {
-            let head = state.store.event_head().await?;
+        Replay::ResyncRequired { head } => {
             format!(r#"{{"events":[{}],"next_since":{head},"resync_required":true}}"#, frames::resync_required())
         }
         Replay::Events { events, scanned_through: next } => {

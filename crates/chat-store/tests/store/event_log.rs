@@ -48,7 +48,7 @@ async fn pruned_events_make_older_readers_resync() {
     store.publish_pending(500).await.unwrap();
     tokio::time::sleep(Duration::from_millis(20)).await;
     assert_eq!(store.prune_events(Duration::from_millis(1)).await.unwrap(), 2);
-    assert!(matches!(store.events_for(ann, 0, i64::MAX, 100).await.unwrap(), Replay::ResyncRequired));
+    assert!(matches!(store.events_for(ann, 0, i64::MAX, 100).await.unwrap(), Replay::ResyncRequired { .. }));
     let after_pruning = store.events_for(ann, 2, i64::MAX, 100).await.unwrap();
     assert!(matches!(after_pruning, Replay::Events { events, .. } if events.is_empty()));
 }
