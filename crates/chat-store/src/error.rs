@@ -23,12 +23,46 @@ pub enum StoreError {
 
 impl From<DieselError> for StoreError {
     fn from(error: DieselError) -> Self {
-        match error {
-            DieselError::DatabaseError(DatabaseErrorKind::ClosedConnection, info) => {
-                StoreError::Unavailable(info.message().to_owned())
-            }
-            other => StoreError::Database(other),
+        if !signals_outage(&error) {
+            return StoreError::Database(error);
         }
+        match error {
+            DieselError::DatabaseError(_, info) => StoreError::Unavailable(info.message().to_owned()),
+            other => StoreError::Unavailable(other.to_string()),
+        }
+    }
+}
+
+/// Whether `error` says the database, not the request, is at fault: the connection is gone, or
+/// the server is stopping, starting or read-only. Retried later, the request may succeed, so the
+/// client gets a 503, never a 500.
+pub(crate) fn signals_outage(error: &DieselError) -> bool {
+    match error {
+        DieselError::DatabaseError(kind, info) => is_unavailable(*kind, info.message()),
+        // The transaction manager gave up on a connection that failed mid-transaction.
+        DieselError::BrokenTransactionManager => true,
+        DieselError::RollbackErrorOnCommit { commit_error, .. } => signals_outage(commit_error),
+        _ => false,
+    }
+}
+
+/// The server errors that mean an outage. diesel reports most as `Unknown` with only the
+/// server's message, so the messages of
+/// SQLSTATE classes 57 (operator intervention) and 53300 are matched; they are PostgreSQL's
+/// English texts, as sent with `lc_messages` at its default `C` (docs/ARCHITECTURE.md).
+fn is_unavailable(kind: DatabaseErrorKind, message: &str) -> bool {
+    const UNAVAILABLE: [&str; 5] = [
+        "terminating connection",
+        "the database system is",
+        "sorry, too many clients",
+        "remaining connection slots are reserved",
+        "canceling statement due to conflict with recovery",
+    ];
+    match kind {
+        DatabaseErrorKind::ClosedConnection
+        | DatabaseErrorKind::UnableToSendCommand
+        | DatabaseErrorKind::ReadOnlyTransaction => true,
+        _ => UNAVAILABLE.iter().any(|prefix| message.starts_with(prefix)),
     }
 }
 

@@ -130,7 +130,7 @@ impl Store {
             .bind::<Nullable<Bytea>, _>(fingerprint.as_deref())
             .bind::<Timestamptz, _>(ts.0)
             .bind::<Jsonb, _>(event_data(&draft)?)
-            .get_result(&mut conn)
+            .get_committed(&mut conn)
             .await?;
         if !outcome.is_member {
             return Err(DomainError::NotAMember.into());

@@ -1,9 +1,13 @@
 //! The connection pool, and the `Store` handle every query goes through.
 
-use crate::error::StoreResult;
-use crate::instrumentation::QueryCounter;
-use diesel_async::pooled_connection::bb8::{Pool, PooledConnection};
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig};
+use crate::checkout::Conn;
+use crate::error::{StoreError, StoreResult};
+use crate::health::DatabaseHealth;
+use crate::instrumentation::StatementWatch;
+use diesel_async::pooled_connection::bb8::Pool;
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, PoolableConnection, RecyclingMethod,
+};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use futures_util::FutureExt as _;
 use std::sync::Arc;
@@ -15,12 +19,19 @@ use tokio::sync::Notify;
 pub struct PoolSettings {
     pub max_size: u32,
     pub acquire_timeout: Duration,
+    /// The wait while the database is known to be down: long enough to catch its return, short
+    /// enough that a client learns of the outage (503) at once.
+    pub acquire_timeout_when_down: Duration,
 }
 
 impl Default for PoolSettings {
     fn default() -> Self {
         // A two-core database is busiest with a handful of connections, not a hundred.
-        Self { max_size: 8, acquire_timeout: Duration::from_secs(5) }
+        Self {
+            max_size: 8,
+            acquire_timeout: Duration::from_secs(5),
+            acquire_timeout_when_down: Duration::from_millis(250),
+        }
     }
 }
 
@@ -28,7 +39,9 @@ impl Default for PoolSettings {
 #[derive(Clone)]
 pub struct Store {
     pool: Pool<AsyncPgConnection>,
-    queries: QueryCounter,
+    statements: StatementWatch,
+    health: DatabaseHealth,
+    acquire_timeout_when_down: Duration,
     /// Signalled after every commit that wrote events, to wake this process's publisher. (Not a
     /// NOTIFY from the writing transaction: PostgreSQL serialises the commits of notifying
     /// transactions, which would cap message throughput at one WAL flush per message.)
@@ -41,35 +54,53 @@ impl std::fmt::Debug for Store {
     }
 }
 
-pub(crate) type Conn<'a> = PooledConnection<'a, AsyncPgConnection>;
-
 impl Store {
     /// Opens the pool and checks that the database answers, so a bad URL fails at start-up.
     pub async fn connect(database_url: &str, settings: &PoolSettings) -> StoreResult<Self> {
-        let queries = QueryCounter::default();
-        let counter = queries.clone();
+        let health = DatabaseHealth::default();
+        let statements = StatementWatch::new(health.clone());
+        let (watch, connect_health) = (statements.clone(), health.clone());
         let mut config = ManagerConfig::default();
         config.custom_setup = Box::new(move |url| {
-            let counter = counter.clone();
+            let (watch, health) = (watch.clone(), connect_health.clone());
             async move {
-                let mut conn = AsyncPgConnection::establish(url).await?;
-                conn.set_instrumentation(counter);
+                let established = AsyncPgConnection::establish(url).await;
+                let mut conn = established.inspect_err(|_| health.mark_down())?;
+                health.mark_up();
+                conn.set_instrumentation(watch);
                 Ok(conn)
             }
             .boxed()
         });
+        // A connection the server closed (a restart, a terminated backend) is known as closed
+        // without a round trip; checking that at checkout keeps it from being handed out again.
+        // It usually means the database went away, which the next requests should learn at once.
+        let checkout_health = health.clone();
+        config.recycling_method = RecyclingMethod::CustomFunction(Box::new(move |conn| {
+            let broken = conn.is_broken();
+            if broken {
+                checkout_health.mark_down();
+            }
+            async move { if broken { Err(diesel::result::Error::BrokenTransactionManager) } else { Ok(()) } }.boxed()
+        }));
         let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
         let pool = Pool::builder()
             .max_size(settings.max_size)
             .min_idle(Some(1))
             .connection_timeout(settings.acquire_timeout)
-            // bb8 would otherwise send a `SELECT 1` before every checkout: a round trip per query.
-            // A connection that died is noticed when used (503) and replaced.
-            .test_on_check_out(false)
+            // Runs the recycling check above, which costs no round trip (bb8's default `SELECT 1`
+            // would cost one per checkout).
+            .test_on_check_out(true)
             .build(manager)
             .await
             .map_err(|error| crate::StoreError::Unavailable(error.to_string()))?;
-        let store = Self { pool, queries, events_written: Arc::new(Notify::new()) };
+        let store = Self {
+            pool,
+            statements,
+            health,
+            acquire_timeout_when_down: settings.acquire_timeout_when_down,
+            events_written: Arc::new(Notify::new()),
+        };
         store.ping().await?;
         Ok(store)
     }
@@ -102,10 +133,17 @@ impl Store {
 
     /// Statements sent to the database by this store since it was opened.
     pub fn queries_run(&self) -> u64 {
-        self.queries.total()
+        self.statements.total()
     }
 
     pub(crate) async fn conn(&self) -> StoreResult<Conn<'_>> {
-        Ok(self.pool.get().await?)
+        let pooled = if self.health.is_down() {
+            tokio::time::timeout(self.acquire_timeout_when_down, self.pool.get())
+                .await
+                .map_err(|_| StoreError::Unavailable("the database is down".into()))??
+        } else {
+            self.pool.get().await?
+        };
+        Ok(Conn::new(pooled, &self.health))
     }
 }

@@ -7,7 +7,6 @@ use crate::prepared::{prepared, statement};
 use chat_domain::{ChatId, DomainError, MessageId, ReadChange, Resource, UserId, ValidationErrors};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Bool, Jsonb, Nullable};
-use diesel_async::RunQueryDsl;
 use serde::Serialize;
 
 /// The caller's read state in one chat after a `mark_read`.
@@ -67,7 +66,7 @@ impl Store {
             .bind::<BigInt, _>(user.0)
             .bind::<BigInt, _>(message.0)
             .bind::<Jsonb, _>(event_data(&change)?)
-            .get_result::<MarkOutcome>(&mut conn)
+            .get_committed::<MarkOutcome>(&mut conn)
             .await;
         let outcome = self.after_write(outcome.map_err(Into::into))?;
         if !outcome.is_member {

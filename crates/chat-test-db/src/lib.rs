@@ -36,6 +36,15 @@ impl TestDatabase {
     pub fn url(&self) -> &str {
         &self.url
     }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// The cluster's maintenance database, for what cannot run inside this one.
+    pub fn admin_url(&self) -> &str {
+        &self.admin_url
+    }
 }
 
 impl Drop for TestDatabase {

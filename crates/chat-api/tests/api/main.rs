@@ -4,6 +4,7 @@
 mod auth;
 mod chat_list;
 mod chats;
+mod commit_faults;
 mod deletes;
 mod direct_chats;
 mod edits;

@@ -149,6 +149,22 @@ impl TestApp {
         assert_eq!(expect_json(response, StatusCode::OK).await["role"], role);
     }
 
+    /// Runs `statement` straight on this app's database (faults, fixtures a test needs); returns
+    /// the rows it affected.
+    pub async fn sql(&self, statement: &str) -> usize {
+        run_sql(self.db.url(), statement).await
+    }
+
+    /// Runs `statement` on the cluster's maintenance database, for what cannot run inside this
+    /// app's own (closing it to connections, say).
+    pub async fn sql_as_admin(&self, statement: &str) -> usize {
+        run_sql(self.db.admin_url(), statement).await
+    }
+
+    pub fn database_name(&self) -> &str {
+        self.db.name()
+    }
+
     /// Counts rows straight from the database, to prove a refused request stored nothing.
     pub async fn count(&self, table: &str) -> i64 {
         #[derive(diesel::QueryableByName)]
@@ -160,6 +176,11 @@ impl TestApp {
         let query = diesel::sql_query(format!("SELECT count(*) AS count FROM {table}"));
         query.get_result::<Count>(&mut conn).await.unwrap().count
     }
+}
+
+async fn run_sql(url: &str, statement: &str) -> usize {
+    let mut conn = AsyncPgConnection::establish(url).await.unwrap();
+    diesel::sql_query(statement).execute(&mut conn).await.unwrap()
 }
 
 /// Asserts the status and returns the JSON body.
