@@ -9,7 +9,7 @@ pub struct Config {
     pub addr: SocketAddr,
     pub pool_size: u32,
     pub workers: usize,
-    pub max_body_bytes: usize,
+    pub body: BodyLimits,
     pub token_ttl: Duration,
     pub password_hashing: PasswordHashing,
     /// Register and login attempts a minute per client address.
@@ -43,6 +43,20 @@ impl Default for RealtimeConfig {
     }
 }
 
+/// What a request body may cost: its size, and how long it may take to arrive (a client that
+/// stops sending would otherwise hold its connection for as long as it likes).
+#[derive(Clone, Copy, Debug)]
+pub struct BodyLimits {
+    pub max_bytes: usize,
+    pub read_timeout: Duration,
+}
+
+impl Default for BodyLimits {
+    fn default() -> Self {
+        Self { max_bytes: 64 * 1024, read_timeout: Duration::from_secs(10) }
+    }
+}
+
 /// Argon2id cost. The defaults follow OWASP's recommendation (19 MiB, 2 passes).
 #[derive(Clone, Copy, Debug)]
 pub struct PasswordHashing {
@@ -68,6 +82,7 @@ impl Config {
     pub fn from_env() -> Result<Self, ConfigError> {
         let database_url = std::env::var("DATABASE_URL").map_err(|_| ConfigError::MissingDatabaseUrl)?;
         let defaults = PasswordHashing::default();
+        let body = BodyLimits::default();
         Ok(Self {
             database_url,
             addr: parse_var("CHAT_ADDR", "127.0.0.1:8000".parse().map_err(|_| invalid("CHAT_ADDR", ""))?)?,
@@ -77,7 +92,14 @@ impl Config {
                 parse_var("CHAT_WORKERS", std::thread::available_parallelism().map_or(2, usize::from))?,
                 1,
             )?,
-            max_body_bytes: parse_var("CHAT_MAX_BODY_BYTES", 64 * 1024)?,
+            body: BodyLimits {
+                max_bytes: parse_var("CHAT_MAX_BODY_BYTES", body.max_bytes)?,
+                read_timeout: Duration::from_secs(at_least(
+                    "CHAT_BODY_TIMEOUT_SECS",
+                    parse_var("CHAT_BODY_TIMEOUT_SECS", body.read_timeout.as_secs())?,
+                    1,
+                )?),
+            },
             token_ttl: Duration::from_secs(3600 * parse_var::<u64>("CHAT_TOKEN_TTL_HOURS", 24 * 30)?),
             auth_attempts_per_minute: at_least("CHAT_AUTH_PER_MINUTE", parse_var("CHAT_AUTH_PER_MINUTE", 30)?, 1)?,
             password_hashing: PasswordHashing {

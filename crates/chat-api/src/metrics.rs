@@ -2,6 +2,7 @@
 //! at scrape time (WebSocket connections, event head, statements sent, pool use).
 
 use crate::state::AppState;
+use actix_web::http::Method;
 use actix_web::{HttpResponse, get, web};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
@@ -10,12 +11,30 @@ use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{Histogram, exponential_buckets};
 use prometheus_client::registry::Registry;
 
+/// Every label comes from a bounded set, whatever clients send: a series per made-up method or
+/// raw path would let anyone grow the process and the scrape without limit.
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 pub struct RouteLabels {
-    pub method: String,
-    /// The route pattern (`/api/v1/messages/{message_id}`), never the raw path: bounded cardinality.
-    pub route: String,
-    pub status: u16,
+    method: &'static str,
+    /// The route pattern (`/api/v1/messages/{message_id}`), or `unmatched`; never the raw path.
+    route: String,
+    status: u16,
+}
+
+impl RouteLabels {
+    pub fn new(method: &Method, route: Option<String>, status: u16) -> Self {
+        let method = match *method {
+            Method::GET => "GET",
+            Method::POST => "POST",
+            Method::PUT => "PUT",
+            Method::PATCH => "PATCH",
+            Method::DELETE => "DELETE",
+            Method::HEAD => "HEAD",
+            Method::OPTIONS => "OPTIONS",
+            _ => "other",
+        };
+        Self { method, route: route.unwrap_or_else(|| "unmatched".to_owned()), status }
+    }
 }
 
 #[derive(Debug)]

@@ -22,6 +22,8 @@ pub enum ApiError {
     BadRequest { code: &'static str, detail: String },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
+    #[error("the request body did not arrive within {seconds} s")]
+    BodyTimeout { seconds: u64 },
     #[error("no such endpoint")]
     NoRoute,
     #[error("too many attempts from this address; retry in {retry_after_secs} s")]
@@ -66,6 +68,7 @@ impl ApiError {
             ApiError::InvalidCredentials => (S::UNAUTHORIZED, "invalid_credentials", None),
             ApiError::BadRequest { code, .. } => (S::BAD_REQUEST, code, None),
             ApiError::PayloadTooLarge { .. } => (S::PAYLOAD_TOO_LARGE, "payload_too_large", None),
+            ApiError::BodyTimeout { .. } => (S::REQUEST_TIMEOUT, "body_timeout", None),
             ApiError::NoRoute => (S::NOT_FOUND, "not_found", None),
             ApiError::RateLimited { .. } => (S::TOO_MANY_REQUESTS, "rate_limited", None),
         }

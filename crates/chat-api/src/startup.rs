@@ -74,7 +74,7 @@ impl Application {
             allowed_origins: realtime.allowed_origins.clone(),
             passwords: Passwords::new(config.password_hashing)?,
             token_ttl: time::Duration::try_from(config.token_ttl).unwrap_or(time::Duration::days(30)),
-            max_body_bytes: config.max_body_bytes,
+            body: config.body,
         });
         let listener = TcpListener::bind(config.addr)?;
         let port = listener.local_addr()?.port();
@@ -147,8 +147,7 @@ async fn log_request(
     let response = next.call(request).await?;
     let elapsed: Duration = started.elapsed();
     if let Some(state) = response.request().app_data::<web::Data<AppState>>() {
-        let route = response.request().match_pattern().unwrap_or_else(|| "unmatched".to_owned());
-        let labels = RouteLabels { method: method.to_string(), route, status: response.status().as_u16() };
+        let labels = RouteLabels::new(&method, response.request().match_pattern(), response.status().as_u16());
         state.metrics.observe(labels, elapsed.as_secs_f64());
     }
     tracing::info!(%method, %path, status = response.status().as_u16(), micros = elapsed.as_micros() as u64, "request");

@@ -1,6 +1,7 @@
 //! What every handler shares: the store and the settings decided at start-up.
 
 use crate::auth::password::Passwords;
+use crate::config::BodyLimits;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::realtime::{ConnectionSettings, Hub};
@@ -18,5 +19,5 @@ pub struct AppState {
     pub allowed_origins: Vec<String>,
     pub passwords: Passwords,
     pub token_ttl: time::Duration,
-    pub max_body_bytes: usize,
+    pub body: BodyLimits,
 }

@@ -1,6 +1,8 @@
 //! A JSON body with the errors a client can act on: 400 for malformed JSON or a non-JSON content
-//! type, 413 past the size limit, 422 naming the field for a wrong type or a missing field.
+//! type, 413 past the size limit (at once when `Content-Length` announces it), 408 for a body
+//! that stops arriving, 422 naming the field for a wrong type or a missing field.
 
+use crate::config::BodyLimits;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
@@ -21,25 +23,40 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let is_json = has_json_content_type(req);
-        let limit = req.app_data::<Data<AppState>>().map_or(64 * 1024, |state| state.max_body_bytes);
-        let mut payload = payload.take();
+        let limits = req.app_data::<Data<AppState>>().map_or_else(BodyLimits::default, |state| state.body);
+        let announced = announced_length(req);
+        let payload = payload.take();
         Box::pin(async move {
             if !is_json {
                 let detail = "the body must be JSON, sent with Content-Type: application/json".to_owned();
                 return Err(ApiError::BadRequest { code: "unsupported_media_type", detail });
             }
-            let mut body = BytesMut::new();
-            while let Some(chunk) = payload.next().await {
-                let chunk = chunk
-                    .map_err(|error| ApiError::BadRequest { code: "unreadable_body", detail: error.to_string() })?;
-                if body.len() + chunk.len() > limit {
-                    return Err(ApiError::PayloadTooLarge { limit });
-                }
-                body.extend_from_slice(&chunk);
+            if announced.is_some_and(|length| length > limits.max_bytes as u64) {
+                return Err(ApiError::PayloadTooLarge { limit: limits.max_bytes });
             }
+            let body = tokio::time::timeout(limits.read_timeout, read(payload, limits.max_bytes))
+                .await
+                .map_err(|_| ApiError::BodyTimeout { seconds: limits.read_timeout.as_secs() })??;
             parse(&body).map(JsonBody)
         })
     }
+}
+
+async fn read(mut payload: Payload, limit: usize) -> Result<BytesMut, ApiError> {
+    let mut body = BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk =
+            chunk.map_err(|error| ApiError::BadRequest { code: "unreadable_body", detail: error.to_string() })?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::PayloadTooLarge { limit });
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body)
+}
+
+fn announced_length(req: &HttpRequest) -> Option<u64> {
+    req.headers().get(header::CONTENT_LENGTH)?.to_str().ok()?.parse().ok()
 }
 
 fn has_json_content_type(req: &HttpRequest) -> bool {

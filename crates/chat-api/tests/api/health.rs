@@ -48,3 +48,16 @@ async fn metrics_are_exposed_for_prometheus() {
         assert!(text.contains(name), "{name} missing: {text}");
     }
 }
+
+/// Made-up methods and paths, unauthenticated, must not grow the metrics: every label is bounded.
+#[tokio::test]
+async fn metric_labels_stay_bounded_whatever_clients_send() {
+    let app = TestApp::spawn().await;
+    for i in 0..50 {
+        let method = Method::from_bytes(format!("M{i}").as_bytes()).unwrap();
+        app.request(method, &format!("/healthz/{i}")).send().await.unwrap();
+    }
+    let text = app.request(Method::GET, "/metrics").send().await.unwrap().text().await.unwrap();
+    assert!(!text.contains("M1") && !text.contains("/healthz/1"), "{text}");
+    assert!(text.contains(r#"chat_http_requests_total{method="other",route="unmatched",status="404"} 50"#), "{text}");
+}

@@ -2,6 +2,7 @@
 
 use crate::support::{TestApp, expect_problem};
 use reqwest::{Method, StatusCode};
+use std::time::{Duration, Instant};
 
 #[tokio::test]
 async fn malformed_bodies_are_refused_before_anything_is_stored() {
@@ -74,4 +75,37 @@ async fn nul_characters_and_impossible_cursors_are_refused_not_failed_on() {
     }
     assert_eq!(app.count("messages").await, 0);
     assert_eq!(app.count("chats").await, 1);
+}
+
+/// A body announced past the limit is refused from its headers, without waiting for it.
+#[tokio::test]
+async fn an_announced_oversized_body_gets_413_at_once() {
+    let app = TestApp::spawn().await;
+    let ann = app.register("ann").await;
+    let head = format!(
+        "POST /api/v1/messages HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 1000000000000\r\n\r\n",
+        ann.token
+    );
+    let answer = app.raw_http(head.as_bytes(), Duration::from_secs(5)).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    assert!(answer.contains("application/problem+json") && answer.contains("payload_too_large"), "{answer}");
+}
+
+/// A body that stops arriving (slowloris) loses its connection after the body timeout.
+#[tokio::test]
+async fn a_body_that_stops_arriving_gets_408() {
+    let app = TestApp::spawn_with(|config| config.body.read_timeout = Duration::from_secs(1)).await;
+    let ann = app.register("ann").await;
+    let head = format!(
+        "POST /api/v1/messages HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer {}\r\n\
+         Content-Type: application/json\r\nContent-Length: 100\r\n\r\n{{\"chat_id\": 1,",
+        ann.token
+    );
+    let started = Instant::now();
+    let answer = app.raw_http(head.as_bytes(), Duration::from_secs(10)).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("body_timeout"), "{answer}");
+    assert!(started.elapsed() < Duration::from_secs(5), "held for {:?}", started.elapsed());
+    assert_eq!(app.count("messages").await, 0);
 }

@@ -4,7 +4,7 @@ mod ws;
 
 pub use ws::WsClient;
 
-use chat_api::config::{PasswordHashing, RealtimeConfig};
+use chat_api::config::{BodyLimits, PasswordHashing, RealtimeConfig};
 use chat_api::{Application, Config};
 use chat_test_db::TestDatabase;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -41,7 +41,7 @@ impl TestApp {
             addr: "127.0.0.1:0".parse().unwrap(),
             pool_size: 4,
             workers: 1,
-            max_body_bytes: 64 * 1024,
+            body: BodyLimits::default(),
             token_ttl: Duration::from_secs(3600),
             // Cheap hashing keeps tests fast; the production cost is covered by the unit test.
             password_hashing: PasswordHashing { memory_kib: 1024, iterations: 1 },
@@ -181,6 +181,19 @@ impl TestApp {
 async fn run_sql(url: &str, statement: &str) -> usize {
     let mut conn = AsyncPgConnection::establish(url).await.unwrap();
     diesel::sql_query(statement).execute(&mut conn).await.unwrap()
+}
+
+impl TestApp {
+    /// Writes `request` as raw bytes, as a client no HTTP library would let through, and returns
+    /// what the server answered before it closed the connection or `wait` ran out.
+    pub async fn raw_http(&self, request: &[u8], wait: Duration) -> String {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let mut stream = tokio::net::TcpStream::connect(self.address.trim_start_matches("http://")).await.unwrap();
+        stream.write_all(request).await.unwrap();
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(wait, stream.read_to_end(&mut answer)).await;
+        String::from_utf8_lossy(&answer).into_owned()
+    }
 }
 
 /// Asserts the status and returns the JSON body.
