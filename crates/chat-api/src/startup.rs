@@ -8,6 +8,7 @@ use crate::problem::ApiError;
 use crate::rate_limit::RateLimiter;
 use crate::realtime::dispatcher::{self, DispatchSettings};
 use crate::realtime::frames::CloseCode;
+use crate::realtime::socket::SocketHandle;
 use crate::realtime::{ConnectionSettings, Hub};
 use crate::routes;
 use crate::state::AppState;
@@ -90,6 +91,7 @@ impl Application {
                 .wrap(from_fn(log_request))
                 .default_service(web::to(routes::not_found))
         })
+        .on_connect(SocketHandle::attach)
         .workers(config.workers)
         // Signals are handled in `run_until_stopped`, which closes WebSockets first.
         .disable_signals()

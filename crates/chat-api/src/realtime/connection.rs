@@ -5,7 +5,8 @@ use super::client_frames::on_client_frame;
 use super::frames::{self, CloseCode};
 use super::hub::{Closer, Delivery, Hub};
 use super::replay::replay;
-use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason, Session};
+use super::socket::SocketWatch;
+use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason, ProtocolError, Session};
 use bytestring::ByteString;
 use chat_domain::{ChatId, UserId};
 use chat_store::Store;
@@ -16,6 +17,10 @@ use std::time::{Duration, Instant};
 
 /// Re-check the token every this many heartbeats (a minute at the default 15 s).
 const TOKEN_CHECK_EVERY: u32 = 4;
+
+/// How long a peer cut off for not reading (or not answering) has to take its close frame before
+/// its connection is reset.
+const UNREAD_CLOSE_GRACE: Duration = Duration::from_secs(2);
 
 #[derive(Clone, Debug)]
 pub struct ConnectionSettings {
@@ -29,12 +34,13 @@ pub(super) enum Stop {
     Gone,
 }
 
-/// Who is connected, and with which token (checked again on every few heartbeats, so logging out
-/// or an expired token also ends open sockets).
+/// Who is connected, with which token (checked again on every few heartbeats, so logging out or
+/// an expired token also ends open sockets), over which socket.
 #[derive(Clone, Debug)]
 pub struct Peer {
     pub user: UserId,
     pub token_hash: Vec<u8>,
+    pub socket: SocketWatch,
 }
 
 pub async fn run(
@@ -100,7 +106,10 @@ pub async fn run(
                             }
                         }
                         Some(Ok(AggregatedMessage::Pong(_) | AggregatedMessage::Binary(_))) => {}
-                        Some(Ok(AggregatedMessage::Close(_))) | Some(Err(_)) | None => return Err(Stop::Gone),
+                        Some(Err(ProtocolError::Overflow)) => return Err(Stop::Closed(CloseCode::MessageTooBig)),
+                        Some(Err(ProtocolError::Io(_))) => return Err(Stop::Gone),
+                        Some(Err(_)) => return Err(Stop::Closed(CloseCode::ProtocolError)),
+                        Some(Ok(AggregatedMessage::Close(_))) | None => return Err(Stop::Gone),
                     }
                 }
                 _ = heartbeat.tick() => {
@@ -121,6 +130,15 @@ pub async fn run(
         let reason = CloseReason { code: (code as u16).into(), description: Some(code.reason().into()) };
         // A client that does not read may never take the close frame; do not wait for it forever.
         let _ = tokio::time::timeout(Duration::from_secs(1), session.close(Some(reason))).await;
+        if matches!(code, CloseCode::SlowConsumer | CloseCode::IdleTimeout) {
+            // Nor keep its socket and buffers: a peer that reads again takes its close frame
+            // within the grace; after it, whatever is still unsent goes with a reset.
+            let socket = peer.socket.clone();
+            actix_web::rt::spawn(async move {
+                tokio::time::sleep(UNREAD_CLOSE_GRACE).await;
+                socket.reset();
+            });
+        }
     }
     // Only now: shutdown waits for this, so the close frame goes out before the server stops.
     hub.unregister(registration.id);

@@ -9,6 +9,10 @@ use serde::Serialize;
 pub enum CloseCode {
     /// The server is shutting down; reconnect (to another process) with `since`.
     GoingAway = 1001,
+    /// The client broke the WebSocket protocol.
+    ProtocolError = 1002,
+    /// The client sent a message larger than 64 KiB.
+    MessageTooBig = 1009,
     /// No pong or message from the client within the idle timeout.
     IdleTimeout = 4000,
     /// The token was revoked (logout) or expired; authenticate again.
@@ -21,6 +25,8 @@ impl CloseCode {
     pub fn reason(self) -> &'static str {
         match self {
             CloseCode::GoingAway => "server shutting down",
+            CloseCode::ProtocolError => "websocket protocol error",
+            CloseCode::MessageTooBig => "message larger than 64 KiB",
             CloseCode::IdleTimeout => "no heartbeat from client",
             CloseCode::Unauthorized => "token revoked or expired",
             CloseCode::SlowConsumer => "client reads too slowly",
@@ -28,9 +34,16 @@ impl CloseCode {
     }
 
     pub fn from_u16(code: u16) -> Option<Self> {
-        [Self::GoingAway, Self::IdleTimeout, Self::Unauthorized, Self::SlowConsumer]
-            .into_iter()
-            .find(|c| *c as u16 == code)
+        [
+            Self::GoingAway,
+            Self::ProtocolError,
+            Self::MessageTooBig,
+            Self::IdleTimeout,
+            Self::Unauthorized,
+            Self::SlowConsumer,
+        ]
+        .into_iter()
+        .find(|c| *c as u16 == code)
     }
 }
 

@@ -8,6 +8,7 @@ pub mod dispatcher;
 pub mod frames;
 pub mod hub;
 mod replay;
+pub mod socket;
 
 pub use connection::{ConnectionSettings, Peer};
 pub use dispatcher::DispatchSettings;

@@ -4,12 +4,16 @@ use crate::auth::token;
 use crate::extract::caller::bearer_token;
 use crate::extract::{Caller, QueryParams};
 use crate::problem::{ApiError, ApiResult};
+use crate::realtime::socket::SocketHandle;
 use crate::realtime::{Peer, connection, frames};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use chat_domain::ValidationErrors;
 use chat_store::Replay;
+
+/// The largest message a client may send (docs/EVENTS.md); a larger one closes with 1009.
+const MAX_CLIENT_MESSAGE: usize = 64 * 1024;
 
 /// Upgrades to a WebSocket. The token comes in `Authorization` or, for browsers, `?access_token=`;
 /// a bad token or a foreign origin is refused before the upgrade. `?since=` resumes after a seq.
@@ -39,9 +43,11 @@ pub async fn websocket(
     errors.finish(())?;
     let (response, session, incoming) = actix_ws::handle(&req, body)
         .map_err(|error| ApiError::BadRequest { code: "not_a_websocket", detail: error.to_string() })?;
-    let incoming = incoming.max_frame_size(64 * 1024).aggregate_continuations().max_continuation_size(64 * 1024);
+    let incoming =
+        incoming.max_frame_size(MAX_CLIENT_MESSAGE).aggregate_continuations().max_continuation_size(MAX_CLIENT_MESSAGE);
     let (store, hub, settings) = (state.store.clone(), state.hub.clone(), state.connection.clone());
-    let peer = Peer { user: user.id, token_hash };
+    let socket = req.conn_data::<SocketHandle>().map(SocketHandle::watch).unwrap_or_default();
+    let peer = Peer { user: user.id, token_hash, socket };
     actix_web::rt::spawn(connection::run(session, incoming, store, hub, peer, since, settings));
     Ok(response)
 }

@@ -20,6 +20,7 @@ mod reactions;
 mod read_state;
 mod realtime;
 mod realtime_edges;
+mod realtime_limits;
 mod realtime_resume;
 mod rename;
 mod security;
