@@ -4,8 +4,10 @@ pub mod caller;
 mod idempotency;
 mod json_body;
 mod query;
+mod reaction_path;
 
 pub use caller::Caller;
 pub use idempotency::IdempotencyHeader;
 pub use json_body::JsonBody;
 pub use query::QueryParams;
+pub use reaction_path::ReactionPath;

@@ -1,17 +1,9 @@
 //! The caller's reactions: `PUT` adds, `DELETE` removes; both idempotent, both answer the message.
 
-use crate::extract::Caller;
+use crate::extract::{Caller, ReactionPath};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, put, web};
-use chat_domain::{Emoji, MessageId};
-
-/// The message and the emoji of a reaction path; the emoji arrives percent-encoded and is decoded
-/// by the router.
-fn target(path: web::Path<(i64, String)>) -> ApiResult<(MessageId, Emoji)> {
-    let (message, emoji) = path.into_inner();
-    Ok((MessageId(message), Emoji::parse(&emoji)?))
-}
 
 #[utoipa::path(tag = "reactions", security(("bearer" = [])),
     params(("message_id" = i64, Path), ("emoji" = String, Path, description = "Percent-encoded; at most 64 bytes, no whitespace or control characters")),
@@ -23,13 +15,8 @@ fn target(path: web::Path<(i64, String)>) -> ApiResult<(MessageId, Emoji)> {
     (status = 409, response = crate::openapi::Conflict),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[put("/messages/{message_id}/reactions/{emoji}")]
-pub async fn add(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(i64, String)>,
-) -> ApiResult<HttpResponse> {
-    let (message, emoji) = target(path)?;
-    let message = state.store.add_reaction(message, caller.user.id, &emoji).await?;
+pub async fn add(state: web::Data<AppState>, caller: Caller, path: ReactionPath) -> ApiResult<HttpResponse> {
+    let message = state.store.add_reaction(path.message, caller.user.id, &path.emoji).await?;
     Ok(HttpResponse::Ok().json(message))
 }
 
@@ -43,12 +30,7 @@ pub async fn add(
     (status = 409, response = crate::openapi::Conflict),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[delete("/messages/{message_id}/reactions/{emoji}")]
-pub async fn remove(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<(i64, String)>,
-) -> ApiResult<HttpResponse> {
-    let (message, emoji) = target(path)?;
-    let message = state.store.remove_reaction(message, caller.user.id, &emoji).await?;
+pub async fn remove(state: web::Data<AppState>, caller: Caller, path: ReactionPath) -> ApiResult<HttpResponse> {
+    let message = state.store.remove_reaction(path.message, caller.user.id, &path.emoji).await?;
     Ok(HttpResponse::Ok().json(message))
 }

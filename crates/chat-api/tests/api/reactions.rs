@@ -86,6 +86,9 @@ async fn invalid_emoji_are_refused() {
         format!("/api/v1/messages/{id}/reactions/a%20b"),
         format!("/api/v1/messages/{id}/reactions/a%07"),
         reaction_path(id, &"x".repeat(65)),
+        // Half an emoji: not UTF-8, so not to be stored as a replacement character.
+        format!("/api/v1/messages/{id}/reactions/%F0%9F"),
+        format!("/api/v1/messages/{id}/reactions/%F0%9F%ZZ"),
     ];
     for path in paths {
         for method in [Method::PUT, Method::DELETE] {
