@@ -19,9 +19,10 @@ bench: db-start
 	cargo build --release -p chat-api --bin chat-api --example load
 	psql "$$($(LOCAL_PG) url)" -qc 'DROP DATABASE IF EXISTS chat_bench WITH (FORCE)' -c 'CREATE DATABASE chat_bench'
 	DATABASE_URL="$$($(LOCAL_PG) url | sed 's#/chat$$#/chat_bench#')" CHAT_ADDR=$(BENCH_ADDR) CHAT_LOG=warn \
-		target/release/chat-api & server=$$!; \
+		CHAT_AUTH_PER_MINUTE=100000 target/release/chat-api & server=$$!; \
 	for i in $$(seq 50); do curl -sf http://$(BENCH_ADDR)/readyz >/dev/null && break; sleep 0.2; done; \
-	target/release/examples/load http://$(BENCH_ADDR) $${BENCH_CONCURRENCY:-16} $${BENCH_SECONDS:-10}; status=$$?; \
+	BENCH_SERVER_PID=$$server target/release/examples/load http://$(BENCH_ADDR) \
+		$${BENCH_CONCURRENCY:-16} $${BENCH_SECONDS:-10}; status=$$?; \
 	kill $$server; exit $$status
 
 db-start:
