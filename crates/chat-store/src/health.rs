@@ -2,21 +2,34 @@
 //!
 //! Requests during an outage should not each wait the pool's full acquire timeout for a 503, so
 //! the pool marks the database down when a connection fails or a statement meets an outage
-//! error, and up again as soon as a connection is made or a statement succeeds.
+//! error, and up again as soon as a connection is made or a statement succeeds. Requests already
+//! waiting for a connection hear of it at once.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
+use tokio::sync::watch;
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub(crate) struct DatabaseHealth {
-    down: Arc<AtomicBool>,
+    down: Arc<watch::Sender<bool>>,
     /// Outage errors seen so far: a connection lent out while this moved is not trusted again.
     outages: Arc<AtomicU64>,
 }
 
+impl Default for DatabaseHealth {
+    fn default() -> Self {
+        Self { down: Arc::new(watch::Sender::new(false)), outages: Arc::default() }
+    }
+}
+
 impl DatabaseHealth {
     pub fn is_down(&self) -> bool {
-        self.down.load(Ordering::Relaxed)
+        *self.down.borrow()
+    }
+
+    /// Resolves once the database is marked down (at once if it is).
+    pub async fn went_down(&self) {
+        let _ = self.down.subscribe().wait_for(|down| *down).await;
     }
 
     pub fn outages(&self) -> u64 {
@@ -25,13 +38,13 @@ impl DatabaseHealth {
 
     pub fn mark_down(&self) {
         self.outages.fetch_add(1, Ordering::Relaxed);
-        if !self.down.swap(true, Ordering::Relaxed) {
+        if !self.down.send_replace(true) {
             tracing::warn!("database unreachable; answering 503 until it is back");
         }
     }
 
     pub fn mark_up(&self) {
-        if self.down.swap(false, Ordering::Relaxed) {
+        if self.down.send_if_modified(|down| std::mem::replace(down, false)) {
             tracing::info!("database reachable again");
         }
     }

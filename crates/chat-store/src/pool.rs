@@ -137,13 +137,16 @@ impl Store {
     }
 
     pub(crate) async fn conn(&self) -> StoreResult<Conn<'_>> {
-        let pooled = if self.health.is_down() {
-            tokio::time::timeout(self.acquire_timeout_when_down, self.pool.get())
-                .await
-                .map_err(|_| StoreError::Unavailable("the database is down".into()))??
-        } else {
-            self.pool.get().await?
-        };
+        let mut checkout = std::pin::pin!(self.pool.get());
+        if !self.health.is_down() {
+            tokio::select! {
+                pooled = &mut checkout => return Ok(Conn::new(pooled?, &self.health)),
+                () = self.health.went_down() => {}
+            }
+        }
+        let pooled = tokio::time::timeout(self.acquire_timeout_when_down, checkout)
+            .await
+            .map_err(|_| StoreError::Unavailable("the database is down".into()))??;
         Ok(Conn::new(pooled, &self.health))
     }
 }

@@ -138,8 +138,8 @@ async fn an_outage_answers_503_promptly_and_recovery_needs_no_restart() {
         assert_eq!(answer.headers()["retry-after"], "1");
         expect_problem(answer, StatusCode::SERVICE_UNAVAILABLE, "database_unavailable").await;
     }
-    // Ten requests at the full 5 s acquire timeout would take 50 s: only the first may wait it.
-    assert!(started.elapsed() < Duration::from_secs(15), "503s took {:?}", started.elapsed());
+    // At the full 5 s acquire timeout each, ten requests would take 50 s.
+    assert!(started.elapsed() < Duration::from_secs(5), "503s took {:?}", started.elapsed());
 
     app.sql_as_admin(&format!("ALTER DATABASE {database} ALLOW_CONNECTIONS true")).await;
     let mut answer = app.post_message(&alice, &json!({ "chat_id": chat, "content": "after" })).await;
