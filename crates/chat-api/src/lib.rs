@@ -8,6 +8,7 @@ pub mod config;
 pub mod extract;
 pub mod metrics;
 pub mod openapi;
+pub mod parse_refusals;
 pub mod problem;
 pub mod rate_limit;
 pub mod realtime;

@@ -26,6 +26,11 @@ pub enum ApiError {
     BodyTimeout { seconds: u64 },
     #[error("no such endpoint")]
     NoRoute,
+    /// Refused by the HTTP parser before any route saw it (see `parse_refusals`).
+    #[error("the request line and headers are larger than the server accepts (32 KiB, 96 headers)")]
+    HeadTooLarge,
+    #[error("the request is not valid HTTP/1.1")]
+    MalformedRequest,
     #[error("too many attempts from this address; retry in {retry_after_secs} s")]
     RateLimited { retry_after_secs: u64 },
     #[error("internal error: {0}")]
@@ -70,6 +75,8 @@ impl ApiError {
             ApiError::PayloadTooLarge { .. } => (S::PAYLOAD_TOO_LARGE, "payload_too_large", None),
             ApiError::BodyTimeout { .. } => (S::REQUEST_TIMEOUT, "body_timeout", None),
             ApiError::NoRoute => (S::NOT_FOUND, "not_found", None),
+            ApiError::HeadTooLarge => (S::REQUEST_HEADER_FIELDS_TOO_LARGE, "head_too_large", None),
+            ApiError::MalformedRequest => (S::BAD_REQUEST, "malformed_request", None),
             ApiError::RateLimited { .. } => (S::TOO_MANY_REQUESTS, "rate_limited", None),
         }
     }
@@ -90,18 +97,7 @@ impl ResponseError for ApiError {
     }
 
     fn error_response(&self) -> HttpResponse {
-        let (status, code, errors) = self.parts();
-        if status.is_server_error() {
-            tracing::error!(error = %self, code, "request failed");
-        }
-        let problem = Problem {
-            kind: format!("urn:chat-backend:problem:{code}"),
-            title: status.canonical_reason().unwrap_or("Error"),
-            status: status.as_u16(),
-            detail: self.detail(status),
-            code,
-            errors,
-        };
+        let (status, document) = self.problem();
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
         if let ApiError::RateLimited { retry_after_secs } = self {
@@ -116,7 +112,26 @@ impl ResponseError for ApiError {
             }
             _ => {}
         }
-        response.body(serde_json::to_string(&problem).unwrap_or_default())
+        response.body(document)
+    }
+}
+
+impl ApiError {
+    /// The status and the problem+json document this error answers with.
+    pub fn problem(&self) -> (StatusCode, String) {
+        let (status, code, errors) = self.parts();
+        if status.is_server_error() {
+            tracing::error!(error = %self, code, "request failed");
+        }
+        let problem = Problem {
+            kind: format!("urn:chat-backend:problem:{code}"),
+            title: status.canonical_reason().unwrap_or("Error"),
+            status: status.as_u16(),
+            detail: self.detail(status),
+            code,
+            errors,
+        };
+        (status, serde_json::to_string(&problem).unwrap_or_default())
     }
 }
 

@@ -8,8 +8,8 @@
 //! WebSocket holds a weak handle on it: weak, so the socket still closes when actix drops it.
 
 use actix_web::dev::Extensions;
+use actix_web::rt::net::TcpStream;
 use socket2::SockRef;
-use std::any::Any;
 use std::net::Shutdown;
 use std::os::fd::{AsFd as _, OwnedFd};
 use std::sync::{Arc, Weak};
@@ -24,9 +24,8 @@ pub struct SocketHandle(Arc<OwnedFd>);
 pub struct SocketWatch(Weak<OwnedFd>);
 
 impl SocketHandle {
-    /// `HttpServer::on_connect`: keeps a duplicate descriptor of every accepted TCP connection.
-    pub fn attach(connection: &dyn Any, data: &mut Extensions) {
-        let Some(stream) = connection.downcast_ref::<actix_web::rt::net::TcpStream>() else { return };
+    /// Called on every accepted TCP connection: keeps a duplicate of its descriptor.
+    pub fn attach(stream: &TcpStream, data: &mut Extensions) {
         if let Ok(duplicate) = stream.as_fd().try_clone_to_owned() {
             data.insert(SocketHandle(Arc::new(duplicate)));
         }

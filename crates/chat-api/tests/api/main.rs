@@ -16,6 +16,7 @@ mod leaving;
 mod members;
 mod messages;
 mod openapi;
+mod parse_refusals;
 mod reactions;
 mod read_state;
 mod realtime;
