@@ -29,6 +29,7 @@ mod reactions;
 mod read_markers;
 mod rows;
 mod schema;
+mod token_cache;
 mod users;
 
 pub use chat_creation::ChatCreation;

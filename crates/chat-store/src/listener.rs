@@ -9,6 +9,8 @@ use futures_util::{Stream, StreamExt};
 pub const EVENTS_PUBLISHED: &str = "chat_events_published";
 /// Channel for typing indicators, which are never stored.
 pub const TYPING: &str = "chat_typing";
+/// Channel for revoked tokens (the payload is the token hash in hex), which every process forgets.
+pub const TOKENS_REVOKED: &str = "chat_tokens_revoked";
 
 /// A notification received by the listener.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -22,7 +24,7 @@ pub struct Notification {
 pub async fn listen(database_url: &str) -> StoreResult<impl Stream<Item = Notification>> {
     let mut conn =
         AsyncPgConnection::establish(database_url).await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    conn.batch_execute(&format!("LISTEN {EVENTS_PUBLISHED}; LISTEN {TYPING};")).await?;
+    conn.batch_execute(&format!("LISTEN {EVENTS_PUBLISHED}; LISTEN {TYPING}; LISTEN {TOKENS_REVOKED};")).await?;
     let stream = futures_util::stream::unfold(conn, |mut conn| async move {
         let next = std::pin::pin!(conn.notifications_stream()).next().await;
         match next {

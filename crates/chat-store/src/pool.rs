@@ -4,6 +4,7 @@ use crate::checkout::Conn;
 use crate::error::{StoreError, StoreResult};
 use crate::health::DatabaseHealth;
 use crate::instrumentation::StatementWatch;
+use crate::token_cache::TokenCache;
 use diesel_async::pooled_connection::bb8::Pool;
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, PoolableConnection, RecyclingMethod,
@@ -42,6 +43,7 @@ pub struct Store {
     statements: StatementWatch,
     health: DatabaseHealth,
     acquire_timeout_when_down: Duration,
+    pub(crate) tokens: Arc<TokenCache>,
     /// Signalled after every commit that wrote events, to wake this process's publisher. (Not a
     /// NOTIFY from the writing transaction: PostgreSQL serialises the commits of notifying
     /// transactions, which would cap message throughput at one WAL flush per message.)
@@ -99,6 +101,7 @@ impl Store {
             statements,
             health,
             acquire_timeout_when_down: settings.acquire_timeout_when_down,
+            tokens: Arc::default(),
             events_written: Arc::new(Notify::new()),
         };
         store.ping().await?;

@@ -2,11 +2,13 @@
 
 use crate::error::{StoreError, StoreResult};
 use crate::pool::Store;
+use crate::prepared::{prepared, statement};
 use crate::rows::UserRow;
 use crate::schema::{auth_tokens, users};
 use chat_domain::{DomainError, User, UserId};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
+use diesel::sql_types::Bytea;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use time::{Duration, OffsetDateTime};
 
@@ -19,6 +21,15 @@ pub struct NewAccount<'a> {
     pub token_hash: &'a [u8],
     pub token_ttl: Duration,
 }
+
+/// The revocation and its notification (on `TOKENS_REVOKED`) in one statement: the NOTIFY goes
+/// out with the commit.
+const REVOKE_SQL: &str = "
+WITH revoked AS (
+    UPDATE auth_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL RETURNING token_hash
+)
+SELECT pg_notify('chat_tokens_revoked', encode(token_hash, 'hex')) FROM revoked";
+statement!(RevokeToken, REVOKE_SQL);
 
 impl Store {
     /// Creates the account and its first token in one transaction.
@@ -67,30 +78,52 @@ impl Store {
         insert_token(&mut conn, user.0, token_hash, ttl).await
     }
 
-    /// The user a live (unrevoked, unexpired) token belongs to.
+    /// The user a live (unrevoked, unexpired) token belongs to; from `token_cache` when this
+    /// process has seen the token before.
     pub async fn authenticate(&self, token_hash: &[u8]) -> StoreResult<Option<User>> {
+        if let Some(user) = self.tokens.get(token_hash) {
+            return Ok(Some(user));
+        }
+        let epoch = self.tokens.epoch();
         let mut conn = self.conn().await?;
         let row = auth_tokens::table
             .inner_join(users::table)
             .filter(auth_tokens::token_hash.eq(token_hash))
             .filter(auth_tokens::revoked_at.is_null())
             .filter(auth_tokens::expires_at.gt(diesel::dsl::now))
-            .select(UserRow::as_select())
-            .first::<UserRow>(&mut conn)
+            .select((UserRow::as_select(), auth_tokens::expires_at))
+            .first::<(UserRow, OffsetDateTime)>(&mut conn)
             .await
             .optional()?;
-        Ok(row.map(User::from))
+        Ok(row.map(|(row, expires_at)| {
+            let user = User::from(row);
+            self.tokens.remember(epoch, token_hash, &user, expires_at);
+            user
+        }))
     }
 
-    /// Revokes a token; revoking twice is harmless.
+    /// Revokes a token (revoking twice is harmless), and tells every server process to forget it.
     pub async fn revoke_token(&self, token_hash: &[u8]) -> StoreResult<()> {
         let mut conn = self.conn().await?;
-        diesel::update(auth_tokens::table.filter(auth_tokens::token_hash.eq(token_hash)))
-            .filter(auth_tokens::revoked_at.is_null())
-            .set(auth_tokens::revoked_at.eq(diesel::dsl::now))
-            .execute(&mut conn)
-            .await?;
+        prepared::<RevokeToken>().bind::<Bytea, _>(token_hash).execute(&mut conn).await?;
+        self.tokens.forget(token_hash);
         Ok(())
+    }
+
+    /// A revocation heard from any process (the hex token hash of a `listener::TOKENS_REVOKED`
+    /// notification).
+    pub fn token_revoked(&self, hex_hash: &str) {
+        match hex::decode(hex_hash) {
+            Ok(token_hash) => self.tokens.forget(&token_hash),
+            // Not ours to read: forget everything rather than keep a token that may be revoked.
+            Err(_) => self.tokens.set_listening(true),
+        }
+    }
+
+    /// Whether this process hears revocations now (its listener is connected): only then does it
+    /// remember tokens.
+    pub fn hearing_revocations(&self, listening: bool) {
+        self.tokens.set_listening(listening);
     }
 }
 
@@ -109,4 +142,13 @@ async fn insert_token(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn revocations_are_sent_on_the_channel_the_listener_hears() {
+        let channel = crate::listener::TOKENS_REVOKED;
+        assert!(super::REVOKE_SQL.contains(&format!("pg_notify('{channel}'")));
+    }
 }

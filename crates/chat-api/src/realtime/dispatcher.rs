@@ -1,4 +1,5 @@
-//! Background tasks of the real-time path: the listener (LISTEN/NOTIFY wake-ups, reconnecting),
+//! Background tasks of the real-time path: the listener (LISTEN/NOTIFY wake-ups and token
+//! revocations, reconnecting),
 //! the pump (publish what this process committed, read new seqs from every process, hand them to
 //! the hub) and retention.
 
@@ -28,12 +29,12 @@ pub struct DispatchSettings {
 /// Starts the tasks on the current runtime; they run as long as the process.
 pub fn spawn(store: Store, hub: Arc<Hub>, settings: DispatchSettings) {
     let published = Arc::new(Notify::new());
-    tokio::spawn(listen(settings.database_url.clone(), hub.clone(), published.clone()));
+    tokio::spawn(listen(settings.database_url.clone(), store.clone(), hub.clone(), published.clone()));
     tokio::spawn(pump_forever(store.clone(), hub, published, settings.safety_tick));
     tokio::spawn(retain(store, settings.event_retention, settings.idempotency_retention));
 }
 
-async fn listen(database_url: String, hub: Arc<Hub>, published: Arc<Notify>) {
+async fn listen(database_url: String, store: Store, hub: Arc<Hub>, published: Arc<Notify>) {
     let mut backoff = Duration::from_millis(100);
     loop {
         match listener::listen(&database_url).await {
@@ -41,10 +42,12 @@ async fn listen(database_url: String, hub: Arc<Hub>, published: Arc<Notify>) {
                 backoff = Duration::from_millis(100);
                 // Anything published while not listening is caught up now.
                 published.notify_one();
+                store.hearing_revocations(true);
                 let mut notifications = std::pin::pin!(notifications);
                 while let Some(notification) = notifications.next().await {
-                    on_notification(&hub, &published, notification);
+                    on_notification(&store, &hub, &published, notification);
                 }
+                store.hearing_revocations(false);
                 tracing::warn!("event listener connection lost; reconnecting");
             }
             Err(error) => tracing::warn!(%error, "event listener cannot connect"),
@@ -60,14 +63,16 @@ struct TypingNotice {
     user_id: UserId,
 }
 
-fn on_notification(hub: &Hub, published: &Notify, notification: Notification) {
-    if notification.channel == listener::TYPING {
-        if let Ok(notice) = serde_json::from_str::<TypingNotice>(&notification.payload) {
-            let frame = frames::typing(notice.chat_id, notice.user_id).into();
-            hub.publish([Delivery::Typing { chat_id: notice.chat_id, user_id: notice.user_id, frame }]);
+fn on_notification(store: &Store, hub: &Hub, published: &Notify, notification: Notification) {
+    match notification.channel.as_str() {
+        listener::TYPING => {
+            if let Ok(notice) = serde_json::from_str::<TypingNotice>(&notification.payload) {
+                let frame = frames::typing(notice.chat_id, notice.user_id).into();
+                hub.publish([Delivery::Typing { chat_id: notice.chat_id, user_id: notice.user_id, frame }]);
+            }
         }
-    } else {
-        published.notify_one();
+        listener::TOKENS_REVOKED => store.token_revoked(&notification.payload),
+        _ => published.notify_one(),
     }
 }
 

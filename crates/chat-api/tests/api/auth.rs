@@ -3,6 +3,7 @@
 use crate::support::{TestApp, expect_json, expect_problem};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
+use std::time::{Duration, Instant};
 
 #[tokio::test]
 async fn register_then_me_then_logout_revokes_the_token() {
@@ -88,4 +89,47 @@ async fn password_attempts_are_rate_limited_per_address() {
     let retry_after: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=21).contains(&retry_after), "Retry-After {retry_after}");
     expect_problem(limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}
+
+/// The statements a server process has sent, from its metrics.
+async fn statements_sent(app: &TestApp) -> u64 {
+    let metrics = app.request(Method::GET, "/metrics").send().await.unwrap().text().await.unwrap();
+    let line = metrics.lines().find(|line| line.starts_with("chat_db_statements ")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+/// Each process remembers the tokens it has checked, so requests skip the lookup; a logout on any
+/// process makes the token fail on every process at once.
+#[tokio::test]
+async fn tokens_are_checked_once_per_process_and_revoked_on_every_process() {
+    let app = TestApp::spawn().await;
+    let sibling = app.spawn_sibling().await;
+    let ann = app.register("ann").await;
+    // A process remembers tokens only while its listener (for revocations) is connected.
+    let remembered = || async {
+        sibling.get_ok(&ann, "/api/v1/users/me").await;
+        let before = statements_sent(&sibling).await;
+        for _ in 0..20 {
+            sibling.get_ok(&ann, "/api/v1/users/me").await;
+        }
+        statements_sent(&sibling).await - before < 10
+    };
+    let started = Instant::now();
+    while !remembered().await {
+        assert!(started.elapsed() < Duration::from_secs(5), "the sibling never remembered the token");
+    }
+
+    let logout = app.as_user(&ann, Method::POST, "/api/v1/auth/logout").send().await.unwrap();
+    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    let started = Instant::now();
+    loop {
+        let me = sibling.as_user(&ann, Method::GET, "/api/v1/users/me").send().await.unwrap();
+        if me.status() == StatusCode::UNAUTHORIZED {
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(1), "the sibling still accepts a revoked token");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let me = app.as_user(&ann, Method::GET, "/api/v1/users/me").send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
 }
