@@ -1,27 +1,115 @@
-//! A pooled connection lent to one store method, retired instead of returned if an outage error
-//! was seen while it was out.
-//!
-//! A backend that dies sends its error before the socket closes, so the request fails while the
-//! connection does not yet look closed; returned to the pool as it is, it would fail the next
-//! request too ("connection closed", long after the database is back). Any outage error seen
-//! meanwhile, on this connection or another, retires it: at worst a healthy connection is
-//! replaced, which costs one connect during an outage.
+//! Getting a connection from the pool, and giving it back, with what the pool knows of the
+//! database: a connection already known closed is never handed out, one lent out while an outage
+//! error was seen is retired, and while the database is down a request learns it within 250 ms.
 
+use crate::error::{StoreError, StoreResult};
 use crate::health::DatabaseHealth;
-use diesel_async::pooled_connection::bb8::PooledConnection;
-use diesel_async::{AnsiTransactionManager, AsyncPgConnection, TransactionManager};
+use crate::instrumentation::StatementWatch;
+use crate::pool::PoolSettings;
+use diesel_async::pooled_connection::bb8::{Pool, PooledConnection};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, PoolableConnection, RecyclingMethod,
+};
+use diesel_async::{AnsiTransactionManager, AsyncConnection, AsyncPgConnection, TransactionManager};
+use futures_util::FutureExt as _;
 use std::ops::{Deref, DerefMut};
+use std::time::Duration;
+use tokio::time::Instant;
 
+/// bb8 retries a failed connect with a backoff of up to half this, so this bounds how long after
+/// the database's return the pool reconnects. Waiting for a busy pool is `acquire_timeout`'s
+/// business: `Checkout::get` asks bb8 again until then.
+const CONNECT_RETRY_WINDOW: Duration = Duration::from_millis(500);
+
+pub(crate) struct Checkout {
+    pool: Pool<AsyncPgConnection>,
+    health: DatabaseHealth,
+    settings: PoolSettings,
+}
+
+impl Checkout {
+    pub async fn open(
+        url: &str,
+        settings: &PoolSettings,
+        health: DatabaseHealth,
+        watch: StatementWatch,
+    ) -> StoreResult<Self> {
+        let mut config = ManagerConfig::default();
+        let connect_health = health.clone();
+        config.custom_setup = Box::new(move |url| {
+            let (watch, health) = (watch.clone(), connect_health.clone());
+            async move {
+                let mut conn = AsyncPgConnection::establish(url).await.inspect_err(|_| health.mark_down())?;
+                health.mark_up();
+                conn.set_instrumentation(watch);
+                Ok(conn)
+            }
+            .boxed()
+        });
+        // A connection the server closed (a restart, a terminated backend) is known as closed
+        // without a round trip. It usually means the database went away, which the next requests
+        // should learn at once.
+        let checkout_health = health.clone();
+        config.recycling_method = RecyclingMethod::CustomFunction(Box::new(move |conn| {
+            let broken = conn.is_broken();
+            if broken {
+                checkout_health.mark_down();
+            }
+            async move { if broken { Err(diesel::result::Error::BrokenTransactionManager) } else { Ok(()) } }.boxed()
+        }));
+        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
+        let pool = Pool::builder()
+            .max_size(settings.max_size)
+            .min_idle(Some(1))
+            .connection_timeout(CONNECT_RETRY_WINDOW)
+            // Runs the recycling check above, which costs no round trip (bb8's default `SELECT 1`
+            // would cost one per checkout).
+            .test_on_check_out(true)
+            .build(manager)
+            .await
+            .map_err(|error| StoreError::Unavailable(error.to_string()))?;
+        Ok(Self { pool, health, settings: settings.clone() })
+    }
+
+    /// A connection: within `acquire_timeout` while the database is up, within 250 ms once it is
+    /// known down (including for requests already waiting when it goes down).
+    pub async fn get(&self) -> StoreResult<Conn<'_>> {
+        let deadline = Instant::now() + self.settings.acquire_timeout;
+        loop {
+            let attempt = async {
+                if !self.health.is_down() {
+                    tokio::select! {
+                        pooled = self.pool.get() => return Some(pooled),
+                        () = self.health.went_down() => {}
+                    }
+                }
+                tokio::time::timeout(self.settings.acquire_timeout_when_down, self.pool.get()).await.ok()
+            };
+            match attempt.await {
+                Some(Ok(pooled)) => return Ok(Conn { pooled, health: &self.health, outages: self.health.outages() }),
+                Some(Err(bb8::RunError::TimedOut)) if !self.health.is_down() && Instant::now() < deadline => {}
+                Some(Err(error)) => return Err(error.into()),
+                None => return Err(StoreError::Unavailable("the database is down".into())),
+            }
+        }
+    }
+
+    /// Connections in the pool, and how many of them are idle.
+    pub fn state(&self) -> (u32, u32) {
+        let state = self.pool.state();
+        (state.connections, state.idle_connections)
+    }
+}
+
+/// A pooled connection lent to one store method. A backend that dies sends its error before its
+/// socket closes, so the connection does not yet look closed when it comes back; returned as it
+/// is, it would fail the next request too. So any outage error seen while it was out (on it or
+/// another) retires it: at worst a healthy connection is replaced, one connect during an outage.
 pub(crate) struct Conn<'a> {
     pooled: PooledConnection<'a, AsyncPgConnection>,
     health: &'a DatabaseHealth,
-    outages_at_checkout: u64,
-}
-
-impl<'a> Conn<'a> {
-    pub fn new(pooled: PooledConnection<'a, AsyncPgConnection>, health: &'a DatabaseHealth) -> Self {
-        Self { pooled, health, outages_at_checkout: health.outages() }
-    }
+    /// `health.outages()` when it was lent.
+    outages: u64,
 }
 
 impl Deref for Conn<'_> {
@@ -40,7 +128,7 @@ impl DerefMut for Conn<'_> {
 
 impl Drop for Conn<'_> {
     fn drop(&mut self) {
-        if self.health.outages() != self.outages_at_checkout {
+        if self.health.outages() != self.outages {
             // The pool discards a connection whose transaction manager is in error on return.
             AnsiTransactionManager::transaction_manager_status_mut(&mut *self.pooled).set_in_error();
         }

@@ -1,16 +1,11 @@
 //! The connection pool, and the `Store` handle every query goes through.
 
-use crate::checkout::Conn;
-use crate::error::{StoreError, StoreResult};
+use crate::checkout::{Checkout, Conn};
+use crate::error::StoreResult;
 use crate::health::DatabaseHealth;
 use crate::instrumentation::StatementWatch;
 use crate::token_cache::TokenCache;
-use diesel_async::pooled_connection::bb8::Pool;
-use diesel_async::pooled_connection::{
-    AsyncDieselConnectionManager, ManagerConfig, PoolableConnection, RecyclingMethod,
-};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use futures_util::FutureExt as _;
+use diesel_async::RunQueryDsl;
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
@@ -39,10 +34,8 @@ impl Default for PoolSettings {
 /// A cheap, cloneable handle on the database. Its methods live beside the tables they touch.
 #[derive(Clone)]
 pub struct Store {
-    pool: Pool<AsyncPgConnection>,
+    checkout: Arc<Checkout>,
     statements: StatementWatch,
-    health: DatabaseHealth,
-    acquire_timeout_when_down: Duration,
     pub(crate) tokens: Arc<TokenCache>,
     /// Signalled after every commit that wrote events, to wake this process's publisher. (Not a
     /// NOTIFY from the writing transaction: PostgreSQL serialises the commits of notifying
@@ -52,7 +45,7 @@ pub struct Store {
 
 impl std::fmt::Debug for Store {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("pool", &self.pool.state()).finish()
+        f.debug_struct("Store").field("pool", &self.checkout.state()).finish()
     }
 }
 
@@ -61,46 +54,10 @@ impl Store {
     pub async fn connect(database_url: &str, settings: &PoolSettings) -> StoreResult<Self> {
         let health = DatabaseHealth::default();
         let statements = StatementWatch::new(health.clone());
-        let (watch, connect_health) = (statements.clone(), health.clone());
-        let mut config = ManagerConfig::default();
-        config.custom_setup = Box::new(move |url| {
-            let (watch, health) = (watch.clone(), connect_health.clone());
-            async move {
-                let established = AsyncPgConnection::establish(url).await;
-                let mut conn = established.inspect_err(|_| health.mark_down())?;
-                health.mark_up();
-                conn.set_instrumentation(watch);
-                Ok(conn)
-            }
-            .boxed()
-        });
-        // A connection the server closed (a restart, a terminated backend) is known as closed
-        // without a round trip; checking that at checkout keeps it from being handed out again.
-        // It usually means the database went away, which the next requests should learn at once.
-        let checkout_health = health.clone();
-        config.recycling_method = RecyclingMethod::CustomFunction(Box::new(move |conn| {
-            let broken = conn.is_broken();
-            if broken {
-                checkout_health.mark_down();
-            }
-            async move { if broken { Err(diesel::result::Error::BrokenTransactionManager) } else { Ok(()) } }.boxed()
-        }));
-        let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(database_url, config);
-        let pool = Pool::builder()
-            .max_size(settings.max_size)
-            .min_idle(Some(1))
-            .connection_timeout(settings.acquire_timeout)
-            // Runs the recycling check above, which costs no round trip (bb8's default `SELECT 1`
-            // would cost one per checkout).
-            .test_on_check_out(true)
-            .build(manager)
-            .await
-            .map_err(|error| crate::StoreError::Unavailable(error.to_string()))?;
+        let checkout = Checkout::open(database_url, settings, health, statements.clone()).await?;
         let store = Self {
-            pool,
+            checkout: Arc::new(checkout),
             statements,
-            health,
-            acquire_timeout_when_down: settings.acquire_timeout_when_down,
             tokens: Arc::default(),
             events_written: Arc::new(Notify::new()),
         };
@@ -130,8 +87,7 @@ impl Store {
 
     /// Connections in the pool, and how many of them are idle.
     pub fn pool_state(&self) -> (u32, u32) {
-        let state = self.pool.state();
-        (state.connections, state.idle_connections)
+        self.checkout.state()
     }
 
     /// Statements sent to the database by this store since it was opened.
@@ -140,16 +96,6 @@ impl Store {
     }
 
     pub(crate) async fn conn(&self) -> StoreResult<Conn<'_>> {
-        let mut checkout = std::pin::pin!(self.pool.get());
-        if !self.health.is_down() {
-            tokio::select! {
-                pooled = &mut checkout => return Ok(Conn::new(pooled?, &self.health)),
-                () = self.health.went_down() => {}
-            }
-        }
-        let pooled = tokio::time::timeout(self.acquire_timeout_when_down, checkout)
-            .await
-            .map_err(|_| StoreError::Unavailable("the database is down".into()))??;
-        Ok(Conn::new(pooled, &self.health))
+        self.checkout.get().await
     }
 }
