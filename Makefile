@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 LOCAL_PG := scripts/local-pg.sh
 
-.PHONY: run test bench db-start db-url db-stop lint ci
+.PHONY: run test faults bench db-start db-url db-stop lint ci
 
 ## Serve on 127.0.0.1:8000 (CHAT_ADDR); uses DATABASE_URL, or starts the project-local cluster.
 run:
@@ -12,6 +12,18 @@ run:
 ## Every test, unit and integration, against the project-local cluster.
 test: db-start
 	DATABASE_URL="$$($(LOCAL_PG) url)" cargo test --workspace
+
+## Fault tests: kill -9 of the release server, database restarts and outages, under load. They run
+## on a cluster of their own (.data/faults, its own port), never the one `make test` uses, and stop it
+## afterwards. Not part of `cargo test` (`test = false` in crates/chat-api/Cargo.toml).
+FAULTS_PG_ROOT := $(CURDIR)/.data/faults
+FAULTS_PG := env -u CHAT_PG_PORT -u CHAT_PG_DB CHAT_PG_ROOT=$(FAULTS_PG_ROOT) \
+	$${CHAT_FAULTS_PG_PORT:+CHAT_PG_PORT=$$CHAT_FAULTS_PG_PORT} $(LOCAL_PG)
+faults:
+	cargo test -p chat-api --release --test faults --no-run   # builds target/release/chat-api too
+	$(FAULTS_PG) start
+	CHAT_FAULTS_PG_ROOT=$(FAULTS_PG_ROOT) cargo test -p chat-api --release --test faults -- --test-threads=1 --nocapture; \
+		status=$$?; $(FAULTS_PG) stop; exit $$status
 
 ## Throughput and latency of the hot paths: a release server on a fresh database, under load.
 BENCH_ADDR := 127.0.0.1:8099
@@ -38,6 +50,8 @@ db-stop:
 lint:
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p chat-api --test faults -- -D warnings   # test = false: --all-targets skips it
 
-## What CI runs.
+## What CI runs: the fault tests after every other test passed.
 ci: lint test
+	$(MAKE) faults

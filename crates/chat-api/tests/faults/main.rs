@@ -1,0 +1,12 @@
+//! Fault tests: the release server as a child process, on a PostgreSQL cluster of their own, broken on purpose.
+//!
+//! Not part of `cargo test --workspace` (`test = false` in Cargo.toml): `make faults` runs them, or
+//! `cargo test -p chat-api --release --test faults -- --test-threads=1 --nocapture`. The cluster
+//! lives in `.data/faults` (`CHAT_FAULTS_PG_ROOT`; its port is derived from that folder unless
+//! `CHAT_FAULTS_PG_PORT` is set), so restarting it never disturbs the cluster `make test` uses.
+//! Each scenario prints its counts; a failure lists every broken promise under them.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod database_outage;
+mod server_kill;
+mod support;

@@ -1,0 +1,100 @@
+//! One scenario's world: a fresh database, the release server, a chat, writers and a WebSocket reader.
+
+use super::WRITERS;
+use super::api::{Api, client};
+use super::checks::{Delivered, Stored};
+use super::cluster::Cluster;
+use super::load::{Load, post_until_acked};
+use super::report::Report;
+use super::server::Server;
+use super::ws_reader::WsReader;
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+/// How the database goes away.
+#[derive(Clone, Copy, Debug)]
+pub enum Outage {
+    /// `pg_ctl restart -m {mode}`.
+    Restart(&'static str),
+    /// `pg_ctl stop -m fast`, this long down, then start.
+    Down(Duration),
+}
+
+/// Writers and a reader at work against the release server; the server dies with it.
+#[derive(Debug)]
+pub struct Scenario {
+    name: String,
+    started: Instant,
+    cluster: Cluster,
+    pub server: Server,
+    database_url: String,
+    api: Api,
+    load: Load,
+    ws: WsReader,
+}
+
+impl Scenario {
+    /// Starts everything on database `faults_{name}`; returns once the writers are at work.
+    pub async fn start(name: &str) -> Self {
+        let started = Instant::now();
+        let cluster = Cluster::new();
+        let database_url = cluster.fresh_database(&format!("faults_{name}")).await;
+        let server = Server::start(&database_url, cluster.log_file(name)).await;
+        let api = Api::sign_up(&server.base(), "faults").await;
+        let ws = WsReader::start(&api.base, &api.token);
+        ws.wait_connected(Duration::from_secs(10)).await;
+        let load = Load::start(&api, WRITERS);
+        Self { name: name.to_owned(), started, cluster, server, database_url, api, load, ws }
+    }
+
+    /// Lets the writers work for `period`.
+    pub async fn run_for(&self, period: Duration) {
+        tokio::time::sleep(period).await;
+    }
+
+    /// Takes the database away as `outage` says; returns the moment it accepts connections again.
+    pub async fn database_outage(&self, outage: Outage) -> Instant {
+        // Should the scenario be abandoned while the database is down, the next one finds it up.
+        let guard = RestartOnDrop(&self.cluster);
+        match outage {
+            Outage::Restart(mode) => self.cluster.restart(mode).await,
+            Outage::Down(period) => {
+                self.cluster.stop("fast").await;
+                tokio::time::sleep(period).await;
+                self.cluster.start().await;
+            }
+        }
+        std::mem::forget(guard);
+        Instant::now()
+    }
+
+    /// Posts a new message until it is acknowledged; how long after `back` that was (None past 30 s).
+    pub async fn time_to_first_write(&self, back: Instant) -> Option<Duration> {
+        let (client, key) = (client(), format!("probe-{}", back.elapsed().as_nanos()));
+        let content = format!("probe message {key}");
+        let posted = post_until_acked(&self.api, &client, &self.load.tally, &key, &content);
+        tokio::time::timeout(Duration::from_secs(30), posted).await.ok().map(|()| back.elapsed())
+    }
+
+    /// Lets the writers finish, waits for the reader to catch up, and checks everything.
+    pub async fn finish(self, recovery: Option<Duration>) -> Report {
+        let Self { name, started, server, database_url, api, load, ws, .. } = self;
+        let tally = load.stop(Duration::from_secs(20)).await;
+        let acked: HashSet<i64> = tally.acks.iter().map(|ack| ack.id).collect();
+        ws.wait_for(&acked, Duration::from_secs(10)).await;
+        let log = ws.finish();
+        drop(server);
+        let stored = Stored::query(&database_url, &api, &tally.acks).await;
+        let delivered = Delivered::new(log, &tally.acks);
+        Report { name, took: started.elapsed(), tally, recovery, stored, delivered }
+    }
+}
+
+/// Starts the cluster again unless forgotten once the outage is over.
+struct RestartOnDrop<'a>(&'a Cluster);
+
+impl Drop for RestartOnDrop<'_> {
+    fn drop(&mut self) {
+        self.0.start_quietly();
+    }
+}
