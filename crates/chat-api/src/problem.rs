@@ -120,8 +120,12 @@ impl ApiError {
     /// The status and the problem+json document this error answers with.
     pub fn problem(&self) -> (StatusCode, String) {
         let (status, code, errors) = self.parts();
-        if status.is_server_error() {
+        // A fault is an error; an outage (503) is already logged once by the store, and warned of
+        // here request by request.
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
             tracing::error!(error = %self, code, "request failed");
+        } else if status.is_server_error() {
+            tracing::warn!(error = %self, code, "request failed");
         }
         let problem = Problem {
             kind: format!("urn:chat-backend:problem:{code}"),
