@@ -22,36 +22,36 @@ pub struct PublishedEvent {
     pub data: serde_json::Value,
 }
 
+/// Sequences a batch and returns it, so the publishing process can deliver it without reading it
+/// back; the NOTIFY (`listener::EVENTS_PUBLISHED`) carries the new head, so processes that
+/// already have it skip the read too. (`notified` is joined in: an unreferenced CTE never runs.)
 const PUBLISH_SQL: &str = "
 WITH pending AS (
     SELECT id, row_number() OVER (ORDER BY id) AS n FROM events WHERE seq IS NULL ORDER BY id LIMIT $1
 ), head AS (
     UPDATE event_head SET seq = seq + (SELECT count(*) FROM pending) RETURNING seq - (SELECT count(*) FROM pending) AS base
 ), sequenced AS (
-    UPDATE events SET seq = head.base + pending.n FROM pending, head WHERE events.id = pending.id RETURNING events.seq
+    UPDATE events SET seq = head.base + pending.n FROM pending, head WHERE events.id = pending.id
+    RETURNING events.seq, events.chat_id, events.kind, events.data
+), notified AS (
+    SELECT pg_notify('chat_events_published', max(seq)::text) FROM sequenced HAVING count(*) > 0
 )
-SELECT count(*) AS published, pg_notify('chat_events_published', '') IS NULL AS notified FROM sequenced
-HAVING count(*) > 0";
+SELECT sequenced.* FROM sequenced, notified ORDER BY seq";
 statement!(PublishEvents, PUBLISH_SQL);
 
-#[derive(QueryableByName)]
-struct Published {
-    #[diesel(sql_type = BigInt)]
-    published: i64,
-}
-
 impl Store {
-    /// Sequences up to `batch` committed events; returns how many. Publishers of all server
-    /// processes take turns on an advisory lock, so batches never interleave.
-    pub async fn publish_pending(&self, batch: i64) -> StoreResult<usize> {
+    /// Sequences up to `batch` committed events and returns them, in seq order, once committed.
+    /// Publishers of all server processes take turns on an advisory lock, so batches never
+    /// interleave: the batch's seqs follow every seq published before it, without a gap.
+    pub async fn publish_pending(&self, batch: i64) -> StoreResult<Vec<PublishedEvent>> {
         let mut conn = self.conn().await?;
-        conn.transaction(async |conn| {
-            diesel::sql_query("SELECT pg_advisory_xact_lock(727275)").execute(conn).await?;
-            let published: Option<Published> =
-                prepared::<PublishEvents>().bind::<BigInt, _>(batch).get_result(conn).await.optional()?;
-            Ok(published.map_or(0, |row| usize::try_from(row.published).unwrap_or(0)))
-        })
-        .await
+        let rows: Vec<EventRow> = conn
+            .transaction(async |conn| {
+                diesel::sql_query("SELECT pg_advisory_xact_lock(727275)").execute(conn).await?;
+                prepared::<PublishEvents>().bind::<BigInt, _>(batch).load(conn).await
+            })
+            .await?;
+        rows.into_iter().map(EventRow::into_published).collect()
     }
 
     /// The newest published seq.

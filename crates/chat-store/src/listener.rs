@@ -5,7 +5,7 @@ use crate::error::{StoreError, StoreResult};
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
 use futures_util::{Stream, StreamExt};
 
-/// Channel for "new seqs were published".
+/// Channel for "new seqs were published"; the payload is the newest seq.
 pub const EVENTS_PUBLISHED: &str = "chat_events_published";
 /// Channel for typing indicators, which are never stored.
 pub const TYPING: &str = "chat_typing";

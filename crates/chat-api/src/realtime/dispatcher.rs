@@ -7,10 +7,11 @@ use super::frames;
 use super::hub::{Delivery, Hub};
 use chat_domain::{ChatId, UserId};
 use chat_store::listener::{self, Notification};
-use chat_store::{Store, StoreResult};
+use chat_store::{PublishedEvent, Store, StoreResult};
 use futures_util::StreamExt as _;
 use serde::Deserialize;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
 use tokio::sync::Notify;
 
@@ -26,26 +27,43 @@ pub struct DispatchSettings {
     pub idempotency_retention: Duration,
 }
 
+/// What the listener heard for the pump: the newest seq any process announced, whether the
+/// table must be read whatever the head (after reconnecting, notifications may have been lost),
+/// and a wake-up.
+#[derive(Debug, Default)]
+struct Announced {
+    head: AtomicI64,
+    read_anyway: AtomicBool,
+    wake: Notify,
+}
+
+impl Announced {
+    fn read_everything(&self) {
+        self.read_anyway.store(true, Ordering::Relaxed);
+        self.wake.notify_one();
+    }
+}
+
 /// Starts the tasks on the current runtime; they run as long as the process.
 pub fn spawn(store: Store, hub: Arc<Hub>, settings: DispatchSettings) {
-    let published = Arc::new(Notify::new());
-    tokio::spawn(listen(settings.database_url.clone(), store.clone(), hub.clone(), published.clone()));
-    tokio::spawn(pump_forever(store.clone(), hub, published, settings.safety_tick));
+    let announced = Arc::new(Announced::default());
+    tokio::spawn(listen(settings.database_url.clone(), store.clone(), hub.clone(), announced.clone()));
+    tokio::spawn(pump_forever(store.clone(), hub, announced, settings.safety_tick));
     tokio::spawn(retain(store, settings.event_retention, settings.idempotency_retention));
 }
 
-async fn listen(database_url: String, store: Store, hub: Arc<Hub>, published: Arc<Notify>) {
+async fn listen(database_url: String, store: Store, hub: Arc<Hub>, announced: Arc<Announced>) {
     let mut backoff = Duration::from_millis(100);
     loop {
         match listener::listen(&database_url).await {
             Ok(notifications) => {
                 backoff = Duration::from_millis(100);
                 // Anything published while not listening is caught up now.
-                published.notify_one();
+                announced.read_everything();
                 store.hearing_revocations(true);
                 let mut notifications = std::pin::pin!(notifications);
                 while let Some(notification) = notifications.next().await {
-                    on_notification(&store, &hub, &published, notification);
+                    on_notification(&store, &hub, &announced, notification);
                 }
                 store.hearing_revocations(false);
                 tracing::warn!("event listener connection lost; reconnecting");
@@ -63,7 +81,7 @@ struct TypingNotice {
     user_id: UserId,
 }
 
-fn on_notification(store: &Store, hub: &Hub, published: &Notify, notification: Notification) {
+fn on_notification(store: &Store, hub: &Hub, announced: &Announced, notification: Notification) {
     match notification.channel.as_str() {
         listener::TYPING => {
             if let Ok(notice) = serde_json::from_str::<TypingNotice>(&notification.payload) {
@@ -72,45 +90,76 @@ fn on_notification(store: &Store, hub: &Hub, published: &Notify, notification: N
             }
         }
         listener::TOKENS_REVOKED => store.token_revoked(&notification.payload),
-        _ => published.notify_one(),
+        _ => match notification.payload.parse::<i64>() {
+            Ok(head) => {
+                announced.head.fetch_max(head, Ordering::Relaxed);
+                announced.wake.notify_one();
+            }
+            Err(_) => announced.read_everything(),
+        },
     }
 }
 
 /// Publishes after this process's own commits (and on every tick, which also covers a process
-/// that died between commit and publish), and dispatches whenever any process published.
-async fn pump_forever(store: Store, hub: Arc<Hub>, published: Arc<Notify>, safety_tick: Duration) {
-    let mut must_publish = true;
+/// that died between commit and publish), and reads from the table what other processes
+/// published. What this process publishes goes to its hub as it comes back from the publish;
+/// the table is read only when a newer seq was announced, or on the tick.
+async fn pump_forever(store: Store, hub: Arc<Hub>, announced: Arc<Announced>, safety_tick: Duration) {
+    let (mut must_publish, mut must_read) = (true, true);
     loop {
         let outcome = async {
             if must_publish {
-                while store.publish_pending(BATCH).await? == BATCH as usize {}
+                loop {
+                    let batch = store.publish_pending(BATCH).await?;
+                    let first = batch.first().map(|event| event.envelope.seq);
+                    // Only a batch that follows the hub's position directly: it must never skip a seq.
+                    if first.is_some_and(|first| first == hub.position() + 1) {
+                        deliver(&hub, &batch);
+                    } else if first.is_some() {
+                        must_read = true;
+                    }
+                    if batch.len() < BATCH as usize {
+                        break;
+                    }
+                }
             }
-            dispatch(&store, &hub).await
+            let read_anyway = announced.read_anyway.swap(false, Ordering::Relaxed);
+            if must_read || read_anyway || announced.head.load(Ordering::Relaxed) > hub.position() {
+                read_and_deliver(&store, &hub).await?;
+            }
+            StoreResult::Ok(())
         };
-        if let Err(error) = outcome.await {
-            tracing::warn!(%error, "event pump failed; retrying");
-        }
+        must_read = match outcome.await {
+            Ok(()) => false,
+            Err(error) => {
+                tracing::warn!(%error, "event pump failed; retrying");
+                true
+            }
+        };
         tokio::select! {
             () = store.events_written() => must_publish = true,
-            () = published.notified() => must_publish = false,
-            () = tokio::time::sleep(safety_tick) => must_publish = true,
+            () = announced.wake.notified() => {}
+            () = tokio::time::sleep(safety_tick) => (must_publish, must_read) = (true, true),
         }
     }
 }
 
-/// Hands every seq after the hub's position to the hub, in order.
-async fn dispatch(store: &Store, hub: &Hub) -> StoreResult<()> {
+/// Hands every seq after the hub's position to the hub, in order, from the table.
+async fn read_and_deliver(store: &Store, hub: &Hub) -> StoreResult<()> {
     loop {
         let events = store.events_after(hub.position(), BATCH).await?;
-        let done = events.len() < BATCH as usize;
-        hub.publish(events.iter().map(|event| Delivery::Event {
-            envelope: Arc::new(event.envelope.clone()),
-            frame: frames::event(event).into(),
-        }));
-        if done {
+        deliver(hub, &events);
+        if events.len() < BATCH as usize {
             return Ok(());
         }
     }
+}
+
+fn deliver(hub: &Hub, events: &[PublishedEvent]) {
+    hub.publish(events.iter().map(|event| Delivery::Event {
+        envelope: Arc::new(event.envelope.clone()),
+        frame: frames::event(event).into(),
+    }));
 }
 
 async fn retain(store: Store, event_retention: Duration, idempotency_retention: Duration) {

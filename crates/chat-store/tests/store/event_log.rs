@@ -11,12 +11,14 @@ async fn events_get_gapless_seqs_only_when_published() {
     let chat = group(&store, ann, &[bob]).await;
     post(&store, ann, chat, "one").await;
     assert_eq!(store.event_head().await.unwrap(), 0, "nothing is visible before publishing");
-    assert_eq!(store.publish_pending(500).await.unwrap(), 2);
-    assert_eq!(store.publish_pending(500).await.unwrap(), 0);
+    let published = store.publish_pending(500).await.unwrap();
+    assert_eq!(published.iter().map(|event| event.envelope.seq).collect::<Vec<_>>(), [1, 2]);
+    assert!(store.publish_pending(500).await.unwrap().is_empty());
     let events = store.events_after(0, 10).await.unwrap();
     let seqs: Vec<i64> = events.iter().map(|event| event.envelope.seq).collect();
     assert_eq!(seqs, [1, 2]);
     assert_eq!(events[1].envelope.kind.as_str(), "message.created");
+    assert_eq!(events[1].data, published[1].data, "the publisher hands out what readers read");
     assert_eq!(store.event_head().await.unwrap(), 2);
 }
 
