@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 LOCAL_PG := scripts/local-pg.sh
 
-.PHONY: run test faults bench db-start db-url db-stop lint ci
+.PHONY: run test faults fuzz bench db-start db-url db-stop lint ci
 
 ## Serve on 127.0.0.1:8000 (CHAT_ADDR); uses DATABASE_URL, or starts the project-local cluster.
 run:
@@ -24,6 +24,12 @@ faults:
 	$(FAULTS_PG) start
 	CHAT_FAULTS_PG_ROOT=$(FAULTS_PG_ROOT) cargo test -p chat-api --release --test faults -- --test-threads=1 --nocapture; \
 		status=$$?; $(FAULTS_PG) stop; exit $$status
+
+## Schema fuzzing: schemathesis (pinned, in a virtualenv under .data/) against a release server on
+## a fresh database, with a live token; fails on a 5xx or an answer the OpenAPI document does not
+## describe. Bounded to a few minutes; scripts/fuzz.toml holds the seed and the checks.
+fuzz:
+	scripts/fuzz.sh
 
 ## Throughput and latency of the hot paths: a release server on a fresh database, under load.
 BENCH_ADDR := 127.0.0.1:8099
@@ -52,6 +58,7 @@ lint:
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p chat-api --test faults -- -D warnings   # test = false: --all-targets skips it
 
-## What CI runs: the fault tests after every other test passed.
+## What CI runs: the fault tests and schema fuzzing after every other test passed.
 ci: lint test
 	$(MAKE) faults
+	$(MAKE) fuzz
