@@ -76,8 +76,9 @@ impl Metrics {
     }
 }
 
-/// Prometheus text exposition format.
-#[utoipa::path(tag = "health", responses((status = 200, description = "Prometheus text format", content_type = "text/plain")))]
+/// Metrics in the OpenMetrics text format, which Prometheus scrapes.
+#[utoipa::path(tag = "health", responses((status = 200, description = "OpenMetrics text format",
+    content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8")))]
 #[get("/metrics")]
 pub async fn scrape(state: web::Data<AppState>) -> HttpResponse {
     let metrics = &state.metrics;

@@ -55,16 +55,20 @@ pub struct ChatListSchema {
 /// The body of `POST /chats`.
 #[derive(ToSchema)]
 #[schema(as = NewChat)]
+#[serde(deny_unknown_fields)]
 pub struct NewChatSchema {
     kind: ChatKindSchema,
     /// Required for groups (1 to 200 characters); absent for direct chats.
     title: Option<String>,
-    /// Direct: exactly one other user. Group: the initial members besides the creator (owner).
+    /// Direct: exactly one other user. Group: the initial members besides the creator (owner), none
+    /// if left out.
+    #[serde(default)]
     member_ids: Vec<i64>,
 }
 
 #[derive(ToSchema)]
 #[schema(as = ChatPatch)]
+#[serde(deny_unknown_fields)]
 pub struct ChatPatchSchema {
     title: String,
 }
@@ -90,20 +94,24 @@ pub struct MemberListSchema {
 /// The body of `POST /chats/{id}/members`.
 #[derive(ToSchema)]
 #[schema(as = NewMember)]
+#[serde(deny_unknown_fields)]
 pub struct NewMemberSchema {
     user_id: i64,
-    /// Defaults to `member`.
-    role: Option<RoleSchema>,
+    /// Defaults to `member` when left out (`null` is refused).
+    #[serde(default)]
+    role: RoleSchema,
 }
 
 #[derive(ToSchema)]
 #[schema(as = RolePatch)]
+#[serde(deny_unknown_fields)]
 pub struct RolePatchSchema {
     role: RoleSchema,
 }
 
 #[derive(ToSchema)]
 #[schema(as = ReadRequest)]
+#[serde(deny_unknown_fields)]
 pub struct ReadRequestSchema {
     message_id: i64,
 }
@@ -128,6 +136,7 @@ pub struct UserSchema {
 
 #[derive(ToSchema)]
 #[schema(as = Credentials)]
+#[serde(deny_unknown_fields)]
 pub struct CredentialsSchema {
     /// 3 to 32 of `a-z 0-9 _ . -`.
     username: String,

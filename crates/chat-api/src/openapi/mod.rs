@@ -2,6 +2,7 @@
 //! so a route cannot exist without its description.
 
 mod chat_schemas;
+mod path_errors;
 mod problems;
 mod schemas;
 
@@ -52,5 +53,6 @@ pub async fn document(document: web::Data<OpenApiJson>) -> HttpResponse {
 }
 
 pub use chat_schemas::*;
+pub use path_errors::WithPathErrors;
 pub use problems::*;
 pub use schemas::*;

@@ -55,11 +55,12 @@ pub struct ReactionSummarySchema {
 /// The body of `POST /messages`.
 #[derive(ToSchema)]
 #[schema(as = NewMessage)]
+#[serde(deny_unknown_fields)]
 pub struct NewMessageSchema {
     chat_id: i64,
-    /// `text` (default), `image` or `file`; `system` is the server's own.
-    #[serde(rename = "type")]
-    kind: Option<MessageTypeSchema>,
+    /// `text` (default), `image` or `file`; `system` is the server's own. May be left out, but not `null`.
+    #[serde(rename = "type", default)]
+    kind: MessageTypeSchema,
     /// Required for `text`: 1 to 4000 characters, not all whitespace.
     content: Option<String>,
     /// Required for `image` and `file`: a JSON object of at most 16 KiB.
@@ -72,6 +73,7 @@ pub struct NewMessageSchema {
 /// The body of `PATCH /messages/{id}`: absent fields keep their value.
 #[derive(ToSchema)]
 #[schema(as = MessagePatch)]
+#[serde(deny_unknown_fields)]
 pub struct MessagePatchSchema {
     content: Option<String>,
     #[schema(value_type = Option<Object>)]

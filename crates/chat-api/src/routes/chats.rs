@@ -22,7 +22,8 @@ struct ChatList {
 /// 201 with a new chat; 200 with the existing one when a direct chat with that person exists, or
 /// when an `Idempotency-Key` replays an earlier request (then with `Idempotent-Replayed: true`).
 #[utoipa::path(tag = "chats", security(("bearer" = [])), request_body = crate::openapi::NewChatSchema,
-    params(("Idempotency-Key" = Option<String>, Header, description = "A retry with the same key and body answers the first chat")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[ -~]+$",
+        description = "1 to 255 printable ASCII characters; a retry with the same key and body answers the first chat")),
     responses(
     (status = 201, description = "Created", body = crate::openapi::ChatSummarySchema),
     (status = 200, description = "The existing direct chat of this pair, or a replay", body = crate::openapi::ChatSummarySchema),
@@ -49,7 +50,7 @@ pub async fn create(
 
 /// The caller's chats, most recently active first.
 #[utoipa::path(tag = "chats", security(("bearer" = [])),
-    params(("limit" = Option<i64>, Query, description = "1 to 100, default 50"),
+    params(("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
            ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     responses(
     (status = 200, description = "A page of the caller's chats", body = crate::openapi::ChatListSchema),

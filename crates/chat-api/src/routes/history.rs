@@ -22,10 +22,10 @@ struct HistoryPage {
 /// `?before=`, `?after=` or `?around=` a message id (at most one), `limit` 1 to 200 (default 50).
 #[utoipa::path(tag = "messages", security(("bearer" = [])),
     params(("chat_id" = i64, Path),
-           ("before" = Option<i64>, Query, description = "Messages older than this id"),
-           ("after" = Option<i64>, Query, description = "Messages newer than this id"),
-           ("around" = Option<i64>, Query, description = "Messages around this id, itself included"),
-           ("limit" = Option<i64>, Query, description = "1 to 200, default 50")),
+           ("before" = Option<i64>, Query, minimum = 1, description = "Messages older than this id"),
+           ("after" = Option<i64>, Query, minimum = 0, description = "Messages newer than this id"),
+           ("around" = Option<i64>, Query, minimum = 1, description = "Messages around this id, itself included"),
+           ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "1 to 200, default 50")),
     responses(
     (status = 200, description = "A page, oldest first", body = crate::openapi::HistoryPageSchema),
     (status = 401, response = crate::openapi::Unauthorized),

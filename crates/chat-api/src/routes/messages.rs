@@ -9,7 +9,8 @@ use serde::Serialize;
 
 /// 200 with the whole message, as the seed's clients expect; a replay adds `Idempotent-Replayed: true`.
 #[utoipa::path(tag = "messages", security(("bearer" = [])),
-    params(("Idempotency-Key" = Option<String>, Header, description = "1 to 255 printable ASCII characters; a retry with the same key and body replays the first answer")),
+    params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[ -~]+$",
+        description = "1 to 255 printable ASCII characters; a retry with the same key and body replays the first answer")),
     request_body = crate::openapi::NewMessageSchema, responses(
     (status = 200, description = "The whole message", body = crate::openapi::MessageSchema,
         headers(("Idempotent-Replayed" = String, description = "`true` when this answer replays an earlier request"))),

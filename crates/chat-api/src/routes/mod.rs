@@ -10,14 +10,16 @@ mod reactions;
 mod realtime;
 mod users;
 
+use crate::openapi::WithPathErrors;
 use crate::problem::ApiError;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every route; registering through `utoipa_actix_web` puts each one in the OpenAPI
-/// document as well.
+/// document as well. The handlers' annotations leave out the 400 of an unparsable path segment:
+/// `WithPathErrors` documents it for all of them.
 pub fn configure(config: &mut ServiceConfig) {
-    config.service(health::healthz).service(health::readyz).service(crate::metrics::scrape).service(
+    config.service(health::healthz).service(health::readyz).service(crate::metrics::scrape).service(WithPathErrors(
         scope::scope("/api/v1")
             .service(crate::openapi::document)
             .service(auth::register)
@@ -43,7 +45,7 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(reactions::remove)
             .service(realtime::websocket)
             .service(realtime::events),
-    );
+    ));
 }
 
 /// Answers every unknown path with a problem, like every other error.

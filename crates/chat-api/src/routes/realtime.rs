@@ -19,7 +19,8 @@ const MAX_CLIENT_MESSAGE: usize = 64 * 1024;
 /// a bad token or a foreign origin is refused before the upgrade. `?since=` resumes after a seq.
 #[utoipa::path(tag = "real time",
     params(("access_token" = Option<String>, Query, description = "For browsers, instead of the Authorization header"),
-           ("since" = Option<i64>, Query, description = "Replay every event after this seq, then continue live")),
+           ("since" = Option<i64>, Query, minimum = 0,
+               description = "Replay every event after this seq, then continue live")),
     responses(
     (status = 101, description = "Switching to the WebSocket protocol; see docs/EVENTS.md"),
     (status = 400, response = crate::openapi::BadRequest),
@@ -69,8 +70,8 @@ fn check_origin(req: &HttpRequest, allowed: &[String]) -> ApiResult<()> {
 
 /// The caller's events after `since`, in order, as the WebSocket would have sent them.
 #[utoipa::path(tag = "real time", security(("bearer" = [])),
-    params(("since" = i64, Query, description = "The last seq the client has"),
-           ("limit" = Option<i64>, Query, description = "1 to 1000, default 100")),
+    params(("since" = i64, Query, minimum = 0, description = "The last seq the client has"),
+           ("limit" = Option<i64>, Query, minimum = 1, maximum = 1000, description = "1 to 1000, default 100")),
     responses(
     (status = 200, description = "`{\"events\": [frames], \"next_since\": seq, \"resync_required\": bool}`", content_type = "application/json"),
     (status = 401, response = crate::openapi::Unauthorized),

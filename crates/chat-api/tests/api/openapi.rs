@@ -1,6 +1,6 @@
 //! The OpenAPI document: served, covering every route, and describing the JSON the server sends.
 
-use crate::support::{TestApp, expect_json};
+use crate::support::{TestApp, expect_json, expect_problem};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -133,4 +133,187 @@ async fn schemas_describe_what_the_server_sends() {
     let problem = expect_json(invalid, StatusCode::UNPROCESSABLE_ENTITY).await;
     assert_matches_schema(&doc, "Problem", &problem);
     assert_matches_schema(&doc, "FieldError", &problem["errors"][0]);
+}
+
+/// The media types documented for `status` of an operation, without their parameters.
+fn documented_media_types(doc: &Value, method: &str, path: &str, status: &str) -> BTreeSet<String> {
+    let content = &doc["paths"][path][method]["responses"][status]["content"];
+    let content = content.as_object().unwrap_or_else(|| panic!("{method} {path} documents no content for {status}"));
+    content.keys().map(|media_type| essence(media_type)).collect()
+}
+
+fn essence(media_type: &str) -> String {
+    media_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase()
+}
+
+#[tokio::test]
+async fn the_content_types_of_the_root_endpoints_are_documented() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    for path in ["/healthz", "/readyz", "/metrics", "/api/v1/openapi.json"] {
+        let response = app.request(Method::GET, path).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK, "GET {path}");
+        let served = response.headers()["content-type"].to_str().unwrap().to_owned();
+        let documented = documented_media_types(&doc, "get", path, "200");
+        assert!(documented.contains(&essence(&served)), "GET {path} serves {served}, the document says {documented:?}");
+    }
+}
+
+/// An id past `i64::MAX` cannot be parsed: every operation with a path id answers 400
+/// `invalid_path`, so every one must document a 400.
+#[tokio::test]
+async fn an_id_out_of_range_in_any_path_is_a_documented_400() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let user = app.register("ann").await;
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        if !path.contains("_id}") {
+            continue;
+        }
+        let concrete = path
+            .replace("{emoji}", "x")
+            .replace("{chat_id}", "9223372036854775808")
+            .replace("{message_id}", "9223372036854775808")
+            .replace("{user_id}", "9223372036854775808");
+        for (method, operation) in item.as_object().unwrap() {
+            let verb = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let response = app.as_user(&user, verb, &concrete).json(&json!({})).send().await.unwrap();
+            expect_problem(response, StatusCode::BAD_REQUEST, "invalid_path").await;
+            assert!(operation["responses"]["400"].is_object(), "{method} {path} does not document its 400");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 14, "only {checked} operations with a path id");
+}
+
+/// `path` with every parameter filled in: ids with `id`, the emoji with a valid one.
+fn concrete(path: &str, id: &str) -> String {
+    path.replace("{emoji}", "x").replace("{chat_id}", id).replace("{message_id}", id).replace("{user_id}", id)
+}
+
+/// Every body refuses unknown fields (422 `unknown_field`), and its schema says so.
+#[tokio::test]
+async fn request_bodies_refuse_unknown_fields_as_documented() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let user = app.register("ann").await;
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let schema = &operation["requestBody"]["content"]["application/json"]["schema"]["$ref"];
+            let Some(name) = schema.as_str().and_then(|reference| reference.rsplit('/').next()) else { continue };
+            let verb = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let response = app.call_json(&user, verb, &concrete(path, "1"), &json!({ "unexpected": 1 })).await;
+            let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+            assert_eq!(problem["errors"][0]["code"], "unknown_field", "{method} {path}: {problem}");
+            let additional = &doc["components"]["schemas"][name]["additionalProperties"];
+            assert_eq!(additional, &json!(false), "{name} ({method} {path}) is documented to take unknown fields");
+            checked += 1;
+        }
+    }
+    assert!(checked >= 9, "only {checked} operations with a body");
+}
+
+/// True when a property's schema lets `null` through.
+fn allows_null(property: &Value) -> bool {
+    property.to_string().contains(r#""null""#)
+}
+
+fn required(doc: &Value, schema: &str) -> Vec<String> {
+    let required = doc["components"]["schemas"][schema]["required"].as_array().cloned().unwrap_or_default();
+    required.iter().map(|name| name.as_str().unwrap().to_owned()).collect()
+}
+
+/// Optional fields are documented as the server reads them: `type` and `role` may be left out
+/// but are refused as `null`, and `member_ids` may be left out.
+#[tokio::test]
+async fn optional_body_fields_are_documented_as_the_server_reads_them() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let chat_id = app.group(&ann, &[]).await;
+
+    let null_type = json!({ "chat_id": chat_id, "content": "hi", "type": null });
+    let response = app.call_json(&ann, Method::POST, "/api/v1/messages", &null_type).await;
+    assert!(response.status().is_client_error(), "a null type got {}", response.status());
+    let null_role = json!({ "user_id": bob.id, "role": null });
+    let response = app.call_json(&ann, Method::POST, &format!("/api/v1/chats/{chat_id}/members"), &null_role).await;
+    assert!(response.status().is_client_error(), "a null role got {}", response.status());
+    for (schema, field) in [("NewMessage", "type"), ("NewMember", "role")] {
+        let property = &doc["components"]["schemas"][schema]["properties"][field];
+        assert!(!allows_null(property), "{schema}.{field} is documented as nullable: {property}");
+        assert!(!required(&doc, schema).contains(&field.to_owned()), "{schema}.{field} is documented as required");
+    }
+
+    let without_members = json!({ "kind": "group", "title": "Just me" });
+    expect_json(app.call_json(&ann, Method::POST, "/api/v1/chats", &without_members).await, StatusCode::CREATED).await;
+    assert!(!required(&doc, "NewChat").contains(&"member_ids".to_owned()), "member_ids is documented as required");
+}
+
+/// Each numeric query parameter documents the range the server takes; one past an end is a 422.
+#[tokio::test]
+async fn query_parameter_ranges_are_documented() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let user = app.register("ann").await;
+    let chat_id = app.group(&user, &[]).await;
+    let history = "/api/v1/chats/{chat_id}/messages";
+    let ranges = [
+        ("/api/v1/chats", "limit", 1, 100),
+        (history, "limit", 1, 200),
+        (history, "before", 1, i64::MAX),
+        (history, "after", 0, i64::MAX),
+        (history, "around", 1, i64::MAX),
+        ("/api/v1/events", "limit", 1, 1000),
+        ("/api/v1/events", "since", 0, i64::MAX),
+        ("/api/v1/ws", "since", 0, i64::MAX),
+    ];
+    for (path, name, min, max) in ranges {
+        let parameters = doc["paths"][path]["get"]["parameters"].as_array().unwrap();
+        let parameter = parameters.iter().find(|parameter| parameter["name"] == name).unwrap();
+        let schema = &parameter["schema"];
+        assert_eq!(schema["minimum"], min, "{path} {name}: {schema}");
+        if max < i64::MAX {
+            assert_eq!(schema["maximum"], max, "{path} {name}: {schema}");
+        }
+        let outside = if max < i64::MAX { vec![min - 1, max + 1] } else { vec![min - 1] };
+        for value in outside {
+            let since = if path == "/api/v1/events" && name != "since" { "&since=0" } else { "" };
+            let url = format!("{}?{name}={value}{since}", concrete(path, &chat_id.to_string()));
+            let problem = expect_problem(
+                app.call(&user, Method::GET, &url).await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "validation_failed",
+            )
+            .await;
+            assert_eq!(problem["errors"][0]["field"], name, "{url}: {problem}");
+            assert_eq!(problem["errors"][0]["code"], "out_of_range", "{url}: {problem}");
+        }
+    }
+}
+
+/// `Idempotency-Key` is documented as the server checks it: 1 to 255 printable ASCII characters.
+#[tokio::test]
+async fn the_idempotency_key_is_documented_as_checked() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let user = app.register("ann").await;
+    let chat_id = app.group(&user, &[]).await;
+    let posts = [
+        ("/api/v1/messages", json!({ "chat_id": chat_id, "content": "hi" })),
+        ("/api/v1/chats", json!({ "kind": "group", "title": "Team" })),
+    ];
+    for (path, body) in posts {
+        let parameters = doc["paths"][path]["post"]["parameters"].as_array().unwrap();
+        let key = &parameters.iter().find(|parameter| parameter["name"] == "Idempotency-Key").unwrap()["schema"];
+        assert_eq!(
+            (&key["minLength"], &key["maxLength"], &key["pattern"]),
+            (&json!(1), &json!(255), &json!("^[ -~]+$"))
+        );
+        for refused in [String::new(), "k".repeat(256), "tab\tkey".to_owned()] {
+            let request = app.as_user(&user, Method::POST, path).header("Idempotency-Key", refused).json(&body);
+            expect_problem(request.send().await.unwrap(), StatusCode::BAD_REQUEST, "invalid_idempotency_key").await;
+        }
+    }
 }
