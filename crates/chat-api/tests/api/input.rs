@@ -109,3 +109,25 @@ async fn a_body_that_stops_arriving_gets_408() {
     assert!(started.elapsed() < Duration::from_secs(5), "held for {:?}", started.elapsed());
     assert_eq!(app.count("messages").await, 0);
 }
+
+/// PostgreSQL prints a jsonb number with every digit (f64::MAX is a 309-digit integer); reading
+/// that back must give the number that was sent, not fail every read of the message and stall the
+/// event feed.
+#[tokio::test]
+async fn numbers_at_the_edge_of_json_s_range_round_trip() {
+    let app = TestApp::spawn().await;
+    let ann = app.register("ann").await;
+    let chat_id = app.group(&ann, &[]).await;
+    let payload = serde_json::json!({ "largest": f64::MAX, "smallest": f64::MIN_POSITIVE, "negative": -f64::MAX });
+    let body = serde_json::json!({ "chat_id": chat_id, "type": "file", "payload": payload });
+    let created = crate::support::expect_json(app.post_message(&ann, &body).await, StatusCode::OK).await;
+    let read = app.get_ok(&ann, &format!("/api/v1/messages/{}", created["id"])).await;
+    assert_eq!(read["payload"], payload);
+    let history = app.get_ok(&ann, &format!("/api/v1/chats/{chat_id}/messages")).await;
+    assert_eq!(history["messages"][0]["payload"], payload);
+    let feed = app.get_ok(&ann, "/api/v1/events?since=0").await;
+    let created_events: Vec<_> =
+        feed["events"].as_array().unwrap().iter().filter(|event| event["type"] == "message.created").collect();
+    assert_eq!(created_events.len(), 1, "{feed}");
+    assert_eq!(created_events[0]["data"]["payload"], payload);
+}
