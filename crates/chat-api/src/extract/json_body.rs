@@ -69,7 +69,7 @@ fn has_json_content_type(req: &HttpRequest) -> bool {
 
 fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     let mut deserializer = serde_json::Deserializer::from_slice(body);
-    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(field_error)?;
+    let value = serde_path_to_error::deserialize(&mut deserializer).map_err(|error| field_error(error, body))?;
     deserializer.end().map_err(malformed)?;
     Ok(value)
 }
@@ -79,13 +79,18 @@ fn malformed(error: serde_json::Error) -> ApiError {
 }
 
 /// Data errors name the field; syntax errors (including invalid UTF-8) are malformed JSON.
-fn field_error(error: serde_path_to_error::Error<serde_json::Error>) -> ApiError {
+fn field_error(error: serde_path_to_error::Error<serde_json::Error>, body: &[u8]) -> ApiError {
     let path = error.path().to_string();
     let inner = error.into_inner();
-    if inner.classify() != serde_json::error::Category::Data {
+    let message = if inner.classify() == serde_json::error::Category::Data {
+        inner.to_string()
+    } else if serde_json::from_slice::<serde_json::Value>(body).is_ok() {
+        // serde_json files a wrong type where an enum is expected (`"kind": 5`) as a syntax error,
+        // but a body that parses has none: it is the field that is wrong.
+        "invalid type: not one of the accepted values".to_owned()
+    } else {
         return malformed(inner);
-    }
-    let message = inner.to_string();
+    };
     let message = message.split(" at line ").next().unwrap_or_default().to_owned();
     let named = |prefix: &str| message.strip_prefix(prefix).and_then(|rest| rest.split('`').next()).map(str::to_owned);
     let join = |name: String| {

@@ -131,3 +131,23 @@ async fn numbers_at_the_edge_of_json_s_range_round_trip() {
     assert_eq!(created_events.len(), 1, "{feed}");
     assert_eq!(created_events[0]["data"]["payload"], payload);
 }
+
+/// A body that is valid JSON with a field of the wrong type is a 422 naming the field, also where
+/// the field is one of a set of names (serde_json reports those as syntax errors).
+#[tokio::test]
+async fn a_wrong_type_for_a_named_value_is_a_validation_error_not_malformed_json() {
+    let app = TestApp::spawn().await;
+    let ann = app.register("ann").await;
+    let chat_id = app.group(&ann, &[]).await;
+    let cases = [
+        ("/api/v1/chats", serde_json::json!({ "kind": 5, "title": "x" }), "kind"),
+        (&*format!("/api/v1/chats/{chat_id}/members"), serde_json::json!({ "user_id": ann.id, "role": null }), "role"),
+        ("/api/v1/messages", serde_json::json!({ "chat_id": chat_id, "type": 7, "content": "x" }), "type"),
+    ];
+    for (path, body, field) in cases {
+        let response = app.call_json(&ann, Method::POST, path, &body).await;
+        let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        assert_eq!(crate::support::error_fields(&problem), [field], "{path} {body}");
+    }
+    assert_eq!(app.count("messages").await, 0);
+}
