@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod config;
 pub mod extract;
+pub mod http_server;
 pub mod metrics;
 pub mod openapi;
 pub mod parse_refusals;

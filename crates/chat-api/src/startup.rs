@@ -1,34 +1,22 @@
-//! Building the application: migrations, the pool, the routes, and the HTTP server around them.
+//! Building the application: migrations, the pool, the hub and its background tasks, the shared
+//! state, and the HTTP server (`http_server`) around them; stopping it gracefully.
 
 use crate::auth::password::Passwords;
 use crate::config::Config;
+use crate::http_server;
 use crate::metrics::Metrics;
-use crate::openapi::{ApiDoc, OpenApiJson};
-use crate::parse_refusals::ProblemIo;
 use crate::problem::ApiError;
 use crate::rate_limit::RateLimiter;
 use crate::realtime::dispatcher::{self, DispatchSettings};
 use crate::realtime::frames::CloseCode;
-use crate::realtime::socket::SocketHandle;
 use crate::realtime::{ConnectionSettings, Hub};
-use crate::routes;
 use crate::state::AppState;
-use crate::telemetry;
-use actix_http::HttpService;
-use actix_http::error::DispatchError;
-use actix_service::{IntoServiceFactory as _, ServiceFactoryExt as _, fn_service, map_config};
-use actix_web::body::MessageBody;
-use actix_web::dev::{AppConfig, Extensions, Server, ServiceFactory, ServiceRequest, ServiceResponse};
-use actix_web::middleware::from_fn;
-use actix_web::rt::net::TcpStream;
-use actix_web::{App, web};
+use actix_web::dev::Server;
+use actix_web::web;
 use chat_store::{PoolSettings, Store, StoreError};
-use std::future::ready;
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
-use utoipa::OpenApi as _;
-use utoipa_actix_web::AppExt as _;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -85,41 +73,8 @@ impl Application {
             body: config.body,
         });
         let listener = TcpListener::bind(config.addr)?;
-        let addr = listener.local_addr()?;
-        let port = addr.port();
-        // What `HttpServer::listen` assembles, but over `ProblemIo` (see `parse_refusals`).
-        let builder = actix_server::Server::build();
-        let shutdown = builder.graceful_shutdown_signal();
-        let server = builder
-            .workers(config.workers)
-            // Signals are handled in `run_until_stopped`, which closes WebSockets first.
-            .disable_signals()
-            // SIGTERM and SIGINT stop accepting and let requests in flight finish, up to this long.
-            .shutdown_timeout(10)
-            .listen("chat-api", listener, move || {
-                let shutdown = shutdown.clone();
-                let app = app(state.clone()).into_factory().map_err(|error: actix_web::Error| error.error_response());
-                let http = HttpService::build()
-                    .graceful_shutdown_signal(move || {
-                        let shutdown = shutdown.clone();
-                        async move { shutdown.notified().await }
-                    })
-                    // `HttpServer`'s settings: 5 s for a request head, and 1 s for a closing
-                    // connection to flush (without it a WebSocket's close frame may be lost).
-                    .client_request_timeout(Duration::from_secs(5))
-                    .client_disconnect_timeout(Duration::from_secs(1))
-                    .local_addr(addr)
-                    .on_connect_ext(|io: &ProblemIo<TcpStream>, data: &mut Extensions| {
-                        SocketHandle::attach(io.get_ref(), data);
-                    })
-                    .h1(map_config(app, |_| AppConfig::default()));
-                fn_service(|io: TcpStream| {
-                    let peer = io.peer_addr().ok();
-                    ready(Ok::<_, DispatchError>((ProblemIo::new(io), peer)))
-                })
-                .and_then(http)
-            })?
-            .run();
+        let port = listener.local_addr()?.port();
+        let server = http_server::serve(listener, config.workers, state)?;
         tracing::info!(addr = %config.addr.ip(), port, "chat-api listening");
         Ok(Self { server, port, hub })
     }
@@ -141,32 +96,6 @@ impl Application {
         });
         self.server.await
     }
-}
-
-/// The routes and what they share, as each worker builds them.
-fn app(
-    state: web::Data<AppState>,
-) -> App<
-    impl ServiceFactory<
-        ServiceRequest,
-        Config = (),
-        Response = ServiceResponse<impl MessageBody>,
-        Error = actix_web::Error,
-        InitError = (),
-    >,
-> {
-    let (app, document) =
-        App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes::configure).split_for_parts();
-    let document = OpenApiJson(document.to_json().unwrap_or_default());
-    app.app_data(state)
-        .app_data(web::Data::new(document))
-        .app_data(
-            web::PathConfig::default().error_handler(|error, _| {
-                ApiError::BadRequest { code: "invalid_path", detail: error.to_string() }.into()
-            }),
-        )
-        .wrap(from_fn(telemetry::log_request))
-        .default_service(web::to(routes::not_found))
 }
 
 async fn shutdown_signal() {

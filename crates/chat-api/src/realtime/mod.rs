@@ -7,6 +7,7 @@ pub mod connection;
 pub mod dispatcher;
 pub mod frames;
 pub mod hub;
+mod pump;
 mod replay;
 pub mod socket;
 

@@ -1,0 +1,91 @@
+//! The pump: publishes what this process committed, and hands every published seq to the hub in
+//! order, from the batch it just sequenced or from the table.
+
+use super::frames;
+use super::hub::{Delivery, Hub};
+use chat_store::{PublishedEvent, Store, StoreResult};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::time::Duration;
+use tokio::sync::Notify;
+
+const BATCH: i64 = 500;
+
+/// What the listener heard for the pump: the newest seq any process announced, whether the
+/// table must be read whatever the head (after reconnecting, notifications may have been lost),
+/// and a wake-up.
+#[derive(Debug, Default)]
+pub(super) struct Announced {
+    pub head: AtomicI64,
+    read_anyway: AtomicBool,
+    pub wake: Notify,
+}
+
+impl Announced {
+    pub fn read_everything(&self) {
+        self.read_anyway.store(true, Ordering::Relaxed);
+        self.wake.notify_one();
+    }
+}
+
+/// Publishes after this process's own commits (and on every tick, which also covers a process
+/// that died between commit and publish), and reads from the table what other processes
+/// published. What this process publishes goes to its hub as it comes back from the publish;
+/// the table is read only when a newer seq was announced, or on the tick.
+pub(super) async fn pump_forever(store: Store, hub: Arc<Hub>, announced: Arc<Announced>, safety_tick: Duration) {
+    let (mut must_publish, mut must_read) = (true, true);
+    loop {
+        let outcome = async {
+            if must_publish {
+                loop {
+                    let batch = store.publish_pending(BATCH).await?;
+                    let first = batch.first().map(|event| event.envelope.seq);
+                    // Only a batch that follows the hub's position directly: it must never skip a seq.
+                    if first.is_some_and(|first| first == hub.position() + 1) {
+                        deliver(&hub, &batch);
+                    } else if first.is_some() {
+                        must_read = true;
+                    }
+                    if batch.len() < BATCH as usize {
+                        break;
+                    }
+                }
+            }
+            let read_anyway = announced.read_anyway.swap(false, Ordering::Relaxed);
+            if must_read || read_anyway || announced.head.load(Ordering::Relaxed) > hub.position() {
+                read_and_deliver(&store, &hub).await?;
+            }
+            StoreResult::Ok(())
+        };
+        must_read = match outcome.await {
+            Ok(()) => false,
+            Err(error) => {
+                tracing::warn!(%error, "event pump failed; retrying");
+                true
+            }
+        };
+        tokio::select! {
+            () = store.events_written() => must_publish = true,
+            () = announced.wake.notified() => {}
+            () = tokio::time::sleep(safety_tick) => (must_publish, must_read) = (true, true),
+        }
+    }
+}
+
+/// Hands every seq after the hub's position to the hub, in order, from the table.
+async fn read_and_deliver(store: &Store, hub: &Hub) -> StoreResult<()> {
+    loop {
+        let events = store.events_after(hub.position(), BATCH).await?;
+        deliver(hub, &events);
+        if events.len() < BATCH as usize {
+            return Ok(());
+        }
+    }
+}
+
+fn deliver(hub: &Hub, events: &[PublishedEvent]) {
+    hub.publish(events.iter().map(|event| Delivery::Event {
+        envelope: Arc::new(event.envelope.clone()),
+        frame: frames::event(event).into(),
+    }));
+}
