@@ -1,5 +1,6 @@
 //! The one place test support lives: spawning the app, and the calls tests make again and again.
 
+mod direct;
 mod ws;
 
 pub use ws::WsClient;
@@ -7,7 +8,6 @@ pub use ws::WsClient;
 use chat_api::config::{BodyLimits, PasswordHashing, RealtimeConfig};
 use chat_api::{Application, Config};
 use chat_test_db::TestDatabase;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde_json::{Value, json};
 use std::sync::Arc;
@@ -147,53 +147,6 @@ impl TestApp {
         let path = format!("/api/v1/chats/{chat_id}/members/{}", user.id);
         let response = self.call_json(actor, Method::PATCH, &path, &json!({ "role": role })).await;
         assert_eq!(expect_json(response, StatusCode::OK).await["role"], role);
-    }
-
-    /// Runs `statement` straight on this app's database (faults, fixtures a test needs); returns
-    /// the rows it affected.
-    pub async fn sql(&self, statement: &str) -> usize {
-        run_sql(self.db.url(), statement).await
-    }
-
-    /// Runs `statement` on the cluster's maintenance database, for what cannot run inside this
-    /// app's own (closing it to connections, say).
-    pub async fn sql_as_admin(&self, statement: &str) -> usize {
-        run_sql(self.db.admin_url(), statement).await
-    }
-
-    pub fn database_name(&self) -> &str {
-        self.db.name()
-    }
-
-    /// Counts rows straight from the database, to prove a refused request stored nothing.
-    pub async fn count(&self, table: &str) -> i64 {
-        #[derive(diesel::QueryableByName)]
-        struct Count {
-            #[diesel(sql_type = diesel::sql_types::BigInt)]
-            count: i64,
-        }
-        let mut conn = AsyncPgConnection::establish(self.db.url()).await.unwrap();
-        let query = diesel::sql_query(format!("SELECT count(*) AS count FROM {table}"));
-        query.get_result::<Count>(&mut conn).await.unwrap().count
-    }
-}
-
-async fn run_sql(url: &str, statement: &str) -> usize {
-    let mut conn = AsyncPgConnection::establish(url).await.unwrap();
-    diesel::sql_query(statement).execute(&mut conn).await.unwrap()
-}
-
-impl TestApp {
-    /// Writes `request` as raw bytes, as a client no HTTP library would let through, and returns
-    /// what the server answered before it closed the connection or `wait` ran out.
-    pub async fn raw_http(&self, request: &[u8], wait: Duration) -> String {
-        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-        let mut stream = tokio::net::TcpStream::connect(self.address.trim_start_matches("http://")).await.unwrap();
-        // A server refusing the request may answer and close before it has all been written.
-        let _ = stream.write_all(request).await;
-        let mut answer = Vec::new();
-        let _ = tokio::time::timeout(wait, stream.read_to_end(&mut answer)).await;
-        String::from_utf8_lossy(&answer).into_owned()
     }
 }
 

@@ -1,0 +1,53 @@
+//! What tests do beside the API: statements straight on a test's database (faults, counts), and
+//! raw bytes on a socket (requests no HTTP library would send).
+
+use super::TestApp;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use std::time::Duration;
+
+impl TestApp {
+    /// Runs `statement` straight on this app's database (faults, fixtures a test needs); returns
+    /// the rows it affected.
+    pub async fn sql(&self, statement: &str) -> usize {
+        run_sql(self.db.url(), statement).await
+    }
+
+    /// Runs `statement` on the cluster's maintenance database, for what cannot run inside this
+    /// app's own (closing it to connections, say).
+    pub async fn sql_as_admin(&self, statement: &str) -> usize {
+        run_sql(self.db.admin_url(), statement).await
+    }
+
+    pub fn database_name(&self) -> &str {
+        self.db.name()
+    }
+
+    /// Counts rows straight from the database, to prove a refused request stored nothing.
+    pub async fn count(&self, table: &str) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            count: i64,
+        }
+        let mut conn = AsyncPgConnection::establish(self.db.url()).await.unwrap();
+        let query = diesel::sql_query(format!("SELECT count(*) AS count FROM {table}"));
+        query.get_result::<Count>(&mut conn).await.unwrap().count
+    }
+
+    /// Writes `request` as raw bytes, as a client no HTTP library would let through, and returns
+    /// what the server answered before it closed the connection or `wait` ran out.
+    pub async fn raw_http(&self, request: &[u8], wait: Duration) -> String {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let mut stream = tokio::net::TcpStream::connect(self.address.trim_start_matches("http://")).await.unwrap();
+        // A server refusing the request may answer and close before it has all been written.
+        let _ = stream.write_all(request).await;
+        let mut answer = Vec::new();
+        let _ = tokio::time::timeout(wait, stream.read_to_end(&mut answer)).await;
+        String::from_utf8_lossy(&answer).into_owned()
+    }
+}
+
+async fn run_sql(url: &str, statement: &str) -> usize {
+    let mut conn = AsyncPgConnection::establish(url).await.unwrap();
+    diesel::sql_query(statement).execute(&mut conn).await.unwrap()
+}
