@@ -31,17 +31,23 @@ faults:
 fuzz:
 	scripts/fuzz.sh
 
-## Throughput and latency of the hot paths: a release server on a fresh database, under load.
+## Throughput and latency of the hot paths through a release server, each beside PostgreSQL alone
+## (pgbench) running the statements the server sent for it, in the same run, and their ratio. It
+## runs on a fresh database of a cluster of its own (.data/bench, its own port, stopped afterwards),
+## whose CPU it counts whole. BENCH_SECONDS (10) and BENCH_ROUNDS (3) per side and work; about
+## 4.5 minutes at the defaults. Not part of CI. See crates/chat-api/examples/bench/main.rs.
 BENCH_ADDR := 127.0.0.1:8099
-bench: db-start
-	cargo build --release -p chat-api --bin chat-api --example load
-	psql "$$($(LOCAL_PG) url)" -qc 'DROP DATABASE IF EXISTS chat_bench WITH (FORCE)' -c 'CREATE DATABASE chat_bench'
-	DATABASE_URL="$$($(LOCAL_PG) url | sed 's#/chat$$#/chat_bench#')" CHAT_ADDR=$(BENCH_ADDR) CHAT_LOG=warn \
-		CHAT_AUTH_PER_MINUTE=100000 target/release/chat-api & server=$$!; \
+BENCH_PG := env -u CHAT_PG_PORT CHAT_PG_DB=chat_bench CHAT_PG_ROOT=$(CURDIR)/.data/bench \
+	$${CHAT_BENCH_PG_PORT:+CHAT_PG_PORT=$$CHAT_BENCH_PG_PORT} $(LOCAL_PG)
+bench:
+	cargo build --release -p chat-api --bin chat-api --example bench
+	$(BENCH_PG) start
+	url=$$($(BENCH_PG) url); \
+	psql "$${url%/chat_bench}/postgres" -qc 'DROP DATABASE IF EXISTS chat_bench WITH (FORCE)' -c 'CREATE DATABASE chat_bench' || { $(BENCH_PG) stop; exit 1; }; \
+	DATABASE_URL=$$url CHAT_ADDR=$(BENCH_ADDR) CHAT_LOG=warn CHAT_AUTH_PER_MINUTE=100000 target/release/chat-api & server=$$!; \
 	for i in $$(seq 50); do curl -sf http://$(BENCH_ADDR)/readyz >/dev/null && break; sleep 0.2; done; \
-	BENCH_SERVER_PID=$$server target/release/examples/load http://$(BENCH_ADDR) \
-		$${BENCH_CONCURRENCY:-16} $${BENCH_SECONDS:-10}; status=$$?; \
-	kill $$server; exit $$status
+	BENCH_DATABASE_URL=$$url BENCH_SERVER_PID=$$server target/release/examples/bench http://$(BENCH_ADDR); status=$$?; \
+	kill $$server; wait $$server; $(BENCH_PG) stop; exit $$status
 
 db-start:
 	@$(LOCAL_PG) start

@@ -1,0 +1,123 @@
+//! `make bench`: each hot path through the server beside PostgreSQL alone running the very
+//! statements the server sent for it (captured from the database's log), in the same run.
+//!
+//! `BENCH_DATABASE_URL=... [BENCH_SERVER_PID=...] target/release/examples/bench http://127.0.0.1:8099`
+//!
+//! Every work runs `BENCH_ROUNDS` (3) rounds of `BENCH_SECONDS` (10) on either side, pgbench
+//! first; the table shows medians and their ratios, which mean more than the absolute figures
+//! on a shared machine. The database must be a fresh one of its own cluster (its CPU is counted
+//! whole) whose log is `<data_directory>/server.log`, as `scripts/local-pg.sh` starts it. With
+//! `BENCH_SERVER_PID` set, the server's CPU and its memory around password hashing are reported.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod capture;
+mod cpu;
+mod http;
+mod measure;
+mod memory;
+mod pgbench;
+mod psql;
+mod report;
+mod script;
+mod setup;
+mod works;
+
+use measure::Bench;
+use psql::Psql;
+use std::path::{Path, PathBuf};
+use works::Work;
+
+fn setting(name: &str, default: u64) -> u64 {
+    std::env::var(name).ok().and_then(|value| value.parse().ok()).unwrap_or(default)
+}
+
+fn load_average() -> String {
+    let text = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
+    text.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+}
+
+/// The server's statements for one request of `work`, and the request's key; captured again (up
+/// to 5 times) while something else got in the way, such as the event publisher's reads.
+async fn capture(bench: &Bench, log: &Path, work: &Work, index: usize) -> (Vec<capture::Statement>, String) {
+    let mut attempt = 0;
+    loop {
+        let key = format!("capture-{attempt}");
+        let bytes = (work.build)(&key);
+        let request = async { assert_eq!(http::once(&bench.host, &bytes).await, 200, "{}", work.label) };
+        let label = format!("{}-{index}-{attempt}", std::process::id());
+        let statements = capture::statements(&bench.psql, log, &label, request).await;
+        attempt += 1;
+        if statements.len() == work.shape.iter().sum::<usize>() || attempt == 5 {
+            return (statements, key);
+        }
+    }
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() {
+    let origin = std::env::args().nth(1).unwrap_or_else(|| "http://127.0.0.1:8099".into());
+    let host = origin.strip_prefix("http://").expect("an http:// address").trim_end_matches('/').to_owned();
+    let base = format!("http://{host}/api/v1");
+    let (seconds, rounds) = (setting("BENCH_SECONDS", 10), setting("BENCH_ROUNDS", 3));
+    let psql = Psql { url: std::env::var("BENCH_DATABASE_URL").expect("BENCH_DATABASE_URL: the server's database") };
+    capture::set_logging(&psql, false); // in case an interrupted run left it on
+    let data_dir = PathBuf::from(psql.run(&["SHOW data_directory"]));
+    let log = data_dir.join("server.log");
+    let scratch = std::env::temp_dir().join("chat-bench"); // the pgbench scripts, kept to read
+    std::fs::create_dir_all(&scratch).unwrap();
+    let server_pid = std::env::var("BENCH_SERVER_PID").ok();
+    let postmaster = cpu::postmaster(&data_dir);
+    let bench = Bench {
+        psql,
+        postmaster,
+        server_pid: server_pid.clone(),
+        host,
+        seconds,
+        scratch,
+        failures: Default::default(),
+    };
+
+    let client = reqwest::Client::new();
+    let fixture = setup::prepare(&client, &base, std::process::id()).await;
+    println!(
+        "{rounds} rounds of {seconds} s per side, medians. PostgreSQL alone: {} -M prepared -j 1 on the \
+         server's statements (scripts in {}). Load average at start: {}.",
+        pgbench::binary().display(),
+        bench.scratch.display(),
+        load_average()
+    );
+    let mut table = report::Table::default();
+    for (index, work) in works::all(&bench.host, &fixture).into_iter().enumerate() {
+        // Every work reads a database whose statistics are current (not those of before the creates).
+        bench.psql.run(&["VACUUM (ANALYZE)"]);
+        for n in 0..3 {
+            assert_eq!(http::once(&bench.host, &(work.build)(&format!("warm-{n}"))).await, 200, "{}", work.label);
+        }
+        let (statements, key) = capture(&bench, &log, &work, index).await;
+        let script = script::build(work.label, &statements, work.shape, work.keyed.then_some(&key));
+        println!("{}: {} statements in {} round trips", work.label, statements.len(), work.shape.len());
+        for &clients in work.clients {
+            let (mut alone, mut served) = (Vec::new(), Vec::new());
+            for round in 1..=rounds {
+                alone.push(bench.pgbench(&script, clients, work.rows.as_deref()));
+                let run = format!("{}, {clients} clients, round {round}", work.label);
+                let keys = format!("r{round}c{clients}");
+                served.push(bench.server(&work.build, &run, &keys, clients, work.rows.as_deref()).await);
+                let (a, s) = (alone[alone.len() - 1].throughput, served[served.len() - 1].throughput);
+                println!("  {clients} clients, round {round}: PostgreSQL alone {a:.0}/s, through the server {s:.0}/s");
+            }
+            table.add(&format!("{}, {clients} clients", work.label), work.unit, work.targets, &alone, &served);
+        }
+    }
+    println!("\nLoad average at the end: {}.\n", load_average());
+    table.print();
+    println!();
+    if let Some(pid) = server_pid {
+        memory::hashing_memory(&client, &base, &pid).await;
+    }
+    let failures = bench.failures.into_inner();
+    if !failures.is_empty() {
+        eprintln!("\nThe bench failed: a figure above counts only real successes, but\n{}", failures.join("\n"));
+        std::process::exit(1);
+    }
+}

@@ -1,0 +1,120 @@
+//! The table: each figure through the server beside PostgreSQL alone in the same run (medians of
+//! the rounds), their ratio, and the target the ratio is judged by.
+
+use crate::measure::Sample;
+
+/// What a work's ratios must reach.
+#[derive(Clone, Copy, Debug)]
+pub struct Targets {
+    pub throughput: f64,
+    pub p99: Option<f64>,
+    pub db_cpu: Option<f64>,
+}
+
+/// Rows of `work | PostgreSQL alone | through the server | ratio | target`.
+#[derive(Debug, Default)]
+pub struct Table {
+    rows: Vec<[String; 5]>,
+}
+
+impl Table {
+    /// Adds the rows of one work from its rounds on either side.
+    pub fn add(&mut self, work: &str, unit: &str, targets: Targets, alone: &[Sample], served: &[Sample]) {
+        let (a, s) = (|f: fn(&Sample) -> f64| median(alone, f), |f: fn(&Sample) -> f64| median(served, f));
+        let mut row = |what: String, alone: String, served: String, ratio: Option<f64>, target: String| {
+            let ratio = ratio.map_or(String::new(), |ratio| format!("{ratio:.2}"));
+            self.rows.push([what, alone, served, ratio, target]);
+        };
+        let (tput_a, tput_s) = (a(|x| x.throughput), s(|x| x.throughput));
+        let judge = |ratio: f64, goal: Option<f64>, at_least: bool| match goal {
+            None => String::new(),
+            Some(goal) if (ratio >= goal) == at_least => {
+                format!("{} {goal:.2} met", if at_least { ">=" } else { "<=" })
+            }
+            Some(goal) => format!("{} {goal:.2} MISSED", if at_least { ">=" } else { "<=" }),
+        };
+        let ratio = tput_s / tput_a;
+        row(
+            format!("{work}: throughput"),
+            rate(tput_a),
+            rate(tput_s),
+            Some(ratio),
+            judge(ratio, Some(targets.throughput), true),
+        );
+        let (p50_a, p50_s) = (a(|x| x.p50_ms), s(|x| x.p50_ms));
+        row("  p50 latency".into(), ms(p50_a), ms(p50_s), Some(p50_s / p50_a), String::new());
+        let (p99_a, p99_s) = (a(|x| x.p99_ms), s(|x| x.p99_ms));
+        row(
+            "  p99 latency".into(),
+            ms(p99_a),
+            ms(p99_s),
+            Some(p99_s / p99_a),
+            judge(p99_s / p99_a, targets.p99, false),
+        );
+        let (db_a, db_s) = (a(|x| x.db_cpu_per_op_us), s(|x| x.db_cpu_per_op_us));
+        let db_ratio = db_s / db_a;
+        row(
+            format!("  database CPU per {unit}"),
+            us(db_a),
+            us(db_s),
+            Some(db_ratio),
+            judge(db_ratio, targets.db_cpu, false),
+        );
+        let (client_a, client_s) = (a(|x| x.client_cores), s(|x| x.client_cores));
+        row("  client CPU (pgbench / load generator)".into(), cores(client_a), cores(client_s), None, String::new());
+        let server = served.iter().all(|x| x.server_cores.is_some()).then(|| s(|x| x.server_cores.unwrap_or_default()));
+        row("  server CPU".into(), String::new(), server.map_or("?".into(), cores), None, String::new());
+    }
+
+    /// Prints the table as Markdown, columns aligned.
+    pub fn print(&self) {
+        let header = ["work", "PostgreSQL alone", "through the server", "ratio", "target"].map(String::from);
+        let mut widths = header.clone().map(|cell| cell.chars().count());
+        for row in &self.rows {
+            for (width, cell) in widths.iter_mut().zip(row) {
+                *width = (*width).max(cell.chars().count());
+            }
+        }
+        let line = |cells: &[String; 5]| {
+            let padded: Vec<String> = cells
+                .iter()
+                .zip(widths)
+                .enumerate()
+                .map(
+                    |(n, (cell, width))| {
+                        if n == 0 || n == 4 { format!("{cell:<width$}") } else { format!("{cell:>width$}") }
+                    },
+                )
+                .collect();
+            println!("| {} |", padded.join(" | "));
+        };
+        line(&header);
+        line(&widths.map(|width| "-".repeat(width)));
+        self.rows.iter().for_each(line);
+    }
+}
+
+fn median(samples: &[Sample], field: fn(&Sample) -> f64) -> f64 {
+    let mut values: Vec<f64> = samples.iter().map(field).collect();
+    values.sort_by(f64::total_cmp);
+    let mid = values.len() / 2;
+    if values.len() % 2 == 1 { values[mid] } else { (values[mid - 1] + values[mid]) / 2.0 }
+}
+
+fn rate(per_second: f64) -> String {
+    let whole = per_second.round() as u64;
+    let (thousands, rest) = (whole / 1000, whole % 1000);
+    if thousands > 0 { format!("{thousands},{rest:03}/s") } else { format!("{rest}/s") }
+}
+
+fn ms(value: f64) -> String {
+    format!("{value:.2} ms")
+}
+
+fn us(value: f64) -> String {
+    format!("{value:.0} µs")
+}
+
+fn cores(value: f64) -> String {
+    format!("{:.0}% of a core", value * 100.0)
+}

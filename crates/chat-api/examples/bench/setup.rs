@@ -1,0 +1,65 @@
+//! The data the works run on, made through the API: a chat to post into, a history of 60
+//! messages with reactions on the last 50, and a reader with 21 chats in her list.
+
+use serde_json::{Value, json};
+
+/// Who posts where and who reads what.
+#[derive(Debug)]
+pub struct Fixture {
+    /// Posts into `chat` (with one other member).
+    pub ann: String,
+    pub chat: i64,
+    /// Reads `history` (60 messages) and her chat list (it and 20 chats of one message each).
+    pub carol: String,
+    pub history: i64,
+}
+
+/// Registers `name`; its id and token.
+pub async fn register(client: &reqwest::Client, base: &str, name: &str) -> (i64, String) {
+    let body = json!({ "username": name, "password": "correct horse battery" });
+    let session: Value = call(client.post(format!("{base}/auth/register")).json(&body)).await;
+    (session["user"]["id"].as_i64().unwrap(), session["token"].as_str().unwrap().to_owned())
+}
+
+async fn call(request: reqwest::RequestBuilder) -> Value {
+    let response = request.send().await.unwrap();
+    let status = response.status();
+    let body: Value = response.json().await.unwrap();
+    assert!(status.is_success(), "setup request failed with {status}: {body}");
+    body
+}
+
+async fn chat(client: &reqwest::Client, base: &str, token: &str, member: i64) -> i64 {
+    let body = json!({ "kind": "group", "title": "bench", "member_ids": [member] });
+    call(client.post(format!("{base}/chats")).bearer_auth(token).json(&body)).await["id"].as_i64().unwrap()
+}
+
+async fn post(client: &reqwest::Client, base: &str, token: &str, chat: i64, n: usize) -> i64 {
+    let body = json!({ "chat_id": chat, "type": "text", "content": format!("history message {n}") });
+    call(client.post(format!("{base}/messages")).bearer_auth(token).json(&body)).await["id"].as_i64().unwrap()
+}
+
+async fn react(client: &reqwest::Client, base: &str, token: &str, message: i64, emoji: &str) {
+    call(client.put(format!("{base}/messages/{message}/reactions/{emoji}")).bearer_auth(token)).await;
+}
+
+/// Makes the fixture; user names carry `suffix`.
+pub async fn prepare(client: &reqwest::Client, base: &str, suffix: u32) -> Fixture {
+    let (_, ann) = register(client, base, &format!("ann{suffix}")).await;
+    let (bob_id, _) = register(client, base, &format!("bob{suffix}")).await;
+    let (carol_id, carol) = register(client, base, &format!("carol{suffix}")).await;
+    let chat_id = chat(client, base, &ann, bob_id).await;
+    let history = chat(client, base, &ann, carol_id).await;
+    for n in 0..60 {
+        let message = post(client, base, &ann, history, n).await;
+        if n >= 10 {
+            react(client, base, &carol, message, "%F0%9F%91%8D").await;
+            react(client, base, &ann, message, "%F0%9F%8E%89").await;
+        }
+    }
+    for n in 0..20 {
+        let other = chat(client, base, &ann, carol_id).await;
+        post(client, base, &ann, other, n).await;
+    }
+    Fixture { ann, chat: chat_id, carol, history }
+}

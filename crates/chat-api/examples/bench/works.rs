@@ -1,0 +1,75 @@
+//! The works measured: each request the load generator sends, how the server's statements for it
+//! go in round trips, what it writes, and what its ratios must reach.
+
+use crate::http::{RequestFn, request};
+use crate::report::Targets;
+use crate::setup::Fixture;
+use std::sync::Arc;
+
+/// One request type, measured at each of `clients`.
+pub struct Work {
+    pub label: &'static str,
+    /// What one request is, for "database CPU per ...".
+    pub unit: &'static str,
+    pub clients: &'static [usize],
+    /// Statements per round trip, as the server sends them; the capture must match it.
+    pub shape: &'static [usize],
+    /// Builds a request from a key unique to it.
+    pub build: RequestFn,
+    /// Whether the request carries its key as `Idempotency-Key`.
+    pub keyed: bool,
+    /// Counts the rows written, one per created message.
+    pub rows: Option<String>,
+    pub targets: Targets,
+}
+
+/// The works in the order they run: the reads first, on the fixture alone, so that they read the
+/// same data in every run (how many rows the creates add depends on the machine).
+pub fn all(host: &str, fixture: &Fixture) -> Vec<Work> {
+    let (ann, chat) = (format!("Bearer {}", fixture.ann), fixture.chat);
+    let create_host = host.to_owned();
+    let create: RequestFn = Arc::new(move |key: &str| {
+        let body = format!(r#"{{"chat_id":{chat},"type":"text","content":"load message {key}"}}"#);
+        let headers = [("Authorization", ann.as_str()), ("Idempotency-Key", key)];
+        request("POST", &create_host, "/api/v1/messages", &headers, Some(&body))
+    });
+    let carol = format!("Bearer {}", fixture.carol);
+    let read = |path: String| -> RequestFn {
+        let bytes = request("GET", host, &path, &[("Authorization", carol.as_str())], None);
+        Arc::new(move |_: &str| bytes.clone())
+    };
+    vec![
+        Work {
+            label: "GET history, a page of 50 with reactions",
+            unit: "page",
+            clients: &[16],
+            // Membership and the older range pipelined, then reactions and read frontiers.
+            shape: &[2, 2],
+            build: read(format!("/api/v1/chats/{}/messages?limit=50", fixture.history)),
+            keyed: false,
+            rows: None,
+            targets: Targets { throughput: 0.80, p99: None, db_cpu: None },
+        },
+        Work {
+            label: "GET /chats, 21 chats",
+            unit: "page",
+            clients: &[16],
+            // The summaries, their last messages, then those messages' reactions and frontiers.
+            shape: &[1, 1, 2],
+            build: read("/api/v1/chats".to_owned()),
+            keyed: false,
+            rows: None,
+            targets: Targets { throughput: 0.80, p99: None, db_cpu: None },
+        },
+        Work {
+            label: "POST /messages (Idempotency-Key)",
+            unit: "message",
+            clients: &[16, 64],
+            shape: &[1],
+            build: create,
+            keyed: true,
+            rows: Some(format!("SELECT count(*) FROM messages WHERE chat_id = {chat}")),
+            targets: Targets { throughput: 0.85, p99: Some(2.0), db_cpu: Some(1.15) },
+        },
+    ]
+}
