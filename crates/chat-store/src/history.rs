@@ -3,11 +3,33 @@
 use crate::aggregate::build_messages;
 use crate::error::StoreResult;
 use crate::pool::Store;
+use crate::prepared::{prepared, statement};
 use crate::rows::{MemberRow, MessageRow};
-use crate::schema::{chat_members, messages};
+use crate::schema::chat_members;
 use chat_domain::{ChatId, DomainError, Message, MessageId, Resource, UserId};
 use diesel::prelude::*;
+use diesel::sql_types::BigInt;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+/// Up to `$3` messages of chat `$1` older than id `$2`, newest first: a backward range scan of
+/// `(chat_id, id)` that stops after `$3` rows. Rows of an earlier chat that fill the limit mean
+/// this one has no more, and are dropped. (Written as `chat_id = $1 ORDER BY id DESC`, the planner
+/// may walk `messages_pkey` instead, through every newer message of every chat: see
+/// `chat_summaries::SUMMARY_SQL`.)
+pub(crate) const OLDER_SQL: &str = "
+SELECT * FROM (
+    SELECT id, chat_id, author_id, kind, content, payload, ts, reply_to_id, deleted_at, updated_at
+    FROM messages WHERE (chat_id, id) < ($1, $2) ORDER BY chat_id DESC, id DESC LIMIT $3
+) page WHERE chat_id = $1 ORDER BY id DESC";
+statement!(OlderMessages, OLDER_SQL);
+
+/// Up to `$3` messages of chat `$1` from id `$2` on, oldest first; the same range scan upwards.
+pub(crate) const NEWER_SQL: &str = "
+SELECT * FROM (
+    SELECT id, chat_id, author_id, kind, content, payload, ts, reply_to_id, deleted_at, updated_at
+    FROM messages WHERE (chat_id, id) >= ($1, $2) ORDER BY chat_id, id LIMIT $3
+) page WHERE chat_id = $1 ORDER BY id";
+statement!(NewerMessages, NEWER_SQL);
 
 /// Where a page sits in the history.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,26 +91,17 @@ impl Store {
             let member = chat_members::table.find((chat.0, viewer.0)).select(MemberRow::as_select());
             member.first::<MemberRow>(&mut &*shared).await.optional()
         };
-        let older = async {
-            let mut query = messages::table.filter(messages::chat_id.eq(chat.0)).into_boxed();
-            if let Some(bound) = window.older_than {
-                query = query.filter(messages::id.lt(bound));
-            }
-            let rows = query.order(messages::id.desc()).limit(window.older_count + 1).select(MessageRow::as_select());
-            rows.load::<MessageRow>(&mut &*shared).await
-        };
+        let older = prepared::<OlderMessages>()
+            .bind::<BigInt, _>(chat.0)
+            .bind::<BigInt, _>(window.older_than.unwrap_or(i64::MAX))
+            .bind::<BigInt, _>(window.older_count + 1)
+            .load::<MessageRow>(&mut &*shared);
         let newer = async {
             let Some(bound) = window.newer_from else {
                 return Ok(Vec::new());
             };
-            messages::table
-                .filter(messages::chat_id.eq(chat.0))
-                .filter(messages::id.ge(bound))
-                .order(messages::id.asc())
-                .limit(window.newer_count + 1)
-                .select(MessageRow::as_select())
-                .load::<MessageRow>(&mut &*shared)
-                .await
+            let newer = prepared::<NewerMessages>().bind::<BigInt, _>(chat.0).bind::<BigInt, _>(bound);
+            newer.bind::<BigInt, _>(window.newer_count + 1).load::<MessageRow>(&mut &*shared).await
         };
         let (membership, mut older, mut newer) = futures_util::try_join!(membership, older, newer)?;
         if membership.is_none() {

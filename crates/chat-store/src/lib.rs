@@ -25,6 +25,8 @@ mod messages;
 mod migrate;
 mod pool;
 mod prepared;
+#[cfg(test)]
+mod query_plans;
 mod reactions;
 mod read_markers;
 mod rows;

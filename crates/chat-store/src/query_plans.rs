@@ -1,0 +1,52 @@
+//! The plans PostgreSQL picks for the statements that find a chat's messages, in the state that
+//! once fooled it: statistics taken while the table was small, then one chat far larger than the
+//! rest. None may walk `messages_pkey`, which reads every newer message of every other chat.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use chat_test_db::TestDatabase;
+use diesel::QueryableByName;
+use diesel::sql_types::Text;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+
+const SKEWED_HISTORY: &str = "
+CREATE FUNCTION plan_of(statement text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE line text; BEGIN FOR line IN EXECUTE 'EXPLAIN ' || statement LOOP RETURN NEXT line; END LOOP; END $$;
+INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'a', 'a', 'x'), (2, 'b', 'b', 'x');
+INSERT INTO chats (id, kind, title, created_by) SELECT g, 'group', 't', 2 FROM generate_series(1, 21) g;
+INSERT INTO chat_members (chat_id, user_id, role) VALUES (1, 2, 'owner');
+INSERT INTO chat_members (chat_id, user_id, role) SELECT g, 1, 'owner' FROM generate_series(2, 21) g;
+INSERT INTO messages (chat_id, author_id, kind, content, ts) SELECT 2 + g % 20, 1, 'text', 'y', now() FROM generate_series(1, 400) g;
+ANALYZE;
+INSERT INTO messages (chat_id, author_id, kind, content, ts) SELECT 1, 2, 'text', 'x', now() FROM generate_series(1, 50000);";
+
+#[derive(QueryableByName)]
+struct PlanLine {
+    #[diesel(sql_type = Text)]
+    line: String,
+}
+
+/// The generic plan (the one a cached prepared statement settles on) of `statement`.
+async fn plan(conn: &mut AsyncPgConnection, statement: &str, types: &str, args: &str) -> String {
+    let prepare =
+        format!("SET plan_cache_mode = force_generic_plan; DEALLOCATE ALL; PREPARE probe({types}) AS {statement}");
+    conn.batch_execute(&prepare).await.unwrap();
+    let explain = diesel::sql_query(format!("SELECT plan_of('EXECUTE probe({args})') AS line"));
+    let lines: Vec<PlanLine> = explain.load(conn).await.unwrap();
+    lines.into_iter().map(|plan| plan.line).collect::<Vec<_>>().join("\n")
+}
+
+#[tokio::test]
+async fn finding_a_chats_messages_never_walks_every_message() {
+    let db = TestDatabase::new().await;
+    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    conn.batch_execute(SKEWED_HISTORY).await.unwrap();
+    let statements = [
+        (crate::chat_summaries::SUMMARY_SQL, "bigint, bigint, timestamptz, bigint, bigint", "1, NULL, NULL, NULL, 51"),
+        (crate::history::OLDER_SQL, "bigint, bigint, bigint", "2, 9223372036854775807, 51"),
+        (crate::history::NEWER_SQL, "bigint, bigint, bigint", "2, 10, 51"),
+    ];
+    for (statement, types, args) in statements {
+        let plan = plan(&mut conn, statement, types, args).await;
+        assert!(plan.contains("messages_chat_id_idx") && !plan.contains("messages_pkey"), "{statement}\n{plan}");
+    }
+}
