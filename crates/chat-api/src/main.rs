@@ -3,6 +3,10 @@
 use chat_api::{Application, Config, telemetry};
 use std::process::ExitCode;
 
+/// About 10% less of the server's CPU per history page than glibc's malloc (docs/ARCHITECTURE.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[actix_web::main]
 async fn main() -> ExitCode {
     let config = match Config::from_env() {
