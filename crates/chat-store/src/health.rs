@@ -43,8 +43,9 @@ impl DatabaseHealth {
         }
     }
 
+    /// Called after every statement that succeeded, so the common case is only a read.
     pub fn mark_up(&self) {
-        if self.down.send_if_modified(|down| std::mem::replace(down, false)) {
+        if self.is_down() && self.down.send_if_modified(|down| std::mem::replace(down, false)) {
             tracing::info!("database reachable again");
         }
     }
