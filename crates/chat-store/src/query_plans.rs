@@ -49,4 +49,9 @@ async fn finding_a_chats_messages_never_walks_every_message() {
         let plan = plan(&mut conn, statement, types, args).await;
         assert!(plan.contains("messages_chat_id_idx") && !plan.contains("messages_pkey"), "{statement}\n{plan}");
     }
+    // What PostgreSQL checks for `reply_to_id` when a message is deleted (deleting a chat by hand
+    // deletes them all): without its index, a scan of every message for each one deleted.
+    let replies = "SELECT 1 FROM ONLY messages x WHERE reply_to_id = $1 FOR KEY SHARE OF x";
+    let plan = plan(&mut conn, replies, "bigint", "5").await;
+    assert!(plan.contains("messages_reply_to_idx"), "{plan}");
 }
