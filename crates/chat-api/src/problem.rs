@@ -98,6 +98,14 @@ impl ResponseError for ApiError {
 
     fn error_response(&self) -> HttpResponse {
         let (status, document) = self.problem();
+        // A fault is an error; an outage (503) is already logged once by the store, and warned of
+        // here request by request.
+        let code = self.parts().1;
+        if status == StatusCode::INTERNAL_SERVER_ERROR {
+            tracing::error!(error = %self, code, "request failed");
+        } else if status.is_server_error() {
+            tracing::warn!(error = %self, code, "request failed");
+        }
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
         if let ApiError::RateLimited { retry_after_secs } = self {
@@ -120,13 +128,6 @@ impl ApiError {
     /// The status and the problem+json document this error answers with.
     pub fn problem(&self) -> (StatusCode, String) {
         let (status, code, errors) = self.parts();
-        // A fault is an error; an outage (503) is already logged once by the store, and warned of
-        // here request by request.
-        if status == StatusCode::INTERNAL_SERVER_ERROR {
-            tracing::error!(error = %self, code, "request failed");
-        } else if status.is_server_error() {
-            tracing::warn!(error = %self, code, "request failed");
-        }
         let problem = Problem {
             kind: format!("urn:chat-backend:problem:{code}"),
             title: status.canonical_reason().unwrap_or("Error"),

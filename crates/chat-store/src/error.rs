@@ -46,10 +46,9 @@ pub(crate) fn signals_outage(error: &DieselError) -> bool {
     }
 }
 
-/// The server errors that mean an outage. diesel reports most as `Unknown` with only the
-/// server's message, so the messages of
-/// SQLSTATE classes 57 (operator intervention) and 53300 are matched; they are PostgreSQL's
-/// English texts, as sent with `lc_messages` at its default `C` (docs/ARCHITECTURE.md).
+/// The server errors that mean an outage. diesel reports most as `Unknown` with only the server's
+/// message, so the messages of SQLSTATE classes 57 (operator intervention) and 53300 are matched:
+/// PostgreSQL's English texts, as sent with `lc_messages` at its default `C` (docs/ARCHITECTURE.md).
 fn is_unavailable(kind: DatabaseErrorKind, message: &str) -> bool {
     const UNAVAILABLE: [&str; 5] = [
         "terminating connection",

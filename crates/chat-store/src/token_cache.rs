@@ -61,12 +61,16 @@ impl TokenCache {
         state.epoch += 1;
     }
 
-    /// Starts or stops remembering; either way what was remembered is dropped, since revocations
-    /// may have been missed while not listening.
-    pub fn set_listening(&self, listening: bool) {
+    pub fn forget_all(&self) {
         let mut state = self.state();
         state.tokens.clear();
         state.epoch += 1;
-        state.listening = listening;
+    }
+
+    /// Starts or stops remembering; either way what was remembered is dropped, since revocations
+    /// may have been missed while not listening.
+    pub fn set_listening(&self, listening: bool) {
+        self.forget_all();
+        self.state().listening = listening;
     }
 }

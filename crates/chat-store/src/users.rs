@@ -116,7 +116,7 @@ impl Store {
         match hex::decode(hex_hash) {
             Ok(token_hash) => self.tokens.forget(&token_hash),
             // Not ours to read: forget everything rather than keep a token that may be revoked.
-            Err(_) => self.tokens.set_listening(true),
+            Err(_) => self.tokens.forget_all(),
         }
     }
 

@@ -11,7 +11,6 @@ use chat_store::listener::{self, Notification};
 use futures_util::StreamExt as _;
 use serde::Deserialize;
 use std::sync::Arc;
-use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 /// How the background tasks are paced.
@@ -71,10 +70,7 @@ fn on_notification(store: &Store, hub: &Hub, announced: &Announced, notification
         }
         listener::TOKENS_REVOKED => store.token_revoked(&notification.payload),
         _ => match notification.payload.parse::<i64>() {
-            Ok(head) => {
-                announced.head.fetch_max(head, Ordering::Relaxed);
-                announced.wake.notify_one();
-            }
+            Ok(head) => announced.announce(head),
             Err(_) => announced.read_everything(),
         },
     }

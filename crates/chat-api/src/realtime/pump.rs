@@ -16,12 +16,17 @@ const BATCH: i64 = 500;
 /// and a wake-up.
 #[derive(Debug, Default)]
 pub(super) struct Announced {
-    pub head: AtomicI64,
+    head: AtomicI64,
     read_anyway: AtomicBool,
-    pub wake: Notify,
+    wake: Notify,
 }
 
 impl Announced {
+    pub fn announce(&self, head: i64) {
+        self.head.fetch_max(head, Ordering::Relaxed);
+        self.wake.notify_one();
+    }
+
     pub fn read_everything(&self) {
         self.read_anyway.store(true, Ordering::Relaxed);
         self.wake.notify_one();
