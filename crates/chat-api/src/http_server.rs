@@ -5,7 +5,7 @@
 use crate::openapi::{ApiDoc, OpenApiJson};
 use crate::parse_refusals::ProblemIo;
 use crate::problem::ApiError;
-use crate::realtime::socket::SocketHandle;
+use crate::realtime::socket::{CuttableStream, SocketHandle};
 use crate::routes;
 use crate::state::AppState;
 use crate::telemetry;
@@ -47,13 +47,13 @@ pub fn serve(listener: TcpListener, workers: usize, state: web::Data<AppState>) 
                 .client_request_timeout(Duration::from_secs(5))
                 .client_disconnect_timeout(Duration::from_secs(1))
                 .local_addr(addr)
-                .on_connect_ext(|io: &ProblemIo<TcpStream>, data: &mut Extensions| {
+                .on_connect_ext(|io: &ProblemIo<CuttableStream>, data: &mut Extensions| {
                     SocketHandle::attach(io.get_ref(), data);
                 })
                 .h1(map_config(app, |_| AppConfig::default()));
             fn_service(|io: TcpStream| {
                 let peer = io.peer_addr().ok();
-                ready(Ok::<_, DispatchError>((ProblemIo::new(io), peer)))
+                ready(Ok::<_, DispatchError>((ProblemIo::new(CuttableStream::new(io)), peer)))
             })
             .and_then(http)
         })?
