@@ -80,7 +80,7 @@ pub async fn drive(host: &str, clients: usize, duration: Duration, prefix: &str,
 }
 
 /// Reads one response (its length given by `Content-Length`) and returns its status.
-async fn read_response(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> u16 {
+pub async fn read_response(stream: &mut TcpStream, buffer: &mut Vec<u8>) -> u16 {
     buffer.clear();
     loop {
         if let Some(end) = buffer.windows(4).position(|window| window == b"\r\n\r\n") {

@@ -8,10 +8,15 @@
 //! on a shared machine. The database must be a fresh one of its own cluster (its CPU is counted
 //! whole) whose log is `<data_directory>/server.log`, as `scripts/local-pg.sh` starts it. With
 //! `BENCH_SERVER_PID` set, the server's CPU and its memory around password hashing are reported.
+//! Then `BENCH_SOCKETS` (10,000) WebSockets are opened, for the server's memory per idle socket,
+//! and `BENCH_MEMBERS` (5,000) of them, one group, get 20 messages a second for 10 s.
+//! `BENCH_TABLE=0` skips the HTTP works, `BENCH_SOCKETS=0` the socket works.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod capture;
 mod cpu;
+mod crowd;
+mod fanout;
 mod http;
 mod measure;
 mod memory;
@@ -20,6 +25,7 @@ mod psql;
 mod report;
 mod script;
 mod setup;
+mod sockets;
 mod works;
 
 use measure::Bench;
@@ -87,7 +93,8 @@ async fn main() {
         load_average()
     );
     let mut table = report::Table::default();
-    for (index, work) in works::all(&bench.host, &fixture).into_iter().enumerate() {
+    let works = if setting("BENCH_TABLE", 1) == 0 { Vec::new() } else { works::all(&bench.host, &fixture) };
+    for (index, work) in works.into_iter().enumerate() {
         // Every work reads a database whose statistics are current (not those of before the creates).
         bench.psql.run(&["VACUUM (ANALYZE)"]);
         for n in 0..3 {
@@ -112,10 +119,15 @@ async fn main() {
     println!("\nLoad average at the end: {}.\n", load_average());
     table.print();
     println!();
-    if let Some(pid) = server_pid {
-        memory::hashing_memory(&client, &base, &pid).await;
+    if let Some(pid) = &server_pid {
+        memory::hashing_memory(&client, &base, pid).await;
     }
-    let failures = bench.failures.into_inner();
+    let mut failures = bench.failures.into_inner();
+    let (sockets, members) = (setting("BENCH_SOCKETS", 10_000) as usize, setting("BENCH_MEMBERS", 5_000) as usize);
+    if sockets > 0 {
+        let crowd = crowd::make(&bench.psql, &std::process::id().to_string(), sockets, members.min(sockets));
+        failures.extend(fanout::run(&bench.host, &crowd, server_pid.as_deref(), 20, 10).await);
+    }
     if !failures.is_empty() {
         eprintln!("\nThe bench failed: a figure above counts only real successes, but\n{}", failures.join("\n"));
         std::process::exit(1);

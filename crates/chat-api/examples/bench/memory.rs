@@ -4,7 +4,7 @@
 use crate::setup::register;
 
 /// The resident set of process `pid`, in MiB, from /proc.
-fn resident_mib(pid: &str) -> f64 {
+pub fn resident_mib(pid: &str) -> f64 {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
     let line = status.lines().find(|line| line.starts_with("VmRSS:")).unwrap();
     line.split_whitespace().nth(1).unwrap().parse::<f64>().unwrap() / 1024.0
