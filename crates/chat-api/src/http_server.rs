@@ -17,6 +17,7 @@ use actix_web::dev::{AppConfig, Extensions, Server, ServiceFactory, ServiceReque
 use actix_web::middleware::from_fn;
 use actix_web::rt::net::TcpStream;
 use actix_web::{App, web};
+use chat_domain::ErrorCode;
 use std::future::ready;
 use std::net::TcpListener;
 use std::time::Duration;
@@ -77,11 +78,9 @@ fn app(
     let document = OpenApiJson(document.to_json().unwrap_or_default());
     app.app_data(state)
         .app_data(web::Data::new(document))
-        .app_data(
-            web::PathConfig::default().error_handler(|error, _| {
-                ApiError::BadRequest { code: "invalid_path", detail: error.to_string() }.into()
-            }),
-        )
+        .app_data(web::PathConfig::default().error_handler(|error, _| {
+            ApiError::BadRequest { code: ErrorCode::InvalidPath, detail: error.to_string() }.into()
+        }))
         .wrap(from_fn(telemetry::log_request))
         .default_service(web::to(routes::not_found))
 }

@@ -4,9 +4,8 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
-use chat_domain::{DomainError, Resource, ValidationErrors};
+use chat_domain::{DomainError, ErrorCode, Problem, Resource, ValidationErrors};
 use chat_store::StoreError;
-use serde::Serialize;
 
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -19,7 +18,7 @@ pub enum ApiError {
     #[error("wrong username or password")]
     InvalidCredentials,
     #[error("{detail}")]
-    BadRequest { code: &'static str, detail: String },
+    BadRequest { code: ErrorCode, detail: String },
     #[error("the request body is larger than {limit} bytes")]
     PayloadTooLarge { limit: usize },
     #[error("the request body did not arrive within {seconds} s")]
@@ -37,47 +36,36 @@ pub enum ApiError {
     Internal(String),
 }
 
-#[derive(Serialize)]
-struct Problem<'a> {
-    #[serde(rename = "type")]
-    kind: String,
-    title: &'a str,
-    status: u16,
-    detail: String,
-    code: &'a str,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    errors: Option<&'a ValidationErrors>,
-}
-
 impl ApiError {
-    fn parts(&self) -> (StatusCode, &'static str, Option<&ValidationErrors>) {
+    fn parts(&self) -> (StatusCode, ErrorCode, Option<&ValidationErrors>) {
+        use ErrorCode as C;
         use StatusCode as S;
         match self {
             ApiError::Domain(error) | ApiError::Store(StoreError::Domain(error)) => match error {
-                DomainError::Validation(errors) => (S::UNPROCESSABLE_ENTITY, "validation_failed", Some(errors)),
-                DomainError::NotAMember => (S::FORBIDDEN, "not_a_member", None),
-                DomainError::NotFound(Resource::Chat) => (S::NOT_FOUND, "chat_not_found", None),
-                DomainError::NotFound(Resource::Message) => (S::NOT_FOUND, "message_not_found", None),
-                DomainError::NotFound(Resource::Member) => (S::NOT_FOUND, "member_not_found", None),
-                DomainError::Forbidden(_) => (S::FORBIDDEN, "forbidden", None),
-                DomainError::Conflict(code) => (S::CONFLICT, code, None),
+                DomainError::Validation(errors) => (S::UNPROCESSABLE_ENTITY, C::ValidationFailed, Some(errors)),
+                DomainError::NotAMember => (S::FORBIDDEN, C::NotAMember, None),
+                DomainError::NotFound(Resource::Chat) => (S::NOT_FOUND, C::ChatNotFound, None),
+                DomainError::NotFound(Resource::Message) => (S::NOT_FOUND, C::MessageNotFound, None),
+                DomainError::NotFound(Resource::Member) => (S::NOT_FOUND, C::MemberNotFound, None),
+                DomainError::Forbidden(_) => (S::FORBIDDEN, C::Forbidden, None),
+                DomainError::Conflict(code) => (S::CONFLICT, *code, None),
             },
             ApiError::Store(StoreError::IdempotencyKeyReused) => {
-                (S::UNPROCESSABLE_ENTITY, "idempotency_key_reused", None)
+                (S::UNPROCESSABLE_ENTITY, C::IdempotencyKeyReused, None)
             }
-            ApiError::Store(StoreError::Unavailable(_)) => (S::SERVICE_UNAVAILABLE, "database_unavailable", None),
+            ApiError::Store(StoreError::Unavailable(_)) => (S::SERVICE_UNAVAILABLE, C::DatabaseUnavailable, None),
             ApiError::Store(StoreError::Corrupt(_) | StoreError::Database(_)) | ApiError::Internal(_) => {
-                (S::INTERNAL_SERVER_ERROR, "internal_error", None)
+                (S::INTERNAL_SERVER_ERROR, C::InternalError, None)
             }
-            ApiError::Unauthorized => (S::UNAUTHORIZED, "unauthorized", None),
-            ApiError::InvalidCredentials => (S::UNAUTHORIZED, "invalid_credentials", None),
-            ApiError::BadRequest { code, .. } => (S::BAD_REQUEST, code, None),
-            ApiError::PayloadTooLarge { .. } => (S::PAYLOAD_TOO_LARGE, "payload_too_large", None),
-            ApiError::BodyTimeout { .. } => (S::REQUEST_TIMEOUT, "body_timeout", None),
-            ApiError::NoRoute => (S::NOT_FOUND, "not_found", None),
-            ApiError::HeadTooLarge => (S::REQUEST_HEADER_FIELDS_TOO_LARGE, "head_too_large", None),
-            ApiError::MalformedRequest => (S::BAD_REQUEST, "malformed_request", None),
-            ApiError::RateLimited { .. } => (S::TOO_MANY_REQUESTS, "rate_limited", None),
+            ApiError::Unauthorized => (S::UNAUTHORIZED, C::Unauthorized, None),
+            ApiError::InvalidCredentials => (S::UNAUTHORIZED, C::InvalidCredentials, None),
+            ApiError::BadRequest { code, .. } => (S::BAD_REQUEST, *code, None),
+            ApiError::PayloadTooLarge { .. } => (S::PAYLOAD_TOO_LARGE, C::PayloadTooLarge, None),
+            ApiError::BodyTimeout { .. } => (S::REQUEST_TIMEOUT, C::BodyTimeout, None),
+            ApiError::NoRoute => (S::NOT_FOUND, C::NotFound, None),
+            ApiError::HeadTooLarge => (S::REQUEST_HEADER_FIELDS_TOO_LARGE, C::HeadTooLarge, None),
+            ApiError::MalformedRequest => (S::BAD_REQUEST, C::MalformedRequest, None),
+            ApiError::RateLimited { .. } => (S::TOO_MANY_REQUESTS, C::RateLimited, None),
         }
     }
 
@@ -102,9 +90,9 @@ impl ResponseError for ApiError {
         // here request by request.
         let code = self.parts().1;
         if status == StatusCode::INTERNAL_SERVER_ERROR {
-            tracing::error!(error = %self, code, "request failed");
+            tracing::error!(error = %self, %code, "request failed");
         } else if status.is_server_error() {
-            tracing::warn!(error = %self, code, "request failed");
+            tracing::warn!(error = %self, %code, "request failed");
         }
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
@@ -130,11 +118,11 @@ impl ApiError {
         let (status, code, errors) = self.parts();
         let problem = Problem {
             kind: format!("urn:chat-backend:problem:{code}"),
-            title: status.canonical_reason().unwrap_or("Error"),
+            title: status.canonical_reason().unwrap_or("Error").to_owned(),
             status: status.as_u16(),
             detail: self.detail(status),
             code,
-            errors,
+            errors: errors.cloned(),
         };
         (status, serde_json::to_string(&problem).unwrap_or_default())
     }

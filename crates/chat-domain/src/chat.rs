@@ -38,7 +38,7 @@ macro_rules! text_enum {
 text_enum!(ChatKind { Direct => "direct", Group => "group" });
 pub(crate) use text_enum;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Chat {
     pub id: ChatId,
     pub kind: ChatKind,
@@ -125,7 +125,7 @@ mod tests {
 }
 
 /// A chat as the caller sees it in their list: with their role, unread count and last message.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ChatSummary {
     #[serde(flatten)]
     pub chat: Chat,

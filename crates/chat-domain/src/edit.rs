@@ -43,7 +43,7 @@ impl MessagePatch {
 }
 
 /// An earlier version of a message, as `GET /messages/{id}/edits` lists it.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct MessageVersion {
     pub content: Option<String>,
     pub payload: Option<JsonObject>,

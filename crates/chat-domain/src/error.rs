@@ -1,5 +1,6 @@
 //! The domain's one error type: what a rule refused, in terms a client can act on.
 
+use crate::error_code::ErrorCode;
 use crate::validation::ValidationErrors;
 
 /// Something a caller may not see, or that does not exist; the two are deliberately not told apart.
@@ -20,6 +21,7 @@ pub enum DomainError {
     NotFound(Resource),
     #[error("the caller's role does not allow this: {0}")]
     Forbidden(&'static str),
+    /// The request conflicts with the state (`LastOwner`, `MessageDeleted`, ...).
     #[error("conflict: {0}")]
-    Conflict(&'static str),
+    Conflict(ErrorCode),
 }

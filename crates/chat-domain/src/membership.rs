@@ -17,7 +17,7 @@ pub enum Role {
 text_enum!(Role { Member => "member", Admin => "admin", Owner => "owner" });
 
 /// One user's place in one chat.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Membership {
     pub chat_id: ChatId,
     pub user_id: UserId,
@@ -27,7 +27,7 @@ pub struct Membership {
 }
 
 /// A member as a member list shows them: who, and their place in the chat.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ChatMember {
     pub user_id: UserId,
     pub username: String,

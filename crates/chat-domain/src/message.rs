@@ -65,7 +65,7 @@ pub struct MessageRecord {
 
 /// The whole message, exactly as every endpoint and event shows it. It has no way to be "partly
 /// loaded": building one takes the reactions and the read frontier up front.
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Message {
     pub id: MessageId,
     pub chat_id: ChatId,

@@ -2,6 +2,7 @@
 
 use crate::chat::{Chat, ChatKind};
 use crate::error::DomainError;
+use crate::error_code::ErrorCode;
 use crate::ids::UserId;
 use crate::membership::{Membership, Role};
 use crate::message::Message;
@@ -17,7 +18,7 @@ pub fn can_edit(message: &Message, actor: UserId) -> Result<(), DomainError> {
         return Err(DomainError::Forbidden("only the author may edit a message"));
     }
     if message.is_deleted {
-        return Err(DomainError::Conflict("message_deleted"));
+        return Err(DomainError::Conflict(ErrorCode::MessageDeleted));
     }
     Ok(())
 }
@@ -33,12 +34,12 @@ pub fn can_delete(message: &Message, actor: &Membership) -> Result<(), DomainErr
 
 /// Reactions need a message that still exists.
 pub fn can_react(message: &Message) -> Result<(), DomainError> {
-    if message.is_deleted { Err(DomainError::Conflict("message_deleted")) } else { Ok(()) }
+    if message.is_deleted { Err(DomainError::Conflict(ErrorCode::MessageDeleted)) } else { Ok(()) }
 }
 
 /// A direct chat's two members are fixed: nobody joins, leaves or changes role.
 pub fn can_change_membership(chat: &Chat) -> Result<(), DomainError> {
-    if chat.kind == ChatKind::Direct { Err(DomainError::Conflict("direct_chat")) } else { Ok(()) }
+    if chat.kind == ChatKind::Direct { Err(DomainError::Conflict(ErrorCode::DirectChat)) } else { Ok(()) }
 }
 
 /// Giving a role: admins manage members and admins, only an owner makes or unmakes owners.
@@ -60,7 +61,7 @@ pub fn can_remove(actor: &Membership, target: &Membership, owners: usize) -> Res
         }
     }
     if target.role == Role::Owner && owners <= 1 {
-        return Err(DomainError::Conflict("last_owner"));
+        return Err(DomainError::Conflict(ErrorCode::LastOwner));
     }
     Ok(())
 }
@@ -94,7 +95,7 @@ mod tests {
     #[test]
     fn last_owner_cannot_leave() {
         let owner = member(1, Role::Owner);
-        assert_eq!(can_remove(&owner, &owner, 1), Err(DomainError::Conflict("last_owner")));
+        assert_eq!(can_remove(&owner, &owner, 1), Err(DomainError::Conflict(ErrorCode::LastOwner)));
         assert!(can_remove(&owner, &owner, 2).is_ok());
         let plain = member(2, Role::Member);
         assert!(can_remove(&plain, &plain, 1).is_ok());

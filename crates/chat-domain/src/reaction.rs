@@ -3,16 +3,31 @@
 use crate::ids::UserId;
 use crate::timestamp::Timestamp;
 use crate::validation::ValidationErrors;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// The most distinct emoji one message may carry.
 pub const MAX_DISTINCT_EMOJI: usize = 50;
 const MAX_EMOJI_BYTES: usize = 64;
 
-/// A reaction's key: non-empty, at most 64 bytes, no whitespace or control characters.
-#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(transparent)]
+/// A reaction's key: non-empty, at most 64 bytes, no whitespace or control characters (checked
+/// when read from JSON too).
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Deserialize)]
+#[serde(try_from = "String")]
 pub struct Emoji(String);
+
+impl Serialize for Emoji {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl TryFrom<String> for Emoji {
+    type Error = ValidationErrors;
+
+    fn try_from(text: String) -> Result<Self, ValidationErrors> {
+        Self::parse(&text)
+    }
+}
 
 impl Emoji {
     pub fn parse(text: &str) -> Result<Self, ValidationErrors> {
@@ -43,7 +58,7 @@ pub struct Reaction {
 }
 
 /// All reactions with one emoji: how many, and who.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReactionSummary {
     pub emoji: Emoji,
     pub count: usize,

@@ -1,7 +1,8 @@
 //! Instants as the contract writes them: RFC 3339, UTC, always six fractional digits.
 
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;
+use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset, macros::format_description};
 
 /// A point in time, serialised as `2025-11-05T03:58:00.123456Z`.
@@ -41,6 +42,14 @@ impl Serialize for Timestamp {
     }
 }
 
+/// Any RFC 3339 instant (whatever its offset or precision), as the server and clients write them.
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = <std::borrow::Cow<'de, str>>::deserialize(deserializer)?;
+        OffsetDateTime::parse(&text, &Rfc3339).map(Self).map_err(serde::de::Error::custom)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -52,5 +61,14 @@ mod tests {
         assert_eq!(whole_second.to_string(), "2025-11-05T03:58:00.000000Z");
         let shifted = Timestamp(datetime!(2025-11-05 06:58:00.123456 +03:00));
         assert_eq!(shifted.to_string(), "2025-11-05T03:58:00.123456Z");
+    }
+
+    #[test]
+    fn reads_back_what_it_writes_and_other_offsets() {
+        let read = |text: &str| serde_json::from_value::<Timestamp>(serde_json::json!(text));
+        let written = Timestamp(datetime!(2025-11-05 03:58:00.123456 UTC));
+        assert_eq!(read(&written.to_string()).unwrap(), written);
+        assert_eq!(read("2025-11-05T06:58:00.123456+03:00").unwrap(), written);
+        assert!(read("yesterday").is_err());
     }
 }

@@ -5,7 +5,7 @@ use crate::timestamp::Timestamp;
 use crate::validation::{ValidationErrors, check_length};
 use serde::{Deserialize, Serialize};
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
     pub id: UserId,
     pub username: String,

@@ -1,18 +1,21 @@
 //! Per-field validation errors, collected rather than stopping at the first one.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::fmt;
 
 /// One field's problem: `field` is a JSON path such as `content` or `member_ids[2]`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {
     pub field: String,
-    pub code: &'static str,
+    /// `required`, `invalid`, `too_short`, `too_long`, ...: what a client may branch on.
+    pub code: Cow<'static, str>,
+    /// For people, not for matching.
     pub message: String,
 }
 
 /// Every problem found in one request.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct ValidationErrors(pub Vec<FieldError>);
 
@@ -24,7 +27,7 @@ impl ValidationErrors {
     }
 
     pub fn add(&mut self, field: &str, code: &'static str, message: impl Into<String>) {
-        self.0.push(FieldError { field: field.to_owned(), code, message: message.into() });
+        self.0.push(FieldError { field: field.to_owned(), code: Cow::Borrowed(code), message: message.into() });
     }
 
     /// `Ok(value)` when nothing was collected, the errors otherwise.

@@ -9,7 +9,7 @@ use crate::pool::Store;
 use crate::rows::{ChatRow, MemberRow};
 use crate::schema::{chat_members, chats, idempotency_keys};
 use chat_domain::{
-    Chat, ChatKind, DomainError, EventKind, IdempotencyKey, MembershipChange, NewChat, Role, UserId, ValidationErrors,
+    Chat, ChatKind, DomainError, Event, IdempotencyKey, MembershipChange, NewChat, Role, UserId, ValidationErrors,
 };
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
@@ -94,13 +94,8 @@ impl Store {
                 insert_members(conn, row.id, new).await?;
                 let chat = row.into_chat()?;
                 let members = load_members(conn, chat.id, None).await?;
-                record_event(
-                    conn,
-                    chat.id,
-                    EventKind::ChatCreated,
-                    &MembershipChange { chat: &chat, members: &members },
-                )
-                .await?;
+                let created = MembershipChange { chat: chat.clone(), members };
+                record_event(conn, chat.id, &Event::ChatCreated(created)).await?;
                 Ok::<_, StoreError>(Outcome::Created(chat))
             })
             .await;

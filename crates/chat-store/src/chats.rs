@@ -6,7 +6,7 @@ use crate::events::record_event;
 use crate::locking::lock_chat;
 use crate::pool::Store;
 use crate::schema::chats;
-use chat_domain::{ChatId, ChatKind, ChatSummary, DomainError, EventKind, UserId, policy};
+use chat_domain::{ChatId, ChatKind, ChatSummary, DomainError, Event, UserId, policy};
 use diesel::prelude::*;
 use diesel_async::{AsyncConnection, RunQueryDsl};
 
@@ -29,7 +29,7 @@ impl Store {
                 let title = patch.validate(&chat_row).map_err(DomainError::from)?;
                 diesel::update(chats::table.find(chat.0)).set(chats::title.eq(&title)).execute(conn).await?;
                 let renamed = chat_domain::Chat { title: Some(title), ..chat_row };
-                record_event(conn, chat, EventKind::ChatUpdated, &renamed).await?;
+                record_event(conn, chat, &Event::ChatUpdated(renamed)).await?;
                 chat_summary(conn, chat, actor).await
             })
             .await;

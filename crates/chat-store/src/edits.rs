@@ -8,7 +8,8 @@ use crate::prepared::{prepared, statement};
 use crate::rows::payload_to_json;
 use crate::schema::{chat_members, message_edits, messages};
 use chat_domain::{
-    DomainError, JsonObject, Message, MessageId, MessagePatch, MessageVersion, Resource, Timestamp, UserId, policy,
+    DomainError, EventKind, JsonObject, Message, MessageId, MessagePatch, MessageVersion, Resource, Timestamp, UserId,
+    policy,
 };
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Jsonb, Nullable, Text, Timestamptz};
@@ -23,11 +24,13 @@ WITH saved AS (
 ), updated AS (
     UPDATE messages SET content = $2, payload = $3, updated_at = $4 WHERE id = $1
 )
-INSERT INTO events (chat_id, message_id, kind, data) VALUES ($5, $1, 'message.updated', $6)";
+INSERT INTO events (chat_id, message_id, kind, data) VALUES ($5, $1, $7, $6)";
 statement!(EditMessage, EDIT_SQL);
 
 /// Blanks the message, drops its reactions and earlier versions, redacts the message out of its
 /// earlier events (still kept for resuming readers), and writes its own event: one statement.
+/// `$5` and `$6` are the kinds whose data is the message itself; the others (`reaction.*`) hold it
+/// in `message` beside `reactions` (`ReactionChange`; `tests/api/realtime_edges.rs` checks this).
 const DELETE_SQL: &str = "
 WITH dropped_reactions AS (
     DELETE FROM reactions WHERE message_id = $1
@@ -37,11 +40,11 @@ WITH dropped_reactions AS (
     UPDATE messages SET content = NULL, payload = NULL, deleted_at = $2 WHERE id = $1
 ), redacted AS (
     UPDATE events
-       SET data = CASE WHEN kind IN ('message.created', 'message.updated') THEN $4
+       SET data = CASE WHEN kind IN ($5, $6) THEN $4
                        ELSE jsonb_set(jsonb_set(data, '{message}', $4), '{reactions}', '[]'::jsonb) END
      WHERE message_id = $1
 )
-INSERT INTO events (chat_id, message_id, kind, data) VALUES ($3, $1, 'message.deleted', $4)";
+INSERT INTO events (chat_id, message_id, kind, data) VALUES ($3, $1, $7, $4)";
 statement!(DeleteMessage, DELETE_SQL);
 
 impl Store {
@@ -61,6 +64,7 @@ impl Store {
                     .bind::<Timestamptz, _>(edited.updated_at.map_or_else(OffsetDateTime::now_utc, |at| at.0))
                     .bind::<BigInt, _>(edited.chat_id.0)
                     .bind::<Jsonb, _>(event_data(&edited)?)
+                    .bind::<Text, _>(EventKind::MessageUpdated.as_str())
                     .execute(conn)
                     .await?;
                 Ok(edited)
@@ -86,6 +90,9 @@ impl Store {
                     .bind::<Timestamptz, _>(tombstone.deleted_at.map_or_else(OffsetDateTime::now_utc, |at| at.0))
                     .bind::<BigInt, _>(tombstone.chat_id.0)
                     .bind::<Jsonb, _>(event_data(&tombstone)?)
+                    .bind::<Text, _>(EventKind::MessageCreated.as_str())
+                    .bind::<Text, _>(EventKind::MessageUpdated.as_str())
+                    .bind::<Text, _>(EventKind::MessageDeleted.as_str())
                     .execute(conn)
                     .await?;
                 Ok(tombstone)

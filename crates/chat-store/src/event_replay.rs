@@ -8,10 +8,10 @@ use crate::pool::Store;
 use crate::prepared::{prepared, statement};
 use crate::rows::EventRow;
 use crate::schema::event_head;
-use chat_domain::{ChatId, Subscription, UserId};
+use chat_domain::{ChatId, EventKind, Subscription, UserId};
 use diesel::QueryableByName;
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Text};
 use diesel_async::RunQueryDsl;
 
 /// What a reader resuming after a seq gets.
@@ -28,24 +28,25 @@ pub enum Replay {
 
 /// The user's chats now, plus those they left after the seq, minus those they joined after it
 /// (an event without a seq yet counts as after).
+/// `$3` is `member.removed`: the other events naming the user in `member_ids` add them.
 const CHATS_AS_OF_SQL: &str = "
 SELECT chat_id FROM chat_members WHERE user_id = $1
 UNION
 SELECT chat_id FROM events
- WHERE kind = 'member.removed' AND (data->>'user_id')::bigint = $1 AND (seq IS NULL OR seq > $2)
+ WHERE cardinality(member_ids) > 0 AND member_ids @> ARRAY[$1::bigint] AND kind = $3 AND (seq IS NULL OR seq > $2)
 EXCEPT
 SELECT chat_id FROM events
- WHERE kind IN ('member.added', 'chat.created') AND (seq IS NULL OR seq > $2)
-   AND data->'members' @> jsonb_build_array(jsonb_build_object('user_id', $1))";
+ WHERE cardinality(member_ids) > 0 AND member_ids @> ARRAY[$1::bigint] AND kind <> $3 AND (seq IS NULL OR seq > $2)";
 statement!(ChatsAsOf, CHATS_AS_OF_SQL);
 
 const EVENTS_FOR_SQL: &str = "
-SELECT seq, chat_id, kind, data FROM events
+SELECT seq, chat_id, kind, data, member_ids FROM events
  WHERE seq > $2 AND seq <= $3
    AND chat_id IN (SELECT chat_id FROM chat_members WHERE user_id = $1
                    UNION
                    SELECT chat_id FROM events r
-                    WHERE r.kind = 'member.removed' AND (r.data->>'user_id')::bigint = $1 AND r.seq > $2)
+                    WHERE cardinality(r.member_ids) > 0 AND r.member_ids @> ARRAY[$1::bigint] AND r.kind = $5
+                      AND r.seq > $2)
  ORDER BY seq
  LIMIT $4";
 statement!(EventsFor, EVENTS_FOR_SQL);
@@ -87,8 +88,12 @@ impl Store {
     /// `user`'s subscription as it stood at seq `at`.
     pub async fn subscription_at(&self, user: UserId, at: i64) -> StoreResult<Subscription> {
         let mut conn = self.conn().await?;
-        let rows: Vec<ChatIdRow> =
-            prepared::<ChatsAsOf>().bind::<BigInt, _>(user.0).bind::<BigInt, _>(at).load(&mut conn).await?;
+        let rows: Vec<ChatIdRow> = prepared::<ChatsAsOf>()
+            .bind::<BigInt, _>(user.0)
+            .bind::<BigInt, _>(at)
+            .bind::<Text, _>(EventKind::MemberRemoved.as_str())
+            .load(&mut conn)
+            .await?;
         Ok(Subscription::new(user, rows.into_iter().map(|row| ChatId(row.chat_id))))
     }
 
@@ -106,6 +111,7 @@ impl Store {
             .bind::<BigInt, _>(after)
             .bind::<BigInt, _>(until)
             .bind::<BigInt, _>(limit)
+            .bind::<Text, _>(EventKind::MemberRemoved.as_str())
             .load(&mut conn)
             .await?;
         let complete = rows.len() < usize::try_from(limit).unwrap_or(usize::MAX);

@@ -1,26 +1,46 @@
-//! Writing events inside the transaction of the change they describe.
+//! Writing events inside the transaction of the change they describe. Every event is written from
+//! the domain's typed `Event`: its kind, its data and the users whose membership it changes.
 
 use crate::error::{StoreError, StoreResult};
 use crate::schema::events;
-use chat_domain::{ChatId, EventKind};
+use chat_domain::{ChatId, Event};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
+
+/// An event as its row stores it.
+pub(crate) struct EventRecord {
+    pub kind: &'static str,
+    pub data: serde_json::Value,
+    /// See `Event::membership_subjects`.
+    pub member_ids: Vec<i64>,
+}
 
 /// `data` as the JSON an event row stores.
 pub(crate) fn event_data(data: &impl Serialize) -> StoreResult<serde_json::Value> {
     serde_json::to_value(data).map_err(|error| StoreError::Corrupt(format!("event data: {error}")))
 }
 
+impl EventRecord {
+    pub fn of(event: &Event) -> StoreResult<Self> {
+        // `Event` is adjacently tagged: `{"type": kind, "data": data}`; the row keeps them apart.
+        let mut tagged = event_data(event)?;
+        let data = tagged.get_mut("data").map(serde_json::Value::take).unwrap_or_default();
+        let member_ids = event.membership_subjects().into_iter().map(|user| user.0).collect();
+        Ok(Self { kind: event.kind().as_str(), data, member_ids })
+    }
+}
+
 /// Records an event; call it inside the change's transaction.
-pub(crate) async fn record_event(
-    conn: &mut AsyncPgConnection,
-    chat: ChatId,
-    kind: EventKind,
-    data: &impl Serialize,
-) -> StoreResult<()> {
+pub(crate) async fn record_event(conn: &mut AsyncPgConnection, chat: ChatId, event: &Event) -> StoreResult<()> {
+    let record = EventRecord::of(event)?;
     diesel::insert_into(events::table)
-        .values((events::chat_id.eq(chat.0), events::kind.eq(kind.as_str()), events::data.eq(event_data(data)?)))
+        .values((
+            events::chat_id.eq(chat.0),
+            events::kind.eq(record.kind),
+            events::data.eq(record.data),
+            events::member_ids.eq(record.member_ids),
+        ))
         .execute(conn)
         .await?;
     Ok(())

@@ -7,7 +7,7 @@ use crate::pool::Store;
 use crate::rows::{MemberRow, UserRow};
 use crate::schema::{chat_members, users};
 use chat_domain::{
-    ChatId, ChatMember, DomainError, EventKind, MemberRemoval, MembershipChange, Resource, Role, UserId,
+    ChatId, ChatMember, DomainError, ErrorCode, Event, MemberRemoval, MembershipChange, Resource, Role, UserId,
     ValidationErrors, policy,
 };
 use diesel::prelude::*;
@@ -58,8 +58,8 @@ impl Store {
                     .map_err(unknown_user)?;
                 let member = single_member(load_members(conn, chat, Some(user)).await?)?;
                 if inserted > 0 {
-                    let change = MembershipChange { chat: &chat_row, members: std::slice::from_ref(&member) };
-                    record_event(conn, chat, EventKind::MemberAdded, &change).await?;
+                    let change = MembershipChange { chat: chat_row, members: vec![member.clone()] };
+                    record_event(conn, chat, &Event::MemberAdded(change)).await?;
                 }
                 Ok(MemberAddition { member, added: inserted > 0 })
             })
@@ -78,15 +78,15 @@ impl Store {
                 let target = single_member(load_members(conn, chat, Some(user)).await?)?;
                 policy::can_assign_role(&membership, Some(target.role), role)?;
                 if target.role == Role::Owner && role != Role::Owner && owner_count(conn, chat).await? <= 1 {
-                    return Err(DomainError::Conflict("last_owner").into());
+                    return Err(DomainError::Conflict(ErrorCode::LastOwner).into());
                 }
                 diesel::update(chat_members::table.find((chat.0, user.0)))
                     .set(chat_members::role.eq(role.as_str()))
                     .execute(conn)
                     .await?;
                 let member = ChatMember { role, ..target };
-                let change = MembershipChange { chat: &chat_row, members: std::slice::from_ref(&member) };
-                record_event(conn, chat, EventKind::MemberUpdated, &change).await?;
+                let change = MembershipChange { chat: chat_row, members: vec![member.clone()] };
+                record_event(conn, chat, &Event::MemberUpdated(change)).await?;
                 Ok(member)
             })
             .await;
@@ -110,8 +110,7 @@ impl Store {
                     .into_membership()?;
                 policy::can_remove(&membership, &target, owner_count(conn, chat).await?)?;
                 diesel::delete(chat_members::table.find((chat.0, user.0))).execute(conn).await?;
-                record_event(conn, chat, EventKind::MemberRemoved, &MemberRemoval { chat_id: chat, user_id: user })
-                    .await
+                record_event(conn, chat, &Event::MemberRemoved(MemberRemoval { chat_id: chat, user_id: user })).await
             })
             .await;
         self.after_write(written)

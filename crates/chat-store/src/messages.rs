@@ -9,8 +9,8 @@ use crate::prepared::{prepared, statement};
 use crate::rows::{MessageRow, payload_to_json};
 use crate::schema::{chat_members, messages};
 use chat_domain::{
-    DomainError, IdempotencyKey, Message, MessageId, MessageRecord, NewMessage, ReadFrontier, Resource, Timestamp,
-    UserId, ValidationErrors,
+    DomainError, EventKind, IdempotencyKey, Message, MessageId, MessageRecord, NewMessage, ReadFrontier, Resource,
+    Timestamp, UserId, ValidationErrors,
 };
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool, Bytea, Jsonb, Nullable, Text, Timestamptz};
@@ -46,7 +46,7 @@ WITH allowed AS (
     RETURNING *
 ), event AS (
     INSERT INTO events (chat_id, message_id, kind, data)
-    SELECT chat_id, id, 'message.created', jsonb_set($10, '{id}', to_jsonb(id)) FROM inserted
+    SELECT chat_id, id, $11, jsonb_set($10, '{id}', to_jsonb(id)) FROM inserted
 )
 SELECT allowed.is_member, allowed.reply_ok, inserted.* FROM allowed LEFT JOIN inserted ON true";
 statement!(CreateMessage, CREATE_SQL);
@@ -130,6 +130,7 @@ impl Store {
             .bind::<Nullable<Bytea>, _>(fingerprint.as_deref())
             .bind::<Timestamptz, _>(ts.0)
             .bind::<Jsonb, _>(event_data(&draft)?)
+            .bind::<Text, _>(EventKind::MessageCreated.as_str())
             .get_committed(&mut conn)
             .await?;
         if !outcome.is_member {

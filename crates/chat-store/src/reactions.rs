@@ -1,13 +1,13 @@
 //! Adding and removing the caller's reactions. Both are idempotent and answer the whole message.
 
 use crate::error::StoreResult;
-use crate::events::event_data;
+use crate::events::EventRecord;
 use crate::locking::lock_message;
 use crate::pool::Store;
 use crate::prepared::{StatementText, prepared, statement};
 use chat_domain::{
-    ChatId, DomainError, Emoji, MAX_DISTINCT_EMOJI, Message, MessageId, ReactionChange, UserId, ValidationErrors,
-    policy,
+    ChatId, DomainError, Emoji, Event, MAX_DISTINCT_EMOJI, Message, MessageId, ReactionChange, UserId,
+    ValidationErrors, policy,
 };
 use diesel::sql_types::{BigInt, Jsonb, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -16,14 +16,14 @@ const ADD_SQL: &str = "
 WITH added AS (
     INSERT INTO reactions (message_id, user_id, emoji) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING
 )
-INSERT INTO events (chat_id, message_id, kind, data) VALUES ($4, $1, 'reaction.added', $5)";
+INSERT INTO events (chat_id, message_id, kind, data) VALUES ($4, $1, $6, $5)";
 statement!(AddReaction, ADD_SQL);
 
 const REMOVE_SQL: &str = "
 WITH removed AS (
     DELETE FROM reactions WHERE message_id = $1 AND user_id = $2 AND emoji = $3
 )
-INSERT INTO events (chat_id, message_id, kind, data) VALUES ($4, $1, 'reaction.removed', $5)";
+INSERT INTO events (chat_id, message_id, kind, data) VALUES ($4, $1, $6, $5)";
 statement!(RemoveReaction, REMOVE_SQL);
 
 impl Store {
@@ -59,15 +59,16 @@ impl Store {
                 let change = ReactionChange {
                     message_id: id,
                     user_id: user,
-                    emoji,
-                    reactions: &changed.reactions,
-                    message: &changed,
+                    emoji: emoji.clone(),
+                    reactions: changed.reactions.clone(),
+                    message: changed.clone(),
                 };
-                let data = event_data(&change)?;
                 if add {
-                    write_reaction::<AddReaction>(conn, id, user, emoji, changed.chat_id, data).await?;
+                    let event = EventRecord::of(&Event::ReactionAdded(change))?;
+                    write_reaction::<AddReaction>(conn, id, user, emoji, changed.chat_id, event).await?;
                 } else {
-                    write_reaction::<RemoveReaction>(conn, id, user, emoji, changed.chat_id, data).await?;
+                    let event = EventRecord::of(&Event::ReactionRemoved(change))?;
+                    write_reaction::<RemoveReaction>(conn, id, user, emoji, changed.chat_id, event).await?;
                 }
                 Ok(changed)
             })
@@ -83,14 +84,15 @@ async fn write_reaction<S: StatementText>(
     user: UserId,
     emoji: &Emoji,
     chat: ChatId,
-    data: serde_json::Value,
+    event: EventRecord,
 ) -> StoreResult<()> {
     prepared::<S>()
         .bind::<BigInt, _>(id.0)
         .bind::<BigInt, _>(user.0)
         .bind::<Text, _>(emoji.as_str())
         .bind::<BigInt, _>(chat.0)
-        .bind::<Jsonb, _>(data)
+        .bind::<Jsonb, _>(event.data)
+        .bind::<Text, _>(event.kind)
         .execute(conn)
         .await?;
     Ok(())

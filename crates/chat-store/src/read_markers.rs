@@ -1,12 +1,12 @@
 //! Moving a member's read marker, forward only.
 
 use crate::error::StoreResult;
-use crate::events::event_data;
+use crate::events::EventRecord;
 use crate::pool::Store;
 use crate::prepared::{prepared, statement};
-use chat_domain::{ChatId, DomainError, MessageId, ReadChange, Resource, UserId, ValidationErrors};
+use chat_domain::{ChatId, DomainError, Event, MessageId, ReadChange, Resource, UserId, ValidationErrors};
 use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Bool, Jsonb, Nullable};
+use diesel::sql_types::{BigInt, Bool, Jsonb, Nullable, Text};
 use serde::Serialize;
 
 /// The caller's read state in one chat after a `mark_read`.
@@ -31,7 +31,7 @@ WITH member AS (
       AND COALESCE(last_read_message_id, 0) < $3
     RETURNING last_read_message_id
 ), event AS (
-    INSERT INTO events (chat_id, kind, data) SELECT $1, 'read.updated', $4 FROM moved
+    INSERT INTO events (chat_id, kind, data) SELECT $1, $5, $4 FROM moved
 ), marker AS (
     SELECT COALESCE((SELECT last_read_message_id FROM moved), (SELECT last_read_message_id FROM member)) AS id
 )
@@ -59,13 +59,18 @@ impl Store {
     /// Marks `chat` read up to `message` for `user`. A marker never moves back: an older id leaves
     /// it where it is (and answers the current state).
     pub async fn mark_read(&self, chat: ChatId, user: UserId, message: MessageId) -> StoreResult<ReadState> {
-        let change = ReadChange { chat_id: chat, user_id: user, last_read_message_id: message };
+        let event = EventRecord::of(&Event::ReadUpdated(ReadChange {
+            chat_id: chat,
+            user_id: user,
+            last_read_message_id: message,
+        }))?;
         let mut conn = self.conn().await?;
         let outcome = prepared::<MarkRead>()
             .bind::<BigInt, _>(chat.0)
             .bind::<BigInt, _>(user.0)
             .bind::<BigInt, _>(message.0)
-            .bind::<Jsonb, _>(event_data(&change)?)
+            .bind::<Jsonb, _>(event.data)
+            .bind::<Text, _>(event.kind)
             .get_committed::<MarkOutcome>(&mut conn)
             .await;
         let outcome = self.after_write(outcome.map_err(Into::into))?;

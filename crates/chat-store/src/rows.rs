@@ -145,22 +145,19 @@ pub(crate) struct EventRow {
     pub chat_id: i64,
     pub kind: String,
     pub data: serde_json::Value,
+    pub member_ids: Vec<i64>,
 }
 
 impl EventRow {
-    /// The published event, with the envelope delivery needs read out of its data.
+    /// The published event, with the envelope delivery needs (from the typed columns: its data
+    /// goes to clients untouched).
     pub fn into_published(self) -> StoreResult<PublishedEvent> {
         let kind = EventKind::parse(&self.kind).ok_or_else(|| corrupt("event kind", &self.kind))?;
-        let user_ids = |list: &serde_json::Value| -> Vec<UserId> {
-            list.as_array().into_iter().flatten().filter_map(|member| member["user_id"].as_i64()).map(UserId).collect()
-        };
-        let joined = match kind {
-            EventKind::ChatCreated | EventKind::MemberAdded => user_ids(&self.data["members"]),
-            _ => Vec::new(),
-        };
-        let left = match kind {
-            EventKind::MemberRemoved => self.data["user_id"].as_i64().map(UserId),
-            _ => None,
+        let subjects = self.member_ids.into_iter().map(UserId);
+        let (joined, left) = match kind {
+            EventKind::ChatCreated | EventKind::MemberAdded => (subjects.collect(), None),
+            EventKind::MemberRemoved => (Vec::new(), subjects.into_iter().next()),
+            _ => (Vec::new(), None),
         };
         let seq = self.seq.ok_or_else(|| corrupt("event", "read back without a seq"))?;
         let envelope = EventEnvelope { seq, chat_id: ChatId(self.chat_id), kind, joined, left };

@@ -112,6 +112,7 @@ diesel::table! {
         data -> Jsonb,
         created_at -> Timestamptz,
         message_id -> Nullable<BigInt>,
+        member_ids -> Array<BigInt>,
     }
 }
 

@@ -5,7 +5,7 @@ use crate::pool::Store;
 use crate::prepared::{prepared, statement};
 use crate::rows::UserRow;
 use crate::schema::{auth_tokens, users};
-use chat_domain::{DomainError, User, UserId};
+use chat_domain::{DomainError, ErrorCode, User, UserId};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::Bytea;
@@ -47,7 +47,7 @@ impl Store {
                 .await
                 .map_err(|error| match error {
                     DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                        StoreError::Domain(DomainError::Conflict("username_taken"))
+                        StoreError::Domain(DomainError::Conflict(ErrorCode::UsernameTaken))
                     }
                     other => other.into(),
                 })?;

@@ -3,7 +3,7 @@
 use crate::problem::ApiError;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
-use chat_domain::IdempotencyKey;
+use chat_domain::{ErrorCode, IdempotencyKey};
 use std::future::{Ready, ready};
 
 #[derive(Debug)]
@@ -19,7 +19,7 @@ impl FromRequest for IdempotencyHeader {
         };
         let parsed = value.to_str().ok().and_then(|text| IdempotencyKey::parse(text).ok());
         ready(parsed.map(|key| Self(Some(key))).ok_or_else(|| ApiError::BadRequest {
-            code: "invalid_idempotency_key",
+            code: ErrorCode::InvalidIdempotencyKey,
             detail: "Idempotency-Key must be 1 to 255 printable ASCII characters".into(),
         }))
     }

@@ -9,7 +9,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::web::{BytesMut, Data};
 use actix_web::{FromRequest, HttpRequest};
-use chat_domain::ValidationErrors;
+use chat_domain::{ErrorCode, ValidationErrors};
 use futures_util::StreamExt as _;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
@@ -29,7 +29,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         Box::pin(async move {
             if !is_json {
                 let detail = "the body must be JSON, sent with Content-Type: application/json".to_owned();
-                return Err(ApiError::BadRequest { code: "unsupported_media_type", detail });
+                return Err(ApiError::BadRequest { code: ErrorCode::UnsupportedMediaType, detail });
             }
             if announced.is_some_and(|length| length > limits.max_bytes as u64) {
                 return Err(ApiError::PayloadTooLarge { limit: limits.max_bytes });
@@ -45,8 +45,8 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 async fn read(mut payload: Payload, limit: usize) -> Result<BytesMut, ApiError> {
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {
-        let chunk =
-            chunk.map_err(|error| ApiError::BadRequest { code: "unreadable_body", detail: error.to_string() })?;
+        let chunk = chunk
+            .map_err(|error| ApiError::BadRequest { code: ErrorCode::UnreadableBody, detail: error.to_string() })?;
         if body.len() + chunk.len() > limit {
             return Err(ApiError::PayloadTooLarge { limit });
         }
@@ -75,7 +75,7 @@ fn parse<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
 }
 
 fn malformed(error: serde_json::Error) -> ApiError {
-    ApiError::BadRequest { code: "malformed_json", detail: format!("the body is not valid JSON: {error}") }
+    ApiError::BadRequest { code: ErrorCode::MalformedJson, detail: format!("the body is not valid JSON: {error}") }
 }
 
 /// Data errors name the field; syntax errors (including invalid UTF-8) are malformed JSON.

@@ -3,7 +3,7 @@
 use crate::problem::ApiError;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
-use chat_domain::ValidationErrors;
+use chat_domain::{ErrorCode, ValidationErrors};
 use std::collections::HashMap;
 use std::future::{Ready, ready};
 
@@ -25,7 +25,7 @@ impl FromRequest for QueryParams {
                 }
                 Ok(Self(params))
             }
-            Err(error) => Err(ApiError::BadRequest { code: "malformed_query", detail: error.to_string() }),
+            Err(error) => Err(ApiError::BadRequest { code: ErrorCode::MalformedQuery, detail: error.to_string() }),
         })
     }
 }

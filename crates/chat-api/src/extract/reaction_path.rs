@@ -6,7 +6,7 @@
 use crate::problem::ApiError;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
-use chat_domain::{Emoji, MessageId, ValidationErrors};
+use chat_domain::{Emoji, ErrorCode, MessageId, ValidationErrors};
 use std::future::{Ready, ready};
 
 #[derive(Debug)]
@@ -26,7 +26,7 @@ impl FromRequest for ReactionPath {
 
 fn parse(req: &HttpRequest) -> Result<ReactionPath, ApiError> {
     let message = req.match_info().get("message_id").and_then(|id| id.parse().ok()).ok_or_else(|| {
-        ApiError::BadRequest { code: "invalid_path", detail: "message_id must be a 64-bit integer".into() }
+        ApiError::BadRequest { code: ErrorCode::InvalidPath, detail: "message_id must be a 64-bit integer".into() }
     })?;
     // The route ends with the emoji, and a segment holds no `/`: the raw path's last segment is it.
     let raw = req.uri().path().rsplit('/').next().unwrap_or_default();

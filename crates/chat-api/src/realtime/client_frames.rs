@@ -1,20 +1,12 @@
 //! What clients send on the socket: typing indicators (anything else is answered with an error).
 
 use super::frames;
-use chat_domain::{ChatId, Subscription};
+use chat_domain::{ChatId, ClientFrame, ErrorCode, Subscription};
 use chat_store::{Store, listener};
-use serde::Deserialize;
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 const TYPING_INTERVAL: Duration = Duration::from_secs(2);
-
-#[derive(Deserialize)]
-struct ClientFrame {
-    #[serde(rename = "type")]
-    kind: String,
-    chat_id: Option<ChatId>,
-}
 
 /// Typing indicators go to the chat's other members through every server process; they are
 /// throttled per chat and never stored. Anything else gets an error frame.
@@ -24,16 +16,15 @@ pub(super) async fn on_client_frame(
     last_typing: &mut HashMap<ChatId, Instant>,
     text: &str,
 ) -> Option<String> {
-    let frame: ClientFrame = match serde_json::from_str(text) {
-        Ok(frame) => frame,
-        Err(_) => return Some(frames::error("invalid_frame", "expected {\"type\":\"typing\",\"chat_id\":N}")),
-    };
-    let chat = match (frame.kind.as_str(), frame.chat_id) {
-        ("typing", Some(chat)) => chat,
-        _ => return Some(frames::error("invalid_frame", "the only client frame is typing")),
+    let chat = match serde_json::from_str(text) {
+        Ok(ClientFrame::Typing { chat_id }) => chat_id,
+        _ => {
+            let detail = "the only client frame is {\"type\":\"typing\",\"chat_id\":N}";
+            return Some(frames::error(ErrorCode::InvalidFrame, detail));
+        }
     };
     if !subscription.is_member(chat) {
-        return Some(frames::error("chat_not_found", "typing is for chats you are in"));
+        return Some(frames::error(ErrorCode::ChatNotFound, "typing is for chats you are in"));
     }
     let now = Instant::now();
     if last_typing.get(&chat).is_some_and(|at| now.duration_since(*at) < TYPING_INTERVAL) {

@@ -1,6 +1,6 @@
 //! The JSON text frames the server sends, and the close codes it uses.
 
-use chat_domain::{ChatId, UserId};
+use chat_domain::{ChatId, ControlFrame, ErrorCode, UserId};
 use chat_store::PublishedEvent;
 use serde::Serialize;
 
@@ -47,6 +47,7 @@ impl CloseCode {
     }
 }
 
+/// `chat_domain::StoredEvent`'s shape, over the data as stored: sent as it is, never re-encoded.
 #[derive(Serialize)]
 struct EventFrame<'a> {
     seq: i64,
@@ -66,20 +67,24 @@ pub fn event(event: &PublishedEvent) -> String {
 
 /// `{"type":"ready","user_id","seq"}`: sent first; `seq` is where live delivery starts.
 pub fn ready(user: UserId, seq: i64) -> String {
-    serde_json::json!({ "type": "ready", "user_id": user, "seq": seq }).to_string()
+    control(&ControlFrame::Ready { user_id: user, seq })
 }
 
 /// `{"type":"resync_required"}`: the requested `since` is older than the events kept.
 pub fn resync_required() -> String {
-    serde_json::json!({ "type": "resync_required" }).to_string()
+    control(&ControlFrame::ResyncRequired)
 }
 
 /// `{"type":"typing","chat_id","user_id"}`: ephemeral, no seq, never stored.
 pub fn typing(chat: ChatId, user: UserId) -> String {
-    serde_json::json!({ "type": "typing", "chat_id": chat, "user_id": user }).to_string()
+    control(&ControlFrame::Typing { chat_id: chat, user_id: user })
 }
 
 /// `{"type":"error","code","detail"}`: a client frame the server could not use; the socket stays open.
-pub fn error(code: &str, detail: &str) -> String {
-    serde_json::json!({ "type": "error", "code": code, "detail": detail }).to_string()
+pub fn error(code: ErrorCode, detail: &str) -> String {
+    control(&ControlFrame::Error { code, detail: detail.to_owned() })
+}
+
+fn control(frame: &ControlFrame) -> String {
+    serde_json::to_string(frame).unwrap_or_default()
 }

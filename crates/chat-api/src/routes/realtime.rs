@@ -9,7 +9,7 @@ use crate::realtime::{Peer, connection, frames};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chat_domain::ValidationErrors;
+use chat_domain::{ErrorCode, ValidationErrors};
 use chat_store::Replay;
 
 /// The largest message a client may send (docs/EVENTS.md); a larger one closes with 1009.
@@ -43,7 +43,7 @@ pub async fn websocket(
     let since = query.integer(&mut errors, "since", 0, i64::MAX);
     errors.finish(())?;
     let (response, session, incoming) = actix_ws::handle(&req, body)
-        .map_err(|error| ApiError::BadRequest { code: "not_a_websocket", detail: error.to_string() })?;
+        .map_err(|error| ApiError::BadRequest { code: ErrorCode::NotAWebsocket, detail: error.to_string() })?;
     let incoming =
         incoming.max_frame_size(MAX_CLIENT_MESSAGE).aggregate_continuations().max_continuation_size(MAX_CLIENT_MESSAGE);
     let (store, hub, settings) = (state.store.clone(), state.hub.clone(), state.connection.clone());

@@ -1,0 +1,112 @@
+//! The stable `code` of every error the API answers (docs/API.md, "Status codes and codes") and
+//! of the WebSocket's `error` frames: one list, shared by the server and its clients.
+
+use crate::validation::ValidationErrors;
+use serde::{Deserialize, Serialize};
+
+macro_rules! error_codes {
+    ($($(#[$doc:meta])* $variant:ident => $text:literal,)*) => {
+        /// What went wrong, for a client to branch on. A client built against an older list reads a
+        /// newer server's codes as `Unknown`.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $($(#[$doc])* #[serde(rename = $text)] $variant,)*
+            /// A code this version does not know.
+            #[serde(other, rename = "unknown")]
+            Unknown,
+        }
+
+        impl ErrorCode {
+            /// Every known code.
+            pub const ALL: &[ErrorCode] = &[$(Self::$variant,)*];
+
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text,)* Self::Unknown => "unknown" }
+            }
+        }
+    };
+}
+
+error_codes! {
+    /// 400: the body is not valid JSON.
+    MalformedJson => "malformed_json",
+    /// 400: the body was sent without a JSON `Content-Type`.
+    UnsupportedMediaType => "unsupported_media_type",
+    /// 400: the body stream broke off.
+    UnreadableBody => "unreadable_body",
+    /// 400: `Idempotency-Key` is empty, too long or not printable ASCII.
+    InvalidIdempotencyKey => "invalid_idempotency_key",
+    /// 400: a path id is not a 64-bit integer.
+    InvalidPath => "invalid_path",
+    /// 400: the query string cannot be parsed.
+    MalformedQuery => "malformed_query",
+    /// 400: `GET /ws` without a WebSocket upgrade.
+    NotAWebsocket => "not_a_websocket",
+    /// 400: not valid HTTP/1.1.
+    MalformedRequest => "malformed_request",
+    /// 401: no token, or an unknown, expired or revoked one.
+    Unauthorized => "unauthorized",
+    /// 401: login with a wrong username or password.
+    InvalidCredentials => "invalid_credentials",
+    /// 403: not a member of the chat (or it does not exist).
+    NotAMember => "not_a_member",
+    /// 403: the caller's role does not allow this.
+    Forbidden => "forbidden",
+    /// 404: the chat does not exist, or the caller is not in it.
+    ChatNotFound => "chat_not_found",
+    /// 404: the message does not exist, or the caller is not in its chat.
+    MessageNotFound => "message_not_found",
+    /// 404: that user is not a member of that chat.
+    MemberNotFound => "member_not_found",
+    /// 404: no such endpoint.
+    NotFound => "not_found",
+    /// 408: the body did not arrive in time.
+    BodyTimeout => "body_timeout",
+    /// 409: the username is taken.
+    UsernameTaken => "username_taken",
+    /// 409: the message is deleted.
+    MessageDeleted => "message_deleted",
+    /// 409: a direct chat's membership cannot change.
+    DirectChat => "direct_chat",
+    /// 409: the only owner cannot leave or step down.
+    LastOwner => "last_owner",
+    /// 413: the body is over the size limit.
+    PayloadTooLarge => "payload_too_large",
+    /// 422: see the problem's `errors`.
+    ValidationFailed => "validation_failed",
+    /// 422: the `Idempotency-Key` was used with a different request.
+    IdempotencyKeyReused => "idempotency_key_reused",
+    /// 429: too many register or login attempts; see `Retry-After`.
+    RateLimited => "rate_limited",
+    /// 431: the request head is too large.
+    HeadTooLarge => "head_too_large",
+    /// 500: a server fault.
+    InternalError => "internal_error",
+    /// 503: the database is unreachable; retry (with the same `Idempotency-Key`).
+    DatabaseUnavailable => "database_unavailable",
+    /// WebSocket `error` frame: a client frame the server could not use.
+    InvalidFrame => "invalid_frame",
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// An error answer (RFC 9457 problem+json), as the server writes it and clients read it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Problem {
+    /// `urn:chat-backend:problem:<code>`.
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    /// For people; `code` is for programs.
+    pub detail: String,
+    pub code: ErrorCode,
+    /// Only with `validation_failed`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub errors: Option<ValidationErrors>,
+}

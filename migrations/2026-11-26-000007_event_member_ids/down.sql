@@ -1,0 +1,2 @@
+DROP INDEX events_member_ids_idx;
+ALTER TABLE events DROP COLUMN member_ids;
