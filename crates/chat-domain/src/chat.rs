@@ -48,11 +48,11 @@ pub struct Chat {
 }
 
 /// The body of `POST /chats` as the client sent it.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChatDraft {
     pub kind: ChatKind,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     #[serde(default)]
     pub member_ids: Vec<UserId>,
@@ -137,7 +137,7 @@ pub struct ChatSummary {
 }
 
 /// The body of `PATCH /chats/{id}`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ChatPatch {
     pub title: String,

@@ -8,12 +8,12 @@ use crate::validation::ValidationErrors;
 use serde::{Deserialize, Serialize};
 
 /// The body of `PATCH /messages/{id}`. Absent fields keep their current value.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MessagePatch {
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<JsonValue>,
 }
 

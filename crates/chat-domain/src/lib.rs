@@ -3,6 +3,7 @@
 //! Nothing here performs I/O. The store builds these aggregates whole; the API serialises them as
 //! they are. Other services reuse this crate without pulling in a database driver or a web server.
 
+pub mod answers;
 pub mod chat;
 pub mod delivery;
 pub mod edit;
@@ -23,6 +24,7 @@ pub mod timestamp;
 pub mod user;
 pub mod validation;
 
+pub use answers::{ChatList, EditList, EventFeed, HistoryPage, MemberList, ReadState, Session};
 pub use chat::{Chat, ChatDraft, ChatKind, ChatPatch, ChatSummary, NewChat};
 pub use delivery::{EventEnvelope, Subscription};
 pub use edit::{EditedBody, MessagePatch, MessageVersion};

@@ -38,7 +38,7 @@ pub struct ChatMember {
 }
 
 /// The body of `POST /chats/{id}/members`.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MemberDraft {
     pub user_id: UserId,
@@ -47,7 +47,7 @@ pub struct MemberDraft {
 }
 
 /// The body of `PATCH /chats/{id}/members/{user_id}`.
-#[derive(Clone, Copy, Debug, Deserialize)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RolePatch {
     pub role: Role,

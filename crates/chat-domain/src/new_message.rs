@@ -10,17 +10,18 @@ pub const MAX_CONTENT_CHARS: usize = 4000;
 pub const MAX_PAYLOAD_BYTES: usize = 16 * 1024;
 
 /// The body of `POST /messages` as the client sent it, not yet checked.
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MessageDraft {
     pub chat_id: ChatId,
+    /// `text` (the default), `image` or `file`.
     #[serde(rename = "type", default = "default_kind")]
     pub kind: String,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub payload: Option<JsonValue>,
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reply_to_id: Option<MessageId>,
 }
 

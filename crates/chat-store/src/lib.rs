@@ -44,5 +44,4 @@ pub use members::MemberAddition;
 pub use messages::MessageCreation;
 pub use migrate::run_migrations;
 pub use pool::{PoolSettings, Store};
-pub use read_markers::ReadState;
 pub use users::NewAccount;

@@ -4,18 +4,9 @@ use crate::error::StoreResult;
 use crate::events::EventRecord;
 use crate::pool::Store;
 use crate::prepared::{prepared, statement};
-use chat_domain::{ChatId, DomainError, Event, MessageId, ReadChange, Resource, UserId, ValidationErrors};
+use chat_domain::{ChatId, DomainError, Event, MessageId, ReadChange, ReadState, Resource, UserId, ValidationErrors};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Bool, Jsonb, Nullable, Text};
-use serde::Serialize;
-
-/// The caller's read state in one chat after a `mark_read`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct ReadState {
-    pub chat_id: ChatId,
-    pub last_read_message_id: Option<MessageId>,
-    pub unread_count: i64,
-}
 
 /// Checks, moves the marker only forward, writes `read.updated` if it moved, and counts what is
 /// still unread: one statement. The member row is read with a lock, so when another device moved

@@ -5,15 +5,8 @@ use crate::extract::{Caller, JsonBody};
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, post, web};
-use chat_domain::{Credentials, User};
+use chat_domain::{Credentials, Session};
 use chat_store::NewAccount;
-use serde::Serialize;
-
-#[derive(Serialize)]
-struct Session {
-    user: User,
-    token: String,
-}
 
 /// One attempt for the client's address, or 429 with how long to wait.
 fn limit(state: &AppState, req: &HttpRequest) -> ApiResult<()> {

@@ -4,20 +4,12 @@ use crate::extract::{Caller, IdempotencyHeader, JsonBody, QueryParams};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, patch, post, web};
-use chat_domain::{ChatDraft, ChatId, ChatPatch, ChatSummary, ValidationErrors};
+use chat_domain::{ChatDraft, ChatId, ChatList, ChatPatch, ValidationErrors};
 use chat_store::ChatCursor;
-use serde::Serialize;
 use time::OffsetDateTime;
 
 const DEFAULT_PAGE: i64 = 50;
 const MAX_PAGE: i64 = 100;
-
-#[derive(Serialize)]
-struct ChatList {
-    chats: Vec<ChatSummary>,
-    /// Pass as `cursor` for the next page; null on the last page.
-    next_cursor: Option<String>,
-}
 
 /// 201 with a new chat; 200 with the existing one when a direct chat with that person exists, or
 /// when an `Idempotency-Key` replays an earlier request (then with `Idempotent-Replayed: true`).

@@ -4,20 +4,12 @@ use crate::extract::{Caller, JsonBody, QueryParams};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
-use chat_domain::{ChatId, Message, MessageId, ValidationErrors};
+use chat_domain::{ChatId, HistoryPage, MessageId, ValidationErrors};
 use chat_store::Cursor;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 200;
-
-#[derive(Serialize)]
-struct HistoryPage {
-    /// Oldest first.
-    messages: Vec<Message>,
-    has_older: bool,
-    has_newer: bool,
-}
 
 /// `?before=`, `?after=` or `?around=` a message id (at most one), `limit` 1 to 200 (default 50).
 #[utoipa::path(tag = "messages", security(("bearer" = [])),

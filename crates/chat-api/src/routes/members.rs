@@ -4,13 +4,7 @@ use crate::extract::{Caller, JsonBody};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use chat_domain::{ChatId, ChatMember, MemberDraft, RolePatch, UserId};
-use serde::Serialize;
-
-#[derive(Serialize)]
-struct MemberList {
-    members: Vec<ChatMember>,
-}
+use chat_domain::{ChatId, MemberDraft, MemberList, RolePatch, UserId};
 
 #[utoipa::path(tag = "members", security(("bearer" = [])), params(("chat_id" = i64, Path)), responses(
     (status = 200, description = "Members, oldest first", body = crate::openapi::MemberListSchema),

@@ -4,8 +4,7 @@ use crate::extract::{Caller, IdempotencyHeader, JsonBody};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use chat_domain::{MessageDraft, MessageId, MessagePatch, MessageVersion};
-use serde::Serialize;
+use chat_domain::{EditList, MessageDraft, MessageId, MessagePatch};
 
 /// 200 with the whole message, as the seed's clients expect; a replay adds `Idempotent-Replayed: true`.
 #[utoipa::path(tag = "messages", security(("bearer" = [])),
@@ -80,12 +79,6 @@ pub async fn edit(
 pub async fn remove(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let message = state.store.delete_message(MessageId(path.into_inner()), caller.user.id).await?;
     Ok(HttpResponse::Ok().json(message))
-}
-
-#[derive(Serialize)]
-struct EditList {
-    /// Earlier versions, oldest first.
-    edits: Vec<MessageVersion>,
 }
 
 #[utoipa::path(tag = "messages", security(("bearer" = [])), params(("message_id" = i64, Path)), responses(

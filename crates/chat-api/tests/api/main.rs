@@ -7,6 +7,7 @@ mod chats;
 mod commit_faults;
 mod deletes;
 mod direct_chats;
+mod domain_types;
 mod edits;
 mod health;
 mod history;
