@@ -4,6 +4,8 @@
 mod auth;
 mod chat_list;
 mod chats;
+mod client;
+mod client_service;
 mod commit_faults;
 mod deletes;
 mod direct_chats;

@@ -1,8 +1,10 @@
 //! The one place test support lives: spawning the app, and the calls tests make again and again.
 
 mod direct;
+mod process;
 mod ws;
 
+pub use process::ServerProcess;
 pub use ws::WsClient;
 
 use chat_api::config::{BodyLimits, PasswordHashing, RealtimeConfig};

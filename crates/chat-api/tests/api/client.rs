@@ -1,0 +1,139 @@
+//! chat-client against the real server: a service's whole round (log in, chat, post, read,
+//! follow events), typed refusals, and creates that stay single however they are retried.
+
+use crate::support::TestApp;
+use chat_client::{Client, ClientError, HistoryQuery, RetryPolicy, StreamItem};
+use chat_domain::{ChatDraft, ChatKind, Credentials, Emoji, ErrorCode, Event, MessagePatch, Role, StoredEvent};
+use futures_util::StreamExt as _;
+use std::time::Duration;
+
+fn credentials(name: &str) -> Credentials {
+    Credentials { username: name.into(), password: "correct horse battery".into(), display_name: None }
+}
+
+/// A client logged in as a new user `name`.
+pub async fn signed_up(origin: &str, name: &str) -> Client {
+    let anonymous = Client::new(origin);
+    let session = anonymous.register(&credentials(name)).await.unwrap();
+    anonymous.with_token(session.token)
+}
+
+/// The next stored event of `events`, within 5 s (connection notices and typing are skipped).
+pub async fn next_event(events: &mut chat_client::EventStream) -> StoredEvent {
+    loop {
+        let item = tokio::time::timeout(Duration::from_secs(5), events.next()).await.expect("no event within 5 s");
+        if let StreamItem::Event(stored) = item.expect("the stream ended").unwrap() {
+            return *stored;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_service_logs_in_chats_and_follows_its_events() {
+    let app = TestApp::spawn().await;
+    let ann = signed_up(&app.address, "ann").await;
+    let bob = signed_up(&app.address, "bob").await;
+    let bob_id = bob.me().await.unwrap().id;
+    let relogged = Client::new(&app.address).login(&credentials("ann")).await.unwrap();
+    assert_eq!(relogged.user.username, "ann");
+
+    let mut events = bob.event_stream(None);
+    let draft = ChatDraft { kind: ChatKind::Group, title: Some("Team".into()), member_ids: vec![bob_id] };
+    let chat = ann.create_chat(&draft).await.unwrap().chat;
+    assert!(matches!(next_event(&mut events).await.event, Event::ChatCreated(_)));
+    let posted = ann.post_text(chat.id, "hello bob").await.unwrap();
+    match next_event(&mut events).await.event {
+        Event::MessageCreated(message) => assert_eq!(message, posted),
+        other => panic!("expected the message, got {other:?}"),
+    }
+
+    let thumbs = Emoji::parse("👍").unwrap();
+    assert_eq!(bob.react(posted.id, &thumbs).await.unwrap().reactions[0].count, 1);
+    let patch = MessagePatch { content: Some("hello, bob".into()), payload: None };
+    assert_eq!(ann.edit_message(posted.id, &patch).await.unwrap().content.as_deref(), Some("hello, bob"));
+    assert_eq!(ann.edits(posted.id).await.unwrap().edits.len(), 1);
+    let page = bob.history(chat.id, HistoryQuery::default()).await.unwrap();
+    assert_eq!(page.messages.len(), 1);
+    assert_eq!(bob.mark_read(chat.id, posted.id).await.unwrap().unread_count, 0);
+    assert_eq!(ann.chats(None, Some(10)).await.unwrap().chats[0].chat.id, chat.id);
+    assert_eq!(ann.members(chat.id).await.unwrap().members.len(), 2);
+    assert_eq!(ann.change_role(chat.id, bob_id, Role::Admin).await.unwrap().role, Role::Admin);
+    assert_eq!(ann.rename_chat(chat.id, "Renamed").await.unwrap().chat.title.as_deref(), Some("Renamed"));
+    assert!(ann.delete_message(posted.id).await.unwrap().is_deleted);
+    let feed = bob.events(0, None).await.unwrap();
+    assert!(!feed.resync_required);
+    assert!(feed.events.len() >= 7, "{feed:?}");
+}
+
+#[tokio::test]
+async fn refusals_are_typed_with_their_code_and_fields() {
+    let app = TestApp::spawn().await;
+    let ann = signed_up(&app.address, "ann").await;
+    let outsider = signed_up(&app.address, "outsider").await;
+    let draft = ChatDraft { kind: ChatKind::Group, title: Some("Team".into()), member_ids: vec![] };
+    let chat = ann.create_chat(&draft).await.unwrap().chat;
+
+    let empty = ann.post_text(chat.id, "").await.unwrap_err();
+    assert_eq!(empty.code(), Some(ErrorCode::ValidationFailed));
+    let ClientError::Refused { status, problem } = empty else { panic!("not a refusal") };
+    assert_eq!(status, 422);
+    assert_eq!(problem.errors.unwrap().0[0].field, "content");
+    assert_eq!(outsider.post_text(chat.id, "hi").await.unwrap_err().code(), Some(ErrorCode::NotAMember));
+    let taken = Client::new(&app.address).register(&credentials("ann")).await.unwrap_err();
+    assert_eq!(taken.code(), Some(ErrorCode::UsernameTaken));
+    let anonymous = Client::new(&app.address);
+    assert_eq!(anonymous.me().await.unwrap_err().code(), Some(ErrorCode::Unauthorized));
+    assert_eq!(app.count("messages").await, 0);
+}
+
+#[tokio::test]
+async fn a_post_whose_answer_is_lost_is_retried_and_made_once() {
+    let app = TestApp::spawn().await;
+    let ann = signed_up(&app.address, "ann").await;
+    let draft = ChatDraft { kind: ChatKind::Group, title: Some("Team".into()), member_ids: vec![] };
+    let chat = ann.create_chat(&draft).await.unwrap().chat;
+    // Every commit that writes an event now takes 1 s; the client gives up on an answer after
+    // 300 ms, so the first attempt's answer is lost although its message commits.
+    app.sql("CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$").await;
+    app.sql("CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()").await;
+    let policy =
+        RetryPolicy { attempts: 20, first_delay: Duration::from_millis(100), max_delay: Duration::from_millis(300) };
+    let impatient = ann.clone().with_timeout(Duration::from_millis(300)).with_retry(policy);
+
+    let message = impatient.post_text(chat.id, "exactly once").await.unwrap();
+    assert_eq!(message.content.as_deref(), Some("exactly once"));
+    assert_eq!(app.count("messages").await, 1, "the retries created nothing more");
+    let never_retried = ann.clone().with_timeout(Duration::from_millis(300)).with_retry(RetryPolicy::none());
+    assert!(matches!(never_retried.post_text(chat.id, "given up").await, Err(ClientError::Transport(_))));
+}
+
+#[tokio::test]
+async fn a_post_answered_503_is_retried_with_its_key_and_made_once() {
+    let app = TestApp::spawn().await;
+    let ann = signed_up(&app.address, "ann").await;
+    let draft = ChatDraft { kind: ChatKind::Group, title: Some("Team".into()), member_ids: vec![] };
+    let chat = ann.create_chat(&draft).await.unwrap().chat;
+    app.sql("CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$").await;
+    app.sql("CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()").await;
+
+    let posting = tokio::spawn({
+        let ann = ann.clone();
+        async move { ann.post_text(chat.id, "after an outage").await }
+    });
+    // The first attempt's commit waits in the trigger: end its backend, so the server answers 503
+    // and the message rolls back; the client's retry (same key) then creates it.
+    let kill = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                WHERE datname = current_database() AND wait_event = 'PgSleep'";
+    let mut killed = 0;
+    for _ in 0..500 {
+        killed = app.sql(kill).await;
+        if killed > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(killed, 1, "the post never reached its commit");
+    let message = posting.await.unwrap().unwrap();
+    assert_eq!(message.content.as_deref(), Some("after an outage"));
+    assert_eq!(app.count("messages").await, 1);
+}

@@ -1,0 +1,65 @@
+//! The real server binary as a child process on a port of its own, for tests that stop it with
+//! a signal or kill it, and start it again on the same port.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// A running `chat-api` process; killed when dropped.
+pub struct ServerProcess {
+    child: Child,
+    pub port: u16,
+    pub address: String,
+}
+
+impl ServerProcess {
+    /// Starts the binary on `port` (0: any free port) over `database_url`, and waits until it answers.
+    pub async fn start(database_url: &str, port: u16) -> Self {
+        let port = if port == 0 {
+            std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+        } else {
+            port
+        };
+        let child = Command::new(env!("CARGO_BIN_EXE_chat-api"))
+            .env("DATABASE_URL", database_url)
+            .env("CHAT_ADDR", format!("127.0.0.1:{port}"))
+            .env("CHAT_LOG", "warn")
+            .env("CHAT_ARGON2_MEMORY_KIB", "1024")
+            .env("CHAT_ARGON2_ITERATIONS", "1")
+            .stdout(Stdio::null())
+            .spawn()
+            .unwrap();
+        let address = format!("http://127.0.0.1:{port}");
+        let client = reqwest::Client::new();
+        let started = Instant::now();
+        while client.get(format!("{address}/healthz")).send().await.is_err() {
+            assert!(started.elapsed() < Duration::from_secs(20), "the server did not start");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        Self { child, port, address }
+    }
+
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Sends `signal` (`TERM`, `KILL`, ...) and waits up to 15 s for the exit; its success.
+    pub async fn stop(mut self, signal: &str) -> bool {
+        let sent = Command::new("kill").args([&format!("-{signal}"), &self.pid().to_string()]).status().unwrap();
+        assert!(sent.success());
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                return status.success();
+            }
+            assert!(Instant::now() < deadline, "the server did not exit");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,70 @@
+//! Chats and their members.
+
+use crate::client::{Call, Client};
+use crate::error::ClientResult;
+use chat_domain::{ChatDraft, ChatId, ChatList, ChatMember, ChatPatch, ChatSummary, MemberDraft, MemberList, Role};
+use chat_domain::{RolePatch, UserId};
+use reqwest::Method;
+
+impl Client {
+    /// Creates a chat, exactly once however often it is retried (an `Idempotency-Key` per call).
+    /// A direct chat that exists already is answered as it is.
+    pub async fn create_chat(&self, draft: &ChatDraft) -> ClientResult<ChatSummary> {
+        self.fetch(Call::keyed(Method::POST, "/chats")?.json(draft)?).await
+    }
+
+    /// A page of the caller's chats, most recently active first; pass the answer's `next_cursor`
+    /// for the next page. `limit` is 1 to 100 (the server's default: 50).
+    pub async fn chats(&self, cursor: Option<&str>, limit: Option<u32>) -> ClientResult<ChatList> {
+        let mut query = Vec::new();
+        if let Some(cursor) = cursor {
+            query.push(format!("cursor={}", encode(cursor)));
+        }
+        if let Some(limit) = limit {
+            query.push(format!("limit={limit}"));
+        }
+        let path = if query.is_empty() { "/chats".to_owned() } else { format!("/chats?{}", query.join("&")) };
+        self.fetch(Call::repeatable(Method::GET, path)).await
+    }
+
+    pub async fn chat(&self, chat: ChatId) -> ClientResult<ChatSummary> {
+        self.fetch(Call::repeatable(Method::GET, format!("/chats/{chat}"))).await
+    }
+
+    /// Renames a group chat (owners and admins).
+    pub async fn rename_chat(&self, chat: ChatId, title: &str) -> ClientResult<ChatSummary> {
+        let patch = ChatPatch { title: title.to_owned() };
+        self.fetch(Call::repeatable(Method::PATCH, format!("/chats/{chat}")).json(&patch)?).await
+    }
+
+    pub async fn members(&self, chat: ChatId) -> ClientResult<MemberList> {
+        self.fetch(Call::repeatable(Method::GET, format!("/chats/{chat}/members"))).await
+    }
+
+    /// Adds a member (owners and admins); adding one already in answers them as they are.
+    pub async fn add_member(&self, chat: ChatId, user: UserId, role: Role) -> ClientResult<ChatMember> {
+        let draft = MemberDraft { user_id: user, role };
+        self.fetch(Call::repeatable(Method::POST, format!("/chats/{chat}/members")).json(&draft)?).await
+    }
+
+    pub async fn change_role(&self, chat: ChatId, user: UserId, role: Role) -> ClientResult<ChatMember> {
+        let path = format!("/chats/{chat}/members/{user}");
+        self.fetch(Call::repeatable(Method::PATCH, path).json(&RolePatch { role })?).await
+    }
+
+    /// Removes a member; `user` being the caller is leaving. A retry after a lost answer gets
+    /// `member_not_found`: the removal happened.
+    pub async fn remove_member(&self, chat: ChatId, user: UserId) -> ClientResult<()> {
+        self.execute(Call::repeatable(Method::DELETE, format!("/chats/{chat}/members/{user}"))).await
+    }
+}
+
+/// Percent-encodes every byte outside the unreserved set, for a path segment or query value.
+pub(crate) fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|byte| match byte {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' => (byte as char).to_string(),
+            _ => format!("%{byte:02X}"),
+        })
+        .collect()
+}

@@ -1,0 +1,48 @@
+//! An async Rust client of the chat backend, speaking `chat-domain`'s types.
+//!
+//! - Every REST endpoint under `/api/v1`, answering the domain's aggregates.
+//! - A refusal is a `ClientError::Refused` with the problem's `ErrorCode` and, for
+//!   `validation_failed`, the fields at fault.
+//! - Creates (`post_message`, `create_chat`) carry a fresh `Idempotency-Key` and are retried with
+//!   it after a lost connection, a timeout or a 503: the server creates each at most once.
+//!   Reads, `PUT` and `DELETE` are retried too; other writes never are (see `RetryPolicy`).
+//! - `event_stream` follows the caller's events over the WebSocket, resuming with `since` after
+//!   every drop, so each stored event arrives once, in order, across server restarts.
+//!
+//! ```no_run
+//! use chat_client::{Client, StreamItem};
+//! use chat_domain::{ChatDraft, ChatKind, Credentials};
+//! use futures_util::StreamExt as _;
+//!
+//! # async fn example() -> Result<(), chat_client::ClientError> {
+//! let anonymous = Client::new("http://127.0.0.1:8000");
+//! let login = Credentials { username: "ann".into(), password: "correct horse battery".into(), display_name: None };
+//! let session = anonymous.login(&login).await?;
+//! let client = anonymous.with_token(session.token);
+//! let draft = ChatDraft { kind: ChatKind::Group, title: Some("Team".into()), member_ids: vec![] };
+//! let chat = client.create_chat(&draft).await?;
+//! client.post_text(chat.chat.id, "hello").await?;
+//! let mut events = client.event_stream(None);
+//! while let Some(item) = events.next().await {
+//!     if let StreamItem::Event(event) = item? {
+//!         println!("{} in chat {}: {:?}", event.seq, event.chat_id, event.event.kind());
+//!     }
+//! }
+//! # Ok(())
+//! # }
+//! ```
+
+mod accounts;
+mod chats;
+mod client;
+mod error;
+mod events;
+mod messages;
+mod retry;
+mod stream;
+
+pub use client::{Client, new_idempotency_key};
+pub use error::{ClientError, ClientResult};
+pub use messages::HistoryQuery;
+pub use retry::RetryPolicy;
+pub use stream::{EventStream, StreamItem};

@@ -1,0 +1,87 @@
+//! Messages: posting, reading history, editing, deleting, reactions and read markers.
+
+use crate::chats::encode;
+use crate::client::{Call, Client};
+use crate::error::ClientResult;
+use chat_domain::{ChatId, EditList, Emoji, HistoryPage, Message, MessageDraft, MessageId, MessagePatch, ReadState};
+use reqwest::Method;
+
+/// Which page of a chat's history: the newest by default, or before, after or around a message.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HistoryQuery {
+    pub before: Option<MessageId>,
+    pub after: Option<MessageId>,
+    pub around: Option<MessageId>,
+    /// 1 to 200 (the server's default: 50).
+    pub limit: Option<u32>,
+}
+
+impl Client {
+    /// Posts a message, exactly once however often it is retried: every attempt carries the same
+    /// `Idempotency-Key`, and the server answers a repeat with the message it already made.
+    pub async fn post_message(&self, draft: &MessageDraft) -> ClientResult<Message> {
+        self.fetch(Call::keyed(Method::POST, "/messages")?.json(draft)?).await
+    }
+
+    /// Posts the text `content` into `chat` (see `post_message`).
+    pub async fn post_text(&self, chat: ChatId, content: &str) -> ClientResult<Message> {
+        let draft = MessageDraft {
+            chat_id: chat,
+            kind: "text".into(),
+            content: Some(content.into()),
+            payload: None,
+            reply_to_id: None,
+        };
+        self.post_message(&draft).await
+    }
+
+    pub async fn message(&self, message: MessageId) -> ClientResult<Message> {
+        self.fetch(Call::repeatable(Method::GET, format!("/messages/{message}"))).await
+    }
+
+    /// A page of history, oldest first.
+    pub async fn history(&self, chat: ChatId, query: HistoryQuery) -> ClientResult<HistoryPage> {
+        let pairs = [("before", query.before), ("after", query.after), ("around", query.around)];
+        let mut parts: Vec<String> =
+            pairs.iter().filter_map(|(name, id)| id.map(|id| format!("{name}={id}"))).collect();
+        if let Some(limit) = query.limit {
+            parts.push(format!("limit={limit}"));
+        }
+        let path = format!("/chats/{chat}/messages?{}", parts.join("&"));
+        self.fetch(Call::repeatable(Method::GET, path)).await
+    }
+
+    /// Edits the caller's message. Not retried: a retry after a lost answer would record the same
+    /// text as one more version.
+    pub async fn edit_message(&self, message: MessageId, patch: &MessagePatch) -> ClientResult<Message> {
+        self.fetch(Call::once(Method::PATCH, format!("/messages/{message}")).json(patch)?).await
+    }
+
+    /// Deletes a message; answers its tombstone (again on a repeat).
+    pub async fn delete_message(&self, message: MessageId) -> ClientResult<Message> {
+        self.fetch(Call::repeatable(Method::DELETE, format!("/messages/{message}"))).await
+    }
+
+    /// The message's earlier versions, oldest first.
+    pub async fn edits(&self, message: MessageId) -> ClientResult<EditList> {
+        self.fetch(Call::repeatable(Method::GET, format!("/messages/{message}/edits"))).await
+    }
+
+    /// Adds the caller's `emoji` reaction (a repeat changes nothing) and answers the message.
+    pub async fn react(&self, message: MessageId, emoji: &Emoji) -> ClientResult<Message> {
+        let path = format!("/messages/{message}/reactions/{}", encode(emoji.as_str()));
+        self.fetch(Call::repeatable(Method::PUT, path)).await
+    }
+
+    /// Removes the caller's `emoji` reaction (a repeat changes nothing) and answers the message.
+    pub async fn unreact(&self, message: MessageId, emoji: &Emoji) -> ClientResult<Message> {
+        let path = format!("/messages/{message}/reactions/{}", encode(emoji.as_str()));
+        self.fetch(Call::repeatable(Method::DELETE, path)).await
+    }
+
+    /// Moves the caller's read marker forward to `message` (never back).
+    pub async fn mark_read(&self, chat: ChatId, message: MessageId) -> ClientResult<ReadState> {
+        let body = serde_json::json!({ "message_id": message });
+        self.fetch(Call::repeatable(Method::POST, format!("/chats/{chat}/read")).json(&body)?).await
+    }
+}

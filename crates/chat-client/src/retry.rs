@@ -1,0 +1,61 @@
+//! When a call is sent again: only calls that are safe to repeat (reads, `PUT` and `DELETE`, and
+//! creates carrying an `Idempotency-Key`), only after faults that may be passing (no connection,
+//! a timeout, 503), and a bounded number of times with growing pauses.
+
+use crate::error::ClientError;
+use std::time::Duration;
+
+/// How often and how patiently a safe call is retried.
+#[derive(Clone, Debug)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included (1: never retry).
+    pub attempts: u32,
+    /// The pause before the first retry; each later one doubles, up to `max_delay`.
+    pub first_delay: Duration,
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    /// 6 attempts over about 3 s: longer than the server's own reconnect to a restarted database.
+    fn default() -> Self {
+        Self { attempts: 6, first_delay: Duration::from_millis(100), max_delay: Duration::from_secs(1) }
+    }
+}
+
+impl RetryPolicy {
+    /// Never retry.
+    pub fn none() -> Self {
+        Self { attempts: 1, ..Self::default() }
+    }
+
+    /// The pause before attempt `attempt` (1 is the first retry), or `None` when out of attempts.
+    pub(crate) fn delay(&self, attempt: u32) -> Option<Duration> {
+        (attempt < self.attempts).then(|| {
+            let doubled = self.first_delay.saturating_mul(1 << attempt.saturating_sub(1).min(16));
+            doubled.min(self.max_delay)
+        })
+    }
+}
+
+/// Whether `error` may pass if the same request is sent again.
+pub(crate) fn is_transient(error: &ClientError) -> bool {
+    match error {
+        ClientError::Transport(error) => error.is_connect() || error.is_timeout() || error.is_request(),
+        ClientError::Refused { status, .. } => *status == 503,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pauses_double_up_to_the_cap_and_stop() {
+        let policy = RetryPolicy::default();
+        let delays: Vec<_> = (1..8).map(|attempt| policy.delay(attempt)).collect();
+        let ms = |n| Some(Duration::from_millis(n));
+        assert_eq!(delays, [ms(100), ms(200), ms(400), ms(800), ms(1000), None, None]);
+        assert_eq!(RetryPolicy::none().delay(1), None);
+    }
+}

@@ -1,0 +1,192 @@
+//! The event stream: the WebSocket, kept. It remembers the last `seq` it passed on, reconnects
+//! with `since` after any drop (a restart of the server, a network cut, a close for reading too
+//! slowly), and passes on every stored event once, in order, across reconnects.
+
+use crate::client::Client;
+use crate::error::{ClientError, ClientResult};
+use chat_domain::{ChatId, ControlFrame, ServerFrame, StoredEvent, UserId};
+use futures_util::{SinkExt as _, Stream, StreamExt as _};
+use std::pin::Pin;
+use std::task::{Context, Poll};
+use std::time::Duration;
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio_tungstenite::tungstenite::client::IntoClientRequest as _;
+use tokio_tungstenite::tungstenite::{self, Message as Frame};
+
+/// The server pings every 15 s: this long without a frame means the connection is dead.
+const SILENCE_LIMIT: Duration = Duration::from_secs(45);
+/// Pauses between reconnect attempts: doubling from the first, capped at the second.
+const RECONNECT_PAUSES: (Duration, Duration) = (Duration::from_millis(100), Duration::from_secs(5));
+/// Close code for a revoked or expired token (docs/EVENTS.md): reconnecting cannot help.
+const CLOSE_UNAUTHORIZED: u16 = 4001;
+
+/// What the stream yields.
+#[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
+pub enum StreamItem {
+    /// Connected (again); live delivery starts after `seq`, after any events missed meanwhile.
+    Connected { seq: i64 },
+    /// A stored event: each one once, in `seq` order.
+    Event(Box<StoredEvent>),
+    /// The events since the stream's position are gone (pruned): reload what you show over REST.
+    /// The stream goes on from here.
+    ResyncRequired,
+    /// Another member is typing in a chat.
+    Typing { chat_id: ChatId, user_id: UserId },
+}
+
+/// A `Stream` of `StreamItem`s; ends after an error that reconnecting cannot mend (a revoked
+/// token). Dropping it closes the connection.
+#[derive(Debug)]
+pub struct EventStream {
+    items: mpsc::Receiver<ClientResult<StreamItem>>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for EventStream {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Stream for EventStream {
+    type Item = ClientResult<StreamItem>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        self.items.poll_recv(cx)
+    }
+}
+
+impl Client {
+    /// Follows the caller's events: those after `since` first (all that are kept), then live.
+    /// Without `since`, from now. Needs a token and a Tokio runtime.
+    pub fn event_stream(&self, since: Option<i64>) -> EventStream {
+        let (sender, items) = mpsc::channel(256);
+        let follower = Follower { client: self.clone(), position: since, ready_at: 0, sender };
+        EventStream { items, task: tokio::spawn(follower.run()) }
+    }
+}
+
+/// Why one connection ended.
+enum Ended {
+    /// Reconnect.
+    Dropped,
+    /// Stop: the consumer is gone, or reconnecting cannot help (already reported).
+    Stop,
+}
+
+struct Follower {
+    client: Client,
+    /// The last seq passed on (or where live delivery started).
+    position: Option<i64>,
+    /// Where the current connection's live delivery starts (its `ready.seq`).
+    ready_at: i64,
+    sender: mpsc::Sender<ClientResult<StreamItem>>,
+}
+
+impl Follower {
+    async fn run(mut self) {
+        let mut failures: u32 = 0;
+        loop {
+            let ended = match self.connect().await {
+                Ok(socket) => {
+                    failures = 0;
+                    self.follow(socket).await
+                }
+                Err(error) if matches!(error.status(), Some(401)) => {
+                    let _ = self.sender.send(Err(error)).await;
+                    Ended::Stop
+                }
+                Err(_) => Ended::Dropped,
+            };
+            if matches!(ended, Ended::Stop) || self.sender.is_closed() {
+                return;
+            }
+            let pause = RECONNECT_PAUSES.0.saturating_mul(1 << failures.min(8)).min(RECONNECT_PAUSES.1);
+            failures = failures.saturating_add(1);
+            tokio::time::sleep(pause).await;
+        }
+    }
+
+    async fn connect(&self) -> ClientResult<Socket> {
+        let origin = self.client.origin().replacen("http", "ws", 1);
+        let query = self.position.map(|seq| format!("?since={seq}")).unwrap_or_default();
+        let mut request = format!("{origin}/api/v1/ws{query}")
+            .into_client_request()
+            .map_err(|error| ClientError::WebSocket(error.to_string()))?;
+        if let Some(token) = self.client.token() {
+            let value = format!("Bearer {token}").parse().map_err(|_| ClientError::WebSocket("bad token".into()))?;
+            request.headers_mut().insert("Authorization", value);
+        }
+        match tokio_tungstenite::connect_async(request).await {
+            Ok((socket, _)) => Ok(socket),
+            Err(tungstenite::Error::Http(response)) => {
+                let status = response.status().as_u16();
+                Err(crate::client::refused(status, response.body().as_deref().unwrap_or_default()))
+            }
+            Err(error) => Err(ClientError::WebSocket(error.to_string())),
+        }
+    }
+
+    /// Passes on what one connection brings, until it ends.
+    async fn follow(&mut self, mut socket: Socket) -> Ended {
+        loop {
+            let frame = match tokio::time::timeout(SILENCE_LIMIT, socket.next()).await {
+                Ok(Some(Ok(frame))) => frame,
+                Ok(Some(Err(_)) | None) | Err(_) => return Ended::Dropped,
+            };
+            let item = match frame {
+                Frame::Text(text) => match serde_json::from_str::<ServerFrame>(&text) {
+                    Ok(frame) => self.admit(frame),
+                    Err(error) => Some(Err(ClientError::Unexpected(format!("frame {text}: {error}")))),
+                },
+                // The pong is queued by the read; send it now.
+                Frame::Ping(_) => {
+                    let _ = socket.flush().await;
+                    None
+                }
+                Frame::Close(Some(close)) if u16::from(close.code) == CLOSE_UNAUTHORIZED => {
+                    let _ = self.sender.send(Err(ClientError::WebSocket(close.reason.to_string()))).await;
+                    return Ended::Stop;
+                }
+                Frame::Close(_) => return Ended::Dropped,
+                _ => None,
+            };
+            if let Some(item) = item
+                && self.sender.send(item).await.is_err()
+            {
+                return Ended::Stop;
+            }
+        }
+    }
+
+    /// What to pass on for `frame`, keeping the position: an event at or before it was already
+    /// passed on (a replay overlapping live delivery) and is skipped.
+    fn admit(&mut self, frame: ServerFrame) -> Option<ClientResult<StreamItem>> {
+        match frame {
+            ServerFrame::Event(stored) => {
+                if self.position.is_some_and(|seen| stored.seq <= seen) {
+                    return None;
+                }
+                self.position = Some(stored.seq);
+                Some(Ok(StreamItem::Event(stored)))
+            }
+            ServerFrame::Control(ControlFrame::Ready { seq, .. }) => {
+                self.position.get_or_insert(seq);
+                self.ready_at = seq;
+                Some(Ok(StreamItem::Connected { seq }))
+            }
+            ServerFrame::Control(ControlFrame::ResyncRequired) => {
+                self.position = Some(self.ready_at);
+                Some(Ok(StreamItem::ResyncRequired))
+            }
+            ServerFrame::Control(ControlFrame::Typing { chat_id, user_id }) => {
+                Some(Ok(StreamItem::Typing { chat_id, user_id }))
+            }
+            _ => None,
+        }
+    }
+}
+
+type Socket = tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
