@@ -75,7 +75,7 @@ fn app(
 > {
     let (app, document) =
         App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes::configure).split_for_parts();
-    let document = OpenApiJson(document.to_json().unwrap_or_default());
+    let document = OpenApiJson::new(document);
     app.app_data(state)
         .app_data(web::Data::new(document))
         .app_data(web::PathConfig::default().error_handler(|error, _| {

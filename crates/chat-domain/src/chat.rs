@@ -11,6 +11,7 @@ pub const MAX_TITLE_CHARS: usize = 200;
 pub const MAX_INITIAL_MEMBERS: usize = 1000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum ChatKind {
     /// Exactly two people, at most one such chat per pair, no title.
@@ -39,22 +40,33 @@ text_enum!(ChatKind { Direct => "direct", Group => "group" });
 pub(crate) use text_enum;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Chat {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub id: ChatId,
     pub kind: ChatKind,
+    /// Null for direct chats.
     pub title: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub created_by: UserId,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
 }
 
 /// The body of `POST /chats` as the client sent it.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = NewChat))]
 #[serde(deny_unknown_fields)]
 pub struct ChatDraft {
     pub kind: ChatKind,
+    /// Required for groups (1 to 200 characters); absent for direct chats.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// Direct: exactly one other user. Group: the initial members besides the creator (owner), none
+    /// if left out.
     #[serde(default)]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<i64>))]
     pub member_ids: Vec<UserId>,
 }
 
@@ -126,18 +138,25 @@ mod tests {
 
 /// A chat as the caller sees it in their list: with their role, unread count and last message.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChatSummary {
     #[serde(flatten)]
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub chat: Chat,
+    /// The caller's role.
     pub role: Role,
+    /// Messages by others after the caller's read marker, tombstones excluded.
     pub unread_count: i64,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub last_read_message_id: Option<MessageId>,
     pub last_message: Option<crate::message::Message>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub last_activity_at: Timestamp,
 }
 
 /// The body of `PATCH /chats/{id}`.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChatPatch {
     pub title: String,

@@ -9,11 +9,13 @@ use serde::{Deserialize, Serialize};
 
 /// The body of `PATCH /messages/{id}`. Absent fields keep their current value.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MessagePatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub payload: Option<JsonValue>,
 }
 
@@ -44,11 +46,15 @@ impl MessagePatch {
 
 /// An earlier version of a message, as `GET /messages/{id}/edits` lists it.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageVersion {
     pub content: Option<String>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub payload: Option<JsonObject>,
     /// When this version was written.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub written_at: Timestamp,
     /// When an edit replaced it.
+    #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub replaced_at: Timestamp,
 }

@@ -97,6 +97,7 @@ impl std::fmt::Display for ErrorCode {
 
 /// An error answer (RFC 9457 problem+json), as the server writes it and clients read it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Problem {
     /// `urn:chat-backend:problem:<code>`.
     #[serde(rename = "type")]
@@ -105,8 +106,11 @@ pub struct Problem {
     pub status: u16,
     /// For people; `code` is for programs.
     pub detail: String,
+    /// Stable: `validation_failed`, `not_a_member`, `idempotency_key_reused`, `chat_not_found`...
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub code: ErrorCode,
-    /// Only with `validation_failed`.
+    /// Per-field errors, only with `validation_failed`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Vec<crate::validation::FieldError>>))]
     pub errors: Option<ValidationErrors>,
 }

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = MessageType))]
 #[serde(rename_all = "lowercase")]
 pub enum MessageKind {
     Text,
@@ -39,7 +41,9 @@ impl FromStr for MessageKind {
     }
 }
 
+/// `read` once every member other than the author has read the message.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum MessageStatus {
     /// Stored; at least one other member has not read it yet.
@@ -66,20 +70,36 @@ pub struct MessageRecord {
 /// The whole message, exactly as every endpoint and event shows it. It has no way to be "partly
 /// loaded": building one takes the reactions and the read frontier up front.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub id: MessageId,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub chat_id: ChatId,
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub author_id: UserId,
     #[serde(rename = "type")]
     pub kind: MessageKind,
+    /// Null for tombstones and for messages without text.
     pub content: Option<String>,
+    /// A JSON object of at most 16 KiB; null for tombstones.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub payload: Option<JsonObject>,
+    #[cfg_attr(feature = "openapi", schema(inline))]
     pub status: MessageStatus,
+    #[cfg_attr(
+        feature = "openapi",
+        schema(value_type = String, format = DateTime, example = "2025-11-05T03:58:00.123456Z")
+    )]
     pub ts: Timestamp,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub reply_to_id: Option<MessageId>,
     pub is_deleted: bool,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub deleted_at: Option<Timestamp>,
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub updated_at: Option<Timestamp>,
+    /// Grouped by emoji, in order of each emoji's first use; empty for tombstones.
     pub reactions: Vec<ReactionSummary>,
 }
 

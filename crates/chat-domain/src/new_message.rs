@@ -11,17 +11,26 @@ pub const MAX_PAYLOAD_BYTES: usize = 16 * 1024;
 
 /// The body of `POST /messages` as the client sent it, not yet checked.
 #[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = NewMessage))]
 #[serde(deny_unknown_fields)]
 pub struct MessageDraft {
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub chat_id: ChatId,
-    /// `text` (the default), `image` or `file`.
+    /// `text` (the default), `image` or `file`; `system` is the server's own. May be left out, not `null`.
     #[serde(rename = "type", default = "default_kind")]
+    #[cfg_attr(feature = "openapi", schema(value_type = MessageKind))]
     pub kind: String,
+    /// Required for `text`: 1 to 4000 characters, not all whitespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
+    /// Required for `image` and `file`: a JSON object of at most 16 KiB.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub payload: Option<JsonValue>,
+    /// A message of the same chat.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub reply_to_id: Option<MessageId>,
 }
 

@@ -59,9 +59,12 @@ pub struct Reaction {
 
 /// All reactions with one emoji: how many, and who.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReactionSummary {
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub emoji: Emoji,
     pub count: usize,
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<i64>))]
     pub user_ids: Vec<UserId>,
 }
 

@@ -6,7 +6,9 @@ use std::fmt;
 
 /// One field's problem: `field` is a JSON path such as `content` or `member_ids[2]`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct FieldError {
+    /// A JSON path such as `content` or `member_ids[2]`, or a query parameter name.
     pub field: String,
     /// `required`, `invalid`, `too_short`, `too_long`, ...: what a client may branch on.
     pub code: Cow<'static, str>,

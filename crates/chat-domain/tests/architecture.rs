@@ -1,21 +1,103 @@
-//! Architecture invariants of docs/ARCHITECTURE.md that a test can hold, rather than a reviewer.
+//! Architecture invariants of docs/ARCHITECTURE.md that a test can hold, rather than a reviewer
+//! (rust-analyzer's tidy tests): chat-domain's default build depends on nothing beyond its allowed
+//! crates, and every file the document names exists.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-/// Other Rust services reuse chat-domain without a database driver or web server, so it depends
-/// on serde, uuid, time and thiserror only (its `[dependencies]`, not its dev-dependencies).
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..").canonicalize().unwrap()
+}
+
+/// `cargo metadata` of the workspace, without its dependencies' own manifests.
+fn metadata() -> Value {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
+    let output = std::process::Command::new(cargo)
+        .args(["metadata", "--format-version", "1", "--no-deps", "--offline"])
+        .current_dir(workspace_root())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "cargo metadata: {}", String::from_utf8_lossy(&output.stderr));
+    serde_json::from_slice(&output.stdout).unwrap()
+}
+
+/// Other Rust services reuse chat-domain without a database driver or web server, so its default
+/// build depends on serde, uuid, time and thiserror only (optional dependencies, such as utoipa for
+/// the `openapi` feature, must stay out of its default features).
 #[test]
-fn chat_domain_depends_on_serde_uuid_time_and_thiserror_only() {
-    let manifest = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/Cargo.toml")).unwrap();
-    let section = manifest.split("[dependencies]").nth(1).expect("a [dependencies] section");
-    let section = section.split("\n[").next().unwrap_or_default();
-    let names: Vec<&str> = section
-        .lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .filter_map(|line| line.split(['.', '=', ' ']).next())
-        .collect();
-    for name in &names {
-        assert!(["serde", "uuid", "time", "thiserror"].contains(name), "chat-domain must not depend on {name}");
+fn chat_domain_default_build_depends_on_serde_uuid_time_and_thiserror_only() {
+    let metadata = metadata();
+    let packages = metadata["packages"].as_array().unwrap();
+    let domain = packages.iter().find(|package| package["name"] == "chat-domain").unwrap();
+    let default_features: Vec<&str> = domain["features"]["default"]
+        .as_array()
+        .map(|list| list.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let mut checked = 0;
+    for dependency in domain["dependencies"].as_array().unwrap() {
+        let name = dependency["name"].as_str().unwrap();
+        if !dependency["kind"].is_null() {
+            continue; // dev- and build-dependencies are not part of what others get
+        }
+        if dependency["optional"] == true {
+            let enabled = default_features.iter().any(|feature| feature.contains(name));
+            assert!(!enabled, "the default build of chat-domain turns on optional {name}");
+            continue;
+        }
+        checked += 1;
+        assert!(["serde", "uuid", "time", "thiserror"].contains(&name), "chat-domain must not depend on {name}");
     }
-    assert!(!names.is_empty(), "parsed no dependencies from: {section}");
+    assert!(checked > 0, "read no dependencies of chat-domain");
+}
+
+/// Whether `token` (a path as ARCHITECTURE.md writes it) names a file or folder of the project:
+/// from the root, from a crate, or (a bare file name) anywhere in the project.
+fn exists(root: &Path, token: &str) -> bool {
+    let crates: Vec<PathBuf> =
+        std::fs::read_dir(root.join("crates")).unwrap().flatten().map(|entry| entry.path()).collect();
+    let bases = std::iter::once(root.to_path_buf())
+        .chain(crates.iter().cloned())
+        .chain(crates.iter().map(|dir| dir.join("src")));
+    if bases.into_iter().any(|base| base.join(token).exists()) {
+        return true;
+    }
+    !token.contains('/') && find_file(root, token)
+}
+
+fn find_file(dir: &Path, name: &str) -> bool {
+    std::fs::read_dir(dir).unwrap().flatten().any(|entry| {
+        let path = entry.path();
+        if path.file_name().is_some_and(|file| ["target", ".data", ".git"].iter().any(|skip| file == *skip)) {
+            return false;
+        }
+        path.file_name().is_some_and(|file| file == name) || path.is_dir() && find_file(&path, name)
+    })
+}
+
+/// Every path or file name the document puts in backticks exists: a file that is renamed or
+/// deleted must take the document with it.
+#[test]
+fn every_path_in_architecture_md_exists() {
+    let root = workspace_root();
+    let document = std::fs::read_to_string(root.join("docs/ARCHITECTURE.md")).unwrap();
+    let mut checked = 0;
+    let mut missing = Vec::new();
+    for (index, token) in document.split('`').enumerate() {
+        let looks_like_a_path = token.ends_with(".rs")
+            || token.ends_with(".sql")
+            || token.ends_with(".md")
+            || token.ends_with(".sh")
+            || token.ends_with('/')
+            || token.starts_with("crates/");
+        if index % 2 == 0 || !looks_like_a_path || token.contains([' ', '{', '*', '<', '(']) || token.contains("::") {
+            continue;
+        }
+        checked += 1;
+        if !exists(&root, token.trim_end_matches('/')) {
+            missing.push(token.to_owned());
+        }
+    }
+    assert!(missing.is_empty(), "docs/ARCHITECTURE.md names what does not exist: {missing:?}");
+    assert!(checked > 20, "found only {checked} paths to check");
 }

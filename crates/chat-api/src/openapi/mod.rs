@@ -1,10 +1,9 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations as they are registered,
 //! so a route cannot exist without its description.
 
-mod chat_schemas;
+mod flattened;
 mod path_errors;
 mod problems;
-mod schemas;
 
 use actix_web::{HttpResponse, get, web};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -14,7 +13,7 @@ use utoipa::{Modify, OpenApi};
 #[openapi(
     info(title = "chat-backend", description = "Chats, messages, reactions and read state. Errors are problem+json."),
     modifiers(&BearerAuth),
-    components(schemas(problems::ProblemSchema, problems::FieldErrorSchema), responses(
+    components(schemas(chat_domain::Problem, chat_domain::FieldError), responses(
         problems::BadRequest,
         problems::Unauthorized,
         problems::Forbidden,
@@ -45,6 +44,14 @@ impl Modify for BearerAuth {
 #[derive(Clone, Debug)]
 pub struct OpenApiJson(pub String);
 
+impl OpenApiJson {
+    /// Serialises the assembled document, each flattened struct described as one object.
+    pub fn new(mut openapi: utoipa::openapi::OpenApi) -> Self {
+        flattened::merge(&mut openapi);
+        Self(openapi.to_json().unwrap_or_default())
+    }
+}
+
 /// This document.
 #[utoipa::path(tag = "meta", responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
 #[get("/openapi.json")]
@@ -52,7 +59,5 @@ pub async fn document(document: web::Data<OpenApiJson>) -> HttpResponse {
     HttpResponse::Ok().content_type("application/json").body(document.0.clone())
 }
 
-pub use chat_schemas::*;
 pub use path_errors::WithPathErrors;
 pub use problems::*;
-pub use schemas::*;

@@ -21,8 +21,8 @@ fn new_token() -> ApiResult<String> {
     token::generate().map_err(|error| ApiError::Internal(format!("random token: {error}")))
 }
 
-#[utoipa::path(tag = "auth", request_body = crate::openapi::CredentialsSchema, responses(
-    (status = 201, description = "The new account and its first token", body = crate::openapi::SessionSchema),
+#[utoipa::path(tag = "auth", request_body = chat_domain::Credentials, responses(
+    (status = 201, description = "The new account and its first token", body = chat_domain::Session),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 409, response = crate::openapi::Conflict),
     (status = 413, response = crate::openapi::PayloadTooLarge),
@@ -50,8 +50,8 @@ pub async fn register(
     Ok(HttpResponse::Created().json(Session { user, token }))
 }
 
-#[utoipa::path(tag = "auth", request_body = crate::openapi::CredentialsSchema, responses(
-    (status = 200, description = "A new token", body = crate::openapi::SessionSchema),
+#[utoipa::path(tag = "auth", request_body = chat_domain::Credentials, responses(
+    (status = 200, description = "A new token", body = chat_domain::Session),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 422, response = crate::openapi::Unprocessable),

@@ -13,12 +13,12 @@ const MAX_PAGE: i64 = 100;
 
 /// 201 with a new chat; 200 with the existing one when a direct chat with that person exists, or
 /// when an `Idempotency-Key` replays an earlier request (then with `Idempotent-Replayed: true`).
-#[utoipa::path(tag = "chats", security(("bearer" = [])), request_body = crate::openapi::NewChatSchema,
+#[utoipa::path(tag = "chats", security(("bearer" = [])), request_body = chat_domain::ChatDraft,
     params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[ -~]+$",
         description = "1 to 255 printable ASCII characters; a retry with the same key and body answers the first chat")),
     responses(
-    (status = 201, description = "Created", body = crate::openapi::ChatSummarySchema),
-    (status = 200, description = "The existing direct chat of this pair, or a replay", body = crate::openapi::ChatSummarySchema),
+    (status = 201, description = "Created", body = chat_domain::ChatSummary),
+    (status = 200, description = "The existing direct chat of this pair, or a replay", body = chat_domain::ChatSummary),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 413, response = crate::openapi::PayloadTooLarge),
@@ -45,7 +45,7 @@ pub async fn create(
     params(("limit" = Option<i64>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
            ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     responses(
-    (status = 200, description = "A page of the caller's chats", body = crate::openapi::ChatListSchema),
+    (status = 200, description = "A page of the caller's chats", body = chat_domain::ChatList),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[get("/chats")]
@@ -75,7 +75,7 @@ fn parse_cursor(text: &str) -> Option<ChatCursor> {
 }
 
 #[utoipa::path(tag = "chats", security(("bearer" = [])), params(("chat_id" = i64, Path)), responses(
-    (status = 200, description = "The chat", body = crate::openapi::ChatSummarySchema),
+    (status = 200, description = "The chat", body = chat_domain::ChatSummary),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound)))]
@@ -87,8 +87,8 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<i64
 
 /// Renames a group chat (owner or admin).
 #[utoipa::path(tag = "chats", security(("bearer" = [])), params(("chat_id" = i64, Path)),
-    request_body = crate::openapi::ChatPatchSchema, responses(
-    (status = 200, description = "The renamed chat", body = crate::openapi::ChatSummarySchema),
+    request_body = chat_domain::ChatPatch, responses(
+    (status = 200, description = "The renamed chat", body = chat_domain::ChatSummary),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),

@@ -19,7 +19,7 @@ const MAX_LIMIT: i64 = 200;
            ("around" = Option<i64>, Query, minimum = 1, description = "Messages around this id, itself included"),
            ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "1 to 200, default 50")),
     responses(
-    (status = 200, description = "A page, oldest first", body = crate::openapi::HistoryPageSchema),
+    (status = 200, description = "A page, oldest first", body = chat_domain::HistoryPage),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),
     (status = 422, response = crate::openapi::Unprocessable)))]
@@ -52,16 +52,18 @@ pub async fn history(
     }))
 }
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
+#[schema(as = ReadRequest)]
 #[serde(deny_unknown_fields)]
 pub struct ReadBody {
+    #[schema(value_type = i64)]
     message_id: MessageId,
 }
 
 /// Moves the caller's read marker forward to `message_id` (never back).
 #[utoipa::path(tag = "read state", security(("bearer" = [])), params(("chat_id" = i64, Path)),
-    request_body = crate::openapi::ReadRequestSchema, responses(
-    (status = 200, description = "The caller's read state after the call", body = crate::openapi::ReadStateSchema),
+    request_body = ReadBody, responses(
+    (status = 200, description = "The caller's read state after the call", body = chat_domain::ReadState),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),

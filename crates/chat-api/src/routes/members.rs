@@ -7,7 +7,7 @@ use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chat_domain::{ChatId, MemberDraft, MemberList, RolePatch, UserId};
 
 #[utoipa::path(tag = "members", security(("bearer" = [])), params(("chat_id" = i64, Path)), responses(
-    (status = 200, description = "Members, oldest first", body = crate::openapi::MemberListSchema),
+    (status = 200, description = "Members, oldest first", body = chat_domain::MemberList),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound)))]
 #[get("/chats/{chat_id}/members")]
@@ -18,9 +18,9 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<i6
 
 /// 201 with the new member; 200 with the member as they are if they were in the chat already.
 #[utoipa::path(tag = "members", security(("bearer" = [])), params(("chat_id" = i64, Path)),
-    request_body = crate::openapi::NewMemberSchema, responses(
-    (status = 201, description = "Added", body = crate::openapi::ChatMemberSchema),
-    (status = 200, description = "Already a member; unchanged", body = crate::openapi::ChatMemberSchema),
+    request_body = chat_domain::MemberDraft, responses(
+    (status = 201, description = "Added", body = chat_domain::ChatMember),
+    (status = 200, description = "Already a member; unchanged", body = chat_domain::ChatMember),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
@@ -41,8 +41,8 @@ pub async fn add(
 }
 
 #[utoipa::path(tag = "members", security(("bearer" = [])), params(("chat_id" = i64, Path), ("user_id" = i64, Path)),
-    request_body = crate::openapi::RolePatchSchema, responses(
-    (status = 200, description = "The member with the new role", body = crate::openapi::ChatMemberSchema),
+    request_body = chat_domain::RolePatch, responses(
+    (status = 200, description = "The member with the new role", body = chat_domain::ChatMember),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),

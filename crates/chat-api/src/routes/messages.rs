@@ -10,8 +10,8 @@ use chat_domain::{EditList, MessageDraft, MessageId, MessagePatch};
 #[utoipa::path(tag = "messages", security(("bearer" = [])),
     params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[ -~]+$",
         description = "1 to 255 printable ASCII characters; a retry with the same key and body replays the first answer")),
-    request_body = crate::openapi::NewMessageSchema, responses(
-    (status = 200, description = "The whole message", body = crate::openapi::MessageSchema,
+    request_body = chat_domain::MessageDraft, responses(
+    (status = 200, description = "The whole message", body = chat_domain::Message,
         headers(("Idempotent-Replayed" = String, description = "`true` when this answer replays an earlier request"))),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
@@ -36,7 +36,7 @@ pub async fn create(
 }
 
 #[utoipa::path(tag = "messages", security(("bearer" = [])), params(("message_id" = i64, Path)), responses(
-    (status = 200, description = "The whole message", body = crate::openapi::MessageSchema),
+    (status = 200, description = "The whole message", body = chat_domain::Message),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound)))]
@@ -48,8 +48,8 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<i64
 
 /// Edits a message (author only); the replaced version is kept.
 #[utoipa::path(tag = "messages", security(("bearer" = [])), params(("message_id" = i64, Path)),
-    request_body = crate::openapi::MessagePatchSchema, responses(
-    (status = 200, description = "The edited message", body = crate::openapi::MessageSchema),
+    request_body = chat_domain::MessagePatch, responses(
+    (status = 200, description = "The edited message", body = chat_domain::Message),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
@@ -70,7 +70,7 @@ pub async fn edit(
 /// Deletes a message (author, or a chat admin or owner) and answers its tombstone; deleting
 /// again answers the same tombstone.
 #[utoipa::path(tag = "messages", security(("bearer" = [])), params(("message_id" = i64, Path)), responses(
-    (status = 200, description = "The tombstone", body = crate::openapi::MessageSchema),
+    (status = 200, description = "The tombstone", body = chat_domain::Message),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
@@ -82,7 +82,7 @@ pub async fn remove(state: web::Data<AppState>, caller: Caller, path: web::Path<
 }
 
 #[utoipa::path(tag = "messages", security(("bearer" = [])), params(("message_id" = i64, Path)), responses(
-    (status = 200, description = "Earlier versions, oldest first", body = crate::openapi::EditListSchema),
+    (status = 200, description = "Earlier versions, oldest first", body = chat_domain::EditList),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound)))]

@@ -8,7 +8,7 @@ use actix_web::{HttpResponse, delete, put, web};
 #[utoipa::path(tag = "reactions", security(("bearer" = [])),
     params(("message_id" = i64, Path), ("emoji" = String, Path, description = "Percent-encoded; at most 64 bytes, no whitespace or control characters")),
     responses(
-    (status = 200, description = "The whole message", body = crate::openapi::MessageSchema),
+    (status = 200, description = "The whole message", body = chat_domain::Message),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),
@@ -23,7 +23,7 @@ pub async fn add(state: web::Data<AppState>, caller: Caller, path: ReactionPath)
 #[utoipa::path(tag = "reactions", security(("bearer" = [])),
     params(("message_id" = i64, Path), ("emoji" = String, Path, description = "Percent-encoded")),
     responses(
-    (status = 200, description = "The whole message", body = crate::openapi::MessageSchema),
+    (status = 200, description = "The whole message", body = chat_domain::Message),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),
