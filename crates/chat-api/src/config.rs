@@ -16,6 +16,9 @@ pub struct Config {
     pub auth_attempts_per_minute: u32,
     pub log_filter: String,
     pub log_json: bool,
+    /// Browser origins (`https://app.example.com`, or `*`) whose pages may call the API (CORS) and
+    /// open a WebSocket, besides the server's own.
+    pub allowed_origins: Vec<String>,
     pub realtime: RealtimeConfig,
 }
 
@@ -27,8 +30,6 @@ pub struct RealtimeConfig {
     /// Outgoing frames a connection may have waiting before it is closed as too slow.
     pub queue_capacity: usize,
     pub event_retention: Duration,
-    /// Origins (`https://app.example.com`, or `*`) allowed to open a WebSocket besides the server's own.
-    pub allowed_origins: Vec<String>,
 }
 
 impl Default for RealtimeConfig {
@@ -38,7 +39,6 @@ impl Default for RealtimeConfig {
             idle_timeout: Duration::from_secs(45),
             queue_capacity: 256,
             event_retention: Duration::from_secs(7 * 24 * 3600),
-            allowed_origins: Vec::new(),
         }
     }
 }
@@ -108,6 +108,12 @@ impl Config {
             },
             log_filter: std::env::var("CHAT_LOG").unwrap_or_else(|_| "info".into()),
             log_json: std::env::var("CHAT_LOG_FORMAT").is_ok_and(|format| format == "json"),
+            allowed_origins: std::env::var("CHAT_ALLOWED_ORIGINS")
+                .unwrap_or_default()
+                .split(',')
+                .map(|origin| origin.trim().to_owned())
+                .filter(|origin| !origin.is_empty())
+                .collect(),
             realtime: RealtimeConfig {
                 ping_interval: Duration::from_secs(at_least(
                     "CHAT_WS_PING_SECS",
@@ -127,12 +133,6 @@ impl Config {
                         24 * 365 * 10,
                     )?,
                 ),
-                allowed_origins: std::env::var("CHAT_ALLOWED_ORIGINS")
-                    .unwrap_or_default()
-                    .split(',')
-                    .map(|origin| origin.trim().to_owned())
-                    .filter(|origin| !origin.is_empty())
-                    .collect(),
             },
         })
     }

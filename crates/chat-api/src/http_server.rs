@@ -2,6 +2,7 @@
 //! actix-http's H1 service, the same settings and graceful-shutdown signal), but over
 //! `parse_refusals::ProblemIo`, so that even the parser's own refusals are problem+json.
 
+use crate::cors;
 use crate::openapi::{ApiDoc, OpenApiJson};
 use crate::parse_refusals::ProblemIo;
 use crate::problem::ApiError;
@@ -76,11 +77,14 @@ fn app(
     let (app, document) =
         App::new().into_utoipa_app().openapi(ApiDoc::openapi()).configure(routes::configure).split_for_parts();
     let document = OpenApiJson::new(document);
+    let allowed_origins = state.allowed_origins.clone();
     app.app_data(state)
         .app_data(web::Data::new(document))
         .app_data(web::PathConfig::default().error_handler(|error, _| {
             ApiError::BadRequest { code: ErrorCode::InvalidPath, detail: error.to_string() }.into()
         }))
+        .wrap(cors::middleware(allowed_origins))
+        .wrap(from_fn(cors::refusals_as_problems))
         .wrap(from_fn(telemetry::log_request))
         .default_service(web::to(routes::not_found))
 }

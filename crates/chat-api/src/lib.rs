@@ -5,6 +5,7 @@
 
 pub mod auth;
 pub mod config;
+pub mod cors;
 pub mod extract;
 pub mod http_server;
 pub mod metrics;

@@ -67,7 +67,7 @@ impl Application {
                 ping_interval: realtime.ping_interval,
                 idle_timeout: realtime.idle_timeout,
             },
-            allowed_origins: realtime.allowed_origins.clone(),
+            allowed_origins: config.allowed_origins.clone(),
             passwords: Passwords::new(config.password_hashing)?,
             token_ttl: time::Duration::try_from(config.token_ttl).unwrap_or(time::Duration::days(30)),
             body: config.body,

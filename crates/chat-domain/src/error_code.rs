@@ -45,6 +45,8 @@ error_codes! {
     NotAWebsocket => "not_a_websocket",
     /// 400: not valid HTTP/1.1.
     MalformedRequest => "malformed_request",
+    /// 400: a CORS preflight from an origin, or for a method or header, that is not allowed.
+    CorsRefused => "cors_refused",
     /// 401: no token, or an unknown, expired or revoked one.
     Unauthorized => "unauthorized",
     /// 401: login with a wrong username or password.

@@ -60,8 +60,7 @@ fn check_origin(req: &HttpRequest, allowed: &[String]) -> ApiResult<()> {
         return Ok(());
     };
     let host = req.headers().get(header::HOST).and_then(|value| value.to_str().ok()).unwrap_or_default();
-    let same_origin = origin.split_once("://").is_some_and(|(_, rest)| rest == host);
-    if same_origin || allowed.iter().any(|entry| entry == "*" || entry == origin) {
+    if crate::cors::origin_allowed(origin, host, allowed) {
         Ok(())
     } else {
         Err(chat_domain::DomainError::Forbidden("this origin may not open a WebSocket").into())

@@ -7,6 +7,7 @@ mod chats;
 mod client;
 mod client_service;
 mod commit_faults;
+mod cors;
 mod deletes;
 mod direct_chats;
 mod domain_types;

@@ -51,6 +51,7 @@ impl TestApp {
             auth_attempts_per_minute: 1_000_000,
             log_filter: std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
             log_json: false,
+            allowed_origins: Vec::new(),
             realtime: RealtimeConfig { queue_capacity: 64, ..RealtimeConfig::default() },
         };
         adjust(&mut config);
