@@ -47,6 +47,7 @@ impl ApiError {
                 DomainError::NotFound(Resource::Chat) => (S::NOT_FOUND, C::ChatNotFound, None),
                 DomainError::NotFound(Resource::Message) => (S::NOT_FOUND, C::MessageNotFound, None),
                 DomainError::NotFound(Resource::Member) => (S::NOT_FOUND, C::MemberNotFound, None),
+                DomainError::NotFound(Resource::User) => (S::NOT_FOUND, C::UserNotFound, None),
                 DomainError::Forbidden(_) => (S::FORBIDDEN, C::Forbidden, None),
                 DomainError::Conflict(code) => (S::CONFLICT, *code, None),
             },

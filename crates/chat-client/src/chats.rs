@@ -27,6 +27,8 @@ impl Client {
         self.fetch(Call::repeatable(Method::GET, path)).await
     }
 
+    /// One chat as the caller sees it; 404 `chat_not_found` if it does not exist or the caller is
+    /// not in it.
     pub async fn chat(&self, chat: ChatId) -> ClientResult<ChatSummary> {
         self.fetch(Call::repeatable(Method::GET, format!("/chats/{chat}"))).await
     }
@@ -37,6 +39,7 @@ impl Client {
         self.fetch(Call::repeatable(Method::PATCH, format!("/chats/{chat}")).json(&patch)?).await
     }
 
+    /// The chat's members, in the order they joined.
     pub async fn members(&self, chat: ChatId) -> ClientResult<MemberList> {
         self.fetch(Call::repeatable(Method::GET, format!("/chats/{chat}/members"))).await
     }
@@ -47,6 +50,8 @@ impl Client {
         self.fetch(Call::repeatable(Method::POST, format!("/chats/{chat}/members")).json(&draft)?).await
     }
 
+    /// Changes a member's role (owners and admins; only an owner grants `owner` or changes an
+    /// owner's role). The only owner stepping down gets 409 `last_owner`.
     pub async fn change_role(&self, chat: ChatId, user: UserId, role: Role) -> ClientResult<ChatMember> {
         let path = format!("/chats/{chat}/members/{user}");
         self.fetch(Call::repeatable(Method::PATCH, path).json(&RolePatch { role })?).await

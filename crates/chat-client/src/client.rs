@@ -85,10 +85,12 @@ impl Client {
         self
     }
 
+    /// The server's origin, as given to `new` without a trailing `/`.
     pub fn origin(&self) -> &str {
         &self.origin
     }
 
+    /// The bearer token the client acts with, if any.
     pub fn token(&self) -> Option<&str> {
         self.token.as_deref()
     }

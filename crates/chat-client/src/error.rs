@@ -9,7 +9,13 @@ pub enum ClientError {
     /// The server refused the request: its status and problem document (`problem.code` is what
     /// to branch on; `problem.errors` lists the fields of a `validation_failed`).
     #[error("{status}: {} ({})", problem.detail, problem.code)]
-    Refused { status: u16, problem: Box<Problem> },
+    Refused {
+        /// The HTTP status.
+        status: u16,
+        /// The problem document. An error answer that is not problem+json (from a proxy in front
+        /// of the server, say) reads as code `Unknown`, with the start of the body in `detail`.
+        problem: Box<Problem>,
+    },
     /// No answer: the connection failed or timed out (after the retries the call allows).
     #[error("transport: {0}")]
     Transport(#[from] reqwest::Error),

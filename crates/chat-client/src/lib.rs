@@ -32,12 +32,15 @@
 //! # }
 //! ```
 
+#![warn(missing_docs)]
+
 mod accounts;
 mod chats;
 mod client;
 mod error;
 mod events;
 mod messages;
+mod people;
 mod retry;
 mod stream;
 

@@ -7,10 +7,33 @@ use chat_domain::{ChatId, EditList, Emoji, HistoryPage, Message, MessageDraft, M
 use reqwest::Method;
 
 /// Which page of a chat's history: the newest by default, or before, after or around a message.
+/// Set at most one of `before`, `after` and `around` (the server refuses more with 422
+/// `conflicting`).
+///
+/// ```no_run
+/// use chat_client::{Client, HistoryQuery};
+/// use chat_domain::ChatId;
+///
+/// # async fn example(client: &Client, chat: ChatId) -> Result<(), chat_client::ClientError> {
+/// // The newest page, then the page before it (scrolling up).
+/// let newest = client.history(chat, HistoryQuery::default()).await?;
+/// if let (true, Some(first)) = (newest.has_older, newest.messages.first()) {
+///     let query = HistoryQuery { before: Some(first.id), limit: Some(100), ..HistoryQuery::default() };
+///     let older = client.history(chat, query).await?;
+///     println!("{} older messages", older.messages.len());
+/// }
+/// # Ok(())
+/// # }
+/// ```
 #[derive(Clone, Copy, Debug, Default)]
 pub struct HistoryQuery {
+    /// Messages with an id below this one: to scroll up, the first id of the page you have.
     pub before: Option<MessageId>,
+    /// Messages with an id above this one: to catch up, the last id you have (`MessageId(0)`
+    /// starts from the very first message).
     pub after: Option<MessageId>,
+    /// Up to half the page before this message, and the rest from it on: to open at a reply or a
+    /// search hit.
     pub around: Option<MessageId>,
     /// 1 to 200 (the server's default: 50).
     pub limit: Option<u32>,
@@ -35,6 +58,8 @@ impl Client {
         self.post_message(&draft).await
     }
 
+    /// One message, whole (a tombstone if it was deleted); 404 `message_not_found` if it does not
+    /// exist or the caller is not in its chat.
     pub async fn message(&self, message: MessageId) -> ClientResult<Message> {
         self.fetch(Call::repeatable(Method::GET, format!("/messages/{message}"))).await
     }

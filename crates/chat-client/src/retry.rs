@@ -6,12 +6,28 @@ use crate::error::ClientError;
 use std::time::Duration;
 
 /// How often and how patiently a safe call is retried.
+///
+/// ```
+/// use chat_client::{Client, RetryPolicy};
+/// use std::time::Duration;
+///
+/// // 4 attempts in all: pauses of 50, 100 and 200 ms before the three retries.
+/// let patient =
+///     RetryPolicy { attempts: 4, first_delay: Duration::from_millis(50), max_delay: Duration::from_millis(200) };
+/// let client = Client::new("http://127.0.0.1:8000/").with_retry(patient);
+/// assert_eq!(client.origin(), "http://127.0.0.1:8000");
+///
+/// // Fail fast instead: one attempt, and a short wait for the answer.
+/// let impatient = client.with_retry(RetryPolicy::none()).with_timeout(Duration::from_secs(2));
+/// # drop(impatient);
+/// ```
 #[derive(Clone, Debug)]
 pub struct RetryPolicy {
     /// Attempts in all, the first included (1: never retry).
     pub attempts: u32,
     /// The pause before the first retry; each later one doubles, up to `max_delay`.
     pub first_delay: Duration,
+    /// The longest pause between two attempts.
     pub max_delay: Duration,
 }
 

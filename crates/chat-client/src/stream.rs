@@ -26,14 +26,22 @@ const CLOSE_UNAUTHORIZED: u16 = 4001;
 #[non_exhaustive]
 pub enum StreamItem {
     /// Connected (again); live delivery starts after `seq`, after any events missed meanwhile.
-    Connected { seq: i64 },
+    Connected {
+        /// The server's `ready.seq` on this connection.
+        seq: i64,
+    },
     /// A stored event: each one once, in `seq` order.
     Event(Box<StoredEvent>),
     /// The events since the stream's position are gone (pruned): reload what you show over REST.
     /// The stream goes on from here.
     ResyncRequired,
     /// Another member is typing in a chat.
-    Typing { chat_id: ChatId, user_id: UserId },
+    Typing {
+        /// The chat they are typing in.
+        chat_id: ChatId,
+        /// Who is typing.
+        user_id: UserId,
+    },
 }
 
 /// A `Stream` of `StreamItem`s; ends after an error that reconnecting cannot mend (a revoked

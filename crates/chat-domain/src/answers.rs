@@ -14,6 +14,7 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Session {
+    /// The account just registered or logged in.
     pub user: User,
     /// Send as `Authorization: Bearer <token>`.
     pub token: String,
@@ -33,6 +34,7 @@ pub struct ChatList {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MemberList {
+    /// Every member of the chat, in the order they joined.
     pub members: Vec<ChatMember>,
 }
 
@@ -42,7 +44,10 @@ pub struct MemberList {
 pub struct HistoryPage {
     /// Oldest first.
     pub messages: Vec<Message>,
+    /// Whether the chat has messages before the first of this page (reported for an empty page
+    /// too).
     pub has_older: bool,
+    /// Whether the chat has messages after the last of this page (reported for an empty page too).
     pub has_newer: bool,
 }
 
@@ -58,17 +63,37 @@ pub struct EditList {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReadState {
+    /// The chat this read marker is in.
     #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub chat_id: ChatId,
+    /// The caller's read marker: the id of the newest message they have read. It only moves
+    /// forward. Null if they have never marked anything read.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub last_read_message_id: Option<MessageId>,
+    /// Messages by others with an id above the marker, tombstones excluded.
     pub unread_count: i64,
 }
 
 /// `GET /events`: the frames the WebSocket would have sent after `since`, and where to continue.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EventFeed {
+    /// The caller's stored events after `since`, in `seq` order. When `resync_required` is true,
+    /// it holds only the `resync_required` control frame.
     pub events: Vec<ServerFrame>,
+    /// Pass as `since` on the next poll. Every seq up to it has been looked at, so it can be past
+    /// the last event listed (other users' events are skipped). After a resync, the current head.
     pub next_since: i64,
+    /// `since` is older than the events kept (or newer than any): reload what you show over REST,
+    /// then continue from `next_since`.
     pub resync_required: bool,
+}
+
+/// A page of `GET /users?q=`: users in username order; `next_cursor` asks for the next page.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct UserList {
+    /// The public fields of each user.
+    pub users: Vec<User>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
 }

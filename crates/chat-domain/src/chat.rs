@@ -7,9 +7,12 @@ use crate::validation::{ValidationErrors, check_length};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
+/// The longest group chat title, in characters (not bytes).
 pub const MAX_TITLE_CHARS: usize = 200;
+/// The most `member_ids` one `POST /chats` may name; more is refused as `too_many`.
 pub const MAX_INITIAL_MEMBERS: usize = 1000;
 
+/// A chat's kind, `"direct"` or `"group"` on the wire. It never changes after creation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
@@ -24,6 +27,7 @@ pub enum ChatKind {
 macro_rules! text_enum {
     ($type:ident { $($variant:ident => $text:literal),* }) => {
         impl $type {
+            /// The name as the JSON and the store write it (the same text serde uses).
             pub fn as_str(self) -> &'static str {
                 match self { $(Self::$variant => $text),* }
             }
@@ -39,16 +43,22 @@ macro_rules! text_enum {
 text_enum!(ChatKind { Direct => "direct", Group => "group" });
 pub(crate) use text_enum;
 
+/// A chat on its own, without the caller's view of it (that is `ChatSummary`). It is the `data` of
+/// `chat.updated` and the `chat` of membership events.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Chat {
+    /// The chat's id: `{chat_id}` in paths, `chat_id` in messages and events.
     #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub id: ChatId,
+    /// `direct` or `group`; never changes.
     pub kind: ChatKind,
     /// Null for direct chats.
     pub title: Option<String>,
+    /// The user who created the chat; a group's creator is its first owner.
     #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub created_by: UserId,
+    /// When the chat was created.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
 }
@@ -59,6 +69,7 @@ pub struct Chat {
 #[cfg_attr(feature = "openapi", schema(as = NewChat))]
 #[serde(deny_unknown_fields)]
 pub struct ChatDraft {
+    /// `direct` or `group`.
     pub kind: ChatKind,
     /// Required for groups (1 to 200 characters); absent for direct chats.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,13 +84,21 @@ pub struct ChatDraft {
 /// A chat ready to be stored: the creator becomes its owner; `member_ids` excludes the creator.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct NewChat {
+    /// Direct or group.
     pub kind: ChatKind,
+    /// A group's title (1 to 200 characters); `None` for a direct chat.
     pub title: Option<String>,
+    /// Who asked: a group's owner, or one of a direct chat's two members.
     pub creator: UserId,
+    /// The other members, without duplicates: exactly one for a direct chat.
     pub member_ids: Vec<UserId>,
 }
 
 impl ChatDraft {
+    /// Checks the draft for `creator`, dropping the creator and duplicates from `member_ids`.
+    /// Reports every field at fault: `member_ids` (`invalid` unless a direct chat names exactly
+    /// one other user, `too_many`), `title` (`required`, `not_allowed`, `too_short`, `too_long`).
+    /// Whether the members exist is checked by the store.
     pub fn validate(self, creator: UserId) -> Result<NewChat, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let mut member_ids: Vec<UserId> = Vec::with_capacity(self.member_ids.len());
@@ -140,6 +159,10 @@ mod tests {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ChatSummary {
+    // For rustdoc only: a doc comment here would make utoipa wrap the inlined schema in a `oneOf`,
+    // and chat-api's OpenAPI document could no longer merge the flattened fields into one object.
+    #[cfg_attr(doc, doc = "The chat's own fields (`id`, `kind`, `title`, ...), flattened into the summary's JSON.")]
+    #[cfg_attr(not(doc), allow(missing_docs))]
     #[serde(flatten)]
     #[cfg_attr(feature = "openapi", schema(inline))]
     pub chat: Chat,
@@ -147,9 +170,13 @@ pub struct ChatSummary {
     pub role: Role,
     /// Messages by others after the caller's read marker, tombstones excluded.
     pub unread_count: i64,
+    /// The caller's read marker; null if the caller has never marked anything read.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub last_read_message_id: Option<MessageId>,
+    /// The newest message, whole (it can be a tombstone); null if the chat has none.
     pub last_message: Option<crate::message::Message>,
+    /// The later of `created_at` and the newest message's `ts` (edits, reactions and reads do not
+    /// move it). The chat list is sorted by it, newest first.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub last_activity_at: Timestamp,
 }
@@ -159,10 +186,13 @@ pub struct ChatSummary {
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct ChatPatch {
+    /// The new title: 1 to 200 characters, not only whitespace. Direct chats have none.
     pub title: String,
 }
 
 impl ChatPatch {
+    /// Checks the new title for `chat` and answers it: `title` `not_allowed` on a direct chat,
+    /// `too_short` or `too_long` outside 1 to 200 characters.
     pub fn validate(self, chat: &Chat) -> Result<String, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         if chat.kind == ChatKind::Direct {

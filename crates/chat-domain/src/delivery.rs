@@ -7,8 +7,11 @@ use std::collections::HashSet;
 /// What delivery needs to know of a published event, without its payload.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EventEnvelope {
+    /// The event's place in the server-wide sequence.
     pub seq: i64,
+    /// The chat the event belongs to.
     pub chat_id: ChatId,
+    /// What kind of event it is.
     pub kind: EventKind,
     /// Users this event makes members (`chat.created`, `member.added`).
     pub joined: Vec<UserId>,
@@ -24,10 +27,12 @@ pub struct Subscription {
 }
 
 impl Subscription {
+    /// `user`'s subscription, starting from the chats they are in at the stream's current position.
     pub fn new(user: UserId, chats: impl IntoIterator<Item = ChatId>) -> Self {
         Self { user, chats: chats.into_iter().collect() }
     }
 
+    /// Whose events these are.
     pub fn user(&self) -> UserId {
         self.user
     }
@@ -37,6 +42,7 @@ impl Subscription {
         self.chats.iter().copied()
     }
 
+    /// Whether the user is in `chat`, as far as this subscription has followed the stream.
     pub fn is_member(&self, chat: ChatId) -> bool {
         self.chats.contains(&chat)
     }

@@ -12,8 +12,12 @@ use serde::{Deserialize, Serialize};
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct MessagePatch {
+    /// The new text, under the same rules as on create (1 to 4000 characters, not only
+    /// whitespace). Absent or null keeps the current text.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
+    /// The new payload, a JSON object of at most 16 KiB. Absent or null keeps the current one: a
+    /// payload cannot be cleared.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub payload: Option<JsonValue>,
@@ -22,7 +26,9 @@ pub struct MessagePatch {
 /// The message's body after a validated edit.
 #[derive(Clone, Debug, PartialEq)]
 pub struct EditedBody {
+    /// The text after the edit, `None` if the message has none.
     pub content: Option<String>,
+    /// The payload after the edit, `None` if the message has none.
     pub payload: Option<JsonObject>,
 }
 
@@ -48,7 +54,9 @@ impl MessagePatch {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct MessageVersion {
+    /// That version's text; null if it had none.
     pub content: Option<String>,
+    /// That version's payload object; null if it had none.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub payload: Option<JsonObject>,
     /// When this version was written.

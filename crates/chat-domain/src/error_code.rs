@@ -1,5 +1,26 @@
 //! The stable `code` of every error the API answers (docs/API.md, "Status codes and codes") and
 //! of the WebSocket's `error` frames: one list, shared by the server and its clients.
+//!
+//! A refusal reads into a [`Problem`]; branch on its `code`, and for `validation_failed` on the
+//! fields in `errors`:
+//!
+//! ```
+//! use chat_domain::{ErrorCode, Problem};
+//!
+//! let body = r#"{
+//!     "type": "urn:chat-backend:problem:validation_failed",
+//!     "title": "Unprocessable Entity",
+//!     "status": 422,
+//!     "detail": "the request is invalid",
+//!     "code": "validation_failed",
+//!     "errors": [{ "field": "content", "code": "too_long", "message": "must have at most 4000 characters" }]
+//! }"#;
+//! let problem: Problem = serde_json::from_str(body)?;
+//! assert_eq!(problem.code, ErrorCode::ValidationFailed);
+//! let fields = problem.errors.unwrap_or_default();
+//! assert_eq!((fields.0[0].field.as_str(), &*fields.0[0].code), ("content", "too_long"));
+//! # Ok::<(), serde_json::Error>(())
+//! ```
 
 use crate::validation::ValidationErrors;
 use serde::{Deserialize, Serialize};
@@ -8,6 +29,19 @@ macro_rules! error_codes {
     ($($(#[$doc:meta])* $variant:ident => $text:literal,)*) => {
         /// What went wrong, for a client to branch on. A client built against an older list reads a
         /// newer server's codes as `Unknown`.
+        ///
+        /// ```
+        /// use chat_domain::ErrorCode;
+        ///
+        /// let code: ErrorCode = serde_json::from_str(r#""last_owner""#)?;
+        /// assert_eq!(code, ErrorCode::LastOwner);
+        /// assert_eq!(code.to_string(), "last_owner");
+        ///
+        /// // A code this version of the crate does not know yet is not an error:
+        /// let newer: ErrorCode = serde_json::from_str(r#""chat_archived""#)?;
+        /// assert_eq!(newer, ErrorCode::Unknown);
+        /// # Ok::<(), serde_json::Error>(())
+        /// ```
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
         #[non_exhaustive]
         pub enum ErrorCode {
@@ -21,6 +55,8 @@ macro_rules! error_codes {
             /// Every known code.
             pub const ALL: &[ErrorCode] = &[$(Self::$variant,)*];
 
+            /// The code as the problem's `code` carries it (`"last_owner"`); `"unknown"` for
+            /// `Unknown`.
             pub fn as_str(self) -> &'static str {
                 match self { $(Self::$variant => $text,)* Self::Unknown => "unknown" }
             }
@@ -61,6 +97,8 @@ error_codes! {
     MessageNotFound => "message_not_found",
     /// 404: that user is not a member of that chat.
     MemberNotFound => "member_not_found",
+    /// 404: no user has that id.
+    UserNotFound => "user_not_found",
     /// 404: no such endpoint.
     NotFound => "not_found",
     /// 408: the body did not arrive in time.
@@ -104,7 +142,9 @@ pub struct Problem {
     /// `urn:chat-backend:problem:<code>`.
     #[serde(rename = "type")]
     pub kind: String,
+    /// The HTTP reason phrase of `status` (`Unprocessable Entity`).
     pub title: String,
+    /// The HTTP status code, the same as the response's.
     pub status: u16,
     /// For people; `code` is for programs.
     pub detail: String,

@@ -13,20 +13,33 @@ use serde::{Deserialize, Serialize};
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum EventKind {
+    /// `message.created`: a message was posted.
     MessageCreated,
+    /// `message.updated`: a message was edited.
     MessageUpdated,
+    /// `message.deleted`: a message was deleted (its data is the tombstone).
     MessageDeleted,
+    /// `reaction.added`: a user reacted to a message.
     ReactionAdded,
+    /// `reaction.removed`: a user took back a reaction.
     ReactionRemoved,
+    /// `read.updated`: a member moved their read marker forward.
     ReadUpdated,
+    /// `chat.created`: a chat was created; its members receive it.
     ChatCreated,
+    /// `chat.updated`: a group chat was renamed.
     ChatUpdated,
+    /// `member.added`: a user joined a chat; they receive it too.
     MemberAdded,
+    /// `member.updated`: a member's role changed.
     MemberUpdated,
+    /// `member.removed`: a member left or was removed; they receive it too, and nothing of the
+    /// chat after it.
     MemberRemoved,
 }
 
 impl EventKind {
+    /// Every kind, in the order of docs/EVENTS.md.
     pub const ALL: [EventKind; 11] = [
         Self::MessageCreated,
         Self::MessageUpdated,
@@ -41,10 +54,13 @@ impl EventKind {
         Self::MemberRemoved,
     ];
 
+    /// The kind a frame's `type` names (`"message.created"`), or `None` for a name this version
+    /// does not know (including the control frames' `ready`, `typing`, ...).
     pub fn parse(text: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|kind| kind.as_str() == text)
     }
 
+    /// The name as a frame's `type` carries it (`"message.created"`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::MessageCreated => "message.created",
@@ -76,15 +92,20 @@ pub enum Event {
     /// The message's tombstone.
     #[serde(rename = "message.deleted")]
     MessageDeleted(Message),
+    /// Who reacted with which emoji, and the whole message after it.
     #[serde(rename = "reaction.added")]
     ReactionAdded(ReactionChange),
+    /// Who took back which emoji, and the whole message after it.
     #[serde(rename = "reaction.removed")]
     ReactionRemoved(ReactionChange),
+    /// A member's new read marker. No `message.updated` follows when messages become `read`:
+    /// work that out from these.
     #[serde(rename = "read.updated")]
     ReadUpdated(ReadChange),
     /// The new chat and all its members.
     #[serde(rename = "chat.created")]
     ChatCreated(MembershipChange),
+    /// The chat after a change (a new title).
     #[serde(rename = "chat.updated")]
     ChatUpdated(Chat),
     /// The chat and the member who joined.
@@ -93,11 +114,13 @@ pub enum Event {
     /// The chat and the member with their new role.
     #[serde(rename = "member.updated")]
     MemberUpdated(MembershipChange),
+    /// Who left or was removed. The removed user receives it, and nothing of that chat after it.
     #[serde(rename = "member.removed")]
     MemberRemoved(MemberRemoval),
 }
 
 impl Event {
+    /// The event's kind: what its frame's `type` says.
     pub fn kind(&self) -> EventKind {
         match self {
             Self::MessageCreated(_) => EventKind::MessageCreated,
@@ -129,20 +152,31 @@ impl Event {
 
 /// `data` of `reaction.added` and `reaction.removed`: who changed which emoji, and the message's
 /// reaction list after the change (also inside `message`).
+///
+/// Once the message is deleted, such events still kept for resuming are rewritten: `message` is
+/// the tombstone and `reactions` is empty.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct ReactionChange {
+    /// The message reacted to.
     pub message_id: MessageId,
+    /// Who added or took back the reaction.
     pub user_id: UserId,
+    /// The emoji added or taken back.
     pub emoji: Emoji,
+    /// The message's reactions after the change, the same as `message.reactions`.
     pub reactions: Vec<ReactionSummary>,
+    /// The whole message after the change.
     pub message: Message,
 }
 
 /// `data` of `read.updated`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReadChange {
+    /// The chat the marker is in.
     pub chat_id: ChatId,
+    /// The member whose marker moved.
     pub user_id: UserId,
+    /// Their new marker: they have read every message of the chat up to this id.
     pub last_read_message_id: MessageId,
 }
 
@@ -150,13 +184,18 @@ pub struct ReadChange {
 /// joined, or changed role.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MembershipChange {
+    /// The chat as it is now.
     pub chat: Chat,
+    /// `chat.created`: every member; `member.added`: the one who joined; `member.updated`: the
+    /// member with their new role.
     pub members: Vec<ChatMember>,
 }
 
 /// `data` of `member.removed`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MemberRemoval {
+    /// The chat they are no longer in.
     pub chat_id: ChatId,
+    /// The user who left or was removed.
     pub user_id: UserId,
 }

@@ -12,12 +12,42 @@ use serde::{Deserialize, Serialize};
 pub struct StoredEvent {
     /// One sequence for the whole server; resume after the last one seen with `since`.
     pub seq: i64,
+    /// The chat the event belongs to.
     pub chat_id: ChatId,
+    /// The event: its `type` and `data`, flattened into the frame.
     #[serde(flatten)]
     pub event: Event,
 }
 
-/// Every frame the server sends.
+/// Every frame the server sends, over the WebSocket or in `GET /events`.
+///
+/// ```
+/// use chat_domain::{ControlFrame, Event, ServerFrame};
+///
+/// fn describe(text: &str) -> Result<String, serde_json::Error> {
+///     Ok(match serde_json::from_str::<ServerFrame>(text)? {
+///         ServerFrame::Event(stored) => match &stored.event {
+///             Event::MessageCreated(message) => {
+///                 format!("#{} message {} in chat {}: {:?}", stored.seq, message.id, stored.chat_id, message.content)
+///             }
+///             other => format!("#{} {}", stored.seq, other.kind().as_str()),
+///         },
+///         ServerFrame::Control(ControlFrame::Ready { seq, .. }) => format!("live after #{seq}"),
+///         ServerFrame::Control(ControlFrame::ResyncRequired) => "reload over REST".to_owned(),
+///         // `ServerFrame` and `ControlFrame` are `#[non_exhaustive]`: keep a catch-all arm.
+///         _ => "ignored".to_owned(),
+///     })
+/// }
+///
+/// assert_eq!(describe(r#"{"type":"ready","user_id":1,"seq":1234}"#)?, "live after #1234");
+/// let created = r#"{"seq":1235,"type":"message.created","chat_id":2,"data":{
+///     "id":123,"chat_id":2,"author_id":1,"type":"text","content":"hello","payload":null,
+///     "status":"delivered","ts":"2025-11-05T03:58:00.123456Z","reply_to_id":null,
+///     "is_deleted":false,"deleted_at":null,"updated_at":null,"reactions":[]}}"#;
+/// assert_eq!(describe(created)?, r#"#1235 message 123 in chat 2: Some("hello")"#);
+/// assert_eq!(describe(r#"{"type":"typing","chat_id":2,"user_id":5}"#)?, "ignored");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 #[non_exhaustive]
@@ -34,14 +64,31 @@ pub enum ServerFrame {
 #[non_exhaustive]
 pub enum ControlFrame {
     /// Always first. Live delivery starts after `seq`.
-    Ready { user_id: UserId, seq: i64 },
+    Ready {
+        /// The user the token belongs to.
+        user_id: UserId,
+        /// The newest seq when the connection opened; events after `since` up to it are replayed
+        /// first. Without a seq of your own, resume from this one.
+        seq: i64,
+    },
     /// `since` was older than the events kept (or newer than any): reload over REST, then
     /// continue from `ready.seq`.
     ResyncRequired,
     /// Another member is typing; ephemeral.
-    Typing { chat_id: ChatId, user_id: UserId },
+    Typing {
+        /// The chat they are typing in.
+        chat_id: ChatId,
+        /// Who is typing.
+        user_id: UserId,
+    },
     /// A frame the client sent could not be used; the socket stays open.
-    Error { code: ErrorCode, detail: String },
+    Error {
+        /// `invalid_frame` for a frame the server does not take, `chat_not_found` for a typing
+        /// frame naming a chat the caller is not in.
+        code: ErrorCode,
+        /// For people; branch on `code`.
+        detail: String,
+    },
 }
 
 /// Every frame a client may send.
@@ -50,5 +97,8 @@ pub enum ControlFrame {
 #[non_exhaustive]
 pub enum ClientFrame {
     /// The caller is typing in `chat_id` (passed on at most once every 2 s per chat).
-    Typing { chat_id: ChatId },
+    Typing {
+        /// A chat the caller is a member of (else an `error` frame with `chat_not_found`).
+        chat_id: ChatId,
+    },
 }

@@ -7,6 +7,8 @@ use crate::validation::ValidationErrors;
 pub struct IdempotencyKey(String);
 
 impl IdempotencyKey {
+    /// Reads a header value. An empty one, one over 255 bytes or one with a byte outside 0x20 to
+    /// 0x7E is refused (the API answers 400 `invalid_idempotency_key`).
     pub fn parse(text: &str) -> Result<Self, ValidationErrors> {
         let printable = text.bytes().all(|b| (0x20..=0x7e).contains(&b));
         if text.is_empty() || text.len() > 255 || !printable {
@@ -19,6 +21,7 @@ impl IdempotencyKey {
         Ok(Self(text.to_owned()))
     }
 
+    /// The key as it was sent.
     pub fn as_str(&self) -> &str {
         &self.0
     }

@@ -9,12 +9,19 @@ use std::fmt::{self, Write};
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum JsonValue {
+    /// `null`.
     Null,
+    /// `true` or `false`.
     Bool(bool),
+    /// A number that fits an `i64`, kept exact.
     Integer(i64),
+    /// Any other number: with a fraction or exponent, or beyond the `i64` range.
     Float(f64),
+    /// A string.
     String(String),
+    /// An array.
     Array(Vec<JsonValue>),
+    /// An object; its keys are kept sorted, so they come back sorted, not in the order sent.
     Object(JsonObject),
 }
 

@@ -3,6 +3,8 @@
 //! Nothing here performs I/O. The store builds these aggregates whole; the API serialises them as
 //! they are. Other services reuse this crate without pulling in a database driver or a web server.
 
+#![warn(missing_docs)]
+
 pub mod answers;
 pub mod chat;
 pub mod delivery;
@@ -24,7 +26,7 @@ pub mod timestamp;
 pub mod user;
 pub mod validation;
 
-pub use answers::{ChatList, EditList, EventFeed, HistoryPage, MemberList, ReadState, Session};
+pub use answers::{ChatList, EditList, EventFeed, HistoryPage, MemberList, ReadState, Session, UserList};
 pub use chat::{Chat, ChatDraft, ChatKind, ChatPatch, ChatSummary, NewChat};
 pub use delivery::{EventEnvelope, Subscription};
 pub use edit::{EditedBody, MessagePatch, MessageVersion};
@@ -41,5 +43,5 @@ pub use new_message::{MessageDraft, NewMessage};
 pub use reaction::{Emoji, MAX_DISTINCT_EMOJI, Reaction, ReactionSummary};
 pub use read_state::ReadFrontier;
 pub use timestamp::Timestamp;
-pub use user::{Credentials, User};
+pub use user::{Credentials, User, UserPatch};
 pub use validation::{FieldError, ValidationErrors};

@@ -9,21 +9,28 @@ use crate::timestamp::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
+/// What a message is, as its `type` says: `text`, `image`, `file` or `system`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[cfg_attr(feature = "openapi", schema(as = MessageType))]
 #[serde(rename_all = "lowercase")]
 pub enum MessageKind {
+    /// Text in `content` (required); `payload` is optional.
     Text,
+    /// An image described by `payload` (required, e.g. `{"url": "..."}`); `content` is an
+    /// optional caption.
     Image,
+    /// A file described by `payload` (required); `content` is an optional caption.
     File,
     /// Written by the server itself (for example "Ann joined"); clients cannot post it.
     System,
 }
 
 impl MessageKind {
+    /// Every kind.
     pub const ALL: [MessageKind; 4] = [Self::Text, Self::Image, Self::File, Self::System];
 
+    /// The name as a message's `type` carries it (`"text"`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Text => "text",
@@ -41,7 +48,10 @@ impl FromStr for MessageKind {
     }
 }
 
-/// `read` once every member other than the author has read the message.
+/// `read` once every member other than the author has a read marker at or past the message,
+/// `delivered` otherwise (and always in the answer to `POST /messages`). Worked out each time the
+/// message is fetched, so a newly added member who has read nothing turns older messages back to
+/// `delivered`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
@@ -55,15 +65,25 @@ pub enum MessageStatus {
 /// A message as stored, before its reactions and read status are attached.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MessageRecord {
+    /// The message's id.
     pub id: MessageId,
+    /// The chat it was posted in.
     pub chat_id: ChatId,
+    /// Who wrote it.
     pub author_id: UserId,
+    /// Its type.
     pub kind: MessageKind,
+    /// Its text, if any (`None` once deleted).
     pub content: Option<String>,
+    /// Its payload, if any (`None` once deleted).
     pub payload: Option<JsonObject>,
+    /// When it was created.
     pub ts: Timestamp,
+    /// The message of the same chat it answers, if any.
     pub reply_to_id: Option<MessageId>,
+    /// When it was deleted; `Some` makes the aggregate a tombstone.
     pub deleted_at: Option<Timestamp>,
+    /// When it was last edited, if ever.
     pub updated_at: Option<Timestamp>,
 }
 
@@ -72,12 +92,16 @@ pub struct MessageRecord {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Message {
+    /// The message's id. Ids grow with time across the whole server, with gaps.
     #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub id: MessageId,
+    /// The chat it was posted in.
     #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub chat_id: ChatId,
+    /// The user who wrote it.
     #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub author_id: UserId,
+    /// `text`, `image`, `file` or `system` (written by the server).
     #[serde(rename = "type")]
     pub kind: MessageKind,
     /// Null for tombstones and for messages without text.
@@ -85,18 +109,28 @@ pub struct Message {
     /// A JSON object of at most 16 KiB; null for tombstones.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub payload: Option<JsonObject>,
+    // For rustdoc only: a doc comment here would make utoipa wrap the inlined enum in a `oneOf`;
+    // in the OpenAPI document, `MessageStatus`'s own description describes the field.
+    #[cfg_attr(doc, doc = "`read` once every other member has read it, else `delivered` (see `MessageStatus`).")]
+    #[cfg_attr(not(doc), allow(missing_docs))]
     #[cfg_attr(feature = "openapi", schema(inline))]
     pub status: MessageStatus,
+    /// When the message was created.
     #[cfg_attr(
         feature = "openapi",
         schema(value_type = String, format = DateTime, example = "2025-11-05T03:58:00.123456Z")
     )]
     pub ts: Timestamp,
+    /// The message of the same chat this one replies to (possibly a tombstone), or null.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub reply_to_id: Option<MessageId>,
+    /// True for a tombstone: the message was deleted, and `content`, `payload` and `reactions`
+    /// are emptied. It keeps its id, place in history, `ts`, `reply_to_id` and `updated_at`.
     pub is_deleted: bool,
+    /// When it was deleted; null unless `is_deleted`.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub deleted_at: Option<Timestamp>,
+    /// When it was last edited; null if it never was.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub updated_at: Option<Timestamp>,
     /// Grouped by emoji, in order of each emoji's first use; empty for tombstones.

@@ -6,7 +6,9 @@ use crate::message::MessageKind;
 use crate::validation::{ValidationErrors, check_length};
 use serde::{Deserialize, Serialize};
 
+/// The longest message `content`, in characters (not bytes).
 pub const MAX_CONTENT_CHARS: usize = 4000;
+/// The largest message `payload`, in bytes of compact JSON (16 KiB); more is `too_large`.
 pub const MAX_PAYLOAD_BYTES: usize = 16 * 1024;
 
 /// The body of `POST /messages` as the client sent it, not yet checked.
@@ -15,6 +17,7 @@ pub const MAX_PAYLOAD_BYTES: usize = 16 * 1024;
 #[cfg_attr(feature = "openapi", schema(as = NewMessage))]
 #[serde(deny_unknown_fields)]
 pub struct MessageDraft {
+    /// The chat to post in; the caller must be a member (else 403 `not_a_member`).
     #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub chat_id: ChatId,
     /// `text` (the default), `image` or `file`; `system` is the server's own. May be left out, not `null`.
@@ -42,14 +45,23 @@ fn default_kind() -> String {
 /// the same chat is checked where the data is, in the same statement as the insert.)
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NewMessage {
+    /// The chat to post in (membership is checked by the store).
     pub chat_id: ChatId,
+    /// `Text`, `Image` or `File`: never `System`.
     pub kind: MessageKind,
+    /// The text, 1 to 4000 characters; always `Some` for text messages.
     pub content: Option<String>,
+    /// The payload object (at most 16 KiB); always `Some` for image and file messages. A `null`
+    /// payload in the draft becomes `None`.
     pub payload: Option<JsonObject>,
+    /// The message replied to, not yet checked to be of the same chat.
     pub reply_to_id: Option<MessageId>,
 }
 
 impl MessageDraft {
+    /// Checks the draft: `type` (`system` is `not_allowed`, anything but `text`, `image` and
+    /// `file` is `invalid`), then `content` and `payload` under that type. Reports every field at
+    /// fault, each with the field codes of docs/API.md.
     pub fn validate(self) -> Result<NewMessage, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         let kind = match self.kind.parse::<MessageKind>() {

@@ -30,6 +30,21 @@ impl TryFrom<String> for Emoji {
 }
 
 impl Emoji {
+    /// Checks `text` as a reaction key. It need not be a real emoji: any 1 to 64 bytes without
+    /// whitespace or control characters will do. A refusal is one `emoji` field error with code
+    /// `invalid`, as the API answers it (422).
+    ///
+    /// ```
+    /// use chat_domain::Emoji;
+    ///
+    /// let thumbs = Emoji::parse("👍")?;
+    /// assert_eq!(thumbs.as_str(), "👍");
+    /// assert!(Emoji::parse(":thumbsup:").is_ok());
+    ///
+    /// let refused = Emoji::parse("two words").unwrap_err();
+    /// assert_eq!((refused.0[0].field.as_str(), &*refused.0[0].code), ("emoji", "invalid"));
+    /// # Ok::<(), chat_domain::ValidationErrors>(())
+    /// ```
     pub fn parse(text: &str) -> Result<Self, ValidationErrors> {
         let invalid = |message: &str| Err(ValidationErrors::single("emoji", "invalid", message));
         if text.is_empty() {
@@ -44,6 +59,7 @@ impl Emoji {
         Ok(Self(text.to_owned()))
     }
 
+    /// The emoji as sent (`"👍"`); percent-encode it for a path segment.
     pub fn as_str(&self) -> &str {
         &self.0
     }
@@ -52,8 +68,11 @@ impl Emoji {
 /// One user's reaction to one message.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Reaction {
+    /// The emoji reacted with.
     pub emoji: Emoji,
+    /// Who reacted.
     pub user_id: UserId,
+    /// When; it orders the summaries and their `user_ids`.
     pub created_at: Timestamp,
 }
 
@@ -61,9 +80,13 @@ pub struct Reaction {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct ReactionSummary {
+    /// The reaction's key: 1 to 64 bytes without whitespace or control characters, usually an
+    /// emoji such as `👍`.
     #[cfg_attr(feature = "openapi", schema(value_type = String))]
     pub emoji: Emoji,
+    /// How many users reacted with it: always the length of `user_ids`.
     pub count: usize,
+    /// Who reacted with it, in the order they did.
     #[cfg_attr(feature = "openapi", schema(value_type = Vec<i64>))]
     pub user_ids: Vec<UserId>,
 }

@@ -7,7 +7,9 @@ use crate::message::MessageStatus;
 /// enough: whoever wrote a message, the lowest marker among the *other* members is one of them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ReadFrontier {
+    /// The member with the lowest marker, and that marker; `None` before any was pushed.
     pub lowest: Option<(UserId, MessageId)>,
+    /// The member with the next lowest marker, and that marker; `None` for a chat of one.
     pub second_lowest: Option<(UserId, MessageId)>,
 }
 
@@ -21,6 +23,8 @@ impl ReadFrontier {
         }
     }
 
+    /// `Read` once every member other than `author` has a marker at or past `message`;
+    /// `Delivered` otherwise, and when the author is alone in the chat.
     pub fn status_of(&self, message: MessageId, author: UserId) -> MessageStatus {
         let others_lowest = match self.lowest {
             Some((user, _)) if user == author => self.second_lowest,

@@ -6,6 +6,22 @@ use time::format_description::well_known::Rfc3339;
 use time::{OffsetDateTime, UtcOffset, macros::format_description};
 
 /// A point in time, serialised as `2025-11-05T03:58:00.123456Z`.
+///
+/// It always prints (and serialises) in UTC with exactly six fractional digits, whatever its
+/// offset; it reads any RFC 3339 instant.
+///
+/// ```
+/// use chat_domain::Timestamp;
+/// use time::macros::datetime;
+///
+/// let at = Timestamp(datetime!(2025-11-05 06:58:00.5 +03:00));
+/// assert_eq!(at.to_string(), "2025-11-05T03:58:00.500000Z");
+/// assert_eq!(serde_json::to_string(&at)?, r#""2025-11-05T03:58:00.500000Z""#);
+///
+/// let read: Timestamp = serde_json::from_str(r#""2025-11-05T03:58:00.5Z""#)?;
+/// assert_eq!(read, at); // the same instant
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(pub OffsetDateTime);
 

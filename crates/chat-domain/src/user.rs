@@ -5,15 +5,39 @@ use crate::timestamp::Timestamp;
 use crate::validation::{ValidationErrors, check_length};
 use serde::{Deserialize, Serialize};
 
+/// An account, as the API shows it: never its password.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
+    /// The user's id, as `member_ids`, `user_id` and `/members/{user_id}` take it.
     #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub id: UserId,
+    /// The unique login name: 3 to 32 of `a-z 0-9 _ . -`.
     pub username: String,
+    /// The name to show; the username unless another was given.
     pub display_name: String,
+    /// When the account was registered.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
+}
+
+/// The body of `PATCH /users/me`: the name shown for the caller in member lists.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    /// 1 to 100 characters, not blank.
+    pub display_name: String,
+}
+
+impl UserPatch {
+    /// The display name, trimmed, once it passes the rules of a new account's.
+    pub fn validate(self) -> Result<String, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        let name = self.display_name.trim().to_owned();
+        check_length(&mut errors, "display_name", &name, 1, 100);
+        errors.finish(name)
+    }
 }
 
 /// The body of register and login.

@@ -22,12 +22,14 @@ pub struct FieldError {
 pub struct ValidationErrors(pub Vec<FieldError>);
 
 impl ValidationErrors {
+    /// Errors holding one problem: `field` broke the rule `code`, as `message` explains.
     pub fn single(field: &str, code: &'static str, message: impl Into<String>) -> Self {
         let mut errors = Self::default();
         errors.add(field, code, message);
         errors
     }
 
+    /// Records one more problem.
     pub fn add(&mut self, field: &str, code: &'static str, message: impl Into<String>) {
         self.0.push(FieldError { field: field.to_owned(), code: Cow::Borrowed(code), message: message.into() });
     }

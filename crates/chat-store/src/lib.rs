@@ -32,6 +32,7 @@ mod read_markers;
 mod rows;
 mod schema;
 mod token_cache;
+mod user_directory;
 mod users;
 
 pub use chat_creation::ChatCreation;

@@ -1,12 +1,76 @@
-//! The caller's own account.
+//! People: the caller's own account, finding others by username, and one by id.
 
-use crate::extract::Caller;
-use actix_web::{HttpResponse, get};
+use crate::extract::{Caller, JsonBody, QueryParams};
+use crate::problem::ApiResult;
+use crate::state::AppState;
+use actix_web::{HttpResponse, get, patch, web};
+use chat_domain::{UserId, UserList, UserPatch, ValidationErrors};
 
+const DEFAULT_PAGE: i64 = 20;
+const MAX_PAGE: i64 = 50;
+/// The longest username, so the longest prefix or cursor worth asking for.
+const MAX_USERNAME_CHARS: usize = 32;
+
+/// The caller, as stored now (a display name changed on another server process shows at once).
 #[utoipa::path(tag = "users", security(("bearer" = [])), responses(
     (status = 200, description = "The caller", body = chat_domain::User),
     (status = 401, response = crate::openapi::Unauthorized)))]
 #[get("/users/me")]
-pub async fn me(caller: Caller) -> HttpResponse {
-    HttpResponse::Ok().json(caller.user)
+pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(state.store.user(caller.user.id).await?))
+}
+
+/// Changes the caller's display name, shown in member lists.
+#[utoipa::path(tag = "users", security(("bearer" = [])), request_body = chat_domain::UserPatch, responses(
+    (status = 200, description = "The caller, renamed", body = chat_domain::User),
+    (status = 400, response = crate::openapi::BadRequest),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 422, response = crate::openapi::Unprocessable)))]
+#[patch("/users/me")]
+pub async fn rename_me(
+    state: web::Data<AppState>,
+    caller: Caller,
+    body: JsonBody<UserPatch>,
+) -> ApiResult<HttpResponse> {
+    let display_name = body.0.validate()?;
+    Ok(HttpResponse::Ok().json(state.store.set_display_name(caller.user.id, &display_name).await?))
+}
+
+/// Users whose username starts with `q` (any user without it), in username order: their public
+/// fields only.
+#[utoipa::path(tag = "users", security(("bearer" = [])),
+    params(("q" = Option<String>, Query, max_length = 32, description = "A username prefix (case-insensitive)"),
+           ("limit" = Option<i64>, Query, minimum = 1, maximum = 50, description = "1 to 50, default 20"),
+           ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
+    responses(
+    (status = 200, description = "A page of users", body = chat_domain::UserList),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 422, response = crate::openapi::Unprocessable)))]
+#[get("/users")]
+pub async fn search(state: web::Data<AppState>, _caller: Caller, query: QueryParams) -> ApiResult<HttpResponse> {
+    let mut errors = ValidationErrors::default();
+    let limit = query.integer(&mut errors, "limit", 1, MAX_PAGE).unwrap_or(DEFAULT_PAGE);
+    let prefix = query.text("q").unwrap_or_default().trim().to_lowercase();
+    let cursor = query.text("cursor").unwrap_or_default();
+    for (field, text) in [("q", prefix.as_str()), ("cursor", cursor)] {
+        if text.chars().count() > MAX_USERNAME_CHARS || text.contains('\0') {
+            errors.add(field, "too_long", format!("at most {MAX_USERNAME_CHARS} characters, no NUL"));
+        }
+    }
+    errors.finish(())?;
+    let mut users = state.store.search_users(&prefix, cursor, limit + 1).await?;
+    let more = users.len() > usize::try_from(limit).unwrap_or(usize::MAX);
+    users.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+    let next_cursor = more.then(|| users.last().map(|user| user.username.clone())).flatten();
+    Ok(HttpResponse::Ok().json(UserList { users, next_cursor }))
+}
+
+/// One user's public fields.
+#[utoipa::path(tag = "users", security(("bearer" = [])), params(("user_id" = i64, Path)), responses(
+    (status = 200, description = "The user", body = chat_domain::User),
+    (status = 401, response = crate::openapi::Unauthorized),
+    (status = 404, response = crate::openapi::NotFound)))]
+#[get("/users/{user_id}")]
+pub async fn get(state: web::Data<AppState>, _caller: Caller, user: web::Path<i64>) -> ApiResult<HttpResponse> {
+    Ok(HttpResponse::Ok().json(state.store.user(UserId(user.into_inner())).await?))
 }

@@ -60,6 +60,10 @@ async fn a_service_logs_in_chats_and_follows_its_events() {
     assert_eq!(ann.change_role(chat.id, bob_id, Role::Admin).await.unwrap().role, Role::Admin);
     assert_eq!(ann.rename_chat(chat.id, "Renamed").await.unwrap().chat.title.as_deref(), Some("Renamed"));
     assert!(ann.delete_message(posted.id).await.unwrap().is_deleted);
+    let found = ann.search_users("bo", None, None).await.unwrap();
+    assert_eq!(found.users[0].id, bob_id);
+    assert_eq!(ann.user(bob_id).await.unwrap().username, "bob");
+    assert_eq!(bob.set_display_name("Bob B.").await.unwrap().display_name, "Bob B.");
     let feed = bob.events(0, None).await.unwrap();
     assert!(!feed.resync_required);
     assert!(feed.events.len() >= 7, "{feed:?}");

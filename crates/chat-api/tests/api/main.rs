@@ -31,3 +31,4 @@ mod rename;
 mod security;
 mod shutdown;
 mod support;
+mod users;

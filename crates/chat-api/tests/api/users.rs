@@ -1,0 +1,84 @@
+//! Finding people: by username prefix page by page, by id, and a display name of one's own.
+
+use crate::support::{TestApp, expect_json, expect_problem};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+
+fn usernames(page: &Value) -> Vec<&str> {
+    page["users"].as_array().unwrap().iter().map(|user| user["username"].as_str().unwrap()).collect()
+}
+
+#[tokio::test]
+async fn users_are_found_by_username_prefix_page_by_page_with_public_fields_only() {
+    let app = TestApp::spawn().await;
+    let ann = app.register("ann").await;
+    for name in ["anna", "ann.b", "bob", "amy"] {
+        app.register(name).await;
+    }
+    let first = app.get_ok(&ann, "/api/v1/users?q=ANN&limit=2").await;
+    assert_eq!(usernames(&first), ["ann", "ann.b"]);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let rest = app.get_ok(&ann, &format!("/api/v1/users?q=ann&limit=2&cursor={cursor}")).await;
+    assert_eq!(usernames(&rest), ["anna"]);
+    assert!(rest["next_cursor"].is_null());
+    let keys: Vec<&str> = first["users"][0].as_object().unwrap().keys().map(String::as_str).collect();
+    assert_eq!(keys, ["created_at", "display_name", "id", "username"]);
+    assert_eq!(usernames(&app.get_ok(&ann, "/api/v1/users?q=zed").await), Vec::<&str>::new());
+    assert_eq!(usernames(&app.get_ok(&ann, "/api/v1/users").await).len(), 5);
+}
+
+#[tokio::test]
+async fn bad_searches_are_refused_and_strangers_cannot_search() {
+    let app = TestApp::spawn().await;
+    let ann = app.register("ann").await;
+    let long = "a".repeat(33);
+    for query in ["limit=0", "limit=51", "limit=x", &format!("q={long}")] {
+        let response = app.call(&ann, Method::GET, &format!("/api/v1/users?{query}")).await;
+        expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    }
+    let anonymous = app.request(Method::GET, "/api/v1/users?q=a").send().await.unwrap();
+    expect_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+}
+
+#[tokio::test]
+async fn a_user_is_read_by_id() {
+    let app = TestApp::spawn().await;
+    let ann = app.register("ann").await;
+    let bob = app.register("bob").await;
+    let found = app.get_ok(&ann, &format!("/api/v1/users/{}", bob.id)).await;
+    assert_eq!(found["username"], "bob");
+    assert!(found.get("password_hash").is_none());
+    let missing = app.call(&ann, Method::GET, "/api/v1/users/999999").await;
+    expect_problem(missing, StatusCode::NOT_FOUND, "user_not_found").await;
+    let garbled = app.call(&ann, Method::GET, "/api/v1/users/abc").await;
+    expect_problem(garbled, StatusCode::BAD_REQUEST, "invalid_path").await;
+    let anonymous = app.request(Method::GET, &format!("/api/v1/users/{}", bob.id)).send().await.unwrap();
+    expect_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+}
+
+#[tokio::test]
+async fn a_display_name_is_changed_and_shown_in_member_lists() {
+    let app = TestApp::spawn().await;
+    let ann = app.register("ann").await;
+    let chat = app.group(&ann, &[]).await;
+    let renamed =
+        app.call_json(&ann, Method::PATCH, "/api/v1/users/me", &json!({ "display_name": "  Ann K.  " })).await;
+    assert_eq!(expect_json(renamed, StatusCode::OK).await["display_name"], "Ann K.");
+    assert_eq!(app.get_ok(&ann, "/api/v1/users/me").await["display_name"], "Ann K.");
+    let members = app.get_ok(&ann, &format!("/api/v1/chats/{chat}/members")).await;
+    assert_eq!(members["members"][0]["display_name"], "Ann K.");
+
+    for body in [
+        json!({ "display_name": "   " }),
+        json!({ "display_name": "x".repeat(101) }),
+        json!({ "name": "x" }),
+        json!({}),
+    ] {
+        let refused = app.call_json(&ann, Method::PATCH, "/api/v1/users/me", &body).await;
+        expect_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    }
+    assert_eq!(app.get_ok(&ann, "/api/v1/users/me").await["display_name"], "Ann K.", "nothing changed");
+    let anonymous =
+        app.request(Method::PATCH, "/api/v1/users/me").json(&json!({ "display_name": "x" })).send().await.unwrap();
+    expect_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+}

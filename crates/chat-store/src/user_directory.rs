@@ -1,0 +1,60 @@
+//! Finding people: by username prefix, page by page, or by id; and a user's display name.
+
+use crate::error::StoreResult;
+use crate::pool::Store;
+use crate::prepared::{prepared, statement};
+use crate::rows::UserRow;
+use crate::schema::users;
+use chat_domain::{DomainError, Resource, User, UserId};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Text};
+use diesel_async::{AsyncConnection, RunQueryDsl};
+
+/// Usernames from `$1` (a prefix) in byte order, after `$2` (the last one of the previous page).
+/// '~' sorts after every character a username may hold, so the range is exactly the prefix.
+const SEARCH_SQL: &str = "
+SELECT id, username, display_name, created_at FROM users
+ WHERE username COLLATE \"C\" >= $1 AND username COLLATE \"C\" < $1 || '~' AND username COLLATE \"C\" > $2
+ ORDER BY username COLLATE \"C\"
+ LIMIT $3";
+statement!(SearchUsers, SEARCH_SQL);
+
+impl Store {
+    /// Up to `limit` users whose username starts with `prefix`, in username order, after the
+    /// username `after` (empty: from the first).
+    pub async fn search_users(&self, prefix: &str, after: &str, limit: i64) -> StoreResult<Vec<User>> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<UserRow> = prepared::<SearchUsers>()
+            .bind::<Text, _>(prefix)
+            .bind::<Text, _>(after)
+            .bind::<BigInt, _>(limit)
+            .load(&mut conn)
+            .await?;
+        Ok(rows.into_iter().map(User::from).collect())
+    }
+
+    /// The user with `id`.
+    pub async fn user(&self, id: UserId) -> StoreResult<User> {
+        let mut conn = self.conn().await?;
+        let row = users::table.find(id.0).select(UserRow::as_select()).first::<UserRow>(&mut conn).await.optional()?;
+        row.map(User::from).ok_or_else(|| DomainError::NotFound(Resource::User).into())
+    }
+
+    /// Sets `id`'s display name (already validated) and answers the user.
+    pub async fn set_display_name(&self, id: UserId, display_name: &str) -> StoreResult<User> {
+        let mut conn = self.conn().await?;
+        // In a transaction, so the answer waits for COMMIT: an auto-committed UPDATE ... RETURNING
+        // sends its row before its commit is confirmed.
+        let row = conn
+            .transaction(async |conn| {
+                diesel::update(users::table.find(id.0))
+                    .set(users::display_name.eq(display_name))
+                    .returning(UserRow::as_returning())
+                    .get_result::<UserRow>(conn)
+                    .await
+                    .optional()
+            })
+            .await?;
+        row.map(User::from).ok_or_else(|| DomainError::NotFound(Resource::User).into())
+    }
+}
