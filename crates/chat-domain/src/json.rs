@@ -53,7 +53,7 @@ impl fmt::Display for JsonValue {
 }
 
 /// Whether any key or string inside `object` holds a NUL character (which PostgreSQL's jsonb refuses).
-pub fn contains_nul(object: &JsonObject) -> bool {
+pub(crate) fn contains_nul(object: &JsonObject) -> bool {
     fn value_has_nul(value: &JsonValue) -> bool {
         match value {
             JsonValue::String(text) => text.contains('\0'),
@@ -66,7 +66,7 @@ pub fn contains_nul(object: &JsonObject) -> bool {
 }
 
 /// The length in bytes of `object` written as compact JSON.
-pub fn encoded_len(object: &JsonObject) -> usize {
+pub(crate) fn encoded_len(object: &JsonObject) -> usize {
     struct Counter(usize);
     impl Write for Counter {
         fn write_str(&mut self, s: &str) -> fmt::Result {

@@ -81,7 +81,7 @@ impl MessageDraft {
 }
 
 /// Checks content and payload for a message of `kind`; shared by creation and edits.
-pub fn check_body(
+pub(crate) fn check_body(
     errors: &mut ValidationErrors,
     kind: MessageKind,
     content: Option<String>,

@@ -92,7 +92,7 @@ pub struct ReactionSummary {
 }
 
 /// Groups reactions by emoji, in order of each emoji's first use. `reactions` must be oldest first.
-pub fn summarize(reactions: &[Reaction]) -> Vec<ReactionSummary> {
+pub(crate) fn summarize(reactions: &[Reaction]) -> Vec<ReactionSummary> {
     let mut summaries: Vec<ReactionSummary> = Vec::new();
     for reaction in reactions {
         match summaries.iter_mut().find(|summary| summary.emoji == reaction.emoji) {

@@ -55,7 +55,7 @@ impl fmt::Display for ValidationErrors {
 impl std::error::Error for ValidationErrors {}
 
 /// Checks a text's length in characters, adding `too_short` or `too_long` to `errors`.
-pub fn check_length(errors: &mut ValidationErrors, field: &str, text: &str, min: usize, max: usize) {
+pub(crate) fn check_length(errors: &mut ValidationErrors, field: &str, text: &str, min: usize, max: usize) {
     let length = text.chars().count();
     if text.contains('\0') {
         // PostgreSQL cannot store NUL in text; refuse it here rather than fail there.
