@@ -2,16 +2,23 @@
 SHELL := /bin/bash
 LOCAL_PG := scripts/local-pg.sh
 
-.PHONY: run test faults fuzz bench db-start db-url db-stop lint ci
+.PHONY: run test e2e faults fuzz bench db-start db-url db-stop lint ci
 
 ## Serve on 127.0.0.1:8000 (CHAT_ADDR); uses DATABASE_URL, or starts the project-local cluster.
 run:
 	@if [ -z "$$DATABASE_URL" ]; then $(LOCAL_PG) start; fi
 	DATABASE_URL="$${DATABASE_URL:-$$($(LOCAL_PG) url)}" cargo run --release -p chat-api
 
-## Every test, unit and integration, against the project-local cluster.
+## Every test, unit and integration, against the project-local cluster; then the web client's
+## end-to-end tests in a real browser.
 test: db-start
 	DATABASE_URL="$$($(LOCAL_PG) url)" cargo test --workspace
+	scripts/e2e.sh
+
+## The web client in Debian's Chromium (installed when missing), driven by playwright-core, against
+## the debug server on a fresh database; screenshots in .data/e2e-artifacts/. See scripts/e2e.sh.
+e2e: db-start
+	scripts/e2e.sh
 
 ## Fault tests: kill -9 of the release server, database restarts and outages, under load. They run
 ## on a cluster of their own (.data/faults, its own port), never the one `make test` uses, and stop it

@@ -80,6 +80,7 @@ fn app(
     let allowed_origins = state.allowed_origins.clone();
     app.app_data(state)
         .app_data(web::Data::new(document))
+        .configure(routes::web_client::configure)
         .app_data(web::PathConfig::default().error_handler(|error, _| {
             ApiError::BadRequest { code: ErrorCode::InvalidPath, detail: error.to_string() }.into()
         }))

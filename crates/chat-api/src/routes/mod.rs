@@ -9,6 +9,7 @@ mod messages;
 mod reactions;
 mod realtime;
 mod users;
+pub mod web_client;
 
 use crate::openapi::WithPathErrors;
 use crate::problem::ApiError;

@@ -32,3 +32,4 @@ mod security;
 mod shutdown;
 mod support;
 mod users;
+mod web_client;

@@ -1,0 +1,27 @@
+//! The browser client: plain JavaScript modules and CSS, no build step, compiled into the binary
+//! that serves them (`include_bytes!`), so `make run` and opening `/` is the whole set-up.
+//! It uses the public API only, as any other client would.
+
+/// One file of the client.
+#[derive(Clone, Copy, Debug)]
+pub struct Asset {
+    /// Where it is served, from the root (`/` is the page itself).
+    pub path: &'static str,
+    pub content_type: &'static str,
+    pub bytes: &'static [u8],
+}
+
+/// Every file of the client.
+pub const ASSETS: &[Asset] = &[
+    Asset { path: "/", content_type: "text/html; charset=utf-8", bytes: include_bytes!("../web/index.html") },
+    Asset { path: "/app.css", content_type: "text/css; charset=utf-8", bytes: include_bytes!("../web/app.css") },
+    Asset { path: "/app.js", content_type: "text/javascript; charset=utf-8", bytes: include_bytes!("../web/app.js") },
+    Asset { path: "/api.js", content_type: "text/javascript; charset=utf-8", bytes: include_bytes!("../web/api.js") },
+    Asset { path: "/live.js", content_type: "text/javascript; charset=utf-8", bytes: include_bytes!("../web/live.js") },
+    Asset { path: "/view.js", content_type: "text/javascript; charset=utf-8", bytes: include_bytes!("../web/view.js") },
+];
+
+/// The file served at `path`, if the client has one.
+pub fn asset(path: &str) -> Option<&'static Asset> {
+    ASSETS.iter().find(|asset| asset.path == path)
+}

@@ -1,0 +1,89 @@
+// The REST API under /api/v1: the token, problem+json errors, and creates that are retried with
+// one Idempotency-Key until they land (a lost answer never makes a second message).
+
+const BASE = "/api/v1";
+
+export class ApiError extends Error {
+  constructor(status, problem) {
+    super(problem?.detail || `HTTP ${status}`);
+    this.status = status;
+    this.code = problem?.code || "unknown";
+    this.fields = problem?.errors || [];
+  }
+}
+
+let token = sessionStorage.getItem("chat.token");
+
+export function setToken(value) {
+  token = value;
+  if (value) sessionStorage.setItem("chat.token", value);
+  else sessionStorage.removeItem("chat.token");
+}
+
+export function getToken() {
+  return token;
+}
+
+/** One call. Throws ApiError for an answer that is not a success, TypeError when no answer came. */
+export async function call(method, path, body, headers = {}) {
+  const init = { method, headers: { ...headers } };
+  if (token) init.headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(body);
+  }
+  const response = await fetch(BASE + path, init);
+  if (response.status === 204) return null;
+  const text = await response.text();
+  const json = text ? JSON.parse(text) : null;
+  if (!response.ok) throw new ApiError(response.status, json);
+  return json;
+}
+
+export function newKey() {
+  return crypto.randomUUID();
+}
+
+const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * A create, sent with `key` until it lands: after a network failure or a 5xx it is sent again with
+ * the same key (backoff up to 10 s), so the server makes it once. A 4xx is final and thrown.
+ */
+export async function createOnce(path, body, key, onRetry = () => {}) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call("POST", path, body, { "Idempotency-Key": key });
+    } catch (error) {
+      const retryable = !(error instanceof ApiError) || error.status >= 500;
+      if (!retryable) throw error;
+      onRetry(attempt + 1, error);
+      await sleep(Math.min(10_000, 250 * 2 ** attempt));
+    }
+  }
+}
+
+export const api = {
+  register: (username, password) => call("POST", "/auth/register", { username, password }),
+  login: (username, password) => call("POST", "/auth/login", { username, password }),
+  logout: () => call("POST", "/auth/logout"),
+  me: () => call("GET", "/users/me"),
+  findUser: async (username) => {
+    const page = await call("GET", `/users?q=${encodeURIComponent(username)}&limit=1`);
+    const user = page.users.find((candidate) => candidate.username === username.toLowerCase());
+    if (!user) throw new ApiError(404, { code: "user_not_found", detail: `no user named ${username}` });
+    return user;
+  },
+  chats: () => call("GET", "/chats?limit=100"),
+  chat: (id) => call("GET", `/chats/${id}`),
+  createChat: (body) => createOnce("/chats", body, newKey()),
+  renameChat: (id, title) => call("PATCH", `/chats/${id}`, { title }),
+  members: (id) => call("GET", `/chats/${id}/members`),
+  addMember: (id, userId) => call("POST", `/chats/${id}/members`, { user_id: userId }),
+  removeMember: (id, userId) => call("DELETE", `/chats/${id}/members/${userId}`),
+  history: (id, before) => call("GET", `/chats/${id}/messages?limit=50${before ? `&before=${before}` : ""}`),
+  markRead: (id, messageId) => call("POST", `/chats/${id}/read`, { message_id: messageId }),
+  edit: (id, content) => call("PATCH", `/messages/${id}`, { content }),
+  remove: (id) => call("DELETE", `/messages/${id}`),
+  react: (id, emoji, on) => call(on ? "PUT" : "DELETE", `/messages/${id}/reactions/${encodeURIComponent(emoji)}`),
+};

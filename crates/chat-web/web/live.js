@@ -1,0 +1,62 @@
+// The WebSocket, kept: resumes after the last seq seen after any disconnect (with backoff), hands
+// each stored event over once and in order, and says when the client must reload (resync).
+
+export class Live {
+  constructor(token, handlers) {
+    this.token = token;
+    this.handlers = handlers; // { event, typing, resync, status }
+    this.lastSeq = null;
+    this.failures = 0;
+    this.closed = false;
+    this.connect();
+  }
+
+  connect() {
+    if (this.closed) return;
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const since = this.lastSeq === null ? "" : `&since=${this.lastSeq}`;
+    const socket = new WebSocket(`${scheme}://${location.host}/api/v1/ws?access_token=${encodeURIComponent(this.token)}${since}`);
+    this.socket = socket;
+    this.handlers.status("connecting");
+    socket.onmessage = (message) => this.receive(JSON.parse(message.data));
+    socket.onclose = (close) => {
+      if (this.socket !== socket) return;
+      this.handlers.status("offline");
+      if (close.code === 4001) return this.handlers.unauthorized?.();
+      const pause = Math.min(10_000, 250 * 2 ** this.failures++);
+      setTimeout(() => this.connect(), pause);
+    };
+  }
+
+  receive(frame) {
+    if (frame.type === "ready") {
+      this.failures = 0;
+      if (this.lastSeq === null) this.lastSeq = frame.seq;
+      this.readySeq = frame.seq;
+      this.handlers.status("live");
+    } else if (frame.type === "resync_required") {
+      this.lastSeq = this.readySeq;
+      this.handlers.resync();
+    } else if (frame.type === "typing") {
+      this.handlers.typing(frame);
+    } else if (typeof frame.seq === "number") {
+      if (this.lastSeq !== null && frame.seq <= this.lastSeq) return; // seen before the reconnect
+      this.lastSeq = frame.seq;
+      this.handlers.event(frame);
+    }
+  }
+
+  typing(chatId) {
+    if (this.socket?.readyState === WebSocket.OPEN) this.socket.send(JSON.stringify({ type: "typing", chat_id: chatId }));
+  }
+
+  /** Drops the connection (it reconnects), as a network cut would. */
+  drop() {
+    this.socket?.close();
+  }
+
+  close() {
+    this.closed = true;
+    this.socket?.close();
+  }
+}
