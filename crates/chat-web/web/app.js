@@ -177,7 +177,8 @@ async function loadMembers() {
   $("member-list").replaceChildren(...members.map((member) => h("li", {},
     `${member.display_name} (@${member.username}, ${member.role}) `,
     (canManage || member.user_id === state.me.id) && chat?.kind === "group" && h("button", {
-      type: "button", class: "secondary", "aria-label": `Remove ${member.display_name}`,
+      type: "button", class: "secondary",
+      "aria-label": member.user_id === state.me.id ? "Leave this chat" : `Remove ${member.display_name}`,
       onclick: () => removeMember(member),
     }, member.user_id === state.me.id ? "Leave" : "Remove"))));
   $("add-member").hidden = !canManage;
@@ -245,7 +246,17 @@ $("older").addEventListener("click", async () => {
   renderMessages({ toBottom: false });
 });
 
-$("newest").addEventListener("click", () => openChat(state.current));
+$("newest").addEventListener("click", () => {
+  const list = $("messages");
+  list.scrollTop = list.scrollHeight;
+  $("newest").hidden = true;
+});
+
+// Scrolled up, away from the newest: offer the way back.
+$("messages").addEventListener("scroll", () => {
+  const list = $("messages");
+  $("newest").hidden = list.scrollHeight - list.scrollTop - list.clientHeight < 80;
+});
 
 function renderMessages({ toBottom }) {
   const list = $("messages");
