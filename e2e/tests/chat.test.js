@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ARTIFACTS, launch, messageTexts, signUp, uniqueName, withScreenshots } from "./support.js";
+import { ARTIFACTS, launch, messageTexts, send, signUp, startChat, uniqueName, withScreenshots } from "./support.js";
 
 test("two users chat: messages, reactions, edits, deletes and typing appear on the other side", async () => {
   const browser = await launch();
@@ -15,12 +15,8 @@ test("two users chat: messages, reactions, edits, deletes and typing appear on t
       const bob = await signUp(browser, bobName);
       pages.push(ann, bob);
 
-      await ann.getByLabel("New chat with").fill(bobName);
-      await ann.getByRole("button", { name: "Start" }).click();
-      await ann.locator("#chat").waitFor({ state: "visible" });
-      await ann.getByLabel("Message", { exact: true }).fill("hello bob");
-      await ann.keyboard.press("Enter");
-      await ann.locator('#messages .message[data-state="sent"]', { hasText: "hello bob" }).waitFor();
+      await startChat(ann, [bobName]);
+      await send(ann, "hello bob");
 
       // The chat appears in Bob's list without a reload, with its unread message.
       await bob.locator("#chat-list button", { hasText: "hello bob" }).click();

@@ -2,7 +2,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, messageTexts, signUp, uniqueName, withScreenshots } from "./support.js";
+import { launch, messageTexts, send, signUp, startChat, uniqueName, withScreenshots } from "./support.js";
 
 /** Ann and Bob in a direct chat, each on a page with it open. */
 async function chatting(browser, pages) {
@@ -10,9 +10,7 @@ async function chatting(browser, pages) {
   const ann = await signUp(browser, annName);
   const bob = await signUp(browser, bobName);
   pages.push(ann, bob);
-  await ann.getByLabel("New chat with").fill(bobName);
-  await ann.getByRole("button", { name: "Start" }).click();
-  await ann.locator("#chat").waitFor({ state: "visible" });
+  await startChat(ann, [bobName]);
   await bob.locator("#chat-list button").first().click();
   await bob.locator("#chat").waitFor({ state: "visible" });
   return { ann, bob };
@@ -55,19 +53,14 @@ test("messages posted while the WebSocket is down appear on reconnect, in order,
   try {
     await withScreenshots("reconnect", () => pages, async () => {
       const { ann, bob } = await chatting(browser, pages);
-      await ann.getByLabel("Message", { exact: true }).fill("before");
-      await ann.keyboard.press("Enter");
+      await send(ann, "before");
       await bob.locator("#messages .message", { hasText: "before" }).waitFor();
 
       // Cut Bob's socket and keep him off the network while Ann posts.
       await bob.context().setOffline(true);
       await bob.evaluate(() => window.chatTest.dropSocket());
       await bob.locator("#connection", { hasText: "offline" }).waitFor();
-      for (const text of ["missed 1", "missed 2", "missed 3"]) {
-        await ann.getByLabel("Message", { exact: true }).fill(text);
-        await ann.keyboard.press("Enter");
-        await ann.locator('#messages .message[data-state="sent"]', { hasText: text }).waitFor();
-      }
+      for (const text of ["missed 1", "missed 2", "missed 3"]) await send(ann, text);
       await bob.context().setOffline(false);
       await bob.locator("#messages .message", { hasText: "missed 3" }).waitFor({ timeout: 20_000 });
       assert.deepEqual(await messageTexts(bob), ["before", "missed 1", "missed 2", "missed 3"]);

@@ -3,7 +3,7 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, registerOverRest, rest, signUp, uniqueName, withScreenshots } from "./support.js";
+import { launch, registerOverRest, rest, signUp, startChat, uniqueName, withScreenshots } from "./support.js";
 
 test("a group is made, renamed and its members changed; history scrolls back; replies quote", async () => {
   const browser = await launch();
@@ -16,9 +16,7 @@ test("a group is made, renamed and its members changed; history scrolls back; re
       const ann = await signUp(browser, annName);
       pages.push(ann);
 
-      await ann.getByLabel("New chat with").fill(bobName);
-      await ann.getByLabel("Group title").fill("Launch");
-      await ann.getByRole("button", { name: "Start" }).click();
+      await startChat(ann, [bobName], "Launch");
       await ann.locator("#chat-title", { hasText: "Launch" }).waitFor();
 
       ann.once("dialog", (dialog) => dialog.accept("Launch day"));

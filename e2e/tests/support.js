@@ -69,3 +69,18 @@ export async function withScreenshots(name, pages, scenario) {
 export async function messageTexts(page) {
   return page.locator("#messages .message .body").allTextContents();
 }
+
+/** Starts a chat from `page` through the new-chat form: direct with one username, or a group. */
+export async function startChat(page, usernames, title = "") {
+  await page.getByLabel("New chat with").fill(usernames.join(", "));
+  await page.getByLabel("Group title").fill(title);
+  await page.getByRole("button", { name: "Start" }).click();
+  await page.locator("#chat").waitFor({ state: "visible" });
+}
+
+/** Sends `text` from the open chat's composer and waits for the server's answer to replace it. */
+export async function send(page, text) {
+  await page.getByLabel("Message", { exact: true }).fill(text);
+  await page.keyboard.press("Enter");
+  await page.locator('#messages .message[data-state="sent"]', { hasText: text }).waitFor();
+}

@@ -98,8 +98,7 @@ async fn a_post_whose_answer_is_lost_is_retried_and_made_once() {
     let chat = ann.create_chat(&draft).await.unwrap().chat;
     // Every commit that writes an event now takes 1 s; the client gives up on an answer after
     // 300 ms, so the first attempt's answer is lost although its message commits.
-    app.sql("CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(1); RETURN NULL; END $$").await;
-    app.sql("CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()").await;
+    app.slow_commits(1).await;
     let policy =
         RetryPolicy { attempts: 20, first_delay: Duration::from_millis(100), max_delay: Duration::from_millis(300) };
     let impatient = ann.clone().with_timeout(Duration::from_millis(300)).with_retry(policy);
@@ -117,8 +116,7 @@ async fn a_post_answered_503_is_retried_with_its_key_and_made_once() {
     let ann = signed_up(&app.address, "ann").await;
     let draft = ChatDraft { kind: ChatKind::Group, title: Some("Team".into()), member_ids: vec![] };
     let chat = ann.create_chat(&draft).await.unwrap().chat;
-    app.sql("CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(2); RETURN NULL; END $$").await;
-    app.sql("CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()").await;
+    app.slow_commits(2).await;
 
     let posting = tokio::spawn({
         let ann = ann.clone();
@@ -126,17 +124,7 @@ async fn a_post_answered_503_is_retried_with_its_key_and_made_once() {
     });
     // The first attempt's commit waits in the trigger: end its backend, so the server answers 503
     // and the message rolls back; the client's retry (same key) then creates it.
-    let kill = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                WHERE datname = current_database() AND wait_event = 'PgSleep'";
-    let mut killed = 0;
-    for _ in 0..500 {
-        killed = app.sql(kill).await;
-        if killed > 0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    assert_eq!(killed, 1, "the post never reached its commit");
+    assert_eq!(app.kill_sleeping_commit(|| posting.is_finished()).await, 1, "the post never reached its commit");
     let message = posting.await.unwrap().unwrap();
     assert_eq!(message.content.as_deref(), Some("after an outage"));
     assert_eq!(app.count("messages").await, 1);

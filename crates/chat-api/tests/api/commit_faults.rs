@@ -7,33 +7,13 @@ use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-/// Makes every commit that wrote an event (every write the API acknowledges does) sleep, so the
-/// test can end the backend after the statement ran and before its commit completed.
-async fn delay_commits(app: &TestApp) {
-    app.sql("CREATE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(30); RETURN NULL; END $$").await;
-    app.sql("CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()").await;
-}
-
-async fn undelay_commits(app: &TestApp) {
-    app.sql("DROP TRIGGER slow_commit ON events").await;
-}
-
 /// Sends `request` and, once its commit sleeps in the trigger, terminates that backend.
 async fn killed_in_commit(app: &TestApp, request: reqwest::RequestBuilder) -> Response {
     let pending = tokio::spawn(request.send());
-    let kill = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-                WHERE datname = current_database() AND wait_event = 'PgSleep'";
-    let mut killed = 0;
-    for _ in 0..500 {
-        killed = app.sql(kill).await;
-        if killed > 0 {
-            break;
-        }
-        if pending.is_finished() {
-            let answer = pending.await.unwrap().unwrap();
-            panic!("answered before its commit: {} {}", answer.status(), answer.text().await.unwrap());
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
+    let killed = app.kill_sleeping_commit(|| pending.is_finished()).await;
+    if killed == 0 && pending.is_finished() {
+        let answer = pending.await.unwrap().unwrap();
+        panic!("answered before its commit: {} {}", answer.status(), answer.text().await.unwrap());
     }
     assert_eq!(killed, 1, "the write never reached its commit");
     pending.await.unwrap().unwrap()
@@ -47,11 +27,11 @@ async fn a_message_whose_commit_dies_is_not_acknowledged_and_its_retry_creates_i
     let body = json!({ "chat_id": chat, "content": "only once" });
     let post = || app.as_user(&alice, Method::POST, "/api/v1/messages").header("Idempotency-Key", "k-1").json(&body);
 
-    delay_commits(&app).await;
+    app.slow_commits(30).await;
     let answer = killed_in_commit(&app, post()).await;
     assert_eq!(answer.headers()["retry-after"], "1");
     expect_problem(answer, StatusCode::SERVICE_UNAVAILABLE, "database_unavailable").await;
-    undelay_commits(&app).await;
+    app.normal_commits().await;
     assert_eq!(app.count("messages").await, 0, "the message rolled back");
 
     let retry = post().send().await.unwrap();
@@ -89,7 +69,7 @@ async fn no_write_is_acknowledged_before_its_commit() {
     ];
     let events = app.count("events").await;
 
-    delay_commits(&app).await;
+    app.slow_commits(30).await;
     for (user, method, path, body) in writes {
         let mut request = app.as_user(user, method.clone(), &path);
         if let Some(body) = body {
@@ -98,7 +78,7 @@ async fn no_write_is_acknowledged_before_its_commit() {
         let answer = killed_in_commit(&app, request).await;
         assert_eq!(answer.status(), StatusCode::SERVICE_UNAVAILABLE, "{method} {path}");
     }
-    undelay_commits(&app).await;
+    app.normal_commits().await;
     assert_eq!(app.count("events").await, events, "no change committed");
     let message = app.get_ok(&alice, &format!("/api/v1/messages/{mine}")).await;
     assert_eq!((message["content"].as_str(), message["is_deleted"].as_bool()), (Some("mine"), Some(false)));

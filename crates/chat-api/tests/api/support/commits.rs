@@ -1,0 +1,36 @@
+//! Commits made to wait, and ended mid-wait: how tests put a write between its statement and its
+//! confirmed commit (a deferred trigger on this test's database only).
+
+use super::TestApp;
+use std::time::Duration;
+
+impl TestApp {
+    /// Makes every commit that wrote an event (every write the API acknowledges does) sleep for
+    /// `seconds` first.
+    pub async fn slow_commits(&self, seconds: u32) {
+        self.sql(&format!(
+            "CREATE OR REPLACE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep({seconds}); RETURN NULL; END $$"
+        ))
+        .await;
+        self.sql("CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()").await;
+    }
+
+    pub async fn normal_commits(&self) {
+        self.sql("DROP TRIGGER slow_commit ON events").await;
+    }
+
+    /// Terminates the backend whose commit sleeps in `slow_commits`' trigger as soon as there is
+    /// one (waiting up to 5 s, unless `gave_up` says the request already ended); how many it ended.
+    pub async fn kill_sleeping_commit(&self, gave_up: impl Fn() -> bool) -> usize {
+        let kill = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+                    WHERE datname = current_database() AND wait_event = 'PgSleep'";
+        for _ in 0..500 {
+            let killed = self.sql(kill).await;
+            if killed > 0 || gave_up() {
+                return killed;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        0
+    }
+}
