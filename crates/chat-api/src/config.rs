@@ -14,6 +14,8 @@ pub struct Config {
     pub password_hashing: PasswordHashing,
     /// Register and login attempts a minute per client address.
     pub auth_attempts_per_minute: u32,
+    /// User directory searches (`GET /users`) a minute per client address.
+    pub user_searches_per_minute: u32,
     pub log_filter: String,
     pub log_json: bool,
     /// Browser origins (`https://app.example.com`, or `*`) whose pages may call the API (CORS) and
@@ -102,6 +104,11 @@ impl Config {
             },
             token_ttl: Duration::from_secs(3600 * parse_var::<u64>("CHAT_TOKEN_TTL_HOURS", 24 * 30)?),
             auth_attempts_per_minute: at_least("CHAT_AUTH_PER_MINUTE", parse_var("CHAT_AUTH_PER_MINUTE", 30)?, 1)?,
+            user_searches_per_minute: at_least(
+                "CHAT_USER_SEARCH_PER_MINUTE",
+                parse_var("CHAT_USER_SEARCH_PER_MINUTE", 120)?,
+                1,
+            )?,
             password_hashing: PasswordHashing {
                 memory_kib: parse_var("CHAT_ARGON2_MEMORY_KIB", defaults.memory_kib)?,
                 iterations: parse_var("CHAT_ARGON2_ITERATIONS", defaults.iterations)?,

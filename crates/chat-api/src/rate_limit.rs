@@ -1,5 +1,6 @@
-//! A token bucket per client address, for the endpoints that run a password hash: brute force and
-//! hash floods get 429 with `Retry-After` instead of CPU and memory.
+//! A token bucket per client address, for the endpoints that run a password hash (brute force and
+//! hash floods get 429 with `Retry-After` instead of CPU and memory) and for the user directory
+//! (listing every account page by page is slowed down, not refused).
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -27,6 +28,13 @@ impl RateLimiter {
     pub fn per_minute(per_minute: u32) -> Self {
         let per_minute = f64::from(per_minute.max(1));
         Self { per_second: per_minute / 60.0, burst: per_minute, buckets: Mutex::new(HashMap::new()) }
+    }
+
+    /// Admits the request of `req`'s client, or refuses it with 429 and when to retry.
+    pub fn admit(&self, req: &actix_web::HttpRequest) -> Result<(), crate::problem::ApiError> {
+        let Some(address) = req.peer_addr() else { return Ok(()) };
+        self.check(address.ip())
+            .map_err(|wait| crate::problem::ApiError::RateLimited { retry_after_secs: wait.as_secs() + 1 })
     }
 
     /// Takes one token for `client`, or says how long until one is free.

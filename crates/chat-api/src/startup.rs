@@ -63,6 +63,7 @@ impl Application {
             hub: hub.clone(),
             metrics: Metrics::default(),
             auth_limiter: RateLimiter::per_minute(config.auth_attempts_per_minute),
+            search_limiter: RateLimiter::per_minute(config.user_searches_per_minute),
             connection: ConnectionSettings {
                 ping_interval: realtime.ping_interval,
                 idle_timeout: realtime.idle_timeout,

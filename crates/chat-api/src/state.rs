@@ -15,6 +15,8 @@ pub struct AppState {
     pub metrics: Metrics,
     /// Register and login, which each run an argon2 hash.
     pub auth_limiter: RateLimiter,
+    /// `GET /users` searches.
+    pub search_limiter: RateLimiter,
     pub connection: ConnectionSettings,
     pub allowed_origins: Vec<String>,
     pub passwords: Passwords,

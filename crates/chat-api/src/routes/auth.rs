@@ -8,15 +8,6 @@ use actix_web::{HttpRequest, HttpResponse, post, web};
 use chat_domain::{Credentials, Session};
 use chat_store::NewAccount;
 
-/// One attempt for the client's address, or 429 with how long to wait.
-fn limit(state: &AppState, req: &HttpRequest) -> ApiResult<()> {
-    let Some(address) = req.peer_addr() else { return Ok(()) };
-    state
-        .auth_limiter
-        .check(address.ip())
-        .map_err(|wait| ApiError::RateLimited { retry_after_secs: wait.as_secs() + 1 })
-}
-
 fn new_token() -> ApiResult<String> {
     token::generate().map_err(|error| ApiError::Internal(format!("random token: {error}")))
 }
@@ -34,7 +25,7 @@ pub async fn register(
     req: HttpRequest,
     body: JsonBody<Credentials>,
 ) -> ApiResult<HttpResponse> {
-    limit(&state, &req)?;
+    state.auth_limiter.admit(&req)?;
     let credentials = body.0;
     credentials.validate_new()?;
     let password_hash = state.passwords.hash(credentials.password.clone()).await?;
@@ -62,7 +53,7 @@ pub async fn login(
     req: HttpRequest,
     body: JsonBody<Credentials>,
 ) -> ApiResult<HttpResponse> {
-    limit(&state, &req)?;
+    state.auth_limiter.admit(&req)?;
     let Credentials { username, password, .. } = body.0;
     let found = state.store.find_login(&username).await?;
     let (user, stored_hash) = match found {

@@ -3,7 +3,7 @@
 use crate::extract::{Caller, JsonBody, QueryParams};
 use crate::problem::ApiResult;
 use crate::state::AppState;
-use actix_web::{HttpResponse, get, patch, web};
+use actix_web::{HttpRequest, HttpResponse, get, patch, web};
 use chat_domain::{UserId, UserList, UserPatch, ValidationErrors};
 
 const DEFAULT_PAGE: i64 = 20;
@@ -45,9 +45,16 @@ pub async fn rename_me(
     responses(
     (status = 200, description = "A page of users", body = chat_domain::UserList),
     (status = 401, response = crate::openapi::Unauthorized),
-    (status = 422, response = crate::openapi::Unprocessable)))]
+    (status = 422, response = crate::openapi::Unprocessable),
+    (status = 429, response = crate::openapi::TooManyRequests)))]
 #[get("/users")]
-pub async fn search(state: web::Data<AppState>, _caller: Caller, query: QueryParams) -> ApiResult<HttpResponse> {
+pub async fn search(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _caller: Caller,
+    query: QueryParams,
+) -> ApiResult<HttpResponse> {
+    state.search_limiter.admit(&req)?;
     let mut errors = ValidationErrors::default();
     let limit = query.integer(&mut errors, "limit", 1, MAX_PAGE).unwrap_or(DEFAULT_PAGE);
     let prefix = query.text("q").unwrap_or_default().trim().to_lowercase();

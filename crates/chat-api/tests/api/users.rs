@@ -41,6 +41,18 @@ async fn bad_searches_are_refused_and_strangers_cannot_search() {
 }
 
 #[tokio::test]
+async fn searching_too_often_gets_429_with_when_to_retry() {
+    let app = TestApp::spawn_with(|config| config.user_searches_per_minute = 3).await;
+    let ann = app.register("ann").await;
+    for _ in 0..3 {
+        app.get_ok(&ann, "/api/v1/users?q=a").await;
+    }
+    let refused = app.call(&ann, Method::GET, "/api/v1/users?q=a").await;
+    assert!(refused.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
+    expect_problem(refused, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}
+
+#[tokio::test]
 async fn a_user_is_read_by_id() {
     let app = TestApp::spawn().await;
     let ann = app.register("ann").await;

@@ -50,6 +50,7 @@ impl TestApp {
             password_hashing: PasswordHashing { memory_kib: 1024, iterations: 1 },
             // Every test registers from 127.0.0.1; the limit has a test of its own.
             auth_attempts_per_minute: 1_000_000,
+            user_searches_per_minute: 1_000_000,
             log_filter: std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
             log_json: false,
             allowed_origins: Vec::new(),
