@@ -60,3 +60,27 @@ test("a group is made, renamed and its members changed; history scrolls back; re
     await browser.close();
   }
 });
+
+test("on a phone-sized screen the chat list and the conversation take turns, by keyboard too", async () => {
+  const browser = await launch();
+  const pages = [];
+  try {
+    await withScreenshots("phone", () => pages, async () => {
+      const bobName = uniqueName("bob");
+      await registerOverRest(bobName);
+      const ann = await signUp(browser, uniqueName("ann"));
+      pages.push(ann);
+      await ann.setViewportSize({ width: 390, height: 800 });
+      await startChat(ann, [bobName]);
+      assert.equal(await ann.locator("#chat-list").isVisible(), false, "the conversation fills the screen");
+      await ann.keyboard.type("typed without a mouse");
+      await ann.keyboard.press("Enter");
+      await ann.locator('#messages .message[data-state="sent"]', { hasText: "typed without a mouse" }).waitFor();
+      await ann.getByRole("button", { name: "Back to the chat list" }).click();
+      await ann.locator("#chat-list button", { hasText: "typed without a mouse" }).waitFor();
+      assert.equal(await ann.locator("#messages").isVisible(), false);
+    });
+  } finally {
+    await browser.close();
+  }
+});
