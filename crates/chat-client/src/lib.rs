@@ -42,10 +42,12 @@ mod events;
 mod messages;
 mod people;
 mod retry;
+mod search;
 mod stream;
 
 pub use client::{Client, new_idempotency_key};
 pub use error::{ClientError, ClientResult};
 pub use messages::HistoryQuery;
 pub use retry::RetryPolicy;
+pub use search::SearchOptions;
 pub use stream::{EventStream, StreamItem};

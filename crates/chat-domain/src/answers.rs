@@ -97,3 +97,28 @@ pub struct UserList {
     /// Pass as `cursor` for the next page; null on the last page.
     pub next_cursor: Option<String>,
 }
+
+/// One message found by `GET /search`.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SearchHit {
+    /// The whole message, as history shows it.
+    pub message: Message,
+    /// The chat it is in.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub chat_id: ChatId,
+    /// That chat's title; null for a direct chat.
+    pub chat_title: Option<String>,
+    /// The passage that matched, as HTML: the text escaped, the matching words in `<mark>`.
+    pub snippet: String,
+}
+
+/// A page of search results, newest first or by relevance; `next_cursor` asks for the next page.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SearchResults {
+    /// The messages found, in the order asked for.
+    pub hits: Vec<SearchHit>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}

@@ -22,11 +22,14 @@ pub mod new_message;
 pub mod policy;
 pub mod reaction;
 pub mod read_state;
+pub mod search;
 pub mod timestamp;
 pub mod user;
 pub mod validation;
 
-pub use answers::{ChatList, EditList, EventFeed, HistoryPage, MemberList, ReadState, Session, UserList};
+pub use answers::{
+    ChatList, EditList, EventFeed, HistoryPage, MemberList, ReadState, SearchHit, SearchResults, Session, UserList,
+};
 pub use chat::{Chat, ChatDraft, ChatKind, ChatPatch, ChatSummary, NewChat};
 pub use delivery::{EventEnvelope, Subscription};
 pub use edit::{EditedBody, MessagePatch, MessageVersion};
@@ -42,6 +45,7 @@ pub use message::{Message, MessageKind, MessageRecord, MessageStatus};
 pub use new_message::{MessageDraft, NewMessage};
 pub use reaction::{Emoji, MAX_DISTINCT_EMOJI, Reaction, ReactionSummary};
 pub use read_state::ReadFrontier;
+pub use search::SearchQuery;
 pub use timestamp::Timestamp;
 pub use user::{Credentials, User, UserPatch};
 pub use validation::{FieldError, ValidationErrors};

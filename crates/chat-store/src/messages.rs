@@ -43,7 +43,7 @@ WITH allowed AS (
 ), inserted AS (
     INSERT INTO messages (id, chat_id, author_id, kind, content, payload, reply_to_id, ts)
     SELECT id, $1, $2, $3, $4, $5, $6, $9 FROM new_message WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM claim)
-    RETURNING *
+    RETURNING id, chat_id, author_id, kind, content, payload, ts, reply_to_id, deleted_at, updated_at
 ), event AS (
     INSERT INTO events (chat_id, message_id, kind, data)
     SELECT chat_id, id, $11, jsonb_set($10, '{id}', to_jsonb(id)) FROM inserted

@@ -8,6 +8,7 @@ mod members;
 mod messages;
 mod reactions;
 mod realtime;
+mod search;
 mod users;
 pub mod web_client;
 
@@ -45,6 +46,7 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(messages::edit)
             .service(messages::remove)
             .service(messages::edits)
+            .service(search::search)
             .service(reactions::add)
             .service(reactions::remove)
             .service(realtime::websocket)

@@ -28,6 +28,7 @@ mod realtime_edges;
 mod realtime_limits;
 mod realtime_resume;
 mod rename;
+mod search;
 mod security;
 mod shutdown;
 mod support;

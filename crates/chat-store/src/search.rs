@@ -1,0 +1,155 @@
+//! Finding messages by their text, in the chats the reader is in: one query for the page (the
+//! passages highlighted after the page is cut, so only its own rows pay for it), then the
+//! aggregate builder for the messages themselves.
+
+use crate::aggregate::build_messages;
+use crate::error::StoreResult;
+use crate::pool::Store;
+use crate::prepared::{StatementText, prepared, statement};
+use crate::rows::MessageRow;
+use chat_domain::{ChatId, SearchHit, SearchQuery, UserId};
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Float4, Nullable, Text};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+
+/// Marks around a match in a raw passage, made into `<mark>` once the passage is escaped.
+const MATCH_START: char = '\u{E000}';
+const MATCH_END: char = '\u{E001}';
+
+/// The page: `$1` reader, `$2` tsquery, `$3` chat or null, `$4`/`$5` the cursor (id, and rank
+/// for relevance), `$6` limit. `page` picks the rows; only they get a passage.
+macro_rules! search_sql {
+    ($cursor:literal, $order:literal) => {
+        concat!(
+            "WITH q AS (SELECT to_tsquery('russian', $2) AS query),
+page AS (
+    SELECT m.id, m.chat_id, m.author_id, m.kind, m.content, m.payload, m.ts, m.reply_to_id, m.deleted_at,
+           m.updated_at, ts_rank(m.search, q.query) AS rank
+      FROM q, messages m
+      JOIN chat_members cm ON cm.chat_id = m.chat_id AND cm.user_id = $1
+     WHERE m.search @@ q.query AND m.deleted_at IS NULL AND ($3::bigint IS NULL OR m.chat_id = $3)
+       AND ",
+            $cursor,
+            "
+     ORDER BY ",
+            $order,
+            "
+     LIMIT $6
+)
+SELECT page.*, c.title AS chat_title,
+       ts_headline('russian', page.content, q.query,
+                   'StartSel=\u{E000}, StopSel=\u{E001}, MaxWords=30, MinWords=12, MaxFragments=2') AS snippet
+  FROM page JOIN chats c ON c.id = page.chat_id, q
+ ORDER BY ",
+            $order
+        )
+    };
+}
+const NEWEST_SQL: &str = search_sql!("m.id < $4 AND $5::real IS NOT NULL", "id DESC");
+statement!(SearchNewest, NEWEST_SQL);
+const RELEVANT_SQL: &str = search_sql!("(ts_rank(m.search, q.query), m.id) < ($5::real, $4)", "rank DESC, id DESC");
+statement!(SearchRelevant, RELEVANT_SQL);
+
+/// The order of results.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SearchOrder {
+    Newest,
+    Relevance,
+}
+
+/// Where a page of results starts: after the last result of the previous one.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SearchCursor {
+    pub id: i64,
+    pub rank: f32,
+}
+
+#[derive(QueryableByName)]
+struct SearchRow {
+    #[diesel(embed)]
+    message: MessageRow,
+    #[diesel(sql_type = Float4)]
+    rank: f32,
+    #[diesel(sql_type = Nullable<Text>)]
+    chat_title: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    snippet: Option<String>,
+}
+
+impl Store {
+    /// Up to `limit` messages matching `query` in the chats `reader` is in (or in `chat`), after
+    /// `cursor`; and the cursor of the next page, if the page was full.
+    pub async fn search_messages(
+        &self,
+        reader: UserId,
+        query: &SearchQuery,
+        chat: Option<ChatId>,
+        order: SearchOrder,
+        cursor: Option<SearchCursor>,
+        limit: i64,
+    ) -> StoreResult<(Vec<SearchHit>, Option<SearchCursor>)> {
+        let cursor = cursor.unwrap_or(SearchCursor { id: i64::MAX, rank: f32::MAX });
+        let mut conn = self.conn().await?;
+        let rows: Vec<SearchRow> = match order {
+            SearchOrder::Newest => load::<SearchNewest>(&mut conn, reader, query, chat, cursor, limit).await?,
+            SearchOrder::Relevance => load::<SearchRelevant>(&mut conn, reader, query, chat, cursor, limit).await?,
+        };
+        let next = (rows.len() as i64 == limit)
+            .then(|| rows.last().map(|row| SearchCursor { id: row.message.id, rank: row.rank }))
+            .flatten();
+        let extras: Vec<(Option<String>, String)> = rows
+            .iter()
+            .map(|row| (row.chat_title.clone(), highlighted(row.snippet.as_deref().unwrap_or(""))))
+            .collect();
+        let messages = build_messages(&mut conn, rows.into_iter().map(|row| row.message).collect()).await?;
+        let hits = messages
+            .into_iter()
+            .zip(extras)
+            .map(|(message, (chat_title, snippet))| SearchHit {
+                chat_id: message.chat_id,
+                message,
+                chat_title,
+                snippet,
+            })
+            .collect();
+        Ok((hits, next))
+    }
+}
+
+/// Runs one of the two page statements.
+async fn load<S: StatementText>(
+    conn: &mut AsyncPgConnection,
+    reader: UserId,
+    query: &SearchQuery,
+    chat: Option<ChatId>,
+    cursor: SearchCursor,
+    limit: i64,
+) -> StoreResult<Vec<SearchRow>> {
+    Ok(prepared::<S>()
+        .bind::<BigInt, _>(reader.0)
+        .bind::<Text, _>(query.as_tsquery())
+        .bind::<Nullable<BigInt>, _>(chat.map(|chat| chat.0))
+        .bind::<BigInt, _>(cursor.id)
+        .bind::<Float4, _>(cursor.rank)
+        .bind::<BigInt, _>(limit)
+        .load(conn)
+        .await?)
+}
+
+/// The passage as HTML: its text escaped, each match in `<mark>`.
+fn highlighted(raw: &str) -> String {
+    let mut html = String::with_capacity(raw.len() + 32);
+    for c in raw.chars() {
+        match c {
+            MATCH_START => html.push_str("<mark>"),
+            MATCH_END => html.push_str("</mark>"),
+            '&' => html.push_str("&amp;"),
+            '<' => html.push_str("&lt;"),
+            '>' => html.push_str("&gt;"),
+            '"' => html.push_str("&quot;"),
+            '\'' => html.push_str("&#39;"),
+            c => html.push(c),
+        }
+    }
+    html
+}
