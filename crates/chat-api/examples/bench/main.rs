@@ -10,10 +10,12 @@
 //! `BENCH_SERVER_PID` set, the server's CPU and its memory around password hashing are reported.
 //! Then `BENCH_SOCKETS` (10,000) WebSockets are opened, for the server's memory per idle socket,
 //! and `BENCH_MEMBERS` (5,000) of them, one group, get 20 messages a second for 10 s.
-//! `BENCH_TABLE=0` skips the HTTP works, `BENCH_SOCKETS=0` the socket works.
+//! `BENCH_TABLE=0` skips the HTTP works, `BENCH_SOCKETS=0` the socket works; `BENCH_WORKS=search`
+//! runs only the works whose label holds that text.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod capture;
+mod corpus;
 mod cpu;
 mod crowd;
 mod fanout;
@@ -93,7 +95,12 @@ async fn main() {
         load_average()
     );
     let mut table = report::Table::default();
-    let works = if setting("BENCH_TABLE", 1) == 0 { Vec::new() } else { works::all(&bench.host, &fixture) };
+    let only = std::env::var("BENCH_WORKS").unwrap_or_default(); // a part of the labels to run
+    let works: Vec<Work> = if setting("BENCH_TABLE", 1) == 0 { Vec::new() } else { works::all(&bench.host, &fixture) };
+    let works: Vec<Work> = works.into_iter().filter(|work| work.label.contains(only.as_str())).collect();
+    if !works.is_empty() {
+        corpus::write(&bench.psql, fixture.searcher_id);
+    }
     for (index, work) in works.into_iter().enumerate() {
         // Every work reads a database whose statistics are current (not those of before the creates).
         bench.psql.run(&["VACUUM (ANALYZE)"]);

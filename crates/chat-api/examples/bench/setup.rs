@@ -12,6 +12,9 @@ pub struct Fixture {
     /// Reads `history` (60 messages) and her chat list (it and 20 chats of one message each).
     pub carol: String,
     pub history: i64,
+    /// Searches the corpus (`corpus.rs`), in 50 of its chats.
+    pub searcher: String,
+    pub searcher_id: i64,
 }
 
 /// Registers `name`; its id and token.
@@ -61,5 +64,6 @@ pub async fn prepare(client: &reqwest::Client, base: &str, suffix: u32) -> Fixtu
         let other = chat(client, base, &ann, carol_id).await;
         post(client, base, &ann, other, n).await;
     }
-    Fixture { ann, chat: chat_id, carol, history }
+    let (searcher_id, searcher) = register(client, base, &format!("searcher{suffix}")).await;
+    Fixture { ann, chat: chat_id, carol, history, searcher, searcher_id }
 }
