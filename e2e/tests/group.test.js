@@ -73,6 +73,7 @@ test("on a phone-sized screen the chat list and the conversation take turns, by 
       await ann.setViewportSize({ width: 390, height: 800 });
       await startChat(ann, [bobName]);
       assert.equal(await ann.locator("#chat-list").isVisible(), false, "the conversation fills the screen");
+      await ann.locator("#message-text:focus").waitFor(); // opening a chat puts the cursor in the composer
       await ann.keyboard.type("typed without a mouse");
       await ann.keyboard.press("Enter");
       await ann.locator('#messages .message[data-state="sent"]', { hasText: "typed without a mouse" }).waitFor();

@@ -12,9 +12,10 @@ impl Client {
         self.fetch(Call::once(Method::POST, "/auth/register").json(credentials)?).await
     }
 
-    /// A new session for an existing account (each call is a new token).
+    /// A new session for an existing account. Not retried: each attempt makes a token, and a
+    /// lost answer's token could never be revoked.
     pub async fn login(&self, credentials: &Credentials) -> ClientResult<Session> {
-        self.fetch(Call::repeatable(Method::POST, "/auth/login").json(credentials)?).await
+        self.fetch(Call::once(Method::POST, "/auth/login").json(credentials)?).await
     }
 
     /// Revokes this client's token on every server process at once (open sockets close with 4001).

@@ -5,7 +5,9 @@
 //!   `validation_failed`, the fields at fault.
 //! - Creates (`post_message`, `create_chat`) carry a fresh `Idempotency-Key` and are retried with
 //!   it after a lost connection, a timeout or a 503: the server creates each at most once.
-//!   Reads, `PUT` and `DELETE` are retried too; other writes never are (see `RetryPolicy`).
+//!   Reads, `PUT`, `DELETE` and the writes whose repeat changes nothing (adding a member, moving
+//!   the read marker, renaming, changing a role or a display name) are retried too; the others
+//!   (register, login, logout, editing a message) never are (see `RetryPolicy`).
 //! - `event_stream` follows the caller's events over the WebSocket, resuming with `since` after
 //!   every drop, so each stored event arrives once, in order, across server restarts.
 //!

@@ -1,6 +1,7 @@
-//! When a call is sent again: only calls that are safe to repeat (reads, `PUT` and `DELETE`, and
-//! creates carrying an `Idempotency-Key`), only after faults that may be passing (no connection,
-//! a timeout, 503), and a bounded number of times with growing pauses.
+//! When a call is sent again: only calls that are safe to repeat (reads, `PUT` and `DELETE`,
+//! writes whose repeat changes nothing, and creates carrying an `Idempotency-Key`), only after
+//! faults that may be passing (no connection, a timeout, 503), and a bounded number of times with
+//! growing pauses.
 
 use crate::error::ClientError;
 use std::time::Duration;

@@ -1,6 +1,7 @@
 //! The event stream: the WebSocket, kept. It remembers the last `seq` it passed on, reconnects
 //! with `since` after any drop (a restart of the server, a network cut, a close for reading too
-//! slowly), and passes on every stored event once, in order, across reconnects.
+//! slowly), and passes on every stored event once, in order, across reconnects. Frames of kinds
+//! this version does not know (from a newer server) are skipped.
 
 use crate::client::Client;
 use crate::error::{ClientError, ClientResult};
@@ -20,6 +21,10 @@ const SILENCE_LIMIT: Duration = Duration::from_secs(45);
 const RECONNECT_PAUSES: (Duration, Duration) = (Duration::from_millis(100), Duration::from_secs(5));
 /// Close code for a revoked or expired token (docs/EVENTS.md): reconnecting cannot help.
 const CLOSE_UNAUTHORIZED: u16 = 4001;
+/// A connection that lasted this long was a success: the pauses between attempts start over.
+const STABLE_CONNECTION: Duration = Duration::from_secs(10);
+/// How long opening a connection may take before it counts as failed.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// What the stream yields.
 #[derive(Clone, Debug, PartialEq)]
@@ -97,10 +102,16 @@ impl Follower {
     async fn run(mut self) {
         let mut failures: u32 = 0;
         loop {
+            let connected_at = tokio::time::Instant::now();
             let ended = match self.connect().await {
                 Ok(socket) => {
-                    failures = 0;
-                    self.follow(socket).await
+                    let ended = self.follow(socket).await;
+                    // A server that accepts and then drops at once (its database down, say) is
+                    // still failing: only a connection that lasted starts the pauses over.
+                    if connected_at.elapsed() >= STABLE_CONNECTION {
+                        failures = 0;
+                    }
+                    ended
                 }
                 Err(error) if matches!(error.status(), Some(401)) => {
                     let _ = self.sender.send(Err(error)).await;
@@ -113,7 +124,9 @@ impl Follower {
             }
             let pause = RECONNECT_PAUSES.0.saturating_mul(1 << failures.min(8)).min(RECONNECT_PAUSES.1);
             failures = failures.saturating_add(1);
-            tokio::time::sleep(pause).await;
+            // Up to half again at random, so that clients cut off together do not return together.
+            let jitter = pause.mul_f64(f64::from(rand::random::<u8>()) / 512.0);
+            tokio::time::sleep(pause + jitter).await;
         }
     }
 
@@ -127,7 +140,8 @@ impl Follower {
             let value = format!("Bearer {token}").parse().map_err(|_| ClientError::WebSocket("bad token".into()))?;
             request.headers_mut().insert("Authorization", value);
         }
-        match tokio_tungstenite::connect_async(request).await {
+        let connecting = tokio::time::timeout(CONNECT_TIMEOUT, tokio_tungstenite::connect_async(request));
+        match connecting.await.map_err(|_| ClientError::WebSocket("connect timed out".into()))? {
             Ok((socket, _)) => Ok(socket),
             Err(tungstenite::Error::Http(response)) => {
                 let status = response.status().as_u16();
@@ -147,7 +161,8 @@ impl Follower {
             let item = match frame {
                 Frame::Text(text) => match serde_json::from_str::<ServerFrame>(&text) {
                     Ok(frame) => self.admit(frame),
-                    Err(error) => Some(Err(ClientError::Unexpected(format!("frame {text}: {error}")))),
+                    // A frame of a kind this version does not know (a newer server's) is skipped.
+                    Err(_) => None,
                 },
                 // The pong is queued by the read; send it now.
                 Frame::Ping(_) => {

@@ -80,7 +80,9 @@ fn terms(text: &str) -> Vec<Term> {
         let words = words(piece);
         if !words.is_empty() {
             let last = after.is_empty() && !quoted && !text.ends_with(char::is_whitespace);
-            terms.push(Term { prefix: last && !excluded && words.len() == 1, words, excluded });
+            // A prefix of one letter would match nearly every message: it is taken as a word.
+            let long_enough = words.first().is_some_and(|word| word.chars().count() >= 2);
+            terms.push(Term { prefix: last && !excluded && words.len() == 1 && long_enough, words, excluded });
         }
         rest = after.trim_start();
     }

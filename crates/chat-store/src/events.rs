@@ -1,5 +1,7 @@
-//! Writing events inside the transaction of the change they describe. Every event is written from
-//! the domain's typed `Event`: its kind, its data and the users whose membership it changes.
+//! Writing events inside the transaction of the change they describe, from the domain's typed
+//! `Event`: its kind, its data and the users whose membership it changes. (The message events,
+//! whose data is the message itself, are written by their one-statement writes in `messages.rs`
+//! and `edits.rs`, with the kind bound from `EventKind` and the data serialised from the message.)
 
 use crate::error::{StoreError, StoreResult};
 use crate::schema::events;

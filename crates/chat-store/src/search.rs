@@ -17,7 +17,10 @@ const MATCH_START: char = '\u{E000}';
 const MATCH_END: char = '\u{E001}';
 
 /// The page: `$1` reader, `$2` tsquery, `$3` chat or null, `$4`/`$5` the cursor (id, and rank
-/// for relevance), `$6` limit. `page` picks the rows; only they get a passage.
+/// for relevance), `$6` limit. `page` picks the rows; only they get a passage, from text cleared
+/// of the marker characters (so a message cannot forge a `<mark>`). A query the index cannot
+/// serve (`querytree` 'T': only exclusions left once stop words are dropped) finds nothing rather
+/// than reading every message of the reader's chats.
 macro_rules! search_sql {
     ($cursor:literal, $order:literal) => {
         concat!(
@@ -28,6 +31,7 @@ page AS (
       FROM q, messages m
       JOIN chat_members cm ON cm.chat_id = m.chat_id AND cm.user_id = $1
      WHERE m.search @@ q.query AND m.deleted_at IS NULL AND ($3::bigint IS NULL OR m.chat_id = $3)
+       AND querytree(q.query) <> 'T'
        AND ",
             $cursor,
             "
@@ -37,7 +41,7 @@ page AS (
      LIMIT $6
 )
 SELECT page.*, c.title AS chat_title,
-       ts_headline('russian', page.content, q.query,
+       ts_headline('russian', translate(page.content, E'\\uE000\\uE001', ''), q.query,
                    'StartSel=\u{E000}, StopSel=\u{E001}, MaxWords=30, MinWords=12, MaxFragments=2') AS snippet
   FROM page JOIN chats c ON c.id = page.chat_id, q
  ORDER BY ",
@@ -78,7 +82,7 @@ struct SearchRow {
 
 impl Store {
     /// Up to `limit` messages matching `query` in the chats `reader` is in (or in `chat`), after
-    /// `cursor`; and the cursor of the next page, if the page was full.
+    /// `cursor`; and the cursor of the next page, if there is one.
     pub async fn search_messages(
         &self,
         reader: UserId,
@@ -91,12 +95,13 @@ impl Store {
         let cursor = cursor.unwrap_or(SearchCursor { id: i64::MAX, rank: f32::MAX });
         let mut conn = self.conn().await?;
         let rows: Vec<SearchRow> = match order {
-            SearchOrder::Newest => load::<SearchNewest>(&mut conn, reader, query, chat, cursor, limit).await?,
-            SearchOrder::Relevance => load::<SearchRelevant>(&mut conn, reader, query, chat, cursor, limit).await?,
+            SearchOrder::Newest => load::<SearchNewest>(&mut conn, reader, query, chat, cursor, limit + 1).await?,
+            SearchOrder::Relevance => load::<SearchRelevant>(&mut conn, reader, query, chat, cursor, limit + 1).await?,
         };
-        let next = (rows.len() as i64 == limit)
-            .then(|| rows.last().map(|row| SearchCursor { id: row.message.id, rank: row.rank }))
-            .flatten();
+        let mut rows = rows;
+        let more = rows.len() as i64 > limit;
+        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+        let next = more.then(|| rows.last().map(|row| SearchCursor { id: row.message.id, rank: row.rank })).flatten();
         let extras: Vec<(Option<String>, String)> = rows
             .iter()
             .map(|row| (row.chat_title.clone(), highlighted(row.snippet.as_deref().unwrap_or(""))))

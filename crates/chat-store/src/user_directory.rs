@@ -8,7 +8,7 @@ use crate::schema::users;
 use chat_domain::{DomainError, Resource, User, UserId};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 
 /// Usernames from `$1` (a prefix) in byte order, after `$2` (the last one of the previous page).
 /// '~' sorts after every character a username may hold, so the range is exactly the prefix.
@@ -18,6 +18,10 @@ SELECT id, username, display_name, created_at FROM users
  ORDER BY username COLLATE \"C\"
  LIMIT $3";
 statement!(SearchUsers, SEARCH_SQL);
+
+const SET_DISPLAY_NAME_SQL: &str =
+    "UPDATE users SET display_name = $2 WHERE id = $1 RETURNING id, username, display_name, created_at";
+statement!(SetDisplayName, SET_DISPLAY_NAME_SQL);
 
 impl Store {
     /// Up to `limit` users whose username starts with `prefix`, in username order, after the
@@ -40,21 +44,15 @@ impl Store {
         row.map(User::from).ok_or_else(|| DomainError::NotFound(Resource::User).into())
     }
 
-    /// Sets `id`'s display name (already validated) and answers the user.
+    /// Sets `id`'s display name (already validated) and answers the user, once committed.
     pub async fn set_display_name(&self, id: UserId, display_name: &str) -> StoreResult<User> {
         let mut conn = self.conn().await?;
-        // In a transaction, so the answer waits for COMMIT: an auto-committed UPDATE ... RETURNING
-        // sends its row before its commit is confirmed.
-        let row = conn
-            .transaction(async |conn| {
-                diesel::update(users::table.find(id.0))
-                    .set(users::display_name.eq(display_name))
-                    .returning(UserRow::as_returning())
-                    .get_result::<UserRow>(conn)
-                    .await
-                    .optional()
-            })
-            .await?;
+        let row = prepared::<SetDisplayName>()
+            .bind::<BigInt, _>(id.0)
+            .bind::<Text, _>(display_name)
+            .get_committed::<UserRow>(&mut conn)
+            .await
+            .optional()?;
         row.map(User::from).ok_or_else(|| DomainError::NotFound(Resource::User).into())
     }
 }

@@ -46,17 +46,20 @@ export function newKey() {
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
+const ATTEMPTS = 8;
+
 /**
- * A create, sent with `key` until it lands: after a network failure or a 5xx it is sent again with
- * the same key (backoff up to 10 s), so the server makes it once. A 4xx is final and thrown.
+ * A create, sent with `key` until it lands: after a network failure or a 502/503/504 it is sent
+ * again with the same key (backoff up to 10 s, 8 attempts in all), so the server makes it once.
+ * Anything else (a 4xx, a 500) is final and thrown.
  */
 export async function createOnce(path, body, key, onRetry = () => {}) {
   for (let attempt = 0; ; attempt++) {
     try {
       return await call("POST", path, body, { "Idempotency-Key": key });
     } catch (error) {
-      const retryable = !(error instanceof ApiError) || error.status >= 500;
-      if (!retryable) throw error;
+      const passing = !(error instanceof ApiError) || [502, 503, 504].includes(error.status);
+      if (!passing || attempt + 1 >= ATTEMPTS) throw error;
       onRetry(attempt + 1, error);
       await sleep(Math.min(10_000, 250 * 2 ** attempt));
     }
@@ -74,7 +77,7 @@ export const api = {
     if (!user) throw new ApiError(404, { code: "user_not_found", detail: `no user named ${username}` });
     return user;
   },
-  chats: () => call("GET", "/chats?limit=100"),
+  chats: (cursor) => call("GET", `/chats?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`),
   chat: (id) => call("GET", `/chats/${id}`),
   createChat: (body) => createOnce("/chats", body, newKey()),
   renameChat: (id, title) => call("PATCH", `/chats/${id}`, { title }),

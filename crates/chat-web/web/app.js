@@ -19,6 +19,7 @@ const state = {
   typing: new Map(), // user id -> timer
   live: null,
   lastTypingSent: 0,
+  statusTimer: null,
 };
 
 // ---- starting, signing in and out ----
@@ -28,8 +29,10 @@ async function start() {
     try {
       state.me = await api.me();
       return showApp();
-    } catch {
-      setToken(null);
+    } catch (error) {
+      // Only a refused token ends the session; a server that is down or restarting does not.
+      if (error instanceof ApiError && error.status === 401) setToken(null);
+      else return setTimeout(start, 2000);
     }
   }
   showAuth();
@@ -82,11 +85,15 @@ async function showApp() {
       if (state.current) await openChat(state.current);
     },
     status: (text) => ($("connection").textContent = text),
-    unauthorized: () => {
-      setToken(null);
-      location.reload();
-    },
+    unauthorized: signedOut,
+    refused: () => api.me().catch((error) => error instanceof ApiError && error.status === 401 && signedOut()),
   });
+}
+
+function signedOut() {
+  state.live?.close();
+  setToken(null);
+  location.reload();
 }
 
 function describe(error) {
@@ -100,8 +107,14 @@ function describe(error) {
 // ---- the chat list ----
 
 async function loadChats() {
-  const page = await api.chats();
-  state.chats = new Map(page.chats.map((chat) => [chat.id, chat]));
+  const chats = new Map();
+  let cursor = null;
+  do {
+    const page = await api.chats(cursor);
+    for (const chat of page.chats) chats.set(chat.id, chat);
+    cursor = page.next_cursor;
+  } while (cursor);
+  state.chats = chats;
   renderChats();
 }
 
@@ -169,7 +182,9 @@ async function openChat(id) {
 }
 
 async function loadMembers() {
-  const { members } = await api.members(state.current);
+  const id = state.current;
+  const { members } = await api.members(id);
+  if (state.current !== id) return;
   state.members = members;
   for (const member of members) state.names.set(member.user_id, member.display_name);
   const chat = state.chats.get(state.current);
@@ -239,8 +254,10 @@ $("rename").addEventListener("click", async () => {
 $("back").addEventListener("click", () => $("app").classList.remove("in-chat"));
 
 $("older").addEventListener("click", async () => {
+  const id = state.current;
   const oldest = Math.min(...state.messages.keys());
-  const page = await api.history(state.current, oldest);
+  const page = await api.history(id, oldest);
+  if (state.current !== id) return;
   for (const message of page.messages) state.messages.set(message.id, message);
   state.hasOlder = page.has_older;
   renderMessages({ toBottom: false });
@@ -337,6 +354,7 @@ async function deliver(item) {
     accept(message);
   } catch (error) {
     item.state = "failed";
+    item.matchedId = null; // a message of the same text from elsewhere is not this one
     item.error = describe(error);
     if (item.chat_id === state.current) renderMessages({ toBottom: false });
   }
@@ -357,7 +375,8 @@ function accept(message) {
     renderMessages({ toBottom: false });
   }
   const chat = state.chats.get(message.chat_id);
-  if (chat && (!chat.last_message || chat.last_message.id <= message.id)) {
+  if (!chat) return loadChats(); // a chat this page does not know yet
+  if (!chat.last_message || chat.last_message.id <= message.id) {
     chat.last_message = message;
     chat.last_activity_at = message.ts > chat.last_activity_at ? message.ts : chat.last_activity_at;
     renderChats();
@@ -449,9 +468,14 @@ async function refreshStatuses(read) {
     }
     return renderMessages({ toBottom: false });
   }
-  const page = await api.history(read.chat_id);
-  for (const message of page.messages) if (state.messages.has(message.id)) state.messages.set(message.id, message);
-  renderMessages({ toBottom: false });
+  // In a group, "read" needs every member's marker: the server says, once a burst of receipts is over.
+  clearTimeout(state.statusTimer);
+  state.statusTimer = setTimeout(async () => {
+    if (state.current !== read.chat_id) return;
+    const page = await api.history(read.chat_id);
+    for (const message of page.messages) if (state.messages.has(message.id)) state.messages.set(message.id, message);
+    renderMessages({ toBottom: false });
+  }, 1000);
 }
 
 function onTyping(frame) {

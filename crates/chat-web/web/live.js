@@ -1,5 +1,6 @@
-// The WebSocket, kept: resumes after the last seq seen after any disconnect (with backoff), hands
-// each stored event over once and in order, and says when the client must reload (resync).
+// The WebSocket, kept: resumes after the last seq seen after any disconnect (with backoff and
+// jitter), hands each stored event over once and in order, and says when the client must reload
+// (resync). A socket refused or dropped before it was ready asks whether the token still works.
 
 export class Live {
   constructor(token, handlers) {
@@ -19,18 +20,25 @@ export class Live {
     this.socket = socket;
     this.handlers.status("connecting");
     socket.onmessage = (message) => this.receive(JSON.parse(message.data));
+    let readyAt = null;
+    socket.onopen = () => (readyAt = null);
+    this.markReady = () => (readyAt = Date.now());
     socket.onclose = (close) => {
       if (this.socket !== socket) return;
       this.handlers.status("offline");
       if (close.code === 4001) return this.handlers.unauthorized?.();
+      if (readyAt === null) this.handlers.refused?.(); // maybe the token: the app checks over REST
+      // Only a connection that lasted starts the pauses over (a server that accepts and drops at
+      // once, its database down say, is still failing).
+      if (readyAt !== null && Date.now() - readyAt > 10_000) this.failures = 0;
       const pause = Math.min(10_000, 250 * 2 ** this.failures++);
-      setTimeout(() => this.connect(), pause);
+      setTimeout(() => this.connect(), pause * (1 + Math.random() / 2));
     };
   }
 
   receive(frame) {
     if (frame.type === "ready") {
-      this.failures = 0;
+      this.markReady();
       if (this.lastSeq === null) this.lastSeq = frame.seq;
       this.readySeq = frame.seq;
       this.handlers.status("live");

@@ -76,8 +76,16 @@ pub async fn search(
 #[utoipa::path(tag = "users", security(("bearer" = [])), params(("user_id" = i64, Path)), responses(
     (status = 200, description = "The user", body = chat_domain::User),
     (status = 401, response = crate::openapi::Unauthorized),
-    (status = 404, response = crate::openapi::NotFound)))]
+    (status = 404, response = crate::openapi::NotFound),
+    (status = 429, response = crate::openapi::TooManyRequests)))]
 #[get("/users/{user_id}")]
-pub async fn get(state: web::Data<AppState>, _caller: Caller, user: web::Path<i64>) -> ApiResult<HttpResponse> {
+pub async fn get(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    _caller: Caller,
+    user: web::Path<i64>,
+) -> ApiResult<HttpResponse> {
+    // Walking the ids lists every account as well as searching does: the same limit.
+    state.search_limiter.admit(&req)?;
     Ok(HttpResponse::Ok().json(state.store.user(UserId(user.into_inner())).await?))
 }

@@ -50,6 +50,11 @@ async fn words_phrases_exclusions_and_prefixes_find_messages_of_the_callers_chat
     assert_eq!(contents(&only_shared), Vec::<&str>::new());
     let by_relevance = app.get_ok(&ann, "/api/v1/search?q=release&order=relevance").await;
     assert_eq!(contents(&by_relevance).len(), 2);
+    // Only an exclusion is left once the stop word goes: nothing is found, rather than everything.
+    assert_eq!(contents(&search(&ann, "the -draft ").await), Vec::<&str>::new());
+    app.text(&ann, shared, "forged \u{E000}mark\u{E001} zebra").await;
+    let forged = search(&ann, "zebra").await;
+    assert!(!forged["hits"][0]["snippet"].as_str().unwrap().contains("<mark>mark"), "{forged}");
 }
 
 #[tokio::test]
@@ -92,6 +97,9 @@ async fn pages_follow_their_cursor_in_a_fixed_number_of_queries() {
     }
     let expected: Vec<String> = (0..5).rev().map(|n| format!("report number {n}")).collect();
     assert_eq!(seen, expected, "newest first, each once");
+    let exactly_full = app.get_ok(&ann, "/api/v1/search?q=report&limit=5").await;
+    assert_eq!(contents(&exactly_full).len(), 5);
+    assert!(exactly_full["next_cursor"].is_null(), "no next page after the last one");
 
     let cost = |query: &'static str| {
         let app = &app;

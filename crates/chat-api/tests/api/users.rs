@@ -50,6 +50,9 @@ async fn searching_too_often_gets_429_with_when_to_retry() {
     let refused = app.call(&ann, Method::GET, "/api/v1/users?q=a").await;
     assert!(refused.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
     expect_problem(refused, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    // Walking the ids is held to the same limit.
+    let by_id = app.call(&ann, Method::GET, &format!("/api/v1/users/{}", ann.id)).await;
+    expect_problem(by_id, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }
 
 #[tokio::test]
