@@ -37,6 +37,7 @@ pub async fn serve(client: &Client, me: UserId, since: Option<i64>) -> ClientRes
                 content: Some(text),
                 payload: None,
                 reply_to_id: Some(message.id),
+                mentions: Vec::new(),
             };
             client.post_message(&reply).await?;
         }

@@ -3,7 +3,9 @@
 use crate::chats::encode;
 use crate::client::{Call, Client};
 use crate::error::ClientResult;
-use chat_domain::{ChatId, EditList, Emoji, HistoryPage, Message, MessageDraft, MessageId, MessagePatch, ReadState};
+use chat_domain::{
+    ChatId, EditList, Emoji, HistoryPage, MentionList, Message, MessageDraft, MessageId, MessagePatch, ReadState,
+};
 use reqwest::Method;
 
 /// Which page of a chat's history: the newest by default, or before, after or around a message.
@@ -54,6 +56,7 @@ impl Client {
             content: Some(content.into()),
             payload: None,
             reply_to_id: None,
+            mentions: Vec::new(),
         };
         self.post_message(&draft).await
     }
@@ -102,6 +105,16 @@ impl Client {
     pub async fn unreact(&self, message: MessageId, emoji: &Emoji) -> ClientResult<Message> {
         let path = format!("/messages/{message}/reactions/{}", encode(emoji.as_str()));
         self.fetch(Call::repeatable(Method::DELETE, path)).await
+    }
+
+    /// The messages that mention the caller, newest first, older than `before` (a previous
+    /// page's `next_before`); `limit` 1 to 50 (the server's default: 20).
+    pub async fn mentions(&self, before: Option<MessageId>, limit: Option<u32>) -> ClientResult<MentionList> {
+        let mut path = format!("/mentions?limit={}", limit.unwrap_or(20));
+        if let Some(before) = before {
+            path.push_str(&format!("&before={before}"));
+        }
+        self.fetch(Call::repeatable(Method::GET, path)).await
     }
 
     /// Moves the caller's read marker forward to `message` (never back).

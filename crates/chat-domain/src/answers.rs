@@ -122,3 +122,14 @@ pub struct SearchResults {
     /// Pass as `cursor` for the next page; null on the last page.
     pub next_cursor: Option<String>,
 }
+
+/// `GET /mentions`: the messages that mention the caller, newest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MentionList {
+    /// Whole messages, newest first.
+    pub messages: Vec<Message>,
+    /// Pass as `before` for the next page; null on the last page.
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub next_before: Option<MessageId>,
+}

@@ -170,6 +170,8 @@ pub struct ChatSummary {
     pub role: Role,
     /// Messages by others after the caller's read marker, tombstones excluded.
     pub unread_count: i64,
+    /// Messages after the caller's read marker that mention the caller.
+    pub unread_mentions: i64,
     /// The caller's read marker; null if the caller has never marked anything read.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub last_read_message_id: Option<MessageId>,

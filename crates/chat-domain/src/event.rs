@@ -5,6 +5,7 @@
 use crate::chat::Chat;
 use crate::ids::{ChatId, MessageId, UserId};
 use crate::membership::ChatMember;
+use crate::mention::MentionChange;
 use crate::message::Message;
 use crate::reaction::{Emoji, ReactionSummary};
 use serde::{Deserialize, Serialize};
@@ -36,11 +37,13 @@ pub enum EventKind {
     /// `member.removed`: a member left or was removed; they receive it too, and nothing of the
     /// chat after it.
     MemberRemoved,
+    /// `mention`: a new message mentions members of its chat.
+    Mention,
 }
 
 impl EventKind {
     /// Every kind, in the order of docs/EVENTS.md.
-    pub const ALL: [EventKind; 11] = [
+    pub const ALL: [EventKind; 12] = [
         Self::MessageCreated,
         Self::MessageUpdated,
         Self::MessageDeleted,
@@ -52,6 +55,7 @@ impl EventKind {
         Self::MemberAdded,
         Self::MemberUpdated,
         Self::MemberRemoved,
+        Self::Mention,
     ];
 
     /// The kind a frame's `type` names (`"message.created"`), or `None` for a name this version
@@ -74,6 +78,7 @@ impl EventKind {
             Self::MemberAdded => "member.added",
             Self::MemberUpdated => "member.updated",
             Self::MemberRemoved => "member.removed",
+            Self::Mention => "mention",
         }
     }
 }
@@ -117,6 +122,9 @@ pub enum Event {
     /// Who left or was removed. The removed user receives it, and nothing of that chat after it.
     #[serde(rename = "member.removed")]
     MemberRemoved(MemberRemoval),
+    /// Who a new message mentions; sent to the chat, for the mentioned to notice.
+    #[serde(rename = "mention")]
+    Mention(MentionChange),
 }
 
 impl Event {
@@ -134,6 +142,7 @@ impl Event {
             Self::MemberAdded(_) => EventKind::MemberAdded,
             Self::MemberUpdated(_) => EventKind::MemberUpdated,
             Self::MemberRemoved(_) => EventKind::MemberRemoved,
+            Self::Mention(_) => EventKind::Mention,
         }
     }
 

@@ -17,6 +17,7 @@ pub mod idempotency;
 pub mod ids;
 pub mod json;
 pub mod membership;
+pub mod mention;
 pub mod message;
 pub mod new_message;
 pub mod policy;
@@ -28,7 +29,8 @@ pub mod user;
 pub mod validation;
 
 pub use answers::{
-    ChatList, EditList, EventFeed, HistoryPage, MemberList, ReadState, SearchHit, SearchResults, Session, UserList,
+    ChatList, EditList, EventFeed, HistoryPage, MemberList, MentionList, ReadState, SearchHit, SearchResults, Session,
+    UserList,
 };
 pub use chat::{Chat, ChatDraft, ChatKind, ChatPatch, ChatSummary, NewChat};
 pub use delivery::{EventEnvelope, Subscription};
@@ -41,6 +43,7 @@ pub use idempotency::IdempotencyKey;
 pub use ids::{ChatId, MessageId, UserId};
 pub use json::{JsonObject, JsonValue};
 pub use membership::{ChatMember, MemberDraft, Membership, Role, RolePatch};
+pub use mention::MentionChange;
 pub use message::{Message, MessageKind, MessageRecord, MessageStatus};
 pub use new_message::{MessageDraft, NewMessage};
 pub use reaction::{Emoji, MAX_DISTINCT_EMOJI, Reaction, ReactionSummary};

@@ -1,7 +1,8 @@
 //! A message a client asks to create, and the checks it must pass before anything is stored.
 
-use crate::ids::{ChatId, MessageId};
+use crate::ids::{ChatId, MessageId, UserId};
 use crate::json::{JsonObject, JsonValue, contains_nul, encoded_len};
+use crate::mention::{MAX_MENTIONS, mentioned_usernames};
 use crate::message::MessageKind;
 use crate::validation::{ValidationErrors, check_length};
 use serde::{Deserialize, Serialize};
@@ -35,6 +36,11 @@ pub struct MessageDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub reply_to_id: Option<MessageId>,
+    /// Members to mention besides those named with `@username` in `content` (at most 50);
+    /// anyone who is not a member is ignored.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Vec<i64>))]
+    pub mentions: Vec<UserId>,
 }
 
 fn default_kind() -> String {
@@ -56,6 +62,10 @@ pub struct NewMessage {
     pub payload: Option<JsonObject>,
     /// The message replied to, not yet checked to be of the same chat.
     pub reply_to_id: Option<MessageId>,
+    /// The usernames `@`-mentioned in the content (members among them are mentioned).
+    pub mentioned_usernames: Vec<String>,
+    /// The users mentioned explicitly (members among them are mentioned).
+    pub mentioned_ids: Vec<UserId>,
 }
 
 impl MessageDraft {
@@ -76,7 +86,19 @@ impl MessageDraft {
             }
         };
         let (content, payload) = check_body(&mut errors, kind, self.content, self.payload);
-        errors.finish(NewMessage { chat_id: self.chat_id, kind, content, payload, reply_to_id: self.reply_to_id })
+        if self.mentions.len() > MAX_MENTIONS {
+            errors.add("mentions", "too_many", format!("at most {MAX_MENTIONS} people"));
+        }
+        let mentioned_usernames = content.as_deref().map(mentioned_usernames).unwrap_or_default();
+        errors.finish(NewMessage {
+            chat_id: self.chat_id,
+            kind,
+            content,
+            payload,
+            reply_to_id: self.reply_to_id,
+            mentioned_usernames,
+            mentioned_ids: self.mentions,
+        })
     }
 }
 
@@ -130,6 +152,7 @@ mod tests {
             content: content.map(str::to_owned),
             payload,
             reply_to_id: None,
+            mentions: Vec::new(),
         }
     }
 

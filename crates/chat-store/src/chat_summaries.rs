@@ -39,7 +39,10 @@ SELECT c.id, c.kind, c.title, c.created_by, c.created_at, m.role, m.last_read_me
        GREATEST(c.created_at, last.ts) AS activity,
        (SELECT count(*) FROM messages u
          WHERE u.chat_id = c.id AND u.id > COALESCE(m.last_read_message_id, 0)
-           AND u.author_id <> $1 AND u.deleted_at IS NULL) AS unread_count
+           AND u.author_id <> $1 AND u.deleted_at IS NULL) AS unread_count,
+       (SELECT count(*) FROM mentions mn
+         WHERE mn.user_id = $1 AND mn.chat_id = c.id AND mn.message_id > COALESCE(m.last_read_message_id, 0))
+           AS unread_mentions
 FROM chat_members m
 JOIN chats c ON c.id = m.chat_id
 LEFT JOIN LATERAL (
@@ -67,6 +70,8 @@ struct SummaryRow {
     activity: OffsetDateTime,
     #[diesel(sql_type = BigInt)]
     unread_count: i64,
+    #[diesel(sql_type = BigInt)]
+    unread_mentions: i64,
 }
 
 impl Store {
@@ -128,6 +133,7 @@ async fn summaries(
                 chat: row.chat.into_chat()?,
                 role,
                 unread_count: row.unread_count,
+                unread_mentions: row.unread_mentions,
                 last_read_message_id: row.last_read_message_id.map(MessageId),
                 last_message: row.last_message_id.and_then(|id| last_messages.remove(&MessageId(id))),
                 last_activity_at: row.activity.into(),

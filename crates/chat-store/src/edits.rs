@@ -7,22 +7,31 @@ use crate::pool::Store;
 use crate::prepared::{prepared, statement};
 use crate::rows::payload_to_json;
 use crate::schema::{chat_members, message_edits, messages};
+use chat_domain::mention::mentioned_usernames;
 use chat_domain::{
     DomainError, EventKind, JsonObject, Message, MessageId, MessagePatch, MessageVersion, Resource, Timestamp, UserId,
     policy,
 };
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Jsonb, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use time::OffsetDateTime;
 
-/// Keeps the replaced version, writes the new one and its event: one statement.
+/// Keeps the replaced version, writes the new one and its event, and mentions whom the new text
+/// names (`$8`; mentions the new text drops go): one statement.
 const EDIT_SQL: &str = "
 WITH saved AS (
     INSERT INTO message_edits (message_id, content, payload, written_at, replaced_at)
     SELECT id, content, payload, COALESCE(updated_at, ts), $4 FROM messages WHERE id = $1
 ), updated AS (
     UPDATE messages SET content = $2, payload = $3, updated_at = $4 WHERE id = $1
+), kept AS (
+    SELECT cm.user_id FROM chat_members cm JOIN users u ON u.id = cm.user_id
+     WHERE cardinality($8::text[]) > 0 AND cm.chat_id = $5 AND u.username = ANY($8) AND cm.user_id <> $9
+), unmentioned AS (
+    DELETE FROM mentions WHERE message_id = $1 AND user_id NOT IN (SELECT user_id FROM kept)
+), mentioned AS (
+    INSERT INTO mentions (user_id, chat_id, message_id) SELECT user_id, $5, $1 FROM kept ON CONFLICT DO NOTHING
 )
 INSERT INTO events (chat_id, message_id, kind, data) VALUES ($5, $1, $7, $6)";
 statement!(EditMessage, EDIT_SQL);
@@ -38,6 +47,8 @@ WITH dropped_reactions AS (
     DELETE FROM message_edits WHERE message_id = $1
 ), blanked AS (
     UPDATE messages SET content = NULL, payload = NULL, deleted_at = $2 WHERE id = $1
+), unmentioned AS (
+    DELETE FROM mentions WHERE message_id = $1
 ), redacted AS (
     UPDATE events
        SET data = CASE WHEN kind IN ($5, $6) THEN $4
@@ -65,6 +76,8 @@ impl Store {
                     .bind::<BigInt, _>(edited.chat_id.0)
                     .bind::<Jsonb, _>(event_data(&edited)?)
                     .bind::<Text, _>(EventKind::MessageUpdated.as_str())
+                    .bind::<Array<Text>, _>(edited.content.as_deref().map(mentioned_usernames).unwrap_or_default())
+                    .bind::<BigInt, _>(actor.0)
                     .execute(conn)
                     .await?;
                 Ok(edited)

@@ -21,6 +21,7 @@ mod instrumentation;
 pub mod listener;
 mod locking;
 mod members;
+mod mentions;
 mod messages;
 mod migrate;
 mod pool;

@@ -13,7 +13,7 @@ use chat_domain::{
     Timestamp, UserId, ValidationErrors,
 };
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Bool, Bytea, Jsonb, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Bool, Bytea, Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::RunQueryDsl;
 use time::OffsetDateTime;
 
@@ -24,7 +24,8 @@ pub struct MessageCreation {
     pub replayed: bool,
 }
 
-/// Membership check, idempotency claim, insert and its `message.created` event as one statement,
+/// Membership check, idempotency claim, insert, its `message.created` event, and the members it
+/// mentions (`$12` usernames, `$13` ids; none: nothing is scanned) with their `mention` event, as one statement,
 /// so the answer always describes what committed and costs one round trip. The membership row is
 /// read with a lock, so a removal committing meanwhile is seen (and the post refused). The event's data is the
 /// aggregate serialised here beforehand; only the id, known once the sequence is read, is patched in. A key claimed by a concurrent request
@@ -47,6 +48,20 @@ WITH allowed AS (
 ), event AS (
     INSERT INTO events (chat_id, message_id, kind, data)
     SELECT chat_id, id, $11, jsonb_set($10, '{id}', to_jsonb(id)) FROM inserted
+), mentioned AS (
+    INSERT INTO mentions (user_id, chat_id, message_id)
+    SELECT cm.user_id, i.chat_id, i.id
+      FROM inserted i
+      JOIN chat_members cm ON cm.chat_id = i.chat_id
+      JOIN users u ON u.id = cm.user_id
+     WHERE cardinality($12::text[]) + cardinality($13::bigint[]) > 0
+       AND cm.user_id <> i.author_id AND (u.username = ANY($12) OR cm.user_id = ANY($13))
+    RETURNING user_id, message_id, chat_id
+), mention_event AS (
+    -- `mention`'s data is `MentionChange` (chat-domain); tests/api/domain_types.rs decodes it.
+    INSERT INTO events (chat_id, message_id, kind, data)
+    SELECT chat_id, message_id, $14, jsonb_build_object('message_id', message_id, 'user_ids', jsonb_agg(user_id ORDER BY user_id))
+      FROM mentioned GROUP BY chat_id, message_id
 )
 SELECT allowed.is_member, allowed.reply_ok, inserted.* FROM allowed LEFT JOIN inserted ON true";
 statement!(CreateMessage, CREATE_SQL);
@@ -131,6 +146,9 @@ impl Store {
             .bind::<Timestamptz, _>(ts.0)
             .bind::<Jsonb, _>(event_data(&draft)?)
             .bind::<Text, _>(EventKind::MessageCreated.as_str())
+            .bind::<Array<Text>, _>(&new.mentioned_usernames)
+            .bind::<Array<BigInt>, _>(new.mentioned_ids.iter().map(|user| user.0).collect::<Vec<_>>())
+            .bind::<Text, _>(EventKind::Mention.as_str())
             .get_committed(&mut conn)
             .await?;
         if !outcome.is_member {

@@ -308,6 +308,7 @@ function markRead() {
     try {
       const read = await api.markRead(state.current, newest);
       chat.unread_count = read.unread_count;
+      chat.unread_mentions = 0;
       chat.last_read_message_id = read.last_read_message_id;
       renderChats();
     } catch {
@@ -446,6 +447,12 @@ async function onEvent(frame) {
     }
   } else if (type === "reaction.added" || type === "reaction.removed") {
     if (chatId === state.current && state.messages.has(data.message.id)) accept(data.message);
+  } else if (type === "mention") {
+    const chat = state.chats.get(chatId);
+    if (chat && data.user_ids.includes(state.me.id) && (chatId !== state.current || document.hidden)) {
+      chat.unread_mentions += 1;
+      renderChats();
+    }
   } else if (type === "read.updated") {
     if (chatId === state.current && data.user_id !== state.me.id) refreshStatuses(data);
   } else if (type === "member.removed" && data.user_id === state.me.id) {

@@ -64,6 +64,7 @@ export function chatItem(summary, { current, title, onOpen }) {
   return h("li", {},
     h("button", { type: "button", "data-chat": summary.id, "aria-current": String(current), onclick: onOpen },
       summary.unread_count > 0 && h("span", { class: "unread", "aria-label": `${summary.unread_count} unread` }, String(summary.unread_count)),
+      summary.unread_mentions > 0 && h("span", { class: "unread mentions", "aria-label": `${summary.unread_mentions} mentioning you` }, `@${summary.unread_mentions}`),
       h("span", { class: "title" }, title),
       h("span", { class: "last" }, preview)));
 }

@@ -5,6 +5,7 @@ mod chats;
 mod health;
 mod history;
 mod members;
+mod mentions;
 mod messages;
 mod reactions;
 mod realtime;
@@ -47,6 +48,7 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(messages::remove)
             .service(messages::edits)
             .service(search::search)
+            .service(mentions::list)
             .service(reactions::add)
             .service(reactions::remove)
             .service(realtime::websocket)

@@ -31,13 +31,15 @@ async fn the_list_is_ordered_by_last_activity_and_carries_the_last_message() {
             "last_read_message_id",
             "role",
             "title",
-            "unread_count"
+            "unread_count",
+            "unread_mentions"
         ]
     );
     assert_eq!(top["last_message"], latest);
     assert_eq!(top["last_activity_at"], latest["ts"]);
     assert_eq!(top["role"], "owner");
     assert_eq!(top["unread_count"], 1);
+    assert_eq!(top["unread_mentions"], 0);
     assert_eq!(top["last_read_message_id"], Value::Null);
     let quiet = &list["chats"][1];
     assert_eq!(quiet["last_message"], Value::Null);

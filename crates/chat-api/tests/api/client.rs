@@ -62,6 +62,8 @@ async fn a_service_logs_in_chats_and_follows_its_events() {
     assert_eq!(ann.change_role(chat.id, bob_id, Role::Admin).await.unwrap().role, Role::Admin);
     assert_eq!(ann.rename_chat(chat.id, "Renamed").await.unwrap().chat.title.as_deref(), Some("Renamed"));
     assert!(ann.delete_message(posted.id).await.unwrap().is_deleted);
+    let named = ann.post_text(chat.id, "@bob: see above").await.unwrap();
+    assert_eq!(bob.mentions(None, None).await.unwrap().messages[0].id, named.id);
     let found = ann.search_users("bo", None, None).await.unwrap();
     assert_eq!(found.users[0].id, bob_id);
     assert_eq!(ann.user(bob_id).await.unwrap().username, "bob");

@@ -102,6 +102,7 @@ async fn every_frame_decodes_into_server_frame_and_every_event_kind_is_seen() {
     app.call_json(&bob, Method::POST, &format!("/api/v1/chats/{chat}/read"), &json!({ "message_id": message })).await;
     app.call_json(&ann, Method::PATCH, &format!("/api/v1/chats/{chat}"), &json!({ "title": "renamed" })).await;
     app.call_json(&ann, Method::POST, &format!("/api/v1/chats/{chat}/members"), &json!({ "user_id": carol.id })).await;
+    app.text(&ann, chat, "welcome @carol").await;
     app.set_role(&ann, chat, &carol, "admin").await;
     app.call(&ann, Method::DELETE, &format!("/api/v1/chats/{chat}/members/{}", carol.id)).await;
     app.call(&ann, Method::DELETE, &format!("/api/v1/messages/{message}")).await;
@@ -125,5 +126,5 @@ async fn every_frame_decodes_into_server_frame_and_every_event_kind_is_seen() {
     }
     let feed: EventFeed = decode(app.call(&ann, Method::GET, "/api/v1/events?since=0").await, StatusCode::OK).await;
     assert_eq!(feed.next_since, last_seq);
-    assert_eq!(feed.events.len(), EventKind::ALL.len());
+    assert_eq!(feed.events.len(), EventKind::ALL.len() + 1, "every kind, and the welcome's message.created");
 }

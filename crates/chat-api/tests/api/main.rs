@@ -18,6 +18,7 @@ mod idempotency;
 mod input;
 mod leaving;
 mod members;
+mod mentions;
 mod messages;
 mod openapi;
 mod parse_refusals;

@@ -110,6 +110,7 @@ pub fn chat_summary() -> impl Strategy<Value = ChatSummary> {
             chat,
             role,
             unread_count,
+            unread_mentions: unread_count / 2,
             last_read_message_id: last_read.map(MessageId),
             last_message,
             last_activity_at,
@@ -153,6 +154,8 @@ pub fn event() -> impl Strategy<Value = Event> {
         membership_change().prop_map(Event::MemberAdded),
         membership_change().prop_map(Event::MemberUpdated),
         removal.prop_map(Event::MemberRemoved),
+        (ids(), vec(ids().prop_map(UserId), 1..4))
+            .prop_map(|(message, user_ids)| Event::Mention(MentionChange { message_id: MessageId(message), user_ids })),
     ]
 }
 

@@ -33,6 +33,7 @@ pub async fn post(store: &Store, author: UserId, chat: ChatId, text: &str) -> ch
         content: Some(text.into()),
         payload: None,
         reply_to_id: None,
+        mentions: Vec::new(),
     };
     store.create_message(author, &draft.validate().unwrap(), None).await.unwrap().message
 }
