@@ -8,6 +8,8 @@
 //!   Reads, `PUT`, `DELETE` and the writes whose repeat changes nothing (adding a member, moving
 //!   the read marker, renaming, changing a role or a display name) are retried too; the others
 //!   (register, login, logout, editing a message) never are (see `RetryPolicy`).
+//! - Plain `http`/`ws` by default; the `rustls` feature adds `https`/`wss` (rustls, Mozilla's
+//!   root certificates).
 //! - `event_stream` follows the caller's events over the WebSocket, resuming with `since` after
 //!   every drop, so each stored event arrives once, in order, across server restarts.
 //!
