@@ -2,6 +2,7 @@
 //! clients that resolve names themselves). Names of people who are not members are ignored.
 
 use crate::ids::{MessageId, UserId};
+use crate::user::MAX_USERNAME_CHARS;
 use serde::{Deserialize, Serialize};
 
 /// The most people one message may mention.
@@ -26,7 +27,7 @@ pub fn mentioned_usernames(text: &str) -> Vec<String> {
             let rest = &text[at + 1..];
             let end = rest.find(|c: char| !is_name(c)).unwrap_or(rest.len());
             let name = rest[..end].trim_end_matches('.').to_ascii_lowercase();
-            if (3..=32).contains(&name.len()) && !names.contains(&name) && names.len() < MAX_MENTIONS {
+            if (3..=MAX_USERNAME_CHARS).contains(&name.len()) && !names.contains(&name) && names.len() < MAX_MENTIONS {
                 names.push(name);
             }
         }

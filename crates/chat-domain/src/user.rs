@@ -6,6 +6,9 @@ use crate::validation::{ValidationErrors, check_length};
 use serde::{Deserialize, Serialize};
 
 /// An account, as the API shows it: never its password.
+/// The longest username, in characters (usernames are ASCII).
+pub const MAX_USERNAME_CHARS: usize = 32;
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
@@ -66,7 +69,7 @@ impl Credentials {
     /// 8-256 characters, an optional display name of at most 100 characters.
     pub fn validate_new(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        check_length(&mut errors, "username", &self.username, 3, 32);
+        check_length(&mut errors, "username", &self.username, 3, MAX_USERNAME_CHARS);
         let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c);
         if !self.username.chars().all(allowed) {
             errors.add("username", "invalid", "may contain only a-z, 0-9, '_', '.' and '-'");

@@ -4,12 +4,11 @@ use crate::extract::{Caller, JsonBody, QueryParams};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, patch, web};
+use chat_domain::user::MAX_USERNAME_CHARS;
 use chat_domain::{UserId, UserList, UserPatch, ValidationErrors};
 
 const DEFAULT_PAGE: i64 = 20;
 const MAX_PAGE: i64 = 50;
-/// The longest username, so the longest prefix or cursor worth asking for.
-const MAX_USERNAME_CHARS: usize = 32;
 
 /// The caller, as stored now (a display name changed on another server process shows at once).
 #[utoipa::path(tag = "users", security(("bearer" = [])), responses(
