@@ -5,10 +5,10 @@ use crate::timestamp::Timestamp;
 use crate::validation::{ValidationErrors, check_length};
 use serde::{Deserialize, Serialize};
 
-/// An account, as the API shows it: never its password.
 /// The longest username, in characters (usernames are ASCII).
 pub const MAX_USERNAME_CHARS: usize = 32;
 
+/// An account, as the API shows it: never its password.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct User {
