@@ -94,11 +94,10 @@ impl Store {
     ) -> StoreResult<(Vec<SearchHit>, Option<SearchCursor>)> {
         let cursor = cursor.unwrap_or(SearchCursor { id: i64::MAX, rank: f32::MAX });
         let mut conn = self.conn().await?;
-        let rows: Vec<SearchRow> = match order {
+        let mut rows: Vec<SearchRow> = match order {
             SearchOrder::Newest => load::<SearchNewest>(&mut conn, reader, query, chat, cursor, limit + 1).await?,
             SearchOrder::Relevance => load::<SearchRelevant>(&mut conn, reader, query, chat, cursor, limit + 1).await?,
         };
-        let mut rows = rows;
         let more = rows.len() as i64 > limit;
         rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
         let next = more.then(|| rows.last().map(|row| SearchCursor { id: row.message.id, rank: row.rank })).flatten();
