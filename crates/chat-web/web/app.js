@@ -434,9 +434,8 @@ async function onEvent(frame) {
       const item = state.pending.find((other) => other.chat_id === chatId && other.content === data.content && !other.matchedId);
       if (item) item.matchedId = data.id; // the answer may still be on its way: show it once
     }
-    const chat = state.chats.get(chatId);
-    if (chat && data.author_id !== state.me.id && (chatId !== state.current || document.hidden)) chat.unread_count += 1;
     accept(data);
+    if (data.author_id !== state.me.id && (chatId !== state.current || document.hidden)) refreshChat(chatId);
     if (chatId === state.current) markRead();
   } else if (type === "message.updated" || type === "message.deleted") {
     if (chatId === state.current && state.messages.has(data.id)) accept(data);
@@ -448,11 +447,7 @@ async function onEvent(frame) {
   } else if (type === "reaction.added" || type === "reaction.removed") {
     if (chatId === state.current && state.messages.has(data.message.id)) accept(data.message);
   } else if (type === "mention") {
-    const chat = state.chats.get(chatId);
-    if (chat && data.user_ids.includes(state.me.id) && (chatId !== state.current || document.hidden)) {
-      chat.unread_mentions += 1;
-      renderChats();
-    }
+    if (data.user_ids.includes(state.me.id) && (chatId !== state.current || document.hidden)) refreshChat(chatId);
   } else if (type === "read.updated") {
     if (chatId === state.current && data.user_id !== state.me.id) refreshStatuses(data);
   } else if (type === "member.removed" && data.user_id === state.me.id) {
@@ -464,6 +459,24 @@ async function onEvent(frame) {
       await loadMembers();
     }
   }
+}
+
+/**
+ * A chat's counts from the server (once a burst of events is over): counting events here would
+ * count twice those that a chat list loaded meanwhile already holds.
+ */
+const refreshTimers = new Map();
+function refreshChat(chatId) {
+  clearTimeout(refreshTimers.get(chatId));
+  refreshTimers.set(chatId, setTimeout(async () => {
+    refreshTimers.delete(chatId);
+    try {
+      state.chats.set(chatId, await api.chat(chatId));
+      renderChats();
+    } catch {
+      // Left the chat meanwhile: its member.removed event takes it off the list.
+    }
+  }, 200));
 }
 
 /** Someone read up to a message: the ticks of our own messages may turn to "read". */
