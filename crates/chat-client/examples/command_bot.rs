@@ -37,6 +37,8 @@ pub async fn serve(client: &Client, me: UserId, since: Option<i64>) -> ClientRes
                 content: Some(text),
                 payload: None,
                 reply_to_id: Some(message.id),
+                // A command posted in a thread is answered in that thread.
+                thread_root_id: message.thread_root_id,
                 mentions: Vec::new(),
             };
             client.post_message(&reply).await?;

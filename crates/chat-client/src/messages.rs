@@ -5,6 +5,7 @@ use crate::client::{Call, Client};
 use crate::error::ClientResult;
 use chat_domain::{
     ChatId, EditList, Emoji, HistoryPage, MentionList, Message, MessageDraft, MessageId, MessagePatch, ReadState,
+    ThreadPage,
 };
 use reqwest::Method;
 
@@ -39,6 +40,24 @@ pub struct HistoryQuery {
     pub around: Option<MessageId>,
     /// 1 to 200 (the server's default: 50).
     pub limit: Option<u32>,
+    /// Leaves out the replies posted in threads (history only; each thread shows as its root's
+    /// `thread` summary).
+    pub exclude_thread_replies: bool,
+}
+
+impl HistoryQuery {
+    fn to_query_string(self) -> String {
+        let pairs = [("before", self.before), ("after", self.after), ("around", self.around)];
+        let mut parts: Vec<String> =
+            pairs.iter().filter_map(|(name, id)| id.map(|id| format!("{name}={id}"))).collect();
+        if let Some(limit) = self.limit {
+            parts.push(format!("limit={limit}"));
+        }
+        if self.exclude_thread_replies {
+            parts.push("threads=exclude".into());
+        }
+        parts.join("&")
+    }
 }
 
 impl Client {
@@ -56,6 +75,7 @@ impl Client {
             content: Some(content.into()),
             payload: None,
             reply_to_id: None,
+            thread_root_id: None,
             mentions: Vec::new(),
         };
         self.post_message(&draft).await
@@ -69,13 +89,15 @@ impl Client {
 
     /// A page of history, oldest first.
     pub async fn history(&self, chat: ChatId, query: HistoryQuery) -> ClientResult<HistoryPage> {
-        let pairs = [("before", query.before), ("after", query.after), ("around", query.around)];
-        let mut parts: Vec<String> =
-            pairs.iter().filter_map(|(name, id)| id.map(|id| format!("{name}={id}"))).collect();
-        if let Some(limit) = query.limit {
-            parts.push(format!("limit={limit}"));
-        }
-        let path = format!("/chats/{chat}/messages?{}", parts.join("&"));
+        let path = format!("/chats/{chat}/messages?{}", query.to_query_string());
+        self.fetch(Call::repeatable(Method::GET, path)).await
+    }
+
+    /// The thread `message` is in (its root, or any reply in it): the root and a page of its
+    /// replies, oldest first, with the cursors of `history`. Post a reply in it with a draft whose
+    /// `thread_root_id` is the root's id.
+    pub async fn thread(&self, message: MessageId, query: HistoryQuery) -> ClientResult<ThreadPage> {
+        let path = format!("/messages/{message}/thread?{}", query.to_query_string());
         self.fetch(Call::repeatable(Method::GET, path)).await
     }
 

@@ -51,6 +51,20 @@ pub struct HistoryPage {
     pub has_newer: bool,
 }
 
+/// A page of a thread's replies, with its root.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ThreadPage {
+    /// The thread's root message, whole (with its thread summary).
+    pub root: Message,
+    /// Replies, oldest first.
+    pub messages: Vec<Message>,
+    /// Whether the thread has replies before the first of this page.
+    pub has_older: bool,
+    /// Whether the thread has replies after the last of this page.
+    pub has_newer: bool,
+}
+
 /// A message's earlier versions, oldest first.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]

@@ -8,6 +8,7 @@ use crate::membership::ChatMember;
 use crate::mention::MentionChange;
 use crate::message::Message;
 use crate::reaction::{Emoji, ReactionSummary};
+use crate::thread::ThreadChange;
 use serde::{Deserialize, Serialize};
 
 /// The stored event types, as they appear in a frame's `type` (and in the store's `kind` column).
@@ -39,11 +40,13 @@ pub enum EventKind {
     MemberRemoved,
     /// `mention`: a new message mentions members of its chat.
     Mention,
+    /// `thread.updated`: a reply in a thread was posted or deleted; the root's new summary.
+    ThreadUpdated,
 }
 
 impl EventKind {
     /// Every kind, in the order of docs/EVENTS.md.
-    pub const ALL: [EventKind; 12] = [
+    pub const ALL: [EventKind; 13] = [
         Self::MessageCreated,
         Self::MessageUpdated,
         Self::MessageDeleted,
@@ -56,6 +59,7 @@ impl EventKind {
         Self::MemberUpdated,
         Self::MemberRemoved,
         Self::Mention,
+        Self::ThreadUpdated,
     ];
 
     /// The kind a frame's `type` names (`"message.created"`), or `None` for a name this version
@@ -79,6 +83,7 @@ impl EventKind {
             Self::MemberUpdated => "member.updated",
             Self::MemberRemoved => "member.removed",
             Self::Mention => "mention",
+            Self::ThreadUpdated => "thread.updated",
         }
     }
 }
@@ -125,6 +130,9 @@ pub enum Event {
     /// Who a new message mentions; sent to the chat, for the mentioned to notice.
     #[serde(rename = "mention")]
     Mention(MentionChange),
+    /// A thread's root and its new summary, after a reply in it was posted or deleted.
+    #[serde(rename = "thread.updated")]
+    ThreadUpdated(ThreadChange),
 }
 
 impl Event {
@@ -143,6 +151,7 @@ impl Event {
             Self::MemberUpdated(_) => EventKind::MemberUpdated,
             Self::MemberRemoved(_) => EventKind::MemberRemoved,
             Self::Mention(_) => EventKind::Mention,
+            Self::ThreadUpdated(_) => EventKind::ThreadUpdated,
         }
     }
 

@@ -24,13 +24,14 @@ pub mod policy;
 pub mod reaction;
 pub mod read_state;
 pub mod search;
+pub mod thread;
 pub mod timestamp;
 pub mod user;
 pub mod validation;
 
 pub use answers::{
     ChatList, EditList, EventFeed, HistoryPage, MemberList, MentionList, ReadState, SearchHit, SearchResults, Session,
-    UserList,
+    ThreadPage, UserList,
 };
 pub use chat::{Chat, ChatDraft, ChatKind, ChatPatch, ChatSummary, NewChat};
 pub use delivery::{EventEnvelope, Subscription};
@@ -49,6 +50,7 @@ pub use new_message::{MessageDraft, NewMessage};
 pub use reaction::{Emoji, MAX_DISTINCT_EMOJI, Reaction, ReactionSummary};
 pub use read_state::ReadFrontier;
 pub use search::SearchQuery;
+pub use thread::{ThreadChange, ThreadSummary};
 pub use timestamp::Timestamp;
 pub use user::{Credentials, User, UserPatch};
 pub use validation::{FieldError, ValidationErrors};

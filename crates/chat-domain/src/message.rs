@@ -5,6 +5,7 @@ use crate::ids::{ChatId, MessageId, UserId};
 use crate::json::JsonObject;
 use crate::reaction::{Emoji, Reaction, ReactionSummary, summarize};
 use crate::read_state::ReadFrontier;
+use crate::thread::ThreadSummary;
 use crate::timestamp::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -81,6 +82,8 @@ pub struct MessageRecord {
     pub ts: Timestamp,
     /// The message of the same chat it answers, if any.
     pub reply_to_id: Option<MessageId>,
+    /// The root of the thread it is a reply in, if any.
+    pub thread_root_id: Option<MessageId>,
     /// When it was deleted; `Some` makes the aggregate a tombstone.
     pub deleted_at: Option<Timestamp>,
     /// When it was last edited, if ever.
@@ -124,8 +127,18 @@ pub struct Message {
     /// The message of the same chat this one replies to (possibly a tombstone), or null.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub reply_to_id: Option<MessageId>,
+    /// The root of the thread this message is a reply in; left out for a message of the chat
+    /// itself (so the seed's clients see the message exactly as before threads).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub thread_root_id: Option<MessageId>,
+    /// The summary of the thread under this message; left out while it has no reply (deleted
+    /// replies not counted). A deleted root keeps it: its replies stay.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub thread: Option<ThreadSummary>,
     /// True for a tombstone: the message was deleted, and `content`, `payload` and `reactions`
-    /// are emptied. It keeps its id, place in history, `ts`, `reply_to_id` and `updated_at`.
+    /// are emptied. It keeps its id, place in history, `ts`, `reply_to_id`, its thread fields
+    /// and `updated_at`.
     pub is_deleted: bool,
     /// When it was deleted; null unless `is_deleted`.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
@@ -138,9 +151,15 @@ pub struct Message {
 }
 
 impl Message {
-    /// Builds the aggregate. `reactions` are this message's, oldest first. A deleted message
-    /// becomes a tombstone: it keeps its place but shows no content, payload or reactions.
-    pub fn assemble(record: MessageRecord, reactions: &[Reaction], frontier: &ReadFrontier) -> Self {
+    /// Builds the aggregate. `reactions` are this message's, oldest first; `thread` is the
+    /// summary of the thread under it, if it has one. A deleted message becomes a tombstone: it
+    /// keeps its place but shows no content, payload or reactions.
+    pub fn assemble(
+        record: MessageRecord,
+        reactions: &[Reaction],
+        thread: Option<ThreadSummary>,
+        frontier: &ReadFrontier,
+    ) -> Self {
         let status = frontier.status_of(record.id, record.author_id);
         let is_deleted = record.deleted_at.is_some();
         Self {
@@ -153,6 +172,8 @@ impl Message {
             status,
             ts: record.ts,
             reply_to_id: record.reply_to_id,
+            thread_root_id: record.thread_root_id,
+            thread: thread.and_then(ThreadSummary::shown),
             is_deleted,
             deleted_at: record.deleted_at,
             updated_at: record.updated_at,
@@ -216,6 +237,7 @@ mod tests {
             payload: None,
             ts: Timestamp::now(),
             reply_to_id: None,
+            thread_root_id: None,
             deleted_at: deleted.then(Timestamp::now),
             updated_at: None,
         }
@@ -228,7 +250,7 @@ mod tests {
 
     #[test]
     fn live_message_keeps_content_and_reactions() {
-        let message = Message::assemble(record(false), &thumbs_up(), &ReadFrontier::default());
+        let message = Message::assemble(record(false), &thumbs_up(), None, &ReadFrontier::default());
         assert_eq!(message.content.as_deref(), Some("hi"));
         assert_eq!(message.reactions.len(), 1);
         assert!(!message.is_deleted);
@@ -237,7 +259,7 @@ mod tests {
 
     #[test]
     fn deleted_message_is_a_tombstone() {
-        let message = Message::assemble(record(true), &thumbs_up(), &ReadFrontier::default());
+        let message = Message::assemble(record(true), &thumbs_up(), None, &ReadFrontier::default());
         assert!(message.is_deleted);
         assert!(message.deleted_at.is_some());
         assert_eq!(message.content, None);
@@ -246,7 +268,7 @@ mod tests {
 
     #[test]
     fn reactions_are_added_and_removed_in_place() {
-        let message = Message::assemble(record(false), &thumbs_up(), &ReadFrontier::default());
+        let message = Message::assemble(record(false), &thumbs_up(), None, &ReadFrontier::default());
         let (party, thumbs) = (Emoji::parse("🎉").unwrap(), Emoji::parse("👍").unwrap());
         let message = message.with_reaction(UserId(2), &party).with_reaction(UserId(3), &thumbs);
         assert_eq!(
@@ -263,7 +285,7 @@ mod tests {
 
     #[test]
     fn tombstone_and_edit() {
-        let message = Message::assemble(record(false), &thumbs_up(), &ReadFrontier::default());
+        let message = Message::assemble(record(false), &thumbs_up(), None, &ReadFrontier::default());
         let edited =
             message.clone().with_body(EditedBody { content: Some("new".into()), payload: None }, Timestamp::now());
         assert_eq!(edited.content.as_deref(), Some("new"));

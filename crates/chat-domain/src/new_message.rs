@@ -36,6 +36,11 @@ pub struct MessageDraft {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub reply_to_id: Option<MessageId>,
+    /// Posts the message as a reply in the thread under this message of the same chat (which must
+    /// not itself be a thread reply: threads do not nest).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub thread_root_id: Option<MessageId>,
     /// Members to mention besides those named with `@username` in `content` (at most 50);
     /// anyone who is not a member is ignored.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -47,8 +52,8 @@ fn default_kind() -> String {
     MessageKind::Text.as_str().to_owned()
 }
 
-/// A message that passed every check that needs no stored data. (That a reply names a message of
-/// the same chat is checked where the data is, in the same statement as the insert.)
+/// A message that passed every check that needs no stored data. (That a reply or a thread names a
+/// message of the same chat is checked where the data is, in the same statement as the insert.)
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct NewMessage {
     /// The chat to post in (membership is checked by the store).
@@ -62,6 +67,10 @@ pub struct NewMessage {
     pub payload: Option<JsonObject>,
     /// The message replied to, not yet checked to be of the same chat.
     pub reply_to_id: Option<MessageId>,
+    /// The root of the thread to post in, not yet checked to be of the same chat and no reply.
+    /// (Left out when absent, so idempotency fingerprints of earlier versions still match.)
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub thread_root_id: Option<MessageId>,
     /// The usernames `@`-mentioned in the content (members among them are mentioned).
     pub mentioned_usernames: Vec<String>,
     /// The users mentioned explicitly (members among them are mentioned).
@@ -96,6 +105,7 @@ impl MessageDraft {
             content,
             payload,
             reply_to_id: self.reply_to_id,
+            thread_root_id: self.thread_root_id,
             mentioned_usernames,
             mentioned_ids: self.mentions,
         })
@@ -152,6 +162,7 @@ mod tests {
             content: content.map(str::to_owned),
             payload,
             reply_to_id: None,
+            thread_root_id: None,
             mentions: Vec::new(),
         }
     }

@@ -1,12 +1,12 @@
 //! The aggregate builder: turns message rows into whole `Message`s. Every read of messages ends
-//! here, so every message carries its reactions and read status, loaded in a fixed number of
-//! queries (two, pipelined in one round trip) whatever the number of messages.
+//! here, so every message carries its reactions, thread summary and read status, loaded in a fixed
+//! number of queries (three, pipelined in one round trip) whatever the number of messages.
 
 use crate::error::StoreResult;
 use crate::prepared::{prepared, statement};
-use crate::rows::{MessageRow, ReactionRow};
-use crate::schema::reactions;
-use chat_domain::{ChatId, Message, MessageId, Reaction, ReadFrontier, UserId};
+use crate::rows::{MessageRow, ReactionRow, ThreadRow};
+use crate::schema::{reactions, threads};
+use chat_domain::{ChatId, Message, MessageId, Reaction, ReadFrontier, ThreadSummary, UserId};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -50,14 +50,24 @@ pub(crate) async fn build_messages(conn: &mut AsyncPgConnection, rows: Vec<Messa
         .order((reactions::message_id, reactions::created_at, reactions::user_id))
         .select(ReactionRow::as_select())
         .load::<ReactionRow>(&mut &*shared);
+    let threads_query = threads::table
+        .filter(threads::root_id.eq_any(&message_ids))
+        .select(ThreadRow::as_select())
+        .load::<ThreadRow>(&mut &*shared);
     let frontier_query =
         prepared::<ReadFrontiers>().bind::<Array<BigInt>, _>(&chat_ids).load::<FrontierRow>(&mut &*shared);
-    let (reaction_rows, frontier_rows) = futures_util::try_join!(reactions_query, frontier_query)?;
+    let (reaction_rows, thread_rows, frontier_rows) =
+        futures_util::try_join!(reactions_query, threads_query, frontier_query)?;
 
     let mut reactions_by_message: HashMap<MessageId, Vec<Reaction>> = HashMap::new();
     for row in reaction_rows {
         let (message_id, reaction) = row.into_reaction()?;
         reactions_by_message.entry(message_id).or_default().push(reaction);
+    }
+    let mut threads_by_root: HashMap<MessageId, ThreadSummary> = HashMap::new();
+    for row in thread_rows {
+        let (root, summary) = row.into_summary()?;
+        threads_by_root.insert(root, summary);
     }
     let mut frontiers: HashMap<ChatId, ReadFrontier> = HashMap::new();
     for row in frontier_rows {
@@ -69,7 +79,8 @@ pub(crate) async fn build_messages(conn: &mut AsyncPgConnection, rows: Vec<Messa
             let record = row.into_record()?;
             let reactions = reactions_by_message.get(&record.id).map(Vec::as_slice).unwrap_or_default();
             let frontier = frontiers.get(&record.chat_id).copied().unwrap_or_default();
-            Ok(Message::assemble(record, reactions, &frontier))
+            let thread = threads_by_root.get(&record.id).cloned();
+            Ok(Message::assemble(record, reactions, thread, &frontier))
         })
         .collect()
 }

@@ -6,14 +6,15 @@ use crate::locking::lock_message;
 use crate::pool::Store;
 use crate::prepared::{prepared, statement};
 use crate::rows::payload_to_json;
-use crate::schema::{chat_members, message_edits, messages};
+use crate::schema::{chat_members, message_edits, messages, threads};
+use crate::threads::thread_change_json;
 use chat_domain::mention::mentioned_usernames;
 use chat_domain::{
     DomainError, EventKind, JsonObject, Message, MessageId, MessagePatch, MessageVersion, Resource, Timestamp, UserId,
-    policy,
+    policy, thread::MAX_THREAD_PARTICIPANTS,
 };
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Jsonb, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Integer, Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use time::OffsetDateTime;
 
@@ -37,10 +38,13 @@ INSERT INTO events (chat_id, message_id, kind, data) VALUES ($5, $1, $7, $6)";
 statement!(EditMessage, EDIT_SQL);
 
 /// Blanks the message, drops its reactions and earlier versions, redacts the message out of its
-/// earlier events (still kept for resuming readers), and writes its own event: one statement.
-/// `$5` and `$6` are the kinds whose data is the message itself; the others (`reaction.*`) hold it
-/// in `message` beside `reactions` (`ReactionChange`; `tests/api/realtime_edges.rs` checks this).
-const DELETE_SQL: &str = "
+/// earlier events (still kept for resuming readers), recounts its thread if it is a reply in one
+/// (`$8`, its root; the caller holds the `threads` row's lock, so the count sees every reply
+/// committed before), and writes its own events: one statement. `$5` and `$6` are the kinds whose
+/// data is the message itself; `$9` and `$10` (`reaction.*`) hold it in `message` beside
+/// `reactions` (`ReactionChange`; `tests/api/realtime_edges.rs` checks this).
+const DELETE_SQL: &str = concat!(
+    "
 WITH dropped_reactions AS (
     DELETE FROM reactions WHERE message_id = $1
 ), dropped_versions AS (
@@ -53,9 +57,24 @@ WITH dropped_reactions AS (
     UPDATE events
        SET data = CASE WHEN kind IN ($5, $6) THEN $4
                        ELSE jsonb_set(jsonb_set(data, '{message}', $4), '{reactions}', '[]'::jsonb) END
-     WHERE message_id = $1
+     WHERE message_id = $1 AND kind IN ($5, $6, $9, $10)
+), live_replies AS (
+    SELECT author_id, ts, id FROM messages WHERE thread_root_id = $8 AND deleted_at IS NULL AND id <> $1
+), thread AS (
+    UPDATE threads
+       SET reply_count = (SELECT count(*) FROM live_replies),
+           last_reply_at = (SELECT max(ts) FROM live_replies),
+           participant_ids = ARRAY(SELECT author_id FROM live_replies GROUP BY author_id
+                                    ORDER BY max(id) DESC LIMIT $11)
+     WHERE root_id = $8
+    RETURNING root_id, reply_count, last_reply_at, participant_ids
+), thread_event AS (
+    INSERT INTO events (chat_id, message_id, kind, data) SELECT $3, root_id, $12, ",
+    thread_change_json!(),
+    " FROM thread
 )
-INSERT INTO events (chat_id, message_id, kind, data) VALUES ($3, $1, $7, $4)";
+INSERT INTO events (chat_id, message_id, kind, data) VALUES ($3, $1, $7, $4)"
+);
 statement!(DeleteMessage, DELETE_SQL);
 
 impl Store {
@@ -97,6 +116,9 @@ impl Store {
                 if current.is_deleted {
                     return Ok(current);
                 }
+                if let Some(root) = current.thread_root_id {
+                    threads::table.find(root.0).select(threads::root_id).for_update().execute(conn).await?;
+                }
                 let tombstone = current.into_tombstone(Timestamp::now());
                 prepared::<DeleteMessage>()
                     .bind::<BigInt, _>(id.0)
@@ -106,6 +128,11 @@ impl Store {
                     .bind::<Text, _>(EventKind::MessageCreated.as_str())
                     .bind::<Text, _>(EventKind::MessageUpdated.as_str())
                     .bind::<Text, _>(EventKind::MessageDeleted.as_str())
+                    .bind::<Nullable<BigInt>, _>(tombstone.thread_root_id.map(|root| root.0))
+                    .bind::<Text, _>(EventKind::ReactionAdded.as_str())
+                    .bind::<Text, _>(EventKind::ReactionRemoved.as_str())
+                    .bind::<Integer, _>(MAX_THREAD_PARTICIPANTS as i32)
+                    .bind::<Text, _>(EventKind::ThreadUpdated.as_str())
                     .execute(conn)
                     .await?;
                 Ok(tombstone)

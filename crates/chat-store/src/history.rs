@@ -1,4 +1,5 @@
-//! A chat's history, one page at a time, cursor-paginated by message id.
+//! A chat's history, one page at a time, cursor-paginated by message id, with or without the
+//! replies posted in threads.
 
 use crate::aggregate::build_messages;
 use crate::error::StoreResult;
@@ -8,28 +9,40 @@ use crate::rows::{MemberRow, MessageRow};
 use crate::schema::chat_members;
 use chat_domain::{ChatId, DomainError, Message, MessageId, Resource, UserId};
 use diesel::prelude::*;
-use diesel::sql_types::BigInt;
+use diesel::sql_types::{BigInt, Bool};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-/// Up to `$3` messages of chat `$1` older than id `$2`, newest first: a backward range scan of
-/// `(chat_id, id)` that stops after `$3` rows. Rows of an earlier chat that fill the limit mean
+/// Up to `$3` messages of chat `$1` older than id `$2`, newest first (thread replies only if `$4`):
+/// a backward range scan of `(chat_id, id)` that stops after `$3` rows. Rows of an earlier chat that fill the limit mean
 /// this one has no more, and are dropped. (Written as `chat_id = $1 ORDER BY id DESC`, the planner
 /// may walk `messages_pkey` instead, through every newer message of every chat: see
 /// `chat_summaries::SUMMARY_SQL`.)
 pub(crate) const OLDER_SQL: &str = "
 SELECT * FROM (
-    SELECT id, chat_id, author_id, kind, content, payload, ts, reply_to_id, deleted_at, updated_at
-    FROM messages WHERE (chat_id, id) < ($1, $2) ORDER BY chat_id DESC, id DESC LIMIT $3
+    SELECT id, chat_id, author_id, kind, content, payload, ts, reply_to_id, deleted_at, updated_at, thread_root_id
+    FROM messages WHERE (chat_id, id) < ($1, $2) AND ($4 OR thread_root_id IS NULL)
+    ORDER BY chat_id DESC, id DESC LIMIT $3
 ) page WHERE chat_id = $1 ORDER BY id DESC";
 statement!(OlderMessages, OLDER_SQL);
 
 /// Up to `$3` messages of chat `$1` from id `$2` on, oldest first; the same range scan upwards.
 pub(crate) const NEWER_SQL: &str = "
 SELECT * FROM (
-    SELECT id, chat_id, author_id, kind, content, payload, ts, reply_to_id, deleted_at, updated_at
-    FROM messages WHERE (chat_id, id) >= ($1, $2) ORDER BY chat_id, id LIMIT $3
+    SELECT id, chat_id, author_id, kind, content, payload, ts, reply_to_id, deleted_at, updated_at, thread_root_id
+    FROM messages WHERE (chat_id, id) >= ($1, $2) AND ($4 OR thread_root_id IS NULL)
+    ORDER BY chat_id, id LIMIT $3
 ) page WHERE chat_id = $1 ORDER BY id";
 statement!(NewerMessages, NEWER_SQL);
+
+/// Whether a chat's history shows the replies posted in its threads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ThreadReplies {
+    /// Every message of the chat, thread replies included (the default).
+    #[default]
+    Include,
+    /// Only the messages of the chat itself: each thread shows as its root's summary.
+    Exclude,
+}
 
 /// Where a page sits in the history.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -54,15 +67,15 @@ pub struct Page {
 
 /// The two id ranges a cursor asks for: `older` reads down from an exclusive bound, `newer`
 /// reads up from an inclusive one; each fetches one extra row to learn whether more exist.
-struct Window {
-    older_than: Option<i64>,
-    older_count: i64,
-    newer_from: Option<i64>,
-    newer_count: i64,
+pub(crate) struct Window {
+    pub older_than: Option<i64>,
+    pub older_count: i64,
+    pub newer_from: Option<i64>,
+    pub newer_count: i64,
 }
 
 impl Window {
-    fn new(cursor: Cursor, limit: i64) -> Self {
+    pub fn new(cursor: Cursor, limit: i64) -> Self {
         match cursor {
             Cursor::Latest => Self { older_than: None, older_count: limit, newer_from: None, newer_count: 0 },
             Cursor::Before(id) => {
@@ -78,12 +91,32 @@ impl Window {
             }
         }
     }
+
+    /// The page's rows, oldest first, from the two ranges as read (each with its extra row), and
+    /// whether more exist on either side.
+    pub fn cut(&self, mut older: Vec<MessageRow>, mut newer: Vec<MessageRow>) -> (Vec<MessageRow>, bool, bool) {
+        let has_older = older.len() as i64 > self.older_count;
+        let has_newer = newer.len() as i64 > self.newer_count;
+        older.truncate(self.older_count as usize);
+        newer.truncate(self.newer_count as usize);
+        older.reverse();
+        older.append(&mut newer);
+        (older, has_older, has_newer)
+    }
 }
 
 impl Store {
-    /// A page of `chat`'s history for `viewer`, in a fixed number of queries (five, in two round
+    /// A page of `chat`'s history for `viewer`, in a fixed number of queries (six, in two round
     /// trips) whatever `limit` is.
-    pub async fn history(&self, chat: ChatId, viewer: UserId, cursor: Cursor, limit: u32) -> StoreResult<Page> {
+    pub async fn history(
+        &self,
+        chat: ChatId,
+        viewer: UserId,
+        cursor: Cursor,
+        limit: u32,
+        replies: ThreadReplies,
+    ) -> StoreResult<Page> {
+        let with_replies = replies == ThreadReplies::Include;
         let window = Window::new(cursor, i64::from(limit));
         let mut conn = self.conn().await?;
         let shared: &AsyncPgConnection = &conn;
@@ -95,25 +128,22 @@ impl Store {
             .bind::<BigInt, _>(chat.0)
             .bind::<BigInt, _>(window.older_than.unwrap_or(i64::MAX))
             .bind::<BigInt, _>(window.older_count + 1)
+            .bind::<Bool, _>(with_replies)
             .load::<MessageRow>(&mut &*shared);
         let newer = async {
             let Some(bound) = window.newer_from else {
                 return Ok(Vec::new());
             };
             let newer = prepared::<NewerMessages>().bind::<BigInt, _>(chat.0).bind::<BigInt, _>(bound);
-            newer.bind::<BigInt, _>(window.newer_count + 1).load::<MessageRow>(&mut &*shared).await
+            let newer = newer.bind::<BigInt, _>(window.newer_count + 1).bind::<Bool, _>(with_replies);
+            newer.load::<MessageRow>(&mut &*shared).await
         };
-        let (membership, mut older, mut newer) = futures_util::try_join!(membership, older, newer)?;
+        let (membership, older, newer) = futures_util::try_join!(membership, older, newer)?;
         if membership.is_none() {
             return Err(DomainError::NotFound(Resource::Chat).into());
         }
-        let has_older = older.len() as i64 > window.older_count;
-        let has_newer = newer.len() as i64 > window.newer_count;
-        older.truncate(window.older_count as usize);
-        newer.truncate(window.newer_count as usize);
-        older.reverse();
-        older.append(&mut newer);
-        let messages = build_messages(&mut conn, older).await?;
+        let (rows, has_older, has_newer) = window.cut(older, newer);
+        let messages = build_messages(&mut conn, rows).await?;
         Ok(Page { messages, has_older, has_newer })
     }
 }

@@ -2,7 +2,7 @@
 //!
 //! The rest of the project sees only `Store`, its methods and domain types: the schema, the row
 //! structs and the SQL stay in here. Every message leaves through `aggregate::build_messages`, so
-//! each one is whole (reactions and read status included) and nothing is ever loaded lazily.
+//! each one is whole (reactions, thread summary and read status included) and nothing is ever loaded lazily.
 
 mod aggregate;
 mod chat_creation;
@@ -33,6 +33,7 @@ mod read_markers;
 mod rows;
 mod schema;
 mod search;
+mod threads;
 mod token_cache;
 mod user_directory;
 mod users;
@@ -42,7 +43,7 @@ pub use chat_summaries::{ChatCursor, ChatPage};
 pub use error::{StoreError, StoreResult};
 pub use event_log::PublishedEvent;
 pub use event_replay::Replay;
-pub use history::{Cursor, Page};
+pub use history::{Cursor, Page, ThreadReplies};
 pub use members::MemberAddition;
 pub use messages::MessageCreation;
 pub use migrate::run_migrations;

@@ -12,7 +12,8 @@ use diesel_async::RunQueryDsl;
 /// `$1`'s mentions older than message `$2`, at most `$3`: a backward range scan of
 /// `mentions (user_id, message_id)`, keeping chats `$1` is still a member of.
 const MENTIONS_SQL: &str = "
-SELECT m.id, m.chat_id, m.author_id, m.kind, m.content, m.payload, m.ts, m.reply_to_id, m.deleted_at, m.updated_at
+SELECT m.id, m.chat_id, m.author_id, m.kind, m.content, m.payload, m.ts, m.reply_to_id, m.deleted_at, m.updated_at,
+       m.thread_root_id
   FROM mentions mn
   JOIN chat_members cm ON cm.chat_id = mn.chat_id AND cm.user_id = mn.user_id
   JOIN messages m ON m.id = mn.message_id

@@ -8,12 +8,13 @@ use crate::pool::Store;
 use crate::prepared::{prepared, statement};
 use crate::rows::{MessageRow, payload_to_json};
 use crate::schema::{chat_members, messages};
+use crate::threads::thread_change_json;
 use chat_domain::{
     DomainError, EventKind, IdempotencyKey, Message, MessageId, MessageRecord, NewMessage, ReadFrontier, Resource,
-    Timestamp, UserId, ValidationErrors,
+    Timestamp, UserId, ValidationErrors, thread::MAX_THREAD_PARTICIPANTS,
 };
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Bytea, Jsonb, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Bool, Bytea, Integer, Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::RunQueryDsl;
 use time::OffsetDateTime;
 
@@ -25,26 +26,33 @@ pub struct MessageCreation {
 }
 
 /// Membership check, idempotency claim, insert, its `message.created` event, and the members it
-/// mentions (`$12` usernames, `$13` ids; none: nothing is scanned) with their `mention` event, as one statement,
-/// so the answer always describes what committed and costs one round trip. The membership row is
-/// read with a lock, so a removal committing meanwhile is seen (and the post refused). The event's data is the
-/// aggregate serialised here beforehand; only the id, known once the sequence is read, is patched in. A key claimed by a concurrent request
-/// makes the `ON CONFLICT` wait for that request's outcome, then insert nothing.
-const CREATE_SQL: &str = "
+/// mentions (`$12` usernames, `$13` ids; none: nothing is scanned) with their `mention` event, and
+/// for a thread reply (`$15`) the root's new summary with its `thread.updated` event, as one
+/// statement, so the answer always describes what committed and costs one round trip. The
+/// membership row is read with a lock, so a removal committing meanwhile is seen (and the post
+/// refused). The event's data is the aggregate serialised here beforehand; only the id, known once
+/// the sequence is read, is patched in. A key claimed by a concurrent request makes the
+/// `ON CONFLICT` wait for that request's outcome, then insert nothing.
+const CREATE_SQL: &str = concat!(
+    "
 WITH allowed AS (
     SELECT EXISTS (SELECT 1 FROM chat_members WHERE chat_id = $1 AND user_id = $2 FOR KEY SHARE) AS is_member,
-           ($6::bigint IS NULL OR EXISTS (SELECT 1 FROM messages WHERE id = $6 AND chat_id = $1)) AS reply_ok
+           ($6::bigint IS NULL OR EXISTS (SELECT 1 FROM messages WHERE id = $6 AND chat_id = $1)) AS reply_ok,
+           COALESCE((SELECT CASE WHEN thread_root_id IS NULL THEN 'ok' ELSE 'nested' END
+                       FROM messages WHERE id = $15 AND chat_id = $1),
+                    CASE WHEN $15::bigint IS NULL THEN 'ok' ELSE 'not_in_chat' END) AS thread_check
 ), new_message AS (
-    SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM allowed WHERE is_member AND reply_ok
+    SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM allowed
+     WHERE is_member AND reply_ok AND thread_check = 'ok'
 ), claim AS (
     INSERT INTO idempotency_keys (user_id, key, request_hash, message_id)
     SELECT $2, $7, $8, id FROM new_message WHERE $7::text IS NOT NULL
     ON CONFLICT (user_id, key) DO NOTHING
     RETURNING message_id
 ), inserted AS (
-    INSERT INTO messages (id, chat_id, author_id, kind, content, payload, reply_to_id, ts)
-    SELECT id, $1, $2, $3, $4, $5, $6, $9 FROM new_message WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM claim)
-    RETURNING id, chat_id, author_id, kind, content, payload, ts, reply_to_id, deleted_at, updated_at
+    INSERT INTO messages (id, chat_id, author_id, kind, content, payload, reply_to_id, ts, thread_root_id)
+    SELECT id, $1, $2, $3, $4, $5, $6, $9, $15 FROM new_message WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM claim)
+    RETURNING id, chat_id, author_id, kind, content, payload, ts, reply_to_id, deleted_at, updated_at, thread_root_id
 ), event AS (
     INSERT INTO events (chat_id, message_id, kind, data)
     SELECT chat_id, id, $11, jsonb_set($10, '{id}', to_jsonb(id)) FROM inserted
@@ -62,8 +70,23 @@ WITH allowed AS (
     INSERT INTO events (chat_id, message_id, kind, data)
     SELECT chat_id, message_id, $14, jsonb_build_object('message_id', message_id, 'user_ids', jsonb_agg(user_id ORDER BY user_id))
       FROM mentioned GROUP BY chat_id, message_id
+), thread AS (
+    INSERT INTO threads AS t (root_id, reply_count, last_reply_at, participant_ids)
+    SELECT thread_root_id, 1, ts, ARRAY[author_id] FROM inserted WHERE thread_root_id IS NOT NULL
+    ON CONFLICT (root_id) DO UPDATE
+       SET reply_count = t.reply_count + 1,
+           last_reply_at = GREATEST(t.last_reply_at, EXCLUDED.last_reply_at),
+           participant_ids = (EXCLUDED.participant_ids
+                              || array_remove(t.participant_ids, EXCLUDED.participant_ids[1]))[1:$17::int]
+    RETURNING root_id, reply_count, last_reply_at, participant_ids
+), thread_event AS (
+    INSERT INTO events (chat_id, message_id, kind, data)
+    SELECT $1, root_id, $16, ",
+    thread_change_json!(),
+    " FROM thread
 )
-SELECT allowed.is_member, allowed.reply_ok, inserted.* FROM allowed LEFT JOIN inserted ON true";
+SELECT allowed.is_member, allowed.reply_ok, allowed.thread_check, inserted.* FROM allowed LEFT JOIN inserted ON true"
+);
 statement!(CreateMessage, CREATE_SQL);
 
 #[derive(QueryableByName)]
@@ -72,6 +95,8 @@ struct CreateOutcome {
     is_member: bool,
     #[diesel(sql_type = Bool)]
     reply_ok: bool,
+    #[diesel(sql_type = Text)]
+    thread_check: String,
     #[diesel(sql_type = Nullable<BigInt>)]
     id: Option<i64>,
     #[diesel(sql_type = Nullable<BigInt>)]
@@ -88,6 +113,8 @@ struct CreateOutcome {
     ts: Option<OffsetDateTime>,
     #[diesel(sql_type = Nullable<BigInt>)]
     reply_to_id: Option<i64>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    thread_root_id: Option<i64>,
 }
 
 impl CreateOutcome {
@@ -103,6 +130,7 @@ impl CreateOutcome {
             reply_to_id: self.reply_to_id,
             deleted_at: None,
             updated_at: None,
+            thread_root_id: self.thread_root_id,
         })
     }
 }
@@ -127,10 +155,12 @@ impl Store {
                 payload: new.payload.clone(),
                 ts,
                 reply_to_id: new.reply_to_id,
+                thread_root_id: new.thread_root_id,
                 deleted_at: None,
                 updated_at: None,
             },
             &[],
+            None,
             &ReadFrontier::default(),
         );
         let mut conn = self.conn().await?;
@@ -149,6 +179,9 @@ impl Store {
             .bind::<Array<Text>, _>(&new.mentioned_usernames)
             .bind::<Array<BigInt>, _>(new.mentioned_ids.iter().map(|user| user.0).collect::<Vec<_>>())
             .bind::<Text, _>(EventKind::Mention.as_str())
+            .bind::<Nullable<BigInt>, _>(new.thread_root_id.map(|id| id.0))
+            .bind::<Text, _>(EventKind::ThreadUpdated.as_str())
+            .bind::<Integer, _>(MAX_THREAD_PARTICIPANTS as i32)
             .get_committed(&mut conn)
             .await?;
         if !outcome.is_member {
@@ -157,6 +190,21 @@ impl Store {
         if !outcome.reply_ok {
             let error = ValidationErrors::single("reply_to_id", "not_in_chat", "must name a message of the same chat");
             return Err(DomainError::Validation(error).into());
+        }
+        match outcome.thread_check.as_str() {
+            "ok" => {}
+            "nested" => {
+                let why = "names a reply in a thread; threads do not nest: name that thread's root";
+                return Err(
+                    DomainError::Validation(ValidationErrors::single("thread_root_id", "nested_thread", why)).into()
+                );
+            }
+            _ => {
+                let why = "must name a message of the same chat";
+                return Err(
+                    DomainError::Validation(ValidationErrors::single("thread_root_id", "not_in_chat", why)).into()
+                );
+            }
         }
         if let Some(row) = outcome.into_row() {
             // Just inserted in this statement: no reactions yet, and no one has read it.

@@ -2,10 +2,10 @@
 
 use crate::error::{StoreError, StoreResult};
 use crate::event_log::PublishedEvent;
-use crate::schema::{chat_members, chats, events, messages, reactions, users};
+use crate::schema::{chat_members, chats, events, messages, reactions, threads, users};
 use chat_domain::{
     Chat, ChatId, Emoji, EventEnvelope, EventKind, JsonObject, Membership, MessageId, MessageKind, MessageRecord,
-    Reaction, Timestamp, User, UserId,
+    Reaction, ThreadSummary, Timestamp, User, UserId,
 };
 use diesel::prelude::*;
 use time::OffsetDateTime;
@@ -27,6 +27,7 @@ pub(crate) struct MessageRow {
     pub reply_to_id: Option<i64>,
     pub deleted_at: Option<OffsetDateTime>,
     pub updated_at: Option<OffsetDateTime>,
+    pub thread_root_id: Option<i64>,
 }
 
 impl MessageRow {
@@ -45,6 +46,7 @@ impl MessageRow {
             payload,
             ts: self.ts.into(),
             reply_to_id: self.reply_to_id.map(MessageId),
+            thread_root_id: self.thread_root_id.map(MessageId),
             deleted_at: self.deleted_at.map(Timestamp::from),
             updated_at: self.updated_at.map(Timestamp::from),
         })
@@ -54,6 +56,27 @@ impl MessageRow {
 /// The database form of a message payload.
 pub(crate) fn payload_to_json(payload: &Option<JsonObject>) -> StoreResult<Option<serde_json::Value>> {
     payload.as_ref().map(serde_json::to_value).transpose().map_err(|e| corrupt("payload", e))
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = threads, check_for_backend(diesel::pg::Pg))]
+pub(crate) struct ThreadRow {
+    pub root_id: i64,
+    pub reply_count: i32,
+    pub last_reply_at: Option<OffsetDateTime>,
+    pub participant_ids: Vec<i64>,
+}
+
+impl ThreadRow {
+    pub fn into_summary(self) -> StoreResult<(MessageId, ThreadSummary)> {
+        let reply_count = u32::try_from(self.reply_count).map_err(|e| corrupt("reply count", e))?;
+        let summary = ThreadSummary {
+            reply_count,
+            last_reply_at: self.last_reply_at.map(Timestamp::from),
+            participant_ids: self.participant_ids.into_iter().map(UserId).collect(),
+        };
+        Ok((MessageId(self.root_id), summary))
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]

@@ -53,6 +53,7 @@ diesel::table! {
         reply_to_id -> Nullable<BigInt>,
         deleted_at -> Nullable<Timestamptz>,
         updated_at -> Nullable<Timestamptz>,
+        thread_root_id -> Nullable<BigInt>,
     }
 }
 
@@ -117,6 +118,15 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(messages, message_edits);
+
+diesel::table! {
+    threads (root_id) {
+        root_id -> BigInt,
+        reply_count -> Integer,
+        last_reply_at -> Nullable<Timestamptz>,
+        participant_ids -> Array<BigInt>,
+    }
+}
 
 diesel::table! {
     event_head (singleton) {

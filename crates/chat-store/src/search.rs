@@ -27,7 +27,7 @@ macro_rules! search_sql {
             "WITH q AS (SELECT to_tsquery('russian', $2) AS query),
 page AS (
     SELECT m.id, m.chat_id, m.author_id, m.kind, m.content, m.payload, m.ts, m.reply_to_id, m.deleted_at,
-           m.updated_at, ts_rank(m.search, q.query) AS rank
+           m.updated_at, m.thread_root_id, ts_rank(m.search, q.query) AS rank
       FROM q, messages m
       JOIN chat_members cm ON cm.chat_id = m.chat_id AND cm.user_id = $1
      WHERE m.search @@ q.query AND m.deleted_at IS NULL AND ($3::bigint IS NULL OR m.chat_id = $3)

@@ -10,6 +10,7 @@ mod messages;
 mod reactions;
 mod realtime;
 mod search;
+mod threads;
 mod users;
 pub mod web_client;
 
@@ -47,6 +48,7 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(messages::edit)
             .service(messages::remove)
             .service(messages::edits)
+            .service(threads::thread)
             .service(search::search)
             .service(mentions::list)
             .service(reactions::add)

@@ -4,7 +4,7 @@
 use crate::support::{TestApp, expect_json, reaction_path};
 use chat_domain::{
     ChatList, ChatMember, ChatSummary, ControlFrame, EditList, ErrorCode, Event, EventFeed, EventKind, HistoryPage,
-    MemberList, Message, Problem, ReadState, ServerFrame, Session, User,
+    MemberList, Message, Problem, ReadState, ServerFrame, Session, ThreadPage, User,
 };
 use reqwest::{Method, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -75,6 +75,12 @@ async fn every_answer_decodes_into_its_domain_type() {
     )
     .await;
     assert_eq!(read.unread_count, 0);
+    let reply = json!({ "chat_id": chat_id, "content": "in a thread", "thread_root_id": message.id });
+    let reply: Message =
+        decode(app.call_json(&bob, Method::POST, "/api/v1/messages", &reply).await, StatusCode::OK).await;
+    let thread: ThreadPage = decode(app.call(&ann, Method::GET, &format!("{path}/thread")).await, StatusCode::OK).await;
+    assert_eq!((thread.root.id, thread.messages), (message.id, vec![reply]));
+    assert_eq!(thread.root.thread.map(|summary| summary.reply_count), Some(1));
 
     let refused: Problem = decode(
         app.call_json(&ann, Method::POST, "/api/v1/messages", &json!({ "chat_id": chat_id })).await,
@@ -103,6 +109,8 @@ async fn every_frame_decodes_into_server_frame_and_every_event_kind_is_seen() {
     app.call_json(&ann, Method::PATCH, &format!("/api/v1/chats/{chat}"), &json!({ "title": "renamed" })).await;
     app.call_json(&ann, Method::POST, &format!("/api/v1/chats/{chat}/members"), &json!({ "user_id": carol.id })).await;
     app.text(&ann, chat, "welcome @carol").await;
+    let reply = json!({ "chat_id": chat, "content": "a side note", "thread_root_id": message });
+    expect_json(app.post_message(&bob, &reply).await, StatusCode::OK).await;
     app.set_role(&ann, chat, &carol, "admin").await;
     app.call(&ann, Method::DELETE, &format!("/api/v1/chats/{chat}/members/{}", carol.id)).await;
     app.call(&ann, Method::DELETE, &format!("/api/v1/messages/{message}")).await;
@@ -117,6 +125,10 @@ async fn every_frame_decodes_into_server_frame_and_every_event_kind_is_seen() {
                 if let Event::MessageDeleted(tombstone) = &stored.event {
                     assert!(tombstone.is_deleted);
                 }
+                if let Event::ThreadUpdated(change) = &stored.event {
+                    assert_eq!((change.message_id.0, change.thread.reply_count), (message, 1));
+                    assert_eq!(change.thread.participant_ids, [chat_domain::UserId(bob.id)]);
+                }
                 last_seq = stored.seq;
                 kinds.insert(stored.event.kind().as_str());
             }
@@ -126,5 +138,6 @@ async fn every_frame_decodes_into_server_frame_and_every_event_kind_is_seen() {
     }
     let feed: EventFeed = decode(app.call(&ann, Method::GET, "/api/v1/events?since=0").await, StatusCode::OK).await;
     assert_eq!(feed.next_since, last_seq);
-    assert_eq!(feed.events.len(), EventKind::ALL.len() + 1, "every kind, and the welcome's message.created");
+    let extra = "every kind, and the welcome's and the thread reply's message.created";
+    assert_eq!(feed.events.len(), EventKind::ALL.len() + 2, "{extra}");
 }

@@ -33,5 +33,6 @@ mod search;
 mod security;
 mod shutdown;
 mod support;
+mod threads;
 mod users;
 mod web_client;

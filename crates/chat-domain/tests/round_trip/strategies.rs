@@ -49,14 +49,26 @@ pub fn reaction_summary() -> impl Strategy<Value = ReactionSummary> {
     })
 }
 
+pub fn thread_summary() -> impl Strategy<Value = ThreadSummary> {
+    (0_u32..10_000, option::of(timestamp()), vec(ids().prop_map(UserId), 0..4)).prop_map(
+        |(reply_count, last_reply_at, participant_ids)| ThreadSummary { reply_count, last_reply_at, participant_ids },
+    )
+}
+
 pub fn message() -> impl Strategy<Value = Message> {
     let kinds = prop::sample::select(MessageKind::ALL.to_vec());
     let statuses = prop::sample::select(vec![MessageStatus::Delivered, MessageStatus::Read]);
     let payload = option::of(btree_map(text(), json_value(), 0..4));
     let head = (ids(), ids(), ids(), kinds, option::of(text()), payload, statuses);
     let tail = (timestamp(), option::of(ids()), option::of(timestamp()), option::of(timestamp()));
-    (head, tail, vec(reaction_summary(), 0..3)).prop_map(
-        |((id, chat, author, kind, content, payload, status), (ts, reply, deleted_at, updated_at), reactions)| {
+    let thread = (option::of(ids()), option::of(thread_summary()));
+    (head, tail, thread, vec(reaction_summary(), 0..3)).prop_map(
+        |(
+            (id, chat, author, kind, content, payload, status),
+            (ts, reply, deleted_at, updated_at),
+            (thread_root, thread),
+            reactions,
+        )| {
             Message {
                 id: MessageId(id),
                 chat_id: ChatId(chat),
@@ -67,6 +79,8 @@ pub fn message() -> impl Strategy<Value = Message> {
                 status,
                 ts,
                 reply_to_id: reply.map(MessageId),
+                thread_root_id: thread_root.map(MessageId),
+                thread,
                 is_deleted: deleted_at.is_some(),
                 deleted_at,
                 updated_at,
@@ -156,6 +170,8 @@ pub fn event() -> impl Strategy<Value = Event> {
         removal.prop_map(Event::MemberRemoved),
         (ids(), vec(ids().prop_map(UserId), 1..4))
             .prop_map(|(message, user_ids)| Event::Mention(MentionChange { message_id: MessageId(message), user_ids })),
+        (ids(), thread_summary())
+            .prop_map(|(root, thread)| Event::ThreadUpdated(ThreadChange { message_id: MessageId(root), thread })),
     ]
 }
 

@@ -1,6 +1,6 @@
 //! Seeding helpers shared by the store's tests.
 
-use chat_domain::{ChatDraft, ChatId, ChatKind, MessageDraft, UserId};
+use chat_domain::{ChatDraft, ChatId, ChatKind, MessageDraft, MessageId, UserId};
 use chat_store::{NewAccount, PoolSettings, Store};
 use chat_test_db::TestDatabase;
 
@@ -27,12 +27,24 @@ pub async fn group(store: &Store, owner: UserId, members: &[UserId]) -> ChatId {
 }
 
 pub async fn post(store: &Store, author: UserId, chat: ChatId, text: &str) -> chat_domain::Message {
+    post_in_thread(store, author, chat, None, text).await
+}
+
+/// Posts a message, as a reply in the thread under `root` if there is one.
+pub async fn post_in_thread(
+    store: &Store,
+    author: UserId,
+    chat: ChatId,
+    root: Option<MessageId>,
+    text: &str,
+) -> chat_domain::Message {
     let draft = MessageDraft {
         chat_id: chat,
         kind: "text".into(),
         content: Some(text.into()),
         payload: None,
         reply_to_id: None,
+        thread_root_id: root,
         mentions: Vec::new(),
     };
     store.create_message(author, &draft.validate().unwrap(), None).await.unwrap().message
