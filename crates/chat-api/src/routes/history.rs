@@ -39,7 +39,7 @@ pub async fn history(
         "include" => ThreadReplies::Include,
         "exclude" => ThreadReplies::Exclude,
         _ => {
-            errors.add("threads", "invalid", "`include` or `exclude`");
+            errors.add("threads", "invalid_type", "`include` or `exclude`");
             ThreadReplies::Include
         }
     };
