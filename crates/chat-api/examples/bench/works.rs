@@ -45,7 +45,7 @@ pub fn all(host: &str, fixture: &Fixture) -> Vec<Work> {
             unit: "page",
             clients: &[16],
             // Membership and the older range pipelined, then reactions and read frontiers.
-            shape: &[2, 2],
+            shape: &[2, 3],
             build: read(format!("/api/v1/chats/{}/messages?limit=50", fixture.history)),
             keyed: false,
             rows: None,
@@ -56,7 +56,7 @@ pub fn all(host: &str, fixture: &Fixture) -> Vec<Work> {
             unit: "page",
             clients: &[16],
             // The summaries, their last messages, then those messages' reactions and frontiers.
-            shape: &[1, 1, 2],
+            shape: &[1, 1, 3],
             build: read("/api/v1/chats".to_owned()),
             keyed: false,
             rows: None,
@@ -67,7 +67,7 @@ pub fn all(host: &str, fixture: &Fixture) -> Vec<Work> {
             unit: "search",
             clients: &[16],
             // The page (membership joined in), then the messages' reactions and frontiers.
-            shape: &[1, 2],
+            shape: &[1, 3],
             build: read_as(&fixture.searcher, format!("/api/v1/search?q={}", corpus::QUERY.replace(' ', "%20"))),
             keyed: false,
             rows: None,
