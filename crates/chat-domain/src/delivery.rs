@@ -1,8 +1,8 @@
 //! Who receives which event: the members of its chat, from the moment they join until they leave.
 
 use crate::event::EventKind;
-use crate::ids::{ChatId, UserId};
-use std::collections::HashSet;
+use crate::ids::{ChatId, MessageId, UserId};
+use std::collections::{BTreeMap, HashSet};
 
 /// What delivery needs to know of a published event, without its payload.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,10 +13,43 @@ pub struct EventEnvelope {
     pub chat_id: ChatId,
     /// What kind of event it is.
     pub kind: EventKind,
+    /// The message it is about, for the message, reaction, mention and thread events.
+    pub message_id: Option<MessageId>,
     /// Users this event makes members (`chat.created`, `member.added`).
     pub joined: Vec<UserId>,
     /// The user this event removes (`member.removed`).
     pub left: Option<UserId>,
+}
+
+/// What reached one of a user's devices, per chat: the newest message of each chat among the
+/// `message.created` events handed over (a WebSocket frame the client acknowledged, a feed page).
+/// A delivery marker covers everything up to it, so the newest is all that needs recording.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct DeliveredMarks(BTreeMap<ChatId, MessageId>);
+
+impl DeliveredMarks {
+    /// Notes `event` as handed over.
+    pub fn note(&mut self, event: &EventEnvelope) {
+        if let (EventKind::MessageCreated, Some(message)) = (event.kind, event.message_id) {
+            self.note_message(event.chat_id, message);
+        }
+    }
+
+    /// Notes message `message` of `chat` as handed over.
+    pub fn note_message(&mut self, chat: ChatId, message: MessageId) {
+        let newest = self.0.entry(chat).or_insert(message);
+        *newest = (*newest).max(message);
+    }
+
+    /// Whether nothing was noted since the last `take`.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The newest message noted per chat, forgetting them.
+    pub fn take(&mut self) -> Vec<(ChatId, MessageId)> {
+        std::mem::take(&mut self.0).into_iter().collect()
+    }
 }
 
 /// One user's view of the event stream: the chats they are in, kept up to date by the stream.
@@ -70,6 +103,7 @@ mod tests {
             seq,
             chat_id: ChatId(chat),
             kind,
+            message_id: None,
             joined: joined.iter().copied().map(UserId).collect(),
             left: left.map(UserId),
         }

@@ -8,6 +8,7 @@ use crate::membership::ChatMember;
 use crate::mention::MentionChange;
 use crate::message::Message;
 use crate::reaction::{Emoji, ReactionSummary};
+use crate::receipt::ReceiptChange;
 use crate::thread::ThreadChange;
 use serde::{Deserialize, Serialize};
 
@@ -42,11 +43,13 @@ pub enum EventKind {
     Mention,
     /// `thread.updated`: a reply in a thread was posted or deleted; the root's new summary.
     ThreadUpdated,
+    /// `receipt.updated`: a chat's lowest delivery or read markers moved.
+    ReceiptUpdated,
 }
 
 impl EventKind {
     /// Every kind, in the order of docs/EVENTS.md.
-    pub const ALL: [EventKind; 13] = [
+    pub const ALL: [EventKind; 14] = [
         Self::MessageCreated,
         Self::MessageUpdated,
         Self::MessageDeleted,
@@ -60,6 +63,7 @@ impl EventKind {
         Self::MemberRemoved,
         Self::Mention,
         Self::ThreadUpdated,
+        Self::ReceiptUpdated,
     ];
 
     /// The kind a frame's `type` names (`"message.created"`), or `None` for a name this version
@@ -84,6 +88,7 @@ impl EventKind {
             Self::MemberRemoved => "member.removed",
             Self::Mention => "mention",
             Self::ThreadUpdated => "thread.updated",
+            Self::ReceiptUpdated => "receipt.updated",
         }
     }
 }
@@ -133,6 +138,9 @@ pub enum Event {
     /// A thread's root and its new summary, after a reply in it was posted or deleted.
     #[serde(rename = "thread.updated")]
     ThreadUpdated(ThreadChange),
+    /// A chat's lowest delivery and read markers, after one of them moved.
+    #[serde(rename = "receipt.updated")]
+    ReceiptUpdated(ReceiptChange),
 }
 
 impl Event {
@@ -152,6 +160,7 @@ impl Event {
             Self::MemberRemoved(_) => EventKind::MemberRemoved,
             Self::Mention(_) => EventKind::Mention,
             Self::ThreadUpdated(_) => EventKind::ThreadUpdated,
+            Self::ReceiptUpdated(_) => EventKind::ReceiptUpdated,
         }
     }
 

@@ -101,4 +101,10 @@ pub enum ClientFrame {
         /// A chat the caller is a member of (else an `error` frame with `chat_not_found`).
         chat_id: ChatId,
     },
+    /// Every event up to `seq` reached this device: the messages among them count as delivered
+    /// (recorded at most once a second per connection).
+    Ack {
+        /// The last seq this device has.
+        seq: i64,
+    },
 }

@@ -63,6 +63,22 @@ pub enum MessageStatus {
     Read,
 }
 
+/// Where a message is on its way to the other members: `sent` (stored), `delivered` (a device of
+/// every other member received it), `read` (every other member read it). In a direct chat, that is
+/// the other person's state; for an author alone in a chat, always `sent`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
+pub enum DeliveryStatus {
+    /// Stored; a device of at least one other member has not received it yet.
+    Sent,
+    /// Every other member's devices received it (an acknowledged frame, a history page or a
+    /// feed page); at least one has not read it.
+    Delivered,
+    /// Every other member's read marker has passed it.
+    Read,
+}
+
 /// A message as stored, before its reactions and read status are attached.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MessageRecord {
@@ -118,6 +134,11 @@ pub struct Message {
     #[cfg_attr(not(doc), allow(missing_docs))]
     #[cfg_attr(feature = "openapi", schema(inline))]
     pub status: MessageStatus,
+    // As for `status`: the enum's own description describes the field.
+    #[cfg_attr(doc, doc = "`sent`, `delivered` or `read`, per recipient (see `DeliveryStatus`).")]
+    #[cfg_attr(not(doc), allow(missing_docs))]
+    #[cfg_attr(feature = "openapi", schema(inline))]
+    pub delivery: DeliveryStatus,
     /// When the message was created.
     #[cfg_attr(
         feature = "openapi",
@@ -161,6 +182,7 @@ impl Message {
         frontier: &ReadFrontier,
     ) -> Self {
         let status = frontier.status_of(record.id, record.author_id);
+        let delivery = frontier.delivery_of(record.id, record.author_id);
         let is_deleted = record.deleted_at.is_some();
         Self {
             id: record.id,
@@ -170,6 +192,7 @@ impl Message {
             content: if is_deleted { None } else { record.content },
             payload: if is_deleted { None } else { record.payload },
             status,
+            delivery,
             ts: record.ts,
             reply_to_id: record.reply_to_id,
             thread_root_id: record.thread_root_id,

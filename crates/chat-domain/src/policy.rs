@@ -32,6 +32,16 @@ pub fn can_delete(message: &Message, actor: &Membership) -> Result<(), DomainErr
     }
 }
 
+/// A message's receipts (who got it, who read it) are for its author, and the chat's admins and
+/// owners.
+pub fn can_see_receipts(author: UserId, viewer: &Membership) -> Result<(), DomainError> {
+    if author == viewer.user_id || viewer.role >= Role::Admin {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden("only the author, an admin or the owner may see a message's receipts"))
+    }
+}
+
 /// Reactions need a message that still exists.
 pub fn can_react(message: &Message) -> Result<(), DomainError> {
     if message.is_deleted { Err(DomainError::Conflict(ErrorCode::MessageDeleted)) } else { Ok(()) }

@@ -1,6 +1,6 @@
 //! The aggregate builder: turns message rows into whole `Message`s. Every read of messages ends
-//! here, so every message carries its reactions, thread summary and read status, loaded in a fixed
-//! number of queries (three, pipelined in one round trip) whatever the number of messages.
+//! here, so every message carries its reactions, thread summary, read and delivery status, loaded
+//! in a fixed number of queries (three, pipelined in one round trip) whatever the number of messages.
 
 use crate::error::StoreResult;
 use crate::prepared::{prepared, statement};
@@ -12,7 +12,8 @@ use diesel::sql_types::{Array, BigInt};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use std::collections::HashMap;
 
-/// One of the two lowest read markers of a chat (see `ReadFrontier`).
+/// A member whose read or delivery marker is among the two lowest of its chat (see
+/// `ReadFrontier`), with both markers and their ranks.
 #[derive(QueryableByName)]
 struct FrontierRow {
     #[diesel(sql_type = BigInt)]
@@ -21,17 +22,25 @@ struct FrontierRow {
     user_id: i64,
     #[diesel(sql_type = BigInt)]
     last_read: i64,
+    #[diesel(sql_type = BigInt)]
+    last_delivered: i64,
+    #[diesel(sql_type = BigInt)]
+    read_rank: i64,
+    #[diesel(sql_type = BigInt)]
+    delivered_rank: i64,
 }
 
+/// A read marker counts as a delivery marker too.
 const FRONTIER_SQL: &str = "
-    SELECT chat_id, user_id, last_read FROM (
-        SELECT chat_id, user_id, COALESCE(last_read_message_id, 0) AS last_read,
-               row_number() OVER (PARTITION BY chat_id
-                                  ORDER BY COALESCE(last_read_message_id, 0), user_id) AS rank
-        FROM chat_members WHERE chat_id = ANY($1)
+    SELECT chat_id, user_id, last_read, last_delivered, read_rank, delivered_rank FROM (
+        SELECT chat_id, user_id, last_read, last_delivered,
+               row_number() OVER (PARTITION BY chat_id ORDER BY last_read, user_id) AS read_rank,
+               row_number() OVER (PARTITION BY chat_id ORDER BY last_delivered, user_id) AS delivered_rank
+        FROM (SELECT chat_id, user_id, COALESCE(last_read_message_id, 0) AS last_read,
+                     GREATEST(COALESCE(last_delivered_message_id, 0), COALESCE(last_read_message_id, 0)) AS last_delivered
+                FROM chat_members WHERE chat_id = ANY($1)) markers
     ) ranked
-    WHERE rank <= 2
-    ORDER BY chat_id, rank";
+    WHERE read_rank <= 2 OR delivered_rank <= 2";
 statement!(ReadFrontiers, FRONTIER_SQL);
 
 /// Builds whole messages from `rows`, keeping their order.
@@ -69,10 +78,7 @@ pub(crate) async fn build_messages(conn: &mut AsyncPgConnection, rows: Vec<Messa
         let (root, summary) = row.into_summary()?;
         threads_by_root.insert(root, summary);
     }
-    let mut frontiers: HashMap<ChatId, ReadFrontier> = HashMap::new();
-    for row in frontier_rows {
-        frontiers.entry(ChatId(row.chat_id)).or_default().push(UserId(row.user_id), MessageId(row.last_read));
-    }
+    let frontiers = frontiers_of(frontier_rows);
 
     rows.into_iter()
         .map(|row| {
@@ -83,4 +89,19 @@ pub(crate) async fn build_messages(conn: &mut AsyncPgConnection, rows: Vec<Messa
             Ok(Message::assemble(record, reactions, thread, &frontier))
         })
         .collect()
+}
+
+/// Each chat's frontiers, fed in rank order.
+fn frontiers_of(mut rows: Vec<FrontierRow>) -> HashMap<ChatId, ReadFrontier> {
+    let mut frontiers: HashMap<ChatId, ReadFrontier> = HashMap::new();
+    rows.sort_unstable_by_key(|row| (row.chat_id, row.read_rank));
+    for row in rows.iter().filter(|row| row.read_rank <= 2) {
+        frontiers.entry(ChatId(row.chat_id)).or_default().read.push(UserId(row.user_id), MessageId(row.last_read));
+    }
+    rows.sort_unstable_by_key(|row| (row.chat_id, row.delivered_rank));
+    for row in rows.iter().filter(|row| row.delivered_rank <= 2) {
+        let frontier = frontiers.entry(ChatId(row.chat_id)).or_default();
+        frontier.delivered.push(UserId(row.user_id), MessageId(row.last_delivered));
+    }
+    frontiers
 }

@@ -135,6 +135,7 @@ async fn insert_members(conn: &mut AsyncPgConnection, chat_id: i64, new: &NewCha
         role: role.as_str().to_owned(),
         joined_at: now,
         last_read_message_id: None,
+        last_delivered_message_id: None,
     };
     let rows: Vec<MemberRow> = std::iter::once(member(new.creator, creator_role))
         .chain(new.member_ids.iter().map(|&user| member(user, others_role)))

@@ -32,7 +32,7 @@ WITH pending AS (
     UPDATE event_head SET seq = seq + (SELECT count(*) FROM pending) RETURNING seq - (SELECT count(*) FROM pending) AS base
 ), sequenced AS (
     UPDATE events SET seq = head.base + pending.n FROM pending, head WHERE events.id = pending.id
-    RETURNING events.seq, events.chat_id, events.kind, events.data, events.member_ids
+    RETURNING events.seq, events.chat_id, events.kind, events.data, events.member_ids, events.message_id
 ), notified AS (
     SELECT pg_notify('chat_events_published', max(seq)::text) FROM sequenced HAVING count(*) > 0
 )

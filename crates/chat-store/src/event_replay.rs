@@ -40,7 +40,7 @@ SELECT chat_id FROM events
 statement!(ChatsAsOf, CHATS_AS_OF_SQL);
 
 const EVENTS_FOR_SQL: &str = "
-SELECT seq, chat_id, kind, data, member_ids FROM events
+SELECT seq, chat_id, kind, data, member_ids, message_id FROM events
  WHERE seq > $2 AND seq <= $3
    AND chat_id IN (SELECT chat_id FROM chat_members WHERE user_id = $1
                    UNION

@@ -139,11 +139,22 @@ impl Store {
             newer.load::<MessageRow>(&mut &*shared).await
         };
         let (membership, older, newer) = futures_util::try_join!(membership, older, newer)?;
-        if membership.is_none() {
+        let Some(membership) = membership else {
             return Err(DomainError::NotFound(Resource::Chat).into());
-        }
+        };
         let (rows, has_older, has_newer) = window.cut(older, newer);
         let messages = build_messages(&mut conn, rows).await?;
+        drop(conn);
+        // A page the member fetched reached one of their devices (an extra write only when it moves
+        // their marker; bookkeeping that fails does not fail the read). Not a page without thread
+        // replies: the marker would cover replies it left out.
+        let newest = messages.iter().map(|message| message.id).max().filter(|_| with_replies);
+        if let Some(newest) = newest
+            && membership.would_deliver(newest.0)
+            && let Err(error) = self.mark_delivered(viewer, &[(chat, newest)]).await
+        {
+            tracing::warn!(%error, "recording a history page's delivery failed");
+        }
         Ok(Page { messages, has_older, has_newer })
     }
 }

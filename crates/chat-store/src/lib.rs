@@ -30,6 +30,7 @@ mod prepared;
 mod query_plans;
 mod reactions;
 mod read_markers;
+mod receipts;
 mod rows;
 mod schema;
 mod search;

@@ -126,6 +126,15 @@ pub(crate) struct MemberRow {
     pub role: String,
     pub joined_at: OffsetDateTime,
     pub last_read_message_id: Option<i64>,
+    pub last_delivered_message_id: Option<i64>,
+}
+
+impl MemberRow {
+    /// Whether delivering messages up to `message` would move this member's delivery marker (a
+    /// read marker counts as one).
+    pub fn would_deliver(&self, message: i64) -> bool {
+        self.last_delivered_message_id.max(self.last_read_message_id).unwrap_or(0) < message
+    }
 }
 
 impl MemberRow {
@@ -160,7 +169,7 @@ impl From<UserRow> for User {
     }
 }
 
-/// An event row (its `message_id` and `created_at` serve the store only).
+/// An event row (its `created_at` serves the store only).
 #[derive(Debug, Clone, Queryable, Selectable, QueryableByName)]
 #[diesel(table_name = events, check_for_backend(diesel::pg::Pg))]
 pub(crate) struct EventRow {
@@ -169,6 +178,7 @@ pub(crate) struct EventRow {
     pub kind: String,
     pub data: serde_json::Value,
     pub member_ids: Vec<i64>,
+    pub message_id: Option<i64>,
 }
 
 impl EventRow {
@@ -183,7 +193,8 @@ impl EventRow {
             _ => (Vec::new(), None),
         };
         let seq = self.seq.ok_or_else(|| corrupt("event", "read back without a seq"))?;
-        let envelope = EventEnvelope { seq, chat_id: ChatId(self.chat_id), kind, joined, left };
+        let message_id = self.message_id.map(MessageId);
+        let envelope = EventEnvelope { seq, chat_id: ChatId(self.chat_id), kind, message_id, joined, left };
         Ok(PublishedEvent { envelope, data: self.data })
     }
 }

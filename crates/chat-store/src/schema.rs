@@ -38,6 +38,7 @@ diesel::table! {
         role -> Text,
         joined_at -> Timestamptz,
         last_read_message_id -> Nullable<BigInt>,
+        last_delivered_message_id -> Nullable<BigInt>,
     }
 }
 

@@ -1,5 +1,7 @@
-//! What clients send on the socket: typing indicators (anything else is answered with an error).
+//! What clients send on the socket: typing indicators and delivery acks (anything else is answered
+//! with an error).
 
+use super::acks::Acks;
 use super::frames;
 use chat_domain::{ChatId, ClientFrame, ErrorCode, Subscription};
 use chat_store::{Store, listener};
@@ -9,17 +11,23 @@ use std::time::{Duration, Instant};
 const TYPING_INTERVAL: Duration = Duration::from_secs(2);
 
 /// Typing indicators go to the chat's other members through every server process; they are
-/// throttled per chat and never stored. Anything else gets an error frame.
+/// throttled per chat and never stored. An ack is noted for `acks` to record. Anything else gets an
+/// error frame.
 pub(super) async fn on_client_frame(
     store: &Store,
     subscription: &Subscription,
     last_typing: &mut HashMap<ChatId, Instant>,
+    acks: &mut Acks,
     text: &str,
 ) -> Option<String> {
     let chat = match serde_json::from_str(text) {
         Ok(ClientFrame::Typing { chat_id }) => chat_id,
+        Ok(ClientFrame::Ack { seq }) => {
+            acks.ack(seq);
+            return None;
+        }
         _ => {
-            let detail = "the only client frame is {\"type\":\"typing\",\"chat_id\":N}";
+            let detail = "client frames are {\"type\":\"typing\",\"chat_id\":N} and {\"type\":\"ack\",\"seq\":N}";
             return Some(frames::error(ErrorCode::InvalidFrame, detail));
         }
     };

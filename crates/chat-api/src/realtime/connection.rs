@@ -1,6 +1,7 @@
 //! One WebSocket connection: `ready`, then the replay after `since`, then live events, with
 //! heartbeats, typing indicators and a close code for every way it ends.
 
+use super::acks::Acks;
 use super::client_frames::on_client_frame;
 use super::frames::{self, CloseCode};
 use super::hub::{Closer, Delivery, Hub};
@@ -53,6 +54,7 @@ pub async fn run(
     settings: ConnectionSettings,
 ) {
     let user = peer.user;
+    let mut acks = Acks::default();
     let mut registration = hub.register(user);
     let closer = registration.closer.clone();
     let position = registration.position;
@@ -68,7 +70,7 @@ pub async fn run(
             None => position,
         };
         let mut subscription = store.subscription_at(user, start).await.map_err(|_| Stop::Gone)?;
-        replay(&mut session, &closer, &store, &mut subscription, start, position).await?;
+        replay(&mut session, &closer, &store, &mut subscription, &mut acks, start, position).await?;
         hub.activate(registration.id, subscription.chats());
         let live_after = start.max(position);
         let mut heartbeat = tokio::time::interval(settings.ping_interval);
@@ -84,7 +86,11 @@ pub async fn run(
                     let Some(delivery) = delivery else { return Err(Stop::Closed(closer.closed().await)) };
                     let frame = match delivery {
                         Delivery::Event { envelope, frame } => {
-                            (envelope.seq > live_after && subscription.admit(&envelope)).then_some(frame)
+                            let admitted = envelope.seq > live_after && subscription.admit(&envelope);
+                            if admitted {
+                                acks.sent(&envelope);
+                            }
+                            admitted.then_some(frame)
                         }
                         Delivery::Typing { chat_id, user_id, frame } => {
                             (user_id != user && subscription.is_member(chat_id)).then_some(frame)
@@ -101,7 +107,8 @@ pub async fn run(
                             guarded(&closer, settings.idle_timeout, session.pong(&bytes)).await?;
                         }
                         Some(Ok(AggregatedMessage::Text(text))) => {
-                            if let Some(reply) = on_client_frame(&store, &subscription, &mut last_typing, &text).await {
+                            let reply = on_client_frame(&store, &subscription, &mut last_typing, &mut acks, &text).await;
+                            if let Some(reply) = reply {
                                 send(&mut session, &closer, reply).await?;
                             }
                         }
@@ -112,6 +119,7 @@ pub async fn run(
                         Some(Ok(AggregatedMessage::Close(_))) | None => return Err(Stop::Gone),
                     }
                 }
+                _ = until(acks.due()) => acks.record(&store, user).await,
                 _ = heartbeat.tick() => {
                     if last_heard.elapsed() > settings.idle_timeout {
                         return Err(Stop::Closed(CloseCode::IdleTimeout));
@@ -140,8 +148,19 @@ pub async fn run(
             });
         }
     }
+    if acks.due().is_some() {
+        acks.record(&store, user).await;
+    }
     // Only now: shutdown waits for this, so the close frame goes out before the server stops.
     hub.unregister(registration.id);
+}
+
+/// Waits until `at`, or forever without one.
+async fn until(at: Option<tokio::time::Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
 }
 
 /// Whether the connection's token is still live; a database hiccup does not close the socket.

@@ -237,6 +237,7 @@ mod tests {
             seq,
             chat_id: ChatId(chat),
             kind: EventKind::MessageCreated,
+            message_id: None,
             joined: joined.iter().copied().map(UserId).collect(),
             left: left.map(UserId),
         };

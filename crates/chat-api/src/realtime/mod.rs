@@ -2,6 +2,7 @@
 //!
 //! The events table is the truth; LISTEN/NOTIFY only wakes processes up. See docs/EVENTS.md.
 
+mod acks;
 mod client_frames;
 pub mod connection;
 pub mod dispatcher;

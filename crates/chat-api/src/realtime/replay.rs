@@ -1,5 +1,6 @@
 //! Replaying the events a resuming client missed, up to where live delivery takes over.
 
+use super::acks::Acks;
 use super::connection::{Stop, send};
 use super::frames;
 use super::hub::Closer;
@@ -15,6 +16,7 @@ pub(super) async fn replay(
     closer: &Closer,
     store: &Store,
     subscription: &mut Subscription,
+    acks: &mut Acks,
     since: i64,
     until: i64,
 ) -> Result<(), Stop> {
@@ -31,6 +33,7 @@ pub(super) async fn replay(
         after = scanned_through;
         for event in &events {
             if subscription.admit(&event.envelope) {
+                acks.sent(&event.envelope);
                 send(session, closer, frames::event(event)).await?;
             }
         }

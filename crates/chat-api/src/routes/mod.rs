@@ -9,6 +9,7 @@ mod mentions;
 mod messages;
 mod reactions;
 mod realtime;
+mod receipts;
 mod search;
 mod threads;
 mod users;
@@ -49,6 +50,7 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(messages::remove)
             .service(messages::edits)
             .service(threads::thread)
+            .service(receipts::list)
             .service(search::search)
             .service(mentions::list)
             .service(reactions::add)

@@ -9,7 +9,7 @@ use crate::realtime::{Peer, connection, frames};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chat_domain::{ErrorCode, ValidationErrors};
+use chat_domain::{DeliveredMarks, ErrorCode, ValidationErrors};
 use chat_store::Replay;
 
 /// The largest message a client may send (docs/EVENTS.md); a larger one closes with 1009.
@@ -86,16 +86,22 @@ pub async fn events(state: web::Data<AppState>, caller: Caller, query: QueryPara
     errors.finish(())?;
     let since = since.unwrap_or_default();
     let user = caller.user.id;
+    let mut delivered = DeliveredMarks::default();
     let body = match state.store.events_for(user, since, i64::MAX, limit).await? {
         Replay::ResyncRequired { head } => {
             format!(r#"{{"events":[{}],"next_since":{head},"resync_required":true}}"#, frames::resync_required())
         }
         Replay::Events { events, scanned_through: next } => {
             let mut subscription = state.store.subscription_at(user, since).await?;
-            let frames: Vec<String> =
-                events.iter().filter(|event| subscription.admit(&event.envelope)).map(frames::event).collect();
+            let handed: Vec<_> = events.iter().filter(|event| subscription.admit(&event.envelope)).collect();
+            handed.iter().for_each(|event| delivered.note(&event.envelope));
+            let frames: Vec<String> = handed.into_iter().map(frames::event).collect();
             format!(r#"{{"events":[{}],"next_since":{next},"resync_required":false}}"#, frames.join(","))
         }
     };
+    // A feed page counts as delivered; bookkeeping that fails does not fail the read.
+    if let Err(error) = state.store.mark_delivered(user, &delivered.take()).await {
+        tracing::warn!(%error, "recording a feed page's delivery failed");
+    }
     Ok(HttpResponse::Ok().content_type("application/json").body(body))
 }

@@ -7,10 +7,10 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use chat_domain::{MessageId, ValidationErrors};
 
-/// The thread of message `id` (its root, or any reply in it): the root, whole, and a page of its
+/// The thread of message `message_id` (its root, or any reply in it): the root, whole, and a page of its
 /// replies, with the cursors of chat history.
 #[utoipa::path(tag = "messages", security(("bearer" = [])),
-    params(("id" = i64, Path, description = "The thread's root, or any reply in it"),
+    params(("message_id" = i64, Path, description = "The thread's root, or any reply in it"),
            ("before" = Option<i64>, Query, minimum = 1, description = "Replies older than this id"),
            ("after" = Option<i64>, Query, minimum = 0, description = "Replies newer than this id"),
            ("around" = Option<i64>, Query, minimum = 1, description = "Replies around this id, itself included"),
@@ -20,7 +20,7 @@ use chat_domain::{MessageId, ValidationErrors};
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),
     (status = 422, response = crate::openapi::Unprocessable)))]
-#[get("/messages/{id}/thread")]
+#[get("/messages/{message_id}/thread")]
 pub async fn thread(
     state: web::Data<AppState>,
     caller: Caller,

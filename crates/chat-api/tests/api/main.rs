@@ -28,6 +28,7 @@ mod realtime;
 mod realtime_edges;
 mod realtime_limits;
 mod realtime_resume;
+mod receipts;
 mod rename;
 mod search;
 mod security;

@@ -29,6 +29,7 @@ async fn the_seed_call_answers_200_with_the_whole_message() {
             "chat_id",
             "content",
             "deleted_at",
+            "delivery",
             "id",
             "is_deleted",
             "payload",
@@ -47,6 +48,7 @@ async fn the_seed_call_answers_200_with_the_whole_message() {
     assert_eq!(message["content"], "Тестовое сообщение после фикса");
     assert_eq!(message["payload"], serde_json::Value::Null);
     assert_eq!(message["status"], "delivered");
+    assert_eq!(message["delivery"], "sent", "the one field beyond the seed's: per recipient, see docs/API.md");
     assert_eq!(message["reply_to_id"], serde_json::Value::Null);
     assert_eq!(message["is_deleted"], false);
     assert_eq!(message["deleted_at"], serde_json::Value::Null);

@@ -61,6 +61,7 @@ async fn every_change_arrives_as_its_event_in_order() {
         "reaction.added",
         "reaction.removed",
         "read.updated",
+        "receipt.updated",
         "chat.updated",
         "member.added",
         "member.updated",

@@ -49,6 +49,11 @@ pub fn reaction_summary() -> impl Strategy<Value = ReactionSummary> {
     })
 }
 
+fn marker() -> impl Strategy<Value = Marker> {
+    (ids(), 0_i64..i64::MAX)
+        .prop_map(|(user, message)| Marker { user_id: UserId(user), message_id: MessageId(message) })
+}
+
 pub fn thread_summary() -> impl Strategy<Value = ThreadSummary> {
     (0_u32..10_000, option::of(timestamp()), vec(ids().prop_map(UserId), 0..4)).prop_map(
         |(reply_count, last_reply_at, participant_ids)| ThreadSummary { reply_count, last_reply_at, participant_ids },
@@ -57,7 +62,11 @@ pub fn thread_summary() -> impl Strategy<Value = ThreadSummary> {
 
 pub fn message() -> impl Strategy<Value = Message> {
     let kinds = prop::sample::select(MessageKind::ALL.to_vec());
-    let statuses = prop::sample::select(vec![MessageStatus::Delivered, MessageStatus::Read]);
+    let statuses = prop::sample::select(vec![
+        (MessageStatus::Delivered, DeliveryStatus::Sent),
+        (MessageStatus::Delivered, DeliveryStatus::Delivered),
+        (MessageStatus::Read, DeliveryStatus::Read),
+    ]);
     let payload = option::of(btree_map(text(), json_value(), 0..4));
     let head = (ids(), ids(), ids(), kinds, option::of(text()), payload, statuses);
     let tail = (timestamp(), option::of(ids()), option::of(timestamp()), option::of(timestamp()));
@@ -76,7 +85,8 @@ pub fn message() -> impl Strategy<Value = Message> {
                 kind,
                 content,
                 payload,
-                status,
+                status: status.0,
+                delivery: status.1,
                 ts,
                 reply_to_id: reply.map(MessageId),
                 thread_root_id: thread_root.map(MessageId),
@@ -172,6 +182,9 @@ pub fn event() -> impl Strategy<Value = Event> {
             .prop_map(|(message, user_ids)| Event::Mention(MentionChange { message_id: MessageId(message), user_ids })),
         (ids(), thread_summary())
             .prop_map(|(root, thread)| Event::ThreadUpdated(ThreadChange { message_id: MessageId(root), thread })),
+        (ids(), vec(marker(), 0..3), vec(marker(), 0..3)).prop_map(|(chat, delivered, read)| Event::ReceiptUpdated(
+            ReceiptChange { chat_id: ChatId(chat), delivered, read }
+        )),
     ]
 }
 

@@ -1,0 +1,142 @@
+//! Delivery and read receipts: a message goes from `sent` to `delivered` as every other member's
+//! device gets it (an acked frame, a history page, a feed page) and to `read` as they read it; its
+//! author (and admins) can list who got it when; `receipt.updated` keeps authors' devices current.
+
+use crate::support::{TestApp, TestUser, expect_json, expect_problem};
+use chat_domain::{Event, ReceiptChange, ServerFrame};
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::time::Duration;
+
+async fn delivery(app: &TestApp, viewer: &TestUser, message: i64) -> String {
+    let message = app.get_ok(viewer, &format!("/api/v1/messages/{message}")).await;
+    message["delivery"].as_str().unwrap().to_owned()
+}
+
+/// Waits (acks are recorded at most once a second) until `message` shows `wanted` to `viewer`.
+async fn await_delivery(app: &TestApp, viewer: &TestUser, message: i64, wanted: &str) {
+    for _ in 0..50 {
+        if delivery(app, viewer, message).await == wanted {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("message {message} never became {wanted}: {}", delivery(app, viewer, message).await);
+}
+
+async fn receipts(app: &TestApp, viewer: &TestUser, message: i64) -> Vec<Value> {
+    let list = app.get_ok(viewer, &format!("/api/v1/messages/{message}/receipts")).await;
+    list["receipts"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn acks_pages_and_reads_move_a_message_from_sent_to_delivered_to_read() {
+    let app = TestApp::spawn().await;
+    let (ann, bob, carol) = (app.register("ann").await, app.register("bob").await, app.register("carol").await);
+    let chat = app.group(&ann, &[&bob, &carol]).await;
+    let (mut bobs_socket, _) = app.ws(&bob, None).await;
+    let posted = app.text(&ann, chat, "did you get this?").await;
+    let message = posted["id"].as_i64().unwrap();
+    assert_eq!((posted["status"].as_str(), posted["delivery"].as_str()), (Some("delivered"), Some("sent")));
+
+    let frame = bobs_socket.next_event().await;
+    assert_eq!(frame["data"]["id"], message);
+    bobs_socket.send_json(&json!({ "type": "ack", "seq": frame["seq"] })).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(delivery(&app, &ann, message).await, "sent", "carol's devices have not got it");
+    let bobs_receipt = loop {
+        let found = receipts(&app, &ann, message).await;
+        if !found[0]["delivered_at"].is_null() {
+            break found[0].clone();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!((bobs_receipt["user_id"].as_i64(), bobs_receipt["read_at"].is_null()), (Some(bob.id), true));
+
+    app.get_ok(&carol, &format!("/api/v1/chats/{chat}/messages")).await;
+    await_delivery(&app, &ann, message, "delivered").await;
+    assert_eq!(app.get_ok(&ann, &format!("/api/v1/messages/{message}")).await["status"], "delivered");
+
+    for reader in [&bob, &carol] {
+        let read = json!({ "message_id": message });
+        app.call_json(reader, Method::POST, &format!("/api/v1/chats/{chat}/read"), &read).await;
+    }
+    await_delivery(&app, &ann, message, "read").await;
+    let all = receipts(&app, &ann, message).await;
+    assert_eq!(all.iter().map(|receipt| receipt["user_id"].as_i64().unwrap()).collect::<Vec<_>>(), [bob.id, carol.id]);
+    assert!(all.iter().all(|receipt| !receipt["delivered_at"].is_null() && !receipt["read_at"].is_null()));
+    assert_eq!(all[0]["delivered_at"], bobs_receipt["delivered_at"], "the first delivery's time stays");
+}
+
+#[tokio::test]
+async fn a_feed_page_counts_as_delivery_and_a_direct_chat_shows_the_other_persons_state() {
+    let app = TestApp::spawn().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let chat = app.direct(&ann, &bob).await;
+    let message = app.text(&ann, chat, "ping").await["id"].as_i64().unwrap();
+    let mine = app.text(&bob, chat, "pong").await["id"].as_i64().unwrap();
+    assert_eq!(delivery(&app, &ann, message).await, "sent");
+    app.get_ok(&bob, "/api/v1/events?since=0").await;
+    assert_eq!(delivery(&app, &ann, message).await, "delivered");
+    assert_eq!(delivery(&app, &ann, mine).await, "sent", "bob's own message waits for ann's devices");
+}
+
+#[tokio::test]
+async fn receipt_events_report_the_chats_lowest_markers() {
+    let app = TestApp::spawn().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let chat = app.group(&ann, &[&bob]).await;
+    let message = app.text(&ann, chat, "tell me when").await["id"].as_i64().unwrap();
+    let (mut anns_socket, _) = app.ws(&ann, None).await;
+    app.get_ok(&bob, &format!("/api/v1/chats/{chat}/messages")).await;
+    app.call_json(&bob, Method::POST, &format!("/api/v1/chats/{chat}/read"), &json!({ "message_id": message })).await;
+
+    let mut changes = Vec::new();
+    while changes.len() < 2 {
+        let frame = anns_socket.next_event().await;
+        if let Ok(ServerFrame::Event(stored)) = serde_json::from_value::<ServerFrame>(frame.clone())
+            && let Event::ReceiptUpdated(change) = stored.event
+        {
+            changes.push(change);
+        }
+    }
+    let marker = |change: &ReceiptChange, user: i64| {
+        let delivered = change.delivered.iter().find(|marker| marker.user_id.0 == user).map(|m| m.message_id.0);
+        let read = change.read.iter().find(|marker| marker.user_id.0 == user).map(|m| m.message_id.0);
+        (delivered, read)
+    };
+    assert_eq!(changes[0].chat_id.0, chat);
+    assert_eq!(marker(&changes[0], bob.id), (Some(message), Some(0)), "delivered by the page");
+    assert_eq!(marker(&changes[1], bob.id), (Some(message), Some(message)), "then read");
+}
+
+#[tokio::test]
+async fn only_the_author_and_admins_see_receipts_and_bad_acks_are_refused() {
+    let app = TestApp::spawn().await;
+    let (ann, bob, carol) = (app.register("ann").await, app.register("bob").await, app.register("carol").await);
+    let outsider = app.register("eve").await;
+    let chat = app.group(&ann, &[&bob, &carol]).await;
+    let message = app.text(&bob, chat, "mine").await["id"].as_i64().unwrap();
+    let path = format!("/api/v1/messages/{message}/receipts");
+    assert_eq!(receipts(&app, &bob, message).await.len(), 2, "the author");
+    assert_eq!(receipts(&app, &ann, message).await.len(), 2, "the owner");
+    expect_problem(app.call(&carol, Method::GET, &path).await, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_problem(app.call(&outsider, Method::GET, &path).await, StatusCode::NOT_FOUND, "message_not_found").await;
+    let missing = app.call(&ann, Method::GET, "/api/v1/messages/999999/receipts").await;
+    expect_problem(missing, StatusCode::NOT_FOUND, "message_not_found").await;
+    let anonymous = app.request(Method::GET, &path).send().await.unwrap();
+    expect_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+
+    let (mut socket, _) = app.ws(&carol, None).await;
+    for bad in [json!({ "type": "ack" }), json!({ "type": "ack", "seq": "all" })] {
+        socket.send_json(&bad).await;
+        let reply = socket.next_json().await;
+        assert_eq!((reply["type"].as_str(), reply["code"].as_str()), (Some("error"), Some("invalid_frame")), "{bad}");
+    }
+    socket.send_json(&json!({ "type": "ack", "seq": i64::MAX })).await;
+    socket.expect_quiet(Duration::from_millis(300)).await;
+    assert_eq!(
+        expect_json(app.call(&bob, Method::GET, &format!("/api/v1/messages/{message}")).await, StatusCode::OK).await["delivery"],
+        "sent"
+    );
+}
