@@ -5,7 +5,7 @@ use crate::client::{Call, Client};
 use crate::error::ClientResult;
 use chat_domain::{
     ChatId, EditList, Emoji, HistoryPage, MentionList, Message, MessageDraft, MessageId, MessagePatch, ReadState,
-    ThreadPage,
+    ReceiptList, ThreadPage,
 };
 use reqwest::Method;
 
@@ -110,6 +110,11 @@ impl Client {
     /// Deletes a message; answers its tombstone (again on a repeat).
     pub async fn delete_message(&self, message: MessageId) -> ClientResult<Message> {
         self.fetch(Call::repeatable(Method::DELETE, format!("/messages/{message}"))).await
+    }
+
+    /// Who got the message and who read it (for its author, and the chat's admins and owners).
+    pub async fn receipts(&self, message: MessageId) -> ClientResult<ReceiptList> {
+        self.fetch(Call::repeatable(Method::GET, format!("/messages/{message}/receipts"))).await
     }
 
     /// The message's earlier versions, oldest first.

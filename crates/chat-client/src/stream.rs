@@ -1,7 +1,8 @@
 //! The event stream: the WebSocket, kept. It remembers the last `seq` it passed on, reconnects
 //! with `since` after any drop (a restart of the server, a network cut, a close for reading too
 //! slowly), and passes on every stored event once, in order, across reconnects. Frames of kinds
-//! this version does not know (from a newer server) are skipped.
+//! this version does not know (from a newer server) are skipped. What it passed on it
+//! acknowledges (`ack`, at most once a second), so the messages count as delivered to this service.
 
 use crate::client::Client;
 use crate::error::{ClientError, ClientResult};
@@ -23,6 +24,8 @@ const RECONNECT_PAUSES: (Duration, Duration) = (Duration::from_millis(100), Dura
 const CLOSE_UNAUTHORIZED: u16 = 4001;
 /// A connection that lasted this long was a success: the pauses between attempts start over.
 const STABLE_CONNECTION: Duration = Duration::from_secs(10);
+/// How often at most the events passed on are acknowledged to the server.
+const ACK_EVERY: Duration = Duration::from_secs(1);
 /// How long opening a connection may take before it counts as failed.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -151,13 +154,31 @@ impl Follower {
         }
     }
 
-    /// Passes on what one connection brings, until it ends.
+    /// Passes on what one connection brings, until it ends; acknowledges what it passed on at
+    /// most every `ACK_EVERY` (sooner after a quiet moment than waiting for the next frame).
     async fn follow(&mut self, mut socket: Socket) -> Ended {
+        let (mut acked, mut acked_at) = (self.ready_at, tokio::time::Instant::now());
+        let mut heard_at = tokio::time::Instant::now();
         loop {
-            let frame = match tokio::time::timeout(SILENCE_LIMIT, socket.next()).await {
+            let unacked = self.position.filter(|&seq| seq > acked);
+            let due = acked_at + ACK_EVERY;
+            if let Some(seq) = unacked.filter(|_| tokio::time::Instant::now() >= due) {
+                let ack = serde_json::json!({ "type": "ack", "seq": seq }).to_string();
+                if socket.send(Frame::Text(ack.into())).await.is_err() {
+                    return Ended::Dropped;
+                }
+                (acked, acked_at) = (seq, tokio::time::Instant::now());
+                continue;
+            }
+            let now = tokio::time::Instant::now();
+            let quiet_left = SILENCE_LIMIT.saturating_sub(heard_at.elapsed());
+            let wait = if unacked.is_some() { due.saturating_duration_since(now).min(quiet_left) } else { quiet_left };
+            let frame = match tokio::time::timeout(wait.max(Duration::from_millis(1)), socket.next()).await {
                 Ok(Some(Ok(frame))) => frame,
+                Err(_) if heard_at.elapsed() < SILENCE_LIMIT => continue,
                 Ok(Some(Err(_)) | None) | Err(_) => return Ended::Dropped,
             };
+            heard_at = tokio::time::Instant::now();
             let item = match frame {
                 Frame::Text(text) => match serde_json::from_str::<ServerFrame>(&text) {
                     Ok(frame) => self.admit(frame),

@@ -3,7 +3,10 @@
 
 use crate::support::TestApp;
 use chat_client::{Client, ClientError, HistoryQuery, RetryPolicy, StreamItem};
-use chat_domain::{ChatDraft, ChatKind, Credentials, Emoji, ErrorCode, Event, MessagePatch, Role, StoredEvent};
+use chat_domain::{
+    ChatDraft, ChatKind, Credentials, DeliveryStatus, Emoji, ErrorCode, Event, MessageDraft, MessagePatch, Role,
+    StoredEvent,
+};
 use futures_util::StreamExt as _;
 use std::time::Duration;
 
@@ -71,6 +74,46 @@ async fn a_service_logs_in_chats_and_follows_its_events() {
     let feed = bob.events(0, None).await.unwrap();
     assert!(!feed.resync_required);
     assert!(feed.events.len() >= 7, "{feed:?}");
+}
+
+#[tokio::test]
+async fn a_service_following_events_acknowledges_them_and_reads_threads() {
+    let app = TestApp::spawn().await;
+    let ann = signed_up(&app.address, "ann").await;
+    let bob = signed_up(&app.address, "bob").await;
+    let bob_id = bob.me().await.unwrap().id;
+    let draft = ChatDraft { kind: ChatKind::Group, title: Some("Acks".into()), member_ids: vec![bob_id] };
+    let chat = ann.create_chat(&draft).await.unwrap().chat;
+    let mut events = bob.event_stream(None);
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let posted = ann.post_text(chat.id, "did the service get it?").await.unwrap();
+    assert_eq!(posted.delivery, DeliveryStatus::Sent);
+    while !matches!(next_event(&mut events).await.event, Event::MessageCreated(_)) {}
+    let mut delivered_at = None;
+    for _ in 0..40 {
+        delivered_at = ann.receipts(posted.id).await.unwrap().receipts[0].delivered_at;
+        if delivered_at.is_some() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(delivered_at.is_some(), "the stream acknowledged the message");
+    assert_eq!(ann.message(posted.id).await.unwrap().delivery, DeliveryStatus::Delivered);
+
+    let reply = MessageDraft {
+        chat_id: chat.id,
+        kind: "text".into(),
+        content: Some("in its thread".into()),
+        payload: None,
+        reply_to_id: None,
+        thread_root_id: Some(posted.id),
+        mentions: Vec::new(),
+    };
+    let reply = bob.post_message(&reply).await.unwrap();
+    let thread = ann.thread(reply.id, HistoryQuery::default()).await.unwrap();
+    assert_eq!((thread.root.id, thread.messages), (posted.id, vec![reply]));
+    let chat_only = HistoryQuery { exclude_thread_replies: true, ..HistoryQuery::default() };
+    assert_eq!(ann.history(chat.id, chat_only).await.unwrap().messages.len(), 1);
 }
 
 #[tokio::test]
