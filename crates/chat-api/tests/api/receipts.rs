@@ -140,3 +140,27 @@ async fn only_the_author_and_admins_see_receipts_and_bad_acks_are_refused() {
         "sent"
     );
 }
+
+#[tokio::test]
+async fn acks_on_one_server_process_show_on_another() {
+    let app = TestApp::spawn().await;
+    let sibling = app.spawn_sibling().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let chat = app.group(&ann, &[&bob]).await;
+    let (mut bobs_socket, _) = sibling.ws(&bob, None).await;
+    let (mut anns_socket, _) = app.ws(&ann, None).await;
+    let message = app.text(&ann, chat, "across processes").await["id"].as_i64().unwrap();
+    let frame = bobs_socket.next_event().await;
+    assert_eq!(frame["data"]["id"], message);
+    bobs_socket.send_json(&json!({ "type": "ack", "seq": frame["seq"] })).await;
+
+    let change = loop {
+        let frame = anns_socket.next_event().await;
+        if frame["type"] == "receipt.updated" {
+            break frame["data"].clone();
+        }
+    };
+    assert!(change["delivered"].as_array().unwrap().contains(&json!({ "user_id": bob.id, "message_id": message })));
+    assert_eq!(delivery(&app, &ann, message).await, "delivered");
+    assert_eq!(delivery(&sibling, &ann, message).await, "delivered");
+}
