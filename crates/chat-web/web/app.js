@@ -19,7 +19,6 @@ const state = {
   typing: new Map(), // user id -> timer
   live: null,
   lastTypingSent: 0,
-  statusTimer: null,
 };
 
 // ---- starting, signing in and out ----
@@ -295,7 +294,7 @@ function renderMessages({ toBottom }) {
 }
 
 function pendingMessage(item) {
-  return { id: item.localId, chat_id: item.chat_id, author_id: state.me.id, content: item.content, reply_to_id: item.reply_to_id, ts: item.ts, reactions: [], is_deleted: false, status: "delivered", pendingKey: item.key };
+  return { id: item.localId, chat_id: item.chat_id, author_id: state.me.id, content: item.content, reply_to_id: item.reply_to_id, ts: item.ts, reactions: [], is_deleted: false, status: "delivered", delivery: "sent", pendingKey: item.key };
 }
 
 let readTimer = null;
@@ -448,8 +447,8 @@ async function onEvent(frame) {
     if (chatId === state.current && state.messages.has(data.message.id)) accept(data.message);
   } else if (type === "mention") {
     if (data.user_ids.includes(state.me.id) && (chatId !== state.current || document.hidden)) refreshChat(chatId);
-  } else if (type === "read.updated") {
-    if (chatId === state.current && data.user_id !== state.me.id) refreshStatuses(data);
+  } else if (type === "receipt.updated") {
+    if (chatId === state.current) applyReceipts(data);
   } else if (type === "member.removed" && data.user_id === state.me.id) {
     closeChat(chatId);
   } else if (type.startsWith("chat.") || type.startsWith("member.")) {
@@ -479,23 +478,19 @@ function refreshChat(chatId) {
   }, 200));
 }
 
-/** Someone read up to a message: the ticks of our own messages may turn to "read". */
-async function refreshStatuses(read) {
-  const chat = state.chats.get(read.chat_id);
-  if (chat?.kind === "direct") {
-    for (const message of state.messages.values()) {
-      if (message.author_id === state.me.id && message.id <= read.last_read_message_id) message.status = "read";
-    }
-    return renderMessages({ toBottom: false });
+/**
+ * The chat's lowest delivery and read markers moved: the ticks of our own messages follow. A
+ * message is delivered (read) once the lowest marker that is not ours has passed it (EVENTS.md).
+ */
+function applyReceipts({ delivered, read }) {
+  const through = (markers) => markers.find((marker) => marker.user_id !== state.me.id)?.message_id ?? 0;
+  const [deliveredThrough, readThrough] = [through(delivered), through(read)];
+  for (const message of state.messages.values()) {
+    if (message.author_id !== state.me.id || typeof message.id !== "number") continue;
+    message.delivery = message.id <= readThrough ? "read" : message.id <= deliveredThrough ? "delivered" : "sent";
+    if (message.id <= readThrough) message.status = "read";
   }
-  // In a group, "read" needs every member's marker: the server says, once a burst of receipts is over.
-  clearTimeout(state.statusTimer);
-  state.statusTimer = setTimeout(async () => {
-    if (state.current !== read.chat_id) return;
-    const page = await api.history(read.chat_id);
-    for (const message of page.messages) if (state.messages.has(message.id)) state.messages.set(message.id, message);
-    renderMessages({ toBottom: false });
-  }, 1000);
+  renderMessages({ toBottom: false });
 }
 
 function onTyping(frame) {

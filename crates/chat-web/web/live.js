@@ -1,6 +1,7 @@
 // The WebSocket, kept: resumes after the last seq seen after any disconnect (with backoff and
 // jitter), hands each stored event over once and in order, and says when the client must reload
 // (resync). A socket refused or dropped before it was ready asks whether the token still works.
+// What it handed over it acknowledges (at most once a second), so messages count as delivered.
 
 export class Live {
   constructor(token, handlers) {
@@ -51,7 +52,19 @@ export class Live {
       if (this.lastSeq !== null && frame.seq <= this.lastSeq) return; // seen before the reconnect
       this.lastSeq = frame.seq;
       this.handlers.event(frame);
+      this.scheduleAck();
     }
+  }
+
+  scheduleAck() {
+    if (this.ackTimer) return;
+    const wait = Math.max(0, 1000 - (Date.now() - (this.ackedAt ?? 0)));
+    this.ackTimer = setTimeout(() => {
+      this.ackTimer = null;
+      if (this.socket?.readyState !== WebSocket.OPEN) return;
+      this.socket.send(JSON.stringify({ type: "ack", seq: this.lastSeq }));
+      this.ackedAt = Date.now();
+    }, wait);
   }
 
   typing(chatId) {

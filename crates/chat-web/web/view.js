@@ -29,7 +29,8 @@ export const QUICK_REACTIONS = ["👍", "❤️", "😂"];
 export function messageItem(message, { me, names, quoted, state = "sent", actions }) {
   const mine = message.author_id === me;
   const classes = ["message", mine && "mine", message.is_deleted && "deleted", state === "failed" && "failed"];
-  const ticks = !mine || state !== "sent" ? state === "sent" ? "" : state : message.status === "read" ? "✓✓ read" : "✓ delivered";
+  const delivery = message.delivery ?? "sent";
+  const ticks = !mine || state !== "sent" ? state === "sent" ? "" : state : { sent: "✓ sent", delivered: "✓✓ delivered", read: "✓✓ read" }[delivery];
   const reactions = new Map(message.reactions.map((summary) => [summary.emoji, summary]));
   for (const emoji of QUICK_REACTIONS) if (!reactions.has(emoji)) reactions.set(emoji, { emoji, count: 0, user_ids: [] });
   const author = names.get(message.author_id) || `user ${message.author_id}`;
@@ -38,7 +39,7 @@ export function messageItem(message, { me, names, quoted, state = "sent", action
       h("span", { class: "author" }, author),
       h("time", { datetime: message.ts }, time(message.ts)),
       message.updated_at && !message.is_deleted && h("span", {}, "edited"),
-      ticks && h("span", { class: "ticks", "data-status": state === "sent" ? message.status : state }, ticks)),
+      ticks && h("span", { class: "ticks", "data-status": state === "sent" ? delivery : state }, ticks)),
     quoted && h("div", { class: "quote" }, quoted),
     h("div", { class: "body" }, message.is_deleted ? "message deleted" : message.content ?? ""),
     !message.is_deleted && state === "sent" && h("div", { class: "actions" },
