@@ -1,2 +1,3 @@
+DROP TABLE receipt_frontiers;
 DROP TABLE receipt_marks;
 ALTER TABLE chat_members DROP COLUMN last_delivered_message_id;

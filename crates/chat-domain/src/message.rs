@@ -66,11 +66,13 @@ pub enum MessageStatus {
 /// Where a message is on its way to the other members: `sent` (stored), `delivered` (a device of
 /// every other member received it), `read` (every other member read it). In a direct chat, that is
 /// the other person's state; for an author alone in a chat, always `sent`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum DeliveryStatus {
-    /// Stored; a device of at least one other member has not received it yet.
+    /// Stored; a device of at least one other member has not received it yet. (What a message
+    /// from a server older than receipts reads as.)
+    #[default]
     Sent,
     /// Every other member's devices received it (an acknowledged frame, a history page or a
     /// feed page); at least one has not read it.
@@ -138,6 +140,7 @@ pub struct Message {
     #[cfg_attr(doc, doc = "`sent`, `delivered` or `read`, per recipient (see `DeliveryStatus`).")]
     #[cfg_attr(not(doc), allow(missing_docs))]
     #[cfg_attr(feature = "openapi", schema(inline))]
+    #[serde(default)]
     pub delivery: DeliveryStatus,
     /// When the message was created.
     #[cfg_attr(

@@ -4,7 +4,7 @@ use crate::aggregate::build_messages;
 use crate::error::StoreResult;
 use crate::messages::single;
 use crate::rows::{ChatRow, MemberRow, MessageRow};
-use crate::schema::{chat_members, chats, messages};
+use crate::schema::{chat_members, chats, messages, threads};
 use chat_domain::{Chat, ChatId, DomainError, Membership, Message, MessageId, Resource, UserId};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -29,6 +29,9 @@ pub(crate) async fn lock_message(
         .await
         .optional()?
         .ok_or(DomainError::NotFound(Resource::Message))?;
+    // A reply's summary update waits for this change, so the root's events never carry an
+    // older thread summary than one already sent.
+    threads::table.find(id.0).select(threads::root_id).for_share().execute(conn).await?;
     let message = single(build_messages(conn, vec![row]).await?)?;
     Ok((message, member.into_membership()?))
 }

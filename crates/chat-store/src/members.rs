@@ -4,6 +4,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::events::record_event;
 use crate::locking::lock_chat;
 use crate::pool::Store;
+use crate::receipts::receipts_changed;
 use crate::rows::{MemberRow, UserRow};
 use crate::schema::{chat_members, users};
 use chat_domain::{
@@ -60,6 +61,7 @@ impl Store {
                 if inserted > 0 {
                     let change = MembershipChange { chat: chat_row, members: vec![member.clone()] };
                     record_event(conn, chat, &Event::MemberAdded(change)).await?;
+                    receipts_changed(conn, chat).await?;
                 }
                 Ok(MemberAddition { member, added: inserted > 0 })
             })
@@ -110,6 +112,7 @@ impl Store {
                     .into_membership()?;
                 policy::can_remove(&membership, &target, owner_count(conn, chat).await?)?;
                 diesel::delete(chat_members::table.find((chat.0, user.0))).execute(conn).await?;
+                receipts_changed(conn, chat).await?;
                 record_event(conn, chat, &Event::MemberRemoved(MemberRemoval { chat_id: chat, user_id: user })).await
             })
             .await;

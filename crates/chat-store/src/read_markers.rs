@@ -4,18 +4,17 @@ use crate::error::StoreResult;
 use crate::events::EventRecord;
 use crate::pool::Store;
 use crate::prepared::{prepared, statement};
-use crate::receipts::{lock_receipts, receipt_events};
+use crate::receipts::mark_dirty;
 use chat_domain::{ChatId, DomainError, Event, MessageId, ReadChange, ReadState, Resource, UserId, ValidationErrors};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Bool, Jsonb, Nullable, Text};
-use diesel_async::{AsyncConnection, RunQueryDsl};
 
-/// Checks, moves the marker only forward, writes `read.updated` and the advance's receipt mark if
-/// it moved, and counts what is still unread: one statement, run under the chat's receipt lock.
-/// The member row is read with a lock, so when another device moved the marker meanwhile, the
-/// answer reports that newer marker rather than this statement's snapshot. `frontier_moved`: the
-/// member was among the two lowest read or delivery markers, so `receipt.updated` is due.
-const MARK_SQL: &str = "
+/// Checks, moves the marker only forward, writes `read.updated`, the advance's receipt mark and
+/// the chat's dirty mark if it moved, and counts what is still unread: one statement. The member
+/// row is read with a lock, so when another device moved the marker meanwhile, the answer reports
+/// that newer marker rather than this statement's snapshot.
+const MARK_SQL: &str = concat!(
+    "
 WITH member AS (
     SELECT last_read_message_id FROM chat_members WHERE chat_id = $1 AND user_id = $2 FOR NO KEY UPDATE
 ), target AS (
@@ -24,17 +23,16 @@ WITH member AS (
     UPDATE chat_members SET last_read_message_id = $3
     WHERE chat_id = $1 AND user_id = $2 AND EXISTS (SELECT 1 FROM target)
       AND COALESCE(last_read_message_id, 0) < $3
-    RETURNING last_read_message_id
+    RETURNING chat_id, last_read_message_id
 ), event AS (
     INSERT INTO events (chat_id, kind, data) SELECT $1, $5, $4 FROM moved
 ), marked AS (
-    INSERT INTO receipt_marks (chat_id, user_id, kind, message_id) SELECT $1, $2, 'read', last_read_message_id FROM moved
-), ranks AS (
-    SELECT user_id,
-           row_number() OVER (ORDER BY COALESCE(last_read_message_id, 0), user_id) AS read_rank,
-           row_number() OVER (ORDER BY GREATEST(COALESCE(last_delivered_message_id, 0),
-                                                COALESCE(last_read_message_id, 0)), user_id) AS delivered_rank
-      FROM chat_members WHERE chat_id = $1
+    INSERT INTO receipt_marks (chat_id, user_id, kind, message_id)
+    SELECT $1, $2, 'read', last_read_message_id FROM moved ON CONFLICT DO NOTHING
+), dirty AS (
+    ",
+    mark_dirty!(),
+    "
 ), marker AS (
     SELECT COALESCE((SELECT last_read_message_id FROM moved), (SELECT last_read_message_id FROM member)) AS id
 )
@@ -43,9 +41,8 @@ SELECT EXISTS (SELECT 1 FROM member) AS is_member,
        (SELECT id FROM marker) AS marker,
        (SELECT count(*) FROM messages
          WHERE chat_id = $1 AND author_id <> $2 AND deleted_at IS NULL
-           AND id > COALESCE((SELECT id FROM marker), 0)) AS unread,
-       EXISTS (SELECT 1 FROM moved) AND EXISTS (SELECT 1 FROM ranks WHERE user_id = $2 AND (read_rank <= 2 OR delivered_rank <= 2))
-           AS frontier_moved";
+           AND id > COALESCE((SELECT id FROM marker), 0)) AS unread"
+);
 statement!(MarkRead, MARK_SQL);
 
 #[derive(QueryableByName)]
@@ -58,8 +55,6 @@ struct MarkOutcome {
     marker: Option<i64>,
     #[diesel(sql_type = BigInt)]
     unread: i64,
-    #[diesel(sql_type = Bool)]
-    frontier_moved: bool,
 }
 
 impl Store {
@@ -72,24 +67,15 @@ impl Store {
             last_read_message_id: message,
         }))?;
         let mut conn = self.conn().await?;
-        let outcome = conn
-            .transaction(async |conn| {
-                lock_receipts(conn, &[chat.0]).await?;
-                let outcome = prepared::<MarkRead>()
-                    .bind::<BigInt, _>(chat.0)
-                    .bind::<BigInt, _>(user.0)
-                    .bind::<BigInt, _>(message.0)
-                    .bind::<Jsonb, _>(event.data)
-                    .bind::<Text, _>(event.kind)
-                    .get_result::<MarkOutcome>(conn)
-                    .await?;
-                if outcome.frontier_moved {
-                    receipt_events(conn, &[chat.0]).await?;
-                }
-                Ok(outcome)
-            })
+        let outcome = prepared::<MarkRead>()
+            .bind::<BigInt, _>(chat.0)
+            .bind::<BigInt, _>(user.0)
+            .bind::<BigInt, _>(message.0)
+            .bind::<Jsonb, _>(event.data)
+            .bind::<Text, _>(event.kind)
+            .get_committed::<MarkOutcome>(&mut conn)
             .await;
-        let outcome = self.after_write(outcome)?;
+        let outcome = self.after_write(outcome.map_err(Into::into))?;
         if !outcome.is_member {
             return Err(DomainError::NotFound(Resource::Chat).into());
         }

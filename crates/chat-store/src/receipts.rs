@@ -1,5 +1,6 @@
-//! Delivery markers and receipts. Moving a marker takes the chat's receipt lock, so the frontier a
-//! `receipt.updated` reports is the one every concurrent move left behind.
+//! Delivery markers and receipts. A move marks its chat dirty; the receipt publisher turns dirty
+//! chats into `receipt.updated` events at most once a second, so a busy group yields one event a
+//! second, not one per member's move.
 
 use crate::error::StoreResult;
 use crate::pool::Store;
@@ -12,23 +13,23 @@ use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 
-/// Takes the receipt locks of chats `$1`, in ascending order (so two movers never deadlock).
-const LOCK_SQL: &str = "
-SELECT count(pg_advisory_xact_lock(7370, (chat_id % 2147483647)::int)) AS locked
-  FROM (SELECT DISTINCT chat_id FROM unnest($1::bigint[]) AS chat_id ORDER BY chat_id) chats";
-statement!(LockReceipts, LOCK_SQL);
+/// Marks the chats of the rows `moved` returns (`chat_id`) dirty. Unconditionally, so a move
+/// waits for a publisher holding the row and is seen by its next round.
+macro_rules! mark_dirty {
+    () => {
+        "INSERT INTO receipt_frontiers (chat_id, dirty) SELECT chat_id, true FROM moved
+         ON CONFLICT (chat_id) DO UPDATE SET dirty = true"
+    };
+}
+pub(crate) use mark_dirty;
 
 /// Moves `$1`'s delivery markers forward to `$3` in chats `$2` (never back, and not below their
-/// read marker), records each advance, and answers the chats whose lowest two delivery markers it
-/// changed (`$1` was among them).
-const DELIVER_SQL: &str = "
+/// read marker), records each advance, and marks those chats dirty: one statement.
+const DELIVER_SQL: &str = concat!(
+    "
 WITH wanted AS (
     SELECT chat_id, max(message_id) AS message_id
       FROM unnest($2::bigint[], $3::bigint[]) AS w(chat_id, message_id) GROUP BY chat_id
-), ranked AS (
-    SELECT chat_id, user_id, row_number() OVER (PARTITION BY chat_id ORDER BY
-               GREATEST(COALESCE(last_delivered_message_id, 0), COALESCE(last_read_message_id, 0)), user_id) AS rank
-      FROM chat_members WHERE chat_id IN (SELECT chat_id FROM wanted)
 ), moved AS (
     UPDATE chat_members cm SET last_delivered_message_id = w.message_id
       FROM wanted w
@@ -36,30 +37,49 @@ WITH wanted AS (
        AND GREATEST(COALESCE(cm.last_delivered_message_id, 0), COALESCE(cm.last_read_message_id, 0)) < w.message_id
     RETURNING cm.chat_id, cm.last_delivered_message_id
 ), marked AS (
+    -- (A member who left and came back may pass an id again.)
     INSERT INTO receipt_marks (chat_id, user_id, kind, message_id)
-    SELECT chat_id, $1, 'delivered', last_delivered_message_id FROM moved
+    SELECT chat_id, $1, 'delivered', last_delivered_message_id FROM moved ON CONFLICT DO NOTHING
 )
-SELECT moved.chat_id FROM moved JOIN ranked ON ranked.chat_id = moved.chat_id AND ranked.user_id = $1
- WHERE ranked.rank <= 2";
+",
+    mark_dirty!()
+);
 statement!(Deliver, DELIVER_SQL);
 
-/// `receipt.updated` for chats `$1`: their two lowest delivery and read markers as they are now
-/// (`ReceiptChange` in chat-domain; `tests/api/receipts.rs` decodes it). `$2` is its kind.
-pub(crate) const RECEIPT_EVENTS_SQL: &str = "
-INSERT INTO events (chat_id, kind, data)
-SELECT chat_id, $2, jsonb_build_object('chat_id', chat_id,
-       'delivered', jsonb_agg(jsonb_build_object('user_id', user_id, 'message_id', delivered) ORDER BY delivered_rank)
-                    FILTER (WHERE delivered_rank <= 2),
-       'read', jsonb_agg(jsonb_build_object('user_id', user_id, 'message_id', read) ORDER BY read_rank)
-               FILTER (WHERE read_rank <= 2))
-  FROM (SELECT chat_id, user_id, read, delivered,
-               row_number() OVER (PARTITION BY chat_id ORDER BY read, user_id) AS read_rank,
-               row_number() OVER (PARTITION BY chat_id ORDER BY delivered, user_id) AS delivered_rank
-          FROM (SELECT chat_id, user_id, COALESCE(last_read_message_id, 0) AS read,
-                       GREATEST(COALESCE(last_delivered_message_id, 0), COALESCE(last_read_message_id, 0)) AS delivered
-                  FROM chat_members WHERE chat_id = ANY($1)) markers) ranked
- GROUP BY chat_id";
-statement!(ReceiptEvents, RECEIPT_EVENTS_SQL);
+/// Marks chat `$1` dirty: its members changed, and so may its lowest markers.
+const MEMBERS_CHANGED_SQL: &str =
+    "INSERT INTO receipt_frontiers (chat_id, dirty) VALUES ($1, true) ON CONFLICT (chat_id) DO UPDATE SET dirty = true";
+statement!(MembersChanged, MEMBERS_CHANGED_SQL);
+
+/// Claims the dirty chats (waiting for any move still holding one, so the next statement's
+/// snapshot sees every move that marked it).
+const CLAIM_SQL: &str = "UPDATE receipt_frontiers SET dirty = false WHERE dirty RETURNING chat_id";
+statement!(ClaimDirty, CLAIM_SQL);
+
+/// For chats `$1`: their two lowest delivery and read markers as they are now, kept as `sent`, and
+/// `receipt.updated` (`$2`) where that changed (`ReceiptChange` in chat-domain;
+/// `tests/api/receipts.rs` decodes it).
+const PUBLISH_SQL: &str = "
+WITH current AS (
+    SELECT chat_id, jsonb_build_object('chat_id', chat_id,
+           'delivered', jsonb_agg(jsonb_build_object('user_id', user_id, 'message_id', delivered) ORDER BY delivered_rank)
+                        FILTER (WHERE delivered_rank <= 2),
+           'read', jsonb_agg(jsonb_build_object('user_id', user_id, 'message_id', read) ORDER BY read_rank)
+                   FILTER (WHERE read_rank <= 2)) AS data
+      FROM (SELECT chat_id, user_id, read, delivered,
+                   row_number() OVER (PARTITION BY chat_id ORDER BY read, user_id) AS read_rank,
+                   row_number() OVER (PARTITION BY chat_id ORDER BY delivered, user_id) AS delivered_rank
+              FROM (SELECT chat_id, user_id, COALESCE(last_read_message_id, 0) AS read,
+                           GREATEST(COALESCE(last_delivered_message_id, 0), COALESCE(last_read_message_id, 0)) AS delivered
+                      FROM chat_members WHERE chat_id = ANY($1)) markers) ranked
+     GROUP BY chat_id
+), changed AS (
+    UPDATE receipt_frontiers f SET sent = c.data FROM current c
+     WHERE f.chat_id = c.chat_id AND f.sent IS DISTINCT FROM c.data
+    RETURNING f.chat_id, c.data
+)
+INSERT INTO events (chat_id, kind, data) SELECT chat_id, $2, data FROM changed";
+statement!(PublishReceipts, PUBLISH_SQL);
 
 /// Every member of message `$1`'s chat but its author, with the first advance of their markers
 /// at or past it (a read counts as a delivery).
@@ -75,6 +95,13 @@ SELECT cm.user_id,
  WHERE m.id = $1
  ORDER BY cm.user_id";
 statement!(Receipts, RECEIPTS_SQL);
+
+/// Marks `chat` for the receipt publisher after its members changed (a new member has no markers;
+/// one who left no longer counts).
+pub(crate) async fn receipts_changed(conn: &mut AsyncPgConnection, chat: ChatId) -> StoreResult<()> {
+    prepared::<MembersChanged>().bind::<BigInt, _>(chat.0).execute(conn).await?;
+    Ok(())
+}
 
 #[derive(QueryableByName)]
 struct ChatRow {
@@ -92,21 +119,6 @@ struct ReceiptRow {
     read_at: Option<OffsetDateTime>,
 }
 
-/// Takes the receipt locks of `chats` for the rest of the transaction.
-pub(crate) async fn lock_receipts(conn: &mut AsyncPgConnection, chats: &[i64]) -> StoreResult<()> {
-    prepared::<LockReceipts>().bind::<Array<BigInt>, _>(chats).execute(conn).await?;
-    Ok(())
-}
-
-/// Writes `receipt.updated` for `chats`, as their markers are now.
-pub(crate) async fn receipt_events(conn: &mut AsyncPgConnection, chats: &[i64]) -> StoreResult<()> {
-    if !chats.is_empty() {
-        let events = prepared::<ReceiptEvents>().bind::<Array<BigInt>, _>(chats);
-        events.bind::<Text, _>(EventKind::ReceiptUpdated.as_str()).execute(conn).await?;
-    }
-    Ok(())
-}
-
 impl Store {
     /// Records that messages up to each id reached one of `user`'s devices, per chat (chats
     /// they are not in are ignored); a marker never moves back.
@@ -117,16 +129,28 @@ impl Store {
         let chats: Vec<i64> = marks.iter().map(|(chat, _)| chat.0).collect();
         let ids: Vec<i64> = marks.iter().map(|(_, message)| message.0).collect();
         let mut conn = self.conn().await?;
-        let written = conn
+        let deliver = prepared::<Deliver>().bind::<BigInt, _>(user.0).bind::<Array<BigInt>, _>(&chats);
+        deliver.bind::<Array<BigInt>, _>(&ids).execute(&mut conn).await?;
+        Ok(())
+    }
+
+    /// Sends `receipt.updated` for the chats whose markers moved since the last call and whose two
+    /// lowest delivery or read markers changed; answers how many chats it looked at. Any process
+    /// may call it: each dirty chat is claimed by one.
+    pub async fn publish_receipts(&self) -> StoreResult<usize> {
+        let mut conn = self.conn().await?;
+        let published = conn
             .transaction(async |conn| {
-                lock_receipts(conn, &chats).await?;
-                let deliver = prepared::<Deliver>().bind::<BigInt, _>(user.0).bind::<Array<BigInt>, _>(&chats);
-                let changed: Vec<ChatRow> = deliver.bind::<Array<BigInt>, _>(&ids).load(conn).await?;
-                let changed: Vec<i64> = changed.into_iter().map(|row| row.chat_id).collect();
-                receipt_events(conn, &changed).await
+                let claimed: Vec<ChatRow> = prepared::<ClaimDirty>().load(conn).await?;
+                let chats: Vec<i64> = claimed.into_iter().map(|row| row.chat_id).collect();
+                if !chats.is_empty() {
+                    let publish = prepared::<PublishReceipts>().bind::<Array<BigInt>, _>(&chats);
+                    publish.bind::<Text, _>(EventKind::ReceiptUpdated.as_str()).execute(conn).await?;
+                }
+                Ok(chats.len())
             })
             .await;
-        self.after_write(written)
+        self.after_write(published)
     }
 
     /// Who got message `id` and who read it, for its author and the chat's admins and owners.

@@ -47,12 +47,16 @@ impl Acks {
         Some(self.last_recorded.map_or_else(Instant::now, |at| at + RECORD_EVERY))
     }
 
-    /// Records the acknowledged deliveries; a failure is logged, not retried.
-    pub async fn record(&mut self, store: &Store, user: UserId) {
+    /// Records the acknowledged deliveries in the background (the socket keeps delivering
+    /// meanwhile); a failure is logged, not retried.
+    pub fn record(&mut self, store: &Store, user: UserId) {
         self.last_recorded = Some(Instant::now());
-        if let Err(error) = store.mark_delivered(user, &self.acked.take()).await {
-            tracing::warn!(%error, "recording acknowledged deliveries failed");
-        }
+        let (store, marks) = (store.clone(), self.acked.take());
+        tokio::spawn(async move {
+            if let Err(error) = store.mark_delivered(user, &marks).await {
+                tracing::warn!(%error, "recording acknowledged deliveries failed");
+            }
+        });
     }
 }
 

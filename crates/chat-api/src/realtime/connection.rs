@@ -119,7 +119,7 @@ pub async fn run(
                         Some(Ok(AggregatedMessage::Close(_))) | None => return Err(Stop::Gone),
                     }
                 }
-                _ = until(acks.due()) => acks.record(&store, user).await,
+                _ = until(acks.due()) => acks.record(&store, user),
                 _ = heartbeat.tick() => {
                     if last_heard.elapsed() > settings.idle_timeout {
                         return Err(Stop::Closed(CloseCode::IdleTimeout));
@@ -149,7 +149,7 @@ pub async fn run(
         }
     }
     if acks.due().is_some() {
-        acks.record(&store, user).await;
+        acks.record(&store, user);
     }
     // Only now: shutdown waits for this, so the close frame goes out before the server stops.
     hub.unregister(registration.id);

@@ -1,6 +1,6 @@
 //! Background tasks of the real-time path: the listener (LISTEN/NOTIFY wake-ups, typing and token
-//! revocations, reconnecting), the pump (`pump.rs`: publish, then hand new seqs to the hub) and
-//! retention.
+//! revocations, reconnecting), the pump (`pump.rs`: publish, then hand new seqs to the hub), the
+//! receipt publisher and retention.
 
 use super::frames;
 use super::hub::{Delivery, Hub};
@@ -28,7 +28,21 @@ pub fn spawn(store: Store, hub: Arc<Hub>, settings: DispatchSettings) {
     let announced = Arc::new(Announced::default());
     tokio::spawn(listen(settings.database_url.clone(), store.clone(), hub.clone(), announced.clone()));
     tokio::spawn(pump::pump_forever(store.clone(), hub, announced, settings.safety_tick));
+    tokio::spawn(publish_receipts(store.clone()));
     tokio::spawn(retain(store, settings.event_retention, settings.idempotency_retention));
+}
+
+/// `receipt.updated` for the chats whose markers moved, once a second: a group whose members all
+/// acknowledge gets one event a second, not one per member.
+async fn publish_receipts(store: Store) {
+    let mut every = tokio::time::interval(Duration::from_secs(1));
+    every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        every.tick().await;
+        if let Err(error) = store.publish_receipts().await {
+            tracing::warn!(%error, "publishing receipts failed");
+        }
+    }
 }
 
 async fn listen(database_url: String, store: Store, hub: Arc<Hub>, announced: Arc<Announced>) {

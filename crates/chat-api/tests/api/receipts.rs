@@ -89,25 +89,55 @@ async fn receipt_events_report_the_chats_lowest_markers() {
     let message = app.text(&ann, chat, "tell me when").await["id"].as_i64().unwrap();
     let (mut anns_socket, _) = app.ws(&ann, None).await;
     app.get_ok(&bob, &format!("/api/v1/chats/{chat}/messages")).await;
-    app.call_json(&bob, Method::POST, &format!("/api/v1/chats/{chat}/read"), &json!({ "message_id": message })).await;
-
-    let mut changes = Vec::new();
-    while changes.len() < 2 {
-        let frame = anns_socket.next_event().await;
-        if let Ok(ServerFrame::Event(stored)) = serde_json::from_value::<ServerFrame>(frame.clone())
-            && let Event::ReceiptUpdated(change) = stored.event
-        {
-            changes.push(change);
-        }
-    }
     let marker = |change: &ReceiptChange, user: i64| {
         let delivered = change.delivered.iter().find(|marker| marker.user_id.0 == user).map(|m| m.message_id.0);
         let read = change.read.iter().find(|marker| marker.user_id.0 == user).map(|m| m.message_id.0);
         (delivered, read)
     };
-    assert_eq!(changes[0].chat_id.0, chat);
-    assert_eq!(marker(&changes[0], bob.id), (Some(message), Some(0)), "delivered by the page");
-    assert_eq!(marker(&changes[1], bob.id), (Some(message), Some(message)), "then read");
+    let delivered = next_receipt(&mut anns_socket).await;
+    assert_eq!(delivered.chat_id.0, chat);
+    assert_eq!(marker(&delivered, bob.id), (Some(message), Some(0)), "delivered by the page");
+    app.call_json(&bob, Method::POST, &format!("/api/v1/chats/{chat}/read"), &json!({ "message_id": message })).await;
+    assert_eq!(marker(&next_receipt(&mut anns_socket).await, bob.id), (Some(message), Some(message)), "then read");
+}
+
+#[tokio::test]
+async fn many_moves_in_a_second_make_one_receipt_event() {
+    let app = TestApp::spawn().await;
+    let ann = app.register("ann").await;
+    let mut members = Vec::new();
+    for n in 0..6 {
+        members.push(app.register(&format!("member{n}")).await);
+    }
+    let chat = app.group(&ann, &members.iter().collect::<Vec<_>>()).await;
+    let message = app.text(&ann, chat, "everyone fetch this").await["id"].as_i64().unwrap();
+    let (mut anns_socket, _) = app.ws(&ann, None).await;
+    let history = format!("/api/v1/chats/{chat}/messages");
+    let fetches = members.iter().map(|member| app.call(member, Method::GET, &history));
+    futures_util::future::join_all(fetches).await;
+    let mut receipts = Vec::new();
+    while let Some(frame) = anns_socket.next_json_within(Duration::from_millis(2500)).await {
+        if frame["type"] == "receipt.updated" {
+            receipts.push(frame);
+        }
+    }
+    assert!((1..=2).contains(&receipts.len()), "six moves at once, {} events", receipts.len());
+    let last = &receipts[receipts.len() - 1]["data"]["delivered"];
+    assert_eq!(last[0], json!({ "user_id": ann.id, "message_id": 0 }), "ann herself never fetched");
+    assert_eq!(last[1]["message_id"], message, "every other member has it");
+    assert_eq!(delivery(&app, &ann, message).await, "delivered");
+}
+
+/// The next `receipt.updated` on `socket` (the publisher sends them within about a second).
+async fn next_receipt(socket: &mut crate::support::WsClient) -> ReceiptChange {
+    loop {
+        let frame = socket.next_event().await;
+        if let Ok(ServerFrame::Event(stored)) = serde_json::from_value::<ServerFrame>(frame.clone())
+            && let Event::ReceiptUpdated(change) = stored.event
+        {
+            return change;
+        }
+    }
 }
 
 #[tokio::test]
@@ -163,4 +193,34 @@ async fn acks_on_one_server_process_show_on_another() {
     assert!(change["delivered"].as_array().unwrap().contains(&json!({ "user_id": bob.id, "message_id": message })));
     assert_eq!(delivery(&app, &ann, message).await, "delivered");
     assert_eq!(delivery(&sibling, &ann, message).await, "delivered");
+}
+
+#[tokio::test]
+async fn leaving_and_coming_back_moves_markers_again_and_membership_changes_update_receipts() {
+    let app = TestApp::spawn().await;
+    let (ann, bob, carol) = (app.register("ann").await, app.register("bob").await, app.register("carol").await);
+    let chat = app.group(&ann, &[&bob]).await;
+    let message = app.text(&ann, chat, "read me twice").await["id"].as_i64().unwrap();
+    let (read, history) = (format!("/api/v1/chats/{chat}/read"), format!("/api/v1/chats/{chat}/messages"));
+    expect_json(app.call_json(&bob, Method::POST, &read, &json!({ "message_id": message })).await, StatusCode::OK)
+        .await;
+    await_delivery(&app, &ann, message, "read").await;
+    app.call(&bob, Method::DELETE, &format!("/api/v1/chats/{chat}/members/{}", bob.id)).await;
+    let (mut anns_socket, _) = app.ws(&ann, None).await;
+    let add = |user: &TestUser| json!({ "user_id": user.id });
+    for user in [&bob, &carol] {
+        let added = app.call_json(&ann, Method::POST, &format!("/api/v1/chats/{chat}/members"), &add(user)).await;
+        expect_json(added, StatusCode::CREATED).await;
+    }
+    let change = next_receipt(&mut anns_socket).await;
+    assert!(change.read.iter().all(|marker| marker.message_id.0 == 0), "the newcomers have read nothing: {change:?}");
+    assert_eq!(delivery(&app, &ann, message).await, "sent");
+
+    app.get_ok(&bob, &history).await;
+    app.get_ok(&carol, &history).await;
+    for reader in [&bob, &carol] {
+        let again = app.call_json(reader, Method::POST, &read, &json!({ "message_id": message })).await;
+        assert_eq!(expect_json(again, StatusCode::OK).await["last_read_message_id"], message);
+    }
+    await_delivery(&app, &ann, message, "read").await;
 }
