@@ -1,3 +1,2 @@
-DROP TABLE receipt_frontiers;
 DROP TABLE receipt_marks;
 ALTER TABLE chat_members DROP COLUMN last_delivered_message_id;
