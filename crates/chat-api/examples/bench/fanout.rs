@@ -22,11 +22,11 @@ pub async fn run(host: &str, crowd: &Crowd, server_pid: Option<&str>, rate: u32,
     let mut failures = Vec::new();
     // Connect and drop a few sockets first: the per-worker state a first socket creates is not
     // what each socket costs.
-    drop(sockets::open(host, &crowd.tokens[..64]).await);
+    drop(sockets::open(host, &crowd.tokens[..64], false).await);
     tokio::time::sleep(Duration::from_secs(1)).await;
     let before = server_pid.map(memory::resident_mib);
     let opened = Instant::now();
-    let sockets = sockets::open(host, &crowd.tokens).await;
+    let sockets = sockets::open(host, &crowd.tokens, false).await;
     let opening = opened.elapsed();
     tokio::time::sleep(Duration::from_secs(2)).await;
     let count = crowd.tokens.len();

@@ -10,8 +10,10 @@
 //! `BENCH_SERVER_PID` set, the server's CPU and its memory around password hashing are reported.
 //! Then `BENCH_SOCKETS` (10,000) WebSockets are opened, for the server's memory per idle socket,
 //! and `BENCH_MEMBERS` (5,000) of them, one group, get 20 messages a second for 10 s.
-//! `BENCH_TABLE=0` skips the HTTP works, `BENCH_SOCKETS=0` the socket works; `BENCH_WORKS=search`
-//! runs only the works whose label holds that text.
+//! Receipts (`receipts.rs`): what 100 recipients acknowledging every frame cost `POST /messages`,
+//! and the `receipt.updated` rate of a group of 1,000 all acknowledging.
+//! `BENCH_TABLE=0` skips the HTTP works, `BENCH_SOCKETS=0` the socket works, `BENCH_RECEIPTS=0`
+//! the receipts; `BENCH_WORKS=search` runs only the works whose label holds that text.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod capture;
@@ -24,6 +26,7 @@ mod measure;
 mod memory;
 mod pgbench;
 mod psql;
+mod receipts;
 mod report;
 mod script;
 mod setup;
@@ -128,6 +131,9 @@ async fn main() {
     println!();
     if let Some(pid) = &server_pid {
         memory::hashing_memory(&client, &base, pid).await;
+    }
+    if setting("BENCH_RECEIPTS", 1) != 0 {
+        receipts::run(&bench, &std::process::id().to_string(), rounds as usize).await;
     }
     let mut failures = bench.failures.into_inner();
     let (sockets, members) = (setting("BENCH_SOCKETS", 10_000) as usize, setting("BENCH_MEMBERS", 5_000) as usize);

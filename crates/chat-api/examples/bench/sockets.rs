@@ -1,7 +1,8 @@
 //! Thousands of WebSocket clients on the bench's one thread: connected a few dozen at a time,
-//! each then read by its own task, which answers pings and notes when each bench message came.
+//! each then read by its own task, which answers pings, notes when each bench message came and,
+//! if asked, acknowledges what it got at most once a second, as the project's clients do.
 
-use futures_util::StreamExt as _;
+use futures_util::{SinkExt as _, StreamExt as _};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 use tokio::task::JoinHandle;
@@ -39,8 +40,15 @@ fn bench_message(frame: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
-/// Opens one socket per token (socket `n` with `tokens[n]`) and waits for each one's `ready`.
-pub async fn open(host: &str, tokens: &[String]) -> Sockets {
+/// The `seq` a frame starts with: `{"seq":1234,...`.
+fn frame_seq(frame: &str) -> Option<i64> {
+    let digits = frame.strip_prefix(r#"{"seq":"#)?.split(|c: char| !c.is_ascii_digit()).next()?;
+    digits.parse().ok()
+}
+
+/// Opens one socket per token (socket `n` with `tokens[n]`) and waits for each one's `ready`;
+/// with `ack`, each socket acknowledges the events it got, at most once a second.
+pub async fn open(host: &str, tokens: &[String], ack: bool) -> Sockets {
     let arrivals = Arc::new(Mutex::new(Vec::new()));
     let connecting = futures_util::stream::iter(tokens.iter().enumerate()).map(|(n, token)| {
         let url = format!("ws://{host}/api/v1/ws");
@@ -58,11 +66,15 @@ pub async fn open(host: &str, tokens: &[String]) -> Sockets {
     while let Some((socket, mut stream)) = connected.next().await {
         let arrivals = arrivals.clone();
         readers.push(tokio::spawn(async move {
+            let mut acked_at = Instant::now();
             while let Some(Ok(frame)) = stream.next().await {
-                if let Message::Text(text) = frame
-                    && let Some(message) = bench_message(&text)
-                {
+                let Message::Text(text) = frame else { continue };
+                if let Some(message) = bench_message(&text) {
                     arrivals.lock().unwrap().push(Arrival { socket, message, at: Instant::now() });
+                }
+                if let Some(seq) = frame_seq(&text).filter(|_| ack && acked_at.elapsed().as_secs() >= 1) {
+                    let _ = stream.send(Message::Text(format!(r#"{{"type":"ack","seq":{seq}}}"#).into())).await;
+                    acked_at = Instant::now();
                 }
             }
         }));
