@@ -12,11 +12,11 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bool};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-/// Up to `$3` messages of chat `$1` older than id `$2`, newest first (thread replies only if `$4`):
-/// a backward range scan of `(chat_id, id)` that stops after `$3` rows. Rows of an earlier chat that fill the limit mean
-/// this one has no more, and are dropped. (Written as `chat_id = $1 ORDER BY id DESC`, the planner
-/// may walk `messages_pkey` instead, through every newer message of every chat: see
-/// `chat_summaries::SUMMARY_SQL`.)
+/// Up to `$3` messages of chat `$1` older than id `$2`, newest first (thread replies only if
+/// `$4`): a backward range scan of `(chat_id, id)` that stops after `$3` rows. Rows of an earlier
+/// chat that fill the limit mean this one has no more, and are dropped. (Written as
+/// `chat_id = $1 ORDER BY id DESC`, the planner may walk `messages_pkey` instead, through every
+/// newer message of every chat: see `chat_summaries::SUMMARY_SQL`.)
 pub(crate) const OLDER_SQL: &str = "
 SELECT * FROM (
     SELECT id, chat_id, author_id, kind, content, payload, ts, reply_to_id, deleted_at, updated_at, thread_root_id
