@@ -1,5 +1,5 @@
 //! One WebSocket connection: `ready`, then the replay after `since`, then live events, with
-//! heartbeats, typing indicators and a close code for every way it ends.
+//! heartbeats, typing indicators, delivery acks and a close code for every way it ends.
 
 use super::acks::Acks;
 use super::client_frames::on_client_frame;
