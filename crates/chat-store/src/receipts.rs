@@ -14,10 +14,11 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 
 /// Marks the chats of the rows `moved` returns (`chat_id`) dirty. Unconditionally, so a move
-/// waits for a publisher holding the row and is seen by its next round.
+/// waits for a publisher holding the row and is seen by its next round; in chat order, as the
+/// publisher claims them, so the two never deadlock.
 macro_rules! mark_dirty {
     () => {
-        "INSERT INTO receipt_frontiers (chat_id, dirty) SELECT chat_id, true FROM moved
+        "INSERT INTO receipt_frontiers (chat_id, dirty) SELECT chat_id, true FROM moved ORDER BY chat_id
          ON CONFLICT (chat_id) DO UPDATE SET dirty = true"
     };
 }
@@ -51,9 +52,13 @@ const MEMBERS_CHANGED_SQL: &str =
     "INSERT INTO receipt_frontiers (chat_id, dirty) VALUES ($1, true) ON CONFLICT (chat_id) DO UPDATE SET dirty = true";
 statement!(MembersChanged, MEMBERS_CHANGED_SQL);
 
-/// Claims the dirty chats (waiting for any move still holding one, so the next statement's
-/// snapshot sees every move that marked it).
-const CLAIM_SQL: &str = "UPDATE receipt_frontiers SET dirty = false WHERE dirty RETURNING chat_id";
+/// Claims the dirty chats, locking them in chat order (waiting for any move still holding one, so
+/// the next statement's snapshot sees every move that marked it).
+const CLAIM_SQL: &str = "
+UPDATE receipt_frontiers f SET dirty = false
+  FROM (SELECT chat_id FROM receipt_frontiers WHERE dirty ORDER BY chat_id FOR UPDATE) claimed
+ WHERE f.chat_id = claimed.chat_id
+RETURNING f.chat_id";
 statement!(ClaimDirty, CLAIM_SQL);
 
 /// For chats `$1`: their two lowest delivery and read markers as they are now, kept as `sent`, and

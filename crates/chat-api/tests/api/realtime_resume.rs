@@ -29,7 +29,13 @@ async fn events_missed_while_away_arrive_in_order_then_live_ones() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reader_resuming_under_concurrent_writers_misses_nothing_and_sees_nothing_twice() {
-    let app = TestApp::spawn_with(|config| config.pool_size = 8).await;
+    // A queue that holds every event of the test: this is about resuming, and with the tests'
+    // small queue a reader starved by the other tests running meanwhile was cut off as slow (4008).
+    let app = TestApp::spawn_with(|config| {
+        config.pool_size = 8;
+        config.realtime.queue_capacity = 1024;
+    })
+    .await;
     let (ann, bob, reader) = (app.register("ann").await, app.register("bob").await, app.register("rdr").await);
     let chat = app.group(&ann, &[&bob, &reader]).await;
     let (first, ready) = app.ws(&reader, None).await;
