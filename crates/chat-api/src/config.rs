@@ -1,5 +1,6 @@
 //! Settings read from the environment once, at start-up.
 
+use crate::realtime::PresenceSettings;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -32,6 +33,7 @@ pub struct RealtimeConfig {
     /// Outgoing frames a connection may have waiting before it is closed as too slow.
     pub queue_capacity: usize,
     pub event_retention: Duration,
+    pub presence: PresenceSettings,
 }
 
 impl Default for RealtimeConfig {
@@ -41,6 +43,7 @@ impl Default for RealtimeConfig {
             idle_timeout: Duration::from_secs(45),
             queue_capacity: 256,
             event_retention: Duration::from_secs(7 * 24 * 3600),
+            presence: PresenceSettings::default(),
         }
     }
 }
@@ -140,6 +143,19 @@ impl Config {
                         24 * 365 * 10,
                     )?,
                 ),
+                presence: {
+                    // A process silent for `timeout` is swept: its users go offline within
+                    // `timeout` + `beat` of it dying.
+                    let millis = |name, default| -> Result<Duration, ConfigError> {
+                        Ok(Duration::from_millis(at_least(name, parse_var(name, default)?, 10)?))
+                    };
+                    PresenceSettings {
+                        beat: millis("CHAT_PRESENCE_BEAT_MS", 5_000)?,
+                        timeout: millis("CHAT_PRESENCE_TIMEOUT_MS", 15_000)?,
+                        grace: millis("CHAT_PRESENCE_GRACE_MS", 3_000)?,
+                        coalesce: millis("CHAT_PRESENCE_COALESCE_MS", 3_000)?,
+                    }
+                },
             },
         })
     }

@@ -9,7 +9,7 @@ use crate::problem::ApiError;
 use crate::rate_limit::RateLimiter;
 use crate::realtime::dispatcher::{self, DispatchSettings};
 use crate::realtime::frames::CloseCode;
-use crate::realtime::{ConnectionSettings, Hub};
+use crate::realtime::{ConnectionSettings, Hub, PresenceTracker};
 use crate::state::AppState;
 use actix_web::dev::Server;
 use actix_web::web;
@@ -58,6 +58,7 @@ impl Application {
                 idempotency_retention: Duration::from_secs(48 * 3600),
             },
         );
+        let presence = PresenceTracker::start(store.clone(), realtime.presence.clone()).await?;
         let state = web::Data::new(AppState {
             store,
             hub: hub.clone(),
@@ -67,6 +68,7 @@ impl Application {
             connection: ConnectionSettings {
                 ping_interval: realtime.ping_interval,
                 idle_timeout: realtime.idle_timeout,
+                presence,
             },
             allowed_origins: config.allowed_origins.clone(),
             passwords: Passwords::new(config.password_hashing)?,

@@ -4,6 +4,8 @@
 use crate::error_code::ErrorCode;
 use crate::event::Event;
 use crate::ids::{ChatId, UserId};
+use crate::presence::PresenceStatus;
+use crate::timestamp::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// A stored event as delivered: its place in the stream, its chat, and the event itself
@@ -80,6 +82,17 @@ pub enum ControlFrame {
         chat_id: ChatId,
         /// Who is typing.
         user_id: UserId,
+    },
+    /// A user who shares a chat with you came online or went offline; ephemeral (after a
+    /// reconnect, read presence over REST).
+    #[serde(rename = "presence.updated")]
+    PresenceUpdated {
+        /// Whose presence.
+        user_id: UserId,
+        /// `online` or `offline`.
+        status: PresenceStatus,
+        /// When they last went offline.
+        last_seen_at: Option<Timestamp>,
     },
     /// A frame the client sent could not be used; the socket stays open.
     Error {

@@ -2,6 +2,7 @@
 
 use crate::chat::text_enum;
 use crate::ids::{ChatId, MessageId, UserId};
+use crate::presence::Presence;
 use crate::timestamp::Timestamp;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
@@ -59,6 +60,9 @@ pub struct ChatMember {
     /// Their read marker, for "seen by" marks; null if they have never marked anything read.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub last_read_message_id: Option<MessageId>,
+    /// Whether they are online; in member lists (`GET /chats/{id}/members`) only.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presence: Option<Presence>,
 }
 
 /// The body of `POST /chats/{id}/members`.

@@ -1,6 +1,7 @@
 //! Accounts and the credentials that create them.
 
 use crate::ids::UserId;
+use crate::presence::Presence;
 use crate::timestamp::Timestamp;
 use crate::validation::{ValidationErrors, check_length};
 use serde::{Deserialize, Serialize};
@@ -22,6 +23,10 @@ pub struct User {
     /// When the account was registered.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
+    /// Whether they are online; only for a user who shares a chat with the caller (and the
+    /// caller themself), left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub presence: Option<Presence>,
 }
 
 /// The body of `PATCH /users/me`: the name shown for the caller in member lists.

@@ -26,6 +26,7 @@ mod messages;
 mod migrate;
 mod pool;
 mod prepared;
+mod presence;
 #[cfg(test)]
 mod query_plans;
 mod reactions;

@@ -9,6 +9,8 @@ use futures_util::{Stream, StreamExt};
 pub const EVENTS_PUBLISHED: &str = "chat_events_published";
 /// Channel for typing indicators, which are never stored.
 pub const TYPING: &str = "chat_typing";
+/// Channel for presence changes (`{"user_id", "status", "last_seen_at"}`), which are never stored.
+pub const PRESENCE: &str = "chat_presence";
 /// Channel for revoked tokens (the payload is the token hash in hex), which every process forgets.
 pub const TOKENS_REVOKED: &str = "chat_tokens_revoked";
 
@@ -24,7 +26,8 @@ pub struct Notification {
 pub async fn listen(database_url: &str) -> StoreResult<impl Stream<Item = Notification>> {
     let mut conn =
         AsyncPgConnection::establish(database_url).await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
-    conn.batch_execute(&format!("LISTEN {EVENTS_PUBLISHED}; LISTEN {TYPING}; LISTEN {TOKENS_REVOKED};")).await?;
+    let channels = format!("LISTEN {EVENTS_PUBLISHED}; LISTEN {TYPING}; LISTEN {PRESENCE}; LISTEN {TOKENS_REVOKED};");
+    conn.batch_execute(&channels).await?;
     let stream = futures_util::stream::unfold(conn, |mut conn| async move {
         let next = std::pin::pin!(conn.notifications_stream()).next().await;
         match next {

@@ -146,6 +146,7 @@ pub(crate) async fn load_members(
                 role: membership.role,
                 joined_at: membership.joined_at,
                 last_read_message_id: membership.last_read_message_id,
+                presence: None,
             })
         })
         .collect()

@@ -165,6 +165,7 @@ impl From<UserRow> for User {
             username: row.username,
             display_name: row.display_name,
             created_at: row.created_at.into(),
+            presence: None,
         }
     }
 }

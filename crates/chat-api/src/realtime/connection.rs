@@ -5,6 +5,7 @@ use super::acks::Acks;
 use super::client_frames::on_client_frame;
 use super::frames::{self, CloseCode};
 use super::hub::{Closer, Delivery, Hub};
+use super::presence::PresenceTracker;
 use super::replay::replay;
 use super::socket::SocketWatch;
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason, ProtocolError, Session};
@@ -27,6 +28,8 @@ const UNREAD_CLOSE_GRACE: Duration = Duration::from_secs(2);
 pub struct ConnectionSettings {
     pub ping_interval: Duration,
     pub idle_timeout: Duration,
+    /// Counts this process's sockets per user, for presence.
+    pub presence: Arc<PresenceTracker>,
 }
 
 /// Why sending stopped.
@@ -54,6 +57,8 @@ pub async fn run(
     settings: ConnectionSettings,
 ) {
     let user = peer.user;
+    let presence = settings.presence.clone();
+    presence.connected(user);
     let mut acks = Acks::default();
     let mut registration = hub.register(user);
     let closer = registration.closer.clone();
@@ -94,6 +99,10 @@ pub async fn run(
                         }
                         Delivery::Typing { chat_id, user_id, frame } => {
                             (user_id != user && subscription.is_member(chat_id)).then_some(frame)
+                        }
+                        Delivery::Presence { chats, user_id, frame } => {
+                            let shared = chats.iter().any(|chat| subscription.is_member(*chat));
+                            (user_id != user && shared).then_some(frame)
                         }
                     };
                     if let Some(frame) = frame {
@@ -151,6 +160,7 @@ pub async fn run(
     if acks.due().is_some() {
         acks.record(&store, user);
     }
+    presence.disconnected(user);
     // Only now: shutdown waits for this, so the close frame goes out before the server stops.
     hub.unregister(registration.id);
 }

@@ -69,12 +69,19 @@ async fn listen(database_url: String, store: Store, hub: Arc<Hub>, announced: Ar
 }
 
 #[derive(Deserialize)]
+struct PresenceNotice {
+    user_id: UserId,
+    #[serde(flatten)]
+    presence: chat_domain::Presence,
+}
+
+#[derive(Deserialize)]
 struct TypingNotice {
     chat_id: ChatId,
     user_id: UserId,
 }
 
-fn on_notification(store: &Store, hub: &Hub, announced: &Announced, notification: Notification) {
+fn on_notification(store: &Store, hub: &Arc<Hub>, announced: &Announced, notification: Notification) {
     match notification.channel.as_str() {
         listener::TYPING => {
             if let Ok(notice) = serde_json::from_str::<TypingNotice>(&notification.payload) {
@@ -82,11 +89,28 @@ fn on_notification(store: &Store, hub: &Hub, announced: &Announced, notification
                 hub.publish([Delivery::Typing { chat_id: notice.chat_id, user_id: notice.user_id, frame }]);
             }
         }
+        listener::PRESENCE => {
+            if let Ok(notice) = serde_json::from_str::<PresenceNotice>(&notification.payload) {
+                let (store, hub) = (store.clone(), hub.clone());
+                tokio::spawn(async move { offer_presence(&store, &hub, notice).await });
+            }
+        }
         listener::TOKENS_REVOKED => store.token_revoked(&notification.payload),
         _ => match notification.payload.parse::<i64>() {
             Ok(head) => announced.announce(head),
             Err(_) => announced.read_everything(),
         },
+    }
+}
+
+/// Offers `presence.updated` to this process's connections in the chats of the user it is about.
+async fn offer_presence(store: &Store, hub: &Hub, notice: PresenceNotice) {
+    match store.chat_ids_of(notice.user_id).await {
+        Ok(chats) => {
+            let frame = frames::presence(notice.user_id, notice.presence).into();
+            hub.publish([Delivery::Presence { chats: chats.into(), user_id: notice.user_id, frame }]);
+        }
+        Err(error) => tracing::warn!(%error, "presence: reading the user's chats failed"),
     }
 }
 

@@ -80,6 +80,15 @@ pub fn typing(chat: ChatId, user: UserId) -> String {
     control(&ControlFrame::Typing { chat_id: chat, user_id: user })
 }
 
+/// `{"type":"presence.updated","user_id","status","last_seen_at"}`: ephemeral.
+pub fn presence(user: UserId, presence: chat_domain::Presence) -> String {
+    control(&ControlFrame::PresenceUpdated {
+        user_id: user,
+        status: presence.status,
+        last_seen_at: presence.last_seen_at,
+    })
+}
+
 /// `{"type":"error","code","detail"}`: a client frame the server could not use; the socket stays open.
 pub fn error(code: ErrorCode, detail: &str) -> String {
     control(&ControlFrame::Error { code, detail: detail.to_owned() })

@@ -17,8 +17,21 @@ use tokio::sync::{Notify, mpsc};
 #[derive(Clone, Debug)]
 pub enum Delivery {
     // Frames are serialised once and shared: a clone is a reference count, not a copy.
-    Event { envelope: Arc<EventEnvelope>, frame: ByteString },
-    Typing { chat_id: ChatId, user_id: UserId, frame: ByteString },
+    Event {
+        envelope: Arc<EventEnvelope>,
+        frame: ByteString,
+    },
+    Typing {
+        chat_id: ChatId,
+        user_id: UserId,
+        frame: ByteString,
+    },
+    /// `user_id`'s presence, for the connections of users who share one of `chats` with them.
+    Presence {
+        chats: Arc<[ChatId]>,
+        user_id: UserId,
+        frame: ByteString,
+    },
 }
 
 /// Tells a connection to close, and why.
@@ -198,6 +211,9 @@ impl Hub {
                     inner.targets(envelope.chat_id, &envelope.joined, envelope.left)
                 }
                 Delivery::Typing { chat_id, .. } => inner.targets(*chat_id, &[], None),
+                Delivery::Presence { chats, .. } => {
+                    chats.iter().flat_map(|chat| inner.by_chat.get(chat).into_iter().flatten().copied()).collect()
+                }
             };
             for id in targets {
                 let Some(slot) = inner.slots.get(&id) else { continue };

@@ -12,7 +12,10 @@ use chat_domain::{ChatId, MemberDraft, MemberList, RolePatch, UserId};
     (status = 404, response = crate::openapi::NotFound)))]
 #[get("/chats/{chat_id}/members")]
 pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
-    let members = state.store.members(ChatId(path.into_inner()), caller.user.id).await?;
+    let mut members = state.store.members(ChatId(path.into_inner()), caller.user.id).await?;
+    let ids: Vec<UserId> = members.iter().map(|member| member.user_id).collect();
+    let mut presence = state.store.presence_of(&ids, state.connection.presence.live()).await?;
+    members.iter_mut().for_each(|member| member.presence = presence.remove(&member.user_id));
     Ok(HttpResponse::Ok().json(MemberList { members }))
 }
 

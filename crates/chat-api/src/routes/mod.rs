@@ -7,6 +7,7 @@ mod history;
 mod members;
 mod mentions;
 mod messages;
+mod presence;
 mod reactions;
 mod realtime;
 mod receipts;
@@ -32,6 +33,7 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(auth::logout)
             .service(users::me)
             .service(users::rename_me)
+            .service(presence::choose)
             .service(users::search)
             .service(users::get)
             .service(chats::create)

@@ -81,10 +81,14 @@ pub async fn search(
 pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
-    _caller: Caller,
+    caller: Caller,
     user: web::Path<i64>,
 ) -> ApiResult<HttpResponse> {
     // Walking the ids lists every account as well as searching does: the same limit.
     state.search_limiter.admit(&req)?;
-    Ok(HttpResponse::Ok().json(state.store.user(UserId(user.into_inner())).await?))
+    let mut user = state.store.user(UserId(user.into_inner())).await?;
+    if state.store.sees_presence(caller.user.id, user.id).await? {
+        user.presence = state.store.presence_of(&[user.id], state.connection.presence.live()).await?.remove(&user.id);
+    }
+    Ok(HttpResponse::Ok().json(user))
 }

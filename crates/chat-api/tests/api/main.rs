@@ -22,6 +22,7 @@ mod mentions;
 mod messages;
 mod openapi;
 mod parse_refusals;
+mod presence;
 mod reactions;
 mod read_state;
 mod realtime;

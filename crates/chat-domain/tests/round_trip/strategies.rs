@@ -124,6 +124,7 @@ pub fn chat_member() -> impl Strategy<Value = ChatMember> {
             role,
             joined_at,
             last_read_message_id: last_read.map(MessageId),
+            presence: None,
         },
     )
 }
@@ -201,6 +202,10 @@ pub fn server_frame() -> impl Strategy<Value = ServerFrame> {
             ServerFrame::Control(ControlFrame::Typing { chat_id: ChatId(chat), user_id: UserId(user) })
         }),
         (codes, text()).prop_map(|(code, detail)| ServerFrame::Control(ControlFrame::Error { code, detail })),
+        (ids(), any::<bool>(), option::of(timestamp())).prop_map(|(user, online, last_seen_at)| {
+            let status = if online { PresenceStatus::Online } else { PresenceStatus::Offline };
+            ServerFrame::Control(ControlFrame::PresenceUpdated { user_id: UserId(user), status, last_seen_at })
+        }),
     ]
 }
 

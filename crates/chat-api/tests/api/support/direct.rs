@@ -22,6 +22,11 @@ impl TestApp {
         self.db.name()
     }
 
+    /// This app's database, for a `ServerProcess` beside it.
+    pub fn database_url(&self) -> &str {
+        self.db.url()
+    }
+
     /// Counts rows straight from the database, to prove a refused request stored nothing.
     pub async fn count(&self, table: &str) -> i64 {
         #[derive(diesel::QueryableByName)]

@@ -9,6 +9,7 @@ pub use process::ServerProcess;
 pub use ws::WsClient;
 
 use chat_api::config::{BodyLimits, PasswordHashing, RealtimeConfig};
+use chat_api::realtime::PresenceSettings;
 use chat_api::{Application, Config};
 use chat_test_db::TestDatabase;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -54,7 +55,7 @@ impl TestApp {
             log_filter: std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
             log_json: false,
             allowed_origins: Vec::new(),
-            realtime: RealtimeConfig { queue_capacity: 64, ..RealtimeConfig::default() },
+            realtime: RealtimeConfig { queue_capacity: 64, presence: fast_presence(), ..RealtimeConfig::default() },
         };
         adjust(&mut config);
         Self::start(db, config).await
@@ -153,6 +154,13 @@ impl TestApp {
         let response = self.call_json(actor, Method::PATCH, &path, &json!({ "role": role })).await;
         assert_eq!(expect_json(response, StatusCode::OK).await["role"], role);
     }
+}
+
+/// Presence paced for tests: a silent process is swept after 1.5 s, a closed socket counts after
+/// 200 ms (the same figures go to `ServerProcess` through the environment).
+pub fn fast_presence() -> PresenceSettings {
+    let ms = Duration::from_millis;
+    PresenceSettings { beat: ms(250), timeout: ms(1500), grace: ms(200), coalesce: ms(200) }
 }
 
 /// Asserts the status and returns the JSON body.

@@ -25,6 +25,10 @@ impl ServerProcess {
             .env("CHAT_LOG", "warn")
             .env("CHAT_ARGON2_MEMORY_KIB", "1024")
             .env("CHAT_ARGON2_ITERATIONS", "1")
+            .env("CHAT_PRESENCE_BEAT_MS", "250")
+            .env("CHAT_PRESENCE_TIMEOUT_MS", "1500")
+            .env("CHAT_PRESENCE_GRACE_MS", "200")
+            .env("CHAT_PRESENCE_COALESCE_MS", "200")
             .stdout(Stdio::null())
             .spawn()
             .unwrap();

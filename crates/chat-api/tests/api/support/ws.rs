@@ -4,9 +4,12 @@ use super::{TestApp, TestUser};
 use serde_json::Value;
 use std::time::Duration;
 
-/// A WebSocket client of the test server.
+/// A WebSocket client of the test server. `presence.updated` frames (which come whenever a user
+/// sharing a chat connects or leaves) are set aside for `next_presence`, so tests about other
+/// frames do not see them.
 pub struct WsClient {
     stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
+    presence: std::collections::VecDeque<Value>,
 }
 
 impl TestApp {
@@ -39,7 +42,7 @@ impl WsClient {
                 .insert(reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(), value.parse().unwrap());
         }
         match tokio_tungstenite::connect_async(request).await {
-            Ok((stream, _)) => Ok(WsClient { stream }),
+            Ok((stream, _)) => Ok(WsClient { stream, presence: Default::default() }),
             Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
             Err(error) => panic!("websocket connect failed: {error}"),
         }
@@ -71,11 +74,38 @@ impl WsClient {
         }
     }
 
-    /// The next text frame as JSON, or None if none arrives within `wait`.
+    /// The next text frame as JSON other than `presence.updated`, or None if none arrives within
+    /// `wait`.
     pub async fn next_json_within(&mut self, wait: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let frame = self.any_frame_before(deadline).await?;
+            if frame["type"] == "presence.updated" {
+                self.presence.push_back(frame);
+            } else {
+                return Some(frame);
+            }
+        }
+    }
+
+    /// The next `presence.updated` frame, or None if none arrives within `wait` (other frames
+    /// that come meanwhile are dropped).
+    pub async fn next_presence_within(&mut self, wait: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(frame) = self.presence.pop_front() {
+                return Some(frame);
+            }
+            let frame = self.any_frame_before(deadline).await?;
+            if frame["type"] == "presence.updated" {
+                return Some(frame);
+            }
+        }
+    }
+
+    async fn any_frame_before(&mut self, deadline: tokio::time::Instant) -> Option<Value> {
         use futures_util::StreamExt as _;
         use tokio_tungstenite::tungstenite::Message;
-        let deadline = tokio::time::Instant::now() + wait;
         loop {
             let message = tokio::time::timeout_at(deadline, self.stream.next()).await.ok()?;
             match message {

@@ -1,0 +1,256 @@
+//! Presence across server processes: each process registers, beats, and holds a row per user it
+//! has WebSockets open for; the others sweep a process that stopped beating. Joins and leaves of
+//! one user take that user's advisory lock, so two processes never both see themselves as first
+//! or last.
+
+use crate::error::StoreResult;
+use crate::pool::Store;
+use crate::prepared::{prepared, statement};
+use chat_domain::{ChatId, Presence, Timestamp, UserId};
+use diesel::sql_types::{Array, BigInt, Bool, Double, Nullable, Timestamptz};
+use diesel::{OptionalExtension, QueryableByName};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use std::collections::HashMap;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// Whether user `$1` has a row on a live process other than `$2` (live: beat within `$3` s).
+macro_rules! elsewhere {
+    () => {
+        "EXISTS (SELECT 1 FROM presence_connections pc JOIN server_processes sp ON sp.id = pc.process_id
+                  WHERE pc.user_id = $1 AND pc.process_id <> $2 AND sp.beat_at > now() - make_interval(secs => $3))"
+    };
+}
+
+const REGISTER_SQL: &str = "INSERT INTO server_processes DEFAULT VALUES RETURNING id";
+statement!(RegisterProcess, REGISTER_SQL);
+
+/// Beats for process `$1`; registers it again (same id) if it was swept meanwhile.
+const BEAT_SQL: &str = "
+INSERT INTO server_processes (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET beat_at = now()
+RETURNING (xmax = 0) AS swept";
+statement!(Beat, BEAT_SQL);
+
+const LOCK_SQL: &str = "SELECT pg_advisory_xact_lock(7372, ($1 % 2147483647)::int)";
+statement!(LockUser, LOCK_SQL);
+
+const JOIN_SQL: &str = concat!(
+    "
+WITH inserted AS (
+    INSERT INTO presence_connections (user_id, process_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING 1
+)
+SELECT EXISTS (SELECT 1 FROM inserted) AND NOT ",
+    elsewhere!(),
+    " AS changed, appear_offline, last_seen_at FROM users WHERE id = $1"
+);
+statement!(Join, JOIN_SQL);
+
+const LEAVE_SQL: &str = concat!(
+    "
+WITH deleted AS (
+    DELETE FROM presence_connections WHERE user_id = $1 AND process_id = $2 RETURNING 1
+), last AS (
+    SELECT EXISTS (SELECT 1 FROM deleted) AND NOT ",
+    elsewhere!(),
+    " AS went
+), seen AS (
+    UPDATE users SET last_seen_at = now() WHERE id = $1 AND (SELECT went FROM last) AND NOT appear_offline
+    RETURNING last_seen_at
+)
+SELECT (SELECT went FROM last) AS changed, appear_offline,
+       COALESCE((SELECT last_seen_at FROM seen), last_seen_at) AS last_seen_at FROM users WHERE id = $1"
+);
+statement!(Leave, LEAVE_SQL);
+
+/// Sweeps processes silent for `$1` s: their rows go, and their users who are left without a row
+/// on a live process go offline, last seen when their process last beat.
+const SWEEP_SQL: &str = "
+WITH dead AS (
+    DELETE FROM server_processes WHERE beat_at < now() - make_interval(secs => $1) RETURNING id, beat_at
+), gone AS (
+    DELETE FROM presence_connections pc USING dead WHERE pc.process_id = dead.id RETURNING pc.user_id, dead.beat_at
+), offline AS (
+    UPDATE users u SET last_seen_at = CASE WHEN u.appear_offline THEN u.last_seen_at ELSE g.at END
+      FROM (SELECT user_id, max(beat_at) AS at FROM gone GROUP BY user_id) g
+     WHERE u.id = g.user_id
+       AND NOT EXISTS (SELECT 1 FROM presence_connections pc JOIN server_processes sp ON sp.id = pc.process_id
+                        WHERE pc.user_id = g.user_id AND sp.id NOT IN (SELECT id FROM dead)
+                          AND sp.beat_at >= now() - make_interval(secs => $1))
+    RETURNING u.id, u.appear_offline, u.last_seen_at
+)
+SELECT id AS user_id, true AS changed, appear_offline, last_seen_at FROM offline";
+statement!(Sweep, SWEEP_SQL);
+
+/// Users `$1` as others see them (live: beat within `$2` s).
+const PRESENCE_SQL: &str = "
+SELECT u.id AS user_id, false AS changed, u.appear_offline, u.last_seen_at,
+       EXISTS (SELECT 1 FROM presence_connections pc JOIN server_processes sp ON sp.id = pc.process_id
+                WHERE pc.user_id = u.id AND sp.beat_at > now() - make_interval(secs => $2)) AS online
+  FROM users u WHERE u.id = ANY($1)";
+statement!(PresenceOf, PRESENCE_SQL);
+
+/// Sets whether user `$1` appears offline; answers whether that changed.
+const APPEAR_SQL: &str = "
+UPDATE users SET appear_offline = $2 WHERE id = $1 AND appear_offline <> $2 RETURNING true AS swept";
+statement!(AppearOffline, APPEAR_SQL);
+
+/// Whether users `$1` and `$2` share a chat.
+const SHARED_SQL: &str = "
+SELECT EXISTS (SELECT 1 FROM chat_members a JOIN chat_members b ON b.chat_id = a.chat_id
+                WHERE a.user_id = $1 AND b.user_id = $2) AS swept";
+statement!(SharedChat, SHARED_SQL);
+
+/// The chats of user `$1`.
+const CHATS_SQL: &str = "SELECT chat_id AS id FROM chat_members WHERE user_id = $1";
+statement!(ChatsOf, CHATS_SQL);
+
+#[derive(QueryableByName)]
+struct Flag {
+    #[diesel(sql_type = Bool)]
+    swept: bool,
+}
+
+#[derive(QueryableByName)]
+struct ProcessRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
+#[derive(QueryableByName)]
+struct Change {
+    #[diesel(sql_type = Bool)]
+    changed: bool,
+    #[diesel(sql_type = Bool)]
+    appear_offline: bool,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    last_seen_at: Option<OffsetDateTime>,
+}
+
+#[derive(QueryableByName)]
+struct SweptRow {
+    #[diesel(sql_type = BigInt)]
+    user_id: i64,
+    #[diesel(embed)]
+    change: Change,
+}
+
+#[derive(QueryableByName)]
+struct PresenceRow {
+    #[diesel(sql_type = BigInt)]
+    user_id: i64,
+    #[diesel(embed)]
+    change: Change,
+    #[diesel(sql_type = Bool)]
+    online: bool,
+}
+
+fn seconds(duration: Duration) -> f64 {
+    duration.as_secs_f64()
+}
+
+/// A transition of one user: their presence as others now see it, if it changed for them.
+fn seen_change(change: Change, online: bool) -> Option<Presence> {
+    let last_seen = change.last_seen_at.map(Timestamp::from);
+    (change.changed && !change.appear_offline).then(|| Presence::seen(online, false, last_seen))
+}
+
+async fn locked<T>(
+    conn: &mut AsyncPgConnection,
+    user: UserId,
+    statement: impl AsyncFnOnce(&mut AsyncPgConnection) -> StoreResult<T>,
+) -> StoreResult<T> {
+    prepared::<LockUser>().bind::<BigInt, _>(user.0).execute(conn).await?;
+    statement(conn).await
+}
+
+impl Store {
+    /// Registers this server process; answers its id.
+    pub async fn register_process(&self) -> StoreResult<i64> {
+        let mut conn = self.conn().await?;
+        Ok(prepared::<RegisterProcess>().get_result::<ProcessRow>(&mut conn).await?.id)
+    }
+
+    /// Beats for `process`; `true` when it had been swept (its presence rows are gone).
+    pub async fn beat(&self, process: i64) -> StoreResult<bool> {
+        let mut conn = self.conn().await?;
+        Ok(prepared::<Beat>().bind::<BigInt, _>(process).get_result::<Flag>(&mut conn).await?.swept)
+    }
+
+    /// `user` has a WebSocket open on `process` (its first there); answers their presence if they
+    /// came online for others.
+    pub async fn presence_join(&self, process: i64, user: UserId, live: Duration) -> StoreResult<Option<Presence>> {
+        let mut conn = self.conn().await?;
+        let change = conn
+            .transaction(async |conn| {
+                locked(conn, user, async |conn| {
+                    let join = prepared::<Join>().bind::<BigInt, _>(user.0).bind::<BigInt, _>(process);
+                    Ok(join.bind::<Double, _>(seconds(live)).get_result::<Change>(conn).await?)
+                })
+                .await
+            })
+            .await?;
+        Ok(seen_change(change, true))
+    }
+
+    /// `user` has no WebSocket open on `process` any more; answers their presence if they went
+    /// offline for others.
+    pub async fn presence_leave(&self, process: i64, user: UserId, live: Duration) -> StoreResult<Option<Presence>> {
+        let mut conn = self.conn().await?;
+        let change = conn
+            .transaction(async |conn| {
+                locked(conn, user, async |conn| {
+                    let leave = prepared::<Leave>().bind::<BigInt, _>(user.0).bind::<BigInt, _>(process);
+                    Ok(leave.bind::<Double, _>(seconds(live)).get_result::<Change>(conn).await?)
+                })
+                .await
+            })
+            .await?;
+        Ok(seen_change(change, false))
+    }
+
+    /// Sweeps the processes silent for longer than `live`; answers who went offline.
+    pub async fn sweep_processes(&self, live: Duration) -> StoreResult<Vec<(UserId, Presence)>> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<SweptRow> = prepared::<Sweep>().bind::<Double, _>(seconds(live)).load(&mut conn).await?;
+        Ok(rows.into_iter().filter_map(|row| Some((UserId(row.user_id), seen_change(row.change, false)?))).collect())
+    }
+
+    /// Sets whether `user` appears offline; answers whether that changed anything.
+    pub async fn set_appear_offline(&self, user: UserId, appear_offline: bool) -> StoreResult<bool> {
+        let mut conn = self.conn().await?;
+        let set = prepared::<AppearOffline>().bind::<BigInt, _>(user.0).bind::<Bool, _>(appear_offline);
+        Ok(set.get_committed::<Flag>(&mut conn).await.optional()?.is_some())
+    }
+
+    /// Whether `viewer` may see `user`'s presence: themself, or someone they share a chat with.
+    pub async fn sees_presence(&self, viewer: UserId, user: UserId) -> StoreResult<bool> {
+        if viewer == user {
+            return Ok(true);
+        }
+        let mut conn = self.conn().await?;
+        let shared = prepared::<SharedChat>().bind::<BigInt, _>(viewer.0).bind::<BigInt, _>(user.0);
+        Ok(shared.get_result::<Flag>(&mut conn).await?.swept)
+    }
+
+    /// The chats `user` is in, whose members see their presence.
+    pub async fn chat_ids_of(&self, user: UserId) -> StoreResult<Vec<ChatId>> {
+        let mut conn = self.conn().await?;
+        let rows: Vec<ProcessRow> = prepared::<ChatsOf>().bind::<BigInt, _>(user.0).load(&mut conn).await?;
+        Ok(rows.into_iter().map(|row| ChatId(row.id)).collect())
+    }
+
+    /// `users` as others see them.
+    pub async fn presence_of(&self, users: &[UserId], live: Duration) -> StoreResult<HashMap<UserId, Presence>> {
+        let ids: Vec<i64> = users.iter().map(|user| user.0).collect();
+        let mut conn = self.conn().await?;
+        let query = prepared::<PresenceOf>().bind::<Array<BigInt>, _>(&ids).bind::<Double, _>(seconds(live));
+        let rows: Vec<PresenceRow> = query.load(&mut conn).await?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let last_seen = row.change.last_seen_at.map(Timestamp::from);
+                (UserId(row.user_id), Presence::seen(row.online, row.change.appear_offline, last_seen))
+            })
+            .collect())
+    }
+}
