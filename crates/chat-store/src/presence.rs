@@ -100,8 +100,11 @@ SELECT EXISTS (SELECT 1 FROM chat_members a JOIN chat_members b ON b.chat_id = a
                 WHERE a.user_id = $1 AND b.user_id = $2) AS swept";
 statement!(SharedChat, SHARED_SQL);
 
-/// The chats of user `$1`.
-const CHATS_SQL: &str = "SELECT chat_id AS id FROM chat_members WHERE user_id = $1";
+/// The chats of user `$1` with at most `$2` members (each counted no further than `$2` + 1).
+const CHATS_SQL: &str = "
+SELECT cm.chat_id AS id FROM chat_members cm
+ WHERE cm.user_id = $1
+   AND (SELECT count(*) FROM (SELECT 1 FROM chat_members x WHERE x.chat_id = cm.chat_id LIMIT $2 + 1) m) <= $2";
 statement!(ChatsOf, CHATS_SQL);
 
 #[derive(QueryableByName)]
@@ -232,10 +235,12 @@ impl Store {
         Ok(shared.get_result::<Flag>(&mut conn).await?.swept)
     }
 
-    /// The chats `user` is in, whose members see their presence.
-    pub async fn chat_ids_of(&self, user: UserId) -> StoreResult<Vec<ChatId>> {
+    /// The chats `user` is in that have at most `members` members: those whose members are told
+    /// when their presence changes.
+    pub async fn small_chats_of(&self, user: UserId, members: i64) -> StoreResult<Vec<ChatId>> {
         let mut conn = self.conn().await?;
-        let rows: Vec<ProcessRow> = prepared::<ChatsOf>().bind::<BigInt, _>(user.0).load(&mut conn).await?;
+        let chats = prepared::<ChatsOf>().bind::<BigInt, _>(user.0).bind::<BigInt, _>(members);
+        let rows: Vec<ProcessRow> = chats.load(&mut conn).await?;
         Ok(rows.into_iter().map(|row| ChatId(row.id)).collect())
     }
 

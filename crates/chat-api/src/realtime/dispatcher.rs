@@ -103,9 +103,15 @@ fn on_notification(store: &Store, hub: &Arc<Hub>, announced: &Announced, notific
     }
 }
 
-/// Offers `presence.updated` to this process's connections in the chats of the user it is about.
+/// Groups larger than this get no `presence.updated`: a user coming online would be one frame
+/// to each member, and all of them n² (a group of 5,000 connecting: 25 million frames). Their
+/// members read presence from the member list.
+const PRESENCE_GROUP_LIMIT: i64 = 100;
+
+/// Offers `presence.updated` to this process's connections in the user's chats of at most
+/// `PRESENCE_GROUP_LIMIT` members.
 async fn offer_presence(store: &Store, hub: &Hub, notice: PresenceNotice) {
-    match store.chat_ids_of(notice.user_id).await {
+    match store.small_chats_of(notice.user_id, PRESENCE_GROUP_LIMIT).await {
         Ok(chats) => {
             let frame = frames::presence(notice.user_id, notice.presence).into();
             hub.publish([Delivery::Presence { chats: chats.into(), user_id: notice.user_id, frame }]);
