@@ -35,6 +35,7 @@ mod receipts;
 mod rows;
 mod schema;
 mod search;
+mod server_processes;
 mod threads;
 mod token_cache;
 mod user_directory;

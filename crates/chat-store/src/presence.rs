@@ -1,14 +1,14 @@
-//! Presence across server processes: each process registers, beats, and holds a row per user it
-//! has WebSockets open for; the others sweep a process that stopped beating. Joins and leaves of
-//! one user take that user's advisory lock, so two processes never both see themselves as first
-//! or last.
+//! Presence across server processes: each holds a row per user it has WebSockets open for (the
+//! processes themselves: `server_processes.rs`). Joins and leaves of one user take that user's
+//! advisory lock, so two processes never both see themselves as first or last.
 
 use crate::error::StoreResult;
 use crate::pool::Store;
-use crate::prepared::{prepared, statement};
+use crate::prepared::{Bind, Prepared, StatementText, prepared, statement};
 use chat_domain::{ChatId, Presence, Timestamp, UserId};
 use diesel::sql_types::{Array, BigInt, Bool, Double, Nullable, Timestamptz};
 use diesel::{OptionalExtension, QueryableByName};
+use diesel_async::methods::LoadQuery;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use std::collections::HashMap;
 use std::time::Duration;
@@ -21,15 +21,6 @@ macro_rules! elsewhere {
                   WHERE pc.user_id = $1 AND pc.process_id <> $2 AND sp.beat_at > now() - make_interval(secs => $3))"
     };
 }
-
-const REGISTER_SQL: &str = "INSERT INTO server_processes DEFAULT VALUES RETURNING id";
-statement!(RegisterProcess, REGISTER_SQL);
-
-/// Beats for process `$1`; registers it again (same id) if it was swept meanwhile.
-const BEAT_SQL: &str = "
-INSERT INTO server_processes (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET beat_at = now()
-RETURNING (xmax = 0) AS swept";
-statement!(Beat, BEAT_SQL);
 
 const LOCK_SQL: &str = "SELECT pg_advisory_xact_lock(7372, ($1 % 2147483647)::int)";
 statement!(LockUser, LOCK_SQL);
@@ -62,25 +53,6 @@ SELECT (SELECT went FROM last) AS changed, appear_offline,
 );
 statement!(Leave, LEAVE_SQL);
 
-/// Sweeps processes silent for `$1` s: their rows go, and their users who are left without a row
-/// on a live process go offline, last seen when their process last beat.
-const SWEEP_SQL: &str = "
-WITH dead AS (
-    DELETE FROM server_processes WHERE beat_at < now() - make_interval(secs => $1) RETURNING id, beat_at
-), gone AS (
-    DELETE FROM presence_connections pc USING dead WHERE pc.process_id = dead.id RETURNING pc.user_id, dead.beat_at
-), offline AS (
-    UPDATE users u SET last_seen_at = CASE WHEN u.appear_offline THEN u.last_seen_at ELSE g.at END
-      FROM (SELECT user_id, max(beat_at) AS at FROM gone GROUP BY user_id) g
-     WHERE u.id = g.user_id
-       AND NOT EXISTS (SELECT 1 FROM presence_connections pc JOIN server_processes sp ON sp.id = pc.process_id
-                        WHERE pc.user_id = g.user_id AND sp.id NOT IN (SELECT id FROM dead)
-                          AND sp.beat_at >= now() - make_interval(secs => $1))
-    RETURNING u.id, u.appear_offline, u.last_seen_at
-)
-SELECT id AS user_id, true AS changed, appear_offline, last_seen_at FROM offline";
-statement!(Sweep, SWEEP_SQL);
-
 /// Users `$1` as others see them (live: beat within `$2` s).
 const PRESENCE_SQL: &str = "
 SELECT u.id AS user_id, false AS changed, u.appear_offline, u.last_seen_at,
@@ -108,33 +80,25 @@ SELECT cm.chat_id AS id FROM chat_members cm
 statement!(ChatsOf, CHATS_SQL);
 
 #[derive(QueryableByName)]
-struct Flag {
+pub(crate) struct Flag {
     #[diesel(sql_type = Bool)]
-    swept: bool,
+    pub swept: bool,
 }
 
 #[derive(QueryableByName)]
-struct ProcessRow {
+struct ChatRow {
     #[diesel(sql_type = BigInt)]
     id: i64,
 }
 
 #[derive(QueryableByName)]
-struct Change {
+pub(crate) struct Change {
     #[diesel(sql_type = Bool)]
     changed: bool,
     #[diesel(sql_type = Bool)]
     appear_offline: bool,
     #[diesel(sql_type = Nullable<Timestamptz>)]
     last_seen_at: Option<OffsetDateTime>,
-}
-
-#[derive(QueryableByName)]
-struct SweptRow {
-    #[diesel(sql_type = BigInt)]
-    user_id: i64,
-    #[diesel(embed)]
-    change: Change,
 }
 
 #[derive(QueryableByName)]
@@ -147,75 +111,42 @@ struct PresenceRow {
     online: bool,
 }
 
-fn seconds(duration: Duration) -> f64 {
+pub(crate) fn seconds(duration: Duration) -> f64 {
     duration.as_secs_f64()
 }
 
 /// A transition of one user: their presence as others now see it, if it changed for them.
-fn seen_change(change: Change, online: bool) -> Option<Presence> {
+pub(crate) fn seen_change(change: Change, online: bool) -> Option<Presence> {
     let last_seen = change.last_seen_at.map(Timestamp::from);
     (change.changed && !change.appear_offline).then(|| Presence::seen(online, false, last_seen))
 }
 
-async fn locked<T>(
-    conn: &mut AsyncPgConnection,
-    user: UserId,
-    statement: impl AsyncFnOnce(&mut AsyncPgConnection) -> StoreResult<T>,
-) -> StoreResult<T> {
-    prepared::<LockUser>().bind::<BigInt, _>(user.0).execute(conn).await?;
-    statement(conn).await
-}
-
 impl Store {
-    /// Registers this server process; answers its id.
-    pub async fn register_process(&self) -> StoreResult<i64> {
-        let mut conn = self.conn().await?;
-        Ok(prepared::<RegisterProcess>().get_result::<ProcessRow>(&mut conn).await?.id)
-    }
-
-    /// Beats for `process`; `true` when it had been swept (its presence rows are gone).
-    pub async fn beat(&self, process: i64) -> StoreResult<bool> {
-        let mut conn = self.conn().await?;
-        Ok(prepared::<Beat>().bind::<BigInt, _>(process).get_result::<Flag>(&mut conn).await?.swept)
-    }
-
     /// `user` has a WebSocket open on `process` (its first there); answers their presence if they
     /// came online for others.
     pub async fn presence_join(&self, process: i64, user: UserId, live: Duration) -> StoreResult<Option<Presence>> {
-        let mut conn = self.conn().await?;
-        let change = conn
-            .transaction(async |conn| {
-                locked(conn, user, async |conn| {
-                    let join = prepared::<Join>().bind::<BigInt, _>(user.0).bind::<BigInt, _>(process);
-                    Ok(join.bind::<Double, _>(seconds(live)).get_result::<Change>(conn).await?)
-                })
-                .await
-            })
-            .await?;
-        Ok(seen_change(change, true))
+        Ok(seen_change(self.transition::<Join>(process, user, live).await?, true))
     }
 
     /// `user` has no WebSocket open on `process` any more; answers their presence if they went
     /// offline for others.
     pub async fn presence_leave(&self, process: i64, user: UserId, live: Duration) -> StoreResult<Option<Presence>> {
-        let mut conn = self.conn().await?;
-        let change = conn
-            .transaction(async |conn| {
-                locked(conn, user, async |conn| {
-                    let leave = prepared::<Leave>().bind::<BigInt, _>(user.0).bind::<BigInt, _>(process);
-                    Ok(leave.bind::<Double, _>(seconds(live)).get_result::<Change>(conn).await?)
-                })
-                .await
-            })
-            .await?;
-        Ok(seen_change(change, false))
+        Ok(seen_change(self.transition::<Leave>(process, user, live).await?, false))
     }
 
-    /// Sweeps the processes silent for longer than `live`; answers who went offline.
-    pub async fn sweep_processes(&self, live: Duration) -> StoreResult<Vec<(UserId, Presence)>> {
+    /// Runs a join or leave statement under `user`'s lock.
+    async fn transition<S: StatementText>(&self, process: i64, user: UserId, live: Duration) -> StoreResult<Change>
+    where
+        for<'a> Prepared<S, Bind<Double, f64, Bind<BigInt, i64, Bind<BigInt, i64, ()>>>>:
+            LoadQuery<'a, AsyncPgConnection, Change>,
+    {
         let mut conn = self.conn().await?;
-        let rows: Vec<SweptRow> = prepared::<Sweep>().bind::<Double, _>(seconds(live)).load(&mut conn).await?;
-        Ok(rows.into_iter().filter_map(|row| Some((UserId(row.user_id), seen_change(row.change, false)?))).collect())
+        conn.transaction(async |conn| {
+            prepared::<LockUser>().bind::<BigInt, _>(user.0).execute(conn).await?;
+            let statement = prepared::<S>().bind::<BigInt, _>(user.0).bind::<BigInt, _>(process);
+            Ok(statement.bind::<Double, _>(seconds(live)).get_result::<Change>(conn).await?)
+        })
+        .await
     }
 
     /// Sets whether `user` appears offline; answers whether that changed anything.
@@ -240,7 +171,7 @@ impl Store {
     pub async fn small_chats_of(&self, user: UserId, members: i64) -> StoreResult<Vec<ChatId>> {
         let mut conn = self.conn().await?;
         let chats = prepared::<ChatsOf>().bind::<BigInt, _>(user.0).bind::<BigInt, _>(members);
-        let rows: Vec<ProcessRow> = chats.load(&mut conn).await?;
+        let rows: Vec<ChatRow> = chats.load(&mut conn).await?;
         Ok(rows.into_iter().map(|row| ChatId(row.id)).collect())
     }
 
