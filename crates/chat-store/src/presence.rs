@@ -53,24 +53,22 @@ SELECT (SELECT went FROM last) AS changed, appear_offline,
 );
 statement!(Leave, LEAVE_SQL);
 
-/// Users `$1` as others see them (live: beat within `$2` s).
+/// Users `$1` as `$3` sees them (live: beat within `$2` s): only themself and those sharing a
+/// chat with `$3`, the one place this rule is.
 const PRESENCE_SQL: &str = "
 SELECT u.id AS user_id, false AS changed, u.appear_offline, u.last_seen_at,
        EXISTS (SELECT 1 FROM presence_connections pc JOIN server_processes sp ON sp.id = pc.process_id
                 WHERE pc.user_id = u.id AND sp.beat_at > now() - make_interval(secs => $2)) AS online
-  FROM users u WHERE u.id = ANY($1)";
+  FROM users u
+ WHERE u.id = ANY($1)
+   AND (u.id = $3 OR EXISTS (SELECT 1 FROM chat_members a JOIN chat_members b ON b.chat_id = a.chat_id
+                              WHERE a.user_id = $3 AND b.user_id = u.id))";
 statement!(PresenceOf, PRESENCE_SQL);
 
 /// Sets whether user `$1` appears offline; answers whether that changed.
 const APPEAR_SQL: &str = "
-UPDATE users SET appear_offline = $2 WHERE id = $1 AND appear_offline <> $2 RETURNING true AS swept";
+UPDATE users SET appear_offline = $2 WHERE id = $1 AND appear_offline <> $2 RETURNING true AS yes";
 statement!(AppearOffline, APPEAR_SQL);
-
-/// Whether users `$1` and `$2` share a chat.
-const SHARED_SQL: &str = "
-SELECT EXISTS (SELECT 1 FROM chat_members a JOIN chat_members b ON b.chat_id = a.chat_id
-                WHERE a.user_id = $1 AND b.user_id = $2) AS swept";
-statement!(SharedChat, SHARED_SQL);
 
 /// The chats of user `$1` with at most `$2` members (each counted no further than `$2` + 1).
 const CHATS_SQL: &str = "
@@ -79,10 +77,11 @@ SELECT cm.chat_id AS id FROM chat_members cm
    AND (SELECT count(*) FROM (SELECT 1 FROM chat_members x WHERE x.chat_id = cm.chat_id LIMIT $2 + 1) m) <= $2";
 statement!(ChatsOf, CHATS_SQL);
 
+/// The one boolean a statement answers (`AS yes`).
 #[derive(QueryableByName)]
 pub(crate) struct Flag {
     #[diesel(sql_type = Bool)]
-    pub swept: bool,
+    pub yes: bool,
 }
 
 #[derive(QueryableByName)]
@@ -156,16 +155,6 @@ impl Store {
         Ok(set.get_committed::<Flag>(&mut conn).await.optional()?.is_some())
     }
 
-    /// Whether `viewer` may see `user`'s presence: themself, or someone they share a chat with.
-    pub async fn sees_presence(&self, viewer: UserId, user: UserId) -> StoreResult<bool> {
-        if viewer == user {
-            return Ok(true);
-        }
-        let mut conn = self.conn().await?;
-        let shared = prepared::<SharedChat>().bind::<BigInt, _>(viewer.0).bind::<BigInt, _>(user.0);
-        Ok(shared.get_result::<Flag>(&mut conn).await?.swept)
-    }
-
     /// The chats `user` is in that have at most `members` members: those whose members are told
     /// when their presence changes.
     pub async fn small_chats_of(&self, user: UserId, members: i64) -> StoreResult<Vec<ChatId>> {
@@ -175,11 +164,18 @@ impl Store {
         Ok(rows.into_iter().map(|row| ChatId(row.id)).collect())
     }
 
-    /// `users` as others see them.
-    pub async fn presence_of(&self, users: &[UserId], live: Duration) -> StoreResult<HashMap<UserId, Presence>> {
+    /// `users` as `viewer` sees them: only `viewer` and those who share a chat with them are in
+    /// the answer.
+    pub async fn presence_of(
+        &self,
+        viewer: UserId,
+        users: &[UserId],
+        live: Duration,
+    ) -> StoreResult<HashMap<UserId, Presence>> {
         let ids: Vec<i64> = users.iter().map(|user| user.0).collect();
         let mut conn = self.conn().await?;
         let query = prepared::<PresenceOf>().bind::<Array<BigInt>, _>(&ids).bind::<Double, _>(seconds(live));
+        let query = query.bind::<BigInt, _>(viewer.0);
         let rows: Vec<PresenceRow> = query.load(&mut conn).await?;
         Ok(rows
             .into_iter()

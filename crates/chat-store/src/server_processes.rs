@@ -17,7 +17,7 @@ statement!(RegisterProcess, REGISTER_SQL);
 /// Beats for process `$1`; registers it again (same id) if it was swept meanwhile.
 const BEAT_SQL: &str = "
 INSERT INTO server_processes (id) VALUES ($1) ON CONFLICT (id) DO UPDATE SET beat_at = now()
-RETURNING (xmax = 0) AS swept";
+RETURNING (xmax = 0) AS yes";
 statement!(Beat, BEAT_SQL);
 
 /// Sweeps processes silent for `$1` s: their rows go, and their users who are left without a row
@@ -63,7 +63,7 @@ impl Store {
     /// Beats for `process`; `true` when it had been swept (its presence rows are gone).
     pub async fn beat(&self, process: i64) -> StoreResult<bool> {
         let mut conn = self.conn().await?;
-        Ok(prepared::<Beat>().bind::<BigInt, _>(process).get_committed::<Flag>(&mut conn).await?.swept)
+        Ok(prepared::<Beat>().bind::<BigInt, _>(process).get_committed::<Flag>(&mut conn).await?.yes)
     }
 
     /// Sweeps the processes silent for longer than `live`; answers who went offline.

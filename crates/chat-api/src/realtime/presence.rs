@@ -145,7 +145,7 @@ impl PresenceTracker {
                         .unwrap_or_else(std::sync::PoisonError::into_inner)
                         .insert(user, (Instant::now(), false));
                     let live = tracker.settings.timeout;
-                    match tracker.store.presence_of(&[user], live).await.map(|found| found.get(&user).copied()) {
+                    match tracker.store.presence_of(user, &[user], live).await.map(|found| found.get(&user).copied()) {
                         Ok(Some(current)) => tracker.notify(user, current).await,
                         Ok(None) => {}
                         Err(error) => tracing::warn!(%error, "reading presence failed"),

@@ -14,7 +14,7 @@ use chat_domain::{ChatId, MemberDraft, MemberList, RolePatch, UserId};
 pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let mut members = state.store.members(ChatId(path.into_inner()), caller.user.id).await?;
     let ids: Vec<UserId> = members.iter().map(|member| member.user_id).collect();
-    let mut presence = state.store.presence_of(&ids, state.connection.presence.live()).await?;
+    let mut presence = state.store.presence_of(caller.user.id, &ids, state.connection.presence.live()).await?;
     members.iter_mut().for_each(|member| member.presence = presence.remove(&member.user_id));
     Ok(HttpResponse::Ok().json(MemberList { members }))
 }

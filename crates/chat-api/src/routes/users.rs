@@ -87,8 +87,7 @@ pub async fn get(
     // Walking the ids lists every account as well as searching does: the same limit.
     state.search_limiter.admit(&req)?;
     let mut user = state.store.user(UserId(user.into_inner())).await?;
-    if state.store.sees_presence(caller.user.id, user.id).await? {
-        user.presence = state.store.presence_of(&[user.id], state.connection.presence.live()).await?.remove(&user.id);
-    }
+    let live = state.connection.presence.live();
+    user.presence = state.store.presence_of(caller.user.id, &[user.id], live).await?.remove(&user.id);
     Ok(HttpResponse::Ok().json(user))
 }
