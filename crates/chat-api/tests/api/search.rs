@@ -101,13 +101,19 @@ async fn pages_follow_their_cursor_in_a_fixed_number_of_queries() {
     assert_eq!(contents(&exactly_full).len(), 5);
     assert!(exactly_full["next_cursor"].is_null(), "no next page after the last one");
 
+    // The counter also counts the server's background statements (presence beats, the receipt
+    // publisher), which only ever add: the fewest of a few tries is the request's own cost.
     let cost = |query: &'static str| {
         let app = &app;
         let ann = &ann;
         async move {
-            let before = statements_sent(app).await;
-            app.get_ok(ann, &format!("/api/v1/search?q={query}")).await;
-            statements_sent(app).await - before
+            let mut fewest = u64::MAX;
+            for _ in 0..5 {
+                let before = statements_sent(app).await;
+                app.get_ok(ann, &format!("/api/v1/search?q={query}")).await;
+                fewest = fewest.min(statements_sent(app).await - before);
+            }
+            fewest
         }
     };
     assert_eq!(cost("memo").await, cost("report").await, "one result or five, the same queries");
