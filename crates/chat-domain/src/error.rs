@@ -15,6 +15,8 @@ pub enum Resource {
     Member,
     /// An account: answered as 404 `user_not_found`.
     User,
+    /// An upload: answered as 404 `upload_not_found`.
+    Upload,
 }
 
 /// Why a domain rule refused a request. The API answers each variant with a fixed status and

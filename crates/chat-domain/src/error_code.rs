@@ -99,6 +99,8 @@ error_codes! {
     MemberNotFound => "member_not_found",
     /// 404: no user has that id.
     UserNotFound => "user_not_found",
+    /// 404: the upload does not exist, or the caller may not see it.
+    UploadNotFound => "upload_not_found",
     /// 404: no such endpoint.
     NotFound => "not_found",
     /// 408: the body did not arrive in time.
@@ -111,10 +113,22 @@ error_codes! {
     DirectChat => "direct_chat",
     /// 409: the only owner cannot leave or step down.
     LastOwner => "last_owner",
+    /// 409: an upload with this `Idempotency-Key` is still arriving.
+    UploadInProgress => "upload_in_progress",
     /// 413: the body is over the size limit.
     PayloadTooLarge => "payload_too_large",
     /// 422: see the problem's `errors`.
     ValidationFailed => "validation_failed",
+    /// 416: the `Range` asks for bytes the file does not have.
+    RangeNotSatisfiable => "range_not_satisfiable",
+    /// 422: the upload is empty.
+    EmptyUpload => "empty_upload",
+    /// 422: the bytes are not the type the `Content-Type` claims.
+    ContentTypeMismatch => "content_type_mismatch",
+    /// 422: a thumbnail of a file that is not an image.
+    NotAnImage => "not_an_image",
+    /// 422: the image has too many pixels to decode (or cannot be decoded).
+    ImageTooLarge => "image_too_large",
     /// 422: the `Idempotency-Key` was used with a different request.
     IdempotencyKeyReused => "idempotency_key_reused",
     /// 429: too many register or login attempts; see `Retry-After`.
@@ -125,6 +139,8 @@ error_codes! {
     InternalError => "internal_error",
     /// 503: the database is unreachable; retry (with the same `Idempotency-Key`).
     DatabaseUnavailable => "database_unavailable",
+    /// 503: the file storage is unreachable; retry.
+    StorageUnavailable => "storage_unavailable",
     /// WebSocket `error` frame: a client frame the server could not use.
     InvalidFrame => "invalid_frame",
 }

@@ -6,6 +6,7 @@
 #![warn(missing_docs)]
 
 pub mod answers;
+pub mod attachment;
 pub mod chat;
 pub mod delivery;
 pub mod edit;
@@ -27,7 +28,9 @@ pub mod read_state;
 pub mod receipt;
 pub mod search;
 pub mod thread;
+pub mod thumbnail;
 pub mod timestamp;
+pub mod upload;
 pub mod user;
 pub mod validation;
 
@@ -35,6 +38,7 @@ pub use answers::{
     ChatList, EditList, EventFeed, HistoryPage, MemberList, MentionList, ReadState, SearchHit, SearchResults, Session,
     ThreadPage, UserList,
 };
+pub use attachment::{AttachmentCandidate, MAX_ATTACHMENTS};
 pub use chat::{Chat, ChatDraft, ChatKind, ChatPatch, ChatSummary, NewChat};
 pub use delivery::{DeliveredMarks, EventEnvelope, Subscription};
 pub use edit::{EditedBody, MessagePatch, MessageVersion};
@@ -56,5 +60,6 @@ pub use receipt::{Receipt, ReceiptChange, ReceiptList};
 pub use search::SearchQuery;
 pub use thread::{ThreadChange, ThreadSummary};
 pub use timestamp::Timestamp;
+pub use upload::{Upload, UploadId};
 pub use user::{Credentials, User, UserPatch};
 pub use validation::{FieldError, ValidationErrors};

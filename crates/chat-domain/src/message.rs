@@ -7,6 +7,7 @@ use crate::reaction::{Emoji, Reaction, ReactionSummary, summarize};
 use crate::read_state::ReadFrontier;
 use crate::thread::ThreadSummary;
 use crate::timestamp::Timestamp;
+use crate::upload::Upload;
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 
@@ -172,6 +173,11 @@ pub struct Message {
     pub updated_at: Option<Timestamp>,
     /// Grouped by emoji, in order of each emoji's first use; empty for tombstones.
     pub reactions: Vec<ReactionSummary>,
+    /// The uploads an `image` or `file` message carries, in the order its `payload.upload_ids`
+    /// named them; left out when none (and for tombstones, whose files are erased).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "openapi", schema(required = false))]
+    pub attachments: Vec<Upload>,
 }
 
 impl Message {
@@ -182,6 +188,7 @@ impl Message {
         record: MessageRecord,
         reactions: &[Reaction],
         thread: Option<ThreadSummary>,
+        attachments: &[Upload],
         frontier: &ReadFrontier,
     ) -> Self {
         let status = frontier.status_of(record.id, record.author_id);
@@ -204,6 +211,7 @@ impl Message {
             deleted_at: record.deleted_at,
             updated_at: record.updated_at,
             reactions: if is_deleted { Vec::new() } else { summarize(reactions) },
+            attachments: if is_deleted { Vec::new() } else { attachments.to_vec() },
         }
     }
 }
@@ -211,7 +219,15 @@ impl Message {
 impl Message {
     /// The message after deletion at `at`: its place in history, nothing of what it said.
     pub fn into_tombstone(self, at: Timestamp) -> Self {
-        Self { content: None, payload: None, reactions: Vec::new(), is_deleted: true, deleted_at: Some(at), ..self }
+        Self {
+            content: None,
+            payload: None,
+            reactions: Vec::new(),
+            attachments: Vec::new(),
+            is_deleted: true,
+            deleted_at: Some(at),
+            ..self
+        }
     }
 
     /// The message after an edit at `at`.
@@ -276,7 +292,7 @@ mod tests {
 
     #[test]
     fn live_message_keeps_content_and_reactions() {
-        let message = Message::assemble(record(false), &thumbs_up(), None, &ReadFrontier::default());
+        let message = Message::assemble(record(false), &thumbs_up(), None, &[], &ReadFrontier::default());
         assert_eq!(message.content.as_deref(), Some("hi"));
         assert_eq!(message.reactions.len(), 1);
         assert!(!message.is_deleted);
@@ -285,7 +301,7 @@ mod tests {
 
     #[test]
     fn deleted_message_is_a_tombstone() {
-        let message = Message::assemble(record(true), &thumbs_up(), None, &ReadFrontier::default());
+        let message = Message::assemble(record(true), &thumbs_up(), None, &[], &ReadFrontier::default());
         assert!(message.is_deleted);
         assert!(message.deleted_at.is_some());
         assert_eq!(message.content, None);
@@ -294,7 +310,7 @@ mod tests {
 
     #[test]
     fn reactions_are_added_and_removed_in_place() {
-        let message = Message::assemble(record(false), &thumbs_up(), None, &ReadFrontier::default());
+        let message = Message::assemble(record(false), &thumbs_up(), None, &[], &ReadFrontier::default());
         let (party, thumbs) = (Emoji::parse("🎉").unwrap(), Emoji::parse("👍").unwrap());
         let message = message.with_reaction(UserId(2), &party).with_reaction(UserId(3), &thumbs);
         assert_eq!(
@@ -311,7 +327,7 @@ mod tests {
 
     #[test]
     fn tombstone_and_edit() {
-        let message = Message::assemble(record(false), &thumbs_up(), None, &ReadFrontier::default());
+        let message = Message::assemble(record(false), &thumbs_up(), None, &[], &ReadFrontier::default());
         let edited =
             message.clone().with_body(EditedBody { content: Some("new".into()), payload: None }, Timestamp::now());
         assert_eq!(edited.content.as_deref(), Some("new"));

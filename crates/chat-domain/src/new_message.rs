@@ -1,9 +1,11 @@
 //! A message a client asks to create, and the checks it must pass before anything is stored.
 
+use crate::attachment::upload_ids;
 use crate::ids::{ChatId, MessageId, UserId};
 use crate::json::{JsonObject, JsonValue, contains_nul, encoded_len};
 use crate::mention::{MAX_MENTIONS, mentioned_usernames};
 use crate::message::MessageKind;
+use crate::upload::UploadId;
 use crate::validation::{ValidationErrors, check_length};
 use serde::{Deserialize, Serialize};
 
@@ -28,7 +30,9 @@ pub struct MessageDraft {
     /// Required for `text`: 1 to 4000 characters, not all whitespace.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub content: Option<String>,
-    /// Required for `image` and `file`: a JSON object of at most 16 KiB.
+    /// Required for `image` and `file`: a JSON object of at most 16 KiB. Its `upload_ids`, an
+    /// array of 1 to 10 ids from `POST /uploads`, attaches those files (the author's own, attached
+    /// nowhere else; images only for `image`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub payload: Option<JsonValue>,
@@ -75,6 +79,10 @@ pub struct NewMessage {
     pub mentioned_usernames: Vec<String>,
     /// The users mentioned explicitly (members among them are mentioned).
     pub mentioned_ids: Vec<UserId>,
+    /// The uploads `payload.upload_ids` names, in order, not yet checked to be the author's.
+    /// (Not part of the idempotency fingerprint: the payload already is.)
+    #[serde(skip)]
+    pub upload_ids: Vec<UploadId>,
 }
 
 impl MessageDraft {
@@ -99,6 +107,7 @@ impl MessageDraft {
             errors.add("mentions", "too_many", format!("at most {MAX_MENTIONS} people"));
         }
         let mentioned_usernames = content.as_deref().map(mentioned_usernames).unwrap_or_default();
+        let upload_ids = upload_ids(&mut errors, kind, payload.as_ref());
         errors.finish(NewMessage {
             chat_id: self.chat_id,
             kind,
@@ -108,6 +117,7 @@ impl MessageDraft {
             thread_root_id: self.thread_root_id,
             mentioned_usernames,
             mentioned_ids: self.mentions,
+            upload_ids,
         })
     }
 }

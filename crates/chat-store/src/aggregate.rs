@@ -1,12 +1,13 @@
 //! The aggregate builder: turns message rows into whole `Message`s. Every read of messages ends
-//! here, so every message carries its reactions, thread summary, read and delivery status, loaded
-//! in a fixed number of queries (three, pipelined in one round trip) whatever the number of messages.
+//! here, so every message carries its reactions, thread summary, read and delivery status and
+//! attachments, in a fixed number of queries (four, pipelined in one round trip) whatever the
+//! number of messages.
 
 use crate::error::StoreResult;
 use crate::prepared::{prepared, statement};
-use crate::rows::{MessageRow, ReactionRow, ThreadRow};
-use crate::schema::{reactions, threads};
-use chat_domain::{ChatId, Message, MessageId, Reaction, ReadFrontier, ThreadSummary, UserId};
+use crate::rows::{MessageRow, ReactionRow, ThreadRow, UploadRow};
+use crate::schema::{reactions, threads, uploads};
+use chat_domain::{ChatId, Message, MessageId, Reaction, ReadFrontier, ThreadSummary, Upload, UserId};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -63,10 +64,15 @@ pub(crate) async fn build_messages(conn: &mut AsyncPgConnection, rows: Vec<Messa
         .filter(threads::root_id.eq_any(&message_ids))
         .select(ThreadRow::as_select())
         .load::<ThreadRow>(&mut &*shared);
+    let uploads_query = uploads::table
+        .filter(uploads::message_id.eq_any(&message_ids).and(uploads::state.eq("ready")))
+        .order((uploads::message_id, uploads::position))
+        .select(UploadRow::as_select())
+        .load::<UploadRow>(&mut &*shared);
     let frontier_query =
         prepared::<ReadFrontiers>().bind::<Array<BigInt>, _>(&chat_ids).load::<FrontierRow>(&mut &*shared);
-    let (reaction_rows, thread_rows, frontier_rows) =
-        futures_util::try_join!(reactions_query, threads_query, frontier_query)?;
+    let (reaction_rows, thread_rows, upload_rows, frontier_rows) =
+        futures_util::try_join!(reactions_query, threads_query, uploads_query, frontier_query)?;
 
     let mut reactions_by_message: HashMap<MessageId, Vec<Reaction>> = HashMap::new();
     for row in reaction_rows {
@@ -78,6 +84,11 @@ pub(crate) async fn build_messages(conn: &mut AsyncPgConnection, rows: Vec<Messa
         let (root, summary) = row.into_summary()?;
         threads_by_root.insert(root, summary);
     }
+    let mut uploads_by_message: HashMap<MessageId, Vec<Upload>> = HashMap::new();
+    for row in upload_rows {
+        let message_id = row.message_id.map(MessageId);
+        uploads_by_message.entry(message_id.unwrap_or(MessageId(0))).or_default().push(row.into_upload()?);
+    }
     let frontiers = frontiers_of(frontier_rows);
 
     rows.into_iter()
@@ -86,7 +97,8 @@ pub(crate) async fn build_messages(conn: &mut AsyncPgConnection, rows: Vec<Messa
             let reactions = reactions_by_message.get(&record.id).map(Vec::as_slice).unwrap_or_default();
             let frontier = frontiers.get(&record.chat_id).copied().unwrap_or_default();
             let thread = threads_by_root.get(&record.id).cloned();
-            Ok(Message::assemble(record, reactions, thread, &frontier))
+            let attachments = uploads_by_message.get(&record.id).map(Vec::as_slice).unwrap_or_default();
+            Ok(Message::assemble(record, reactions, thread, attachments, &frontier))
         })
         .collect()
 }

@@ -53,6 +53,9 @@ WITH dropped_reactions AS (
     UPDATE messages SET content = NULL, payload = NULL, deleted_at = $2 WHERE id = $1
 ), unmentioned AS (
     DELETE FROM mentions WHERE message_id = $1
+), erased_files AS (
+    -- Their bytes go next: the API erases what is marked right after this commits.
+    UPDATE uploads SET state = 'erasing' WHERE message_id = $1 AND state = 'ready'
 ), redacted AS (
     UPDATE events
        SET data = CASE WHEN kind IN ($5, $6) THEN $4

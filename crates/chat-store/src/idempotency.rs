@@ -33,6 +33,28 @@ pub(crate) async fn replay(
     Ok(MessageCreation { message, replayed: true })
 }
 
+/// The earlier answer if `author` has claimed `key` by a committed request; `None` otherwise.
+pub(crate) async fn replay_if_claimed(
+    conn: &mut AsyncPgConnection,
+    author: UserId,
+    key: Option<&IdempotencyKey>,
+    fingerprint: Option<&[u8]>,
+) -> StoreResult<Option<MessageCreation>> {
+    let (Some(key), Some(fingerprint)) = (key, fingerprint) else {
+        return Ok(None);
+    };
+    let claimed = idempotency_keys::table
+        .find((author.0, key.as_str()))
+        .select(idempotency_keys::user_id)
+        .first::<i64>(conn)
+        .await
+        .optional()?;
+    match claimed {
+        Some(_) => replay(conn, author, key, fingerprint).await.map(Some),
+        None => Ok(None),
+    }
+}
+
 /// What makes two requests "the same" for idempotency: the endpoint and every field of the
 /// validated request.
 pub(crate) fn request_fingerprint(endpoint: &str, request: &impl serde::Serialize) -> StoreResult<Vec<u8>> {

@@ -2,7 +2,7 @@
 //!
 //! The rest of the project sees only `Store`, its methods and domain types: the schema, the row
 //! structs and the SQL stay in here. Every message leaves through `aggregate::build_messages`, so
-//! each one is whole (reactions, thread summary and read status included) and nothing is ever loaded lazily.
+//! each one is whole (reactions, thread summary, attachments and read status included) and nothing is ever loaded lazily.
 
 mod aggregate;
 mod chat_creation;
@@ -38,6 +38,7 @@ mod search;
 mod server_processes;
 mod threads;
 mod token_cache;
+mod uploads;
 mod user_directory;
 mod users;
 
@@ -52,4 +53,5 @@ pub use messages::MessageCreation;
 pub use migrate::run_migrations;
 pub use pool::{PoolSettings, Store};
 pub use search::{SearchCursor, SearchOrder};
+pub use uploads::UploadStart;
 pub use users::NewAccount;

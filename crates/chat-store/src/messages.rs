@@ -3,19 +3,20 @@
 use crate::aggregate::build_messages;
 use crate::error::{StoreError, StoreResult};
 use crate::events::event_data;
-use crate::idempotency::{replay, request_fingerprint};
+use crate::idempotency::{replay, replay_if_claimed, request_fingerprint};
 use crate::pool::Store;
 use crate::prepared::{prepared, statement};
 use crate::rows::{MessageRow, payload_to_json};
 use crate::schema::{chat_members, messages};
 use crate::threads::thread_change_json;
+use crate::uploads::attachment_candidates;
 use chat_domain::{
     DomainError, EventKind, IdempotencyKey, Message, MessageId, MessageRecord, NewMessage, ReadFrontier, Resource,
-    Timestamp, UserId, ValidationErrors, thread::MAX_THREAD_PARTICIPANTS,
+    Timestamp, Upload, UserId, ValidationErrors, attachment::check_attachments, thread::MAX_THREAD_PARTICIPANTS,
 };
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Bytea, Integer, Jsonb, Nullable, Text, Timestamptz};
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 
 /// What `create_message` did: created the message, or replayed an earlier request's answer.
@@ -27,7 +28,8 @@ pub struct MessageCreation {
 
 /// Membership check, idempotency claim, insert, its `message.created` event, and the members it
 /// mentions (`$12` usernames, `$13` ids; none: nothing is scanned) with their `mention` event, and
-/// for a thread reply (`$15`) the root's new summary with its `thread.updated` event, as one
+/// for a thread reply (`$15`) the root's new summary with its `thread.updated` event, and the
+/// uploads it carries (`$18`, checked beforehand by `attachments_for`, locked here), as one
 /// statement, so the answer always describes what committed and costs one round trip. The
 /// membership row is read with a lock, so a removal committing meanwhile is seen (and the post
 /// refused). The event's data is the aggregate serialised here beforehand; only the id, known once
@@ -35,15 +37,20 @@ pub struct MessageCreation {
 /// `ON CONFLICT` wait for that request's outcome, then insert nothing.
 const CREATE_SQL: &str = concat!(
     "
-WITH allowed AS (
+WITH attachable AS (
+    -- Locked, so that of two messages naming one upload, the second sees it taken.
+    SELECT id FROM uploads
+     WHERE id = ANY($18) AND uploader_id = $2 AND state = 'ready' AND message_id IS NULL FOR UPDATE
+), allowed AS (
     SELECT EXISTS (SELECT 1 FROM chat_members WHERE chat_id = $1 AND user_id = $2 FOR KEY SHARE) AS is_member,
            ($6::bigint IS NULL OR EXISTS (SELECT 1 FROM messages WHERE id = $6 AND chat_id = $1)) AS reply_ok,
            COALESCE((SELECT CASE WHEN thread_root_id IS NULL THEN 'ok' ELSE 'nested' END
                        FROM messages WHERE id = $15 AND chat_id = $1),
-                    CASE WHEN $15::bigint IS NULL THEN 'ok' ELSE 'not_in_chat' END) AS thread_check
+                    CASE WHEN $15::bigint IS NULL THEN 'ok' ELSE 'not_in_chat' END) AS thread_check,
+           cardinality($18::uuid[]) = 0 OR (SELECT count(*) FROM attachable) = cardinality($18::uuid[]) AS attach_ok
 ), new_message AS (
     SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM allowed
-     WHERE is_member AND reply_ok AND thread_check = 'ok'
+     WHERE is_member AND reply_ok AND thread_check = 'ok' AND attach_ok
 ), claim AS (
     INSERT INTO idempotency_keys (user_id, key, request_hash, message_id)
     SELECT $2, $7, $8, id FROM new_message WHERE $7::text IS NOT NULL
@@ -53,6 +60,9 @@ WITH allowed AS (
     INSERT INTO messages (id, chat_id, author_id, kind, content, payload, reply_to_id, ts, thread_root_id)
     SELECT id, $1, $2, $3, $4, $5, $6, $9, $15 FROM new_message WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM claim)
     RETURNING id, chat_id, author_id, kind, content, payload, ts, reply_to_id, deleted_at, updated_at, thread_root_id
+), attached AS (
+    UPDATE uploads u SET message_id = i.id, position = array_position($18::uuid[], u.id)
+      FROM inserted i WHERE u.id IN (SELECT id FROM attachable)
 ), event AS (
     INSERT INTO events (chat_id, message_id, kind, data)
     SELECT chat_id, id, $11, jsonb_set($10, '{id}', to_jsonb(id)) FROM inserted
@@ -86,7 +96,7 @@ WITH allowed AS (
     thread_change_json!(),
     " FROM thread
 )
-SELECT allowed.is_member, allowed.reply_ok, allowed.thread_check, inserted.* FROM allowed LEFT JOIN inserted ON true"
+SELECT allowed.is_member, allowed.reply_ok, allowed.thread_check, allowed.attach_ok, inserted.* FROM allowed LEFT JOIN inserted ON true"
 );
 statement!(CreateMessage, CREATE_SQL);
 
@@ -98,6 +108,8 @@ struct CreateOutcome {
     reply_ok: bool,
     #[diesel(sql_type = Text)]
     thread_check: String,
+    #[diesel(sql_type = Bool)]
+    attach_ok: bool,
     #[diesel(sql_type = Nullable<BigInt>)]
     id: Option<i64>,
     #[diesel(sql_type = Nullable<BigInt>)]
@@ -145,6 +157,16 @@ impl Store {
         key: Option<&IdempotencyKey>,
     ) -> StoreResult<MessageCreation> {
         let fingerprint = key.map(|_| request_fingerprint("POST /messages", new)).transpose()?;
+        let mut conn = self.conn().await?;
+        let attachments = if new.upload_ids.is_empty() {
+            Vec::new()
+        } else {
+            // A retry finds its uploads attached by the first attempt: replay before checking them.
+            if let Some(replayed) = replay_if_claimed(&mut conn, author, key, fingerprint.as_deref()).await? {
+                return Ok(replayed);
+            }
+            attachments_for(&mut conn, new, author).await?
+        };
         let ts = Timestamp::now();
         let draft = Message::assemble(
             MessageRecord {
@@ -162,9 +184,9 @@ impl Store {
             },
             &[],
             None,
+            &attachments,
             &ReadFrontier::default(),
         );
-        let mut conn = self.conn().await?;
         let outcome: CreateOutcome = prepared::<CreateMessage>()
             .bind::<BigInt, _>(new.chat_id.0)
             .bind::<BigInt, _>(author.0)
@@ -183,6 +205,7 @@ impl Store {
             .bind::<Nullable<BigInt>, _>(new.thread_root_id.map(|id| id.0))
             .bind::<Text, _>(EventKind::ThreadUpdated.as_str())
             .bind::<Integer, _>(MAX_THREAD_PARTICIPANTS as i32)
+            .bind::<Array<diesel::sql_types::Uuid>, _>(new.upload_ids.iter().map(|id| id.0).collect::<Vec<_>>())
             .get_committed(&mut conn)
             .await?;
         if !outcome.is_member {
@@ -206,6 +229,18 @@ impl Store {
                     DomainError::Validation(ValidationErrors::single("thread_root_id", "not_in_chat", why)).into()
                 );
             }
+        }
+        if !outcome.attach_ok {
+            if let Some(replayed) = replay_if_claimed(&mut conn, author, key, fingerprint.as_deref()).await? {
+                return Ok(replayed);
+            }
+            let why = "names an upload attached to another message meanwhile";
+            return Err(DomainError::Validation(ValidationErrors::single(
+                "payload.upload_ids",
+                "already_attached",
+                why,
+            ))
+            .into());
         }
         if let Some(row) = outcome.into_row() {
             // Just inserted in this statement: no reactions yet, and no one has read it.
@@ -234,6 +269,13 @@ impl Store {
             .ok_or(DomainError::NotFound(Resource::Message))?;
         single(build_messages(&mut conn, vec![row]).await?)
     }
+}
+
+/// The uploads `new` names, checked by the domain's rules (the author's own, ready, attached
+/// nowhere, images for an image message), in the order named.
+async fn attachments_for(conn: &mut AsyncPgConnection, new: &NewMessage, author: UserId) -> StoreResult<Vec<Upload>> {
+    let found = attachment_candidates(conn, &new.upload_ids).await?;
+    Ok(check_attachments(new.kind, author, &new.upload_ids, found).map_err(DomainError::from)?)
 }
 
 pub(crate) fn single(mut messages: Vec<Message>) -> StoreResult<Message> {

@@ -2,10 +2,10 @@
 
 use crate::error::{StoreError, StoreResult};
 use crate::event_log::PublishedEvent;
-use crate::schema::{chat_members, chats, events, messages, reactions, threads, users};
+use crate::schema::{chat_members, chats, events, messages, reactions, threads, uploads, users};
 use chat_domain::{
     Chat, ChatId, Emoji, EventEnvelope, EventKind, JsonObject, Membership, MessageId, MessageKind, MessageRecord,
-    Reaction, ThreadSummary, Timestamp, User, UserId,
+    Reaction, ThreadSummary, Timestamp, Upload, UploadId, User, UserId,
 };
 use diesel::prelude::*;
 use time::OffsetDateTime;
@@ -197,5 +197,38 @@ impl EventRow {
         let message_id = self.message_id.map(MessageId);
         let envelope = EventEnvelope { seq, chat_id: ChatId(self.chat_id), kind, message_id, joined, left };
         Ok(PublishedEvent { envelope, data: self.data })
+    }
+}
+
+/// A finished upload: its metadata and the message carrying it, if any.
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = uploads, check_for_backend(diesel::pg::Pg))]
+pub(crate) struct UploadRow {
+    pub id: uuid::Uuid,
+    pub uploader_id: i64,
+    pub name: String,
+    pub content_type: Option<String>,
+    pub size: Option<i64>,
+    pub sha256: Option<Vec<u8>>,
+    pub width: Option<i32>,
+    pub height: Option<i32>,
+    pub message_id: Option<i64>,
+}
+
+impl UploadRow {
+    /// The upload; a row still `pending` (no type, size or hash yet) is corrupt here.
+    pub fn into_upload(self) -> StoreResult<Upload> {
+        let id = UploadId(self.id);
+        let missing = || corrupt("unfinished upload", id);
+        let dimension = |value: Option<i32>| value.and_then(|pixels| u32::try_from(pixels).ok());
+        Ok(Upload {
+            id,
+            name: self.name,
+            size: self.size.and_then(|size| u64::try_from(size).ok()).ok_or_else(missing)?,
+            content_type: self.content_type.ok_or_else(missing)?,
+            sha256: hex::encode(self.sha256.ok_or_else(missing)?),
+            width: dimension(self.width),
+            height: dimension(self.height),
+        })
     }
 }

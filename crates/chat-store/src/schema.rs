@@ -78,6 +78,24 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    uploads (id) {
+        id -> Uuid,
+        uploader_id -> BigInt,
+        state -> Text,
+        name -> Text,
+        content_type -> Nullable<Text>,
+        size -> Nullable<BigInt>,
+        sha256 -> Nullable<Bytea>,
+        width -> Nullable<Integer>,
+        height -> Nullable<Integer>,
+        idempotency_key -> Nullable<Text>,
+        message_id -> Nullable<BigInt>,
+        position -> Nullable<SmallInt>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(auth_tokens -> users (user_id));
 diesel::joinable!(chat_members -> chats (chat_id));
 diesel::joinable!(chat_members -> users (user_id));

@@ -71,12 +71,13 @@ pub fn message() -> impl Strategy<Value = Message> {
     let head = (ids(), ids(), ids(), kinds, option::of(text()), payload, statuses);
     let tail = (timestamp(), option::of(ids()), option::of(timestamp()), option::of(timestamp()));
     let thread = (option::of(ids()), option::of(thread_summary()));
-    (head, tail, thread, vec(reaction_summary(), 0..3)).prop_map(
+    (head, tail, thread, vec(reaction_summary(), 0..3), vec(upload(), 0..3)).prop_map(
         |(
             (id, chat, author, kind, content, payload, status),
             (ts, reply, deleted_at, updated_at),
             (thread_root, thread),
             reactions,
+            attachments,
         )| {
             Message {
                 id: MessageId(id),
@@ -95,7 +96,23 @@ pub fn message() -> impl Strategy<Value = Message> {
                 deleted_at,
                 updated_at,
                 reactions,
+                attachments,
             }
+        },
+    )
+}
+
+pub fn upload() -> impl Strategy<Value = Upload> {
+    let dimensions = option::of((1_u32..100_000, 1_u32..100_000));
+    (any::<u128>(), text(), 1_u64..u64::MAX / 2, text(), "[0-9a-f]{64}", dimensions).prop_map(
+        |(id, name, size, content_type, sha256, dimensions)| Upload {
+            id: UploadId(uuid::Uuid::from_u128(id)),
+            name,
+            size,
+            content_type,
+            sha256,
+            width: dimensions.map(|(width, _)| width),
+            height: dimensions.map(|(_, height)| height),
         },
     )
 }

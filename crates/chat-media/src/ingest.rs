@@ -1,0 +1,108 @@
+//! Writing an upload: the body streamed into the store as it arrives, measured against the size
+//! limit, hashed, and its first bytes kept to sniff its type and an image's dimensions. A body
+//! that breaks off, stalls or passes the limit is aborted, and nothing of it is kept.
+
+use crate::error::MediaError;
+use crate::sniff::{Sniffed, sniff};
+use crate::storage::MediaStore;
+use bytes::{Bytes, BytesMut};
+use chat_domain::UploadId;
+use futures_util::{Stream, StreamExt};
+use object_store::buffered::BufWriter;
+use sha2::{Digest, Sha256};
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+
+/// S3's smallest part: bodies up to this size are one `put`, larger ones a multipart upload with
+/// one part in flight, so an upload of any size holds at most about two parts in memory.
+const PART_BYTES: usize = 5 * 1024 * 1024;
+/// The head kept for sniffing: enough for any image header (a JPEG's EXIF comes first).
+const HEAD_BYTES: usize = 256 * 1024;
+
+/// What was stored.
+#[derive(Clone, Debug)]
+pub struct Ingested {
+    pub size: u64,
+    /// Lowercase hex.
+    pub sha256: String,
+    pub sniffed: Sniffed,
+}
+
+/// Why an upload was not stored (nothing of it is).
+#[derive(Debug, thiserror::Error)]
+pub enum IngestError {
+    #[error("the upload is larger than {limit} bytes")]
+    TooLarge { limit: u64 },
+    #[error("the upload is empty")]
+    Empty,
+    #[error("no data arrived for {} s", .0.as_secs())]
+    Stalled(Duration),
+    #[error("the body broke off: {0}")]
+    Body(String),
+    #[error(transparent)]
+    Storage(#[from] MediaError),
+}
+
+impl MediaStore {
+    /// Streams `body` into upload `id`'s object. Past `limit` bytes, or with `idle` between two
+    /// chunks, the write is aborted.
+    pub async fn ingest<S, E>(
+        &self,
+        id: UploadId,
+        mut body: S,
+        limit: u64,
+        idle: Duration,
+    ) -> Result<Ingested, IngestError>
+    where
+        S: Stream<Item = Result<Bytes, E>> + Unpin,
+        E: std::fmt::Display,
+    {
+        let mut writer =
+            BufWriter::with_capacity(self.store.clone(), self.original(id), PART_BYTES).with_max_concurrency(1);
+        let mut state = Progress { size: 0, hasher: Sha256::new(), head: BytesMut::new() };
+        let streamed = async {
+            loop {
+                let chunk = match tokio::time::timeout(idle, body.next()).await {
+                    Err(_) => return Err(IngestError::Stalled(idle)),
+                    Ok(None) => break,
+                    Ok(Some(Err(error))) => return Err(IngestError::Body(error.to_string())),
+                    Ok(Some(Ok(chunk))) => chunk,
+                };
+                state.size += chunk.len() as u64;
+                if state.size > limit {
+                    return Err(IngestError::TooLarge { limit });
+                }
+                state.hasher.update(&chunk);
+                if state.head.len() < HEAD_BYTES {
+                    let wanted = (HEAD_BYTES - state.head.len()).min(chunk.len());
+                    state.head.extend_from_slice(&chunk[..wanted]);
+                }
+                writer.put(chunk).await.map_err(MediaError::from)?;
+            }
+            if state.size == 0 { Err(IngestError::Empty) } else { Ok(()) }
+        }
+        .await;
+        if let Err(error) = streamed {
+            // An aborted multipart upload leaves no object; a small body was only ever buffered.
+            if let Err(abort) = writer.abort().await {
+                tracing::warn!(%id, error = %abort, "aborting an upload failed");
+            }
+            return Err(error);
+        }
+        if let Err(error) = writer.shutdown().await {
+            // Completing may have half-succeeded: make sure no object stays behind.
+            if let Err(erase) = self.erase(id).await {
+                tracing::warn!(%id, error = %erase, "erasing a failed upload failed");
+            }
+            let source = Box::new(error);
+            return Err(MediaError::Store(object_store::Error::Generic { store: "upload", source }).into());
+        }
+        Ok(Ingested { size: state.size, sha256: hex::encode(state.hasher.finalize()), sniffed: sniff(&state.head) })
+    }
+}
+
+struct Progress {
+    size: u64,
+    hasher: Sha256,
+    head: BytesMut,
+}

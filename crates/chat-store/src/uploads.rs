@@ -1,0 +1,188 @@
+//! Uploads' metadata: a row claimed `pending` before any byte is stored, finished once the bytes
+//! are, read back for those allowed to see it, and marked `erasing` when its bytes must go.
+//! (The bytes themselves live in object storage, which this crate never touches.)
+
+use crate::error::{StoreError, StoreResult};
+use crate::pool::Store;
+use crate::prepared::{prepared, statement};
+use crate::rows::UploadRow;
+use crate::schema::uploads;
+use chat_domain::{AttachmentCandidate, DomainError, IdempotencyKey, Resource, Upload, UploadId, UserId};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Nullable, Text, Uuid};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// What `begin_upload` found: a new upload to store, or an earlier one with the same key.
+#[derive(Debug)]
+pub enum UploadStart {
+    /// The row is claimed; store the bytes, then `finish_upload`.
+    Started,
+    /// The key's upload is stored: answer it again.
+    Replay(Upload),
+    /// The key's upload is still arriving (on another connection).
+    InProgress,
+}
+
+const BEGIN_SQL: &str = "
+    INSERT INTO uploads (id, uploader_id, name, idempotency_key) VALUES ($1, $2, $3, $4)
+    ON CONFLICT (uploader_id, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+    RETURNING id";
+statement!(BeginUpload, BEGIN_SQL);
+
+#[derive(QueryableByName)]
+struct Claimed {
+    #[diesel(sql_type = Uuid)]
+    #[allow(dead_code)] // read only to count the row
+    id: uuid::Uuid,
+}
+
+impl Store {
+    /// Claims `id` for `uploader`'s upload named `name`; with a `key` already used, answers that
+    /// upload instead. The claim is committed before it answers: no byte is stored unrecorded.
+    pub async fn begin_upload(
+        &self,
+        id: UploadId,
+        uploader: UserId,
+        name: &str,
+        key: Option<&IdempotencyKey>,
+    ) -> StoreResult<UploadStart> {
+        let mut conn = self.conn().await?;
+        let claimed: Vec<Claimed> = prepared::<BeginUpload>()
+            .bind::<Uuid, _>(id.0)
+            .bind::<BigInt, _>(uploader.0)
+            .bind::<Text, _>(name)
+            .bind::<Nullable<Text>, _>(key.map(IdempotencyKey::as_str))
+            .load(&mut conn)
+            .await?;
+        if !claimed.is_empty() {
+            return Ok(UploadStart::Started);
+        }
+        let key = key.ok_or_else(|| StoreError::Corrupt("upload claim returned no row".into()))?;
+        let (state, row) = uploads::table
+            .filter(uploads::uploader_id.eq(uploader.0).and(uploads::idempotency_key.eq(key.as_str())))
+            .select((uploads::state, UploadRow::as_select()))
+            .first::<(String, UploadRow)>(&mut conn)
+            .await
+            .optional()?
+            .ok_or(DomainError::Conflict(chat_domain::ErrorCode::UploadInProgress))?;
+        match state.as_str() {
+            "ready" => Ok(UploadStart::Replay(row.into_upload()?)),
+            _ => Ok(UploadStart::InProgress),
+        }
+    }
+
+    /// Records the stored bytes' metadata: the upload is ready to download and attach.
+    pub async fn finish_upload(&self, upload: &Upload) -> StoreResult<Upload> {
+        let sha256 = hex::decode(&upload.sha256).map_err(|e| StoreError::Corrupt(format!("sha256: {e}")))?;
+        let size = i64::try_from(upload.size).map_err(|e| StoreError::Corrupt(format!("size: {e}")))?;
+        let dimension = |pixels: Option<u32>| pixels.and_then(|pixels| i32::try_from(pixels).ok());
+        let mut conn = self.conn().await?;
+        conn.transaction(async |conn| {
+            diesel::update(uploads::table.find(upload.id.0).filter(uploads::state.eq("pending")))
+                .set((
+                    uploads::state.eq("ready"),
+                    uploads::content_type.eq(&upload.content_type),
+                    uploads::size.eq(size),
+                    uploads::sha256.eq(sha256),
+                    uploads::width.eq(dimension(upload.width)),
+                    uploads::height.eq(dimension(upload.height)),
+                ))
+                .returning(UploadRow::as_returning())
+                .get_result::<UploadRow>(conn)
+                .await
+                .optional()?
+                .ok_or(StoreError::Domain(DomainError::NotFound(Resource::Upload)))?
+                .into_upload()
+        })
+        .await
+    }
+
+    /// Forgets an upload whose bytes were refused or never arrived (its bytes already erased).
+    pub async fn abandon_upload(&self, id: UploadId) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        diesel::delete(uploads::table.find(id.0).filter(uploads::state.eq("pending"))).execute(&mut conn).await?;
+        Ok(())
+    }
+
+    /// The upload, if `viewer` uploaded it or is a member of a chat where a live message carries it.
+    pub async fn upload_for_viewer(&self, id: UploadId, viewer: UserId) -> StoreResult<Upload> {
+        let mut conn = self.conn().await?;
+        let visible = diesel::dsl::sql::<diesel::sql_types::Bool>("(uploads.uploader_id = ")
+            .bind::<BigInt, _>(viewer.0)
+            .sql(
+                " OR EXISTS (SELECT 1 FROM messages m JOIN chat_members cm ON cm.chat_id = m.chat_id
+                  WHERE m.id = uploads.message_id AND m.deleted_at IS NULL AND cm.user_id = ",
+            )
+            .bind::<BigInt, _>(viewer.0)
+            .sql("))");
+        uploads::table
+            .find(id.0)
+            .filter(uploads::state.eq("ready"))
+            .filter(visible)
+            .select(UploadRow::as_select())
+            .first::<UploadRow>(&mut conn)
+            .await
+            .optional()?
+            .ok_or(StoreError::Domain(DomainError::NotFound(Resource::Upload)))?
+            .into_upload()
+    }
+
+    /// Marks for erasing the uploads never attached within `unattached_for`, and those still
+    /// pending after `pending_for` (their process died mid-upload); answers how many.
+    pub async fn expire_uploads(&self, unattached_for: Duration, pending_for: Duration) -> StoreResult<usize> {
+        let now = OffsetDateTime::now_utc();
+        let mut conn = self.conn().await?;
+        let stale = uploads::table.filter(
+            (uploads::state
+                .eq("ready")
+                .and(uploads::message_id.is_null())
+                .and(uploads::created_at.lt(now - unattached_for)))
+            .or(uploads::state.eq("pending").and(uploads::created_at.lt(now - pending_for))),
+        );
+        Ok(diesel::update(stale).set(uploads::state.eq("erasing")).execute(&mut conn).await?)
+    }
+
+    /// Up to `limit` uploads whose bytes are to be erased.
+    pub async fn erasable_uploads(&self, limit: i64) -> StoreResult<Vec<UploadId>> {
+        let mut conn = self.conn().await?;
+        let ids = uploads::table
+            .filter(uploads::state.eq("erasing"))
+            .order(uploads::created_at)
+            .limit(limit)
+            .select(uploads::id)
+            .load::<uuid::Uuid>(&mut conn)
+            .await?;
+        Ok(ids.into_iter().map(UploadId).collect())
+    }
+
+    /// Drops the rows of uploads whose bytes are erased.
+    pub async fn forget_uploads(&self, ids: &[UploadId]) -> StoreResult<()> {
+        let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.0).collect();
+        let mut conn = self.conn().await?;
+        diesel::delete(uploads::table.filter(uploads::id.eq_any(&ids).and(uploads::state.eq("erasing"))))
+            .execute(&mut conn)
+            .await?;
+        Ok(())
+    }
+}
+
+/// The finished uploads among `ids`, with who uploaded them and whether they are attached.
+pub(crate) async fn attachment_candidates(
+    conn: &mut AsyncPgConnection,
+    ids: &[UploadId],
+) -> StoreResult<Vec<AttachmentCandidate>> {
+    let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.0).collect();
+    uploads::table
+        .filter(uploads::id.eq_any(&ids).and(uploads::state.eq("ready")))
+        .select(UploadRow::as_select())
+        .load::<UploadRow>(conn)
+        .await?
+        .into_iter()
+        .map(|row| {
+            let (uploader_id, attached) = (UserId(row.uploader_id), row.message_id.is_some());
+            Ok(AttachmentCandidate { upload: row.into_upload()?, uploader_id, attached })
+        })
+        .collect()
+}
