@@ -2,17 +2,18 @@
 SHELL := /bin/bash
 LOCAL_PG := scripts/local-pg.sh
 
-.PHONY: run test e2e faults fuzz bench db-start db-url db-stop lint ci
+.PHONY: run test e2e faults fuzz bench db-start db-url db-stop s3-start s3-stop lint ci
 
 ## Serve on 127.0.0.1:8000 (CHAT_ADDR); uses DATABASE_URL, or starts the project-local cluster.
 run:
 	@if [ -z "$$DATABASE_URL" ]; then $(LOCAL_PG) start; fi
 	DATABASE_URL="$${DATABASE_URL:-$$($(LOCAL_PG) url)}" cargo run --release -p chat-api
 
-## Every test, unit and integration, against the project-local cluster; then the web client's
-## end-to-end tests in a real browser.
-test: db-start
-	DATABASE_URL="$$($(LOCAL_PG) url)" cargo test --workspace
+## Every test, unit and integration, against the project-local cluster and the project-local S3
+## server (uploads run on a local folder and on S3); then the web client's end-to-end tests in a
+## real browser.
+test: db-start s3-start
+	DATABASE_URL="$$($(LOCAL_PG) url)" CHAT_TEST_S3_ENDPOINT="$$(scripts/s3-server.sh url)" cargo test --workspace
 	scripts/e2e.sh
 
 ## The web client in Debian's Chromium (installed when missing), driven by playwright-core, against
@@ -51,13 +52,22 @@ bench:
 	$(BENCH_PG) start
 	url=$$($(BENCH_PG) url); \
 	psql "$${url%/chat_bench}/postgres" -qc 'DROP DATABASE IF EXISTS chat_bench WITH (FORCE)' -c 'CREATE DATABASE chat_bench' || { $(BENCH_PG) stop; exit 1; }; \
-	DATABASE_URL=$$url CHAT_ADDR=$(BENCH_ADDR) CHAT_LOG=warn CHAT_AUTH_PER_MINUTE=100000 target/release/chat-api & server=$$!; \
+	rm -rf .data/bench-uploads; \
+	DATABASE_URL=$$url CHAT_ADDR=$(BENCH_ADDR) CHAT_LOG=warn CHAT_AUTH_PER_MINUTE=100000 CHAT_STORAGE_URL=.data/bench-uploads \
+		CHAT_MAX_UPLOAD_BYTES=$$((128 * 1024 * 1024)) target/release/chat-api & server=$$!; \
 	for i in $$(seq 50); do curl -sf http://$(BENCH_ADDR)/readyz >/dev/null && break; sleep 0.2; done; \
 	BENCH_DATABASE_URL=$$url BENCH_SERVER_PID=$$server target/release/examples/bench http://$(BENCH_ADDR); status=$$?; \
 	kill $$server; wait $$server; $(BENCH_PG) stop; exit $$status
 
 db-start:
 	@$(LOCAL_PG) start
+
+## moto's S3 server on 127.0.0.1 (installed into .data/s3 on first use), for the upload tests.
+s3-start:
+	@scripts/s3-server.sh start
+
+s3-stop:
+	@scripts/s3-server.sh stop
 
 ## The local cluster's URL, for psql or a second server process.
 db-url:

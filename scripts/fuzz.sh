@@ -59,7 +59,8 @@ psql "$cluster_url" -qX -c "DROP DATABASE IF EXISTS $DB_NAME WITH (FORCE)" -c "C
 mkdir -p "$WORK"
 port=$(free_port)
 base=http://127.0.0.1:$port
-DATABASE_URL=${cluster_url%/*}/$DB_NAME CHAT_ADDR=127.0.0.1:$port CHAT_LOG=warn \
+rm -rf "$WORK/uploads"
+DATABASE_URL=${cluster_url%/*}/$DB_NAME CHAT_ADDR=127.0.0.1:$port CHAT_LOG=warn CHAT_STORAGE_URL=$WORK/uploads \
     CHAT_AUTH_PER_MINUTE=100000 CHAT_USER_SEARCH_PER_MINUTE=100000 CHAT_ARGON2_MEMORY_KIB=1024 CHAT_ARGON2_ITERATIONS=1 \
     target/release/chat-api >"$WORK/server.log" 2>&1 &
 server=$!

@@ -1,6 +1,7 @@
 //! Settings read from the environment once, at start-up.
 
 use crate::realtime::PresenceSettings;
+use chat_media::StorageConfig;
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -23,6 +24,32 @@ pub struct Config {
     /// open a WebSocket, besides the server's own.
     pub allowed_origins: Vec<String>,
     pub realtime: RealtimeConfig,
+    pub uploads: UploadConfig,
+}
+
+/// Where uploads' bytes go and what an upload may cost.
+#[derive(Clone, Debug)]
+pub struct UploadConfig {
+    pub storage: StorageConfig,
+    pub max_bytes: u64,
+    /// How long an upload's body may pause between two chunks.
+    pub idle_timeout: Duration,
+    /// An upload no message carries is erased once this old.
+    pub unattached_ttl: Duration,
+    /// How often the janitor looks for uploads to erase.
+    pub prune_interval: Duration,
+}
+
+impl Default for UploadConfig {
+    fn default() -> Self {
+        Self {
+            storage: StorageConfig { url: ".data/uploads".into(), options: Vec::new() },
+            max_bytes: 25 * 1024 * 1024,
+            idle_timeout: Duration::from_secs(10),
+            unattached_ttl: Duration::from_secs(24 * 3600),
+            prune_interval: Duration::from_secs(600),
+        }
+    }
 }
 
 /// WebSocket and event-log settings.
@@ -88,6 +115,7 @@ impl Config {
         let database_url = std::env::var("DATABASE_URL").map_err(|_| ConfigError::MissingDatabaseUrl)?;
         let defaults = PasswordHashing::default();
         let body = BodyLimits::default();
+        let uploads = UploadConfig::default();
         Ok(Self {
             database_url,
             addr: parse_var("CHAT_ADDR", "127.0.0.1:8000".parse().map_err(|_| invalid("CHAT_ADDR", ""))?)?,
@@ -156,6 +184,28 @@ impl Config {
                         coalesce: millis("CHAT_PRESENCE_COALESCE_MS", 3_000)?,
                     }
                 },
+            },
+            uploads: UploadConfig {
+                storage: StorageConfig {
+                    url: std::env::var("CHAT_STORAGE_URL").unwrap_or(uploads.storage.url),
+                    options: Vec::new(),
+                },
+                max_bytes: at_least(
+                    "CHAT_MAX_UPLOAD_BYTES",
+                    parse_var("CHAT_MAX_UPLOAD_BYTES", uploads.max_bytes)?,
+                    1,
+                )?,
+                idle_timeout: uploads.idle_timeout,
+                unattached_ttl: Duration::from_secs(at_least(
+                    "CHAT_UPLOAD_UNATTACHED_SECS",
+                    parse_var("CHAT_UPLOAD_UNATTACHED_SECS", uploads.unattached_ttl.as_secs())?,
+                    1,
+                )?),
+                prune_interval: Duration::from_secs(at_least(
+                    "CHAT_UPLOAD_PRUNE_SECS",
+                    parse_var("CHAT_UPLOAD_PRUNE_SECS", uploads.prune_interval.as_secs())?,
+                    1,
+                )?),
             },
         })
     }

@@ -4,7 +4,9 @@
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
+use chat_domain::upload::TypeMismatch;
 use chat_domain::{DomainError, ErrorCode, Problem, Resource, ValidationErrors};
+use chat_media::{IngestError, MediaError, ThumbnailError};
 use chat_store::StoreError;
 
 #[derive(Debug, thiserror::Error)]
@@ -34,6 +36,16 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     #[error("internal error: {0}")]
     Internal(String),
+    #[error(transparent)]
+    Ingest(#[from] IngestError),
+    #[error(transparent)]
+    TypeMismatch(#[from] TypeMismatch),
+    #[error(transparent)]
+    Thumbnail(#[from] ThumbnailError),
+    #[error(transparent)]
+    Media(#[from] MediaError),
+    #[error("the range is outside the file's {size} bytes")]
+    RangeNotSatisfiable { size: u64 },
 }
 
 impl ApiError {
@@ -48,6 +60,7 @@ impl ApiError {
                 DomainError::NotFound(Resource::Message) => (S::NOT_FOUND, C::MessageNotFound, None),
                 DomainError::NotFound(Resource::Member) => (S::NOT_FOUND, C::MemberNotFound, None),
                 DomainError::NotFound(Resource::User) => (S::NOT_FOUND, C::UserNotFound, None),
+                DomainError::NotFound(Resource::Upload) => (S::NOT_FOUND, C::UploadNotFound, None),
                 DomainError::Forbidden(_) => (S::FORBIDDEN, C::Forbidden, None),
                 DomainError::Conflict(code) => (S::CONFLICT, *code, None),
             },
@@ -67,6 +80,24 @@ impl ApiError {
             ApiError::HeadTooLarge => (S::REQUEST_HEADER_FIELDS_TOO_LARGE, C::HeadTooLarge, None),
             ApiError::MalformedRequest => (S::BAD_REQUEST, C::MalformedRequest, None),
             ApiError::RateLimited { .. } => (S::TOO_MANY_REQUESTS, C::RateLimited, None),
+            ApiError::Ingest(error) => match error {
+                IngestError::TooLarge { .. } => (S::PAYLOAD_TOO_LARGE, C::PayloadTooLarge, None),
+                IngestError::Empty => (S::UNPROCESSABLE_ENTITY, C::EmptyUpload, None),
+                IngestError::Stalled(_) => (S::REQUEST_TIMEOUT, C::BodyTimeout, None),
+                IngestError::Body(_) => (S::BAD_REQUEST, C::UnreadableBody, None),
+                IngestError::Storage(_) => (S::SERVICE_UNAVAILABLE, C::StorageUnavailable, None),
+            },
+            ApiError::TypeMismatch(_) => (S::UNPROCESSABLE_ENTITY, C::ContentTypeMismatch, None),
+            ApiError::Thumbnail(error) => match error {
+                ThumbnailError::NotAnImage(_) | ThumbnailError::Undecodable(_) => {
+                    (S::UNPROCESSABLE_ENTITY, C::NotAnImage, None)
+                }
+                ThumbnailError::TooLarge { .. } => (S::UNPROCESSABLE_ENTITY, C::ImageTooLarge, None),
+                ThumbnailError::Storage(_) => (S::SERVICE_UNAVAILABLE, C::StorageUnavailable, None),
+            },
+            ApiError::Media(MediaError::NotFound(_)) => (S::NOT_FOUND, C::UploadNotFound, None),
+            ApiError::Media(_) => (S::SERVICE_UNAVAILABLE, C::StorageUnavailable, None),
+            ApiError::RangeNotSatisfiable { .. } => (S::RANGE_NOT_SATISFIABLE, C::RangeNotSatisfiable, None),
         }
     }
 
@@ -74,6 +105,9 @@ impl ApiError {
     fn detail(&self, status: StatusCode) -> String {
         match status {
             StatusCode::INTERNAL_SERVER_ERROR => "the server failed to handle this request".into(),
+            StatusCode::SERVICE_UNAVAILABLE if self.parts().1 == ErrorCode::StorageUnavailable => {
+                "the file storage is unreachable; retry later".into()
+            }
             StatusCode::SERVICE_UNAVAILABLE => "the database is unreachable; retry later".into(),
             _ => self.to_string(),
         }
@@ -99,6 +133,9 @@ impl ResponseError for ApiError {
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
         if let ApiError::RateLimited { retry_after_secs } = self {
             response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
+        }
+        if let ApiError::RangeNotSatisfiable { size } = self {
+            response.insert_header((header::CONTENT_RANGE, format!("bytes */{size}")));
         }
         match status {
             StatusCode::UNAUTHORIZED => {

@@ -11,8 +11,10 @@ use crate::realtime::dispatcher::{self, DispatchSettings};
 use crate::realtime::frames::CloseCode;
 use crate::realtime::{ConnectionSettings, Hub, PresenceTracker};
 use crate::state::AppState;
+use crate::uploads;
 use actix_web::dev::Server;
 use actix_web::web;
+use chat_media::MediaStore;
 use chat_store::{PoolSettings, Store, StoreError};
 use std::net::TcpListener;
 use std::sync::Arc;
@@ -26,6 +28,8 @@ pub enum StartupError {
     Listen(#[from] std::io::Error),
     #[error("{0}")]
     Setup(#[from] ApiError),
+    #[error("cannot open the file storage: {0}")]
+    Storage(#[from] chat_media::MediaError),
 }
 
 /// A built server, bound to its port, not yet running.
@@ -59,6 +63,8 @@ impl Application {
             },
         );
         let presence = PresenceTracker::start(store.clone(), realtime.presence.clone()).await?;
+        let media = MediaStore::open(&config.uploads.storage)?;
+        uploads::janitor::spawn(store.clone(), media.clone(), &config.uploads);
         let state = web::Data::new(AppState {
             store,
             hub: hub.clone(),
@@ -74,6 +80,8 @@ impl Application {
             passwords: Passwords::new(config.password_hashing)?,
             token_ttl: time::Duration::try_from(config.token_ttl).unwrap_or(time::Duration::days(30)),
             body: config.body,
+            media,
+            uploads: config.uploads.clone(),
         });
         let listener = TcpListener::bind(config.addr)?;
         let port = listener.local_addr()?.port();

@@ -1,10 +1,11 @@
 //! What every handler shares: the store and the settings decided at start-up.
 
 use crate::auth::password::Passwords;
-use crate::config::BodyLimits;
+use crate::config::{BodyLimits, UploadConfig};
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 use crate::realtime::{ConnectionSettings, Hub};
+use chat_media::MediaStore;
 use chat_store::Store;
 use std::sync::Arc;
 
@@ -22,4 +23,6 @@ pub struct AppState {
     pub passwords: Passwords,
     pub token_ttl: time::Duration,
     pub body: BodyLimits,
+    pub media: MediaStore,
+    pub uploads: UploadConfig,
 }

@@ -1,4 +1,5 @@
-//! The authenticated caller, from `Authorization: Bearer <token>`. Every protected handler takes one.
+//! The authenticated caller, from `Authorization: Bearer <token>`. Every protected handler takes one;
+//! downloads also take the token as a query parameter.
 
 use crate::auth::token;
 use crate::problem::ApiError;
@@ -22,16 +23,45 @@ impl FromRequest for Caller {
     type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
 
     fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let token = bearer_token(req);
-        let state = req.app_data::<Data<AppState>>().cloned();
-        Box::pin(async move {
-            let token = token.ok_or(ApiError::Unauthorized)?;
-            let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
-            let token_hash = token::hash(&token);
-            let user = state.store.authenticate(&token_hash).await?.ok_or(ApiError::Unauthorized)?;
-            Ok(Caller { user, token_hash })
-        })
+        authenticate(req, bearer_token(req))
     }
+}
+
+/// The caller of a download: the `Authorization` header, or else an `access_token` query
+/// parameter (RFC 6750), since a browser's `<img src>` cannot send a header. Only the upload
+/// routes take it; the server never logs query strings.
+#[derive(Debug)]
+pub struct DownloadCaller(pub Caller);
+
+impl FromRequest for DownloadCaller {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let token = bearer_token(req).or_else(|| query_token(req));
+        let caller = authenticate(req, token);
+        Box::pin(async move { caller.await.map(DownloadCaller) })
+    }
+}
+
+fn query_token(req: &HttpRequest) -> Option<String> {
+    let pairs = actix_web::web::Query::<Vec<(String, String)>>::from_query(req.query_string()).ok()?;
+    pairs
+        .into_inner()
+        .into_iter()
+        .find(|(name, value)| name == "access_token" && !value.is_empty())
+        .map(|(_, token)| token)
+}
+
+fn authenticate(req: &HttpRequest, token: Option<String>) -> LocalBoxFuture<'static, Result<Caller, ApiError>> {
+    let state = req.app_data::<Data<AppState>>().cloned();
+    Box::pin(async move {
+        let token = token.ok_or(ApiError::Unauthorized)?;
+        let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
+        let token_hash = token::hash(&token);
+        let user = state.store.authenticate(&token_hash).await?.ok_or(ApiError::Unauthorized)?;
+        Ok(Caller { user, token_hash })
+    })
 }
 
 /// The token of an `Authorization: Bearer` header (the scheme is case-insensitive).

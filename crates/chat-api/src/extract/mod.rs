@@ -6,7 +6,7 @@ mod json_body;
 mod query;
 mod reaction_path;
 
-pub use caller::Caller;
+pub use caller::{Caller, DownloadCaller};
 pub use idempotency::IdempotencyHeader;
 pub use json_body::JsonBody;
 pub use query::QueryParams;

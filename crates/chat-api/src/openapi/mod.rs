@@ -20,6 +20,7 @@ use utoipa::{Modify, OpenApi};
         problems::NotFound,
         problems::Conflict,
         problems::PayloadTooLarge,
+        problems::RangeNotSatisfiable,
         problems::Unprocessable,
         problems::TooManyRequests,
         problems::Unavailable

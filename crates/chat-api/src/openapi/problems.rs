@@ -34,6 +34,11 @@ pub struct Conflict(Problem);
 #[response(content_type = "application/problem+json")]
 pub struct PayloadTooLarge(Problem);
 
+/// The `Range` lies outside the file; `Content-Range: bytes */<size>` gives its size.
+#[derive(ToResponse)]
+#[response(content_type = "application/problem+json")]
+pub struct RangeNotSatisfiable(Problem);
+
 /// Validation failed (`errors` lists the fields), or `idempotency_key_reused`.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]

@@ -13,6 +13,7 @@ mod realtime;
 mod receipts;
 mod search;
 mod threads;
+mod uploads;
 mod users;
 pub mod web_client;
 
@@ -57,6 +58,9 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(mentions::list)
             .service(reactions::add)
             .service(reactions::remove)
+            .service(uploads::create)
+            .service(uploads::download)
+            .service(uploads::thumbnail)
             .service(realtime::websocket)
             .service(realtime::events),
     ));

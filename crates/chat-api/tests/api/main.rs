@@ -36,5 +36,6 @@ mod security;
 mod shutdown;
 mod support;
 mod threads;
+mod uploads;
 mod users;
 mod web_client;

@@ -3,12 +3,14 @@
 mod commits;
 mod direct;
 mod process;
+mod storage;
 mod ws;
 
 pub use process::ServerProcess;
+pub use storage::{Backend, fresh_storage};
 pub use ws::WsClient;
 
-use chat_api::config::{BodyLimits, PasswordHashing, RealtimeConfig};
+use chat_api::config::{BodyLimits, PasswordHashing, RealtimeConfig, UploadConfig};
 use chat_api::realtime::PresenceSettings;
 use chat_api::{Application, Config};
 use chat_test_db::TestDatabase;
@@ -56,9 +58,26 @@ impl TestApp {
             log_json: false,
             allowed_origins: Vec::new(),
             realtime: RealtimeConfig { queue_capacity: 64, presence: fast_presence(), ..RealtimeConfig::default() },
+            uploads: UploadConfig { storage: storage::local_folder(), ..UploadConfig::default() },
         };
         adjust(&mut config);
         Self::start(db, config).await
+    }
+
+    /// A server whose uploads go to a fresh storage of `backend`'s kind; `adjust` changes the
+    /// configuration further.
+    pub async fn spawn_on(backend: Backend, adjust: impl FnOnce(&mut Config)) -> Self {
+        let storage = fresh_storage(backend).await;
+        Self::spawn_with(|config| {
+            config.uploads.storage = storage;
+            adjust(config);
+        })
+        .await
+    }
+
+    /// The storage this server keeps uploads in, opened anew, to look at directly.
+    pub fn media(&self) -> chat_media::MediaStore {
+        chat_media::MediaStore::open(&self.config.uploads.storage).unwrap()
     }
 
     /// A second server process on this one's database, as when the service runs several.

@@ -23,6 +23,7 @@ impl ServerProcess {
             .env("DATABASE_URL", database_url)
             .env("CHAT_ADDR", format!("127.0.0.1:{port}"))
             .env("CHAT_LOG", "warn")
+            .env("CHAT_STORAGE_URL", super::storage::local_folder().url)
             .env("CHAT_ARGON2_MEMORY_KIB", "1024")
             .env("CHAT_ARGON2_ITERATIONS", "1")
             .env("CHAT_PRESENCE_BEAT_MS", "250")

@@ -75,6 +75,7 @@ fn spawn(addr: &str, database_url: &str, log: &Path, append: bool) -> Child {
         .env("DATABASE_URL", database_url)
         .env("CHAT_ADDR", addr)
         .env("CHAT_LOG", "warn")
+        .env("CHAT_STORAGE_URL", Path::new(env!("CARGO_TARGET_TMPDIR")).join("fault-uploads"))
         .env("CHAT_LOG_FORMAT", "text")
         .env("NO_COLOR", "1")
         .env("CHAT_AUTH_PER_MINUTE", "1000000")

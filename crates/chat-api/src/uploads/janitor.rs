@@ -1,0 +1,55 @@
+//! The janitor: erases the bytes of uploads marked `erasing` (a deleted message's files, uploads
+//! never attached within their time, uploads whose process died mid-way), then forgets their rows.
+//! It runs every `prune_interval`, and right after a message is deleted.
+
+use crate::config::UploadConfig;
+use chat_media::MediaStore;
+use chat_store::Store;
+use std::time::Duration;
+
+/// Uploads erased per batch.
+const BATCH: i64 = 100;
+/// A pending upload older than this belonged to a process that died (a live one times out a
+/// stalled body within seconds).
+const PENDING_AT_MOST: Duration = Duration::from_secs(3600);
+
+/// Runs the janitor in the background for as long as the runtime lives.
+pub fn spawn(store: Store, media: MediaStore, config: &UploadConfig) {
+    let (interval, unattached_ttl) = (config.prune_interval, config.unattached_ttl);
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        loop {
+            ticks.tick().await;
+            match store.expire_uploads(unattached_ttl, PENDING_AT_MOST).await {
+                Ok(0) => {}
+                Ok(expired) => tracing::info!(expired, "uploads expired"),
+                Err(error) => tracing::warn!(%error, "expiring uploads failed"),
+            }
+            erase_marked(&store, &media).await;
+        }
+    });
+}
+
+/// Erases every upload marked `erasing`; what fails stays marked for the next run.
+pub async fn erase_marked(store: &Store, media: &MediaStore) {
+    loop {
+        let ids = match store.erasable_uploads(BATCH).await {
+            Ok(ids) if ids.is_empty() => return,
+            Ok(ids) => ids,
+            Err(error) => return tracing::warn!(%error, "listing uploads to erase failed"),
+        };
+        let mut erased = Vec::with_capacity(ids.len());
+        for id in ids {
+            match media.erase(id).await {
+                Ok(()) => erased.push(id),
+                Err(error) => tracing::warn!(%id, %error, "erasing an upload failed"),
+            }
+        }
+        if erased.is_empty() {
+            return;
+        }
+        if let Err(error) = store.forget_uploads(&erased).await {
+            return tracing::warn!(%error, "forgetting erased uploads failed");
+        }
+    }
+}

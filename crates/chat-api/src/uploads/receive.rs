@@ -1,0 +1,86 @@
+//! Receiving an upload: claim its row (or find the key's earlier upload), stream the body into
+//! storage, decide its type from the bytes, and record it. A refused or broken upload leaves
+//! neither bytes nor row behind.
+
+use crate::problem::{ApiError, ApiResult};
+use crate::state::AppState;
+use chat_domain::upload::{display_name, stored_content_type};
+use chat_domain::{DomainError, ErrorCode, IdempotencyKey, Upload, UploadId, UserId};
+use chat_store::UploadStart;
+use futures_util::Stream;
+use rand::TryRngCore as _;
+use rand::rngs::OsRng;
+
+/// The stored upload, and whether it was stored by an earlier request with the same key.
+#[derive(Debug)]
+pub struct Received {
+    pub upload: Upload,
+    pub replayed: bool,
+}
+
+/// Stores `body` as `uploader`'s upload named `filename`, sent as `claimed` (`Content-Type`).
+pub async fn receive<S, E>(
+    state: &AppState,
+    uploader: UserId,
+    key: Option<&IdempotencyKey>,
+    filename: Option<&str>,
+    claimed: Option<&str>,
+    body: S,
+) -> ApiResult<Received>
+where
+    S: Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let id = new_id()?;
+    let name = display_name(filename);
+    match state.store.begin_upload(id, uploader, &name, key).await? {
+        UploadStart::Started => {}
+        UploadStart::Replay(upload) => return Ok(Received { upload, replayed: true }),
+        UploadStart::InProgress => return Err(DomainError::Conflict(ErrorCode::UploadInProgress).into()),
+    }
+    let stored = store_bytes(state, id, name, claimed, body).await;
+    if stored.is_err() {
+        // The bytes are gone already; the row goes too (or, if the database is down, the
+        // janitor takes the pending row later).
+        if let Err(error) = state.store.abandon_upload(id).await {
+            tracing::warn!(%id, %error, "forgetting a refused upload failed");
+        }
+    }
+    stored.map(|upload| Received { upload, replayed: false })
+}
+
+async fn store_bytes<S, E>(
+    state: &AppState,
+    id: UploadId,
+    name: String,
+    claimed: Option<&str>,
+    body: S,
+) -> ApiResult<Upload>
+where
+    S: Stream<Item = Result<bytes::Bytes, E>> + Unpin,
+    E: std::fmt::Display,
+{
+    let limits = &state.uploads;
+    let ingested = state.media.ingest(id, body, limits.max_bytes, limits.idle_timeout).await?;
+    let recorded = match stored_content_type(ingested.sniffed.content_type, claimed) {
+        Ok(content_type) => {
+            let (width, height) = ingested.sniffed.dimensions.unzip();
+            let upload = Upload { id, name, size: ingested.size, content_type, sha256: ingested.sha256, width, height };
+            state.store.finish_upload(&upload).await.map_err(ApiError::from)
+        }
+        Err(mismatch) => Err(mismatch.into()),
+    };
+    if recorded.is_err()
+        && let Err(error) = state.media.erase(id).await
+    {
+        tracing::warn!(%id, %error, "erasing a refused upload failed");
+    }
+    recorded
+}
+
+/// A random (version 4) UUID from the operating system's generator.
+fn new_id() -> ApiResult<UploadId> {
+    let mut bytes = [0_u8; 16];
+    OsRng.try_fill_bytes(&mut bytes).map_err(|error| ApiError::Internal(format!("no randomness: {error}")))?;
+    Ok(UploadId(uuid::Builder::from_random_bytes(bytes).into_uuid()))
+}
