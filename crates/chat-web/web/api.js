@@ -1,7 +1,7 @@
 // The REST API under /api/v1: the token, problem+json errors, and creates that are retried with
 // one Idempotency-Key until they land (a lost answer never makes a second message).
 
-const BASE = "/api/v1";
+export const BASE = "/api/v1";
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -38,6 +38,15 @@ export async function call(method, path, body, headers = {}) {
   const json = text ? JSON.parse(text) : null;
   if (!response.ok) throw new ApiError(response.status, json);
   return json;
+}
+
+/**
+ * Where an upload's bytes are served, or its thumbnail (`thumbnailSize` pixels at most): with the
+ * token in the query, as `<img src>` and `<a download>` cannot send a header.
+ */
+export function fileUrl(id, thumbnailSize) {
+  const path = `${BASE}/uploads/${encodeURIComponent(id)}${thumbnailSize ? `/thumbnail?size=${thumbnailSize}&` : "?"}`;
+  return `${path}access_token=${encodeURIComponent(token)}`;
 }
 
 export function newKey() {

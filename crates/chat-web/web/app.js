@@ -3,6 +3,7 @@
 
 import { api, ApiError, createOnce, getToken, newKey, setToken } from "./api.js";
 import { Live } from "./live.js";
+import { messageType, sendFiles } from "./uploads.js";
 import { $, chatItem, h, messageItem } from "./view.js";
 
 const state = {
@@ -368,6 +369,41 @@ function retry(message) {
   deliver(item);
 }
 
+// ---- sending files: uploaded one by one, then posted as one message ----
+
+$("attach").addEventListener("click", () => $("attach-input").click());
+
+$("attach-input").addEventListener("change", () => {
+  const files = [...$("attach-input").files];
+  $("attach-input").value = ""; // so that the same file can be chosen again
+  const chatId = state.current;
+  if (!files.length || !chatId) return;
+  sendFiles(files, $("uploads"), { describe, post: (uploads) => postFiles(chatId, uploads) });
+});
+
+/**
+ * The one message naming `uploads`. If its chat is still open, the composer's text is its caption
+ * and the reply being written quotes: both are used up.
+ */
+async function postFiles(chatId, uploads) {
+  const open = state.current === chatId;
+  const text = open ? $("message-text").value : "";
+  const replyTo = open ? state.replyTo?.id : null;
+  const body = {
+    chat_id: chatId, type: messageType(uploads), payload: { upload_ids: uploads.map((upload) => upload.id) },
+    ...(text.trim() ? { content: text } : {}), ...(replyTo ? { reply_to_id: replyTo } : {}),
+  };
+  const message = await createOnce("/messages", body, newKey());
+  if (state.current === chatId) {
+    if ($("message-text").value === text) $("message-text").value = "";
+    if (replyTo && state.replyTo?.id === replyTo) {
+      state.replyTo = null;
+      $("replying").hidden = true;
+    }
+  }
+  accept(message);
+}
+
 /** A stored message of ours or others': into the open chat, and the chat list. */
 function accept(message) {
   if (message.chat_id === state.current) {
@@ -430,8 +466,8 @@ async function onEvent(frame) {
   const { type, chat_id: chatId, data } = frame;
   if (type === "message.created") {
     if (data.author_id === state.me.id) {
-      const item = state.pending.find((other) => other.chat_id === chatId && other.content === data.content && !other.matchedId);
-      if (item) item.matchedId = data.id; // the answer may still be on its way: show it once
+      const item = data.type === "text" && state.pending.find((other) => other.chat_id === chatId && other.content === data.content && !other.matchedId);
+      if (item) item.matchedId = data.id; // the answer may still be on its way: show it once (only text waits here)
     }
     accept(data);
     if (data.author_id !== state.me.id && (chatId !== state.current || document.hidden)) refreshChat(chatId);
