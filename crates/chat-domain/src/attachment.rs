@@ -24,7 +24,7 @@ pub(crate) fn upload_ids(
         return Vec::new();
     };
     const FIELD: &str = "payload.upload_ids";
-    if !matches!(kind, MessageKind::Image | MessageKind::File) {
+    if !kind.carries_uploads() {
         errors.add(FIELD, "not_allowed", "only image and file messages carry uploads");
         return Vec::new();
     }

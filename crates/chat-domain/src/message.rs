@@ -32,6 +32,11 @@ impl MessageKind {
     /// Every kind.
     pub const ALL: [MessageKind; 4] = [Self::Text, Self::Image, Self::File, Self::System];
 
+    /// Whether a message of this kind may carry uploads (`image` and `file`).
+    pub fn carries_uploads(self) -> bool {
+        matches!(self, Self::Image | Self::File)
+    }
+
     /// The name as a message's `type` carries it (`"text"`).
     pub fn as_str(self) -> &'static str {
         match self {

@@ -1,13 +1,13 @@
 //! The aggregate builder: turns message rows into whole `Message`s. Every read of messages ends
 //! here, so every message carries its reactions, thread summary, read and delivery status and
-//! attachments, in a fixed number of queries (four, pipelined in one round trip) whatever the
-//! number of messages.
+//! attachments, in a fixed number of queries (four, pipelined in one round trip; three when no
+//! message is an image or a file) whatever the number of messages.
 
 use crate::error::StoreResult;
 use crate::prepared::{prepared, statement};
 use crate::rows::{MessageRow, ReactionRow, ThreadRow, UploadRow};
 use crate::schema::{reactions, threads, uploads};
-use chat_domain::{ChatId, Message, MessageId, Reaction, ReadFrontier, ThreadSummary, Upload, UserId};
+use chat_domain::{ChatId, Message, MessageId, MessageKind, Reaction, ReadFrontier, ThreadSummary, Upload, UserId};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -64,11 +64,23 @@ pub(crate) async fn build_messages(conn: &mut AsyncPgConnection, rows: Vec<Messa
         .filter(threads::root_id.eq_any(&message_ids))
         .select(ThreadRow::as_select())
         .load::<ThreadRow>(&mut &*shared);
-    let uploads_query = uploads::table
-        .filter(uploads::message_id.eq_any(&message_ids).and(uploads::state.eq("ready")))
-        .order((uploads::message_id, uploads::position))
-        .select(UploadRow::as_select())
-        .load::<UploadRow>(&mut &*shared);
+    // Only image and file messages carry uploads: a page without any costs no query for them.
+    let carriers: Vec<i64> = rows
+        .iter()
+        .filter(|row| row.kind.parse::<MessageKind>().is_ok_and(MessageKind::carries_uploads))
+        .map(|row| row.id)
+        .collect();
+    let uploads_query = async {
+        if carriers.is_empty() {
+            return Ok(Vec::new());
+        }
+        uploads::table
+            .filter(uploads::message_id.eq_any(&carriers).and(uploads::state.eq("ready")))
+            .order((uploads::message_id, uploads::position))
+            .select(UploadRow::as_select())
+            .load::<UploadRow>(&mut &*shared)
+            .await
+    };
     let frontier_query =
         prepared::<ReadFrontiers>().bind::<Array<BigInt>, _>(&chat_ids).load::<FrontierRow>(&mut &*shared);
     let (reaction_rows, thread_rows, upload_rows, frontier_rows) =

@@ -106,8 +106,8 @@ impl Window {
 }
 
 impl Store {
-    /// A page of `chat`'s history for `viewer`, in a fixed number of queries (six, in two round
-    /// trips) whatever `limit` is.
+    /// A page of `chat`'s history for `viewer`, in a fixed number of queries (six, seven with image
+    /// or file messages, in two round trips) whatever `limit` is.
     pub async fn history(
         &self,
         chat: ChatId,

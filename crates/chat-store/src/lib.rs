@@ -9,6 +9,7 @@ mod chat_creation;
 mod chat_summaries;
 mod chats;
 mod checkout;
+mod create_statement;
 mod edits;
 mod error;
 mod event_log;

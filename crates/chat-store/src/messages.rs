@@ -1,151 +1,25 @@
 //! Creating and reading messages. Every message leaves through the aggregate builder.
 
 use crate::aggregate::build_messages;
+use crate::create_statement::{CreateMessage, CreateMessageWithUploads, CreateStatement};
 use crate::error::{StoreError, StoreResult};
-use crate::events::event_data;
 use crate::idempotency::{replay, replay_if_claimed, request_fingerprint};
 use crate::pool::Store;
-use crate::prepared::{prepared, statement};
-use crate::rows::{MessageRow, payload_to_json};
+use crate::rows::MessageRow;
 use crate::schema::{chat_members, messages};
-use crate::threads::thread_change_json;
 use crate::uploads::attachment_candidates;
 use chat_domain::{
-    DomainError, EventKind, IdempotencyKey, Message, MessageId, MessageRecord, NewMessage, ReadFrontier, Resource,
-    Timestamp, Upload, UserId, ValidationErrors, attachment::check_attachments, thread::MAX_THREAD_PARTICIPANTS,
+    DomainError, IdempotencyKey, Message, MessageId, MessageRecord, NewMessage, ReadFrontier, Resource, Timestamp,
+    Upload, UserId, ValidationErrors, attachment::check_attachments,
 };
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Bytea, Integer, Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use time::OffsetDateTime;
 
 /// What `create_message` did: created the message, or replayed an earlier request's answer.
 #[derive(Debug)]
 pub struct MessageCreation {
     pub message: Message,
     pub replayed: bool,
-}
-
-/// Membership check, idempotency claim, insert, its `message.created` event, and the members it
-/// mentions (`$12` usernames, `$13` ids; none: nothing is scanned) with their `mention` event, and
-/// for a thread reply (`$15`) the root's new summary with its `thread.updated` event, and the
-/// uploads it carries (`$18`, checked beforehand by `attachments_for`, locked here), as one
-/// statement, so the answer always describes what committed and costs one round trip. The
-/// membership row is read with a lock, so a removal committing meanwhile is seen (and the post
-/// refused). The event's data is the aggregate serialised here beforehand; only the id, known once
-/// the sequence is read, is patched in. A key claimed by a concurrent request makes the
-/// `ON CONFLICT` wait for that request's outcome, then insert nothing.
-const CREATE_SQL: &str = concat!(
-    "
-WITH attachable AS (
-    -- Locked, so that of two messages naming one upload, the second sees it taken.
-    SELECT id FROM uploads
-     WHERE id = ANY($18) AND uploader_id = $2 AND state = 'ready' AND message_id IS NULL FOR UPDATE
-), allowed AS (
-    SELECT EXISTS (SELECT 1 FROM chat_members WHERE chat_id = $1 AND user_id = $2 FOR KEY SHARE) AS is_member,
-           ($6::bigint IS NULL OR EXISTS (SELECT 1 FROM messages WHERE id = $6 AND chat_id = $1)) AS reply_ok,
-           COALESCE((SELECT CASE WHEN thread_root_id IS NULL THEN 'ok' ELSE 'nested' END
-                       FROM messages WHERE id = $15 AND chat_id = $1),
-                    CASE WHEN $15::bigint IS NULL THEN 'ok' ELSE 'not_in_chat' END) AS thread_check,
-           cardinality($18::uuid[]) = 0 OR (SELECT count(*) FROM attachable) = cardinality($18::uuid[]) AS attach_ok
-), new_message AS (
-    SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM allowed
-     WHERE is_member AND reply_ok AND thread_check = 'ok' AND attach_ok
-), claim AS (
-    INSERT INTO idempotency_keys (user_id, key, request_hash, message_id)
-    SELECT $2, $7, $8, id FROM new_message WHERE $7::text IS NOT NULL
-    ON CONFLICT (user_id, key) DO NOTHING
-    RETURNING message_id
-), inserted AS (
-    INSERT INTO messages (id, chat_id, author_id, kind, content, payload, reply_to_id, ts, thread_root_id)
-    SELECT id, $1, $2, $3, $4, $5, $6, $9, $15 FROM new_message WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM claim)
-    RETURNING id, chat_id, author_id, kind, content, payload, ts, reply_to_id, deleted_at, updated_at, thread_root_id
-), attached AS (
-    UPDATE uploads u SET message_id = i.id, position = array_position($18::uuid[], u.id)
-      FROM inserted i WHERE u.id IN (SELECT id FROM attachable)
-), event AS (
-    INSERT INTO events (chat_id, message_id, kind, data)
-    SELECT chat_id, id, $11, jsonb_set($10, '{id}', to_jsonb(id)) FROM inserted
-), mentioned AS (
-    INSERT INTO mentions (user_id, chat_id, message_id)
-    SELECT cm.user_id, i.chat_id, i.id
-      FROM inserted i
-      JOIN chat_members cm ON cm.chat_id = i.chat_id
-      JOIN users u ON u.id = cm.user_id
-     WHERE cardinality($12::text[]) + cardinality($13::bigint[]) > 0
-       AND cm.user_id <> i.author_id AND (u.username = ANY($12) OR cm.user_id = ANY($13))
-    RETURNING user_id, message_id, chat_id
-), mention_event AS (
-    -- `mention`'s data is `MentionChange` (chat-domain); tests/api/domain_types.rs decodes it.
-    INSERT INTO events (chat_id, message_id, kind, data)
-    SELECT chat_id, message_id, $14, jsonb_build_object('message_id', message_id, 'user_ids', jsonb_agg(user_id ORDER BY user_id))
-      FROM mentioned GROUP BY chat_id, message_id
-), thread AS (
-    -- (The slice is spaced: `make bench` replays this in pgbench, which reads a colon before a name as a variable.)
-    INSERT INTO threads AS t (root_id, reply_count, last_reply_at, participant_ids)
-    SELECT thread_root_id, 1, ts, ARRAY[author_id] FROM inserted WHERE thread_root_id IS NOT NULL
-    ON CONFLICT (root_id) DO UPDATE
-       SET reply_count = t.reply_count + 1,
-           last_reply_at = GREATEST(t.last_reply_at, EXCLUDED.last_reply_at),
-           participant_ids = (EXCLUDED.participant_ids
-                              || array_remove(t.participant_ids, EXCLUDED.participant_ids[1]))[1 : $17::int]
-    RETURNING root_id, reply_count, last_reply_at, participant_ids
-), thread_event AS (
-    INSERT INTO events (chat_id, message_id, kind, data)
-    SELECT $1, root_id, $16, ",
-    thread_change_json!(),
-    " FROM thread
-)
-SELECT allowed.is_member, allowed.reply_ok, allowed.thread_check, allowed.attach_ok, inserted.* FROM allowed LEFT JOIN inserted ON true"
-);
-statement!(CreateMessage, CREATE_SQL);
-
-#[derive(QueryableByName)]
-struct CreateOutcome {
-    #[diesel(sql_type = Bool)]
-    is_member: bool,
-    #[diesel(sql_type = Bool)]
-    reply_ok: bool,
-    #[diesel(sql_type = Text)]
-    thread_check: String,
-    #[diesel(sql_type = Bool)]
-    attach_ok: bool,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    id: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    chat_id: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    author_id: Option<i64>,
-    #[diesel(sql_type = Nullable<Text>)]
-    kind: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
-    content: Option<String>,
-    #[diesel(sql_type = Nullable<Jsonb>)]
-    payload: Option<serde_json::Value>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
-    ts: Option<OffsetDateTime>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    reply_to_id: Option<i64>,
-    #[diesel(sql_type = Nullable<BigInt>)]
-    thread_root_id: Option<i64>,
-}
-
-impl CreateOutcome {
-    fn into_row(self) -> Option<MessageRow> {
-        Some(MessageRow {
-            id: self.id?,
-            chat_id: self.chat_id?,
-            author_id: self.author_id?,
-            kind: self.kind?,
-            content: self.content,
-            payload: self.payload,
-            ts: self.ts?,
-            reply_to_id: self.reply_to_id,
-            deleted_at: None,
-            updated_at: None,
-            thread_root_id: self.thread_root_id,
-        })
-    }
 }
 
 impl Store {
@@ -187,27 +61,12 @@ impl Store {
             &attachments,
             &ReadFrontier::default(),
         );
-        let outcome: CreateOutcome = prepared::<CreateMessage>()
-            .bind::<BigInt, _>(new.chat_id.0)
-            .bind::<BigInt, _>(author.0)
-            .bind::<Text, _>(new.kind.as_str())
-            .bind::<Nullable<Text>, _>(new.content.as_deref())
-            .bind::<Nullable<Jsonb>, _>(payload_to_json(&new.payload)?)
-            .bind::<Nullable<BigInt>, _>(new.reply_to_id.map(|id| id.0))
-            .bind::<Nullable<Text>, _>(key.map(IdempotencyKey::as_str))
-            .bind::<Nullable<Bytea>, _>(fingerprint.as_deref())
-            .bind::<Timestamptz, _>(ts.0)
-            .bind::<Jsonb, _>(event_data(&draft)?)
-            .bind::<Text, _>(EventKind::MessageCreated.as_str())
-            .bind::<Array<Text>, _>(&new.mentioned_usernames)
-            .bind::<Array<BigInt>, _>(new.mentioned_ids.iter().map(|user| user.0).collect::<Vec<_>>())
-            .bind::<Text, _>(EventKind::Mention.as_str())
-            .bind::<Nullable<BigInt>, _>(new.thread_root_id.map(|id| id.0))
-            .bind::<Text, _>(EventKind::ThreadUpdated.as_str())
-            .bind::<Integer, _>(MAX_THREAD_PARTICIPANTS as i32)
-            .bind::<Array<diesel::sql_types::Uuid>, _>(new.upload_ids.iter().map(|id| id.0).collect::<Vec<_>>())
-            .get_committed(&mut conn)
-            .await?;
+        let statement = CreateStatement { new, author, key, fingerprint: fingerprint.as_deref(), ts, draft: &draft };
+        let outcome = if new.upload_ids.is_empty() {
+            statement.run::<CreateMessage>(&mut conn).await?
+        } else {
+            statement.run::<CreateMessageWithUploads>(&mut conn).await?
+        };
         if !outcome.is_member {
             return Err(DomainError::NotAMember.into());
         }

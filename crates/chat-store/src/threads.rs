@@ -55,7 +55,8 @@ statement!(NewerReplies, NEWER_SQL);
 
 impl Store {
     /// A page of the replies in the thread `message` is in (its root, or any reply in it), with
-    /// the root, for a member of its chat: in a fixed number of queries (six, in two round trips).
+    /// the root, for a member of its chat: in a fixed number of queries (six, seven with image or
+    /// file messages, in two round trips).
     pub async fn thread(
         &self,
         message: MessageId,

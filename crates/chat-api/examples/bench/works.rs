@@ -44,7 +44,8 @@ pub fn all(host: &str, fixture: &Fixture) -> Vec<Work> {
             label: "GET history, a page of 50 with reactions",
             unit: "page",
             clients: &[16],
-            // Membership and the older range pipelined, then reactions and read frontiers.
+            // Membership and the older range pipelined, then the aggregate builder's queries
+            // (reactions, thread summaries, read frontiers; no attachments among text messages).
             shape: &[2, 3],
             build: read(format!("/api/v1/chats/{}/messages?limit=50", fixture.history)),
             keyed: false,
@@ -55,7 +56,7 @@ pub fn all(host: &str, fixture: &Fixture) -> Vec<Work> {
             label: "GET /chats, 21 chats",
             unit: "page",
             clients: &[16],
-            // The summaries, their last messages, then those messages' reactions and frontiers.
+            // The summaries, their last messages, then the aggregate builder's three queries.
             shape: &[1, 1, 3],
             build: read("/api/v1/chats".to_owned()),
             keyed: false,
@@ -66,7 +67,7 @@ pub fn all(host: &str, fixture: &Fixture) -> Vec<Work> {
             label: "GET /search, two words, 1,000,000 messages",
             unit: "search",
             clients: &[16],
-            // The page (membership joined in), then the messages' reactions and frontiers.
+            // The page (membership joined in), then the aggregate builder's three queries.
             shape: &[1, 3],
             build: read_as(&fixture.searcher, format!("/api/v1/search?q={}", corpus::QUERY.replace(' ', "%20"))),
             keyed: false,
