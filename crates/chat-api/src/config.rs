@@ -34,6 +34,8 @@ pub struct UploadConfig {
     pub max_bytes: u64,
     /// How long an upload's body may pause between two chunks.
     pub idle_timeout: Duration,
+    /// How long an upload may take in all (a pending row lives an hour: keep this well under).
+    pub max_duration: Duration,
     /// An upload no message carries is erased once this old.
     pub unattached_ttl: Duration,
     /// How often the janitor looks for uploads to erase.
@@ -46,6 +48,7 @@ impl Default for UploadConfig {
             storage: StorageConfig { url: ".data/uploads".into(), options: Vec::new() },
             max_bytes: 25 * 1024 * 1024,
             idle_timeout: Duration::from_secs(10),
+            max_duration: Duration::from_secs(30 * 60),
             unattached_ttl: Duration::from_secs(24 * 3600),
             prune_interval: Duration::from_secs(600),
         }
@@ -196,6 +199,7 @@ impl Config {
                     1,
                 )?,
                 idle_timeout: uploads.idle_timeout,
+                max_duration: uploads.max_duration,
                 unattached_ttl: Duration::from_secs(at_least(
                     "CHAT_UPLOAD_UNATTACHED_SECS",
                     parse_var("CHAT_UPLOAD_UNATTACHED_SECS", uploads.unattached_ttl.as_secs())?,

@@ -10,7 +10,7 @@ use chat_domain::UploadId;
 use futures_util::{Stream, StreamExt};
 use object_store::buffered::BufWriter;
 use sha2::{Digest, Sha256};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
 
 /// S3's smallest part: bodies up to this size are one `put`, larger ones a multipart upload with
@@ -18,6 +18,14 @@ use tokio::io::AsyncWriteExt;
 const PART_BYTES: usize = 5 * 1024 * 1024;
 /// The head kept for sniffing: enough for any image header (a JPEG's EXIF comes first).
 const HEAD_BYTES: usize = 256 * 1024;
+
+/// How slowly a body may arrive: the longest pause between two chunks, and the longest upload.
+/// (A trickle of a byte every few seconds would otherwise hold a connection for days.)
+#[derive(Clone, Copy, Debug)]
+pub struct Pace {
+    pub idle: Duration,
+    pub total: Duration,
+}
 
 /// What was stored.
 #[derive(Clone, Debug)]
@@ -35,8 +43,8 @@ pub enum IngestError {
     TooLarge { limit: u64 },
     #[error("the upload is empty")]
     Empty,
-    #[error("no data arrived for {} s", .0.as_secs())]
-    Stalled(Duration),
+    #[error("the body paused for {} s, or took over {} s", .0.idle.as_secs(), .0.total.as_secs())]
+    Stalled(Pace),
     #[error("the body broke off: {0}")]
     Body(String),
     #[error(transparent)]
@@ -44,15 +52,9 @@ pub enum IngestError {
 }
 
 impl MediaStore {
-    /// Streams `body` into upload `id`'s object. Past `limit` bytes, or with `idle` between two
-    /// chunks, the write is aborted.
-    pub async fn ingest<S, E>(
-        &self,
-        id: UploadId,
-        mut body: S,
-        limit: u64,
-        idle: Duration,
-    ) -> Result<Ingested, IngestError>
+    /// Streams `body` into upload `id`'s object. Past `limit` bytes, with `pace.idle` between two
+    /// chunks, or past `pace.total` in all, the write is aborted.
+    pub async fn ingest<S, E>(&self, id: UploadId, mut body: S, limit: u64, pace: Pace) -> Result<Ingested, IngestError>
     where
         S: Stream<Item = Result<Bytes, E>> + Unpin,
         E: std::fmt::Display,
@@ -60,10 +62,12 @@ impl MediaStore {
         let mut writer =
             BufWriter::with_capacity(self.store.clone(), self.original(id), PART_BYTES).with_max_concurrency(1);
         let mut state = Progress { size: 0, hasher: Sha256::new(), head: BytesMut::new() };
+        let started = Instant::now();
         let streamed = async {
             loop {
-                let chunk = match tokio::time::timeout(idle, body.next()).await {
-                    Err(_) => return Err(IngestError::Stalled(idle)),
+                let wait = pace.idle.min(pace.total.saturating_sub(started.elapsed()));
+                let chunk = match tokio::time::timeout(wait, body.next()).await {
+                    Err(_) => return Err(IngestError::Stalled(pace)),
                     Ok(None) => break,
                     Ok(Some(Err(error))) => return Err(IngestError::Body(error.to_string())),
                     Ok(Some(Ok(chunk))) => chunk,

@@ -13,7 +13,7 @@ mod storage;
 mod thumbnail;
 
 pub use error::MediaError;
-pub use ingest::{IngestError, Ingested};
+pub use ingest::{IngestError, Ingested, Pace};
 pub use sniff::Sniffed;
 pub use storage::{ByteStream, MediaStore, StorageConfig};
 pub use thumbnail::{Thumbnail, ThumbnailError};

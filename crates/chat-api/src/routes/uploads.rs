@@ -10,6 +10,12 @@ use actix_web::{HttpRequest, HttpResponse, get, post, web};
 use chat_domain::thumbnail::{DEFAULT_THUMBNAIL_SIZE, thumbnail_size};
 use chat_domain::{UploadId, ValidationErrors};
 
+/// A file's bytes, as they are: the body of `POST /uploads` (in the OpenAPI document only).
+#[derive(utoipa::ToSchema)]
+#[schema(value_type = String, format = Binary)]
+#[allow(dead_code)]
+struct FileBytes(Vec<u8>);
+
 /// Stores the body's bytes as a file (streamed; at most `CHAT_MAX_UPLOAD_BYTES`, 25 MiB by
 /// default). The server reads the type from the bytes; a `Content-Type` claiming an image the
 /// bytes are not is refused. Attach the answer's `id` to an `image` or `file` message within a day,
@@ -19,7 +25,7 @@ use chat_domain::{UploadId, ValidationErrors};
         ("filename" = Option<String>, Query, description = "The file's name, for display only (its last path segment is kept)"),
         ("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[ -~]+$",
             description = "A retry with the same key answers the first upload instead of storing another")),
-    request_body(content = Vec<u8>, content_type = "application/octet-stream",
+    request_body(content = FileBytes, content_type = "application/octet-stream",
         description = "The file's bytes, as they are (any `Content-Type`)"),
     responses(
     (status = 201, description = "The stored file", body = chat_domain::Upload,

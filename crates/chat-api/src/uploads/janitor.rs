@@ -9,8 +9,8 @@ use std::time::Duration;
 
 /// Uploads erased per batch.
 const BATCH: i64 = 100;
-/// A pending upload older than this belonged to a process that died (a live one times out a
-/// stalled body within seconds).
+/// A pending upload older than this belonged to a process that died: a live one gives up on a
+/// body within `UploadConfig::max_duration` (30 minutes).
 const PENDING_AT_MOST: Duration = Duration::from_secs(3600);
 
 /// Runs the janitor in the background for as long as the runtime lives.

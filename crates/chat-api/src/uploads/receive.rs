@@ -6,6 +6,7 @@ use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 use chat_domain::upload::{display_name, stored_content_type};
 use chat_domain::{DomainError, ErrorCode, IdempotencyKey, Upload, UploadId, UserId};
+use chat_media::Pace;
 use chat_store::UploadStart;
 use futures_util::Stream;
 use rand::TryRngCore as _;
@@ -61,7 +62,8 @@ where
     E: std::fmt::Display,
 {
     let limits = &state.uploads;
-    let ingested = state.media.ingest(id, body, limits.max_bytes, limits.idle_timeout).await?;
+    let pace = Pace { idle: limits.idle_timeout, total: limits.max_duration };
+    let ingested = state.media.ingest(id, body, limits.max_bytes, pace).await?;
     let recorded = match stored_content_type(ingested.sniffed.content_type, claimed) {
         Ok(content_type) => {
             let (width, height) = ingested.sniffed.dimensions.unzip();

@@ -84,6 +84,24 @@ async fn no_write_is_acknowledged_before_its_commit() {
     assert_eq!((message["content"].as_str(), message["is_deleted"].as_bool()), (Some("mine"), Some(false)));
 }
 
+/// An upload whose recording dies in its commit is not acknowledged, and its bytes are erased.
+#[tokio::test]
+async fn an_upload_whose_commit_dies_is_not_acknowledged_and_keeps_no_bytes() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let upload = app
+        .as_user(&alice, Method::POST, "/api/v1/uploads?filename=notes.txt")
+        .header("Content-Type", "text/plain")
+        .body("remember the milk");
+    // The claim (an insert) commits; the record of the stored bytes (an update) dies.
+    app.slow_commits_after(30, "UPDATE ON uploads").await;
+    let answer = killed_in_commit(&app, upload).await;
+    expect_problem(answer, StatusCode::SERVICE_UNAVAILABLE, "database_unavailable").await;
+    app.normal_commits_of("uploads").await;
+    assert_eq!(app.count("uploads WHERE state = 'ready'").await, 0, "nothing finished");
+    assert_eq!(app.media().object_count().await.unwrap(), 0, "the bytes were erased");
+}
+
 /// Pooled connections whose backends the database ended (a restart, an administrator) are never
 /// handed out again: the next request gets a fresh connection, not a 500.
 #[tokio::test]

@@ -220,6 +220,7 @@ async fn messages_carry_only_their_authors_free_uploads() {
     let bobs = uploaded(&app, &bob, "b.png", "image/png", png(4, 4)).await;
     let pdf = uploaded(&app, &ann, "a.pdf", "application/pdf", PDF.to_vec()).await;
     let photo = uploaded(&app, &ann, "a.png", "image/png", png(4, 4)).await;
+    let mine_too = uploaded(&app, &ann, "d.png", "image/png", png(4, 4)).await;
     let refusals = [
         (json!({ "type": "image", "payload": { "upload_ids": [bobs["id"]] } }), "not_found"),
         (json!({ "type": "image", "payload": { "upload_ids": [pdf["id"]] } }), "not_an_image"),
@@ -242,6 +243,14 @@ async fn messages_carry_only_their_authors_free_uploads() {
     let body = json!({ "chat_id": chat, "type": "file", "payload": { "upload_ids": [photo["id"], pdf["id"]] } });
     let posted = expect_json(app.post_message(&ann, &body).await, StatusCode::OK).await;
     assert_eq!(posted["attachments"], json!([photo, pdf]), "in the order named");
+    // A retried post (same key, same body) replays the message: its uploads are its own.
+    let retried = json!({ "chat_id": chat, "type": "image", "payload": { "upload_ids": [mine_too["id"]] } });
+    let send =
+        || app.as_user(&ann, Method::POST, "/api/v1/messages").header("Idempotency-Key", "m-1").json(&retried).send();
+    let first = expect_json(send().await.unwrap(), StatusCode::OK).await;
+    let replay = send().await.unwrap();
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(expect_json(replay, StatusCode::OK).await, first);
     let again = json!({ "chat_id": chat, "type": "file", "payload": { "upload_ids": [pdf["id"]] } });
     let problem =
         expect_problem(app.post_message(&ann, &again).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
@@ -252,7 +261,7 @@ async fn messages_carry_only_their_authors_free_uploads() {
     let mine = uploaded(&app, &ann, "c.png", "image/png", png(4, 4)).await;
     let body = json!({ "chat_id": elsewhere, "type": "image", "payload": { "upload_ids": [mine["id"]] } });
     expect_problem(app.post_message(&ann, &body).await, StatusCode::FORBIDDEN, "not_a_member").await;
-    assert_eq!(app.count("messages").await, 1);
+    assert_eq!(app.count("messages").await, 2);
     // The uploader may fetch an upload before attaching it; nobody else may.
     let path = format!("/api/v1/uploads/{}", bobs["id"].as_str().unwrap());
     assert_eq!(app.call(&bob, Method::GET, &path).await.status(), StatusCode::OK);

@@ -8,15 +8,25 @@ impl TestApp {
     /// Makes every commit that wrote an event (every write the API acknowledges does) sleep for
     /// `seconds` first.
     pub async fn slow_commits(&self, seconds: u32) {
-        self.sql(&format!(
-            "CREATE OR REPLACE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep({seconds}); RETURN NULL; END $$"
-        ))
-        .await;
-        self.sql("CREATE CONSTRAINT TRIGGER slow_commit AFTER INSERT ON events DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()").await;
+        self.slow_commits_after(seconds, "INSERT ON events").await;
     }
 
     pub async fn normal_commits(&self) {
         self.sql("DROP TRIGGER slow_commit ON events").await;
+    }
+
+    /// As `slow_commits`, for transactions that do `what` (`UPDATE ON uploads`, say) instead of
+    /// writing an event; `normal_commits_of` with that table ends it.
+    pub async fn slow_commits_after(&self, seconds: u32, what: &str) {
+        self.sql(&format!(
+            "CREATE OR REPLACE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep({seconds}); RETURN NULL; END $$"
+        ))
+        .await;
+        self.sql(&format!("CREATE CONSTRAINT TRIGGER slow_commit AFTER {what} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()")).await;
+    }
+
+    pub async fn normal_commits_of(&self, table: &str) {
+        self.sql(&format!("DROP TRIGGER slow_commit ON {table}")).await;
     }
 
     /// Terminates the backend whose commit sleeps in `slow_commits`' trigger as soon as there is
