@@ -25,6 +25,8 @@ pub(crate) struct Call {
     pub method: Method,
     pub path: String,
     pub body: Option<Vec<u8>>,
+    /// The body's type: JSON unless `bytes` said otherwise.
+    pub content_type: Option<String>,
     pub idempotency_key: Option<String>,
     pub repeatable: bool,
 }
@@ -32,7 +34,7 @@ pub(crate) struct Call {
 impl Call {
     /// A call that changes nothing or changes it the same way however often it is sent.
     pub fn repeatable(method: Method, path: impl Into<String>) -> Self {
-        Self { method, path: path.into(), body: None, idempotency_key: None, repeatable: true }
+        Self { method, path: path.into(), body: None, content_type: None, idempotency_key: None, repeatable: true }
     }
 
     /// A call that must not be sent twice (it is never retried).
@@ -49,6 +51,13 @@ impl Call {
     pub fn json(mut self, body: &impl Serialize) -> ClientResult<Self> {
         self.body = Some(serde_json::to_vec(body).map_err(|error| ClientError::Unexpected(error.to_string()))?);
         Ok(self)
+    }
+
+    /// A body of raw bytes, of type `content_type`.
+    pub fn bytes(mut self, body: Vec<u8>, content_type: &str) -> Self {
+        self.body = Some(body);
+        self.content_type = Some(content_type.to_owned());
+        self
     }
 }
 
@@ -106,7 +115,7 @@ impl Client {
         self.send(call).await.map(drop)
     }
 
-    async fn send(&self, call: Call) -> ClientResult<Response> {
+    pub(crate) async fn send(&self, call: Call) -> ClientResult<Response> {
         let mut attempt = 0;
         loop {
             let outcome = self.send_once(&call).await;
@@ -127,7 +136,8 @@ impl Client {
             request = request.header("Idempotency-Key", key);
         }
         if let Some(body) = &call.body {
-            request = request.header(header::CONTENT_TYPE, "application/json").body(body.clone());
+            let content_type = call.content_type.as_deref().unwrap_or("application/json");
+            request = request.header(header::CONTENT_TYPE, content_type).body(body.clone());
         }
         let response = request.send().await?;
         if response.status().is_success() {

@@ -43,6 +43,7 @@ mod chats;
 mod client;
 mod error;
 mod events;
+mod files;
 mod messages;
 mod people;
 mod retry;

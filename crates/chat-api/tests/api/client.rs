@@ -117,6 +117,42 @@ async fn a_service_following_events_acknowledges_them_and_reads_threads() {
 }
 
 #[tokio::test]
+async fn a_service_shares_a_file_that_a_member_downloads_and_an_outsider_cannot() {
+    let app = TestApp::spawn().await;
+    let ann = signed_up(&app.address, "ann").await;
+    let bob = signed_up(&app.address, "bob").await;
+    let eve = signed_up(&app.address, "eve").await;
+    let draft =
+        ChatDraft { kind: ChatKind::Group, title: Some("Files".into()), member_ids: vec![bob.me().await.unwrap().id] };
+    let chat = ann.create_chat(&draft).await.unwrap().chat;
+    let report = b"%PDF-1.4\n% the quarterly report\n%%EOF\n".to_vec();
+    let upload = ann.upload("report Q3.pdf", "application/pdf", report.clone()).await.unwrap();
+    assert_eq!(
+        (upload.name.as_str(), upload.content_type.as_str(), upload.size),
+        ("report Q3.pdf", "application/pdf", report.len() as u64)
+    );
+    let mut payload = chat_domain::JsonObject::new();
+    let id = chat_domain::JsonValue::String(upload.id.to_string());
+    payload.insert("upload_ids".into(), chat_domain::JsonValue::Array(vec![id]));
+    let message = MessageDraft {
+        chat_id: chat.id,
+        kind: "file".into(),
+        content: None,
+        payload: Some(chat_domain::JsonValue::Object(payload)),
+        reply_to_id: None,
+        thread_root_id: None,
+        mentions: Vec::new(),
+    };
+    let posted = ann.post_message(&message).await.unwrap();
+    assert_eq!(posted.attachments, vec![upload.clone()]);
+    assert_eq!(bob.download(upload.id).await.unwrap(), report);
+    match eve.download(upload.id).await {
+        Err(ClientError::Refused { status: 404, problem }) => assert_eq!(problem.code, ErrorCode::UploadNotFound),
+        other => panic!("an outsider downloaded: {other:?}"),
+    }
+}
+
+#[tokio::test]
 async fn refusals_are_typed_with_their_code_and_fields() {
     let app = TestApp::spawn().await;
     let ann = signed_up(&app.address, "ann").await;

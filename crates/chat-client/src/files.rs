@@ -1,0 +1,26 @@
+//! Files: uploading a file's bytes (exactly once, however often retried) and downloading them.
+//! A message carries uploads by naming their ids in `payload.upload_ids`.
+
+use crate::chats::encode;
+use crate::client::{Call, Client};
+use crate::error::{ClientError, ClientResult};
+use chat_domain::{Upload, UploadId};
+use reqwest::Method;
+
+impl Client {
+    /// Uploads `bytes` as a file named `name`, sent as `content_type` (the server reads the real
+    /// type from the bytes). Every retry carries the same `Idempotency-Key`, so the server stores
+    /// it once. Attach the answer's `id` to an `image` or `file` message within a day.
+    pub async fn upload(&self, name: &str, content_type: &str, bytes: Vec<u8>) -> ClientResult<Upload> {
+        let path = format!("/uploads?filename={}", encode(name));
+        self.fetch(Call::keyed(Method::POST, path)?.bytes(bytes, content_type)).await
+    }
+
+    /// A file's bytes, whole: for its uploader, or a member of a chat where a message carries it.
+    pub async fn download(&self, id: UploadId) -> ClientResult<Vec<u8>> {
+        let response = self.send(Call::repeatable(Method::GET, format!("/uploads/{id}"))).await?;
+        let bytes =
+            response.bytes().await.map_err(|error| ClientError::Unexpected(format!("download broke off: {error}")))?;
+        Ok(bytes.to_vec())
+    }
+}
