@@ -12,8 +12,10 @@
 //! and `BENCH_MEMBERS` (5,000) of them, one group, get 20 messages a second for 10 s.
 //! Receipts (`receipts.rs`): what 100 recipients acknowledging every frame cost `POST /messages`,
 //! and the `receipt.updated` rate of a group of 1,000 all acknowledging.
+//! Files (`files.rs`): the server's memory while a 100 MiB file goes up and down, and a
+//! thumbnail made against one served from storage.
 //! `BENCH_TABLE=0` skips the HTTP works, `BENCH_SOCKETS=0` the socket works, `BENCH_RECEIPTS=0`
-//! the receipts; `BENCH_WORKS=search` runs only the works whose label holds that text.
+//! the receipts, `BENCH_FILES=0` the files; `BENCH_WORKS=search` runs only the works whose label holds that text.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod capture;
@@ -21,6 +23,7 @@ mod corpus;
 mod cpu;
 mod crowd;
 mod fanout;
+mod files;
 mod http;
 mod measure;
 mod memory;
@@ -136,6 +139,9 @@ async fn main() {
         receipts::run(&bench, &std::process::id().to_string(), rounds as usize).await;
     }
     let mut failures = bench.failures.into_inner();
+    if setting("BENCH_FILES", 1) != 0 {
+        failures.extend(files::run(&base, server_pid.as_deref(), &std::process::id().to_string()).await);
+    }
     let (sockets, members) = (setting("BENCH_SOCKETS", 10_000) as usize, setting("BENCH_MEMBERS", 5_000) as usize);
     if sockets > 0 {
         let crowd = crowd::make(&bench.psql, &std::process::id().to_string(), sockets, members.min(sockets));
