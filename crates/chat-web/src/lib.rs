@@ -18,7 +18,11 @@ pub const ASSETS: &[Asset] = &[
     Asset { path: "/app.js", content_type: "text/javascript; charset=utf-8", bytes: include_bytes!("../web/app.js") },
     Asset { path: "/api.js", content_type: "text/javascript; charset=utf-8", bytes: include_bytes!("../web/api.js") },
     Asset { path: "/live.js", content_type: "text/javascript; charset=utf-8", bytes: include_bytes!("../web/live.js") },
-    Asset { path: "/uploads.js", content_type: "text/javascript; charset=utf-8", bytes: include_bytes!("../web/uploads.js") },
+    Asset {
+        path: "/uploads.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../web/uploads.js"),
+    },
     Asset { path: "/view.js", content_type: "text/javascript; charset=utf-8", bytes: include_bytes!("../web/view.js") },
 ];
 
