@@ -13,9 +13,6 @@ use sha2::{Digest, Sha256};
 use std::time::{Duration, Instant};
 use tokio::io::AsyncWriteExt;
 
-/// S3's smallest part: bodies up to this size are one `put`, larger ones a multipart upload with
-/// one part in flight, so an upload of any size holds at most about two parts in memory.
-const PART_BYTES: usize = 5 * 1024 * 1024;
 /// The head kept for sniffing: enough for any image header (a JPEG's EXIF comes first).
 const HEAD_BYTES: usize = 256 * 1024;
 
@@ -60,7 +57,7 @@ impl MediaStore {
         E: std::fmt::Display,
     {
         let mut writer =
-            BufWriter::with_capacity(self.store.clone(), self.original(id), PART_BYTES).with_max_concurrency(1);
+            BufWriter::with_capacity(self.store.clone(), self.original(id), self.part_bytes).with_max_concurrency(1);
         let mut state = Progress { size: 0, hasher: Sha256::new(), head: BytesMut::new() };
         let started = Instant::now();
         let streamed = async {

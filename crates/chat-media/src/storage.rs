@@ -16,6 +16,10 @@ use tokio::sync::Semaphore;
 
 /// Thumbnail decodes at once (the machine's two cores).
 const DECODES_AT_ONCE: usize = 2;
+/// S3's smallest part (but the last).
+const S3_PART_BYTES: usize = 5 * 1024 * 1024;
+/// A folder has no minimum: smaller parts hold less memory and cost no request each.
+const LOCAL_PART_BYTES: usize = 1024 * 1024;
 
 /// Where uploads' bytes go: `s3://bucket[/prefix]` (credentials, region and endpoint from the
 /// usual `AWS_*` variables, then `options`), or a folder (`file:///abs/path` or a plain path).
@@ -37,6 +41,9 @@ pub struct MediaStore {
     prefix: Path,
     /// Thumbnail decodes at once: each may hold a large image in memory, and uses a core.
     pub(crate) decoding: Arc<Semaphore>,
+    /// An upload's part: bodies up to this size are one `put`, larger ones a multipart upload with
+    /// one part in flight, so an upload holds about two parts in memory at most.
+    pub(crate) part_bytes: usize,
 }
 
 impl std::fmt::Debug for MediaStore {
@@ -60,17 +67,17 @@ impl MediaStore {
                 builder = builder.with_config(key, value);
             }
             let prefix = Path::from(url.path().trim_matches('/'));
-            return Ok(Self::over(Arc::new(builder.build().map_err(settings)?), prefix));
+            return Ok(Self::over(Arc::new(builder.build().map_err(settings)?), prefix, S3_PART_BYTES));
         }
         let folder = config.url.strip_prefix("file://").unwrap_or(&config.url);
         std::fs::create_dir_all(folder).map_err(|e| MediaError::Settings(format!("{folder}: {e}")))?;
         // Cleanup removes the folders a thumbnail's erasing empties: nothing of an upload remains.
         let local = LocalFileSystem::new_with_prefix(folder).map_err(settings)?.with_automatic_cleanup(true);
-        Ok(Self::over(Arc::new(local), Path::default()))
+        Ok(Self::over(Arc::new(local), Path::default(), LOCAL_PART_BYTES))
     }
 
-    fn over(store: Arc<dyn ObjectStore>, prefix: Path) -> Self {
-        Self { store, prefix, decoding: Arc::new(Semaphore::new(DECODES_AT_ONCE)) }
+    fn over(store: Arc<dyn ObjectStore>, prefix: Path, part_bytes: usize) -> Self {
+        Self { store, prefix, decoding: Arc::new(Semaphore::new(DECODES_AT_ONCE)), part_bytes }
     }
 
     pub(crate) fn original(&self, id: UploadId) -> Path {
