@@ -2,19 +2,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, messageTexts, send, signUp, startChat, uniqueName, withScreenshots } from "./support.js";
+import { chatting, launch, messageTexts, send, withScreenshots } from "./support.js";
 
-/** Ann and Bob in a direct chat, each on a page with it open. */
-async function chatting(browser, pages) {
-  const [annName, bobName] = [uniqueName("ann"), uniqueName("bob")];
-  const ann = await signUp(browser, annName);
-  const bob = await signUp(browser, bobName);
-  pages.push(ann, bob);
-  await startChat(ann, [bobName]);
-  await bob.locator("#chat-list button").first().click();
-  await bob.locator("#chat").waitFor({ state: "visible" });
-  return { ann, bob };
-}
 
 test("a send whose answer is lost lands once and shows once on both screens", async () => {
   const browser = await launch();

@@ -5,7 +5,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { deflateSync } from "node:zlib";
-import { ARTIFACTS, BASE, launch, signUp, startChat, uniqueName, withScreenshots } from "./support.js";
+import { ARTIFACTS, BASE, chatting, launch, withScreenshots } from "./support.js";
 
 const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
   let c = n;
@@ -53,13 +53,7 @@ test("files go up with a progress bar each, as one message: a thumbnail and a do
   const pages = [];
   try {
     await withScreenshots("files", () => pages, async () => {
-      const [annName, bobName] = [uniqueName("ann"), uniqueName("bob")];
-      const ann = await signUp(browser, annName);
-      const bob = await signUp(browser, bobName);
-      pages.push(ann, bob);
-      await startChat(ann, [bobName]);
-      await bob.locator("#chat-list button").first().click();
-      await bob.locator("#chat").waitFor({ state: "visible" });
+      const { ann, bob } = await chatting(browser, pages);
 
       // The message is held back until both bars were seen done.
       const posted = [];

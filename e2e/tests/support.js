@@ -84,3 +84,15 @@ export async function send(page, text) {
   await page.keyboard.press("Enter");
   await page.locator('#messages .message[data-state="sent"]', { hasText: text }).waitFor();
 }
+
+/** Ann and Bob in a direct chat, each on a page with it open. */
+export async function chatting(browser, pages) {
+  const [annName, bobName] = [uniqueName("ann"), uniqueName("bob")];
+  const ann = await signUp(browser, annName);
+  const bob = await signUp(browser, bobName);
+  pages.push(ann, bob);
+  await startChat(ann, [bobName]);
+  await bob.locator("#chat-list button").first().click();
+  await bob.locator("#chat").waitFor({ state: "visible" });
+  return { ann, bob };
+}

@@ -79,7 +79,9 @@ pub async fn edit(
 pub async fn remove(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
     let message = state.store.delete_message(MessageId(path.into_inner()), caller.user.id).await?;
     // The tombstone promise: its files' bytes go before the answer (the janitor retries failures).
-    crate::uploads::janitor::erase_marked(&state.store, &state.media).await;
+    if message.kind.carries_uploads() {
+        crate::uploads::janitor::erase_marked(&state.store, &state.media).await;
+    }
     Ok(HttpResponse::Ok().json(message))
 }
 

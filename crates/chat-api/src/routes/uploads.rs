@@ -69,8 +69,8 @@ pub async fn create(
         ("access_token" = Option<String>, Query, description = "The bearer token, where a header cannot be sent"),
         ("Range" = Option<String>, Header, description = "`bytes=first-last`, `bytes=first-` or `bytes=-suffix`")),
     responses(
-    (status = 200, description = "The whole file", content_type = "application/octet-stream"),
-    (status = 206, description = "The range asked for", content_type = "application/octet-stream"),
+    (status = 200, description = "The whole file, as its stored `content_type`", content_type = "*/*"),
+    (status = 206, description = "The range asked for", content_type = "*/*"),
     (status = 304, description = "Unchanged since the `ETag` sent"),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),
@@ -94,7 +94,7 @@ pub async fn download(
         ("size" = Option<u32>, Query, minimum = 1, maximum = 4096, description = "The longest side, in pixels"),
         ("access_token" = Option<String>, Query, description = "The bearer token, where a header cannot be sent")),
     responses(
-    (status = 200, description = "The thumbnail", content_type = "image/png"),
+    (status = 200, description = "The thumbnail: PNG, or JPEG for a JPEG", content_type = "image/*"),
     (status = 304, description = "Unchanged since the `ETag` sent"),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
