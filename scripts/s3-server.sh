@@ -6,7 +6,9 @@
 #   scripts/s3-server.sh url      print the endpoint URL (http://127.0.0.1:PORT)
 #   scripts/s3-server.sh stop     stop it
 #
-# The port is CHAT_S3_PORT, else 9000. A running server keeps the port it started on, and `url`
+# The port is CHAT_S3_PORT, else one derived from this checkout's folder (in 56330-57329, as
+# local-pg.sh does for PostgreSQL), so two checkouts or worktrees each get their own server. A
+# running server keeps the port it started on, and `url`
 # always names that one. Clients use region us-east-1, path-style addressing and any credentials
 # (signatures are not checked). Without an Authorization header, bucket requests and object PUTs
 # work, but GET, HEAD and DELETE of a private object answer 403, as on S3. A body sent as
@@ -23,6 +25,7 @@ VENV=$S3_DIR/venv
 LOG=$S3_DIR/server.log
 PID_FILE=$S3_DIR/server.pid
 PORT_FILE=$S3_DIR/server.port
+DEFAULT_PORT=$((56330 + $(printf '%s' "$S3_DIR" | cksum | cut -d' ' -f1) % 1000))
 START_TIMEOUT=15
 
 log() { printf 's3-server: %s\n' "$*" >&2; }
@@ -59,7 +62,7 @@ answers() {
 # Something accepting connections on 127.0.0.1:$1, whatever it is.
 port_taken() { (: <>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# The port of the running server (the one it started on), else CHAT_S3_PORT, else 9000.
+# The port of the running server (the one it started on), else CHAT_S3_PORT, else the default.
 resolve_port() {
     local last
     last=$(cat "$PORT_FILE" 2>/dev/null || true)
@@ -68,7 +71,7 @@ resolve_port() {
             log "the server runs on port $last, not CHAT_S3_PORT=$CHAT_S3_PORT; stop it to move it"
         S3_PORT=$last
     else
-        S3_PORT=${CHAT_S3_PORT:-9000}
+        S3_PORT=${CHAT_S3_PORT:-$DEFAULT_PORT}
     fi
     # moto would take 70000 for 4464 (it wraps modulo 65536) and answer somewhere else.
     if ! [[ $S3_PORT =~ ^[0-9]+$ ]] || [ "$S3_PORT" -lt 1 ] || [ "$S3_PORT" -gt 65535 ]; then
