@@ -7,7 +7,7 @@ use crate::pool::Store;
 use crate::prepared::{prepared, statement};
 use crate::rows::UploadRow;
 use crate::schema::uploads;
-use chat_domain::{AttachmentCandidate, DomainError, IdempotencyKey, Resource, Upload, UploadId, UserId};
+use chat_domain::{AttachmentCandidate, DomainError, IdempotencyKey, MessageId, Resource, Upload, UploadId, UserId};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Uuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -99,11 +99,13 @@ impl Store {
         .await
     }
 
-    /// Forgets an upload whose bytes were refused or never arrived (its bytes already erased).
-    pub async fn abandon_upload(&self, id: UploadId) -> StoreResult<()> {
+    /// Forgets an upload that was refused or never finished; answers whether its row was still
+    /// pending (and is gone now). `false` means it is not: its finish may have committed after all
+    /// (an unconfirmed commit), so its bytes must stay.
+    pub async fn abandon_upload(&self, id: UploadId) -> StoreResult<bool> {
         let mut conn = self.conn().await?;
-        diesel::delete(uploads::table.find(id.0).filter(uploads::state.eq("pending"))).execute(&mut conn).await?;
-        Ok(())
+        let pending = uploads::table.find(id.0).filter(uploads::state.eq("pending"));
+        Ok(diesel::delete(pending).execute(&mut conn).await? == 1)
     }
 
     /// The upload, if `viewer` uploaded it or is a member of a chat where a live message carries it.
@@ -144,13 +146,26 @@ impl Store {
         Ok(diesel::update(stale).set(uploads::state.eq("erasing")).execute(&mut conn).await?)
     }
 
-    /// Up to `limit` uploads whose bytes are to be erased.
-    pub async fn erasable_uploads(&self, limit: i64) -> StoreResult<Vec<UploadId>> {
+    /// Up to `limit` uploads whose bytes are to be erased, oldest first, but for those in `skip`
+    /// (which failed to erase in this run).
+    pub async fn erasable_uploads(&self, limit: i64, skip: &[UploadId]) -> StoreResult<Vec<UploadId>> {
+        let skip: Vec<uuid::Uuid> = skip.iter().map(|id| id.0).collect();
         let mut conn = self.conn().await?;
         let ids = uploads::table
-            .filter(uploads::state.eq("erasing"))
+            .filter(uploads::state.eq("erasing").and(uploads::id.ne_all(&skip)))
             .order(uploads::created_at)
             .limit(limit)
+            .select(uploads::id)
+            .load::<uuid::Uuid>(&mut conn)
+            .await?;
+        Ok(ids.into_iter().map(UploadId).collect())
+    }
+
+    /// The uploads of deleted message `message` whose bytes are still to be erased.
+    pub async fn erasable_uploads_of(&self, message: MessageId) -> StoreResult<Vec<UploadId>> {
+        let mut conn = self.conn().await?;
+        let ids = uploads::table
+            .filter(uploads::message_id.eq(message.0).and(uploads::state.eq("erasing")))
             .select(uploads::id)
             .load::<uuid::Uuid>(&mut conn)
             .await?;

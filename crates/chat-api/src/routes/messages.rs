@@ -80,7 +80,7 @@ pub async fn remove(state: web::Data<AppState>, caller: Caller, path: web::Path<
     let message = state.store.delete_message(MessageId(path.into_inner()), caller.user.id).await?;
     // The tombstone promise: its files' bytes go before the answer (the janitor retries failures).
     if message.kind.carries_uploads() {
-        crate::uploads::janitor::erase_marked(&state.store, &state.media).await;
+        crate::uploads::janitor::erase_files_of(&state.store, &state.media, message.id).await;
     }
     Ok(HttpResponse::Ok().json(message))
 }

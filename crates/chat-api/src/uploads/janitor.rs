@@ -3,6 +3,7 @@
 //! It runs every `prune_interval`, and right after a message is deleted.
 
 use crate::config::UploadConfig;
+use chat_domain::{MessageId, UploadId};
 use chat_media::MediaStore;
 use chat_store::Store;
 use std::time::Duration;
@@ -30,26 +31,46 @@ pub fn spawn(store: Store, media: MediaStore, config: &UploadConfig) {
     });
 }
 
-/// Erases every upload marked `erasing`; what fails stays marked for the next run.
+/// Erases every upload marked `erasing`; what fails stays marked for the next run (and is not
+/// tried again in this one, so it cannot hold up the rest).
 pub async fn erase_marked(store: &Store, media: &MediaStore) {
+    let mut failed = Vec::new();
     loop {
-        let ids = match store.erasable_uploads(BATCH).await {
+        let ids = match store.erasable_uploads(BATCH, &failed).await {
             Ok(ids) if ids.is_empty() => return,
             Ok(ids) => ids,
             Err(error) => return tracing::warn!(%error, "listing uploads to erase failed"),
         };
-        let mut erased = Vec::with_capacity(ids.len());
-        for id in ids {
-            match media.erase(id).await {
-                Ok(()) => erased.push(id),
-                Err(error) => tracing::warn!(%id, %error, "erasing an upload failed"),
-            }
-        }
-        if erased.is_empty() {
+        if erase(store, media, ids, &mut failed).await.is_err() {
             return;
         }
-        if let Err(error) = store.forget_uploads(&erased).await {
-            return tracing::warn!(%error, "forgetting erased uploads failed");
+    }
+}
+
+/// Erases the files of deleted message `message` (the janitor retries what fails).
+pub async fn erase_files_of(store: &Store, media: &MediaStore, message: MessageId) {
+    match store.erasable_uploads_of(message).await {
+        Ok(ids) => {
+            let _ = erase(store, media, ids, &mut Vec::new()).await;
+        }
+        Err(error) => tracing::warn!(%message, %error, "listing a deleted message's files failed"),
+    }
+}
+
+/// Erases `ids`' bytes, then forgets the rows of those erased; adds the others to `failed`.
+async fn erase(store: &Store, media: &MediaStore, ids: Vec<UploadId>, failed: &mut Vec<UploadId>) -> Result<(), ()> {
+    let mut erased = Vec::with_capacity(ids.len());
+    for id in ids {
+        match media.erase(id).await {
+            Ok(()) => erased.push(id),
+            Err(error) => {
+                tracing::warn!(%id, %error, "erasing an upload failed");
+                failed.push(id);
+            }
         }
     }
+    if erased.is_empty() {
+        return Ok(());
+    }
+    store.forget_uploads(&erased).await.map_err(|error| tracing::warn!(%error, "forgetting erased uploads failed"))
 }

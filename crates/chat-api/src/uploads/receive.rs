@@ -41,15 +41,28 @@ where
     }
     let stored = store_bytes(state, id, name, claimed, body).await;
     if stored.is_err() {
-        // The bytes are gone already; the row goes too (or, if the database is down, the
-        // janitor takes the pending row later).
-        if let Err(error) = state.store.abandon_upload(id).await {
-            tracing::warn!(%id, %error, "forgetting a refused upload failed");
-        }
+        forget(state, id).await;
     }
     stored.map(|upload| Received { upload, replayed: false })
 }
 
+/// After a refusal or a fault: the pending row goes, then whatever bytes were stored. A row that
+/// is no longer pending stays with its bytes: its finish committed though unconfirmed, and a
+/// retry with the same key will be answered with it. If the database cannot be reached, the
+/// janitor erases the pending row's bytes later.
+async fn forget(state: &AppState, id: UploadId) {
+    match state.store.abandon_upload(id).await {
+        Ok(true) => {
+            if let Err(error) = state.media.erase(id).await {
+                tracing::warn!(%id, %error, "erasing a refused upload failed");
+            }
+        }
+        Ok(false) => {}
+        Err(error) => tracing::warn!(%id, %error, "forgetting a refused upload failed"),
+    }
+}
+
+/// Streams the bytes in (an aborted stream leaves none), decides the type, records the upload.
 async fn store_bytes<S, E>(
     state: &AppState,
     id: UploadId,
@@ -64,20 +77,10 @@ where
     let limits = &state.uploads;
     let pace = Pace { idle: limits.idle_timeout, total: limits.max_duration };
     let ingested = state.media.ingest(id, body, limits.max_bytes, pace).await?;
-    let recorded = match stored_content_type(ingested.sniffed.content_type, claimed) {
-        Ok(content_type) => {
-            let (width, height) = ingested.sniffed.dimensions.unzip();
-            let upload = Upload { id, name, size: ingested.size, content_type, sha256: ingested.sha256, width, height };
-            state.store.finish_upload(&upload).await.map_err(ApiError::from)
-        }
-        Err(mismatch) => Err(mismatch.into()),
-    };
-    if recorded.is_err()
-        && let Err(error) = state.media.erase(id).await
-    {
-        tracing::warn!(%id, %error, "erasing a refused upload failed");
-    }
-    recorded
+    let content_type = stored_content_type(ingested.sniffed.content_type, claimed)?;
+    let (width, height) = ingested.sniffed.dimensions.unzip();
+    let upload = Upload { id, name, size: ingested.size, content_type, sha256: ingested.sha256, width, height };
+    Ok(state.store.finish_upload(&upload).await?)
 }
 
 /// A random (version 4) UUID from the operating system's generator.
