@@ -93,6 +93,7 @@ impl ApiError {
                     (S::UNPROCESSABLE_ENTITY, C::NotAnImage, None)
                 }
                 ThumbnailError::TooLarge { .. } => (S::UNPROCESSABLE_ENTITY, C::ImageTooLarge, None),
+                ThumbnailError::Storage(MediaError::NotFound(_)) => (S::NOT_FOUND, C::UploadNotFound, None),
                 ThumbnailError::Storage(_) => (S::SERVICE_UNAVAILABLE, C::StorageUnavailable, None),
             },
             ApiError::Media(MediaError::NotFound(_)) => (S::NOT_FOUND, C::UploadNotFound, None),

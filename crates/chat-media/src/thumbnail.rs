@@ -1,7 +1,8 @@
 //! Thumbnails: an image scaled to fit a square of one of the ladder's sizes, made once and kept
 //! beside the original. Decoding is bounded: an image claiming more pixels than
 //! `MAX_DECODED_PIXELS` is refused from its header, before any pixel is decoded, and the decoder's
-//! allocations are capped as well. Decodes run off the async threads, two at a time.
+//! allocations are capped as well. Decodes run off the async threads, two at a time; only they
+//! read an original (at most the upload limit) into memory.
 
 use crate::error::MediaError;
 use crate::sniff::dimensions;
@@ -52,18 +53,18 @@ impl MediaStore {
             (ImageFormat::Png, "image/png")
         };
         let path = self.thumbnails(id).child(size.to_string());
-        match self.store.get(&path).await {
-            Ok(found) => {
-                let bytes = found.bytes().await.map_err(MediaError::from)?;
-                return Ok(Thumbnail { bytes, content_type: out_type, made_now: false });
-            }
-            Err(object_store::Error::NotFound { .. }) => {}
-            Err(error) => return Err(MediaError::from(error).into()),
+        if let Some(bytes) = self.stored(&path).await? {
+            return Ok(Thumbnail { bytes, content_type: out_type, made_now: false });
+        }
+        // Waiting requests hold nothing: the original is read only with a decode slot, and a
+        // request that waited for one finds the thumbnail another has made meanwhile.
+        let permit =
+            self.decoding.clone().acquire_owned().await.map_err(|e| ThumbnailError::Undecodable(e.to_string()))?;
+        if let Some(bytes) = self.stored(&path).await? {
+            return Ok(Thumbnail { bytes, content_type: out_type, made_now: false });
         }
         let source = self.store.get(&self.original(id)).await.map_err(MediaError::from)?;
         let source = source.bytes().await.map_err(MediaError::from)?;
-        let permit =
-            self.decoding.clone().acquire_owned().await.map_err(|e| ThumbnailError::Undecodable(e.to_string()))?;
         let made = tokio::task::spawn_blocking(move || {
             let _permit = permit;
             scale(&source, size, format)
@@ -73,6 +74,15 @@ impl MediaStore {
         let bytes = Bytes::from(made);
         self.store.put(&path, PutPayload::from_bytes(bytes.clone())).await.map_err(MediaError::from)?;
         Ok(Thumbnail { bytes, content_type: out_type, made_now: true })
+    }
+
+    /// The object at `path`, if there is one.
+    async fn stored(&self, path: &object_store::path::Path) -> Result<Option<Bytes>, MediaError> {
+        match self.store.get(path).await {
+            Ok(found) => Ok(Some(found.bytes().await?)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(error) => Err(error.into()),
+        }
     }
 }
 

@@ -114,5 +114,5 @@ pub async fn thumbnail(
     errors.finish(()).map_err(ApiError::from)?;
     let size = requested.and_then(|size| thumbnail_size(size as u32)).unwrap_or(DEFAULT_THUMBNAIL_SIZE);
     let upload = state.store.upload_for_viewer(path.into_inner(), caller.0.user.id).await?;
-    uploads::thumbnail(&state, &upload, size, request.headers()).await
+    uploads::thumbnail(&state, &upload, size, caller.0.user.id, request.headers()).await
 }

@@ -7,8 +7,9 @@ use crate::state::AppState;
 use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderMap};
 use actix_web::{HttpResponse, HttpResponseBuilder};
-use chat_domain::Upload;
 use chat_domain::upload::is_inline_image;
+use chat_domain::{Upload, UserId};
+use chat_media::ThumbnailError;
 use std::ops::Range;
 
 /// The upload's bytes: whole (200), or the one range asked for (206).
@@ -33,7 +34,16 @@ pub async fn download(state: &AppState, upload: &Upload, request: &HeaderMap) ->
 }
 
 /// The thumbnail at `size`, made on the first request and read from storage after.
-pub async fn thumbnail(state: &AppState, upload: &Upload, size: u32, request: &HeaderMap) -> ApiResult<HttpResponse> {
+pub async fn thumbnail(
+    state: &AppState,
+    upload: &Upload,
+    size: u32,
+    viewer: UserId,
+    request: &HeaderMap,
+) -> ApiResult<HttpResponse> {
+    if !is_inline_image(&upload.content_type) {
+        return Err(ThumbnailError::NotAnImage(upload.content_type.clone()).into());
+    }
     let etag = format!("\"{}-{size}\"", upload.sha256);
     let mut response = HttpResponse::Ok();
     response
@@ -44,6 +54,13 @@ pub async fn thumbnail(state: &AppState, upload: &Upload, size: u32, request: &H
         return Ok(response.status(StatusCode::NOT_MODIFIED).finish());
     }
     let made = state.media.thumbnail(upload.id, &upload.content_type, size).await?;
+    if made.made_now
+        && let Err(gone) = state.store.upload_for_viewer(upload.id, viewer).await
+    {
+        // Erased while this was being made (its message deleted): the thumbnail goes too.
+        state.media.erase(upload.id).await?;
+        return Err(gone.into());
+    }
     Ok(response.content_type(made.content_type).body(made.bytes))
 }
 
