@@ -57,12 +57,18 @@ pub fn is_inline_image(content_type: &str) -> bool {
 pub const MAX_NAME_CHARS: usize = 255;
 
 /// The display name for a client's `filename`: its last path segment, with control characters
-/// dropped and cut to 255 characters; `file` when nothing is left. The name is never used as a path.
+/// and the invisible ones that reorder or hide text dropped (so `invoice\u{202E}gpj.exe` cannot
+/// pass for a JPEG), cut to 255 characters; `file` when nothing is left. It is never used as a path.
 pub fn display_name(raw: Option<&str>) -> String {
     let last = raw.unwrap_or_default().rsplit(['/', '\\']).next().unwrap_or_default();
-    let cleaned: String = last.chars().filter(|c| !c.is_control()).take(MAX_NAME_CHARS).collect();
+    let cleaned: String = last.chars().filter(|&c| !c.is_control() && !is_invisible(c)).take(MAX_NAME_CHARS).collect();
     let trimmed = cleaned.trim();
     if trimmed.is_empty() || trimmed == "." || trimmed == ".." { "file".to_owned() } else { trimmed.to_owned() }
+}
+
+/// Bidirectional controls, zero-width characters and the byte-order mark.
+fn is_invisible(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 
 /// Why the bytes and the client's `Content-Type` cannot both be right.
@@ -75,21 +81,19 @@ pub struct TypeMismatch {
     pub found: String,
 }
 
-/// The type an upload is stored with. The bytes decide (`sniffed`); the client's claim is kept
-/// only when the bytes say nothing and it is no image type. A claimed image type that the bytes
-/// do not bear out is refused, since clients would show the file as that image.
+/// The type an upload is stored with. The bytes decide (`sniffed`). A claim of one of the
+/// image types clients show (`INLINE_IMAGE_TYPES`) that the bytes do not bear out is refused,
+/// since clients would show the file as that image. The claim is kept only when the bytes say
+/// nothing and it is no image type (an SVG, say, is stored as `application/octet-stream`).
 pub fn stored_content_type(sniffed: Option<&str>, claimed: Option<&str>) -> Result<String, TypeMismatch> {
     let claimed = claimed.map(essence).filter(|claim| !claim.is_empty() && claim != "application/octet-stream");
     let claimed = claimed.map(|claim| if claim == "image/jpg" { "image/jpeg".to_owned() } else { claim });
     match (sniffed, claimed) {
-        (Some(found), Some(claim)) if claim.starts_with("image/") && claim != found => {
-            Err(TypeMismatch { claimed: claim, found: found.to_owned() })
+        (found, Some(claim)) if is_inline_image(&claim) && found != Some(claim.as_str()) => {
+            Err(TypeMismatch { claimed: claim, found: found.unwrap_or("unrecognised data").to_owned() })
         }
         (Some(found), _) => Ok(found.to_owned()),
-        (None, Some(claim)) if claim.starts_with("image/") => {
-            Err(TypeMismatch { claimed: claim, found: "unrecognised data".to_owned() })
-        }
-        (None, Some(claim)) if is_token_pair(&claim) => Ok(claim),
+        (None, Some(claim)) if !claim.starts_with("image/") && is_token_pair(&claim) => Ok(claim),
         (None, _) => Ok("application/octet-stream".to_owned()),
     }
 }
@@ -115,6 +119,7 @@ mod tests {
         assert_eq!(display_name(Some("../../etc/passwd")), "passwd");
         assert_eq!(display_name(Some("C:\\Users\\ann\\photo.png")), "photo.png");
         assert_eq!(display_name(Some("a\r\nSet-Cookie: x.txt")), "aSet-Cookie: x.txt");
+        assert_eq!(display_name(Some("invoice\u{202E}gpj.exe")), "invoicegpj.exe");
         assert_eq!(display_name(Some("..")), "file");
         assert_eq!(display_name(Some("dir/")), "file");
         assert_eq!(display_name(None), "file");
@@ -135,8 +140,18 @@ mod tests {
     fn a_claimed_image_must_be_that_image() {
         let lie = stored_content_type(Some("application/pdf"), Some("image/png")).unwrap_err();
         assert_eq!((lie.claimed.as_str(), lie.found.as_str()), ("image/png", "application/pdf"));
-        assert!(stored_content_type(None, Some("image/svg+xml")).is_err());
+        assert!(stored_content_type(None, Some("image/png")).is_err());
         assert!(stored_content_type(Some("image/gif"), Some("image/png")).is_err());
+    }
+
+    #[test]
+    fn other_image_claims_are_not_trusted_but_not_refused() {
+        assert_eq!(stored_content_type(None, Some("image/svg+xml")).unwrap(), "application/octet-stream");
+        assert_eq!(stored_content_type(Some("image/heif"), Some("image/heic")).unwrap(), "image/heif");
+        assert_eq!(
+            stored_content_type(Some("image/vnd.microsoft.icon"), Some("image/x-icon")).unwrap(),
+            "image/vnd.microsoft.icon"
+        );
     }
 
     #[test]

@@ -183,13 +183,18 @@ async fn refused_uploads_leave_nothing_behind(backend: Backend) {
     assert_eq!(app.count("uploads").await, 0);
     assert_eq!(app.media().object_count().await.unwrap(), 0);
 
+    // An image type the bytes cannot bear out, but no type clients show as an image: not trusted.
+    let svg =
+        uploaded(&app, &ann, "logo.svg", "image/svg+xml", b"<svg xmlns=\"http://www.w3.org/2000/svg\"/>".to_vec())
+            .await;
+    assert_eq!(svg["content_type"], "application/octet-stream");
     // A hostile name is only ever a display name, and comes back safely quoted.
     let hostile = uploaded(&app, &ann, "../../etc/pass\"wd\r\n", "text/plain", b"root:x:0:0".to_vec()).await;
     assert_eq!(hostile["name"], "pass\"wd");
     assert_eq!(hostile["content_type"], "text/plain");
     let response = app.call(&ann, Method::GET, &format!("/api/v1/uploads/{}", hostile["id"].as_str().unwrap())).await;
     assert_eq!(response.headers()[CONTENT_DISPOSITION], "attachment; filename=\"pass_wd\"; filename*=UTF-8''pass%22wd");
-    assert_eq!(app.media().object_count().await.unwrap(), 1);
+    assert_eq!(app.media().object_count().await.unwrap(), 2);
 }
 
 async fn a_retried_upload_is_stored_once(backend: Backend) {
