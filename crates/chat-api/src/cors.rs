@@ -29,8 +29,23 @@ pub fn middleware(allowed: Vec<String>) -> Cors {
             origin.to_str().is_ok_and(|origin| origin_allowed(origin, host, &allowed))
         })
         .allowed_methods([Method::GET, Method::POST, Method::PUT, Method::PATCH, Method::DELETE])
-        .allowed_headers([header::AUTHORIZATION, header::CONTENT_TYPE, HeaderName::from_static("idempotency-key")])
-        .expose_headers([HeaderName::from_static("idempotent-replayed"), header::RETRY_AFTER, header::WWW_AUTHENTICATE])
+        .allowed_headers([
+            header::AUTHORIZATION,
+            header::CONTENT_TYPE,
+            HeaderName::from_static("idempotency-key"),
+            // Downloads: one range, and revalidation.
+            header::RANGE,
+            header::IF_NONE_MATCH,
+        ])
+        .expose_headers([
+            HeaderName::from_static("idempotent-replayed"),
+            header::RETRY_AFTER,
+            header::WWW_AUTHENTICATE,
+            header::ETAG,
+            header::CONTENT_RANGE,
+            header::CONTENT_DISPOSITION,
+            header::LOCATION,
+        ])
         .max_age(PREFLIGHT_MAX_AGE_SECS)
 }
 

@@ -4,6 +4,9 @@
 import { ApiError, BASE, getToken } from "./api.js";
 import { h, IMAGE_TYPES } from "./view.js";
 
+/** The most uploads one message may carry (the server's limit). */
+const MAX_ATTACHMENTS = 10;
+
 /**
  * Sends one file's bytes, calling `onProgress(fraction)` as they go. Answers the stored upload;
  * throws ApiError for a refusal, TypeError when no answer came (as `call` does).
@@ -58,8 +61,9 @@ function uploadRow(file) {
 
 /**
  * Uploads `files` one after another, each shown as a row of `list`; then `post(uploads)` makes
- * the one message of those that were stored, and their rows go. A refused file keeps its row,
- * with the problem's detail (`describe(error)`), until dismissed; so do all when the post fails.
+ * the message of those that were stored (one per ten), and their rows go. A refused file keeps
+ * its row, with the problem's detail (`describe(error)`), until dismissed; so do those of a post
+ * that fails, and of every one after it.
  */
 export async function sendFiles(files, list, { post, describe }) {
   const rows = files.map(uploadRow);
@@ -73,12 +77,16 @@ export async function sendFiles(files, list, { post, describe }) {
       row.failed(describe(error));
     }
   }
-  if (!stored.length) return;
   const uploaded = rows.filter((row) => row.element.dataset.state === "done");
-  try {
-    await post(stored);
-    for (const row of uploaded) row.element.remove();
-  } catch (error) {
-    for (const row of uploaded) row.failed(`not sent: ${describe(error)}`);
+  // A message carries at most MAX_ATTACHMENTS uploads: more go as several messages.
+  for (let start = 0; start < stored.length; start += MAX_ATTACHMENTS) {
+    const batch = uploaded.slice(start, start + MAX_ATTACHMENTS);
+    try {
+      await post(stored.slice(start, start + MAX_ATTACHMENTS));
+      for (const row of batch) row.element.remove();
+    } catch (error) {
+      for (const row of uploaded.slice(start)) row.failed(`not sent: ${describe(error)}`);
+      return;
+    }
   }
 }
