@@ -27,6 +27,8 @@ pub(crate) struct Call {
     pub body: Option<Vec<u8>>,
     /// The body's type: JSON unless `bytes` said otherwise.
     pub content_type: Option<String>,
+    /// How long this call may take, instead of the client's timeout (for an upload's body).
+    pub timeout: Option<Duration>,
     pub idempotency_key: Option<String>,
     pub repeatable: bool,
 }
@@ -34,7 +36,15 @@ pub(crate) struct Call {
 impl Call {
     /// A call that changes nothing or changes it the same way however often it is sent.
     pub fn repeatable(method: Method, path: impl Into<String>) -> Self {
-        Self { method, path: path.into(), body: None, content_type: None, idempotency_key: None, repeatable: true }
+        Self {
+            method,
+            path: path.into(),
+            body: None,
+            content_type: None,
+            timeout: None,
+            idempotency_key: None,
+            repeatable: true,
+        }
     }
 
     /// A call that must not be sent twice (it is never retried).
@@ -53,10 +63,11 @@ impl Call {
         Ok(self)
     }
 
-    /// A body of raw bytes, of type `content_type`.
-    pub fn bytes(mut self, body: Vec<u8>, content_type: &str) -> Self {
+    /// A body of raw bytes, of type `content_type`, which may take up to `timeout` to send.
+    pub fn bytes(mut self, body: Vec<u8>, content_type: &str, timeout: Duration) -> Self {
         self.body = Some(body);
         self.content_type = Some(content_type.to_owned());
+        self.timeout = Some(timeout);
         self
     }
 }
@@ -131,6 +142,9 @@ impl Client {
         let mut request = self.http.request(call.method.clone(), format!("{}/api/v1{}", self.origin, call.path));
         if let Some(token) = &self.token {
             request = request.bearer_auth(token);
+        }
+        if let Some(timeout) = call.timeout {
+            request = request.timeout(timeout);
         }
         if let Some(key) = &call.idempotency_key {
             request = request.header("Idempotency-Key", key);

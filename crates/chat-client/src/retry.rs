@@ -4,6 +4,7 @@
 //! growing pauses.
 
 use crate::error::ClientError;
+use chat_domain::ErrorCode;
 use std::time::Duration;
 
 /// How often and how patiently a safe call is retried.
@@ -58,7 +59,9 @@ impl RetryPolicy {
 pub(crate) fn is_transient(error: &ClientError) -> bool {
     match error {
         ClientError::Transport(error) => error.is_connect() || error.is_timeout() || error.is_request(),
-        ClientError::Refused { status, .. } => *status == 503,
+        ClientError::Refused { status: 503, .. } => true,
+        // A retried upload whose first attempt the server has not yet given up on.
+        ClientError::Refused { status: 409, problem } => problem.code == ErrorCode::UploadInProgress,
         _ => false,
     }
 }
@@ -74,5 +77,17 @@ mod tests {
         let ms = |n| Some(Duration::from_millis(n));
         assert_eq!(delays, [ms(100), ms(200), ms(400), ms(800), ms(1000), None, None]);
         assert_eq!(RetryPolicy::none().delay(1), None);
+    }
+
+    #[test]
+    fn an_upload_still_arriving_is_waited_for_but_other_conflicts_are_not() {
+        let refusal = |status: u16, code: &str| {
+            let body = format!(r#"{{"type":"x","title":"x","status":{status},"detail":"x","code":"{code}"}}"#);
+            crate::client::refused(status, body.as_bytes())
+        };
+        assert!(is_transient(&refusal(409, "upload_in_progress")));
+        assert!(is_transient(&refusal(503, "database_unavailable")));
+        assert!(!is_transient(&refusal(409, "message_deleted")));
+        assert!(!is_transient(&refusal(422, "validation_failed")));
     }
 }
