@@ -2,6 +2,8 @@
 //! dimensions from its header, without decoding a pixel.
 
 use chat_domain::upload::is_inline_image;
+use image::ImageDecoder as _;
+use image::metadata::Orientation;
 use std::io::Cursor;
 
 /// The type the bytes show, if recognised, and an image's width and height.
@@ -18,9 +20,18 @@ pub(crate) fn sniff(head: &[u8]) -> Sniffed {
     Sniffed { content_type, dimensions }
 }
 
-/// An image's dimensions from its header alone (cheap even for a decompression bomb).
+/// An image's dimensions from its header alone (cheap even for a decompression bomb), as shown:
+/// width and height swap when its EXIF orientation turns it a quarter (a phone's portrait photo).
 pub(crate) fn dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
-    image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().ok()?.into_dimensions().ok()
+    let mut reader = image::ImageReader::new(Cursor::new(bytes)).with_guessed_format().ok()?;
+    reader.no_limits(); // only the header is read; the limits apply where pixels are decoded
+    let mut decoder = reader.into_decoder().ok()?;
+    let (width, height) = decoder.dimensions();
+    let quarter_turn = matches!(
+        decoder.orientation(),
+        Ok(Orientation::Rotate90 | Orientation::Rotate270 | Orientation::Rotate90FlipH | Orientation::Rotate270FlipH)
+    );
+    Some(if quarter_turn { (height, width) } else { (width, height) })
 }
 
 #[cfg(test)]

@@ -11,7 +11,8 @@ use bytes::Bytes;
 use chat_domain::UploadId;
 use chat_domain::thumbnail::MAX_DECODED_PIXELS;
 use chat_domain::upload::is_inline_image;
-use image::{ImageError, ImageFormat, ImageReader, Limits};
+use image::metadata::Orientation;
+use image::{DynamicImage, ImageDecoder as _, ImageError, ImageFormat, ImageReader, Limits};
 use object_store::PutPayload;
 use std::io::Cursor;
 
@@ -93,20 +94,27 @@ fn scale(source: &[u8], size: u32, format: ImageFormat) -> Result<Vec<u8>, Thumb
     if pixels > MAX_DECODED_PIXELS {
         return Err(ThumbnailError::TooLarge { pixels });
     }
+    // (The header's sides, which an EXIF quarter turn swaps in `dimensions`: bound both by the longer.)
     let mut limits = Limits::default();
-    limits.max_image_width = Some(width);
-    limits.max_image_height = Some(height);
+    limits.max_image_width = Some(width.max(height));
+    limits.max_image_height = Some(width.max(height));
     limits.max_alloc = Some(MAX_DECODE_ALLOC);
     let mut reader = ImageReader::new(Cursor::new(source))
         .with_guessed_format()
         .map_err(|e| ThumbnailError::Undecodable(e.to_string()))?;
     reader.limits(limits);
-    let image = reader.decode().map_err(|error| match error {
+    let refused = |error| match error {
         ImageError::Limits(_) => ThumbnailError::TooLarge { pixels },
         other => ThumbnailError::Undecodable(other.to_string()),
-    })?;
+    };
+    let mut decoder = reader.into_decoder().map_err(refused)?;
+    // A phone's portrait photo is stored sideways with an EXIF orientation; show it upright.
+    let orientation = decoder.orientation().unwrap_or(Orientation::NoTransforms);
+    let mut image = DynamicImage::from_decoder(decoder).map_err(refused)?;
+    image.apply_orientation(orientation);
+    let (width, height) = (image.width(), image.height());
     let scaled = if width <= size && height <= size { image } else { image.thumbnail(size, size) };
-    let scaled = if format == ImageFormat::Jpeg { image::DynamicImage::ImageRgb8(scaled.to_rgb8()) } else { scaled };
+    let scaled = if format == ImageFormat::Jpeg { DynamicImage::ImageRgb8(scaled.to_rgb8()) } else { scaled };
     let mut out = Vec::new();
     scaled.write_to(&mut Cursor::new(&mut out), format).map_err(|e| ThumbnailError::Undecodable(e.to_string()))?;
     Ok(out)
@@ -128,6 +136,27 @@ mod tests {
         assert_eq!(dimensions(&thumb), Some((64, 16)));
         let small = scale(&png(10, 20), 64, ImageFormat::Jpeg).unwrap();
         assert_eq!(dimensions(&small), Some((10, 20)));
+    }
+
+    /// A 40 x 20 JPEG whose EXIF orientation (6) says "turn a quarter clockwise to show".
+    fn sideways_jpeg() -> Vec<u8> {
+        let mut jpeg = Vec::new();
+        image::DynamicImage::new_rgb8(40, 20).write_to(&mut Cursor::new(&mut jpeg), ImageFormat::Jpeg).unwrap();
+        let tiff: &[u8] =
+            b"MM\x00\x2a\x00\x00\x00\x08\x00\x01\x01\x12\x00\x03\x00\x00\x00\x01\x00\x06\x00\x00\x00\x00\x00\x00";
+        let mut app1 = vec![0xFF, 0xE1, 0, (2 + 6 + tiff.len()) as u8];
+        app1.extend_from_slice(b"Exif\x00\x00");
+        app1.extend_from_slice(tiff);
+        jpeg.splice(2..2, app1);
+        jpeg
+    }
+
+    #[test]
+    fn a_sideways_photo_is_measured_and_thumbnailed_upright() {
+        let jpeg = sideways_jpeg();
+        assert_eq!(dimensions(&jpeg), Some((20, 40)));
+        let thumb = scale(&jpeg, 64, ImageFormat::Jpeg).unwrap();
+        assert_eq!(dimensions(&thumb), Some((20, 40)));
     }
 
     /// CRC-32 (IEEE), as PNG chunks carry it.
