@@ -1,6 +1,6 @@
 //! A message a client asks to create, and the checks it must pass before anything is stored.
 
-use crate::attachment::upload_ids;
+use crate::attachment::{UPLOAD_IDS_KEY, upload_ids};
 use crate::ids::{ChatId, MessageId, UserId};
 use crate::json::{JsonObject, JsonValue, contains_nul, encoded_len};
 use crate::mention::{MAX_MENTIONS, mentioned_usernames};
@@ -86,6 +86,22 @@ pub struct NewMessage {
 }
 
 impl MessageDraft {
+    /// A message of `kind` (`Image` or `File`) into `chat` carrying `uploads`, in that order, as
+    /// `payload.upload_ids`; no caption.
+    pub fn carrying(chat: ChatId, kind: MessageKind, uploads: &[UploadId]) -> Self {
+        let ids = uploads.iter().map(|id| JsonValue::String(id.to_string())).collect();
+        let payload = JsonObject::from([(UPLOAD_IDS_KEY.to_owned(), JsonValue::Array(ids))]);
+        Self {
+            chat_id: chat,
+            kind: kind.as_str().to_owned(),
+            content: None,
+            payload: Some(JsonValue::Object(payload)),
+            reply_to_id: None,
+            thread_root_id: None,
+            mentions: Vec::new(),
+        }
+    }
+
     /// Checks the draft: `type` (`system` is `not_allowed`, anything but `text`, `image` and
     /// `file` is `invalid`), then `content` and `payload` under that type. Reports every field at
     /// fault, each with the field codes of docs/API.md.

@@ -131,18 +131,7 @@ async fn a_service_shares_a_file_that_a_member_downloads_and_an_outsider_cannot(
         (upload.name.as_str(), upload.content_type.as_str(), upload.size),
         ("report Q3.pdf", "application/pdf", report.len() as u64)
     );
-    let mut payload = chat_domain::JsonObject::new();
-    let id = chat_domain::JsonValue::String(upload.id.to_string());
-    payload.insert("upload_ids".into(), chat_domain::JsonValue::Array(vec![id]));
-    let message = MessageDraft {
-        chat_id: chat.id,
-        kind: "file".into(),
-        content: None,
-        payload: Some(chat_domain::JsonValue::Object(payload)),
-        reply_to_id: None,
-        thread_root_id: None,
-        mentions: Vec::new(),
-    };
+    let message = MessageDraft::carrying(chat.id, chat_domain::MessageKind::File, &[upload.id]);
     let posted = ann.post_message(&message).await.unwrap();
     assert_eq!(posted.attachments, vec![upload.clone()]);
     assert_eq!(bob.download(upload.id).await.unwrap(), report);

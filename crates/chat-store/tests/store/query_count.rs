@@ -88,18 +88,9 @@ async fn post_files(store: &Store, author: chat_domain::UserId, chat: chat_domai
             height: None,
         };
         store.finish_upload(&upload).await.unwrap();
-        ids.push(chat_domain::JsonValue::String(id.to_string()));
+        ids.push(id);
     }
-    let payload = std::collections::BTreeMap::from([("upload_ids".to_owned(), chat_domain::JsonValue::Array(ids))]);
-    let draft = chat_domain::MessageDraft {
-        chat_id: chat,
-        kind: "file".into(),
-        content: None,
-        payload: Some(chat_domain::JsonValue::Object(payload)),
-        reply_to_id: None,
-        thread_root_id: None,
-        mentions: Vec::new(),
-    };
+    let draft = chat_domain::MessageDraft::carrying(chat, chat_domain::MessageKind::File, &ids);
     let posted = store.create_message(author, &draft.validate().unwrap(), None).await.unwrap().message;
     assert_eq!(posted.attachments.len(), count);
 }
