@@ -7,6 +7,7 @@ use crate::error::StoreResult;
 use crate::prepared::{prepared, statement};
 use crate::rows::{MessageRow, ReactionRow, ThreadRow, UploadRow};
 use crate::schema::{reactions, threads, uploads};
+use crate::uploads::READY;
 use chat_domain::{ChatId, Message, MessageId, MessageKind, Reaction, ReadFrontier, ThreadSummary, Upload, UserId};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt};
@@ -75,7 +76,7 @@ pub(crate) async fn build_messages(conn: &mut AsyncPgConnection, rows: Vec<Messa
             return Ok(Vec::new());
         }
         uploads::table
-            .filter(uploads::message_id.eq_any(&carriers).and(uploads::state.eq("ready")))
+            .filter(uploads::message_id.eq_any(&carriers).and(uploads::state.eq(READY)))
             .order((uploads::message_id, uploads::position))
             .select(UploadRow::as_select())
             .load::<UploadRow>(&mut &*shared)

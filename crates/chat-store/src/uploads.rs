@@ -7,22 +7,34 @@ use crate::pool::Store;
 use crate::prepared::{prepared, statement};
 use crate::rows::UploadRow;
 use crate::schema::uploads;
-use chat_domain::{AttachmentCandidate, DomainError, IdempotencyKey, MessageId, Resource, Upload, UploadId, UserId};
+use chat_domain::{
+    AttachmentCandidate, DomainError, ErrorCode, IdempotencyKey, MessageId, Resource, Upload, UploadId, UserId,
+};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text, Uuid};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use std::time::Duration;
 use time::OffsetDateTime;
 
-/// What `begin_upload` found: a new upload to store, or an earlier one with the same key.
+/// What `begin_upload` found: a new upload to store, or an earlier one with the same key (one
+/// still arriving is 409 `upload_in_progress`).
 #[derive(Debug)]
 pub enum UploadStart {
     /// The row is claimed; store the bytes, then `finish_upload`.
     Started,
     /// The key's upload is stored: answer it again.
     Replay(Upload),
-    /// The key's upload is still arriving (on another connection).
-    InProgress,
+}
+
+/// An upload's `state`: its row is claimed before any byte is stored, `ready` once they all are,
+/// `erasing` while its bytes are to go (the SQL of the delete and create statements says the same).
+const PENDING: &str = "pending";
+pub(crate) const READY: &str = "ready";
+const ERASING: &str = "erasing";
+
+/// The key's upload is still arriving (on another connection), or being erased.
+fn in_progress() -> DomainError {
+    DomainError::Conflict(ErrorCode::UploadInProgress)
 }
 
 const BEGIN_SQL: &str = "
@@ -66,10 +78,10 @@ impl Store {
             .first::<(String, UploadRow)>(&mut conn)
             .await
             .optional()?
-            .ok_or(DomainError::Conflict(chat_domain::ErrorCode::UploadInProgress))?;
+            .ok_or_else(in_progress)?;
         match state.as_str() {
-            "ready" => Ok(UploadStart::Replay(row.into_upload()?)),
-            _ => Ok(UploadStart::InProgress),
+            READY => Ok(UploadStart::Replay(row.into_upload()?)),
+            _ => Err(in_progress().into()),
         }
     }
 
@@ -80,9 +92,9 @@ impl Store {
         let dimension = |pixels: Option<u32>| pixels.and_then(|pixels| i32::try_from(pixels).ok());
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
-            diesel::update(uploads::table.find(upload.id.0).filter(uploads::state.eq("pending")))
+            diesel::update(uploads::table.find(upload.id.0).filter(uploads::state.eq(PENDING)))
                 .set((
-                    uploads::state.eq("ready"),
+                    uploads::state.eq(READY),
                     uploads::content_type.eq(&upload.content_type),
                     uploads::size.eq(size),
                     uploads::sha256.eq(sha256),
@@ -104,7 +116,7 @@ impl Store {
     /// (an unconfirmed commit), so its bytes must stay.
     pub async fn abandon_upload(&self, id: UploadId) -> StoreResult<bool> {
         let mut conn = self.conn().await?;
-        let pending = uploads::table.find(id.0).filter(uploads::state.eq("pending"));
+        let pending = uploads::table.find(id.0).filter(uploads::state.eq(PENDING));
         Ok(diesel::delete(pending).execute(&mut conn).await? == 1)
     }
 
@@ -121,7 +133,7 @@ impl Store {
             .sql("))");
         uploads::table
             .find(id.0)
-            .filter(uploads::state.eq("ready"))
+            .filter(uploads::state.eq(READY))
             .filter(visible)
             .select(UploadRow::as_select())
             .first::<UploadRow>(&mut conn)
@@ -138,12 +150,12 @@ impl Store {
         let mut conn = self.conn().await?;
         let stale = uploads::table.filter(
             (uploads::state
-                .eq("ready")
+                .eq(READY)
                 .and(uploads::message_id.is_null())
                 .and(uploads::created_at.lt(now - unattached_for)))
-            .or(uploads::state.eq("pending").and(uploads::created_at.lt(now - pending_for))),
+            .or(uploads::state.eq(PENDING).and(uploads::created_at.lt(now - pending_for))),
         );
-        Ok(diesel::update(stale).set(uploads::state.eq("erasing")).execute(&mut conn).await?)
+        Ok(diesel::update(stale).set(uploads::state.eq(ERASING)).execute(&mut conn).await?)
     }
 
     /// Up to `limit` uploads whose bytes are to be erased, oldest first, but for those in `skip`
@@ -152,7 +164,7 @@ impl Store {
         let skip: Vec<uuid::Uuid> = skip.iter().map(|id| id.0).collect();
         let mut conn = self.conn().await?;
         let ids = uploads::table
-            .filter(uploads::state.eq("erasing").and(uploads::id.ne_all(&skip)))
+            .filter(uploads::state.eq(ERASING).and(uploads::id.ne_all(&skip)))
             .order(uploads::created_at)
             .limit(limit)
             .select(uploads::id)
@@ -165,7 +177,7 @@ impl Store {
     pub async fn erasable_uploads_of(&self, message: MessageId) -> StoreResult<Vec<UploadId>> {
         let mut conn = self.conn().await?;
         let ids = uploads::table
-            .filter(uploads::message_id.eq(message.0).and(uploads::state.eq("erasing")))
+            .filter(uploads::message_id.eq(message.0).and(uploads::state.eq(ERASING)))
             .select(uploads::id)
             .load::<uuid::Uuid>(&mut conn)
             .await?;
@@ -176,7 +188,7 @@ impl Store {
     pub async fn forget_uploads(&self, ids: &[UploadId]) -> StoreResult<()> {
         let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.0).collect();
         let mut conn = self.conn().await?;
-        diesel::delete(uploads::table.filter(uploads::id.eq_any(&ids).and(uploads::state.eq("erasing"))))
+        diesel::delete(uploads::table.filter(uploads::id.eq_any(&ids).and(uploads::state.eq(ERASING))))
             .execute(&mut conn)
             .await?;
         Ok(())
@@ -190,7 +202,7 @@ pub(crate) async fn attachment_candidates(
 ) -> StoreResult<Vec<AttachmentCandidate>> {
     let ids: Vec<uuid::Uuid> = ids.iter().map(|id| id.0).collect();
     uploads::table
-        .filter(uploads::id.eq_any(&ids).and(uploads::state.eq("ready")))
+        .filter(uploads::id.eq_any(&ids).and(uploads::state.eq(READY)))
         .select(UploadRow::as_select())
         .load::<UploadRow>(conn)
         .await?

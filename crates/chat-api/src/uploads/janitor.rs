@@ -33,7 +33,7 @@ pub fn spawn(store: Store, media: MediaStore, config: &UploadConfig) {
 
 /// Erases every upload marked `erasing`; what fails stays marked for the next run (and is not
 /// tried again in this one, so it cannot hold up the rest).
-pub async fn erase_marked(store: &Store, media: &MediaStore) {
+async fn erase_marked(store: &Store, media: &MediaStore) {
     let mut failed = Vec::new();
     loop {
         let ids = match store.erasable_uploads(BATCH, &failed).await {

@@ -5,7 +5,7 @@
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 use chat_domain::upload::{display_name, stored_content_type};
-use chat_domain::{DomainError, ErrorCode, IdempotencyKey, Upload, UploadId, UserId};
+use chat_domain::{IdempotencyKey, Upload, UploadId, UserId};
 use chat_media::Pace;
 use chat_store::UploadStart;
 use futures_util::Stream;
@@ -37,7 +37,6 @@ where
     match state.store.begin_upload(id, uploader, &name, key).await? {
         UploadStart::Started => {}
         UploadStart::Replay(upload) => return Ok(Received { upload, replayed: true }),
-        UploadStart::InProgress => return Err(DomainError::Conflict(ErrorCode::UploadInProgress).into()),
     }
     let stored = store_bytes(state, id, name, claimed, body).await;
     if stored.is_err() {
