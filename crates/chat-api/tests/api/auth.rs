@@ -91,13 +91,6 @@ async fn password_attempts_are_rate_limited_per_address() {
     expect_problem(limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
 }
 
-/// The statements a server process has sent, from its metrics.
-async fn statements_sent(app: &TestApp) -> u64 {
-    let metrics = app.request(Method::GET, "/metrics").send().await.unwrap().text().await.unwrap();
-    let line = metrics.lines().find(|line| line.starts_with("chat_db_statements ")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
-
 /// Each process remembers the tokens it has checked, so requests skip the lookup; a logout on any
 /// process makes the token fail on every process at once.
 #[tokio::test]
@@ -108,12 +101,12 @@ async fn tokens_are_checked_once_per_process_and_revoked_on_every_process() {
     // A process remembers tokens only while its listener (for revocations) is connected.
     let remembered = || async {
         sibling.get_ok(&ann, "/api/v1/users/me").await;
-        let before = statements_sent(&sibling).await;
+        let before = sibling.metric("chat_db_statements").await;
         for _ in 0..20 {
             sibling.get_ok(&ann, "/api/v1/users/me").await;
         }
         // Each read of /users/me costs its user row; a token lookup would be a second statement.
-        statements_sent(&sibling).await - before < 30
+        sibling.metric("chat_db_statements").await - before < 30
     };
     let started = Instant::now();
     while !remembered().await {

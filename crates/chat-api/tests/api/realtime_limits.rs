@@ -34,24 +34,37 @@ async fn a_client_that_never_reads_loses_its_socket_not_just_its_queue() {
     );
     stalled.write_all(upgrade.as_bytes()).await.unwrap();
 
-    // Big frames fill the socket buffers, then the queue overflows and the hub cuts the client
-    // off; 2 s later its connection must be reset. Without reading (a read would let the server
-    // flush and finish by itself), keep posting until the reset shows, within a bound.
+    // Big frames fill the socket buffers until the queue overflows and the hub cuts the client
+    // off, which takes its connection out of the gauge. Bounded by count, not by time: how many
+    // posts that takes depends on the buffers, how long on the machine's load. No reading: a read
+    // would let the server flush and finish by itself.
+    let connections = async || app.metric("chat_websocket_connections").await;
+    let opened = Instant::now();
+    while connections().await == 0 {
+        assert!(opened.elapsed() < Duration::from_secs(30), "the WebSocket never opened");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let payload = json!({ "blob": "x".repeat(15 * 1024) });
-    let started = Instant::now();
     let mut posted = 0;
-    let reset = loop {
-        if let Some(error) = stalled.take_error().unwrap() {
-            break Some(error.kind());
-        }
-        if started.elapsed() > Duration::from_secs(30) {
-            break None;
-        }
+    while connections().await > 0 {
+        assert!(posted < 5_000, "the hub still serves a client that has read nothing of {posted} messages");
         for _ in 0..20 {
             let body = json!({ "chat_id": chat, "type": "file", "content": format!("{posted}"), "payload": payload });
             assert_eq!(app.post_message(&ann, &body).await.status(), StatusCode::OK);
             posted += 1;
         }
+    }
+
+    // Cut off, its connection must be reset after the grace (2 s), not left to hold its buffers.
+    let cut_off = Instant::now();
+    let reset = loop {
+        if let Some(error) = stalled.take_error().unwrap() {
+            break Some(error.kind());
+        }
+        if cut_off.elapsed() > Duration::from_secs(30) {
+            break None;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
     };
     assert_eq!(reset, Some(std::io::ErrorKind::ConnectionReset), "the server still holds the connection");
 }

@@ -72,12 +72,6 @@ async fn an_edit_is_found_by_its_new_text_and_a_deleted_message_never() {
     assert_eq!(contents(&app.get_ok(&ann, "/api/v1/search?q=phrasing").await), Vec::<&str>::new());
 }
 
-async fn statements_sent(app: &TestApp) -> u64 {
-    let metrics = app.request(Method::GET, "/metrics").send().await.unwrap().text().await.unwrap();
-    let line = metrics.lines().find(|line| line.starts_with("chat_db_statements ")).unwrap();
-    line.split_whitespace().nth(1).unwrap().parse().unwrap()
-}
-
 #[tokio::test]
 async fn pages_follow_their_cursor_in_a_fixed_number_of_queries() {
     let app = TestApp::spawn().await;
@@ -109,9 +103,9 @@ async fn pages_follow_their_cursor_in_a_fixed_number_of_queries() {
         async move {
             let mut fewest = u64::MAX;
             for _ in 0..5 {
-                let before = statements_sent(app).await;
+                let before = app.metric("chat_db_statements").await;
                 app.get_ok(ann, &format!("/api/v1/search?q={query}")).await;
-                fewest = fewest.min(statements_sent(app).await - before);
+                fewest = fewest.min(app.metric("chat_db_statements").await - before);
             }
             fewest
         }

@@ -167,6 +167,13 @@ impl TestApp {
         expect_json(self.call(user, Method::GET, path).await, StatusCode::OK).await
     }
 
+    /// A gauge or counter of this server's `/metrics` (`chat_db_statements`, ...), as a number.
+    pub async fn metric(&self, name: &str) -> u64 {
+        let metrics = self.request(Method::GET, "/metrics").send().await.unwrap().text().await.unwrap();
+        let line = metrics.lines().find(|line| line.split_whitespace().next() == Some(name)).unwrap();
+        line.split_whitespace().nth(1).unwrap().parse().unwrap()
+    }
+
     /// Gives `user` `role` in `chat_id`, as `actor` (who must be allowed to).
     pub async fn set_role(&self, actor: &TestUser, chat_id: i64, user: &TestUser, role: &str) {
         let path = format!("/api/v1/chats/{chat_id}/members/{}", user.id);
