@@ -2,10 +2,10 @@
 //! forgetting keys after their retention. (Claiming a key is part of the create statement in
 //! `messages.rs`, where the primary key decides between concurrent requests.)
 
-use crate::aggregate::build_messages;
+use crate::connection::pool::Store;
 use crate::error::{StoreError, StoreResult};
-use crate::messages::{MessageCreation, single};
-use crate::pool::Store;
+use crate::messages::aggregate::build_messages;
+use crate::messages::create::{MessageCreation, single};
 use crate::rows::MessageRow;
 use crate::schema::{idempotency_keys, messages};
 use chat_domain::{ChatId, IdempotencyKey, UserId};

@@ -4,55 +4,31 @@
 //! structs and the SQL stay in here. Every message leaves through `aggregate::build_messages`, so
 //! each one is whole (reactions, thread summary, attachments and read status included) and nothing is ever loaded lazily.
 
-mod aggregate;
-mod chat_creation;
-mod chat_summaries;
 mod chats;
-mod checkout;
-mod create_statement;
-mod edits;
+mod connection;
 mod error;
-mod event_log;
-mod event_replay;
 mod events;
-mod health;
-mod history;
 mod idempotency;
-mod instrumentation;
-pub mod listener;
 mod locking;
-mod members;
-mod mentions;
 mod messages;
-mod migrate;
-mod pool;
-mod prepared;
-mod presence;
 #[cfg(test)]
 mod query_plans;
-mod reactions;
-mod read_markers;
-mod receipts;
 mod rows;
 mod schema;
-mod search;
-mod server_processes;
-mod threads;
-mod token_cache;
 mod uploads;
-mod user_directory;
 mod users;
 
-pub use chat_creation::ChatCreation;
-pub use chat_summaries::{ChatCursor, ChatPage};
+pub use chats::creation::ChatCreation;
+pub use chats::members::MemberAddition;
+pub use chats::summaries::{ChatCursor, ChatPage};
+pub use connection::migrate::run_migrations;
+pub use connection::pool::{PoolSettings, Store};
 pub use error::{StoreError, StoreResult};
-pub use event_log::PublishedEvent;
-pub use event_replay::Replay;
-pub use history::{Cursor, Page, ThreadReplies};
-pub use members::MemberAddition;
-pub use messages::MessageCreation;
-pub use migrate::run_migrations;
-pub use pool::{PoolSettings, Store};
-pub use search::{SearchCursor, SearchOrder};
+pub use events::notice::Notice;
+pub use events::publish::PublishedEvent;
+pub use events::replay::Replay;
+pub use messages::create::MessageCreation;
+pub use messages::history::{Cursor, Page, ThreadReplies};
+pub use messages::search::{SearchCursor, SearchOrder};
 pub use uploads::UploadStart;
-pub use users::NewAccount;
+pub use users::accounts::NewAccount;

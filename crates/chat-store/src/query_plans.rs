@@ -41,9 +41,13 @@ async fn finding_a_chats_messages_never_walks_every_message() {
     let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
     conn.batch_execute(SKEWED_HISTORY).await.unwrap();
     let statements = [
-        (crate::chat_summaries::SUMMARY_SQL, "bigint, bigint, timestamptz, bigint, bigint", "1, NULL, NULL, NULL, 51"),
-        (crate::history::OLDER_SQL, "bigint, bigint, bigint, boolean", "2, 9223372036854775807, 51, false"),
-        (crate::history::NEWER_SQL, "bigint, bigint, bigint, boolean", "2, 10, 51, true"),
+        (
+            crate::chats::summaries::SUMMARY_SQL,
+            "bigint, bigint, timestamptz, bigint, bigint",
+            "1, NULL, NULL, NULL, 51",
+        ),
+        (crate::messages::history::OLDER_SQL, "bigint, bigint, bigint, boolean", "2, 9223372036854775807, 51, false"),
+        (crate::messages::history::NEWER_SQL, "bigint, bigint, bigint, boolean", "2, 10, 51, true"),
     ];
     for (statement, types, args) in statements {
         let plan = plan(&mut conn, statement, types, args).await;

@@ -2,9 +2,9 @@
 //! are, read back for those allowed to see it, and marked `erasing` when its bytes must go.
 //! (The bytes themselves live in object storage, which this crate never touches.)
 
+use crate::connection::pool::Store;
+use crate::connection::prepared::{prepared, statement};
 use crate::error::{StoreError, StoreResult};
-use crate::pool::Store;
-use crate::prepared::{prepared, statement};
 use crate::rows::UploadRow;
 use crate::schema::uploads;
 use chat_domain::{

@@ -4,7 +4,7 @@
 use super::acks::Acks;
 use super::frames;
 use chat_domain::{ChatId, ClientFrame, ErrorCode, Subscription};
-use chat_store::{Store, listener};
+use chat_store::{Notice, Store};
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
@@ -39,8 +39,8 @@ pub(super) async fn on_client_frame(
         return None;
     }
     last_typing.insert(chat, now);
-    let notice = serde_json::json!({ "chat_id": chat, "user_id": subscription.user() }).to_string();
-    if let Err(error) = store.notify(listener::TYPING, &notice).await {
+    let notice = Notice::Typing { chat_id: chat, user_id: subscription.user() };
+    if let Err(error) = store.notify(&notice).await {
         tracing::warn!(%error, "typing notification failed");
     }
     None

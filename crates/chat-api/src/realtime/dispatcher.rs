@@ -5,11 +5,9 @@
 use super::frames;
 use super::hub::{Delivery, Hub};
 use super::pump::{self, Announced};
-use chat_domain::{ChatId, UserId};
-use chat_store::Store;
-use chat_store::listener::{self, Notification};
+use chat_domain::{Presence, UserId};
+use chat_store::{Notice, Store};
 use futures_util::StreamExt as _;
-use serde::Deserialize;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -26,7 +24,7 @@ pub struct DispatchSettings {
 /// Starts the tasks on the current runtime; they run as long as the process.
 pub fn spawn(store: Store, hub: Arc<Hub>, settings: DispatchSettings) {
     let announced = Arc::new(Announced::default());
-    tokio::spawn(listen(settings.database_url.clone(), store.clone(), hub.clone(), announced.clone()));
+    tokio::spawn(listen(store.clone(), hub.clone(), announced.clone()));
     tokio::spawn(pump::pump_forever(store.clone(), hub, announced, settings.safety_tick));
     tokio::spawn(publish_receipts(store.clone()));
     tokio::spawn(retain(store, settings.event_retention, settings.idempotency_retention));
@@ -45,18 +43,18 @@ async fn publish_receipts(store: Store) {
     }
 }
 
-async fn listen(database_url: String, store: Store, hub: Arc<Hub>, announced: Arc<Announced>) {
+async fn listen(store: Store, hub: Arc<Hub>, announced: Arc<Announced>) {
     let mut backoff = Duration::from_millis(100);
     loop {
-        match listener::listen(&database_url).await {
-            Ok(notifications) => {
+        match store.listen().await {
+            Ok(notices) => {
                 backoff = Duration::from_millis(100);
                 // Anything published while not listening is caught up now.
                 announced.read_everything();
                 store.hearing_revocations(true);
-                let mut notifications = std::pin::pin!(notifications);
-                while let Some(notification) = notifications.next().await {
-                    on_notification(&store, &hub, &announced, notification);
+                let mut notices = std::pin::pin!(notices);
+                while let Some(notice) = notices.next().await {
+                    on_notice(&store, &hub, &announced, notice);
                 }
                 store.hearing_revocations(false);
                 tracing::warn!("event listener connection lost; reconnecting");
@@ -68,38 +66,19 @@ async fn listen(database_url: String, store: Store, hub: Arc<Hub>, announced: Ar
     }
 }
 
-#[derive(Deserialize)]
-struct PresenceNotice {
-    user_id: UserId,
-    #[serde(flatten)]
-    presence: chat_domain::Presence,
-}
-
-#[derive(Deserialize)]
-struct TypingNotice {
-    chat_id: ChatId,
-    user_id: UserId,
-}
-
-fn on_notification(store: &Store, hub: &Arc<Hub>, announced: &Announced, notification: Notification) {
-    match notification.channel.as_str() {
-        listener::TYPING => {
-            if let Ok(notice) = serde_json::from_str::<TypingNotice>(&notification.payload) {
-                let frame = frames::typing(notice.chat_id, notice.user_id).into();
-                hub.publish([Delivery::Typing { chat_id: notice.chat_id, user_id: notice.user_id, frame }]);
-            }
+fn on_notice(store: &Store, hub: &Arc<Hub>, announced: &Announced, notice: Notice) {
+    match notice {
+        Notice::EventsPublished { head: Some(head) } => announced.announce(head),
+        Notice::EventsPublished { head: None } => announced.read_everything(),
+        Notice::Typing { chat_id, user_id } => {
+            let frame = frames::typing(chat_id, user_id).into();
+            hub.publish([Delivery::Typing { chat_id, user_id, frame }]);
         }
-        listener::PRESENCE => {
-            if let Ok(notice) = serde_json::from_str::<PresenceNotice>(&notification.payload) {
-                let (store, hub) = (store.clone(), hub.clone());
-                tokio::spawn(async move { offer_presence(&store, &hub, notice).await });
-            }
+        Notice::Presence { user_id, presence } => {
+            let (store, hub) = (store.clone(), hub.clone());
+            tokio::spawn(async move { offer_presence(&store, &hub, user_id, presence).await });
         }
-        listener::TOKENS_REVOKED => store.token_revoked(&notification.payload),
-        _ => match notification.payload.parse::<i64>() {
-            Ok(head) => announced.announce(head),
-            Err(_) => announced.read_everything(),
-        },
+        Notice::TokenRevoked { token_hash } => store.token_revoked(token_hash.as_deref()),
     }
 }
 
@@ -110,11 +89,11 @@ const PRESENCE_GROUP_LIMIT: i64 = 100;
 
 /// Offers `presence.updated` to this process's connections in the user's chats of at most
 /// `PRESENCE_GROUP_LIMIT` members.
-async fn offer_presence(store: &Store, hub: &Hub, notice: PresenceNotice) {
-    match store.small_chats_of(notice.user_id, PRESENCE_GROUP_LIMIT).await {
+async fn offer_presence(store: &Store, hub: &Hub, user_id: UserId, presence: Presence) {
+    match store.small_chats_of(user_id, PRESENCE_GROUP_LIMIT).await {
         Ok(chats) => {
-            let frame = frames::presence(notice.user_id, notice.presence).into();
-            hub.publish([Delivery::Presence { chats: chats.into(), user_id: notice.user_id, frame }]);
+            let frame = frames::presence(user_id, presence).into();
+            hub.publish([Delivery::Presence { chats: chats.into(), user_id, frame }]);
         }
         Err(error) => tracing::warn!(%error, "presence: reading the user's chats failed"),
     }

@@ -5,7 +5,7 @@
 //! per user every `coalesce`.
 
 use chat_domain::{Presence, UserId};
-use chat_store::{Store, listener};
+use chat_store::{Notice, Store};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -156,10 +156,7 @@ impl PresenceTracker {
     }
 
     async fn notify(&self, user: UserId, presence: Presence) {
-        let notice = serde_json::json!({
-            "user_id": user, "status": presence.status, "last_seen_at": presence.last_seen_at,
-        });
-        if let Err(error) = self.store.notify(listener::PRESENCE, &notice.to_string()).await {
+        if let Err(error) = self.store.notify(&Notice::Presence { user_id: user, presence }).await {
             tracing::warn!(%error, "presence notification failed");
         }
     }

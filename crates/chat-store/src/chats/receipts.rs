@@ -2,15 +2,15 @@
 //! chats into `receipt.updated` events at most once a second, so a busy group yields one event a
 //! second, not one per member's move.
 
+use crate::connection::pool::Store;
+use crate::connection::prepared::{prepared, statement};
 use crate::error::StoreResult;
-use crate::pool::Store;
-use crate::prepared::{prepared, statement};
 use crate::rows::MemberRow;
 use crate::schema::{chat_members, messages};
 use chat_domain::{ChatId, DomainError, EventKind, MessageId, Receipt, ReceiptList, Resource, UserId, policy};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamptz};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 
 /// Marks the chats of the rows `moved` returns (`chat_id`) dirty. Unconditionally, so a move
@@ -143,19 +143,16 @@ impl Store {
     /// lowest delivery or read markers changed; answers how many chats it looked at. Any process
     /// may call it: each dirty chat is claimed by one.
     pub async fn publish_receipts(&self) -> StoreResult<usize> {
-        let mut conn = self.conn().await?;
-        let published = conn
-            .transaction(async |conn| {
-                let claimed: Vec<ChatRow> = prepared::<ClaimDirty>().load(conn).await?;
-                let chats: Vec<i64> = claimed.into_iter().map(|row| row.chat_id).collect();
-                if !chats.is_empty() {
-                    let publish = prepared::<PublishReceipts>().bind::<Array<BigInt>, _>(&chats);
-                    publish.bind::<Text, _>(EventKind::ReceiptUpdated.as_str()).execute(conn).await?;
-                }
-                Ok(chats.len())
-            })
-            .await;
-        self.after_write(published)
+        self.write(async |conn| {
+            let claimed: Vec<ChatRow> = prepared::<ClaimDirty>().load(conn).await?;
+            let chats: Vec<i64> = claimed.into_iter().map(|row| row.chat_id).collect();
+            if !chats.is_empty() {
+                let publish = prepared::<PublishReceipts>().bind::<Array<BigInt>, _>(&chats);
+                publish.bind::<Text, _>(EventKind::ReceiptUpdated.as_str()).execute(conn).await?;
+            }
+            Ok(chats.len())
+        })
+        .await
     }
 
     /// Who got message `id` and who read it, for its author and the chat's admins and owners.

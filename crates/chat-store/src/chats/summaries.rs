@@ -1,10 +1,10 @@
 //! The chat aggregate builder: chats as a member sees them, each with its last message (whole)
 //! and unread count, in a fixed number of queries for any number of chats.
 
-use crate::aggregate::build_messages;
+use crate::connection::pool::Store;
+use crate::connection::prepared::{prepared, statement};
 use crate::error::{StoreError, StoreResult};
-use crate::pool::Store;
-use crate::prepared::{prepared, statement};
+use crate::messages::aggregate::build_messages;
 use crate::rows::{ChatRow, MessageRow};
 use crate::schema::messages;
 use chat_domain::{ChatId, ChatSummary, DomainError, MessageId, Resource, Role, UserId};

@@ -1,11 +1,11 @@
 //! Starting a chat: the chat, its first members and its `chat.created` event in one transaction,
 //! honouring `Idempotency-Key` and the one-direct-chat-per-pair rule under concurrency.
 
+use crate::chats::members::load_members;
+use crate::connection::pool::Store;
 use crate::error::{StoreError, StoreResult};
-use crate::events::record_event;
+use crate::events::record::record_event;
 use crate::idempotency::{replayed_chat, request_fingerprint};
-use crate::members::load_members;
-use crate::pool::Store;
 use crate::rows::{ChatRow, MemberRow};
 use crate::schema::{chat_members, chats, idempotency_keys};
 use chat_domain::{

@@ -28,7 +28,7 @@ macro_rules! statement {
     ($(#[$doc:meta])* $name:ident, $sql:expr) => {
         $(#[$doc])*
         pub(crate) struct $name;
-        impl $crate::prepared::StatementText for $name {
+        impl $crate::connection::prepared::StatementText for $name {
             const SQL: &'static str = $sql;
         }
     };

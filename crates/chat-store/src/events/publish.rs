@@ -5,9 +5,9 @@
 //! So a seq becomes visible only after every smaller seq, and a reader that resumes "after seq N"
 //! can never miss an event that committed late: it had no seq until after it committed.
 
+use crate::connection::pool::Store;
+use crate::connection::prepared::{prepared, statement};
 use crate::error::StoreResult;
-use crate::pool::Store;
-use crate::prepared::{prepared, statement};
 use crate::rows::EventRow;
 use crate::schema::{event_head, events};
 use chat_domain::EventEnvelope;
@@ -23,9 +23,9 @@ pub struct PublishedEvent {
 }
 
 /// Sequences a batch and returns it, so the publishing process can deliver it without reading it
-/// back; the NOTIFY (`listener::EVENTS_PUBLISHED`) carries the new head, so processes that
+/// back; the NOTIFY (`Notice::EventsPublished`) carries the new head, so processes that
 /// already have it skip the read too. (`notified` is joined in: an unreferenced CTE never runs.)
-const PUBLISH_SQL: &str = "
+pub(crate) const PUBLISH_SQL: &str = "
 WITH pending AS (
     SELECT id, row_number() OVER (ORDER BY id) AS n FROM events WHERE seq IS NULL ORDER BY id LIMIT $1
 ), head AS (
@@ -95,16 +95,5 @@ impl Store {
             Ok(diesel::delete(events::table.filter(events::seq.le(through))).execute(conn).await?)
         })
         .await
-    }
-
-    /// Sends an ephemeral notification to every server process (typing indicators: never stored).
-    pub async fn notify(&self, channel: &str, payload: &str) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
-        diesel::sql_query("SELECT pg_notify($1, $2)")
-            .bind::<diesel::sql_types::Text, _>(channel)
-            .bind::<diesel::sql_types::Text, _>(payload)
-            .execute(&mut conn)
-            .await?;
-        Ok(())
     }
 }

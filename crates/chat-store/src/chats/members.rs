@@ -1,10 +1,10 @@
 //! Who is in a chat: listing, adding, changing roles, removing (and leaving).
 
+use crate::chats::receipts::receipts_changed;
+use crate::connection::pool::Store;
 use crate::error::{StoreError, StoreResult};
-use crate::events::record_event;
+use crate::events::record::record_event;
 use crate::locking::lock_chat;
-use crate::pool::Store;
-use crate::receipts::receipts_changed;
 use crate::rows::{MemberRow, UserRow};
 use crate::schema::{chat_members, users};
 use chat_domain::{
@@ -12,7 +12,7 @@ use chat_domain::{
     ValidationErrors, policy,
 };
 use diesel::prelude::*;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 /// What `add_member` did: a user who is already a member is left as they are.
 #[derive(Debug)]
@@ -41,82 +41,73 @@ impl Store {
         user: UserId,
         role: Role,
     ) -> StoreResult<MemberAddition> {
-        let mut conn = self.conn().await?;
-        let written = conn
-            .transaction(async |conn| {
-                let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
-                policy::can_change_membership(&chat_row)?;
-                policy::can_assign_role(&membership, None, role)?;
-                let inserted = diesel::insert_into(chat_members::table)
-                    .values((
-                        chat_members::chat_id.eq(chat.0),
-                        chat_members::user_id.eq(user.0),
-                        chat_members::role.eq(role.as_str()),
-                    ))
-                    .on_conflict_do_nothing()
-                    .execute(conn)
-                    .await
-                    .map_err(unknown_user)?;
-                let member = single_member(load_members(conn, chat, Some(user)).await?)?;
-                if inserted > 0 {
-                    let change = MembershipChange { chat: chat_row, members: vec![member.clone()] };
-                    record_event(conn, chat, &Event::MemberAdded(change)).await?;
-                    receipts_changed(conn, chat).await?;
-                }
-                Ok(MemberAddition { member, added: inserted > 0 })
-            })
-            .await;
-        self.after_write(written)
+        self.write(async |conn| {
+            let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
+            policy::can_change_membership(&chat_row)?;
+            policy::can_assign_role(&membership, None, role)?;
+            let inserted = diesel::insert_into(chat_members::table)
+                .values((
+                    chat_members::chat_id.eq(chat.0),
+                    chat_members::user_id.eq(user.0),
+                    chat_members::role.eq(role.as_str()),
+                ))
+                .on_conflict_do_nothing()
+                .execute(conn)
+                .await
+                .map_err(unknown_user)?;
+            let member = single_member(load_members(conn, chat, Some(user)).await?)?;
+            if inserted > 0 {
+                let change = MembershipChange { chat: chat_row, members: vec![member.clone()] };
+                record_event(conn, chat, &Event::MemberAdded(change)).await?;
+                receipts_changed(conn, chat).await?;
+            }
+            Ok(MemberAddition { member, added: inserted > 0 })
+        })
+        .await
     }
 
     /// Gives `user` a new role, under the rules of `policy::can_assign_role`; the last owner
     /// cannot step down before handing over.
     pub async fn change_role(&self, chat: ChatId, actor: UserId, user: UserId, role: Role) -> StoreResult<ChatMember> {
-        let mut conn = self.conn().await?;
-        let written = conn
-            .transaction(async |conn| {
-                let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
-                policy::can_change_membership(&chat_row)?;
-                let target = single_member(load_members(conn, chat, Some(user)).await?)?;
-                policy::can_assign_role(&membership, Some(target.role), role)?;
-                if target.role == Role::Owner && role != Role::Owner && owner_count(conn, chat).await? <= 1 {
-                    return Err(DomainError::Conflict(ErrorCode::LastOwner).into());
-                }
-                diesel::update(chat_members::table.find((chat.0, user.0)))
-                    .set(chat_members::role.eq(role.as_str()))
-                    .execute(conn)
-                    .await?;
-                let member = ChatMember { role, ..target };
-                let change = MembershipChange { chat: chat_row, members: vec![member.clone()] };
-                record_event(conn, chat, &Event::MemberUpdated(change)).await?;
-                Ok(member)
-            })
-            .await;
-        self.after_write(written)
+        self.write(async |conn| {
+            let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
+            policy::can_change_membership(&chat_row)?;
+            let target = single_member(load_members(conn, chat, Some(user)).await?)?;
+            policy::can_assign_role(&membership, Some(target.role), role)?;
+            if target.role == Role::Owner && role != Role::Owner && owner_count(conn, chat).await? <= 1 {
+                return Err(DomainError::Conflict(ErrorCode::LastOwner).into());
+            }
+            diesel::update(chat_members::table.find((chat.0, user.0)))
+                .set(chat_members::role.eq(role.as_str()))
+                .execute(conn)
+                .await?;
+            let member = ChatMember { role, ..target };
+            let change = MembershipChange { chat: chat_row, members: vec![member.clone()] };
+            record_event(conn, chat, &Event::MemberUpdated(change)).await?;
+            Ok(member)
+        })
+        .await
     }
 
     /// Removes `user` from `chat`; `user == actor` is leaving. The last owner cannot leave.
     pub async fn remove_member(&self, chat: ChatId, actor: UserId, user: UserId) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
-        let written = conn
-            .transaction(async |conn| {
-                let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
-                policy::can_change_membership(&chat_row)?;
-                let target = chat_members::table
-                    .find((chat.0, user.0))
-                    .select(MemberRow::as_select())
-                    .first::<MemberRow>(conn)
-                    .await
-                    .optional()?
-                    .ok_or(DomainError::NotFound(Resource::Member))?
-                    .into_membership()?;
-                policy::can_remove(&membership, &target, owner_count(conn, chat).await?)?;
-                diesel::delete(chat_members::table.find((chat.0, user.0))).execute(conn).await?;
-                receipts_changed(conn, chat).await?;
-                record_event(conn, chat, &Event::MemberRemoved(MemberRemoval { chat_id: chat, user_id: user })).await
-            })
-            .await;
-        self.after_write(written)
+        self.write(async |conn| {
+            let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
+            policy::can_change_membership(&chat_row)?;
+            let target = chat_members::table
+                .find((chat.0, user.0))
+                .select(MemberRow::as_select())
+                .first::<MemberRow>(conn)
+                .await
+                .optional()?
+                .ok_or(DomainError::NotFound(Resource::Member))?
+                .into_membership()?;
+            policy::can_remove(&membership, &target, owner_count(conn, chat).await?)?;
+            diesel::delete(chat_members::table.find((chat.0, user.0))).execute(conn).await?;
+            receipts_changed(conn, chat).await?;
+            record_event(conn, chat, &Event::MemberRemoved(MemberRemoval { chat_id: chat, user_id: user })).await
+        })
+        .await
     }
 }
 

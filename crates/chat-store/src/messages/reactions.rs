@@ -1,16 +1,16 @@
 //! Adding and removing the caller's reactions. Both are idempotent and answer the whole message.
 
+use crate::connection::pool::Store;
+use crate::connection::prepared::{StatementText, prepared, statement};
 use crate::error::StoreResult;
-use crate::events::EventRecord;
+use crate::events::record::EventRecord;
 use crate::locking::lock_message;
-use crate::pool::Store;
-use crate::prepared::{StatementText, prepared, statement};
 use chat_domain::{
     ChatId, DomainError, Emoji, Event, MAX_DISTINCT_EMOJI, Message, MessageId, ReactionChange, UserId,
     ValidationErrors, policy,
 };
 use diesel::sql_types::{BigInt, Jsonb, Text};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 const ADD_SQL: &str = "
 WITH added AS (
@@ -39,41 +39,35 @@ impl Store {
     }
 
     async fn change_reaction(&self, id: MessageId, user: UserId, emoji: &Emoji, add: bool) -> StoreResult<Message> {
-        let mut conn = self.conn().await?;
-        let written = conn
-            .transaction(async |conn| {
-                let (current, _) = lock_message(conn, id, user).await?;
-                policy::can_react(&current)?;
-                if current.has_reaction(user, emoji) == add {
-                    return Ok(current);
-                }
-                let is_new_emoji = !current.reactions.iter().any(|summary| &summary.emoji == emoji);
-                if add && is_new_emoji && current.reactions.len() >= MAX_DISTINCT_EMOJI {
-                    let message = format!("a message holds at most {MAX_DISTINCT_EMOJI} distinct emoji");
-                    return Err(
-                        DomainError::from(ValidationErrors::single("emoji", "too_many_reactions", message)).into()
-                    );
-                }
-                let changed =
-                    if add { current.with_reaction(user, emoji) } else { current.without_reaction(user, emoji) };
-                let change = ReactionChange {
-                    message_id: id,
-                    user_id: user,
-                    emoji: emoji.clone(),
-                    reactions: changed.reactions.clone(),
-                    message: changed.clone(),
-                };
-                if add {
-                    let event = EventRecord::of(&Event::ReactionAdded(change))?;
-                    write_reaction::<AddReaction>(conn, id, user, emoji, changed.chat_id, event).await?;
-                } else {
-                    let event = EventRecord::of(&Event::ReactionRemoved(change))?;
-                    write_reaction::<RemoveReaction>(conn, id, user, emoji, changed.chat_id, event).await?;
-                }
-                Ok(changed)
-            })
-            .await;
-        self.after_write(written)
+        self.write(async |conn| {
+            let (current, _) = lock_message(conn, id, user).await?;
+            policy::can_react(&current)?;
+            if current.has_reaction(user, emoji) == add {
+                return Ok(current);
+            }
+            let is_new_emoji = !current.reactions.iter().any(|summary| &summary.emoji == emoji);
+            if add && is_new_emoji && current.reactions.len() >= MAX_DISTINCT_EMOJI {
+                let message = format!("a message holds at most {MAX_DISTINCT_EMOJI} distinct emoji");
+                return Err(DomainError::from(ValidationErrors::single("emoji", "too_many_reactions", message)).into());
+            }
+            let changed = if add { current.with_reaction(user, emoji) } else { current.without_reaction(user, emoji) };
+            let change = ReactionChange {
+                message_id: id,
+                user_id: user,
+                emoji: emoji.clone(),
+                reactions: changed.reactions.clone(),
+                message: changed.clone(),
+            };
+            if add {
+                let event = EventRecord::of(&Event::ReactionAdded(change))?;
+                write_reaction::<AddReaction>(conn, id, user, emoji, changed.chat_id, event).await?;
+            } else {
+                let event = EventRecord::of(&Event::ReactionRemoved(change))?;
+                write_reaction::<RemoveReaction>(conn, id, user, emoji, changed.chat_id, event).await?;
+            }
+            Ok(changed)
+        })
+        .await
     }
 }
 

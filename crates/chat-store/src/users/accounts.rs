@@ -1,8 +1,8 @@
 //! Accounts and their bearer tokens (stored only as hashes).
 
+use crate::connection::pool::Store;
+use crate::connection::prepared::{prepared, statement};
 use crate::error::{StoreError, StoreResult};
-use crate::pool::Store;
-use crate::prepared::{prepared, statement};
 use crate::rows::UserRow;
 use crate::schema::{auth_tokens, users};
 use chat_domain::{DomainError, ErrorCode, User, UserId};
@@ -24,7 +24,7 @@ pub struct NewAccount<'a> {
 
 /// The revocation and its notification (on `TOKENS_REVOKED`) in one statement: the NOTIFY goes
 /// out with the commit.
-const REVOKE_SQL: &str = "
+pub(crate) const REVOKE_SQL: &str = "
 WITH revoked AS (
     UPDATE auth_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL RETURNING token_hash
 )
@@ -110,13 +110,12 @@ impl Store {
         Ok(())
     }
 
-    /// A revocation heard from any process (the hex token hash of a `listener::TOKENS_REVOKED`
-    /// notification).
-    pub fn token_revoked(&self, hex_hash: &str) {
-        match hex::decode(hex_hash) {
-            Ok(token_hash) => self.tokens.forget(&token_hash),
-            // Not ours to read: forget everything rather than keep a token that may be revoked.
-            Err(_) => self.tokens.forget_all(),
+    /// A revocation heard from any process (`Notice::TokenRevoked`); without a readable hash,
+    /// every token is forgotten rather than one kept that may be revoked.
+    pub fn token_revoked(&self, token_hash: Option<&[u8]>) {
+        match token_hash {
+            Some(token_hash) => self.tokens.forget(token_hash),
+            None => self.tokens.forget_all(),
         }
     }
 
@@ -142,13 +141,4 @@ async fn insert_token(
         .execute(conn)
         .await?;
     Ok(())
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn revocations_are_sent_on_the_channel_the_listener_hears() {
-        let channel = crate::listener::TOKENS_REVOKED;
-        assert!(super::REVOKE_SQL.contains(&format!("pg_notify('{channel}'")));
-    }
 }

@@ -2,10 +2,10 @@
 //! database: a connection already known closed is never handed out, one lent out while an outage
 //! error was seen is retired, and while the database is down a request learns it within 250 ms.
 
+use crate::connection::health::DatabaseHealth;
+use crate::connection::instrumentation::StatementWatch;
+use crate::connection::pool::PoolSettings;
 use crate::error::{StoreError, StoreResult};
-use crate::health::DatabaseHealth;
-use crate::instrumentation::StatementWatch;
-use crate::pool::PoolSettings;
 use diesel_async::pooled_connection::bb8::{Pool, PooledConnection};
 use diesel_async::pooled_connection::{
     AsyncDieselConnectionManager, ManagerConfig, PoolableConnection, RecyclingMethod,

@@ -1,9 +1,9 @@
 //! The messages that mention a user, newest first, in the chats they are still in.
 
-use crate::aggregate::build_messages;
+use crate::connection::pool::Store;
+use crate::connection::prepared::{prepared, statement};
 use crate::error::StoreResult;
-use crate::pool::Store;
-use crate::prepared::{prepared, statement};
+use crate::messages::aggregate::build_messages;
 use crate::rows::MessageRow;
 use chat_domain::{Message, MessageId, UserId};
 use diesel::sql_types::BigInt;

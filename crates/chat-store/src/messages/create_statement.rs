@@ -1,11 +1,11 @@
 //! The create statement, in its two variants: without uploads (nearly every message: it leaves
 //! the uploads table alone, measured 10-20% cheaper in PostgreSQL alone) and with them.
 
+use crate::connection::prepared::{StatementText, prepared, statement};
 use crate::error::StoreResult;
-use crate::events::event_data;
-use crate::prepared::{StatementText, prepared, statement};
+use crate::events::record::event_data;
+use crate::messages::threads::thread_change_json;
 use crate::rows::{MessageRow, payload_to_json};
-use crate::threads::thread_change_json;
 use chat_domain::{EventKind, IdempotencyKey, Message, NewMessage, Timestamp, UserId, thread::MAX_THREAD_PARTICIPANTS};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Bytea, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid};

@@ -1,10 +1,10 @@
 //! Server processes as presence sees them: each registers and beats; one that stops beating is
 //! swept by the others, and its users go offline.
 
+use crate::connection::pool::Store;
+use crate::connection::prepared::{prepared, statement};
 use crate::error::StoreResult;
-use crate::pool::Store;
-use crate::prepared::{prepared, statement};
-use crate::presence::{Change, Flag, seconds, seen_change};
+use crate::users::presence::{Change, Flag, seconds, seen_change};
 use chat_domain::{Presence, UserId};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Double};

@@ -1,8 +1,8 @@
 //! Watches every statement each pooled connection sends: counts them (the evidence that a page
 //! of messages costs a fixed number of queries, and a metric) and keeps `DatabaseHealth` current.
 
+use crate::connection::health::DatabaseHealth;
 use crate::error::signals_outage;
-use crate::health::DatabaseHealth;
 use diesel::connection::{Instrumentation, InstrumentationEvent};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};

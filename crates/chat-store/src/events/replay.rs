@@ -2,10 +2,10 @@
 //! of those chats after it. Membership is taken *as of* that seq, so a user who left since still
 //! gets that chat's events up to their removal, and one who joined since gets them from the join.
 
+use crate::connection::pool::Store;
+use crate::connection::prepared::{prepared, statement};
 use crate::error::StoreResult;
-use crate::event_log::PublishedEvent;
-use crate::pool::Store;
-use crate::prepared::{prepared, statement};
+use crate::events::publish::PublishedEvent;
 use crate::rows::EventRow;
 use crate::schema::event_head;
 use chat_domain::{ChatId, EventKind, Subscription, UserId};

@@ -1,10 +1,10 @@
 //! Creating and reading messages. Every message leaves through the aggregate builder.
 
-use crate::aggregate::build_messages;
-use crate::create_statement::{CreateMessage, CreateMessageWithUploads, CreateStatement};
+use crate::connection::pool::Store;
 use crate::error::{StoreError, StoreResult};
 use crate::idempotency::{replay, replay_if_claimed, request_fingerprint};
-use crate::pool::Store;
+use crate::messages::aggregate::build_messages;
+use crate::messages::create_statement::{CreateMessage, CreateMessageWithUploads, CreateStatement};
 use crate::rows::MessageRow;
 use crate::schema::{chat_members, messages};
 use crate::uploads::attachment_candidates;

@@ -1,8 +1,8 @@
 //! Finding people: by username prefix, page by page, or by id; and a user's display name.
 
+use crate::connection::pool::Store;
+use crate::connection::prepared::{prepared, statement};
 use crate::error::StoreResult;
-use crate::pool::Store;
-use crate::prepared::{prepared, statement};
 use crate::rows::UserRow;
 use crate::schema::users;
 use chat_domain::{DomainError, Resource, User, UserId};

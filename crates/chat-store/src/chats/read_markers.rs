@@ -1,10 +1,10 @@
 //! Moving a member's read marker, forward only.
 
+use crate::chats::receipts::mark_dirty;
+use crate::connection::pool::Store;
+use crate::connection::prepared::{prepared, statement};
 use crate::error::StoreResult;
-use crate::events::EventRecord;
-use crate::pool::Store;
-use crate::prepared::{prepared, statement};
-use crate::receipts::mark_dirty;
+use crate::events::record::EventRecord;
 use chat_domain::{ChatId, DomainError, Event, MessageId, ReadChange, ReadState, Resource, UserId, ValidationErrors};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Bool, Jsonb, Nullable, Text};

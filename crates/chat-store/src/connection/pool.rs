@@ -1,14 +1,32 @@
 //! The connection pool, and the `Store` handle every query goes through.
 
-use crate::checkout::{Checkout, Conn};
+use crate::connection::checkout::{Checkout, Conn};
+use crate::connection::health::DatabaseHealth;
+use crate::connection::instrumentation::StatementWatch;
 use crate::error::StoreResult;
-use crate::health::DatabaseHealth;
-use crate::instrumentation::StatementWatch;
-use crate::token_cache::TokenCache;
-use diesel_async::RunQueryDsl;
+use crate::users::token_cache::TokenCache;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::Notify;
+
+/// A change to run in a transaction: an async closure over the connection whose future is
+/// `Send` (what diesel-async's `transaction` asks of its callback, named here so `Store::write`
+/// can pass one through).
+pub(crate) trait Change<'c, T>:
+    AsyncFnOnce(&'c mut AsyncPgConnection) -> StoreResult<T>
+    + FnOnce(&'c mut AsyncPgConnection) -> <Self as Change<'c, T>>::Future
+{
+    type Future: Future<Output = StoreResult<T>> + Send;
+}
+
+impl<'c, T, F, Fut> Change<'c, T> for F
+where
+    F: AsyncFnOnce(&'c mut AsyncPgConnection) -> StoreResult<T> + FnOnce(&'c mut AsyncPgConnection) -> Fut,
+    Fut: Future<Output = StoreResult<T>> + Send,
+{
+    type Future = Fut;
+}
 
 /// How the pool is sized and how long a request waits for a connection.
 #[derive(Clone, Debug)]
@@ -35,6 +53,8 @@ impl Default for PoolSettings {
 #[derive(Clone)]
 pub struct Store {
     checkout: Arc<Checkout>,
+    /// For connections outside the pool (the listener's).
+    database_url: Arc<str>,
     statements: StatementWatch,
     pub(crate) tokens: Arc<TokenCache>,
     /// Signalled after every commit that wrote events, to wake this process's publisher. (Not a
@@ -57,6 +77,7 @@ impl Store {
         let checkout = Checkout::open(database_url, settings, health, statements.clone()).await?;
         let store = Self {
             checkout: Arc::new(checkout),
+            database_url: database_url.into(),
             statements,
             tokens: Arc::default(),
             events_written: Arc::new(Notify::new()),
@@ -77,6 +98,19 @@ impl Store {
         self.events_written.notified().await;
     }
 
+    /// Runs `change` in a transaction on a pooled connection and, once it has committed, wakes
+    /// the publisher for the events it wrote. Every change that writes events goes through here
+    /// (or, for a single auto-committed statement, through `after_write`).
+    pub(crate) async fn write<T, F>(&self, change: F) -> StoreResult<T>
+    where
+        F: for<'c> Change<'c, T> + Send,
+        T: Send,
+    {
+        let mut conn = self.conn().await?;
+        let written = AsyncPgConnection::transaction(&mut conn, change).await;
+        self.after_write(written)
+    }
+
     /// Passes `result` through, waking the publisher if it is a success (events were committed).
     pub(crate) fn after_write<T>(&self, result: StoreResult<T>) -> StoreResult<T> {
         if result.is_ok() {
@@ -93,6 +127,10 @@ impl Store {
     /// Statements sent to the database by this store since it was opened.
     pub fn queries_run(&self) -> u64 {
         self.statements.total()
+    }
+
+    pub(crate) fn database_url(&self) -> &str {
+        &self.database_url
     }
 
     pub(crate) async fn conn(&self) -> StoreResult<Conn<'_>> {

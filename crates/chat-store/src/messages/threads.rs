@@ -1,11 +1,11 @@
 //! Threads: a page of a thread's replies with its root, and the summary event that the statements
 //! writing replies (`messages.rs`, `edits.rs`) share.
 
-use crate::aggregate::build_messages;
+use crate::connection::pool::Store;
+use crate::connection::prepared::{prepared, statement};
 use crate::error::{StoreError, StoreResult};
-use crate::history::{Cursor, Window};
-use crate::pool::Store;
-use crate::prepared::{prepared, statement};
+use crate::messages::aggregate::build_messages;
+use crate::messages::history::{Cursor, Window};
 use crate::rows::MessageRow;
 use chat_domain::{DomainError, MessageId, Resource, ThreadPage, UserId};
 use diesel::sql_types::BigInt;

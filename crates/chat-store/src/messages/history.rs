@@ -1,10 +1,10 @@
 //! A chat's history, one page at a time, cursor-paginated by message id, with or without the
 //! replies posted in threads.
 
-use crate::aggregate::build_messages;
+use crate::connection::pool::Store;
+use crate::connection::prepared::{prepared, statement};
 use crate::error::StoreResult;
-use crate::pool::Store;
-use crate::prepared::{prepared, statement};
+use crate::messages::aggregate::build_messages;
 use crate::rows::{MemberRow, MessageRow};
 use crate::schema::chat_members;
 use chat_domain::{ChatId, DomainError, Message, MessageId, Resource, UserId};

@@ -2,10 +2,10 @@
 //! passages highlighted after the page is cut, so only its own rows pay for it), then the
 //! aggregate builder for the messages themselves.
 
-use crate::aggregate::build_messages;
+use crate::connection::pool::Store;
+use crate::connection::prepared::{StatementText, prepared, statement};
 use crate::error::StoreResult;
-use crate::pool::Store;
-use crate::prepared::{StatementText, prepared, statement};
+use crate::messages::aggregate::build_messages;
 use crate::rows::MessageRow;
 use chat_domain::{ChatId, SearchHit, SearchQuery, UserId};
 use diesel::QueryableByName;

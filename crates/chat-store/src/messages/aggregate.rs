@@ -3,8 +3,8 @@
 //! attachments, in a fixed number of queries (four, pipelined in one round trip; three when no
 //! message is an image or a file) whatever the number of messages.
 
+use crate::connection::prepared::{prepared, statement};
 use crate::error::StoreResult;
-use crate::prepared::{prepared, statement};
 use crate::rows::{MessageRow, ReactionRow, ThreadRow, UploadRow};
 use crate::schema::{reactions, threads, uploads};
 use crate::uploads::READY;

@@ -2,9 +2,9 @@
 //! processes themselves: `server_processes.rs`). Joins and leaves of one user take that user's
 //! advisory lock, so two processes never both see themselves as first or last.
 
+use crate::connection::pool::Store;
+use crate::connection::prepared::{Bind, Prepared, StatementText, prepared, statement};
 use crate::error::StoreResult;
-use crate::pool::Store;
-use crate::prepared::{Bind, Prepared, StatementText, prepared, statement};
 use chat_domain::{ChatId, Presence, Timestamp, UserId};
 use diesel::sql_types::{Array, BigInt, Bool, Double, Nullable, Timestamptz};
 use diesel::{OptionalExtension, QueryableByName};

@@ -1,0 +1,9 @@
+//! Chats: creating one, the chat aggregate (list and one chat), renaming, members, and the
+//! read and delivery markers with their receipts.
+
+pub(crate) mod creation;
+pub(crate) mod members;
+pub(crate) mod read_markers;
+pub(crate) mod receipts;
+pub(crate) mod rename;
+pub(crate) mod summaries;

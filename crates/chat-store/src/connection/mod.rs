@@ -1,0 +1,9 @@
+//! Connection plumbing: the pool and `Store` handle, checking connections out and in with what is
+//! known of the database's health, counting statements, prepared hand-written SQL, and migrations.
+
+pub(crate) mod checkout;
+pub(crate) mod health;
+pub(crate) mod instrumentation;
+pub(crate) mod migrate;
+pub(crate) mod pool;
+pub(crate) mod prepared;

@@ -1,0 +1,9 @@
+//! The event log: writing an event in its change's transaction (`record`), sequencing committed
+//! events and reading them in order (`publish`), reading them back for one user (`replay`); and
+//! what processes tell each other (`notice`) over the LISTEN connection (`listen`).
+
+pub(crate) mod listen;
+pub(crate) mod notice;
+pub(crate) mod publish;
+pub(crate) mod record;
+pub(crate) mod replay;
