@@ -32,14 +32,10 @@ pub async fn serve(client: &Client, me: UserId, since: Option<i64>) -> ClientRes
         }
         if let Some(text) = answer(&message) {
             let reply = MessageDraft {
-                chat_id: message.chat_id,
-                kind: "text".into(),
-                content: Some(text),
-                payload: None,
                 reply_to_id: Some(message.id),
                 // A command posted in a thread is answered in that thread.
                 thread_root_id: message.thread_root_id,
-                mentions: Vec::new(),
+                ..MessageDraft::text(message.chat_id, text)
             };
             client.post_message(&reply).await?;
         }

@@ -52,7 +52,7 @@ mod stream;
 
 pub use client::{Client, new_idempotency_key};
 pub use error::{ClientError, ClientResult};
-pub use messages::HistoryQuery;
+pub use messages::{HistoryQuery, MessageCursor, PageQuery};
 pub use retry::RetryPolicy;
 pub use search::SearchOptions;
 pub use stream::{EventStream, StreamItem};

@@ -6,7 +6,7 @@
 
 use crate::client::Client;
 use crate::error::{ClientError, ClientResult};
-use chat_domain::{ChatId, ControlFrame, ServerFrame, StoredEvent, UserId};
+use chat_domain::{ChatId, ClientFrame, ControlFrame, ServerFrame, StoredEvent, UserId};
 use futures_util::{SinkExt as _, Stream, StreamExt as _};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -163,7 +163,7 @@ impl Follower {
             let unacked = self.position.filter(|&seq| seq > acked);
             let due = acked_at + ACK_EVERY;
             if let Some(seq) = unacked.filter(|_| tokio::time::Instant::now() >= due) {
-                let ack = serde_json::json!({ "type": "ack", "seq": seq }).to_string();
+                let Ok(ack) = serde_json::to_string(&ClientFrame::Ack { seq }) else { return Ended::Dropped };
                 if socket.send(Frame::Text(ack.into())).await.is_err() {
                     return Ended::Dropped;
                 }

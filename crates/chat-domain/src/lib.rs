@@ -55,7 +55,7 @@ pub use message::{DeliveryStatus, Message, MessageKind, MessageRecord, MessageSt
 pub use new_message::{MessageDraft, NewMessage};
 pub use presence::{Presence, PresenceChoice, PresenceStatus};
 pub use reaction::{Emoji, MAX_DISTINCT_EMOJI, Reaction, ReactionSummary};
-pub use read_state::{Marker, MarkerFrontier, ReadFrontier};
+pub use read_state::{Marker, MarkerFrontier, ReadFrontier, ReadMarkerMove};
 pub use receipt::{Receipt, ReceiptChange, ReceiptList};
 pub use search::SearchQuery;
 pub use thread::{ThreadChange, ThreadSummary};

@@ -86,6 +86,20 @@ pub struct NewMessage {
 }
 
 impl MessageDraft {
+    /// A text message of `content` into `chat`: no reply, thread or explicit mentions (set those
+    /// fields on the result).
+    pub fn text(chat: ChatId, content: impl Into<String>) -> Self {
+        Self {
+            chat_id: chat,
+            kind: MessageKind::Text.as_str().to_owned(),
+            content: Some(content.into()),
+            payload: None,
+            reply_to_id: None,
+            thread_root_id: None,
+            mentions: Vec::new(),
+        }
+    }
+
     /// A message of `kind` (`Image` or `File`) into `chat` carrying `uploads`, in that order, as
     /// `payload.upload_ids`; no caption.
     pub fn carrying(chat: ChatId, kind: MessageKind, uploads: &[UploadId]) -> Self {
@@ -226,6 +240,12 @@ mod tests {
             fields(draft("file", None, Some(JsonValue::Object(object))).validate()),
             [("payload".into(), "too_large")]
         );
+    }
+
+    #[test]
+    fn a_text_draft_is_a_valid_text_message() {
+        let message = MessageDraft::text(ChatId(2), "hello").validate().unwrap();
+        assert_eq!((message.kind, message.content.as_deref()), (MessageKind::Text, Some("hello")));
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! When a message counts as delivered and as read: once every member other than its author has a
 //! delivery (or read) marker at or past it. Markers are per member and chat, never per message.
+//! Also the request that moves a member's read marker.
 
 use crate::ids::{MessageId, UserId};
 use crate::message::{DeliveryStatus, MessageStatus};
@@ -83,6 +84,18 @@ pub struct Marker {
     #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub user_id: UserId,
     /// Their marker (0: nothing yet).
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
+    pub message_id: MessageId,
+}
+
+/// The body of `POST /chats/{chat_id}/read`: moves the caller's read marker forward to
+/// `message_id` (never back). The server reads it and clients send it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(as = ReadRequest))]
+#[serde(deny_unknown_fields)]
+pub struct ReadMarkerMove {
+    /// A message of the chat: the newest one the caller has read.
     #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub message_id: MessageId,
 }

@@ -13,6 +13,8 @@ const MAX_PAGE: i64 = 100;
 
 /// 201 with a new chat; 200 with the existing one when a direct chat with that person exists, or
 /// when an `Idempotency-Key` replays an earlier request (then with `Idempotent-Replayed: true`).
+/// A replay after the caller has left the chat (or been removed) answers 403 `not_a_member`, as a
+/// message's replay does.
 #[utoipa::path(tag = "chats", security(("bearer" = [])), request_body = chat_domain::ChatDraft,
     params(("Idempotency-Key" = Option<String>, Header, min_length = 1, max_length = 255, pattern = "^[ -~]+$",
         description = "1 to 255 printable ASCII characters; a retry with the same key and body answers the first chat")),
@@ -21,6 +23,7 @@ const MAX_PAGE: i64 = 100;
     (status = 200, description = "The existing direct chat of this pair, or a replay", body = chat_domain::ChatSummary),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
+    (status = 403, response = crate::openapi::Forbidden),
     (status = 413, response = crate::openapi::PayloadTooLarge),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[post("/chats")]

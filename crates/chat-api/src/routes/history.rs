@@ -4,9 +4,8 @@ use crate::extract::{Caller, JsonBody, QueryParams};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
-use chat_domain::{ChatId, HistoryPage, MessageId, ValidationErrors};
+use chat_domain::{ChatId, HistoryPage, MessageId, ReadMarkerMove, ValidationErrors};
 use chat_store::{Cursor, ThreadReplies};
-use serde::Deserialize;
 
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 200;
@@ -69,17 +68,9 @@ pub(super) fn page_position(query: &QueryParams, errors: &mut ValidationErrors) 
     (cursor, u32::try_from(limit).unwrap_or(50))
 }
 
-#[derive(Deserialize, utoipa::ToSchema)]
-#[schema(as = ReadRequest)]
-#[serde(deny_unknown_fields)]
-pub struct ReadBody {
-    #[schema(value_type = i64)]
-    message_id: MessageId,
-}
-
 /// Moves the caller's read marker forward to `message_id` (never back).
 #[utoipa::path(tag = "read state", security(("bearer" = [])), params(("chat_id" = i64, Path)),
-    request_body = ReadBody, responses(
+    request_body = chat_domain::ReadMarkerMove, responses(
     (status = 200, description = "The caller's read state after the call", body = chat_domain::ReadState),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
@@ -90,7 +81,7 @@ pub async fn mark_read(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<i64>,
-    body: JsonBody<ReadBody>,
+    body: JsonBody<ReadMarkerMove>,
 ) -> ApiResult<HttpResponse> {
     let read = state.store.mark_read(ChatId(path.into_inner()), caller.user.id, body.0.message_id).await?;
     Ok(HttpResponse::Ok().json(read))

@@ -2,7 +2,7 @@
 //! follow events), typed refusals, and creates that stay single however they are retried.
 
 use crate::support::TestApp;
-use chat_client::{Client, ClientError, HistoryQuery, RetryPolicy, StreamItem};
+use chat_client::{Client, ClientError, PageQuery, RetryPolicy, StreamItem};
 use chat_domain::{
     ChatDraft, ChatKind, Credentials, DeliveryStatus, Emoji, ErrorCode, Event, MessageDraft, MessagePatch, Role,
     StoredEvent,
@@ -57,7 +57,7 @@ async fn a_service_logs_in_chats_and_follows_its_events() {
     assert_eq!(ann.edits(posted.id).await.unwrap().edits.len(), 1);
     let hits = bob.search("hello", &chat_client::SearchOptions::default()).await.unwrap().hits;
     assert_eq!(hits[0].message.id, posted.id);
-    let page = bob.history(chat.id, HistoryQuery::default()).await.unwrap();
+    let page = bob.history(chat.id, PageQuery::latest()).await.unwrap();
     assert_eq!(page.messages.len(), 1);
     assert_eq!(bob.mark_read(chat.id, posted.id).await.unwrap().unread_count, 0);
     assert_eq!(ann.chats(None, Some(10)).await.unwrap().chats[0].chat.id, chat.id);
@@ -100,19 +100,11 @@ async fn a_service_following_events_acknowledges_them_and_reads_threads() {
     assert!(delivered_at.is_some(), "the stream acknowledged the message");
     assert_eq!(ann.message(posted.id).await.unwrap().delivery, DeliveryStatus::Delivered);
 
-    let reply = MessageDraft {
-        chat_id: chat.id,
-        kind: "text".into(),
-        content: Some("in its thread".into()),
-        payload: None,
-        reply_to_id: None,
-        thread_root_id: Some(posted.id),
-        mentions: Vec::new(),
-    };
+    let reply = MessageDraft { thread_root_id: Some(posted.id), ..MessageDraft::text(chat.id, "in its thread") };
     let reply = bob.post_message(&reply).await.unwrap();
-    let thread = ann.thread(reply.id, HistoryQuery::default()).await.unwrap();
+    let thread = ann.thread(reply.id, PageQuery::latest()).await.unwrap();
     assert_eq!((thread.root.id, thread.messages), (posted.id, vec![reply]));
-    let chat_only = HistoryQuery { exclude_thread_replies: true, ..HistoryQuery::default() };
+    let chat_only = PageQuery::latest().without_thread_replies();
     assert_eq!(ann.history(chat.id, chat_only).await.unwrap().messages.len(), 1);
 }
 

@@ -115,3 +115,47 @@ async fn creating_a_group_chat_with_a_key_happens_once() {
     assert_eq!(app.count("chats").await, 1);
     assert_eq!(app.count("messages").await, 0);
 }
+
+#[tokio::test]
+async fn a_creator_who_left_gets_403_for_a_replayed_chat_as_for_a_replayed_message() {
+    let app = TestApp::spawn().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let body = json!({ "title": "fuzz", "kind": "group", "member_ids": [] });
+    let create = |body: &Value| {
+        app.as_user(&ann, Method::POST, "/api/v1/chats").header("Idempotency-Key", "chat-key").json(body).send()
+    };
+    let chat_id = expect_json(create(&body).await.unwrap(), StatusCode::CREATED).await["id"].as_i64().unwrap();
+    let message = json!({ "chat_id": chat_id, "content": "before leaving" });
+    let message_id = expect_json(post_with_key(&app, &ann, "message-key", &message).await, StatusCode::OK).await["id"]
+        .as_i64()
+        .unwrap();
+    let members = format!("/api/v1/chats/{chat_id}/members");
+    let added = app.call_json(&ann, Method::POST, &members, &json!({ "user_id": bob.id })).await;
+    expect_json(added, StatusCode::CREATED).await;
+    app.set_role(&ann, chat_id, &bob, "owner").await;
+    let left = app.call(&ann, Method::DELETE, &format!("{members}/{}", ann.id)).await;
+    assert_eq!(left.status(), StatusCode::NO_CONTENT);
+
+    let replayed_chat = create(&body).await.unwrap();
+    assert!(replayed_chat.headers().get("idempotent-replayed").is_none());
+    expect_problem(replayed_chat, StatusCode::FORBIDDEN, "not_a_member").await;
+    let replayed_message = post_with_key(&app, &ann, "message-key", &message).await;
+    expect_problem(replayed_message, StatusCode::FORBIDDEN, "not_a_member").await;
+    let other = create(&json!({ "title": "another", "kind": "group", "member_ids": [] })).await.unwrap();
+    expect_problem(other, StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused").await;
+    assert_eq!((app.count("chats").await, app.count("messages").await), (1, 1));
+
+    // Back in the chat, the key answers it again, as it is now.
+    let readded = app.call_json(&bob, Method::POST, &members, &json!({ "user_id": ann.id })).await;
+    expect_json(readded, StatusCode::CREATED).await;
+    let rename = json!({ "title": "Renamed" });
+    let renamed = app.call_json(&bob, Method::PATCH, &format!("/api/v1/chats/{chat_id}"), &rename).await;
+    expect_json(renamed, StatusCode::OK).await;
+    let replayed_chat = create(&body).await.unwrap();
+    assert_eq!(replayed_chat.headers()["idempotent-replayed"], "true");
+    let replayed_chat = expect_json(replayed_chat, StatusCode::OK).await;
+    assert_eq!((replayed_chat["id"].as_i64(), replayed_chat["title"].as_str()), (Some(chat_id), Some("Renamed")));
+    let replayed_message = expect_json(post_with_key(&app, &ann, "message-key", &message).await, StatusCode::OK).await;
+    assert_eq!(replayed_message["id"].as_i64(), Some(message_id));
+    assert_eq!((app.count("chats").await, app.count("messages").await), (1, 1));
+}

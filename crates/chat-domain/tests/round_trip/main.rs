@@ -47,6 +47,13 @@ proptest! {
     }
 
     #[test]
+    fn read_marker_moves_as_the_server_reads_them(read in read_marker_move()) {
+        round_trip(&read);
+        let json = serde_json::to_value(read).unwrap();
+        prop_assert_eq!(json, serde_json::json!({ "message_id": read.message_id.0 }));
+    }
+
+    #[test]
     fn timestamps(at in timestamp()) {
         round_trip(&at);
     }

@@ -54,6 +54,10 @@ fn marker() -> impl Strategy<Value = Marker> {
         .prop_map(|(user, message)| Marker { user_id: UserId(user), message_id: MessageId(message) })
 }
 
+pub fn read_marker_move() -> impl Strategy<Value = ReadMarkerMove> {
+    ids().prop_map(|message| ReadMarkerMove { message_id: MessageId(message) })
+}
+
 pub fn thread_summary() -> impl Strategy<Value = ThreadSummary> {
     (0_u32..10_000, option::of(timestamp()), vec(ids().prop_map(UserId), 0..4)).prop_map(
         |(reply_count, last_reply_at, participant_ids)| ThreadSummary { reply_count, last_reply_at, participant_ids },

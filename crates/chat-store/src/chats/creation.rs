@@ -36,7 +36,9 @@ enum Outcome {
 impl Store {
     /// Creates a chat with its members in one transaction. A key is claimed first, under its
     /// primary key, so concurrent retries create one chat; the pair's unique `direct_key` does the
-    /// same for direct chats asked for from both sides.
+    /// same for direct chats asked for from both sides. A replay answers the chat only while the
+    /// creator is still in it (else `NotAMember`); chats are never deleted, and if one were, its
+    /// keys would go with it (`ON DELETE CASCADE`), so a retry would create the chat afresh.
     pub async fn create_chat(&self, new: &NewChat, key: Option<&IdempotencyKey>) -> StoreResult<ChatCreation> {
         let direct_key = match new.kind {
             ChatKind::Direct => new.member_ids.as_slice().first().map(|other| {
@@ -106,6 +108,18 @@ impl Store {
                 let (key, fingerprint) =
                     claim.as_ref().ok_or_else(|| StoreError::Corrupt("key taken without a key".into()))?;
                 let chat_id = replayed_chat(&mut conn, new.creator, key, fingerprint).await?;
+                // As for a message's replay: a creator who has since left (or been removed) is
+                // told so, and is not shown the chat as its members see it now.
+                let still_member = chat_members::table
+                    .find((chat_id.0, new.creator.0))
+                    .select(chat_members::user_id)
+                    .first::<i64>(&mut conn)
+                    .await
+                    .optional()?
+                    .is_some();
+                if !still_member {
+                    return Err(DomainError::NotAMember.into());
+                }
                 let row = chats::table.find(chat_id.0).select(ChatRow::as_select()).first::<ChatRow>(&mut conn).await?;
                 Ok(ChatCreation { chat: row.into_chat()?, created: false, replayed: true })
             }
