@@ -77,10 +77,16 @@ db-url:
 db-stop:
 	@$(LOCAL_PG) stop
 
-lint:
+lint: crates/chat-web/node_modules/.installed
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p chat-api --test faults -- -D warnings   # test = false: --all-targets skips it
+	cd crates/chat-web && node_modules/.bin/eslint --max-warnings 0
+
+## The web client's linter, as pinned in its lockfile: installed when missing or when that changed.
+crates/chat-web/node_modules/.installed: crates/chat-web/package-lock.json
+	npm ci --prefix crates/chat-web --no-audit --no-fund --silent
+	touch $@
 
 ## What CI runs: the fault tests and schema fuzzing after every other test passed.
 ci: lint test
