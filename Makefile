@@ -10,9 +10,10 @@ run:
 	DATABASE_URL="$${DATABASE_URL:-$$($(LOCAL_PG) url)}" cargo run --release -p chat-api
 
 ## Every test, unit and integration, against the project-local cluster and the project-local S3
-## server (uploads run on a local folder and on S3); then the web client's end-to-end tests in a
-## real browser.
+## server (uploads run on a local folder and on S3); the web client's unit tests (Node's own test
+## runner, no package); then its end-to-end tests in a real browser.
 test: db-start s3-start
+	node --test crates/chat-web/test/
 	DATABASE_URL="$$($(LOCAL_PG) url)" CHAT_TEST_S3_ENDPOINT="$$(scripts/s3-server.sh url)" cargo test --workspace
 	scripts/e2e.sh
 
@@ -76,10 +77,16 @@ db-url:
 db-stop:
 	@$(LOCAL_PG) stop
 
-lint:
+lint: crates/chat-web/node_modules/.installed
 	cargo fmt --all -- --check
 	cargo clippy --workspace --all-targets -- -D warnings
 	cargo clippy -p chat-api --test faults -- -D warnings   # test = false: --all-targets skips it
+	cd crates/chat-web && node_modules/.bin/eslint --max-warnings 0
+
+## The web client's linter, as pinned in its lockfile: installed when missing or when that changed.
+crates/chat-web/node_modules/.installed: crates/chat-web/package-lock.json
+	npm ci --prefix crates/chat-web --no-audit --no-fund --silent
+	touch $@
 
 ## What CI runs: the fault tests and schema fuzzing after every other test passed.
 ci: lint test

@@ -11,19 +11,20 @@ pub struct Asset {
     pub bytes: &'static [u8],
 }
 
+const JAVASCRIPT: &str = "text/javascript; charset=utf-8";
+
 /// Every file of the client.
 pub const ASSETS: &[Asset] = &[
     Asset { path: "/", content_type: "text/html; charset=utf-8", bytes: include_bytes!("../web/index.html") },
     Asset { path: "/app.css", content_type: "text/css; charset=utf-8", bytes: include_bytes!("../web/app.css") },
-    Asset { path: "/app.js", content_type: "text/javascript; charset=utf-8", bytes: include_bytes!("../web/app.js") },
-    Asset { path: "/api.js", content_type: "text/javascript; charset=utf-8", bytes: include_bytes!("../web/api.js") },
-    Asset { path: "/live.js", content_type: "text/javascript; charset=utf-8", bytes: include_bytes!("../web/live.js") },
-    Asset {
-        path: "/uploads.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../web/uploads.js"),
-    },
-    Asset { path: "/view.js", content_type: "text/javascript; charset=utf-8", bytes: include_bytes!("../web/view.js") },
+    Asset { path: "/app.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/app.js") },
+    Asset { path: "/model.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/model.js") },
+    Asset { path: "/view.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/view.js") },
+    Asset { path: "/controller.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/controller.js") },
+    Asset { path: "/elements.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/elements.js") },
+    Asset { path: "/api.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/api.js") },
+    Asset { path: "/live.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/live.js") },
+    Asset { path: "/uploads.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/uploads.js") },
 ];
 
 /// The file served at `path`, if the client has one.

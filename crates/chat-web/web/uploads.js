@@ -2,7 +2,7 @@
 // progress), each a row with a progress bar until the one message that names them is posted.
 
 import { ApiError, BASE, getToken } from "./api.js";
-import { h, IMAGE_TYPES } from "./view.js";
+import { h, IMAGE_TYPES } from "./elements.js";
 
 /** The most uploads one message may carry (the server's limit). */
 const MAX_ATTACHMENTS = 10;

@@ -1,110 +1,281 @@
-// Building the page's elements: no innerHTML anywhere, so no message text is ever markup.
+// The page: draws the state (model.js) into index.html's elements, and hands what the user does
+// to the controller's handlers (the bind* methods). What only moves the page itself (the members
+// panel, the way back to the list on a phone, the jump to the newest message, Enter to send)
+// is handled here.
 
-import { fileUrl } from "./api.js";
+import { chatItem, h, messageItem } from "./elements.js";
+import { canManage, visibleMessages } from "./model.js";
 
-export const $ = (id) => document.getElementById(id);
+const $ = (id) => document.getElementById(id);
 
-/** An element with attributes (`on*` become listeners) and children (strings become text). */
-export function h(tag, attributes = {}, ...children) {
-  const element = document.createElement(tag);
-  for (const [name, value] of Object.entries(attributes)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
-    else element.setAttribute(name, value === true ? "" : value);
+/** Closer than this to the newest message, the list follows new ones (pixels). */
+const NEAR_BOTTOM = 80;
+
+function distanceFromBottom(list) {
+  return list.scrollHeight - list.scrollTop - list.clientHeight;
+}
+
+export class View {
+  constructor() {
+    $("members-toggle").addEventListener("click", () => {
+      const open = $("members").hidden;
+      $("members").hidden = !open;
+      $("members-toggle").setAttribute("aria-expanded", String(open));
+    });
+    $("back").addEventListener("click", () => $("app").classList.remove("in-chat"));
+    $("newest").addEventListener("click", () => {
+      const list = $("messages");
+      list.scrollTop = list.scrollHeight;
+      $("newest").hidden = true;
+    });
+    // Scrolled up, away from the newest: offer the way back.
+    $("messages").addEventListener("scroll", () => {
+      $("newest").hidden = distanceFromBottom($("messages")) < NEAR_BOTTOM;
+    });
+    $("message-text").addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey) {
+        event.preventDefault();
+        $("composer").requestSubmit();
+      }
+    });
+    $("attach").addEventListener("click", () => $("attach-input").click());
   }
-  for (const child of children.flat()) {
-    if (child !== null && child !== undefined && child !== false) element.append(child);
+
+  // ---- what the user does ----
+
+  /** `handler({ action, username, password })`, action "login" or "register". */
+  bindSignIn(handler) {
+    $("auth-form").addEventListener("submit", (event) => {
+      event.preventDefault();
+      $("auth-error").textContent = "";
+      handler({
+        action: event.submitter?.value || "login",
+        username: $("auth-username").value.trim().toLowerCase(),
+        password: $("auth-password").value,
+      });
+    });
   }
-  return element;
-}
 
-export function time(ts) {
-  return new Date(ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
-}
+  bindLogout(handler) {
+    $("logout").addEventListener("click", handler);
+  }
 
-/** "12 KB", "3.4 MB": a file's size as people read it. */
-export function size(bytes) {
-  if (bytes < 1024) return `${bytes} B`;
-  const units = ["KB", "MB", "GB"];
-  let value = bytes / 1024;
-  let unit = 0;
-  for (; value >= 1024 && unit < units.length - 1; unit++) value /= 1024;
-  return `${value < 10 ? value.toFixed(1).replace(/\.0$/, "") : Math.round(value)} ${units[unit]}`;
-}
+  /** `handler({ usernames, title })`: the people to chat with, and the group's title if any. */
+  bindNewChat(handler) {
+    $("new-chat").addEventListener("submit", (event) => {
+      event.preventDefault();
+      $("new-chat-error").textContent = "";
+      const usernames = $("new-chat-users").value.split(",").map((name) => name.trim()).filter(Boolean);
+      handler({ usernames, title: $("new-chat-title").value.trim() });
+    });
+  }
 
-/** The types the server thumbnails, and the only ones an `image` message may carry. */
-export const IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+  /** `handler(username)` */
+  bindAddMember(handler) {
+    $("add-member").addEventListener("submit", (event) => {
+      event.preventDefault();
+      $("members-error").textContent = "";
+      handler($("add-member-name").value.trim());
+    });
+  }
 
-const THUMBNAIL = 256;
+  bindRename(handler) {
+    $("rename").addEventListener("click", handler);
+  }
 
-/**
- * A message's files, in order: an image as its thumbnail (sized before it loads, so nothing
- * jumps) opening the full image in a new tab; any other file as a download link with its size.
- */
-function attachmentList(attachments) {
-  return h("ul", { class: "attachments" }, attachments.map((file) => {
-    if (!IMAGE_TYPES.includes(file.content_type)) {
-      return h("li", {}, h("a", { class: "file", href: fileUrl(file.id), download: file.name },
-        h("span", { class: "name" }, file.name), ` · ${size(file.size)}`));
+  bindOlder(handler) {
+    $("older").addEventListener("click", handler);
+  }
+
+  /** `handler(text)`: the composer was sent. */
+  bindSend(handler) {
+    $("composer").addEventListener("submit", (event) => {
+      event.preventDefault();
+      handler($("message-text").value);
+    });
+  }
+
+  /** `handler()` on every keystroke in the composer. */
+  bindTyping(handler) {
+    $("message-text").addEventListener("input", handler);
+  }
+
+  /** `handler(files)`: files were chosen to send. */
+  bindAttach(handler) {
+    $("attach-input").addEventListener("change", () => {
+      const files = [...$("attach-input").files];
+      $("attach-input").value = ""; // so that the same file can be chosen again
+      handler(files);
+    });
+  }
+
+  bindCancelReply(handler) {
+    $("cancel-reply").addEventListener("click", handler);
+  }
+
+  /** `handler()` when the page comes back into view (another tab was in front). */
+  bindPageShown(handler) {
+    document.addEventListener("visibilitychange", () => {
+      if (!document.hidden) handler();
+    });
+  }
+
+  // ---- asking the user ----
+
+  pageHidden() {
+    return document.hidden;
+  }
+
+  /** The text typed in answer to `question`, or null if cancelled. */
+  ask(question, value) {
+    return prompt(question, value);
+  }
+
+  confirm(question) {
+    return confirm(question);
+  }
+
+  tell(text) {
+    alert(text);
+  }
+
+  reload() {
+    location.reload();
+  }
+
+  // ---- the screens ----
+
+  showAuth() {
+    $("app").hidden = true;
+    $("auth").hidden = false;
+    $("auth-username").focus();
+  }
+
+  showApp(me) {
+    $("auth").hidden = true;
+    $("app").hidden = false;
+    $("me-name").textContent = me.display_name;
+  }
+
+  showConnection(text) {
+    $("connection").textContent = text;
+  }
+
+  showAuthError(text) {
+    $("auth-error").textContent = text;
+  }
+
+  showNewChatError(text) {
+    $("new-chat-error").textContent = text;
+  }
+
+  showMembersError(text) {
+    $("members-error").textContent = text;
+  }
+
+  resetNewChat() {
+    $("new-chat").reset();
+  }
+
+  resetAddMember() {
+    $("add-member").reset();
+  }
+
+  /** The conversation in front (on a phone, in place of the chat list). */
+  openConversation() {
+    $("app").classList.add("in-chat");
+    $("chat").hidden = false;
+  }
+
+  closeConversation() {
+    $("chat").hidden = true;
+    $("app").classList.remove("in-chat");
+  }
+
+  focusComposer() {
+    $("message-text").focus();
+  }
+
+  composerText() {
+    return $("message-text").value;
+  }
+
+  clearComposer() {
+    $("message-text").value = "";
+  }
+
+  /** Where the files being sent show their progress. */
+  uploadList() {
+    return $("uploads");
+  }
+
+  // ---- drawing the state ----
+
+  /** The chat list, last active first. `titleOf(chat)` names each; `onOpen(id)` opens one. */
+  renderChats(state, { titleOf, onOpen }) {
+    const chats = [...state.chats.values()].sort((a, b) => b.last_activity_at.localeCompare(a.last_activity_at));
+    $("chat-list").replaceChildren(...chats.map((chat) =>
+      chatItem(chat, { current: chat.id === state.current, title: titleOf(chat), onOpen: () => onOpen(chat.id) })));
+  }
+
+  /** The open chat's title, and Rename for a group. */
+  renderHead(state, { titleOf }) {
+    const chat = state.chats.get(state.current);
+    if (!chat) return;
+    $("chat-title").textContent = titleOf(chat);
+    $("rename").hidden = chat.kind !== "group";
+  }
+
+  /** The open chat's members; in a group, Leave for us and Remove for those we may remove. */
+  renderMembers(state, { onRemove }) {
+    const chat = state.chats.get(state.current);
+    const group = chat?.kind === "group";
+    const manager = canManage(chat);
+    $("member-list").replaceChildren(...state.members.map((member) => {
+      const me = member.user_id === state.me.id;
+      return h("li", {},
+        `${member.display_name} (@${member.username}, ${member.role}) `,
+        (manager || me) && group && h("button", {
+          type: "button", class: "secondary",
+          "aria-label": me ? "Leave this chat" : `Remove ${member.display_name}`,
+          onclick: () => onRemove(member),
+        }, me ? "Leave" : "Remove"));
+    }));
+    $("add-member").hidden = !manager;
+  }
+
+  /**
+   * The open chat's messages, then our sends not yet answered. The list stays where the reader
+   * is, unless `toBottom` or they were at the newest already. `actions` holds the callbacks of
+   * each message's buttons (react, edit, remove, reply, retry).
+   */
+  renderMessages(state, { toBottom, actions }) {
+    const list = $("messages");
+    const nearBottom = distanceFromBottom(list) < NEAR_BOTTOM;
+    const options = { me: state.me.id, names: state.names, actions: { ...actions, canModerate: canManage(state.chats.get(state.current)) } };
+    const quoted = (id) => {
+      if (!id) return null;
+      const original = state.messages.get(id);
+      if (!original) return "↪ an earlier message";
+      return `↪ ${state.names.get(original.author_id) || ""}: ${original.is_deleted ? "message deleted" : original.content ?? ""}`;
+    };
+    list.replaceChildren(...visibleMessages(state).map(({ message, state: shown }) =>
+      messageItem(message, { ...options, quoted: quoted(message.reply_to_id), state: shown })));
+    $("older").hidden = !state.hasOlder;
+    if (toBottom || nearBottom) list.scrollTop = list.scrollHeight;
+  }
+
+  /** Above the composer: the message being answered, if any. */
+  renderReply(state) {
+    const message = state.replyTo;
+    $("replying").hidden = !message;
+    if (message) {
+      $("replying").firstElementChild.textContent = `Replying to ${state.names.get(message.author_id) || "a message"}: ${message.content ?? ""}`;
     }
-    const scale = Math.min(1, THUMBNAIL / Math.max(file.width || 1, file.height || 1));
-    return h("li", {}, h("a", { class: "thumbnail", href: fileUrl(file.id), target: "_blank", rel: "noopener" },
-      h("img", {
-        src: fileUrl(file.id, THUMBNAIL), alt: file.name, loading: "lazy",
-        width: file.width && Math.max(1, Math.round(file.width * scale)),
-        height: file.height && Math.max(1, Math.round(file.height * scale)),
-      })));
-  }));
-}
+  }
 
-export const QUICK_REACTIONS = ["👍", "❤️", "😂"];
-
-/**
- * One message. `state` is "sent" for stored ones, or "sending"/"failed" for the caller's own
- * not yet answered; `actions` holds the callbacks (react, edit, remove, reply, retry).
- */
-export function messageItem(message, { me, names, quoted, state = "sent", actions }) {
-  const mine = message.author_id === me;
-  const classes = ["message", mine && "mine", message.is_deleted && "deleted", state === "failed" && "failed"];
-  const delivery = message.delivery ?? "sent";
-  const ticks = !mine || state !== "sent" ? state === "sent" ? "" : state : { sent: "✓ sent", delivered: "✓✓ delivered", read: "✓✓ read" }[delivery];
-  const reactions = new Map(message.reactions.map((summary) => [summary.emoji, summary]));
-  for (const emoji of QUICK_REACTIONS) if (!reactions.has(emoji)) reactions.set(emoji, { emoji, count: 0, user_ids: [] });
-  const author = names.get(message.author_id) || `user ${message.author_id}`;
-  return h("li", { class: classes.filter(Boolean).join(" "), "data-id": message.id, "data-state": state },
-    h("div", { class: "meta" },
-      h("span", { class: "author" }, author),
-      h("time", { datetime: message.ts }, time(message.ts)),
-      message.updated_at && !message.is_deleted && h("span", {}, "edited"),
-      ticks && h("span", { class: "ticks", "data-status": state === "sent" ? delivery : state }, ticks)),
-    quoted && h("div", { class: "quote" }, quoted),
-    h("div", { class: "body" }, message.is_deleted ? "message deleted" : message.content ?? ""),
-    !message.is_deleted && message.attachments?.length > 0 && attachmentList(message.attachments),
-    !message.is_deleted && state === "sent" && h("div", { class: "actions" },
-      [...reactions.values()].map((summary) => {
-        const pressed = summary.user_ids.includes(me);
-        return h("button", {
-          type: "button", class: "secondary reaction", "aria-pressed": String(pressed),
-          "aria-label": `${summary.emoji} reaction, ${summary.count}${pressed ? ", yours" : ""}`,
-          onclick: () => actions.react(message, summary.emoji, !pressed),
-        }, `${summary.emoji} ${summary.count || ""}`.trim());
-      }),
-      h("button", { type: "button", class: "secondary", onclick: () => actions.reply(message) }, "Reply"),
-      mine && h("button", { type: "button", class: "secondary", onclick: () => actions.edit(message) }, "Edit"),
-      (mine || actions.canModerate) && h("button", { type: "button", class: "secondary", onclick: () => actions.remove(message) }, "Delete")),
-    state === "failed" && h("div", { class: "actions" },
-      h("button", { type: "button", onclick: () => actions.retry(message) }, "Retry")));
-}
-
-/** One entry of the chat list. */
-export function chatItem(summary, { current, title, onOpen }) {
-  const last = summary.last_message;
-  const files = last?.attachments?.map((file) => file.name).join(", ");
-  const preview = last ? (last.is_deleted ? "message deleted" : last.content ?? (files ? `📎 ${files}` : `[${last.type}]`)) : "no messages yet";
-  return h("li", {},
-    h("button", { type: "button", "data-chat": summary.id, "aria-current": String(current), onclick: onOpen },
-      summary.unread_count > 0 && h("span", { class: "unread", "aria-label": `${summary.unread_count} unread` }, String(summary.unread_count)),
-      summary.unread_mentions > 0 && h("span", { class: "unread mentions", "aria-label": `${summary.unread_mentions} mentioning you` }, `@${summary.unread_mentions}`),
-      h("span", { class: "title" }, title),
-      h("span", { class: "last" }, preview)));
+  renderTyping(state) {
+    const names = [...state.typing].map((id) => state.names.get(id) || "Someone");
+    $("typing").textContent = names.length ? `${names.join(", ")} ${names.length > 1 ? "are" : "is"} typing…` : "";
+  }
 }

@@ -1,0 +1,347 @@
+// The web client's state changes (web/model.js), run by `node --test` (`make test`): messages
+// accepted once and in order, our own sends reconciled with their answer and their event in
+// either order, edits, deletes, reactions, receipts, and what each event asks of the page.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import * as model from "../web/model.js";
+
+const { Effect } = model;
+const ME = { id: 1, display_name: "Ann" };
+const BOB = 2;
+
+function message(id, fields = {}) {
+  return {
+    id, chat_id: 10, author_id: BOB, type: "text", content: `text ${id}`, reply_to_id: null, ts: `2026-01-01T00:00:${String(id).padStart(2, "0")}Z`,
+    reactions: [], is_deleted: false, updated_at: null, ...fields,
+  };
+}
+
+function chat(id, fields = {}) {
+  return { id, kind: "direct", title: null, role: "member", last_message: null, last_activity_at: "2026-01-01T00:00:00Z", unread_count: 0, ...fields };
+}
+
+/** Ann signed in, knowing chats 10 and 20, with chat 10 open and its first page loaded. */
+function annWithChatOpen(page = []) {
+  const state = model.createState();
+  model.signedIn(state, ME);
+  model.chatsLoaded(state, [chat(10), chat(20)]);
+  model.chatOpened(state, 10);
+  model.newestLoaded(state, 10, { messages: page, has_older: false });
+  return state;
+}
+
+/** The open chat as drawn: each message's id (a pending one's local id), content and state. */
+function shown(state) {
+  return model.visibleMessages(state).map(({ message: m, state: s }) => [m.id, m.content, s]);
+}
+
+function event(type, data, chatId = 10) {
+  return { type, chat_id: chatId, data, seq: 1 };
+}
+
+/** Ann types `content` and sends it: the pending send, and the effects. */
+function send(state, content, n = 1) {
+  const effects = model.sendStarted(state, { localId: `local-${n}`, key: `key-${n}`, content, ts: "2026-01-01T00:01:00Z" });
+  return { item: effects.at(-1).item, effects };
+}
+
+// ---- accepting messages ----
+
+test("a message of the open chat is shown and becomes the chat's last", () => {
+  const state = annWithChatOpen();
+  const effects = model.accept(state, message(1));
+  assert.deepEqual(effects, [Effect.renderMessages, Effect.renderChats]);
+  assert.deepEqual(shown(state), [[1, "text 1", "sent"]]);
+  assert.equal(state.chats.get(10).last_message.id, 1);
+  assert.equal(state.chats.get(10).last_activity_at, message(1).ts);
+});
+
+test("a message accepted twice is shown once", () => {
+  const state = annWithChatOpen();
+  model.accept(state, message(1));
+  model.accept(state, message(1));
+  assert.deepEqual(shown(state), [[1, "text 1", "sent"]]);
+});
+
+test("messages accepted out of order are shown in order, and the chat's last stays the newest", () => {
+  const state = annWithChatOpen();
+  model.accept(state, message(3));
+  const effects = model.accept(state, message(2));
+  assert.deepEqual(effects, [Effect.renderMessages], "the chat list does not change");
+  assert.deepEqual(shown(state).map(([id]) => id), [2, 3]);
+  assert.equal(state.chats.get(10).last_message.id, 3);
+});
+
+test("a message of another chat changes only the chat list", () => {
+  const state = annWithChatOpen();
+  assert.deepEqual(model.accept(state, message(5, { chat_id: 20 })), [Effect.renderChats]);
+  assert.deepEqual(shown(state), []);
+  assert.equal(state.chats.get(20).last_message.id, 5);
+});
+
+test("a message of a chat this page does not know asks for the chat list", () => {
+  const state = annWithChatOpen();
+  assert.deepEqual(model.accept(state, message(5, { chat_id: 30 })), [Effect.loadChats]);
+});
+
+test("messages accepted while a chat's first page loads are kept, and the page merges in", () => {
+  const state = model.createState();
+  model.signedIn(state, ME);
+  model.chatsLoaded(state, [chat(10)]);
+  model.chatOpened(state, 10);
+  model.accept(state, message(3));
+  const effects = model.newestLoaded(state, 10, { messages: [message(1), message(2)], has_older: true });
+  assert.deepEqual(effects, [Effect.renderChats, Effect.renderMessagesAtBottom, Effect.markRead]);
+  assert.deepEqual(shown(state).map(([id]) => id), [1, 2, 3]);
+  assert.equal(state.hasOlder, true);
+});
+
+test("a page that arrives after another chat was opened is dropped", () => {
+  const state = annWithChatOpen([message(1)]);
+  model.chatOpened(state, 20);
+  assert.deepEqual(model.newestLoaded(state, 10, { messages: [message(2)], has_older: false }), []);
+  assert.deepEqual(model.olderLoaded(state, 10, { messages: [message(0)], has_older: false }), []);
+  assert.deepEqual(shown(state), []);
+});
+
+test("older pages go before the loaded messages", () => {
+  const state = annWithChatOpen([message(5), message(6)]);
+  assert.equal(model.oldestId(state), 5);
+  assert.equal(model.newestId(state), 6);
+  assert.deepEqual(model.olderLoaded(state, 10, { messages: [message(3), message(4)], has_older: false }), [Effect.renderMessages]);
+  assert.deepEqual(shown(state).map(([id]) => id), [3, 4, 5, 6]);
+});
+
+// ---- our own sends ----
+
+test("a send shows at once as sending, quoting the reply being written, and is delivered", () => {
+  const state = annWithChatOpen([message(1)]);
+  model.replyStarted(state, message(1));
+  const { item, effects } = send(state, "hi");
+  assert.deepEqual(effects, [Effect.renderReply, Effect.renderMessagesAtBottom, Effect.deliver(item)]);
+  assert.equal(state.replyTo, null, "the reply is used up");
+  assert.equal(item.reply_to_id, 1);
+  assert.equal(item.key, "key-1");
+  assert.deepEqual(shown(state), [[1, "text 1", "sent"], ["local-1", "hi", "sending"]]);
+});
+
+test("a send answered before its event shows once", () => {
+  const state = annWithChatOpen();
+  const { item } = send(state, "hi");
+  const stored = message(7, { author_id: ME.id, content: "hi" });
+  assert.deepEqual(model.sendAnswered(state, item, stored), [Effect.renderMessages, Effect.renderChats]);
+  assert.deepEqual(shown(state), [[7, "hi", "sent"]]);
+  model.applyEvent(state, event("message.created", stored));
+  assert.deepEqual(shown(state), [[7, "hi", "sent"]]);
+  assert.deepEqual(state.pending, []);
+});
+
+test("a send whose event comes before its answer shows once, as the stored message", () => {
+  const state = annWithChatOpen();
+  const { item } = send(state, "hi");
+  const stored = message(7, { author_id: ME.id, content: "hi" });
+  const effects = model.applyEvent(state, event("message.created", stored));
+  assert.deepEqual(effects, [Effect.renderMessages, Effect.renderChats, Effect.markRead], "no refresh of our own chat's counts");
+  assert.equal(item.matchedId, 7);
+  assert.deepEqual(shown(state), [[7, "hi", "sent"]]);
+  model.sendAnswered(state, item, stored);
+  assert.deepEqual(shown(state), [[7, "hi", "sent"]]);
+  assert.deepEqual(state.pending, []);
+});
+
+test("an event matches one pending send of its text: the next one of the same text still shows", () => {
+  const state = annWithChatOpen();
+  const first = send(state, "ok", 1).item;
+  const second = send(state, "ok", 2).item;
+  model.applyEvent(state, event("message.created", message(7, { author_id: ME.id, content: "ok" })));
+  assert.equal(first.matchedId, 7);
+  assert.equal(second.matchedId, null);
+  assert.deepEqual(shown(state), [[7, "ok", "sent"], ["local-2", "ok", "sending"]]);
+});
+
+test("only our own text messages in the same chat match a pending send", () => {
+  const state = annWithChatOpen();
+  const { item } = send(state, "hi");
+  model.applyEvent(state, event("message.created", message(7, { content: "hi" }))); // Bob's
+  model.applyEvent(state, event("message.created", message(8, { author_id: ME.id, content: "hi", chat_id: 20 }), 20));
+  model.applyEvent(state, event("message.created", message(9, { author_id: ME.id, content: "hi", type: "image" })));
+  assert.equal(item.matchedId, null);
+  assert.deepEqual(shown(state).map(([id]) => id), [7, 9, "local-1"]);
+});
+
+test("a failed send shows as failed even if a message of its text came from elsewhere, and a retry delivers it again", () => {
+  const state = annWithChatOpen();
+  const { item } = send(state, "hi");
+  model.applyEvent(state, event("message.created", message(7, { author_id: ME.id, content: "hi" }))); // from another tab
+  assert.deepEqual(model.sendFailed(state, item, "content: too long"), [Effect.renderMessages]);
+  assert.equal(item.error, "content: too long");
+  assert.deepEqual(shown(state), [[7, "hi", "sent"], ["local-1", "hi", "failed"]]);
+  const shownPending = model.visibleMessages(state).at(-1).message;
+  assert.equal(shownPending.pendingKey, "key-1");
+  assert.deepEqual(model.retryStarted(state, shownPending.pendingKey), [Effect.renderMessages, Effect.deliver(item)]);
+  assert.deepEqual(shown(state).at(-1), ["local-1", "hi", "sending"]);
+  assert.deepEqual(model.retryStarted(state, "unknown"), []);
+});
+
+test("a send of a chat no longer open is kept, and shows again when the chat is", () => {
+  const state = annWithChatOpen();
+  const { item } = send(state, "hi");
+  model.chatOpened(state, 20);
+  assert.deepEqual(shown(state), []);
+  assert.deepEqual(model.sendFailed(state, item, "offline"), [], "nothing to draw");
+  model.chatOpened(state, 10);
+  assert.deepEqual(shown(state), [["local-1", "hi", "failed"]]);
+});
+
+test("a message with files uses up the reply it quotes, unless another reply was started since", () => {
+  const state = annWithChatOpen([message(1), message(2)]);
+  model.replyStarted(state, message(1));
+  const effects = model.filesPosted(state, 10, 1, message(3, { author_id: ME.id, type: "image", content: null }));
+  assert.deepEqual(effects, [Effect.renderReply, Effect.renderMessages, Effect.renderChats]);
+  assert.equal(state.replyTo, null);
+  model.replyStarted(state, message(2));
+  model.filesPosted(state, 10, 1, message(4, { author_id: ME.id, type: "file", content: null }));
+  assert.equal(state.replyTo.id, 2);
+});
+
+// ---- edits, deletes, reactions ----
+
+test("an edit replaces a loaded message, and the chat's last if it is that", () => {
+  const state = annWithChatOpen([message(1), message(2)]);
+  model.accept(state, message(2)); // the chat's last
+  const edited = message(2, { content: "edited", updated_at: "2026-01-01T00:02:00Z" });
+  assert.deepEqual(model.applyEvent(state, event("message.updated", edited)), [Effect.renderMessages, Effect.renderChats]);
+  assert.deepEqual(shown(state).map(([, content]) => content), ["text 1", "edited"]);
+  assert.equal(state.chats.get(10).last_message.content, "edited");
+});
+
+test("an edit of a message not loaded adds nothing, but still updates the chat's last", () => {
+  const state = annWithChatOpen([message(5)]);
+  state.chats.get(20).last_message = message(3, { chat_id: 20 });
+  assert.deepEqual(model.applyEvent(state, event("message.updated", message(3, { content: "x" }))), []);
+  assert.deepEqual(shown(state).map(([id]) => id), [5]);
+  const edited = message(3, { chat_id: 20, content: "edited" });
+  assert.deepEqual(model.applyEvent(state, event("message.updated", edited, 20)), [Effect.renderChats]);
+  assert.equal(state.chats.get(20).last_message.content, "edited");
+});
+
+test("a delete shows the tombstone in place", () => {
+  const state = annWithChatOpen([message(1), message(2)]);
+  model.accept(state, message(2)); // the chat's last
+  const tombstone = message(1, { content: null, is_deleted: true });
+  assert.deepEqual(model.applyEvent(state, event("message.deleted", tombstone)), [Effect.renderMessages]);
+  assert.equal(model.visibleMessages(state)[0].message.is_deleted, true);
+  assert.equal(state.chats.get(10).last_message.id, 2, "an older message does not become the last");
+});
+
+test("a reaction replaces its loaded message with the one the event carries", () => {
+  const state = annWithChatOpen([message(1)]);
+  const reacted = message(1, { reactions: [{ emoji: "👍", count: 1, user_ids: [BOB] }] });
+  const effects = model.applyEvent(state, event("reaction.added", { message_id: 1, user_id: BOB, emoji: "👍", reactions: reacted.reactions, message: reacted }));
+  assert.deepEqual(effects, [Effect.renderMessages, Effect.renderChats]);
+  assert.deepEqual(state.messages.get(1).reactions, reacted.reactions);
+  const other = message(9, { chat_id: 20 });
+  assert.deepEqual(model.applyEvent(state, event("reaction.removed", { message: other }, 20)), [], "not the open chat");
+});
+
+// ---- receipts ----
+
+test("receipts tick our own messages delivered or read, by the lowest marker that is not ours", () => {
+  const mine = (id) => message(id, { author_id: ME.id });
+  const state = annWithChatOpen([mine(1), mine(2), message(3), mine(4)]);
+  const effects = model.applyEvent(state, event("receipt.updated", {
+    chat_id: 10,
+    delivered: [{ user_id: ME.id, message_id: 4 }, { user_id: BOB, message_id: 2 }],
+    read: [{ user_id: BOB, message_id: 1 }, { user_id: ME.id, message_id: 4 }],
+  }));
+  assert.deepEqual(effects, [Effect.renderMessages]);
+  const ticks = model.visibleMessages(state).map(({ message: m }) => [m.id, m.delivery ?? null]);
+  assert.deepEqual(ticks, [[1, "read"], [2, "delivered"], [3, null], [4, "sent"]]);
+  assert.equal(state.messages.get(1).status, "read");
+});
+
+test("receipts of a chat not open change nothing; a pending send keeps no tick", () => {
+  const state = annWithChatOpen([message(1, { author_id: ME.id })]);
+  send(state, "hi");
+  const receipt = { delivered: [{ user_id: BOB, message_id: 9 }], read: [{ user_id: BOB, message_id: 9 }] };
+  assert.deepEqual(model.applyEvent(state, event("receipt.updated", receipt, 20)), []);
+  assert.equal(state.messages.get(1).delivery, undefined);
+  model.applyEvent(state, event("receipt.updated", receipt));
+  assert.deepEqual(model.visibleMessages(state).map(({ message: m }) => m.delivery), ["read", "sent"]);
+});
+
+// ---- what events ask of the page ----
+
+test("another's message in a chat not open refreshes its counts; in the open chat it is marked read", () => {
+  const state = annWithChatOpen();
+  assert.deepEqual(model.applyEvent(state, event("message.created", message(5, { chat_id: 20 }), 20)), [Effect.renderChats, Effect.refreshChat(20)]);
+  assert.deepEqual(model.applyEvent(state, event("message.created", message(6))), [Effect.renderMessages, Effect.renderChats, Effect.markRead]);
+  assert.deepEqual(model.applyEvent(state, event("message.created", message(7)), { pageHidden: true }),
+    [Effect.renderMessages, Effect.renderChats, Effect.refreshChat(10), Effect.markRead], "a hidden page counts it unread");
+});
+
+test("a mention of us refreshes the chat's counts unless it is open and seen", () => {
+  const state = annWithChatOpen();
+  assert.deepEqual(model.applyEvent(state, event("mention", { message_id: 5, user_ids: [ME.id] }, 20)), [Effect.refreshChat(20)]);
+  assert.deepEqual(model.applyEvent(state, event("mention", { message_id: 5, user_ids: [ME.id] })), []);
+  assert.deepEqual(model.applyEvent(state, event("mention", { message_id: 5, user_ids: [BOB] }, 20)), []);
+});
+
+test("being removed from a chat closes it; other changes of chats and members reload them", () => {
+  const state = annWithChatOpen();
+  assert.deepEqual(model.applyEvent(state, event("member.removed", { chat_id: 10, user_id: BOB })), [Effect.reloadChat(10)]);
+  for (const type of ["chat.created", "chat.updated", "member.added", "member.updated"]) {
+    assert.deepEqual(model.applyEvent(state, event(type, {}, 20)), [Effect.reloadChat(20)], type);
+  }
+  assert.deepEqual(model.applyEvent(state, event("member.removed", { chat_id: 10, user_id: ME.id })), [Effect.closeConversation, Effect.renderChats]);
+  assert.equal(state.current, null);
+  assert.equal(state.chats.has(10), false);
+});
+
+test("events the client does not use change nothing", () => {
+  const state = annWithChatOpen([message(1)]);
+  for (const type of ["read.updated", "thread.updated", "something.new", "constructor", "toString"]) {
+    assert.deepEqual(model.applyEvent(state, event(type, {})), [], type);
+  }
+});
+
+// ---- the chat list, titles, typing ----
+
+test("a direct chat is titled by the other member; a group by its title", () => {
+  const state = annWithChatOpen();
+  assert.equal(model.chatTitle(state, chat(30, { kind: "group", title: "Launch" })), "Launch");
+  assert.equal(model.chatTitle(state, chat(10)), undefined);
+  model.titleAsked(state, 10);
+  assert.equal(model.chatTitle(state, chat(10)), "Direct chat");
+  const members = [{ user_id: ME.id, display_name: "Ann" }, { user_id: BOB, display_name: "Bob" }];
+  assert.deepEqual(model.titleLoaded(state, 10, members), [Effect.renderChats, Effect.renderHead]);
+  assert.equal(model.chatTitle(state, chat(10)), "Bob");
+});
+
+test("marking read takes the server's counts", () => {
+  const state = annWithChatOpen();
+  Object.assign(state.chats.get(10), { unread_count: 3, unread_mentions: 1 });
+  assert.deepEqual(model.readMarked(state, 10, { unread_count: 0, last_read_message_id: 8 }), [Effect.renderChats]);
+  assert.deepEqual([state.chats.get(10).unread_count, state.chats.get(10).unread_mentions, state.chats.get(10).last_read_message_id], [0, 0, 8]);
+  assert.deepEqual(model.readMarked(state, 99, { unread_count: 0 }), [], "a chat left meanwhile");
+});
+
+test("members are kept with their names, for the open chat only", () => {
+  const state = annWithChatOpen();
+  const members = [{ user_id: 3, display_name: "Carol", username: "carol", role: "member" }];
+  assert.deepEqual(model.membersLoaded(state, 20, members), []);
+  assert.deepEqual(model.membersLoaded(state, 10, members), [Effect.renderMembers]);
+  assert.equal(state.names.get(3), "Carol");
+  assert.equal(model.canManage(chat(10, { kind: "group", role: "admin" })), true);
+  assert.equal(model.canManage(chat(10, { kind: "direct", role: "owner" })), false);
+});
+
+test("typing shows for the open chat only, until it stops", () => {
+  const state = annWithChatOpen();
+  assert.deepEqual(model.typingSeen(state, { chat_id: 20, user_id: BOB }), []);
+  assert.deepEqual(model.typingSeen(state, { chat_id: 10, user_id: BOB }), [Effect.renderTyping, Effect.expireTyping(BOB)]);
+  assert.deepEqual([...state.typing], [BOB]);
+  assert.deepEqual(model.typingStopped(state, BOB), [Effect.renderTyping]);
+  assert.deepEqual([...state.typing], []);
+});

@@ -1,0 +1,370 @@
+// The controller: what each user action and each live event does. It asks the server (api.js for
+// REST, live.js for the WebSocket), hands every answer to the model (model.js), and carries out
+// the effects the model answers, the view (view.js) drawing them. Timers live here too: the model
+// knows no time.
+
+import { api, ApiError, createOnce, getToken, newKey, setToken } from "./api.js";
+import { Live } from "./live.js";
+import * as model from "./model.js";
+import { messageType, sendFiles } from "./uploads.js";
+
+/** What to tell the user about a failed call. */
+export function describe(error) {
+  if (error instanceof ApiError) {
+    const fields = error.fields.map((field) => `${field.field}: ${field.message}`).join("; ");
+    return fields || error.message;
+  }
+  return "The server cannot be reached; try again.";
+}
+
+const TYPING_SHOWN_MS = 3000; // how long "is typing" stays after the last typing frame
+const TYPING_SENT_EVERY_MS = 2000; // at most one typing frame per this, while typing
+const READ_AFTER_MS = 300; // marking read waits for a burst of messages to end
+const REFRESH_AFTER_MS = 200; // so does fetching a chat's counts again
+
+export class Controller {
+  constructor(view, state = model.createState()) {
+    this.view = view;
+    this.state = state;
+    this.live = null;
+    this.lastTypingSent = 0;
+    this.readTimer = null;
+    this.refreshTimers = new Map(); // chat id -> timer
+    this.typingTimers = new Map(); // user id -> timer
+    // The callbacks of each message's buttons.
+    this.messageActions = {
+      react: (message, emoji, on) => this.react(message, emoji, on),
+      edit: (message) => this.edit(message),
+      remove: (message) => this.remove(message),
+      reply: (message) => this.reply(message),
+      retry: (message) => this.retry(message),
+    };
+
+    view.bindSignIn((form) => this.signIn(form));
+    view.bindLogout(() => this.logout());
+    view.bindNewChat((form) => this.newChat(form));
+    view.bindAddMember((username) => this.addMember(username));
+    view.bindRename(() => this.rename());
+    view.bindOlder(() => this.loadOlder());
+    view.bindSend((text) => this.send(text));
+    view.bindTyping(() => this.typed());
+    view.bindAttach((files) => this.attach(files));
+    view.bindCancelReply(() => this.apply(model.replyCancelled(this.state)));
+    view.bindPageShown(() => this.state.current && this.markRead());
+  }
+
+  /** Carries out `effects`, in order (see model.Effect). */
+  apply(effects) {
+    for (const effect of effects) EFFECTS[effect.do](this, effect);
+  }
+
+  // ---- starting, signing in and out ----
+
+  async start() {
+    if (getToken()) {
+      try {
+        model.signedIn(this.state, await api.me());
+        return this.showApp();
+      } catch (error) {
+        // Only a refused token ends the session; a server that is down or restarting does not.
+        if (error instanceof ApiError && error.status === 401) setToken(null);
+        else return setTimeout(() => this.start(), 2000);
+      }
+    }
+    this.view.showAuth();
+  }
+
+  async signIn({ action, username, password }) {
+    try {
+      const session = await (action === "register" ? api.register(username, password) : api.login(username, password));
+      setToken(session.token);
+      model.signedIn(this.state, session.user);
+      this.showApp();
+    } catch (error) {
+      this.view.showAuthError(describe(error));
+    }
+  }
+
+  async logout() {
+    try {
+      await api.logout();
+    } catch {
+      // The token goes either way.
+    }
+    this.signedOut();
+  }
+
+  signedOut() {
+    this.live?.close();
+    setToken(null);
+    this.view.reload();
+  }
+
+  async showApp() {
+    this.view.showApp(this.state.me);
+    await this.loadChats();
+    this.live = new Live(getToken(), {
+      event: (frame) => this.apply(model.applyEvent(this.state, frame, { pageHidden: this.view.pageHidden() })),
+      typing: (frame) => this.apply(model.typingSeen(this.state, frame)),
+      resync: async () => {
+        await this.loadChats();
+        if (this.state.current) await this.openChat(this.state.current);
+      },
+      status: (text) => this.view.showConnection(text),
+      unauthorized: () => this.signedOut(),
+      refused: () => api.me().catch((error) => error instanceof ApiError && error.status === 401 && this.signedOut()),
+    });
+  }
+
+  // ---- the chat list ----
+
+  async loadChats() {
+    const chats = [];
+    let cursor = null;
+    do {
+      const page = await api.chats(cursor);
+      chats.push(...page.chats);
+      cursor = page.next_cursor;
+    } while (cursor);
+    this.apply(model.chatsLoaded(this.state, chats));
+  }
+
+  /** A chat's title; a direct chat's is asked for the first time it is needed. */
+  title(chat) {
+    const known = model.chatTitle(this.state, chat);
+    if (known !== undefined) return known;
+    model.titleAsked(this.state, chat.id);
+    api.members(chat.id).then(({ members }) => this.apply(model.titleLoaded(this.state, chat.id, members)), () => {});
+    return model.chatTitle(this.state, chat);
+  }
+
+  async newChat({ usernames, title }) {
+    try {
+      const users = await Promise.all(usernames.map((name) => api.findUser(name)));
+      const kind = title || users.length > 1 ? "group" : "direct";
+      const body = { kind, member_ids: users.map((user) => user.id), ...(kind === "group" ? { title: title || "Group" } : {}) };
+      const chat = await api.createChat(body);
+      this.apply(model.chatStored(this.state, chat));
+      this.view.resetNewChat();
+      await this.openChat(chat.id);
+    } catch (error) {
+      this.view.showNewChatError(describe(error));
+    }
+  }
+
+  /** The chat's counts from the server, once a burst of events is over. */
+  refreshChat(chatId) {
+    // Counting events here would count twice those that a chat list loaded meanwhile already holds.
+    clearTimeout(this.refreshTimers.get(chatId));
+    this.refreshTimers.set(chatId, setTimeout(async () => {
+      this.refreshTimers.delete(chatId);
+      try {
+        this.apply(model.chatStored(this.state, await api.chat(chatId)));
+      } catch {
+        // Left the chat meanwhile: its member.removed event takes it off the list.
+      }
+    }, REFRESH_AFTER_MS));
+  }
+
+  /** A chat or its members changed: the list again, and the open chat's head and members. */
+  async reloadChat(chatId) {
+    await this.loadChats();
+    if (chatId === this.state.current) {
+      this.apply([model.Effect.renderHead]);
+      await this.loadMembers();
+    }
+  }
+
+  // ---- one chat ----
+
+  async openChat(id) {
+    this.apply(model.chatOpened(this.state, id));
+    this.view.openConversation();
+    this.apply(model.chatStored(this.state, this.state.chats.get(id) || (await api.chat(id))));
+    await this.loadMembers();
+    const page = await api.history(id);
+    this.apply(model.newestLoaded(this.state, id, page));
+    if (this.state.current === id) this.view.focusComposer();
+  }
+
+  async loadOlder() {
+    const id = this.state.current;
+    const page = await api.history(id, model.oldestId(this.state));
+    this.apply(model.olderLoaded(this.state, id, page));
+  }
+
+  async loadMembers() {
+    const id = this.state.current;
+    const { members } = await api.members(id);
+    this.apply(model.membersLoaded(this.state, id, members));
+  }
+
+  async addMember(username) {
+    try {
+      const user = await api.findUser(username);
+      await api.addMember(this.state.current, user.id);
+      this.view.resetAddMember();
+      await this.loadMembers();
+    } catch (error) {
+      this.view.showMembersError(describe(error));
+    }
+  }
+
+  async removeMember(member) {
+    try {
+      await api.removeMember(this.state.current, member.user_id);
+      if (member.user_id === this.state.me.id) return this.apply(model.chatClosed(this.state, this.state.current));
+      await this.loadMembers();
+    } catch (error) {
+      this.view.showMembersError(describe(error));
+    }
+  }
+
+  async rename() {
+    const title = this.view.ask("New title", this.state.chats.get(this.state.current)?.title || "");
+    if (!title) return;
+    try {
+      this.apply(model.chatStored(this.state, await api.renameChat(this.state.current, title)));
+    } catch (error) {
+      this.view.tell(describe(error));
+    }
+  }
+
+  /** Marks the open chat read up to its newest message, once a burst of them is over. */
+  markRead() {
+    clearTimeout(this.readTimer);
+    this.readTimer = setTimeout(async () => {
+      const chatId = this.state.current;
+      const newest = model.newestId(this.state);
+      if (!newest || !this.state.chats.has(chatId) || this.view.pageHidden()) return;
+      try {
+        this.apply(model.readMarked(this.state, chatId, await api.markRead(chatId, newest)));
+      } catch {
+        // Marked on the next message.
+      }
+    }, READ_AFTER_MS);
+  }
+
+  // ---- sending: shown at once, answered in place, never twice ----
+
+  send(text) {
+    if (!text.trim() || !this.state.current) return;
+    this.view.clearComposer();
+    const send = { localId: `local-${newKey()}`, key: newKey(), content: text, ts: new Date().toISOString() };
+    this.apply(model.sendStarted(this.state, send));
+  }
+
+  /** Posts a pending send (retried under its key until it lands or is refused). */
+  async deliver(item) {
+    const body = { chat_id: item.chat_id, type: "text", content: item.content, ...(item.reply_to_id ? { reply_to_id: item.reply_to_id } : {}) };
+    let message;
+    try {
+      message = await createOnce("/messages", body, item.key);
+    } catch (error) {
+      return this.apply(model.sendFailed(this.state, item, describe(error)));
+    }
+    this.apply(model.sendAnswered(this.state, item, message));
+  }
+
+  retry(message) {
+    this.apply(model.retryStarted(this.state, message.pendingKey));
+  }
+
+  typed() {
+    const now = Date.now();
+    if (this.state.current && now - this.lastTypingSent > TYPING_SENT_EVERY_MS) {
+      this.lastTypingSent = now;
+      this.live?.typing(this.state.current);
+    }
+  }
+
+  // ---- sending files: uploaded one by one, then posted as one message ----
+
+  attach(files) {
+    const chatId = this.state.current;
+    if (!files.length || !chatId) return;
+    sendFiles(files, this.view.uploadList(), { describe, post: (uploads) => this.postFiles(chatId, uploads) });
+  }
+
+  /**
+   * The one message naming `uploads`. If its chat is still open, the composer's text is its caption
+   * and the reply being written quotes: both are used up.
+   */
+  async postFiles(chatId, uploads) {
+    const open = this.state.current === chatId;
+    const text = open ? this.view.composerText() : "";
+    const replyTo = open ? this.state.replyTo?.id : null;
+    const body = {
+      chat_id: chatId, type: messageType(uploads), payload: { upload_ids: uploads.map((upload) => upload.id) },
+      ...(text.trim() ? { content: text } : {}), ...(replyTo ? { reply_to_id: replyTo } : {}),
+    };
+    const message = await createOnce("/messages", body, newKey());
+    if (this.state.current === chatId && this.view.composerText() === text) this.view.clearComposer();
+    this.apply(model.filesPosted(this.state, chatId, replyTo, message));
+  }
+
+  // ---- acting on messages ----
+
+  async react(message, emoji, on) {
+    try {
+      this.apply(model.accept(this.state, await api.react(message.id, emoji, on)));
+    } catch (error) {
+      this.view.tell(describe(error));
+    }
+  }
+
+  async edit(message) {
+    const content = this.view.ask("Edit message", message.content ?? "");
+    if (content === null || content === message.content) return;
+    try {
+      this.apply(model.accept(this.state, await api.edit(message.id, content)));
+    } catch (error) {
+      this.view.tell(describe(error));
+    }
+  }
+
+  async remove(message) {
+    if (!this.view.confirm("Delete this message for everyone?")) return;
+    try {
+      this.apply(model.accept(this.state, await api.remove(message.id)));
+    } catch (error) {
+      this.view.tell(describe(error));
+    }
+  }
+
+  reply(message) {
+    this.apply(model.replyStarted(this.state, message));
+    this.view.focusComposer();
+  }
+
+  /** Forgets that `userId` types, unless another typing frame comes first. */
+  expireTyping(userId) {
+    clearTimeout(this.typingTimers.get(userId));
+    this.typingTimers.set(userId, setTimeout(() => {
+      this.typingTimers.delete(userId);
+      this.apply(model.typingStopped(this.state, userId));
+    }, TYPING_SHOWN_MS));
+  }
+
+  /** Cuts the WebSocket as a network failure would (for end-to-end tests). */
+  dropSocket() {
+    this.live?.drop();
+  }
+}
+
+/** How each of the model's effects is carried out. */
+const EFFECTS = {
+  "render-chats": (app) => app.view.renderChats(app.state, { titleOf: (chat) => app.title(chat), onOpen: (id) => app.openChat(id) }),
+  "render-head": (app) => app.view.renderHead(app.state, { titleOf: (chat) => app.title(chat) }),
+  "render-members": (app) => app.view.renderMembers(app.state, { onRemove: (member) => app.removeMember(member) }),
+  "render-messages": (app, { toBottom }) => app.view.renderMessages(app.state, { toBottom, actions: app.messageActions }),
+  "render-reply": (app) => app.view.renderReply(app.state),
+  "render-typing": (app) => app.view.renderTyping(app.state),
+  "close-conversation": (app) => app.view.closeConversation(),
+  "load-chats": (app) => app.loadChats(),
+  "mark-read": (app) => app.markRead(),
+  "refresh-chat": (app, { chatId }) => app.refreshChat(chatId),
+  "reload-chat": (app, { chatId }) => app.reloadChat(chatId),
+  deliver: (app, { item }) => app.deliver(item),
+  "expire-typing": (app, { userId }) => app.expireTyping(userId),
+};

@@ -1,0 +1,108 @@
+// Building the page's elements: no innerHTML anywhere, so no message text is ever markup.
+
+import { fileUrl } from "./api.js";
+
+/** An element with attributes (`on*` become listeners) and children (strings become text). */
+export function h(tag, attributes = {}, ...children) {
+  const element = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) {
+    if (value === undefined || value === null || value === false) continue;
+    if (name.startsWith("on")) element.addEventListener(name.slice(2), value);
+    else element.setAttribute(name, value === true ? "" : value);
+  }
+  for (const child of children.flat()) {
+    if (child !== null && child !== undefined && child !== false) element.append(child);
+  }
+  return element;
+}
+
+export function time(ts) {
+  return new Date(ts).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" });
+}
+
+/** "12 KB", "3.4 MB": a file's size as people read it. */
+export function size(bytes) {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ["KB", "MB", "GB"];
+  let value = bytes / 1024;
+  let unit = 0;
+  for (; value >= 1024 && unit < units.length - 1; unit++) value /= 1024;
+  return `${value < 10 ? value.toFixed(1).replace(/\.0$/, "") : Math.round(value)} ${units[unit]}`;
+}
+
+/** The types the server thumbnails, and the only ones an `image` message may carry. */
+export const IMAGE_TYPES = ["image/png", "image/jpeg", "image/gif", "image/webp"];
+
+const THUMBNAIL = 256;
+
+/**
+ * A message's files, in order: an image as its thumbnail (sized before it loads, so nothing
+ * jumps) opening the full image in a new tab; any other file as a download link with its size.
+ */
+function attachmentList(attachments) {
+  return h("ul", { class: "attachments" }, attachments.map((file) => {
+    if (!IMAGE_TYPES.includes(file.content_type)) {
+      return h("li", {}, h("a", { class: "file", href: fileUrl(file.id), download: file.name },
+        h("span", { class: "name" }, file.name), ` · ${size(file.size)}`));
+    }
+    const scale = Math.min(1, THUMBNAIL / Math.max(file.width || 1, file.height || 1));
+    return h("li", {}, h("a", { class: "thumbnail", href: fileUrl(file.id), target: "_blank", rel: "noopener" },
+      h("img", {
+        src: fileUrl(file.id, THUMBNAIL), alt: file.name, loading: "lazy",
+        width: file.width && Math.max(1, Math.round(file.width * scale)),
+        height: file.height && Math.max(1, Math.round(file.height * scale)),
+      })));
+  }));
+}
+
+export const QUICK_REACTIONS = ["👍", "❤️", "😂"];
+
+/**
+ * One message. `state` is "sent" for stored ones, or "sending"/"failed" for the caller's own
+ * not yet answered; `actions` holds the callbacks (react, edit, remove, reply, retry).
+ */
+export function messageItem(message, { me, names, quoted, state = "sent", actions }) {
+  const mine = message.author_id === me;
+  const classes = ["message", mine && "mine", message.is_deleted && "deleted", state === "failed" && "failed"];
+  const delivery = message.delivery ?? "sent";
+  const ticks = !mine || state !== "sent" ? state === "sent" ? "" : state : { sent: "✓ sent", delivered: "✓✓ delivered", read: "✓✓ read" }[delivery];
+  const reactions = new Map(message.reactions.map((summary) => [summary.emoji, summary]));
+  for (const emoji of QUICK_REACTIONS) if (!reactions.has(emoji)) reactions.set(emoji, { emoji, count: 0, user_ids: [] });
+  const author = names.get(message.author_id) || `user ${message.author_id}`;
+  return h("li", { class: classes.filter(Boolean).join(" "), "data-id": message.id, "data-state": state },
+    h("div", { class: "meta" },
+      h("span", { class: "author" }, author),
+      h("time", { datetime: message.ts }, time(message.ts)),
+      message.updated_at && !message.is_deleted && h("span", {}, "edited"),
+      ticks && h("span", { class: "ticks", "data-status": state === "sent" ? delivery : state }, ticks)),
+    quoted && h("div", { class: "quote" }, quoted),
+    h("div", { class: "body" }, message.is_deleted ? "message deleted" : message.content ?? ""),
+    !message.is_deleted && message.attachments?.length > 0 && attachmentList(message.attachments),
+    !message.is_deleted && state === "sent" && h("div", { class: "actions" },
+      [...reactions.values()].map((summary) => {
+        const pressed = summary.user_ids.includes(me);
+        return h("button", {
+          type: "button", class: "secondary reaction", "aria-pressed": String(pressed),
+          "aria-label": `${summary.emoji} reaction, ${summary.count}${pressed ? ", yours" : ""}`,
+          onclick: () => actions.react(message, summary.emoji, !pressed),
+        }, `${summary.emoji} ${summary.count || ""}`.trim());
+      }),
+      h("button", { type: "button", class: "secondary", onclick: () => actions.reply(message) }, "Reply"),
+      mine && h("button", { type: "button", class: "secondary", onclick: () => actions.edit(message) }, "Edit"),
+      (mine || actions.canModerate) && h("button", { type: "button", class: "secondary", onclick: () => actions.remove(message) }, "Delete")),
+    state === "failed" && h("div", { class: "actions" },
+      h("button", { type: "button", onclick: () => actions.retry(message) }, "Retry")));
+}
+
+/** One entry of the chat list. */
+export function chatItem(summary, { current, title, onOpen }) {
+  const last = summary.last_message;
+  const files = last?.attachments?.map((file) => file.name).join(", ");
+  const preview = last ? (last.is_deleted ? "message deleted" : last.content ?? (files ? `📎 ${files}` : `[${last.type}]`)) : "no messages yet";
+  return h("li", {},
+    h("button", { type: "button", "data-chat": summary.id, "aria-current": String(current), onclick: onOpen },
+      summary.unread_count > 0 && h("span", { class: "unread", "aria-label": `${summary.unread_count} unread` }, String(summary.unread_count)),
+      summary.unread_mentions > 0 && h("span", { class: "unread mentions", "aria-label": `${summary.unread_mentions} mentioning you` }, `@${summary.unread_mentions}`),
+      h("span", { class: "title" }, title),
+      h("span", { class: "last" }, preview)));
+}

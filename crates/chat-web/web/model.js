@@ -1,0 +1,357 @@
+// The client's state and every change made to it: the chats, the open chat's messages, our own
+// sends not yet answered, and what each answer and each live event does to them. No DOM, no
+// network, no timers and no clock here, so that test/model.test.js runs it under `node --test`.
+// Each change takes the state and its input, changes only that state, and answers the effects
+// that follow (what to draw again, what to fetch or send): the controller carries them out.
+
+/**
+ * What the controller does after a change; the fields beside `do` are its arguments. The ones
+ * without are shared (and frozen), so that a change can ask whether it already listed one.
+ */
+export const Effect = {
+  renderChats: Object.freeze({ do: "render-chats" }),
+  renderHead: Object.freeze({ do: "render-head" }), // the open chat's title
+  renderMembers: Object.freeze({ do: "render-members" }),
+  renderMessages: Object.freeze({ do: "render-messages", toBottom: false }), // kept where the reader is
+  renderMessagesAtBottom: Object.freeze({ do: "render-messages", toBottom: true }),
+  renderReply: Object.freeze({ do: "render-reply" }),
+  renderTyping: Object.freeze({ do: "render-typing" }),
+  closeConversation: Object.freeze({ do: "close-conversation" }),
+  loadChats: Object.freeze({ do: "load-chats" }), // a chat this page does not know yet
+  markRead: Object.freeze({ do: "mark-read" }),
+  /** The chat's counts are stale: fetch it again (once a burst of events is over). */
+  refreshChat: (chatId) => ({ do: "refresh-chat", chatId }),
+  /** A chat or its members changed: the list again, and the head and members if it is open. */
+  reloadChat: (chatId) => ({ do: "reload-chat", chatId }),
+  /** Post a pending send (again). */
+  deliver: (item) => ({ do: "deliver", item }),
+  /** Forget that `userId` is typing unless they type again soon. */
+  expireTyping: (userId) => ({ do: "expire-typing", userId }),
+};
+
+/** A fresh state: nobody signed in, no chat open. */
+export function createState() {
+  return {
+    me: null, // the signed-in user
+    chats: new Map(), // id -> ChatSummary
+    titles: new Map(), // direct chat id -> the other person's name
+    current: null, // the open chat's id
+    messages: new Map(), // id -> Message, of the open chat
+    hasOlder: false, // the open chat has messages before those loaded
+    names: new Map(), // user id -> display name
+    members: [], // of the open chat
+    pending: [], // own text messages not yet answered (see sendStarted)
+    replyTo: null, // the message the composer's text answers
+    typing: new Set(), // ids of those typing in the open chat
+  };
+}
+
+// ---- who we are, the chat list ----
+
+export function signedIn(state, user) {
+  state.me = user;
+  state.names.set(user.id, user.display_name);
+  return [];
+}
+
+/** Every chat, as the list's pages gave them: replaces what was known. */
+export function chatsLoaded(state, chats) {
+  state.chats = new Map(chats.map((chat) => [chat.id, chat]));
+  return [Effect.renderChats];
+}
+
+/** One chat as the server has it now (made, renamed, fetched again). */
+export function chatStored(state, chat) {
+  state.chats.set(chat.id, chat);
+  return [...(chat.id === state.current ? [Effect.renderHead] : []), Effect.renderChats];
+}
+
+/** The title a chat shows; undefined for a direct chat whose other member is not known yet. */
+export function chatTitle(state, chat) {
+  return chat.title || state.titles.get(chat.id);
+}
+
+/** A direct chat's title is being asked for: until the answer, it shows as this. */
+export function titleAsked(state, chatId) {
+  state.titles.set(chatId, "Direct chat");
+}
+
+/** A direct chat's members, for its title: the other person's name. */
+export function titleLoaded(state, chatId, members) {
+  const other = members.find((member) => member.user_id !== state.me.id);
+  state.titles.set(chatId, other ? other.display_name : "Direct chat");
+  return [Effect.renderChats, ...(chatId === state.current ? [Effect.renderHead] : [])];
+}
+
+/** Owners and admins of a group manage its members and delete others' messages. */
+export function canManage(chat) {
+  return chat?.kind === "group" && ["owner", "admin"].includes(chat.role);
+}
+
+/** The server's read marker after marking `chatId` read: its counts follow. */
+export function readMarked(state, chatId, read) {
+  const chat = state.chats.get(chatId);
+  if (!chat) return [];
+  chat.unread_count = read.unread_count;
+  chat.unread_mentions = 0;
+  chat.last_read_message_id = read.last_read_message_id;
+  return [Effect.renderChats];
+}
+
+/** We left `chatId`, or were removed from it: it goes from the list, and closes if open. */
+export function chatClosed(state, chatId) {
+  state.chats.delete(chatId);
+  const effects = [];
+  if (state.current === chatId) {
+    state.current = null;
+    effects.push(Effect.closeConversation);
+  }
+  return [...effects, Effect.renderChats];
+}
+
+// ---- the open chat ----
+
+/**
+ * `chatId` opens, empty until its newest page arrives. Messages accepted meanwhile (our own
+ * answers, events) are kept: the page merges in.
+ */
+export function chatOpened(state, chatId) {
+  state.current = chatId;
+  state.messages = new Map();
+  state.replyTo = null;
+  return [Effect.renderReply];
+}
+
+/** The open chat's members (their names are kept for messages). Late answers are dropped. */
+export function membersLoaded(state, chatId, members) {
+  if (state.current !== chatId) return [];
+  state.members = members;
+  for (const member of members) state.names.set(member.user_id, member.display_name);
+  return [Effect.renderMembers];
+}
+
+/** The newest page of a chat just opened. Late answers (another chat opened since) are dropped. */
+export function newestLoaded(state, chatId, page) {
+  if (!mergePage(state, chatId, page)) return [];
+  return [Effect.renderChats, Effect.renderMessagesAtBottom, Effect.markRead];
+}
+
+/** A page before the oldest loaded. */
+export function olderLoaded(state, chatId, page) {
+  return mergePage(state, chatId, page) ? [Effect.renderMessages] : [];
+}
+
+function mergePage(state, chatId, page) {
+  if (state.current !== chatId) return false;
+  for (const message of page.messages) state.messages.set(message.id, message);
+  state.hasOlder = page.has_older;
+  return true;
+}
+
+/** The oldest loaded message's id (what the page before it is asked by), or undefined. */
+export function oldestId(state) {
+  return state.messages.size ? Math.min(...state.messages.keys()) : undefined;
+}
+
+/** The newest loaded message's id, 0 when none: what marking read moves the marker to. */
+export function newestId(state) {
+  return Math.max(0, ...state.messages.keys());
+}
+
+/**
+ * What the open chat shows, in order: the stored messages by id, then our sends not yet
+ * answered, each with its state ("sent" when stored, else "sending" or "failed"). A send whose
+ * event came before its answer is shown once, as the stored message.
+ */
+export function visibleMessages(state) {
+  const stored = [...state.messages.values()].sort((a, b) => a.id - b.id).map((message) => ({ message, state: "sent" }));
+  const own = state.pending
+    .filter((item) => item.chat_id === state.current && !item.matchedId)
+    .map((item) => ({ message: pendingMessage(state, item), state: item.state }));
+  return [...stored, ...own];
+}
+
+/** A pending send shaped as a message, to be drawn as one. */
+function pendingMessage(state, item) {
+  return {
+    id: item.localId, chat_id: item.chat_id, author_id: state.me.id, content: item.content, reply_to_id: item.reply_to_id,
+    ts: item.ts, reactions: [], is_deleted: false, status: "delivered", delivery: "sent", pendingKey: item.key,
+  };
+}
+
+/** A stored message, ours or others': into the open chat if it is its chat, and the chat list. */
+export function accept(state, message) {
+  const effects = [];
+  if (message.chat_id === state.current) {
+    state.messages.set(message.id, message);
+    effects.push(Effect.renderMessages);
+  }
+  const chat = state.chats.get(message.chat_id);
+  if (!chat) return [...effects, Effect.loadChats];
+  // Events may overtake answers: an older message never replaces the chat's last one.
+  if (!chat.last_message || chat.last_message.id <= message.id) {
+    chat.last_message = message;
+    chat.last_activity_at = message.ts > chat.last_activity_at ? message.ts : chat.last_activity_at;
+    effects.push(Effect.renderChats);
+  }
+  return effects;
+}
+
+// ---- replying ----
+
+export function replyStarted(state, message) {
+  state.replyTo = message;
+  return [Effect.renderReply];
+}
+
+export function replyCancelled(state) {
+  state.replyTo = null;
+  return [Effect.renderReply];
+}
+
+// ---- sending: shown at once, answered in place, never twice ----
+
+/**
+ * Our text `content` is being sent to the open chat, as a reply if one is being written. It shows
+ * at once as "sending", and is delivered under `key` (the Idempotency-Key of every attempt).
+ * `localId` names it until it is stored; `ts` is the time shown meanwhile.
+ */
+export function sendStarted(state, { localId, key, content, ts }) {
+  const item = { localId, key, chat_id: state.current, content, reply_to_id: state.replyTo?.id ?? null, ts, state: "sending", matchedId: null };
+  state.pending.push(item);
+  state.replyTo = null;
+  return [Effect.renderReply, Effect.renderMessagesAtBottom, Effect.deliver(item)];
+}
+
+/** The answer to a send: the stored message takes its place. */
+export function sendAnswered(state, item, message) {
+  state.pending = state.pending.filter((other) => other !== item);
+  return accept(state, message);
+}
+
+/** A send failed for good (`why` says why): it stays, marked failed, with a retry. */
+export function sendFailed(state, item, why) {
+  item.state = "failed";
+  item.matchedId = null; // a message of the same text from elsewhere is not this one
+  item.error = why;
+  return item.chat_id === state.current ? [Effect.renderMessages] : [];
+}
+
+/** A failed send, named by its key, is tried again (with the same key). */
+export function retryStarted(state, key) {
+  const item = state.pending.find((other) => other.key === key);
+  if (!item) return [];
+  item.state = "sending";
+  return [Effect.renderMessages, Effect.deliver(item)];
+}
+
+/**
+ * A message with files of ours was posted in `chatId`, quoting `replyToId` if it was the reply
+ * being written: if that reply is still the one being written, it is used up.
+ */
+export function filesPosted(state, chatId, replyToId, message) {
+  const effects = [];
+  if (state.current === chatId && replyToId && state.replyTo?.id === replyToId) {
+    state.replyTo = null;
+    effects.push(Effect.renderReply);
+  }
+  return [...effects, ...accept(state, message)];
+}
+
+// ---- live events ----
+
+/**
+ * One event of the WebSocket (`{ type, chat_id, data }`, EVENTS.md), by its type's reducer.
+ * `pageHidden` says whether the reader cannot see the page (another tab): then even the open
+ * chat's counts come from the server. Types not listed change nothing here.
+ */
+export function applyEvent(state, { type, chat_id: chatId, data }, { pageHidden = false } = {}) {
+  const reducer = Object.hasOwn(EVENTS, type) ? EVENTS[type] : null;
+  return reducer ? reducer(state, data, { chatId, pageHidden }) : [];
+}
+
+const EVENTS = {
+  "message.created": messageCreated,
+  "message.updated": messageChanged,
+  "message.deleted": messageChanged,
+  "reaction.added": reactionChanged,
+  "reaction.removed": reactionChanged,
+  mention,
+  "receipt.updated": receiptUpdated,
+  "chat.created": chatChanged,
+  "chat.updated": chatChanged,
+  "member.added": chatChanged,
+  "member.updated": chatChanged,
+  "member.removed": memberRemoved,
+  // read.updated: receipt.updated already sums the markers up; thread.updated: no threads here.
+};
+
+function messageCreated(state, data, { chatId, pageHidden }) {
+  const mine = data.author_id === state.me.id;
+  if (mine && data.type === "text") {
+    // Our own send, whose answer may still be on its way: shown once, as this (only text waits).
+    const item = state.pending.find((other) => other.chat_id === chatId && other.content === data.content && !other.matchedId);
+    if (item) item.matchedId = data.id;
+  }
+  const effects = accept(state, data);
+  if (!mine && (chatId !== state.current || pageHidden)) effects.push(Effect.refreshChat(chatId));
+  if (chatId === state.current) effects.push(Effect.markRead);
+  return effects;
+}
+
+function messageChanged(state, data, { chatId }) {
+  const effects = chatId === state.current && state.messages.has(data.id) ? accept(state, data) : [];
+  const chat = state.chats.get(chatId);
+  if (chat?.last_message?.id === data.id) {
+    chat.last_message = data;
+    if (!effects.includes(Effect.renderChats)) effects.push(Effect.renderChats);
+  }
+  return effects;
+}
+
+function reactionChanged(state, data, { chatId }) {
+  return chatId === state.current && state.messages.has(data.message.id) ? accept(state, data.message) : [];
+}
+
+function mention(state, data, { chatId, pageHidden }) {
+  const unseen = chatId !== state.current || pageHidden;
+  return data.user_ids.includes(state.me.id) && unseen ? [Effect.refreshChat(chatId)] : [];
+}
+
+/**
+ * The chat's lowest delivery and read markers moved: the ticks of our own messages follow. A
+ * message is delivered (read) once the lowest marker that is not ours has passed it (EVENTS.md).
+ */
+function receiptUpdated(state, { delivered, read }, { chatId }) {
+  if (chatId !== state.current) return [];
+  const through = (markers) => markers.find((marker) => marker.user_id !== state.me.id)?.message_id ?? 0;
+  const [deliveredThrough, readThrough] = [through(delivered), through(read)];
+  for (const message of state.messages.values()) {
+    if (message.author_id !== state.me.id || typeof message.id !== "number") continue;
+    message.delivery = message.id <= readThrough ? "read" : message.id <= deliveredThrough ? "delivered" : "sent";
+    if (message.id <= readThrough) message.status = "read";
+  }
+  return [Effect.renderMessages];
+}
+
+function memberRemoved(state, data, context) {
+  return data.user_id === state.me.id ? chatClosed(state, context.chatId) : chatChanged(state, data, context);
+}
+
+function chatChanged(state, data, { chatId }) {
+  return [Effect.reloadChat(chatId)];
+}
+
+// ---- typing ----
+
+/** Someone is typing in `frame.chat_id`: shown if it is the open chat, for a few seconds. */
+export function typingSeen(state, frame) {
+  if (frame.chat_id !== state.current) return [];
+  state.typing.add(frame.user_id);
+  return [Effect.renderTyping, Effect.expireTyping(frame.user_id)];
+}
+
+export function typingStopped(state, userId) {
+  state.typing.delete(userId);
+  return [Effect.renderTyping];
+}
