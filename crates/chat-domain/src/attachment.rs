@@ -3,7 +3,7 @@
 
 use crate::ids::UserId;
 use crate::json::{JsonObject, JsonValue};
-use crate::message::MessageKind;
+use crate::message_kind::MessageKind;
 use crate::upload::{Upload, UploadId, is_inline_image};
 use crate::validation::ValidationErrors;
 

@@ -2,10 +2,10 @@
 
 use crate::ids::{ChatId, MessageId, UserId};
 use crate::membership::Role;
+use crate::text_enums::text_enum;
 use crate::timestamp::Timestamp;
 use crate::validation::{ValidationErrors, check_length};
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 
 /// The longest group chat title, in characters (not bytes).
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -23,25 +23,7 @@ pub enum ChatKind {
     Group,
 }
 
-/// `as_str` and `FromStr` for a fieldless enum stored as text.
-macro_rules! text_enum {
-    ($type:ident { $($variant:ident => $text:literal),* }) => {
-        impl $type {
-            /// The name as the JSON and the store write it (the same text serde uses).
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),* }
-            }
-        }
-        impl FromStr for $type {
-            type Err = ();
-            fn from_str(text: &str) -> Result<Self, ()> {
-                match text { $($text => Ok(Self::$variant),)* _ => Err(()) }
-            }
-        }
-    };
-}
 text_enum!(ChatKind { Direct => "direct", Group => "group" });
-pub(crate) use text_enum;
 
 /// A chat on its own, without the caller's view of it (that is `ChatSummary`). It is the `data` of
 /// `chat.updated` and the `chat` of membership events.

@@ -1,7 +1,9 @@
 //! Editing a message: the new body, and the versions an edit leaves behind.
 
 use crate::json::{JsonObject, JsonValue};
-use crate::message::{Message, MessageKind};
+pub use crate::message::EditedBody;
+use crate::message::Message;
+use crate::message_kind::MessageKind;
 use crate::new_message::check_body;
 use crate::timestamp::Timestamp;
 use crate::validation::ValidationErrors;
@@ -21,15 +23,6 @@ pub struct MessagePatch {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "openapi", schema(value_type = Option<Object>))]
     pub payload: Option<JsonValue>,
-}
-
-/// The message's body after a validated edit.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EditedBody {
-    /// The text after the edit, `None` if the message has none.
-    pub content: Option<String>,
-    /// The payload after the edit, `None` if the message has none.
-    pub payload: Option<JsonObject>,
 }
 
 impl MessagePatch {

@@ -4,7 +4,7 @@ use crate::attachment::{UPLOAD_IDS_KEY, upload_ids};
 use crate::ids::{ChatId, MessageId, UserId};
 use crate::json::{JsonObject, JsonValue, contains_nul, encoded_len};
 use crate::mention::{MAX_MENTIONS, mentioned_usernames};
-use crate::message::MessageKind;
+use crate::message_kind::MessageKind;
 use crate::upload::UploadId;
 use crate::validation::{ValidationErrors, check_length};
 use serde::{Deserialize, Serialize};

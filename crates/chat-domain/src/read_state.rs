@@ -2,7 +2,7 @@
 //! delivery (or read) marker at or past it. Markers are per member and chat, never per message.
 
 use crate::ids::{MessageId, UserId};
-use crate::message::{DeliveryStatus, MessageStatus};
+use crate::message_status::{DeliveryStatus, MessageStatus};
 use serde::{Deserialize, Serialize};
 
 /// The two lowest markers of one kind in a chat (a member without one counts as marker 0). Two
