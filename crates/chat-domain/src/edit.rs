@@ -1,5 +1,6 @@
 //! Editing a message: the new body, and the versions an edit leaves behind.
 
+use crate::field_code::FieldCode;
 use crate::json::{JsonObject, JsonValue};
 pub use crate::message::EditedBody;
 use crate::message::Message;
@@ -29,7 +30,7 @@ impl MessagePatch {
     /// Applies the patch to `current` and re-validates the result under the message's type.
     pub fn apply(self, current: &Message) -> Result<EditedBody, ValidationErrors> {
         if self.content.is_none() && self.payload.is_none() {
-            return Err(ValidationErrors::single("body", "empty_patch", "give content, payload or both"));
+            return Err(ValidationErrors::single("body", FieldCode::EmptyPatch, "give content, payload or both"));
         }
         let content = self.content.or_else(|| current.content.clone());
         let payload = match self.payload {
