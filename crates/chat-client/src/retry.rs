@@ -81,13 +81,14 @@ mod tests {
 
     #[test]
     fn an_upload_still_arriving_is_waited_for_but_other_conflicts_are_not() {
-        let refusal = |status: u16, code: &str| {
-            let body = format!(r#"{{"type":"x","title":"x","status":{status},"detail":"x","code":"{code}"}}"#);
-            crate::client::refused(status, body.as_bytes())
+        let refusal = |status: u16, code: ErrorCode| {
+            let (kind, title, detail) = ("x".to_owned(), "x".to_owned(), "x".to_owned());
+            let problem = chat_domain::Problem { kind, title, status, detail, code, errors: None };
+            ClientError::Refused { status, problem: Box::new(problem) }
         };
-        assert!(is_transient(&refusal(409, "upload_in_progress")));
-        assert!(is_transient(&refusal(503, "database_unavailable")));
-        assert!(!is_transient(&refusal(409, "message_deleted")));
-        assert!(!is_transient(&refusal(422, "validation_failed")));
+        assert!(is_transient(&refusal(409, ErrorCode::UploadInProgress)));
+        assert!(is_transient(&refusal(503, ErrorCode::DatabaseUnavailable)));
+        assert!(!is_transient(&refusal(409, ErrorCode::MessageDeleted)));
+        assert!(!is_transient(&refusal(422, ErrorCode::ValidationFailed)));
     }
 }

@@ -1,9 +1,10 @@
 //! Attachments: the uploads an `image` or `file` message names in `payload.upload_ids`, and the
 //! rules they must pass (the author's own, ready, attached nowhere else, images for `image`).
 
+use crate::field_code::FieldCode;
 use crate::ids::UserId;
 use crate::json::{JsonObject, JsonValue};
-use crate::message::MessageKind;
+use crate::message_kind::MessageKind;
 use crate::upload::{Upload, UploadId, is_inline_image};
 use crate::validation::ValidationErrors;
 
@@ -25,15 +26,15 @@ pub(crate) fn upload_ids(
     };
     const FIELD: &str = "payload.upload_ids";
     if !kind.carries_uploads() {
-        errors.add(FIELD, "not_allowed", "only image and file messages carry uploads");
+        errors.add(FIELD, FieldCode::NotAllowed, "only image and file messages carry uploads");
         return Vec::new();
     }
     let JsonValue::Array(items) = value else {
-        errors.add(FIELD, "invalid", "must be an array of upload ids");
+        errors.add(FIELD, FieldCode::Invalid, "must be an array of upload ids");
         return Vec::new();
     };
     if items.is_empty() || items.len() > MAX_ATTACHMENTS {
-        errors.add(FIELD, "invalid", format!("must name 1 to {MAX_ATTACHMENTS} uploads"));
+        errors.add(FIELD, FieldCode::Invalid, format!("must name 1 to {MAX_ATTACHMENTS} uploads"));
         return Vec::new();
     }
     let mut ids = Vec::with_capacity(items.len());
@@ -44,8 +45,8 @@ pub(crate) fn upload_ids(
         };
         match parsed {
             Some(id) if !ids.contains(&id) => ids.push(id),
-            Some(_) => errors.add(FIELD, "duplicate", "names an upload twice"),
-            _ => errors.add(FIELD, "invalid", "must be an array of upload ids (UUID strings)"),
+            Some(_) => errors.add(FIELD, FieldCode::Duplicate, "names an upload twice"),
+            _ => errors.add(FIELD, FieldCode::Invalid, "must be an array of upload ids (UUID strings)"),
         }
     }
     ids
@@ -76,14 +77,18 @@ pub fn check_attachments(
     for id in requested {
         match found.iter().find(|candidate| candidate.upload.id == *id) {
             Some(candidate) if candidate.uploader_id != author => {
-                errors.add(FIELD, "not_found", format!("{id} is not an upload of yours"));
+                errors.add(FIELD, FieldCode::NotFound, format!("{id} is not an upload of yours"));
             }
-            None => errors.add(FIELD, "not_found", format!("{id} is not an upload of yours")),
+            None => errors.add(FIELD, FieldCode::NotFound, format!("{id} is not an upload of yours")),
             Some(candidate) if candidate.attached => {
-                errors.add(FIELD, "already_attached", format!("{id} is attached to another message"));
+                errors.add(FIELD, FieldCode::AlreadyAttached, format!("{id} is attached to another message"));
             }
             Some(candidate) if kind == MessageKind::Image && !is_inline_image(&candidate.upload.content_type) => {
-                errors.add(FIELD, "not_an_image", format!("{id} is {}, not an image", candidate.upload.content_type));
+                errors.add(
+                    FIELD,
+                    FieldCode::NotAnImage,
+                    format!("{id} is {}, not an image", candidate.upload.content_type),
+                );
             }
             Some(candidate) => uploads.push(candidate.upload.clone()),
         }

@@ -1,11 +1,12 @@
 //! Chats, the people in them, and the request to start one.
 
+use crate::field_code::FieldCode;
 use crate::ids::{ChatId, MessageId, UserId};
 use crate::membership::Role;
+use crate::text_enums::text_enum;
 use crate::timestamp::Timestamp;
 use crate::validation::{ValidationErrors, check_length};
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 
 /// The longest group chat title, in characters (not bytes).
 pub const MAX_TITLE_CHARS: usize = 200;
@@ -23,25 +24,7 @@ pub enum ChatKind {
     Group,
 }
 
-/// `as_str` and `FromStr` for a fieldless enum stored as text.
-macro_rules! text_enum {
-    ($type:ident { $($variant:ident => $text:literal),* }) => {
-        impl $type {
-            /// The name as the JSON and the store write it (the same text serde uses).
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),* }
-            }
-        }
-        impl FromStr for $type {
-            type Err = ();
-            fn from_str(text: &str) -> Result<Self, ()> {
-                match text { $($text => Ok(Self::$variant),)* _ => Err(()) }
-            }
-        }
-    };
-}
 text_enum!(ChatKind { Direct => "direct", Group => "group" });
-pub(crate) use text_enum;
 
 /// A chat on its own, without the caller's view of it (that is `ChatSummary`). It is the `data` of
 /// `chat.updated` and the `chat` of membership events.
@@ -110,19 +93,19 @@ impl ChatDraft {
         match self.kind {
             ChatKind::Direct => {
                 if member_ids.len() != 1 {
-                    errors.add("member_ids", "invalid", "a direct chat has exactly one other member");
+                    errors.add("member_ids", FieldCode::Invalid, "a direct chat has exactly one other member");
                 }
                 if self.title.is_some() {
-                    errors.add("title", "not_allowed", "a direct chat has no title");
+                    errors.add("title", FieldCode::NotAllowed, "a direct chat has no title");
                 }
             }
             ChatKind::Group => match &self.title {
                 Some(title) => check_length(&mut errors, "title", title, 1, MAX_TITLE_CHARS),
-                None => errors.add("title", "required", "a group chat needs a title"),
+                None => errors.add("title", FieldCode::Required, "a group chat needs a title"),
             },
         }
         if member_ids.len() > MAX_INITIAL_MEMBERS {
-            errors.add("member_ids", "too_many", format!("at most {MAX_INITIAL_MEMBERS} members at creation"));
+            errors.add("member_ids", FieldCode::TooMany, format!("at most {MAX_INITIAL_MEMBERS} members at creation"));
         }
         errors.finish(NewChat { kind: self.kind, title: self.title, creator, member_ids })
     }
@@ -198,7 +181,7 @@ impl ChatPatch {
     pub fn validate(self, chat: &Chat) -> Result<String, ValidationErrors> {
         let mut errors = ValidationErrors::default();
         if chat.kind == ChatKind::Direct {
-            errors.add("title", "not_allowed", "a direct chat has no title");
+            errors.add("title", FieldCode::NotAllowed, "a direct chat has no title");
         }
         check_length(&mut errors, "title", &self.title, 1, MAX_TITLE_CHARS);
         errors.finish(self.title)

@@ -1,7 +1,10 @@
 //! Editing a message: the new body, and the versions an edit leaves behind.
 
+use crate::field_code::FieldCode;
 use crate::json::{JsonObject, JsonValue};
-use crate::message::{Message, MessageKind};
+pub use crate::message::EditedBody;
+use crate::message::Message;
+use crate::message_kind::MessageKind;
 use crate::new_message::check_body;
 use crate::timestamp::Timestamp;
 use crate::validation::ValidationErrors;
@@ -23,20 +26,11 @@ pub struct MessagePatch {
     pub payload: Option<JsonValue>,
 }
 
-/// The message's body after a validated edit.
-#[derive(Clone, Debug, PartialEq)]
-pub struct EditedBody {
-    /// The text after the edit, `None` if the message has none.
-    pub content: Option<String>,
-    /// The payload after the edit, `None` if the message has none.
-    pub payload: Option<JsonObject>,
-}
-
 impl MessagePatch {
     /// Applies the patch to `current` and re-validates the result under the message's type.
     pub fn apply(self, current: &Message) -> Result<EditedBody, ValidationErrors> {
         if self.content.is_none() && self.payload.is_none() {
-            return Err(ValidationErrors::single("body", "empty_patch", "give content, payload or both"));
+            return Err(ValidationErrors::single("body", FieldCode::EmptyPatch, "give content, payload or both"));
         }
         let content = self.content.or_else(|| current.content.clone());
         let payload = match self.payload {

@@ -5,7 +5,7 @@
 //! fields in `errors`:
 //!
 //! ```
-//! use chat_domain::{ErrorCode, Problem};
+//! use chat_domain::{ErrorCode, FieldCode, Problem};
 //!
 //! let body = r#"{
 //!     "type": "urn:chat-backend:problem:validation_failed",
@@ -18,136 +18,109 @@
 //! let problem: Problem = serde_json::from_str(body)?;
 //! assert_eq!(problem.code, ErrorCode::ValidationFailed);
 //! let fields = problem.errors.unwrap_or_default();
-//! assert_eq!((fields.0[0].field.as_str(), &*fields.0[0].code), ("content", "too_long"));
+//! assert_eq!((fields.0[0].field.as_str(), fields.0[0].code), ("content", FieldCode::TooLong));
 //! # Ok::<(), serde_json::Error>(())
 //! ```
 
+use crate::text_enums::code_enum;
 use crate::validation::ValidationErrors;
 use serde::{Deserialize, Serialize};
 
-macro_rules! error_codes {
-    ($($(#[$doc:meta])* $variant:ident => $text:literal,)*) => {
-        /// What went wrong, for a client to branch on. A client built against an older list reads a
-        /// newer server's codes as `Unknown`.
-        ///
-        /// ```
-        /// use chat_domain::ErrorCode;
-        ///
-        /// let code: ErrorCode = serde_json::from_str(r#""last_owner""#)?;
-        /// assert_eq!(code, ErrorCode::LastOwner);
-        /// assert_eq!(code.to_string(), "last_owner");
-        ///
-        /// // A code this version of the crate does not know yet is not an error:
-        /// let newer: ErrorCode = serde_json::from_str(r#""chat_archived""#)?;
-        /// assert_eq!(newer, ErrorCode::Unknown);
-        /// # Ok::<(), serde_json::Error>(())
-        /// ```
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[non_exhaustive]
-        pub enum ErrorCode {
-            $($(#[$doc])* #[serde(rename = $text)] $variant,)*
-            /// A code this version does not know.
-            #[serde(other, rename = "unknown")]
-            Unknown,
-        }
-
-        impl ErrorCode {
-            /// Every known code.
-            pub const ALL: &[ErrorCode] = &[$(Self::$variant,)*];
-
-            /// The code as the problem's `code` carries it (`"last_owner"`); `"unknown"` for
-            /// `Unknown`.
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text,)* Self::Unknown => "unknown" }
-            }
-        }
-    };
-}
-
-error_codes! {
-    /// 400: the body is not valid JSON.
-    MalformedJson => "malformed_json",
-    /// 400: the body was sent without a JSON `Content-Type`.
-    UnsupportedMediaType => "unsupported_media_type",
-    /// 400: the body stream broke off.
-    UnreadableBody => "unreadable_body",
-    /// 400: `Idempotency-Key` is empty, too long or not printable ASCII.
-    InvalidIdempotencyKey => "invalid_idempotency_key",
-    /// 400: a path id is not a 64-bit integer.
-    InvalidPath => "invalid_path",
-    /// 400: the query string cannot be parsed.
-    MalformedQuery => "malformed_query",
-    /// 400: `GET /ws` without a WebSocket upgrade.
-    NotAWebsocket => "not_a_websocket",
-    /// 400: not valid HTTP/1.1.
-    MalformedRequest => "malformed_request",
-    /// 400: a CORS preflight from an origin, or for a method or header, that is not allowed.
-    CorsRefused => "cors_refused",
-    /// 401: no token, or an unknown, expired or revoked one.
-    Unauthorized => "unauthorized",
-    /// 401: login with a wrong username or password.
-    InvalidCredentials => "invalid_credentials",
-    /// 403: not a member of the chat (or it does not exist).
-    NotAMember => "not_a_member",
-    /// 403: the caller's role does not allow this.
-    Forbidden => "forbidden",
-    /// 404: the chat does not exist, or the caller is not in it.
-    ChatNotFound => "chat_not_found",
-    /// 404: the message does not exist, or the caller is not in its chat.
-    MessageNotFound => "message_not_found",
-    /// 404: that user is not a member of that chat.
-    MemberNotFound => "member_not_found",
-    /// 404: no user has that id.
-    UserNotFound => "user_not_found",
-    /// 404: the upload does not exist, or the caller may not see it.
-    UploadNotFound => "upload_not_found",
-    /// 404: no such endpoint.
-    NotFound => "not_found",
-    /// 408: the body did not arrive in time.
-    BodyTimeout => "body_timeout",
-    /// 409: the username is taken.
-    UsernameTaken => "username_taken",
-    /// 409: the message is deleted.
-    MessageDeleted => "message_deleted",
-    /// 409: a direct chat's membership cannot change.
-    DirectChat => "direct_chat",
-    /// 409: the only owner cannot leave or step down.
-    LastOwner => "last_owner",
-    /// 409: an upload with this `Idempotency-Key` is still arriving.
-    UploadInProgress => "upload_in_progress",
-    /// 413: the body is over the size limit.
-    PayloadTooLarge => "payload_too_large",
-    /// 422: see the problem's `errors`.
-    ValidationFailed => "validation_failed",
-    /// 416: the `Range` asks for bytes the file does not have.
-    RangeNotSatisfiable => "range_not_satisfiable",
-    /// 422: the upload is empty.
-    EmptyUpload => "empty_upload",
-    /// 422: the bytes are not the type the `Content-Type` claims.
-    ContentTypeMismatch => "content_type_mismatch",
-    /// 422: a thumbnail of a file that is not an image.
-    NotAnImage => "not_an_image",
-    /// 422: the image has too many pixels to decode (or cannot be decoded).
-    ImageTooLarge => "image_too_large",
-    /// 422: the `Idempotency-Key` was used with a different request.
-    IdempotencyKeyReused => "idempotency_key_reused",
-    /// 429: too many register or login attempts; see `Retry-After`.
-    RateLimited => "rate_limited",
-    /// 431: the request head is too large.
-    HeadTooLarge => "head_too_large",
-    /// 500: a server fault.
-    InternalError => "internal_error",
-    /// 503: the database is unreachable; retry (with the same `Idempotency-Key`).
-    DatabaseUnavailable => "database_unavailable",
-    /// 503: the file storage is unreachable; retry.
-    StorageUnavailable => "storage_unavailable",
-    /// WebSocket `error` frame: a client frame the server could not use.
-    InvalidFrame => "invalid_frame",
-}
-
-impl std::fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.as_str())
+code_enum! {
+    /// What went wrong, for a client to branch on. A client built against an older list reads a
+    /// newer server's codes as `Unknown`.
+    ///
+    /// ```
+    /// use chat_domain::ErrorCode;
+    ///
+    /// let code: ErrorCode = serde_json::from_str(r#""last_owner""#)?;
+    /// assert_eq!(code, ErrorCode::LastOwner);
+    /// assert_eq!(code.to_string(), "last_owner");
+    ///
+    /// // A code this version of the crate does not know yet is not an error:
+    /// let newer: ErrorCode = serde_json::from_str(r#""chat_archived""#)?;
+    /// assert_eq!(newer, ErrorCode::Unknown);
+    /// # Ok::<(), serde_json::Error>(())
+    /// ```
+    ErrorCode {
+        /// 400: the body is not valid JSON.
+        MalformedJson => "malformed_json",
+        /// 400: the body was sent without a JSON `Content-Type`.
+        UnsupportedMediaType => "unsupported_media_type",
+        /// 400: the body stream broke off.
+        UnreadableBody => "unreadable_body",
+        /// 400: `Idempotency-Key` is empty, too long or not printable ASCII.
+        InvalidIdempotencyKey => "invalid_idempotency_key",
+        /// 400: a path id is not a 64-bit integer.
+        InvalidPath => "invalid_path",
+        /// 400: the query string cannot be parsed.
+        MalformedQuery => "malformed_query",
+        /// 400: `GET /ws` without a WebSocket upgrade.
+        NotAWebsocket => "not_a_websocket",
+        /// 400: not valid HTTP/1.1.
+        MalformedRequest => "malformed_request",
+        /// 400: a CORS preflight from an origin, or for a method or header, that is not allowed.
+        CorsRefused => "cors_refused",
+        /// 401: no token, or an unknown, expired or revoked one.
+        Unauthorized => "unauthorized",
+        /// 401: login with a wrong username or password.
+        InvalidCredentials => "invalid_credentials",
+        /// 403: not a member of the chat (or it does not exist).
+        NotAMember => "not_a_member",
+        /// 403: the caller's role does not allow this.
+        Forbidden => "forbidden",
+        /// 404: the chat does not exist, or the caller is not in it.
+        ChatNotFound => "chat_not_found",
+        /// 404: the message does not exist, or the caller is not in its chat.
+        MessageNotFound => "message_not_found",
+        /// 404: that user is not a member of that chat.
+        MemberNotFound => "member_not_found",
+        /// 404: no user has that id.
+        UserNotFound => "user_not_found",
+        /// 404: the upload does not exist, or the caller may not see it.
+        UploadNotFound => "upload_not_found",
+        /// 404: no such endpoint.
+        NotFound => "not_found",
+        /// 408: the body did not arrive in time.
+        BodyTimeout => "body_timeout",
+        /// 409: the username is taken.
+        UsernameTaken => "username_taken",
+        /// 409: the message is deleted.
+        MessageDeleted => "message_deleted",
+        /// 409: a direct chat's membership cannot change.
+        DirectChat => "direct_chat",
+        /// 409: the only owner cannot leave or step down.
+        LastOwner => "last_owner",
+        /// 409: an upload with this `Idempotency-Key` is still arriving.
+        UploadInProgress => "upload_in_progress",
+        /// 413: the body is over the size limit.
+        PayloadTooLarge => "payload_too_large",
+        /// 422: see the problem's `errors`.
+        ValidationFailed => "validation_failed",
+        /// 416: the `Range` asks for bytes the file does not have.
+        RangeNotSatisfiable => "range_not_satisfiable",
+        /// 422: the upload is empty.
+        EmptyUpload => "empty_upload",
+        /// 422: the bytes are not the type the `Content-Type` claims.
+        ContentTypeMismatch => "content_type_mismatch",
+        /// 422: a thumbnail of a file that is not an image.
+        NotAnImage => "not_an_image",
+        /// 422: the image has too many pixels to decode (or cannot be decoded).
+        ImageTooLarge => "image_too_large",
+        /// 422: the `Idempotency-Key` was used with a different request.
+        IdempotencyKeyReused => "idempotency_key_reused",
+        /// 429: too many register or login attempts; see `Retry-After`.
+        RateLimited => "rate_limited",
+        /// 431: the request head is too large.
+        HeadTooLarge => "head_too_large",
+        /// 500: a server fault.
+        InternalError => "internal_error",
+        /// 503: the database is unreachable; retry (with the same `Idempotency-Key`).
+        DatabaseUnavailable => "database_unavailable",
+        /// 503: the file storage is unreachable; retry.
+        StorageUnavailable => "storage_unavailable",
+        /// WebSocket `error` frame: a client frame the server could not use.
+        InvalidFrame => "invalid_frame",
     }
 }
 

@@ -1,5 +1,6 @@
 //! The `Idempotency-Key` a client sends so a retried request creates nothing twice.
 
+use crate::field_code::FieldCode;
 use crate::validation::ValidationErrors;
 
 /// 1 to 255 printable ASCII characters, scoped to the caller who sent it.
@@ -14,7 +15,7 @@ impl IdempotencyKey {
         if text.is_empty() || text.len() > 255 || !printable {
             return Err(ValidationErrors::single(
                 "Idempotency-Key",
-                "invalid",
+                FieldCode::Invalid,
                 "must be 1 to 255 printable ASCII characters",
             ));
         }

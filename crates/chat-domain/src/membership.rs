@@ -1,11 +1,10 @@
 //! Membership: a user's place and role in a chat, and the requests that change it.
 
-use crate::chat::text_enum;
 use crate::ids::{ChatId, MessageId, UserId};
 use crate::presence::Presence;
+use crate::text_enums::text_enum;
 use crate::timestamp::Timestamp;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
 
 /// A member's role in a chat: `member`, `admin` or `owner`, each allowed what the one before it
 /// is, and more.

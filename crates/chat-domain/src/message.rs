@@ -1,91 +1,15 @@
 //! The message aggregate: a message together with everything a client shows with it.
 
-use crate::edit::EditedBody;
 use crate::ids::{ChatId, MessageId, UserId};
 use crate::json::JsonObject;
+pub use crate::message_kind::MessageKind;
+pub use crate::message_status::{DeliveryStatus, MessageStatus};
 use crate::reaction::{Emoji, Reaction, ReactionSummary, summarize};
 use crate::read_state::ReadFrontier;
 use crate::thread::ThreadSummary;
 use crate::timestamp::Timestamp;
 use crate::upload::Upload;
 use serde::{Deserialize, Serialize};
-use std::str::FromStr;
-
-/// What a message is, as its `type` says: `text`, `image`, `file` or `system`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[cfg_attr(feature = "openapi", schema(as = MessageType))]
-#[serde(rename_all = "lowercase")]
-pub enum MessageKind {
-    /// Text in `content` (required); `payload` is optional.
-    Text,
-    /// An image described by `payload` (required, e.g. `{"url": "..."}`); `content` is an
-    /// optional caption.
-    Image,
-    /// A file described by `payload` (required); `content` is an optional caption.
-    File,
-    /// Written by the server itself (for example "Ann joined"); clients cannot post it.
-    System,
-}
-
-impl MessageKind {
-    /// Every kind.
-    pub const ALL: [MessageKind; 4] = [Self::Text, Self::Image, Self::File, Self::System];
-
-    /// Whether a message of this kind may carry uploads (`image` and `file`).
-    pub fn carries_uploads(self) -> bool {
-        matches!(self, Self::Image | Self::File)
-    }
-
-    /// The name as a message's `type` carries it (`"text"`).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Text => "text",
-            Self::Image => "image",
-            Self::File => "file",
-            Self::System => "system",
-        }
-    }
-}
-
-impl FromStr for MessageKind {
-    type Err = ();
-    fn from_str(text: &str) -> Result<Self, ()> {
-        Self::ALL.into_iter().find(|kind| kind.as_str() == text).ok_or(())
-    }
-}
-
-/// `read` once every member other than the author has a read marker at or past the message,
-/// `delivered` otherwise (and always in the answer to `POST /messages`). Worked out each time the
-/// message is fetched, so a newly added member who has read nothing turns older messages back to
-/// `delivered`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum MessageStatus {
-    /// Stored; at least one other member has not read it yet.
-    Delivered,
-    /// Every other member's read marker has passed it.
-    Read,
-}
-
-/// Where a message is on its way to the other members: `sent` (stored), `delivered` (a device of
-/// every other member received it), `read` (every other member read it). In a direct chat, that is
-/// the other person's state; for an author alone in a chat, always `sent`.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
-#[serde(rename_all = "lowercase")]
-pub enum DeliveryStatus {
-    /// Stored; a device of at least one other member has not received it yet. (What a message
-    /// from a server older than receipts reads as.)
-    #[default]
-    Sent,
-    /// Every other member's devices received it (an acknowledged frame, a history page or a
-    /// feed page); at least one has not read it.
-    Delivered,
-    /// Every other member's read marker has passed it.
-    Read,
-}
 
 /// A message as stored, before its reactions and read status are attached.
 #[derive(Clone, Debug, PartialEq)]
@@ -267,6 +191,15 @@ impl Message {
         self.reactions.retain(|summary| summary.count > 0);
         self
     }
+}
+
+/// The message's body after a validated edit.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EditedBody {
+    /// The text after the edit, `None` if the message has none.
+    pub content: Option<String>,
+    /// The payload after the edit, `None` if the message has none.
+    pub payload: Option<JsonObject>,
 }
 
 #[cfg(test)]

@@ -1,10 +1,11 @@
 //! A message a client asks to create, and the checks it must pass before anything is stored.
 
 use crate::attachment::{UPLOAD_IDS_KEY, upload_ids};
+use crate::field_code::FieldCode;
 use crate::ids::{ChatId, MessageId, UserId};
 use crate::json::{JsonObject, JsonValue, contains_nul, encoded_len};
 use crate::mention::{MAX_MENTIONS, mentioned_usernames};
-use crate::message::MessageKind;
+use crate::message_kind::MessageKind;
 use crate::upload::UploadId;
 use crate::validation::{ValidationErrors, check_length};
 use serde::{Deserialize, Serialize};
@@ -123,18 +124,18 @@ impl MessageDraft {
         let mut errors = ValidationErrors::default();
         let kind = match self.kind.parse::<MessageKind>() {
             Ok(MessageKind::System) => {
-                errors.add("type", "not_allowed", "system messages are written by the server");
+                errors.add("type", FieldCode::NotAllowed, "system messages are written by the server");
                 MessageKind::System
             }
             Ok(kind) => kind,
             Err(()) => {
-                errors.add("type", "invalid", "must be one of text, image, file");
+                errors.add("type", FieldCode::Invalid, "must be one of text, image, file");
                 MessageKind::Text
             }
         };
         let (content, payload) = check_body(&mut errors, kind, self.content, self.payload);
         if self.mentions.len() > MAX_MENTIONS {
-            errors.add("mentions", "too_many", format!("at most {MAX_MENTIONS} people"));
+            errors.add("mentions", FieldCode::TooMany, format!("at most {MAX_MENTIONS} people"));
         }
         let mentioned_usernames = content.as_deref().map(mentioned_usernames).unwrap_or_default();
         let upload_ids = upload_ids(&mut errors, kind, payload.as_ref());
@@ -161,7 +162,7 @@ pub(crate) fn check_body(
 ) -> (Option<String>, Option<JsonObject>) {
     match (&content, kind) {
         (Some(text), _) => check_length(errors, "content", text, 1, MAX_CONTENT_CHARS),
-        (None, MessageKind::Text) => errors.add("content", "required", "a text message needs content"),
+        (None, MessageKind::Text) => errors.add("content", FieldCode::Required, "a text message needs content"),
         (None, _) => {}
     }
     let payload_given = matches!(payload, Some(ref value) if *value != JsonValue::Null);
@@ -170,23 +171,23 @@ pub(crate) fn check_body(
         Some(JsonValue::Object(object)) => {
             let size = encoded_len(&object);
             if contains_nul(&object) {
-                errors.add("payload", "invalid", "must not contain NUL characters");
+                errors.add("payload", FieldCode::Invalid, "must not contain NUL characters");
             } else if size > MAX_PAYLOAD_BYTES {
                 errors.add(
                     "payload",
-                    "too_large",
+                    FieldCode::TooLarge,
                     format!("must be at most {MAX_PAYLOAD_BYTES} bytes of JSON, is {size}"),
                 );
             }
             Some(object)
         }
         Some(_) => {
-            errors.add("payload", "invalid", "must be a JSON object");
+            errors.add("payload", FieldCode::Invalid, "must be a JSON object");
             None
         }
     };
     if !payload_given && matches!(kind, MessageKind::Image | MessageKind::File) {
-        errors.add("payload", "required", "image and file messages describe their attachment in payload");
+        errors.add("payload", FieldCode::Required, "image and file messages describe their attachment in payload");
     }
     (content, payload)
 }
@@ -207,22 +208,21 @@ mod tests {
         }
     }
 
-    fn fields(result: Result<NewMessage, ValidationErrors>) -> Vec<(String, &'static str)> {
-        let code = |code| match code {
-            std::borrow::Cow::Borrowed(code) => code,
-            std::borrow::Cow::Owned(_) => "(not a code of the domain)",
-        };
-        result.unwrap_err().0.into_iter().map(|e| (e.field, code(e.code))).collect()
+    fn fields(result: Result<NewMessage, ValidationErrors>) -> Vec<(String, FieldCode)> {
+        result.unwrap_err().0.into_iter().map(|e| (e.field, e.code)).collect()
     }
 
     #[test]
     fn text_needs_content_of_1_to_4000_characters() {
         assert!(draft("text", Some("Тестовое сообщение"), None).validate().is_ok());
         assert!(draft("text", Some(&"я".repeat(4000)), None).validate().is_ok());
-        assert_eq!(fields(draft("text", Some(&"я".repeat(4001)), None).validate()), [("content".into(), "too_long")]);
-        assert_eq!(fields(draft("text", Some(""), None).validate()), [("content".into(), "too_short")]);
-        assert_eq!(fields(draft("text", Some("  \n"), None).validate()), [("content".into(), "too_short")]);
-        assert_eq!(fields(draft("text", None, None).validate()), [("content".into(), "required")]);
+        assert_eq!(
+            fields(draft("text", Some(&"я".repeat(4001)), None).validate()),
+            [("content".into(), FieldCode::TooLong)]
+        );
+        assert_eq!(fields(draft("text", Some(""), None).validate()), [("content".into(), FieldCode::TooShort)]);
+        assert_eq!(fields(draft("text", Some("  \n"), None).validate()), [("content".into(), FieldCode::TooShort)]);
+        assert_eq!(fields(draft("text", None, None).validate()), [("content".into(), FieldCode::Required)]);
     }
 
     #[test]
@@ -230,15 +230,15 @@ mod tests {
         let mut object = JsonObject::new();
         object.insert("url".into(), JsonValue::String("https://x/y.png".into()));
         assert!(draft("image", None, Some(JsonValue::Object(object.clone()))).validate().is_ok());
-        assert_eq!(fields(draft("image", None, None).validate()), [("payload".into(), "required")]);
+        assert_eq!(fields(draft("image", None, None).validate()), [("payload".into(), FieldCode::Required)]);
         assert_eq!(
             fields(draft("text", Some("a"), Some(JsonValue::Integer(1))).validate()),
-            [("payload".into(), "invalid")]
+            [("payload".into(), FieldCode::Invalid)]
         );
         object.insert("big".into(), JsonValue::String("x".repeat(MAX_PAYLOAD_BYTES)));
         assert_eq!(
             fields(draft("file", None, Some(JsonValue::Object(object))).validate()),
-            [("payload".into(), "too_large")]
+            [("payload".into(), FieldCode::TooLarge)]
         );
     }
 
@@ -250,7 +250,7 @@ mod tests {
 
     #[test]
     fn clients_cannot_post_unknown_or_system_types() {
-        assert_eq!(fields(draft("video", Some("a"), None).validate()), [("type".into(), "invalid")]);
-        assert_eq!(fields(draft("system", Some("a"), None).validate()), [("type".into(), "not_allowed")]);
+        assert_eq!(fields(draft("video", Some("a"), None).validate()), [("type".into(), FieldCode::Invalid)]);
+        assert_eq!(fields(draft("system", Some("a"), None).validate()), [("type".into(), FieldCode::NotAllowed)]);
     }
 }

@@ -1,5 +1,6 @@
 //! Reactions and the per-emoji summary that messages carry.
 
+use crate::field_code::FieldCode;
 use crate::ids::UserId;
 use crate::timestamp::Timestamp;
 use crate::validation::ValidationErrors;
@@ -35,18 +36,18 @@ impl Emoji {
     /// `invalid`, as the API answers it (422).
     ///
     /// ```
-    /// use chat_domain::Emoji;
+    /// use chat_domain::{Emoji, FieldCode};
     ///
     /// let thumbs = Emoji::parse("👍")?;
     /// assert_eq!(thumbs.as_str(), "👍");
     /// assert!(Emoji::parse(":thumbsup:").is_ok());
     ///
     /// let refused = Emoji::parse("two words").unwrap_err();
-    /// assert_eq!((refused.0[0].field.as_str(), &*refused.0[0].code), ("emoji", "invalid"));
+    /// assert_eq!((refused.0[0].field.as_str(), refused.0[0].code), ("emoji", FieldCode::Invalid));
     /// # Ok::<(), chat_domain::ValidationErrors>(())
     /// ```
     pub fn parse(text: &str) -> Result<Self, ValidationErrors> {
-        let invalid = |message: &str| Err(ValidationErrors::single("emoji", "invalid", message));
+        let invalid = |message: &str| Err(ValidationErrors::single("emoji", FieldCode::Invalid, message));
         if text.is_empty() {
             return invalid("must not be empty");
         }

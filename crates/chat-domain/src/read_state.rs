@@ -3,7 +3,7 @@
 //! Also the request that moves a member's read marker.
 
 use crate::ids::{MessageId, UserId};
-use crate::message::{DeliveryStatus, MessageStatus};
+use crate::message_status::{DeliveryStatus, MessageStatus};
 use serde::{Deserialize, Serialize};
 
 /// The two lowest markers of one kind in a chat (a member without one counts as marker 0). Two

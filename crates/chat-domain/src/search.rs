@@ -1,6 +1,7 @@
 //! Searching messages: what a person types (web-search syntax: words, `"exact phrases"`,
 //! `-excluded`, the last word as a prefix while typing), made into a full-text query.
 
+use crate::field_code::FieldCode;
 use crate::validation::ValidationErrors;
 
 /// The longest query accepted, in characters.
@@ -33,19 +34,19 @@ impl SearchQuery {
     /// assert!(SearchQuery::parse("  -only -excluded ").is_err());
     /// ```
     pub fn parse(text: &str) -> Result<Self, ValidationErrors> {
-        let invalid = |code: &'static str, message: &str| Err(ValidationErrors::single("q", code, message));
+        let invalid = |code: FieldCode, message: &str| Err(ValidationErrors::single("q", code, message));
         if text.trim().is_empty() {
-            return invalid("required", "type something to search for");
+            return invalid(FieldCode::Required, "type something to search for");
         }
         if text.chars().count() > MAX_QUERY_CHARS {
-            return invalid("too_long", "at most 200 characters");
+            return invalid(FieldCode::TooLong, "at most 200 characters");
         }
         let terms = terms(text);
         if !terms.iter().any(|term| !term.excluded) {
-            return invalid("invalid", "search for at least one word");
+            return invalid(FieldCode::Invalid, "search for at least one word");
         }
         if terms.len() > MAX_TERMS {
-            return invalid("too_many", "at most 16 words and phrases");
+            return invalid(FieldCode::TooMany, "at most 16 words and phrases");
         }
         let rendered: Vec<String> = terms.iter().map(render).collect();
         Ok(Self { tsquery: rendered.join(" & ") })

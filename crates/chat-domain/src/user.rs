@@ -1,5 +1,6 @@
 //! Accounts and the credentials that create them.
 
+use crate::field_code::FieldCode;
 use crate::ids::UserId;
 use crate::presence::Presence;
 use crate::timestamp::Timestamp;
@@ -77,7 +78,7 @@ impl Credentials {
         check_length(&mut errors, "username", &self.username, 3, MAX_USERNAME_CHARS);
         let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c);
         if !self.username.chars().all(allowed) {
-            errors.add("username", "invalid", "may contain only a-z, 0-9, '_', '.' and '-'");
+            errors.add("username", FieldCode::Invalid, "may contain only a-z, 0-9, '_', '.' and '-'");
         }
         check_length(&mut errors, "password", &self.password, 8, 256);
         if let Some(name) = &self.display_name {

@@ -1,7 +1,7 @@
 //! Per-field validation errors, collected rather than stopping at the first one.
 
+use crate::field_code::FieldCode;
 use serde::{Deserialize, Serialize};
-use std::borrow::Cow;
 use std::fmt;
 
 /// One field's problem: `field` is a JSON path such as `content` or `member_ids[2]`.
@@ -11,7 +11,8 @@ pub struct FieldError {
     /// A JSON path such as `content` or `member_ids[2]`, or a query parameter name.
     pub field: String,
     /// `required`, `invalid`, `too_short`, `too_long`, ...: what a client may branch on.
-    pub code: Cow<'static, str>,
+    #[cfg_attr(feature = "openapi", schema(value_type = String))]
+    pub code: FieldCode,
     /// For people, not for matching.
     pub message: String,
 }
@@ -23,15 +24,15 @@ pub struct ValidationErrors(pub Vec<FieldError>);
 
 impl ValidationErrors {
     /// Errors holding one problem: `field` broke the rule `code`, as `message` explains.
-    pub fn single(field: &str, code: &'static str, message: impl Into<String>) -> Self {
+    pub fn single(field: &str, code: FieldCode, message: impl Into<String>) -> Self {
         let mut errors = Self::default();
         errors.add(field, code, message);
         errors
     }
 
     /// Records one more problem.
-    pub fn add(&mut self, field: &str, code: &'static str, message: impl Into<String>) {
-        self.0.push(FieldError { field: field.to_owned(), code: Cow::Borrowed(code), message: message.into() });
+    pub fn add(&mut self, field: &str, code: FieldCode, message: impl Into<String>) {
+        self.0.push(FieldError { field: field.to_owned(), code, message: message.into() });
     }
 
     /// `Ok(value)` when nothing was collected, the errors otherwise.
@@ -59,10 +60,10 @@ pub(crate) fn check_length(errors: &mut ValidationErrors, field: &str, text: &st
     let length = text.chars().count();
     if text.contains('\0') {
         // PostgreSQL cannot store NUL in text; refuse it here rather than fail there.
-        errors.add(field, "invalid", "must not contain NUL characters");
+        errors.add(field, FieldCode::Invalid, "must not contain NUL characters");
     } else if length < min || text.trim().is_empty() && min > 0 {
-        errors.add(field, "too_short", format!("must have at least {min} non-blank character(s)"));
+        errors.add(field, FieldCode::TooShort, format!("must have at least {min} non-blank character(s)"));
     } else if length > max {
-        errors.add(field, "too_long", format!("must have at most {max} characters, has {length}"));
+        errors.add(field, FieldCode::TooLong, format!("must have at most {max} characters, has {length}"));
     }
 }

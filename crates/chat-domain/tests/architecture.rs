@@ -1,9 +1,11 @@
 //! Architecture invariants of docs/ARCHITECTURE.md that a test can hold, rather than a reviewer
 //! (rust-analyzer's tidy tests): chat-domain's default build depends on nothing beyond its allowed
-//! crates, and every file the document names exists.
+//! crates, every file the document names exists, and no crate's modules import each other in a
+//! circle.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
 fn workspace_root() -> PathBuf {
@@ -100,4 +102,242 @@ fn every_path_in_architecture_md_exists() {
     }
     assert!(missing.is_empty(), "docs/ARCHITECTURE.md names what does not exist: {missing:?}");
     assert!(checked > 20, "found only {checked} paths to check");
+}
+
+/// A module's path inside its crate: `[]` for `lib.rs` and `main.rs`, `["realtime", "replay"]` for
+/// `realtime/replay.rs` or `realtime/replay/mod.rs`. Inline modules (`mod tests { .. }`) are part of
+/// their file's module.
+type Module = Vec<String>;
+
+/// Which modules each module imports from.
+type Graph = BTreeMap<Module, BTreeSet<Module>>;
+
+/// Every module of the crate whose sources are in `src`, with its text.
+fn crate_modules(src: &Path) -> BTreeMap<Module, String> {
+    let mut modules = BTreeMap::new();
+    collect_modules(src, &mut Vec::new(), &mut modules);
+    modules
+}
+
+fn collect_modules(dir: &Path, folder: &mut Module, modules: &mut BTreeMap<Module, String>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if path.is_dir() {
+            folder.push(name);
+            collect_modules(&path, folder, modules);
+            folder.pop();
+            continue;
+        }
+        if path.extension().is_none_or(|extension| extension != "rs") {
+            continue;
+        }
+        let mut module = folder.clone();
+        let is_root = folder.is_empty() && (name == "lib" || name == "main");
+        if name != "mod" && !is_root {
+            module.push(name);
+        }
+        modules.entry(module).or_default().push_str(&std::fs::read_to_string(&path).unwrap());
+    }
+}
+
+/// Every path that `code` writes from `crate::` or `super::`, a use tree spelled out into its
+/// paths: `use crate::a::{b::C, d};` gives `crate::a::b::C` and `crate::a::d`. Comments are left
+/// out (prose may name a path it does not use).
+fn crate_paths(code: &str) -> Vec<Vec<String>> {
+    let code: String = code.lines().flat_map(|line| [line.split("//").next().unwrap_or_default(), "\n"]).collect();
+    let code = code.as_str();
+    let mut paths = Vec::new();
+    for start in ["crate::", "super::"] {
+        for (at, _) in code.match_indices(start) {
+            let before = code[..at].chars().next_back();
+            // `$crate::` is a macro's own crate; `a::super::` or `my_crate::` are not a path's start.
+            if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$' || c == ':') {
+                continue;
+            }
+            use_tree(&code[at..], &[], &mut paths);
+        }
+    }
+    paths
+}
+
+/// Reads one path or use tree from the start of `text` into `paths`, each prefixed with `prefix`;
+/// returns the text after it.
+fn use_tree<'a>(mut text: &'a str, prefix: &[String], paths: &mut Vec<Vec<String>>) -> &'a str {
+    let mut path = prefix.to_vec();
+    loop {
+        text = text.trim_start();
+        if let Some(inside) = text.strip_prefix('{') {
+            text = inside;
+            loop {
+                text = use_tree(text, &path, paths).trim_start();
+                match text.strip_prefix(',') {
+                    Some(after) if !after.trim_start().starts_with('}') => text = after,
+                    Some(after) => text = after.trim_start(),
+                    None => break,
+                }
+                if text.starts_with('}') {
+                    break;
+                }
+            }
+            return text.strip_prefix('}').unwrap_or(text);
+        }
+        let length = text.find(|c: char| !(c.is_alphanumeric() || c == '_')).unwrap_or(text.len());
+        if length == 0 {
+            break; // `*`, or the `<` of `::<T>`
+        }
+        path.push(text[..length].to_owned());
+        text = &text[length..];
+        match text.trim_start().strip_prefix("::") {
+            Some(after) => text = after,
+            None => break,
+        }
+    }
+    paths.push(path);
+    text
+}
+
+/// The module each `crate::`/`super::` path in a module lands in (the longest prefix that is a
+/// module), as edges between modules.
+///
+/// A module and its ancestors are one relation, not imports: a parent declares `mod child` (and
+/// may re-export or use its items), a child reaches its parent's items through `super::`, as in
+/// rust-analyzer's tidy tests. So an edge between a module and one of its ancestors does not count;
+/// an edge to a sibling, cousin or any other module does. A path through the crate root's
+/// re-exports (`crate::Chat`) lands in the root, an ancestor of every module: the graph sees the
+/// module structure, not where a re-exported name was defined.
+fn import_graph(modules: &BTreeMap<Module, String>) -> Graph {
+    let mut graph = Graph::new();
+    for (module, code) in modules {
+        let imports = graph.entry(module.clone()).or_default();
+        for path in crate_paths(code) {
+            let mut absolute = module.clone();
+            let mut segments = path.iter().peekable();
+            if segments.peek().is_some_and(|first| *first == "crate") {
+                absolute.clear();
+                segments.next();
+            } else {
+                while segments.next_if(|segment| *segment == "super").is_some() {
+                    absolute.pop();
+                }
+            }
+            absolute.extend(segments.cloned());
+            let target = (0..=absolute.len())
+                .rev()
+                .map(|length| &absolute[..length])
+                .find(|prefix| modules.contains_key(*prefix));
+            let Some(target) = target else { continue };
+            let related = target.starts_with(module) || module.starts_with(target);
+            if !related {
+                imports.insert(target.to_vec());
+            }
+        }
+    }
+    graph
+}
+
+/// The circles of `graph`: every set of two or more nodes each of which reaches all the others
+/// (a strongly connected component), sorted.
+fn circles<N: Ord + Clone>(graph: &BTreeMap<N, BTreeSet<N>>) -> Vec<Vec<N>> {
+    let reach: BTreeMap<&N, BTreeSet<&N>> = graph.keys().map(|node| (node, reachable(graph, node))).collect();
+    let mut found: Vec<Vec<N>> = Vec::new();
+    for (node, from_node) in &reach {
+        let circle: Vec<N> = from_node
+            .iter()
+            .filter(|other| reach.get(**other).is_some_and(|back| back.contains(node)))
+            .map(|other| (*other).clone())
+            .collect();
+        if circle.len() > 1 && !found.contains(&circle) {
+            found.push(circle);
+        }
+    }
+    found
+}
+
+/// Every node one or more edges away from `start`.
+fn reachable<'g, N: Ord>(graph: &'g BTreeMap<N, BTreeSet<N>>, start: &N) -> BTreeSet<&'g N> {
+    let mut seen = BTreeSet::new();
+    let mut next: Vec<&N> = graph.get(start).into_iter().flatten().collect();
+    while let Some(node) = next.pop() {
+        if seen.insert(node) {
+            next.extend(graph.get(node).into_iter().flatten());
+        }
+    }
+    seen
+}
+
+fn module_name(module: &[String]) -> String {
+    if module.is_empty() { "crate".to_owned() } else { module.join("::") }
+}
+
+/// Modules that import each other, directly or around a ring, cannot be understood, tested or
+/// moved one at a time: names both need belong in a module of their own that both import.
+#[test]
+fn no_crate_has_a_circle_between_its_modules() {
+    let root = workspace_root();
+    let mut crates: Vec<PathBuf> =
+        std::fs::read_dir(root.join("crates")).unwrap().flatten().map(|entry| entry.path().join("src")).collect();
+    crates.retain(|src| src.is_dir());
+    crates.sort();
+    let mut report = Vec::new();
+    let mut modules_read = 0;
+    for src in &crates {
+        let modules = crate_modules(src);
+        modules_read += modules.len();
+        let graph = import_graph(&modules);
+        let name = src.parent().unwrap().file_name().unwrap().to_string_lossy().into_owned();
+        for circle in circles(&graph) {
+            let edges: Vec<String> = circle
+                .iter()
+                .flat_map(|from| {
+                    graph[from]
+                        .iter()
+                        .filter(|to| circle.contains(to))
+                        .map(move |to| format!("{} -> {}", module_name(from), module_name(to)))
+                })
+                .collect();
+            report.push(format!("{name}: {}", edges.join(", ")));
+        }
+    }
+    assert!(modules_read > 50, "read only {modules_read} modules");
+    assert!(report.is_empty(), "modules import each other in a circle:\n{}", report.join("\n"));
+}
+
+#[test]
+fn circles_are_rings_of_two_or_more_and_nothing_else() {
+    let graph: BTreeMap<&str, BTreeSet<&str>> = [
+        ("a", vec!["b"]),
+        ("b", vec!["c", "d"]),
+        ("c", vec!["a"]),
+        ("d", vec!["e"]),
+        ("e", vec![]),
+        ("f", vec!["f", "g"]),
+        ("g", vec!["h"]),
+        ("h", vec!["g"]),
+    ]
+    .into_iter()
+    .map(|(node, edges)| (node, edges.into_iter().collect()))
+    .collect();
+    assert_eq!(circles(&graph), vec![vec!["a", "b", "c"], vec!["g", "h"]]);
+}
+
+#[test]
+fn the_graph_reads_use_trees_and_paths_but_not_a_parent_and_its_child() {
+    let module =
+        |path: &str| -> Module { path.split("::").filter(|part| !part.is_empty()).map(str::to_owned).collect() };
+    let sources = [
+        ("", "pub mod a;\npub mod b;\npub mod c;\npub use a::A;"),
+        ("a", "mod child;\nuse crate::{b::{self, B}, c::*};\nuse child::Inner;\npub struct A(crate::b::B);"),
+        ("a::child", "use super::A;\nfn f() -> super::super::c::C { $crate::b::B }"),
+        ("b", "use crate::A;\npub struct B;"),
+        ("c", "/// Not [`crate::b`].\npub struct C(pub(crate) crate::a::child::Inner); // nor crate::b"),
+    ];
+    let modules: BTreeMap<Module, String> =
+        sources.into_iter().map(|(path, code)| (module(path), code.to_owned())).collect();
+    let graph = import_graph(&modules);
+    let edges: Vec<(String, String)> =
+        graph.iter().flat_map(|(from, to)| to.iter().map(move |to| (module_name(from), module_name(to)))).collect();
+    let expected = [("a", "b"), ("a", "c"), ("a::child", "c"), ("c", "a::child")];
+    assert_eq!(edges, expected.map(|(from, to)| (from.to_owned(), to.to_owned())));
+    assert_eq!(circles(&graph), vec![vec![module("a::child"), module("c")]]);
 }

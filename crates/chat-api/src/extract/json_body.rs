@@ -9,7 +9,7 @@ use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::web::{BytesMut, Data};
 use actix_web::{FromRequest, HttpRequest};
-use chat_domain::{ErrorCode, ValidationErrors};
+use chat_domain::{ErrorCode, FieldCode, ValidationErrors};
 use futures_util::StreamExt as _;
 use futures_util::future::LocalBoxFuture;
 use serde::de::DeserializeOwned;
@@ -97,12 +97,12 @@ fn field_error(error: serde_path_to_error::Error<serde_json::Error>, body: &[u8]
         if path == "." { name } else { format!("{path}.{name}") }
     };
     let (field, code) = if let Some(name) = named("missing field `") {
-        (join(name), "required")
+        (join(name), FieldCode::Required)
     } else if message.starts_with("unknown field `") {
         // The path already ends at the unknown field.
-        (path, "unknown_field")
+        (path, FieldCode::UnknownField)
     } else {
-        (if path == "." { "body".to_owned() } else { path }, "invalid_type")
+        (if path == "." { "body".to_owned() } else { path }, FieldCode::InvalidType)
     };
     ApiError::Domain(ValidationErrors::single(&field, code, message).into())
 }

@@ -3,7 +3,7 @@
 use crate::problem::ApiError;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
-use chat_domain::{ErrorCode, ValidationErrors};
+use chat_domain::{ErrorCode, FieldCode, ValidationErrors};
 use std::collections::HashMap;
 use std::future::{Ready, ready};
 
@@ -41,11 +41,11 @@ impl QueryParams {
         match text.parse::<i64>() {
             Ok(value) if (min..=max).contains(&value) => Some(value),
             Ok(_) => {
-                errors.add(name, "out_of_range", format!("must be between {min} and {max}"));
+                errors.add(name, FieldCode::OutOfRange, format!("must be between {min} and {max}"));
                 None
             }
             Err(_) => {
-                errors.add(name, "invalid_type", "must be a whole number");
+                errors.add(name, FieldCode::InvalidType, "must be a whole number");
                 None
             }
         }

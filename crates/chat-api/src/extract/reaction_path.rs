@@ -6,7 +6,7 @@
 use crate::problem::ApiError;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
-use chat_domain::{Emoji, ErrorCode, MessageId, ValidationErrors};
+use chat_domain::{Emoji, ErrorCode, FieldCode, MessageId, ValidationErrors};
 use std::future::{Ready, ready};
 
 #[derive(Debug)]
@@ -31,7 +31,7 @@ fn parse(req: &HttpRequest) -> Result<ReactionPath, ApiError> {
     // The route ends with the emoji, and a segment holds no `/`: the raw path's last segment is it.
     let raw = req.uri().path().rsplit('/').next().unwrap_or_default();
     let emoji = percent_decode(raw)
-        .ok_or_else(|| ValidationErrors::single("emoji", "invalid", "must be percent-encoded UTF-8"))?;
+        .ok_or_else(|| ValidationErrors::single("emoji", FieldCode::Invalid, "must be percent-encoded UTF-8"))?;
     Ok(ReactionPath { message: MessageId(message), emoji: Emoji::parse(&emoji)? })
 }
 

@@ -4,7 +4,7 @@ use crate::extract::{Caller, IdempotencyHeader, JsonBody, QueryParams};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, patch, post, web};
-use chat_domain::{ChatDraft, ChatId, ChatList, ChatPatch, ValidationErrors};
+use chat_domain::{ChatDraft, ChatId, ChatList, ChatPatch, FieldCode, ValidationErrors};
 use chat_store::ChatCursor;
 use time::OffsetDateTime;
 
@@ -58,7 +58,7 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, query: QueryParams
     let cursor = query.text("cursor").and_then(|text| {
         let parsed = parse_cursor(text);
         if parsed.is_none() {
-            errors.add("cursor", "invalid", "not a cursor this server gave out");
+            errors.add("cursor", FieldCode::Invalid, "not a cursor this server gave out");
         }
         parsed
     });

@@ -4,7 +4,7 @@ use crate::extract::{Caller, JsonBody, QueryParams};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
-use chat_domain::{ChatId, HistoryPage, MessageId, ReadMarkerMove, ValidationErrors};
+use chat_domain::{ChatId, FieldCode, HistoryPage, MessageId, ReadMarkerMove, ValidationErrors};
 use chat_store::{Cursor, ThreadReplies};
 
 const DEFAULT_LIMIT: i64 = 50;
@@ -38,7 +38,7 @@ pub async fn history(
         "include" => ThreadReplies::Include,
         "exclude" => ThreadReplies::Exclude,
         _ => {
-            errors.add("threads", "invalid_type", "`include` or `exclude`");
+            errors.add("threads", FieldCode::InvalidType, "`include` or `exclude`");
             ThreadReplies::Include
         }
     };
@@ -63,7 +63,7 @@ pub(super) fn page_position(query: &QueryParams, errors: &mut ValidationErrors) 
     let mut given = cursors.into_iter().filter_map(|(name, cursor)| Some((name, cursor?)));
     let cursor = given.next().map_or(Cursor::Latest, |(_, cursor)| cursor);
     if let Some((name, _)) = given.next() {
-        errors.add(name, "conflicting", "give at most one of before, after and around");
+        errors.add(name, FieldCode::Conflicting, "give at most one of before, after and around");
     }
     (cursor, u32::try_from(limit).unwrap_or(50))
 }

@@ -81,7 +81,7 @@ pub async fn events(state: web::Data<AppState>, caller: Caller, query: QueryPara
     let since = query.integer(&mut errors, "since", 0, i64::MAX);
     let limit = query.integer(&mut errors, "limit", 1, 1000).unwrap_or(100);
     if query.text("since").is_none() {
-        errors.add("since", "required", "the last seq the client has (0 for everything kept)");
+        errors.add("since", chat_domain::FieldCode::Required, "the last seq the client has (0 for everything kept)");
     }
     errors.finish(())?;
     let since = since.unwrap_or_default();

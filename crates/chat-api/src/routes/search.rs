@@ -4,7 +4,7 @@ use crate::extract::{Caller, QueryParams};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
-use chat_domain::{ChatId, SearchQuery, SearchResults, ValidationErrors};
+use chat_domain::{ChatId, FieldCode, SearchQuery, SearchResults, ValidationErrors};
 use chat_store::{SearchCursor, SearchOrder};
 
 const DEFAULT_LIMIT: i64 = 20;
@@ -34,13 +34,13 @@ pub async fn search(state: web::Data<AppState>, caller: Caller, query: QueryPara
         "newest" => SearchOrder::Newest,
         "relevance" => SearchOrder::Relevance,
         _ => {
-            errors.add("order", "invalid_type", "`newest` or `relevance`");
+            errors.add("order", FieldCode::InvalidType, "`newest` or `relevance`");
             SearchOrder::Newest
         }
     };
     let cursor = match query.text("cursor") {
         Some(text) => parse_cursor(text).or_else(|| {
-            errors.add("cursor", "invalid", "not a cursor this server gave out");
+            errors.add("cursor", FieldCode::Invalid, "not a cursor this server gave out");
             None
         }),
         None => before.map(|id| SearchCursor { id, rank: f32::MAX }),

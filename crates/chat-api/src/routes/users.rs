@@ -5,7 +5,7 @@ use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, patch, web};
 use chat_domain::user::MAX_USERNAME_CHARS;
-use chat_domain::{UserId, UserList, UserPatch, ValidationErrors};
+use chat_domain::{FieldCode, UserId, UserList, UserPatch, ValidationErrors};
 
 const DEFAULT_PAGE: i64 = 20;
 const MAX_PAGE: i64 = 50;
@@ -60,7 +60,7 @@ pub async fn search(
     let cursor = query.text("cursor").unwrap_or_default();
     for (field, text) in [("q", prefix.as_str()), ("cursor", cursor)] {
         if text.chars().count() > MAX_USERNAME_CHARS || text.contains('\0') {
-            errors.add(field, "too_long", format!("at most {MAX_USERNAME_CHARS} characters, no NUL"));
+            errors.add(field, FieldCode::TooLong, format!("at most {MAX_USERNAME_CHARS} characters, no NUL"));
         }
     }
     errors.finish(())?;

@@ -1,6 +1,7 @@
 //! Accounts and tokens: register, login, logout, /users/me.
 
 use crate::support::{TestApp, expect_json, expect_problem};
+use chat_domain::ErrorCode;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::time::{Duration, Instant};
@@ -19,7 +20,7 @@ async fn register_then_me_then_logout_revokes_the_token() {
     let logout = app.as_user(&ann, Method::POST, "/api/v1/auth/logout").send().await.unwrap();
     assert_eq!(logout.status(), StatusCode::NO_CONTENT);
     let after = app.as_user(&ann, Method::GET, "/api/v1/users/me").send().await.unwrap();
-    expect_problem(after, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_problem(after, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
 }
 
 #[tokio::test]
@@ -36,10 +37,15 @@ async fn login_issues_a_new_token_and_refuses_a_wrong_password() {
     let me = app.request(Method::GET, "/api/v1/users/me").bearer_auth(token).send().await.unwrap();
     assert_eq!(me.status(), StatusCode::OK);
 
-    expect_problem(login("wrong horse battery").await.unwrap(), StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    expect_problem(
+        login("wrong horse battery").await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+        ErrorCode::InvalidCredentials,
+    )
+    .await;
     let unknown =
         app.request(Method::POST, "/api/v1/auth/login").json(&json!({ "username": "nobody", "password": "whatever1" }));
-    expect_problem(unknown.send().await.unwrap(), StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    expect_problem(unknown.send().await.unwrap(), StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials).await;
 }
 
 #[tokio::test]
@@ -49,9 +55,9 @@ async fn bad_registrations_are_refused_and_store_nothing() {
     let register = |body: serde_json::Value| app.request(Method::POST, "/api/v1/auth/register").json(&body).send();
 
     let taken = register(json!({ "username": "ann", "password": "another password" })).await.unwrap();
-    expect_problem(taken, StatusCode::CONFLICT, "username_taken").await;
+    expect_problem(taken, StatusCode::CONFLICT, ErrorCode::UsernameTaken).await;
     let invalid = register(json!({ "username": "A B", "password": "short" })).await.unwrap();
-    let problem = expect_problem(invalid, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let problem = expect_problem(invalid, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
     let fields: Vec<&str> =
         problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
     assert!(fields.contains(&"username") && fields.contains(&"password"), "{problem}");
@@ -63,14 +69,14 @@ async fn protected_endpoints_need_a_live_token() {
     let app = TestApp::spawn().await;
     let no_token = app.request(Method::GET, "/api/v1/users/me").send().await.unwrap();
     assert_eq!(no_token.headers()["www-authenticate"], "Bearer");
-    expect_problem(no_token, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_problem(no_token, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
     let forged = app.request(Method::GET, "/api/v1/users/me").bearer_auth("f".repeat(64)).send().await.unwrap();
-    expect_problem(forged, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_problem(forged, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
     let wrong_scheme =
         app.request(Method::GET, "/api/v1/users/me").header("Authorization", "Basic YTpi").send().await.unwrap();
-    expect_problem(wrong_scheme, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_problem(wrong_scheme, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
     let logout = app.request(Method::POST, "/api/v1/auth/logout").send().await.unwrap();
-    expect_problem(logout, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_problem(logout, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
 }
 
 #[tokio::test]
@@ -88,7 +94,7 @@ async fn password_attempts_are_rate_limited_per_address() {
     let limited = login().await.unwrap();
     let retry_after: u64 = limited.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=21).contains(&retry_after), "Retry-After {retry_after}");
-    expect_problem(limited, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    expect_problem(limited, StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited).await;
 }
 
 /// Each process remembers the tokens it has checked, so requests skip the lookup; a logout on any

@@ -1,6 +1,7 @@
 //! `GET /chats` and `GET /chats/{id}`: each chat as its member sees it, most recently active first.
 
 use crate::support::{TestApp, error_fields, expect_problem, ids};
+use chat_domain::ErrorCode;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -97,9 +98,9 @@ async fn bad_limits_and_cursors_are_refused_by_name() {
         ("limit=-1&cursor=x", "limit"),
     ] {
         let response = app.call(&ann, Method::GET, &format!("/api/v1/chats?{query}")).await;
-        let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
         assert_eq!(error_fields(&problem)[0], field, "{query}: {problem}");
     }
     let anonymous = app.request(Method::GET, "/api/v1/chats").send().await.unwrap();
-    expect_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_problem(anonymous, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
 }

@@ -1,6 +1,7 @@
 //! Creating chats and reading one.
 
 use crate::support::{TestApp, expect_json, expect_problem};
+use chat_domain::ErrorCode;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -19,12 +20,12 @@ async fn group_chat_is_created_and_visible_to_members_only() {
     }
     // An outsider cannot tell this chat from one that does not exist.
     let outsider = app.as_user(&eve, Method::GET, &format!("/api/v1/chats/{chat_id}")).send().await.unwrap();
-    let hidden = expect_problem(outsider, StatusCode::NOT_FOUND, "chat_not_found").await;
+    let hidden = expect_problem(outsider, StatusCode::NOT_FOUND, ErrorCode::ChatNotFound).await;
     let missing = app.as_user(&eve, Method::GET, "/api/v1/chats/999999").send().await.unwrap();
-    let absent = expect_problem(missing, StatusCode::NOT_FOUND, "chat_not_found").await;
+    let absent = expect_problem(missing, StatusCode::NOT_FOUND, ErrorCode::ChatNotFound).await;
     assert_eq!(hidden, absent);
     let anonymous = app.request(Method::GET, &format!("/api/v1/chats/{chat_id}")).send().await.unwrap();
-    expect_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_problem(anonymous, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
 }
 
 #[tokio::test]
@@ -51,15 +52,15 @@ async fn invalid_chats_are_refused_and_store_nothing() {
     let create = |body: serde_json::Value| app.as_user(&ann, Method::POST, "/api/v1/chats").json(&body).send();
 
     let with_self = create(json!({ "kind": "direct", "member_ids": [ann.id] })).await.unwrap();
-    expect_problem(with_self, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    expect_problem(with_self, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
     let untitled = create(json!({ "kind": "group", "member_ids": [] })).await.unwrap();
-    let problem = expect_problem(untitled, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let problem = expect_problem(untitled, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
     assert_eq!(problem["errors"][0]["field"], "title");
     let stranger = create(json!({ "kind": "group", "title": "x", "member_ids": [424242] })).await.unwrap();
-    let problem = expect_problem(stranger, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let problem = expect_problem(stranger, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
     assert_eq!(problem["errors"][0]["field"], "member_ids");
     let bad_kind = create(json!({ "kind": "channel", "title": "x" })).await.unwrap();
-    let problem = expect_problem(bad_kind, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let problem = expect_problem(bad_kind, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
     assert_eq!(problem["errors"][0]["field"], "kind");
     assert_eq!(app.count("chats").await, 0);
     assert_eq!(app.count("chat_members").await, 0);

@@ -3,6 +3,7 @@
 //! 503, not a 2xx for a change that rolled back.
 
 use crate::support::{TestApp, TestUser, expect_json, expect_problem, reaction_path};
+use chat_domain::ErrorCode;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -30,7 +31,7 @@ async fn a_message_whose_commit_dies_is_not_acknowledged_and_its_retry_creates_i
     app.slow_commits(30).await;
     let answer = killed_in_commit(&app, post()).await;
     assert_eq!(answer.headers()["retry-after"], "1");
-    expect_problem(answer, StatusCode::SERVICE_UNAVAILABLE, "database_unavailable").await;
+    expect_problem(answer, StatusCode::SERVICE_UNAVAILABLE, ErrorCode::DatabaseUnavailable).await;
     app.normal_commits().await;
     assert_eq!(app.count("messages").await, 0, "the message rolled back");
 
@@ -96,7 +97,7 @@ async fn an_upload_whose_commit_dies_is_not_acknowledged_and_keeps_no_bytes() {
     // The claim (an insert) commits; the record of the stored bytes (an update) dies.
     app.slow_commits_after(30, "UPDATE ON uploads").await;
     let answer = killed_in_commit(&app, upload).await;
-    expect_problem(answer, StatusCode::SERVICE_UNAVAILABLE, "database_unavailable").await;
+    expect_problem(answer, StatusCode::SERVICE_UNAVAILABLE, ErrorCode::DatabaseUnavailable).await;
     app.normal_commits_of("uploads").await;
     assert_eq!(app.count("uploads WHERE state = 'ready'").await, 0, "nothing finished");
     assert_eq!(app.media().object_count().await.unwrap(), 0, "the bytes were erased");
@@ -134,7 +135,7 @@ async fn an_outage_answers_503_promptly_and_recovery_needs_no_restart() {
     for _ in 0..10 {
         let answer = app.post_message(&alice, &json!({ "chat_id": chat, "content": "during" })).await;
         assert_eq!(answer.headers()["retry-after"], "1");
-        expect_problem(answer, StatusCode::SERVICE_UNAVAILABLE, "database_unavailable").await;
+        expect_problem(answer, StatusCode::SERVICE_UNAVAILABLE, ErrorCode::DatabaseUnavailable).await;
     }
     // At the full 5 s acquire timeout each, ten requests would take 50 s.
     assert!(started.elapsed() < Duration::from_secs(5), "503s took {:?}", started.elapsed());

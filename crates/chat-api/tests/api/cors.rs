@@ -3,6 +3,7 @@
 //! pages of the server's own origin are unaffected.
 
 use crate::support::{TestApp, expect_json, expect_problem};
+use chat_domain::ErrorCode;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::json;
 
@@ -68,7 +69,7 @@ async fn an_allowed_page_reads_answers_and_errors_and_the_headers_it_needs() {
 
     let refused = app.request(Method::GET, "/api/v1/users/me").header("Origin", FRONTEND).send().await.unwrap();
     assert_eq!(header(&refused, "access-control-allow-origin"), Some(FRONTEND), "errors stay readable");
-    expect_problem(refused, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_problem(refused, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
 }
 
 #[tokio::test]
@@ -76,10 +77,10 @@ async fn a_foreign_origin_gets_no_cors_headers_and_its_preflight_is_refused() {
     let app = app_allowing(&[FRONTEND]).await;
     let refused = preflight(&app, "http://evil.example", "POST", "authorization, content-type").await;
     assert_eq!(header(&refused, "access-control-allow-origin"), None);
-    expect_problem(refused, StatusCode::BAD_REQUEST, "cors_refused").await;
+    expect_problem(refused, StatusCode::BAD_REQUEST, ErrorCode::CorsRefused).await;
     let odd_header = preflight(&app, FRONTEND, "POST", "x-unknown").await;
     assert_eq!(header(&odd_header, "access-control-allow-origin"), None);
-    expect_problem(odd_header, StatusCode::BAD_REQUEST, "cors_refused").await;
+    expect_problem(odd_header, StatusCode::BAD_REQUEST, ErrorCode::CorsRefused).await;
 
     let ann = app.register("ann").await;
     let read = app.as_user(&ann, Method::GET, "/api/v1/users/me").header("Origin", "http://evil.example");

@@ -1,6 +1,7 @@
 //! `DELETE /messages/{id}`: a soft delete that leaves a tombstone in the message's place.
 
 use crate::support::{TestApp, TestUser, expect_json, expect_problem, ids, reaction_path};
+use chat_domain::ErrorCode;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -50,8 +51,8 @@ async fn a_tombstone_takes_no_reactions() {
     let events = app.count("events").await;
 
     let path = reaction_path(message["id"].as_i64().unwrap(), "🎉");
-    expect_problem(app.call(&bob, Method::PUT, &path).await, StatusCode::CONFLICT, "message_deleted").await;
-    expect_problem(app.call(&bob, Method::DELETE, &path).await, StatusCode::CONFLICT, "message_deleted").await;
+    expect_problem(app.call(&bob, Method::PUT, &path).await, StatusCode::CONFLICT, ErrorCode::MessageDeleted).await;
+    expect_problem(app.call(&bob, Method::DELETE, &path).await, StatusCode::CONFLICT, ErrorCode::MessageDeleted).await;
     assert_eq!(app.count("reactions").await, 0);
     assert_eq!(app.count("events").await, events);
     assert_eq!(app.get_ok(&ann, &format!("/api/v1/messages/{}", message["id"])).await, tombstone);
@@ -68,10 +69,10 @@ async fn admins_and_owners_delete_anyones_message_plain_members_only_their_own()
         (app.text(&cat, chat_id, "1").await, app.text(&cat, chat_id, "2").await, app.text(&ann, chat_id, "3").await);
     let events = app.count("events").await;
 
-    expect_problem(delete(&app, &cat, &own).await, StatusCode::FORBIDDEN, "forbidden").await;
-    expect_problem(delete(&app, &eve, &first).await, StatusCode::NOT_FOUND, "message_not_found").await;
+    expect_problem(delete(&app, &cat, &own).await, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
+    expect_problem(delete(&app, &eve, &first).await, StatusCode::NOT_FOUND, ErrorCode::MessageNotFound).await;
     let missing = app.call(&ann, Method::DELETE, "/api/v1/messages/987654").await;
-    expect_problem(missing, StatusCode::NOT_FOUND, "message_not_found").await;
+    expect_problem(missing, StatusCode::NOT_FOUND, ErrorCode::MessageNotFound).await;
     assert_eq!(app.get_ok(&cat, &format!("/api/v1/messages/{}", own["id"])).await, own);
     assert_eq!(app.count("events").await, events);
 

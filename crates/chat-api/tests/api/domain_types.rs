@@ -3,8 +3,8 @@
 
 use crate::support::{TestApp, expect_json, reaction_path};
 use chat_domain::{
-    ChatList, ChatMember, ChatSummary, ControlFrame, EditList, ErrorCode, Event, EventFeed, EventKind, HistoryPage,
-    MemberList, Message, Problem, ReadState, ServerFrame, Session, ThreadPage, User,
+    ChatList, ChatMember, ChatSummary, ControlFrame, EditList, ErrorCode, Event, EventFeed, EventKind, FieldCode,
+    HistoryPage, MemberList, Message, Problem, ReadState, ServerFrame, Session, ThreadPage, User,
 };
 use reqwest::{Method, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -88,7 +88,7 @@ async fn every_answer_decodes_into_its_domain_type() {
     )
     .await;
     assert_eq!(refused.code, ErrorCode::ValidationFailed);
-    assert_eq!(refused.errors.unwrap().0[0].code, "required");
+    assert_eq!(refused.errors.unwrap().0[0].code, FieldCode::Required);
     let outsider = app.register("outsider").await;
     let forbidden: Problem =
         decode(app.call_json(&outsider, Method::POST, "/api/v1/messages", &post).await, StatusCode::FORBIDDEN).await;

@@ -1,6 +1,7 @@
 //! `PATCH /messages/{id}` and `GET /messages/{id}/edits`: the author edits, earlier versions are kept.
 
-use crate::support::{TestApp, TestUser, error_fields, expect_json, expect_problem};
+use crate::support::{TestApp, TestUser, error_fields, expect_json, expect_problem, field_errors};
+use chat_domain::{ErrorCode, FieldCode};
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -48,9 +49,8 @@ async fn a_payload_edit_keeps_the_content_and_is_revalidated() {
     assert_eq!(edited["content"], "cat");
     assert_eq!(edited["payload"], json!({ "url": "b.png" }));
     let not_an_object = edit(&app, &ann, &image["id"], &json!({ "payload": [1] })).await;
-    let problem = expect_problem(not_an_object, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    assert_eq!(error_fields(&problem)[0], "payload");
-    assert_eq!(problem["errors"][0]["code"], "invalid");
+    let problem = expect_problem(not_an_object, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
+    assert_eq!(field_errors(&problem)[0], ("payload", FieldCode::Invalid));
     assert_eq!(app.get_ok(&ann, &format!("/api/v1/messages/{}", image["id"])).await, edited);
     assert_eq!(app.count("message_edits").await, 1);
 }
@@ -66,11 +66,11 @@ async fn refused_edits_change_nothing() {
     let events = app.count("events").await;
 
     let by_other = edit(&app, &bob, &message["id"], &json!({ "content": "bob's words" })).await;
-    expect_problem(by_other, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_problem(by_other, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
     let by_outsider = edit(&app, &eve, &message["id"], &json!({ "content": "eve's words" })).await;
-    expect_problem(by_outsider, StatusCode::NOT_FOUND, "message_not_found").await;
+    expect_problem(by_outsider, StatusCode::NOT_FOUND, ErrorCode::MessageNotFound).await;
     let deleted = edit(&app, &ann, &gone["id"], &json!({ "content": "back" })).await;
-    expect_problem(deleted, StatusCode::CONFLICT, "message_deleted").await;
+    expect_problem(deleted, StatusCode::CONFLICT, ErrorCode::MessageDeleted).await;
     for (body, field) in [
         (json!({ "content": "" }), "content"),
         (json!({ "content": "я".repeat(4001) }), "content"),
@@ -78,11 +78,11 @@ async fn refused_edits_change_nothing() {
         (json!({ "content": "x", "colour": "red" }), "colour"),
     ] {
         let response = edit(&app, &ann, &message["id"], &body).await;
-        let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
         assert_eq!(error_fields(&problem), [field], "{problem}");
     }
     let outsider_edits = app.call(&eve, Method::GET, &format!("/api/v1/messages/{}/edits", message["id"])).await;
-    expect_problem(outsider_edits, StatusCode::NOT_FOUND, "message_not_found").await;
+    expect_problem(outsider_edits, StatusCode::NOT_FOUND, ErrorCode::MessageNotFound).await;
 
     assert_eq!(app.get_ok(&ann, &format!("/api/v1/messages/{}", message["id"])).await, message);
     assert_eq!(app.count("message_edits").await, 0);

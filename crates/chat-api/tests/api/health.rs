@@ -1,6 +1,7 @@
 //! Probes, unknown routes, and a server that cannot reach its database.
 
 use crate::support::{TestApp, expect_json, expect_problem};
+use chat_domain::ErrorCode;
 use reqwest::{Method, StatusCode};
 
 #[tokio::test]
@@ -16,7 +17,7 @@ async fn liveness_and_readiness() {
 async fn unknown_routes_answer_a_problem() {
     let app = TestApp::spawn().await;
     let response = app.request(Method::GET, "/api/v1/nothing-here").send().await.unwrap();
-    expect_problem(response, StatusCode::NOT_FOUND, "not_found").await;
+    expect_problem(response, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
 }
 
 #[test]

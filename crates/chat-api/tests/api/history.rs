@@ -1,6 +1,7 @@
 //! `GET /chats/{id}/messages`: a chat's history by id cursor, oldest first within a page.
 
 use crate::support::{TestApp, TestUser, error_fields, expect_problem, ids};
+use chat_domain::ErrorCode;
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
@@ -65,14 +66,14 @@ async fn bad_cursors_limits_and_outsiders_are_refused() {
         ("around=-1", "around"),
     ] {
         let response = app.call(&ann, Method::GET, &format!("/api/v1/chats/{chat_id}/messages?{query}")).await;
-        let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
         assert_eq!(error_fields(&problem), [field], "{query}: {problem}");
     }
     let outsider = app.call(&eve, Method::GET, &format!("/api/v1/chats/{chat_id}/messages")).await;
-    let hidden = expect_problem(outsider, StatusCode::NOT_FOUND, "chat_not_found").await;
+    let hidden = expect_problem(outsider, StatusCode::NOT_FOUND, ErrorCode::ChatNotFound).await;
     assert!(!hidden.to_string().contains("private"));
     let nowhere = app.call(&eve, Method::GET, "/api/v1/chats/987654/messages").await;
-    assert_eq!(expect_problem(nowhere, StatusCode::NOT_FOUND, "chat_not_found").await, hidden);
+    assert_eq!(expect_problem(nowhere, StatusCode::NOT_FOUND, ErrorCode::ChatNotFound).await, hidden);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

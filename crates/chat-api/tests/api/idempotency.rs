@@ -1,6 +1,7 @@
 //! `Idempotency-Key`: replays, reuse with another body, malformed keys, and a burst of retries.
 
 use crate::support::{TestApp, TestUser, expect_json, expect_problem};
+use chat_domain::ErrorCode;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -33,7 +34,7 @@ async fn the_same_key_with_another_body_is_refused() {
     let chat_id = app.group(&ann, &[]).await;
     post_with_key(&app, &ann, "key-1", &json!({ "chat_id": chat_id, "content": "one" })).await;
     let reused = post_with_key(&app, &ann, "key-1", &json!({ "chat_id": chat_id, "content": "two" })).await;
-    expect_problem(reused, StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused").await;
+    expect_problem(reused, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::IdempotencyKeyReused).await;
     assert_eq!(app.count("messages").await, 1);
 }
 
@@ -57,7 +58,7 @@ async fn malformed_keys_are_a_400_and_store_nothing() {
     let body = json!({ "chat_id": chat_id, "content": "x" });
     for key in [String::new(), "k".repeat(256), "tab\there".to_owned()] {
         let response = post_with_key(&app, &ann, &key, &body).await;
-        expect_problem(response, StatusCode::BAD_REQUEST, "invalid_idempotency_key").await;
+        expect_problem(response, StatusCode::BAD_REQUEST, ErrorCode::InvalidIdempotencyKey).await;
     }
     assert_eq!(app.count("messages").await, 0);
     assert_eq!(app.count("idempotency_keys").await, 0);
@@ -108,10 +109,10 @@ async fn creating_a_group_chat_with_a_key_happens_once() {
     assert_eq!(app.count("chats").await, 1);
 
     let other = create("chat-key", json!({ "kind": "group", "title": "Another", "member_ids": [] })).await.unwrap();
-    expect_problem(other, StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused").await;
+    expect_problem(other, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::IdempotencyKeyReused).await;
     let chat_id = ids[0];
     let as_message = post_with_key(&app, &ann, "chat-key", &json!({ "chat_id": chat_id, "content": "x" })).await;
-    expect_problem(as_message, StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused").await;
+    expect_problem(as_message, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::IdempotencyKeyReused).await;
     assert_eq!(app.count("chats").await, 1);
     assert_eq!(app.count("messages").await, 0);
 }
@@ -138,11 +139,11 @@ async fn a_creator_who_left_gets_403_for_a_replayed_chat_as_for_a_replayed_messa
 
     let replayed_chat = create(&body).await.unwrap();
     assert!(replayed_chat.headers().get("idempotent-replayed").is_none());
-    expect_problem(replayed_chat, StatusCode::FORBIDDEN, "not_a_member").await;
+    expect_problem(replayed_chat, StatusCode::FORBIDDEN, ErrorCode::NotAMember).await;
     let replayed_message = post_with_key(&app, &ann, "message-key", &message).await;
-    expect_problem(replayed_message, StatusCode::FORBIDDEN, "not_a_member").await;
+    expect_problem(replayed_message, StatusCode::FORBIDDEN, ErrorCode::NotAMember).await;
     let other = create(&json!({ "title": "another", "kind": "group", "member_ids": [] })).await.unwrap();
-    expect_problem(other, StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused").await;
+    expect_problem(other, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::IdempotencyKeyReused).await;
     assert_eq!((app.count("chats").await, app.count("messages").await), (1, 1));
 
     // Back in the chat, the key answers it again, as it is now.

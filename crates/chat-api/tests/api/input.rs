@@ -1,6 +1,7 @@
 //! Bodies a client can get wrong: each a clear 4xx problem, none a 500, none storing anything.
 
 use crate::support::{TestApp, expect_problem};
+use chat_domain::ErrorCode;
 use reqwest::{Method, StatusCode};
 use std::time::{Duration, Instant};
 
@@ -14,25 +15,25 @@ async fn malformed_bodies_are_refused_before_anything_is_stored() {
     };
 
     let truncated = send("application/json", br#"{"chat_id": 1, "content": "#.to_vec()).await.unwrap();
-    expect_problem(truncated, StatusCode::BAD_REQUEST, "malformed_json").await;
+    expect_problem(truncated, StatusCode::BAD_REQUEST, ErrorCode::MalformedJson).await;
     let empty = send("application/json", Vec::new()).await.unwrap();
-    expect_problem(empty, StatusCode::BAD_REQUEST, "malformed_json").await;
+    expect_problem(empty, StatusCode::BAD_REQUEST, ErrorCode::MalformedJson).await;
     let mut invalid_utf8 = format!(r#"{{"chat_id": {chat_id}, "content": ""#).into_bytes();
     invalid_utf8.extend_from_slice(&[0xff, 0xfe, b'"', b'}']);
     let invalid_utf8 = send("application/json", invalid_utf8).await.unwrap();
-    expect_problem(invalid_utf8, StatusCode::BAD_REQUEST, "malformed_json").await;
+    expect_problem(invalid_utf8, StatusCode::BAD_REQUEST, ErrorCode::MalformedJson).await;
     let trailing = send("application/json", format!(r#"{{"chat_id": {chat_id}, "content": "x"}} extra"#).into_bytes())
         .await
         .unwrap();
-    expect_problem(trailing, StatusCode::BAD_REQUEST, "malformed_json").await;
+    expect_problem(trailing, StatusCode::BAD_REQUEST, ErrorCode::MalformedJson).await;
     let form = send("application/x-www-form-urlencoded", b"chat_id=1&content=x".to_vec()).await.unwrap();
-    expect_problem(form, StatusCode::BAD_REQUEST, "unsupported_media_type").await;
+    expect_problem(form, StatusCode::BAD_REQUEST, ErrorCode::UnsupportedMediaType).await;
     let not_an_object = send("application/json", b"[1, 2]".to_vec()).await.unwrap();
-    expect_problem(not_an_object, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    expect_problem(not_an_object, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
 
     let huge = format!(r#"{{"chat_id": {chat_id}, "content": "{}"}}"#, "x".repeat(70 * 1024));
     let huge = send("application/json", huge.into_bytes()).await.unwrap();
-    expect_problem(huge, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    expect_problem(huge, StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge).await;
 
     let charset =
         send("application/json; charset=utf-8", format!(r#"{{"chat_id": {chat_id}, "content": "ok"}}"#).into_bytes());
@@ -45,7 +46,7 @@ async fn a_non_numeric_id_in_the_path_is_a_400() {
     let app = TestApp::spawn().await;
     let ann = app.register("ann").await;
     let response = app.as_user(&ann, Method::GET, "/api/v1/messages/abc").send().await.unwrap();
-    expect_problem(response, StatusCode::BAD_REQUEST, "invalid_path").await;
+    expect_problem(response, StatusCode::BAD_REQUEST, ErrorCode::InvalidPath).await;
 }
 
 #[tokio::test]
@@ -59,19 +60,23 @@ async fn nul_characters_and_impossible_cursors_are_refused_not_failed_on() {
         serde_json::json!({ "chat_id": chat_id, "content": "x", "payload": { "k": nul } }),
         serde_json::json!({ "chat_id": chat_id, "content": "x", "payload": { nul: 1 } }),
     ] {
-        expect_problem(app.post_message(&ann, &body).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
-            .await;
+        expect_problem(
+            app.post_message(&ann, &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::ValidationFailed,
+        )
+        .await;
     }
     let title =
         app.as_user(&ann, Method::POST, "/api/v1/chats").json(&serde_json::json!({ "kind": "group", "title": nul }));
-    expect_problem(title.send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    expect_problem(title.send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
     let login = app
         .request(Method::POST, "/api/v1/auth/login")
         .json(&serde_json::json!({ "username": nul, "password": "whatever1" }));
-    expect_problem(login.send().await.unwrap(), StatusCode::UNAUTHORIZED, "invalid_credentials").await;
+    expect_problem(login.send().await.unwrap(), StatusCode::UNAUTHORIZED, ErrorCode::InvalidCredentials).await;
     for cursor in ["-280000000000000000_1", "999999999999999999999_1"] {
         let list = app.as_user(&ann, Method::GET, &format!("/api/v1/chats?cursor={cursor}")).send().await.unwrap();
-        expect_problem(list, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        expect_problem(list, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
     }
     assert_eq!(app.count("messages").await, 0);
     assert_eq!(app.count("chats").await, 1);
@@ -146,7 +151,7 @@ async fn a_wrong_type_for_a_named_value_is_a_validation_error_not_malformed_json
     ];
     for (path, body, field) in cases {
         let response = app.call_json(&ann, Method::POST, path, &body).await;
-        let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
         assert_eq!(crate::support::error_fields(&problem), [field], "{path} {body}");
     }
     assert_eq!(app.count("messages").await, 0);

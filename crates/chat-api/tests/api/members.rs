@@ -1,6 +1,7 @@
 //! `GET/POST /chats/{id}/members` and `PATCH .../members/{user_id}`: who is in a chat, with which role.
 
 use crate::support::{TestApp, TestUser, error_fields, expect_json, expect_problem};
+use chat_domain::ErrorCode;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -31,7 +32,7 @@ async fn members_are_listed_with_their_roles_for_members_only() {
     assert_eq!(members.iter().find(|m| m["user_id"] == bob.id).unwrap()["role"], "member");
 
     let outsider = app.call(&eve, Method::GET, &format!("/api/v1/chats/{chat_id}/members")).await;
-    expect_problem(outsider, StatusCode::NOT_FOUND, "chat_not_found").await;
+    expect_problem(outsider, StatusCode::NOT_FOUND, ErrorCode::ChatNotFound).await;
 }
 
 #[tokio::test]
@@ -62,21 +63,21 @@ async fn adding_is_refused_to_members_for_strangers_and_in_direct_chats() {
     let (members, events) = (app.count("chat_members").await, app.count("events").await);
 
     let by_member = add(&app, &bob, chat_id, &json!({ "user_id": dan.id })).await;
-    expect_problem(by_member, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_problem(by_member, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
     let by_outsider = add(&app, &eve, chat_id, &json!({ "user_id": dan.id })).await;
-    expect_problem(by_outsider, StatusCode::NOT_FOUND, "chat_not_found").await;
+    expect_problem(by_outsider, StatusCode::NOT_FOUND, ErrorCode::ChatNotFound).await;
     let stranger = add(&app, &ann, chat_id, &json!({ "user_id": 987654 })).await;
-    let problem = expect_problem(stranger, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let problem = expect_problem(stranger, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
     assert_eq!(error_fields(&problem), ["user_id"]);
     let admin_makes_owner = add(&app, &cat, chat_id, &json!({ "user_id": dan.id, "role": "owner" })).await;
-    expect_problem(admin_makes_owner, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_problem(admin_makes_owner, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
     let bad_role = add(&app, &ann, chat_id, &json!({ "user_id": dan.id, "role": "king" })).await;
-    expect_problem(bad_role, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    expect_problem(bad_role, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
     let into_direct = add(&app, &ann, direct_id, &json!({ "user_id": dan.id })).await;
-    expect_problem(into_direct, StatusCode::CONFLICT, "direct_chat").await;
+    expect_problem(into_direct, StatusCode::CONFLICT, ErrorCode::DirectChat).await;
     let direct_role = format!("/api/v1/chats/{direct_id}/members/{}", bob.id);
     let direct_role = app.call_json(&ann, Method::PATCH, &direct_role, &json!({ "role": "admin" })).await;
-    expect_problem(direct_role, StatusCode::CONFLICT, "direct_chat").await;
+    expect_problem(direct_role, StatusCode::CONFLICT, ErrorCode::DirectChat).await;
 
     assert_eq!(app.count("chat_members").await, members);
     assert_eq!(app.count("events").await, events);
@@ -96,17 +97,17 @@ async fn roles_change_under_the_owner_and_admin_rules() {
     let events = app.count("events").await;
     let path = |user: &TestUser| format!("/api/v1/chats/{chat_id}/members/{}", user.id);
     let promote = app.call_json(&bob, Method::PATCH, &path(&cat), &json!({ "role": "owner" })).await;
-    expect_problem(promote, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_problem(promote, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
     let demote = app.call_json(&bob, Method::PATCH, &path(&ann), &json!({ "role": "member" })).await;
-    expect_problem(demote, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_problem(demote, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
     let by_member = app.call_json(&cat, Method::PATCH, &path(&cat), &json!({ "role": "admin" })).await;
-    expect_problem(by_member, StatusCode::FORBIDDEN, "forbidden").await;
+    expect_problem(by_member, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
     // The last owner cannot step down before handing over.
     let step_down = app.call_json(&ann, Method::PATCH, &path(&ann), &json!({ "role": "admin" })).await;
-    expect_problem(step_down, StatusCode::CONFLICT, "last_owner").await;
+    expect_problem(step_down, StatusCode::CONFLICT, ErrorCode::LastOwner).await;
     let nobody = format!("/api/v1/chats/{chat_id}/members/987654");
     let nobody = app.call_json(&ann, Method::PATCH, &nobody, &json!({ "role": "admin" })).await;
-    expect_problem(nobody, StatusCode::NOT_FOUND, "member_not_found").await;
+    expect_problem(nobody, StatusCode::NOT_FOUND, ErrorCode::MemberNotFound).await;
 
     assert_eq!(role(&app, &ann, chat_id).await, "owner");
     assert_eq!(role(&app, &cat, chat_id).await, "member");

@@ -2,6 +2,7 @@
 //! are listed newest first, reach the chat as a `mention` event, and follow edits and deletes.
 
 use crate::support::{TestApp, expect_json, expect_problem};
+use chat_domain::ErrorCode;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -87,15 +88,20 @@ async fn bad_mention_requests_are_refused_and_store_nothing() {
     let chat = app.group(&ann, &[]).await;
     let too_many: Vec<i64> = (1..=51).collect();
     let body = json!({ "chat_id": chat, "content": "crowd", "mentions": too_many });
-    expect_problem(app.post_message(&ann, &body).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    let wrong_type = json!({ "chat_id": chat, "content": "x", "mentions": ["bob"] });
-    expect_problem(app.post_message(&ann, &wrong_type).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
+    expect_problem(app.post_message(&ann, &body).await, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed)
         .await;
+    let wrong_type = json!({ "chat_id": chat, "content": "x", "mentions": ["bob"] });
+    expect_problem(
+        app.post_message(&ann, &wrong_type).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::ValidationFailed,
+    )
+    .await;
     assert_eq!(app.count("messages").await, 0);
     for query in ["limit=0", "limit=51", "before=0", "before=x"] {
         let response = app.call(&ann, Method::GET, &format!("/api/v1/mentions?{query}")).await;
-        expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
     }
     let anonymous = app.request(Method::GET, "/api/v1/mentions").send().await.unwrap();
-    expect_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_problem(anonymous, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
 }

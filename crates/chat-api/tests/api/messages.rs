@@ -1,6 +1,7 @@
 //! The seed's call, `POST /api/v1/messages`, and reading a message back.
 
-use crate::support::{TestApp, expect_json, expect_problem};
+use crate::support::{TestApp, expect_json, expect_problem, field_errors};
+use chat_domain::{ErrorCode, FieldCode};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
@@ -73,23 +74,23 @@ async fn outsiders_can_neither_post_nor_read() {
     let message = expect_json(posted, StatusCode::OK).await;
 
     let intrusion = app.post_message(&eve, &json!({ "chat_id": chat_id, "content": "hi" })).await;
-    expect_problem(intrusion, StatusCode::FORBIDDEN, "not_a_member").await;
+    expect_problem(intrusion, StatusCode::FORBIDDEN, ErrorCode::NotAMember).await;
     // A chat that does not exist answers exactly the same: existence stays private.
     let nowhere = app.post_message(&eve, &json!({ "chat_id": 987654, "content": "hi" })).await;
-    expect_problem(nowhere, StatusCode::FORBIDDEN, "not_a_member").await;
+    expect_problem(nowhere, StatusCode::FORBIDDEN, ErrorCode::NotAMember).await;
     assert_eq!(app.count("messages").await, 1);
 
     let path = format!("/api/v1/messages/{}", message["id"]);
     let peek = app.as_user(&eve, Method::GET, &path).send().await.unwrap();
-    let body = expect_problem(peek, StatusCode::NOT_FOUND, "message_not_found").await;
+    let body = expect_problem(peek, StatusCode::NOT_FOUND, ErrorCode::MessageNotFound).await;
     assert!(!body.to_string().contains("secret"));
     let missing = app.as_user(&ann, Method::GET, "/api/v1/messages/987654").send().await.unwrap();
-    expect_problem(missing, StatusCode::NOT_FOUND, "message_not_found").await;
+    expect_problem(missing, StatusCode::NOT_FOUND, ErrorCode::MessageNotFound).await;
     let anonymous = app.request(Method::GET, &path).send().await.unwrap();
-    expect_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_problem(anonymous, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
     let anonymous_post =
         app.request(Method::POST, "/api/v1/messages").json(&json!({ "chat_id": chat_id, "content": "x" }));
-    expect_problem(anonymous_post.send().await.unwrap(), StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_problem(anonymous_post.send().await.unwrap(), StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
 }
 
 #[tokio::test]
@@ -105,7 +106,7 @@ async fn replies_stay_within_their_chat() {
     assert_eq!(expect_json(reply, StatusCode::OK).await["reply_to_id"], original["id"]);
     let astray =
         app.post_message(&ann, &json!({ "chat_id": elsewhere, "content": "a", "reply_to_id": original["id"] })).await;
-    let problem = expect_problem(astray, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let problem = expect_problem(astray, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
     assert_eq!(problem["errors"][0]["field"], "reply_to_id");
     assert_eq!(app.count("messages").await, 2);
 }
@@ -116,27 +117,29 @@ async fn invalid_messages_are_refused_with_field_errors_and_store_nothing() {
     let ann = app.register("ann").await;
     let chat_id = app.group(&ann, &[]).await;
     let cases = [
-        (json!({ "chat_id": chat_id, "type": "text", "content": "" }), "content", "too_short"),
-        (json!({ "chat_id": chat_id, "type": "text", "content": "я".repeat(4001) }), "content", "too_long"),
-        (json!({ "chat_id": chat_id, "type": "text" }), "content", "required"),
-        (json!({ "chat_id": chat_id, "type": "text", "content": "x", "payload": [1] }), "payload", "invalid"),
+        (json!({ "chat_id": chat_id, "type": "text", "content": "" }), "content", FieldCode::TooShort),
+        (json!({ "chat_id": chat_id, "type": "text", "content": "я".repeat(4001) }), "content", FieldCode::TooLong),
+        (json!({ "chat_id": chat_id, "type": "text" }), "content", FieldCode::Required),
+        (json!({ "chat_id": chat_id, "type": "text", "content": "x", "payload": [1] }), "payload", FieldCode::Invalid),
         (
             json!({ "chat_id": chat_id, "type": "file", "payload": { "blob": "x".repeat(17 * 1024) } }),
             "payload",
-            "too_large",
+            FieldCode::TooLarge,
         ),
-        (json!({ "chat_id": chat_id, "type": "video", "content": "x" }), "type", "invalid"),
-        (json!({ "chat_id": chat_id, "type": "system", "content": "x" }), "type", "not_allowed"),
-        (json!({ "chat_id": "two", "content": "x" }), "chat_id", "invalid_type"),
-        (json!({ "content": "x" }), "chat_id", "required"),
-        (json!({ "chat_id": chat_id, "content": "x", "colour": "red" }), "colour", "unknown_field"),
+        (json!({ "chat_id": chat_id, "type": "video", "content": "x" }), "type", FieldCode::Invalid),
+        (json!({ "chat_id": chat_id, "type": "system", "content": "x" }), "type", FieldCode::NotAllowed),
+        (json!({ "chat_id": "two", "content": "x" }), "chat_id", FieldCode::InvalidType),
+        (json!({ "content": "x" }), "chat_id", FieldCode::Required),
+        (json!({ "chat_id": chat_id, "content": "x", "colour": "red" }), "colour", FieldCode::UnknownField),
     ];
     for (body, field, code) in cases {
-        let problem =
-            expect_problem(app.post_message(&ann, &body).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
-                .await;
-        assert_eq!(problem["errors"][0]["field"], field, "{body}: {problem}");
-        assert_eq!(problem["errors"][0]["code"], code, "{body}: {problem}");
+        let problem = expect_problem(
+            app.post_message(&ann, &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::ValidationFailed,
+        )
+        .await;
+        assert_eq!(field_errors(&problem)[0], (field, code), "{body}: {problem}");
     }
     let image =
         json!({ "chat_id": chat_id, "type": "image", "payload": { "url": "https://cdn.example/cat.png", "w": 640 } });

@@ -1,6 +1,7 @@
 //! The OpenAPI document: served, covering every route, and describing the JSON the server sends.
 
-use crate::support::{TestApp, expect_json, expect_problem};
+use crate::support::{TestApp, expect_json, expect_problem, field_errors};
+use chat_domain::{ErrorCode, FieldCode};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::collections::BTreeSet;
@@ -25,7 +26,7 @@ async fn the_document_is_openapi_3_1_and_every_operation_in_it_is_routed() {
             let status = response.status();
             let body = response.text().await.unwrap();
             assert!(
-                !body.contains("\"code\":\"not_found\""),
+                !body.contains(&format!(r#""code":"{}""#, ErrorCode::NotFound)),
                 "{method} {path} is documented but not routed ({status})"
             );
         }
@@ -179,7 +180,7 @@ async fn an_id_out_of_range_in_any_path_is_a_documented_400() {
         for (method, operation) in item.as_object().unwrap() {
             let verb = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let response = app.as_user(&user, verb, &url).json(&json!({})).send().await.unwrap();
-            expect_problem(response, StatusCode::BAD_REQUEST, "invalid_path").await;
+            expect_problem(response, StatusCode::BAD_REQUEST, ErrorCode::InvalidPath).await;
             assert!(operation["responses"]["400"].is_object(), "{method} {path} does not document its 400");
             checked += 1;
         }
@@ -205,8 +206,8 @@ async fn request_bodies_refuse_unknown_fields_as_documented() {
             let Some(name) = schema.as_str().and_then(|reference| reference.rsplit('/').next()) else { continue };
             let verb = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
             let response = app.call_json(&user, verb, &concrete(path, "1"), &json!({ "unexpected": 1 })).await;
-            let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-            assert_eq!(problem["errors"][0]["code"], "unknown_field", "{method} {path}: {problem}");
+            let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
+            assert_eq!(field_errors(&problem)[0].1, FieldCode::UnknownField, "{method} {path}: {problem}");
             let additional = &doc["components"]["schemas"][name]["additionalProperties"];
             assert_eq!(additional, &json!(false), "{name} ({method} {path}) is documented to take unknown fields");
             checked += 1;
@@ -284,11 +285,10 @@ async fn query_parameter_ranges_are_documented() {
             let problem = expect_problem(
                 app.call(&user, Method::GET, &url).await,
                 StatusCode::UNPROCESSABLE_ENTITY,
-                "validation_failed",
+                ErrorCode::ValidationFailed,
             )
             .await;
-            assert_eq!(problem["errors"][0]["field"], name, "{url}: {problem}");
-            assert_eq!(problem["errors"][0]["code"], "out_of_range", "{url}: {problem}");
+            assert_eq!(field_errors(&problem)[0], (name, FieldCode::OutOfRange), "{url}: {problem}");
         }
     }
 }
@@ -313,7 +313,8 @@ async fn the_idempotency_key_is_documented_as_checked() {
         );
         for refused in [String::new(), "k".repeat(256), "tab\tkey".to_owned()] {
             let request = app.as_user(&user, Method::POST, path).header("Idempotency-Key", refused).json(&body);
-            expect_problem(request.send().await.unwrap(), StatusCode::BAD_REQUEST, "invalid_idempotency_key").await;
+            expect_problem(request.send().await.unwrap(), StatusCode::BAD_REQUEST, ErrorCode::InvalidIdempotencyKey)
+                .await;
         }
     }
 }

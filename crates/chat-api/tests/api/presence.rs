@@ -3,7 +3,7 @@
 //! hidden by choice.
 
 use crate::support::{ServerProcess, TestApp, TestUser, WsClient, expect_json, expect_problem};
-use chat_domain::{ControlFrame, PresenceStatus, ServerFrame};
+use chat_domain::{ControlFrame, ErrorCode, PresenceStatus, ServerFrame};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -107,9 +107,9 @@ async fn a_user_can_appear_offline_and_bad_choices_are_refused() {
 
     for bad in [json!({}), json!({ "appear_offline": "yes" }), json!({ "appear_offline": true, "x": 1 })] {
         let refused = app.call_json(&bob, Method::PUT, "/api/v1/users/me/presence", &bad).await;
-        expect_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        expect_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
     }
     let anonymous = app.request(Method::PUT, "/api/v1/users/me/presence").json(&json!({ "appear_offline": true }));
-    expect_problem(anonymous.send().await.unwrap(), StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_problem(anonymous.send().await.unwrap(), StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
     assert_eq!(presence_of(&app, &ann, &bob).await["status"], "online", "nothing changed");
 }

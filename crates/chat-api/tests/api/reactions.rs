@@ -1,7 +1,8 @@
 //! `PUT/DELETE /messages/{id}/reactions/{emoji}`: the caller's reactions, idempotent, each answering
 //! the whole message.
 
-use crate::support::{TestApp, TestUser, error_fields, expect_json, expect_problem, reaction_path};
+use crate::support::{TestApp, TestUser, error_fields, expect_json, expect_problem, field_errors, reaction_path};
+use chat_domain::{ErrorCode, FieldCode};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -93,7 +94,7 @@ async fn invalid_emoji_are_refused() {
     for path in paths {
         for method in [Method::PUT, Method::DELETE] {
             let response = app.call(&ann, method, &path).await;
-            let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+            let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
             assert_eq!(error_fields(&problem), ["emoji"], "{path}");
         }
     }
@@ -110,8 +111,8 @@ async fn a_message_holds_at_most_fifty_distinct_emoji() {
     }
 
     let response = app.call(&ann, Method::PUT, &reaction_path(id, ":one-too-many:")).await;
-    let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    assert_eq!(problem["errors"][0]["code"], "too_many_reactions");
+    let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
+    assert_eq!(field_errors(&problem)[0].1, FieldCode::TooManyReactions);
     assert_eq!(app.count("reactions").await, 50);
     // Joining an emoji already there is still fine.
     let message = react(&app, &bob, id, ":e0:").await;
@@ -128,9 +129,9 @@ async fn outsiders_can_neither_react_nor_unreact() {
 
     for method in [Method::PUT, Method::DELETE] {
         let response = app.call(&eve, method.clone(), &reaction_path(id, "👍")).await;
-        expect_problem(response, StatusCode::NOT_FOUND, "message_not_found").await;
+        expect_problem(response, StatusCode::NOT_FOUND, ErrorCode::MessageNotFound).await;
         let missing = app.call(&ann, method, &reaction_path(987654, "👍")).await;
-        expect_problem(missing, StatusCode::NOT_FOUND, "message_not_found").await;
+        expect_problem(missing, StatusCode::NOT_FOUND, ErrorCode::MessageNotFound).await;
     }
     assert_eq!(app.count("reactions").await, 1);
 }

@@ -2,6 +2,7 @@
 //! counts, and each message's `read` status.
 
 use crate::support::{TestApp, TestUser, error_fields, expect_json, expect_problem};
+use chat_domain::ErrorCode;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
@@ -63,14 +64,14 @@ async fn a_marker_must_name_a_message_of_the_chat() {
 
     for message_id in [there["id"].clone(), json!(987654)] {
         let response = mark(&app, &ann, chat_id, &message_id).await;
-        let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        let problem = expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
         assert_eq!(error_fields(&problem), ["message_id"]);
     }
     let not_a_number = mark(&app, &ann, chat_id, &json!("latest")).await;
-    let problem = expect_problem(not_a_number, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    let problem = expect_problem(not_a_number, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
     assert_eq!(error_fields(&problem), ["message_id"]);
     let outsider = mark(&app, &eve, chat_id, &here["id"]).await;
-    expect_problem(outsider, StatusCode::NOT_FOUND, "chat_not_found").await;
+    expect_problem(outsider, StatusCode::NOT_FOUND, ErrorCode::ChatNotFound).await;
 
     assert_eq!(app.get_ok(&ann, &format!("/api/v1/chats/{chat_id}")).await["last_read_message_id"], here["id"]);
     assert_eq!(app.get_ok(&ann, &format!("/api/v1/chats/{elsewhere}")).await["last_read_message_id"], Value::Null);

@@ -1,6 +1,7 @@
 //! The WebSocket: who receives what, every event type, membership on live connections, typing.
 
-use crate::support::{TestApp, expect_json};
+use crate::support::{TestApp, error_code, expect_json};
+use chat_domain::ErrorCode;
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 use std::time::Duration;
@@ -151,7 +152,7 @@ async fn typing_goes_to_the_other_members_and_is_never_stored() {
     ann_ws.expect_quiet(QUIET).await;
     eve_ws.expect_quiet(QUIET).await;
     eve_ws.send_json(&json!({ "type": "typing", "chat_id": chat })).await;
-    assert_eq!(eve_ws.next_json().await["code"], "chat_not_found");
+    assert_eq!(error_code(&eve_ws.next_json().await), ErrorCode::ChatNotFound);
     bob_ws.expect_quiet(QUIET).await;
     assert_eq!(app.count("events").await, events_before);
 }

@@ -2,8 +2,8 @@
 //! device gets it (an acked frame, a history page, a feed page) and to `read` as they read it; its
 //! author (and admins) can list who got it when; `receipt.updated` keeps authors' devices current.
 
-use crate::support::{TestApp, TestUser, expect_json, expect_problem};
-use chat_domain::{Event, ReceiptChange, ServerFrame};
+use crate::support::{TestApp, TestUser, error_code, expect_json, expect_problem};
+use chat_domain::{ErrorCode, Event, ReceiptChange, ServerFrame};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -150,18 +150,19 @@ async fn only_the_author_and_admins_see_receipts_and_bad_acks_are_refused() {
     let path = format!("/api/v1/messages/{message}/receipts");
     assert_eq!(receipts(&app, &bob, message).await.len(), 2, "the author");
     assert_eq!(receipts(&app, &ann, message).await.len(), 2, "the owner");
-    expect_problem(app.call(&carol, Method::GET, &path).await, StatusCode::FORBIDDEN, "forbidden").await;
-    expect_problem(app.call(&outsider, Method::GET, &path).await, StatusCode::NOT_FOUND, "message_not_found").await;
+    expect_problem(app.call(&carol, Method::GET, &path).await, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
+    expect_problem(app.call(&outsider, Method::GET, &path).await, StatusCode::NOT_FOUND, ErrorCode::MessageNotFound)
+        .await;
     let missing = app.call(&ann, Method::GET, "/api/v1/messages/999999/receipts").await;
-    expect_problem(missing, StatusCode::NOT_FOUND, "message_not_found").await;
+    expect_problem(missing, StatusCode::NOT_FOUND, ErrorCode::MessageNotFound).await;
     let anonymous = app.request(Method::GET, &path).send().await.unwrap();
-    expect_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_problem(anonymous, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
 
     let (mut socket, _) = app.ws(&carol, None).await;
     for bad in [json!({ "type": "ack" }), json!({ "type": "ack", "seq": "all" })] {
         socket.send_json(&bad).await;
         let reply = socket.next_json().await;
-        assert_eq!((reply["type"].as_str(), reply["code"].as_str()), (Some("error"), Some("invalid_frame")), "{bad}");
+        assert_eq!((reply["type"].as_str(), error_code(&reply)), (Some("error"), ErrorCode::InvalidFrame), "{bad}");
     }
     socket.send_json(&json!({ "type": "ack", "seq": i64::MAX })).await;
     socket.expect_quiet(Duration::from_millis(300)).await;

@@ -1,6 +1,7 @@
 //! `PATCH /chats/{id}`: owners and admins rename a group chat; nobody else, and never a direct chat.
 
 use crate::support::{TestApp, TestUser, error_fields, expect_json, expect_problem};
+use chat_domain::ErrorCode;
 use reqwest::{Method, Response, StatusCode};
 use serde_json::json;
 
@@ -33,9 +34,9 @@ async fn a_plain_member_or_an_outsider_cannot_rename() {
     let chat_id = app.group(&ann, &[&bob]).await;
     let events = app.count("events").await;
 
-    expect_problem(rename(&app, &bob, chat_id, "Bob's").await, StatusCode::FORBIDDEN, "forbidden").await;
-    expect_problem(rename(&app, &eve, chat_id, "Eve's").await, StatusCode::NOT_FOUND, "chat_not_found").await;
-    expect_problem(rename(&app, &eve, 987654, "Eve's").await, StatusCode::NOT_FOUND, "chat_not_found").await;
+    expect_problem(rename(&app, &bob, chat_id, "Bob's").await, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
+    expect_problem(rename(&app, &eve, chat_id, "Eve's").await, StatusCode::NOT_FOUND, ErrorCode::ChatNotFound).await;
+    expect_problem(rename(&app, &eve, 987654, "Eve's").await, StatusCode::NOT_FOUND, ErrorCode::ChatNotFound).await;
     assert_eq!(app.get_ok(&ann, &format!("/api/v1/chats/{chat_id}")).await["title"], "Team");
     assert_eq!(app.count("events").await, events);
 }
@@ -51,14 +52,14 @@ async fn invalid_titles_are_refused_and_change_nothing() {
         let problem = expect_problem(
             rename(&app, &ann, chat_id, &title).await,
             StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
+            ErrorCode::ValidationFailed,
         )
         .await;
         assert_eq!(error_fields(&problem), ["title"], "{title:?}");
     }
     let path = format!("/api/v1/chats/{chat_id}");
     let untitled = app.call_json(&ann, Method::PATCH, &path, &json!({})).await;
-    expect_problem(untitled, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    expect_problem(untitled, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
     assert_eq!(app.get_ok(&ann, &path).await["title"], "Team");
     assert_eq!(app.count("events").await, events);
 }
@@ -70,9 +71,12 @@ async fn a_direct_chat_has_no_title_to_change() {
     let chat_id = app.direct(&ann, &bob).await;
     let events = app.count("events").await;
 
-    let problem =
-        expect_problem(rename(&app, &ann, chat_id, "Us").await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
-            .await;
+    let problem = expect_problem(
+        rename(&app, &ann, chat_id, "Us").await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::ValidationFailed,
+    )
+    .await;
     assert_eq!(error_fields(&problem), ["title"]);
     assert_eq!(app.get_ok(&bob, &format!("/api/v1/chats/{chat_id}")).await["title"], serde_json::Value::Null);
     assert_eq!(app.count("events").await, events);

@@ -2,6 +2,7 @@
 //! caller's chats; edits and deletes reflected; pages by cursor in a fixed number of queries.
 
 use crate::support::{TestApp, expect_json, expect_problem, reaction_path};
+use chat_domain::ErrorCode;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -122,8 +123,8 @@ async fn bad_searches_are_refused_and_strangers_cannot_search() {
         ["", "q=", "q=%21%21%21", "q=-only", "q=a&order=best", "q=a&limit=0", "q=a&cursor=x", &format!("q={long}")]
     {
         let response = app.call(&ann, Method::GET, &format!("/api/v1/search?{query}")).await;
-        expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
     }
     let anonymous = app.request(Method::GET, "/api/v1/search?q=a").send().await.unwrap();
-    expect_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_problem(anonymous, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
 }

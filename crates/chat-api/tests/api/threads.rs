@@ -1,7 +1,8 @@
 //! Threads: replies name their root, the root carries the thread's summary everywhere it is shown,
 //! a thread pages like history, history can leave replies out, and events keep the root current.
 
-use crate::support::{TestApp, TestUser, expect_json, expect_problem, ids};
+use crate::support::{TestApp, TestUser, expect_json, expect_problem, field_errors, ids};
+use chat_domain::{ErrorCode, FieldCode};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -161,19 +162,27 @@ async fn bad_thread_requests_are_refused_and_store_nothing() {
     let messages_before = app.count("messages").await;
     let events_before = app.count("events").await;
 
-    for (thread_root_id, code) in
-        [(json!(foreign), "not_in_chat"), (json!(999_999), "not_in_chat"), (json!(in_thread), "nested_thread")]
-    {
+    for (thread_root_id, code) in [
+        (json!(foreign), FieldCode::NotInChat),
+        (json!(999_999), FieldCode::NotInChat),
+        (json!(in_thread), FieldCode::NestedThread),
+    ] {
         let body = json!({ "chat_id": chat, "content": "x", "thread_root_id": thread_root_id });
-        let problem =
-            expect_problem(app.post_message(&bob, &body).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
-                .await;
-        assert_eq!(problem["errors"][0]["field"], "thread_root_id");
-        assert_eq!(problem["errors"][0]["code"], code);
+        let problem = expect_problem(
+            app.post_message(&bob, &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::ValidationFailed,
+        )
+        .await;
+        assert_eq!(field_errors(&problem)[0], ("thread_root_id", code));
     }
     let wrong_type = json!({ "chat_id": chat, "content": "x", "thread_root_id": "root" });
-    expect_problem(app.post_message(&bob, &wrong_type).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
-        .await;
+    expect_problem(
+        app.post_message(&bob, &wrong_type).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::ValidationFailed,
+    )
+    .await;
     assert_eq!((app.count("messages").await, app.count("events").await), (messages_before, events_before));
     assert_eq!(app.get_ok(&ann, &format!("/api/v1/messages/{root}")).await["thread"]["reply_count"], 1);
 
@@ -182,14 +191,19 @@ async fn bad_thread_requests_are_refused_and_store_nothing() {
         format!("/api/v1/messages/{in_thread}/thread"),
         "/api/v1/messages/999999/thread".into(),
     ] {
-        expect_problem(app.call(&outsider, Method::GET, &path).await, StatusCode::NOT_FOUND, "message_not_found").await;
+        expect_problem(
+            app.call(&outsider, Method::GET, &path).await,
+            StatusCode::NOT_FOUND,
+            ErrorCode::MessageNotFound,
+        )
+        .await;
     }
     for query in ["limit=0", "limit=201", "before=0", "before=1&after=2", "after=x"] {
         let response = app.call(&ann, Method::GET, &format!("/api/v1/messages/{root}/thread?{query}")).await;
-        expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
     }
     let response = app.call(&ann, Method::GET, &format!("/api/v1/chats/{chat}/messages?threads=only")).await;
-    expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
     let anonymous = app.request(Method::GET, &format!("/api/v1/messages/{root}/thread")).send().await.unwrap();
-    expect_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_problem(anonymous, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
 }

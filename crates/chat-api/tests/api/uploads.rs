@@ -1,7 +1,8 @@
 //! Files: uploading, attaching to messages, downloading (ranges, validators, safe headers),
 //! thumbnails, and erasing; the storage-facing tests run on a local folder and on S3 alike.
 
-use crate::support::{Backend, TestApp, TestUser, expect_json, expect_problem, fresh_storage};
+use crate::support::{Backend, TestApp, TestUser, expect_json, expect_problem, field_errors, fresh_storage};
+use chat_domain::{ErrorCode, FieldCode};
 use reqwest::header::{CONTENT_DISPOSITION, CONTENT_RANGE, CONTENT_TYPE, ETAG};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -114,7 +115,7 @@ async fn a_photo_and_a_pdf_are_shared_downloaded_and_erased_with_their_message(b
     assert_eq!(ranged.headers()[CONTENT_RANGE], format!("bytes 1-3/{}", photo_bytes.len()));
     assert_eq!(ranged.bytes().await.unwrap(), photo_bytes[1..4]);
     let beyond = app.as_user(&bob, Method::GET, &path(&pdf)).header("Range", "bytes=100000-").send().await.unwrap();
-    expect_problem(beyond, StatusCode::RANGE_NOT_SATISFIABLE, "range_not_satisfiable").await;
+    expect_problem(beyond, StatusCode::RANGE_NOT_SATISFIABLE, ErrorCode::RangeNotSatisfiable).await;
     let unchanged = app.as_user(&bob, Method::GET, &path(&photo)).header("If-None-Match", &etag).send().await.unwrap();
     assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
     let by_query =
@@ -135,9 +136,10 @@ async fn a_photo_and_a_pdf_are_shared_downloaded_and_erased_with_their_message(b
 
     // Outsiders learn nothing; a missing token is 401.
     for target in [path(&photo), path(&pdf), thumbnail.clone()] {
-        expect_problem(app.call(&eve, Method::GET, &target).await, StatusCode::NOT_FOUND, "upload_not_found").await;
+        expect_problem(app.call(&eve, Method::GET, &target).await, StatusCode::NOT_FOUND, ErrorCode::UploadNotFound)
+            .await;
         let anonymous = app.request(Method::GET, &target).send().await.unwrap();
-        expect_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+        expect_problem(anonymous, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
     }
 
     // Deleting the message erases the photo's bytes, thumbnails included; nobody can fetch it.
@@ -146,8 +148,12 @@ async fn a_photo_and_a_pdf_are_shared_downloaded_and_erased_with_their_message(b
     assert!(tombstone.get("attachments").is_none());
     assert_eq!(objects_of(&app, &photo).await, 0);
     for user in [&ann, &bob] {
-        expect_problem(app.call(user, Method::GET, &path(&photo)).await, StatusCode::NOT_FOUND, "upload_not_found")
-            .await;
+        expect_problem(
+            app.call(user, Method::GET, &path(&photo)).await,
+            StatusCode::NOT_FOUND,
+            ErrorCode::UploadNotFound,
+        )
+        .await;
     }
     assert_eq!(objects_of(&app, &pdf).await, 1, "the other message's file stays");
     assert_eq!(app.count("uploads").await, 1);
@@ -157,7 +163,7 @@ async fn refused_uploads_leave_nothing_behind(backend: Backend) {
     let app = TestApp::spawn_on(backend, |config| config.uploads.max_bytes = 1024 * 1024).await;
     let ann = app.register("ann").await;
     let too_big = upload(&app, &ann, "big.bin", "application/octet-stream", vec![7; 1024 * 1024 + 1]).await;
-    expect_problem(too_big, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+    expect_problem(too_big, StatusCode::PAYLOAD_TOO_LARGE, ErrorCode::PayloadTooLarge).await;
     // Without a Content-Length the limit is enforced as the bytes arrive.
     let chunk = vec![b'x'; 256 * 1024];
     let mut request = format!(
@@ -174,12 +180,12 @@ async fn refused_uploads_leave_nothing_behind(backend: Backend) {
     let answer = app.raw_http(&request, Duration::from_secs(5)).await;
     assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
     let empty = upload(&app, &ann, "nothing.txt", "text/plain", Vec::new()).await;
-    expect_problem(empty, StatusCode::UNPROCESSABLE_ENTITY, "empty_upload").await;
+    expect_problem(empty, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::EmptyUpload).await;
     let lie = upload(&app, &ann, "photo.png", "image/png", PDF.to_vec()).await;
-    let problem = expect_problem(lie, StatusCode::UNPROCESSABLE_ENTITY, "content_type_mismatch").await;
+    let problem = expect_problem(lie, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ContentTypeMismatch).await;
     assert!(problem["detail"].as_str().unwrap().contains("application/pdf"), "{problem}");
     let anonymous = app.request(Method::POST, "/api/v1/uploads").body(PDF.to_vec()).send().await.unwrap();
-    expect_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_problem(anonymous, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
     assert_eq!(app.count("uploads").await, 0);
     assert_eq!(app.media().object_count().await.unwrap(), 0);
 
@@ -227,21 +233,23 @@ async fn messages_carry_only_their_authors_free_uploads() {
     let photo = uploaded(&app, &ann, "a.png", "image/png", png(4, 4)).await;
     let mine_too = uploaded(&app, &ann, "d.png", "image/png", png(4, 4)).await;
     let refusals = [
-        (json!({ "type": "image", "payload": { "upload_ids": [bobs["id"]] } }), "not_found"),
-        (json!({ "type": "image", "payload": { "upload_ids": [pdf["id"]] } }), "not_an_image"),
-        (json!({ "type": "text", "content": "hi", "payload": { "upload_ids": [photo["id"]] } }), "not_allowed"),
-        (json!({ "type": "file", "payload": { "upload_ids": [photo["id"], photo["id"]] } }), "duplicate"),
-        (json!({ "type": "file", "payload": { "upload_ids": ["../../etc/passwd"] } }), "invalid"),
-        (json!({ "type": "file", "payload": { "upload_ids": [] } }), "invalid"),
-        (json!({ "type": "file", "payload": { "upload_ids": "x" } }), "invalid"),
+        (json!({ "type": "image", "payload": { "upload_ids": [bobs["id"]] } }), FieldCode::NotFound),
+        (json!({ "type": "image", "payload": { "upload_ids": [pdf["id"]] } }), FieldCode::NotAnImage),
+        (json!({ "type": "text", "content": "hi", "payload": { "upload_ids": [photo["id"]] } }), FieldCode::NotAllowed),
+        (json!({ "type": "file", "payload": { "upload_ids": [photo["id"], photo["id"]] } }), FieldCode::Duplicate),
+        (json!({ "type": "file", "payload": { "upload_ids": ["../../etc/passwd"] } }), FieldCode::Invalid),
+        (json!({ "type": "file", "payload": { "upload_ids": [] } }), FieldCode::Invalid),
+        (json!({ "type": "file", "payload": { "upload_ids": "x" } }), FieldCode::Invalid),
     ];
     for (mut body, code) in refusals {
         body["chat_id"] = json!(chat);
-        let problem =
-            expect_problem(app.post_message(&ann, &body).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
-                .await;
-        assert_eq!(problem["errors"][0]["field"], "payload.upload_ids", "{body}");
-        assert_eq!(problem["errors"][0]["code"], code, "{body}");
+        let problem = expect_problem(
+            app.post_message(&ann, &body).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            ErrorCode::ValidationFailed,
+        )
+        .await;
+        assert_eq!(field_errors(&problem)[0], ("payload.upload_ids", code), "{body}");
     }
     assert_eq!(app.count("messages").await, 0);
 
@@ -257,24 +265,27 @@ async fn messages_carry_only_their_authors_free_uploads() {
     assert_eq!(replay.headers()["idempotent-replayed"], "true");
     assert_eq!(expect_json(replay, StatusCode::OK).await, first);
     let again = json!({ "chat_id": chat, "type": "file", "payload": { "upload_ids": [pdf["id"]] } });
-    let problem =
-        expect_problem(app.post_message(&ann, &again).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
-            .await;
-    assert_eq!(problem["errors"][0]["code"], "already_attached");
+    let problem = expect_problem(
+        app.post_message(&ann, &again).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::ValidationFailed,
+    )
+    .await;
+    assert_eq!(field_errors(&problem)[0].1, FieldCode::AlreadyAttached);
     // Nor can anyone post their own upload where they are not a member.
     let elsewhere = app.group(&bob, &[]).await;
     let mine = uploaded(&app, &ann, "c.png", "image/png", png(4, 4)).await;
     let body = json!({ "chat_id": elsewhere, "type": "image", "payload": { "upload_ids": [mine["id"]] } });
-    expect_problem(app.post_message(&ann, &body).await, StatusCode::FORBIDDEN, "not_a_member").await;
+    expect_problem(app.post_message(&ann, &body).await, StatusCode::FORBIDDEN, ErrorCode::NotAMember).await;
     assert_eq!(app.count("messages").await, 2);
     // The uploader may fetch an upload before attaching it; nobody else may.
     let path = format!("/api/v1/uploads/{}", bobs["id"].as_str().unwrap());
     assert_eq!(app.call(&bob, Method::GET, &path).await.status(), StatusCode::OK);
-    expect_problem(app.call(&ann, Method::GET, &path).await, StatusCode::NOT_FOUND, "upload_not_found").await;
+    expect_problem(app.call(&ann, Method::GET, &path).await, StatusCode::NOT_FOUND, ErrorCode::UploadNotFound).await;
     expect_problem(
         app.call(&ann, Method::GET, "/api/v1/uploads/not-a-uuid").await,
         StatusCode::BAD_REQUEST,
-        "invalid_path",
+        ErrorCode::InvalidPath,
     )
     .await;
 }
@@ -303,14 +314,24 @@ async fn thumbnails_refuse_bombs_and_files_that_are_not_images() {
     let bomb = uploaded(&app, &ann, "bomb.png", "image/png", bomb()).await;
     assert_eq!(bomb["width"], 100_000);
     let path = format!("/api/v1/uploads/{}/thumbnail", bomb["id"].as_str().unwrap());
-    expect_problem(app.call(&ann, Method::GET, &path).await, StatusCode::UNPROCESSABLE_ENTITY, "image_too_large").await;
+    expect_problem(
+        app.call(&ann, Method::GET, &path).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::ImageTooLarge,
+    )
+    .await;
     let pdf = uploaded(&app, &ann, "a.pdf", "application/pdf", PDF.to_vec()).await;
     let path = format!("/api/v1/uploads/{}/thumbnail", pdf["id"].as_str().unwrap());
-    expect_problem(app.call(&ann, Method::GET, &path).await, StatusCode::UNPROCESSABLE_ENTITY, "not_an_image").await;
+    expect_problem(app.call(&ann, Method::GET, &path).await, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::NotAnImage)
+        .await;
     let photo = uploaded(&app, &ann, "a.png", "image/png", png(10, 10)).await;
     let path = format!("/api/v1/uploads/{}/thumbnail?size=0", photo["id"].as_str().unwrap());
-    expect_problem(app.call(&ann, Method::GET, &path).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed")
-        .await;
+    expect_problem(
+        app.call(&ann, Method::GET, &path).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        ErrorCode::ValidationFailed,
+    )
+    .await;
     assert_eq!(objects_of(&app, &photo).await, 1, "a refused request makes no thumbnail");
 }
 
@@ -337,7 +358,7 @@ async fn uploads_never_attached_are_erased_after_their_time() {
     }
     assert_eq!(objects_of(&app, &dropped).await, 0);
     let path = format!("/api/v1/uploads/{}", dropped["id"].as_str().unwrap());
-    expect_problem(app.call(&ann, Method::GET, &path).await, StatusCode::NOT_FOUND, "upload_not_found").await;
+    expect_problem(app.call(&ann, Method::GET, &path).await, StatusCode::NOT_FOUND, ErrorCode::UploadNotFound).await;
     assert_eq!(objects_of(&app, &kept).await, 1);
     assert_eq!(app.count("uploads").await, 1);
 }

@@ -1,6 +1,7 @@
 //! Finding people: by username prefix page by page, by id, and a display name of one's own.
 
 use crate::support::{TestApp, expect_json, expect_problem};
+use chat_domain::ErrorCode;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 
@@ -34,10 +35,10 @@ async fn bad_searches_are_refused_and_strangers_cannot_search() {
     let long = "a".repeat(33);
     for query in ["limit=0", "limit=51", "limit=x", &format!("q={long}")] {
         let response = app.call(&ann, Method::GET, &format!("/api/v1/users?{query}")).await;
-        expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        expect_problem(response, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
     }
     let anonymous = app.request(Method::GET, "/api/v1/users?q=a").send().await.unwrap();
-    expect_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_problem(anonymous, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
 }
 
 #[tokio::test]
@@ -49,10 +50,10 @@ async fn searching_too_often_gets_429_with_when_to_retry() {
     }
     let refused = app.call(&ann, Method::GET, "/api/v1/users?q=a").await;
     assert!(refused.headers()["retry-after"].to_str().unwrap().parse::<u64>().unwrap() >= 1);
-    expect_problem(refused, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    expect_problem(refused, StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited).await;
     // Walking the ids is held to the same limit.
     let by_id = app.call(&ann, Method::GET, &format!("/api/v1/users/{}", ann.id)).await;
-    expect_problem(by_id, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+    expect_problem(by_id, StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited).await;
 }
 
 #[tokio::test]
@@ -64,11 +65,11 @@ async fn a_user_is_read_by_id() {
     assert_eq!(found["username"], "bob");
     assert!(found.get("password_hash").is_none());
     let missing = app.call(&ann, Method::GET, "/api/v1/users/999999").await;
-    expect_problem(missing, StatusCode::NOT_FOUND, "user_not_found").await;
+    expect_problem(missing, StatusCode::NOT_FOUND, ErrorCode::UserNotFound).await;
     let garbled = app.call(&ann, Method::GET, "/api/v1/users/abc").await;
-    expect_problem(garbled, StatusCode::BAD_REQUEST, "invalid_path").await;
+    expect_problem(garbled, StatusCode::BAD_REQUEST, ErrorCode::InvalidPath).await;
     let anonymous = app.request(Method::GET, &format!("/api/v1/users/{}", bob.id)).send().await.unwrap();
-    expect_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_problem(anonymous, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
 }
 
 #[tokio::test]
@@ -90,10 +91,10 @@ async fn a_display_name_is_changed_and_shown_in_member_lists() {
         json!({}),
     ] {
         let refused = app.call_json(&ann, Method::PATCH, "/api/v1/users/me", &body).await;
-        expect_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+        expect_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
     }
     assert_eq!(app.get_ok(&ann, "/api/v1/users/me").await["display_name"], "Ann K.", "nothing changed");
     let anonymous =
         app.request(Method::PATCH, "/api/v1/users/me").json(&json!({ "display_name": "x" })).send().await.unwrap();
-    expect_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    expect_problem(anonymous, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
 }

@@ -1,6 +1,7 @@
 //! The browser client is served at `/` with its types, a strict CSP and ETag revalidation.
 
 use crate::support::{TestApp, expect_problem};
+use chat_domain::ErrorCode;
 use reqwest::{Method, StatusCode};
 
 #[tokio::test]
@@ -27,5 +28,5 @@ async fn the_client_is_served_at_the_root_with_a_strict_policy() {
         assert!(file.headers()["content-type"].to_str().unwrap().starts_with(kind), "{path}");
     }
     let missing = app.request(Method::GET, "/nothing.js").send().await.unwrap();
-    expect_problem(missing, StatusCode::NOT_FOUND, "not_found").await;
+    expect_problem(missing, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
 }

@@ -76,6 +76,16 @@ fn an_unknown_error_code_reads_as_unknown() {
 }
 
 #[test]
+fn an_unknown_field_code_reads_as_unknown_and_keeps_the_problem_readable() {
+    let error: FieldError = serde_json::from_str(r#"{"field":"content","code":"too_early","message":"wait"}"#).unwrap();
+    assert_eq!((error.field.as_str(), error.code, error.message.as_str()), ("content", FieldCode::Unknown, "wait"));
+    for code in FieldCode::ALL {
+        assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        assert_eq!(serde_json::from_value::<FieldCode>(code.as_str().into()).unwrap(), *code);
+    }
+}
+
+#[test]
 fn an_invalid_emoji_is_refused_when_read() {
     assert!(serde_json::from_str::<Emoji>(r#""two words""#).is_err());
     assert!(serde_json::from_str::<Emoji>(r#""""#).is_err());

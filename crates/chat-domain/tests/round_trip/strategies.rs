@@ -231,11 +231,8 @@ pub fn server_frame() -> impl Strategy<Value = ServerFrame> {
 }
 
 pub fn problem() -> impl Strategy<Value = Problem> {
-    let field_error = (text(), "[a-z_]{1,12}", text()).prop_map(|(field, code, message)| FieldError {
-        field,
-        code: code.into(),
-        message,
-    });
+    let field_error = (text(), prop::sample::select(FieldCode::ALL.to_vec()), text())
+        .prop_map(|(field, code, message)| FieldError { field, code, message });
     let errors = option::of(vec(field_error, 1..3).prop_map(ValidationErrors));
     (prop::sample::select(ErrorCode::ALL.to_vec()), 400_u16..600, text(), errors).prop_map(
         |(code, status, detail, errors)| Problem {

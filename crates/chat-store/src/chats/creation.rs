@@ -158,7 +158,7 @@ async fn insert_members(conn: &mut AsyncPgConnection, chat_id: i64, new: &NewCha
         DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
             StoreError::Domain(DomainError::Validation(ValidationErrors::single(
                 "member_ids",
-                "unknown_user",
+                chat_domain::FieldCode::UnknownUser,
                 "names a user that does not exist",
             )))
         }

@@ -160,7 +160,11 @@ async fn owner_count(conn: &mut AsyncPgConnection, chat: ChatId) -> StoreResult<
 fn unknown_user(error: diesel::result::Error) -> StoreError {
     match error {
         diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ForeignKeyViolation, _) => {
-            let error = ValidationErrors::single("user_id", "unknown_user", "names a user that does not exist");
+            let error = ValidationErrors::single(
+                "user_id",
+                chat_domain::FieldCode::UnknownUser,
+                "names a user that does not exist",
+            );
             StoreError::Domain(DomainError::Validation(error))
         }
         other => other.into(),

@@ -80,7 +80,11 @@ impl Store {
             return Err(DomainError::NotFound(Resource::Chat).into());
         }
         if !outcome.target_ok {
-            let error = ValidationErrors::single("message_id", "not_in_chat", "must name a message of this chat");
+            let error = ValidationErrors::single(
+                "message_id",
+                chat_domain::FieldCode::NotInChat,
+                "must name a message of this chat",
+            );
             return Err(DomainError::from(error).into());
         }
         Ok(ReadState {

@@ -71,22 +71,32 @@ impl Store {
             return Err(DomainError::NotAMember.into());
         }
         if !outcome.reply_ok {
-            let error = ValidationErrors::single("reply_to_id", "not_in_chat", "must name a message of the same chat");
+            let error = ValidationErrors::single(
+                "reply_to_id",
+                chat_domain::FieldCode::NotInChat,
+                "must name a message of the same chat",
+            );
             return Err(DomainError::Validation(error).into());
         }
         match outcome.thread_check.as_str() {
             "ok" => {}
             "nested" => {
                 let why = "names a reply in a thread; threads do not nest: name that thread's root";
-                return Err(
-                    DomainError::Validation(ValidationErrors::single("thread_root_id", "nested_thread", why)).into()
-                );
+                return Err(DomainError::Validation(ValidationErrors::single(
+                    "thread_root_id",
+                    chat_domain::FieldCode::NestedThread,
+                    why,
+                ))
+                .into());
             }
             _ => {
                 let why = "must name a message of the same chat";
-                return Err(
-                    DomainError::Validation(ValidationErrors::single("thread_root_id", "not_in_chat", why)).into()
-                );
+                return Err(DomainError::Validation(ValidationErrors::single(
+                    "thread_root_id",
+                    chat_domain::FieldCode::NotInChat,
+                    why,
+                ))
+                .into());
             }
         }
         if !outcome.attach_ok {
@@ -96,7 +106,7 @@ impl Store {
             let why = "names an upload attached to another message meanwhile";
             return Err(DomainError::Validation(ValidationErrors::single(
                 "payload.upload_ids",
-                "already_attached",
+                chat_domain::FieldCode::AlreadyAttached,
                 why,
             ))
             .into());

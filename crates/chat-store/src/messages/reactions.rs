@@ -48,7 +48,12 @@ impl Store {
             let is_new_emoji = !current.reactions.iter().any(|summary| &summary.emoji == emoji);
             if add && is_new_emoji && current.reactions.len() >= MAX_DISTINCT_EMOJI {
                 let message = format!("a message holds at most {MAX_DISTINCT_EMOJI} distinct emoji");
-                return Err(DomainError::from(ValidationErrors::single("emoji", "too_many_reactions", message)).into());
+                return Err(DomainError::from(ValidationErrors::single(
+                    "emoji",
+                    chat_domain::FieldCode::TooManyReactions,
+                    message,
+                ))
+                .into());
             }
             let changed = if add { current.with_reaction(user, emoji) } else { current.without_reaction(user, emoji) };
             let change = ReactionChange {

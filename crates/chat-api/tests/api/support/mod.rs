@@ -13,8 +13,10 @@ pub use ws::WsClient;
 use chat_api::config::{BodyLimits, PasswordHashing, RealtimeConfig, UploadConfig};
 use chat_api::realtime::PresenceSettings;
 use chat_api::{Application, Config};
+use chat_domain::{ErrorCode, FieldCode};
 use chat_test_db::TestDatabase;
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::Deserialize;
 use serde_json::{Value, json};
 use std::sync::Arc;
 use std::time::Duration;
@@ -198,14 +200,19 @@ pub async fn expect_json(response: Response, status: StatusCode) -> Value {
 }
 
 /// Asserts a problem+json answer with this status and code, and returns it.
-pub async fn expect_problem(response: Response, status: StatusCode, code: &str) -> Value {
+pub async fn expect_problem(response: Response, status: StatusCode, code: ErrorCode) -> Value {
     let content_type = response.headers().get("content-type").map(|v| v.to_str().unwrap().to_owned());
     let body = expect_json(response, status).await;
     assert_eq!(content_type.as_deref(), Some("application/problem+json"));
-    assert_eq!(body["code"], code, "problem: {body}");
+    assert_eq!(error_code(&body), code, "problem: {body}");
     assert_eq!(body["status"], status.as_u16());
     assert!(body["title"].is_string() && body["detail"].is_string() && body["type"].is_string());
     body
+}
+
+/// The `code` of a problem or of a WebSocket `error` frame.
+pub fn error_code(body: &Value) -> ErrorCode {
+    ErrorCode::deserialize(&body["code"]).unwrap_or_else(|_| panic!("no code: {body}"))
 }
 
 /// The `id` of every object in a JSON array, in order.
@@ -216,6 +223,12 @@ pub fn ids(list: &Value) -> Vec<i64> {
 /// The fields named by a validation problem's `errors`, in order.
 pub fn error_fields(problem: &Value) -> Vec<&str> {
     problem["errors"].as_array().unwrap().iter().map(|error| error["field"].as_str().unwrap()).collect()
+}
+
+/// The field and code of each of a validation problem's `errors`, in order.
+pub fn field_errors(problem: &Value) -> Vec<(&str, FieldCode)> {
+    let errors = problem["errors"].as_array().unwrap().iter();
+    errors.map(|error| (error["field"].as_str().unwrap(), FieldCode::deserialize(&error["code"]).unwrap())).collect()
 }
 
 /// The path of the caller's `emoji` reaction to a message, every byte of the emoji percent-encoded.
