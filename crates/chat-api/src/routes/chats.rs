@@ -1,6 +1,6 @@
 //! Chats: start one, list them, look at one, rename one.
 
-use crate::extract::{Caller, IdempotencyHeader, JsonBody, QueryParams};
+use crate::extract::{Caller, ChatPath, IdempotencyHeader, JsonBody, QueryParams};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, patch, post, web};
@@ -74,19 +74,19 @@ fn parse_cursor(text: &str) -> Option<ChatCursor> {
     Some(ChatCursor { activity, chat_id: ChatId(chat.parse().ok()?) })
 }
 
-#[utoipa::path(tag = "chats", security(("bearer" = [])), params(("chat_id" = i64, Path)), responses(
+#[utoipa::path(tag = "chats", security(("bearer" = [])), params(ChatPath), responses(
     (status = 200, description = "The chat", body = chat_domain::ChatSummary),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound)))]
 #[get("/chats/{chat_id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
-    let chat = state.store.chat_summary(ChatId(path.into_inner()), caller.user.id).await?;
+pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<ChatPath>) -> ApiResult<HttpResponse> {
+    let chat = state.store.chat_summary(path.chat_id, caller.user.id).await?;
     Ok(HttpResponse::Ok().json(chat))
 }
 
 /// Renames a group chat (owner or admin).
-#[utoipa::path(tag = "chats", security(("bearer" = [])), params(("chat_id" = i64, Path)),
+#[utoipa::path(tag = "chats", security(("bearer" = [])), params(ChatPath),
     request_body = chat_domain::ChatPatch, responses(
     (status = 200, description = "The renamed chat", body = chat_domain::ChatSummary),
     (status = 400, response = crate::openapi::BadRequest),
@@ -98,9 +98,9 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<i64
 pub async fn rename(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<i64>,
+    path: web::Path<ChatPath>,
     body: JsonBody<ChatPatch>,
 ) -> ApiResult<HttpResponse> {
-    let chat = state.store.rename_chat(ChatId(path.into_inner()), caller.user.id, body.0).await?;
+    let chat = state.store.rename_chat(path.chat_id, caller.user.id, body.0).await?;
     Ok(HttpResponse::Ok().json(chat))
 }

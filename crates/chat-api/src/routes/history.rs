@@ -1,10 +1,10 @@
 //! A chat's history, page by page, and the caller's read marker in it.
 
-use crate::extract::{Caller, JsonBody, QueryParams};
+use crate::extract::{Caller, ChatPath, JsonBody, QueryParams};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
-use chat_domain::{ChatId, HistoryPage, MessageId, ValidationErrors};
+use chat_domain::{HistoryPage, MessageId, ValidationErrors};
 use chat_store::{Cursor, ThreadReplies};
 use serde::Deserialize;
 
@@ -14,7 +14,7 @@ const MAX_LIMIT: i64 = 200;
 /// `?before=`, `?after=` or `?around=` a message id (at most one), `limit` 1 to 200 (default 50);
 /// `threads=exclude` leaves thread replies out.
 #[utoipa::path(tag = "messages", security(("bearer" = [])),
-    params(("chat_id" = i64, Path),
+    params(ChatPath,
            ("before" = Option<i64>, Query, minimum = 1, description = "Messages older than this id"),
            ("after" = Option<i64>, Query, minimum = 0, description = "Messages newer than this id"),
            ("around" = Option<i64>, Query, minimum = 1, description = "Messages around this id, itself included"),
@@ -30,7 +30,7 @@ const MAX_LIMIT: i64 = 200;
 pub async fn history(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<i64>,
+    path: web::Path<ChatPath>,
     query: QueryParams,
 ) -> ApiResult<HttpResponse> {
     let mut errors = ValidationErrors::default();
@@ -44,7 +44,7 @@ pub async fn history(
         }
     };
     errors.finish(())?;
-    let page = state.store.history(ChatId(path.into_inner()), caller.user.id, cursor, limit, replies).await?;
+    let page = state.store.history(path.chat_id, caller.user.id, cursor, limit, replies).await?;
     Ok(HttpResponse::Ok().json(HistoryPage {
         messages: page.messages,
         has_older: page.has_older,
@@ -78,7 +78,7 @@ pub struct ReadBody {
 }
 
 /// Moves the caller's read marker forward to `message_id` (never back).
-#[utoipa::path(tag = "read state", security(("bearer" = [])), params(("chat_id" = i64, Path)),
+#[utoipa::path(tag = "read state", security(("bearer" = [])), params(ChatPath),
     request_body = ReadBody, responses(
     (status = 200, description = "The caller's read state after the call", body = chat_domain::ReadState),
     (status = 400, response = crate::openapi::BadRequest),
@@ -89,9 +89,9 @@ pub struct ReadBody {
 pub async fn mark_read(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<i64>,
+    path: web::Path<ChatPath>,
     body: JsonBody<ReadBody>,
 ) -> ApiResult<HttpResponse> {
-    let read = state.store.mark_read(ChatId(path.into_inner()), caller.user.id, body.0.message_id).await?;
+    let read = state.store.mark_read(path.chat_id, caller.user.id, body.0.message_id).await?;
     Ok(HttpResponse::Ok().json(read))
 }

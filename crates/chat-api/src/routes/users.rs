@@ -1,11 +1,11 @@
 //! People: the caller's own account, finding others by username, and one by id.
 
-use crate::extract::{Caller, JsonBody, QueryParams};
+use crate::extract::{Caller, JsonBody, QueryParams, UserPath};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, patch, web};
 use chat_domain::user::MAX_USERNAME_CHARS;
-use chat_domain::{UserId, UserList, UserPatch, ValidationErrors};
+use chat_domain::{UserList, UserPatch, ValidationErrors};
 
 const DEFAULT_PAGE: i64 = 20;
 const MAX_PAGE: i64 = 50;
@@ -72,7 +72,7 @@ pub async fn search(
 }
 
 /// One user's public fields.
-#[utoipa::path(tag = "users", security(("bearer" = [])), params(("user_id" = i64, Path)), responses(
+#[utoipa::path(tag = "users", security(("bearer" = [])), params(UserPath), responses(
     (status = 200, description = "The user", body = chat_domain::User),
     (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),
@@ -82,11 +82,11 @@ pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    user: web::Path<i64>,
+    path: web::Path<UserPath>,
 ) -> ApiResult<HttpResponse> {
     // Walking the ids lists every account as well as searching does: the same limit.
     state.search_limiter.admit(&req)?;
-    let mut user = state.store.user(UserId(user.into_inner())).await?;
+    let mut user = state.store.user(path.user_id).await?;
     let live = state.connection.presence.live();
     user.presence = state.store.presence_of(caller.user.id, &[user.id], live).await?.remove(&user.id);
     Ok(HttpResponse::Ok().json(user))
