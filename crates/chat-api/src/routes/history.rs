@@ -1,24 +1,17 @@
 //! A chat's history, page by page, and the caller's read marker in it.
 
-use crate::extract::{Caller, ChatPath, JsonBody, QueryParams};
+use crate::extract::{Caller, ChatPath, JsonBody, MessagePage, QueryParams};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
 use chat_domain::{HistoryPage, MessageId, ValidationErrors};
-use chat_store::{Cursor, ThreadReplies};
+use chat_store::ThreadReplies;
 use serde::Deserialize;
-
-const DEFAULT_LIMIT: i64 = 50;
-const MAX_LIMIT: i64 = 200;
 
 /// `?before=`, `?after=` or `?around=` a message id (at most one), `limit` 1 to 200 (default 50);
 /// `threads=exclude` leaves thread replies out.
 #[utoipa::path(tag = "messages", security(("bearer" = [])),
-    params(ChatPath,
-           ("before" = Option<i64>, Query, minimum = 1, description = "Messages older than this id"),
-           ("after" = Option<i64>, Query, minimum = 0, description = "Messages newer than this id"),
-           ("around" = Option<i64>, Query, minimum = 1, description = "Messages around this id, itself included"),
-           ("limit" = Option<i64>, Query, minimum = 1, maximum = 200, description = "1 to 200, default 50"),
+    params(ChatPath, MessagePage,
            ("threads" = Option<String>, Query,
                 description = "`include` (default): every message; `exclude`: no replies posted in threads")),
     responses(
@@ -34,7 +27,7 @@ pub async fn history(
     query: QueryParams,
 ) -> ApiResult<HttpResponse> {
     let mut errors = ValidationErrors::default();
-    let (cursor, limit) = page_position(&query, &mut errors);
+    let page = MessagePage::read(&query, &mut errors);
     let replies = match query.text("threads").unwrap_or("include") {
         "include" => ThreadReplies::Include,
         "exclude" => ThreadReplies::Exclude,
@@ -44,29 +37,12 @@ pub async fn history(
         }
     };
     errors.finish(())?;
-    let page = state.store.history(path.chat_id, caller.user.id, cursor, limit, replies).await?;
+    let found = state.store.history(path.chat_id, caller.user.id, page.cursor, page.limit, replies).await?;
     Ok(HttpResponse::Ok().json(HistoryPage {
-        messages: page.messages,
-        has_older: page.has_older,
-        has_newer: page.has_newer,
+        messages: found.messages,
+        has_older: found.has_older,
+        has_newer: found.has_newer,
     }))
-}
-
-/// Where a page of messages sits (`before`, `after` or `around`, at most one) and its `limit`, as
-/// history and threads take them.
-pub(super) fn page_position(query: &QueryParams, errors: &mut ValidationErrors) -> (Cursor, u32) {
-    let limit = query.integer(errors, "limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
-    let cursors = [
-        ("before", query.integer(errors, "before", 1, i64::MAX).map(|id| Cursor::Before(MessageId(id)))),
-        ("after", query.integer(errors, "after", 0, i64::MAX).map(|id| Cursor::After(MessageId(id)))),
-        ("around", query.integer(errors, "around", 1, i64::MAX).map(|id| Cursor::Around(MessageId(id)))),
-    ];
-    let mut given = cursors.into_iter().filter_map(|(name, cursor)| Some((name, cursor?)));
-    let cursor = given.next().map_or(Cursor::Latest, |(_, cursor)| cursor);
-    if let Some((name, _)) = given.next() {
-        errors.add(name, "conflicting", "give at most one of before, after and around");
-    }
-    (cursor, u32::try_from(limit).unwrap_or(50))
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]

@@ -258,13 +258,17 @@ async fn query_parameter_ranges_are_documented() {
     let doc = document(&app).await;
     let user = app.register("ann").await;
     let chat_id = app.group(&user, &[]).await;
-    let history = "/api/v1/chats/{chat_id}/messages";
+    let (history, thread) = ("/api/v1/chats/{chat_id}/messages", "/api/v1/messages/{message_id}/thread");
     let ranges = [
         ("/api/v1/chats", "limit", 1, 100),
         (history, "limit", 1, 200),
         (history, "before", 1, i64::MAX),
         (history, "after", 0, i64::MAX),
         (history, "around", 1, i64::MAX),
+        (thread, "limit", 1, 200),
+        (thread, "before", 1, i64::MAX),
+        (thread, "after", 0, i64::MAX),
+        (thread, "around", 1, i64::MAX),
         ("/api/v1/events", "limit", 1, 1000),
         ("/api/v1/events", "since", 0, i64::MAX),
         ("/api/v1/ws", "since", 0, i64::MAX),
