@@ -20,7 +20,6 @@ const MAX_PAGE: i64 = 100;
     (status = 201, description = "Created", body = chat_domain::ChatSummary),
     (status = 200, description = "The existing direct chat of this pair, or a replay", body = chat_domain::ChatSummary),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 413, response = crate::openapi::PayloadTooLarge),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[post("/chats")]
@@ -46,7 +45,6 @@ pub async fn create(
            ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     responses(
     (status = 200, description = "A page of the caller's chats", body = chat_domain::ChatList),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[get("/chats")]
 pub async fn list(state: web::Data<AppState>, caller: Caller, query: QueryParams) -> ApiResult<HttpResponse> {
@@ -77,7 +75,6 @@ fn parse_cursor(text: &str) -> Option<ChatCursor> {
 #[utoipa::path(tag = "chats", security(("bearer" = [])), params(ChatPath), responses(
     (status = 200, description = "The chat", body = chat_domain::ChatSummary),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound)))]
 #[get("/chats/{chat_id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<ChatPath>) -> ApiResult<HttpResponse> {
@@ -90,7 +87,6 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Cha
     request_body = chat_domain::ChatPatch, responses(
     (status = 200, description = "The renamed chat", body = chat_domain::ChatSummary),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
     (status = 404, response = crate::openapi::NotFound),
     (status = 422, response = crate::openapi::Unprocessable)))]

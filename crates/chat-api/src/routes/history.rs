@@ -16,7 +16,6 @@ use serde::Deserialize;
                 description = "`include` (default): every message; `exclude`: no replies posted in threads")),
     responses(
     (status = 200, description = "A page, oldest first", body = chat_domain::HistoryPage),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[get("/chats/{chat_id}/messages")]
@@ -58,7 +57,6 @@ pub struct ReadBody {
     request_body = ReadBody, responses(
     (status = 200, description = "The caller's read state after the call", body = chat_domain::ReadState),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[post("/chats/{chat_id}/read")]

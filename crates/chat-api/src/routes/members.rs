@@ -8,7 +8,6 @@ use chat_domain::{MemberDraft, MemberList, RolePatch, UserId};
 
 #[utoipa::path(tag = "members", security(("bearer" = [])), params(ChatPath), responses(
     (status = 200, description = "Members, oldest first", body = chat_domain::MemberList),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound)))]
 #[get("/chats/{chat_id}/members")]
 pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<ChatPath>) -> ApiResult<HttpResponse> {
@@ -25,7 +24,6 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<Ch
     (status = 201, description = "Added", body = chat_domain::ChatMember),
     (status = 200, description = "Already a member; unchanged", body = chat_domain::ChatMember),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
     (status = 404, response = crate::openapi::NotFound),
     (status = 409, response = crate::openapi::Conflict),
@@ -47,7 +45,6 @@ pub async fn add(
     request_body = chat_domain::RolePatch, responses(
     (status = 200, description = "The member with the new role", body = chat_domain::ChatMember),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
     (status = 404, response = crate::openapi::NotFound),
     (status = 409, response = crate::openapi::Conflict),
@@ -67,7 +64,6 @@ pub async fn change_role(
 #[utoipa::path(tag = "members", security(("bearer" = [])), params(MemberPath), responses(
     (status = 204, description = "Removed (or left)"),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
     (status = 404, response = crate::openapi::NotFound),
     (status = 409, response = crate::openapi::Conflict)))]

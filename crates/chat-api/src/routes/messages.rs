@@ -14,11 +14,9 @@ use chat_domain::{EditList, MessageDraft, MessagePatch};
     (status = 200, description = "The whole message", body = chat_domain::Message,
         headers(("Idempotent-Replayed" = String, description = "`true` when this answer replays an earlier request"))),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
     (status = 413, response = crate::openapi::PayloadTooLarge),
-    (status = 422, response = crate::openapi::Unprocessable),
-    (status = 503, response = crate::openapi::Unavailable)))]
+    (status = 422, response = crate::openapi::Unprocessable)))]
 #[post("/messages")]
 pub async fn create(
     state: web::Data<AppState>,
@@ -38,7 +36,6 @@ pub async fn create(
 #[utoipa::path(tag = "messages", security(("bearer" = [])), params(MessagePath), responses(
     (status = 200, description = "The whole message", body = chat_domain::Message),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound)))]
 #[get("/messages/{message_id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<MessagePath>) -> ApiResult<HttpResponse> {
@@ -51,7 +48,6 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<Mes
     request_body = chat_domain::MessagePatch, responses(
     (status = 200, description = "The edited message", body = chat_domain::Message),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
     (status = 404, response = crate::openapi::NotFound),
     (status = 409, response = crate::openapi::Conflict),
@@ -72,7 +68,6 @@ pub async fn edit(
 #[utoipa::path(tag = "messages", security(("bearer" = [])), params(MessagePath), responses(
     (status = 200, description = "The tombstone", body = chat_domain::Message),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
     (status = 404, response = crate::openapi::NotFound)))]
 #[delete("/messages/{message_id}")]
@@ -92,7 +87,6 @@ pub async fn remove(
 #[utoipa::path(tag = "messages", security(("bearer" = [])), params(MessagePath), responses(
     (status = 200, description = "Earlier versions, oldest first", body = chat_domain::EditList),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound)))]
 #[get("/messages/{message_id}/edits")]
 pub async fn edits(

@@ -10,7 +10,6 @@ use actix_web::{HttpResponse, delete, put, web};
     responses(
     (status = 200, description = "The whole message", body = chat_domain::Message),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),
     (status = 409, response = crate::openapi::Conflict),
     (status = 422, response = crate::openapi::Unprocessable)))]
@@ -25,7 +24,6 @@ pub async fn add(state: web::Data<AppState>, caller: Caller, path: ReactionPath)
     responses(
     (status = 200, description = "The whole message", body = chat_domain::Message),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),
     (status = 409, response = crate::openapi::Conflict),
     (status = 422, response = crate::openapi::Unprocessable)))]

@@ -10,7 +10,6 @@ use actix_web::{HttpResponse, get, web};
 #[utoipa::path(tag = "messages", security(("bearer" = [])), params(MessagePath),
     responses(
     (status = 200, description = "One receipt per member other than the author", body = chat_domain::ReceiptList),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
     (status = 404, response = crate::openapi::NotFound)))]
 #[get("/messages/{message_id}/receipts")]

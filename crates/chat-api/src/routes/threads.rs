@@ -12,7 +12,6 @@ use chat_domain::ValidationErrors;
     params(ThreadPath, MessagePage),
     responses(
     (status = 200, description = "The root and a page of replies, oldest first", body = chat_domain::ThreadPage),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[get("/messages/{message_id}/thread")]

@@ -31,11 +31,9 @@ struct FileBytes(Vec<u8>);
     (status = 201, description = "The stored file", body = chat_domain::Upload,
         headers(("Idempotent-Replayed" = String, description = "`true` when this answer replays an earlier upload"))),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 409, response = crate::openapi::Conflict),
     (status = 413, response = crate::openapi::PayloadTooLarge),
-    (status = 422, response = crate::openapi::Unprocessable),
-    (status = 503, response = crate::openapi::Unavailable)))]
+    (status = 422, response = crate::openapi::Unprocessable)))]
 #[post("/uploads")]
 pub async fn create(
     state: web::Data<AppState>,
@@ -72,10 +70,8 @@ pub async fn create(
     (status = 200, description = "The whole file, as its stored `content_type`", content_type = "*/*"),
     (status = 206, description = "The range asked for", content_type = "*/*"),
     (status = 304, description = "Unchanged since the `ETag` sent"),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),
-    (status = 416, response = crate::openapi::RangeNotSatisfiable),
-    (status = 503, response = crate::openapi::Unavailable)))]
+    (status = 416, response = crate::openapi::RangeNotSatisfiable)))]
 #[get("/uploads/{upload_id}")]
 pub async fn download(
     state: web::Data<AppState>,
@@ -97,10 +93,8 @@ pub async fn download(
     (status = 200, description = "The thumbnail: PNG, or JPEG for a JPEG", content_type = "image/*"),
     (status = 304, description = "Unchanged since the `ETag` sent"),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),
-    (status = 422, response = crate::openapi::Unprocessable),
-    (status = 503, response = crate::openapi::Unavailable)))]
+    (status = 422, response = crate::openapi::Unprocessable)))]
 #[get("/uploads/{upload_id}/thumbnail")]
 pub async fn thumbnail(
     state: web::Data<AppState>,

@@ -12,8 +12,7 @@ const MAX_PAGE: i64 = 50;
 
 /// The caller, as stored now (a display name changed on another server process shows at once).
 #[utoipa::path(tag = "users", security(("bearer" = [])), responses(
-    (status = 200, description = "The caller", body = chat_domain::User),
-    (status = 401, response = crate::openapi::Unauthorized)))]
+    (status = 200, description = "The caller", body = chat_domain::User)))]
 #[get("/users/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(state.store.user(caller.user.id).await?))
@@ -23,7 +22,6 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpRes
 #[utoipa::path(tag = "users", security(("bearer" = [])), request_body = chat_domain::UserPatch, responses(
     (status = 200, description = "The caller, renamed", body = chat_domain::User),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[patch("/users/me")]
 pub async fn rename_me(
@@ -43,7 +41,6 @@ pub async fn rename_me(
            ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     responses(
     (status = 200, description = "A page of users", body = chat_domain::UserList),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 422, response = crate::openapi::Unprocessable),
     (status = 429, response = crate::openapi::TooManyRequests)))]
 #[get("/users")]
@@ -74,7 +71,6 @@ pub async fn search(
 /// One user's public fields.
 #[utoipa::path(tag = "users", security(("bearer" = [])), params(UserPath), responses(
     (status = 200, description = "The user", body = chat_domain::User),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),
     (status = 429, response = crate::openapi::TooManyRequests)))]
 #[get("/users/{user_id}")]
