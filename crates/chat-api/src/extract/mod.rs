@@ -3,11 +3,15 @@
 pub mod caller;
 mod idempotency;
 mod json_body;
+mod message_page;
+mod paths;
 mod query;
 mod reaction_path;
 
 pub use caller::{Caller, DownloadCaller};
 pub use idempotency::IdempotencyHeader;
 pub use json_body::JsonBody;
+pub use message_page::MessagePage;
+pub use paths::{ChatPath, MemberPath, MessagePath, ThreadPath, UploadPath, UserPath};
 pub use query::QueryParams;
 pub use reaction_path::ReactionPath;

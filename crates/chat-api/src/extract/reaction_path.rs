@@ -1,4 +1,5 @@
-//! `/messages/{message_id}/reactions/{emoji}`, with the emoji decoded strictly from the raw path.
+//! `/messages/{message_id}/reactions/{emoji}`, with the emoji decoded strictly from the raw path;
+//! its annotation lists `params(ReactionPath)`, like the typed paths of `paths.rs`.
 //!
 //! The router decodes paths lossily, turning invalid UTF-8 into U+FFFD, which would store a
 //! reaction nobody sent; here a percent-encoding that is not UTF-8 is refused instead.
@@ -8,10 +9,16 @@ use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
 use chat_domain::{Emoji, ErrorCode, FieldCode, MessageId, ValidationErrors};
 use std::future::{Ready, ready};
+use utoipa::IntoParams;
 
-#[derive(Debug)]
+#[derive(Debug, IntoParams)]
+#[into_params(parameter_in = Path)]
 pub struct ReactionPath {
-    pub message: MessageId,
+    /// The message's id
+    #[param(value_type = i64)]
+    pub message_id: MessageId,
+    /// Percent-encoded; at most 64 bytes, no whitespace or control characters
+    #[param(value_type = String)]
     pub emoji: Emoji,
 }
 
@@ -32,7 +39,7 @@ fn parse(req: &HttpRequest) -> Result<ReactionPath, ApiError> {
     let raw = req.uri().path().rsplit('/').next().unwrap_or_default();
     let emoji = percent_decode(raw)
         .ok_or_else(|| ValidationErrors::single("emoji", FieldCode::Invalid, "must be percent-encoded UTF-8"))?;
-    Ok(ReactionPath { message: MessageId(message), emoji: Emoji::parse(&emoji)? })
+    Ok(ReactionPath { message_id: MessageId(message), emoji: Emoji::parse(&emoji)? })
 }
 
 /// `%XX` sequences to bytes, the rest as it is; `None` for a broken escape or bytes that are not

@@ -1,13 +1,16 @@
 //! The OpenAPI 3.1 document, generated from the handlers' annotations as they are registered,
 //! so a route cannot exist without its description.
 
+mod bearer;
 mod flattened;
 mod path_errors;
 mod problems;
+mod shared_response;
+mod store_errors;
 
 use actix_web::{HttpResponse, get, web};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{Modify, OpenApi};
+use bearer::BearerAuth;
+use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
@@ -29,36 +32,29 @@ use utoipa::{Modify, OpenApi};
 #[derive(Debug)]
 pub struct ApiDoc;
 
-struct BearerAuth;
-
-impl Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        let scheme = HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build();
-        openapi
-            .components
-            .get_or_insert_with(Default::default)
-            .add_security_scheme("bearer", SecurityScheme::Http(scheme));
-    }
-}
-
 /// The document, serialised once when the app is built.
 #[derive(Clone, Debug)]
 pub struct OpenApiJson(pub String);
 
 impl OpenApiJson {
-    /// Serialises the assembled document, each flattened struct described as one object.
+    /// Serialises the assembled document, each flattened struct described as one object and
+    /// each operation that requires a token documenting its 401.
     pub fn new(mut openapi: utoipa::openapi::OpenApi) -> Self {
         flattened::merge(&mut openapi);
+        bearer::add_unauthorized(&mut openapi);
         Self(openapi.to_json().unwrap_or_default())
     }
 }
 
 /// This document.
+// Registered outside the `/api/v1` scope, whose every other route reads the database (see
+// `routes::configure`); the full path is given here for that.
 #[utoipa::path(tag = "meta", responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
-#[get("/openapi.json")]
+#[get("/api/v1/openapi.json")]
 pub async fn document(document: web::Data<OpenApiJson>) -> HttpResponse {
     HttpResponse::Ok().content_type("application/json").body(document.0.clone())
 }
 
 pub use path_errors::WithPathErrors;
 pub use problems::*;
+pub use store_errors::WithStoreErrors;

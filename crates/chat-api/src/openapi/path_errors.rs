@@ -2,10 +2,11 @@
 //! instead of in each handler's annotation, where a new route could forget it.
 
 use super::problems::BadRequest;
+use super::shared_response;
 use actix_web::dev::{AppService, HttpServiceFactory};
 use utoipa::ToResponse;
 use utoipa::openapi::path::{Parameter, ParameterIn, PathItem, Paths};
-use utoipa::openapi::{Ref, RefOr, Schema};
+use utoipa::openapi::{RefOr, Schema};
 use utoipa_actix_web::OpenApiFactory;
 
 /// Registers the routes of `S` unchanged, and documents the 400 of each of its operations that
@@ -35,24 +36,10 @@ impl<S: OpenApiFactory> OpenApiFactory for WithPathErrors<S> {
 fn add_bad_request(item: &mut PathItem) {
     let shared = takes_path_parameter(item.parameters.as_deref());
     let (name, _) = BadRequest::response();
-    let operations = [
-        &mut item.get,
-        &mut item.put,
-        &mut item.post,
-        &mut item.delete,
-        &mut item.options,
-        &mut item.head,
-        &mut item.patch,
-        &mut item.trace,
-    ];
-    for operation in operations.into_iter().flatten() {
+    for operation in shared_response::operations_mut(item) {
         if shared || takes_path_parameter(operation.parameters.as_deref()) {
             // A handler that declares its own 400 (for a body, say) keeps its description.
-            operation
-                .responses
-                .responses
-                .entry("400".to_owned())
-                .or_insert_with(|| Ref::from_response_name(name).into());
+            shared_response::add(operation, "400", name);
         }
     }
 }

@@ -49,7 +49,7 @@ pub struct Unprocessable(Problem);
 #[response(content_type = "application/problem+json")]
 pub struct TooManyRequests(Problem);
 
-/// The database is unreachable; retry after `Retry-After` seconds.
+/// The database, or for files the file storage, is unreachable; retry after `Retry-After` seconds.
 #[derive(ToResponse)]
 #[response(content_type = "application/problem+json")]
 pub struct Unavailable(Problem);

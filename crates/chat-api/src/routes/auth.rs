@@ -69,8 +69,7 @@ pub async fn login(
 
 /// Revokes the token this request came with; the caller's other sessions stay signed in.
 #[utoipa::path(tag = "auth", security(("bearer" = [])), responses(
-    (status = 204, description = "The token is revoked"),
-    (status = 401, response = crate::openapi::Unauthorized)))]
+    (status = 204, description = "The token is revoked")))]
 #[post("/auth/logout")]
 pub async fn logout(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     state.store.revoke_token(&caller.token_hash).await?;

@@ -1,6 +1,6 @@
 //! Chats: start one, list them, look at one, rename one.
 
-use crate::extract::{Caller, IdempotencyHeader, JsonBody, QueryParams};
+use crate::extract::{Caller, ChatPath, IdempotencyHeader, JsonBody, QueryParams};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, patch, post, web};
@@ -22,7 +22,6 @@ const MAX_PAGE: i64 = 100;
     (status = 201, description = "Created", body = chat_domain::ChatSummary),
     (status = 200, description = "The existing direct chat of this pair, or a replay", body = chat_domain::ChatSummary),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
     (status = 413, response = crate::openapi::PayloadTooLarge),
     (status = 422, response = crate::openapi::Unprocessable)))]
@@ -49,7 +48,6 @@ pub async fn create(
            ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     responses(
     (status = 200, description = "A page of the caller's chats", body = chat_domain::ChatList),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[get("/chats")]
 pub async fn list(state: web::Data<AppState>, caller: Caller, query: QueryParams) -> ApiResult<HttpResponse> {
@@ -77,23 +75,21 @@ fn parse_cursor(text: &str) -> Option<ChatCursor> {
     Some(ChatCursor { activity, chat_id: ChatId(chat.parse().ok()?) })
 }
 
-#[utoipa::path(tag = "chats", security(("bearer" = [])), params(("chat_id" = i64, Path)), responses(
+#[utoipa::path(tag = "chats", security(("bearer" = [])), params(ChatPath), responses(
     (status = 200, description = "The chat", body = chat_domain::ChatSummary),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound)))]
 #[get("/chats/{chat_id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
-    let chat = state.store.chat_summary(ChatId(path.into_inner()), caller.user.id).await?;
+pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<ChatPath>) -> ApiResult<HttpResponse> {
+    let chat = state.store.chat_summary(path.chat_id, caller.user.id).await?;
     Ok(HttpResponse::Ok().json(chat))
 }
 
 /// Renames a group chat (owner or admin).
-#[utoipa::path(tag = "chats", security(("bearer" = [])), params(("chat_id" = i64, Path)),
+#[utoipa::path(tag = "chats", security(("bearer" = [])), params(ChatPath),
     request_body = chat_domain::ChatPatch, responses(
     (status = 200, description = "The renamed chat", body = chat_domain::ChatSummary),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
     (status = 404, response = crate::openapi::NotFound),
     (status = 422, response = crate::openapi::Unprocessable)))]
@@ -101,9 +97,9 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<i64
 pub async fn rename(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<i64>,
+    path: web::Path<ChatPath>,
     body: JsonBody<ChatPatch>,
 ) -> ApiResult<HttpResponse> {
-    let chat = state.store.rename_chat(ChatId(path.into_inner()), caller.user.id, body.0).await?;
+    let chat = state.store.rename_chat(path.chat_id, caller.user.id, body.0).await?;
     Ok(HttpResponse::Ok().json(chat))
 }

@@ -19,8 +19,7 @@ pub async fn healthz() -> HttpResponse {
 
 /// The process can serve requests: its database answers.
 #[utoipa::path(tag = "health", responses(
-    (status = 200, description = "The database answers", body = Status),
-    (status = 503, response = crate::openapi::Unavailable)))]
+    (status = 200, description = "The database answers", body = Status)))]
 #[get("/readyz")]
 pub async fn readyz(state: web::Data<AppState>) -> ApiResult<HttpResponse> {
     state.store.ping().await?;

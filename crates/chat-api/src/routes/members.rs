@@ -1,18 +1,17 @@
 //! Chat membership: list, add, change role, remove or leave.
 
-use crate::extract::{Caller, JsonBody};
+use crate::extract::{Caller, ChatPath, JsonBody, MemberPath};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use chat_domain::{ChatId, MemberDraft, MemberList, RolePatch, UserId};
+use chat_domain::{MemberDraft, MemberList, RolePatch, UserId};
 
-#[utoipa::path(tag = "members", security(("bearer" = [])), params(("chat_id" = i64, Path)), responses(
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(ChatPath), responses(
     (status = 200, description = "Members, oldest first", body = chat_domain::MemberList),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound)))]
 #[get("/chats/{chat_id}/members")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
-    let mut members = state.store.members(ChatId(path.into_inner()), caller.user.id).await?;
+pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<ChatPath>) -> ApiResult<HttpResponse> {
+    let mut members = state.store.members(path.chat_id, caller.user.id).await?;
     let ids: Vec<UserId> = members.iter().map(|member| member.user_id).collect();
     let mut presence = state.store.presence_of(caller.user.id, &ids, state.connection.presence.live()).await?;
     members.iter_mut().for_each(|member| member.presence = presence.remove(&member.user_id));
@@ -20,12 +19,11 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<i6
 }
 
 /// 201 with the new member; 200 with the member as they are if they were in the chat already.
-#[utoipa::path(tag = "members", security(("bearer" = [])), params(("chat_id" = i64, Path)),
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(ChatPath),
     request_body = chat_domain::MemberDraft, responses(
     (status = 201, description = "Added", body = chat_domain::ChatMember),
     (status = 200, description = "Already a member; unchanged", body = chat_domain::ChatMember),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
     (status = 404, response = crate::openapi::NotFound),
     (status = 409, response = crate::openapi::Conflict),
@@ -34,20 +32,19 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<i6
 pub async fn add(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<i64>,
+    path: web::Path<ChatPath>,
     body: JsonBody<MemberDraft>,
 ) -> ApiResult<HttpResponse> {
     let MemberDraft { user_id, role } = body.0;
-    let addition = state.store.add_member(ChatId(path.into_inner()), caller.user.id, user_id, role).await?;
+    let addition = state.store.add_member(path.chat_id, caller.user.id, user_id, role).await?;
     let mut response = if addition.added { HttpResponse::Created() } else { HttpResponse::Ok() };
     Ok(response.json(addition.member))
 }
 
-#[utoipa::path(tag = "members", security(("bearer" = [])), params(("chat_id" = i64, Path), ("user_id" = i64, Path)),
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(MemberPath),
     request_body = chat_domain::RolePatch, responses(
     (status = 200, description = "The member with the new role", body = chat_domain::ChatMember),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
     (status = 404, response = crate::openapi::NotFound),
     (status = 409, response = crate::openapi::Conflict),
@@ -56,19 +53,17 @@ pub async fn add(
 pub async fn change_role(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<MemberPath>,
     body: JsonBody<RolePatch>,
 ) -> ApiResult<HttpResponse> {
-    let (chat, user) = path.into_inner();
-    let member = state.store.change_role(ChatId(chat), caller.user.id, UserId(user), body.0.role).await?;
+    let member = state.store.change_role(path.chat_id, caller.user.id, path.user_id, body.0.role).await?;
     Ok(HttpResponse::Ok().json(member))
 }
 
 /// Removes a member (owner or admin), or leaves when the caller names themself.
-#[utoipa::path(tag = "members", security(("bearer" = [])), params(("chat_id" = i64, Path), ("user_id" = i64, Path)), responses(
+#[utoipa::path(tag = "members", security(("bearer" = [])), params(MemberPath), responses(
     (status = 204, description = "Removed (or left)"),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
     (status = 404, response = crate::openapi::NotFound),
     (status = 409, response = crate::openapi::Conflict)))]
@@ -76,9 +71,8 @@ pub async fn change_role(
 pub async fn remove(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<(i64, i64)>,
+    path: web::Path<MemberPath>,
 ) -> ApiResult<HttpResponse> {
-    let (chat, user) = path.into_inner();
-    state.store.remove_member(ChatId(chat), caller.user.id, UserId(user)).await?;
+    state.store.remove_member(path.chat_id, caller.user.id, path.user_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

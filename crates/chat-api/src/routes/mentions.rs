@@ -15,7 +15,6 @@ const MAX_LIMIT: i64 = 50;
            ("limit" = Option<i64>, Query, minimum = 1, maximum = 50, description = "1 to 50, default 20")),
     responses(
     (status = 200, description = "A page of mentions", body = chat_domain::MentionList),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[get("/mentions")]
 pub async fn list(state: web::Data<AppState>, caller: Caller, query: QueryParams) -> ApiResult<HttpResponse> {

@@ -1,10 +1,10 @@
 //! Messages: the seed's `POST /messages`, reading, editing and deleting one, and its edit history.
 
-use crate::extract::{Caller, IdempotencyHeader, JsonBody};
+use crate::extract::{Caller, IdempotencyHeader, JsonBody, MessagePath};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use chat_domain::{EditList, MessageDraft, MessageId, MessagePatch};
+use chat_domain::{EditList, MessageDraft, MessagePatch};
 
 /// 200 with the whole message, as the seed's clients expect; a replay adds `Idempotent-Replayed: true`.
 #[utoipa::path(tag = "messages", security(("bearer" = [])),
@@ -14,11 +14,9 @@ use chat_domain::{EditList, MessageDraft, MessageId, MessagePatch};
     (status = 200, description = "The whole message", body = chat_domain::Message,
         headers(("Idempotent-Replayed" = String, description = "`true` when this answer replays an earlier request"))),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
     (status = 413, response = crate::openapi::PayloadTooLarge),
-    (status = 422, response = crate::openapi::Unprocessable),
-    (status = 503, response = crate::openapi::Unavailable)))]
+    (status = 422, response = crate::openapi::Unprocessable)))]
 #[post("/messages")]
 pub async fn create(
     state: web::Data<AppState>,
@@ -35,23 +33,21 @@ pub async fn create(
     Ok(response.json(creation.message))
 }
 
-#[utoipa::path(tag = "messages", security(("bearer" = [])), params(("message_id" = i64, Path)), responses(
+#[utoipa::path(tag = "messages", security(("bearer" = [])), params(MessagePath), responses(
     (status = 200, description = "The whole message", body = chat_domain::Message),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound)))]
 #[get("/messages/{message_id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
-    let message = state.store.message_for_member(MessageId(path.into_inner()), caller.user.id).await?;
+pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<MessagePath>) -> ApiResult<HttpResponse> {
+    let message = state.store.message_for_member(path.message_id, caller.user.id).await?;
     Ok(HttpResponse::Ok().json(message))
 }
 
 /// Edits a message (author only); the replaced version is kept.
-#[utoipa::path(tag = "messages", security(("bearer" = [])), params(("message_id" = i64, Path)),
+#[utoipa::path(tag = "messages", security(("bearer" = [])), params(MessagePath),
     request_body = chat_domain::MessagePatch, responses(
     (status = 200, description = "The edited message", body = chat_domain::Message),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
     (status = 404, response = crate::openapi::NotFound),
     (status = 409, response = crate::openapi::Conflict),
@@ -60,24 +56,27 @@ pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<i64
 pub async fn edit(
     state: web::Data<AppState>,
     caller: Caller,
-    path: web::Path<i64>,
+    path: web::Path<MessagePath>,
     body: JsonBody<MessagePatch>,
 ) -> ApiResult<HttpResponse> {
-    let message = state.store.edit_message(MessageId(path.into_inner()), caller.user.id, body.0).await?;
+    let message = state.store.edit_message(path.message_id, caller.user.id, body.0).await?;
     Ok(HttpResponse::Ok().json(message))
 }
 
 /// Deletes a message (author, or a chat admin or owner) and answers its tombstone; deleting
 /// again answers the same tombstone.
-#[utoipa::path(tag = "messages", security(("bearer" = [])), params(("message_id" = i64, Path)), responses(
+#[utoipa::path(tag = "messages", security(("bearer" = [])), params(MessagePath), responses(
     (status = 200, description = "The tombstone", body = chat_domain::Message),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
     (status = 404, response = crate::openapi::NotFound)))]
 #[delete("/messages/{message_id}")]
-pub async fn remove(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
-    let message = state.store.delete_message(MessageId(path.into_inner()), caller.user.id).await?;
+pub async fn remove(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<MessagePath>,
+) -> ApiResult<HttpResponse> {
+    let message = state.store.delete_message(path.message_id, caller.user.id).await?;
     // The tombstone promise: its files' bytes go before the answer (the janitor retries failures).
     if message.kind.carries_uploads() {
         crate::uploads::janitor::erase_files_of(&state.store, &state.media, message.id).await;
@@ -85,13 +84,16 @@ pub async fn remove(state: web::Data<AppState>, caller: Caller, path: web::Path<
     Ok(HttpResponse::Ok().json(message))
 }
 
-#[utoipa::path(tag = "messages", security(("bearer" = [])), params(("message_id" = i64, Path)), responses(
+#[utoipa::path(tag = "messages", security(("bearer" = [])), params(MessagePath), responses(
     (status = 200, description = "Earlier versions, oldest first", body = chat_domain::EditList),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound)))]
 #[get("/messages/{message_id}/edits")]
-pub async fn edits(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
-    let edits = state.store.message_versions(MessageId(path.into_inner()), caller.user.id).await?;
+pub async fn edits(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<MessagePath>,
+) -> ApiResult<HttpResponse> {
+    let edits = state.store.message_versions(path.message_id, caller.user.id).await?;
     Ok(HttpResponse::Ok().json(EditList { edits }))
 }

@@ -17,18 +17,22 @@ mod uploads;
 mod users;
 pub mod web_client;
 
-use crate::openapi::WithPathErrors;
+use crate::openapi::{WithPathErrors, WithStoreErrors};
 use crate::problem::ApiError;
 use utoipa_actix_web::scope;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every route; registering through `utoipa_actix_web` puts each one in the OpenAPI
-/// document as well. The handlers' annotations leave out the 400 of an unparsable path segment:
-/// `WithPathErrors` documents it for all of them.
+/// document as well. The handlers' annotations leave out the answers many routes share, which
+/// are documented once: the 400 of an unparsable path segment (`WithPathErrors`), the 503 of an
+/// unreachable database (`WithStoreErrors`), and the 401 of every route that requires a token
+/// (`openapi::OpenApiJson`, from the operation's `security`).
 pub fn configure(config: &mut ServiceConfig) {
-    config.service(health::healthz).service(health::readyz).service(crate::metrics::scrape).service(WithPathErrors(
+    // Answered without the database. The document is registered before the `/api/v1` scope,
+    // which would otherwise take its path.
+    config.service(health::healthz).service(crate::metrics::scrape).service(crate::openapi::document);
+    config.service(WithStoreErrors(health::readyz)).service(WithStoreErrors(WithPathErrors(
         scope::scope("/api/v1")
-            .service(crate::openapi::document)
             .service(auth::register)
             .service(auth::login)
             .service(auth::logout)
@@ -63,7 +67,7 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(uploads::thumbnail)
             .service(realtime::websocket)
             .service(realtime::events),
-    ));
+    )));
 }
 
 /// Answers every unknown path with a problem, like every other error.

@@ -11,7 +11,6 @@ use chat_domain::PresenceChoice;
 #[utoipa::path(tag = "users", security(("bearer" = [])), request_body = chat_domain::PresenceChoice, responses(
     (status = 200, description = "The caller's presence as others see it", body = chat_domain::Presence),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[put("/users/me/presence")]
 pub async fn choose(

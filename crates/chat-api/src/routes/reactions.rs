@@ -6,31 +6,29 @@ use crate::state::AppState;
 use actix_web::{HttpResponse, delete, put, web};
 
 #[utoipa::path(tag = "reactions", security(("bearer" = [])),
-    params(("message_id" = i64, Path), ("emoji" = String, Path, description = "Percent-encoded; at most 64 bytes, no whitespace or control characters")),
+    params(ReactionPath),
     responses(
     (status = 200, description = "The whole message", body = chat_domain::Message),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),
     (status = 409, response = crate::openapi::Conflict),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[put("/messages/{message_id}/reactions/{emoji}")]
 pub async fn add(state: web::Data<AppState>, caller: Caller, path: ReactionPath) -> ApiResult<HttpResponse> {
-    let message = state.store.add_reaction(path.message, caller.user.id, &path.emoji).await?;
+    let message = state.store.add_reaction(path.message_id, caller.user.id, &path.emoji).await?;
     Ok(HttpResponse::Ok().json(message))
 }
 
 #[utoipa::path(tag = "reactions", security(("bearer" = [])),
-    params(("message_id" = i64, Path), ("emoji" = String, Path, description = "Percent-encoded")),
+    params(ReactionPath),
     responses(
     (status = 200, description = "The whole message", body = chat_domain::Message),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),
     (status = 409, response = crate::openapi::Conflict),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[delete("/messages/{message_id}/reactions/{emoji}")]
 pub async fn remove(state: web::Data<AppState>, caller: Caller, path: ReactionPath) -> ApiResult<HttpResponse> {
-    let message = state.store.remove_reaction(path.message, caller.user.id, &path.emoji).await?;
+    let message = state.store.remove_reaction(path.message_id, caller.user.id, &path.emoji).await?;
     Ok(HttpResponse::Ok().json(message))
 }

@@ -73,7 +73,6 @@ fn check_origin(req: &HttpRequest, allowed: &[String]) -> ApiResult<()> {
            ("limit" = Option<i64>, Query, minimum = 1, maximum = 1000, description = "1 to 1000, default 100")),
     responses(
     (status = 200, description = "`{\"events\": [frames], \"next_since\": seq, \"resync_required\": bool}`", content_type = "application/json"),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[get("/events")]
 pub async fn events(state: web::Data<AppState>, caller: Caller, query: QueryParams) -> ApiResult<HttpResponse> {

@@ -1,21 +1,19 @@
 //! Who got a message and who read it.
 
-use crate::extract::Caller;
+use crate::extract::{Caller, MessagePath};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
-use chat_domain::MessageId;
 
 /// Every member but the author, with when the message reached one of their devices and when they
 /// read it; for the author and the chat's admins and owners.
-#[utoipa::path(tag = "messages", security(("bearer" = [])), params(("message_id" = i64, Path)),
+#[utoipa::path(tag = "messages", security(("bearer" = [])), params(MessagePath),
     responses(
     (status = 200, description = "One receipt per member other than the author", body = chat_domain::ReceiptList),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 403, response = crate::openapi::Forbidden),
     (status = 404, response = crate::openapi::NotFound)))]
 #[get("/messages/{message_id}/receipts")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<i64>) -> ApiResult<HttpResponse> {
-    let receipts = state.store.receipts(MessageId(path.into_inner()), caller.user.id).await?;
+pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<MessagePath>) -> ApiResult<HttpResponse> {
+    let receipts = state.store.receipts(path.message_id, caller.user.id).await?;
     Ok(HttpResponse::Ok().json(receipts))
 }

@@ -21,7 +21,6 @@ const MAX_LIMIT: i64 = 50;
            ("limit" = Option<i64>, Query, minimum = 1, maximum = 50, description = "1 to 50, default 20")),
     responses(
     (status = 200, description = "A page of results", body = chat_domain::SearchResults),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[get("/search")]
 pub async fn search(state: web::Data<AppState>, caller: Caller, query: QueryParams) -> ApiResult<HttpResponse> {

@@ -1,14 +1,14 @@
 //! Files: `POST /uploads` takes a file's bytes as the request body; `GET /uploads/{id}` and its
 //! thumbnail serve them to the uploader and to members of a chat where a message carries them.
 
-use crate::extract::{Caller, DownloadCaller, IdempotencyHeader, QueryParams};
+use crate::extract::{Caller, DownloadCaller, IdempotencyHeader, QueryParams, UploadPath};
 use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::uploads;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, post, web};
+use chat_domain::ValidationErrors;
 use chat_domain::thumbnail::{DEFAULT_THUMBNAIL_SIZE, thumbnail_size};
-use chat_domain::{UploadId, ValidationErrors};
 
 /// A file's bytes, as they are: the body of `POST /uploads` (in the OpenAPI document only).
 #[derive(utoipa::ToSchema)]
@@ -31,11 +31,9 @@ struct FileBytes(Vec<u8>);
     (status = 201, description = "The stored file", body = chat_domain::Upload,
         headers(("Idempotent-Replayed" = String, description = "`true` when this answer replays an earlier upload"))),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 409, response = crate::openapi::Conflict),
     (status = 413, response = crate::openapi::PayloadTooLarge),
-    (status = 422, response = crate::openapi::Unprocessable),
-    (status = 503, response = crate::openapi::Unavailable)))]
+    (status = 422, response = crate::openapi::Unprocessable)))]
 #[post("/uploads")]
 pub async fn create(
     state: web::Data<AppState>,
@@ -65,47 +63,43 @@ pub async fn create(
 /// 304. Images (PNG, JPEG, GIF, WebP) are served `inline`, everything else as an `attachment`.
 /// Browsers may pass the token as `?access_token=` (for `<img src>`).
 #[utoipa::path(tag = "uploads", security(("bearer" = [])),
-    params(("upload_id" = String, Path, description = "The upload's id (a UUID)"),
+    params(UploadPath,
         ("access_token" = Option<String>, Query, description = "The bearer token, where a header cannot be sent"),
         ("Range" = Option<String>, Header, description = "`bytes=first-last`, `bytes=first-` or `bytes=-suffix`")),
     responses(
     (status = 200, description = "The whole file, as its stored `content_type`", content_type = "*/*"),
     (status = 206, description = "The range asked for", content_type = "*/*"),
     (status = 304, description = "Unchanged since the `ETag` sent"),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),
-    (status = 416, response = crate::openapi::RangeNotSatisfiable),
-    (status = 503, response = crate::openapi::Unavailable)))]
+    (status = 416, response = crate::openapi::RangeNotSatisfiable)))]
 #[get("/uploads/{upload_id}")]
 pub async fn download(
     state: web::Data<AppState>,
     caller: DownloadCaller,
-    path: web::Path<UploadId>,
+    path: web::Path<UploadPath>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let upload = state.store.upload_for_viewer(path.into_inner(), caller.0.user.id).await?;
+    let upload = state.store.upload_for_viewer(path.upload_id, caller.0.user.id).await?;
     uploads::download(&state, &upload, request.headers()).await
 }
 
 /// A thumbnail of an image, fitting a square of `size` pixels rounded up to 64, 128, 256, 512 or
 /// 1024 (default 256); made once per size and kept. JPEGs give JPEG thumbnails, others PNG.
 #[utoipa::path(tag = "uploads", security(("bearer" = [])),
-    params(("upload_id" = String, Path, description = "The upload's id (a UUID)"),
+    params(UploadPath,
         ("size" = Option<u32>, Query, minimum = 1, maximum = 4096, description = "The longest side, in pixels"),
         ("access_token" = Option<String>, Query, description = "The bearer token, where a header cannot be sent")),
     responses(
     (status = 200, description = "The thumbnail: PNG, or JPEG for a JPEG", content_type = "image/*"),
     (status = 304, description = "Unchanged since the `ETag` sent"),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),
-    (status = 422, response = crate::openapi::Unprocessable),
-    (status = 503, response = crate::openapi::Unavailable)))]
+    (status = 422, response = crate::openapi::Unprocessable)))]
 #[get("/uploads/{upload_id}/thumbnail")]
 pub async fn thumbnail(
     state: web::Data<AppState>,
     caller: DownloadCaller,
-    path: web::Path<UploadId>,
+    path: web::Path<UploadPath>,
     query: QueryParams,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
@@ -113,6 +107,6 @@ pub async fn thumbnail(
     let requested = query.integer(&mut errors, "size", 1, 4096);
     errors.finish(()).map_err(ApiError::from)?;
     let size = requested.and_then(|size| thumbnail_size(size as u32)).unwrap_or(DEFAULT_THUMBNAIL_SIZE);
-    let upload = state.store.upload_for_viewer(path.into_inner(), caller.0.user.id).await?;
+    let upload = state.store.upload_for_viewer(path.upload_id, caller.0.user.id).await?;
     uploads::thumbnail(&state, &upload, size, caller.0.user.id, request.headers()).await
 }

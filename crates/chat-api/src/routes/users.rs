@@ -1,19 +1,18 @@
 //! People: the caller's own account, finding others by username, and one by id.
 
-use crate::extract::{Caller, JsonBody, QueryParams};
+use crate::extract::{Caller, JsonBody, QueryParams, UserPath};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, patch, web};
 use chat_domain::user::MAX_USERNAME_CHARS;
-use chat_domain::{FieldCode, UserId, UserList, UserPatch, ValidationErrors};
+use chat_domain::{FieldCode, UserList, UserPatch, ValidationErrors};
 
 const DEFAULT_PAGE: i64 = 20;
 const MAX_PAGE: i64 = 50;
 
 /// The caller, as stored now (a display name changed on another server process shows at once).
 #[utoipa::path(tag = "users", security(("bearer" = [])), responses(
-    (status = 200, description = "The caller", body = chat_domain::User),
-    (status = 401, response = crate::openapi::Unauthorized)))]
+    (status = 200, description = "The caller", body = chat_domain::User)))]
 #[get("/users/me")]
 pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
     Ok(HttpResponse::Ok().json(state.store.user(caller.user.id).await?))
@@ -23,7 +22,6 @@ pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpRes
 #[utoipa::path(tag = "users", security(("bearer" = [])), request_body = chat_domain::UserPatch, responses(
     (status = 200, description = "The caller, renamed", body = chat_domain::User),
     (status = 400, response = crate::openapi::BadRequest),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[patch("/users/me")]
 pub async fn rename_me(
@@ -43,7 +41,6 @@ pub async fn rename_me(
            ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page")),
     responses(
     (status = 200, description = "A page of users", body = chat_domain::UserList),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 422, response = crate::openapi::Unprocessable),
     (status = 429, response = crate::openapi::TooManyRequests)))]
 #[get("/users")]
@@ -72,9 +69,8 @@ pub async fn search(
 }
 
 /// One user's public fields.
-#[utoipa::path(tag = "users", security(("bearer" = [])), params(("user_id" = i64, Path)), responses(
+#[utoipa::path(tag = "users", security(("bearer" = [])), params(UserPath), responses(
     (status = 200, description = "The user", body = chat_domain::User),
-    (status = 401, response = crate::openapi::Unauthorized),
     (status = 404, response = crate::openapi::NotFound),
     (status = 429, response = crate::openapi::TooManyRequests)))]
 #[get("/users/{user_id}")]
@@ -82,11 +78,11 @@ pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
-    user: web::Path<i64>,
+    path: web::Path<UserPath>,
 ) -> ApiResult<HttpResponse> {
     // Walking the ids lists every account as well as searching does: the same limit.
     state.search_limiter.admit(&req)?;
-    let mut user = state.store.user(UserId(user.into_inner())).await?;
+    let mut user = state.store.user(path.user_id).await?;
     let live = state.connection.presence.live();
     user.presence = state.store.presence_of(caller.user.id, &[user.id], live).await?.remove(&user.id);
     Ok(HttpResponse::Ok().json(user))

@@ -259,13 +259,17 @@ async fn query_parameter_ranges_are_documented() {
     let doc = document(&app).await;
     let user = app.register("ann").await;
     let chat_id = app.group(&user, &[]).await;
-    let history = "/api/v1/chats/{chat_id}/messages";
+    let (history, thread) = ("/api/v1/chats/{chat_id}/messages", "/api/v1/messages/{message_id}/thread");
     let ranges = [
         ("/api/v1/chats", "limit", 1, 100),
         (history, "limit", 1, 200),
         (history, "before", 1, i64::MAX),
         (history, "after", 0, i64::MAX),
         (history, "around", 1, i64::MAX),
+        (thread, "limit", 1, 200),
+        (thread, "before", 1, i64::MAX),
+        (thread, "after", 0, i64::MAX),
+        (thread, "around", 1, i64::MAX),
         ("/api/v1/events", "limit", 1, 1000),
         ("/api/v1/events", "since", 0, i64::MAX),
         ("/api/v1/ws", "since", 0, i64::MAX),
@@ -317,4 +321,65 @@ async fn the_idempotency_key_is_documented_as_checked() {
                 .await;
         }
     }
+}
+
+/// Every operation that requires a token answers 401 without one, and documents it; no other
+/// operation answers a 401 it does not document.
+#[tokio::test]
+async fn a_missing_token_is_a_documented_401() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            let verb = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let response = app.request(verb, &concrete(path, "1")).json(&json!({})).send().await.unwrap();
+            let requires_token = operation["security"] == json!([{ "bearer": [] }]);
+            if requires_token {
+                expect_problem(response, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
+                checked += 1;
+            } else if response.status() != StatusCode::UNAUTHORIZED {
+                continue;
+            }
+            assert!(operation["responses"]["401"].is_object(), "{method} {path} does not document its 401");
+        }
+    }
+    assert!(checked >= 30, "only {checked} operations require a token");
+}
+
+/// While the database is unreachable, what each operation answers is documented: 503 for every
+/// operation but the three served without the database, which go on answering.
+#[tokio::test]
+async fn an_unreachable_database_is_a_documented_503() {
+    let app = TestApp::spawn().await;
+    let doc = document(&app).await;
+    let user = app.register("ann").await;
+    let database = app.database_name();
+    app.sql_as_admin(&format!("ALTER DATABASE {database} ALLOW_CONNECTIONS false")).await;
+    app.sql_as_admin(&format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{database}'"))
+        .await;
+
+    let without_database = ["/healthz", "/metrics", "/api/v1/openapi.json"];
+    let mut unavailable = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        // A well-formed upload id, so that the path is not refused before the token is looked up.
+        let url = concrete(path, "1").replace("{upload_id}", "67e55044-10b1-426f-9247-bb680e5fe0c8");
+        for (method, operation) in item.as_object().unwrap() {
+            let verb = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
+            let status = app.as_user(&user, verb, &url).json(&json!({})).send().await.unwrap().status();
+            let documents_503 = operation["responses"]["503"].is_object();
+            if without_database.contains(&path.as_str()) {
+                assert_eq!(status, StatusCode::OK, "{method} {path}");
+                assert!(!documents_503, "{method} {path} never touches the database, yet documents a 503");
+                continue;
+            }
+            assert!(documents_503, "{method} {path} reads the database but does not document a 503");
+            // A body refused before the token is looked up answers its 4xx (documented too).
+            let documented = &operation["responses"][status.as_str()];
+            assert!(documented.is_object(), "{method} {path} answered an undocumented {status}");
+            unavailable += usize::from(status == StatusCode::SERVICE_UNAVAILABLE);
+        }
+    }
+    assert!(unavailable >= 20, "only {unavailable} operations answered 503");
+    app.sql_as_admin(&format!("ALTER DATABASE {database} ALLOW_CONNECTIONS true")).await;
 }
