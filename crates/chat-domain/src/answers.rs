@@ -89,11 +89,15 @@ pub struct ReadState {
 }
 
 /// `GET /events`: the frames the WebSocket would have sent after `since`, and where to continue.
+///
+/// Clients read the frames as `ServerFrame`s (the default). The server writes each as the JSON
+/// text it sends over the WebSocket (`Frame` = a raw JSON value), so the stored event data is
+/// never decoded and encoded again on the way out.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct EventFeed {
+pub struct EventFeed<Frame = ServerFrame> {
     /// The caller's stored events after `since`, in `seq` order. When `resync_required` is true,
     /// it holds only the `resync_required` control frame.
-    pub events: Vec<ServerFrame>,
+    pub events: Vec<Frame>,
     /// Pass as `since` on the next poll. Every seq up to it has been looked at, so it can be past
     /// the last event listed (other users' events are skipped). After a resync, the current head.
     pub next_since: i64,

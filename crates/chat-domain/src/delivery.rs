@@ -52,22 +52,31 @@ impl DeliveredMarks {
     }
 }
 
-/// One user's view of the event stream: the chats they are in, kept up to date by the stream.
+/// One user's view of the event stream: how far they have read it and the chats they are in,
+/// kept up to date by the stream. Every path that hands events to a user (the WebSocket's replay
+/// and live delivery, `GET /events`) admits them here, so they all decide alike.
 #[derive(Clone, Debug)]
 pub struct Subscription {
     user: UserId,
+    /// Every seq up to here has been looked at (handed over or passed by).
+    position: i64,
     chats: HashSet<ChatId>,
 }
 
 impl Subscription {
-    /// `user`'s subscription, starting from the chats they are in at the stream's current position.
-    pub fn new(user: UserId, chats: impl IntoIterator<Item = ChatId>) -> Self {
-        Self { user, chats: chats.into_iter().collect() }
+    /// `user`'s subscription at seq `position`, when they were in `chats`.
+    pub fn new(user: UserId, position: i64, chats: impl IntoIterator<Item = ChatId>) -> Self {
+        Self { user, position, chats: chats.into_iter().collect() }
     }
 
     /// Whose events these are.
     pub fn user(&self) -> UserId {
         self.user
+    }
+
+    /// The last seq looked at: the next event admitted comes after it.
+    pub fn position(&self) -> i64 {
+        self.position
     }
 
     /// The chats the user is in, as far as this subscription has followed the stream.
@@ -80,9 +89,14 @@ impl Subscription {
         self.chats.contains(&chat)
     }
 
-    /// Whether the user receives `event`, updating their chats as it goes: a join counts from the
-    /// joining event on; a removal is the last event of that chat they receive.
+    /// Whether the user receives `event`, updating their position and chats as it goes: an event
+    /// at or before the position was had already; a join counts from the joining event on; a
+    /// removal is the last event of that chat they receive.
     pub fn admit(&mut self, event: &EventEnvelope) -> bool {
+        if event.seq <= self.position {
+            return false;
+        }
+        self.position = event.seq;
         if event.joined.contains(&self.user) {
             self.chats.insert(event.chat_id);
         }
@@ -91,6 +105,22 @@ impl Subscription {
             self.chats.remove(&event.chat_id);
         }
         deliver
+    }
+
+    /// Moves the position to `seq` when it is further: every event up to it was looked at (a
+    /// page of the log that held none of the user's, or what live delivery starts after).
+    pub fn pass_to(&mut self, seq: i64) {
+        self.position = self.position.max(seq);
+    }
+
+    /// Whether the user sees `typist` typing in `chat`: in their chats, and not themselves.
+    pub fn sees_typing(&self, chat: ChatId, typist: UserId) -> bool {
+        typist != self.user && self.is_member(chat)
+    }
+
+    /// Whether the user sees `whose` presence change, offered through `chats` (theirs in common).
+    pub fn sees_presence(&self, chats: &[ChatId], whose: UserId) -> bool {
+        whose != self.user && chats.iter().any(|chat| self.is_member(*chat))
     }
 }
 
@@ -111,7 +141,7 @@ mod tests {
 
     #[test]
     fn members_receive_from_joining_until_leaving() {
-        let mut ann = Subscription::new(UserId(1), [ChatId(10)]);
+        let mut ann = Subscription::new(UserId(1), 0, [ChatId(10)]);
         assert!(ann.admit(&event(1, 10, EventKind::MessageCreated, &[], None)));
         assert!(!ann.admit(&event(2, 20, EventKind::MessageCreated, &[], None)));
         assert!(ann.admit(&event(3, 20, EventKind::MemberAdded, &[1], None)));
@@ -123,8 +153,32 @@ mod tests {
 
     #[test]
     fn a_removal_reaches_the_removed_user_even_when_not_tracked() {
-        let mut bob = Subscription::new(UserId(2), []);
+        let mut bob = Subscription::new(UserId(2), 0, []);
         assert!(bob.admit(&event(1, 30, EventKind::MemberRemoved, &[], Some(2))));
         assert!(!bob.admit(&event(2, 30, EventKind::MemberRemoved, &[], Some(3))));
+    }
+
+    #[test]
+    fn what_was_looked_at_is_not_admitted_again() {
+        let mut ann = Subscription::new(UserId(1), 5, [ChatId(10)]);
+        assert!(!ann.admit(&event(5, 10, EventKind::MessageCreated, &[], None)));
+        assert!(ann.admit(&event(6, 10, EventKind::MessageCreated, &[], None)));
+        assert!(!ann.admit(&event(6, 10, EventKind::MessageCreated, &[], None)));
+        ann.pass_to(9);
+        ann.pass_to(7);
+        assert_eq!(ann.position(), 9);
+        assert!(!ann.admit(&event(8, 10, EventKind::MessageCreated, &[], None)));
+        assert!(ann.admit(&event(10, 10, EventKind::MessageCreated, &[], None)));
+    }
+
+    #[test]
+    fn ephemera_reach_members_other_than_their_subject() {
+        let ann = Subscription::new(UserId(1), 0, [ChatId(10)]);
+        assert!(ann.sees_typing(ChatId(10), UserId(2)));
+        assert!(!ann.sees_typing(ChatId(10), UserId(1)));
+        assert!(!ann.sees_typing(ChatId(20), UserId(2)));
+        assert!(ann.sees_presence(&[ChatId(20), ChatId(10)], UserId(2)));
+        assert!(!ann.sees_presence(&[ChatId(10)], UserId(1)));
+        assert!(!ann.sees_presence(&[ChatId(20)], UserId(2)));
     }
 }

@@ -4,12 +4,12 @@
 use super::acks::Acks;
 use super::client_frames::on_client_frame;
 use super::frames::{self, CloseCode};
-use super::hub::{Closer, Delivery, Hub};
+use super::hub::{Delivery, Hub};
 use super::presence::PresenceTracker;
 use super::replay::replay;
+use super::sending::{Stop, guarded, send};
 use super::socket::SocketWatch;
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason, ProtocolError, Session};
-use bytestring::ByteString;
 use chat_domain::{ChatId, UserId};
 use chat_store::Store;
 use futures_util::StreamExt as _;
@@ -30,12 +30,6 @@ pub struct ConnectionSettings {
     pub idle_timeout: Duration,
     /// Counts this process's sockets per user, for presence.
     pub presence: Arc<PresenceTracker>,
-}
-
-/// Why sending stopped.
-pub(super) enum Stop {
-    Closed(CloseCode),
-    Gone,
 }
 
 /// Who is connected, with which token (checked again on every few heartbeats, so logging out or
@@ -75,9 +69,10 @@ pub async fn run(
             None => position,
         };
         let mut subscription = store.subscription_at(user, start).await.map_err(|_| Stop::Gone)?;
-        replay(&mut session, &closer, &store, &mut subscription, &mut acks, start, position).await?;
+        replay(&mut session, &closer, &store, &mut subscription, &mut acks, position).await?;
+        // Live delivery takes over after the hub's position (or after `start`, when further).
+        subscription.pass_to(position);
         hub.activate(registration.id, subscription.chats());
-        let live_after = start.max(position);
         let mut heartbeat = tokio::time::interval(settings.ping_interval);
         let mut beats: u32 = 0;
         let mut last_heard = Instant::now();
@@ -91,18 +86,17 @@ pub async fn run(
                     let Some(delivery) = delivery else { return Err(Stop::Closed(closer.closed().await)) };
                     let frame = match delivery {
                         Delivery::Event { envelope, frame } => {
-                            let admitted = envelope.seq > live_after && subscription.admit(&envelope);
+                            let admitted = subscription.admit(&envelope);
                             if admitted {
                                 acks.sent(&envelope);
                             }
                             admitted.then_some(frame)
                         }
                         Delivery::Typing { chat_id, user_id, frame } => {
-                            (user_id != user && subscription.is_member(chat_id)).then_some(frame)
+                            subscription.sees_typing(chat_id, user_id).then_some(frame)
                         }
                         Delivery::Presence { chats, user_id, frame } => {
-                            let shared = chats.iter().any(|chat| subscription.is_member(*chat));
-                            (user_id != user && shared).then_some(frame)
+                            subscription.sees_presence(&chats, user_id).then_some(frame)
                         }
                     };
                     if let Some(frame) = frame {
@@ -178,31 +172,5 @@ async fn token_still_valid(store: &Store, peer: &Peer) -> bool {
     match store.authenticate(&peer.token_hash).await {
         Ok(found) => found.is_some_and(|user| user.id == peer.user),
         Err(_) => true,
-    }
-}
-
-/// A control frame (ping, pong) that must neither outlive a close request nor wait on a client
-/// that stopped reading for longer than the idle timeout.
-async fn guarded(
-    closer: &Closer,
-    patience: Duration,
-    sending: impl std::future::Future<Output = Result<(), actix_ws::Closed>>,
-) -> Result<(), Stop> {
-    tokio::select! {
-        sent = tokio::time::timeout(patience, sending) => match sent {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(Stop::Gone),
-            Err(_) => Err(Stop::Closed(CloseCode::IdleTimeout)),
-        },
-        code = closer.closed() => Err(Stop::Closed(code)),
-    }
-}
-
-/// Sends one frame unless the connection is told to close first (a blocked send to a client that
-/// does not read must not keep it open).
-pub(super) async fn send(session: &mut Session, closer: &Closer, frame: impl Into<ByteString>) -> Result<(), Stop> {
-    tokio::select! {
-        sent = session.text(frame) => sent.map_err(|_| Stop::Gone),
-        code = closer.closed() => Err(Stop::Closed(code)),
     }
 }

@@ -94,6 +94,13 @@ pub fn error(code: ErrorCode, detail: &str) -> String {
     control(&ControlFrame::Error { code, detail: detail.to_owned() })
 }
 
+/// A frame as it goes into a JSON document (`GET /events`' `EventFeed`), written as it is.
+pub fn raw(frame: String) -> Box<serde_json::value::RawValue> {
+    // Every frame is JSON written by serde_json above; an empty one (which cannot happen) would
+    // still leave the document valid, as `null` (the default).
+    serde_json::value::RawValue::from_string(frame).unwrap_or_default()
+}
+
 fn control(frame: &ControlFrame) -> String {
     serde_json::to_string(frame).unwrap_or_default()
 }

@@ -11,6 +11,7 @@ pub mod hub;
 mod presence;
 mod pump;
 mod replay;
+mod sending;
 pub mod socket;
 
 pub use connection::{ConnectionSettings, Peer};

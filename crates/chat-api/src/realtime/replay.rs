@@ -1,41 +1,37 @@
 //! Replaying the events a resuming client missed, up to where live delivery takes over.
 
 use super::acks::Acks;
-use super::connection::{Stop, send};
 use super::frames;
 use super::hub::Closer;
+use super::sending::{Stop, send};
 use actix_ws::Session;
 use chat_domain::Subscription;
 use chat_store::{Replay, Store};
 
 const REPLAY_BATCH: i64 = 500;
 
-/// Everything after `since` up to the live position, in seq order, in batches.
+/// Everything after the subscription's position up to `until` (the live position), in seq order,
+/// in batches, read and admitted by the store's one read path.
 pub(super) async fn replay(
     session: &mut Session,
     closer: &Closer,
     store: &Store,
     subscription: &mut Subscription,
     acks: &mut Acks,
-    since: i64,
     until: i64,
 ) -> Result<(), Stop> {
-    let mut after = since;
-    while after < until {
-        let batch = store.events_for(subscription.user(), after, until, REPLAY_BATCH).await.map_err(|_| Stop::Gone)?;
-        let (events, scanned_through) = match batch {
+    while subscription.position() < until {
+        let from = subscription.position();
+        let events = match store.events_for(subscription, until, REPLAY_BATCH).await.map_err(|_| Stop::Gone)? {
             Replay::ResyncRequired { .. } => return send(session, closer, frames::resync_required()).await,
-            Replay::Events { events, scanned_through } => (events, scanned_through),
+            Replay::Events(events) => events,
         };
-        if scanned_through <= after {
-            return Ok(());
-        }
-        after = scanned_through;
         for event in &events {
-            if subscription.admit(&event.envelope) {
-                acks.sent(&event.envelope);
-                send(session, closer, frames::event(event)).await?;
-            }
+            acks.sent(&event.envelope);
+            send(session, closer, frames::event(event)).await?;
+        }
+        if subscription.position() <= from {
+            return Ok(());
         }
     }
     Ok(())

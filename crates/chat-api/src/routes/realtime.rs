@@ -9,7 +9,7 @@ use crate::realtime::{Peer, connection, frames};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chat_domain::{DeliveredMarks, ErrorCode, ValidationErrors};
+use chat_domain::{DeliveredMarks, ErrorCode, EventFeed, ValidationErrors};
 use chat_store::Replay;
 
 /// The largest message a client may send (docs/EVENTS.md); a larger one closes with 1009.
@@ -85,22 +85,21 @@ pub async fn events(state: web::Data<AppState>, caller: Caller, query: QueryPara
     errors.finish(())?;
     let since = since.unwrap_or_default();
     let user = caller.user.id;
+    let mut subscription = state.store.subscription_at(user, since).await?;
     let mut delivered = DeliveredMarks::default();
-    let body = match state.store.events_for(user, since, i64::MAX, limit).await? {
+    let feed = match state.store.events_for(&mut subscription, i64::MAX, limit).await? {
         Replay::ResyncRequired { head } => {
-            format!(r#"{{"events":[{}],"next_since":{head},"resync_required":true}}"#, frames::resync_required())
+            EventFeed { events: vec![frames::raw(frames::resync_required())], next_since: head, resync_required: true }
         }
-        Replay::Events { events, scanned_through: next } => {
-            let mut subscription = state.store.subscription_at(user, since).await?;
-            let handed: Vec<_> = events.iter().filter(|event| subscription.admit(&event.envelope)).collect();
-            handed.iter().for_each(|event| delivered.note(&event.envelope));
-            let frames: Vec<String> = handed.into_iter().map(frames::event).collect();
-            format!(r#"{{"events":[{}],"next_since":{next},"resync_required":false}}"#, frames.join(","))
+        Replay::Events(events) => {
+            events.iter().for_each(|event| delivered.note(&event.envelope));
+            let events = events.iter().map(|event| frames::raw(frames::event(event))).collect();
+            EventFeed { events, next_since: subscription.position(), resync_required: false }
         }
     };
     // A feed page counts as delivered; bookkeeping that fails does not fail the read.
     if let Err(error) = state.store.mark_delivered(user, &delivered.take()).await {
         tracing::warn!(%error, "recording a feed page's delivery failed");
     }
-    Ok(HttpResponse::Ok().content_type("application/json").body(body))
+    Ok(HttpResponse::Ok().json(feed))
 }

@@ -5,7 +5,7 @@
 use crate::connection::pool::Store;
 use crate::connection::prepared::{prepared, statement};
 use crate::error::StoreResult;
-use crate::events::publish::PublishedEvent;
+use crate::events::published::PublishedEvent;
 use crate::rows::EventRow;
 use crate::schema::event_head;
 use chat_domain::{ChatId, EventKind, Subscription, UserId};
@@ -14,15 +14,15 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::RunQueryDsl;
 
-/// What a reader resuming after a seq gets.
+/// What a reader gets from the log after its subscription's position.
 #[derive(Debug)]
 pub enum Replay {
-    /// Events after that seq of the chats the user was in then or joined since, oldest first;
-    /// pass them through the user's `Subscription` to keep exactly theirs. Everything up to
-    /// `scanned_through` has been looked at: resume from there, even when no event matched.
-    Events { events: Vec<PublishedEvent>, scanned_through: i64 },
-    /// Events after that seq were pruned (or the seq is from the future): refetch state, then
-    /// continue after `head`, the newest published seq.
+    /// The user's events, oldest first, as their `Subscription` admitted them; the subscription's
+    /// position has moved past everything looked at, so read on from there even when no event
+    /// was theirs.
+    Events(Vec<PublishedEvent>),
+    /// Events after the position were pruned (or the position is from the future): refetch
+    /// state, then continue after `head`, the newest published seq.
     ResyncRequired { head: i64 },
 }
 
@@ -85,7 +85,8 @@ impl Store {
         Ok(LogBounds { head, pruned_through })
     }
 
-    /// `user`'s subscription as it stood at seq `at`.
+    /// `user`'s subscription as it stood at seq `at`: positioned there, with the chats they were
+    /// in then.
     pub async fn subscription_at(&self, user: UserId, at: i64) -> StoreResult<Subscription> {
         let mut conn = self.conn().await?;
         let rows: Vec<ChatIdRow> = prepared::<ChatsAsOf>()
@@ -94,11 +95,15 @@ impl Store {
             .bind::<Text, _>(EventKind::MemberRemoved.as_str())
             .load(&mut conn)
             .await?;
-        Ok(Subscription::new(user, rows.into_iter().map(|row| ChatId(row.chat_id))))
+        Ok(Subscription::new(user, at, rows.into_iter().map(|row| ChatId(row.chat_id))))
     }
 
-    /// Events after `after` up to `until` (inclusive) that may concern `user`, oldest first.
-    pub async fn events_for(&self, user: UserId, after: i64, until: i64, limit: i64) -> StoreResult<Replay> {
+    /// The one read path of the log for a user: events after `subscription`'s position up to
+    /// `until` (inclusive), at most `limit` of them looked at, admitted by the subscription, which
+    /// moves past them. The WebSocket's replay and `GET /events` both read through here; live
+    /// delivery admits through the same `Subscription`.
+    pub async fn events_for(&self, subscription: &mut Subscription, until: i64, limit: i64) -> StoreResult<Replay> {
+        let after = subscription.position();
         // Read before the events: every seq up to this head is visible to the query that follows.
         let bounds = self.log_bounds().await?;
         if bounds.must_resync(after) {
@@ -107,7 +112,7 @@ impl Store {
         let head = bounds.head;
         let mut conn = self.conn().await?;
         let rows: Vec<EventRow> = prepared::<EventsFor>()
-            .bind::<BigInt, _>(user.0)
+            .bind::<BigInt, _>(subscription.user().0)
             .bind::<BigInt, _>(after)
             .bind::<BigInt, _>(until)
             .bind::<BigInt, _>(limit)
@@ -115,10 +120,17 @@ impl Store {
             .load(&mut conn)
             .await?;
         let complete = rows.len() < usize::try_from(limit).unwrap_or(usize::MAX);
-        let events: Vec<PublishedEvent> = rows.into_iter().map(EventRow::into_published).collect::<StoreResult<_>>()?;
-        let last = events.last().map_or(after, |event| event.envelope.seq);
+        let mut admitted = Vec::with_capacity(rows.len());
+        for row in rows {
+            let event = row.into_published()?;
+            if subscription.admit(&event.envelope) {
+                admitted.push(event);
+            }
+        }
         // A short page saw every matching event up to the head (and `until`).
-        let scanned_through = if complete { last.max(head.min(until)) } else { last };
-        Ok(Replay::Events { events, scanned_through })
+        if complete {
+            subscription.pass_to(head.min(until));
+        }
+        Ok(Replay::Events(admitted))
     }
 }

@@ -29,16 +29,13 @@ async fn a_user_reads_only_the_events_of_their_chats() {
     let chat = group(&store, ann, &[bob]).await;
     post(&store, ann, chat, "for members").await;
     store.publish_pending(500).await.unwrap();
-    let Replay::Events { events: for_bob, .. } = store.events_for(bob, 0, i64::MAX, 100).await.unwrap() else {
-        panic!("resync")
-    };
+    let mut bobs = store.subscription_at(bob, 0).await.unwrap();
+    let Replay::Events(for_bob) = store.events_for(&mut bobs, i64::MAX, 100).await.unwrap() else { panic!("resync") };
     assert_eq!(for_bob.len(), 2);
-    let Replay::Events { events: for_eve, scanned_through } = store.events_for(eve, 0, i64::MAX, 100).await.unwrap()
-    else {
-        panic!("resync")
-    };
+    let mut eves = store.subscription_at(eve, 0).await.unwrap();
+    let Replay::Events(for_eve) = store.events_for(&mut eves, i64::MAX, 100).await.unwrap() else { panic!("resync") };
     assert!(for_eve.is_empty());
-    assert_eq!(scanned_through, 2, "a reader with nothing to see still moves past what it scanned");
+    assert_eq!(eves.position(), 2, "a reader with nothing to see still moves past what it scanned");
 }
 
 #[tokio::test]
@@ -50,7 +47,9 @@ async fn pruned_events_make_older_readers_resync() {
     store.publish_pending(500).await.unwrap();
     tokio::time::sleep(Duration::from_millis(20)).await;
     assert_eq!(store.prune_events(Duration::from_millis(1)).await.unwrap(), 2);
-    assert!(matches!(store.events_for(ann, 0, i64::MAX, 100).await.unwrap(), Replay::ResyncRequired { .. }));
-    let after_pruning = store.events_for(ann, 2, i64::MAX, 100).await.unwrap();
-    assert!(matches!(after_pruning, Replay::Events { events, .. } if events.is_empty()));
+    let mut behind = store.subscription_at(ann, 0).await.unwrap();
+    assert!(matches!(store.events_for(&mut behind, i64::MAX, 100).await.unwrap(), Replay::ResyncRequired { .. }));
+    let mut after_pruning = store.subscription_at(ann, 2).await.unwrap();
+    let read = store.events_for(&mut after_pruning, i64::MAX, 100).await.unwrap();
+    assert!(matches!(read, Replay::Events(events) if events.is_empty()));
 }
