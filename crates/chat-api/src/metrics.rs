@@ -1,9 +1,7 @@
 //! Prometheus metrics at `GET /metrics`: request counts and latencies by route, and gauges read
 //! at scrape time (WebSocket connections, event head, statements sent, pool use).
 
-use crate::state::AppState;
 use actix_web::http::Method;
-use actix_web::{HttpResponse, get, web};
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
@@ -69,29 +67,32 @@ impl Default for Metrics {
     }
 }
 
+/// What the gauges read at scrape time.
+#[derive(Debug)]
+pub struct Readings {
+    pub websockets: u64,
+    pub event_head: i64,
+    pub statements: u64,
+    pub pool_connections: u32,
+    pub pool_idle: u32,
+}
+
 impl Metrics {
+    /// Every metric in the OpenMetrics text format, with the gauges set to `readings`.
+    pub fn encode(&self, readings: Readings) -> Result<String, std::fmt::Error> {
+        let to_i64 = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
+        self.websockets.set(to_i64(readings.websockets));
+        self.event_head.set(readings.event_head);
+        self.queries.set(to_i64(readings.statements));
+        self.pool_connections.set(i64::from(readings.pool_connections));
+        self.pool_idle.set(i64::from(readings.pool_idle));
+        let mut body = String::new();
+        prometheus_client::encoding::text::encode(&mut body, &self.registry)?;
+        Ok(body)
+    }
+
     pub fn observe(&self, labels: RouteLabels, seconds: f64) {
         self.latency.get_or_create(&labels).observe(seconds);
         self.requests.get_or_create(&labels).inc();
     }
-}
-
-/// Metrics in the OpenMetrics text format, which Prometheus scrapes.
-#[utoipa::path(tag = "health", responses((status = 200, description = "OpenMetrics text format",
-    content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8")))]
-#[get("/metrics")]
-pub async fn scrape(state: web::Data<AppState>) -> HttpResponse {
-    let metrics = &state.metrics;
-    let to_i64 = |value: u64| i64::try_from(value).unwrap_or(i64::MAX);
-    metrics.websockets.set(to_i64(state.hub.connections() as u64));
-    metrics.event_head.set(state.hub.position());
-    metrics.queries.set(to_i64(state.store.queries_run()));
-    let (connections, idle) = state.store.pool_state();
-    metrics.pool_connections.set(i64::from(connections));
-    metrics.pool_idle.set(i64::from(idle));
-    let mut body = String::new();
-    if prometheus_client::encoding::text::encode(&mut body, &metrics.registry).is_err() {
-        return HttpResponse::InternalServerError().finish();
-    }
-    HttpResponse::Ok().content_type("application/openmetrics-text; version=1.0.0; charset=utf-8").body(body)
 }

@@ -1,6 +1,6 @@
 //! The store's one error type. The API maps it to HTTP in one place.
 
-use chat_domain::DomainError;
+use chat_domain::{DomainError, FieldCode, ValidationErrors};
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 
 #[derive(Debug, thiserror::Error)]
@@ -36,6 +36,18 @@ impl From<DieselError> for StoreError {
 /// Whether `error` says the database, not the request, is at fault: the connection is gone, or
 /// the server is stopping, starting or read-only. Retried later, the request may succeed, so the
 /// client gets a 503, never a 500.
+/// Maps a foreign-key violation while writing members (a user id that names no user) to the
+/// validation problem `unknown_user` on `field`; any other error as usual.
+pub(crate) fn unknown_user_on(field: &'static str) -> impl FnOnce(DieselError) -> StoreError {
+    move |error| match error {
+        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
+            let why = "names a user that does not exist";
+            StoreError::Domain(DomainError::Validation(ValidationErrors::single(field, FieldCode::UnknownUser, why)))
+        }
+        other => other.into(),
+    }
+}
+
 pub(crate) fn signals_outage(error: &DieselError) -> bool {
     match error {
         DieselError::DatabaseError(kind, info) => is_unavailable(*kind, info.message()),

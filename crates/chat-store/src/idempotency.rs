@@ -1,57 +1,47 @@
-//! Idempotency-Key records: what makes two requests the same, replaying the first answer, and
-//! forgetting keys after their retention. (Claiming a key is part of the create statement in
-//! `messages.rs`, where the primary key decides between concurrent requests.)
+//! Idempotency-Key records: what makes two requests the same, what an earlier request with a key
+//! produced, and forgetting keys after their retention. Claiming a key is part of each create
+//! statement (`messages/create_statement.rs`, `chats/creation.rs`), where the primary key decides
+//! between concurrent requests; replaying the answer is the resource's own business.
 
 use crate::connection::pool::Store;
 use crate::error::{StoreError, StoreResult};
-use crate::messages::aggregate::build_messages;
-use crate::messages::create::{MessageCreation, single};
-use crate::rows::MessageRow;
-use crate::schema::{idempotency_keys, messages};
-use chat_domain::{ChatId, IdempotencyKey, UserId};
+use crate::schema::idempotency_keys;
+use chat_domain::{ChatId, IdempotencyKey, MessageId, UserId};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
-/// The earlier answer for a key already claimed, if the request is the same.
-pub(crate) async fn replay(
-    conn: &mut AsyncPgConnection,
-    author: UserId,
-    key: &IdempotencyKey,
-    fingerprint: &[u8],
-) -> StoreResult<MessageCreation> {
-    let (stored_fingerprint, message_id) = idempotency_keys::table
-        .find((author.0, key.as_str()))
-        .select((idempotency_keys::request_hash, idempotency_keys::message_id))
-        .first::<(Vec<u8>, Option<i64>)>(conn)
-        .await?;
-    let message_id =
-        message_id.filter(|_| stored_fingerprint == fingerprint).ok_or(StoreError::IdempotencyKeyReused)?;
-    let row = messages::table.find(message_id).select(MessageRow::as_select()).first::<MessageRow>(conn).await?;
-    let message = single(build_messages(conn, vec![row]).await?)?;
-    Ok(MessageCreation { message, replayed: true })
+/// What the earlier request with a key created.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum EarlierAnswer {
+    Message(MessageId),
+    Chat(ChatId),
 }
 
-/// The earlier answer if `author` has claimed `key` by a committed request; `None` otherwise.
-pub(crate) async fn replay_if_claimed(
+/// What `user`'s committed request with `key` created: `None` while no committed request has
+/// claimed the key, `IdempotencyKeyReused` when the request that did was not this one (another
+/// body, or another endpoint: the fingerprint covers both).
+pub(crate) async fn earlier_answer(
     conn: &mut AsyncPgConnection,
-    author: UserId,
-    key: Option<&IdempotencyKey>,
-    fingerprint: Option<&[u8]>,
-) -> StoreResult<Option<MessageCreation>> {
-    let (Some(key), Some(fingerprint)) = (key, fingerprint) else {
-        return Ok(None);
-    };
+    user: UserId,
+    key: &IdempotencyKey,
+    fingerprint: &[u8],
+) -> StoreResult<Option<EarlierAnswer>> {
     let claimed = idempotency_keys::table
-        .find((author.0, key.as_str()))
-        .select(idempotency_keys::user_id)
-        .first::<i64>(conn)
+        .find((user.0, key.as_str()))
+        .select((idempotency_keys::request_hash, idempotency_keys::message_id, idempotency_keys::chat_id))
+        .first::<(Vec<u8>, Option<i64>, Option<i64>)>(conn)
         .await
         .optional()?;
-    match claimed {
-        Some(_) => replay(conn, author, key, fingerprint).await.map(Some),
-        None => Ok(None),
+    let Some((stored_fingerprint, message_id, chat_id)) = claimed else { return Ok(None) };
+    if stored_fingerprint != fingerprint {
+        return Err(StoreError::IdempotencyKeyReused);
+    }
+    match (message_id, chat_id) {
+        (Some(id), _) => Ok(Some(EarlierAnswer::Message(MessageId(id)))),
+        (None, Some(id)) => Ok(Some(EarlierAnswer::Chat(ChatId(id)))),
+        (None, None) => Err(StoreError::Corrupt("an idempotency key that names nothing".into())),
     }
 }
 
@@ -63,21 +53,6 @@ pub(crate) fn request_fingerprint(endpoint: &str, request: &impl serde::Serializ
     hasher.update(endpoint.as_bytes());
     hasher.update(&canonical);
     Ok(hasher.finalize().to_vec())
-}
-
-/// The chat an earlier request with this key created, if the request is the same.
-pub(crate) async fn replayed_chat(
-    conn: &mut AsyncPgConnection,
-    caller: UserId,
-    key: &IdempotencyKey,
-    fingerprint: &[u8],
-) -> StoreResult<ChatId> {
-    let (stored_fingerprint, chat_id) = idempotency_keys::table
-        .find((caller.0, key.as_str()))
-        .select((idempotency_keys::request_hash, idempotency_keys::chat_id))
-        .first::<(Vec<u8>, Option<i64>)>(conn)
-        .await?;
-    chat_id.filter(|_| stored_fingerprint == fingerprint).map(ChatId).ok_or(StoreError::IdempotencyKeyReused)
 }
 
 impl Store {

@@ -1,8 +1,7 @@
 //! Loading what a change is about, locked for the rest of its transaction.
 
 use crate::error::StoreResult;
-use crate::messages::aggregate::build_messages;
-use crate::messages::create::single;
+use crate::messages::aggregate::{build_messages, single};
 use crate::rows::{ChatRow, MemberRow, MessageRow};
 use crate::schema::{chat_members, chats, messages, threads};
 use chat_domain::{Chat, ChatId, DomainError, Membership, Message, MessageId, Resource, UserId};

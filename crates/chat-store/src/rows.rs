@@ -1,7 +1,7 @@
 //! Row structs and their translation into domain types: the one place rows become the domain.
 
 use crate::error::{StoreError, StoreResult};
-use crate::events::publish::PublishedEvent;
+use crate::events::published::PublishedEvent;
 use crate::schema::{chat_members, chats, events, messages, reactions, threads, uploads, users};
 use chat_domain::{
     Chat, ChatId, Emoji, EventEnvelope, EventKind, JsonObject, Membership, MessageId, MessageKind, MessageRecord,

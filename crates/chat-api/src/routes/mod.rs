@@ -7,6 +7,7 @@ mod history;
 mod members;
 mod mentions;
 mod messages;
+mod metrics;
 mod presence;
 mod reactions;
 mod realtime;
@@ -30,7 +31,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 pub fn configure(config: &mut ServiceConfig) {
     // Answered without the database. The document is registered before the `/api/v1` scope,
     // which would otherwise take its path.
-    config.service(health::healthz).service(crate::metrics::scrape).service(crate::openapi::document);
+    config.service(health::healthz).service(metrics::scrape).service(crate::openapi::document);
     config.service(WithStoreErrors(health::readyz)).service(WithStoreErrors(WithPathErrors(
         scope::scope("/api/v1")
             .service(auth::register)

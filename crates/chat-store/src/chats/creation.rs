@@ -3,16 +3,13 @@
 
 use crate::chats::members::load_members;
 use crate::connection::pool::Store;
-use crate::error::{StoreError, StoreResult};
+use crate::error::{StoreError, StoreResult, unknown_user_on};
 use crate::events::record::record_event;
-use crate::idempotency::{replayed_chat, request_fingerprint};
+use crate::idempotency::{EarlierAnswer, earlier_answer, request_fingerprint};
 use crate::rows::{ChatRow, MemberRow};
 use crate::schema::{chat_members, chats, idempotency_keys};
-use chat_domain::{
-    Chat, ChatKind, DomainError, Event, IdempotencyKey, MembershipChange, NewChat, Role, UserId, ValidationErrors,
-};
+use chat_domain::{Chat, ChatKind, DomainError, Event, IdempotencyKey, MembershipChange, NewChat, Role, UserId};
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
@@ -107,7 +104,11 @@ impl Store {
             Outcome::KeyTaken => {
                 let (key, fingerprint) =
                     claim.as_ref().ok_or_else(|| StoreError::Corrupt("key taken without a key".into()))?;
-                let chat_id = replayed_chat(&mut conn, new.creator, key, fingerprint).await?;
+                let chat_id = match earlier_answer(&mut conn, new.creator, key, fingerprint).await? {
+                    Some(EarlierAnswer::Chat(id)) => id,
+                    Some(EarlierAnswer::Message(_)) => return Err(StoreError::IdempotencyKeyReused),
+                    None => return Err(StoreError::Corrupt("a taken key that no committed request holds".into())),
+                };
                 // As for a message's replay: a creator who has since left (or been removed) is
                 // told so, and is not shown the chat as its members see it now.
                 let still_member = chat_members::table
@@ -154,15 +155,10 @@ async fn insert_members(conn: &mut AsyncPgConnection, chat_id: i64, new: &NewCha
     let rows: Vec<MemberRow> = std::iter::once(member(new.creator, creator_role))
         .chain(new.member_ids.iter().map(|&user| member(user, others_role)))
         .collect();
-    diesel::insert_into(chat_members::table).values(&rows).execute(conn).await.map_err(|error| match error {
-        DieselError::DatabaseError(DatabaseErrorKind::ForeignKeyViolation, _) => {
-            StoreError::Domain(DomainError::Validation(ValidationErrors::single(
-                "member_ids",
-                chat_domain::FieldCode::UnknownUser,
-                "names a user that does not exist",
-            )))
-        }
-        other => other.into(),
-    })?;
+    diesel::insert_into(chat_members::table)
+        .values(&rows)
+        .execute(conn)
+        .await
+        .map_err(unknown_user_on("member_ids"))?;
     Ok(())
 }

@@ -2,14 +2,13 @@
 
 use crate::chats::receipts::receipts_changed;
 use crate::connection::pool::Store;
-use crate::error::{StoreError, StoreResult};
+use crate::error::{StoreError, StoreResult, unknown_user_on};
 use crate::events::record::record_event;
 use crate::locking::lock_chat;
 use crate::rows::{MemberRow, UserRow};
 use crate::schema::{chat_members, users};
 use chat_domain::{
-    ChatId, ChatMember, DomainError, ErrorCode, Event, MemberRemoval, MembershipChange, Resource, Role, UserId,
-    ValidationErrors, policy,
+    ChatId, ChatMember, DomainError, ErrorCode, Event, MemberRemoval, MembershipChange, Resource, Role, UserId, policy,
 };
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -54,7 +53,7 @@ impl Store {
                 .on_conflict_do_nothing()
                 .execute(conn)
                 .await
-                .map_err(unknown_user)?;
+                .map_err(unknown_user_on("user_id"))?;
             let member = single_member(load_members(conn, chat, Some(user)).await?)?;
             if inserted > 0 {
                 let change = MembershipChange { chat: chat_row, members: vec![member.clone()] };
@@ -155,18 +154,4 @@ async fn owner_count(conn: &mut AsyncPgConnection, chat: ChatId) -> StoreResult<
         .get_result::<i64>(conn)
         .await?;
     Ok(usize::try_from(owners).unwrap_or(0))
-}
-
-fn unknown_user(error: diesel::result::Error) -> StoreError {
-    match error {
-        diesel::result::Error::DatabaseError(diesel::result::DatabaseErrorKind::ForeignKeyViolation, _) => {
-            let error = ValidationErrors::single(
-                "user_id",
-                chat_domain::FieldCode::UnknownUser,
-                "names a user that does not exist",
-            );
-            StoreError::Domain(DomainError::Validation(error))
-        }
-        other => other.into(),
-    }
 }

@@ -4,7 +4,6 @@
 
 use crate::connection::health::DatabaseHealth;
 use crate::connection::instrumentation::StatementWatch;
-use crate::connection::pool::PoolSettings;
 use crate::error::{StoreError, StoreResult};
 use diesel_async::pooled_connection::bb8::{Pool, PooledConnection};
 use diesel_async::pooled_connection::{
@@ -20,6 +19,27 @@ use tokio::time::Instant;
 /// the database's return the pool reconnects. Waiting for a busy pool is `acquire_timeout`'s
 /// business: `Checkout::get` asks bb8 again until then.
 const CONNECT_RETRY_WINDOW: Duration = Duration::from_millis(500);
+
+/// How the pool is sized and how long a request waits for a connection.
+#[derive(Clone, Debug)]
+pub struct PoolSettings {
+    pub max_size: u32,
+    pub acquire_timeout: Duration,
+    /// The wait while the database is known to be down: long enough to catch its return, short
+    /// enough that a client learns of the outage (503) at once.
+    pub acquire_timeout_when_down: Duration,
+}
+
+impl Default for PoolSettings {
+    fn default() -> Self {
+        // A two-core database is busiest with a handful of connections, not a hundred.
+        Self {
+            max_size: 8,
+            acquire_timeout: Duration::from_secs(5),
+            acquire_timeout_when_down: Duration::from_millis(250),
+        }
+    }
+}
 
 pub(crate) struct Checkout {
     pool: Pool<AsyncPgConnection>,

@@ -1,6 +1,7 @@
 //! Connection plumbing: the pool and `Store` handle, checking connections out and in with what is
-//! known of the database's health, counting statements, prepared hand-written SQL, and migrations.
+//! known of the database's health, counting statements, prepared hand-written SQL, the advisory locks, and migrations.
 
+pub(crate) mod advisory_locks;
 pub(crate) mod checkout;
 pub(crate) mod health;
 pub(crate) mod instrumentation;

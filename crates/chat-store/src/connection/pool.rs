@@ -1,13 +1,12 @@
 //! The connection pool, and the `Store` handle every query goes through.
 
-use crate::connection::checkout::{Checkout, Conn};
+use crate::connection::checkout::{Checkout, Conn, PoolSettings};
 use crate::connection::health::DatabaseHealth;
 use crate::connection::instrumentation::StatementWatch;
 use crate::error::StoreResult;
 use crate::users::token_cache::TokenCache;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::Notify;
 
 /// A change to run in a transaction: an async closure over the connection whose future is
@@ -26,27 +25,6 @@ where
     Fut: Future<Output = StoreResult<T>> + Send,
 {
     type Future = Fut;
-}
-
-/// How the pool is sized and how long a request waits for a connection.
-#[derive(Clone, Debug)]
-pub struct PoolSettings {
-    pub max_size: u32,
-    pub acquire_timeout: Duration,
-    /// The wait while the database is known to be down: long enough to catch its return, short
-    /// enough that a client learns of the outage (503) at once.
-    pub acquire_timeout_when_down: Duration,
-}
-
-impl Default for PoolSettings {
-    fn default() -> Self {
-        // A two-core database is busiest with a handful of connections, not a hundred.
-        Self {
-            max_size: 8,
-            acquire_timeout: Duration::from_secs(5),
-            acquire_timeout_when_down: Duration::from_millis(250),
-        }
-    }
 }
 
 /// A cheap, cloneable handle on the database. Its methods live beside the tables they touch.

@@ -1,9 +1,11 @@
 //! The event log: writing an event in its change's transaction (`record`), sequencing committed
-//! events and reading them in order (`publish`), reading them back for one user (`replay`); and
-//! what processes tell each other (`notice`) over the LISTEN connection (`listen`).
+//! events and reading them in order (`publish`, what a reader gets: `published`), reading them
+//! back for one user (`replay`); and what processes tell each other (`notice`) over the LISTEN
+//! connection (`listen`).
 
 pub(crate) mod listen;
 pub(crate) mod notice;
 pub(crate) mod publish;
+pub(crate) mod published;
 pub(crate) mod record;
 pub(crate) mod replay;

@@ -5,22 +5,16 @@
 //! So a seq becomes visible only after every smaller seq, and a reader that resumes "after seq N"
 //! can never miss an event that committed late: it had no seq until after it committed.
 
+use crate::connection::advisory_locks::AdvisoryLock;
 use crate::connection::pool::Store;
 use crate::connection::prepared::{prepared, statement};
 use crate::error::StoreResult;
+use crate::events::published::PublishedEvent;
 use crate::rows::EventRow;
 use crate::schema::{event_head, events};
-use chat_domain::EventEnvelope;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, RunQueryDsl};
-
-/// One published event: its envelope for delivery, its data for the frame.
-#[derive(Clone, Debug)]
-pub struct PublishedEvent {
-    pub envelope: EventEnvelope,
-    pub data: serde_json::Value,
-}
 
 /// Sequences a batch and returns it, so the publishing process can deliver it without reading it
 /// back; the NOTIFY (`Notice::EventsPublished`) carries the new head, so processes that
@@ -47,7 +41,7 @@ impl Store {
         let mut conn = self.conn().await?;
         let rows: Vec<EventRow> = conn
             .transaction(async |conn| {
-                diesel::sql_query("SELECT pg_advisory_xact_lock(727275)").execute(conn).await?;
+                AdvisoryLock::Publisher.take(conn).await?;
                 prepared::<PublishEvents>().bind::<BigInt, _>(batch).load(conn).await
             })
             .await?;

@@ -4,11 +4,14 @@
 //! message is an image or a file) whatever the number of messages.
 
 use crate::connection::prepared::{prepared, statement};
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 use crate::rows::{MessageRow, ReactionRow, ThreadRow, UploadRow};
 use crate::schema::{reactions, threads, uploads};
 use crate::uploads::READY;
-use chat_domain::{ChatId, Message, MessageId, MessageKind, Reaction, ReadFrontier, ThreadSummary, Upload, UserId};
+use chat_domain::{
+    ChatId, DomainError, Message, MessageId, MessageKind, Reaction, ReadFrontier, Resource, ThreadSummary, Upload,
+    UserId,
+};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -129,4 +132,9 @@ fn frontiers_of(mut rows: Vec<FrontierRow>) -> HashMap<ChatId, ReadFrontier> {
         frontier.delivered.push(UserId(row.user_id), MessageId(row.last_delivered));
     }
     frontiers
+}
+
+/// The one message of a page built for one row.
+pub(crate) fn single(mut messages: Vec<Message>) -> StoreResult<Message> {
+    messages.pop().ok_or(StoreError::Domain(DomainError::NotFound(Resource::Message)))
 }

@@ -2,8 +2,8 @@
 
 use crate::connection::pool::Store;
 use crate::error::{StoreError, StoreResult};
-use crate::idempotency::{replay, replay_if_claimed, request_fingerprint};
-use crate::messages::aggregate::build_messages;
+use crate::idempotency::{EarlierAnswer, earlier_answer, request_fingerprint};
+use crate::messages::aggregate::{build_messages, single};
 use crate::messages::create_statement::{CreateMessage, CreateMessageWithUploads, CreateStatement};
 use crate::rows::MessageRow;
 use crate::schema::{chat_members, messages};
@@ -36,7 +36,7 @@ impl Store {
             Vec::new()
         } else {
             // A retry finds its uploads attached by the first attempt: replay before checking them.
-            if let Some(replayed) = replay_if_claimed(&mut conn, author, key, fingerprint.as_deref()).await? {
+            if let Some(replayed) = replayed(&mut conn, author, key, fingerprint.as_deref()).await? {
                 return Ok(replayed);
             }
             attachments_for(&mut conn, new, author).await?
@@ -100,7 +100,7 @@ impl Store {
             }
         }
         if !outcome.attach_ok {
-            if let Some(replayed) = replay_if_claimed(&mut conn, author, key, fingerprint.as_deref()).await? {
+            if let Some(replayed) = replayed(&mut conn, author, key, fingerprint.as_deref()).await? {
                 return Ok(replayed);
             }
             let why = "names an upload attached to another message meanwhile";
@@ -116,10 +116,10 @@ impl Store {
             let created = MessageCreation { message: Message { id: MessageId(row.id), ..draft }, replayed: false };
             return self.after_write(Ok(created));
         }
-        match (key, fingerprint) {
-            (Some(key), Some(fingerprint)) => replay(&mut conn, author, key, &fingerprint).await,
-            _ => Err(StoreError::Corrupt("message insert returned no row".into())),
-        }
+        // No row: the key was claimed by a committed request.
+        replayed(&mut conn, author, key, fingerprint.as_deref())
+            .await?
+            .ok_or_else(|| StoreError::Corrupt("message insert returned no row".into()))
     }
 
     /// One message, whole, if `viewer` is a member of its chat.
@@ -147,6 +147,21 @@ async fn attachments_for(conn: &mut AsyncPgConnection, new: &NewMessage, author:
     Ok(check_attachments(new.kind, author, &new.upload_ids, found).map_err(DomainError::from)?)
 }
 
-pub(crate) fn single(mut messages: Vec<Message>) -> StoreResult<Message> {
-    messages.pop().ok_or(StoreError::Domain(DomainError::NotFound(Resource::Message)))
+/// The earlier answer if `author` has claimed `key` by a committed request with this body; `None`
+/// otherwise.
+async fn replayed(
+    conn: &mut AsyncPgConnection,
+    author: UserId,
+    key: Option<&IdempotencyKey>,
+    fingerprint: Option<&[u8]>,
+) -> StoreResult<Option<MessageCreation>> {
+    let (Some(key), Some(fingerprint)) = (key, fingerprint) else { return Ok(None) };
+    let message_id = match earlier_answer(conn, author, key, fingerprint).await? {
+        None => return Ok(None),
+        Some(EarlierAnswer::Message(id)) => id,
+        Some(EarlierAnswer::Chat(_)) => return Err(StoreError::IdempotencyKeyReused),
+    };
+    let row = messages::table.find(message_id.0).select(MessageRow::as_select()).first::<MessageRow>(conn).await?;
+    let message = single(build_messages(conn, vec![row]).await?)?;
+    Ok(Some(MessageCreation { message, replayed: true }))
 }

@@ -2,6 +2,7 @@
 //! processes themselves: `server_processes.rs`). Joins and leaves of one user take that user's
 //! advisory lock, so two processes never both see themselves as first or last.
 
+use crate::connection::advisory_locks::AdvisoryLock;
 use crate::connection::pool::Store;
 use crate::connection::prepared::{Bind, Prepared, StatementText, prepared, statement};
 use crate::error::StoreResult;
@@ -21,9 +22,6 @@ macro_rules! elsewhere {
                   WHERE pc.user_id = $1 AND pc.process_id <> $2 AND sp.beat_at > now() - make_interval(secs => $3))"
     };
 }
-
-const LOCK_SQL: &str = "SELECT pg_advisory_xact_lock(7372, ($1 % 2147483647)::int)";
-statement!(LockUser, LOCK_SQL);
 
 const JOIN_SQL: &str = concat!(
     "
@@ -141,7 +139,7 @@ impl Store {
     {
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
-            prepared::<LockUser>().bind::<BigInt, _>(user.0).execute(conn).await?;
+            AdvisoryLock::Presence { user: user.0 }.take(conn).await?;
             let statement = prepared::<S>().bind::<BigInt, _>(user.0).bind::<BigInt, _>(process);
             Ok(statement.bind::<Double, _>(seconds(live)).get_result::<Change>(conn).await?)
         })

@@ -1,0 +1,26 @@
+//! `GET /metrics`, for Prometheus.
+
+use crate::metrics::Readings;
+use crate::state::AppState;
+use actix_web::{HttpResponse, get, web};
+
+/// Metrics in the OpenMetrics text format, which Prometheus scrapes.
+#[utoipa::path(tag = "health", responses((status = 200, description = "OpenMetrics text format",
+    content_type = "application/openmetrics-text; version=1.0.0; charset=utf-8")))]
+#[get("/metrics")]
+pub async fn scrape(state: web::Data<AppState>) -> HttpResponse {
+    let (pool_connections, pool_idle) = state.store.pool_state();
+    let readings = Readings {
+        websockets: state.hub.connections() as u64,
+        event_head: state.hub.position(),
+        statements: state.store.queries_run(),
+        pool_connections,
+        pool_idle,
+    };
+    match state.metrics.encode(readings) {
+        Ok(body) => {
+            HttpResponse::Ok().content_type("application/openmetrics-text; version=1.0.0; charset=utf-8").body(body)
+        }
+        Err(_) => HttpResponse::InternalServerError().finish(),
+    }
+}
