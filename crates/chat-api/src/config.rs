@@ -1,6 +1,6 @@
 //! Settings read from the environment once, at start-up.
 
-use crate::realtime::PresenceSettings;
+use crate::realtime::{DispatchSettings, PresenceSettings};
 use chat_media::StorageConfig;
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -64,6 +64,8 @@ pub struct RealtimeConfig {
     pub queue_capacity: usize,
     pub event_retention: Duration,
     pub presence: PresenceSettings,
+    /// How the listener, the pump, the receipt publisher and retention are paced.
+    pub dispatch: DispatchSettings,
 }
 
 impl Default for RealtimeConfig {
@@ -74,6 +76,7 @@ impl Default for RealtimeConfig {
             queue_capacity: 256,
             event_retention: Duration::from_secs(7 * 24 * 3600),
             presence: PresenceSettings::default(),
+            dispatch: DispatchSettings::default(),
         }
     }
 }
@@ -187,6 +190,7 @@ impl Config {
                         coalesce: millis("CHAT_PRESENCE_COALESCE_MS", 3_000)?,
                     }
                 },
+                dispatch: DispatchSettings::default(),
             },
             uploads: UploadConfig {
                 storage: StorageConfig {
