@@ -1,12 +1,16 @@
-//! Settings read from the environment once, at start-up.
+//! Settings read from the environment once, at start-up: `Config::default()` is the one place
+//! every default is written, and `Config::from_env` overlays what the environment sets.
 
-use crate::realtime::PresenceSettings;
+use crate::realtime::{DispatchSettings, PresenceSettings};
 use chat_media::StorageConfig;
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::ops::RangeBounds;
+use std::str::FromStr;
 use std::time::Duration;
 
 #[derive(Clone, Debug)]
 pub struct Config {
+    /// Required: `from_env` refuses to start without `DATABASE_URL` (the default is empty).
     pub database_url: String,
     pub addr: SocketAddr,
     pub pool_size: u32,
@@ -25,6 +29,27 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     pub realtime: RealtimeConfig,
     pub uploads: UploadConfig,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            database_url: String::new(),
+            addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 8000)),
+            pool_size: 8,
+            workers: std::thread::available_parallelism().map_or(2, usize::from),
+            body: BodyLimits::default(),
+            token_ttl: Duration::from_secs(30 * 24 * 3600),
+            password_hashing: PasswordHashing::default(),
+            auth_attempts_per_minute: 30,
+            user_searches_per_minute: 120,
+            log_filter: "info".into(),
+            log_json: false,
+            allowed_origins: Vec::new(),
+            realtime: RealtimeConfig::default(),
+            uploads: UploadConfig::default(),
+        }
+    }
 }
 
 /// Where uploads' bytes go and what an upload may cost.
@@ -62,8 +87,13 @@ pub struct RealtimeConfig {
     pub idle_timeout: Duration,
     /// Outgoing frames a connection may have waiting before it is closed as too slow.
     pub queue_capacity: usize,
+    /// How long events are kept for resuming.
     pub event_retention: Duration,
+    /// A process silent for `presence.timeout` is swept: its users go offline within `timeout` +
+    /// `beat` of it dying.
     pub presence: PresenceSettings,
+    /// How the listener, the pump, the receipt publisher and retention are paced.
+    pub dispatch: DispatchSettings,
 }
 
 impl Default for RealtimeConfig {
@@ -74,6 +104,7 @@ impl Default for RealtimeConfig {
             queue_capacity: 256,
             event_retention: Duration::from_secs(7 * 24 * 3600),
             presence: PresenceSettings::default(),
+            dispatch: DispatchSettings::default(),
         }
     }
 }
@@ -114,104 +145,166 @@ pub enum ConfigError {
 }
 
 impl Config {
+    /// The defaults, overlaid with what the process environment sets.
     pub fn from_env() -> Result<Self, ConfigError> {
-        let database_url = std::env::var("DATABASE_URL").map_err(|_| ConfigError::MissingDatabaseUrl)?;
-        let defaults = PasswordHashing::default();
-        let body = BodyLimits::default();
-        let uploads = UploadConfig::default();
-        Ok(Self {
-            database_url,
-            addr: parse_var("CHAT_ADDR", "127.0.0.1:8000".parse().map_err(|_| invalid("CHAT_ADDR", ""))?)?,
-            pool_size: at_least("CHAT_DB_POOL_SIZE", parse_var("CHAT_DB_POOL_SIZE", 8)?, 1)?,
-            workers: at_least(
-                "CHAT_WORKERS",
-                parse_var("CHAT_WORKERS", std::thread::available_parallelism().map_or(2, usize::from))?,
-                1,
-            )?,
-            body: BodyLimits {
-                max_bytes: parse_var("CHAT_MAX_BODY_BYTES", body.max_bytes)?,
-                read_timeout: Duration::from_secs(at_least(
-                    "CHAT_BODY_TIMEOUT_SECS",
-                    parse_var("CHAT_BODY_TIMEOUT_SECS", body.read_timeout.as_secs())?,
-                    1,
-                )?),
-            },
-            token_ttl: Duration::from_secs(3600 * parse_var::<u64>("CHAT_TOKEN_TTL_HOURS", 24 * 30)?),
-            auth_attempts_per_minute: at_least("CHAT_AUTH_PER_MINUTE", parse_var("CHAT_AUTH_PER_MINUTE", 30)?, 1)?,
-            user_searches_per_minute: at_least(
-                "CHAT_USER_SEARCH_PER_MINUTE",
-                parse_var("CHAT_USER_SEARCH_PER_MINUTE", 120)?,
-                1,
-            )?,
-            password_hashing: PasswordHashing {
-                memory_kib: parse_var("CHAT_ARGON2_MEMORY_KIB", defaults.memory_kib)?,
-                iterations: parse_var("CHAT_ARGON2_ITERATIONS", defaults.iterations)?,
-            },
-            log_filter: std::env::var("CHAT_LOG").unwrap_or_else(|_| "info".into()),
-            log_json: std::env::var("CHAT_LOG_FORMAT").is_ok_and(|format| format == "json"),
-            allowed_origins: std::env::var("CHAT_ALLOWED_ORIGINS")
-                .unwrap_or_default()
-                .split(',')
-                .map(|origin| origin.trim().to_owned())
-                .filter(|origin| !origin.is_empty())
-                .collect(),
-            realtime: RealtimeConfig {
-                ping_interval: Duration::from_secs(at_least(
-                    "CHAT_WS_PING_SECS",
-                    parse_var("CHAT_WS_PING_SECS", 15)?,
-                    1,
-                )?),
-                idle_timeout: Duration::from_secs(at_least(
-                    "CHAT_WS_IDLE_TIMEOUT_SECS",
-                    parse_var("CHAT_WS_IDLE_TIMEOUT_SECS", 45)?,
-                    1,
-                )?),
-                queue_capacity: at_least("CHAT_WS_QUEUE", parse_var("CHAT_WS_QUEUE", 256)?, 1)?,
-                event_retention: Duration::from_secs(
-                    3600 * at_most(
-                        "CHAT_EVENT_RETENTION_HOURS",
-                        parse_var::<u64>("CHAT_EVENT_RETENTION_HOURS", 168)?,
-                        24 * 365 * 10,
-                    )?,
-                ),
-                presence: {
-                    // A process silent for `timeout` is swept: its users go offline within
-                    // `timeout` + `beat` of it dying.
-                    let millis = |name, default| -> Result<Duration, ConfigError> {
-                        Ok(Duration::from_millis(at_least(name, parse_var(name, default)?, 10)?))
-                    };
-                    PresenceSettings {
-                        beat: millis("CHAT_PRESENCE_BEAT_MS", 5_000)?,
-                        timeout: millis("CHAT_PRESENCE_TIMEOUT_MS", 15_000)?,
-                        grace: millis("CHAT_PRESENCE_GRACE_MS", 3_000)?,
-                        coalesce: millis("CHAT_PRESENCE_COALESCE_MS", 3_000)?,
-                    }
-                },
-            },
-            uploads: UploadConfig {
-                storage: StorageConfig {
-                    url: std::env::var("CHAT_STORAGE_URL").unwrap_or(uploads.storage.url),
-                    options: Vec::new(),
-                },
-                max_bytes: at_least(
-                    "CHAT_MAX_UPLOAD_BYTES",
-                    parse_var("CHAT_MAX_UPLOAD_BYTES", uploads.max_bytes)?,
-                    1,
-                )?,
-                idle_timeout: uploads.idle_timeout,
-                max_duration: uploads.max_duration,
-                unattached_ttl: Duration::from_secs(at_least(
-                    "CHAT_UPLOAD_UNATTACHED_SECS",
-                    parse_var("CHAT_UPLOAD_UNATTACHED_SECS", uploads.unattached_ttl.as_secs())?,
-                    1,
-                )?),
-                prune_interval: Duration::from_secs(at_least(
-                    "CHAT_UPLOAD_PRUNE_SECS",
-                    parse_var("CHAT_UPLOAD_PRUNE_SECS", uploads.prune_interval.as_secs())?,
-                    1,
-                )?),
-            },
-        })
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// The defaults, overlaid with every variable `lookup` finds (`lookup` stands for the
+    /// environment: it answers a variable's name with its value, if set).
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let env = Lookup(lookup);
+        let mut config = Self::default();
+        config.database_url = env.text("DATABASE_URL").ok_or(ConfigError::MissingDatabaseUrl)?;
+        config.addr = env.value("CHAT_ADDR", config.addr, ..)?;
+        config.pool_size = env.value("CHAT_DB_POOL_SIZE", config.pool_size, 1..)?;
+        config.workers = env.value("CHAT_WORKERS", config.workers, 1..)?;
+        let body = &mut config.body;
+        body.max_bytes = env.value("CHAT_MAX_BODY_BYTES", body.max_bytes, ..)?;
+        body.read_timeout = env.duration("CHAT_BODY_TIMEOUT_SECS", Unit::Secs, body.read_timeout, 1..)?;
+        config.token_ttl = env.duration("CHAT_TOKEN_TTL_HOURS", Unit::Hours, config.token_ttl, ..)?;
+        config.auth_attempts_per_minute = env.value("CHAT_AUTH_PER_MINUTE", config.auth_attempts_per_minute, 1..)?;
+        config.user_searches_per_minute =
+            env.value("CHAT_USER_SEARCH_PER_MINUTE", config.user_searches_per_minute, 1..)?;
+        let hashing = &mut config.password_hashing;
+        hashing.memory_kib = env.value("CHAT_ARGON2_MEMORY_KIB", hashing.memory_kib, ..)?;
+        hashing.iterations = env.value("CHAT_ARGON2_ITERATIONS", hashing.iterations, ..)?;
+        if let Some(filter) = env.text("CHAT_LOG") {
+            config.log_filter = filter;
+        }
+        if let Some(format) = env.text("CHAT_LOG_FORMAT") {
+            config.log_json = format == "json";
+        }
+        if let Some(origins) = env.text("CHAT_ALLOWED_ORIGINS") {
+            config.allowed_origins =
+                origins.split(',').map(|origin| origin.trim().to_owned()).filter(|origin| !origin.is_empty()).collect();
+        }
+        let realtime = &mut config.realtime;
+        realtime.ping_interval = env.duration("CHAT_WS_PING_SECS", Unit::Secs, realtime.ping_interval, 1..)?;
+        realtime.idle_timeout = env.duration("CHAT_WS_IDLE_TIMEOUT_SECS", Unit::Secs, realtime.idle_timeout, 1..)?;
+        realtime.queue_capacity = env.value("CHAT_WS_QUEUE", realtime.queue_capacity, 1..)?;
+        realtime.event_retention =
+            env.duration("CHAT_EVENT_RETENTION_HOURS", Unit::Hours, realtime.event_retention, ..=24 * 365 * 10)?;
+        let presence = &mut realtime.presence;
+        presence.beat = env.duration("CHAT_PRESENCE_BEAT_MS", Unit::Millis, presence.beat, 10..)?;
+        presence.timeout = env.duration("CHAT_PRESENCE_TIMEOUT_MS", Unit::Millis, presence.timeout, 10..)?;
+        presence.grace = env.duration("CHAT_PRESENCE_GRACE_MS", Unit::Millis, presence.grace, 10..)?;
+        presence.coalesce = env.duration("CHAT_PRESENCE_COALESCE_MS", Unit::Millis, presence.coalesce, 10..)?;
+        let uploads = &mut config.uploads;
+        if let Some(url) = env.text("CHAT_STORAGE_URL") {
+            uploads.storage.url = url;
+        }
+        uploads.max_bytes = env.value("CHAT_MAX_UPLOAD_BYTES", uploads.max_bytes, 1..)?;
+        uploads.unattached_ttl =
+            env.duration("CHAT_UPLOAD_UNATTACHED_SECS", Unit::Secs, uploads.unattached_ttl, 1..)?;
+        uploads.prune_interval = env.duration("CHAT_UPLOAD_PRUNE_SECS", Unit::Secs, uploads.prune_interval, 1..)?;
+        Ok(config)
+    }
+
+    /// The environment `from_lookup` reads this configuration back from: every setting that has a
+    /// variable, durations in the variable's unit (rounded down). What has none (the storage's
+    /// options, which come from `AWS_*` variables; the dispatcher's pacing; an upload's timeouts)
+    /// is left out.
+    pub fn to_env(&self) -> Vec<(&'static str, String)> {
+        let (body, hashing, realtime, uploads) = (&self.body, &self.password_hashing, &self.realtime, &self.uploads);
+        let presence = &realtime.presence;
+        vec![
+            ("DATABASE_URL", self.database_url.clone()),
+            ("CHAT_ADDR", self.addr.to_string()),
+            ("CHAT_DB_POOL_SIZE", self.pool_size.to_string()),
+            ("CHAT_WORKERS", self.workers.to_string()),
+            ("CHAT_MAX_BODY_BYTES", body.max_bytes.to_string()),
+            ("CHAT_BODY_TIMEOUT_SECS", Unit::Secs.count(body.read_timeout)),
+            ("CHAT_TOKEN_TTL_HOURS", Unit::Hours.count(self.token_ttl)),
+            ("CHAT_AUTH_PER_MINUTE", self.auth_attempts_per_minute.to_string()),
+            ("CHAT_USER_SEARCH_PER_MINUTE", self.user_searches_per_minute.to_string()),
+            ("CHAT_ARGON2_MEMORY_KIB", hashing.memory_kib.to_string()),
+            ("CHAT_ARGON2_ITERATIONS", hashing.iterations.to_string()),
+            ("CHAT_LOG", self.log_filter.clone()),
+            ("CHAT_LOG_FORMAT", if self.log_json { "json" } else { "text" }.into()),
+            ("CHAT_ALLOWED_ORIGINS", self.allowed_origins.join(",")),
+            ("CHAT_WS_PING_SECS", Unit::Secs.count(realtime.ping_interval)),
+            ("CHAT_WS_IDLE_TIMEOUT_SECS", Unit::Secs.count(realtime.idle_timeout)),
+            ("CHAT_WS_QUEUE", realtime.queue_capacity.to_string()),
+            ("CHAT_EVENT_RETENTION_HOURS", Unit::Hours.count(realtime.event_retention)),
+            ("CHAT_PRESENCE_BEAT_MS", Unit::Millis.count(presence.beat)),
+            ("CHAT_PRESENCE_TIMEOUT_MS", Unit::Millis.count(presence.timeout)),
+            ("CHAT_PRESENCE_GRACE_MS", Unit::Millis.count(presence.grace)),
+            ("CHAT_PRESENCE_COALESCE_MS", Unit::Millis.count(presence.coalesce)),
+            ("CHAT_STORAGE_URL", uploads.storage.url.clone()),
+            ("CHAT_MAX_UPLOAD_BYTES", uploads.max_bytes.to_string()),
+            ("CHAT_UPLOAD_UNATTACHED_SECS", Unit::Secs.count(uploads.unattached_ttl)),
+            ("CHAT_UPLOAD_PRUNE_SECS", Unit::Secs.count(uploads.prune_interval)),
+        ]
+    }
+}
+
+/// The unit a duration's variable counts in.
+#[derive(Clone, Copy, Debug)]
+enum Unit {
+    Millis,
+    Secs,
+    Hours,
+}
+
+impl Unit {
+    /// `count` of this unit, unless that overflows.
+    fn duration(self, count: u64) -> Option<Duration> {
+        match self {
+            Self::Millis => Some(Duration::from_millis(count)),
+            Self::Secs => Some(Duration::from_secs(count)),
+            Self::Hours => count.checked_mul(3600).map(Duration::from_secs),
+        }
+    }
+
+    /// How many whole units `duration` is, as a variable's value.
+    fn count(self, duration: Duration) -> String {
+        match self {
+            Self::Millis => duration.as_millis().to_string(),
+            Self::Secs => duration.as_secs().to_string(),
+            Self::Hours => (duration.as_secs() / 3600).to_string(),
+        }
+    }
+}
+
+/// The environment, or what stands for it.
+struct Lookup<F>(F);
+
+impl<F: Fn(&str) -> Option<String>> Lookup<F> {
+    fn text(&self, name: &str) -> Option<String> {
+        (self.0)(name)
+    }
+
+    /// The variable's value, if set; it must parse, and lie within `allowed`.
+    fn parsed<T>(&self, name: &'static str, allowed: impl RangeBounds<T>) -> Result<Option<T>, ConfigError>
+    where
+        T: FromStr + PartialOrd + ToString,
+    {
+        let Some(text) = self.text(name) else { return Ok(None) };
+        let value: T = text.parse().map_err(|_| invalid(name, &text))?;
+        if allowed.contains(&value) { Ok(Some(value)) } else { Err(invalid(name, &value.to_string())) }
+    }
+
+    /// The variable's value if set (within `allowed`), else `current`.
+    fn value<T>(&self, name: &'static str, current: T, allowed: impl RangeBounds<T>) -> Result<T, ConfigError>
+    where
+        T: FromStr + PartialOrd + ToString,
+    {
+        Ok(self.parsed(name, allowed)?.unwrap_or(current))
+    }
+
+    /// The variable as a count of `unit`s if set (within `allowed`), else `current`.
+    fn duration(
+        &self,
+        name: &'static str,
+        unit: Unit,
+        current: Duration,
+        allowed: impl RangeBounds<u64>,
+    ) -> Result<Duration, ConfigError> {
+        match self.parsed(name, allowed)? {
+            None => Ok(current),
+            Some(count) => unit.duration(count).ok_or_else(|| invalid(name, &count.to_string())),
+        }
     }
 }
 
@@ -219,17 +312,85 @@ fn invalid(name: &'static str, value: &str) -> ConfigError {
     ConfigError::Invalid { name, value: value.to_owned() }
 }
 
-fn at_least<T: PartialOrd + ToString>(name: &'static str, value: T, min: T) -> Result<T, ConfigError> {
-    if value >= min { Ok(value) } else { Err(invalid(name, &value.to_string())) }
-}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
 
-fn at_most<T: PartialOrd + ToString>(name: &'static str, value: T, max: T) -> Result<T, ConfigError> {
-    if value <= max { Ok(value) } else { Err(invalid(name, &value.to_string())) }
-}
+    fn from(variables: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let variables: HashMap<String, String> =
+            variables.iter().map(|(name, value)| ((*name).to_owned(), (*value).to_owned())).collect();
+        Config::from_lookup(|name| variables.get(name).cloned())
+    }
 
-fn parse_var<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, ConfigError> {
-    match std::env::var(name) {
-        Ok(value) => value.parse().map_err(|_| invalid(name, &value)),
-        Err(_) => Ok(default),
+    #[test]
+    fn an_environment_with_only_the_database_url_gives_the_defaults() {
+        let config = from(&[("DATABASE_URL", "postgres://db")]).unwrap();
+        let expected = Config { database_url: "postgres://db".into(), ..Config::default() };
+        assert_eq!(format!("{config:?}"), format!("{expected:?}"));
+    }
+
+    #[test]
+    fn the_database_url_is_required() {
+        assert!(matches!(from(&[]), Err(ConfigError::MissingDatabaseUrl)));
+    }
+
+    #[test]
+    fn a_configuration_comes_back_from_its_environment() {
+        let mut config = Config {
+            database_url: "postgres://elsewhere/chat".into(),
+            addr: "0.0.0.0:9000".parse().unwrap(),
+            pool_size: 3,
+            workers: 5,
+            body: BodyLimits { max_bytes: 1000, read_timeout: Duration::from_secs(4) },
+            token_ttl: Duration::from_secs(2 * 3600),
+            password_hashing: PasswordHashing { memory_kib: 1024, iterations: 1 },
+            auth_attempts_per_minute: 7,
+            user_searches_per_minute: 9,
+            log_filter: "chat_api=debug,warn".into(),
+            log_json: true,
+            allowed_origins: vec!["https://a.example".into(), "https://b.example".into()],
+            ..Config::default()
+        };
+        let realtime = &mut config.realtime;
+        realtime.ping_interval = Duration::from_secs(2);
+        realtime.idle_timeout = Duration::from_secs(6);
+        realtime.queue_capacity = 17;
+        realtime.event_retention = Duration::from_secs(5 * 3600);
+        realtime.presence = PresenceSettings { beat: ms(250), timeout: ms(1500), grace: ms(200), coalesce: ms(300) };
+        let uploads = &mut config.uploads;
+        uploads.storage.url = "s3://bucket/prefix".into();
+        uploads.max_bytes = 12345;
+        uploads.unattached_ttl = Duration::from_secs(60);
+        uploads.prune_interval = Duration::from_secs(7);
+
+        let environment: HashMap<&str, String> = config.to_env().into_iter().collect();
+        let back = Config::from_lookup(|name| environment.get(name).cloned()).unwrap();
+        assert_eq!(format!("{back:?}"), format!("{config:?}"));
+    }
+
+    #[test]
+    fn values_out_of_bounds_or_unparsable_are_refused_by_name() {
+        let refused = |name: &str, value: &str| match from(&[("DATABASE_URL", "postgres://db"), (name, value)]) {
+            Err(error) => error.to_string(),
+            Ok(_) => panic!("{name}={value} was accepted"),
+        };
+        assert_eq!(refused("CHAT_WS_QUEUE", "0"), r#"CHAT_WS_QUEUE is invalid: "0""#);
+        assert_eq!(refused("CHAT_DB_POOL_SIZE", "many"), r#"CHAT_DB_POOL_SIZE is invalid: "many""#);
+        assert_eq!(refused("CHAT_ADDR", "localhost"), r#"CHAT_ADDR is invalid: "localhost""#);
+        assert_eq!(refused("CHAT_PRESENCE_BEAT_MS", "9"), r#"CHAT_PRESENCE_BEAT_MS is invalid: "9""#);
+        assert_eq!(refused("CHAT_EVENT_RETENTION_HOURS", "87601"), r#"CHAT_EVENT_RETENTION_HOURS is invalid: "87601""#);
+        assert_eq!(refused("CHAT_BODY_TIMEOUT_SECS", "-1"), r#"CHAT_BODY_TIMEOUT_SECS is invalid: "-1""#);
+        let overflowing = u64::MAX.to_string();
+        assert_eq!(
+            refused("CHAT_TOKEN_TTL_HOURS", &overflowing),
+            format!(r#"CHAT_TOKEN_TTL_HOURS is invalid: "{overflowing}""#)
+        );
+        let accepted = from(&[("DATABASE_URL", "postgres://db"), ("CHAT_EVENT_RETENTION_HOURS", "87600")]).unwrap();
+        assert_eq!(accepted.realtime.event_retention, Duration::from_secs(87600 * 3600));
+    }
+
+    fn ms(millis: u64) -> Duration {
+        Duration::from_millis(millis)
     }
 }

@@ -1,5 +1,6 @@
-//! Building the application: migrations, the pool, the hub and its background tasks, the shared
-//! state, and the HTTP server (`http_server`) around them; stopping it gracefully.
+//! Building the application: migrations, the pool, the hub and the workers that feed it, the
+//! shared state, and the HTTP server (`http_server`) around them; running the server and the
+//! workers side by side, and stopping both gracefully.
 
 use crate::auth::password::Passwords;
 use crate::config::Config;
@@ -7,11 +8,12 @@ use crate::http_server;
 use crate::metrics::Metrics;
 use crate::problem::ApiError;
 use crate::rate_limit::RateLimiter;
-use crate::realtime::dispatcher::{self, DispatchSettings};
+use crate::realtime::dispatcher;
 use crate::realtime::frames::CloseCode;
 use crate::realtime::{ConnectionSettings, Hub, PresenceTracker};
 use crate::state::AppState;
 use crate::uploads;
+use crate::workers::{Running, Worker, WorkerStopped};
 use actix_web::dev::Server;
 use actix_web::web;
 use chat_media::MediaStore;
@@ -32,16 +34,26 @@ pub enum StartupError {
     Storage(#[from] chat_media::MediaError),
 }
 
-/// A built server, bound to its port, not yet running.
+/// Why a running server stopped other than on a signal.
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error("the HTTP server failed: {0}")]
+    Server(#[from] std::io::Error),
+    #[error(transparent)]
+    Worker(#[from] WorkerStopped),
+}
+
+/// A built server, bound to its port, and its workers; neither runs until `run_until_stopped`.
 pub struct Application {
     server: Server,
     port: u16,
     hub: Arc<Hub>,
+    workers: Vec<Worker>,
 }
 
 impl std::fmt::Debug for Application {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Application").field("port", &self.port).finish_non_exhaustive()
+        f.debug_struct("Application").field("port", &self.port).field("workers", &self.workers).finish_non_exhaustive()
     }
 }
 
@@ -52,19 +64,11 @@ impl Application {
         let store = Store::connect(&config.database_url, &pool).await?;
         let realtime = &config.realtime;
         let hub = Arc::new(Hub::new(store.event_head().await?, realtime.queue_capacity));
-        dispatcher::spawn(
-            store.clone(),
-            hub.clone(),
-            DispatchSettings {
-                database_url: config.database_url.clone(),
-                safety_tick: Duration::from_secs(1),
-                event_retention: realtime.event_retention,
-                idempotency_retention: Duration::from_secs(48 * 3600),
-            },
-        );
-        let presence = PresenceTracker::start(store.clone(), realtime.presence.clone()).await?;
+        let mut workers = dispatcher::workers(&store, &hub, realtime.event_retention, &realtime.dispatch);
+        let presence = PresenceTracker::register(store.clone(), realtime.presence.clone()).await?;
+        workers.push(presence.beat_worker());
         let media = MediaStore::open(&config.uploads.storage)?;
-        uploads::janitor::spawn(store.clone(), media.clone(), &config.uploads);
+        workers.push(uploads::janitor::worker(store.clone(), media.clone(), &config.uploads));
         let state = web::Data::new(AppState {
             store,
             hub: hub.clone(),
@@ -87,25 +91,41 @@ impl Application {
         let port = listener.local_addr()?.port();
         let server = http_server::serve(listener, config.workers, state)?;
         tracing::info!(addr = %config.addr.ip(), port, "chat-api listening");
-        Ok(Self { server, port, hub })
+        Ok(Self { server, port, hub, workers })
     }
 
     pub fn port(&self) -> u16 {
         self.port
     }
 
-    /// Serves until SIGTERM or SIGINT; then closes WebSockets with "going away" and lets
-    /// requests in flight finish.
-    pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        let (handle, hub) = (self.server.handle(), self.hub);
-        tokio::spawn(async move {
-            shutdown_signal().await;
+    /// Serves, and runs the workers, until SIGTERM or SIGINT, or until a worker stops (it
+    /// panicked: the error names it); either way, closes WebSockets with "going away" and lets
+    /// requests in flight finish. A worker stopping is an error: the process exits non-zero for
+    /// its supervisor to start it again (docs/ARCHITECTURE.md).
+    pub async fn run_until_stopped(self) -> Result<(), RunError> {
+        let Self { server, hub, workers, .. } = self;
+        let handle = server.handle();
+        let mut server = std::pin::pin!(server);
+        // Dropped (the workers aborted) only once the server has stopped.
+        let mut workers = Running::start(workers);
+        let worker_stopped = tokio::select! {
+            served = &mut server => return served.map_err(RunError::Server),
+            () = shutdown_signal() => None,
+            stopped = workers.stopped() => {
+                tracing::error!(worker = stopped.name, reason = %stopped.reason, "a worker stopped; stopping the server");
+                Some(stopped)
+            }
+        };
+        let stop = async {
             tracing::info!(connections = hub.connections(), "shutting down");
             hub.close_all(CloseCode::GoingAway);
             hub.drained(Duration::from_secs(2)).await;
             handle.stop(true).await;
-        });
-        self.server.await
+        };
+        // The server's own future goes on being polled: it is what carries out `stop`.
+        let ((), served) = tokio::join!(stop, server);
+        served?;
+        worker_stopped.map_or(Ok(()), |stopped| Err(RunError::Worker(stopped)))
     }
 }
 
@@ -124,4 +144,44 @@ async fn shutdown_signal() {
     }
     #[cfg(not(unix))]
     let _ = interrupt.await;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// An application around an HTTP server with no routes, and `workers`.
+    fn application(workers: Vec<Worker>) -> Application {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server = actix_web::HttpServer::new(actix_web::App::new)
+            .workers(1)
+            .disable_signals()
+            .listen(listener)
+            .unwrap()
+            .run();
+        Application { server, port, hub: Arc::new(Hub::new(0, 8)), workers }
+    }
+
+    #[tokio::test]
+    async fn a_worker_that_panics_stops_the_server_with_an_error_naming_it() {
+        let steady = Worker::new("steady", async {
+            loop {
+                tokio::time::sleep(Duration::from_secs(3600)).await;
+            }
+        });
+        let doomed = Worker::new("doomed", async {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+            panic!("on purpose")
+        });
+        let application = application(vec![steady, doomed]);
+        let port = application.port();
+        let outcome = tokio::time::timeout(Duration::from_secs(10), application.run_until_stopped()).await.unwrap();
+        match outcome {
+            Err(RunError::Worker(stopped)) => assert_eq!(stopped.name, "doomed"),
+            other => panic!("expected the doomed worker's stop, got {other:?}"),
+        }
+        // The server stopped too: nothing listens on its port any more.
+        assert!(std::net::TcpStream::connect(("127.0.0.1", port)).is_err());
+    }
 }

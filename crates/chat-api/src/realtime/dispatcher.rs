@@ -1,39 +1,67 @@
-//! Background tasks of the real-time path: the listener (LISTEN/NOTIFY wake-ups, typing and token
+//! Workers of the real-time path: the listener (LISTEN/NOTIFY wake-ups, typing and token
 //! revocations, reconnecting), the pump (`pump.rs`: publish, then hand new seqs to the hub), the
 //! receipt publisher and retention.
 
 use super::frames;
 use super::hub::{Delivery, Hub};
 use super::pump::{self, Announced};
+use crate::workers::Worker;
 use chat_domain::{Presence, UserId};
 use chat_store::{Notice, Store};
 use futures_util::StreamExt as _;
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::time::Duration;
 
-/// How the background tasks are paced.
+/// How the dispatcher's workers are paced, and how long what retention prunes is kept (besides
+/// events, whose retention an operator sets: `RealtimeConfig::event_retention`).
 #[derive(Clone, Debug)]
 pub struct DispatchSettings {
-    pub database_url: String,
-    /// The pump runs at least this often, even without a wake-up.
+    /// The pump publishes and reads at least this often even without a wake-up: the longest an
+    /// event waits whose notification was lost, or whose process died between commit and publish.
     pub safety_tick: Duration,
-    pub event_retention: Duration,
+    /// How often `receipt.updated` goes out for the chats whose read markers moved: a group whose
+    /// members all acknowledge gets one event this often, not one per member.
+    pub receipt_period: Duration,
+    /// How often retention prunes old events and idempotency keys.
+    pub retention_period: Duration,
+    /// How long an idempotency key is remembered: a retry after that is a new request.
     pub idempotency_retention: Duration,
 }
 
-/// Starts the tasks on the current runtime; they run as long as the process.
-pub fn spawn(store: Store, hub: Arc<Hub>, settings: DispatchSettings) {
-    let announced = Arc::new(Announced::default());
-    tokio::spawn(listen(store.clone(), hub.clone(), announced.clone()));
-    tokio::spawn(pump::pump_forever(store.clone(), hub, announced, settings.safety_tick));
-    tokio::spawn(publish_receipts(store.clone()));
-    tokio::spawn(retain(store, settings.event_retention, settings.idempotency_retention));
+impl Default for DispatchSettings {
+    fn default() -> Self {
+        Self {
+            safety_tick: Duration::from_secs(1),
+            receipt_period: Duration::from_secs(1),
+            retention_period: Duration::from_secs(600),
+            idempotency_retention: Duration::from_secs(48 * 3600),
+        }
+    }
 }
 
-/// `receipt.updated` for the chats whose markers moved, once a second: a group whose members all
-/// acknowledge gets one event a second, not one per member.
-async fn publish_receipts(store: Store) {
-    let mut every = tokio::time::interval(Duration::from_secs(1));
+/// The listener's first wait before it connects again; doubled after each failure, up to
+/// `RECONNECT_LONGEST`.
+const RECONNECT_FIRST: Duration = Duration::from_millis(100);
+const RECONNECT_LONGEST: Duration = Duration::from_secs(5);
+
+/// The listener, the pump, the receipt publisher and retention, to run for as long as the process.
+pub fn workers(store: &Store, hub: &Arc<Hub>, event_retention: Duration, settings: &DispatchSettings) -> Vec<Worker> {
+    let announced = Arc::new(Announced::default());
+    vec![
+        Worker::new("event listener", listen(store.clone(), hub.clone(), announced.clone())),
+        Worker::new("event pump", pump::pump_forever(store.clone(), hub.clone(), announced, settings.safety_tick)),
+        Worker::new("receipt publisher", publish_receipts(store.clone(), settings.receipt_period)),
+        Worker::new(
+            "retention",
+            retain(store.clone(), settings.retention_period, event_retention, settings.idempotency_retention),
+        ),
+    ]
+}
+
+/// `receipt.updated` for the chats whose markers moved, every `period`.
+async fn publish_receipts(store: Store, period: Duration) -> Infallible {
+    let mut every = tokio::time::interval(period);
     every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         every.tick().await;
@@ -43,12 +71,12 @@ async fn publish_receipts(store: Store) {
     }
 }
 
-async fn listen(store: Store, hub: Arc<Hub>, announced: Arc<Announced>) {
-    let mut backoff = Duration::from_millis(100);
+async fn listen(store: Store, hub: Arc<Hub>, announced: Arc<Announced>) -> Infallible {
+    let mut backoff = RECONNECT_FIRST;
     loop {
         match store.listen().await {
             Ok(notices) => {
-                backoff = Duration::from_millis(100);
+                backoff = RECONNECT_FIRST;
                 // Anything published while not listening is caught up now.
                 announced.read_everything();
                 store.hearing_revocations(true);
@@ -62,7 +90,7 @@ async fn listen(store: Store, hub: Arc<Hub>, announced: Arc<Announced>) {
             Err(error) => tracing::warn!(%error, "event listener cannot connect"),
         }
         tokio::time::sleep(backoff).await;
-        backoff = (backoff * 2).min(Duration::from_secs(5));
+        backoff = (backoff * 2).min(RECONNECT_LONGEST);
     }
 }
 
@@ -99,8 +127,13 @@ async fn offer_presence(store: &Store, hub: &Hub, user_id: UserId, presence: Pre
     }
 }
 
-async fn retain(store: Store, event_retention: Duration, idempotency_retention: Duration) {
-    let mut every = tokio::time::interval(Duration::from_secs(600));
+async fn retain(
+    store: Store,
+    period: Duration,
+    event_retention: Duration,
+    idempotency_retention: Duration,
+) -> Infallible {
+    let mut every = tokio::time::interval(period);
     loop {
         every.tick().await;
         match store.prune_events(event_retention).await {

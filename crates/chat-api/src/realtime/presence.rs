@@ -4,9 +4,11 @@
 //! processes that stopped beating, and `presence.updated` to every process (NOTIFY), at most one
 //! per user every `coalesce`.
 
+use crate::workers::Worker;
 use chat_domain::{Presence, UserId};
 use chat_store::{Notice, Store};
 use std::collections::HashMap;
+use std::convert::Infallible;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 use tokio::time::Instant;
@@ -44,8 +46,8 @@ pub struct PresenceTracker {
 }
 
 impl PresenceTracker {
-    /// Registers this process and starts its beat.
-    pub async fn start(store: Store, settings: PresenceSettings) -> chat_store::StoreResult<Arc<Self>> {
+    /// Registers this process; `beat_worker` then keeps it counted as alive.
+    pub async fn register(store: Store, settings: PresenceSettings) -> chat_store::StoreResult<Arc<Self>> {
         let process = store.register_process().await?;
         let tracker = Arc::new(Self {
             store,
@@ -55,8 +57,13 @@ impl PresenceTracker {
             writes: tokio::sync::Mutex::default(),
             notices: Mutex::default(),
         });
-        tokio::spawn(tracker.clone().beat_forever());
         Ok(tracker)
+    }
+
+    /// The beat of this process and the sweep of the others, every `beat`, for as long as the
+    /// process.
+    pub fn beat_worker(self: &Arc<Self>) -> Worker {
+        Worker::new("presence beat", self.clone().beat_forever())
     }
 
     pub fn live(&self) -> Duration {
@@ -161,7 +168,7 @@ impl PresenceTracker {
         }
     }
 
-    async fn beat_forever(self: Arc<Self>) {
+    async fn beat_forever(self: Arc<Self>) -> Infallible {
         let mut every = tokio::time::interval(self.settings.beat);
         every.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {

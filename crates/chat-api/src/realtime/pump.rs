@@ -4,6 +4,7 @@
 use super::frames;
 use super::hub::{Delivery, Hub};
 use chat_store::{PublishedEvent, Store, StoreResult};
+use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
@@ -37,7 +38,12 @@ impl Announced {
 /// that died between commit and publish), and reads from the table what other processes
 /// published. What this process publishes goes to its hub as it comes back from the publish;
 /// the table is read only when a newer seq was announced, or on the tick.
-pub(super) async fn pump_forever(store: Store, hub: Arc<Hub>, announced: Arc<Announced>, safety_tick: Duration) {
+pub(super) async fn pump_forever(
+    store: Store,
+    hub: Arc<Hub>,
+    announced: Arc<Announced>,
+    safety_tick: Duration,
+) -> Infallible {
     let (mut must_publish, mut must_read) = (true, true);
     loop {
         let outcome = async {

@@ -3,9 +3,11 @@
 //! It runs every `prune_interval`, and right after a message is deleted.
 
 use crate::config::UploadConfig;
+use crate::workers::Worker;
 use chat_domain::{MessageId, UploadId};
 use chat_media::MediaStore;
 use chat_store::Store;
+use std::convert::Infallible;
 use std::time::Duration;
 
 /// Uploads erased per batch.
@@ -14,21 +16,22 @@ const BATCH: i64 = 100;
 /// body within `UploadConfig::max_duration` (30 minutes).
 const PENDING_AT_MOST: Duration = Duration::from_secs(3600);
 
-/// Runs the janitor in the background for as long as the runtime lives.
-pub fn spawn(store: Store, media: MediaStore, config: &UploadConfig) {
-    let (interval, unattached_ttl) = (config.prune_interval, config.unattached_ttl);
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(interval);
-        loop {
-            ticks.tick().await;
-            match store.expire_uploads(unattached_ttl, PENDING_AT_MOST).await {
-                Ok(0) => {}
-                Ok(expired) => tracing::info!(expired, "uploads expired"),
-                Err(error) => tracing::warn!(%error, "expiring uploads failed"),
-            }
-            erase_marked(&store, &media).await;
+/// The janitor, every `prune_interval`, for as long as the process.
+pub fn worker(store: Store, media: MediaStore, config: &UploadConfig) -> Worker {
+    Worker::new("upload janitor", tidy_forever(store, media, config.prune_interval, config.unattached_ttl))
+}
+
+async fn tidy_forever(store: Store, media: MediaStore, interval: Duration, unattached_ttl: Duration) -> Infallible {
+    let mut ticks = tokio::time::interval(interval);
+    loop {
+        ticks.tick().await;
+        match store.expire_uploads(unattached_ttl, PENDING_AT_MOST).await {
+            Ok(0) => {}
+            Ok(expired) => tracing::info!(expired, "uploads expired"),
+            Err(error) => tracing::warn!(%error, "expiring uploads failed"),
         }
-    });
+        erase_marked(&store, &media).await;
+    }
 }
 
 /// Erases every upload marked `erasing`; what fails stays marked for the next run (and is not

@@ -10,7 +10,7 @@ pub use process::ServerProcess;
 pub use storage::{Backend, fresh_storage};
 pub use ws::WsClient;
 
-use chat_api::config::{BodyLimits, PasswordHashing, RealtimeConfig, UploadConfig};
+use chat_api::config::PasswordHashing;
 use chat_api::realtime::PresenceSettings;
 use chat_api::{Application, Config};
 use chat_domain::{ErrorCode, FieldCode};
@@ -44,24 +44,7 @@ impl TestApp {
     /// A server whose configuration `adjust` changes first.
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
         let db = Arc::new(TestDatabase::new().await);
-        let mut config = Config {
-            database_url: db.url().to_owned(),
-            addr: "127.0.0.1:0".parse().unwrap(),
-            pool_size: 4,
-            workers: 1,
-            body: BodyLimits::default(),
-            token_ttl: Duration::from_secs(3600),
-            // Cheap hashing keeps tests fast; the production cost is covered by the unit test.
-            password_hashing: PasswordHashing { memory_kib: 1024, iterations: 1 },
-            // Every test registers from 127.0.0.1; the limit has a test of its own.
-            auth_attempts_per_minute: 1_000_000,
-            user_searches_per_minute: 1_000_000,
-            log_filter: std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
-            log_json: false,
-            allowed_origins: Vec::new(),
-            realtime: RealtimeConfig { queue_capacity: 64, presence: fast_presence(), ..RealtimeConfig::default() },
-            uploads: UploadConfig { storage: storage::local_folder(), ..UploadConfig::default() },
-        };
+        let mut config = test_config(db.url());
         adjust(&mut config);
         Self::start(db, config).await
     }
@@ -184,11 +167,29 @@ impl TestApp {
     }
 }
 
-/// Presence paced for tests: a silent process is swept after 1.5 s, a closed socket counts after
-/// 200 ms (the same figures go to `ServerProcess` through the environment).
-pub fn fast_presence() -> PresenceSettings {
+/// The one configuration of the tests' servers, in process (`TestApp`) and as a child process
+/// (`ServerProcess`, through `Config::to_env`): on a random port, over `database_url`.
+pub fn test_config(database_url: &str) -> Config {
     let ms = Duration::from_millis;
-    PresenceSettings { beat: ms(250), timeout: ms(1500), grace: ms(200), coalesce: ms(200) }
+    let mut config = Config {
+        database_url: database_url.to_owned(),
+        addr: "127.0.0.1:0".parse().unwrap(),
+        pool_size: 4,
+        workers: 1,
+        token_ttl: Duration::from_secs(3600),
+        // Cheap hashing keeps tests fast; the production cost is covered by the unit test.
+        password_hashing: PasswordHashing { memory_kib: 1024, iterations: 1 },
+        // Every test registers from 127.0.0.1; the limit has a test of its own.
+        auth_attempts_per_minute: 1_000_000,
+        user_searches_per_minute: 1_000_000,
+        log_filter: std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
+        ..Config::default()
+    };
+    config.realtime.queue_capacity = 64;
+    // A silent process is swept after 1.5 s, a closed socket counts after 200 ms.
+    config.realtime.presence = PresenceSettings { beat: ms(250), timeout: ms(1500), grace: ms(200), coalesce: ms(200) };
+    config.uploads.storage = storage::local_folder();
+    config
 }
 
 /// Asserts the status and returns the JSON body.

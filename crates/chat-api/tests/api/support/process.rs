@@ -1,6 +1,7 @@
 //! The real server binary as a child process on a port of its own, for tests that stop it with
 //! a signal or kill it, and start it again on the same port.
 
+use chat_api::Config;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -12,27 +13,17 @@ pub struct ServerProcess {
 }
 
 impl ServerProcess {
-    /// Starts the binary on `port` (0: any free port) over `database_url`, and waits until it answers.
+    /// Starts the binary on `port` (0: any free port) over `database_url`, configured as `TestApp`
+    /// is (`test_config`), and waits until it answers.
     pub async fn start(database_url: &str, port: u16) -> Self {
         let port = if port == 0 {
             std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
         } else {
             port
         };
-        let child = Command::new(env!("CARGO_BIN_EXE_chat-api"))
-            .env("DATABASE_URL", database_url)
-            .env("CHAT_ADDR", format!("127.0.0.1:{port}"))
-            .env("CHAT_LOG", "warn")
-            .env("CHAT_STORAGE_URL", super::storage::local_folder().url)
-            .env("CHAT_ARGON2_MEMORY_KIB", "1024")
-            .env("CHAT_ARGON2_ITERATIONS", "1")
-            .env("CHAT_PRESENCE_BEAT_MS", "250")
-            .env("CHAT_PRESENCE_TIMEOUT_MS", "1500")
-            .env("CHAT_PRESENCE_GRACE_MS", "200")
-            .env("CHAT_PRESENCE_COALESCE_MS", "200")
-            .stdout(Stdio::null())
-            .spawn()
-            .unwrap();
+        let config = Config { addr: ([127, 0, 0, 1], port).into(), ..super::test_config(database_url) };
+        let child =
+            Command::new(env!("CARGO_BIN_EXE_chat-api")).envs(config.to_env()).stdout(Stdio::null()).spawn().unwrap();
         let address = format!("http://127.0.0.1:{port}");
         let client = reqwest::Client::new();
         let started = Instant::now();

@@ -1,5 +1,7 @@
 //! The release `chat-api` binary as a child process, which a scenario may kill -9 and start again.
 
+use chat_api::Config;
+use chat_api::config::PasswordHashing;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -71,16 +73,18 @@ impl Drop for Server {
 fn spawn(addr: &str, database_url: &str, log: &Path, append: bool) -> Child {
     let file = File::options().create(true).append(append).write(true).truncate(!append).open(log).expect("log file");
     let binary = env!("CARGO_BIN_EXE_chat-api");
+    let mut config = Config {
+        database_url: database_url.to_owned(),
+        addr: addr.parse().expect("a socket address"),
+        log_filter: "warn".into(),
+        auth_attempts_per_minute: 1_000_000,
+        password_hashing: PasswordHashing { memory_kib: 1024, iterations: 1 },
+        ..Config::default()
+    };
+    config.uploads.storage.url = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fault-uploads").display().to_string();
     Command::new(binary)
-        .env("DATABASE_URL", database_url)
-        .env("CHAT_ADDR", addr)
-        .env("CHAT_LOG", "warn")
-        .env("CHAT_STORAGE_URL", Path::new(env!("CARGO_TARGET_TMPDIR")).join("fault-uploads"))
-        .env("CHAT_LOG_FORMAT", "text")
+        .envs(config.to_env())
         .env("NO_COLOR", "1")
-        .env("CHAT_AUTH_PER_MINUTE", "1000000")
-        .env("CHAT_ARGON2_MEMORY_KIB", "1024")
-        .env("CHAT_ARGON2_ITERATIONS", "1")
         .stdin(Stdio::null())
         .stdout(file.try_clone().expect("log file"))
         .stderr(file)
