@@ -1,10 +1,10 @@
-//! A chat's history, page by page, and the caller's read marker in it.
+//! A chat's history, page by page.
 
-use crate::extract::{Caller, ChatPath, JsonBody, MessagePage, QueryParams};
+use crate::extract::{Caller, ChatPath, MessagePage, QueryParams};
 use crate::problem::ApiResult;
 use crate::state::AppState;
-use actix_web::{HttpResponse, get, post, web};
-use chat_domain::{FieldCode, HistoryPage, ReadMarkerMove, ValidationErrors};
+use actix_web::{HttpResponse, get, web};
+use chat_domain::{FieldCode, HistoryPage, ValidationErrors};
 use chat_store::ThreadReplies;
 
 /// `?before=`, `?after=` or `?around=` a message id (at most one), `limit` 1 to 200 (default 50);
@@ -41,22 +41,4 @@ pub async fn history(
         has_older: found.has_older,
         has_newer: found.has_newer,
     }))
-}
-
-/// Moves the caller's read marker forward to `message_id` (never back).
-#[utoipa::path(tag = "read state", security(("bearer" = [])), params(ChatPath),
-    request_body = chat_domain::ReadMarkerMove, responses(
-    (status = 200, description = "The caller's read state after the call", body = chat_domain::ReadState),
-    (status = 400, response = crate::openapi::BadRequest),
-    (status = 404, response = crate::openapi::NotFound),
-    (status = 422, response = crate::openapi::Unprocessable)))]
-#[post("/chats/{chat_id}/read")]
-pub async fn mark_read(
-    state: web::Data<AppState>,
-    caller: Caller,
-    path: web::Path<ChatPath>,
-    body: JsonBody<ReadMarkerMove>,
-) -> ApiResult<HttpResponse> {
-    let read = state.store.mark_read(path.chat_id, caller.user.id, body.0.message_id).await?;
-    Ok(HttpResponse::Ok().json(read))
 }

@@ -10,6 +10,7 @@ mod messages;
 mod metrics;
 mod presence;
 mod reactions;
+mod read_state;
 mod realtime;
 mod receipts;
 mod search;
@@ -51,7 +52,7 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(members::change_role)
             .service(members::remove)
             .service(history::history)
-            .service(history::mark_read)
+            .service(read_state::mark_read)
             .service(messages::create)
             .service(messages::get)
             .service(messages::edit)
