@@ -1,6 +1,7 @@
 //! Architecture invariants of docs/ARCHITECTURE.md that a test can hold, rather than a reviewer
 //! (rust-analyzer's tidy tests): chat-domain's default build depends on nothing beyond its allowed
-//! crates, and every file the document names exists.
+//! crates, every file the document names exists, and the documents point to nothing outside the
+//! repository.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::Value;
@@ -100,4 +101,30 @@ fn every_path_in_architecture_md_exists() {
     }
     assert!(missing.is_empty(), "docs/ARCHITECTURE.md names what does not exist: {missing:?}");
     assert!(checked > 20, "found only {checked} paths to check");
+}
+
+/// README.md and docs/ stand on their own: someone who clones the repository has every file they
+/// point to, so none climbs out of it with `../` (`.../edits`, an elided path, is not a climb).
+#[test]
+fn the_documents_point_to_nothing_outside_the_repository() {
+    let root = workspace_root();
+    let mut documents = vec![root.join("README.md")];
+    for entry in std::fs::read_dir(root.join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|extension| extension == "md") {
+            documents.push(path);
+        }
+    }
+    let mut outside = Vec::new();
+    for document in &documents {
+        let text = std::fs::read_to_string(document).unwrap();
+        for (number, line) in text.lines().enumerate() {
+            let climbs = line.match_indices("../").any(|(at, _)| !line[..at].ends_with('.'));
+            if climbs {
+                outside.push(format!("{}:{}: {line}", document.display(), number + 1));
+            }
+        }
+    }
+    assert!(outside.is_empty(), "documents point outside the repository: {outside:#?}");
+    assert!(documents.len() > 3, "found only {documents:?}");
 }
