@@ -1,4 +1,5 @@
-//! Instants as the contract writes them: RFC 3339, UTC, always six fractional digits.
+//! Instants as the API writes them (docs/API.md, Conventions): RFC 3339, UTC, always six
+//! fractional digits.
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use std::fmt;

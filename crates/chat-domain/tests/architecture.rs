@@ -1,7 +1,7 @@
 //! Architecture invariants of docs/ARCHITECTURE.md that a test can hold, rather than a reviewer
 //! (rust-analyzer's tidy tests): chat-domain's default build depends on nothing beyond its allowed
-//! crates, every file the document names exists, and no crate's modules import each other in a
-//! circle.
+//! crates, every file the document names exists, the documents point to nothing outside the
+//! repository, and no crate's modules import each other in a circle.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use serde_json::Value;
@@ -340,4 +340,29 @@ fn the_graph_reads_use_trees_and_paths_but_not_a_parent_and_its_child() {
     let expected = [("a", "b"), ("a", "c"), ("a::child", "c"), ("c", "a::child")];
     assert_eq!(edges, expected.map(|(from, to)| (from.to_owned(), to.to_owned())));
     assert_eq!(circles(&graph), vec![vec![module("a::child"), module("c")]]);
+
+/// README.md and docs/ stand on their own: someone who clones the repository has every file they
+/// point to, so none climbs out of it with `../` (`.../edits`, an elided path, is not a climb).
+#[test]
+fn the_documents_point_to_nothing_outside_the_repository() {
+    let root = workspace_root();
+    let mut documents = vec![root.join("README.md")];
+    for entry in std::fs::read_dir(root.join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|extension| extension == "md") {
+            documents.push(path);
+        }
+    }
+    let mut outside = Vec::new();
+    for document in &documents {
+        let text = std::fs::read_to_string(document).unwrap();
+        for (number, line) in text.lines().enumerate() {
+            let climbs = line.match_indices("../").any(|(at, _)| !line[..at].ends_with('.'));
+            if climbs {
+                outside.push(format!("{}:{}: {line}", document.display(), number + 1));
+            }
+        }
+    }
+    assert!(outside.is_empty(), "documents point outside the repository: {outside:#?}");
+    assert!(documents.len() > 3, "found only {documents:?}");
 }

@@ -11,7 +11,8 @@ pub enum StoreError {
     /// The same Idempotency-Key came with a different request.
     #[error("idempotency key reused with a different request")]
     IdempotencyKeyReused,
-    /// The database cannot be reached, or no connection came free in time.
+    /// The database cannot be reached, no connection came free in time, or the database
+    /// cancelled the statement (a statement timeout, `pg_cancel_backend`).
     #[error("database unavailable: {0}")]
     Unavailable(String),
     /// A row that the schema's constraints should have made impossible.
@@ -23,7 +24,7 @@ pub enum StoreError {
 
 impl From<DieselError> for StoreError {
     fn from(error: DieselError) -> Self {
-        if !signals_outage(&error) {
+        if !signals_outage(&error) && !was_cancelled(&error) {
             return StoreError::Database(error);
         }
         match error {
@@ -58,9 +59,25 @@ pub(crate) fn signals_outage(error: &DieselError) -> bool {
     }
 }
 
+/// Whether the database cancelled the statement: SQLSTATE 57014 (a statement timeout,
+/// `pg_cancel_backend`) or 55P03's lock timeout. Its transaction rolled back and, retried later,
+/// the request may succeed, so the client gets a 503. Unlike an outage it says nothing about the
+/// database or the connection, so neither is written off (`signals_outage` is false for it).
+/// diesel-async keeps the SQLSTATE to itself (its error information has no code), so the message
+/// is matched, as `is_unavailable` does.
+fn was_cancelled(error: &DieselError) -> bool {
+    match error {
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, info) => {
+            info.message().starts_with("canceling statement due to")
+        }
+        _ => false,
+    }
+}
+
 /// The server errors that mean an outage. diesel reports most as `Unknown` with only the server's
-/// message, so the messages of SQLSTATE classes 57 (operator intervention) and 53300 are matched:
-/// PostgreSQL's English texts, as sent with `lc_messages` at its default `C` (docs/ARCHITECTURE.md).
+/// message, so the messages of SQLSTATE classes 57 (operator intervention; but 57014, a cancel, is
+/// `was_cancelled`'s) and 53300 are matched: PostgreSQL's English texts, as sent with
+/// `lc_messages` at its default `C` (docs/ARCHITECTURE.md).
 fn is_unavailable(kind: DatabaseErrorKind, message: &str) -> bool {
     const UNAVAILABLE: [&str; 5] = [
         "terminating connection",
@@ -84,3 +101,28 @@ impl From<bb8::RunError<diesel_async::pooled_connection::PoolError>> for StoreEr
 }
 
 pub type StoreResult<T> = Result<T, StoreError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A server error as diesel-async reports one it has no kind for: only its message.
+    fn server_error(message: &str) -> DieselError {
+        DieselError::DatabaseError(DatabaseErrorKind::Unknown, Box::new(message.to_owned()))
+    }
+
+    #[test]
+    fn a_cancelled_statement_is_unavailable_but_no_outage() {
+        for message in [
+            "canceling statement due to statement timeout",
+            "canceling statement due to user request",
+            "canceling statement due to lock timeout",
+        ] {
+            assert!(!signals_outage(&server_error(message)), "{message}: the database is not down");
+            assert!(matches!(StoreError::from(server_error(message)), StoreError::Unavailable(_)), "{message}");
+        }
+        let terminated = server_error("terminating connection due to administrator command");
+        assert!(signals_outage(&terminated));
+        assert!(matches!(StoreError::from(server_error("division by zero")), StoreError::Database(_)));
+    }
+}

@@ -56,7 +56,7 @@ pub(crate) fn request_fingerprint(endpoint: &str, request: &impl serde::Serializ
 }
 
 impl Store {
-    /// Forgets idempotency keys older than `retention` (the contract keeps them at least 24 hours).
+    /// Forgets idempotency keys older than `retention` (docs/API.md promises 48 hours).
     pub async fn prune_idempotency_keys(&self, retention: std::time::Duration) -> StoreResult<usize> {
         let cutoff = OffsetDateTime::now_utc() - retention;
         let mut conn = self.conn().await?;

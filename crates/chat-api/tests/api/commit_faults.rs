@@ -1,6 +1,7 @@
 //! A write is acknowledged only once its commit is confirmed: the backend dies during the commit
 //! (made to wait by a deferred trigger on this test's database only), and the client must get a
-//! 503, not a 2xx for a change that rolled back.
+//! 503, not a 2xx for a change that rolled back. A statement the database cancels (a statement
+//! timeout, `pg_cancel_backend`) rolled back too, and answers a 503.
 
 use crate::support::{TestApp, TestUser, expect_json, expect_problem, reaction_path};
 use chat_domain::ErrorCode;
@@ -150,4 +151,65 @@ async fn an_outage_answers_503_promptly_and_recovery_needs_no_restart() {
         answer = app.post_message(&alice, &json!({ "chat_id": chat, "content": "after" })).await;
     }
     expect_json(answer, StatusCode::OK).await;
+}
+
+/// Sends `request` and, once its commit sleeps in the trigger, has the database cancel it
+/// (`pg_cancel_backend`).
+async fn cancelled_in_commit(app: &TestApp, request: reqwest::RequestBuilder) -> Response {
+    app.sql("CREATE TABLE cancelled (pid integer)").await;
+    // Materialised first, so the cancel runs for the sleeping backend only, whatever order the
+    // planner would test the conditions in.
+    let cancel = "WITH sleeping AS MATERIALIZED (SELECT pid FROM pg_stat_activity \
+                  WHERE datname = current_database() AND wait_event = 'PgSleep') \
+                  INSERT INTO cancelled SELECT pid FROM sleeping WHERE pg_cancel_backend(pid)";
+    let pending = tokio::spawn(request.send());
+    for _ in 0..500 {
+        if app.sql(cancel).await > 0 || pending.is_finished() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    assert_eq!(app.count("cancelled").await, 1, "the write never reached its commit");
+    pending.await.unwrap().unwrap()
+}
+
+/// A cancelled statement rolled back and, retried, may succeed: 503 with `Retry-After`, not a 500.
+#[tokio::test]
+async fn a_statement_the_database_cancels_answers_503_and_its_retry_succeeds() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let chat = app.group(&alice, &[]).await;
+    let post = app.as_user(&alice, Method::POST, "/api/v1/messages").json(&json!({ "chat_id": chat, "content": "no" }));
+
+    app.slow_commits(30).await;
+    let answer = cancelled_in_commit(&app, post).await;
+    assert_eq!(answer.headers()["retry-after"], "1");
+    expect_problem(answer, StatusCode::SERVICE_UNAVAILABLE, "database_unavailable").await;
+    app.normal_commits().await;
+    assert_eq!(app.count("messages").await, 0, "the message rolled back");
+    app.text(&alice, chat, "after").await;
+}
+
+/// A statement timeout (set for the database, so a new server's connections have it) cancels a
+/// write whose statement sleeps in a trigger: 503 with `Retry-After`, and service goes on.
+#[tokio::test]
+async fn a_statement_timeout_answers_503() {
+    let app = TestApp::spawn().await;
+    let alice = app.register("alice").await;
+    let chat = app.group(&alice, &[]).await;
+    app.sql("CREATE FUNCTION slow_statement() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep(30); RETURN NULL; END $$").await;
+    app.sql("CREATE TRIGGER slow_statement AFTER INSERT ON events FOR EACH ROW EXECUTE FUNCTION slow_statement()")
+        .await;
+    app.sql(&format!("ALTER DATABASE {} SET statement_timeout = '200ms'", app.database_name())).await;
+    let timing_out = app.spawn_sibling().await;
+
+    let started = std::time::Instant::now();
+    let answer = timing_out.post_message(&alice, &json!({ "chat_id": chat, "content": "timed out" })).await;
+    assert!(started.elapsed() < Duration::from_secs(5), "not cancelled: {:?}", started.elapsed());
+    assert_eq!(answer.headers()["retry-after"], "1");
+    expect_problem(answer, StatusCode::SERVICE_UNAVAILABLE, "database_unavailable").await;
+
+    app.sql("DROP TRIGGER slow_statement ON events").await;
+    assert_eq!(app.count("messages").await, 0, "the message rolled back");
+    timing_out.text(&alice, chat, "after").await;
 }

@@ -3,7 +3,8 @@
 //! hidden by choice.
 
 use crate::support::{ServerProcess, TestApp, TestUser, WsClient, expect_json, expect_problem};
-use chat_domain::{ControlFrame, ErrorCode, PresenceStatus, ServerFrame};
+use chat_domain::{ControlFrame, ErrorCode, PresenceStatus, ServerFrame, Timestamp};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
 use std::time::Duration;
@@ -16,6 +17,19 @@ async fn next_presence(socket: &mut WsClient, user: &TestUser) -> Value {
             return frame;
         }
     }
+}
+
+/// When the newest server process (a `ServerProcess` started after the app) last beat, read
+/// straight from the database before the sweep deletes its row.
+async fn newest_process_beat(app: &TestApp) -> Timestamp {
+    #[derive(diesel::QueryableByName)]
+    struct Beat {
+        #[diesel(sql_type = diesel::sql_types::Timestamptz)]
+        beat_at: time::OffsetDateTime,
+    }
+    let mut conn = AsyncPgConnection::establish(app.database_url()).await.unwrap();
+    let query = diesel::sql_query("SELECT beat_at FROM server_processes ORDER BY id DESC LIMIT 1");
+    Timestamp(query.get_result::<Beat>(&mut conn).await.unwrap().beat_at)
 }
 
 async fn presence_of(app: &TestApp, viewer: &TestUser, user: &TestUser) -> Value {
@@ -79,13 +93,51 @@ async fn a_killed_process_takes_its_users_offline_and_a_new_one_brings_them_back
     assert_eq!(next_presence(&mut anns_socket, &bob).await["status"], "online");
 
     process.stop("KILL").await;
+    let last_beat = newest_process_beat(&app).await;
     let offline = tokio::time::timeout(Duration::from_secs(5), next_presence(&mut anns_socket, &bob)).await;
-    assert_eq!(offline.expect("offline within the timeout and a beat")["status"], "offline");
-    assert_eq!(presence_of(&app, &ann, &bob).await["status"], "offline");
+    let offline = offline.expect("offline within the timeout and a beat");
+    assert_eq!(offline["status"], "offline");
+    let last_seen: Timestamp = serde_json::from_value(offline["last_seen_at"].clone()).expect("a last-seen time");
+    assert_eq!(last_seen, last_beat, "last seen when the killed process last beat");
+    assert!(last_seen <= Timestamp::now(), "not in the future");
+    let read = presence_of(&app, &ann, &bob).await;
+    assert_eq!((&read["status"], &read["last_seen_at"]), (&json!("offline"), &offline["last_seen_at"]));
 
     let sibling = app.spawn_sibling().await;
     let (_back, _) = sibling.ws(&bob, None).await;
     assert_eq!(next_presence(&mut anns_socket, &bob).await["status"], "online");
+}
+
+/// A process counts as dead once silent for the timeout, but the sweep that writes its users'
+/// last-seen time comes at another process's next beat: reads between the two say the same.
+#[tokio::test]
+async fn a_killed_processs_users_read_as_last_seen_at_its_last_beat_before_the_sweep() {
+    // This server sweeps when it starts and then not for a minute: no sweep during the test.
+    let app = TestApp::spawn_with(|config| config.realtime.presence.beat = Duration::from_secs(60)).await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    app.group(&ann, &[&bob]).await;
+    let process = ServerProcess::start(app.database_url(), 0).await;
+    let auth = format!("Bearer {}", bob.token);
+    let _bobs_socket = WsClient::connect(&process.address, "", &[("Authorization", &auth)]).await.unwrap();
+    let started = std::time::Instant::now();
+    while presence_of(&app, &ann, &bob).await["status"] != "online" {
+        assert!(started.elapsed() < Duration::from_secs(5), "bob did not come online");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    process.stop("KILL").await;
+    let last_beat = newest_process_beat(&app).await;
+    let offline = loop {
+        let read = presence_of(&app, &ann, &bob).await;
+        if read["status"] == "offline" {
+            break read;
+        }
+        assert!(started.elapsed() < Duration::from_secs(10), "bob did not go offline");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    let last_seen: Timestamp = serde_json::from_value(offline["last_seen_at"].clone()).expect("a last-seen time");
+    assert_eq!(last_seen, last_beat, "last seen when the killed process last beat");
+    assert_eq!(app.count("presence_connections").await, 1, "not swept yet: the read alone says so");
 }
 
 #[tokio::test]

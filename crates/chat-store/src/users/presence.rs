@@ -53,11 +53,22 @@ statement!(Leave, LEAVE_SQL);
 
 /// Users `$1` as `$3` sees them (live: beat within `$2` s): only themself and those sharing a
 /// chat with `$3`, the one place this rule is.
+///
+/// A process counts as dead as soon as it has been silent for `$2` s, but its sweep (which writes
+/// its users' `last_seen_at`) waits for another process's next beat. Until then a user whose rows
+/// are only on dead processes reads as the sweep will leave them: last seen when the newest of
+/// those last beat.
 const PRESENCE_SQL: &str = "
-SELECT u.id AS user_id, false AS changed, u.appear_offline, u.last_seen_at,
-       EXISTS (SELECT 1 FROM presence_connections pc JOIN server_processes sp ON sp.id = pc.process_id
-                WHERE pc.user_id = u.id AND sp.beat_at > now() - make_interval(secs => $2)) AS online
+SELECT u.id AS user_id, false AS changed, u.appear_offline,
+       CASE WHEN rows.online OR u.appear_offline OR rows.dead_beat IS NULL THEN u.last_seen_at
+            ELSE rows.dead_beat END AS last_seen_at,
+       rows.online
   FROM users u
+ CROSS JOIN LATERAL (
+       SELECT COALESCE(bool_or(sp.beat_at > now() - make_interval(secs => $2)), false) AS online,
+              max(sp.beat_at) FILTER (WHERE sp.beat_at <= now() - make_interval(secs => $2)) AS dead_beat
+         FROM presence_connections pc JOIN server_processes sp ON sp.id = pc.process_id
+        WHERE pc.user_id = u.id) rows
  WHERE u.id = ANY($1)
    AND (u.id = $3 OR EXISTS (SELECT 1 FROM chat_members a JOIN chat_members b ON b.chat_id = a.chat_id
                               WHERE a.user_id = $3 AND b.user_id = u.id))";
