@@ -340,6 +340,7 @@ fn the_graph_reads_use_trees_and_paths_but_not_a_parent_and_its_child() {
     let expected = [("a", "b"), ("a", "c"), ("a::child", "c"), ("c", "a::child")];
     assert_eq!(edges, expected.map(|(from, to)| (from.to_owned(), to.to_owned())));
     assert_eq!(circles(&graph), vec![vec![module("a::child"), module("c")]]);
+}
 
 /// README.md and docs/ stand on their own: someone who clones the repository has every file they
 /// point to, so none climbs out of it with `../` (`.../edits`, an elided path, is not a climb).
