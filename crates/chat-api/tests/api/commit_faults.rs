@@ -184,7 +184,7 @@ async fn a_statement_the_database_cancels_answers_503_and_its_retry_succeeds() {
     app.slow_commits(30).await;
     let answer = cancelled_in_commit(&app, post).await;
     assert_eq!(answer.headers()["retry-after"], "1");
-    expect_problem(answer, StatusCode::SERVICE_UNAVAILABLE, "database_unavailable").await;
+    expect_problem(answer, StatusCode::SERVICE_UNAVAILABLE, ErrorCode::DatabaseUnavailable).await;
     app.normal_commits().await;
     assert_eq!(app.count("messages").await, 0, "the message rolled back");
     app.text(&alice, chat, "after").await;
@@ -207,7 +207,7 @@ async fn a_statement_timeout_answers_503() {
     let answer = timing_out.post_message(&alice, &json!({ "chat_id": chat, "content": "timed out" })).await;
     assert!(started.elapsed() < Duration::from_secs(5), "not cancelled: {:?}", started.elapsed());
     assert_eq!(answer.headers()["retry-after"], "1");
-    expect_problem(answer, StatusCode::SERVICE_UNAVAILABLE, "database_unavailable").await;
+    expect_problem(answer, StatusCode::SERVICE_UNAVAILABLE, ErrorCode::DatabaseUnavailable).await;
 
     app.sql("DROP TRIGGER slow_statement ON events").await;
     assert_eq!(app.count("messages").await, 0, "the message rolled back");
