@@ -34,9 +34,6 @@ impl From<DieselError> for StoreError {
     }
 }
 
-/// Whether `error` says the database, not the request, is at fault: the connection is gone, or
-/// the server is stopping, starting or read-only. Retried later, the request may succeed, so the
-/// client gets a 503, never a 500.
 /// Maps a foreign-key violation while writing members (a user id that names no user) to the
 /// validation problem `unknown_user` on `field`; any other error as usual.
 pub(crate) fn unknown_user_on(field: &'static str) -> impl FnOnce(DieselError) -> StoreError {
@@ -49,6 +46,9 @@ pub(crate) fn unknown_user_on(field: &'static str) -> impl FnOnce(DieselError) -
     }
 }
 
+/// Whether `error` says the database, not the request, is at fault: the connection is gone, or
+/// the server is stopping, starting or read-only. Retried later, the request may succeed, so the
+/// client gets a 503, never a 500.
 pub(crate) fn signals_outage(error: &DieselError) -> bool {
     match error {
         DieselError::DatabaseError(kind, info) => is_unavailable(*kind, info.message()),
@@ -70,6 +70,7 @@ fn was_cancelled(error: &DieselError) -> bool {
         DieselError::DatabaseError(DatabaseErrorKind::Unknown, info) => {
             info.message().starts_with("canceling statement due to")
         }
+        DieselError::RollbackErrorOnCommit { commit_error, .. } => was_cancelled(commit_error),
         _ => false,
     }
 }

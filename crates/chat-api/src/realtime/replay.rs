@@ -23,7 +23,13 @@ pub(super) async fn replay(
     while subscription.position() < until {
         let from = subscription.position();
         let events = match store.events_for(subscription, until, REPLAY_BATCH).await.map_err(|_| Stop::Gone)? {
-            Replay::ResyncRequired { .. } => return send(session, closer, frames::resync_required()).await,
+            Replay::ResyncRequired { .. } => {
+                send(session, closer, frames::resync_required()).await?;
+                // The client reloads what it shows; live delivery goes on after `until`, with the
+                // chats the user is in there (a chat joined meanwhile included).
+                *subscription = store.subscription_at(subscription.user(), until).await.map_err(|_| Stop::Gone)?;
+                return Ok(());
+            }
             Replay::Events(events) => events,
         };
         for event in &events {

@@ -77,8 +77,9 @@ impl Store {
     }
 
     /// Runs `change` in a transaction on a pooled connection and, once it has committed, wakes
-    /// the publisher for the events it wrote. Every change that writes events goes through here
-    /// (or, for a single auto-committed statement, through `after_write`).
+    /// the publisher for the events it wrote. Changes that write events go through here, or call
+    /// `after_write` themselves: a single auto-committed statement, and chat creation, which
+    /// keeps its connection after the transaction to replay an idempotent request.
     pub(crate) async fn write<T, F>(&self, change: F) -> StoreResult<T>
     where
         F: for<'c> Change<'c, T> + Send,

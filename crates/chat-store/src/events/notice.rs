@@ -59,7 +59,8 @@ impl Notice {
                 (PRESENCE, json(&PresencePayload { user_id: *user_id, presence: *presence }))
             }
             Notice::TokenRevoked { token_hash } => {
-                (TOKENS_REVOKED, token_hash.as_deref().map(hex::encode).unwrap_or_default())
+                // Without a hash, a payload that is not hex: every reader forgets every token.
+                (TOKENS_REVOKED, token_hash.as_deref().map_or_else(|| "-".to_owned(), hex::encode))
             }
         }
     }
@@ -102,6 +103,8 @@ mod tests {
                 presence: Presence { status: PresenceStatus::Offline, last_seen_at: None },
             },
             Notice::TokenRevoked { token_hash: Some(vec![0xde, 0xad]) },
+            Notice::TokenRevoked { token_hash: None },
+            Notice::EventsPublished { head: None },
         ];
         for notice in notices {
             let (channel, payload) = notice.encode();

@@ -120,13 +120,11 @@ impl Store {
             .load(&mut conn)
             .await?;
         let complete = rows.len() < usize::try_from(limit).unwrap_or(usize::MAX);
-        let mut admitted = Vec::with_capacity(rows.len());
-        for row in rows {
-            let event = row.into_published()?;
-            if subscription.admit(&event.envelope) {
-                admitted.push(event);
-            }
-        }
+        // Every row is read before any is admitted: a row that fails leaves the subscription
+        // where it was, not past events it never handed over.
+        let events: Vec<PublishedEvent> = rows.into_iter().map(EventRow::into_published).collect::<StoreResult<_>>()?;
+        let admitted: Vec<PublishedEvent> =
+            events.into_iter().filter(|event| subscription.admit(&event.envelope)).collect();
         // A short page saw every matching event up to the head (and `until`).
         if complete {
             subscription.pass_to(head.min(until));

@@ -75,7 +75,12 @@ impl TestApp {
         chat_api::telemetry::init(&config.log_filter, false);
         let application = Application::build(&config).await.expect("build the application");
         let address = format!("http://127.0.0.1:{}", application.port());
-        tokio::spawn(application.run_until_stopped());
+        tokio::spawn(async move {
+            // A worker that stops would otherwise show only as refused connections.
+            if let Err(error) = application.run_until_stopped().await {
+                eprintln!("the test server stopped: {error}");
+            }
+        });
         Self { address, client: reqwest::Client::new(), db, config }
     }
 
