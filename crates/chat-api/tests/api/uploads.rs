@@ -362,3 +362,24 @@ async fn uploads_never_attached_are_erased_after_their_time() {
     assert_eq!(objects_of(&app, &kept).await, 1);
     assert_eq!(app.count("uploads").await, 1);
 }
+
+/// A retried post naming uploads is replayed before the create statement runs (the first attempt
+/// attached them): an author who has left meanwhile gets 403, as for any other replay.
+#[tokio::test]
+async fn a_replayed_file_message_answers_403_once_its_author_has_left() {
+    let app = TestApp::spawn().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let chat = app.group(&ann, &[&bob]).await;
+    let photo = uploaded(&app, &ann, "a.png", "image/png", png(4, 4)).await;
+    let body = json!({ "chat_id": chat, "type": "image", "payload": { "upload_ids": [photo["id"]] } });
+    let send =
+        || app.as_user(&ann, Method::POST, "/api/v1/messages").header("Idempotency-Key", "m-1").json(&body).send();
+    expect_json(send().await.unwrap(), StatusCode::OK).await;
+    app.set_role(&ann, chat, &bob, "owner").await;
+    let left = app.call(&ann, Method::DELETE, &format!("/api/v1/chats/{chat}/members/{}", ann.id)).await;
+    assert_eq!(left.status(), StatusCode::NO_CONTENT);
+    let replay = send().await.unwrap();
+    assert!(replay.headers().get("idempotent-replayed").is_none());
+    expect_problem(replay, StatusCode::FORBIDDEN, ErrorCode::NotAMember).await;
+    assert_eq!(app.count("messages").await, 1);
+}

@@ -162,6 +162,18 @@ async fn replayed(
         Some(EarlierAnswer::Chat(_)) => return Err(StoreError::IdempotencyKeyReused),
     };
     let row = messages::table.find(message_id.0).select(MessageRow::as_select()).first::<MessageRow>(conn).await?;
+    // As the create statement checks first: an author who has left is told so, not shown the
+    // message. (A message naming uploads is replayed before that statement runs.)
+    let still_member = chat_members::table
+        .find((row.chat_id, author.0))
+        .select(chat_members::user_id)
+        .first::<i64>(conn)
+        .await
+        .optional()?
+        .is_some();
+    if !still_member {
+        return Err(DomainError::NotAMember.into());
+    }
     let message = single(build_messages(conn, vec![row]).await?)?;
     Ok(Some(MessageCreation { message, replayed: true }))
 }
