@@ -5,8 +5,8 @@
 
 use crate::connection::pool::Store;
 use crate::error::{StoreError, StoreResult};
-use crate::schema::idempotency_keys;
-use chat_domain::{ChatId, IdempotencyKey, MessageId, UserId};
+use crate::schema::{chat_members, idempotency_keys};
+use chat_domain::{ChatId, DomainError, IdempotencyKey, MessageId, UserId};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use sha2::{Digest, Sha256};
@@ -43,6 +43,14 @@ pub(crate) async fn earlier_answer(
         (None, Some(id)) => Ok(Some(EarlierAnswer::Chat(ChatId(id)))),
         (None, None) => Err(StoreError::Corrupt("an idempotency key that names nothing".into())),
     }
+}
+
+/// A replay answers only a caller who is still a member of the chat it names, as a first request
+/// would: one who has left (or was removed) is told so, not shown the chat as its members see it.
+pub(crate) async fn ensure_still_member(conn: &mut AsyncPgConnection, chat: ChatId, user: UserId) -> StoreResult<()> {
+    let member =
+        chat_members::table.find((chat.0, user.0)).select(chat_members::user_id).first::<i64>(conn).await.optional()?;
+    member.map(|_| ()).ok_or_else(|| DomainError::NotAMember.into())
 }
 
 /// What makes two requests "the same" for idempotency: the endpoint and every field of the

@@ -5,10 +5,10 @@ use crate::chats::members::load_members;
 use crate::connection::pool::Store;
 use crate::error::{StoreError, StoreResult, unknown_user_on};
 use crate::events::record::record_event;
-use crate::idempotency::{EarlierAnswer, earlier_answer, request_fingerprint};
+use crate::idempotency::{EarlierAnswer, earlier_answer, ensure_still_member, request_fingerprint};
 use crate::rows::{ChatRow, MemberRow};
 use crate::schema::{chat_members, chats, idempotency_keys};
-use chat_domain::{Chat, ChatKind, DomainError, Event, IdempotencyKey, MembershipChange, NewChat, Role, UserId};
+use chat_domain::{Chat, ChatKind, Event, IdempotencyKey, MembershipChange, NewChat, Role, UserId};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -109,18 +109,7 @@ impl Store {
                     Some(EarlierAnswer::Message(_)) => return Err(StoreError::IdempotencyKeyReused),
                     None => return Err(StoreError::Corrupt("a taken key that no committed request holds".into())),
                 };
-                // As for a message's replay: a creator who has since left (or been removed) is
-                // told so, and is not shown the chat as its members see it now.
-                let still_member = chat_members::table
-                    .find((chat_id.0, new.creator.0))
-                    .select(chat_members::user_id)
-                    .first::<i64>(&mut conn)
-                    .await
-                    .optional()?
-                    .is_some();
-                if !still_member {
-                    return Err(DomainError::NotAMember.into());
-                }
+                ensure_still_member(&mut conn, chat_id, new.creator).await?;
                 let row = chats::table.find(chat_id.0).select(ChatRow::as_select()).first::<ChatRow>(&mut conn).await?;
                 Ok(ChatCreation { chat: row.into_chat()?, created: false, replayed: true })
             }

@@ -2,15 +2,15 @@
 
 use crate::connection::pool::Store;
 use crate::error::{StoreError, StoreResult};
-use crate::idempotency::{EarlierAnswer, earlier_answer, request_fingerprint};
+use crate::idempotency::{EarlierAnswer, earlier_answer, ensure_still_member, request_fingerprint};
 use crate::messages::aggregate::{build_messages, single};
 use crate::messages::create_statement::{CreateMessage, CreateMessageWithUploads, CreateStatement};
 use crate::rows::MessageRow;
 use crate::schema::{chat_members, messages};
 use crate::uploads::attachment_candidates;
 use chat_domain::{
-    DomainError, IdempotencyKey, Message, MessageId, MessageRecord, NewMessage, ReadFrontier, Resource, Timestamp,
-    Upload, UserId, ValidationErrors, attachment::check_attachments,
+    ChatId, DomainError, IdempotencyKey, Message, MessageId, MessageRecord, NewMessage, ReadFrontier, Resource,
+    Timestamp, Upload, UserId, ValidationErrors, attachment::check_attachments,
 };
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -162,18 +162,8 @@ async fn replayed(
         Some(EarlierAnswer::Chat(_)) => return Err(StoreError::IdempotencyKeyReused),
     };
     let row = messages::table.find(message_id.0).select(MessageRow::as_select()).first::<MessageRow>(conn).await?;
-    // As the create statement checks first: an author who has left is told so, not shown the
-    // message. (A message naming uploads is replayed before that statement runs.)
-    let still_member = chat_members::table
-        .find((row.chat_id, author.0))
-        .select(chat_members::user_id)
-        .first::<i64>(conn)
-        .await
-        .optional()?
-        .is_some();
-    if !still_member {
-        return Err(DomainError::NotAMember.into());
-    }
+    // A message naming uploads is replayed before the create statement checks membership.
+    ensure_still_member(conn, ChatId(row.chat_id), author).await?;
     let message = single(build_messages(conn, vec![row]).await?)?;
     Ok(Some(MessageCreation { message, replayed: true }))
 }
