@@ -39,6 +39,8 @@ diesel::table! {
         joined_at -> Timestamptz,
         last_read_message_id -> Nullable<BigInt>,
         last_delivered_message_id -> Nullable<BigInt>,
+        notification_level -> Nullable<Text>,
+        muted_until -> Nullable<Timestamptz>,
     }
 }
 
