@@ -265,8 +265,10 @@ pub struct PushPayload {
     #[serde(rename = "type")]
     pub kind: PushType,
     /// The chat.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub chat_id: ChatId,
     /// The message pushed; for `clear`, the message the member has now read up to.
+    #[cfg_attr(feature = "openapi", schema(value_type = i64))]
     pub message_id: MessageId,
     /// The author's display name; absent for `clear`, and when the server sends no content.
     #[serde(default, skip_serializing_if = "Option::is_none")]

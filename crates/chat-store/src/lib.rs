@@ -33,6 +33,6 @@ pub use messages::create::MessageCreation;
 pub use messages::history::{Cursor, Page, ThreadReplies};
 pub use messages::search::{SearchCursor, SearchOrder};
 pub use push::deliveries::{DeliveryEnd, DueDelivery, PushTarget};
-pub use push::pushers::{PusherRecord, PusherSummary};
+pub use push::pushers::{PusherRecord, PusherRegistered, PusherSummary};
 pub use uploads::UploadStart;
 pub use users::accounts::NewAccount;

@@ -10,11 +10,11 @@ use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use std::time::Duration;
 
-/// Claims up to `$1` due deliveries for `$2` ms, counting the attempt, and reads what sending each
-/// needs: the pusher, the message's author and text, the recipient's unread count in the chat,
-/// and whether the push has become pointless (`seen`): the recipient's read or delivery marker
-/// reached the message (a device of theirs got it over its WebSocket, or they read the chat),
-/// they muted the chat, left it, or the message was deleted.
+// Claims up to `$1` due deliveries for `$2` ms, counting the attempt, and reads what sending each
+// needs: the pusher, the message's author and text, the recipient's unread count in the chat,
+// and whether the push has become pointless (`seen`): the recipient's read or delivery marker
+// reached the message (a device of theirs got it over its WebSocket, or they read the chat),
+// they muted the chat, left it, or the message was deleted.
 statement!(
     ClaimDeliveries,
     "

@@ -7,7 +7,7 @@
 use crate::connection::pool::Store;
 use crate::connection::prepared::{prepared, statement};
 use crate::error::StoreResult;
-use crate::events::consumers::LogConsumer;
+use crate::events::consumers::{LogConsumer, LogPlanner};
 use crate::events::published::PublishedEvent;
 use crate::push::settings::effective_level;
 use chat_domain::EventKind;
@@ -15,10 +15,10 @@ use diesel::sql_types::{Array, BigInt};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use std::time::Duration;
 
-/// The recipients of each message: members other than the author whose level takes it (`all`,
-/// or `mentions` and it mentions them), who are not muted and have not read it; one delivery per
-/// pusher of theirs whose session is live, due after the hold (`$2` ms). Only a message of a
-/// member (not `system`), still there. Each recipient's badge notes the message, for `clear`.
+// The recipients of each message: members other than the author whose level takes it (`all`,
+// or `mentions` and it mentions them), who are not muted and have not read it; one delivery per
+// pusher of theirs whose session is live, due after the hold (`$2` ms). Only a message of a
+// member (not `system`), still there. Each recipient's badge notes the message, for `clear`.
 statement!(
     PlanMessagePushes,
     concat!(
@@ -56,8 +56,8 @@ ON CONFLICT DO NOTHING"
     )
 );
 
-/// Members of these chats whose read marker passed the newest message they were pushed for: a
-/// `clear` to each of their pushers, due at once, and the badge forgotten.
+// Members of these chats whose read marker passed the newest message they were pushed for: a
+// `clear` to each of their pushers, due at once, and the badge forgotten.
 statement!(
     PlanClears,
     "
@@ -75,39 +75,50 @@ JOIN auth_tokens t ON t.token_hash = p.token_hash AND t.revoked_at IS NULL AND t
 ON CONFLICT DO NOTHING"
 );
 
+/// The push consumer's planner: message deliveries due `hold_ms` after planning.
+struct PushPlanner {
+    hold_ms: i64,
+}
+
+impl LogPlanner for PushPlanner {
+    fn consumer(&self) -> LogConsumer {
+        LogConsumer::Push
+    }
+
+    async fn plan(&self, conn: &mut AsyncPgConnection, events: &[PublishedEvent]) -> StoreResult<()> {
+        let mut messages = Vec::new();
+        let mut read_chats = Vec::new();
+        for event in events {
+            let envelope = &event.envelope;
+            match (envelope.kind, envelope.message_id) {
+                (EventKind::MessageCreated, Some(message)) => messages.push(message.0),
+                (EventKind::ReadUpdated, _) => read_chats.push(envelope.chat_id.0),
+                _ => {}
+            }
+        }
+        if !messages.is_empty() {
+            prepared::<PlanMessagePushes>()
+                .bind::<Array<BigInt>, _>(messages)
+                .bind::<BigInt, _>(self.hold_ms)
+                .execute(conn)
+                .await?;
+        }
+        if !read_chats.is_empty() {
+            read_chats.sort_unstable();
+            read_chats.dedup();
+            prepared::<PlanClears>().bind::<Array<BigInt>, _>(read_chats).execute(conn).await?;
+        }
+        Ok(())
+    }
+}
+
 impl Store {
     /// Plans the pushes of up to `batch` published events past the push consumer's position, and
     /// moves it past them; how many events were looked at (0: caught up). Message deliveries
     /// become due `hold` after planning, so a device that acknowledges the message meanwhile
     /// spares the push (`deliveries.rs` checks the markers when it is due).
     pub async fn plan_pushes(&self, batch: i64, hold: Duration) -> StoreResult<usize> {
-        let hold_ms = i64::try_from(hold.as_millis()).unwrap_or(i64::MAX);
-        self.consume_log(LogConsumer::Push, batch, async move |conn, events| plan(conn, events, hold_ms).await).await
+        let planner = PushPlanner { hold_ms: i64::try_from(hold.as_millis()).unwrap_or(i64::MAX) };
+        self.consume_log(&planner, batch).await
     }
-}
-
-async fn plan(conn: &mut AsyncPgConnection, events: &[PublishedEvent], hold_ms: i64) -> StoreResult<()> {
-    let mut messages = Vec::new();
-    let mut read_chats = Vec::new();
-    for event in events {
-        let envelope = &event.envelope;
-        match (envelope.kind, envelope.message_id) {
-            (EventKind::MessageCreated, Some(message)) => messages.push(message.0),
-            (EventKind::ReadUpdated, _) => read_chats.push(envelope.chat_id.0),
-            _ => {}
-        }
-    }
-    if !messages.is_empty() {
-        prepared::<PlanMessagePushes>()
-            .bind::<Array<BigInt>, _>(messages)
-            .bind::<BigInt, _>(hold_ms)
-            .execute(conn)
-            .await?;
-    }
-    if !read_chats.is_empty() {
-        read_chats.sort_unstable();
-        read_chats.dedup();
-        prepared::<PlanClears>().bind::<Array<BigInt>, _>(read_chats).execute(conn).await?;
-    }
-    Ok(())
 }

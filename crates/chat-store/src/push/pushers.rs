@@ -9,8 +9,8 @@ use diesel::sql_types::{BigInt, Bool, Bytea, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use time::OffsetDateTime;
 
-/// Inserts, or updates the user's pusher of the same URL and pushkey (now the registering
-/// session's); a new one only while the user has fewer than `$8`. No row: the cap is reached.
+// Inserts, or updates the user's pusher of the same URL and pushkey (now the registering
+// session's); a new one only while the user has fewer than `$8`. No row: the cap is reached.
 statement!(
     RegisterPusher,
     "INSERT INTO pushers (user_id, token_hash, kind, url, pushkey, p256dh, auth)
@@ -19,11 +19,11 @@ statement!(
         OR (SELECT count(*) FROM pushers WHERE user_id = $1) < $8
      ON CONFLICT (user_id, url, pushkey) DO UPDATE
         SET token_hash = EXCLUDED.token_hash, kind = EXCLUDED.kind, p256dh = EXCLUDED.p256dh, auth = EXCLUDED.auth
-     RETURNING id"
+     RETURNING id, xmax = 0 AS created"
 );
 
-/// Takes the user's row (in a mode that blocks no insert naming the user), so that two
-/// registrations of one user count their pushers one after the other.
+// Takes the user's row (in a mode that blocks no insert naming the user), so that two
+// registrations of one user count their pushers one after the other.
 statement!(LockUser, "SELECT id FROM users WHERE id = $1 FOR NO KEY UPDATE");
 
 statement!(
@@ -31,7 +31,7 @@ statement!(
     "SELECT id, kind, url, token_hash = $2 AS this_session, created_at FROM pushers WHERE user_id = $1 ORDER BY id"
 );
 
-statement!(DeletePusher, "DELETE FROM pushers WHERE id = $1 AND user_id = $2 RETURNING id");
+statement!(DeletePusher, "DELETE FROM pushers WHERE id = $1 AND user_id = $2");
 
 /// What a pusher's registration stores.
 #[derive(Debug)]
@@ -59,15 +59,18 @@ pub struct PusherSummary {
     pub created_at: OffsetDateTime,
 }
 
-#[derive(QueryableByName)]
-struct IdRow {
+/// A registration's pusher, and whether it is new (not an update of the same endpoint).
+#[derive(Debug, QueryableByName)]
+pub struct PusherRegistered {
     #[diesel(sql_type = BigInt)]
-    id: i64,
+    pub id: i64,
+    #[diesel(sql_type = Bool)]
+    pub created: bool,
 }
 
 impl Store {
-    /// Registers a pusher, or updates the user's pusher with the same URL (and pushkey); its id.
-    pub async fn register_pusher(&self, record: PusherRecord<'_>) -> StoreResult<i64> {
+    /// Registers a pusher, or updates the user's pusher with the same URL (and pushkey).
+    pub async fn register_pusher(&self, record: PusherRecord<'_>) -> StoreResult<PusherRegistered> {
         let (kind, url, pushkey, p256dh, auth) = match record.pusher {
             NewPusher::WebPush { endpoint, keys } => {
                 (PusherKind::Webpush, endpoint.as_str(), "", Some(keys.p256dh.as_str()), Some(keys.auth.as_str()))
@@ -75,7 +78,7 @@ impl Store {
             NewPusher::Gateway { url, pushkey } => (PusherKind::Http, url.as_str(), pushkey.as_str(), None, None),
         };
         let mut conn = self.conn().await?;
-        let inserted: Vec<IdRow> = conn
+        let inserted: Vec<PusherRegistered> = conn
             .transaction(async |conn| {
                 prepared::<LockUser>().bind::<BigInt, _>(record.user.0).execute(conn).await?;
                 prepared::<RegisterPusher>()
@@ -91,8 +94,8 @@ impl Store {
                     .await
             })
             .await?;
-        match inserted.first() {
-            Some(row) => Ok(row.id),
+        match inserted.into_iter().next() {
+            Some(registered) => Ok(registered),
             None => {
                 let why = format!("a user may have at most {} pushers; delete one first", record.cap);
                 let errors = ValidationErrors::single(record.pusher.url_field(), FieldCode::TooMany, why);
@@ -110,9 +113,9 @@ impl Store {
     /// Deletes one of the user's pushers (and what was still to be sent to it).
     pub async fn delete_pusher(&self, user: UserId, pusher: i64) -> StoreResult<()> {
         let mut conn = self.conn().await?;
-        let deleted: Vec<IdRow> =
-            prepared::<DeletePusher>().bind::<BigInt, _>(pusher).bind::<BigInt, _>(user.0).load(&mut conn).await?;
-        if deleted.is_empty() {
+        let deleted =
+            prepared::<DeletePusher>().bind::<BigInt, _>(pusher).bind::<BigInt, _>(user.0).execute(&mut conn).await?;
+        if deleted == 0 {
             return Err(DomainError::NotFound(Resource::Pusher).into());
         }
         Ok(())
