@@ -99,7 +99,9 @@ impl Sender {
             }
             (PusherKind::Webpush, ..) => return refused(target.pusher_id, &RequestError::Keys),
             (PusherKind::Http, ..) => {
-                let Ok(url) = url::Url::parse(&target.url) else { return refused(target.pusher_id, &RequestError::Url) };
+                let Ok(url) = url::Url::parse(&target.url) else {
+                    return refused(target.pusher_id, &RequestError::Url);
+                };
                 let mut headers = http::HeaderMap::new();
                 headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
                 let body = request::gateway_body(&payload, &target.pushkey);
@@ -140,4 +142,3 @@ fn judge(answer: &Answer, kind: PusherKind, pushkey: &str) -> Attempt {
         _ => Attempt::Refused,
     }
 }
-
