@@ -290,7 +290,7 @@ impl Config {
         push.retry_first = env.duration("CHAT_PUSH_RETRY_FIRST_MS", Unit::Millis, push.retry_first, 1..)?;
         push.retry_longest = env.duration("CHAT_PUSH_RETRY_LONGEST_MS", Unit::Millis, push.retry_longest, 1..)?;
         push.max_attempts = env.value("CHAT_PUSH_MAX_ATTEMPTS", push.max_attempts, 1..=100)?;
-        push.ttl = env.duration("CHAT_PUSH_TTL_SECS", Unit::Secs, push.ttl, 0..=24 * 3600)?;
+        push.ttl = env.duration("CHAT_PUSH_TTL_SECS", Unit::Secs, push.ttl, 60..=24 * 3600)?;
         Ok(config)
     }
 
