@@ -17,6 +17,9 @@ pub enum Resource {
     User,
     /// An upload: answered as 404 `upload_not_found`.
     Upload,
+    /// A bot of the caller's (another user's bot, or a deleted one): answered as 404
+    /// `bot_not_found`.
+    Bot,
 }
 
 /// Why a domain rule refused a request. The API answers each variant with a fixed status and
