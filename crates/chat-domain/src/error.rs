@@ -17,6 +17,9 @@ pub enum Resource {
     User,
     /// An upload: answered as 404 `upload_not_found`.
     Upload,
+    /// A bot of the caller's (another user's bot, or a deleted one): answered as 404
+    /// `bot_not_found`.
+    Bot,
     /// A pusher (push subscription) of the caller's: answered as 404 `not_found`.
     Pusher,
 }

@@ -36,3 +36,5 @@ pub use push::deliveries::{DeliveryEnd, DueDelivery, PushTarget};
 pub use push::pushers::{PusherRecord, PusherRegistered, PusherSummary};
 pub use uploads::UploadStart;
 pub use users::accounts::NewAccount;
+pub use users::bots::{BotAccount, NewBotAccount};
+pub use users::token_cache::Authenticated;

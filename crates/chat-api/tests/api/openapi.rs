@@ -190,7 +190,11 @@ async fn an_id_out_of_range_in_any_path_is_a_documented_400() {
 
 /// `path` with every parameter filled in: ids with `id`, the emoji with a valid one.
 fn concrete(path: &str, id: &str) -> String {
-    path.replace("{emoji}", "x").replace("{chat_id}", id).replace("{message_id}", id).replace("{user_id}", id)
+    path.replace("{emoji}", "x")
+        .replace("{chat_id}", id)
+        .replace("{message_id}", id)
+        .replace("{user_id}", id)
+        .replace("{bot_id}", id)
 }
 
 /// Every body refuses unknown fields (422 `unknown_field`), and its schema says so.

@@ -1,5 +1,6 @@
 //! The one place test support lives: spawning the app, and the calls tests make again and again.
 
+mod bots;
 mod commits;
 mod direct;
 mod process;
