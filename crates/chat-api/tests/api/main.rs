@@ -5,6 +5,7 @@ mod auth;
 mod chat_list;
 mod chats;
 mod client;
+mod client_push;
 mod client_service;
 mod commit_faults;
 mod cors;
