@@ -29,6 +29,7 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     pub realtime: RealtimeConfig,
     pub uploads: UploadConfig,
+    pub push: PushConfig,
 }
 
 impl Default for Config {
@@ -48,6 +49,7 @@ impl Default for Config {
             allowed_origins: Vec::new(),
             realtime: RealtimeConfig::default(),
             uploads: UploadConfig::default(),
+            push: PushConfig::default(),
         }
     }
 }
@@ -77,6 +79,73 @@ impl Default for UploadConfig {
             unattached_ttl: Duration::from_secs(24 * 3600),
             prune_interval: Duration::from_secs(600),
         }
+    }
+}
+
+/// Push notifications (issue 20): the VAPID identity, which addresses pushers may name, what a
+/// push may carry, and the worker's pacing.
+#[derive(Clone, Debug)]
+pub struct PushConfig {
+    /// The VAPID private key (the P-256 scalar, 32 bytes, base64url); none: the key kept in the
+    /// database (generated on first start).
+    pub vapid_private_key: Option<Secret>,
+    /// The VAPID `sub` claim: how a push service can reach the operator (`mailto:` or `https:`).
+    pub vapid_subject: String,
+    /// Hosts exempt from the public-address rule (a gateway on the operator's network).
+    pub allowed_hosts: Vec<String>,
+    /// Whether pushes carry the sender's name and a preview, or ids only.
+    pub content: PushContent,
+    /// How long a message's push waits for a device to acknowledge it over its WebSocket.
+    pub hold: Duration,
+    /// How often the sender looks for due deliveries without being woken.
+    pub poll: Duration,
+    /// How long a claimed delivery is a process's own: longer than `timeout`.
+    pub lease: Duration,
+    /// The longest one send may take.
+    pub timeout: Duration,
+    /// The wait before the second try of a failed send; doubled each time, up to `retry_longest`.
+    pub retry_first: Duration,
+    pub retry_longest: Duration,
+    /// Tries in all before a delivery is given up.
+    pub max_attempts: u32,
+    /// How long a push service keeps a push for an offline device (Web Push `TTL`; at most a day,
+    /// which is also the VAPID signature's lifetime).
+    pub ttl: Duration,
+}
+
+impl Default for PushConfig {
+    fn default() -> Self {
+        Self {
+            vapid_private_key: None,
+            vapid_subject: "mailto:admin@localhost".into(),
+            allowed_hosts: Vec::new(),
+            content: PushContent::Full,
+            hold: Duration::from_secs(3),
+            poll: Duration::from_secs(1),
+            lease: Duration::from_secs(30),
+            timeout: Duration::from_secs(5),
+            retry_first: Duration::from_secs(2),
+            retry_longest: Duration::from_secs(600),
+            max_attempts: 8,
+            ttl: Duration::from_secs(12 * 3600),
+        }
+    }
+}
+
+/// `CHAT_PUSH_CONTENT`: `full` (sender's name and a preview) or `none` (ids and counts only).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PushContent {
+    Full,
+    None,
+}
+
+/// A setting that must not show in logs or `Debug` output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(..)")
     }
 }
 
@@ -176,8 +245,7 @@ impl Config {
             config.log_json = format == "json";
         }
         if let Some(origins) = env.text("CHAT_ALLOWED_ORIGINS") {
-            config.allowed_origins =
-                origins.split(',').map(|origin| origin.trim().to_owned()).filter(|origin| !origin.is_empty()).collect();
+            config.allowed_origins = list(&origins);
         }
         let realtime = &mut config.realtime;
         realtime.ping_interval = env.duration("CHAT_WS_PING_SECS", Unit::Secs, realtime.ping_interval, 1..)?;
@@ -198,6 +266,31 @@ impl Config {
         uploads.unattached_ttl =
             env.duration("CHAT_UPLOAD_UNATTACHED_SECS", Unit::Secs, uploads.unattached_ttl, 1..)?;
         uploads.prune_interval = env.duration("CHAT_UPLOAD_PRUNE_SECS", Unit::Secs, uploads.prune_interval, 1..)?;
+        let push = &mut config.push;
+        if let Some(key) = env.text("CHAT_VAPID_PRIVATE_KEY").filter(|key| !key.is_empty()) {
+            push.vapid_private_key = Some(Secret(key));
+        }
+        if let Some(subject) = env.text("CHAT_VAPID_SUBJECT") {
+            push.vapid_subject = subject;
+        }
+        if let Some(hosts) = env.text("CHAT_PUSH_ALLOWED_HOSTS") {
+            push.allowed_hosts = list(&hosts);
+        }
+        if let Some(content) = env.text("CHAT_PUSH_CONTENT") {
+            push.content = match content.as_str() {
+                "full" => PushContent::Full,
+                "none" => PushContent::None,
+                _ => return Err(invalid("CHAT_PUSH_CONTENT", &content)),
+            };
+        }
+        push.hold = env.duration("CHAT_PUSH_HOLD_MS", Unit::Millis, push.hold, ..)?;
+        push.poll = env.duration("CHAT_PUSH_POLL_MS", Unit::Millis, push.poll, 10..)?;
+        push.lease = env.duration("CHAT_PUSH_LEASE_MS", Unit::Millis, push.lease, 100..)?;
+        push.timeout = env.duration("CHAT_PUSH_TIMEOUT_MS", Unit::Millis, push.timeout, 10..)?;
+        push.retry_first = env.duration("CHAT_PUSH_RETRY_FIRST_MS", Unit::Millis, push.retry_first, 1..)?;
+        push.retry_longest = env.duration("CHAT_PUSH_RETRY_LONGEST_MS", Unit::Millis, push.retry_longest, 1..)?;
+        push.max_attempts = env.value("CHAT_PUSH_MAX_ATTEMPTS", push.max_attempts, 1..=100)?;
+        push.ttl = env.duration("CHAT_PUSH_TTL_SECS", Unit::Secs, push.ttl, 0..=24 * 3600)?;
         Ok(config)
     }
 
@@ -207,8 +300,8 @@ impl Config {
     /// is left out.
     pub fn to_env(&self) -> Vec<(&'static str, String)> {
         let (body, hashing, realtime, uploads) = (&self.body, &self.password_hashing, &self.realtime, &self.uploads);
-        let presence = &realtime.presence;
-        vec![
+        let (presence, push) = (&realtime.presence, &self.push);
+        let mut variables = vec![
             ("DATABASE_URL", self.database_url.clone()),
             ("CHAT_ADDR", self.addr.to_string()),
             ("CHAT_DB_POOL_SIZE", self.pool_size.to_string()),
@@ -235,7 +328,22 @@ impl Config {
             ("CHAT_MAX_UPLOAD_BYTES", uploads.max_bytes.to_string()),
             ("CHAT_UPLOAD_UNATTACHED_SECS", Unit::Secs.count(uploads.unattached_ttl)),
             ("CHAT_UPLOAD_PRUNE_SECS", Unit::Secs.count(uploads.prune_interval)),
-        ]
+            ("CHAT_VAPID_SUBJECT", push.vapid_subject.clone()),
+            ("CHAT_PUSH_ALLOWED_HOSTS", push.allowed_hosts.join(",")),
+            ("CHAT_PUSH_CONTENT", if push.content == PushContent::None { "none" } else { "full" }.into()),
+            ("CHAT_PUSH_HOLD_MS", Unit::Millis.count(push.hold)),
+            ("CHAT_PUSH_POLL_MS", Unit::Millis.count(push.poll)),
+            ("CHAT_PUSH_LEASE_MS", Unit::Millis.count(push.lease)),
+            ("CHAT_PUSH_TIMEOUT_MS", Unit::Millis.count(push.timeout)),
+            ("CHAT_PUSH_RETRY_FIRST_MS", Unit::Millis.count(push.retry_first)),
+            ("CHAT_PUSH_RETRY_LONGEST_MS", Unit::Millis.count(push.retry_longest)),
+            ("CHAT_PUSH_MAX_ATTEMPTS", push.max_attempts.to_string()),
+            ("CHAT_PUSH_TTL_SECS", Unit::Secs.count(push.ttl)),
+        ];
+        if let Some(key) = &push.vapid_private_key {
+            variables.push(("CHAT_VAPID_PRIVATE_KEY", key.0.clone()));
+        }
+        variables
     }
 }
 
@@ -308,6 +416,11 @@ impl<F: Fn(&str) -> Option<String>> Lookup<F> {
     }
 }
 
+/// A comma-separated list, its items trimmed, empty ones left out.
+fn list(text: &str) -> Vec<String> {
+    text.split(',').map(|item| item.trim().to_owned()).filter(|item| !item.is_empty()).collect()
+}
+
 fn invalid(name: &'static str, value: &str) -> ConfigError {
     ConfigError::Invalid { name, value: value.to_owned() }
 }
@@ -363,10 +476,26 @@ mod tests {
         uploads.max_bytes = 12345;
         uploads.unattached_ttl = Duration::from_secs(60);
         uploads.prune_interval = Duration::from_secs(7);
+        config.push = PushConfig {
+            vapid_private_key: Some(Secret("c2VjcmV0".into())),
+            vapid_subject: "https://ops.example".into(),
+            allowed_hosts: vec!["127.0.0.1".into(), "gateway.internal".into()],
+            content: PushContent::None,
+            hold: ms(150),
+            poll: ms(20),
+            lease: ms(900),
+            timeout: ms(300),
+            retry_first: ms(5),
+            retry_longest: ms(50),
+            max_attempts: 3,
+            ttl: Duration::from_secs(60),
+        };
 
         let environment: HashMap<&str, String> = config.to_env().into_iter().collect();
         let back = Config::from_lookup(|name| environment.get(name).cloned()).unwrap();
         assert_eq!(format!("{back:?}"), format!("{config:?}"));
+        // `Secret` hides itself from `Debug`; compare it on its own.
+        assert_eq!(back.push.vapid_private_key, config.push.vapid_private_key);
     }
 
     #[test]
@@ -381,6 +510,8 @@ mod tests {
         assert_eq!(refused("CHAT_PRESENCE_BEAT_MS", "9"), r#"CHAT_PRESENCE_BEAT_MS is invalid: "9""#);
         assert_eq!(refused("CHAT_EVENT_RETENTION_HOURS", "87601"), r#"CHAT_EVENT_RETENTION_HOURS is invalid: "87601""#);
         assert_eq!(refused("CHAT_BODY_TIMEOUT_SECS", "-1"), r#"CHAT_BODY_TIMEOUT_SECS is invalid: "-1""#);
+        assert_eq!(refused("CHAT_PUSH_CONTENT", "some"), r#"CHAT_PUSH_CONTENT is invalid: "some""#);
+        assert_eq!(refused("CHAT_PUSH_TTL_SECS", "86401"), r#"CHAT_PUSH_TTL_SECS is invalid: "86401""#);
         let overflowing = u64::MAX.to_string();
         assert_eq!(
             refused("CHAT_TOKEN_TTL_HOURS", &overflowing),

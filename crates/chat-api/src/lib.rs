@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod openapi;
 pub mod parse_refusals;
 pub mod problem;
+pub mod push;
 pub mod rate_limit;
 pub mod realtime;
 pub mod routes;

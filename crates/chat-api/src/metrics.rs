@@ -35,6 +35,48 @@ impl RouteLabels {
     }
 }
 
+/// What became of a push delivery.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+pub enum PushOutcome {
+    /// The endpoint took it.
+    Sent,
+    /// Failed for now, to be tried again.
+    Retried,
+    /// Given up: refused, or the last attempt failed.
+    Failed,
+    /// The endpoint said the subscription is gone (404, 410): the pusher was deleted.
+    Gone,
+    /// Not sent: the recipient had the message by then.
+    Skipped,
+}
+
+impl PushOutcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Retried => "retried",
+            Self::Failed => "failed",
+            Self::Gone => "gone",
+            Self::Skipped => "skipped",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct PushLabels {
+    outcome: &'static str,
+}
+
+/// The push workers' counters (a cheap clone of the registered family).
+#[derive(Clone, Debug)]
+pub struct PushCounters(Family<PushLabels, Counter>);
+
+impl PushCounters {
+    pub fn count(&self, outcome: PushOutcome) {
+        self.0.get_or_create(&PushLabels { outcome: outcome.as_str() }).inc();
+    }
+}
+
 #[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
@@ -45,6 +87,7 @@ pub struct Metrics {
     queries: Gauge,
     pool_connections: Gauge,
     pool_idle: Gauge,
+    pushes: Family<PushLabels, Counter>,
 }
 
 impl Default for Metrics {
@@ -63,7 +106,9 @@ impl Default for Metrics {
         registry.register("db_statements", "Statements sent to PostgreSQL by this process", queries.clone());
         registry.register("db_pool_connections", "Connections in the pool", pool_connections.clone());
         registry.register("db_pool_idle_connections", "Idle connections in the pool", pool_idle.clone());
-        Self { registry, requests, latency, websockets, event_head, queries, pool_connections, pool_idle }
+        let pushes = Family::<PushLabels, Counter>::default();
+        registry.register("push_deliveries", "Push deliveries by outcome (sent, retried, failed, gone, skipped)", pushes.clone());
+        Self { registry, requests, latency, websockets, event_head, queries, pool_connections, pool_idle, pushes }
     }
 }
 
@@ -89,6 +134,10 @@ impl Metrics {
         let mut body = String::new();
         prometheus_client::encoding::text::encode(&mut body, &self.registry)?;
         Ok(body)
+    }
+
+    pub fn push_counters(&self) -> PushCounters {
+        PushCounters(self.pushes.clone())
     }
 
     pub fn observe(&self, labels: RouteLabels, seconds: f64) {

@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::http_server;
 use crate::metrics::Metrics;
 use crate::problem::ApiError;
+use crate::push::{self, Push, vapid::Vapid};
 use crate::rate_limit::RateLimiter;
 use crate::realtime::dispatcher;
 use crate::realtime::frames::CloseCode;
@@ -32,6 +33,10 @@ pub enum StartupError {
     Setup(#[from] ApiError),
     #[error("cannot open the file storage: {0}")]
     Storage(#[from] chat_media::MediaError),
+    #[error("cannot set up push: {0}")]
+    Vapid(#[from] crate::push::vapid::VapidError),
+    #[error("cannot set up the outbound HTTP client: {0}")]
+    Outbound(#[from] chat_outbound::OutboundError),
 }
 
 /// Why a running server stopped other than on a signal.
@@ -69,10 +74,14 @@ impl Application {
         workers.push(presence.beat_worker());
         let media = MediaStore::open(&config.uploads.storage)?;
         workers.push(uploads::janitor::worker(store.clone(), media.clone(), &config.uploads));
+        let push = Push::new(&config.push, Vapid::load(&store, &config.push).await?)?;
+        let metrics = Metrics::default();
+        let sender = push::sender::Sender::new(store.clone(), push.clone(), &config.push, metrics.push_counters());
+        workers.extend(push::worker::workers(store.clone(), hub.published_head(), sender, &config.push));
         let state = web::Data::new(AppState {
             store,
             hub: hub.clone(),
-            metrics: Metrics::default(),
+            metrics,
             auth_limiter: RateLimiter::per_minute(config.auth_attempts_per_minute),
             search_limiter: RateLimiter::per_minute(config.user_searches_per_minute),
             connection: ConnectionSettings {
@@ -86,6 +95,7 @@ impl Application {
             body: config.body,
             media,
             uploads: config.uploads.clone(),
+            push,
         });
         let listener = TcpListener::bind(config.addr)?;
         let port = listener.local_addr()?.port();

@@ -3,6 +3,7 @@
 use crate::auth::password::Passwords;
 use crate::config::{BodyLimits, UploadConfig};
 use crate::metrics::Metrics;
+use crate::push::Push;
 use crate::rate_limit::RateLimiter;
 use crate::realtime::{ConnectionSettings, Hub};
 use chat_media::MediaStore;
@@ -25,4 +26,6 @@ pub struct AppState {
     pub body: BodyLimits,
     pub media: MediaStore,
     pub uploads: UploadConfig,
+    /// The pushers' outbound client and the VAPID identity.
+    pub push: Push,
 }

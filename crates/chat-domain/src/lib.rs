@@ -26,6 +26,7 @@ mod message_status;
 pub mod new_message;
 pub mod policy;
 pub mod presence;
+pub mod push;
 pub mod reaction;
 pub mod read_state;
 pub mod receipt;
@@ -59,6 +60,10 @@ pub use mention::MentionChange;
 pub use message::{DeliveryStatus, Message, MessageKind, MessageRecord, MessageStatus};
 pub use new_message::{MessageDraft, NewMessage};
 pub use presence::{Presence, PresenceChoice, PresenceStatus};
+pub use push::{
+    NewPusher, NotificationLevel, NotificationSetting, PushKeys, PushPayload, PushType, Pusher, PusherCreated, PusherKind,
+    PusherList, PusherRegistration, VapidKey,
+};
 pub use reaction::{Emoji, MAX_DISTINCT_EMOJI, Reaction, ReactionSummary};
 pub use read_state::{Marker, MarkerFrontier, ReadFrontier, ReadMarkerMove};
 pub use receipt::{Receipt, ReceiptChange, ReceiptList};

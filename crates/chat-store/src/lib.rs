@@ -11,6 +11,7 @@ mod events;
 mod idempotency;
 mod locking;
 mod messages;
+mod push;
 #[cfg(test)]
 mod query_plans;
 mod rows;
@@ -31,5 +32,7 @@ pub use events::replay::Replay;
 pub use messages::create::MessageCreation;
 pub use messages::history::{Cursor, Page, ThreadReplies};
 pub use messages::search::{SearchCursor, SearchOrder};
+pub use push::deliveries::{DeliveryEnd, DueDelivery, PushTarget};
+pub use push::pushers::{PusherRecord, PusherRegistered, PusherSummary};
 pub use uploads::UploadStart;
 pub use users::accounts::NewAccount;

@@ -39,6 +39,8 @@ diesel::table! {
         joined_at -> Timestamptz,
         last_read_message_id -> Nullable<BigInt>,
         last_delivered_message_id -> Nullable<BigInt>,
+        notification_level -> Nullable<Text>,
+        muted_until -> Nullable<Timestamptz>,
     }
 }
 
@@ -156,3 +158,10 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(events, chat_members);
+
+diesel::table! {
+    log_consumers (name) {
+        name -> Text,
+        position -> BigInt,
+    }
+}

@@ -65,3 +65,11 @@ pub struct UploadPath {
     #[param(value_type = String)]
     pub upload_id: UploadId,
 }
+
+/// `/push/subscriptions/{pusher_id}`
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct PusherPath {
+    /// The pusher's id
+    pub pusher_id: i64,
+}

@@ -8,7 +8,9 @@ mod members;
 mod mentions;
 mod messages;
 mod metrics;
+mod notifications;
 mod presence;
+mod push;
 mod reactions;
 mod read_state;
 mod realtime;
@@ -67,6 +69,12 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(uploads::create)
             .service(uploads::download)
             .service(uploads::thumbnail)
+            .service(push::vapid_key)
+            .service(push::register)
+            .service(push::list)
+            .service(push::remove)
+            .service(notifications::get)
+            .service(notifications::set)
             .service(realtime::websocket)
             .service(realtime::events),
     )));

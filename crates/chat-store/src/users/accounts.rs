@@ -23,10 +23,12 @@ pub struct NewAccount<'a> {
 }
 
 /// The revocation and its notification (on `TOKENS_REVOKED`) in one statement: the NOTIFY goes
-/// out with the commit.
+/// out with the commit. The session's pushers go with it (a data-modifying CTE always runs).
 pub(crate) const REVOKE_SQL: &str = "
 WITH revoked AS (
     UPDATE auth_tokens SET revoked_at = now() WHERE token_hash = $1 AND revoked_at IS NULL RETURNING token_hash
+), unpushed AS (
+    DELETE FROM pushers WHERE token_hash IN (SELECT token_hash FROM revoked)
 )
 SELECT pg_notify('chat_tokens_revoked', encode(token_hash, 'hex')) FROM revoked";
 statement!(RevokeToken, REVOKE_SQL);

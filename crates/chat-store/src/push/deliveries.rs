@@ -1,0 +1,245 @@
+//! Sending from the push outbox: claiming due deliveries (a lease, so processes never send one row
+//! at once and a killed process's claims come back), and recording what came of each.
+
+use crate::connection::pool::Store;
+use crate::connection::prepared::{prepared, statement};
+use crate::error::{StoreError, StoreResult};
+use chat_domain::{ChatId, MessageId, PushType, PusherKind};
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text};
+use diesel_async::{AsyncConnection, RunQueryDsl};
+use std::time::Duration;
+
+// Claims up to `$1` due deliveries for `$2` ms, counting the attempt, and reads what sending each
+// needs: the pusher, the message's author and text, the recipient's unread count in the chat,
+// and whether the push has become pointless (`seen`): the recipient's read or delivery marker
+// reached the message (a device of theirs got it over its WebSocket, or they read the chat),
+// they muted the chat, left it, or the message was deleted.
+statement!(
+    ClaimDeliveries,
+    "
+WITH due AS (
+    SELECT id FROM push_deliveries
+    WHERE state = 'pending' AND due_at <= now() AND (claimed_until IS NULL OR claimed_until < now())
+    ORDER BY due_at LIMIT $1
+    FOR UPDATE SKIP LOCKED
+), claimed AS (
+    UPDATE push_deliveries d
+    SET claimed_until = now() + $2::float8 * interval '1 millisecond', attempts = d.attempts + 1
+    FROM due WHERE d.id = due.id
+    RETURNING d.id, d.pusher_id, d.kind, d.chat_id, d.message_id, d.attempts
+)
+SELECT d.id, d.kind, d.chat_id, d.message_id, d.attempts,
+       p.id AS pusher_id, p.kind AS pusher_kind, p.url, p.pushkey, p.p256dh, p.auth,
+       (d.kind = 'message' AND (
+            m.user_id IS NULL OR msg.id IS NULL OR msg.deleted_at IS NOT NULL
+            OR GREATEST(COALESCE(m.last_read_message_id, 0), COALESCE(m.last_delivered_message_id, 0)) >= d.message_id
+            OR m.muted_until > now()
+       )) AS seen,
+       author.display_name AS sender_name, msg.kind AS message_kind, msg.content,
+       (SELECT count(*) FROM messages x
+         WHERE x.chat_id = d.chat_id AND x.author_id <> p.user_id AND x.deleted_at IS NULL
+           AND x.id > COALESCE(m.last_read_message_id, 0)) AS unread
+FROM claimed d
+JOIN pushers p ON p.id = d.pusher_id
+LEFT JOIN chat_members m ON m.chat_id = d.chat_id AND m.user_id = p.user_id
+LEFT JOIN messages msg ON msg.id = d.message_id AND d.kind = 'message'
+LEFT JOIN users author ON author.id = msg.author_id"
+);
+
+statement!(
+    FinishDelivery,
+    "UPDATE push_deliveries SET state = $2, finished_at = now(), claimed_until = NULL
+     WHERE id = $1 AND state = 'pending'"
+);
+
+statement!(
+    RetryDelivery,
+    "UPDATE push_deliveries SET due_at = now() + $2::float8 * interval '1 millisecond', claimed_until = NULL
+     WHERE id = $1 AND state = 'pending'"
+);
+
+statement!(DropPusher, "DELETE FROM pushers WHERE id = $1");
+
+statement!(
+    PruneDeliveries,
+    "DELETE FROM push_deliveries WHERE state <> 'pending' AND finished_at < now() - $1::float8 * interval '1 millisecond'"
+);
+
+#[derive(QueryableByName)]
+struct DueRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = BigInt)]
+    chat_id: i64,
+    #[diesel(sql_type = BigInt)]
+    message_id: i64,
+    #[diesel(sql_type = Integer)]
+    attempts: i32,
+    #[diesel(sql_type = BigInt)]
+    pusher_id: i64,
+    #[diesel(sql_type = Text)]
+    pusher_kind: String,
+    #[diesel(sql_type = Text)]
+    url: String,
+    #[diesel(sql_type = Text)]
+    pushkey: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    p256dh: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    auth: Option<String>,
+    #[diesel(sql_type = Bool)]
+    seen: bool,
+    #[diesel(sql_type = Nullable<Text>)]
+    sender_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    message_kind: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    content: Option<String>,
+    #[diesel(sql_type = BigInt)]
+    unread: i64,
+}
+
+/// Where a delivery goes.
+#[derive(Clone, Debug)]
+pub struct PushTarget {
+    pub pusher_id: i64,
+    pub kind: PusherKind,
+    /// The endpoint or gateway URL: a credential, never logged.
+    pub url: String,
+    /// The gateway's device key (empty for Web Push).
+    pub pushkey: String,
+    /// Web Push: the browser's keys, base64url.
+    pub p256dh: Option<String>,
+    pub auth: Option<String>,
+}
+
+/// A claimed delivery and what sending it needs.
+#[derive(Clone, Debug)]
+pub struct DueDelivery {
+    pub id: i64,
+    pub kind: PushType,
+    pub chat_id: ChatId,
+    pub message_id: MessageId,
+    /// Attempts so far, this one included.
+    pub attempts: u32,
+    pub target: PushTarget,
+    /// The recipient has the message already (or muted the chat, left it, or it was deleted):
+    /// record it as skipped, send nothing.
+    pub seen: bool,
+    pub sender_name: Option<String>,
+    /// `text`, `image` or `file`, for a message push.
+    pub message_kind: Option<String>,
+    pub content: Option<String>,
+    /// The recipient's unread messages in the chat.
+    pub unread: i64,
+}
+
+/// How a claimed delivery ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DeliveryEnd {
+    /// The endpoint took it.
+    Sent,
+    /// Not sent: the recipient had it already.
+    Skipped,
+    /// Given up on: refused, or still failing after the last attempt.
+    Failed,
+}
+
+impl DeliveryEnd {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Sent => "sent",
+            Self::Skipped => "skipped",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+impl DueRow {
+    fn into_delivery(self) -> StoreResult<DueDelivery> {
+        let corrupt = |what: &str, text: &str| StoreError::Corrupt(format!("push delivery {}: {what} {text:?}", self.id));
+        let kind: PushType = self.kind.parse().map_err(|()| corrupt("kind", &self.kind))?;
+        let pusher_kind: PusherKind = self.pusher_kind.parse().map_err(|()| corrupt("pusher kind", &self.pusher_kind))?;
+        Ok(DueDelivery {
+            id: self.id,
+            kind,
+            chat_id: ChatId(self.chat_id),
+            message_id: MessageId(self.message_id),
+            attempts: u32::try_from(self.attempts).unwrap_or(0),
+            target: PushTarget {
+                pusher_id: self.pusher_id,
+                kind: pusher_kind,
+                url: self.url,
+                pushkey: self.pushkey,
+                p256dh: self.p256dh,
+                auth: self.auth,
+            },
+            seen: self.seen,
+            sender_name: self.sender_name,
+            message_kind: self.message_kind,
+            content: self.content,
+            unread: self.unread,
+        })
+    }
+}
+
+impl Store {
+    /// Claims up to `limit` due deliveries for `lease` (longer than a send can take: a claim that
+    /// outlives its process comes back to any process after it).
+    pub async fn claim_pushes(&self, limit: i64, lease: Duration) -> StoreResult<Vec<DueDelivery>> {
+        let mut conn = self.conn().await?;
+        // In a transaction, which ends in COMMIT: nothing is sent on a claim that did not commit.
+        let rows: Vec<DueRow> = conn
+            .transaction(async |conn| {
+                prepared::<ClaimDeliveries>()
+                    .bind::<BigInt, _>(limit)
+                    .bind::<BigInt, _>(millis(lease))
+                    .load::<DueRow>(conn)
+                    .await
+            })
+            .await?;
+        rows.into_iter().map(DueRow::into_delivery).collect()
+    }
+
+    /// Records how a claimed delivery ended.
+    pub async fn finish_push(&self, delivery: i64, end: DeliveryEnd) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        prepared::<FinishDelivery>()
+            .bind::<BigInt, _>(delivery)
+            .bind::<Text, _>(end.as_str())
+            .execute(&mut conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Gives a claimed delivery back, due again after `delay`.
+    pub async fn retry_push(&self, delivery: i64, delay: Duration) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        prepared::<RetryDelivery>()
+            .bind::<BigInt, _>(delivery)
+            .bind::<BigInt, _>(millis(delay))
+            .execute(&mut conn)
+            .await?;
+        Ok(())
+    }
+
+    /// Deletes a pusher whose endpoint said it is gone (404, 410), with what was to be sent to it.
+    pub async fn drop_pusher(&self, pusher: i64) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        prepared::<DropPusher>().bind::<BigInt, _>(pusher).execute(&mut conn).await?;
+        Ok(())
+    }
+
+    /// Forgets finished deliveries older than `kept`; how many.
+    pub async fn prune_pushes(&self, kept: Duration) -> StoreResult<usize> {
+        let mut conn = self.conn().await?;
+        Ok(prepared::<PruneDeliveries>().bind::<BigInt, _>(millis(kept)).execute(&mut conn).await?)
+    }
+}

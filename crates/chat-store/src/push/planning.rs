@@ -1,0 +1,124 @@
+//! Planning pushes from the event log: for each published `message.created`, the deliveries to
+//! the pushers of the members it should notify; for each `read.updated`, a `clear` to the devices
+//! of members whose pushed messages are now read. The outbox rows are written in the consumer's
+//! transaction (`events::consumers`), so the plan and the consumer's position commit together:
+//! however many processes run, an event is planned once.
+
+use crate::connection::pool::Store;
+use crate::connection::prepared::{prepared, statement};
+use crate::error::StoreResult;
+use crate::events::consumers::{LogConsumer, LogPlanner};
+use crate::events::published::PublishedEvent;
+use crate::push::settings::effective_level;
+use chat_domain::EventKind;
+use diesel::sql_types::{Array, BigInt};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use std::time::Duration;
+
+// The recipients of each message: members other than the author whose level takes it (`all`,
+// or `mentions` and it mentions them), who are not muted and have not read it; one delivery per
+// pusher of theirs whose session is live, due after the hold (`$2` ms). Only a message of a
+// member (not `system`), still there. Each recipient's badge notes the message, for `clear`.
+statement!(
+    PlanMessagePushes,
+    concat!(
+        "
+WITH message AS (
+    SELECT id, chat_id, author_id FROM messages
+    WHERE id = ANY($1) AND deleted_at IS NULL AND kind <> 'system'
+), recipient AS (
+    SELECT message.id AS message_id, message.chat_id, m.user_id
+    FROM message
+    JOIN chats c ON c.id = message.chat_id
+    JOIN chat_members m ON m.chat_id = message.chat_id AND m.user_id <> message.author_id
+    WHERE (m.muted_until IS NULL OR m.muted_until <= now())
+      AND COALESCE(m.last_read_message_id, 0) < message.id
+      AND CASE ",
+        effective_level!("m", "c"),
+        "
+            WHEN 'all' THEN TRUE
+            WHEN 'mentions' THEN EXISTS (
+                SELECT 1 FROM mentions WHERE mentions.message_id = message.id AND mentions.user_id = m.user_id)
+            ELSE FALSE
+          END
+      AND EXISTS (SELECT 1 FROM pushers WHERE pushers.user_id = m.user_id)
+), badge AS (
+    INSERT INTO push_badges (user_id, chat_id, message_id)
+    SELECT user_id, chat_id, max(message_id) FROM recipient GROUP BY user_id, chat_id
+    ON CONFLICT (user_id, chat_id) DO UPDATE SET message_id = GREATEST(push_badges.message_id, EXCLUDED.message_id)
+)
+INSERT INTO push_deliveries (pusher_id, kind, chat_id, message_id, due_at)
+SELECT p.id, 'message', r.chat_id, r.message_id, now() + $2::float8 * interval '1 millisecond'
+FROM recipient r
+JOIN pushers p ON p.user_id = r.user_id
+JOIN auth_tokens t ON t.token_hash = p.token_hash AND t.revoked_at IS NULL AND t.expires_at > now()
+ON CONFLICT DO NOTHING"
+    )
+);
+
+// Members of these chats whose read marker passed the newest message they were pushed for: a
+// `clear` to each of their pushers, due at once, and the badge forgotten.
+statement!(
+    PlanClears,
+    "
+WITH cleared AS (
+    DELETE FROM push_badges b USING chat_members m
+    WHERE b.chat_id = ANY($1) AND m.chat_id = b.chat_id AND m.user_id = b.user_id
+      AND m.last_read_message_id >= b.message_id
+    RETURNING b.user_id, b.chat_id, m.last_read_message_id AS marker
+)
+INSERT INTO push_deliveries (pusher_id, kind, chat_id, message_id, due_at)
+SELECT p.id, 'clear', c.chat_id, c.marker, now()
+FROM cleared c
+JOIN pushers p ON p.user_id = c.user_id
+JOIN auth_tokens t ON t.token_hash = p.token_hash AND t.revoked_at IS NULL AND t.expires_at > now()
+ON CONFLICT DO NOTHING"
+);
+
+/// The push consumer's planner: message deliveries due `hold_ms` after planning.
+struct PushPlanner {
+    hold_ms: i64,
+}
+
+impl LogPlanner for PushPlanner {
+    fn consumer(&self) -> LogConsumer {
+        LogConsumer::Push
+    }
+
+    async fn plan(&self, conn: &mut AsyncPgConnection, events: &[PublishedEvent]) -> StoreResult<()> {
+        let mut messages = Vec::new();
+        let mut read_chats = Vec::new();
+        for event in events {
+            let envelope = &event.envelope;
+            match (envelope.kind, envelope.message_id) {
+                (EventKind::MessageCreated, Some(message)) => messages.push(message.0),
+                (EventKind::ReadUpdated, _) => read_chats.push(envelope.chat_id.0),
+                _ => {}
+            }
+        }
+        if !messages.is_empty() {
+            prepared::<PlanMessagePushes>()
+                .bind::<Array<BigInt>, _>(messages)
+                .bind::<BigInt, _>(self.hold_ms)
+                .execute(conn)
+                .await?;
+        }
+        if !read_chats.is_empty() {
+            read_chats.sort_unstable();
+            read_chats.dedup();
+            prepared::<PlanClears>().bind::<Array<BigInt>, _>(read_chats).execute(conn).await?;
+        }
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Plans the pushes of up to `batch` published events past the push consumer's position, and
+    /// moves it past them; how many events were looked at (0: caught up). Message deliveries
+    /// become due `hold` after planning, so a device that acknowledges the message meanwhile
+    /// spares the push (`deliveries.rs` checks the markers when it is due).
+    pub async fn plan_pushes(&self, batch: i64, hold: Duration) -> StoreResult<usize> {
+        let planner = PushPlanner { hold_ms: i64::try_from(hold.as_millis()).unwrap_or(i64::MAX) };
+        self.consume_log(&planner, batch).await
+    }
+}
