@@ -107,7 +107,11 @@ impl Default for Metrics {
         registry.register("db_pool_connections", "Connections in the pool", pool_connections.clone());
         registry.register("db_pool_idle_connections", "Idle connections in the pool", pool_idle.clone());
         let pushes = Family::<PushLabels, Counter>::default();
-        registry.register("push_deliveries", "Push deliveries by outcome (sent, retried, failed, gone, skipped)", pushes.clone());
+        registry.register(
+            "push_deliveries",
+            "Push deliveries by outcome (sent, retried, failed, gone, skipped)",
+            pushes.clone(),
+        );
         Self { registry, requests, latency, websockets, event_head, queries, pool_connections, pool_idle, pushes }
     }
 }

@@ -61,8 +61,8 @@ pub use message::{DeliveryStatus, Message, MessageKind, MessageRecord, MessageSt
 pub use new_message::{MessageDraft, NewMessage};
 pub use presence::{Presence, PresenceChoice, PresenceStatus};
 pub use push::{
-    NewPusher, NotificationLevel, NotificationSetting, PushKeys, PushPayload, PushType, Pusher, PusherCreated, PusherKind,
-    PusherList, PusherRegistration, VapidKey,
+    NewPusher, NotificationLevel, NotificationSetting, PushKeys, PushPayload, PushType, Pusher, PusherCreated,
+    PusherKind, PusherList, PusherRegistration, VapidKey,
 };
 pub use reaction::{Emoji, MAX_DISTINCT_EMOJI, Reaction, ReactionSummary};
 pub use read_state::{Marker, MarkerFrontier, ReadFrontier, ReadMarkerMove};

@@ -53,37 +53,41 @@ impl Sender {
     }
 
     async fn deliver_and_record(&self, delivery: DueDelivery) -> StoreResult<()> {
-        if delivery.seen {
-            self.counters.count(PushOutcome::Skipped);
-            return self.store.finish_push(delivery.id, DeliveryEnd::Skipped).await;
-        }
         let (id, pusher) = (delivery.id, delivery.target.pusher_id);
-        match self.attempt(&delivery).await {
-            Attempt::Sent => {
-                self.counters.count(PushOutcome::Sent);
-                self.store.finish_push(id, DeliveryEnd::Sent).await
-            }
-            Attempt::Gone => {
-                tracing::info!(pusher, "the push endpoint says the subscription is gone; deleting it");
-                self.counters.count(PushOutcome::Gone);
-                self.store.drop_pusher(pusher).await
-            }
-            Attempt::Transient(asked) => match self.backoff.delay_honouring(delivery.attempts, asked) {
-                Some(delay) => {
-                    self.counters.count(PushOutcome::Retried);
-                    self.store.retry_push(id, delay).await
+        // Counted once recorded, so a counter never runs ahead of the outbox.
+        let outcome = if delivery.seen {
+            self.store.finish_push(id, DeliveryEnd::Skipped).await?;
+            PushOutcome::Skipped
+        } else {
+            match self.attempt(&delivery).await {
+                Attempt::Sent => {
+                    self.store.finish_push(id, DeliveryEnd::Sent).await?;
+                    PushOutcome::Sent
                 }
-                None => {
-                    tracing::warn!(delivery = id, pusher, attempts = delivery.attempts, "giving up on a push");
-                    self.counters.count(PushOutcome::Failed);
-                    self.store.finish_push(id, DeliveryEnd::Failed).await
+                Attempt::Gone => {
+                    tracing::info!(pusher, "the push endpoint says the subscription is gone; deleting it");
+                    self.store.drop_pusher(pusher).await?;
+                    PushOutcome::Gone
                 }
-            },
-            Attempt::Refused => {
-                self.counters.count(PushOutcome::Failed);
-                self.store.finish_push(id, DeliveryEnd::Failed).await
+                Attempt::Transient(asked) => match self.backoff.delay_honouring(delivery.attempts, asked) {
+                    Some(delay) => {
+                        self.store.retry_push(id, delay).await?;
+                        PushOutcome::Retried
+                    }
+                    None => {
+                        tracing::warn!(delivery = id, pusher, attempts = delivery.attempts, "giving up on a push");
+                        self.store.finish_push(id, DeliveryEnd::Failed).await?;
+                        PushOutcome::Failed
+                    }
+                },
+                Attempt::Refused => {
+                    self.store.finish_push(id, DeliveryEnd::Failed).await?;
+                    PushOutcome::Failed
+                }
             }
-        }
+        };
+        self.counters.count(outcome);
+        Ok(())
     }
 
     async fn attempt(&self, delivery: &DueDelivery) -> Attempt {
@@ -99,7 +103,9 @@ impl Sender {
             }
             (PusherKind::Webpush, ..) => return refused(target.pusher_id, &RequestError::Keys),
             (PusherKind::Http, ..) => {
-                let Ok(url) = url::Url::parse(&target.url) else { return refused(target.pusher_id, &RequestError::Url) };
+                let Ok(url) = url::Url::parse(&target.url) else {
+                    return refused(target.pusher_id, &RequestError::Url);
+                };
                 let mut headers = http::HeaderMap::new();
                 headers.insert(http::header::CONTENT_TYPE, http::HeaderValue::from_static("application/json"));
                 let body = request::gateway_body(&payload, &target.pushkey);
@@ -140,4 +146,3 @@ fn judge(answer: &Answer, kind: PusherKind, pushkey: &str) -> Attempt {
         _ => Attempt::Refused,
     }
 }
-

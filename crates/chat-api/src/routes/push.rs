@@ -6,7 +6,9 @@ use crate::push::registration;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, post, web};
 use chat_domain::push::MAX_PUSHERS_PER_USER;
-use chat_domain::{DomainError, Pusher, PusherCreated, PusherKind, PusherList, PusherRegistration, Timestamp, VapidKey};
+use chat_domain::{
+    DomainError, Pusher, PusherCreated, PusherKind, PusherList, PusherRegistration, Timestamp, VapidKey,
+};
 use chat_store::{PusherRecord, PusherSummary};
 
 /// The server's VAPID public key, for a browser's `pushManager.subscribe({applicationServerKey})`.
@@ -34,8 +36,12 @@ pub async fn register(
 ) -> ApiResult<HttpResponse> {
     let pusher = body.0.validate().map_err(DomainError::from)?;
     registration::check(&state.push.outbound, &pusher).await.map_err(DomainError::from)?;
-    let record =
-        PusherRecord { user: caller.user.id, token_hash: &caller.token_hash, pusher: &pusher, cap: MAX_PUSHERS_PER_USER };
+    let record = PusherRecord {
+        user: caller.user.id,
+        token_hash: &caller.token_hash,
+        pusher: &pusher,
+        cap: MAX_PUSHERS_PER_USER,
+    };
     let registered = state.store.register_pusher(record).await?;
     let mut response = if registered.created { HttpResponse::Created() } else { HttpResponse::Ok() };
     Ok(response.json(PusherCreated { id: registered.id }))
@@ -55,7 +61,11 @@ pub async fn list(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpR
     (status = 204, description = "Removed"),
     (status = 404, response = crate::openapi::NotFound)))]
 #[delete("/push/subscriptions/{pusher_id}")]
-pub async fn remove(state: web::Data<AppState>, caller: Caller, path: web::Path<PusherPath>) -> ApiResult<HttpResponse> {
+pub async fn remove(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<PusherPath>,
+) -> ApiResult<HttpResponse> {
     state.store.delete_pusher(caller.user.id, path.pusher_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -63,11 +73,5 @@ pub async fn remove(state: web::Data<AppState>, caller: Caller, path: web::Path<
 fn shown(pusher: PusherSummary) -> Pusher {
     let kind = if pusher.kind == PusherKind::Http.as_str() { PusherKind::Http } else { PusherKind::Webpush };
     let origin = url::Url::parse(&pusher.url).map(|url| url.origin().ascii_serialization()).unwrap_or_default();
-    Pusher {
-        id: pusher.id,
-        kind,
-        origin,
-        this_session: pusher.this_session,
-        created_at: Timestamp(pusher.created_at),
-    }
+    Pusher { id: pusher.id, kind, origin, this_session: pusher.this_session, created_at: Timestamp(pusher.created_at) }
 }

@@ -24,6 +24,7 @@ mod messages;
 mod openapi;
 mod parse_refusals;
 mod presence;
+mod push;
 mod reactions;
 mod read_state;
 mod realtime;

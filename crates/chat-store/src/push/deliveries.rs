@@ -31,11 +31,11 @@ WITH due AS (
 )
 SELECT d.id, d.kind, d.chat_id, d.message_id, d.attempts,
        p.id AS pusher_id, p.kind AS pusher_kind, p.url, p.pushkey, p.p256dh, p.auth,
-       (d.kind = 'message' AND (
+       COALESCE(d.kind = 'message' AND (
             m.user_id IS NULL OR msg.id IS NULL OR msg.deleted_at IS NOT NULL
             OR GREATEST(COALESCE(m.last_read_message_id, 0), COALESCE(m.last_delivered_message_id, 0)) >= d.message_id
-            OR m.muted_until > now()
-       )) AS seen,
+            OR COALESCE(m.muted_until > now(), FALSE)
+       ), FALSE) AS seen,
        author.display_name AS sender_name, msg.kind AS message_kind, msg.content,
        (SELECT count(*) FROM messages x
          WHERE x.chat_id = d.chat_id AND x.author_id <> p.user_id AND x.deleted_at IS NULL
@@ -164,9 +164,11 @@ fn millis(duration: Duration) -> i64 {
 
 impl DueRow {
     fn into_delivery(self) -> StoreResult<DueDelivery> {
-        let corrupt = |what: &str, text: &str| StoreError::Corrupt(format!("push delivery {}: {what} {text:?}", self.id));
+        let corrupt =
+            |what: &str, text: &str| StoreError::Corrupt(format!("push delivery {}: {what} {text:?}", self.id));
         let kind: PushType = self.kind.parse().map_err(|()| corrupt("kind", &self.kind))?;
-        let pusher_kind: PusherKind = self.pusher_kind.parse().map_err(|()| corrupt("pusher kind", &self.pusher_kind))?;
+        let pusher_kind: PusherKind =
+            self.pusher_kind.parse().map_err(|()| corrupt("pusher kind", &self.pusher_kind))?;
         Ok(DueDelivery {
             id: self.id,
             kind,

@@ -13,7 +13,13 @@ use time::OffsetDateTime;
 /// group. The planner's statement (`planning.rs`) spells the same rule in SQL.
 macro_rules! effective_level {
     ($member:literal, $chat:literal) => {
-        concat!("COALESCE(", $member, ".notification_level, CASE ", $chat, ".kind WHEN 'direct' THEN 'all' ELSE 'mentions' END)")
+        concat!(
+            "COALESCE(",
+            $member,
+            ".notification_level, CASE ",
+            $chat,
+            ".kind WHEN 'direct' THEN 'all' ELSE 'mentions' END)"
+        )
     };
 }
 pub(crate) use effective_level;

@@ -3,6 +3,7 @@
 mod commits;
 mod direct;
 mod process;
+pub mod push;
 mod storage;
 mod ws;
 

@@ -16,12 +16,18 @@ impl ServerProcess {
     /// Starts the binary on `port` (0: any free port) over `database_url`, configured as `TestApp`
     /// is (`test_config`), and waits until it answers.
     pub async fn start(database_url: &str, port: u16) -> Self {
+        Self::start_with(database_url, port, |_| {}).await
+    }
+
+    /// As `start`, with the configuration changed by `adjust` first.
+    pub async fn start_with(database_url: &str, port: u16, adjust: impl FnOnce(&mut Config)) -> Self {
         let port = if port == 0 {
             std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
         } else {
             port
         };
-        let config = Config { addr: ([127, 0, 0, 1], port).into(), ..super::test_config(database_url) };
+        let mut config = Config { addr: ([127, 0, 0, 1], port).into(), ..super::test_config(database_url) };
+        adjust(&mut config);
         let child =
             Command::new(env!("CARGO_BIN_EXE_chat-api")).envs(config.to_env()).stdout(Stdio::null()).spawn().unwrap();
         let address = format!("http://127.0.0.1:{port}");
