@@ -7,5 +7,6 @@ import globals from "globals";
 export default [
   js.configs.recommended,
   { files: ["web/**/*.js"], languageOptions: { globals: globals.browser } },
+  { files: ["web/sw.js"], languageOptions: { globals: globals.serviceworker } },
   { files: ["test/**/*.js", "eslint.config.js"], languageOptions: { globals: globals.node } },
 ];

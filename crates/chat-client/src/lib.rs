@@ -9,6 +9,8 @@
 //!   Reads, `PUT`, `DELETE` and the writes whose repeat changes nothing (adding a member, moving
 //!   the read marker, renaming, changing a role or a display name) are retried too; the others
 //!   (register, login, logout, editing a message) never are (see `RetryPolicy`).
+//! - Push notifications: `vapid_key`, `register_pusher` (a Web Push subscription or an HTTP
+//!   gateway), `pushers`, `delete_pusher`, and each chat's `notification_setting`.
 //! - Plain `http`/`ws` by default; the `rustls` feature adds `https`/`wss` (rustls, Mozilla's
 //!   root certificates).
 //! - `event_stream` follows the caller's events over the WebSocket, resuming with `since` after
@@ -48,6 +50,7 @@ mod events;
 mod files;
 mod messages;
 mod people;
+mod push;
 mod retry;
 mod search;
 mod stream;

@@ -25,6 +25,10 @@ pub const ASSETS: &[Asset] = &[
     Asset { path: "/api.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/api.js") },
     Asset { path: "/live.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/live.js") },
     Asset { path: "/uploads.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/uploads.js") },
+    Asset { path: "/push.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/push.js") },
+    Asset { path: "/notifications.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/notifications.js") },
+    // The service worker: served from the root, so that its scope is the whole client.
+    Asset { path: "/sw.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/sw.js") },
 ];
 
 /// The file served at `path`, if the client has one.

@@ -98,4 +98,9 @@ export const api = {
   edit: (id, content) => call("PATCH", `/messages/${id}`, { content }),
   remove: (id) => call("DELETE", `/messages/${id}`),
   react: (id, emoji, on) => call(on ? "PUT" : "DELETE", `/messages/${id}/reactions/${encodeURIComponent(emoji)}`),
+  vapidKey: () => call("GET", "/push/vapid-key"),
+  addPushSubscription: (body) => call("POST", "/push/subscriptions", body),
+  removePushSubscription: (id) => call("DELETE", `/push/subscriptions/${encodeURIComponent(id)}`),
+  notifications: (chatId) => call("GET", `/chats/${chatId}/notifications`),
+  setNotifications: (chatId, setting) => call("PUT", `/chats/${chatId}/notifications`, setting),
 };

@@ -6,6 +6,8 @@
 import { api, ApiError, createOnce, getToken, newKey, setToken } from "./api.js";
 import { Live } from "./live.js";
 import * as model from "./model.js";
+import * as notifications from "./notifications.js";
+import { base64UrlToBytes, subscriptionBody } from "./push.js";
 import { messageType, sendFiles } from "./uploads.js";
 
 /** What to tell the user about a failed call. */
@@ -51,6 +53,8 @@ export class Controller {
     view.bindAttach((files) => this.attach(files));
     view.bindCancelReply(() => this.apply(model.replyCancelled(this.state)));
     view.bindPageShown(() => this.state.current && this.markRead());
+    view.bindNotificationChoice((choice) => this.setNotifications(choice));
+    view.bindPushToggle(() => this.togglePush());
   }
 
   /** Carries out `effects`, in order (see model.Effect). */
@@ -86,6 +90,9 @@ export class Controller {
   }
 
   async logout() {
+    // The server drops this session's subscriptions; the browser's goes too, so that whoever
+    // signs in next on this browser is not notified of this user's messages.
+    if (this.state.push === "on") await this.dropSubscription();
     try {
       await api.logout();
     } catch {
@@ -114,6 +121,10 @@ export class Controller {
       unauthorized: () => this.signedOut(),
       refused: () => api.me().catch((error) => error instanceof ApiError && error.status === 401 && this.signedOut()),
     });
+    this.startPush();
+    // Opened at a chat's address (a notification's click opened this window): that chat.
+    const wanted = this.view.chatInAddress();
+    if (wanted !== null && this.state.chats.has(wanted)) await this.openChat(wanted);
   }
 
   // ---- the chat list ----
@@ -180,7 +191,10 @@ export class Controller {
   async openChat(id) {
     this.apply(model.chatOpened(this.state, id));
     this.view.openConversation();
+    this.view.showChatInAddress(id);
     this.apply(model.chatStored(this.state, this.state.chats.get(id) || (await api.chat(id))));
+    this.apply([model.Effect.renderNotifications]);
+    this.loadNotifications(id);
     await this.loadMembers();
     const page = await api.history(id);
     this.apply(model.newestLoaded(this.state, id, page));
@@ -346,6 +360,99 @@ export class Controller {
     }, TYPING_SHOWN_MS));
   }
 
+  // ---- push notifications: this browser's subscription, and each chat's setting ----
+
+  /** Registers the service worker, and finds whether this browser gets this user's pushes. */
+  async startPush() {
+    if (!notifications.supported()) return this.apply(model.pushChanged(this.state, "unsupported"));
+    try {
+      await notifications.registerWorker();
+      notifications.onOpenChat((chatId) => this.openChat(chatId));
+      const current = await notifications.subscription();
+      const record = notifications.remembered();
+      const subscribed = Boolean(current) && record?.user_id === this.state.me.id && record.endpoint === current.endpoint;
+      const status = model.pushStatus({ supported: true, permission: notifications.permission(), subscribed });
+      this.apply(model.pushChanged(this.state, status));
+    } catch {
+      this.apply(model.pushChanged(this.state, "unsupported"));
+    }
+  }
+
+  togglePush() {
+    return this.state.push === "on" ? this.disablePush() : this.enablePush();
+  }
+
+  /** Asks the user, subscribes with the server's VAPID key, and registers the subscription. */
+  async enablePush() {
+    // Asked before anything is awaited, while this still answers the user's click: browsers
+    // show no prompt otherwise.
+    const permission = await notifications.askPermission();
+    if (permission !== "granted") {
+      return this.apply(model.pushChanged(this.state, model.pushStatus({ supported: true, permission, subscribed: false })));
+    }
+    this.apply(model.pushChanged(this.state, "busy"));
+    try {
+      const { public_key: key } = await api.vapidKey();
+      const subscription = await notifications.subscribe(base64UrlToBytes(key));
+      const { id } = await api.addPushSubscription(subscriptionBody(subscription.toJSON()));
+      const old = notifications.remembered();
+      notifications.remember({ user_id: this.state.me.id, endpoint: subscription.endpoint, id });
+      if (old?.user_id === this.state.me.id && old.id !== id) api.removePushSubscription(old.id).catch(() => {});
+      this.apply(model.pushChanged(this.state, "on"));
+    } catch (error) {
+      this.apply(model.pushChanged(this.state, "off"));
+      // A DOMException is the browser's push service refusing (or not there at all).
+      this.view.tell(`Notifications could not be turned on: ${error instanceof DOMException ? error.message : describe(error)}`);
+    }
+  }
+
+  /** Removes the server's subscription, then the browser's. */
+  async disablePush() {
+    this.apply(model.pushChanged(this.state, "busy"));
+    const record = notifications.remembered();
+    try {
+      if (record?.user_id === this.state.me.id) await api.removePushSubscription(record.id);
+    } catch (error) {
+      if (!(error instanceof ApiError && error.status === 404)) { // a 404: gone already, as wanted
+        this.apply(model.pushChanged(this.state, "on"));
+        return this.view.tell(describe(error));
+      }
+    }
+    await this.dropSubscription();
+    this.apply(model.pushChanged(this.state, "off"));
+  }
+
+  /** The browser's subscription and its record, gone: its endpoint answers 410 from then on. */
+  async dropSubscription() {
+    notifications.remember(null);
+    try {
+      await (await notifications.subscription())?.unsubscribe();
+    } catch {
+      // None to drop.
+    }
+  }
+
+  async loadNotifications(chatId) {
+    try {
+      this.apply(model.notificationsLoaded(this.state, chatId, await api.notifications(chatId)));
+    } catch {
+      // The chat's default shows meanwhile; the next opening asks again.
+    }
+  }
+
+  /** The open chat's setting: a level, or a mute (MUTE_HOURS) counted from now. */
+  async setNotifications(choice) {
+    const chatId = this.state.current;
+    const setting = model.notificationRequest(this.state, choice, Date.now());
+    try {
+      const stored = await api.setNotifications(chatId, setting);
+      this.apply(model.notificationsLoaded(this.state, chatId, stored ?? setting));
+    } catch (error) {
+      this.apply([model.Effect.renderNotifications]); // back to what the server has
+      this.view.tell(describe(error));
+    }
+  }
+
   /** Cuts the WebSocket as a network failure would (for end-to-end tests). */
   dropSocket() {
     this.live?.drop();
@@ -360,6 +467,8 @@ const EFFECTS = {
   "render-messages": (app, { toBottom }) => app.view.renderMessages(app.state, { toBottom, actions: app.messageActions }),
   "render-reply": (app) => app.view.renderReply(app.state),
   "render-typing": (app) => app.view.renderTyping(app.state),
+  "render-notifications": (app) => app.view.renderNotifications(model.notificationChoice(app.state, Date.now())),
+  "render-push": (app) => app.view.renderPush(model.pushControl(app.state.push)),
   "close-conversation": (app) => app.view.closeConversation(),
   "load-chats": (app) => app.loadChats(),
   "mark-read": (app) => app.markRead(),

@@ -16,6 +16,8 @@ export const Effect = {
   renderMessagesAtBottom: Object.freeze({ do: "render-messages", toBottom: true }),
   renderReply: Object.freeze({ do: "render-reply" }),
   renderTyping: Object.freeze({ do: "render-typing" }),
+  renderNotifications: Object.freeze({ do: "render-notifications" }), // the open chat's setting
+  renderPush: Object.freeze({ do: "render-push" }), // the control that turns push on and off
   closeConversation: Object.freeze({ do: "close-conversation" }),
   loadChats: Object.freeze({ do: "load-chats" }), // a chat this page does not know yet
   markRead: Object.freeze({ do: "mark-read" }),
@@ -43,6 +45,8 @@ export function createState() {
     pending: [], // own text messages not yet answered (see sendStarted)
     replyTo: null, // the message the composer's text answers
     typing: new Set(), // ids of those typing in the open chat
+    notifications: new Map(), // chat id -> { level, muted_until }, as the server has it
+    push: "unknown", // this browser's push notifications: see pushChanged
   };
 }
 
@@ -354,4 +358,79 @@ export function typingSeen(state, frame) {
 export function typingStopped(state, userId) {
   state.typing.delete(userId);
   return [Effect.renderTyping];
+}
+
+// ---- notifications ----
+
+/** What a chat notifies of when its member chose nothing (the server's default, API.md). */
+export function defaultLevel(chat) {
+  return chat?.kind === "direct" ? "all" : "mentions";
+}
+
+/** `chatId`'s notification setting as the server has it (`{ level, muted_until }`). */
+export function notificationsLoaded(state, chatId, setting) {
+  state.notifications.set(chatId, { level: setting.level, muted_until: setting.muted_until ?? null });
+  return chatId === state.current ? [Effect.renderNotifications] : [];
+}
+
+/** The mutes offered for a while, by the hours they last. */
+export const MUTE_HOURS = Object.freeze({ "mute-1h": 1, "mute-8h": 8 });
+
+/**
+ * What the open chat's setting shows at `now` (milliseconds): `{ value }`, one of "all",
+ * "mentions", "none" (muted until unmuted), or "muted" with `until` (a mute for a while, not over).
+ */
+export function notificationChoice(state, now) {
+  const chat = state.chats.get(state.current);
+  const setting = state.notifications.get(state.current) ?? { level: defaultLevel(chat), muted_until: null };
+  if (setting.muted_until && Date.parse(setting.muted_until) > now && setting.level !== "none") {
+    return { value: "muted", until: setting.muted_until };
+  }
+  return { value: setting.level };
+}
+
+/**
+ * The body of `PUT /chats/{id}/notifications` for `choice` (a level, or a key of MUTE_HOURS) in
+ * the open chat at `now`: a mute for a while keeps the level to come back to when it ends.
+ */
+export function notificationRequest(state, choice, now) {
+  if (Object.hasOwn(MUTE_HOURS, choice)) {
+    const current = state.notifications.get(state.current)?.level;
+    const level = current && current !== "none" ? current : defaultLevel(state.chats.get(state.current));
+    return { level, muted_until: new Date(now + MUTE_HOURS[choice] * 3_600_000).toISOString() };
+  }
+  if (!["all", "mentions", "none"].includes(choice)) throw new RangeError(`no notification level ${choice}`);
+  return { level: choice, muted_until: null };
+}
+
+/**
+ * This browser's push notifications: "unsupported" (no service worker or Push API, or not a secure
+ * page), "blocked" (the user refused, only the browser's settings undo it), "off", "on", or
+ * "busy" (being turned on or off).
+ */
+export function pushChanged(state, status) {
+  state.push = status;
+  return [Effect.renderPush];
+}
+
+/**
+ * The status at start: `subscribed` when the browser has a subscription that this user
+ * registered from this browser (another user of the same browser turned it on, say).
+ */
+export function pushStatus({ supported, permission, subscribed }) {
+  if (!supported) return "unsupported";
+  if (permission === "denied") return "blocked";
+  return permission === "granted" && subscribed ? "on" : "off";
+}
+
+/** The push control as drawn: its text, whether it can be pressed, whether it shows at all. */
+export function pushControl(status) {
+  return {
+    unknown: { hidden: true },
+    unsupported: { hidden: true },
+    blocked: { label: "Notifications blocked", disabled: true, title: "Allow notifications for this site in the browser's settings" },
+    off: { label: "Enable notifications" },
+    on: { label: "Disable notifications" },
+    busy: { label: "Notifications…", disabled: true },
+  }[status] ?? { hidden: true };
 }

@@ -3,13 +3,30 @@
 // panel, the way back to the list on a phone, the jump to the newest message, Enter to send)
 // is handled here.
 
-import { chatItem, h, messageItem } from "./elements.js";
+import { chatItem, h, messageItem, time } from "./elements.js";
 import { canManage, visibleMessages } from "./model.js";
+import { chatInUrl, chatUrl } from "./push.js";
 
 const $ = (id) => document.getElementById(id);
 
 /** Closer than this to the newest message, the list follows new ones (pixels). */
 const NEAR_BOTTOM = 80;
+
+/** The choices of a chat's notification setting (model.notificationRequest takes their values). */
+const NOTIFICATION_CHOICES = [
+  ["all", "All messages"],
+  ["mentions", "Mentions only"],
+  ["mute-1h", "Mute for 1 hour"],
+  ["mute-8h", "Mute for 8 hours"],
+  ["none", "Mute until I unmute"],
+];
+
+/** When a mute ends: the time today, else the day and time. */
+function until(ts) {
+  const end = new Date(ts);
+  const today = end.toDateString() === new Date().toDateString();
+  return today ? time(ts) : end.toLocaleString([], { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+}
 
 function distanceFromBottom(list) {
   return list.scrollHeight - list.scrollTop - list.clientHeight;
@@ -109,6 +126,16 @@ export class View {
     });
   }
 
+  /** `handler(choice)`: a value of NOTIFICATION_CHOICES was chosen for the open chat. */
+  bindNotificationChoice(handler) {
+    $("notify-level").addEventListener("change", () => handler($("notify-level").value));
+  }
+
+  /** `handler()`: push notifications are to be turned on or off (a click, so it may ask). */
+  bindPushToggle(handler) {
+    $("push-toggle").addEventListener("click", handler);
+  }
+
   bindCancelReply(handler) {
     $("cancel-reply").addEventListener("click", handler);
   }
@@ -141,6 +168,16 @@ export class View {
 
   reload() {
     location.reload();
+  }
+
+  /** The chat the page's address names (`/#chat=ID`, as a notification opens it), or null. */
+  chatInAddress() {
+    return chatInUrl(location.href);
+  }
+
+  /** The open chat in the address, so that the service worker knows which chat is in front. */
+  showChatInAddress(chatId) {
+    history.replaceState(null, "", chatId === null ? "/" : chatUrl("", chatId));
   }
 
   // ---- the screens ----
@@ -188,6 +225,7 @@ export class View {
   }
 
   closeConversation() {
+    this.showChatInAddress(null);
     $("chat").hidden = true;
     $("app").classList.remove("in-chat");
   }
@@ -274,6 +312,24 @@ export class View {
     if (message) {
       $("replying").firstElementChild.textContent = `Replying to ${state.names.get(message.author_id) || "a message"}: ${message.content ?? ""}`;
     }
+  }
+
+  /** The open chat's notification setting: `{ value }` a choice, or "muted" `until` a time. */
+  renderNotifications({ value, until: end }) {
+    const options = NOTIFICATION_CHOICES.map(([choice, label]) => h("option", { value: choice }, label));
+    if (value === "muted") options.unshift(h("option", { value: "muted", disabled: true }, `Muted until ${until(end)}`));
+    $("notify-level").replaceChildren(...options);
+    $("notify-level").value = value;
+  }
+
+  /** The control turning push notifications on and off (model.pushControl). */
+  renderPush({ label = "", disabled = false, hidden = false, title }) {
+    const button = $("push-toggle");
+    button.hidden = hidden;
+    button.disabled = disabled;
+    button.textContent = label;
+    if (title) button.title = title;
+    else button.removeAttribute("title");
   }
 
   renderTyping(state) {

@@ -7,10 +7,11 @@ use chat_web::{ASSETS, Asset};
 use sha2::{Digest, Sha256};
 use std::sync::OnceLock;
 
-/// Scripts, styles and connections (REST and the WebSocket) to this origin only; no inline code,
-/// no framing, no plugins.
+/// Scripts, styles and connections (REST and the WebSocket) to this origin only; the one worker is
+/// the client's own service worker (push notifications); no inline code, no framing, no plugins.
 const CONTENT_SECURITY_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; \
-    connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    connect-src 'self'; img-src 'self' data:; worker-src 'self'; base-uri 'none'; form-action 'self'; \
+    frame-ancestors 'none'";
 
 /// Registers every file of the client at its path.
 pub fn configure(config: &mut web::ServiceConfig) {

@@ -6,6 +6,7 @@ mod bots;
 mod chat_list;
 mod chats;
 mod client;
+mod client_push;
 mod client_service;
 mod commit_faults;
 mod cors;

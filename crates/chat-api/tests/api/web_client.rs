@@ -14,6 +14,8 @@ async fn the_client_is_served_at_the_root_with_a_strict_policy() {
     let policy = header("content-security-policy");
     assert!(policy.contains("default-src 'none'") && policy.contains("script-src 'self'"), "{policy}");
     assert!(!policy.contains("unsafe-inline"), "{policy}");
+    // The service worker (push notifications) is the client's own file, served from the root.
+    assert!(policy.contains("worker-src 'self'"), "{policy}");
     assert_eq!(header("x-content-type-options"), "nosniff");
     assert_eq!(header("cache-control"), "no-cache");
     let etag = header("etag");
@@ -22,7 +24,12 @@ async fn the_client_is_served_at_the_root_with_a_strict_policy() {
 
     let again = app.request(Method::GET, "/").header("If-None-Match", &etag).send().await.unwrap();
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
-    for (path, kind) in [("/app.js", "text/javascript"), ("/api.js", "text/javascript"), ("/app.css", "text/css")] {
+    for (path, kind) in [
+        ("/app.js", "text/javascript"),
+        ("/api.js", "text/javascript"),
+        ("/sw.js", "text/javascript"),
+        ("/app.css", "text/css"),
+    ] {
         let file = app.request(Method::GET, path).send().await.unwrap();
         assert_eq!(file.status(), StatusCode::OK, "{path}");
         assert!(file.headers()["content-type"].to_str().unwrap().starts_with(kind), "{path}");

@@ -1,0 +1,47 @@
+// The service worker (a module, registered by notifications.js from the root so that its scope is
+// the whole app): shows each Web Push as a notification, closes a chat's notifications when the
+// chat was read elsewhere, and opens the chat on a click. What to do is decided in push.js; this
+// only asks the browser for what it needs and carries the decision out.
+
+import { chatTag, chatUrl, pushAction, windowFor } from "./push.js";
+
+/** The app's open windows, as push.js takes them. */
+async function openWindows() {
+  const clients = await self.clients.matchAll({ type: "window", includeUncontrolled: true });
+  return clients.map((client) => ({ client, url: client.url, focused: client.focused, visible: client.visibilityState === "visible" }));
+}
+
+function decode(data) {
+  try {
+    return data?.json() ?? null;
+  } catch {
+    return null; // not JSON: shown as a plain notification
+  }
+}
+
+async function onPush(payload) {
+  const tagged = payload?.chat_id !== undefined ? await self.registration.getNotifications({ tag: chatTag(payload.chat_id) }) : [];
+  const action = pushAction(payload, { shown: tagged.map((notification) => notification.data), windows: await openWindows() });
+  if (action.do === "close") {
+    for (const notification of await self.registration.getNotifications({ tag: action.tag })) notification.close();
+  } else if (action.do === "show") {
+    await self.registration.showNotification(action.title, action.options);
+  }
+}
+
+async function onClick(notification) {
+  notification.close();
+  const chatId = notification.data?.chatId ?? null;
+  const target = windowFor(chatId, await openWindows());
+  if (target) {
+    await target.client.focus();
+    if (chatId !== null) target.client.postMessage({ type: "open-chat", chat_id: chatId });
+    return;
+  }
+  await self.clients.openWindow(chatId === null ? "/" : chatUrl(self.location.origin, chatId));
+}
+
+self.addEventListener("install", () => self.skipWaiting());
+self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
+self.addEventListener("push", (event) => event.waitUntil(onPush(decode(event.data))));
+self.addEventListener("notificationclick", (event) => event.waitUntil(onClick(event.notification)));
