@@ -100,7 +100,15 @@ start() {
     log "starting moto_server on 127.0.0.1:$S3_PORT (log in $LOG)"
     # In its own session and away from the caller's stdin/stdout, so that it outlives this script
     # and a `$(...)` or a make recipe around it does not wait for it, nor a Ctrl-C there reach it.
-    setsid "$VENV/bin/moto_server" -H 127.0.0.1 -p "$S3_PORT" </dev/null >"$LOG" 2>&1 &
+    # With no other descriptor of the caller's either: one holding a lock (`flock f make test`)
+    # would keep that lock taken for as long as the server runs.
+    (
+        for fd in /proc/self/fd/*; do
+            fd=${fd##*/}
+            [ "$fd" -gt 2 ] && eval "exec $fd>&-" 2>/dev/null
+        done
+        exec setsid "$VENV/bin/moto_server" -H 127.0.0.1 -p "$S3_PORT" </dev/null >"$LOG" 2>&1
+    ) &
     pid=$!
     echo "$pid" >"$PID_FILE"
     echo "$S3_PORT" >"$PORT_FILE"
