@@ -14,8 +14,10 @@
 //! and the `receipt.updated` rate of a group of 1,000 all acknowledging.
 //! Files (`files.rs`): the server's memory while a 100 MiB file goes up and down, and a
 //! thumbnail made against one served from storage.
+//! Followers of the log (`followers.rs`): what the push worker costs `POST /messages`, and the
+//! pushes a second it sends.
 //! `BENCH_TABLE=0` skips the HTTP works, `BENCH_SOCKETS=0` the socket works, `BENCH_RECEIPTS=0`
-//! the receipts, `BENCH_FILES=0` the files; `BENCH_WORKS=search` runs only the works whose label holds that text.
+//! the receipts, `BENCH_FILES=0` the files, `BENCH_FOLLOWERS=0` the push worker; `BENCH_WORKS=search` runs only the works whose label holds that text.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod capture;
@@ -24,6 +26,7 @@ mod cpu;
 mod crowd;
 mod fanout;
 mod files;
+mod followers;
 mod http;
 mod measure;
 mod memory;
@@ -137,6 +140,9 @@ async fn main() {
     }
     if setting("BENCH_RECEIPTS", 1) != 0 {
         receipts::run(&bench, &std::process::id().to_string(), rounds as usize).await;
+    }
+    if setting("BENCH_FOLLOWERS", 1) != 0 {
+        followers::run(&bench, &base, &std::process::id().to_string(), rounds as usize).await;
     }
     let mut failures = bench.failures.into_inner();
     if setting("BENCH_FILES", 1) != 0 {
