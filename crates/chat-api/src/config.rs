@@ -3,6 +3,7 @@
 
 use crate::realtime::{DispatchSettings, PresenceSettings};
 use chat_media::StorageConfig;
+use chat_outbound::Backoff;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::ops::RangeBounds;
 use std::str::FromStr;
@@ -29,6 +30,7 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
     pub realtime: RealtimeConfig,
     pub uploads: UploadConfig,
+    pub webhooks: WebhookConfig,
 }
 
 impl Default for Config {
@@ -48,6 +50,7 @@ impl Default for Config {
             allowed_origins: Vec::new(),
             realtime: RealtimeConfig::default(),
             uploads: UploadConfig::default(),
+            webhooks: WebhookConfig::default(),
         }
     }
 }
@@ -76,6 +79,35 @@ impl Default for UploadConfig {
             max_duration: Duration::from_secs(30 * 60),
             unattached_ttl: Duration::from_secs(24 * 3600),
             prune_interval: Duration::from_secs(600),
+        }
+    }
+}
+
+/// Outgoing webhooks' deliveries and incoming webhooks' limit.
+#[derive(Clone, Debug)]
+pub struct WebhookConfig {
+    /// Hosts exempt from the public-address rule (`CHAT_WEBHOOK_ALLOWED_HOSTS`, comma-separated).
+    pub allowed_hosts: Vec<String>,
+    /// The longest one delivery request may take.
+    pub timeout: Duration,
+    /// Waits between tries of a delivery that got a 5xx, a 429 or no answer; after the last try
+    /// the webhook is marked failing. The defaults retry for about 40 minutes in all.
+    pub retry: Backoff,
+    /// How often the delivery worker looks for due deliveries without a wake-up (retries, lost
+    /// wake-ups).
+    pub tick: Duration,
+    /// Messages a minute one incoming webhook may post.
+    pub incoming_per_minute: u32,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            allowed_hosts: Vec::new(),
+            timeout: Duration::from_secs(10),
+            retry: Backoff { first: Duration::from_secs(2), longest: Duration::from_secs(600), max_attempts: 12 },
+            tick: Duration::from_secs(1),
+            incoming_per_minute: 60,
         }
     }
 }
@@ -176,8 +208,7 @@ impl Config {
             config.log_json = format == "json";
         }
         if let Some(origins) = env.text("CHAT_ALLOWED_ORIGINS") {
-            config.allowed_origins =
-                origins.split(',').map(|origin| origin.trim().to_owned()).filter(|origin| !origin.is_empty()).collect();
+            config.allowed_origins = list(&origins);
         }
         let realtime = &mut config.realtime;
         realtime.ping_interval = env.duration("CHAT_WS_PING_SECS", Unit::Secs, realtime.ping_interval, 1..)?;
@@ -198,6 +229,18 @@ impl Config {
         uploads.unattached_ttl =
             env.duration("CHAT_UPLOAD_UNATTACHED_SECS", Unit::Secs, uploads.unattached_ttl, 1..)?;
         uploads.prune_interval = env.duration("CHAT_UPLOAD_PRUNE_SECS", Unit::Secs, uploads.prune_interval, 1..)?;
+        let webhooks = &mut config.webhooks;
+        if let Some(hosts) = env.text("CHAT_WEBHOOK_ALLOWED_HOSTS") {
+            webhooks.allowed_hosts = list(&hosts);
+        }
+        webhooks.timeout = env.duration("CHAT_WEBHOOK_TIMEOUT_MS", Unit::Millis, webhooks.timeout, 10..)?;
+        let retry = &mut webhooks.retry;
+        retry.first = env.duration("CHAT_WEBHOOK_RETRY_FIRST_MS", Unit::Millis, retry.first, 1..)?;
+        retry.longest = env.duration("CHAT_WEBHOOK_RETRY_LONGEST_MS", Unit::Millis, retry.longest, 1..)?;
+        retry.max_attempts = env.value("CHAT_WEBHOOK_ATTEMPTS", retry.max_attempts, 1..)?;
+        webhooks.tick = env.duration("CHAT_WEBHOOK_TICK_MS", Unit::Millis, webhooks.tick, 10..)?;
+        webhooks.incoming_per_minute =
+            env.value("CHAT_INCOMING_WEBHOOK_PER_MINUTE", webhooks.incoming_per_minute, 1..)?;
         Ok(config)
     }
 
@@ -207,7 +250,7 @@ impl Config {
     /// is left out.
     pub fn to_env(&self) -> Vec<(&'static str, String)> {
         let (body, hashing, realtime, uploads) = (&self.body, &self.password_hashing, &self.realtime, &self.uploads);
-        let presence = &realtime.presence;
+        let (presence, webhooks) = (&realtime.presence, &self.webhooks);
         vec![
             ("DATABASE_URL", self.database_url.clone()),
             ("CHAT_ADDR", self.addr.to_string()),
@@ -235,6 +278,13 @@ impl Config {
             ("CHAT_MAX_UPLOAD_BYTES", uploads.max_bytes.to_string()),
             ("CHAT_UPLOAD_UNATTACHED_SECS", Unit::Secs.count(uploads.unattached_ttl)),
             ("CHAT_UPLOAD_PRUNE_SECS", Unit::Secs.count(uploads.prune_interval)),
+            ("CHAT_WEBHOOK_ALLOWED_HOSTS", webhooks.allowed_hosts.join(",")),
+            ("CHAT_WEBHOOK_TIMEOUT_MS", Unit::Millis.count(webhooks.timeout)),
+            ("CHAT_WEBHOOK_RETRY_FIRST_MS", Unit::Millis.count(webhooks.retry.first)),
+            ("CHAT_WEBHOOK_RETRY_LONGEST_MS", Unit::Millis.count(webhooks.retry.longest)),
+            ("CHAT_WEBHOOK_ATTEMPTS", webhooks.retry.max_attempts.to_string()),
+            ("CHAT_WEBHOOK_TICK_MS", Unit::Millis.count(webhooks.tick)),
+            ("CHAT_INCOMING_WEBHOOK_PER_MINUTE", webhooks.incoming_per_minute.to_string()),
         ]
     }
 }
@@ -308,6 +358,11 @@ impl<F: Fn(&str) -> Option<String>> Lookup<F> {
     }
 }
 
+/// A comma-separated list, each item trimmed, empty ones dropped.
+fn list(text: &str) -> Vec<String> {
+    text.split(',').map(|item| item.trim().to_owned()).filter(|item| !item.is_empty()).collect()
+}
+
 fn invalid(name: &'static str, value: &str) -> ConfigError {
     ConfigError::Invalid { name, value: value.to_owned() }
 }
@@ -363,6 +418,12 @@ mod tests {
         uploads.max_bytes = 12345;
         uploads.unattached_ttl = Duration::from_secs(60);
         uploads.prune_interval = Duration::from_secs(7);
+        let webhooks = &mut config.webhooks;
+        webhooks.allowed_hosts = vec!["127.0.0.1".into(), "hooks.internal".into()];
+        webhooks.timeout = ms(700);
+        webhooks.retry = Backoff { first: ms(20), longest: ms(90), max_attempts: 3 };
+        webhooks.tick = ms(40);
+        webhooks.incoming_per_minute = 11;
 
         let environment: HashMap<&str, String> = config.to_env().into_iter().collect();
         let back = Config::from_lookup(|name| environment.get(name).cloned()).unwrap();

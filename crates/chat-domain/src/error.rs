@@ -17,6 +17,8 @@ pub enum Resource {
     User,
     /// An upload: answered as 404 `upload_not_found`.
     Upload,
+    /// A webhook: answered as 404 `webhook_not_found`.
+    Webhook,
 }
 
 /// Why a domain rule refused a request. The API answers each variant with a fixed status and

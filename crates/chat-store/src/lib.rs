@@ -17,6 +17,7 @@ mod rows;
 mod schema;
 mod uploads;
 mod users;
+mod webhooks;
 
 pub use chats::creation::ChatCreation;
 pub use chats::members::MemberAddition;
@@ -33,3 +34,5 @@ pub use messages::history::{Cursor, Page, ThreadReplies};
 pub use messages::search::{SearchCursor, SearchOrder};
 pub use uploads::UploadStart;
 pub use users::accounts::NewAccount;
+pub use webhooks::outbox::{ClaimedDelivery, DeliveryBody, DeliveryOutcome};
+pub use webhooks::registry::{IncomingHook, IncomingRegistration, OutgoingRegistration};
