@@ -156,3 +156,10 @@ diesel::table! {
 }
 
 diesel::allow_tables_to_appear_in_same_query!(events, chat_members);
+
+diesel::table! {
+    log_consumers (name) {
+        name -> Text,
+        position -> BigInt,
+    }
+}

@@ -11,7 +11,7 @@ use chat_domain::{ChatId, EventEnvelope, UserId};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use tokio::sync::{Notify, mpsc};
+use tokio::sync::{Notify, mpsc, watch};
 
 /// What a connection's queue carries.
 #[derive(Clone, Debug)]
@@ -134,12 +134,14 @@ pub struct Hub {
     queue_capacity: usize,
     /// Connections registered and not yet finished (closing ones included).
     open: AtomicUsize,
+    /// The last seq handed out, for workers that follow the log (push, webhooks) to wake on.
+    published: watch::Sender<i64>,
 }
 
 impl Hub {
     pub fn new(position: i64, queue_capacity: usize) -> Self {
         let inner = Mutex::new(Inner { position, ..Inner::default() });
-        Self { inner, queue_capacity, open: AtomicUsize::new(0) }
+        Self { inner, queue_capacity, open: AtomicUsize::new(0), published: watch::Sender::new(position) }
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -149,6 +151,12 @@ impl Hub {
     /// The last seq handed to connections.
     pub fn position(&self) -> i64 {
         self.lock().position
+    }
+
+    /// Changes whenever new events have been handed out (to the newest seq): what workers that
+    /// follow the log wait on, instead of polling the database.
+    pub fn published_head(&self) -> watch::Receiver<i64> {
+        self.published.subscribe()
     }
 
     /// Joins at the current position: everything after it is queued for this connection until it
@@ -200,6 +208,12 @@ impl Hub {
 
     /// Hands out events in seq order; events at or before the position are ignored.
     pub fn publish(&self, events: impl IntoIterator<Item = Delivery>) {
+        let position = self.hand_out(events);
+        self.published.send_if_modified(|head| std::mem::replace(head, position) != position);
+    }
+
+    /// `publish`'s work under the lock; returns the position after it.
+    fn hand_out(&self, events: impl IntoIterator<Item = Delivery>) -> i64 {
         let mut inner = self.lock();
         for delivery in events {
             let targets = match &delivery {
@@ -229,6 +243,7 @@ impl Hub {
                 }
             }
         }
+        inner.position
     }
 
     /// Closes every connection (shutdown).
@@ -266,6 +281,18 @@ mod tests {
             seqs.push(envelope.seq);
         }
         seqs
+    }
+
+    #[test]
+    fn followers_of_the_log_see_the_head_move_and_nothing_else() {
+        let hub = Hub::new(7, 16);
+        let mut head = hub.published_head();
+        assert_eq!(*head.borrow_and_update(), 7);
+        hub.publish([event(8, 10, &[], None), event(9, 20, &[], None)]);
+        assert!(head.has_changed().unwrap());
+        assert_eq!(*head.borrow_and_update(), 9);
+        hub.publish([event(9, 20, &[], None)]);
+        assert!(!head.has_changed().unwrap(), "a repeated seq is no news");
     }
 
     #[test]

@@ -14,7 +14,7 @@ use crate::rows::EventRow;
 use crate::schema::{event_head, events};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
-use diesel_async::{AsyncConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 /// Sequences a batch and returns it, so the publishing process can deliver it without reading it
 /// back; the NOTIFY (`Notice::EventsPublished`) carries the new head, so processes that
@@ -57,14 +57,7 @@ impl Store {
     /// Published events after `after`, oldest first, all chats (what a process fans out).
     pub async fn events_after(&self, after: i64, limit: i64) -> StoreResult<Vec<PublishedEvent>> {
         let mut conn = self.conn().await?;
-        let rows = events::table
-            .filter(events::seq.gt(after))
-            .order(events::seq.asc())
-            .limit(limit)
-            .select(EventRow::as_select())
-            .load::<EventRow>(&mut conn)
-            .await?;
-        rows.into_iter().map(EventRow::into_published).collect()
+        published_after(&mut conn, after, limit).await
     }
 
     /// Deletes published events older than `retention`; readers behind them must resync.
@@ -90,4 +83,20 @@ impl Store {
         })
         .await
     }
+}
+
+/// Published events after `after`, oldest first, all chats, on the caller's connection.
+pub(crate) async fn published_after(
+    conn: &mut AsyncPgConnection,
+    after: i64,
+    limit: i64,
+) -> StoreResult<Vec<PublishedEvent>> {
+    let rows = events::table
+        .filter(events::seq.gt(after))
+        .order(events::seq.asc())
+        .limit(limit)
+        .select(EventRow::as_select())
+        .load::<EventRow>(conn)
+        .await?;
+    rows.into_iter().map(EventRow::into_published).collect()
 }
