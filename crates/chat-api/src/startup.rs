@@ -32,6 +32,8 @@ pub enum StartupError {
     Setup(#[from] ApiError),
     #[error("cannot open the file storage: {0}")]
     Storage(#[from] chat_media::MediaError),
+    #[error("cannot build the webhooks' HTTP client: {0}")]
+    Outbound(#[from] chat_outbound::OutboundError),
 }
 
 /// Why a running server stopped other than on a signal.
@@ -69,6 +71,13 @@ impl Application {
         workers.push(presence.beat_worker());
         let media = MediaStore::open(&config.uploads.storage)?;
         workers.push(uploads::janitor::worker(store.clone(), media.clone(), &config.uploads));
+        let webhooks = crate::webhooks::Webhooks::new(&config.webhooks)?;
+        workers.push(crate::webhooks::delivery::worker(
+            store.clone(),
+            webhooks.outbound.clone(),
+            hub.published_head(),
+            config.webhooks.clone(),
+        ));
         let state = web::Data::new(AppState {
             store,
             hub: hub.clone(),
@@ -86,6 +95,7 @@ impl Application {
             body: config.body,
             media,
             uploads: config.uploads.clone(),
+            webhooks,
         });
         let listener = TcpListener::bind(config.addr)?;
         let port = listener.local_addr()?.port();

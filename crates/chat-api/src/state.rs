@@ -25,4 +25,5 @@ pub struct AppState {
     pub body: BodyLimits,
     pub media: MediaStore,
     pub uploads: UploadConfig,
+    pub webhooks: crate::webhooks::Webhooks,
 }

@@ -10,6 +10,8 @@
 //!   (register, login, logout, editing a message) never are (see `RetryPolicy`).
 //! - Plain `http`/`ws` by default; the `rustls` feature adds `https`/`wss` (rustls, Mozilla's
 //!   root certificates).
+//! - Webhooks: registering them, and `verify_webhook_signature` for a service that receives
+//!   deliveries (`examples/webhook_receiver.rs`).
 //! - `event_stream` follows the caller's events over the WebSocket, resuming with `since` after
 //!   every drop, so each stored event arrives once, in order, across server restarts.
 //!
@@ -49,6 +51,7 @@ mod people;
 mod retry;
 mod search;
 mod stream;
+mod webhooks;
 
 pub use client::{Client, new_idempotency_key};
 pub use error::{ClientError, ClientResult};
@@ -56,3 +59,4 @@ pub use messages::{HistoryQuery, MessageCursor, PageQuery};
 pub use retry::RetryPolicy;
 pub use search::SearchOptions;
 pub use stream::{EventStream, StreamItem};
+pub use webhooks::{SignatureError, verify_webhook_signature};

@@ -196,7 +196,8 @@ impl WebhookDraft {
                     }
                 }
                 if self.bot_id.is_none() {
-                    for (field, given) in [("mentions_only", self.mentions_only), ("commands_only", self.commands_only)] {
+                    for (field, given) in [("mentions_only", self.mentions_only), ("commands_only", self.commands_only)]
+                    {
                         if given {
                             errors.add(field, FieldCode::Required, "needs bot_id: the bot whose mentions or commands");
                         }
@@ -474,6 +475,9 @@ mod tests {
         assert_eq!(split_command("hello /ticket"), None);
         assert_eq!(split_command("/"), None);
         let set = CommandSet { bot_id: None, commands: vec!["/a".into(), "b".into(), "/a".into()] };
-        assert_eq!(fields(&set.validate().unwrap_err()), vec![("commands[1]", FieldCode::Invalid), ("commands[2]", FieldCode::Duplicate)]);
+        assert_eq!(
+            fields(&set.validate().unwrap_err()),
+            vec![("commands[1]", FieldCode::Invalid), ("commands[2]", FieldCode::Duplicate)]
+        );
     }
 }

@@ -12,6 +12,6 @@ pub use caller::{Caller, DownloadCaller};
 pub use idempotency::IdempotencyHeader;
 pub use json_body::JsonBody;
 pub use message_page::MessagePage;
-pub use paths::{ChatPath, MemberPath, MessagePath, ThreadPath, UploadPath, UserPath};
+pub use paths::{ChatPath, MemberPath, MessagePath, ThreadPath, UploadPath, UserPath, WebhookPath};
 pub use query::QueryParams;
 pub use reaction_path::ReactionPath;

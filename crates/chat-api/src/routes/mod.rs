@@ -2,8 +2,10 @@
 
 mod auth;
 mod chats;
+mod commands;
 mod health;
 mod history;
+mod incoming;
 mod members;
 mod mentions;
 mod messages;
@@ -18,6 +20,7 @@ mod threads;
 mod uploads;
 mod users;
 pub mod web_client;
+mod webhooks;
 
 use crate::openapi::{WithPathErrors, WithStoreErrors};
 use crate::problem::ApiError;
@@ -68,9 +71,20 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(uploads::download)
             .service(uploads::thumbnail)
             .service(realtime::websocket)
-            .service(realtime::events),
+            .service(realtime::events)
+            .service(webhooks::create)
+            .service(webhooks::list)
+            .service(webhooks::remove)
+            .service(webhooks::enable)
+            .service(webhooks::deliveries)
+            .service(commands::replace)
+            .service(commands::list)
+            .service(incoming::post),
     )));
 }
+
+/// Where incoming webhooks' URLs start; the rest is the webhook's token.
+pub const INCOMING_WEBHOOK_PREFIX: &str = "/api/v1/hooks/";
 
 /// Answers every unknown path with a problem, like every other error.
 pub async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {

@@ -17,6 +17,7 @@ use chat_outbound::{Answer, Outbound, OutboundError};
 use chat_store::{ClaimedDelivery, DeliveryBody, DeliveryOutcome, Store, StoreError};
 use http::{HeaderMap, HeaderValue};
 use std::convert::Infallible;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::watch;
 
@@ -31,7 +32,7 @@ pub fn worker(store: Store, outbound: Outbound, head: watch::Receiver<i64>, conf
 }
 
 async fn run(store: Store, outbound: Outbound, mut head: watch::Receiver<i64>, config: WebhookConfig) -> Infallible {
-    let sender = Sender { store, outbound, config };
+    let sender = Arc::new(Sender { store, outbound, config });
     let mut head_open = true;
     loop {
         sender.plan().await;
@@ -68,7 +69,7 @@ impl Sender {
     }
 
     /// Claims what is due and sends it; answers how many were claimed.
-    async fn send_due(&self) -> usize {
+    async fn send_due(self: &Arc<Self>) -> usize {
         // Held past the longest a request can take, so a delivery is never sent twice at once.
         let lease = self.config.timeout * 2 + Duration::from_secs(1);
         let claimed = match self.store.claim_webhook_deliveries(SEND_BATCH, lease).await {
@@ -79,7 +80,12 @@ impl Sender {
             }
         };
         let count = claimed.len();
-        futures_util::future::join_all(claimed.into_iter().map(|delivery| self.deliver(delivery))).await;
+        let mut sending = tokio::task::JoinSet::new();
+        for delivery in claimed {
+            let sender = self.clone();
+            sending.spawn(async move { sender.deliver(delivery).await });
+        }
+        while sending.join_next().await.is_some() {}
         count
     }
 
@@ -147,15 +153,34 @@ impl Sender {
             return delivered;
         };
         let key = IdempotencyKey::parse(&format!("webhook-delivery-{}", delivery.id)).ok();
-        match self.store.create_message(bot, &new, key.as_ref()).await {
+        match post_as(self.store.clone(), bot, new, key).await {
             Ok(_) => delivered,
-            Err(StoreError::Unavailable(_)) => Attempt::Retry { status: Some(answer.status), error: Some("database"), retry_after: None },
+            Err(StoreError::Unavailable(_)) => {
+                Attempt::Retry { status: Some(answer.status), error: Some("database"), retry_after: None }
+            }
             Err(error) => {
                 tracing::info!(%error, delivery = delivery.id, "a command's answer was not posted");
                 delivered
             }
         }
     }
+}
+
+/// Posts `new` as `bot`. `Store::create_message`'s future is not `Send` for every lifetime (a
+/// limit of rustc's reasoning about its higher-ranked closures), which a worker's task must be;
+/// so it runs to completion on a blocking thread, driven by this runtime's handle. Commands'
+/// answers are few: the thread is no cost worth a second code path for creating messages.
+async fn post_as(
+    store: Store,
+    bot: chat_domain::UserId,
+    new: chat_domain::NewMessage,
+    key: Option<IdempotencyKey>,
+) -> Result<(), StoreError> {
+    let runtime = tokio::runtime::Handle::current();
+    let posted = tokio::task::spawn_blocking(move || {
+        runtime.block_on(async move { store.create_message(bot, &new, key.as_ref()).await.map(|_| ()) })
+    });
+    posted.await.unwrap_or_else(|error| Err(StoreError::Corrupt(format!("posting a command's answer: {error}"))))
 }
 
 /// What one attempt came to, before the retry policy is applied.

@@ -49,3 +49,52 @@ pub fn outbound(config: &WebhookConfig) -> Result<Outbound, OutboundError> {
         ..OutboundPolicy::default()
     })
 }
+
+/// Registers `draft` in `chat` for `actor`: an outgoing webhook with its URL checked and a new
+/// secret; an incoming one with a new bot (owned by the actor, added to the chat) and a new URL
+/// token, of which only the hash is kept. `base_url` is this server's address as the caller
+/// reached it, for the incoming URL.
+pub async fn register(
+    state: &crate::state::AppState,
+    chat: chat_domain::ChatId,
+    actor: chat_domain::UserId,
+    draft: chat_domain::NewWebhook,
+    base_url: &str,
+) -> Result<chat_domain::CreatedWebhook, ApiError> {
+    use chat_domain::{CreatedWebhook, NewWebhook};
+    let token = || crate::auth::token::generate().map_err(|error| ApiError::Internal(error.to_string()));
+    match draft {
+        NewWebhook::Outgoing { url, events, bot_id, mentions_only, commands_only, name } => {
+            let url = state.webhooks.check_url(&url).await?;
+            let secret = format!("whsec_{}", token()?);
+            let registration = chat_store::OutgoingRegistration {
+                url,
+                secret: secret.clone(),
+                events,
+                bot_id,
+                mentions_only,
+                commands_only,
+                name,
+            };
+            let webhook = state.store.register_outgoing_webhook(chat, actor, registration).await?;
+            Ok(CreatedWebhook { webhook, secret: Some(secret), url: None })
+        }
+        NewWebhook::Incoming { name } => {
+            // Refused before a bot is made for nothing.
+            state.store.ensure_chat_admin(chat, actor).await?;
+            let token = token()?;
+            let username = format!("webhook-{}", &token[..12]);
+            let display_name = name.clone().unwrap_or_else(|| "Incoming webhook".to_owned());
+            let bot = state
+                .store
+                .create_bot(chat_store::NewBotAccount { owner: actor, username: &username, display_name: &display_name, token: None })
+                .await?;
+            state.store.add_member(chat, actor, bot.id, chat_domain::Role::Member).await?;
+            let registration =
+                chat_store::IncomingRegistration { bot_id: bot.id, token_hash: crate::auth::token::hash(&token), name };
+            let webhook = state.store.register_incoming_webhook(chat, actor, registration).await?;
+            let url = format!("{base_url}{}{token}", crate::routes::INCOMING_WEBHOOK_PREFIX);
+            Ok(CreatedWebhook { webhook, secret: None, url: Some(url) })
+        }
+    }
+}

@@ -39,3 +39,4 @@ mod threads;
 mod uploads;
 mod users;
 mod web_client;
+mod webhooks;

@@ -60,9 +60,12 @@ pub(crate) async fn ensure_bot_of(
     .optional()?;
     match check {
         Some(BotCheck { owned: true, in_chat: true }) => Ok(()),
-        Some(BotCheck { owned: true, in_chat: false }) => {
-            Err(DomainError::Validation(ValidationErrors::single("bot_id", FieldCode::NotInChat, "the bot is not in this chat")).into())
-        }
+        Some(BotCheck { owned: true, in_chat: false }) => Err(DomainError::Validation(ValidationErrors::single(
+            "bot_id",
+            FieldCode::NotInChat,
+            "the bot is not in this chat",
+        ))
+        .into()),
         // Not a bot of the caller's: as for any other caller who is not an admin.
         _ => match membership(conn, chat, actor).await? {
             None => Err(DomainError::NotFound(Resource::Chat).into()),

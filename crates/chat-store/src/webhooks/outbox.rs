@@ -123,7 +123,11 @@ impl Store {
         }
         let seqs: Vec<i64> = claimed.iter().map(|row| row.seq).collect();
         let mut logged: HashMap<i64, PublishedEvent> = HashMap::new();
-        let rows = events::table.filter(events::seq.eq_any(&seqs)).select(EventRow::as_select()).load::<EventRow>(&mut conn).await?;
+        let rows = events::table
+            .filter(events::seq.eq_any(&seqs))
+            .select(EventRow::as_select())
+            .load::<EventRow>(&mut conn)
+            .await?;
         for row in rows {
             let event = row.into_published()?;
             logged.insert(event.envelope.seq, event);
@@ -183,7 +187,9 @@ impl Store {
             DeliveryOutcome::Delivered { status } => (DeliveryState::Delivered, Some(status), None, 0.0),
             DeliveryOutcome::Refused { status } => (DeliveryState::Failed, Some(status), None, 0.0),
             DeliveryOutcome::Dropped { error } => (DeliveryState::Failed, None, Some(error), 0.0),
-            DeliveryOutcome::Retry { status, error, after } => (DeliveryState::Pending, status, error, after.as_secs_f64()),
+            DeliveryOutcome::Retry { status, error, after } => {
+                (DeliveryState::Pending, status, error, after.as_secs_f64())
+            }
             DeliveryOutcome::GiveUp { status, error } => (DeliveryState::Pending, status, error, 0.0),
         };
         diesel::sql_query(
@@ -244,9 +250,10 @@ impl Store {
         .await?;
         rows.into_iter()
             .map(|row| {
-                let state = row.state.parse::<DeliveryState>().map_err(|()| {
-                    crate::error::StoreError::Corrupt(format!("delivery state: {:?}", row.state))
-                })?;
+                let state = row
+                    .state
+                    .parse::<DeliveryState>()
+                    .map_err(|()| crate::error::StoreError::Corrupt(format!("delivery state: {:?}", row.state)))?;
                 Ok(WebhookDelivery {
                     id: row.id,
                     seq: row.seq,

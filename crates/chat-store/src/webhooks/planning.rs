@@ -87,7 +87,8 @@ impl Store {
 }
 
 async fn plan(conn: &mut AsyncPgConnection, events: &[PublishedEvent]) -> StoreResult<()> {
-    let chats: Vec<i64> = events.iter().map(|event| event.envelope.chat_id.0).collect::<HashSet<_>>().into_iter().collect();
+    let chats: Vec<i64> =
+        events.iter().map(|event| event.envelope.chat_id.0).collect::<HashSet<_>>().into_iter().collect();
     let listeners = diesel::sql_query(
         "SELECT id, chat_id, events, bot_id, mentions_only, commands_only FROM webhooks
           WHERE kind = 'outgoing' AND revoked_at IS NULL AND chat_id = ANY($1) ORDER BY id",
@@ -157,11 +158,11 @@ fn delivery_for(
         }
         if kind == EventKind::MessageCreated {
             let command = message.content.as_deref().and_then(split_command);
-            if let Some((command, arguments)) = command {
-                if commands.get(&(listener.chat_id, command.to_owned())) == Some(&bot) {
-                    let (command, arguments) = (Some(command.to_owned()), Some(arguments.to_owned()));
-                    return Some(Planned { command, arguments, ..event });
-                }
+            if let Some((command, arguments)) = command
+                && commands.get(&(listener.chat_id, command.to_owned())) == Some(&bot)
+            {
+                let (command, arguments) = (Some(command.to_owned()), Some(arguments.to_owned()));
+                return Some(Planned { command, arguments, ..event });
             }
         }
     }

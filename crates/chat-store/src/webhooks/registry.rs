@@ -4,9 +4,7 @@
 use crate::connection::pool::Store;
 use crate::error::{StoreError, StoreResult};
 use crate::webhooks::access::{ensure_admin, ensure_bot_of, ensure_manager};
-use chat_domain::{
-    ChatId, EventKind, Timestamp, UserId, Webhook, WebhookId, WebhookKind, WebhookState,
-};
+use chat_domain::{ChatId, EventKind, Timestamp, UserId, Webhook, WebhookId, WebhookKind, WebhookState};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Bytea, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncConnection, RunQueryDsl};
