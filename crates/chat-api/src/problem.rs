@@ -62,6 +62,7 @@ impl ApiError {
                 DomainError::NotFound(Resource::User) => (S::NOT_FOUND, C::UserNotFound, None),
                 DomainError::NotFound(Resource::Upload) => (S::NOT_FOUND, C::UploadNotFound, None),
                 DomainError::NotFound(Resource::Webhook) => (S::NOT_FOUND, C::WebhookNotFound, None),
+                DomainError::NotFound(Resource::Bot) => (S::NOT_FOUND, C::BotNotFound, None),
                 DomainError::Forbidden(_) => (S::FORBIDDEN, C::Forbidden, None),
                 DomainError::Conflict(code) => (S::CONFLICT, *code, None),
             },

@@ -1,5 +1,6 @@
 //! Who receives which event: the members of its chat, from the moment they join until they leave.
 
+use crate::bot::ChatScope;
 use crate::event::EventKind;
 use crate::ids::{ChatId, MessageId, UserId};
 use std::collections::{BTreeMap, HashSet};
@@ -60,13 +61,28 @@ pub struct Subscription {
     user: UserId,
     /// Every seq up to here has been looked at (handed over or passed by).
     position: i64,
+    /// The user's chats within `scope`: a chat outside it is never tracked, so nothing of it is
+    /// admitted (events, typing, presence).
     chats: HashSet<ChatId>,
+    scope: ChatScope,
 }
 
 impl Subscription {
     /// `user`'s subscription at seq `position`, when they were in `chats`.
     pub fn new(user: UserId, position: i64, chats: impl IntoIterator<Item = ChatId>) -> Self {
-        Self { user, position, chats: chats.into_iter().collect() }
+        Self { user, position, chats: chats.into_iter().collect(), scope: ChatScope::Every }
+    }
+
+    /// The same subscription, for a token that reaches only `scope`'s chats.
+    pub fn limited_to(mut self, scope: ChatScope) -> Self {
+        self.chats.retain(|chat| scope.admits(*chat));
+        self.scope = scope;
+        self
+    }
+
+    /// The chats the token behind this subscription reaches.
+    pub fn scope(&self) -> &ChatScope {
+        &self.scope
     }
 
     /// Whose events these are.
@@ -97,6 +113,9 @@ impl Subscription {
             return false;
         }
         self.position = event.seq;
+        if !self.scope.admits(event.chat_id) {
+            return false;
+        }
         if event.joined.contains(&self.user) {
             self.chats.insert(event.chat_id);
         }
@@ -169,6 +188,20 @@ mod tests {
         assert_eq!(ann.position(), 9);
         assert!(!ann.admit(&event(8, 10, EventKind::MessageCreated, &[], None)));
         assert!(ann.admit(&event(10, 10, EventKind::MessageCreated, &[], None)));
+    }
+
+    #[test]
+    fn a_limited_token_sees_only_its_chats() {
+        let scope = ChatScope::Only([ChatId(10)].into());
+        let mut bot = Subscription::new(UserId(1), 0, [ChatId(10), ChatId(20)]).limited_to(scope);
+        assert!(!bot.is_member(ChatId(20)));
+        assert!(bot.admit(&event(1, 10, EventKind::MessageCreated, &[], None)));
+        assert!(!bot.admit(&event(2, 20, EventKind::MessageCreated, &[], None)));
+        assert!(!bot.admit(&event(3, 30, EventKind::MemberAdded, &[1], None)));
+        assert!(!bot.admit(&event(4, 30, EventKind::MessageCreated, &[], None)));
+        assert!(!bot.admit(&event(5, 20, EventKind::MemberRemoved, &[], Some(1))));
+        assert!(!bot.sees_typing(ChatId(20), UserId(2)));
+        assert_eq!(bot.position(), 5);
     }
 
     #[test]

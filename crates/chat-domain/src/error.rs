@@ -19,6 +19,9 @@ pub enum Resource {
     Upload,
     /// A webhook: answered as 404 `webhook_not_found`.
     Webhook,
+    /// A bot of the caller's (another user's bot, or a deleted one): answered as 404
+    /// `bot_not_found`.
+    Bot,
 }
 
 /// Why a domain rule refused a request. The API answers each variant with a fixed status and

@@ -81,6 +81,8 @@ code_enum! {
         UploadNotFound => "upload_not_found",
         /// 404: the webhook does not exist, is revoked, or the caller may not manage it.
         WebhookNotFound => "webhook_not_found",
+        /// 404: the caller has no bot with that id.
+        BotNotFound => "bot_not_found",
         /// 404: no such endpoint.
         NotFound => "not_found",
         /// 408: the body did not arrive in time.

@@ -62,6 +62,9 @@ pub struct ChatMember {
     /// Whether they are online; in member lists (`GET /chats/{id}/members`) only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presence: Option<Presence>,
+    /// True for a bot account, as on `User`.
+    #[serde(default)]
+    pub is_bot: bool,
 }
 
 /// The body of `POST /chats/{id}/members`.

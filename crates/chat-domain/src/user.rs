@@ -28,6 +28,10 @@ pub struct User {
     /// caller themself), left out otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub presence: Option<Presence>,
+    /// True for a bot account (`POST /bots`): it acts through its owner's tokens, never a password.
+    /// Always sent; a reader that predates it takes `false`.
+    #[serde(default)]
+    pub is_bot: bool,
 }
 
 /// The body of `PATCH /users/me`: the name shown for the caller in member lists.
@@ -75,16 +79,21 @@ impl Credentials {
     /// 8-256 characters, an optional display name of at most 100 characters.
     pub fn validate_new(&self) -> Result<(), ValidationErrors> {
         let mut errors = ValidationErrors::default();
-        check_length(&mut errors, "username", &self.username, 3, MAX_USERNAME_CHARS);
-        let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c);
-        if !self.username.chars().all(allowed) {
-            errors.add("username", FieldCode::Invalid, "may contain only a-z, 0-9, '_', '.' and '-'");
-        }
+        check_username(&mut errors, &self.username);
         check_length(&mut errors, "password", &self.password, 8, 256);
         if let Some(name) = &self.display_name {
             check_length(&mut errors, "display_name", name, 1, 100);
         }
         errors.finish(())
+    }
+}
+
+/// The username rules every account shares (people's and bots'): 3 to 32 of `a-z 0-9 _ . -`.
+pub(crate) fn check_username(errors: &mut ValidationErrors, username: &str) {
+    check_length(errors, "username", username, 3, MAX_USERNAME_CHARS);
+    let allowed = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || "_.-".contains(c);
+    if !username.chars().all(allowed) {
+        errors.add("username", FieldCode::Invalid, "may contain only a-z, 0-9, '_', '.' and '-'");
     }
 }
 

@@ -34,5 +34,7 @@ pub use messages::history::{Cursor, Page, ThreadReplies};
 pub use messages::search::{SearchCursor, SearchOrder};
 pub use uploads::UploadStart;
 pub use users::accounts::NewAccount;
+pub use users::bots::{BotAccount, NewBotAccount};
+pub use users::token_cache::Authenticated;
 pub use webhooks::outbox::{ClaimedDelivery, DeliveryBody, DeliveryOutcome};
 pub use webhooks::registry::{IncomingHook, IncomingRegistration, OutgoingRegistration};

@@ -43,8 +43,8 @@ async fn finding_a_chats_messages_never_walks_every_message() {
     let statements = [
         (
             crate::chats::summaries::SUMMARY_SQL,
-            "bigint, bigint, timestamptz, bigint, bigint",
-            "1, NULL, NULL, NULL, 51",
+            "bigint, bigint, timestamptz, bigint, bigint, bigint[]",
+            "1, NULL, NULL, NULL, 51, NULL",
         ),
         (crate::messages::history::OLDER_SQL, "bigint, bigint, bigint, boolean", "2, 9223372036854775807, 51, false"),
         (crate::messages::history::NEWER_SQL, "bigint, bigint, bigint, boolean", "2, 10, 51, true"),

@@ -156,6 +156,7 @@ pub(crate) struct UserRow {
     pub username: String,
     pub display_name: String,
     pub created_at: OffsetDateTime,
+    pub is_bot: bool,
 }
 
 impl From<UserRow> for User {
@@ -166,6 +167,7 @@ impl From<UserRow> for User {
             display_name: row.display_name,
             created_at: row.created_at.into(),
             presence: None,
+            is_bot: row.is_bot,
         }
     }
 }

@@ -7,6 +7,9 @@ diesel::table! {
         display_name -> Text,
         password_hash -> Text,
         created_at -> Timestamptz,
+        is_bot -> Bool,
+        bot_owner_id -> Nullable<BigInt>,
+        deleted_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -17,6 +20,7 @@ diesel::table! {
         created_at -> Timestamptz,
         expires_at -> Timestamptz,
         revoked_at -> Nullable<Timestamptz>,
+        chat_scope -> Nullable<Array<BigInt>>,
     }
 }
 
@@ -163,3 +167,4 @@ diesel::table! {
         position -> BigInt,
     }
 }
+diesel::allow_tables_to_appear_in_same_query!(uploads, messages);

@@ -1,14 +1,16 @@
 //! The authenticated caller, from `Authorization: Bearer <token>`. Every protected handler takes one;
-//! downloads also take the token as a query parameter.
+//! downloads also take the token as a query parameter. A token limited to chosen chats is checked
+//! here, against the route, before any handler runs (`token_scope.rs`).
 
 use crate::auth::token;
+use crate::extract::token_scope::RouteChats;
 use crate::problem::ApiError;
 use crate::state::AppState;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::web::Data;
 use actix_web::{FromRequest, HttpRequest};
-use chat_domain::User;
+use chat_domain::{ChatId, ChatScope, DomainError, Resource, User};
 use futures_util::future::LocalBoxFuture;
 
 #[derive(Debug)]
@@ -16,6 +18,16 @@ pub struct Caller {
     pub user: User,
     /// The hash of the token this request came with, so logout can revoke exactly it.
     pub token_hash: Vec<u8>,
+    /// The chats this token reaches; the route's own chat has been checked against it already.
+    pub scope: ChatScope,
+}
+
+impl Caller {
+    /// Whether this token reaches `chat`: for the one route that names its chat in the body
+    /// (`POST /messages`). A chat outside it is answered as one that does not exist.
+    pub fn reaches(&self, chat: ChatId) -> Result<(), ApiError> {
+        if self.scope.admits(chat) { Ok(()) } else { Err(DomainError::NotFound(Resource::Chat).into()) }
+    }
 }
 
 impl FromRequest for Caller {
@@ -55,12 +67,16 @@ fn query_token(req: &HttpRequest) -> Option<String> {
 
 fn authenticate(req: &HttpRequest, token: Option<String>) -> LocalBoxFuture<'static, Result<Caller, ApiError>> {
     let state = req.app_data::<Data<AppState>>().cloned();
+    let route = RouteChats::of(req);
     Box::pin(async move {
         let token = token.ok_or(ApiError::Unauthorized)?;
         let state = state.ok_or_else(|| ApiError::Internal("application state missing".into()))?;
         let token_hash = token::hash(&token);
-        let user = state.store.authenticate(&token_hash).await?.ok_or(ApiError::Unauthorized)?;
-        Ok(Caller { user, token_hash })
+        let holder = state.store.authenticate(&token_hash).await?.ok_or(ApiError::Unauthorized)?;
+        if holder.scope.is_limited() {
+            route.admit(&state.store, &holder.scope).await?;
+        }
+        Ok(Caller { user: holder.user, token_hash, scope: holder.scope })
     })
 }
 

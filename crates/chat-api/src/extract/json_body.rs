@@ -42,6 +42,27 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     }
 }
 
+/// A JSON body that may be left out altogether (no `Content-Type`, no bytes): then `T::default()`.
+/// Anything sent is read as `JsonBody` reads it.
+#[derive(Debug)]
+pub struct OptionalJsonBody<T>(pub T);
+
+impl<T: DeserializeOwned + Default + 'static> FromRequest for OptionalJsonBody<T> {
+    type Error = ApiError;
+    type Future = LocalBoxFuture<'static, Result<Self, ApiError>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let no_body = !req.headers().contains_key(header::CONTENT_TYPE)
+            && announced_length(req).unwrap_or(0) == 0
+            && !req.headers().contains_key(header::TRANSFER_ENCODING);
+        if no_body {
+            return Box::pin(std::future::ready(Ok(OptionalJsonBody(T::default()))));
+        }
+        let body = JsonBody::<T>::from_request(req, payload);
+        Box::pin(async move { body.await.map(|JsonBody(value)| OptionalJsonBody(value)) })
+    }
+}
+
 async fn read(mut payload: Payload, limit: usize) -> Result<BytesMut, ApiError> {
     let mut body = BytesMut::new();
     while let Some(chunk) = payload.next().await {

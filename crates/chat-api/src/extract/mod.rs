@@ -7,11 +7,12 @@ mod message_page;
 mod paths;
 mod query;
 mod reaction_path;
+mod token_scope;
 
 pub use caller::{Caller, DownloadCaller};
 pub use idempotency::IdempotencyHeader;
-pub use json_body::JsonBody;
+pub use json_body::{JsonBody, OptionalJsonBody};
 pub use message_page::MessagePage;
-pub use paths::{ChatPath, MemberPath, MessagePath, ThreadPath, UploadPath, UserPath, WebhookPath};
+pub use paths::{BotPath, ChatPath, MemberPath, MessagePath, ThreadPath, UploadPath, UserPath, WebhookPath};
 pub use query::QueryParams;
 pub use reaction_path::ReactionPath;

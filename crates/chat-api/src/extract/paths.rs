@@ -57,6 +57,15 @@ pub struct UserPath {
     pub user_id: UserId,
 }
 
+/// `/bots/{bot_id}…`
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct BotPath {
+    /// The bot's user id
+    #[param(value_type = i64)]
+    pub bot_id: UserId,
+}
+
 /// `/uploads/{upload_id}…`
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]

@@ -10,7 +10,7 @@ use super::replay::replay;
 use super::sending::{Stop, guarded, send};
 use super::socket::SocketWatch;
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason, ProtocolError, Session};
-use chat_domain::{ChatId, UserId};
+use chat_domain::{ChatId, ChatScope, UserId};
 use chat_store::Store;
 use futures_util::StreamExt as _;
 use std::collections::HashMap;
@@ -38,6 +38,8 @@ pub struct ConnectionSettings {
 pub struct Peer {
     pub user: UserId,
     pub token_hash: Vec<u8>,
+    /// The chats the token reaches: the subscription never admits another's events.
+    pub scope: ChatScope,
     pub socket: SocketWatch,
 }
 
@@ -68,7 +70,8 @@ pub async fn run(
             }
             None => position,
         };
-        let mut subscription = store.subscription_at(user, start).await.map_err(|_| Stop::Gone)?;
+        let mut subscription =
+            store.subscription_at(user, start).await.map_err(|_| Stop::Gone)?.limited_to(peer.scope.clone());
         replay(&mut session, &closer, &store, &mut subscription, &mut acks, position).await?;
         // Live delivery takes over after the hub's position (or after `start`, when further).
         subscription.pass_to(position);
@@ -170,7 +173,7 @@ async fn until(at: Option<tokio::time::Instant>) {
 /// Whether the connection's token is still live; a database hiccup does not close the socket.
 async fn token_still_valid(store: &Store, peer: &Peer) -> bool {
     match store.authenticate(&peer.token_hash).await {
-        Ok(found) => found.is_some_and(|user| user.id == peer.user),
+        Ok(found) => found.is_some_and(|holder| holder.user.id == peer.user),
         Err(_) => true,
     }
 }

@@ -27,7 +27,9 @@ pub(super) async fn replay(
                 send(session, closer, frames::resync_required()).await?;
                 // The client reloads what it shows; live delivery goes on after `until`, with the
                 // chats the user is in there (a chat joined meanwhile included).
-                *subscription = store.subscription_at(subscription.user(), until).await.map_err(|_| Stop::Gone)?;
+                let scope = subscription.scope().clone();
+                *subscription =
+                    store.subscription_at(subscription.user(), until).await.map_err(|_| Stop::Gone)?.limited_to(scope);
                 return Ok(());
             }
             Replay::Events(events) => events,

@@ -61,7 +61,8 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, query: QueryParams
         parsed
     });
     errors.finish(())?;
-    let page = state.store.chats_of(caller.user.id, cursor, u32::try_from(limit).unwrap_or(50)).await?;
+    let limit = u32::try_from(limit).unwrap_or(50);
+    let page = state.store.chats_of(caller.user.id, &caller.scope, cursor, limit).await?;
     let next_cursor = page.next.map(|next| format!("{}_{}", next.activity.unix_timestamp_nanos() / 1000, next.chat_id));
     Ok(HttpResponse::Ok().json(ChatList { chats: page.chats, next_cursor }))
 }

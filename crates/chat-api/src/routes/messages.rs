@@ -25,6 +25,7 @@ pub async fn create(
     body: JsonBody<MessageDraft>,
 ) -> ApiResult<HttpResponse> {
     let new_message = body.0.validate()?;
+    caller.reaches(new_message.chat_id)?;
     let creation = state.store.create_message(caller.user.id, &new_message, key.0.as_ref()).await?;
     let mut response = HttpResponse::Ok();
     if creation.replayed {

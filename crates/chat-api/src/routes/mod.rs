@@ -1,6 +1,7 @@
 //! The HTTP surface: every route the server answers, registered in one place.
 
 mod auth;
+mod bots;
 mod chats;
 mod commands;
 mod health;
@@ -46,6 +47,12 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(presence::choose)
             .service(users::search)
             .service(users::get)
+            .service(bots::create)
+            .service(bots::list)
+            .service(bots::rename)
+            .service(bots::remove)
+            .service(bots::rotate_token)
+            .service(bots::revoke_token)
             .service(chats::create)
             .service(chats::list)
             .service(chats::get)

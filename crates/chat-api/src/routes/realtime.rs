@@ -38,7 +38,7 @@ pub async fn websocket(
     let token =
         bearer_token(&req).or_else(|| query.text("access_token").map(str::to_owned)).ok_or(ApiError::Unauthorized)?;
     let token_hash = token::hash(&token);
-    let user = state.store.authenticate(&token_hash).await?.ok_or(ApiError::Unauthorized)?;
+    let holder = state.store.authenticate(&token_hash).await?.ok_or(ApiError::Unauthorized)?;
     let mut errors = ValidationErrors::default();
     let since = query.integer(&mut errors, "since", 0, i64::MAX);
     errors.finish(())?;
@@ -48,7 +48,7 @@ pub async fn websocket(
         incoming.max_frame_size(MAX_CLIENT_MESSAGE).aggregate_continuations().max_continuation_size(MAX_CLIENT_MESSAGE);
     let (store, hub, settings) = (state.store.clone(), state.hub.clone(), state.connection.clone());
     let socket = req.conn_data::<SocketHandle>().map(SocketHandle::watch).unwrap_or_default();
-    let peer = Peer { user: user.id, token_hash, socket };
+    let peer = Peer { user: holder.user.id, token_hash, scope: holder.scope, socket };
     actix_web::rt::spawn(connection::run(session, incoming, store, hub, peer, since, settings));
     Ok(response)
 }
@@ -85,7 +85,7 @@ pub async fn events(state: web::Data<AppState>, caller: Caller, query: QueryPara
     errors.finish(())?;
     let since = since.unwrap_or_default();
     let user = caller.user.id;
-    let mut subscription = state.store.subscription_at(user, since).await?;
+    let mut subscription = state.store.subscription_at(user, since).await?.limited_to(caller.scope);
     let mut delivered = DeliveredMarks::default();
     let feed = match state.store.events_for(&mut subscription, i64::MAX, limit).await? {
         Replay::ResyncRequired { head } => {

@@ -87,7 +87,12 @@ pub async fn register(
             let display_name = name.clone().unwrap_or_else(|| "Incoming webhook".to_owned());
             let bot = state
                 .store
-                .create_bot(chat_store::NewBotAccount { owner: actor, username: &username, display_name: &display_name, token: None })
+                .create_bot(chat_store::NewBotAccount {
+                    owner: actor,
+                    username: &username,
+                    display_name: &display_name,
+                    token: None,
+                })
                 .await?;
             state.store.add_member(chat, actor, bot.id, chat_domain::Role::Member).await?;
             let registration =

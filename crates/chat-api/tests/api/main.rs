@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod auth;
+mod bots;
 mod chat_list;
 mod chats;
 mod client;
@@ -15,6 +16,7 @@ mod edits;
 mod health;
 mod history;
 mod idempotency;
+mod incoming_webhooks;
 mod input;
 mod leaving;
 mod members;

@@ -57,6 +57,7 @@ async fn a_message_is_delivered_once_signed_with_the_websockets_event_json() {
     assert_eq!(received.len(), 1, "delivered once");
     let delivery = &received[0];
     assert!(delivery.genuine, "the signature verifies with the secret");
+    assert!(delivery.signature.starts_with("v1="), "{}", delivery.signature);
     assert_eq!(delivery.json(), frame, "the body is the WebSocket's frame");
     assert_eq!(delivery.json()["data"]["id"], message["id"]);
     assert_eq!(delivery.id, deliveries[0]["id"].to_string(), "Chat-Webhook-Id is the delivery's id");

@@ -137,8 +137,8 @@ fn role() -> impl Strategy<Value = Role> {
 }
 
 pub fn chat_member() -> impl Strategy<Value = ChatMember> {
-    (ids(), text(), text(), role(), timestamp(), option::of(ids())).prop_map(
-        |(user, username, display_name, role, joined_at, last_read)| ChatMember {
+    (ids(), text(), text(), role(), timestamp(), option::of(ids()), any::<bool>()).prop_map(
+        |(user, username, display_name, role, joined_at, last_read, is_bot)| ChatMember {
             user_id: UserId(user),
             username,
             display_name,
@@ -146,6 +146,7 @@ pub fn chat_member() -> impl Strategy<Value = ChatMember> {
             joined_at,
             last_read_message_id: last_read.map(MessageId),
             presence: None,
+            is_bot,
         },
     )
 }

@@ -137,6 +137,7 @@ pub(crate) async fn load_members(
                 joined_at: membership.joined_at,
                 last_read_message_id: membership.last_read_message_id,
                 presence: None,
+                is_bot: user.is_bot,
             })
         })
         .collect()

@@ -1,9 +1,10 @@
 //! Chats: creating one, the chat aggregate (list and one chat), renaming, members, and the
-//! read and delivery markers with their receipts.
+//! read and delivery markers with their receipts; which chat a message or an upload is in.
 
 pub(crate) mod creation;
 pub(crate) mod members;
 pub(crate) mod read_markers;
 pub(crate) mod receipts;
 pub(crate) mod rename;
+pub(crate) mod scope;
 pub(crate) mod summaries;

@@ -7,10 +7,10 @@ use crate::error::{StoreError, StoreResult};
 use crate::messages::aggregate::build_messages;
 use crate::rows::{ChatRow, MessageRow};
 use crate::schema::messages;
-use chat_domain::{ChatId, ChatSummary, DomainError, MessageId, Resource, Role, UserId};
+use chat_domain::{ChatId, ChatScope, ChatSummary, DomainError, MessageId, Resource, Role, UserId};
 use diesel::QueryableByName;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Nullable, Text, Timestamptz};
+use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use std::collections::HashMap;
 use time::OffsetDateTime;
@@ -52,6 +52,7 @@ LEFT JOIN LATERAL (
 WHERE m.user_id = $1
   AND ($2::bigint IS NULL OR c.id = $2)
   AND ($3::timestamptz IS NULL OR (GREATEST(c.created_at, last.ts), c.id) < ($3, $4))
+  AND ($6::bigint[] IS NULL OR c.id = ANY($6))
 ORDER BY activity DESC, c.id DESC
 LIMIT $5";
 statement!(ChatSummaries, SUMMARY_SQL);
@@ -75,10 +76,16 @@ struct SummaryRow {
 }
 
 impl Store {
-    /// A page of `viewer`'s chats, most recently active first.
-    pub async fn chats_of(&self, viewer: UserId, after: Option<ChatCursor>, limit: u32) -> StoreResult<ChatPage> {
+    /// A page of `viewer`'s chats within `scope` (their token's), most recently active first.
+    pub async fn chats_of(
+        &self,
+        viewer: UserId,
+        scope: &ChatScope,
+        after: Option<ChatCursor>,
+        limit: u32,
+    ) -> StoreResult<ChatPage> {
         let mut conn = self.conn().await?;
-        let mut chats = summaries(&mut conn, viewer, None, after, i64::from(limit) + 1).await?;
+        let mut chats = summaries(&mut conn, viewer, Scoped { only: None, scope }, after, i64::from(limit) + 1).await?;
         let next = (chats.len() > limit as usize).then(|| {
             chats.truncate(limit as usize);
             chats.last().map(|last| ChatCursor { activity: last.last_activity_at.0, chat_id: last.chat.id })
@@ -98,14 +105,20 @@ pub(crate) async fn chat_summary(
     chat: ChatId,
     viewer: UserId,
 ) -> StoreResult<ChatSummary> {
-    let mut found = summaries(conn, viewer, Some(chat), None, 1).await?;
+    let mut found = summaries(conn, viewer, Scoped { only: Some(chat), scope: &ChatScope::Every }, None, 1).await?;
     found.pop().ok_or(StoreError::Domain(DomainError::NotFound(Resource::Chat)))
+}
+
+/// Which of the viewer's chats a summary query reads: `only` one, and those within `scope`.
+struct Scoped<'a> {
+    only: Option<ChatId>,
+    scope: &'a ChatScope,
 }
 
 async fn summaries(
     conn: &mut AsyncPgConnection,
     viewer: UserId,
-    only: Option<ChatId>,
+    Scoped { only, scope }: Scoped<'_>,
     after: Option<ChatCursor>,
     limit: i64,
 ) -> StoreResult<Vec<ChatSummary>> {
@@ -115,6 +128,9 @@ async fn summaries(
         .bind::<Nullable<Timestamptz>, _>(after.map(|cursor| cursor.activity))
         .bind::<BigInt, _>(after.map_or(0, |cursor| cursor.chat_id.0))
         .bind::<BigInt, _>(limit)
+        .bind::<Nullable<Array<BigInt>>, _>(
+            scope.chats().map(|chats| chats.into_iter().map(|id| id.0).collect::<Vec<_>>()),
+        )
         .load(conn)
         .await?;
     let last_ids: Vec<i64> = rows.iter().filter_map(|row| row.last_message_id).collect();

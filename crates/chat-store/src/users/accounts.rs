@@ -5,7 +5,8 @@ use crate::connection::prepared::{prepared, statement};
 use crate::error::{StoreError, StoreResult};
 use crate::rows::UserRow;
 use crate::schema::{auth_tokens, users};
-use chat_domain::{DomainError, ErrorCode, User, UserId};
+use crate::users::token_cache::Authenticated;
+use chat_domain::{ChatId, ChatScope, DomainError, ErrorCode, User, UserId};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::Bytea;
@@ -57,7 +58,9 @@ impl Store {
         .await
     }
 
-    /// The account and its password hash, for a login attempt.
+    /// The account and its password hash, for a login attempt. Bots have no password, and a
+    /// deleted account cannot sign in: both are looked up as unknown usernames, so login answers
+    /// them as it does a wrong password, after the same decoy hash.
     pub async fn find_login(&self, username: &str) -> StoreResult<Option<(User, String)>> {
         // No stored name holds NUL (validation refuses it), and PostgreSQL cannot even compare one.
         if username.contains('\0') {
@@ -66,6 +69,8 @@ impl Store {
         let mut conn = self.conn().await?;
         let found = users::table
             .filter(users::username.eq(username))
+            .filter(users::is_bot.eq(false))
+            .filter(users::deleted_at.is_null())
             .select((UserRow::as_select(), users::password_hash))
             .first::<(UserRow, String)>(&mut conn)
             .await
@@ -78,11 +83,11 @@ impl Store {
         insert_token(&mut conn, user.0, token_hash, ttl).await
     }
 
-    /// The user a live (unrevoked, unexpired) token belongs to; from `token_cache` when this
-    /// process has seen the token before.
-    pub async fn authenticate(&self, token_hash: &[u8]) -> StoreResult<Option<User>> {
-        if let Some(user) = self.tokens.get(token_hash) {
-            return Ok(Some(user));
+    /// The user a live (unrevoked, unexpired) token belongs to, and the chats it reaches; from
+    /// `token_cache` when this process has seen the token before.
+    pub async fn authenticate(&self, token_hash: &[u8]) -> StoreResult<Option<Authenticated>> {
+        if let Some(holder) = self.tokens.get(token_hash) {
+            return Ok(Some(holder));
         }
         let epoch = self.tokens.epoch();
         let mut conn = self.conn().await?;
@@ -91,14 +96,19 @@ impl Store {
             .filter(auth_tokens::token_hash.eq(token_hash))
             .filter(auth_tokens::revoked_at.is_null())
             .filter(auth_tokens::expires_at.gt(diesel::dsl::now))
-            .select((UserRow::as_select(), auth_tokens::expires_at))
-            .first::<(UserRow, OffsetDateTime)>(&mut conn)
+            .filter(users::deleted_at.is_null())
+            .select((UserRow::as_select(), auth_tokens::expires_at, auth_tokens::chat_scope))
+            .first::<(UserRow, OffsetDateTime, Option<Vec<i64>>)>(&mut conn)
             .await
             .optional()?;
-        Ok(row.map(|(row, expires_at)| {
-            let user = User::from(row);
-            self.tokens.remember(epoch, token_hash, &user, expires_at);
-            user
+        Ok(row.map(|(row, expires_at, chats)| {
+            let scope = match chats {
+                None => ChatScope::Every,
+                Some(chats) => ChatScope::Only(chats.into_iter().map(ChatId).collect()),
+            };
+            let holder = Authenticated { user: User::from(row), scope };
+            self.tokens.remember(epoch, token_hash, &holder, expires_at);
+            holder
         }))
     }
 
@@ -132,11 +142,24 @@ async fn insert_token(
     hash: &[u8],
     ttl: Duration,
 ) -> StoreResult<()> {
+    insert_scoped_token(conn, user, hash, ttl, &ChatScope::Every).await
+}
+
+/// A token of `user` that reaches `scope`'s chats.
+pub(crate) async fn insert_scoped_token(
+    conn: &mut diesel_async::AsyncPgConnection,
+    user: i64,
+    hash: &[u8],
+    ttl: Duration,
+    scope: &ChatScope,
+) -> StoreResult<()> {
+    let chats = scope.chats().map(|chats| chats.into_iter().map(|chat| chat.0).collect::<Vec<_>>());
     diesel::insert_into(auth_tokens::table)
         .values((
             auth_tokens::token_hash.eq(hash),
             auth_tokens::user_id.eq(user),
             auth_tokens::expires_at.eq(OffsetDateTime::now_utc() + ttl),
+            auth_tokens::chat_scope.eq(chats),
         ))
         .execute(conn)
         .await?;

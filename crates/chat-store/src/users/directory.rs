@@ -13,14 +13,15 @@ use diesel_async::RunQueryDsl;
 /// Usernames from `$1` (a prefix) in byte order, after `$2` (the last one of the previous page).
 /// '~' sorts after every character a username may hold, so the range is exactly the prefix.
 const SEARCH_SQL: &str = "
-SELECT id, username, display_name, created_at FROM users
- WHERE username COLLATE \"C\" >= $1 AND username COLLATE \"C\" < $1 || '~' AND username COLLATE \"C\" > $2
+SELECT id, username, display_name, created_at, is_bot FROM users
+ WHERE deleted_at IS NULL
+   AND username COLLATE \"C\" >= $1 AND username COLLATE \"C\" < $1 || '~' AND username COLLATE \"C\" > $2
  ORDER BY username COLLATE \"C\"
  LIMIT $3";
 statement!(SearchUsers, SEARCH_SQL);
 
 const SET_DISPLAY_NAME_SQL: &str =
-    "UPDATE users SET display_name = $2 WHERE id = $1 RETURNING id, username, display_name, created_at";
+    "UPDATE users SET display_name = $2 WHERE id = $1 RETURNING id, username, display_name, created_at, is_bot";
 statement!(SetDisplayName, SET_DISPLAY_NAME_SQL);
 
 impl Store {

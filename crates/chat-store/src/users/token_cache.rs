@@ -7,10 +7,17 @@
 //! again. A lookup that raced a revocation is not remembered: every forget moves an epoch, and an
 //! entry read before the move is dropped.
 
-use chat_domain::User;
+use chat_domain::{ChatScope, User};
 use std::collections::HashMap;
 use std::sync::{Mutex, PoisonError};
 use time::OffsetDateTime;
+
+/// A live token's holder, and the chats the token reaches.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Authenticated {
+    pub user: User,
+    pub scope: ChatScope,
+}
 
 /// Past this many live tokens the cache starts over rather than grow without bound.
 const CAPACITY: usize = 100_000;
@@ -22,7 +29,7 @@ pub(crate) struct TokenCache {
 
 #[derive(Debug, Default)]
 struct State {
-    tokens: HashMap<Vec<u8>, (User, OffsetDateTime)>,
+    tokens: HashMap<Vec<u8>, (Authenticated, OffsetDateTime)>,
     listening: bool,
     epoch: u64,
 }
@@ -32,11 +39,11 @@ impl TokenCache {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The user of a remembered, unexpired token.
-    pub fn get(&self, token_hash: &[u8]) -> Option<User> {
+    /// The holder of a remembered, unexpired token.
+    pub fn get(&self, token_hash: &[u8]) -> Option<Authenticated> {
         let state = self.state();
-        let (user, expires_at) = state.tokens.get(token_hash)?;
-        (*expires_at > OffsetDateTime::now_utc()).then(|| user.clone())
+        let (holder, expires_at) = state.tokens.get(token_hash)?;
+        (*expires_at > OffsetDateTime::now_utc()).then(|| holder.clone())
     }
 
     /// Where revocations stand; pass it back to `remember` with what was read after it.
@@ -44,7 +51,7 @@ impl TokenCache {
         self.state().epoch
     }
 
-    pub fn remember(&self, epoch: u64, token_hash: &[u8], user: &User, expires_at: OffsetDateTime) {
+    pub fn remember(&self, epoch: u64, token_hash: &[u8], holder: &Authenticated, expires_at: OffsetDateTime) {
         let mut state = self.state();
         if !state.listening || state.epoch != epoch {
             return;
@@ -52,7 +59,7 @@ impl TokenCache {
         if state.tokens.len() >= CAPACITY {
             state.tokens.clear();
         }
-        state.tokens.insert(token_hash.to_vec(), (user.clone(), expires_at));
+        state.tokens.insert(token_hash.to_vec(), (holder.clone(), expires_at));
     }
 
     pub fn forget(&self, token_hash: &[u8]) {

@@ -1,6 +1,7 @@
 //! Integration tests of the store against a real PostgreSQL database.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+mod bots;
 mod event_log;
 mod query_count;
 mod support;

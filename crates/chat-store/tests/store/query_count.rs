@@ -137,7 +137,7 @@ async fn the_chat_list_costs_a_fixed_number_of_queries_whatever_its_length() {
         let store = store.clone();
         async move {
             let before = store.queries_run();
-            let page = store.chats_of(ann, None, limit).await.unwrap();
+            let page = store.chats_of(ann, &chat_domain::ChatScope::Every, None, limit).await.unwrap();
             assert_eq!(page.chats.len(), limit as usize);
             assert!(page.chats.iter().all(|chat| chat.last_message.is_some() && chat.unread_count == 1));
             store.queries_run() - before

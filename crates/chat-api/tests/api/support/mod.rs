@@ -1,5 +1,6 @@
 //! The one place test support lives: spawning the app, and the calls tests make again and again.
 
+mod bots;
 mod commits;
 mod direct;
 mod process;
@@ -8,7 +9,7 @@ mod storage;
 mod ws;
 
 pub use process::ServerProcess;
-pub use receiver::{Received, Receiver, Reply};
+pub use receiver::{Receiver, Reply};
 pub use storage::{Backend, fresh_storage};
 pub use ws::WsClient;
 
