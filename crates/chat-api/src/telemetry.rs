@@ -26,7 +26,7 @@ pub async fn log_request(
     let method = request.method().clone();
     // An incoming webhook's path is its secret: logged as the route, never as sent.
     let path = match request.path() {
-        path if path.starts_with(crate::routes::INCOMING_WEBHOOK_PREFIX) => "/api/v1/hooks/{token}".to_owned(),
+        path if path.starts_with(crate::webhooks::INCOMING_WEBHOOK_PREFIX) => "/api/v1/hooks/{token}".to_owned(),
         path => path.to_owned(),
     };
     let response = next.call(request).await?;

@@ -90,9 +90,6 @@ pub fn configure(config: &mut ServiceConfig) {
     )));
 }
 
-/// Where incoming webhooks' URLs start; the rest is the webhook's token.
-pub const INCOMING_WEBHOOK_PREFIX: &str = "/api/v1/hooks/";
-
 /// Answers every unknown path with a problem, like every other error.
 pub async fn not_found() -> Result<actix_web::HttpResponse, ApiError> {
     Err(ApiError::NoRoute)

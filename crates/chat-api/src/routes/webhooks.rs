@@ -28,7 +28,9 @@ pub async fn create(
         let info = req.connection_info();
         format!("{}://{}", info.scheme(), info.host())
     };
-    let created = crate::webhooks::register(&state, path.chat_id, caller.user.id, draft, &base_url).await?;
+    let created =
+        crate::webhooks::register(&state.store, &state.webhooks, path.chat_id, caller.user.id, draft, &base_url)
+            .await?;
     Ok(HttpResponse::Created().json(created))
 }
 

@@ -11,6 +11,9 @@ use crate::rate_limit::RateLimiter;
 use chat_domain::{FieldCode, ValidationErrors, WebhookId};
 use chat_outbound::{Outbound, OutboundError, OutboundPolicy};
 
+/// Where incoming webhooks' URLs start; the rest is the webhook's token (a secret: never logged).
+pub const INCOMING_WEBHOOK_PREFIX: &str = "/api/v1/hooks/";
+
 /// What the webhook routes share: the outbound client (the URL check at registration is the one
 /// the sender applies again at every connect) and the incoming webhooks' rate limit.
 #[derive(Debug)]
@@ -55,7 +58,8 @@ pub fn outbound(config: &WebhookConfig) -> Result<Outbound, OutboundError> {
 /// token, of which only the hash is kept. `base_url` is this server's address as the caller
 /// reached it, for the incoming URL.
 pub async fn register(
-    state: &crate::state::AppState,
+    store: &chat_store::Store,
+    webhooks: &Webhooks,
     chat: chat_domain::ChatId,
     actor: chat_domain::UserId,
     draft: chat_domain::NewWebhook,
@@ -65,7 +69,7 @@ pub async fn register(
     let token = || crate::auth::token::generate().map_err(|error| ApiError::Internal(error.to_string()));
     match draft {
         NewWebhook::Outgoing { url, events, bot_id, mentions_only, commands_only, name } => {
-            let url = state.webhooks.check_url(&url).await?;
+            let url = webhooks.check_url(&url).await?;
             let secret = format!("whsec_{}", token()?);
             let registration = chat_store::OutgoingRegistration {
                 url,
@@ -76,17 +80,16 @@ pub async fn register(
                 commands_only,
                 name,
             };
-            let webhook = state.store.register_outgoing_webhook(chat, actor, registration).await?;
+            let webhook = store.register_outgoing_webhook(chat, actor, registration).await?;
             Ok(CreatedWebhook { webhook, secret: Some(secret), url: None })
         }
         NewWebhook::Incoming { name } => {
             // Refused before a bot is made for nothing.
-            state.store.ensure_chat_admin(chat, actor).await?;
+            store.ensure_chat_admin(chat, actor).await?;
             let token = token()?;
             let username = format!("webhook-{}", &token[..12]);
             let display_name = name.clone().unwrap_or_else(|| "Incoming webhook".to_owned());
-            let bot = state
-                .store
+            let bot = store
                 .create_bot(chat_store::NewBotAccount {
                     owner: actor,
                     username: &username,
@@ -94,11 +97,11 @@ pub async fn register(
                     token: None,
                 })
                 .await?;
-            state.store.add_member(chat, actor, bot.id, chat_domain::Role::Member).await?;
+            store.add_member(chat, actor, bot.id, chat_domain::Role::Member).await?;
             let registration =
                 chat_store::IncomingRegistration { bot_id: bot.id, token_hash: crate::auth::token::hash(&token), name };
-            let webhook = state.store.register_incoming_webhook(chat, actor, registration).await?;
-            let url = format!("{base_url}{}{token}", crate::routes::INCOMING_WEBHOOK_PREFIX);
+            let webhook = store.register_incoming_webhook(chat, actor, registration).await?;
+            let url = format!("{base_url}{}{token}", INCOMING_WEBHOOK_PREFIX);
             Ok(CreatedWebhook { webhook, secret: None, url: Some(url) })
         }
     }
