@@ -1,6 +1,7 @@
 //! An async Rust client of the chat backend, speaking `chat-domain`'s types.
 //!
-//! - Every REST endpoint under `/api/v1`, answering the domain's aggregates.
+//! - Every REST endpoint under `/api/v1`, answering the domain's aggregates (bots included:
+//!   `create_bot`, `rotate_bot_token`, ...).
 //! - A refusal is a `ClientError::Refused` with the problem's `ErrorCode` and, for
 //!   `validation_failed`, the fields at fault.
 //! - Creates (`post_message`, `create_chat`) carry a fresh `Idempotency-Key` and are retried with
@@ -41,6 +42,7 @@
 #![warn(missing_docs)]
 
 mod accounts;
+mod bots;
 mod chats;
 mod client;
 mod error;

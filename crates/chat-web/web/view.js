@@ -234,7 +234,9 @@ export class View {
     $("member-list").replaceChildren(...state.members.map((member) => {
       const me = member.user_id === state.me.id;
       return h("li", {},
-        `${member.display_name} (@${member.username}, ${member.role}) `,
+        member.display_name,
+        member.is_bot && h("span", { class: "badge" }, "bot"),
+        ` (@${member.username}, ${member.role}) `,
         (manager || me) && group && h("button", {
           type: "button", class: "secondary",
           "aria-label": me ? "Leave this chat" : `Remove ${member.display_name}`,

@@ -236,3 +236,31 @@ async fn rotation_revokes_the_old_token_on_every_process() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn chat_client_manages_bots_and_their_tokens() {
+    use chat_client::{Client, ClientError};
+    use chat_domain::{BotDraft, ChatId, UserId};
+    let app = TestApp::spawn().await;
+    let ann = app.register("ann").await;
+    let chat = ChatId(app.group(&ann, &[]).await);
+    let owner = Client::new(&app.address).with_token(ann.token.clone());
+    let draft = BotDraft { username: "alerts".into(), display_name: None, chats: Some(vec![chat]) };
+    let created = owner.create_bot(&draft).await.unwrap();
+    assert!(created.bot.is_bot);
+    assert_eq!(owner.bots().await.unwrap().bots, vec![created.bot.clone()]);
+    assert_eq!(owner.rename_bot(created.bot.id, "Alerts").await.unwrap().display_name, "Alerts");
+
+    let bot = Client::new(&app.address).with_token(created.token.clone());
+    assert_eq!(bot.me().await.unwrap().id, created.bot.id);
+    let rotated = owner.rotate_bot_token(created.bot.id, None).await.unwrap();
+    assert!(matches!(bot.me().await, Err(ClientError::Refused { status: 401, .. })));
+    let bot = Client::new(&app.address).with_token(rotated.token);
+    assert!(bot.me().await.unwrap().is_bot);
+    owner.revoke_bot_token(created.bot.id).await.unwrap();
+    assert!(matches!(bot.me().await, Err(ClientError::Refused { status: 401, .. })));
+    owner.delete_bot(created.bot.id).await.unwrap();
+    let gone = owner.rename_bot(created.bot.id, "Ghost").await.unwrap_err();
+    assert!(matches!(gone, ClientError::Refused { status: 404, problem } if problem.code == ErrorCode::BotNotFound));
+    assert!(matches!(owner.delete_bot(UserId(ann.id)).await, Err(ClientError::Refused { status: 404, .. })));
+}

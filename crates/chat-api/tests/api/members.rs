@@ -25,7 +25,10 @@ async fn members_are_listed_with_their_roles_for_members_only() {
     let ann_entry = members.iter().find(|m| m["user_id"] == ann.id).unwrap();
     let mut keys: Vec<&str> = ann_entry.as_object().unwrap().keys().map(String::as_str).collect();
     keys.sort_unstable();
-    assert_eq!(keys, ["display_name", "joined_at", "last_read_message_id", "presence", "role", "user_id", "username"]);
+    assert_eq!(
+        keys,
+        ["display_name", "is_bot", "joined_at", "last_read_message_id", "presence", "role", "user_id", "username"]
+    );
     assert_eq!(ann_entry["presence"]["status"], "offline", "no socket open");
     assert_eq!(ann_entry["username"], "ann");
     assert_eq!(ann_entry["role"], "owner");

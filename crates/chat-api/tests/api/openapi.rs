@@ -190,9 +190,13 @@ async fn an_id_out_of_range_in_any_path_is_a_documented_400() {
 
 /// `path` with every parameter filled in: ids with `id`, the emoji with a valid one.
 fn concrete(path: &str, id: &str) -> String {
-    let path =
-        path.replace("{emoji}", "x").replace("{chat_id}", id).replace("{message_id}", id).replace("{user_id}", id);
-    path.replace("{bot_id}", id).replace("{webhook_id}", id).replace("{token}", "x")
+    path.replace("{emoji}", "x")
+        .replace("{chat_id}", id)
+        .replace("{message_id}", id)
+        .replace("{user_id}", id)
+        .replace("{bot_id}", id)
+        .replace("{webhook_id}", id)
+        .replace("{token}", "x")
 }
 
 /// Every body refuses unknown fields (422 `unknown_field`), and its schema says so.

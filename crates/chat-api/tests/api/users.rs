@@ -23,7 +23,7 @@ async fn users_are_found_by_username_prefix_page_by_page_with_public_fields_only
     assert_eq!(usernames(&rest), ["anna"]);
     assert!(rest["next_cursor"].is_null());
     let keys: Vec<&str> = first["users"][0].as_object().unwrap().keys().map(String::as_str).collect();
-    assert_eq!(keys, ["created_at", "display_name", "id", "username"]);
+    assert_eq!(keys, ["created_at", "display_name", "id", "is_bot", "username"]);
     assert_eq!(usernames(&app.get_ok(&ann, "/api/v1/users?q=zed").await), Vec::<&str>::new());
     assert_eq!(usernames(&app.get_ok(&ann, "/api/v1/users").await).len(), 5);
 }
