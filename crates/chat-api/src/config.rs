@@ -3,6 +3,7 @@
 
 use crate::realtime::{DispatchSettings, PresenceSettings};
 use chat_media::StorageConfig;
+use chat_outbound::Backoff;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::ops::RangeBounds;
 use std::str::FromStr;
@@ -30,6 +31,7 @@ pub struct Config {
     pub realtime: RealtimeConfig,
     pub uploads: UploadConfig,
     pub push: PushConfig,
+    pub webhooks: WebhookConfig,
 }
 
 impl Default for Config {
@@ -50,6 +52,7 @@ impl Default for Config {
             realtime: RealtimeConfig::default(),
             uploads: UploadConfig::default(),
             push: PushConfig::default(),
+            webhooks: WebhookConfig::default(),
         }
     }
 }
@@ -128,6 +131,35 @@ impl Default for PushConfig {
             retry_longest: Duration::from_secs(600),
             max_attempts: 8,
             ttl: Duration::from_secs(12 * 3600),
+        }
+    }
+}
+
+/// Outgoing webhooks' deliveries and incoming webhooks' limit.
+#[derive(Clone, Debug)]
+pub struct WebhookConfig {
+    /// Hosts exempt from the public-address rule (`CHAT_WEBHOOK_ALLOWED_HOSTS`, comma-separated).
+    pub allowed_hosts: Vec<String>,
+    /// The longest one delivery request may take.
+    pub timeout: Duration,
+    /// Waits between tries of a delivery that got a 5xx, a 429 or no answer; after the last try
+    /// the webhook is marked failing. The defaults retry for about 40 minutes in all.
+    pub retry: Backoff,
+    /// How often the delivery worker looks for due deliveries without a wake-up (retries, lost
+    /// wake-ups).
+    pub tick: Duration,
+    /// Messages a minute one incoming webhook may post.
+    pub incoming_per_minute: u32,
+}
+
+impl Default for WebhookConfig {
+    fn default() -> Self {
+        Self {
+            allowed_hosts: Vec::new(),
+            timeout: Duration::from_secs(10),
+            retry: Backoff { first: Duration::from_secs(2), longest: Duration::from_secs(600), max_attempts: 12 },
+            tick: Duration::from_secs(1),
+            incoming_per_minute: 60,
         }
     }
 }
@@ -291,6 +323,18 @@ impl Config {
         push.retry_longest = env.duration("CHAT_PUSH_RETRY_LONGEST_MS", Unit::Millis, push.retry_longest, 1..)?;
         push.max_attempts = env.value("CHAT_PUSH_MAX_ATTEMPTS", push.max_attempts, 1..=100)?;
         push.ttl = env.duration("CHAT_PUSH_TTL_SECS", Unit::Secs, push.ttl, 60..=24 * 3600)?;
+        let webhooks = &mut config.webhooks;
+        if let Some(hosts) = env.text("CHAT_WEBHOOK_ALLOWED_HOSTS") {
+            webhooks.allowed_hosts = list(&hosts);
+        }
+        webhooks.timeout = env.duration("CHAT_WEBHOOK_TIMEOUT_MS", Unit::Millis, webhooks.timeout, 10..)?;
+        let retry = &mut webhooks.retry;
+        retry.first = env.duration("CHAT_WEBHOOK_RETRY_FIRST_MS", Unit::Millis, retry.first, 1..)?;
+        retry.longest = env.duration("CHAT_WEBHOOK_RETRY_LONGEST_MS", Unit::Millis, retry.longest, 1..)?;
+        retry.max_attempts = env.value("CHAT_WEBHOOK_ATTEMPTS", retry.max_attempts, 1..)?;
+        webhooks.tick = env.duration("CHAT_WEBHOOK_TICK_MS", Unit::Millis, webhooks.tick, 10..)?;
+        webhooks.incoming_per_minute =
+            env.value("CHAT_INCOMING_WEBHOOK_PER_MINUTE", webhooks.incoming_per_minute, 1..)?;
         Ok(config)
     }
 
@@ -300,7 +344,7 @@ impl Config {
     /// is left out.
     pub fn to_env(&self) -> Vec<(&'static str, String)> {
         let (body, hashing, realtime, uploads) = (&self.body, &self.password_hashing, &self.realtime, &self.uploads);
-        let (presence, push) = (&realtime.presence, &self.push);
+        let (presence, push, webhooks) = (&realtime.presence, &self.push, &self.webhooks);
         let mut variables = vec![
             ("DATABASE_URL", self.database_url.clone()),
             ("CHAT_ADDR", self.addr.to_string()),
@@ -339,6 +383,13 @@ impl Config {
             ("CHAT_PUSH_RETRY_LONGEST_MS", Unit::Millis.count(push.retry_longest)),
             ("CHAT_PUSH_MAX_ATTEMPTS", push.max_attempts.to_string()),
             ("CHAT_PUSH_TTL_SECS", Unit::Secs.count(push.ttl)),
+            ("CHAT_WEBHOOK_ALLOWED_HOSTS", webhooks.allowed_hosts.join(",")),
+            ("CHAT_WEBHOOK_TIMEOUT_MS", Unit::Millis.count(webhooks.timeout)),
+            ("CHAT_WEBHOOK_RETRY_FIRST_MS", Unit::Millis.count(webhooks.retry.first)),
+            ("CHAT_WEBHOOK_RETRY_LONGEST_MS", Unit::Millis.count(webhooks.retry.longest)),
+            ("CHAT_WEBHOOK_ATTEMPTS", webhooks.retry.max_attempts.to_string()),
+            ("CHAT_WEBHOOK_TICK_MS", Unit::Millis.count(webhooks.tick)),
+            ("CHAT_INCOMING_WEBHOOK_PER_MINUTE", webhooks.incoming_per_minute.to_string()),
         ];
         if let Some(key) = &push.vapid_private_key {
             variables.push(("CHAT_VAPID_PRIVATE_KEY", key.0.clone()));
@@ -490,6 +541,12 @@ mod tests {
             max_attempts: 3,
             ttl: Duration::from_secs(60),
         };
+        let webhooks = &mut config.webhooks;
+        webhooks.allowed_hosts = vec!["127.0.0.1".into(), "hooks.internal".into()];
+        webhooks.timeout = ms(700);
+        webhooks.retry = Backoff { first: ms(20), longest: ms(90), max_attempts: 3 };
+        webhooks.tick = ms(40);
+        webhooks.incoming_per_minute = 11;
 
         let environment: HashMap<&str, String> = config.to_env().into_iter().collect();
         let back = Config::from_lookup(|name| environment.get(name).cloned()).unwrap();

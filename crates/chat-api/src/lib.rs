@@ -20,6 +20,7 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod uploads;
+pub mod webhooks;
 pub mod workers;
 
 pub use config::Config;

@@ -1,6 +1,7 @@
 //! A token bucket per client address, for the endpoints that run a password hash (brute force and
 //! hash floods get 429 with `Retry-After` instead of CPU and memory) and for the user directory
-//! (listing every account page by page is slowed down, not refused).
+//! (listing every account page by page is slowed down, not refused); and a bucket per incoming
+//! webhook.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -10,11 +11,12 @@ use std::time::{Duration, Instant};
 /// Addresses remembered at most; past it, buckets that have refilled are forgotten.
 const MAX_TRACKED: usize = 100_000;
 
+/// Buckets per key: a client address (the default), or anything else counted apart.
 #[derive(Debug)]
-pub struct RateLimiter {
+pub struct RateLimiter<K = IpAddr> {
     per_second: f64,
     burst: f64,
-    buckets: Mutex<HashMap<IpAddr, Bucket>>,
+    buckets: Mutex<HashMap<K, Bucket>>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -23,22 +25,20 @@ struct Bucket {
     refreshed: Instant,
 }
 
-impl RateLimiter {
-    /// `per_minute` requests a minute per address, with bursts of as many.
+impl<K: Eq + std::hash::Hash> RateLimiter<K> {
+    /// `per_minute` requests a minute per key, with bursts of as many.
     pub fn per_minute(per_minute: u32) -> Self {
         let per_minute = f64::from(per_minute.max(1));
         Self { per_second: per_minute / 60.0, burst: per_minute, buckets: Mutex::new(HashMap::new()) }
     }
 
-    /// Admits the request of `req`'s client, or refuses it with 429 and when to retry.
-    pub fn admit(&self, req: &actix_web::HttpRequest) -> Result<(), crate::problem::ApiError> {
-        let Some(address) = req.peer_addr() else { return Ok(()) };
-        self.check(address.ip())
-            .map_err(|wait| crate::problem::ApiError::RateLimited { retry_after_secs: wait.as_secs() + 1 })
+    /// Takes one token for `key`, or refuses with 429 and when to retry.
+    pub fn admit_key(&self, key: K) -> Result<(), crate::problem::ApiError> {
+        self.check(key).map_err(|wait| crate::problem::ApiError::RateLimited { retry_after_secs: wait.as_secs() + 1 })
     }
 
     /// Takes one token for `client`, or says how long until one is free.
-    pub fn check(&self, client: IpAddr) -> Result<(), Duration> {
+    pub fn check(&self, client: K) -> Result<(), Duration> {
         let now = Instant::now();
         let mut buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
         if buckets.len() >= MAX_TRACKED {
@@ -57,6 +57,14 @@ impl RateLimiter {
         } else {
             Err(Duration::from_secs_f64((1.0 - bucket.tokens) / self.per_second))
         }
+    }
+}
+
+impl RateLimiter<IpAddr> {
+    /// Admits the request of `req`'s client, or refuses it with 429 and when to retry.
+    pub fn admit(&self, req: &actix_web::HttpRequest) -> Result<(), crate::problem::ApiError> {
+        let Some(address) = req.peer_addr() else { return Ok(()) };
+        self.admit_key(address.ip())
     }
 }
 

@@ -35,7 +35,7 @@ pub enum StartupError {
     Storage(#[from] chat_media::MediaError),
     #[error("cannot set up push: {0}")]
     Vapid(#[from] crate::push::vapid::VapidError),
-    #[error("cannot set up the outbound HTTP client: {0}")]
+    #[error("cannot build an outbound HTTP client: {0}")]
     Outbound(#[from] chat_outbound::OutboundError),
 }
 
@@ -78,6 +78,13 @@ impl Application {
         let metrics = Metrics::default();
         let sender = push::sender::Sender::new(store.clone(), push.clone(), &config.push, metrics.push_counters());
         workers.extend(push::worker::workers(store.clone(), hub.published_head(), sender, &config.push));
+        let webhooks = crate::webhooks::Webhooks::new(&config.webhooks)?;
+        workers.push(crate::webhooks::delivery::worker(
+            store.clone(),
+            webhooks.outbound.clone(),
+            hub.published_head(),
+            config.webhooks.clone(),
+        ));
         let state = web::Data::new(AppState {
             store,
             hub: hub.clone(),
@@ -96,6 +103,7 @@ impl Application {
             media,
             uploads: config.uploads.clone(),
             push,
+            webhooks,
         });
         let listener = TcpListener::bind(config.addr)?;
         let port = listener.local_addr()?.port();

@@ -28,4 +28,5 @@ pub struct AppState {
     pub uploads: UploadConfig,
     /// The pushers' outbound client and the VAPID identity.
     pub push: Push,
+    pub webhooks: crate::webhooks::Webhooks,
 }

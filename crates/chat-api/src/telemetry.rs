@@ -23,7 +23,12 @@ pub async fn log_request(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
     let started = Instant::now();
-    let (method, path) = (request.method().clone(), request.path().to_owned());
+    let method = request.method().clone();
+    // An incoming webhook's path is its secret: logged as the route, never as sent.
+    let path = match request.path() {
+        path if path.starts_with(crate::webhooks::INCOMING_WEBHOOK_PREFIX) => "/api/v1/hooks/{token}".to_owned(),
+        path => path.to_owned(),
+    };
     let response = next.call(request).await?;
     let elapsed: Duration = started.elapsed();
     if let Some(state) = response.request().app_data::<web::Data<AppState>>() {

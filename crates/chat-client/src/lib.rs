@@ -13,6 +13,8 @@
 //!   gateway), `pushers`, `delete_pusher`, and each chat's `notification_setting`.
 //! - Plain `http`/`ws` by default; the `rustls` feature adds `https`/`wss` (rustls, Mozilla's
 //!   root certificates).
+//! - Webhooks: registering them, and `verify_webhook_signature` for a service that receives
+//!   deliveries (`examples/webhook_receiver.rs`).
 //! - `event_stream` follows the caller's events over the WebSocket, resuming with `since` after
 //!   every drop, so each stored event arrives once, in order, across server restarts.
 //!
@@ -54,6 +56,7 @@ mod push;
 mod retry;
 mod search;
 mod stream;
+mod webhooks;
 
 pub use client::{Client, new_idempotency_key};
 pub use error::{ClientError, ClientResult};
@@ -61,3 +64,4 @@ pub use messages::{HistoryQuery, MessageCursor, PageQuery};
 pub use retry::RetryPolicy;
 pub use search::SearchOptions;
 pub use stream::{EventStream, StreamItem};
+pub use webhooks::{SignatureError, verify_webhook_signature};

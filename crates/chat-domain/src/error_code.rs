@@ -79,6 +79,8 @@ code_enum! {
         UserNotFound => "user_not_found",
         /// 404: the upload does not exist, or the caller may not see it.
         UploadNotFound => "upload_not_found",
+        /// 404: the webhook does not exist, is revoked, or the caller may not manage it.
+        WebhookNotFound => "webhook_not_found",
         /// 404: the caller has no bot with that id.
         BotNotFound => "bot_not_found",
         /// 404: no such endpoint.

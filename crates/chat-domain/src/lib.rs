@@ -39,6 +39,7 @@ pub mod timestamp;
 pub mod upload;
 pub mod user;
 pub mod validation;
+pub mod webhook;
 
 pub use answers::{
     ChatList, EditList, EventFeed, HistoryPage, MemberList, MentionList, ReadState, SearchHit, SearchResults, Session,
@@ -75,3 +76,8 @@ pub use timestamp::Timestamp;
 pub use upload::{Upload, UploadId};
 pub use user::{Credentials, User, UserPatch};
 pub use validation::{FieldError, ValidationErrors};
+pub use webhook::{
+    ChatCommand, CommandAnswer, CommandCall, CommandList, CommandSet, CreatedWebhook, DeliveryList, DeliveryState,
+    IncomingPost, NewWebhook, Webhook, WebhookDelivery, WebhookDraft, WebhookId, WebhookKind, WebhookList,
+    WebhookPatch, WebhookState,
+};

@@ -18,6 +18,7 @@ mod rows;
 mod schema;
 mod uploads;
 mod users;
+mod webhooks;
 
 pub use chats::creation::ChatCreation;
 pub use chats::members::MemberAddition;
@@ -38,3 +39,5 @@ pub use uploads::UploadStart;
 pub use users::accounts::NewAccount;
 pub use users::bots::{BotAccount, NewBotAccount};
 pub use users::token_cache::Authenticated;
+pub use webhooks::outbox::{ClaimedDelivery, DeliveryBody, DeliveryOutcome};
+pub use webhooks::registry::{IncomingHook, IncomingRegistration, OutgoingRegistration};

@@ -5,7 +5,7 @@
 //! the 400 `invalid_path` of `http_server.rs`'s `PathConfig`. Reaction paths have their own
 //! extractor (`reaction_path.rs`), which decodes the emoji strictly.
 
-use chat_domain::{ChatId, MessageId, UploadId, UserId};
+use chat_domain::{ChatId, MessageId, UploadId, UserId, WebhookId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -81,4 +81,13 @@ pub struct UploadPath {
 pub struct PusherPath {
     /// The pusher's id
     pub pusher_id: i64,
+}
+
+/// `/webhooks/{webhook_id}…`
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct WebhookPath {
+    /// The webhook's id
+    #[param(value_type = i64)]
+    pub webhook_id: WebhookId,
 }

@@ -3,8 +3,10 @@
 mod auth;
 mod bots;
 mod chats;
+mod commands;
 mod health;
 mod history;
+mod incoming;
 mod members;
 mod mentions;
 mod messages;
@@ -21,6 +23,7 @@ mod threads;
 mod uploads;
 mod users;
 pub mod web_client;
+mod webhooks;
 
 use crate::openapi::{WithPathErrors, WithStoreErrors};
 use crate::problem::ApiError;
@@ -83,7 +86,15 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(notifications::get)
             .service(notifications::set)
             .service(realtime::websocket)
-            .service(realtime::events),
+            .service(realtime::events)
+            .service(webhooks::create)
+            .service(webhooks::list)
+            .service(webhooks::remove)
+            .service(webhooks::enable)
+            .service(webhooks::deliveries)
+            .service(commands::replace)
+            .service(commands::list)
+            .service(incoming::post),
     )));
 }
 

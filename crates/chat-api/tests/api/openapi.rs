@@ -195,6 +195,8 @@ fn concrete(path: &str, id: &str) -> String {
         .replace("{message_id}", id)
         .replace("{user_id}", id)
         .replace("{bot_id}", id)
+        .replace("{webhook_id}", id)
+        .replace("{token}", "x")
 }
 
 /// Every body refuses unknown fields (422 `unknown_field`), and its schema says so.

@@ -7,9 +7,6 @@
 //! position commit together or not at all, so no event is planned twice or skipped. Sending what
 //! was planned happens later, outside any transaction, from the outbox.
 
-// Until push and webhooks (built on branches now) call it.
-#![allow(dead_code)]
-
 use crate::connection::pool::Store;
 use crate::connection::prepared::{prepared, statement};
 use crate::error::StoreResult;

@@ -5,10 +5,12 @@ mod commits;
 mod direct;
 mod process;
 pub mod push;
+mod receiver;
 mod storage;
 mod ws;
 
 pub use process::ServerProcess;
+pub use receiver::{Receiver, Reply};
 pub use storage::{Backend, fresh_storage};
 pub use ws::WsClient;
 
@@ -196,6 +198,13 @@ pub fn test_config(database_url: &str) -> Config {
     // A silent process is swept after 1.5 s, a closed socket counts after 200 ms.
     config.realtime.presence = PresenceSettings { beat: ms(250), timeout: ms(1500), grace: ms(200), coalesce: ms(200) };
     config.uploads.storage = storage::local_folder();
+    // The receivers of the webhook tests listen on 127.0.0.1; retries come quickly, and give up
+    // after 5 tries (about a second in all).
+    let webhooks = &mut config.webhooks;
+    webhooks.allowed_hosts = vec!["127.0.0.1".into()];
+    webhooks.timeout = ms(1000);
+    webhooks.retry = chat_outbound::Backoff { first: ms(50), longest: ms(300), max_attempts: 5 };
+    webhooks.tick = ms(50);
     config
 }
 

@@ -1,0 +1,272 @@
+//! The deliveries' outbox: claiming what is due (one delivery at a time per webhook, oldest
+//! first), recording each attempt's outcome, and listing a webhook's recent deliveries.
+//!
+//! A claim is a lease (`claimed_until`) taken with `FOR UPDATE SKIP LOCKED`, so two processes
+//! never send one delivery at once, and the deliveries a killed process held come back when their
+//! lease ends. Sending happens outside any transaction. Only a webhook's oldest pending delivery
+//! can be claimed, so a receiver gets its events in order even across retries and restarts.
+
+use crate::connection::pool::Store;
+use crate::error::StoreResult;
+use crate::events::published::PublishedEvent;
+use crate::rows::{EventRow, UserRow};
+use crate::schema::{events, messages, users};
+use crate::webhooks::access::ensure_manager;
+use chat_domain::{CommandCall, DeliveryState, MessageId, User, UserId, WebhookDelivery, WebhookId};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Double, Integer, Nullable, Text, Timestamptz};
+use diesel_async::RunQueryDsl;
+use std::collections::HashMap;
+use std::time::Duration;
+use time::OffsetDateTime;
+
+/// What a claimed delivery carries.
+#[derive(Debug)]
+pub enum DeliveryBody {
+    /// The event, sent as the WebSocket sends it.
+    Event(PublishedEvent),
+    /// A slash command for the webhook's bot.
+    Command(CommandCall),
+    /// The event is no longer in the log (retention pruned it): nothing to send.
+    Gone,
+}
+
+/// A delivery this process holds until its lease ends.
+#[derive(Debug)]
+pub struct ClaimedDelivery {
+    /// The delivery's id: `Chat-Webhook-Id`.
+    pub id: i64,
+    pub webhook_id: WebhookId,
+    /// The webhook's bot, which answers commands.
+    pub bot_id: Option<UserId>,
+    pub url: String,
+    /// The signing key (never logged).
+    pub secret: String,
+    /// Attempts made, this one included.
+    pub attempts: i32,
+    pub body: DeliveryBody,
+}
+
+/// What became of one attempt.
+#[derive(Clone, Copy, Debug)]
+pub enum DeliveryOutcome<'a> {
+    /// 2xx: done.
+    Delivered { status: u16 },
+    /// A 4xx other than 429 (or a 3xx): the receiver refused it for good; the next one goes.
+    Refused { status: u16 },
+    /// A 5xx, a 429 or no answer (`error`): tried again after `after`.
+    Retry { status: Option<u16>, error: Option<&'a str>, after: Duration },
+    /// Nothing could be sent, and trying again will not help (`error`: the event is gone from
+    /// the log, the URL is refused now): failed, the next one goes.
+    Dropped { error: &'a str },
+    /// As `Retry`, but past the retry window: the webhook is marked `failing` and the delivery
+    /// waits, in its place, for the webhook to be enabled again.
+    GiveUp { status: Option<u16>, error: Option<&'a str> },
+}
+
+#[derive(QueryableByName)]
+struct ClaimRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+    #[diesel(sql_type = BigInt)]
+    webhook_id: i64,
+    #[diesel(sql_type = BigInt)]
+    seq: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    command: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    arguments: Option<String>,
+    #[diesel(sql_type = Integer)]
+    attempts: i32,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    bot_id: Option<i64>,
+    #[diesel(sql_type = Text)]
+    url: String,
+    #[diesel(sql_type = Text)]
+    secret: String,
+}
+
+/// Claims up to `$1` due deliveries, each the oldest pending one of an active webhook, for `$2`
+/// seconds. (`state = 'pending'` is checked again on the locked row: a delivery finished since
+/// this statement's snapshot is not taken.)
+const CLAIM_SQL: &str = "
+WITH heads AS (
+    SELECT DISTINCT ON (d.webhook_id) d.id
+      FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
+     WHERE d.state = 'pending' AND w.revoked_at IS NULL AND w.state = 'active'
+     ORDER BY d.webhook_id, d.seq
+), claimable AS (
+    SELECT d.id FROM webhook_deliveries d
+     WHERE d.id IN (SELECT id FROM heads) AND d.state = 'pending' AND d.next_attempt_at <= now()
+       AND (d.claimed_until IS NULL OR d.claimed_until < now())
+     ORDER BY d.id LIMIT $1
+       FOR UPDATE SKIP LOCKED
+)
+UPDATE webhook_deliveries d
+   SET claimed_until = now() + make_interval(secs => $2), attempts = d.attempts + 1, last_attempt_at = now()
+  FROM claimable, webhooks w
+ WHERE d.id = claimable.id AND w.id = d.webhook_id
+RETURNING d.id, d.webhook_id, d.seq, d.command, d.arguments, d.attempts, w.bot_id, w.url, w.secret";
+
+impl Store {
+    /// Claims up to `batch` due deliveries for `lease` (longer than a request can take), with what
+    /// each must send.
+    pub async fn claim_webhook_deliveries(&self, batch: i64, lease: Duration) -> StoreResult<Vec<ClaimedDelivery>> {
+        let mut conn = self.conn().await?;
+        let claimed = diesel::sql_query(CLAIM_SQL)
+            .bind::<BigInt, _>(batch)
+            .bind::<Double, _>(lease.as_secs_f64())
+            .load::<ClaimRow>(&mut conn)
+            .await?;
+        if claimed.is_empty() {
+            return Ok(Vec::new());
+        }
+        let seqs: Vec<i64> = claimed.iter().map(|row| row.seq).collect();
+        let mut logged: HashMap<i64, PublishedEvent> = HashMap::new();
+        let rows = events::table
+            .filter(events::seq.eq_any(&seqs))
+            .select(EventRow::as_select())
+            .load::<EventRow>(&mut conn)
+            .await?;
+        for row in rows {
+            let event = row.into_published()?;
+            logged.insert(event.envelope.seq, event);
+        }
+        let commanded: Vec<i64> = claimed
+            .iter()
+            .filter(|row| row.command.is_some())
+            .filter_map(|row| logged.get(&row.seq).and_then(|event| event.envelope.message_id).map(|id| id.0))
+            .collect();
+        let callers: HashMap<i64, User> = messages::table
+            .inner_join(users::table.on(users::id.eq(messages::author_id)))
+            .filter(messages::id.eq_any(&commanded))
+            .select((messages::id, UserRow::as_select()))
+            .load::<(i64, UserRow)>(&mut conn)
+            .await?
+            .into_iter()
+            .map(|(message, author)| (message, User::from(author)))
+            .collect();
+        Ok(claimed
+            .into_iter()
+            .map(|row| {
+                let event = logged.remove(&row.seq);
+                let body = match (event, row.command) {
+                    (None, _) => DeliveryBody::Gone,
+                    (Some(event), None) => DeliveryBody::Event(event),
+                    (Some(event), Some(command)) => {
+                        let message = event.envelope.message_id.unwrap_or(MessageId(0));
+                        match callers.get(&message.0) {
+                            Some(caller) => DeliveryBody::Command(CommandCall {
+                                command,
+                                arguments: row.arguments.unwrap_or_default(),
+                                caller: caller.clone(),
+                                chat_id: event.envelope.chat_id,
+                                message_id: message,
+                            }),
+                            None => DeliveryBody::Gone,
+                        }
+                    }
+                };
+                ClaimedDelivery {
+                    id: row.id,
+                    webhook_id: WebhookId(row.webhook_id),
+                    bot_id: row.bot_id.map(UserId),
+                    url: row.url,
+                    secret: row.secret,
+                    attempts: row.attempts,
+                    body,
+                }
+            })
+            .collect())
+    }
+
+    /// Records what became of delivery `id`'s attempt, and lets go of its lease.
+    pub async fn record_webhook_delivery(&self, id: i64, outcome: DeliveryOutcome<'_>) -> StoreResult<()> {
+        let mut conn = self.conn().await?;
+        let (state, status, error, retry_in) = match outcome {
+            DeliveryOutcome::Delivered { status } => (DeliveryState::Delivered, Some(status), None, 0.0),
+            DeliveryOutcome::Refused { status } => (DeliveryState::Failed, Some(status), None, 0.0),
+            DeliveryOutcome::Dropped { error } => (DeliveryState::Failed, None, Some(error), 0.0),
+            DeliveryOutcome::Retry { status, error, after } => {
+                (DeliveryState::Pending, status, error, after.as_secs_f64())
+            }
+            DeliveryOutcome::GiveUp { status, error } => (DeliveryState::Pending, status, error, 0.0),
+        };
+        diesel::sql_query(
+            "WITH recorded AS (
+                UPDATE webhook_deliveries
+                   SET state = $2, last_status = $3, last_error = $4, claimed_until = NULL,
+                       next_attempt_at = now() + make_interval(secs => $5),
+                       finished_at = CASE WHEN $2 = 'pending' THEN NULL ELSE now() END
+                 WHERE id = $1 AND state = 'pending'
+             RETURNING webhook_id
+             )
+             UPDATE webhooks SET state = 'failing' WHERE $6 AND id IN (SELECT webhook_id FROM recorded)",
+        )
+        .bind::<BigInt, _>(id)
+        .bind::<Text, _>(state.as_str())
+        .bind::<Nullable<Integer>, _>(status.map(i32::from))
+        .bind::<Nullable<Text>, _>(error)
+        .bind::<Double, _>(retry_in)
+        .bind::<diesel::sql_types::Bool, _>(matches!(outcome, DeliveryOutcome::GiveUp { .. }))
+        .execute(&mut conn)
+        .await?;
+        Ok(())
+    }
+
+    /// Webhook `id`'s newest deliveries (at most 100), for whoever may manage it.
+    pub async fn webhook_deliveries(&self, id: WebhookId, actor: UserId) -> StoreResult<Vec<WebhookDelivery>> {
+        #[derive(QueryableByName)]
+        struct Row {
+            #[diesel(sql_type = BigInt)]
+            id: i64,
+            #[diesel(sql_type = BigInt)]
+            seq: i64,
+            #[diesel(sql_type = Nullable<Text>)]
+            command: Option<String>,
+            #[diesel(sql_type = Text)]
+            state: String,
+            #[diesel(sql_type = Integer)]
+            attempts: i32,
+            #[diesel(sql_type = Nullable<Integer>)]
+            last_status: Option<i32>,
+            #[diesel(sql_type = Nullable<Text>)]
+            last_error: Option<String>,
+            #[diesel(sql_type = Timestamptz)]
+            created_at: OffsetDateTime,
+            #[diesel(sql_type = Nullable<Timestamptz>)]
+            last_attempt_at: Option<OffsetDateTime>,
+            #[diesel(sql_type = Nullable<Timestamptz>)]
+            finished_at: Option<OffsetDateTime>,
+        }
+        let mut conn = self.conn().await?;
+        ensure_manager(&mut conn, id.0, actor).await?;
+        let rows = diesel::sql_query(
+            "SELECT id, seq, command, state, attempts, last_status, last_error, created_at, last_attempt_at, finished_at
+               FROM webhook_deliveries WHERE webhook_id = $1 ORDER BY seq DESC LIMIT 100",
+        )
+        .bind::<BigInt, _>(id.0)
+        .load::<Row>(&mut conn)
+        .await?;
+        rows.into_iter()
+            .map(|row| {
+                let state = row
+                    .state
+                    .parse::<DeliveryState>()
+                    .map_err(|()| crate::error::StoreError::Corrupt(format!("delivery state: {:?}", row.state)))?;
+                Ok(WebhookDelivery {
+                    id: row.id,
+                    seq: row.seq,
+                    command: row.command,
+                    state,
+                    attempts: row.attempts,
+                    last_status: row.last_status,
+                    last_error: row.last_error,
+                    created_at: row.created_at.into(),
+                    last_attempt_at: row.last_attempt_at.map(Into::into),
+                    finished_at: row.finished_at.map(Into::into),
+                })
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,3 @@
+DROP TABLE bot_commands;
+DROP TABLE webhook_deliveries;
+DROP TABLE webhooks;
