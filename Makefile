@@ -55,7 +55,7 @@ bench:
 	psql "$${url%/chat_bench}/postgres" -qc 'DROP DATABASE IF EXISTS chat_bench WITH (FORCE)' -c 'CREATE DATABASE chat_bench' || { $(BENCH_PG) stop; exit 1; }; \
 	rm -rf .data/bench-uploads; \
 	DATABASE_URL=$$url CHAT_ADDR=$(BENCH_ADDR) CHAT_LOG=warn CHAT_AUTH_PER_MINUTE=100000 CHAT_STORAGE_URL=.data/bench-uploads \
-		CHAT_PUSH_ALLOWED_HOSTS=127.0.0.1 \
+		CHAT_PUSH_ALLOWED_HOSTS=127.0.0.1 CHAT_WEBHOOK_ALLOWED_HOSTS=127.0.0.1 \
 		CHAT_MAX_UPLOAD_BYTES=$$((128 * 1024 * 1024)) target/release/chat-api & server=$$!; \
 	for i in $$(seq 50); do curl -sf http://$(BENCH_ADDR)/readyz >/dev/null && break; sleep 0.2; done; \
 	BENCH_DATABASE_URL=$$url BENCH_SERVER_PID=$$server target/release/examples/bench http://$(BENCH_ADDR); status=$$?; \

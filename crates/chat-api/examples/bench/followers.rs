@@ -1,12 +1,15 @@
-//! What the work that follows a write costs the write, and whether its worker keeps up: the
-//! push worker (a message into a direct chat whose recipient, with no socket open, has two Web
-//! Push pushers) against the same write with no pusher, alternately in each round, `POST
-//! /messages` at 16 clients. The pushes go to a sink in this process that answers 201.
+//! What the work that follows a write costs the write, and whether its workers keep up: `POST
+//! /messages` at 16 clients into a chat whose follower has work to do, against the same write
+//! into a chat where it has none, alternately in each round:
+//! - push: a direct chat whose recipient (no socket open) has two Web Push pushers;
+//! - webhooks: a group with one outgoing webhook.
 //!
-//! The planner and the sender work after the answer (the sender after a hold, 3 s by default), so
-//! the database's CPU per message is counted from the start of a run until the worker has caught
+//! Pushes and deliveries go to a sink in this process that answers 201.
+//!
+//! The workers plan and send after the answer (a push after a hold, 3 s by default), so the
+//! database's CPU per message is counted from the start of a run until every follower has caught
 //! up with the log and emptied its outbox, on both sides; its ratio is the figure (target at most
-//! 1.10). The sink's count over the same span is the pushes a second the worker sustained.
+//! 1.10). The sink's count over the same span is the requests a second the worker sustained.
 
 use crate::cpu;
 use crate::http::{RequestFn, request};
@@ -46,11 +49,12 @@ impl Sink {
     }
 }
 
-/// A direct chat between two new users: the sender's token and the chat.
-async fn direct_chat(client: &reqwest::Client, base: &str, tag: &str) -> (String, String, i64) {
-    let (_, sender) = setup::register(client, base, &format!("pusher-a{tag}")).await;
-    let (recipient_id, recipient) = setup::register(client, base, &format!("pusher-b{tag}")).await;
-    let body = serde_json::json!({ "kind": "direct", "member_ids": [recipient_id] });
+/// Two new users and a chat of `kind` between them: the first's token, the second's, the chat.
+async fn chat(client: &reqwest::Client, base: &str, kind: &str, tag: &str) -> (String, String, i64) {
+    let (_, sender) = setup::register(client, base, &format!("follow-a{tag}")).await;
+    let (other_id, other) = setup::register(client, base, &format!("follow-b{tag}")).await;
+    let body = serde_json::json!({ "kind": kind, "title": "followers", "member_ids": [other_id] });
+    let body = if kind == "direct" { serde_json::json!({ "kind": kind, "member_ids": [other_id] }) } else { body };
     let chat: serde_json::Value = client
         .post(format!("{base}/chats"))
         .bearer_auth(&sender)
@@ -61,7 +65,12 @@ async fn direct_chat(client: &reqwest::Client, base: &str, tag: &str) -> (String
         .json()
         .await
         .unwrap();
-    (sender, recipient, chat["id"].as_i64().unwrap())
+    (sender, other, chat["id"].as_i64().unwrap())
+}
+
+async fn created(request: reqwest::RequestBuilder, what: &str) {
+    let response = request.send().await.unwrap();
+    assert!(response.status().is_success(), "{what}: {}", response.status());
 }
 
 /// RFC 8291's example subscriber keys: any valid P-256 point will do, the sink decrypts nothing.
@@ -76,83 +85,121 @@ fn post_as(host: &str, token: &str, chat: i64) -> RequestFn {
     })
 }
 
-/// Waits until the push worker has planned every published event and sent every delivery.
+/// Waits until both followers have planned every published event and sent everything due.
 async fn drained(bench: &Bench) {
-    let idle = "SELECT ((SELECT coalesce(max(position), 0) FROM log_consumers WHERE name = 'push') \
-                >= (SELECT seq FROM event_head) \
-                AND NOT EXISTS (SELECT 1 FROM push_deliveries WHERE state = 'pending'))::int";
+    let idle = "SELECT ((SELECT coalesce(min(position), 0) FROM log_consumers) >= (SELECT seq FROM event_head) \
+                AND (SELECT count(*) FROM log_consumers) = 2 \
+                AND NOT EXISTS (SELECT 1 FROM push_deliveries WHERE state = 'pending') \
+                AND NOT EXISTS (SELECT 1 FROM webhook_deliveries WHERE state = 'pending'))::int";
     let started = Instant::now();
     while bench.psql.count(idle) == 0 {
-        assert!(started.elapsed() < Duration::from_secs(300), "the push worker did not drain in 5 minutes");
+        assert!(started.elapsed() < Duration::from_secs(300), "the followers did not drain in 5 minutes");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
 
-fn median(mut values: Vec<f64>) -> f64 {
+fn median(values: impl Iterator<Item = f64>) -> f64 {
+    let mut values: Vec<f64> = values.collect();
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
 }
 
-/// One run of `POST /messages` and the drain after it: messages a second (during the load), the
-/// database's CPU per message (until drained, in µs), and the seconds from the last answer
-/// until drained.
-async fn run_once(bench: &Bench, build: &RequestFn, chat: i64, run: &str, keys: &str) -> (f64, f64, f64) {
+/// One run of `POST /messages` and the drain after it.
+struct Run {
+    /// Messages a second during the load.
+    throughput: f64,
+    /// The database's CPU per message until drained, in µs.
+    db_us: f64,
+    /// Seconds from the end of the load until drained.
+    lag: f64,
+    /// Requests the sink got, and over how long (from the start of the load to the last).
+    sent: u64,
+    rate: f64,
+}
+
+async fn run_once(bench: &Bench, sink: &Sink, build: &RequestFn, chat: i64, label: &str, keys: &str) -> Run {
     let rows = format!("SELECT count(*) FROM messages WHERE chat_id = {chat}");
     let (before, db) = (bench.psql.count(&rows), cpu::cluster(bench.postmaster));
-    let sample = bench.server(build, run, keys, 16, Some(&rows)).await;
+    let (received, started) = (sink.received.load(Ordering::Relaxed), Instant::now());
+    let sample = bench.server(build, label, keys, 16, Some(&rows)).await;
     let loaded = Instant::now();
     drained(bench).await;
     let lag = loaded.elapsed().as_secs_f64();
     let messages = (bench.psql.count(&rows) - before) as f64;
-    (sample.throughput, (cpu::cluster(bench.postmaster) - db) / messages * 1e6, lag)
+    let sent = sink.received.load(Ordering::Relaxed) - received;
+    let span =
+        sink.last.lock().unwrap().filter(|last| *last > started).map_or(0.0, |last| (last - started).as_secs_f64());
+    let run = Run {
+        throughput: sample.throughput,
+        db_us: (cpu::cluster(bench.postmaster) - db) / messages * 1e6,
+        lag,
+        sent,
+        rate: if sent == 0 { 0.0 } else { sent as f64 / span },
+    };
+    println!(
+        "  {label}: {:.0}/s, database {:.0} µs a message, {} sent to the sink ({:.0}/s), drained {:.1} s after the load",
+        run.throughput, run.db_us, run.sent, run.rate, run.lag,
+    );
+    run
 }
 
-/// Runs the comparison and prints it; a missed target is reported, not failed.
+/// Alternates the plain write and the followed one for `rounds` rounds and prints the ratios.
+async fn compare(
+    bench: &Bench,
+    sink: &Sink,
+    name: &str,
+    what: &str,
+    plain: (&RequestFn, i64),
+    followed: (&RequestFn, i64),
+    rounds: usize,
+) {
+    let (mut quiet, mut busy) = (Vec::new(), Vec::new());
+    for round in 1..=rounds {
+        let label = format!("{name}, none, round {round}");
+        quiet.push(run_once(bench, sink, plain.0, plain.1, &label, &format!("{name}q{round}")).await);
+        let label = format!("{name}, {what}, round {round}");
+        busy.push(run_once(bench, sink, followed.0, followed.1, &label, &format!("{name}f{round}")).await);
+    }
+    let throughput = |runs: &[Run]| median(runs.iter().map(|run| run.throughput));
+    let db = |runs: &[Run]| median(runs.iter().map(|run| run.db_us));
+    println!(
+        "{:<34} POST /messages at 16 clients: {:.0}/s and {:.0} µs of database a message without, {:.0}/s and {:.0} µs \
+         with {what}: database ratio {:.2} (target <= 1.10), throughput ratio {:.2}; {:.0} sent a second, drained {:.1} s \
+         after the load",
+        format!("{name} worker"),
+        throughput(&quiet),
+        db(&quiet),
+        throughput(&busy),
+        db(&busy),
+        db(&busy) / db(&quiet),
+        throughput(&busy) / throughput(&quiet),
+        median(busy.iter().map(|run| run.rate)),
+        median(busy.iter().map(|run| run.lag)),
+    );
+}
+
+/// Runs both comparisons and prints them; a missed target is reported, not failed.
 pub async fn run(bench: &Bench, base: &str, tag: &str, rounds: usize) {
     let client = reqwest::Client::new();
     let sink = Sink::default();
     let sink_url = sink.start();
-    let (quiet_sender, _, quiet_chat) = direct_chat(&client, base, &format!("{tag}q")).await;
-    let (pushed_sender, recipient, pushed_chat) = direct_chat(&client, base, &format!("{tag}p")).await;
+
+    let (quiet_sender, _, quiet_chat) = chat(&client, base, "direct", &format!("{tag}pq")).await;
+    let (sender, recipient, pushed_chat) = chat(&client, base, "direct", &format!("{tag}pp")).await;
     for device in ["phone", "laptop"] {
         let body = serde_json::json!({ "endpoint": format!("{sink_url}/{device}"), "keys": { "p256dh": P256DH, "auth": AUTH } });
-        let response =
-            client.post(format!("{base}/push/subscriptions")).bearer_auth(&recipient).json(&body).send().await.unwrap();
-        assert!(response.status().is_success(), "registering a pusher: {}", response.status());
+        created(client.post(format!("{base}/push/subscriptions")).bearer_auth(&recipient).json(&body), "a pusher")
+            .await;
     }
-    let (quiet, pushed) =
-        (post_as(&bench.host, &quiet_sender, quiet_chat), post_as(&bench.host, &pushed_sender, pushed_chat));
-    let (mut plain, mut with_push, mut rates) = (Vec::new(), Vec::new(), Vec::new());
-    for round in 1..=rounds {
-        let run = format!("push, no pusher, round {round}");
-        let (throughput, db_us, lag) = run_once(bench, &quiet, quiet_chat, &run, &format!("pq{round}")).await;
-        println!("  {run}: {throughput:.0}/s, database {db_us:.0} µs a message, drained {lag:.1} s after the load");
-        plain.push((throughput, db_us));
+    let (quiet, pushed) = (post_as(&bench.host, &quiet_sender, quiet_chat), post_as(&bench.host, &sender, pushed_chat));
+    compare(bench, &sink, "push", "two pushers", (&quiet, quiet_chat), (&pushed, pushed_chat), rounds).await;
 
-        let run = format!("push, two pushers, round {round}");
-        let (received, started) = (sink.received.load(Ordering::Relaxed), Instant::now());
-        let (throughput, db_us, lag) = run_once(bench, &pushed, pushed_chat, &run, &format!("pp{round}")).await;
-        let pushes = sink.received.load(Ordering::Relaxed) - received;
-        let span = sink.last.lock().unwrap().map_or(0.0, |last| (last - started).as_secs_f64());
-        let rate = pushes as f64 / span.max(f64::EPSILON);
-        println!(
-            "  {run}: {throughput:.0}/s, database {db_us:.0} µs a message, {pushes} pushes at {rate:.0}/s, \
-             drained {lag:.1} s after the load"
-        );
-        with_push.push((throughput, db_us));
-        rates.push(rate);
-    }
-    let (plain_tp, plain_db) =
-        (median(plain.iter().map(|s| s.0).collect()), median(plain.iter().map(|s| s.1).collect()));
-    let (push_tp, push_db) =
-        (median(with_push.iter().map(|s| s.0).collect()), median(with_push.iter().map(|s| s.1).collect()));
-    println!(
-        "{:<34} POST /messages at 16 clients into a direct chat: {plain_tp:.0}/s and {plain_db:.0} µs of database a \
-         message with no pusher, {push_tp:.0}/s and {push_db:.0} µs with two: database ratio {:.2} (target <= 1.10), \
-         throughput ratio {:.2}; pushes sent {:.0}/s",
-        "push worker",
-        push_db / plain_db,
-        push_tp / plain_tp,
-        median(rates),
-    );
+    let (quiet_sender, _, quiet_chat) = chat(&client, base, "group", &format!("{tag}wq")).await;
+    let (sender, _, hooked_chat) = chat(&client, base, "group", &format!("{tag}wh")).await;
+    let body = serde_json::json!({ "kind": "outgoing", "url": format!("{sink_url}/hook") });
+    created(client.post(format!("{base}/chats/{hooked_chat}/webhooks")).bearer_auth(&sender).json(&body), "a webhook")
+        .await;
+    let (quiet, hooked) = (post_as(&bench.host, &quiet_sender, quiet_chat), post_as(&bench.host, &sender, hooked_chat));
+    compare(bench, &sink, "webhook", "one outgoing webhook", (&quiet, quiet_chat), (&hooked, hooked_chat), rounds)
+        .await;
 }

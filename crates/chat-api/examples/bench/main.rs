@@ -14,10 +14,10 @@
 //! and the `receipt.updated` rate of a group of 1,000 all acknowledging.
 //! Files (`files.rs`): the server's memory while a 100 MiB file goes up and down, and a
 //! thumbnail made against one served from storage.
-//! Followers of the log (`followers.rs`): what the push worker costs `POST /messages`, and the
-//! pushes a second it sends.
+//! Followers of the log (`followers.rs`): what the push and webhook workers cost `POST /messages`,
+//! and the requests a second they send.
 //! `BENCH_TABLE=0` skips the HTTP works, `BENCH_SOCKETS=0` the socket works, `BENCH_RECEIPTS=0`
-//! the receipts, `BENCH_FILES=0` the files, `BENCH_FOLLOWERS=0` the push worker; `BENCH_WORKS=search` runs only the works whose label holds that text.
+//! the receipts, `BENCH_FILES=0` the files, `BENCH_FOLLOWERS=0` the push and webhook workers; `BENCH_WORKS=search` runs only the works whose label holds that text.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod capture;
