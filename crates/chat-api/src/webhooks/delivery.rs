@@ -25,6 +25,9 @@ use tokio::sync::watch;
 const PLAN_BATCH: i64 = 500;
 /// Deliveries claimed (and sent side by side, each to another webhook) per round.
 const SEND_BATCH: i64 = 32;
+/// Finished deliveries are kept this long, for `GET /webhooks/{id}/deliveries`, then pruned.
+const KEPT: Duration = Duration::from_secs(7 * 24 * 3600);
+const PRUNE_EVERY: Duration = Duration::from_secs(600);
 
 /// The worker: plan, send, wait for the next published event or the tick.
 pub fn worker(store: Store, outbound: Outbound, head: watch::Receiver<i64>, config: WebhookConfig) -> Worker {
@@ -34,7 +37,14 @@ pub fn worker(store: Store, outbound: Outbound, head: watch::Receiver<i64>, conf
 async fn run(store: Store, outbound: Outbound, mut head: watch::Receiver<i64>, config: WebhookConfig) -> Infallible {
     let sender = Arc::new(Sender { store, outbound, config });
     let mut head_open = true;
+    let mut pruned = tokio::time::Instant::now();
     loop {
+        if pruned.elapsed() >= PRUNE_EVERY {
+            pruned = tokio::time::Instant::now();
+            if let Err(error) = sender.store.prune_webhook_deliveries(KEPT).await {
+                tracing::warn!(%error, "pruning webhook deliveries failed");
+            }
+        }
         sender.plan().await;
         if sender.send_due().await > 0 {
             // A webhook's next delivery may be due right away.

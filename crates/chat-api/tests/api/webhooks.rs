@@ -344,3 +344,26 @@ async fn a_revoked_webhook_is_sent_nothing_more() {
     second.wait_for(1).await;
     assert_eq!(receiver.received().len(), 1);
 }
+
+#[tokio::test]
+async fn finished_deliveries_and_a_revoked_webhooks_are_pruned_after_they_are_kept() {
+    let app = TestApp::spawn().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let chat = app.group(&ann, &[&bob]).await;
+    let receiver = Receiver::start().await;
+    let (kept, revoked) = (hook(&app, &ann, chat, &receiver).await, hook(&app, &ann, chat, &receiver).await);
+    app.text(&bob, chat, "one").await;
+    deliveries_until(&app, &ann, kept, all_delivered(1)).await;
+    deliveries_until(&app, &ann, revoked, all_delivered(1)).await;
+    let store = app.store().await;
+
+    assert_eq!(store.prune_webhook_deliveries(Duration::from_secs(3600)).await.unwrap(), 0, "all are recent");
+    let response = app.call(&ann, Method::DELETE, &format!("/api/v1/webhooks/{revoked}")).await;
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    assert_eq!(
+        store.prune_webhook_deliveries(Duration::ZERO).await.unwrap(),
+        2,
+        "the finished one and the revoked one's"
+    );
+    assert!(deliveries_until(&app, &ann, kept, |list| list.is_empty()).await.is_empty());
+}

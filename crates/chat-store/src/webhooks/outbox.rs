@@ -149,7 +149,8 @@ impl Store {
         Ok(claimed
             .into_iter()
             .map(|row| {
-                let event = logged.remove(&row.seq);
+                // Not `remove`: webhooks of one chat share the event, each gets its own copy.
+                let event = logged.get(&row.seq).cloned();
                 let body = match (event, row.command) {
                     (None, _) => DeliveryBody::Gone,
                     (Some(event), None) => DeliveryBody::Event(event),
@@ -212,6 +213,21 @@ impl Store {
         .execute(&mut conn)
         .await?;
         Ok(())
+    }
+
+    /// Forgets deliveries finished more than `kept` ago, and every delivery of a webhook revoked
+    /// that long ago (its pending ones will never be sent); how many.
+    pub async fn prune_webhook_deliveries(&self, kept: Duration) -> StoreResult<usize> {
+        let mut conn = self.conn().await?;
+        Ok(diesel::sql_query(
+            "DELETE FROM webhook_deliveries d USING webhooks w
+              WHERE w.id = d.webhook_id
+                AND ((d.state <> 'pending' AND d.finished_at < now() - make_interval(secs => $1))
+                     OR w.revoked_at < now() - make_interval(secs => $1))",
+        )
+        .bind::<Double, _>(kept.as_secs_f64())
+        .execute(&mut conn)
+        .await?)
     }
 
     /// Webhook `id`'s newest deliveries (at most 100), for whoever may manage it.

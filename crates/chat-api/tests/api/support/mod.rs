@@ -41,6 +41,11 @@ pub struct TestUser {
 }
 
 impl TestApp {
+    /// A store on the server's database, for tests of upkeep no route triggers (pruning).
+    pub async fn store(&self) -> chat_store::Store {
+        chat_store::Store::connect(self.db.url(), &chat_store::PoolSettings::default()).await.unwrap()
+    }
+
     pub async fn spawn() -> Self {
         Self::spawn_with(|_| {}).await
     }
