@@ -276,7 +276,7 @@ pub struct PushPayload {
     /// The message's text, at most 200 characters; absent as `sender_name` is.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preview: Option<String>,
-    /// The member's unread messages in this chat, for a badge.
+    /// The member's unread messages in this chat, for a badge, counted up to 100.
     pub unread: i64,
 }
 

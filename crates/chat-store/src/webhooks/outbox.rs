@@ -87,14 +87,20 @@ struct ClaimRow {
 }
 
 /// Claims up to `$1` due deliveries, each the oldest pending one of an active webhook, for `$2`
-/// seconds. (`state = 'pending'` is checked again on the locked row: a delivery finished since
+/// seconds. Each webhook's head is one probe of `webhook_deliveries_pending_idx` (sorting every
+/// pending delivery to find the heads cost 20 ms a claim with 16,000 waiting in `make bench`, and
+/// a claim per delivery). (`state = 'pending'` is checked again on the locked row: a delivery finished since
 /// this statement's snapshot is not taken.)
 const CLAIM_SQL: &str = "
 WITH heads AS (
-    SELECT DISTINCT ON (d.webhook_id) d.id
-      FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id
-     WHERE d.state = 'pending' AND w.revoked_at IS NULL AND w.state = 'active'
-     ORDER BY d.webhook_id, d.seq
+    SELECT head.id
+      FROM webhooks w
+      CROSS JOIN LATERAL (
+          SELECT d.id FROM webhook_deliveries d
+           WHERE d.webhook_id = w.id AND d.state = 'pending'
+           ORDER BY d.seq LIMIT 1
+      ) head
+     WHERE w.revoked_at IS NULL AND w.state = 'active' AND w.kind = 'outgoing'
 ), claimable AS (
     SELECT d.id FROM webhook_deliveries d
      WHERE d.id IN (SELECT id FROM heads) AND d.state = 'pending' AND d.next_attempt_at <= now()
