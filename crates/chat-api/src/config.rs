@@ -143,7 +143,8 @@ pub struct WebhookConfig {
     /// The longest one delivery request may take.
     pub timeout: Duration,
     /// Waits between tries of a delivery that got a 5xx, a 429 or no answer; after the last try
-    /// the webhook is marked failing. The defaults retry for about 40 minutes in all.
+    /// the webhook is marked failing. The defaults retry for 18 to 37 minutes in all (the
+    /// waits are jittered).
     pub retry: Backoff,
     /// How often the delivery worker looks for due deliveries without a wake-up (retries, lost
     /// wake-ups).
@@ -323,6 +324,12 @@ impl Config {
         push.retry_longest = env.duration("CHAT_PUSH_RETRY_LONGEST_MS", Unit::Millis, push.retry_longest, 1..)?;
         push.max_attempts = env.value("CHAT_PUSH_MAX_ATTEMPTS", push.max_attempts, 1..=100)?;
         push.ttl = env.duration("CHAT_PUSH_TTL_SECS", Unit::Secs, push.ttl, 60..=24 * 3600)?;
+        if push.lease <= push.timeout {
+            // A claim that ends while its send may still be running lets a second process send the
+            // same push at the same time.
+            let lease = format!("{} (not longer than CHAT_PUSH_TIMEOUT_MS)", Unit::Millis.count(push.lease));
+            return Err(invalid("CHAT_PUSH_LEASE_MS", &lease));
+        }
         let webhooks = &mut config.webhooks;
         if let Some(hosts) = env.text("CHAT_WEBHOOK_ALLOWED_HOSTS") {
             webhooks.allowed_hosts = list(&hosts);
@@ -569,6 +576,10 @@ mod tests {
         assert_eq!(refused("CHAT_BODY_TIMEOUT_SECS", "-1"), r#"CHAT_BODY_TIMEOUT_SECS is invalid: "-1""#);
         assert_eq!(refused("CHAT_PUSH_CONTENT", "some"), r#"CHAT_PUSH_CONTENT is invalid: "some""#);
         assert_eq!(refused("CHAT_PUSH_TTL_SECS", "86401"), r#"CHAT_PUSH_TTL_SECS is invalid: "86401""#);
+        assert_eq!(
+            refused("CHAT_PUSH_LEASE_MS", "5000"),
+            r#"CHAT_PUSH_LEASE_MS is invalid: "5000 (not longer than CHAT_PUSH_TIMEOUT_MS)""#
+        );
         let overflowing = u64::MAX.to_string();
         assert_eq!(
             refused("CHAT_TOKEN_TTL_HOURS", &overflowing),

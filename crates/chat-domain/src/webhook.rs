@@ -272,7 +272,7 @@ pub struct WebhookDelivery {
     pub attempts: i32,
     /// The last answer's status; `null` when none came (see `last_error`).
     pub last_status: Option<i32>,
-    /// Why the last attempt got no answer: `timeout`, `network`, `answer_too_large`, `refused`.
+    /// Why the last attempt got no answer: `timeout`, `network`, `refused`.
     pub last_error: Option<String>,
     /// When it was planned.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]

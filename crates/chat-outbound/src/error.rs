@@ -13,8 +13,10 @@ pub enum Refusal {
     NoHost,
     #[error("the host does not resolve")]
     Unresolvable,
-    /// The host is, or resolves to, an address that is not on the public internet.
-    #[error("the host resolves to a non-public address ({0})")]
+    /// The host is, or resolves to, an address that is not on the public internet. The address
+    /// is not in the message, which may reach the user who named the host: what a name resolves
+    /// to inside the network is not theirs to learn.
+    #[error("the host is, or resolves to, a non-public address")]
     NonPublicAddress(IpAddr),
 }
 
@@ -28,8 +30,6 @@ pub enum OutboundError {
     /// Connecting, TLS, or the exchange failed.
     #[error("the request failed: {0}")]
     Network(String),
-    #[error("the answer was longer than allowed")]
-    AnswerTooLarge,
     /// The HTTP client could not be built (TLS set-up): a start-up error.
     #[error("cannot build the HTTP client: {0}")]
     Setup(String),

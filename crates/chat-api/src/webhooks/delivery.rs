@@ -216,7 +216,6 @@ fn label(error: &OutboundError) -> &'static str {
     match error {
         OutboundError::Timeout => "timeout",
         OutboundError::Network(_) => "network",
-        OutboundError::AnswerTooLarge => "answer_too_large",
         OutboundError::Refused(_) => "refused",
         OutboundError::Setup(_) => "setup",
     }

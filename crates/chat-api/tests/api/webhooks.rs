@@ -367,3 +367,27 @@ async fn finished_deliveries_and_a_revoked_webhooks_are_pruned_after_they_are_ke
     );
     assert!(deliveries_until(&app, &ann, kept, |list| list.is_empty()).await.is_empty());
 }
+
+#[tokio::test]
+async fn a_bots_webhook_hears_nothing_once_its_bot_has_left_the_chat() {
+    let app = TestApp::spawn().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let chat = app.group(&ann, &[&bob]).await;
+    let (scout, _) = app.bot(&ann, "scout", None).await;
+    app.add_member(&ann, chat, &scout).await;
+    let (for_the_bot, sentinel) = (Receiver::start().await, Receiver::start().await);
+    let body = json!({ "kind": "outgoing", "url": for_the_bot.url, "bot_id": scout.id });
+    let path = format!("/api/v1/chats/{chat}/webhooks");
+    let created = expect_json(app.call_json(&ann, Method::POST, &path, &body).await, StatusCode::CREATED).await;
+    for_the_bot.set_secret(created["secret"].as_str().unwrap());
+    hook(&app, &ann, chat, &sentinel).await;
+
+    app.text(&bob, chat, "one").await;
+    for_the_bot.wait_for(1).await;
+    let removed = app.call(&ann, Method::DELETE, &format!("/api/v1/chats/{chat}/members/{}", scout.id)).await;
+    assert!(removed.status().is_success(), "{}", removed.status());
+    app.text(&bob, chat, "two").await;
+    // The sentinel hears "two", so the log has been planned past it for every webhook.
+    sentinel.wait_for(2).await;
+    assert_eq!(for_the_bot.received().len(), 1, "a removed bot's webhook was sent a message of the chat");
+}

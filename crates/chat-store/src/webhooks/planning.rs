@@ -91,7 +91,12 @@ async fn plan(conn: &mut AsyncPgConnection, events: &[PublishedEvent]) -> StoreR
         events.iter().map(|event| event.envelope.chat_id.0).collect::<HashSet<_>>().into_iter().collect();
     let listeners = diesel::sql_query(
         "SELECT id, chat_id, events, bot_id, mentions_only, commands_only FROM webhooks
-          WHERE kind = 'outgoing' AND revoked_at IS NULL AND chat_id = ANY($1) ORDER BY id",
+          WHERE kind = 'outgoing' AND revoked_at IS NULL AND chat_id = ANY($1)
+            -- A webhook acting for a bot hears only while its bot is a live member of the chat.
+            AND (bot_id IS NULL OR EXISTS (
+                SELECT 1 FROM chat_members cm JOIN users u ON u.id = cm.user_id
+                 WHERE cm.chat_id = webhooks.chat_id AND cm.user_id = webhooks.bot_id AND u.deleted_at IS NULL))
+          ORDER BY id",
     )
     .bind::<Array<BigInt>, _>(&chats)
     .load::<Listener>(conn)

@@ -231,7 +231,8 @@ impl Store {
         let mut conn = self.conn().await?;
         let found = diesel::sql_query(
             "SELECT id, chat_id, bot_id FROM webhooks
-              WHERE token_hash = $1 AND kind = 'incoming' AND revoked_at IS NULL",
+              WHERE token_hash = $1 AND kind = 'incoming' AND revoked_at IS NULL
+                AND EXISTS (SELECT 1 FROM users u WHERE u.id = webhooks.bot_id AND u.deleted_at IS NULL)",
         )
         .bind::<Bytea, _>(token_hash)
         .get_result::<Found>(&mut conn)
