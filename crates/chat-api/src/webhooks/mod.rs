@@ -86,8 +86,9 @@ pub async fn register(
         NewWebhook::Incoming { name } => {
             // Refused before a bot is made for nothing.
             store.ensure_chat_admin(chat, actor).await?;
+            // Named from randomness of its own: the bot's name is public, the token is not.
+            let username = format!("webhook-{}", &token()?[..12]);
             let token = token()?;
-            let username = format!("webhook-{}", &token[..12]);
             let display_name = name.clone().unwrap_or_else(|| "Incoming webhook".to_owned());
             let bot = store
                 .create_bot(chat_store::NewBotAccount {

@@ -48,12 +48,7 @@ impl Store {
                 .returning(UserRow::as_returning())
                 .get_result(conn)
                 .await
-                .map_err(|error| match error {
-                    DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                        StoreError::Domain(DomainError::Conflict(ErrorCode::UsernameTaken))
-                    }
-                    other => other.into(),
-                })?;
+                .map_err(username_taken)?;
             insert_token(conn, row.id, account.token_hash, account.token_ttl).await?;
             Ok(User::from(row))
         })
@@ -166,4 +161,15 @@ pub(crate) async fn insert_scoped_token(
         .execute(conn)
         .await?;
     Ok(())
+}
+
+/// A new user's insert failed: a unique violation is the username (the only unique column a new
+/// user row can clash on), for people and bots alike.
+pub(crate) fn username_taken(error: DieselError) -> StoreError {
+    match error {
+        DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+            StoreError::Domain(DomainError::Conflict(ErrorCode::UsernameTaken))
+        }
+        other => other.into(),
+    }
 }

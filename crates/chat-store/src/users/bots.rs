@@ -7,13 +7,12 @@
 //! revokes its tokens; it stays in the chats it was in, inert, until an admin removes it.
 
 use crate::connection::pool::Store;
-use crate::error::{StoreError, StoreResult};
+use crate::error::StoreResult;
 use crate::rows::UserRow;
 use crate::schema::users;
-use crate::users::accounts::insert_scoped_token;
-use chat_domain::{ChatScope, DomainError, ErrorCode, Resource, User, UserId};
+use crate::users::accounts::{insert_scoped_token, username_taken};
+use chat_domain::{ChatScope, DomainError, Resource, User, UserId};
 use diesel::prelude::*;
-use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::{BigInt, Bytea};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use time::Duration;
@@ -210,12 +209,7 @@ pub(crate) async fn insert_bot(
         .returning(UserRow::as_returning())
         .get_result(conn)
         .await
-        .map_err(|error| match error {
-            DieselError::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                StoreError::Domain(DomainError::Conflict(ErrorCode::UsernameTaken))
-            }
-            other => other.into(),
-        })?;
+        .map_err(username_taken)?;
     Ok(User::from(row))
 }
 
