@@ -8,6 +8,7 @@ pub mod config;
 pub mod cors;
 pub mod extract;
 pub mod http_server;
+pub mod log_follower;
 pub mod metrics;
 pub mod openapi;
 pub mod parse_refusals;

@@ -76,7 +76,7 @@ impl Application {
         workers.push(uploads::janitor::worker(store.clone(), media.clone(), &config.uploads));
         let push = Push::new(&config.push, Vapid::load(&store, &config.push).await?)?;
         let metrics = Metrics::default();
-        let sender = push::sender::Sender::new(store.clone(), push.clone(), &config.push, metrics.push_counters());
+        let sender = push::sender::Sender::new(push.clone(), &config.push, metrics.push_counters());
         workers.extend(push::worker::workers(store.clone(), hub.published_head(), sender, &config.push));
         let webhooks = crate::webhooks::Webhooks::new(&config.webhooks)?;
         workers.push(crate::webhooks::delivery::worker(

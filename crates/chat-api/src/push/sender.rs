@@ -1,4 +1,4 @@
-//! Sending one claimed delivery and recording what came of it: 2xx sent; 404 or 410 (or a
+//! Sending one claimed delivery and deciding what to record of it: 2xx sent; 404 or 410 (or a
 //! gateway rejecting the pushkey) deletes the pusher; 429, 5xx, timeouts and network failures are
 //! tried again with backoff (honouring `Retry-After`) up to the last attempt, then given up; any
 //! other answer is given up at once. Nothing here logs a pusher's URL (a credential): the pusher's
@@ -10,7 +10,7 @@ use crate::config::{PushConfig, PushContent};
 use crate::metrics::{PushCounters, PushOutcome};
 use chat_domain::{PushKeys, PusherKind};
 use chat_outbound::{Answer, Backoff};
-use chat_store::{DeliveryEnd, DueDelivery, Store, StoreResult};
+use chat_store::{DueDelivery, PushEnd, PushRecord};
 use std::time::Duration;
 
 /// What one attempt came to.
@@ -28,7 +28,6 @@ enum Attempt {
 /// Everything a delivery's send needs besides the delivery.
 #[derive(Clone, Debug)]
 pub struct Sender {
-    pub store: Store,
     pub push: Push,
     pub content: PushContent,
     pub ttl: Duration,
@@ -37,57 +36,36 @@ pub struct Sender {
 }
 
 impl Sender {
-    pub fn new(store: Store, push: Push, config: &PushConfig, counters: PushCounters) -> Self {
+    pub fn new(push: Push, config: &PushConfig, counters: PushCounters) -> Self {
         let backoff =
             Backoff { first: config.retry_first, longest: config.retry_longest, max_attempts: config.max_attempts };
-        Self { store, push, content: config.content, ttl: config.ttl, backoff, counters }
+        Self { push, content: config.content, ttl: config.ttl, backoff, counters }
     }
 
-    /// Sends `delivery` (unless its recipient has the message already) and records the outcome.
-    pub async fn deliver(&self, delivery: DueDelivery) {
+    /// Sends `delivery` (unless its recipient has the message already): what to record of it,
+    /// and what to count once that is recorded (a counter never runs ahead of the outbox).
+    pub async fn deliver(&self, delivery: &DueDelivery) -> (PushRecord, PushOutcome) {
         let (id, pusher) = (delivery.id, delivery.target.pusher_id);
-        if let Err(error) = self.deliver_and_record(delivery).await {
-            // The claim lapses and the delivery is tried again after its lease.
-            tracing::warn!(delivery = id, pusher, %error, "recording a push failed");
-        }
-    }
-
-    async fn deliver_and_record(&self, delivery: DueDelivery) -> StoreResult<()> {
-        let (id, pusher) = (delivery.id, delivery.target.pusher_id);
-        // Counted once recorded, so a counter never runs ahead of the outbox.
-        let outcome = if delivery.seen {
-            self.store.finish_push(id, DeliveryEnd::Skipped).await?;
-            PushOutcome::Skipped
+        let (end, outcome) = if delivery.seen {
+            (PushEnd::Skipped, PushOutcome::Skipped)
         } else {
-            match self.attempt(&delivery).await {
-                Attempt::Sent => {
-                    self.store.finish_push(id, DeliveryEnd::Sent).await?;
-                    PushOutcome::Sent
-                }
+            match self.attempt(delivery).await {
+                Attempt::Sent => (PushEnd::Sent, PushOutcome::Sent),
                 Attempt::Gone => {
                     tracing::info!(pusher, "the push endpoint says the subscription is gone; deleting it");
-                    self.store.drop_pusher(pusher).await?;
-                    PushOutcome::Gone
+                    (PushEnd::Gone, PushOutcome::Gone)
                 }
                 Attempt::Transient(asked) => match self.backoff.delay_honouring(delivery.attempts, asked) {
-                    Some(delay) => {
-                        self.store.retry_push(id, delay).await?;
-                        PushOutcome::Retried
-                    }
+                    Some(delay) => (PushEnd::Retry(delay), PushOutcome::Retried),
                     None => {
                         tracing::warn!(delivery = id, pusher, attempts = delivery.attempts, "giving up on a push");
-                        self.store.finish_push(id, DeliveryEnd::Failed).await?;
-                        PushOutcome::Failed
+                        (PushEnd::Failed, PushOutcome::Failed)
                     }
                 },
-                Attempt::Refused => {
-                    self.store.finish_push(id, DeliveryEnd::Failed).await?;
-                    PushOutcome::Failed
-                }
+                Attempt::Refused => (PushEnd::Failed, PushOutcome::Failed),
             }
         };
-        self.counters.count(outcome);
-        Ok(())
+        (PushRecord { delivery: id, pusher, end }, outcome)
     }
 
     async fn attempt(&self, delivery: &DueDelivery) -> Attempt {

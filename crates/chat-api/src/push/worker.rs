@@ -6,6 +6,7 @@
 
 use super::sender::Sender;
 use crate::config::PushConfig;
+use crate::log_follower::LogFollower;
 use crate::workers::Worker;
 use chat_store::Store;
 use std::convert::Infallible;
@@ -16,6 +17,8 @@ use tokio::time::Instant;
 
 /// Events planned per transaction.
 const PLAN_BATCH: i64 = 200;
+/// How long the planner waits after a wake for more events (a push waits out its hold anyway).
+const GATHER: Duration = Duration::from_millis(50);
 /// Deliveries claimed (and sent at once) per round.
 const SEND_BATCH: i64 = 32;
 /// Finished deliveries are kept this long as the record of what was sent, then pruned.
@@ -33,31 +36,17 @@ pub fn workers(store: Store, head: watch::Receiver<i64>, sender: Sender, config:
 
 async fn plan_forever(
     store: Store,
-    mut head: watch::Receiver<i64>,
+    head: watch::Receiver<i64>,
     planned: Arc<Notify>,
     hold: Duration,
     tick: Duration,
 ) -> Infallible {
+    let mut follower = LogFollower::new("push planner", head, GATHER, tick);
     loop {
-        loop {
-            match store.plan_pushes(PLAN_BATCH, hold).await {
-                Ok(0) => break,
-                Ok(_) => planned.notify_one(),
-                Err(error) => {
-                    tracing::warn!(%error, "planning pushes failed");
-                    break;
-                }
-            }
+        if follower.plan(PLAN_BATCH, || store.plan_pushes(PLAN_BATCH, hold)).await > 0 {
+            planned.notify_one();
         }
-        tokio::select! {
-            changed = head.changed() => {
-                // The hub never drops its sender while the process runs; if it did, the tick paces.
-                if changed.is_err() {
-                    tokio::time::sleep(tick).await;
-                }
-            }
-            () = tokio::time::sleep(tick) => {}
-        }
+        follower.wait().await;
     }
 }
 
@@ -85,7 +74,7 @@ async fn send_forever(store: Store, sender: Sender, planned: Arc<Notify>, config
     }
 }
 
-/// Claims and sends batches until nothing is due.
+/// Claims and sends batches until nothing is due; each batch's outcomes are recorded together.
 async fn send_due(store: &Store, sender: &Sender, lease: Duration) {
     loop {
         let batch = match store.claim_pushes(SEND_BATCH, lease).await {
@@ -93,6 +82,14 @@ async fn send_due(store: &Store, sender: &Sender, lease: Duration) {
             Ok(batch) => batch,
             Err(error) => return tracing::warn!(%error, "claiming pushes failed"),
         };
-        futures_util::future::join_all(batch.into_iter().map(|delivery| sender.deliver(delivery))).await;
+        let ended = futures_util::future::join_all(batch.iter().map(|delivery| sender.deliver(delivery))).await;
+        let records: Vec<_> = ended.iter().map(|(record, _)| *record).collect();
+        if let Err(error) = store.record_pushes(&records).await {
+            // The claims lapse and these deliveries are tried again after their lease.
+            return tracing::warn!(%error, deliveries = records.len(), "recording pushes failed");
+        }
+        for (_, outcome) in ended {
+            sender.counters.count(outcome);
+        }
     }
 }

@@ -1,5 +1,7 @@
 //! The delivery worker: plans deliveries from the event log, then sends what is due, one request
-//! at a time per webhook, in order; woken by the hub's published head and a fallback tick.
+//! at a time per webhook, in order (a run of a webhook's deliveries a claim, the runs of several
+//! webhooks side by side, a round's outcomes recorded together); woken by the hub's published
+//! head and a fallback tick.
 //!
 //! Guarantees (docs/ARCHITECTURE.md): every event of a chat is planned once for each webhook that
 //! wants it (the log consumer's position moves in the planning transaction); a delivery is sent
@@ -10,11 +12,12 @@
 
 use super::signature::sign;
 use crate::config::WebhookConfig;
+use crate::log_follower::LogFollower;
 use crate::realtime::frames;
 use crate::workers::Worker;
 use chat_domain::{CommandAnswer, IdempotencyKey, MessageDraft};
 use chat_outbound::{Answer, Outbound, OutboundError};
-use chat_store::{ClaimedDelivery, DeliveryBody, DeliveryOutcome, Store, StoreError};
+use chat_store::{ClaimedDelivery, DeliveryBody, DeliveryOutcome, DeliveryRecord, Store, StoreError};
 use http::{HeaderMap, HeaderValue};
 use std::convert::Infallible;
 use std::sync::Arc;
@@ -23,8 +26,12 @@ use tokio::sync::watch;
 
 /// Events planned per planning transaction.
 const PLAN_BATCH: i64 = 500;
-/// Deliveries claimed (and sent side by side, each to another webhook) per round.
-const SEND_BATCH: i64 = 32;
+/// How long the planner waits after a wake for more events, so that a burst is one step.
+const GATHER: Duration = Duration::from_millis(20);
+/// Webhooks whose runs are claimed (and sent side by side) per round.
+const WEBHOOKS_PER_ROUND: i64 = 32;
+/// Deliveries a run holds at most: sent one after the other, in order.
+const RUN: i64 = 32;
 /// Finished deliveries are kept this long, for `GET /webhooks/{id}/deliveries`, then pruned.
 const KEPT: Duration = Duration::from_secs(7 * 24 * 3600);
 const PRUNE_EVERY: Duration = Duration::from_secs(600);
@@ -34,9 +41,9 @@ pub fn worker(store: Store, outbound: Outbound, head: watch::Receiver<i64>, conf
     Worker::new("webhook deliveries", run(store, outbound, head, config))
 }
 
-async fn run(store: Store, outbound: Outbound, mut head: watch::Receiver<i64>, config: WebhookConfig) -> Infallible {
+async fn run(store: Store, outbound: Outbound, head: watch::Receiver<i64>, config: WebhookConfig) -> Infallible {
+    let mut follower = LogFollower::new("webhook planner", head, GATHER, config.tick);
     let sender = Arc::new(Sender { store, outbound, config });
-    let mut head_open = true;
     let mut pruned = tokio::time::Instant::now();
     loop {
         if pruned.elapsed() >= PRUNE_EVERY {
@@ -45,15 +52,12 @@ async fn run(store: Store, outbound: Outbound, mut head: watch::Receiver<i64>, c
                 tracing::warn!(%error, "pruning webhook deliveries failed");
             }
         }
-        sender.plan().await;
+        follower.plan(PLAN_BATCH, || sender.store.plan_webhook_deliveries(PLAN_BATCH)).await;
         if sender.send_due().await > 0 {
-            // A webhook's next delivery may be due right away.
+            // A webhook's next run may be due right away.
             continue;
         }
-        tokio::select! {
-            changed = head.changed(), if head_open => head_open = changed.is_ok(),
-            () = tokio::time::sleep(sender.config.tick) => {}
-        }
+        follower.wait().await;
     }
 }
 
@@ -64,61 +68,79 @@ struct Sender {
 }
 
 impl Sender {
-    /// Plans until caught up with the log (or the database fails: next round).
-    async fn plan(&self) {
-        loop {
-            match self.store.plan_webhook_deliveries(PLAN_BATCH).await {
-                Ok(0) => return,
-                Ok(_) => {}
-                Err(error) => {
-                    tracing::warn!(%error, "planning webhook deliveries failed; retrying next round");
-                    return;
-                }
-            }
-        }
-    }
-
-    /// Claims what is due and sends it; answers how many were claimed.
+    /// Claims the runs that are due, sends each in order (the runs side by side), and records
+    /// every outcome together; answers how many deliveries were attempted.
     async fn send_due(self: &Arc<Self>) -> usize {
-        // Held past the longest a request can take, so a delivery is never sent twice at once.
+        // Held past the longest a run's requests can take (`Run::deadline` stops starting new
+        // ones in time), so a delivery is never sent twice at once.
         let lease = self.config.timeout * 2 + Duration::from_secs(1);
-        let claimed = match self.store.claim_webhook_deliveries(SEND_BATCH, lease).await {
+        let claimed = match self.store.claim_webhook_deliveries(WEBHOOKS_PER_ROUND, RUN, lease).await {
             Ok(claimed) => claimed,
             Err(error) => {
                 tracing::warn!(%error, "claiming webhook deliveries failed; retrying next round");
                 return 0;
             }
         };
-        let count = claimed.len();
+        let deadline = tokio::time::Instant::now() + self.config.timeout;
         let mut sending = tokio::task::JoinSet::new();
-        for delivery in claimed {
+        let mut claimed = claimed.into_iter().peekable();
+        while let Some(first) = claimed.next() {
+            let webhook = first.webhook_id;
+            let mut run = vec![first];
+            while let Some(next) = claimed.next_if(|next| next.webhook_id == webhook) {
+                run.push(next);
+            }
             let sender = self.clone();
-            sending.spawn(async move { sender.deliver(delivery).await });
+            sending.spawn(async move { sender.send_run(run, deadline).await });
         }
-        while sending.join_next().await.is_some() {}
-        count
+        let mut records = Vec::new();
+        while let Some(ended) = sending.join_next().await {
+            // A run's task does not panic; if one did, its leases lapse and it is sent again.
+            records.extend(ended.unwrap_or_default());
+        }
+        if let Err(error) = self.store.record_webhook_deliveries(&records).await {
+            // The leases run out and the deliveries are sent again: at least once.
+            tracing::warn!(%error, deliveries = records.len(), "recording webhook deliveries failed");
+        }
+        records.iter().filter(|record| !matches!(record.outcome, DeliveryOutcome::Released)).count()
     }
 
-    async fn deliver(&self, delivery: ClaimedDelivery) {
-        let outcome = self.attempt(&delivery).await;
-        let recorded = match outcome {
-            Attempt::Done(outcome) => self.store.record_webhook_delivery(delivery.id, outcome).await,
+    /// Sends a webhook's run in order until one is to be tried again (or gave up), or `deadline`
+    /// has passed (the lease must outlast the last request); the rest are released in place.
+    async fn send_run(
+        &self,
+        run: Vec<ClaimedDelivery>,
+        deadline: tokio::time::Instant,
+    ) -> Vec<DeliveryRecord<'static>> {
+        let mut records = Vec::with_capacity(run.len());
+        let mut held = false;
+        for delivery in run {
+            if held || tokio::time::Instant::now() >= deadline {
+                records.push(DeliveryRecord { id: delivery.id, outcome: DeliveryOutcome::Released });
+                continue;
+            }
+            let outcome = self.deliver(&delivery).await;
+            held = matches!(outcome, DeliveryOutcome::Retry { .. } | DeliveryOutcome::GiveUp { .. });
+            records.push(DeliveryRecord { id: delivery.id, outcome });
+        }
+        records
+    }
+
+    /// One attempt, and what to record of it under the retry policy.
+    async fn deliver(&self, delivery: &ClaimedDelivery) -> DeliveryOutcome<'static> {
+        match self.attempt(delivery).await {
+            Attempt::Done(outcome) => outcome,
             Attempt::Retry { status, error, retry_after } => {
                 let attempts = u32::try_from(delivery.attempts).unwrap_or(u32::MAX);
-                let outcome = match self.config.retry.delay_honouring(attempts, retry_after) {
+                match self.config.retry.delay_honouring(attempts, retry_after) {
                     Some(after) => DeliveryOutcome::Retry { status, error, after },
                     None => {
                         tracing::warn!(webhook = %delivery.webhook_id, delivery = delivery.id, attempts,
                             "a webhook delivery failed for the whole retry window; the webhook is now failing");
                         DeliveryOutcome::GiveUp { status, error }
                     }
-                };
-                self.store.record_webhook_delivery(delivery.id, outcome).await
+                }
             }
-        };
-        if let Err(error) = recorded {
-            // The lease runs out and the delivery is sent again: at least once.
-            tracing::warn!(%error, delivery = delivery.id, "recording a webhook delivery failed");
         }
     }
 

@@ -6,18 +6,18 @@ use crate::connection::prepared::{prepared, statement};
 use crate::error::{StoreError, StoreResult};
 use chat_domain::{ChatId, MessageId, PushType, PusherKind};
 use diesel::QueryableByName;
-use diesel::sql_types::{BigInt, Bool, Integer, Nullable, Text};
+use diesel::sql_types::{Array, BigInt, Bool, Double, Integer, Nullable, Text};
 use diesel_async::{AsyncConnection, RunQueryDsl};
 use std::time::Duration;
 
 // Claims up to `$1` due deliveries for `$2` ms, counting the attempt, and reads what sending each
 // needs: the pusher, the message's author and text, the recipient's unread count in the chat
-// (counted up to `$3`, on a range of `(chat_id, id)`: uncapped, every push of a long unread stretch
-// counted all of it again; and with `x.id > marker` the planner walked `messages_pkey` through
-// every other chat's newer messages, as history.rs describes: 6 ms a push in `make bench`),
-// and whether the push has become pointless (`seen`): the recipient's read or delivery marker
-// reached the message (a device of theirs got it over its WebSocket, or they read the chat),
-// they muted the chat, left it, or the message was deleted.
+// (once per recipient and chat, not per pusher; counted up to `$3`, on a range of `(chat_id, id)`:
+// uncapped, every push of a long unread stretch counted all of it again; and with `x.id > marker`
+// the planner walked `messages_pkey` through every other chat's newer messages, as history.rs
+// describes: 6 ms a push in `make bench`), and whether the push has become pointless (`seen`): the
+// recipient's read or delivery marker reached the message (a device of theirs got it over its
+// WebSocket, or they read the chat), they muted the chat, left it, or the message was deleted.
 statement!(
     ClaimDeliveries,
     "
@@ -31,39 +31,51 @@ WITH due AS (
     SET claimed_until = now() + $2::float8 * interval '1 millisecond', attempts = d.attempts + 1
     FROM due WHERE d.id = due.id
     RETURNING d.id, d.pusher_id, d.kind, d.chat_id, d.message_id, d.attempts
+), target AS (
+    SELECT d.*, p.user_id, p.kind AS pusher_kind, p.url, p.pushkey, p.p256dh, p.auth
+    FROM claimed d JOIN pushers p ON p.id = d.pusher_id
+), reader AS (
+    SELECT r.user_id, r.chat_id, m.user_id IS NOT NULL AS member, m.last_read_message_id, m.last_delivered_message_id,
+           COALESCE(m.muted_until > now(), FALSE) AS muted,
+           (SELECT count(*) FROM (SELECT 1 FROM messages x
+             WHERE (x.chat_id, x.id) > (r.chat_id, COALESCE(m.last_read_message_id, 0)) AND x.chat_id = r.chat_id
+               AND x.author_id <> r.user_id AND x.deleted_at IS NULL
+             ORDER BY x.chat_id, x.id LIMIT $3) unread_rows) AS unread
+    FROM (SELECT DISTINCT user_id, chat_id FROM target) r
+    LEFT JOIN chat_members m ON m.chat_id = r.chat_id AND m.user_id = r.user_id
 )
-SELECT d.id, d.kind, d.chat_id, d.message_id, d.attempts,
-       p.id AS pusher_id, p.kind AS pusher_kind, p.url, p.pushkey, p.p256dh, p.auth,
-       COALESCE(d.kind = 'message' AND (
-            m.user_id IS NULL OR msg.id IS NULL OR msg.deleted_at IS NOT NULL
-            OR GREATEST(COALESCE(m.last_read_message_id, 0), COALESCE(m.last_delivered_message_id, 0)) >= d.message_id
-            OR COALESCE(m.muted_until > now(), FALSE)
+SELECT t.id, t.kind, t.chat_id, t.message_id, t.attempts,
+       t.pusher_id, t.pusher_kind, t.url, t.pushkey, t.p256dh, t.auth,
+       COALESCE(t.kind = 'message' AND (
+            NOT r.member OR msg.id IS NULL OR msg.deleted_at IS NOT NULL
+            OR GREATEST(COALESCE(r.last_read_message_id, 0), COALESCE(r.last_delivered_message_id, 0)) >= t.message_id
+            OR r.muted
        ), FALSE) AS seen,
-       author.display_name AS sender_name, msg.kind AS message_kind, msg.content,
-       (SELECT count(*) FROM (SELECT 1 FROM messages x
-         WHERE (x.chat_id, x.id) > (d.chat_id, COALESCE(m.last_read_message_id, 0)) AND x.chat_id = d.chat_id
-           AND x.author_id <> p.user_id AND x.deleted_at IS NULL
-         ORDER BY x.chat_id, x.id LIMIT $3) unread_rows) AS unread
-FROM claimed d
-JOIN pushers p ON p.id = d.pusher_id
-LEFT JOIN chat_members m ON m.chat_id = d.chat_id AND m.user_id = p.user_id
-LEFT JOIN messages msg ON msg.id = d.message_id AND d.kind = 'message'
+       author.display_name AS sender_name, msg.kind AS message_kind, msg.content, r.unread
+FROM target t
+JOIN reader r ON r.user_id = t.user_id AND r.chat_id = t.chat_id
+LEFT JOIN messages msg ON msg.id = t.message_id AND t.kind = 'message'
 LEFT JOIN users author ON author.id = msg.author_id"
 );
 
+// Records how a round's claimed deliveries ended, in one statement (a commit per push cost more
+// than the push's planning): `$1` ids, `$2` their new states (`pending` to be tried again, due
+// `$3` ms later), and `$4` the pushers whose endpoints said they are gone, deleted with their
+// deliveries (which the update leaves to that cascade).
 statement!(
-    FinishDelivery,
-    "UPDATE push_deliveries SET state = $2, finished_at = now(), claimed_until = NULL
-     WHERE id = $1 AND state = 'pending'"
+    RecordDeliveries,
+    "
+WITH gone AS (
+    DELETE FROM pushers WHERE id = ANY($4)
+)
+UPDATE push_deliveries d
+SET state = o.state,
+    finished_at = CASE WHEN o.state = 'pending' THEN NULL ELSE now() END,
+    due_at = CASE WHEN o.state = 'pending' THEN now() + o.retry_ms * interval '1 millisecond' ELSE d.due_at END,
+    claimed_until = NULL
+FROM unnest($1::bigint[], $2::text[], $3::float8[]) AS o(id, state, retry_ms)
+WHERE d.id = o.id AND d.state = 'pending' AND d.pusher_id <> ALL($4)"
 );
-
-statement!(
-    RetryDelivery,
-    "UPDATE push_deliveries SET due_at = now() + $2::float8 * interval '1 millisecond', claimed_until = NULL
-     WHERE id = $1 AND state = 'pending'"
-);
-
-statement!(DropPusher, "DELETE FROM pushers WHERE id = $1");
 
 statement!(
     PruneDeliveries,
@@ -141,25 +153,28 @@ pub struct DueDelivery {
     pub unread: i64,
 }
 
-/// How a claimed delivery ended.
+/// How a claimed delivery's attempt ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum DeliveryEnd {
+pub enum PushEnd {
     /// The endpoint took it.
     Sent,
     /// Not sent: the recipient had it already.
     Skipped,
     /// Given up on: refused, or still failing after the last attempt.
     Failed,
+    /// Failed for now: due again after this long.
+    Retry(Duration),
+    /// The endpoint says the subscription is gone (404, 410): the pusher is deleted, with
+    /// everything still to be sent to it.
+    Gone,
 }
 
-impl DeliveryEnd {
-    fn as_str(self) -> &'static str {
-        match self {
-            Self::Sent => "sent",
-            Self::Skipped => "skipped",
-            Self::Failed => "failed",
-        }
-    }
+/// What to record of one claimed delivery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PushRecord {
+    pub delivery: i64,
+    pub pusher: i64,
+    pub end: PushEnd,
 }
 
 fn millis(duration: Duration) -> i64 {
@@ -219,32 +234,36 @@ impl Store {
         rows.into_iter().map(DueRow::into_delivery).collect()
     }
 
-    /// Records how a claimed delivery ended.
-    pub async fn finish_push(&self, delivery: i64, end: DeliveryEnd) -> StoreResult<()> {
+    /// Records how claimed deliveries ended, all in one statement, and lets go of their leases.
+    pub async fn record_pushes(&self, records: &[PushRecord]) -> StoreResult<()> {
+        let mut gone: Vec<i64> = Vec::new();
+        let (mut ids, mut states, mut retry_ms) = (Vec::new(), Vec::new(), Vec::new());
+        for record in records {
+            let (state, retry) = match record.end {
+                PushEnd::Sent => ("sent", Duration::ZERO),
+                PushEnd::Skipped => ("skipped", Duration::ZERO),
+                PushEnd::Failed => ("failed", Duration::ZERO),
+                PushEnd::Retry(after) => ("pending", after),
+                PushEnd::Gone => {
+                    gone.push(record.pusher);
+                    continue;
+                }
+            };
+            ids.push(record.delivery);
+            states.push(state);
+            retry_ms.push(retry.as_secs_f64() * 1000.0);
+        }
+        if records.is_empty() {
+            return Ok(());
+        }
         let mut conn = self.conn().await?;
-        prepared::<FinishDelivery>()
-            .bind::<BigInt, _>(delivery)
-            .bind::<Text, _>(end.as_str())
+        prepared::<RecordDeliveries>()
+            .bind::<Array<BigInt>, _>(ids)
+            .bind::<Array<Text>, _>(states)
+            .bind::<Array<Double>, _>(retry_ms)
+            .bind::<Array<BigInt>, _>(gone)
             .execute(&mut conn)
             .await?;
-        Ok(())
-    }
-
-    /// Gives a claimed delivery back, due again after `delay`.
-    pub async fn retry_push(&self, delivery: i64, delay: Duration) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
-        prepared::<RetryDelivery>()
-            .bind::<BigInt, _>(delivery)
-            .bind::<BigInt, _>(millis(delay))
-            .execute(&mut conn)
-            .await?;
-        Ok(())
-    }
-
-    /// Deletes a pusher whose endpoint said it is gone (404, 410), with what was to be sent to it.
-    pub async fn drop_pusher(&self, pusher: i64) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
-        prepared::<DropPusher>().bind::<BigInt, _>(pusher).execute(&mut conn).await?;
         Ok(())
     }
 
