@@ -39,5 +39,5 @@ pub use uploads::UploadStart;
 pub use users::accounts::NewAccount;
 pub use users::bots::{BotAccount, NewBotAccount};
 pub use users::token_cache::Authenticated;
-pub use webhooks::outbox::{ClaimedDelivery, DeliveryBody, DeliveryOutcome, DeliveryRecord};
+pub use webhooks::outbox::{ClaimedDelivery, DeliveryBody, DeliveryOutcome, DeliveryRecord, WebhookRound};
 pub use webhooks::registry::{IncomingHook, IncomingRegistration, OutgoingRegistration};

@@ -71,11 +71,11 @@ impl Sender {
     /// Claims the runs that are due, sends each in order (the runs side by side), and records
     /// every outcome together; answers how many deliveries were attempted.
     async fn send_due(self: &Arc<Self>) -> usize {
-        // Held past the longest a run's requests can take (`Run::deadline` stops starting new
-        // ones in time), so a delivery is never sent twice at once.
+        // Held past the longest a run's requests can take (`deadline` stops starting new ones in
+        // time), so a webhook is never sent to by two processes at once.
         let lease = self.config.timeout * 2 + Duration::from_secs(1);
-        let claimed = match self.store.claim_webhook_deliveries(WEBHOOKS_PER_ROUND, RUN, lease).await {
-            Ok(claimed) => claimed,
+        let round = match self.store.claim_webhook_deliveries(WEBHOOKS_PER_ROUND, RUN, lease).await {
+            Ok(round) => round,
             Err(error) => {
                 tracing::warn!(%error, "claiming webhook deliveries failed; retrying next round");
                 return 0;
@@ -83,7 +83,7 @@ impl Sender {
         };
         let deadline = tokio::time::Instant::now() + self.config.timeout;
         let mut sending = tokio::task::JoinSet::new();
-        let mut claimed = claimed.into_iter().peekable();
+        let mut claimed = round.deliveries.into_iter().peekable();
         while let Some(first) = claimed.next() {
             let webhook = first.webhook_id;
             let mut run = vec![first];
@@ -98,7 +98,7 @@ impl Sender {
             // A run's task does not panic; if one did, its leases lapse and it is sent again.
             records.extend(ended.unwrap_or_default());
         }
-        if let Err(error) = self.store.record_webhook_deliveries(&records).await {
+        if let Err(error) = self.store.record_webhook_deliveries(&round.leased, &records).await {
             // The leases run out and the deliveries are sent again: at least once.
             tracing::warn!(%error, deliveries = records.len(), "recording webhook deliveries failed");
         }

@@ -2,13 +2,13 @@
 //! deliveries, in order), recording the outcomes of a round's attempts together, and listing a
 //! webhook's recent deliveries.
 //!
-//! A claim is a lease (`claimed_until`) taken with `FOR UPDATE SKIP LOCKED`, so two processes
-//! never send one delivery at once, and the deliveries a killed process held come back when their
-//! lease ends. Sending happens outside any transaction. A run starts at a webhook's oldest pending
-//! delivery, and only when that one is due and unclaimed, so a webhook's run is one process's at a
-//! time and a receiver gets its events in order even across retries and restarts. A run rather
-//! than one delivery a claim: a claim and a record per delivery cost the database three times what
-//! the message did (`make bench`).
+//! A claim leases the webhook (`webhooks.claimed_until`, taken with `FOR UPDATE SKIP LOCKED`), so
+//! a webhook's deliveries are one process's at a time and a receiver gets its events in order,
+//! one request at a time, even across retries and restarts; a killed process's webhooks come back
+//! when their lease ends. Then it reads the webhook's run: its oldest pending deliveries, if the
+//! oldest is due. Sending happens outside any transaction. A run rather than one delivery a claim:
+//! a claim and a record per delivery cost the database three times what the message did (`make
+//! bench`).
 
 use crate::connection::pool::Store;
 use crate::connection::prepared::{prepared, statement};
@@ -20,7 +20,7 @@ use crate::webhooks::access::ensure_manager;
 use chat_domain::{CommandCall, DeliveryState, MessageId, User, UserId, WebhookDelivery, WebhookId};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Double, Integer, Nullable, Text, Timestamptz};
-use diesel_async::RunQueryDsl;
+use diesel_async::{AsyncConnection, RunQueryDsl};
 use std::collections::HashMap;
 use std::time::Duration;
 use time::OffsetDateTime;
@@ -79,6 +79,22 @@ pub struct DeliveryRecord<'a> {
     pub outcome: DeliveryOutcome<'a>,
 }
 
+/// A round of sending: the webhooks this process leased, and their runs.
+#[derive(Debug, Default)]
+pub struct WebhookRound {
+    /// To let go of when the round is recorded (some may have no run: their oldest delivery was
+    /// no longer due).
+    pub leased: Vec<WebhookId>,
+    /// Each webhook's run, in seq order, the runs one after the other.
+    pub deliveries: Vec<ClaimedDelivery>,
+}
+
+#[derive(QueryableByName)]
+struct LeasedRow {
+    #[diesel(sql_type = BigInt)]
+    id: i64,
+}
+
 #[derive(QueryableByName)]
 struct ClaimRow {
     #[diesel(sql_type = BigInt)]
@@ -101,50 +117,60 @@ struct ClaimRow {
     secret: String,
 }
 
-// Claims runs of due deliveries for `$3` seconds: of up to `$1` webhooks whose oldest pending
-// delivery is due and unclaimed, that delivery and the ones after it, up to `$2` a webhook. Each
-// webhook's head is one probe of `webhook_deliveries_pending_idx` (sorting every pending delivery
-// to find the heads cost 20 ms a claim with 16,000 waiting in `make bench`). The lease's rows are
-// checked again once locked (`state`, `claimed_until`): a run another process claimed since this
-// statement's snapshot is skipped whole, as its head is among its rows.
+// Leases, for `$2` seconds, up to `$1` webhooks that are not leased and whose oldest pending
+// delivery is due, oldest such delivery first. Each head is one probe of
+// `webhook_deliveries_pending_idx` (sorting every pending delivery to find the heads cost 20 ms a
+// claim with 16,000 waiting in `make bench`). The lease is checked again on the locked row: a
+// webhook another process leased since this statement's snapshot is skipped.
 statement!(
-    ClaimRuns,
+    LeaseWebhooks,
     "
-WITH heads AS (
-    SELECT w.id AS webhook_id, head.seq
+WITH due AS (
+    SELECT w.id
       FROM webhooks w
       CROSS JOIN LATERAL (
-          SELECT d.seq, d.next_attempt_at, d.claimed_until FROM webhook_deliveries d
+          SELECT d.seq, d.next_attempt_at FROM webhook_deliveries d
            WHERE d.webhook_id = w.id AND d.state = 'pending'
            ORDER BY d.seq LIMIT 1
       ) head
      WHERE w.revoked_at IS NULL AND w.state = 'active' AND w.kind = 'outgoing'
-       AND head.next_attempt_at <= now() AND (head.claimed_until IS NULL OR head.claimed_until < now())
+       AND (w.claimed_until IS NULL OR w.claimed_until < now()) AND head.next_attempt_at <= now()
      ORDER BY head.seq LIMIT $1
-), runs AS (
-    SELECT run.id
-      FROM heads h
-      CROSS JOIN LATERAL (
-          SELECT d.id FROM webhook_deliveries d
-           WHERE d.webhook_id = h.webhook_id AND d.state = 'pending' AND d.seq >= h.seq
-           ORDER BY d.seq LIMIT $2
-      ) run
-), claimable AS (
-    SELECT d.id FROM webhook_deliveries d
-     WHERE d.id IN (SELECT id FROM runs) AND d.state = 'pending'
-       AND (d.claimed_until IS NULL OR d.claimed_until < now())
-       FOR UPDATE SKIP LOCKED
+       FOR UPDATE OF w SKIP LOCKED
 )
-UPDATE webhook_deliveries d
-   SET claimed_until = now() + make_interval(secs => $3)
-  FROM claimable, webhooks w
- WHERE d.id = claimable.id AND w.id = d.webhook_id
-RETURNING d.id, d.webhook_id, d.seq, d.command, d.arguments, d.attempts + 1 AS attempts, w.bot_id, w.url, w.secret"
+UPDATE webhooks w SET claimed_until = now() + make_interval(secs => $2)
+  FROM due
+ WHERE w.id = due.id AND (w.claimed_until IS NULL OR w.claimed_until < now())
+RETURNING w.id"
+);
+
+// The runs of the webhooks this process just leased (`$1`): each one's oldest pending deliveries,
+// up to `$2`, in seq order, if the oldest is (still) due. Read in a statement of its own, after the
+// lease: its snapshot sees what the previous holder recorded before letting go.
+statement!(
+    ReadRuns,
+    "
+SELECT run.id, w.id AS webhook_id, run.seq, run.command, run.arguments, run.attempts + 1 AS attempts,
+       w.bot_id, w.url, w.secret
+  FROM webhooks w
+  CROSS JOIN LATERAL (
+      SELECT d.id, d.seq, d.command, d.arguments, d.attempts, d.next_attempt_at FROM webhook_deliveries d
+       WHERE d.webhook_id = w.id AND d.state = 'pending'
+       ORDER BY d.seq LIMIT $2
+  ) run
+ WHERE w.id = ANY($1)
+   AND (SELECT d.next_attempt_at FROM webhook_deliveries d WHERE d.webhook_id = w.id AND d.state = 'pending'
+         ORDER BY d.seq LIMIT 1) <= now()
+ ORDER BY w.id, run.seq"
 );
 
 // Records a round's outcomes (`$1` ids; `$2` states; `$3` statuses; `$4` errors; `$5` seconds
 // until the next attempt; `$6` whether it was attempted, or only released; `$7` whether the
-// webhook gave up), lets go of the leases, and marks the webhooks that gave up `failing`.
+// webhook gave up), marks the webhooks that gave up `failing`, and lets go of the leases of the
+// webhooks `$8`. The rows are found by primary key: with `state = 'pending'` the planner took the
+// pending index (its statistics a few rows, though dead entries fill it between vacuums) and
+// walked 13,000 entries, 4 ms a round in `make bench`; so the finished states are excluded
+// instead, which no partial index matches.
 statement!(
     RecordOutcomes,
     "
@@ -153,7 +179,7 @@ WITH outcome AS (
         AS o(id, state, status, error, retry_secs, attempted, gave_up)
 ), recorded AS (
     UPDATE webhook_deliveries d
-       SET state = o.state, claimed_until = NULL,
+       SET state = o.state,
            attempts = d.attempts + o.attempted::int,
            last_status = CASE WHEN o.attempted THEN o.status ELSE d.last_status END,
            last_error = CASE WHEN o.attempted THEN o.error ELSE d.last_error END,
@@ -162,10 +188,13 @@ WITH outcome AS (
                                   ELSE d.next_attempt_at END,
            finished_at = CASE WHEN o.state = 'pending' THEN NULL ELSE now() END
       FROM outcome o
-     WHERE d.id = o.id AND d.state = 'pending'
+     WHERE d.id = ANY($1) AND d.id = o.id AND d.state NOT IN ('delivered', 'failed')
  RETURNING d.webhook_id, o.gave_up
 )
-UPDATE webhooks SET state = 'failing' WHERE id IN (SELECT webhook_id FROM recorded WHERE gave_up)"
+UPDATE webhooks
+   SET claimed_until = NULL,
+       state = CASE WHEN id IN (SELECT webhook_id FROM recorded WHERE gave_up) THEN 'failing' ELSE state END
+ WHERE id = ANY($8)"
 );
 
 /// A round's outcomes as the columns `RecordOutcomes` unnests.
@@ -203,25 +232,43 @@ impl<'a> RecordColumns<'a> {
 }
 
 impl Store {
-    /// Claims runs of due deliveries, of up to `webhooks` webhooks and up to `run` deliveries
-    /// each, for `lease` (longer than a run's requests can take), with what each must send: in
-    /// seq order within each webhook's run.
+    /// Leases up to `webhooks` webhooks with a due delivery for `lease` (longer than a run's
+    /// requests can take), and reads each one's run: up to `run` of its oldest pending
+    /// deliveries, in seq order, with what each must send. The leases are let go of by
+    /// `record_webhook_deliveries`, or lapse.
     pub async fn claim_webhook_deliveries(
         &self,
         webhooks: i64,
         run: i64,
         lease: Duration,
-    ) -> StoreResult<Vec<ClaimedDelivery>> {
+    ) -> StoreResult<WebhookRound> {
         let mut conn = self.conn().await?;
-        let mut claimed = prepared::<ClaimRuns>()
-            .bind::<BigInt, _>(webhooks)
-            .bind::<BigInt, _>(run)
-            .bind::<Double, _>(lease.as_secs_f64())
-            .load::<ClaimRow>(&mut conn)
+        // The lease commits before anything is sent; the runs are read after it, in a statement
+        // of their own.
+        let (leased, claimed) = conn
+            .transaction(async |conn| {
+                let leased: Vec<i64> = prepared::<LeaseWebhooks>()
+                    .bind::<BigInt, _>(webhooks)
+                    .bind::<Double, _>(lease.as_secs_f64())
+                    .load::<LeasedRow>(conn)
+                    .await?
+                    .into_iter()
+                    .map(|row| row.id)
+                    .collect();
+                if leased.is_empty() {
+                    return Ok::<_, diesel::result::Error>((leased, Vec::new()));
+                }
+                let claimed = prepared::<ReadRuns>()
+                    .bind::<Array<BigInt>, _>(&leased)
+                    .bind::<BigInt, _>(run)
+                    .load::<ClaimRow>(conn)
+                    .await?;
+                Ok((leased, claimed))
+            })
             .await?;
-        claimed.sort_unstable_by_key(|row| (row.webhook_id, row.seq));
+        let leased = leased.into_iter().map(WebhookId).collect();
         if claimed.is_empty() {
-            return Ok(Vec::new());
+            return Ok(WebhookRound { leased, deliveries: Vec::new() });
         }
         let seqs: Vec<i64> = claimed.iter().map(|row| row.seq).collect();
         let mut logged: HashMap<i64, PublishedEvent> = HashMap::new();
@@ -252,7 +299,7 @@ impl Store {
                 .map(|(message, author)| (message, User::from(author)))
                 .collect()
         };
-        Ok(claimed
+        let deliveries = claimed
             .into_iter()
             .map(|row| {
                 // Not `remove`: webhooks of one chat share the event, each gets its own copy.
@@ -284,13 +331,18 @@ impl Store {
                     body,
                 }
             })
-            .collect())
+            .collect();
+        Ok(WebhookRound { leased, deliveries })
     }
 
-    /// Records what became of a round's claimed deliveries, in one statement, and lets go of
-    /// their leases.
-    pub async fn record_webhook_deliveries(&self, records: &[DeliveryRecord<'_>]) -> StoreResult<()> {
-        if records.is_empty() {
+    /// Records what became of a round's deliveries, and lets go of the webhooks it leased; in
+    /// one statement.
+    pub async fn record_webhook_deliveries(
+        &self,
+        leased: &[WebhookId],
+        records: &[DeliveryRecord<'_>],
+    ) -> StoreResult<()> {
+        if leased.is_empty() {
             return Ok(());
         }
         let mut columns = RecordColumns::default();
@@ -306,6 +358,7 @@ impl Store {
             .bind::<Array<Double>, _>(columns.retry_secs)
             .bind::<Array<Bool>, _>(columns.attempted)
             .bind::<Array<Bool>, _>(columns.gave_up)
+            .bind::<Array<BigInt>, _>(leased.iter().map(|webhook| webhook.0).collect::<Vec<_>>())
             .execute(&mut conn)
             .await?;
         Ok(())
