@@ -165,10 +165,12 @@ rest_port() { echo $((PORT_BASE + 5 + $1)); }
 
 # The pid in file $1 if that process is alive and its command line holds $2 (not a recycled pid).
 live_pid() {
-    local pid
-    pid=$(cat "$1" 2>/dev/null || true)
-    [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null &&
-        tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "$2" && echo "$pid"
+    local pid args
+    pid=$(head -n 1 "$1" 2>/dev/null || true)
+    [[ $pid =~ ^[0-9]+$ ]] && kill -0 "$pid" 2>/dev/null || return 1
+    # Read whole, not piped to grep -q: its early exit would fail the pipe under pipefail.
+    args=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+    [[ $args == *"$2"* ]] && echo "$pid"
 }
 etcd_pid() { live_pid "$HA_ROOT/etcd.pid" "$ETCD_DATA"; }
 patroni_pid() { live_pid "$HA_ROOT/$1/patroni.pid" "$HA_ROOT/$1/patroni.yml"; }
