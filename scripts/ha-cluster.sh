@@ -29,8 +29,12 @@
 # (`pypi`) a current Patroni, pinned below, is installed from PyPI into a virtualenv under the data
 # folder and talks to etcd's v3 API (the `etcd3:` section). `debian` runs Debian's /usr/bin/patroni
 # on etcd's v2 API instead (the `etcd:` section, etcd started with --enable-v2), which 3.0.2 handles
-# correctly: switch with CHAT_HA_PATRONI=debian after a `stop` (the nodes' configuration is written
-# anew at every start). etcd's v2 API is deprecated in etcd 3.4 and gone in 3.6, hence the default.
+# correctly. Switch with CHAT_HA_PATRONI=debian on a new data folder (CHAT_HA_ROOT), or after `stop`
+# and removing .data/ha: etcd keeps the v2 and v3 keys apart, so a cluster made with one is not found
+# by the other. etcd's v2 API is deprecated in etcd 3.4 and gone in 3.6, hence the default.
+# Measured with the freeze-primary test (docs/OPERATIONS.md): Patroni 4.1.5 on v3 and Debian's 3.0.2
+# on v2 both kept the promoted node as leader and rewound the thawed one into a replica; Debian's
+# 3.0.2 on v3 gave the leader key back to the thawed node and lost two acknowledged writes.
 #
 # Ports: one base per data folder, CHAT_HA_PORT_BASE, else derived from the folder in 25000-29990
 # (below Linux's ephemeral ports, and away from local-pg.sh's 54330-55329 and s3-server.sh's
@@ -393,9 +397,11 @@ start() {
     chmod 700 "$ETCD_DATA"
     install_patroni
     [ -f "$HA_ROOT/ports" ] || echo "$PORT_BASE" >"$HA_ROOT/ports"
-    [ -f "$HA_ROOT/patroni-source" ] && [ "$(cat "$HA_ROOT/patroni-source")" != "$PATRONI_SOURCE" ] &&
-        [ -n "$(etcd_pid || true)" ] &&
-        die "the cluster runs with CHAT_HA_PATRONI=$(cat "$HA_ROOT/patroni-source"); stop it before switching to $PATRONI_SOURCE"
+    # etcd's v2 and v3 keys are apart: a cluster made with one Patroni is not found by the other.
+    if [ -f "$HA_ROOT/patroni-source" ] && [ "$(cat "$HA_ROOT/patroni-source")" != "$PATRONI_SOURCE" ]; then
+        die "the cluster in $HA_ROOT was made with CHAT_HA_PATRONI=$(cat "$HA_ROOT/patroni-source")." \
+            "For $PATRONI_SOURCE, use another folder (CHAT_HA_ROOT) or stop this one and remove $HA_ROOT."
+    fi
     echo "$PATRONI_SOURCE" >"$HA_ROOT/patroni-source"
     start_etcd
     local i
