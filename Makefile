@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 LOCAL_PG := scripts/local-pg.sh
 
-.PHONY: run test e2e faults fuzz bench db-start db-url db-stop s3-start s3-stop lint ci
+.PHONY: run test e2e faults fuzz bench db-start db-url db-stop ha-start ha-stop ha-status s3-start s3-stop lint ci
 
 ## Serve on 127.0.0.1:8000 (CHAT_ADDR); uses DATABASE_URL, or starts the project-local cluster.
 run:
@@ -63,6 +63,18 @@ bench:
 
 db-start:
 	@$(LOCAL_PG) start
+
+## A replicated cluster instead: etcd and three PostgreSQL nodes under Patroni, synchronous
+## replication (.data/ha, ports of this checkout's own). Its URL: scripts/ha-cluster.sh url.
+## See scripts/ha-cluster.sh and docs/OPERATIONS.md.
+ha-start:
+	@scripts/ha-cluster.sh start
+
+ha-stop:
+	@scripts/ha-cluster.sh stop
+
+ha-status:
+	@scripts/ha-cluster.sh status
 
 ## moto's S3 server on 127.0.0.1 (installed into .data/s3 on first use), for the upload tests.
 s3-start:
