@@ -123,7 +123,7 @@ struct DueRow {
 }
 
 /// Where a delivery goes.
-#[derive(Clone, Debug)]
+#[derive(Clone)]
 pub struct PushTarget {
     pub pusher_id: i64,
     pub kind: PusherKind,
@@ -134,6 +134,16 @@ pub struct PushTarget {
     /// Web Push: the browser's keys, base64url.
     pub p256dh: Option<String>,
     pub auth: Option<String>,
+}
+
+/// The pusher's id and kind only: its URL and keys are credentials, never logged.
+impl std::fmt::Debug for PushTarget {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("PushTarget")
+            .field("pusher_id", &self.pusher_id)
+            .field("kind", &self.kind)
+            .finish_non_exhaustive()
+    }
 }
 
 /// A claimed delivery and what sending it needs.

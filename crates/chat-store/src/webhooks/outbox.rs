@@ -37,7 +37,6 @@ pub enum DeliveryBody {
 }
 
 /// A delivery this process holds until its lease ends.
-#[derive(Debug)]
 pub struct ClaimedDelivery {
     /// The delivery's id: `Chat-Webhook-Id`.
     pub id: i64,
@@ -50,6 +49,19 @@ pub struct ClaimedDelivery {
     /// Attempts made once this one is, this one included.
     pub attempts: i32,
     pub body: DeliveryBody,
+}
+
+/// Without the URL and the secret, which are credentials and never logged.
+impl std::fmt::Debug for ClaimedDelivery {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ClaimedDelivery")
+            .field("id", &self.id)
+            .field("webhook_id", &self.webhook_id)
+            .field("bot_id", &self.bot_id)
+            .field("attempts", &self.attempts)
+            .field("body", &self.body)
+            .finish_non_exhaustive()
+    }
 }
 
 /// What became of one attempt.

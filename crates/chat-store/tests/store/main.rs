@@ -5,3 +5,4 @@ mod bots;
 mod event_log;
 mod query_count;
 mod support;
+mod webhook_runs;
