@@ -18,6 +18,16 @@
 #                                            (a hung machine). In the foreground: it returns once the
 #                                            node is thawed; run it with `&` to do something meanwhile.
 #                                            The node is thawed however the script ends.
+#   scripts/ha-cluster.sh backup [full|diff|incr]  a base backup with pgBackRest, from the leader
+#   scripts/ha-cluster.sh backups            the backups and the archived WAL (`pgbackrest info`)
+#   scripts/ha-cluster.sh restore TIME       restore the backups and WAL as of TIME (with its zone)
+#                                            into a fresh standalone PostgreSQL on a port of its own
+#                                            (base+8), promote it and print its URL
+#   scripts/ha-cluster.sh restore-stop       stop that node and remove its data folder
+#
+# WAL is archived continuously by whichever node is primary into pgBackRest's repository under the
+# data folder (.data/ha/backup, stanza `chat`, configuration .data/ha/pgbackrest.conf, written at
+# every start). scripts/restore-drill.sh (make ha-drill) proves a point-in-time restore.
 #
 # Why the whole node and not the postmaster alone: with only the postmaster stopped, its Patroni
 # goes on renewing the leader key over the connection it already has, so nothing fails over; a hung
@@ -39,7 +49,8 @@
 # Ports: one base per data folder, CHAT_HA_PORT_BASE, else derived from the folder in 25000-29990
 # (below Linux's ephemeral ports, and away from local-pg.sh's 54330-55329 and s3-server.sh's
 # 56330-57329), so two checkouts or worktrees each get their own cluster: etcd's client port is the
-# base, its peer port base+1, PostgreSQL's ports base+2..base+4, Patroni's REST ports base+5..base+7.
+# base, its peer port base+1, PostgreSQL's ports base+2..base+4, Patroni's REST ports base+5..base+7,
+# and a node restored to a point in time (`restore`) base+8.
 # The first start writes them to .data/ha/ports, and every later command reads them from there.
 #
 # Everything lives under CHAT_HA_ROOT (by default the checkout's .data/ha): etcd's data, each node's
@@ -52,6 +63,9 @@ set -euo pipefail
 
 project_dir=$(cd "$(dirname "$0")/.." && pwd)
 HA_DB=chat
+# pgBackRest (Debian's package) and the stanza the cluster's backups and WAL are kept under.
+PGBACKREST=/usr/bin/pgbackrest
+STANZA=chat
 HA_ROOT=${CHAT_HA_ROOT:-$project_dir/.data/ha}
 case $HA_ROOT in /*) ;; *) HA_ROOT=$PWD/$HA_ROOT ;; esac
 if [ -d "$HA_ROOT" ]; then HA_ROOT=$(cd "$HA_ROOT" && pwd -P); fi
@@ -102,6 +116,7 @@ install_packages() {
     [ -x /usr/bin/etcd ] || missing+=(etcd-server)
     command -v jq >/dev/null || missing+=(jq)
     command -v curl >/dev/null || missing+=(curl)
+    [ -x "$PGBACKREST" ] || missing+=(pgbackrest)
     case $PATRONI_SOURCE in
         pypi) /usr/bin/python3 -c 'import ensurepip, venv' 2>/dev/null || missing+=(python3-venv) ;;
         debian) [ -x /usr/bin/patroni ] && /usr/bin/python3 -c 'import etcd' 2>/dev/null ||
@@ -139,6 +154,11 @@ resolve_root() {
     VENV=$HA_ROOT/venv
     LOGS=$HA_ROOT/logs
     ETCD_DATA=$HA_ROOT/etcd
+    # pgBackRest: its configuration, its repository (base backups and archived WAL) and the folder
+    # a point-in-time restore goes to. Never /etc/pgbackrest.conf: two checkouts, two repositories.
+    PGBR_CONF=$HA_ROOT/pgbackrest.conf
+    REPO=$HA_ROOT/backup
+    PITR=$HA_ROOT/pitr
     # The cluster's name in etcd: one per data folder, so clusters of two checkouts never meet.
     SCOPE=chat-ha-$(printf '%s' "$HA_ROOT" | cksum | cut -d' ' -f1)
     if [ "$PATRONI_SOURCE" = pypi ]; then
@@ -166,6 +186,9 @@ resolve_ports() {
 }
 pg_port() { echo $((PORT_BASE + 2 + $1)); }
 rest_port() { echo $((PORT_BASE + 5 + $1)); }
+# A node restored to a point in time (`restore`) listens on base+8: in this folder's block of ten,
+# none of the cluster's.
+pitr_port() { echo $((PORT_BASE + 8)); }
 
 # The pid in file $1 if that process is alive and its command line holds $2 (not a recycled pid).
 live_pid() {
@@ -313,7 +336,71 @@ postgresql:
     - host replication all 127.0.0.1/32 trust
   parameters:
     unix_socket_directories: $dir
+    # Continuous archiving into pgBackRest's repository ($REPO), by whichever node is primary
+    # (here rather than in bootstrap.dcs so that a cluster bootstrapped before it gets it too, at its
+    # next restart). \`on\`, not \`always\`: with \`always\` each standby would push every segment
+    # again into the same stanza, three pushes a segment, and pgBackRest accepts a segment twice only
+    # if both are identical (otherwise the push fails and that standby's WAL piles up). A promoted
+    # standby archives from its promotion on, with the old timeline's last, partial segment and the
+    # new timeline's history file; what \`on\` can miss is a segment the old primary had completed but
+    # not yet pushed when it died (a push here takes milliseconds). This node's data folder is named
+    # because %p is relative to it.
+    archive_mode: "on"
+    archive_command: '$PGBACKREST --config=$PGBR_CONF --stanza=$STANZA --pg1-path=$dir/data archive-push %p'
+  # A standby, or an old primary being rewound, that needs WAL its primary no longer has fetches it
+  # from the archive.
+  recovery_conf:
+    restore_command: '$PGBACKREST --config=$PGBR_CONF --stanza=$STANZA --pg1-path=$dir/data archive-get %f "%p"'
 EOF
+}
+
+# pgBackRest's configuration, written at every start: one stanza, its repository under the data
+# folder. Which node is primary changes, so the commands run here name it (--pg1-path, --pg1-port,
+# --pg1-socket-path) rather than this file.
+write_pgbackrest_config() {
+    cat >"$PGBR_CONF" <<EOF
+# Written by scripts/ha-cluster.sh at every start: edit the script, not this file.
+[global]
+repo1-path=$REPO
+# Two full backups are kept, each with its differential and incremental backups and the WAL to
+# restore from it to any time since it began; \`expire\` (run after each backup) removes the rest.
+repo1-retention-full=2
+# lz4: fast on a small machine, and the repository is local.
+compress-type=lz4
+# A backup asks for an immediate checkpoint instead of waiting for the next one (up to 5 minutes).
+start-fast=y
+process-max=1
+log-path=$LOGS
+lock-path=$HA_ROOT/pgbackrest-lock
+log-level-console=warn
+log-level-file=info
+
+[$STANZA]
+EOF
+    if [ "$(id -u)" = 0 ]; then
+        chown postgres:postgres "$PGBR_CONF"
+        mkdir -p "$REPO" && chown postgres:postgres "$REPO" && chmod 750 "$REPO"
+    else
+        mkdir -p "$REPO"
+    fi
+    chmod 640 "$PGBR_CONF"
+}
+
+# pgBackRest as the cluster's owner, on node $1 (the leader, for backups and the stanza).
+pgbackrest_on() {
+    local name=$1 i
+    shift
+    i=$(node_index "$name")
+    as_owner "$PGBACKREST" --config="$PGBR_CONF" --stanza="$STANZA" --pg1-path="$HA_ROOT/$name/data" \
+        --pg1-port="$(pg_port "$i")" --pg1-socket-path="$HA_ROOT/$name" "$@"
+}
+
+# The stanza is created once, by the first start whose leader is up; archive-push fails (and
+# PostgreSQL retries it) until then.
+ensure_stanza() {
+    [ -f "$REPO/archive/$STANZA/archive.info" ] && return
+    log "creating pgBackRest's stanza $STANZA in $REPO"
+    pgbackrest_on "$LEADER" stanza-create
 }
 
 start_node() {
@@ -403,6 +490,7 @@ start() {
             "For $PATRONI_SOURCE, use another folder (CHAT_HA_ROOT) or stop this one and remove $HA_ROOT."
     fi
     echo "$PATRONI_SOURCE" >"$HA_ROOT/patroni-source"
+    write_pgbackrest_config
     start_etcd
     local i
     for i in 0 1 2; do start_node "${NODES[$i]}" "$i" "$BINDIR"; done
@@ -411,6 +499,11 @@ start() {
     port=$(pg_port "$(node_index "$LEADER")")
     if [ -z "$(psql_on "$port" -c "SELECT 1 FROM pg_database WHERE datname = '$HA_DB'")" ]; then
         psql_on "$port" -c "CREATE DATABASE $HA_DB" >/dev/null
+    fi
+    ensure_stanza
+    # archive_mode takes a restart: a cluster that was running before the script set it has none yet.
+    if [ "$(psql_on "$port" -c 'SHOW archive_mode')" != on ]; then
+        log "WAL archiving is off on $LEADER: it starts after a restart ($0 stop, then $0 start)"
     fi
     log "ready: $LEADER leads, $(sync_standby_name || echo '?') is its synchronous standby"
 }
@@ -452,6 +545,7 @@ stop() {
                 kill -KILL "$pid" 2>/dev/null || true
         fi
     done
+    stop_pitr
     if pid=$(etcd_pid); then kill "$pid" 2>/dev/null && wait_gone "$pid"; fi
     rm -f "$HA_ROOT/etcd.pid"
     local left
@@ -514,6 +608,97 @@ switchover() {
     log "$candidate leads and has a synchronous standby, $((SECONDS - started)) s after the request"
 }
 
+# Milliseconds since the epoch, for the durations logged.
+now_ms() { date +%s%3N; }
+seconds_since() { printf '%d.%03d' $((($(now_ms) - $1) / 1000)) $((($(now_ms) - $1) % 1000)); }
+
+# A base backup, taken from the leader (pgBackRest's backup-standby would copy the files from a
+# standby instead; on one machine that saves nothing). expire runs after it, as retention says.
+backup() {
+    local type=${1:-full} started
+    case $type in full | diff | incr) ;; *) die "backup takes full, diff or incr" ;; esac
+    resolve_root
+    resolve_ports
+    [ -f "$PGBR_CONF" ] || die "no pgBackRest configuration in $HA_ROOT: start the cluster first ($0 start)"
+    LEADER=$(leader_name) || die "no leader to back up from: is the cluster started?"
+    ensure_stanza
+    log "taking a $type backup from $LEADER"
+    started=$(now_ms)
+    pgbackrest_on "$LEADER" --type="$type" backup
+    log "$type backup taken in $(seconds_since "$started") s"
+}
+
+backups() {
+    resolve_root
+    [ -f "$PGBR_CONF" ] || die "no pgBackRest configuration in $HA_ROOT: start the cluster first ($0 start)"
+    as_owner "$PGBACKREST" --config="$PGBR_CONF" --stanza="$STANZA" info
+}
+
+pitr_pid() { live_pid "$PITR/data/postmaster.pid" "$PITR/data"; }
+
+# Restores the stanza as it was at time $1 into a fresh data folder ($PITR), starts it as a
+# standalone PostgreSQL on its own port (not under Patroni, archiving off, so it never writes into
+# the cluster's repository) and waits until it has replayed the archive up to that time and been
+# promoted. Prints its URL. The cluster is only read from (the repository).
+restore() {
+    local target=$1 started pid
+    [ -n "$target" ] || die "restore takes a time with its zone, e.g. '2026-01-31 12:00:00.000+00'"
+    BINDIR=$(find_bindir) || die "no PostgreSQL binaries"
+    resolve_root
+    resolve_ports
+    [ -f "$REPO/backup/$STANZA/backup.info" ] || die "no backup in $REPO: take one with $0 backup"
+    pitr_pid >/dev/null && die "a restored node runs already on 127.0.0.1:$(pitr_port): stop it with $0 restore-stop"
+    port_taken "$(pitr_port)" && die "port $(pitr_port) on 127.0.0.1 is taken by another program"
+    rm -rf "$PITR"
+    mkdir -p "$PITR/data"
+    [ "$(id -u)" = 0 ] && chown -R postgres:postgres "$PITR"
+    chmod 700 "$PITR" "$PITR/data"
+    log "restoring $STANZA as of $target into $PITR/data"
+    started=$(now_ms)
+    # --archive-mode=off: the restored node must not push its new timeline into the cluster's stanza.
+    as_owner "$PGBACKREST" --config="$PGBR_CONF" --stanza="$STANZA" --pg1-path="$PITR/data" \
+        --type=time --target="$target" --target-action=promote --archive-mode=off restore
+    log "files restored in $(seconds_since "$started") s; replaying WAL up to the target"
+    started=$(now_ms)
+    # The data folder carries its node's Patroni-written settings: everything naming that node, or
+    # the cluster's standbys, is overridden here.
+    spawn "$LOGS/pitr.log" "$PITR/postgres.pid" "$BINDIR/postgres" -D "$PITR/data" \
+        -c port="$(pitr_port)" -c listen_addresses=127.0.0.1 -c unix_socket_directories="$PITR" \
+        -c hba_file="$PITR/data/pg_hba.conf" -c ident_file="$PITR/data/pg_ident.conf" \
+        -c archive_mode=off -c synchronous_standby_names= -c cluster_name=chat-pitr
+    for _ in $(seq 1200); do
+        [ "$(psql_on "$(pitr_port)" -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ] && break
+        if ! pid=$(head -n 1 "$PITR/postgres.pid" 2>/dev/null) || ! kill -0 "$pid" 2>/dev/null; then
+            log "the restored node stopped before it was promoted; the end of $LOGS/pitr.log:"
+            tail -n 15 "$LOGS/pitr.log" >&2 || true
+            exit 1
+        fi
+        sleep 0.25
+    done
+    [ "$(psql_on "$(pitr_port)" -c 'SELECT pg_is_in_recovery()' 2>/dev/null)" = f ] ||
+        die "the restored node was not promoted within 300 s (log: $LOGS/pitr.log)"
+    log "recovered to the target and promoted in $(seconds_since "$started") s"
+    echo "postgres://postgres@127.0.0.1:$(pitr_port)/postgres"
+}
+
+# Stops the restored node, if it runs, and removes its data folder.
+stop_pitr() {
+    local pid
+    if pid=$(pitr_pid); then
+        as_owner "$BINDIR/pg_ctl" -D "$PITR/data" -m fast -w -t "$STOP_TIMEOUT" stop >/dev/null 2>&1 ||
+            kill -KILL "$pid" 2>/dev/null || true
+    fi
+    rm -rf "$PITR"
+}
+
+restore_stop() {
+    BINDIR=$(find_bindir) || die "no PostgreSQL binaries"
+    resolve_root
+    resolve_ports
+    stop_pitr
+    log "the restored node is stopped and $PITR removed"
+}
+
 # The leader's name and its postmaster's pid, or fails.
 find_primary() {
     resolve_root
@@ -559,6 +744,11 @@ case "${1:-}" in
     replica-urls) replica_urls ;;
     kill-primary) kill_primary ;;
     freeze-primary) freeze_primary "${2:-}" ;;
-    *) echo "usage: $0 start | stop | status | switchover | url | replica-urls | kill-primary | freeze-primary SECONDS" >&2
+    backup) backup "${2:-full}" ;;
+    backups) backups ;;
+    restore) restore "${2:-}" ;;
+    restore-stop) restore_stop ;;
+    *) echo "usage: $0 start | stop | status | switchover | url | replica-urls | kill-primary | freeze-primary SECONDS" \
+           "| backup [full|diff|incr] | backups | restore TIME | restore-stop" >&2
        exit 2 ;;
 esac
