@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 LOCAL_PG := scripts/local-pg.sh
 
-.PHONY: run test e2e faults fuzz bench db-start db-url db-stop ha-start ha-stop ha-status s3-start s3-stop lint ci
+.PHONY: run test e2e faults fuzz bench db-start db-url db-stop ha-start ha-stop ha-status ha-drill s3-start s3-stop lint ci
 
 ## Serve on 127.0.0.1:8000 (CHAT_ADDR); uses DATABASE_URL, or starts the project-local cluster.
 run:
@@ -75,6 +75,13 @@ ha-stop:
 
 ha-status:
 	@scripts/ha-cluster.sh status
+
+## A point-in-time restore drill on that cluster (started if it is not running, left running):
+## a full backup, rows inserted with their acknowledgement times, a restore to a time between them
+## into a fresh standalone node, every row acknowledged before that time there and none after.
+## See scripts/restore-drill.sh and docs/OPERATIONS.md.
+ha-drill:
+	@scripts/restore-drill.sh
 
 ## moto's S3 server on 127.0.0.1 (installed into .data/s3 on first use), for the upload tests.
 s3-start:
