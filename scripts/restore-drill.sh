@@ -64,7 +64,11 @@ trap cleanup EXIT
 if [ -z "$(psql "$admin" -XAtqc "SELECT 1 FROM pg_database WHERE datname = '$DB'")" ]; then
     psql "$admin" -XAtqc "CREATE DATABASE $DB"
 fi
-sql -c 'SET client_min_messages = warning' -c 'DROP TABLE IF EXISTS acked' -c 'CREATE TABLE acked (seq integer PRIMARY KEY, sent_at timestamptz NOT NULL)'
+# Each run's rows carry its id: a restore that lands on an earlier run's table (a target before this
+# run's backup) must not pass for this run's rows.
+run=$(now_us)
+sql -c 'SET client_min_messages = warning' -c 'DROP TABLE IF EXISTS acked' \
+    -c 'CREATE TABLE acked (run bigint NOT NULL, seq integer NOT NULL, sent_at timestamptz NOT NULL, PRIMARY KEY (run, seq))'
 
 started=$(now_us)
 "$ha" backup full
@@ -77,7 +81,7 @@ insert_rows() {
     local seq sent acked
     for seq in $(seq "$1" "$2"); do
         sent=$(now_us)
-        sql -c "INSERT INTO acked VALUES ($seq, clock_timestamp())"
+        sql -c "INSERT INTO acked VALUES ($run, $seq, clock_timestamp())"
         acked=$(now_us)
         echo "$seq $sent $acked" >>"$acks"
     done
@@ -111,7 +115,7 @@ restore_done=$(now_us)
 log "restore (files and WAL replay until promoted): $(span "$started" "$restore_done") s"
 
 present=$work/present
-psql "${restored_url%/*}/$DB?connect_timeout=2" -XAtq -v ON_ERROR_STOP=1 -c 'SELECT seq FROM acked ORDER BY seq' >"$present" ||
+psql "${restored_url%/*}/$DB?connect_timeout=2" -XAtq -v ON_ERROR_STOP=1 -c "SELECT seq FROM acked WHERE run = $run ORDER BY seq" >"$present" ||
     die "the restored node has no table acked in database $DB"
 
 # Each row: before the target (acknowledged before it), after it (sent after it) or on the boundary.
@@ -126,7 +130,7 @@ verdict=$(awk -v t="$check_to" '
 ' "$present" "$acks")
 read -r before after boundary lost extra <<<"$verdict"
 log "rows checked: $((before + after + boundary)) ($before acknowledged before the target, $after sent after it," \
-    "$boundary on the boundary, not judged); $(wc -l <"$present") rows in the restored node"
+    "$boundary on the boundary, not judged); $(wc -l <"$present") rows of this run in the restored node"
 if [ "$lost" -gt 0 ] || [ "$extra" -gt 0 ]; then
     die "FAILED: $lost rows acknowledged before the target are missing, $extra rows sent after it are present"
 fi
