@@ -76,7 +76,7 @@ ha-stop:
 ha-status:
 	@scripts/ha-cluster.sh status
 
-## A point-in-time restore drill on that cluster (started if it is not running, left running):
+## A point-in-time restore drill on that cluster (started and stopped again if it is not running):
 ## a full backup, rows inserted with their acknowledgement times, a restore to a time between them
 ## into a fresh standalone node, every row acknowledged before that time there and none after.
 ## See scripts/restore-drill.sh and docs/OPERATIONS.md.

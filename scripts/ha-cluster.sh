@@ -20,7 +20,8 @@
 #                                            The node is thawed however the script ends.
 #   scripts/ha-cluster.sh backup [full|diff|incr]  a base backup with pgBackRest, from the leader
 #   scripts/ha-cluster.sh backups            the backups and the archived WAL (`pgbackrest info`)
-#   scripts/ha-cluster.sh restore TIME       restore the backups and WAL as of TIME (with its zone)
+#   scripts/ha-cluster.sh restore TIME       restore the backups and WAL as of TIME (with its zone,
+#                                            or `latest`: all the WAL archived)
 #                                            into a fresh standalone PostgreSQL on a port of its own
 #                                            (base+8), promote it and print its URL
 #   scripts/ha-cluster.sh restore-stop       stop that node and remove its data folder
@@ -641,8 +642,15 @@ pitr_pid() { live_pid "$PITR/data/postmaster.pid" "$PITR/data"; }
 # the cluster's repository) and waits until it has replayed the archive up to that time and been
 # promoted. Prints its URL. The cluster is only read from (the repository).
 restore() {
-    local target=$1 started pid
-    [ -n "$target" ] || die "restore takes a time with its zone, e.g. '2026-01-31 12:00:00.000+00'"
+    local target=$1 started pid recovery
+    [ -n "$target" ] || die "restore takes a time with its zone, e.g. '2026-01-31 12:00:00.000+00', or latest"
+    # latest: the newest backup and all the WAL archived after it. A time past the newest archived
+    # WAL fails (PostgreSQL: recovery ended before configured recovery target was reached).
+    if [ "$target" = latest ]; then
+        recovery=(--type=default)
+    else
+        recovery=(--type=time --target="$target" --target-action=promote)
+    fi
     BINDIR=$(find_bindir) || die "no PostgreSQL binaries"
     resolve_root
     resolve_ports
@@ -657,7 +665,7 @@ restore() {
     started=$(now_ms)
     # --archive-mode=off: the restored node must not push its new timeline into the cluster's stanza.
     as_owner "$PGBACKREST" --config="$PGBR_CONF" --stanza="$STANZA" --pg1-path="$PITR/data" \
-        --type=time --target="$target" --target-action=promote --archive-mode=off restore
+        "${recovery[@]}" --archive-mode=off restore
     log "files restored in $(seconds_since "$started") s; replaying WAL up to the target"
     started=$(now_ms)
     # The data folder carries its node's Patroni-written settings: everything naming that node, or
@@ -749,6 +757,6 @@ case "${1:-}" in
     restore) restore "${2:-}" ;;
     restore-stop) restore_stop ;;
     *) echo "usage: $0 start | stop | status | switchover | url | replica-urls | kill-primary | freeze-primary SECONDS" \
-           "| backup [full|diff|incr] | backups | restore TIME | restore-stop" >&2
+           "| backup [full|diff|incr] | backups | restore TIME|latest | restore-stop" >&2
        exit 2 ;;
 esac

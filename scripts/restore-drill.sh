@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # A point-in-time restore drill on the replicated cluster (scripts/ha-cluster.sh; make ha-drill):
 #
-#   1. start the cluster if it is not running; in a scratch database `drill` (never the app's
+#   1. start the cluster if it is not running (and stop it at the end); in a scratch database `drill` (never the app's
 #      schema) create a table of acknowledged writes, anew each run;
 #   2. take a full backup with pgBackRest;
 #   3. insert rows one by one, each with its own psql through the cluster's read-write URL, noting
@@ -19,7 +19,8 @@
 # straddles it.
 #
 # Timings printed: the backup, the restore (files, then WAL replay until promoted), rows checked.
-# The restored node is stopped and removed however the drill ends; the cluster is left running.
+# The restored node is stopped and removed however the drill ends; the cluster is left as it was
+# found: still running if it was, stopped if the drill started it.
 #
 # CHAT_DRILL_ROWS rows before and as many after the target (default 50). To see the drill fail:
 #   CHAT_DRILL_FAULT=late-check     check against a target 1 s later than the one restored to
@@ -44,6 +45,8 @@ span() { printf '%d.%03d' $((($2 - $1) / 1000000)) $((($2 - $1) % 1000000 / 1000
 # A time in microseconds as PostgreSQL and pgBackRest read it.
 as_timestamp() { date -u -d "@$(($1 / 1000000)).$(printf '%06d' $(($1 % 1000000)))" '+%Y-%m-%d %H:%M:%S.%6N+00'; }
 
+was_running=false
+"$ha" status >/dev/null 2>&1 && was_running=true
 "$ha" start
 cluster=$("$ha" url)
 # The cluster's URL names the `chat` database; the drill works in a database of its own.
@@ -57,6 +60,7 @@ work=$(mktemp -d)
 restored=false
 cleanup() {
     if $restored; then "$ha" restore-stop || true; fi
+    if ! $was_running; then "$ha" stop || true; fi
     rm -rf "$work"
 }
 trap cleanup EXIT
