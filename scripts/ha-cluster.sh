@@ -20,10 +20,10 @@
 #                                            The node is thawed however the script ends.
 #   scripts/ha-cluster.sh backup [full|diff|incr]  a base backup with pgBackRest, from the leader
 #   scripts/ha-cluster.sh backups            the backups and the archived WAL (`pgbackrest info`)
-#   scripts/ha-cluster.sh restore TIME       restore the backups and WAL as of TIME (with its zone,
-#                                            or `latest`: all the WAL archived)
-#                                            into a fresh standalone PostgreSQL on a port of its own
-#                                            (base+8), promote it and print its URL
+#   scripts/ha-cluster.sh restore TIME       restore the backups and WAL as of TIME (with its zone;
+#                                            or `latest`, all the WAL archived) into a fresh standalone
+#                                            PostgreSQL on a port of its own (base+8), promote it and
+#                                            print its URL
 #   scripts/ha-cluster.sh restore-stop       stop that node and remove its data folder
 #
 # WAL is archived continuously by whichever node is primary into pgBackRest's repository under the
@@ -364,7 +364,7 @@ write_pgbackrest_config() {
 [global]
 repo1-path=$REPO
 # Two full backups are kept, each with its differential and incremental backups and the WAL to
-# restore from it to any time since it began; \`expire\` (run after each backup) removes the rest.
+# restore from it to any time after it ended; \`expire\` (run after each backup) removes the rest.
 repo1-retention-full=2
 # lz4: fast on a small machine, and the repository is local.
 compress-type=lz4
