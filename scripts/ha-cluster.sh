@@ -25,6 +25,8 @@
 #                                            PostgreSQL on a port of its own (base+8), promote it and
 #                                            print its URL
 #   scripts/ha-cluster.sh restore-stop       stop that node and remove its data folder
+#   scripts/ha-cluster.sh create-database N  create database N on the leader if it is missing, and
+#                                            wait until every streaming standby has it
 #
 # WAL is archived continuously by whichever node is primary into pgBackRest's repository under the
 # data folder (.data/ha/backup, stanza `chat`, configuration .data/ha/pgbackrest.conf, written at
@@ -498,15 +500,33 @@ start() {
     wait_ready "$START_TIMEOUT" || exit 1
     local port
     port=$(pg_port "$(node_index "$LEADER")")
-    if [ -z "$(psql_on "$port" -c "SELECT 1 FROM pg_database WHERE datname = '$HA_DB'")" ]; then
-        psql_on "$port" -c "CREATE DATABASE $HA_DB" >/dev/null
-    fi
+    create_database "$HA_DB"
     ensure_stanza
     # archive_mode takes a restart: a cluster that was running before the script set it has none yet.
     if [ "$(psql_on "$port" -c 'SHOW archive_mode')" != on ]; then
         log "WAL archiving is off on $LEADER: it starts after a restart ($0 stop, then $0 start)"
     fi
     log "ready: $LEADER leads, $(sync_standby_name || echo '?') is its synchronous standby"
+}
+
+# Creates database $1 on the leader if it is missing, then waits until every standby that streams
+# has replayed it. A client of url() tries the nodes in order and gives up at the first that answers
+# that the database does not exist (libpq tries the next host only when one is starting up): seen
+# once, the restore drill's first connection failed on a standby listed before the leader that had
+# not replayed the CREATE DATABASE yet.
+create_database() {
+    local name=$1 leader standby deadline=$((SECONDS + 30))
+    [[ $name =~ ^[a-z_][a-z0-9_]*$ ]] || die "database names here are lower-case identifiers: $name"
+    leader=$(leader_name) || die "no leader to create database $name on"
+    if [ -z "$(psql_on "$(pg_port "$(node_index "$leader")")" -c "SELECT 1 FROM pg_database WHERE datname = '$name'")" ]; then
+        psql_on "$(pg_port "$(node_index "$leader")")" -c "CREATE DATABASE $name" >/dev/null
+    fi
+    for standby in $(cluster_json | jq -r '.members[] | select(.role != "leader" and .role != "master" and (.state == "streaming" or .state == "running")) | .name'); do
+        until [ "$(psql_on "$(pg_port "$(node_index "$standby")")" -c "SELECT 1 FROM pg_database WHERE datname = '$name'" 2>/dev/null)" = 1 ]; do
+            [ $SECONDS -lt $deadline ] || die "database $name was not on $standby within 30 s"
+            sleep 0.1
+        done
+    done
 }
 
 # Waits until process $1 has exited, and kills it if it has not within STOP_TIMEOUT seconds.
@@ -756,7 +776,10 @@ case "${1:-}" in
     backups) backups ;;
     restore) restore "${2:-}" ;;
     restore-stop) restore_stop ;;
+    create-database) BINDIR=$(find_bindir) || die "no PostgreSQL binaries"; resolve_root; resolve_ports
+                     create_database "${2:-}" ;;
     *) echo "usage: $0 start | stop | status | switchover | url | replica-urls | kill-primary | freeze-primary SECONDS" \
-           "| backup [full|diff|incr] | backups | restore TIME|latest | restore-stop" >&2
+           "| backup [full|diff|incr] | backups | restore TIME|latest | restore-stop" \
+           "| create-database NAME" >&2
        exit 2 ;;
 esac

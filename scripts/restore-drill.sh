@@ -53,7 +53,6 @@ cluster=$("$ha" url)
 base_url=${cluster%%\?*}
 params=${cluster#*\?}
 url="${base_url%/*}/$DB?$params&connect_timeout=2"
-admin="${base_url%/*}/postgres?$params&connect_timeout=2"
 sql() { psql "$url" -XAtq -v ON_ERROR_STOP=1 "$@"; }
 
 work=$(mktemp -d)
@@ -65,9 +64,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-if [ -z "$(psql "$admin" -XAtqc "SELECT 1 FROM pg_database WHERE datname = '$DB'")" ]; then
-    psql "$admin" -XAtqc "CREATE DATABASE $DB"
-fi
+"$ha" create-database "$DB"
 # Each run's rows carry its id: a restore that lands on an earlier run's table (a target before this
 # run's backup) must not pass for this run's rows.
 run=$(now_us)
