@@ -108,7 +108,8 @@ crates/chat-web/node_modules/.installed: crates/chat-web/package-lock.json
 	npm ci --prefix crates/chat-web --no-audit --no-fund --silent
 	touch $@
 
-## What CI runs: the fault tests and schema fuzzing after every other test passed.
+## What CI runs: the fault tests, schema fuzzing and the restore drill after every other test passed.
 ci: lint test
 	$(MAKE) faults
 	$(MAKE) fuzz
+	$(MAKE) ha-drill
