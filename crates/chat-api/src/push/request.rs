@@ -61,11 +61,12 @@ pub fn web_push(
     let endpoint: http::Uri = url.parse().map_err(|_| RequestError::Url)?;
     let keys = decode_keys(keys).map_err(|_| RequestError::Keys)?;
     let body = serde_json::to_vec(payload).map_err(|error| RequestError::Build(error.to_string()))?;
+    let authorization = vapid.authorization(&endpoint).map_err(RequestError::Build)?;
     let mut request = WebPushBuilder::new(endpoint, keys.p256dh, Auth::clone_from_slice(&keys.auth))
         .with_valid_duration(ttl)
-        .with_vapid(&vapid.key_pair, &vapid.subject)
         .build(body)
         .map_err(|error| RequestError::Build(error.to_string()))?;
+    request.headers_mut().insert(http::header::AUTHORIZATION, authorization);
     let urgency = if payload.kind == PushType::Message { "high" } else { "low" };
     let headers = request.headers_mut();
     headers.insert("urgency", http::HeaderValue::from_static(urgency));
