@@ -5,7 +5,7 @@
 //! per user every `coalesce`.
 
 use crate::workers::Worker;
-use chat_domain::{Presence, UserId};
+use chat_domain::{ChatScope, Presence, UserId};
 use chat_store::{Notice, Store};
 use std::collections::HashMap;
 use std::convert::Infallible;
@@ -152,7 +152,12 @@ impl PresenceTracker {
                         .unwrap_or_else(std::sync::PoisonError::into_inner)
                         .insert(user, (Instant::now(), false));
                     let live = tracker.settings.timeout;
-                    match tracker.store.presence_of(user, &[user], live).await.map(|found| found.get(&user).copied()) {
+                    match tracker
+                        .store
+                        .presence_of(user, &ChatScope::Every, &[user], live)
+                        .await
+                        .map(|found| found.get(&user).copied())
+                    {
                         Ok(Some(current)) => tracker.notify(user, current).await,
                         Ok(None) => {}
                         Err(error) => tracing::warn!(%error, "reading presence failed"),

@@ -13,7 +13,8 @@ use chat_domain::{MemberDraft, MemberList, RolePatch, UserId};
 pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<ChatPath>) -> ApiResult<HttpResponse> {
     let mut members = state.store.members(path.chat_id, caller.user.id).await?;
     let ids: Vec<UserId> = members.iter().map(|member| member.user_id).collect();
-    let mut presence = state.store.presence_of(caller.user.id, &ids, state.connection.presence.live()).await?;
+    let mut presence =
+        state.store.presence_of(caller.user.id, &caller.scope, &ids, state.connection.presence.live()).await?;
     members.iter_mut().for_each(|member| member.presence = presence.remove(&member.user_id));
     Ok(HttpResponse::Ok().json(MemberList { members }))
 }

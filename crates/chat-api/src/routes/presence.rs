@@ -20,7 +20,7 @@ pub async fn choose(
 ) -> ApiResult<HttpResponse> {
     let (user, presence) = (caller.user.id, &state.connection.presence);
     let changed = state.store.set_appear_offline(user, body.0.appear_offline).await?;
-    let seen = state.store.presence_of(user, &[user], presence.live()).await?.remove(&user);
+    let seen = state.store.presence_of(user, &caller.scope, &[user], presence.live()).await?.remove(&user);
     if let (true, Some(seen)) = (changed, seen) {
         presence.announce(user, seen);
     }

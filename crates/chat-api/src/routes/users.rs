@@ -84,6 +84,6 @@ pub async fn get(
     state.search_limiter.admit(&req)?;
     let mut user = state.store.user(path.user_id).await?;
     let live = state.connection.presence.live();
-    user.presence = state.store.presence_of(caller.user.id, &[user.id], live).await?.remove(&user.id);
+    user.presence = state.store.presence_of(caller.user.id, &caller.scope, &[user.id], live).await?.remove(&user.id);
     Ok(HttpResponse::Ok().json(user))
 }

@@ -172,6 +172,13 @@ async fn a_token_limited_to_one_chat_finds_no_other() {
     }
     let search = app.call(&bot, Method::GET, "/api/v1/search?q=bot").await;
     expect_problem(search, StatusCode::FORBIDDEN, ErrorCode::Forbidden).await;
+    // Someone the bot shares only the other chat with: their account, but not their presence.
+    let cal = app.register("cal").await;
+    app.add_member(&ann, outside, &cal).await;
+    let through_scope = app.get_ok(&bot, &format!("/api/v1/users/{}", cal.id)).await;
+    assert!(through_scope["presence"].is_null(), "{through_scope}");
+    let through_session = app.get_ok(&ann, &format!("/api/v1/users/{}", cal.id)).await;
+    assert!(through_session["presence"]["status"].is_string(), "{through_session}");
 
     app.text(&ann, outside, "still not for the bot").await;
     app.text(&ann, inside, "for the bot").await;

@@ -6,7 +6,7 @@ use crate::connection::advisory_locks::AdvisoryLock;
 use crate::connection::pool::Store;
 use crate::connection::prepared::{Bind, Prepared, StatementText, prepared, statement};
 use crate::error::StoreResult;
-use chat_domain::{ChatId, Presence, Timestamp, UserId};
+use chat_domain::{ChatId, ChatScope, Presence, Timestamp, UserId};
 use diesel::sql_types::{Array, BigInt, Bool, Double, Nullable, Timestamptz};
 use diesel::{OptionalExtension, QueryableByName};
 use diesel_async::methods::LoadQuery;
@@ -71,7 +71,8 @@ SELECT u.id AS user_id, false AS changed, u.appear_offline,
         WHERE pc.user_id = u.id) rows
  WHERE u.id = ANY($1)
    AND (u.id = $3 OR EXISTS (SELECT 1 FROM chat_members a JOIN chat_members b ON b.chat_id = a.chat_id
-                              WHERE a.user_id = $3 AND b.user_id = u.id))";
+                              WHERE a.user_id = $3 AND b.user_id = u.id
+                                AND ($4::bigint[] IS NULL OR a.chat_id = ANY($4))))";
 statement!(PresenceOf, PRESENCE_SQL);
 
 /// Sets whether user `$1` appears offline; answers whether that changed.
@@ -173,18 +174,21 @@ impl Store {
         Ok(rows.into_iter().map(|row| ChatId(row.id)).collect())
     }
 
-    /// `users` as `viewer` sees them: only `viewer` and those who share a chat with them are in
-    /// the answer.
+    /// `users` as `viewer` sees them through a token reaching `scope`: only `viewer` and those
+    /// who share a chat of the scope with them are in the answer (a token limited to one chat
+    /// learns nothing of the people of the viewer's other chats).
     pub async fn presence_of(
         &self,
         viewer: UserId,
+        scope: &ChatScope,
         users: &[UserId],
         live: Duration,
     ) -> StoreResult<HashMap<UserId, Presence>> {
         let ids: Vec<i64> = users.iter().map(|user| user.0).collect();
+        let chats: Option<Vec<i64>> = scope.chats().map(|chats| chats.into_iter().map(|chat| chat.0).collect());
         let mut conn = self.conn().await?;
         let query = prepared::<PresenceOf>().bind::<Array<BigInt>, _>(&ids).bind::<Double, _>(seconds(live));
-        let query = query.bind::<BigInt, _>(viewer.0);
+        let query = query.bind::<BigInt, _>(viewer.0).bind::<Nullable<Array<BigInt>>, _>(chats);
         let rows: Vec<PresenceRow> = query.load(&mut conn).await?;
         Ok(rows
             .into_iter()
