@@ -84,24 +84,16 @@ pub async fn register(
             Ok(CreatedWebhook { webhook, secret: Some(secret), url: None })
         }
         NewWebhook::Incoming { name } => {
-            // Refused before a bot is made for nothing.
-            store.ensure_chat_admin(chat, actor).await?;
-            // Named from randomness of its own: the bot's name is public, the token is not.
-            let username = format!("webhook-{}", &token()?[..12]);
+            // The bot is named from randomness of its own: its name is public, the token is not.
+            let bot_username = format!("webhook-{}", &token()?[..12]);
             let token = token()?;
-            let display_name = name.clone().unwrap_or_else(|| "Incoming webhook".to_owned());
-            let bot = store
-                .create_bot(chat_store::NewBotAccount {
-                    owner: actor,
-                    username: &username,
-                    display_name: &display_name,
-                    token: None,
-                })
-                .await?;
-            store.add_member(chat, actor, bot.id, chat_domain::Role::Member).await?;
-            let registration =
-                chat_store::IncomingRegistration { bot_id: bot.id, token_hash: crate::auth::token::hash(&token), name };
-            let webhook = store.register_incoming_webhook(chat, actor, registration).await?;
+            let registration = chat_store::IncomingRegistration {
+                bot_username,
+                bot_display_name: name.clone().unwrap_or_else(|| "Incoming webhook".to_owned()),
+                token_hash: crate::auth::token::hash(&token),
+                name,
+            };
+            let webhook = store.create_incoming_webhook(chat, actor, registration).await?;
             let url = format!("{base_url}{}{token}", INCOMING_WEBHOOK_PREFIX);
             Ok(CreatedWebhook { webhook, secret: None, url: Some(url) })
         }

@@ -40,29 +40,7 @@ impl Store {
         user: UserId,
         role: Role,
     ) -> StoreResult<MemberAddition> {
-        self.write(async |conn| {
-            let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
-            policy::can_change_membership(&chat_row)?;
-            policy::can_assign_role(&membership, None, role)?;
-            let inserted = diesel::insert_into(chat_members::table)
-                .values((
-                    chat_members::chat_id.eq(chat.0),
-                    chat_members::user_id.eq(user.0),
-                    chat_members::role.eq(role.as_str()),
-                ))
-                .on_conflict_do_nothing()
-                .execute(conn)
-                .await
-                .map_err(unknown_user_on("user_id"))?;
-            let member = single_member(load_members(conn, chat, Some(user)).await?)?;
-            if inserted > 0 {
-                let change = MembershipChange { chat: chat_row, members: vec![member.clone()] };
-                record_event(conn, chat, &Event::MemberAdded(change)).await?;
-                receipts_changed(conn, chat).await?;
-            }
-            Ok(MemberAddition { member, added: inserted > 0 })
-        })
-        .await
+        self.write(async |conn| add_member_in(conn, chat, actor, user, role).await).await
     }
 
     /// Gives `user` a new role, under the rules of `policy::can_assign_role`; the last owner
@@ -108,6 +86,37 @@ impl Store {
         })
         .await
     }
+}
+
+/// `Store::add_member`'s work, on a transaction's connection (an incoming webhook's bot joins its
+/// chat in the transaction that creates both).
+pub(crate) async fn add_member_in(
+    conn: &mut AsyncPgConnection,
+    chat: ChatId,
+    actor: UserId,
+    user: UserId,
+    role: Role,
+) -> StoreResult<MemberAddition> {
+    let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
+    policy::can_change_membership(&chat_row)?;
+    policy::can_assign_role(&membership, None, role)?;
+    let inserted = diesel::insert_into(chat_members::table)
+        .values((
+            chat_members::chat_id.eq(chat.0),
+            chat_members::user_id.eq(user.0),
+            chat_members::role.eq(role.as_str()),
+        ))
+        .on_conflict_do_nothing()
+        .execute(conn)
+        .await
+        .map_err(unknown_user_on("user_id"))?;
+    let member = single_member(load_members(conn, chat, Some(user)).await?)?;
+    if inserted > 0 {
+        let change = MembershipChange { chat: chat_row, members: vec![member.clone()] };
+        record_event(conn, chat, &Event::MemberAdded(change)).await?;
+        receipts_changed(conn, chat).await?;
+    }
+    Ok(MemberAddition { member, added: inserted > 0 })
 }
 
 /// Members of `chat` with their names, oldest first; `only` narrows to one user.

@@ -1,10 +1,12 @@
 //! Registering, listing, re-enabling and revoking webhooks, and finding an incoming one by its
 //! token's hash.
 
+use crate::chats::members::add_member_in;
 use crate::connection::pool::Store;
 use crate::error::{StoreError, StoreResult};
+use crate::users::bots::insert_bot;
 use crate::webhooks::access::{ensure_admin, ensure_bot_of, ensure_manager};
-use chat_domain::{ChatId, EventKind, Timestamp, UserId, Webhook, WebhookId, WebhookKind, WebhookState};
+use chat_domain::{ChatId, EventKind, Role, Timestamp, UserId, Webhook, WebhookId, WebhookKind, WebhookState};
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Bool, Bytea, Nullable, Text, Timestamptz};
 use diesel_async::{AsyncConnection, RunQueryDsl};
@@ -23,11 +25,12 @@ pub struct OutgoingRegistration {
     pub name: Option<String>,
 }
 
-/// An incoming webhook to register: the bot it posts as (created for it, already in the chat),
-/// and its URL token's SHA-256.
+/// An incoming webhook to create: the bot it will post as (made for it, owned by its creator,
+/// a member of the chat), and its URL token's SHA-256.
 #[derive(Debug)]
 pub struct IncomingRegistration {
-    pub bot_id: UserId,
+    pub bot_username: String,
+    pub bot_display_name: String,
     pub token_hash: Vec<u8>,
     pub name: Option<String>,
 }
@@ -129,31 +132,25 @@ impl Store {
         .await
     }
 
-    /// Passes when `actor` may create an incoming webhook in `chat` (an admin), before its bot is
-    /// made.
-    pub async fn ensure_chat_admin(&self, chat: ChatId, actor: UserId) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
-        ensure_admin(&mut conn, chat, actor).await
-    }
-
-    /// Registers an incoming webhook in `chat` (the actor checked to be an admin again, in the
-    /// transaction that inserts it).
-    pub async fn register_incoming_webhook(
+    /// Creates an incoming webhook in `chat` (by an admin) with its bot, and adds the bot to the
+    /// chat: one transaction, so a refusal or a failure leaves no bot behind.
+    pub async fn create_incoming_webhook(
         &self,
         chat: ChatId,
         actor: UserId,
         registration: IncomingRegistration,
     ) -> StoreResult<Webhook> {
-        let mut conn = self.conn().await?;
-        conn.transaction(async |conn| {
+        self.write(async |conn| {
             ensure_admin(conn, chat, actor).await?;
+            let bot = insert_bot(conn, actor, &registration.bot_username, &registration.bot_display_name).await?;
+            add_member_in(conn, chat, actor, bot.id, Role::Member).await?;
             let row = diesel::sql_query(format!(
                 "INSERT INTO webhooks (chat_id, kind, created_by, bot_id, name, token_hash)
                  VALUES ($1, 'incoming', $2, $3, $4, $5) RETURNING {COLUMNS}"
             ))
             .bind::<BigInt, _>(chat.0)
             .bind::<BigInt, _>(actor.0)
-            .bind::<BigInt, _>(registration.bot_id.0)
+            .bind::<BigInt, _>(bot.id.0)
             .bind::<Nullable<Text>, _>(registration.name.as_deref())
             .bind::<Bytea, _>(&registration.token_hash)
             .get_result::<WebhookRow>(conn)
