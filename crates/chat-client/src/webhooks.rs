@@ -3,6 +3,7 @@
 
 use crate::client::{Call, Client};
 use crate::error::ClientResult;
+use chat_domain::webhook::{SIGNATURE_SCHEME, signed_prefix};
 use chat_domain::{
     ChatId, CommandList, CommandSet, CreatedWebhook, DeliveryList, UserId, Webhook, WebhookDraft, WebhookId,
     WebhookList, WebhookPatch,
@@ -96,7 +97,7 @@ pub fn verify_webhook_signature(
     }
     let candidates: Vec<Vec<u8>> = header
         .split(',')
-        .filter_map(|part| part.trim().strip_prefix("v1="))
+        .filter_map(|part| part.trim().strip_prefix(SIGNATURE_SCHEME))
         .filter_map(|digits| hex::decode(digits).ok())
         .filter(|bytes| bytes.len() == 32)
         .collect();
@@ -105,7 +106,7 @@ pub fn verify_webhook_signature(
     }
     for candidate in candidates {
         let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).map_err(|_| SignatureError::Mismatch)?;
-        mac.update(format!("{}.{sent}.", id.trim()).as_bytes());
+        mac.update(signed_prefix(id.trim(), sent).as_bytes());
         mac.update(body);
         // `verify_slice` compares in constant time.
         if mac.verify_slice(&candidate).is_ok() {

@@ -388,6 +388,16 @@ pub fn is_command_name(name: &str) -> bool {
         && rest.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-')
 }
 
+/// What a delivery's `Chat-Webhook-Signature` is an HMAC-SHA256 of, before the body that follows
+/// it as sent: the delivery's id and timestamp (unix seconds), so neither can be changed or
+/// replayed apart from the body. The server signs it and `chat-client` verifies it: one format.
+pub fn signed_prefix(id: impl std::fmt::Display, timestamp: i64) -> String {
+    format!("{id}.{timestamp}.")
+}
+
+/// The scheme label before each hex signature in `Chat-Webhook-Signature` (`v1=<hex>`).
+pub const SIGNATURE_SCHEME: &str = "v1=";
+
 /// A message that starts with a command: the command and the rest of the text, trimmed.
 /// (`"/ticket  printer is down"` is `("/ticket", "printer is down")`; `"/ticket"` has no arguments.)
 pub fn split_command(content: &str) -> Option<(&str, &str)> {

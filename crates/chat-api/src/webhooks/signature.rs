@@ -3,6 +3,7 @@
 //! and timestamp are signed too, so a receiver that checks the timestamp's age and remembers ids
 //! is safe from replays. `chat_client::verify_webhook_signature` is the receiver's side.
 
+use chat_domain::webhook::{SIGNATURE_SCHEME, signed_prefix};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
@@ -10,9 +11,9 @@ use sha2::Sha256;
 pub fn sign(secret: &str, id: i64, timestamp: i64, body: &[u8]) -> String {
     // HMAC takes a key of any length: `new_from_slice` cannot fail for it.
     let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else { return String::new() };
-    mac.update(format!("{id}.{timestamp}.").as_bytes());
+    mac.update(signed_prefix(id, timestamp).as_bytes());
     mac.update(body);
-    format!("v1={}", hex::encode(mac.finalize().into_bytes()))
+    format!("{SIGNATURE_SCHEME}{}", hex::encode(mac.finalize().into_bytes()))
 }
 
 #[cfg(test)]
