@@ -4,7 +4,8 @@
 //! A consumer's step is one transaction: lock the consumer's row, read the events after its
 //! position, let its planner record what they call for (outbox rows, with the same connection),
 //! move the position past them, commit. Processes take turns on the row lock, and the plan and the
-//! position commit together or not at all, so no event is planned twice or skipped. Sending what
+//! position commit together or not at all, so no event is planned twice or skipped. A process
+//! that finds the row locked skips its step instead of waiting: the other is planning. Sending what
 //! was planned happens later, outside any transaction, from the outbox.
 
 use crate::connection::pool::Store;
@@ -56,7 +57,8 @@ pub(crate) trait LogPlanner: Sync {
 
 impl Store {
     /// One step of `planner`'s consumer: plans up to `batch` events after its position and moves
-    /// past them. Returns how many events it looked at; 0 means it has caught up with the head.
+    /// past them. Returns how many events it looked at; 0 means it has caught up with the head,
+    /// or that another process is stepping it right now.
     /// A consumer's first step starts at the head: it does not act on history from before it
     /// existed.
     pub(crate) async fn consume_log(&self, planner: &impl LogPlanner, batch: i64) -> StoreResult<usize> {
@@ -64,12 +66,18 @@ impl Store {
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
             let position = match locked_position(conn, name).await? {
-                Some(position) => position,
-                None => {
+                Position::Held(position) => position,
+                // Another process is stepping this consumer: it plans what there is, and every
+                // process is woken again by what is published after.
+                Position::Busy => return Ok(0),
+                Position::Missing => {
                     // The first step ever: start at the head. A second process doing the same
-                    // meanwhile inserts nothing, and both then lock the one row.
+                    // meanwhile inserts nothing, and only one of them then locks the one row.
                     prepared::<StartAtHead>().bind::<Text, _>(name).execute(conn).await?;
-                    locked_position(conn, name).await?.unwrap_or_default()
+                    match locked_position(conn, name).await? {
+                        Position::Held(position) => position,
+                        Position::Busy | Position::Missing => return Ok(0),
+                    }
                 }
             };
             let events = published_after(conn, position, batch).await?;
@@ -90,10 +98,31 @@ impl Store {
     }
 }
 
-/// The consumer's position, its row locked until the end of the transaction (a second process's
-/// step waits here, then reads the position the first one committed).
-async fn locked_position(conn: &mut AsyncPgConnection, name: &str) -> StoreResult<Option<i64>> {
-    Ok(log_consumers::table.find(name).select(log_consumers::position).for_update().first(conn).await.optional()?)
+/// A consumer's row, as a step finds it.
+enum Position {
+    /// Locked by this step until the end of its transaction.
+    Held(i64),
+    /// Locked by another process's step: this one skips rather than queue behind it (holding a
+    /// connection to wait for a plan that the other is making anyway).
+    Busy,
+    /// Not there yet: the consumer's first step.
+    Missing,
+}
+
+async fn locked_position(conn: &mut AsyncPgConnection, name: &str) -> StoreResult<Position> {
+    let locked = log_consumers::table
+        .find(name)
+        .select(log_consumers::position)
+        .for_update()
+        .skip_locked()
+        .first(conn)
+        .await
+        .optional()?;
+    if let Some(position) = locked {
+        return Ok(Position::Held(position));
+    }
+    let exists = diesel::select(diesel::dsl::exists(log_consumers::table.find(name))).get_result(conn).await?;
+    Ok(if exists { Position::Busy } else { Position::Missing })
 }
 
 #[cfg(test)]
