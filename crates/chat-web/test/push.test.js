@@ -114,3 +114,12 @@ test("a click brings forward the window with the chat, else the focused one, els
   assert.equal(push.windowFor(7, [other]), other);
   assert.equal(push.windowFor(7, []), null);
 });
+
+test("a subscription the push service rotated is registered again, for the user who had it only", () => {
+  const record = { user_id: 7, endpoint: "https://push.example/old", id: 3 };
+  assert.equal(push.renewed(record, "https://push.example/new", 7), true);
+  assert.equal(push.renewed(record, "https://push.example/old", 7), false, "the same subscription");
+  assert.equal(push.renewed(record, "https://push.example/new", 8), false, "another user's record");
+  assert.equal(push.renewed(record, null, 7), false, "no subscription left to register");
+  assert.equal(push.renewed(null, "https://push.example/new", 7), false, "notifications never turned on");
+});

@@ -7,7 +7,7 @@ import { api, ApiError, createOnce, getToken, newKey, setToken } from "./api.js"
 import { Live } from "./live.js";
 import * as model from "./model.js";
 import * as notifications from "./notifications.js";
-import { base64UrlToBytes, subscriptionBody } from "./push.js";
+import { base64UrlToBytes, renewed, subscriptionBody } from "./push.js";
 import { messageType, sendFiles } from "./uploads.js";
 
 /** What to tell the user about a failed call. */
@@ -368,13 +368,30 @@ export class Controller {
     try {
       await notifications.registerWorker();
       notifications.onOpenChat((chatId) => this.openChat(chatId));
+      notifications.onRenewed(() => this.renewPush());
       const current = await notifications.subscription();
       const record = notifications.remembered();
+      if (renewed(record, current?.endpoint ?? null, this.state.me.id)) return this.renewPush();
       const subscribed = Boolean(current) && record?.user_id === this.state.me.id && record.endpoint === current.endpoint;
       const status = model.pushStatus({ supported: true, permission: notifications.permission(), subscribed });
       this.apply(model.pushChanged(this.state, status));
     } catch {
       this.apply(model.pushChanged(this.state, "unsupported"));
+    }
+  }
+
+  /** Registers a subscription the push service rotated, in place of the one it replaced. */
+  async renewPush() {
+    const current = await notifications.subscription();
+    const record = notifications.remembered();
+    if (!renewed(record, current?.endpoint ?? null, this.state.me.id)) return;
+    try {
+      const { id } = await api.addPushSubscription(subscriptionBody(current.toJSON()));
+      notifications.remember({ user_id: this.state.me.id, endpoint: current.endpoint, id });
+      if (record.id !== id) api.removePushSubscription(record.id).catch(() => {});
+      this.apply(model.pushChanged(this.state, "on"));
+    } catch {
+      // Tried again when the page next starts: the record still names the old endpoint.
     }
   }
 

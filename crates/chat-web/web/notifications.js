@@ -31,6 +31,13 @@ export function onOpenChat(handler) {
   });
 }
 
+/** `handler()` when the service worker renewed the push subscription (sw.js). */
+export function onRenewed(handler) {
+  navigator.serviceWorker.addEventListener("message", (event) => {
+    if (event.data?.type === "push-renewed") handler();
+  });
+}
+
 /** The browser's push subscription for this site, or null. */
 export async function subscription() {
   const registration = await navigator.serviceWorker.ready;

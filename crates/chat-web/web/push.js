@@ -88,3 +88,14 @@ export function windowFor(chatId, windows) {
     ?? windows[0]
     ?? null;
 }
+
+/**
+ * Whether the browser's subscription (`endpoint`, or null) has been renewed since this user
+ * registered it (`record`, as notifications.js remembers it): the push service rotated it
+ * (`pushsubscriptionchange`), so the server must be given the new one (and the old one dropped)
+ * or this browser hears nothing more. Another user's record, or none, is not renewed here: that
+ * user turns notifications on themselves.
+ */
+export function renewed(record, endpoint, userId) {
+  return Boolean(record) && record.user_id === userId && typeof endpoint === "string" && endpoint !== record.endpoint;
+}

@@ -1,6 +1,7 @@
 // The service worker (a module, registered by notifications.js from the root so that its scope is
 // the whole app): shows each Web Push as a notification, closes a chat's notifications when the
-// chat was read elsewhere, and opens the chat on a click. What to do is decided in push.js; this
+// chat was read elsewhere, opens the chat on a click, and subscribes again when the push service
+// rotates the subscription. What to do is decided in push.js; this
 // only asks the browser for what it needs and carries the decision out.
 
 import { chatTag, chatUrl, pushAction, windowFor } from "./push.js";
@@ -41,7 +42,21 @@ async function onClick(notification) {
   await self.clients.openWindow(chatId === null ? "/" : chatUrl(self.location.origin, chatId));
 }
 
+/**
+ * The push service replaced or expired the subscription: subscribe again with the same server key
+ * (unless the browser did already), and tell the open windows, which register it with the server
+ * (this worker holds no session token). With no window open, the next page load does it.
+ */
+async function onSubscriptionChange(event) {
+  const key = event.oldSubscription?.options?.applicationServerKey;
+  const renewed = event.newSubscription
+    ?? (key ? await self.registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }) : null);
+  if (!renewed) return;
+  for (const { client } of await openWindows()) client.postMessage({ type: "push-renewed" });
+}
+
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
 self.addEventListener("push", (event) => event.waitUntil(onPush(decode(event.data))));
 self.addEventListener("notificationclick", (event) => event.waitUntil(onClick(event.notification)));
+self.addEventListener("pushsubscriptionchange", (event) => event.waitUntil(onSubscriptionChange(event)));
