@@ -8,5 +8,6 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod database_outage;
+mod ha_failover;
 mod server_kill;
 mod support;
