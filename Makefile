@@ -22,17 +22,20 @@ test: db-start s3-start
 e2e: db-start
 	scripts/e2e.sh
 
-## Fault tests: kill -9 of the release server, database restarts and outages, under load. They run
-## on a cluster of their own (.data/faults, its own port), never the one `make test` uses, and stop it
-## afterwards. Not part of `cargo test` (`test = false` in crates/chat-api/Cargo.toml).
+## Fault tests: kill -9 of the release server, database restarts and outages, and failovers of a
+## replicated cluster (a killed and a frozen primary), under load. They run on clusters of their own
+## (.data/faults and .data/faults-ha, their own ports), never the ones `make test` and `make ha-start`
+## use, and stop them afterwards. Not part of `cargo test` (`test = false` in crates/chat-api/Cargo.toml).
 FAULTS_PG_ROOT := $(CURDIR)/.data/faults
+FAULTS_HA_ROOT := $(CURDIR)/.data/faults-ha
 FAULTS_PG := env -u CHAT_PG_PORT -u CHAT_PG_DB CHAT_PG_ROOT=$(FAULTS_PG_ROOT) \
 	$${CHAT_FAULTS_PG_PORT:+CHAT_PG_PORT=$$CHAT_FAULTS_PG_PORT} $(LOCAL_PG)
 faults:
 	cargo test -p chat-api --release --test faults --no-run   # builds target/release/chat-api too
 	$(FAULTS_PG) start
-	CHAT_FAULTS_PG_ROOT=$(FAULTS_PG_ROOT) cargo test -p chat-api --release --test faults -- --test-threads=1 --nocapture; \
-		status=$$?; $(FAULTS_PG) stop; exit $$status
+	CHAT_FAULTS_PG_ROOT=$(FAULTS_PG_ROOT) CHAT_FAULTS_HA_ROOT=$(FAULTS_HA_ROOT) \
+		cargo test -p chat-api --release --test faults -- --test-threads=1 --nocapture; \
+		status=$$?; $(FAULTS_PG) stop; CHAT_HA_ROOT=$(FAULTS_HA_ROOT) scripts/ha-cluster.sh stop; exit $$status
 
 ## Schema fuzzing: schemathesis (pinned, in a virtualenv under .data/) against a release server on
 ## a fresh database, with a live token; fails on a 5xx or an answer the OpenAPI document does not

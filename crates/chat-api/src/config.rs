@@ -15,6 +15,9 @@ pub struct Config {
     pub database_url: String,
     pub addr: SocketAddr,
     pub pool_size: u32,
+    /// The bounded wait (`CHAT_DB_WAIT_MS`): past it, a wait for a connection, a new connection or a
+    /// statement's answer ends in 503 with `Retry-After` (chat-store's `PoolSettings::wait`).
+    pub db_wait: Duration,
     pub workers: usize,
     pub body: BodyLimits,
     pub token_ttl: Duration,
@@ -40,6 +43,7 @@ impl Default for Config {
             database_url: String::new(),
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 8000)),
             pool_size: 8,
+            db_wait: chat_store::PoolSettings::default().wait,
             workers: std::thread::available_parallelism().map_or(2, usize::from),
             body: BodyLimits::default(),
             token_ttl: Duration::from_secs(30 * 24 * 3600),
@@ -260,6 +264,7 @@ impl Config {
         config.database_url = env.text("DATABASE_URL").ok_or(ConfigError::MissingDatabaseUrl)?;
         config.addr = env.value("CHAT_ADDR", config.addr, ..)?;
         config.pool_size = env.value("CHAT_DB_POOL_SIZE", config.pool_size, 1..)?;
+        config.db_wait = env.duration("CHAT_DB_WAIT_MS", Unit::Millis, config.db_wait, 100..)?;
         config.workers = env.value("CHAT_WORKERS", config.workers, 1..)?;
         let body = &mut config.body;
         body.max_bytes = env.value("CHAT_MAX_BODY_BYTES", body.max_bytes, ..)?;
@@ -356,6 +361,7 @@ impl Config {
             ("DATABASE_URL", self.database_url.clone()),
             ("CHAT_ADDR", self.addr.to_string()),
             ("CHAT_DB_POOL_SIZE", self.pool_size.to_string()),
+            ("CHAT_DB_WAIT_MS", Unit::Millis.count(self.db_wait)),
             ("CHAT_WORKERS", self.workers.to_string()),
             ("CHAT_MAX_BODY_BYTES", body.max_bytes.to_string()),
             ("CHAT_BODY_TIMEOUT_SECS", Unit::Secs.count(body.read_timeout)),
@@ -512,6 +518,7 @@ mod tests {
             database_url: "postgres://elsewhere/chat".into(),
             addr: "0.0.0.0:9000".parse().unwrap(),
             pool_size: 3,
+            db_wait: Duration::from_millis(1500),
             workers: 5,
             body: BodyLimits { max_bytes: 1000, read_timeout: Duration::from_secs(4) },
             token_ttl: Duration::from_secs(2 * 3600),

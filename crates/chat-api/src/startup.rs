@@ -65,7 +65,7 @@ impl std::fmt::Debug for Application {
 impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
         chat_store::run_migrations(&config.database_url).await?;
-        let pool = PoolSettings { max_size: config.pool_size, ..PoolSettings::default() };
+        let pool = PoolSettings { max_size: config.pool_size, wait: config.db_wait, ..PoolSettings::default() };
         let store = Store::connect(&config.database_url, &pool).await?;
         let realtime = &config.realtime;
         let hub = Arc::new(Hub::new(store.event_head().await?, realtime.queue_capacity));

@@ -3,7 +3,7 @@
 //! connection, never after waiting out a pool timeout), writes succeed again within two seconds of
 //! the database's return, and a reconnecting WebSocket reader gets every acknowledged message once.
 
-use crate::support::{Expect, Outage, Scenario, run_alone};
+use crate::support::{Expect, Outage, PROMPT_ANSWER, Scenario, run_alone};
 use std::time::Duration;
 
 /// From the database accepting connections again to a write that succeeds.
@@ -18,7 +18,11 @@ async fn survive(name: &str, outage: Outage) {
         let recovery = scenario.time_to_first_write(back).await;
         scenario.run_for(Duration::from_millis(1500)).await;
         let report = scenario.finish(recovery).await;
-        report.assert_kept(Expect { server_may_vanish: false, recovery_within: Some(RECOVERY) });
+        report.assert_kept(Expect {
+            server_may_vanish: false,
+            recovery_within: Some(RECOVERY),
+            unavailable_within: PROMPT_ANSWER,
+        });
     })
     .await;
 }

@@ -1,6 +1,6 @@
 //! kill -9 of the server under concurrent writers: every acknowledged message exists exactly once.
 
-use crate::support::{Expect, Scenario, run_alone};
+use crate::support::{Expect, PROMPT_ANSWER, Scenario, run_alone};
 use std::time::Duration;
 
 /// How often the server is killed (and started again on the same address) mid-load.
@@ -23,7 +23,11 @@ async fn kill_9_under_load_loses_and_duplicates_nothing() {
         }
         scenario.run_for(Duration::from_millis(1500)).await;
         let report = scenario.finish(None).await;
-        report.assert_kept(Expect { server_may_vanish: true, recovery_within: None });
+        report.assert_kept(Expect {
+            server_may_vanish: true,
+            recovery_within: None,
+            unavailable_within: PROMPT_ANSWER,
+        });
     })
     .await;
 }

@@ -1,9 +1,12 @@
 //! Watches every statement each pooled connection sends: counts them (the evidence that a page
-//! of messages costs a fixed number of queries, and a metric) and keeps `DatabaseHealth` current.
+//! of messages costs a fixed number of queries, and a metric), keeps `DatabaseHealth` current,
+//! and runs the connection's clock for the bounded wait (`deadline.rs`).
 
+use crate::connection::deadline::StatementClock;
 use crate::connection::health::DatabaseHealth;
 use crate::error::signals_outage;
 use diesel::connection::{Instrumentation, InstrumentationEvent};
+use diesel_async::{AsyncConnection as _, AsyncPgConnection};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
@@ -23,17 +26,41 @@ impl StatementWatch {
     }
 }
 
-impl Instrumentation for StatementWatch {
+/// One pooled connection's instrumentation: the store's counts and health, and its own clock.
+#[derive(Debug)]
+pub(crate) struct ConnectionWatch {
+    store: StatementWatch,
+    pub clock: Arc<StatementClock>,
+}
+
+impl ConnectionWatch {
+    pub fn new(store: StatementWatch, clock: Arc<StatementClock>) -> Self {
+        Self { store, clock }
+    }
+}
+
+impl Instrumentation for ConnectionWatch {
     fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
         match event {
             InstrumentationEvent::StartQuery { .. } => {
-                self.statements.fetch_add(1, Ordering::Relaxed);
+                self.clock.started();
+                self.store.statements.fetch_add(1, Ordering::Relaxed);
             }
-            InstrumentationEvent::FinishQuery { error: None, .. } => self.health.mark_up(),
-            InstrumentationEvent::FinishQuery { error: Some(error), .. } if signals_outage(error) => {
-                self.health.mark_down();
+            InstrumentationEvent::FinishQuery { error, .. } => {
+                self.clock.finished();
+                match error {
+                    None => self.store.health.mark_up(),
+                    Some(error) if signals_outage(error) => self.store.health.mark_down(),
+                    Some(_) => {}
+                }
             }
             _ => {}
         }
     }
+}
+
+/// The clock of a pooled connection (none for a connection made otherwise).
+pub(crate) fn clock_of(conn: &mut AsyncPgConnection) -> Option<Arc<StatementClock>> {
+    let watch = conn.instrumentation().downcast_mut::<ConnectionWatch>()?;
+    Some(watch.clock.clone())
 }

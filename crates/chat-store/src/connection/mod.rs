@@ -1,8 +1,10 @@
 //! Connection plumbing: the pool and `Store` handle, checking connections out and in with what is
-//! known of the database's health, counting statements, prepared hand-written SQL, the advisory locks, and migrations.
+//! known of the database's health, connecting and answering within the bounded wait, counting statements, prepared hand-written SQL, the advisory locks, and migrations.
 
 pub(crate) mod advisory_locks;
 pub(crate) mod checkout;
+pub(crate) mod connect;
+pub(crate) mod deadline;
 pub(crate) mod health;
 pub(crate) mod instrumentation;
 pub(crate) mod migrate;

@@ -1,6 +1,7 @@
 //! The connection pool, and the `Store` handle every query goes through.
 
 use crate::connection::checkout::{Checkout, Conn, PoolSettings};
+use crate::connection::connect::Connector;
 use crate::connection::health::DatabaseHealth;
 use crate::connection::instrumentation::StatementWatch;
 use crate::error::StoreResult;
@@ -31,8 +32,8 @@ where
 #[derive(Clone)]
 pub struct Store {
     checkout: Arc<Checkout>,
-    /// For connections outside the pool (the listener's).
-    database_url: Arc<str>,
+    /// For connections outside the pool (the listener's), within the same bounded wait.
+    connector: Arc<Connector>,
     statements: StatementWatch,
     pub(crate) tokens: Arc<TokenCache>,
     /// Signalled after every commit that wrote events, to wake this process's publisher. (Not a
@@ -52,10 +53,10 @@ impl Store {
     pub async fn connect(database_url: &str, settings: &PoolSettings) -> StoreResult<Self> {
         let health = DatabaseHealth::default();
         let statements = StatementWatch::new(health.clone());
-        let checkout = Checkout::open(database_url, settings, health, statements.clone()).await?;
+        let (checkout, connector) = Checkout::open(database_url, settings, health, statements.clone()).await?;
         let store = Self {
             checkout: Arc::new(checkout),
-            database_url: database_url.into(),
+            connector,
             statements,
             tokens: Arc::default(),
             events_written: Arc::new(Notify::new()),
@@ -108,8 +109,8 @@ impl Store {
         self.statements.total()
     }
 
-    pub(crate) fn database_url(&self) -> &str {
-        &self.database_url
+    pub(crate) fn connector(&self) -> &Connector {
+        &self.connector
     }
 
     pub(crate) async fn conn(&self) -> StoreResult<Conn<'_>> {

@@ -8,6 +8,7 @@
 //! A statement that writes outside a transaction is read with `get_committed`, never `get_result`:
 //! see there why.
 
+use crate::connection::instrumentation::clock_of;
 use diesel::QueryResult;
 use diesel::pg::Pg;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
@@ -59,12 +60,25 @@ impl<S, B> Prepared<S, B> {
     /// backend) would have a rolled-back write acknowledged. Loading reads the reply up to its
     /// `ReadyForQuery`, which PostgreSQL sends only after the commit, and fails with whatever was
     /// sent instead: the same single round trip, acknowledged only when durable.
+    ///
+    /// The connection's statement clock (the bounded wait) runs until then too: diesel reports a
+    /// statement answered at its first reply, and the commit, which waits for a synchronous
+    /// standby, comes after the rows. Should this future be dropped midway, the clock stays
+    /// running and the connection is discarded when given back.
     pub async fn get_committed<'query, U>(self, conn: &mut AsyncPgConnection) -> QueryResult<U>
     where
         Self: LoadQuery<'query, AsyncPgConnection, U> + 'query,
         U: Send,
     {
-        self.load::<U>(conn).await?.pop().ok_or(DieselError::NotFound)
+        let clock = clock_of(conn);
+        if let Some(clock) = &clock {
+            clock.started();
+        }
+        let rows = self.load::<U>(conn).await;
+        if let Some(clock) = &clock {
+            clock.finished();
+        }
+        rows?.pop().ok_or(DieselError::NotFound)
     }
 }
 

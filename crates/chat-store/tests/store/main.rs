@@ -2,6 +2,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 mod bots;
+mod bounded_wait;
 mod event_log;
 mod query_count;
 mod support;

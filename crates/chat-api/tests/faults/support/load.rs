@@ -4,7 +4,7 @@ use super::api::{Api, Attempt, client};
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 use tokio::task::JoinHandle;
 
 /// The pause before retrying what was not acknowledged.
@@ -16,6 +16,8 @@ pub struct Ack {
     pub key: String,
     pub content: String,
     pub id: i64,
+    /// When the acknowledgement came.
+    pub at: Instant,
 }
 
 /// Every answer the writers got, by kind.
@@ -101,6 +103,20 @@ pub async fn post_until_acked(api: &Api, client: &reqwest::Client, tally: &Mutex
 }
 
 impl Tally {
+    /// The longest time without an acknowledged write from `around` - 1 s on: the write outage of
+    /// a fault at `around` (16 writers acknowledge every few milliseconds otherwise).
+    pub fn write_outage(&self, around: Instant) -> Duration {
+        let from = around.checked_sub(Duration::from_secs(1)).unwrap_or(around);
+        let mut times: Vec<Instant> = self.acks.iter().map(|ack| ack.at).filter(|at| *at >= from).collect();
+        times.sort();
+        times.windows(2).map(|pair| pair[1] - pair[0]).max().unwrap_or_default()
+    }
+
+    /// The first acknowledgement at or after `moment`.
+    pub fn first_ack_after(&self, moment: Instant) -> Option<Instant> {
+        self.acks.iter().map(|ack| ack.at).filter(|at| *at >= moment).min()
+    }
+
     /// Counts one attempt at `key`; true when it was acknowledged.
     fn record(&mut self, key: &str, content: &str, attempt: Attempt, took: Duration) -> bool {
         self.attempts += 1;
@@ -108,7 +124,7 @@ impl Tally {
             Attempt::Acked { id, replayed } => {
                 self.replayed += u64::from(replayed);
                 self.pending.remove(key);
-                self.acks.push(Ack { key: key.to_owned(), content: content.to_owned(), id });
+                self.acks.push(Ack { key: key.to_owned(), content: content.to_owned(), id, at: Instant::now() });
                 return true;
             }
             Attempt::Refused { status: 503, retry_after, .. } => {

@@ -3,14 +3,17 @@
 mod api;
 mod checks;
 mod cluster;
+mod ha;
 mod load;
 mod report;
 mod scenario;
 mod server;
 mod ws_reader;
 
-pub use report::Expect;
+pub use ha::HaCluster;
+pub use report::{Expect, PROMPT_ANSWER};
 pub use scenario::{Outage, Scenario};
+pub use server::db_wait;
 
 use std::future::Future;
 use std::time::Duration;
@@ -26,12 +29,17 @@ static TURN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 /// Runs `scenario` alone, within `SCENARIO_LIMIT`; dropping it on time-out kills its server.
 pub async fn run_alone(name: &str, scenario: impl Future<Output = ()>) {
+    run_alone_within(name, SCENARIO_LIMIT, scenario).await;
+}
+
+/// `run_alone` with a limit of its own (a scenario that waits out a 30 s freeze).
+pub async fn run_alone_within(name: &str, limit: Duration, scenario: impl Future<Output = ()>) {
     assert!(
         env!("CARGO_BIN_EXE_chat-api").contains("/release/"),
         "the fault tests run against the release binary: make faults, or cargo test -p chat-api --release --test faults"
     );
     let _turn = TURN.lock().await;
-    if tokio::time::timeout(SCENARIO_LIMIT, scenario).await.is_err() {
-        panic!("{name}: did not finish within {SCENARIO_LIMIT:?}");
+    if tokio::time::timeout(limit, scenario).await.is_err() {
+        panic!("{name}: did not finish within {limit:?}");
     }
 }

@@ -9,6 +9,7 @@ use super::report::Report;
 use super::server::Server;
 use super::ws_reader::WsReader;
 use std::collections::HashSet;
+use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 /// How the database goes away.
@@ -25,7 +26,8 @@ pub enum Outage {
 pub struct Scenario {
     name: String,
     started: Instant,
-    cluster: Cluster,
+    /// The single-node cluster; none on the replicated one (its scenarios break it themselves).
+    cluster: Option<Cluster>,
     pub server: Server,
     database_url: String,
     api: Api,
@@ -36,15 +38,21 @@ pub struct Scenario {
 impl Scenario {
     /// Starts everything on database `faults_{name}`; returns once the writers are at work.
     pub async fn start(name: &str) -> Self {
-        let started = Instant::now();
         let cluster = Cluster::new();
         let database_url = cluster.fresh_database(&format!("faults_{name}")).await;
-        let server = Server::start(&database_url, cluster.log_file(name)).await;
+        let log = cluster.log_file(name);
+        Self::start_on(name, &database_url, log, Some(cluster)).await
+    }
+
+    /// Starts the server on `database_url` (a fresh database), logging to `log`, then the load.
+    pub async fn start_on(name: &str, database_url: &str, log: PathBuf, cluster: Option<Cluster>) -> Self {
+        let started = Instant::now();
+        let server = Server::start(database_url, log).await;
         let api = Api::sign_up(&server.base(), "faults").await;
         let ws = WsReader::start(&api.base, &api.token);
         ws.wait_connected(Duration::from_secs(10)).await;
         let load = Load::start(&api, WRITERS);
-        Self { name: name.to_owned(), started, cluster, server, database_url, api, load, ws }
+        Self { name: name.to_owned(), started, cluster, server, database_url: database_url.to_owned(), api, load, ws }
     }
 
     /// Lets the writers work for `period`.
@@ -55,13 +63,14 @@ impl Scenario {
     /// Takes the database away as `outage` says; returns the moment it accepts connections again.
     pub async fn database_outage(&self, outage: Outage) -> Instant {
         // Should the scenario be abandoned while the database is down, the next one finds it up.
-        let guard = RestartOnDrop(&self.cluster);
+        let cluster = self.cluster.as_ref().expect("a database outage on the single-node cluster");
+        let guard = RestartOnDrop(cluster);
         match outage {
-            Outage::Restart(mode) => self.cluster.restart(mode).await,
+            Outage::Restart(mode) => cluster.restart(mode).await,
             Outage::Down(period) => {
-                self.cluster.stop("fast").await;
+                cluster.stop("fast").await;
                 tokio::time::sleep(period).await;
-                self.cluster.start().await;
+                cluster.start().await;
             }
         }
         std::mem::forget(guard);
@@ -74,6 +83,11 @@ impl Scenario {
         let content = format!("probe message {key}");
         let posted = post_until_acked(&self.api, &client, &self.load.tally, &key, &content);
         tokio::time::timeout(Duration::from_secs(30), posted).await.ok().map(|()| back.elapsed())
+    }
+
+    /// The writers' answers so far.
+    pub fn tally(&self) -> std::sync::MutexGuard<'_, super::load::Tally> {
+        self.load.tally.lock().expect("tally")
     }
 
     /// Lets the writers finish, waits for the reader to catch up, and checks everything.

@@ -70,6 +70,13 @@ impl Drop for Server {
     }
 }
 
+/// The server's bounded wait: its default, or `CHAT_FAULTS_DB_WAIT_MS` (a huge value measures
+/// the server without it).
+pub fn db_wait() -> Duration {
+    let configured = std::env::var("CHAT_FAULTS_DB_WAIT_MS").ok().and_then(|ms| ms.parse().ok());
+    configured.map_or(Config::default().db_wait, Duration::from_millis)
+}
+
 fn spawn(addr: &str, database_url: &str, log: &Path, append: bool) -> Child {
     let file = File::options().create(true).append(append).write(true).truncate(!append).open(log).expect("log file");
     let binary = env!("CARGO_BIN_EXE_chat-api");
@@ -81,6 +88,7 @@ fn spawn(addr: &str, database_url: &str, log: &Path, append: bool) -> Child {
         password_hashing: PasswordHashing { memory_kib: 1024, iterations: 1 },
         ..Config::default()
     };
+    config.db_wait = db_wait();
     config.uploads.storage.url = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fault-uploads").display().to_string();
     Command::new(binary)
         .envs(config.to_env())

@@ -1,0 +1,158 @@
+//! Opening connections within the bounded wait, one host at a time.
+//!
+//! Given several hosts (`postgres://a,b,c/db?target_session_attrs=read-write`), tokio-postgres
+//! tries them in turn, but its `connect_timeout` covers only the TCP connect: a hung node's kernel
+//! accepts the connection and the startup handshake then waits forever, so the hosts after it are
+//! never tried. Here each host gets the whole attempt (TCP, startup, the read-write check and
+//! diesel's session setup) within the bound, and the next attempt starts at the host that last
+//! answered (after a failover, the new primary), a host that timed out going to the back.
+
+use crate::connection::deadline::{StatementClock, drive};
+use crate::connection::health::DatabaseHealth;
+use crate::connection::instrumentation::{ConnectionWatch, StatementWatch};
+use diesel::ConnectionError;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+use tokio_postgres::config::Host;
+use tokio_postgres::{Config, NoTls};
+
+#[derive(Debug)]
+pub(crate) struct Connector {
+    /// One configuration per host, in the URL's order.
+    hosts: Vec<Config>,
+    /// The host the next attempt starts at.
+    first: AtomicUsize,
+    wait: Duration,
+    health: DatabaseHealth,
+    statements: StatementWatch,
+}
+
+impl Connector {
+    pub fn new(url: &str, wait: Duration, health: DatabaseHealth, statements: StatementWatch) -> Result<Self, String> {
+        let config: Config = url.parse().map_err(|error| format!("invalid database URL: {error}"))?;
+        let hosts = (0..config.get_hosts().len()).map(|index| single_host(&config, index)).collect();
+        Ok(Self { hosts, first: AtomicUsize::new(0), wait, health, statements })
+    }
+
+    /// A pooled connection: its statements are watched and bounded (`deadline.rs`).
+    pub async fn pooled(&self) -> Result<AsyncPgConnection, ConnectionError> {
+        let connected = self.each_host(Purpose::Pool).await;
+        match &connected {
+            Ok(_) => self.health.mark_up(),
+            Err(_) => self.health.mark_down(),
+        }
+        connected
+    }
+
+    /// A connection of its own for LISTEN: diesel-async drives it (it forwards notifications);
+    /// its user bounds its statements itself.
+    pub async fn listening(&self) -> Result<AsyncPgConnection, ConnectionError> {
+        self.each_host(Purpose::Listen).await
+    }
+
+    pub fn wait(&self) -> Duration {
+        self.wait
+    }
+
+    /// A connection to each host in turn, each attempt within the bound, until one connects.
+    async fn each_host(&self, purpose: Purpose) -> Result<AsyncPgConnection, ConnectionError> {
+        let count = self.hosts.len().max(1);
+        let first = self.first.load(Ordering::Relaxed) % count;
+        let mut failures = Vec::new();
+        for index in (first..count).chain(0..first) {
+            let Some(config) = self.hosts.get(index) else { break };
+            match tokio::time::timeout(self.wait, self.connect(config, purpose)).await {
+                Ok(Ok(conn)) => {
+                    self.first.store(index, Ordering::Relaxed);
+                    return Ok(conn);
+                }
+                Ok(Err(error)) => failures.push(format!("host {}: {error}", index + 1)),
+                Err(_) => {
+                    // A hung node: later attempts try it last.
+                    let next = (index + 1) % count;
+                    let _ = self.first.compare_exchange(index, next, Ordering::Relaxed, Ordering::Relaxed);
+                    failures.push(format!("host {}: no answer within {:?}", index + 1, self.wait));
+                }
+            }
+        }
+        Err(ConnectionError::BadConnection(failures.join("; ")))
+    }
+
+    async fn connect(&self, config: &Config, purpose: Purpose) -> Result<AsyncPgConnection, ConnectionError> {
+        match purpose {
+            Purpose::Pool => {
+                let clock = StatementClock::new(self.health.outages());
+                let (client, connection) = config.connect(NoTls).await.map_err(bad)?;
+                tokio::spawn(drive(connection, Arc::downgrade(&clock), self.wait, self.health.clone()));
+                let mut conn = AsyncPgConnection::try_from(client).await?;
+                conn.set_instrumentation(ConnectionWatch::new(self.statements.clone(), clock));
+                Ok(conn)
+            }
+            Purpose::Listen => {
+                let (client, connection) = config.connect(NoTls).await.map_err(bad)?;
+                AsyncPgConnection::try_from_client_and_connection(client, connection).await
+            }
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Purpose {
+    Pool,
+    Listen,
+}
+
+fn bad(error: tokio_postgres::Error) -> ConnectionError {
+    ConnectionError::BadConnection(error.to_string())
+}
+
+/// `config` with only its `index`th host (and that host's port and address).
+fn single_host(config: &Config, index: usize) -> Config {
+    let mut one = Config::new();
+    if let Some(user) = config.get_user() {
+        one.user(user);
+    }
+    if let Some(password) = config.get_password() {
+        one.password(password);
+    }
+    if let Some(dbname) = config.get_dbname() {
+        one.dbname(dbname);
+    }
+    if let Some(options) = config.get_options() {
+        one.options(options);
+    }
+    if let Some(name) = config.get_application_name() {
+        one.application_name(name);
+    }
+    one.ssl_mode(config.get_ssl_mode()).ssl_negotiation(config.get_ssl_negotiation());
+    match config.get_hosts().get(index) {
+        Some(Host::Tcp(host)) => one.host(host),
+        Some(Host::Unix(path)) => one.host_path(path),
+        None => &mut one,
+    };
+    if let Some(address) = config.get_hostaddrs().get(index) {
+        one.hostaddr(*address);
+    }
+    // One port for every host, or one per host.
+    let ports = config.get_ports();
+    if let Some(port) = ports.get(index).or(ports.first().filter(|_| ports.len() == 1)) {
+        one.port(*port);
+    }
+    if let Some(timeout) = config.get_connect_timeout() {
+        one.connect_timeout(*timeout);
+    }
+    if let Some(timeout) = config.get_tcp_user_timeout() {
+        one.tcp_user_timeout(*timeout);
+    }
+    one.keepalives(config.get_keepalives()).keepalives_idle(config.get_keepalives_idle());
+    if let Some(interval) = config.get_keepalives_interval() {
+        one.keepalives_interval(interval);
+    }
+    if let Some(retries) = config.get_keepalives_retries() {
+        one.keepalives_retries(retries);
+    }
+    one.target_session_attrs(config.get_target_session_attrs()).channel_binding(config.get_channel_binding());
+    one
+}
