@@ -84,23 +84,9 @@ STOP_TIMEOUT=60
 log() { printf 'ha-cluster: %s\n' "$*" >&2; }
 die() { log "$@"; exit 1; }
 
-# Runs a command as the user the cluster belongs to.
-as_owner() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-find_bindir() {
-    local dir
-    # shellcheck disable=SC2012  # version-sorted; these paths have no spaces
-    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r) \
-               "$(pg_config --bindir 2>/dev/null || true)" /usr/local/pgsql/bin; do
-        if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] && [ -x "$dir/postgres" ] && [ -x "$dir/pg_rewind" ]; then
-            echo "$dir"
-            return 0
-        fi
-    done
-    return 1
-}
+# as_owner, find_bindir, reachable_root.
+# shellcheck source=scripts/postgres-common.sh
+. "$project_dir/scripts/postgres-common.sh"
 
 apt_install() {
     if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null; then
@@ -115,7 +101,9 @@ apt_install() {
 # Python's venv (the PyPI Patroni), or Debian's Patroni and its etcd client.
 install_packages() {
     local missing=()
-    find_bindir >/dev/null || missing+=(postgresql)
+    local bindir
+    # pg_rewind too: a demoted primary rejoins through it (Debian ships it with the server).
+    { bindir=$(find_bindir) && [ -x "$bindir/pg_rewind" ]; } || missing+=(postgresql)
     [ -x /usr/bin/etcd ] || missing+=(etcd-server)
     command -v jq >/dev/null || missing+=(jq)
     command -v curl >/dev/null || missing+=(curl)
@@ -147,13 +135,7 @@ install_patroni() {
 
 # As root the data must live where the postgres user can write; a checkout under /root is not.
 resolve_root() {
-    if [ "$(id -u)" = 0 ]; then
-        mkdir -p "$HA_ROOT"
-        if ! runuser -u postgres -- test -x "$HA_ROOT" 2>/dev/null; then
-            HA_ROOT=/var/tmp/chat-backend-ha-$(printf '%s' "$project_dir" | sha256sum | cut -c1-12)
-            log "postgres cannot reach $project_dir; using $HA_ROOT"
-        fi
-    fi
+    HA_ROOT=$(reachable_root "$HA_ROOT" ha "$project_dir")
     VENV=$HA_ROOT/venv
     LOGS=$HA_ROOT/logs
     ETCD_DATA=$HA_ROOT/etcd

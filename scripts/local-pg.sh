@@ -24,22 +24,9 @@ DEFAULT_PORT=$((54330 + $(printf '%s' "$PG_ROOT" | cksum | cut -d' ' -f1) % 1000
 
 log() { printf 'local-pg: %s\n' "$*" >&2; }
 
-# Runs a PostgreSQL server command as the user the cluster belongs to.
-as_owner() {
-    if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
-}
-
-find_bindir() {
-    local dir
-    for dir in $(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r) \
-               "$(pg_config --bindir 2>/dev/null || true)" /usr/local/pgsql/bin; do
-        if [ -x "$dir/initdb" ] && [ -x "$dir/pg_ctl" ] && [ -x "$dir/postgres" ]; then
-            echo "$dir"
-            return 0
-        fi
-    done
-    return 1
-}
+# as_owner, find_bindir, reachable_root.
+# shellcheck source=scripts/postgres-common.sh
+. "$project_dir/scripts/postgres-common.sh"
 
 install_postgres() {
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
@@ -58,13 +45,7 @@ install_postgres() {
 
 # As root the data must live where the postgres user can write; a checkout under /root is not.
 resolve_root() {
-    if [ "$(id -u)" = 0 ]; then
-        mkdir -p "$PG_ROOT"
-        if ! runuser -u postgres -- test -x "$PG_ROOT" 2>/dev/null; then
-            PG_ROOT=/var/tmp/chat-backend-pg-$(printf '%s' "$project_dir" | sha256sum | cut -c1-12)
-            log "postgres cannot reach $project_dir; using $PG_ROOT"
-        fi
-    fi
+    PG_ROOT=$(reachable_root "$PG_ROOT" pg "$project_dir")
     PGDATA=$PG_ROOT/postgres
     SOCKET_DIR=$PG_ROOT/socket
 }
