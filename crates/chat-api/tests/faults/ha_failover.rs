@@ -9,6 +9,8 @@
 //!   standby's promotion, before the thaw (the server gives up on the hung node rather than wait
 //!   for it), nothing the old primary acknowledged is lost (no split brain), and the old primary
 //!   rejoins as a replica.
+//! - A switchover (the operator's planned handover to the synchronous standby) under the same
+//!   load: the same promises as a kill, and the old primary back as a replica.
 //!
 //! Each prints its write outage: the longest time without an acknowledged write.
 
@@ -104,6 +106,37 @@ async fn primary_frozen_mid_load() {
             resumed.is_some_and(|after| after <= BACK_WITHIN && promoted_at + after < thawed_at),
             "{name}: writes did not resume within {BACK_WITHIN:?} of the promotion and before the thaw"
         );
+        assert!(rejoined, "{name}: the old primary did not rejoin as a replica within {REJOIN_WITHIN:?}");
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switchover_mid_load() {
+    let name = "ha_switchover";
+    run_alone_within(name, Duration::from_secs(180), async {
+        let (cluster, scenario, database) = start(name).await;
+        let (primary, _) = cluster.nodes(&database).await;
+        scenario.run_for(Duration::from_millis(1500)).await;
+        let switched = Instant::now();
+        cluster.switchover().await;
+        // The script returns once Patroni reports the new leader's synchronous standby, seconds
+        // after writes resumed: the writers' own outage is the measure, this probe only a bound.
+        let recovery = scenario.time_to_first_write(switched).await;
+        scenario.run_for(Duration::from_millis(1500)).await;
+        let outage = scenario.tally().write_outage(switched);
+        println!("{name}: write outage {outage:.2?}; the script returned and a probe was acknowledged {recovery:.2?} after it began");
+        let report = scenario.finish(recovery).await;
+        let (leader, _) = cluster.nodes(&database).await;
+        assert_ne!(leader, primary, "{name}: the leader did not move");
+        let rejoined = HaCluster::wait_rejoined(&primary, &leader, REJOIN_WITHIN).await;
+        report.assert_kept(Expect {
+            server_may_vanish: false,
+            // The script's own wait included (`ha-cluster.sh switchover`: about 8 s).
+            recovery_within: Some(BACK_WITHIN * 2),
+            unavailable_within: slowest_unavailable(),
+        });
+        assert!(outage <= BACK_WITHIN, "{name}: no write was acknowledged for {outage:.2?} (at most {BACK_WITHIN:?})");
         assert!(rejoined, "{name}: the old primary did not rejoin as a replica within {REJOIN_WITHIN:?}");
     })
     .await;

@@ -76,6 +76,12 @@ impl HaCluster {
         self.script(&["kill-primary"]).await;
     }
 
+    /// A planned switchover to the synchronous standby; returns once the new leader accepts
+    /// writes.
+    pub async fn switchover(&self) {
+        self.script(&["switchover"]).await;
+    }
+
     /// SIGSTOP of the leader's node (Patroni and PostgreSQL) for `seconds`, in the background:
     /// wait for the returned process to see it thawed.
     pub fn freeze_primary(&self, seconds: u32) -> Child {
