@@ -6,9 +6,9 @@
 //! Guarantees (docs/ARCHITECTURE.md): every event of a chat is planned once for each webhook that
 //! wants it (the log consumer's position moves in the planning transaction); a delivery is sent
 //! until its receiver answers, is refused for good, or the retry window ends (at least once:
-//! a process killed mid-request leaves its lease to expire and another process, or the same one
-//! restarted, sends it again with the same `Chat-Webhook-Id`); a webhook receives its deliveries
-//! in seq order, never two at once.
+//! a process killed mid-run leaves its webhook's lease to expire and another process, or the same
+//! one restarted, sends what was not recorded again with the same `Chat-Webhook-Id`); a webhook
+//! receives its deliveries in seq order, never two at once.
 
 use super::signature::sign;
 use crate::config::WebhookConfig;
