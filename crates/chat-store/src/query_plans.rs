@@ -27,8 +27,12 @@ struct PlanLine {
 
 /// The generic plan (the one a cached prepared statement settles on) of `statement`.
 async fn plan(conn: &mut AsyncPgConnection, statement: &str, types: &str, args: &str) -> String {
-    let prepare =
-        format!("SET plan_cache_mode = force_generic_plan; DEALLOCATE ALL; PREPARE probe({types}) AS {statement}");
+    plan_in_mode(conn, "force_generic_plan", statement, types, args).await
+}
+
+/// `statement`'s plan under `plan_cache_mode = mode`.
+async fn plan_in_mode(conn: &mut AsyncPgConnection, mode: &str, statement: &str, types: &str, args: &str) -> String {
+    let prepare = format!("SET plan_cache_mode = {mode}; DEALLOCATE ALL; PREPARE probe({types}) AS {statement}");
     conn.batch_execute(&prepare).await.unwrap();
     let explain = diesel::sql_query(format!("SELECT plan_of('EXECUTE probe({args})') AS line"));
     let lines: Vec<PlanLine> = explain.load(conn).await.unwrap();
@@ -58,4 +62,21 @@ async fn finding_a_chats_messages_never_walks_every_message() {
     let replies = "SELECT 1 FROM ONLY messages x WHERE reply_to_id = $1 FOR KEY SHARE OF x";
     let plan = plan(&mut conn, replies, "bigint", "5").await;
     assert!(plan.contains("messages_reply_to_idx"), "{plan}");
+}
+
+#[tokio::test]
+async fn a_search_probes_the_text_index() {
+    let db = TestDatabase::new().await;
+    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    conn.batch_execute(SKEWED_HISTORY).await.unwrap();
+    conn.batch_execute("ANALYZE").await.unwrap();
+    let types = "bigint, text, bigint, bigint, real, bigint";
+    // Inside `plan_of`'s quoted statement: the tsquery text is `w17 & w42`.
+    let args = "1, ''w17 & w42'', NULL, 9223372036854775807, 1, 21";
+    for statement in [crate::messages::search::NEWEST_SQL, crate::messages::search::RELEVANT_SQL] {
+        for mode in ["force_custom_plan", "force_generic_plan"] {
+            let plan = plan_in_mode(&mut conn, mode, statement, types, args).await;
+            assert!(plan.contains("messages_search_idx"), "{mode}: {statement}\n{plan}");
+        }
+    }
 }

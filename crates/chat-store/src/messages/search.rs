@@ -20,11 +20,14 @@ const MATCH_END: char = '\u{E001}';
 /// for relevance), `$6` limit. `page` picks the rows; only they get a passage, from text cleared
 /// of the marker characters (so a message cannot forge a `<mark>`). A query the index cannot
 /// serve (`querytree` 'T': only exclusions left once stop words are dropped) finds nothing rather
-/// than reading every message of the reader's chats.
+/// than reading every message of the reader's chats. `q` is used twice, so PostgreSQL would
+/// materialise it, and a query read from a materialised row cannot probe `messages_search_idx`:
+/// the plan then walked every message (1.5 s a search over 1,000,000). `NOT MATERIALIZED` keeps
+/// the query a parameter the index is probed with (`query_plans.rs` holds this).
 macro_rules! search_sql {
     ($cursor:literal, $order:literal) => {
         concat!(
-            "WITH q AS (SELECT to_tsquery('russian', $2) AS query),
+            "WITH q AS NOT MATERIALIZED (SELECT to_tsquery('russian', $2) AS query),
 page AS (
     SELECT m.id, m.chat_id, m.author_id, m.kind, m.content, m.payload, m.ts, m.reply_to_id, m.deleted_at,
            m.updated_at, m.thread_root_id, ts_rank(m.search, q.query) AS rank
@@ -49,9 +52,9 @@ SELECT page.*, c.title AS chat_title,
         )
     };
 }
-const NEWEST_SQL: &str = search_sql!("m.id < $4 AND $5::real IS NOT NULL", "id DESC");
+pub(crate) const NEWEST_SQL: &str = search_sql!("m.id < $4 AND $5::real IS NOT NULL", "id DESC");
 statement!(SearchNewest, NEWEST_SQL);
-const RELEVANT_SQL: &str = search_sql!("(ts_rank(m.search, q.query), m.id) < ($5::real, $4)", "rank DESC, id DESC");
+pub(crate) const RELEVANT_SQL: &str = search_sql!("(ts_rank(m.search, q.query), m.id) < ($5::real, $4)", "rank DESC, id DESC");
 statement!(SearchRelevant, RELEVANT_SQL);
 
 /// The order of results.
