@@ -7,9 +7,10 @@
 //! diesel's session setup) within the bound, and the next attempt starts at the host that last
 //! answered (after a failover, the new primary), a host that timed out going to the back.
 
-use crate::connection::deadline::{StatementClock, drive};
+use crate::connection::deadline::{NodeLiveness, StatementClock, drive};
 use crate::connection::health::DatabaseHealth;
 use crate::connection::instrumentation::{ConnectionWatch, StatementWatch};
+use crate::error::{StoreError, StoreResult};
 use diesel::ConnectionError;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use std::sync::Arc;
@@ -22,6 +23,8 @@ use tokio_postgres::{Config, NoTls};
 pub(crate) struct Connector {
     /// One configuration per host, in the URL's order.
     hosts: Vec<Config>,
+    /// When each host last answered a statement (the bounded wait tells hung from busy by it).
+    liveness: Vec<Arc<NodeLiveness>>,
     /// The host the next attempt starts at.
     first: AtomicUsize,
     wait: Duration,
@@ -30,10 +33,12 @@ pub(crate) struct Connector {
 }
 
 impl Connector {
-    pub fn new(url: &str, wait: Duration, health: DatabaseHealth, statements: StatementWatch) -> Result<Self, String> {
-        let config: Config = url.parse().map_err(|error| format!("invalid database URL: {error}"))?;
-        let hosts = (0..config.get_hosts().len()).map(|index| single_host(&config, index)).collect();
-        Ok(Self { hosts, first: AtomicUsize::new(0), wait, health, statements })
+    pub fn new(url: &str, wait: Duration, health: DatabaseHealth, statements: StatementWatch) -> StoreResult<Self> {
+        let config: Config =
+            url.parse().map_err(|error: tokio_postgres::Error| StoreError::InvalidUrl(error.to_string()))?;
+        let hosts: Vec<Config> = (0..config.get_hosts().len()).map(|index| single_host(&config, index)).collect();
+        let liveness = hosts.iter().map(|_| Arc::default()).collect();
+        Ok(Self { hosts, liveness, first: AtomicUsize::new(0), wait, health, statements })
     }
 
     /// A pooled connection: its statements are watched and bounded (`deadline.rs`).
@@ -63,7 +68,7 @@ impl Connector {
         let mut failures = Vec::new();
         for index in (first..count).chain(0..first) {
             let Some(config) = self.hosts.get(index) else { break };
-            match tokio::time::timeout(self.wait, self.connect(config, purpose)).await {
+            match tokio::time::timeout(self.wait, self.connect(index, config, purpose)).await {
                 Ok(Ok(conn)) => {
                     self.first.store(index, Ordering::Relaxed);
                     return Ok(conn);
@@ -80,14 +85,21 @@ impl Connector {
         Err(ConnectionError::BadConnection(failures.join("; ")))
     }
 
-    async fn connect(&self, config: &Config, purpose: Purpose) -> Result<AsyncPgConnection, ConnectionError> {
+    async fn connect(
+        &self,
+        index: usize,
+        config: &Config,
+        purpose: Purpose,
+    ) -> Result<AsyncPgConnection, ConnectionError> {
         match purpose {
             Purpose::Pool => {
                 let clock = StatementClock::new(self.health.outages());
+                let node = self.liveness.get(index).cloned().unwrap_or_default();
                 let (client, connection) = config.connect(NoTls).await.map_err(bad)?;
-                tokio::spawn(drive(connection, Arc::downgrade(&clock), self.wait, self.health.clone()));
+                let watchdog = drive(connection, Arc::downgrade(&clock), node.clone(), self.wait, self.health.clone());
+                tokio::spawn(watchdog);
                 let mut conn = AsyncPgConnection::try_from(client).await?;
-                conn.set_instrumentation(ConnectionWatch::new(self.statements.clone(), clock));
+                conn.set_instrumentation(ConnectionWatch::new(self.statements.clone(), clock, node));
                 Ok(conn)
             }
             Purpose::Listen => {

@@ -3,15 +3,48 @@
 //! keepalives nor `tcp_user_timeout` end them (docs/ARCHITECTURE.md has the measurements), and a
 //! statement sent to it waits forever. Only the client can give up, so every pooled connection
 //! has a clock, started by each statement and stopped by its answer, and the task that drives the
-//! connection's socket closes it once a statement has waited past the bound. The statement then
-//! fails at once as a closed connection (an outage: 503), and the closed connection is never
-//! handed out again.
+//! connection's socket closes it once a statement has waited past the bound while its node
+//! answered nobody else either (`NodeLiveness`): a hung node answers no one, a busy one answers
+//! the other connections, and a slow statement on a busy node is not an outage (it may wait up
+//! to `PATIENCE` bounds). The statement then fails at once as a closed connection (an outage:
+//! 503), and the closed connection is never handed out again.
 
 use crate::connection::health::DatabaseHealth;
 use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::Duration;
 use tokio::time::Instant;
+
+/// How many bounds a statement may wait while its node goes on answering other statements.
+const PATIENCE: u32 = 12;
+
+/// When a node last answered a statement on any of this process's connections to it.
+#[derive(Debug)]
+pub(crate) struct NodeLiveness {
+    origin: Instant,
+    /// Milliseconds after `origin` (plus one); 0 before the first answer.
+    answered_at: AtomicU64,
+}
+
+impl Default for NodeLiveness {
+    fn default() -> Self {
+        Self { origin: Instant::now(), answered_at: AtomicU64::new(0) }
+    }
+}
+
+impl NodeLiveness {
+    pub fn answered(&self) {
+        let now = u64::try_from(self.origin.elapsed().as_millis()).unwrap_or(u64::MAX - 1) + 1;
+        self.answered_at.fetch_max(now, Ordering::Relaxed);
+    }
+
+    fn answered_within(&self, span: Duration) -> bool {
+        match self.answered_at.load(Ordering::Relaxed) {
+            0 => false,
+            at => self.origin.elapsed().saturating_sub(Duration::from_millis(at - 1)) < span,
+        }
+    }
+}
 
 /// One connection's statements in flight, and since when it has waited for an answer.
 #[derive(Debug)]
@@ -75,10 +108,16 @@ enum GiveUp {
 }
 
 /// Drives `connection` (a tokio-postgres connection, which does the socket's work) until it ends,
-/// a statement on it waits past `wait`, or the connection it belongs to is dropped. Dropping the
+/// a statement on it waits past `wait` while `node` answers nobody, or the connection it belongs
+/// to is dropped. Dropping the
 /// driven future closes the socket, which fails the statements waiting on it.
-pub(crate) async fn drive<C>(connection: C, clock: Weak<StatementClock>, wait: Duration, health: DatabaseHealth)
-where
+pub(crate) async fn drive<C>(
+    connection: C,
+    clock: Weak<StatementClock>,
+    node: Arc<NodeLiveness>,
+    wait: Duration,
+    health: DatabaseHealth,
+) where
     C: Future<Output = Result<(), tokio_postgres::Error>>,
 {
     let mut connection = std::pin::pin!(connection);
@@ -89,7 +128,7 @@ where
             }
             return;
         }
-        give_up = watch(clock, wait) => give_up,
+        give_up = watch(clock, &node, wait) => give_up,
     };
     match give_up {
         GiveUp::Overdue(waited) => {
@@ -106,17 +145,65 @@ where
     }
 }
 
-/// Resolves once a statement has waited past `wait` or the clock's connection is gone. Checks
-/// four times a bound while idle, and exactly at the deadline while a statement waits.
-async fn watch(clock: Weak<StatementClock>, wait: Duration) -> GiveUp {
+/// Resolves once a statement has waited past `wait` while `node` answered nobody in that long
+/// (or past `PATIENCE` bounds regardless), or the clock's connection is gone. Checks four times
+/// a bound while idle or while the node still answers, and exactly at the deadline while a
+/// statement waits.
+async fn watch(clock: Weak<StatementClock>, node: &NodeLiveness, wait: Duration) -> GiveUp {
     loop {
         let Some(clock) = clock.upgrade() else { return GiveUp::Abandoned };
         let pause = match clock.waited() {
+            Some(waited) if waited >= wait && waited < wait * PATIENCE && node.answered_within(wait) => wait / 4,
             Some(waited) if waited >= wait => return GiveUp::Overdue(waited),
             Some(waited) => wait - waited,
             None => wait / 4,
         };
         drop(clock);
         tokio::time::sleep(pause.max(Duration::from_millis(10))).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use crate::{PoolSettings, Store};
+    use chat_test_db::TestDatabase;
+    use diesel_async::RunQueryDsl;
+    use std::time::Duration;
+
+    const WAIT: Duration = Duration::from_millis(500);
+
+    async fn store(db: &TestDatabase) -> Store {
+        Store::connect(db.url(), &PoolSettings { max_size: 2, wait: WAIT, ..PoolSettings::default() }).await.unwrap()
+    }
+
+    /// Three bounds long, while the node answers a ping every 100 ms on another connection: a
+    /// busy node, not a hung one.
+    #[tokio::test]
+    async fn a_slow_statement_on_a_node_that_answers_others_is_waited_for() {
+        let db = TestDatabase::new().await;
+        let store = store(&db).await;
+        let slow = async {
+            let mut conn = store.conn().await.unwrap();
+            diesel::sql_query("SELECT pg_sleep(1.5)").execute(&mut *conn).await
+        };
+        let others = async {
+            for _ in 0..20 {
+                store.ping().await.unwrap();
+                tokio::time::sleep(Duration::from_millis(100)).await;
+            }
+        };
+        let (slow, ()) = tokio::join!(slow, others);
+        slow.unwrap();
+    }
+
+    /// The same statement while nothing else answers: the node may be hung, and it is given up.
+    #[tokio::test]
+    async fn a_statement_past_the_bound_on_a_node_that_answers_nobody_is_given_up() {
+        let db = TestDatabase::new().await;
+        let store = store(&db).await;
+        let mut conn = store.conn().await.unwrap();
+        let slow = diesel::sql_query("SELECT pg_sleep(1.5)").execute(&mut *conn).await;
+        assert!(crate::error::signals_outage(&slow.unwrap_err()));
     }
 }

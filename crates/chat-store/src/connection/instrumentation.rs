@@ -2,7 +2,7 @@
 //! of messages costs a fixed number of queries, and a metric), keeps `DatabaseHealth` current,
 //! and runs the connection's clock for the bounded wait (`deadline.rs`).
 
-use crate::connection::deadline::StatementClock;
+use crate::connection::deadline::{NodeLiveness, StatementClock};
 use crate::connection::health::DatabaseHealth;
 use crate::error::signals_outage;
 use diesel::connection::{Instrumentation, InstrumentationEvent};
@@ -21,21 +21,28 @@ impl StatementWatch {
         Self { statements: Arc::default(), health }
     }
 
+    /// The same count, for another node's connections (a replica's), with that node's health.
+    pub fn for_node(&self, health: DatabaseHealth) -> Self {
+        Self { statements: self.statements.clone(), health }
+    }
+
     pub fn total(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
     }
 }
 
-/// One pooled connection's instrumentation: the store's counts and health, and its own clock.
+/// One pooled connection's instrumentation: the store's counts and health, its own clock, and
+/// its node's liveness.
 #[derive(Debug)]
 pub(crate) struct ConnectionWatch {
     store: StatementWatch,
     pub clock: Arc<StatementClock>,
+    node: Arc<NodeLiveness>,
 }
 
 impl ConnectionWatch {
-    pub fn new(store: StatementWatch, clock: Arc<StatementClock>) -> Self {
-        Self { store, clock }
+    pub fn new(store: StatementWatch, clock: Arc<StatementClock>, node: Arc<NodeLiveness>) -> Self {
+        Self { store, clock, node }
     }
 }
 
@@ -49,9 +56,12 @@ impl Instrumentation for ConnectionWatch {
             InstrumentationEvent::FinishQuery { error, .. } => {
                 self.clock.finished();
                 match error {
-                    None => self.store.health.mark_up(),
+                    None => {
+                        self.node.answered();
+                        self.store.health.mark_up();
+                    }
                     Some(error) if signals_outage(error) => self.store.health.mark_down(),
-                    Some(_) => {}
+                    Some(_) => self.node.answered(),
                 }
             }
             _ => {}
