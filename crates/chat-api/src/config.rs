@@ -18,6 +18,10 @@ pub struct Config {
     /// The bounded wait (`CHAT_DB_WAIT_MS`): past it, a wait for a connection, a new connection or a
     /// statement's answer ends in 503 with `Retry-After` (chat-store's `PoolSettings::wait`).
     pub db_wait: Duration,
+    /// Read replicas (`CHAT_REPLICA_URLS`, space-separated) for the reads that may use one, and
+    /// how far behind one may be (`CHAT_REPLICA_MAX_LAG_MS`) and how long a read waits for one to
+    /// catch up with what its reader has seen (`CHAT_REPLICA_CATCH_UP_MS`).
+    pub replicas: chat_store::ReplicaSettings,
     pub workers: usize,
     pub body: BodyLimits,
     pub token_ttl: Duration,
@@ -44,6 +48,7 @@ impl Default for Config {
             addr: SocketAddr::from((Ipv4Addr::LOCALHOST, 8000)),
             pool_size: 8,
             db_wait: chat_store::PoolSettings::default().wait,
+            replicas: chat_store::ReplicaSettings::default(),
             workers: std::thread::available_parallelism().map_or(2, usize::from),
             body: BodyLimits::default(),
             token_ttl: Duration::from_secs(30 * 24 * 3600),
@@ -265,6 +270,13 @@ impl Config {
         config.addr = env.value("CHAT_ADDR", config.addr, ..)?;
         config.pool_size = env.value("CHAT_DB_POOL_SIZE", config.pool_size, 1..)?;
         config.db_wait = env.duration("CHAT_DB_WAIT_MS", Unit::Millis, config.db_wait, 100..)?;
+        let replicas = &mut config.replicas;
+        if let Some(urls) = env.text("CHAT_REPLICA_URLS") {
+            // Not comma-separated: one replica's URL may name several hosts with commas.
+            replicas.urls = urls.split_whitespace().map(str::to_owned).collect();
+        }
+        replicas.max_lag = env.duration("CHAT_REPLICA_MAX_LAG_MS", Unit::Millis, replicas.max_lag, ..)?;
+        replicas.catch_up = env.duration("CHAT_REPLICA_CATCH_UP_MS", Unit::Millis, replicas.catch_up, ..)?;
         config.workers = env.value("CHAT_WORKERS", config.workers, 1..)?;
         let body = &mut config.body;
         body.max_bytes = env.value("CHAT_MAX_BODY_BYTES", body.max_bytes, ..)?;
@@ -362,6 +374,9 @@ impl Config {
             ("CHAT_ADDR", self.addr.to_string()),
             ("CHAT_DB_POOL_SIZE", self.pool_size.to_string()),
             ("CHAT_DB_WAIT_MS", Unit::Millis.count(self.db_wait)),
+            ("CHAT_REPLICA_URLS", self.replicas.urls.join(" ")),
+            ("CHAT_REPLICA_MAX_LAG_MS", Unit::Millis.count(self.replicas.max_lag)),
+            ("CHAT_REPLICA_CATCH_UP_MS", Unit::Millis.count(self.replicas.catch_up)),
             ("CHAT_WORKERS", self.workers.to_string()),
             ("CHAT_MAX_BODY_BYTES", body.max_bytes.to_string()),
             ("CHAT_BODY_TIMEOUT_SECS", Unit::Secs.count(body.read_timeout)),
@@ -519,6 +534,11 @@ mod tests {
             addr: "0.0.0.0:9000".parse().unwrap(),
             pool_size: 3,
             db_wait: Duration::from_millis(1500),
+            replicas: chat_store::ReplicaSettings {
+                urls: vec!["postgres://a:5432,b:5432/chat".into(), "postgres://c/chat".into()],
+                max_lag: Duration::from_millis(2500),
+                catch_up: Duration::from_millis(40),
+            },
             workers: 5,
             body: BodyLimits { max_bytes: 1000, read_timeout: Duration::from_secs(4) },
             token_ttl: Duration::from_secs(2 * 3600),

@@ -2,6 +2,7 @@
 //! WebSocket. One rule for both: the server's own origin, and those in `CHAT_ALLOWED_ORIGINS`
 //! (or any, with `*`). Bearer tokens, not cookies: no credentials are allowed.
 
+use crate::extract::read_position;
 use crate::problem::ApiError;
 use actix_cors::{Cors, CorsError};
 use actix_web::body::{BoxBody, MessageBody};
@@ -33,12 +34,15 @@ pub fn middleware(allowed: Vec<String>) -> Cors {
             header::AUTHORIZATION,
             header::CONTENT_TYPE,
             HeaderName::from_static("idempotency-key"),
+            read_position::POSITION,
+            read_position::SEQ,
             // Downloads: one range, and revalidation.
             header::RANGE,
             header::IF_NONE_MATCH,
         ])
         .expose_headers([
             HeaderName::from_static("idempotent-replayed"),
+            read_position::POSITION,
             header::RETRY_AFTER,
             header::WWW_AUTHENTICATE,
             header::ETAG,

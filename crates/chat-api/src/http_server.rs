@@ -3,6 +3,7 @@
 //! `parse_refusals::ProblemIo`, so that even the parser's own refusals are problem+json.
 
 use crate::cors;
+use crate::extract::read_position;
 use crate::openapi::{ApiDoc, OpenApiJson};
 use crate::parse_refusals::ProblemIo;
 use crate::problem::ApiError;
@@ -84,6 +85,7 @@ fn app(
         .app_data(web::PathConfig::default().error_handler(|error, _| {
             ApiError::BadRequest { code: ErrorCode::InvalidPath, detail: error.to_string() }.into()
         }))
+        .wrap(from_fn(read_position::stamp_position))
         .wrap(cors::middleware(allowed_origins))
         .wrap(from_fn(cors::refusals_as_problems))
         .wrap(from_fn(telemetry::log_request))

@@ -85,6 +85,7 @@ pub struct Metrics {
     websockets: Gauge,
     event_head: Gauge,
     queries: Gauge,
+    replica_reads: Gauge,
     pool_connections: Gauge,
     pool_idle: Gauge,
     pushes: Family<PushLabels, Counter>,
@@ -98,12 +99,13 @@ impl Default for Metrics {
             Histogram::new(exponential_buckets(0.0005, 2.0, 14))
         });
         let (websockets, event_head, queries) = (Gauge::default(), Gauge::default(), Gauge::default());
-        let (pool_connections, pool_idle) = (Gauge::default(), Gauge::default());
+        let (pool_connections, pool_idle, replica_reads) = (Gauge::default(), Gauge::default(), Gauge::default());
         registry.register("http_requests", "HTTP requests answered", requests.clone());
         registry.register("http_request_duration_seconds", "Time to answer", latency.clone());
         registry.register("websocket_connections", "Open WebSocket connections in this process", websockets.clone());
         registry.register("event_head_seq", "Last event seq handed to this process's connections", event_head.clone());
         registry.register("db_statements", "Statements sent to PostgreSQL by this process", queries.clone());
+        registry.register("db_replica_reads", "Reads a read replica answered for this process", replica_reads.clone());
         registry.register("db_pool_connections", "Connections in the pool", pool_connections.clone());
         registry.register("db_pool_idle_connections", "Idle connections in the pool", pool_idle.clone());
         let pushes = Family::<PushLabels, Counter>::default();
@@ -112,7 +114,18 @@ impl Default for Metrics {
             "Push deliveries by outcome (sent, retried, failed, gone, skipped)",
             pushes.clone(),
         );
-        Self { registry, requests, latency, websockets, event_head, queries, pool_connections, pool_idle, pushes }
+        Self {
+            registry,
+            requests,
+            latency,
+            websockets,
+            event_head,
+            queries,
+            replica_reads,
+            pool_connections,
+            pool_idle,
+            pushes,
+        }
     }
 }
 
@@ -122,6 +135,7 @@ pub struct Readings {
     pub websockets: u64,
     pub event_head: i64,
     pub statements: u64,
+    pub replica_reads: u64,
     pub pool_connections: u32,
     pub pool_idle: u32,
 }
@@ -133,6 +147,7 @@ impl Metrics {
         self.websockets.set(to_i64(readings.websockets));
         self.event_head.set(readings.event_head);
         self.queries.set(to_i64(readings.statements));
+        self.replica_reads.set(to_i64(readings.replica_reads));
         self.pool_connections.set(i64::from(readings.pool_connections));
         self.pool_idle.set(i64::from(readings.pool_idle));
         let mut body = String::new();

@@ -51,6 +51,8 @@ code_enum! {
         UnreadableBody => "unreadable_body",
         /// 400: `Idempotency-Key` is empty, too long or not printable ASCII.
         InvalidIdempotencyKey => "invalid_idempotency_key",
+        /// 400: `Chat-Position` or `Chat-Seq` is not a non-negative 64-bit integer.
+        InvalidReadPosition => "invalid_read_position",
         /// 400: a path id is not a 64-bit integer.
         InvalidPath => "invalid_path",
         /// 400: the query string cannot be parsed.

@@ -7,6 +7,7 @@ mod message_page;
 mod paths;
 mod query;
 mod reaction_path;
+pub mod read_position;
 mod token_scope;
 
 pub use caller::{Caller, DownloadCaller};
@@ -18,3 +19,4 @@ pub use paths::{
 };
 pub use query::QueryParams;
 pub use reaction_path::ReactionPath;
+pub use read_position::ReadPosition;

@@ -1,11 +1,11 @@
 //! Chats: start one, list them, look at one, rename one.
 
-use crate::extract::{Caller, ChatPath, IdempotencyHeader, JsonBody, QueryParams};
+use crate::extract::{Caller, ChatPath, IdempotencyHeader, JsonBody, QueryParams, ReadPosition};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, patch, post, web};
 use chat_domain::{ChatDraft, ChatId, ChatList, ChatPatch, FieldCode, ValidationErrors};
-use chat_store::ChatCursor;
+use chat_store::{ChatCursor, Seen};
 use time::OffsetDateTime;
 
 const DEFAULT_PAGE: i64 = 50;
@@ -34,8 +34,11 @@ pub async fn create(
 ) -> ApiResult<HttpResponse> {
     let new_chat = body.0.validate(caller.user.id)?;
     let creation = state.store.create_chat(&new_chat, key.0.as_ref()).await?;
-    let summary = state.store.chat_summary(creation.chat.id, caller.user.id).await?;
+    // Read on the primary, which holds what was just written.
+    let mut seen = ReadPosition(Seen::nothing());
+    let summary = state.store.chat_summary(&mut seen.0, creation.chat.id, caller.user.id).await?;
     let mut response = if creation.created { HttpResponse::Created() } else { HttpResponse::Ok() };
+    seen.stamp(&mut response);
     if creation.replayed {
         response.insert_header(("Idempotent-Replayed", "true"));
     }
@@ -50,7 +53,12 @@ pub async fn create(
     (status = 200, description = "A page of the caller's chats", body = chat_domain::ChatList),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[get("/chats")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, query: QueryParams) -> ApiResult<HttpResponse> {
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    mut seen: ReadPosition,
+    query: QueryParams,
+) -> ApiResult<HttpResponse> {
     let mut errors = ValidationErrors::default();
     let limit = query.integer(&mut errors, "limit", 1, MAX_PAGE).unwrap_or(DEFAULT_PAGE);
     let cursor = query.text("cursor").and_then(|text| {
@@ -62,9 +70,9 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, query: QueryParams
     });
     errors.finish(())?;
     let limit = u32::try_from(limit).unwrap_or(50);
-    let page = state.store.chats_of(caller.user.id, &caller.scope, cursor, limit).await?;
+    let page = state.store.chats_of(&mut seen.0, caller.user.id, &caller.scope, cursor, limit).await?;
     let next_cursor = page.next.map(|next| format!("{}_{}", next.activity.unix_timestamp_nanos() / 1000, next.chat_id));
-    Ok(HttpResponse::Ok().json(ChatList { chats: page.chats, next_cursor }))
+    Ok(seen.answer().json(ChatList { chats: page.chats, next_cursor }))
 }
 
 /// A cursor is `{unix microseconds}_{chat id}`; times outside 1970-9999 cannot come from this
@@ -81,9 +89,14 @@ fn parse_cursor(text: &str) -> Option<ChatCursor> {
     (status = 400, response = crate::openapi::BadRequest),
     (status = 404, response = crate::openapi::NotFound)))]
 #[get("/chats/{chat_id}")]
-pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<ChatPath>) -> ApiResult<HttpResponse> {
-    let chat = state.store.chat_summary(path.chat_id, caller.user.id).await?;
-    Ok(HttpResponse::Ok().json(chat))
+pub async fn get(
+    state: web::Data<AppState>,
+    caller: Caller,
+    mut seen: ReadPosition,
+    path: web::Path<ChatPath>,
+) -> ApiResult<HttpResponse> {
+    let chat = state.store.chat_summary(&mut seen.0, path.chat_id, caller.user.id).await?;
+    Ok(seen.answer().json(chat))
 }
 
 /// Renames a group chat (owner or admin).

@@ -1,6 +1,6 @@
 //! A chat's history, page by page.
 
-use crate::extract::{Caller, ChatPath, MessagePage, QueryParams};
+use crate::extract::{Caller, ChatPath, MessagePage, QueryParams, ReadPosition};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
@@ -21,6 +21,7 @@ use chat_store::ThreadReplies;
 pub async fn history(
     state: web::Data<AppState>,
     caller: Caller,
+    mut seen: ReadPosition,
     path: web::Path<ChatPath>,
     query: QueryParams,
 ) -> ApiResult<HttpResponse> {
@@ -35,8 +36,9 @@ pub async fn history(
         }
     };
     errors.finish(())?;
-    let found = state.store.history(path.chat_id, caller.user.id, page.cursor, page.limit, replies).await?;
-    Ok(HttpResponse::Ok().json(HistoryPage {
+    let found =
+        state.store.history(&mut seen.0, path.chat_id, caller.user.id, page.cursor, page.limit, replies).await?;
+    Ok(seen.answer().json(HistoryPage {
         messages: found.messages,
         has_older: found.has_older,
         has_newer: found.has_newer,

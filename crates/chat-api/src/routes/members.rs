@@ -1,6 +1,6 @@
 //! Chat membership: list, add, change role, remove or leave.
 
-use crate::extract::{Caller, ChatPath, JsonBody, MemberPath};
+use crate::extract::{Caller, ChatPath, JsonBody, MemberPath, ReadPosition};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
@@ -10,13 +10,18 @@ use chat_domain::{MemberDraft, MemberList, RolePatch, UserId};
     (status = 200, description = "Members, oldest first", body = chat_domain::MemberList),
     (status = 404, response = crate::openapi::NotFound)))]
 #[get("/chats/{chat_id}/members")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<ChatPath>) -> ApiResult<HttpResponse> {
-    let mut members = state.store.members(path.chat_id, caller.user.id).await?;
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    mut seen: ReadPosition,
+    path: web::Path<ChatPath>,
+) -> ApiResult<HttpResponse> {
+    let mut members = state.store.members(&mut seen.0, path.chat_id, caller.user.id).await?;
     let ids: Vec<UserId> = members.iter().map(|member| member.user_id).collect();
     let mut presence =
         state.store.presence_of(caller.user.id, &caller.scope, &ids, state.connection.presence.live()).await?;
     members.iter_mut().for_each(|member| member.presence = presence.remove(&member.user_id));
-    Ok(HttpResponse::Ok().json(MemberList { members }))
+    Ok(seen.answer().json(MemberList { members }))
 }
 
 /// 201 with the new member; 200 with the member as they are if they were in the chat already.

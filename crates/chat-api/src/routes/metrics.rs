@@ -14,6 +14,7 @@ pub async fn scrape(state: web::Data<AppState>) -> HttpResponse {
         websockets: state.hub.connections() as u64,
         event_head: state.hub.position(),
         statements: state.store.queries_run(),
+        replica_reads: state.store.replica_reads(),
         pool_connections,
         pool_idle,
     };

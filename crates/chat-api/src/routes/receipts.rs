@@ -1,6 +1,6 @@
 //! Who got a message and who read it.
 
-use crate::extract::{Caller, MessagePath};
+use crate::extract::{Caller, MessagePath, ReadPosition};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
@@ -13,7 +13,12 @@ use actix_web::{HttpResponse, get, web};
     (status = 403, response = crate::openapi::Forbidden),
     (status = 404, response = crate::openapi::NotFound)))]
 #[get("/messages/{message_id}/receipts")]
-pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<MessagePath>) -> ApiResult<HttpResponse> {
-    let receipts = state.store.receipts(path.message_id, caller.user.id).await?;
-    Ok(HttpResponse::Ok().json(receipts))
+pub async fn list(
+    state: web::Data<AppState>,
+    caller: Caller,
+    mut seen: ReadPosition,
+    path: web::Path<MessagePath>,
+) -> ApiResult<HttpResponse> {
+    let receipts = state.store.receipts(&mut seen.0, path.message_id, caller.user.id).await?;
+    Ok(seen.answer().json(receipts))
 }

@@ -1,11 +1,11 @@
 //! Full-text search over the messages of the caller's chats.
 
-use crate::extract::{Caller, QueryParams};
+use crate::extract::{Caller, QueryParams, ReadPosition};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
 use chat_domain::{ChatId, FieldCode, SearchQuery, SearchResults, ValidationErrors};
-use chat_store::{SearchCursor, SearchOrder};
+use chat_store::{SearchCursor, SearchOrder, SearchPage};
 
 const DEFAULT_LIMIT: i64 = 20;
 const MAX_LIMIT: i64 = 50;
@@ -23,7 +23,12 @@ const MAX_LIMIT: i64 = 50;
     (status = 200, description = "A page of results", body = chat_domain::SearchResults),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[get("/search")]
-pub async fn search(state: web::Data<AppState>, caller: Caller, query: QueryParams) -> ApiResult<HttpResponse> {
+pub async fn search(
+    state: web::Data<AppState>,
+    caller: Caller,
+    mut seen: ReadPosition,
+    query: QueryParams,
+) -> ApiResult<HttpResponse> {
     let mut errors = ValidationErrors::default();
     let parsed = SearchQuery::parse(query.text("q").unwrap_or_default());
     let chat = query.integer(&mut errors, "chat_id", 1, i64::MAX).map(ChatId);
@@ -51,9 +56,10 @@ pub async fn search(state: web::Data<AppState>, caller: Caller, query: QueryPara
             return Err(refused.into());
         }
     };
-    let (hits, next) = state.store.search_messages(caller.user.id, &parsed, chat, order, cursor, limit).await?;
+    let page = SearchPage { chat, order, cursor, limit };
+    let (hits, next) = state.store.search_messages(&mut seen.0, caller.user.id, &parsed, page).await?;
     let next_cursor = next.map(|next| format!("{}_{}", next.rank, next.id));
-    Ok(HttpResponse::Ok().json(SearchResults { hits, next_cursor }))
+    Ok(seen.answer().json(SearchResults { hits, next_cursor }))
 }
 
 /// A cursor is `{rank}_{message id}` (the rank is ignored in newest-first order).

@@ -1,6 +1,6 @@
 //! A thread: the replies under one message, page by page, with their root.
 
-use crate::extract::{Caller, MessagePage, QueryParams, ThreadPath};
+use crate::extract::{Caller, MessagePage, QueryParams, ReadPosition, ThreadPath};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
@@ -18,12 +18,13 @@ use chat_domain::ValidationErrors;
 pub async fn thread(
     state: web::Data<AppState>,
     caller: Caller,
+    mut seen: ReadPosition,
     path: web::Path<ThreadPath>,
     query: QueryParams,
 ) -> ApiResult<HttpResponse> {
     let mut errors = ValidationErrors::default();
     let page = MessagePage::read(&query, &mut errors);
     errors.finish(())?;
-    let thread = state.store.thread(path.message_id, caller.user.id, page.cursor, page.limit).await?;
-    Ok(HttpResponse::Ok().json(thread))
+    let thread = state.store.thread(&mut seen.0, path.message_id, caller.user.id, page.cursor, page.limit).await?;
+    Ok(seen.answer().json(thread))
 }

@@ -1,6 +1,6 @@
 //! People: the caller's own account, finding others by username, and one by id.
 
-use crate::extract::{Caller, JsonBody, QueryParams, UserPath};
+use crate::extract::{Caller, JsonBody, QueryParams, ReadPosition, UserPath};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, get, patch, web};
@@ -14,8 +14,9 @@ const MAX_PAGE: i64 = 50;
 #[utoipa::path(tag = "users", security(("bearer" = [])), responses(
     (status = 200, description = "The caller", body = chat_domain::User)))]
 #[get("/users/me")]
-pub async fn me(state: web::Data<AppState>, caller: Caller) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(state.store.user(caller.user.id).await?))
+pub async fn me(state: web::Data<AppState>, caller: Caller, mut seen: ReadPosition) -> ApiResult<HttpResponse> {
+    let me = state.store.user(&mut seen.0, caller.user.id).await?;
+    Ok(seen.answer().json(me))
 }
 
 /// Changes the caller's display name, shown in member lists.
@@ -48,6 +49,7 @@ pub async fn search(
     req: HttpRequest,
     state: web::Data<AppState>,
     _caller: Caller,
+    mut seen: ReadPosition,
     query: QueryParams,
 ) -> ApiResult<HttpResponse> {
     state.search_limiter.admit(&req)?;
@@ -61,11 +63,11 @@ pub async fn search(
         }
     }
     errors.finish(())?;
-    let mut users = state.store.search_users(&prefix, cursor, limit + 1).await?;
+    let mut users = state.store.search_users(&mut seen.0, &prefix, cursor, limit + 1).await?;
     let more = users.len() > usize::try_from(limit).unwrap_or(usize::MAX);
     users.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     let next_cursor = more.then(|| users.last().map(|user| user.username.clone())).flatten();
-    Ok(HttpResponse::Ok().json(UserList { users, next_cursor }))
+    Ok(seen.answer().json(UserList { users, next_cursor }))
 }
 
 /// One user's public fields.
@@ -78,12 +80,13 @@ pub async fn get(
     req: HttpRequest,
     state: web::Data<AppState>,
     caller: Caller,
+    mut seen: ReadPosition,
     path: web::Path<UserPath>,
 ) -> ApiResult<HttpResponse> {
     // Walking the ids lists every account as well as searching does: the same limit.
     state.search_limiter.admit(&req)?;
-    let mut user = state.store.user(path.user_id).await?;
+    let mut user = state.store.user(&mut seen.0, path.user_id).await?;
     let live = state.connection.presence.live();
     user.presence = state.store.presence_of(caller.user.id, &caller.scope, &[user.id], live).await?.remove(&user.id);
-    Ok(HttpResponse::Ok().json(user))
+    Ok(seen.answer().json(user))
 }

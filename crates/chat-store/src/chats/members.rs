@@ -2,6 +2,7 @@
 
 use crate::chats::receipts::receipts_changed;
 use crate::connection::pool::Store;
+use crate::connection::seen::Seen;
 use crate::error::{StoreError, StoreResult, unknown_user_on};
 use crate::events::record::record_event;
 use crate::locking::lock_chat;
@@ -22,14 +23,16 @@ pub struct MemberAddition {
 
 impl Store {
     /// The members of `chat`, oldest first, for its members only.
-    pub async fn members(&self, chat: ChatId, viewer: UserId) -> StoreResult<Vec<ChatMember>> {
-        let mut conn = self.conn().await?;
-        let members = load_members(&mut conn, chat, None).await?;
-        // One query serves both: the viewer must be among the members to see them.
-        if !members.iter().any(|member| member.user_id == viewer) {
-            return Err(DomainError::NotFound(Resource::Chat).into());
-        }
-        Ok(members)
+    pub async fn members(&self, seen: &mut Seen, chat: ChatId, viewer: UserId) -> StoreResult<Vec<ChatMember>> {
+        self.read(seen, async |conn| {
+            let members = load_members(&mut *conn, chat, None).await?;
+            // One query serves both: the viewer must be among the members to see them.
+            if !members.iter().any(|member| member.user_id == viewer) {
+                return Err(DomainError::NotFound(Resource::Chat).into());
+            }
+            Ok(members)
+        })
+        .await
     }
 
     /// Adds `user` with `role` (owner or admin only; only an owner makes owners).

@@ -4,6 +4,7 @@
 
 use crate::connection::pool::Store;
 use crate::connection::prepared::{prepared, statement};
+use crate::connection::seen::Seen;
 use crate::error::StoreResult;
 use crate::rows::MemberRow;
 use crate::schema::{chat_members, messages};
@@ -156,29 +157,31 @@ impl Store {
     }
 
     /// Who got message `id` and who read it, for its author and the chat's admins and owners.
-    pub async fn receipts(&self, id: MessageId, viewer: UserId) -> StoreResult<ReceiptList> {
-        let mut conn = self.conn().await?;
-        let (author, member) = messages::table
-            .inner_join(
-                chat_members::table
-                    .on(chat_members::chat_id.eq(messages::chat_id).and(chat_members::user_id.eq(viewer.0))),
-            )
-            .filter(messages::id.eq(id.0))
-            .select((messages::author_id, MemberRow::as_select()))
-            .first::<(i64, MemberRow)>(&mut conn)
-            .await
-            .optional()?
-            .ok_or(DomainError::NotFound(Resource::Message))?;
-        policy::can_see_receipts(UserId(author), &member.into_membership()?)?;
-        let rows: Vec<ReceiptRow> = prepared::<Receipts>().bind::<BigInt, _>(id.0).load(&mut conn).await?;
-        let receipts = rows
-            .into_iter()
-            .map(|row| Receipt {
-                user_id: UserId(row.user_id),
-                delivered_at: row.delivered_at.map(Into::into),
-                read_at: row.read_at.map(Into::into),
-            })
-            .collect();
-        Ok(ReceiptList { receipts })
+    pub async fn receipts(&self, seen: &mut Seen, id: MessageId, viewer: UserId) -> StoreResult<ReceiptList> {
+        self.read(seen, async |conn| {
+            let (author, member) = messages::table
+                .inner_join(
+                    chat_members::table
+                        .on(chat_members::chat_id.eq(messages::chat_id).and(chat_members::user_id.eq(viewer.0))),
+                )
+                .filter(messages::id.eq(id.0))
+                .select((messages::author_id, MemberRow::as_select()))
+                .first::<(i64, MemberRow)>(&mut *conn)
+                .await
+                .optional()?
+                .ok_or(DomainError::NotFound(Resource::Message))?;
+            policy::can_see_receipts(UserId(author), &member.into_membership()?)?;
+            let rows: Vec<ReceiptRow> = prepared::<Receipts>().bind::<BigInt, _>(id.0).load(&mut *conn).await?;
+            let receipts = rows
+                .into_iter()
+                .map(|row| Receipt {
+                    user_id: UserId(row.user_id),
+                    delivered_at: row.delivered_at.map(Into::into),
+                    read_at: row.read_at.map(Into::into),
+                })
+                .collect();
+            Ok(ReceiptList { receipts })
+        })
+        .await
     }
 }

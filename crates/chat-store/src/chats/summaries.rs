@@ -3,6 +3,7 @@
 
 use crate::connection::pool::Store;
 use crate::connection::prepared::{prepared, statement};
+use crate::connection::seen::Seen;
 use crate::error::{StoreError, StoreResult};
 use crate::messages::aggregate::build_messages;
 use crate::rows::{ChatRow, MessageRow};
@@ -79,24 +80,27 @@ impl Store {
     /// A page of `viewer`'s chats within `scope` (their token's), most recently active first.
     pub async fn chats_of(
         &self,
+        seen: &mut Seen,
         viewer: UserId,
         scope: &ChatScope,
         after: Option<ChatCursor>,
         limit: u32,
     ) -> StoreResult<ChatPage> {
-        let mut conn = self.conn().await?;
-        let mut chats = summaries(&mut conn, viewer, Scoped { only: None, scope }, after, i64::from(limit) + 1).await?;
-        let next = (chats.len() > limit as usize).then(|| {
-            chats.truncate(limit as usize);
-            chats.last().map(|last| ChatCursor { activity: last.last_activity_at.0, chat_id: last.chat.id })
-        });
-        Ok(ChatPage { chats, next: next.flatten() })
+        self.read(seen, async |conn| {
+            let mut chats =
+                summaries(&mut *conn, viewer, Scoped { only: None, scope }, after, i64::from(limit) + 1).await?;
+            let next = (chats.len() > limit as usize).then(|| {
+                chats.truncate(limit as usize);
+                chats.last().map(|last| ChatCursor { activity: last.last_activity_at.0, chat_id: last.chat.id })
+            });
+            Ok(ChatPage { chats, next: next.flatten() })
+        })
+        .await
     }
 
     /// One chat as `viewer` sees it; outsiders get the same answer as for a chat that does not exist.
-    pub async fn chat_summary(&self, chat: ChatId, viewer: UserId) -> StoreResult<ChatSummary> {
-        let mut conn = self.conn().await?;
-        chat_summary(&mut conn, chat, viewer).await
+    pub async fn chat_summary(&self, seen: &mut Seen, chat: ChatId, viewer: UserId) -> StoreResult<ChatSummary> {
+        self.read(seen, async |conn| chat_summary(&mut *conn, chat, viewer).await).await
     }
 }
 

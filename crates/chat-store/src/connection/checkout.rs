@@ -43,6 +43,15 @@ impl Default for PoolSettings {
     }
 }
 
+/// Whether opening a pool waits for its first connection.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Startup {
+    /// The primary: a bad URL or an unreachable database fails start-up.
+    Checked,
+    /// A replica: one that is down is skipped until it answers.
+    Lazily,
+}
+
 pub(crate) struct Checkout {
     pool: Pool<AsyncPgConnection>,
     health: DatabaseHealth,
@@ -55,9 +64,9 @@ impl Checkout {
         settings: &PoolSettings,
         health: DatabaseHealth,
         watch: StatementWatch,
+        startup: Startup,
     ) -> StoreResult<(Self, Arc<Connector>)> {
-        let connector =
-            Arc::new(Connector::new(url, settings.wait, health.clone(), watch).map_err(StoreError::Unavailable)?);
+        let connector = Arc::new(Connector::new(url, settings.wait, health.clone(), watch)?);
         let mut config = ManagerConfig::default();
         let pool_connector = connector.clone();
         config.custom_setup = Box::new(move |_url| {
@@ -79,16 +88,19 @@ impl Checkout {
             async move { if refused { Err(diesel::result::Error::BrokenTransactionManager) } else { Ok(()) } }.boxed()
         }));
         let manager = AsyncDieselConnectionManager::<AsyncPgConnection>::new_with_config(url, config);
-        let pool = Pool::builder()
+        let builder = Pool::builder()
             .max_size(settings.max_size)
             .min_idle(Some(1))
             .connection_timeout(CONNECT_RETRY_WINDOW)
             // Runs the recycling check above, which costs no round trip (bb8's default `SELECT 1`
             // would cost one per checkout).
-            .test_on_check_out(true)
-            .build(manager)
-            .await
-            .map_err(|error| StoreError::Unavailable(error.to_string()))?;
+            .test_on_check_out(true);
+        let pool = match startup {
+            Startup::Checked => {
+                builder.build(manager).await.map_err(|error| StoreError::Unavailable(error.to_string()))?
+            }
+            Startup::Lazily => builder.build_unchecked(manager),
+        };
         Ok((Self { pool, health, settings: settings.clone() }, connector))
     }
 

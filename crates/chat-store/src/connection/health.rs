@@ -14,15 +14,22 @@ pub(crate) struct DatabaseHealth {
     down: Arc<watch::Sender<bool>>,
     /// Outage errors seen so far: a connection lent out while this moved is not trusted again.
     outages: Arc<AtomicU64>,
+    /// Whether this is a read replica's health (only what is logged differs).
+    replica: bool,
 }
 
 impl Default for DatabaseHealth {
     fn default() -> Self {
-        Self { down: Arc::new(watch::Sender::new(false)), outages: Arc::default() }
+        Self { down: Arc::new(watch::Sender::new(false)), outages: Arc::default(), replica: false }
     }
 }
 
 impl DatabaseHealth {
+    /// A read replica's: its outage sends its reads to the primary, and answers no 503.
+    pub fn of_replica() -> Self {
+        Self { replica: true, ..Self::default() }
+    }
+
     pub fn is_down(&self) -> bool {
         *self.down.borrow()
     }
@@ -39,14 +46,18 @@ impl DatabaseHealth {
     pub fn mark_down(&self) {
         self.outages.fetch_add(1, Ordering::Relaxed);
         if !self.down.send_replace(true) {
-            tracing::warn!("database unreachable; answering 503 until it is back");
+            if self.replica {
+                tracing::warn!("a read replica is unreachable; its reads go to the primary until it is back");
+            } else {
+                tracing::warn!("database unreachable; answering 503 until it is back");
+            }
         }
     }
 
     /// Called after every statement that succeeded, so the common case is only a read.
     pub fn mark_up(&self) {
         if self.is_down() && self.down.send_if_modified(|down| std::mem::replace(down, false)) {
-            tracing::info!("database reachable again");
+            tracing::info!(replica = self.replica, "database reachable again");
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Connection plumbing: the pool and `Store` handle, checking connections out and in with what is
-//! known of the database's health, connecting and answering within the bounded wait, counting statements, prepared hand-written SQL, the advisory locks, and migrations.
+//! known of the database's health, connecting and answering within the bounded wait, counting statements, prepared hand-written SQL, the advisory locks, migrations, and reads
+//! from replicas that never go back in time for their reader.
 
 pub(crate) mod advisory_locks;
 pub(crate) mod checkout;
@@ -10,3 +11,6 @@ pub(crate) mod instrumentation;
 pub(crate) mod migrate;
 pub(crate) mod pool;
 pub(crate) mod prepared;
+pub(crate) mod reading;
+pub(crate) mod replicas;
+pub(crate) mod seen;

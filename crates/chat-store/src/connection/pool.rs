@@ -1,9 +1,10 @@
 //! The connection pool, and the `Store` handle every query goes through.
 
-use crate::connection::checkout::{Checkout, Conn, PoolSettings};
+use crate::connection::checkout::{Checkout, Conn, PoolSettings, Startup};
 use crate::connection::connect::Connector;
 use crate::connection::health::DatabaseHealth;
 use crate::connection::instrumentation::StatementWatch;
+use crate::connection::replicas::{ReplicaSettings, Replicas};
 use crate::error::StoreResult;
 use crate::users::token_cache::TokenCache;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -35,6 +36,8 @@ pub struct Store {
     /// For connections outside the pool (the listener's), within the same bounded wait.
     connector: Arc<Connector>,
     statements: StatementWatch,
+    /// Where reads that may be served by a replica go (`reading.rs`); none without replicas.
+    pub(crate) replicas: Option<Arc<Replicas>>,
     pub(crate) tokens: Arc<TokenCache>,
     /// Signalled after every commit that wrote events, to wake this process's publisher. (Not a
     /// NOTIFY from the writing transaction: PostgreSQL serialises the commits of notifying
@@ -53,16 +56,27 @@ impl Store {
     pub async fn connect(database_url: &str, settings: &PoolSettings) -> StoreResult<Self> {
         let health = DatabaseHealth::default();
         let statements = StatementWatch::new(health.clone());
-        let (checkout, connector) = Checkout::open(database_url, settings, health, statements.clone()).await?;
+        let (checkout, connector) =
+            Checkout::open(database_url, settings, health, statements.clone(), Startup::Checked).await?;
         let store = Self {
             checkout: Arc::new(checkout),
             connector,
             statements,
+            replicas: None,
             tokens: Arc::default(),
             events_written: Arc::new(Notify::new()),
         };
         store.ping().await?;
         Ok(store)
+    }
+
+    /// The same store, with reads that may be served by a replica spread over `replicas` (each
+    /// with a pool sized and bounded as the primary's). Replicas that are down do not fail this.
+    pub async fn with_replicas(mut self, replicas: &ReplicaSettings, settings: &PoolSettings) -> StoreResult<Self> {
+        if !replicas.urls.is_empty() {
+            self.replicas = Some(Arc::new(Replicas::open(replicas, settings, &self.statements).await?));
+        }
+        Ok(self)
     }
 
     /// One round trip to the database: what readiness checks.

@@ -3,6 +3,7 @@
 
 use crate::connection::pool::Store;
 use crate::connection::prepared::{prepared, statement};
+use crate::connection::seen::Seen;
 use crate::error::StoreResult;
 use crate::messages::aggregate::build_messages;
 use crate::rows::{MemberRow, MessageRow};
@@ -110,6 +111,7 @@ impl Store {
     /// or file messages, in two round trips) whatever `limit` is.
     pub async fn history(
         &self,
+        seen: &mut Seen,
         chat: ChatId,
         viewer: UserId,
         cursor: Cursor,
@@ -118,36 +120,39 @@ impl Store {
     ) -> StoreResult<Page> {
         let with_replies = replies == ThreadReplies::Include;
         let window = Window::new(cursor, i64::from(limit));
-        let mut conn = self.conn().await?;
-        let shared: &AsyncPgConnection = &conn;
-        let membership = async {
-            let member = chat_members::table.find((chat.0, viewer.0)).select(MemberRow::as_select());
-            member.first::<MemberRow>(&mut &*shared).await.optional()
-        };
-        let older = prepared::<OlderMessages>()
-            .bind::<BigInt, _>(chat.0)
-            .bind::<BigInt, _>(window.older_than.unwrap_or(i64::MAX))
-            .bind::<BigInt, _>(window.older_count + 1)
-            .bind::<Bool, _>(with_replies)
-            .load::<MessageRow>(&mut &*shared);
-        let newer = async {
-            let Some(bound) = window.newer_from else {
-                return Ok(Vec::new());
-            };
-            let newer = prepared::<NewerMessages>().bind::<BigInt, _>(chat.0).bind::<BigInt, _>(bound);
-            let newer = newer.bind::<BigInt, _>(window.newer_count + 1).bind::<Bool, _>(with_replies);
-            newer.load::<MessageRow>(&mut &*shared).await
-        };
-        let (membership, older, newer) = futures_util::try_join!(membership, older, newer)?;
-        let Some(membership) = membership else {
-            return Err(DomainError::NotFound(Resource::Chat).into());
-        };
-        let (rows, has_older, has_newer) = window.cut(older, newer);
-        let messages = build_messages(&mut conn, rows).await?;
-        drop(conn);
-        // A page the member fetched reached one of their devices (an extra write only when it moves
-        // their marker; bookkeeping that fails does not fail the read). Not a page without thread
-        // replies: the marker would cover replies it left out.
+        let (membership, messages, has_older, has_newer) = self
+            .read(seen, async |conn| {
+                let shared: &AsyncPgConnection = conn;
+                let membership = async {
+                    let member = chat_members::table.find((chat.0, viewer.0)).select(MemberRow::as_select());
+                    member.first::<MemberRow>(&mut &*shared).await.optional()
+                };
+                let older = prepared::<OlderMessages>()
+                    .bind::<BigInt, _>(chat.0)
+                    .bind::<BigInt, _>(window.older_than.unwrap_or(i64::MAX))
+                    .bind::<BigInt, _>(window.older_count + 1)
+                    .bind::<Bool, _>(with_replies)
+                    .load::<MessageRow>(&mut &*shared);
+                let newer = async {
+                    let Some(bound) = window.newer_from else {
+                        return Ok(Vec::new());
+                    };
+                    let newer = prepared::<NewerMessages>().bind::<BigInt, _>(chat.0).bind::<BigInt, _>(bound);
+                    let newer = newer.bind::<BigInt, _>(window.newer_count + 1).bind::<Bool, _>(with_replies);
+                    newer.load::<MessageRow>(&mut &*shared).await
+                };
+                let (membership, older, newer) = futures_util::try_join!(membership, older, newer)?;
+                let Some(membership) = membership else {
+                    return Err(DomainError::NotFound(Resource::Chat).into());
+                };
+                let (rows, has_older, has_newer) = window.cut(older, newer);
+                let messages = build_messages(conn, rows).await?;
+                Ok((membership, messages, has_older, has_newer))
+            })
+            .await?;
+        // A page the member fetched reached one of their devices (an extra write, on the primary,
+        // only when it moves their marker; bookkeeping that fails does not fail the read). Not a
+        // page without thread replies: the marker would cover replies it left out.
         let newest = messages.iter().map(|message| message.id).max().filter(|_| with_replies);
         if let Some(newest) = newest
             && membership.would_deliver(newest.0)

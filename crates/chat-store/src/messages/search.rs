@@ -4,6 +4,7 @@
 
 use crate::connection::pool::Store;
 use crate::connection::prepared::{StatementText, prepared, statement};
+use crate::connection::seen::Seen;
 use crate::error::StoreResult;
 use crate::messages::aggregate::build_messages;
 use crate::rows::MessageRow;
@@ -54,7 +55,8 @@ SELECT page.*, c.title AS chat_title,
 }
 pub(crate) const NEWEST_SQL: &str = search_sql!("m.id < $4 AND $5::real IS NOT NULL", "id DESC");
 statement!(SearchNewest, NEWEST_SQL);
-pub(crate) const RELEVANT_SQL: &str = search_sql!("(ts_rank(m.search, q.query), m.id) < ($5::real, $4)", "rank DESC, id DESC");
+pub(crate) const RELEVANT_SQL: &str =
+    search_sql!("(ts_rank(m.search, q.query), m.id) < ($5::real, $4)", "rank DESC, id DESC");
 statement!(SearchRelevant, RELEVANT_SQL);
 
 /// The order of results.
@@ -83,43 +85,55 @@ struct SearchRow {
     snippet: Option<String>,
 }
 
+/// Which page of results: in one `chat` or all the reader's, in `order`, after `cursor`.
+#[derive(Clone, Copy, Debug)]
+pub struct SearchPage {
+    pub chat: Option<ChatId>,
+    pub order: SearchOrder,
+    pub cursor: Option<SearchCursor>,
+    pub limit: i64,
+}
+
 impl Store {
     /// Up to `limit` messages matching `query` in the chats `reader` is in (or in `chat`), after
     /// `cursor`; and the cursor of the next page, if there is one.
     pub async fn search_messages(
         &self,
+        seen: &mut Seen,
         reader: UserId,
         query: &SearchQuery,
-        chat: Option<ChatId>,
-        order: SearchOrder,
-        cursor: Option<SearchCursor>,
-        limit: i64,
+        SearchPage { chat, order, cursor, limit }: SearchPage,
     ) -> StoreResult<(Vec<SearchHit>, Option<SearchCursor>)> {
         let cursor = cursor.unwrap_or(SearchCursor { id: i64::MAX, rank: f32::MAX });
-        let mut conn = self.conn().await?;
-        let mut rows: Vec<SearchRow> = match order {
-            SearchOrder::Newest => load::<SearchNewest>(&mut conn, reader, query, chat, cursor, limit + 1).await?,
-            SearchOrder::Relevance => load::<SearchRelevant>(&mut conn, reader, query, chat, cursor, limit + 1).await?,
-        };
-        let more = rows.len() as i64 > limit;
-        rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-        let next = more.then(|| rows.last().map(|row| SearchCursor { id: row.message.id, rank: row.rank })).flatten();
-        let extras: Vec<(Option<String>, String)> = rows
-            .iter()
-            .map(|row| (row.chat_title.clone(), highlighted(row.snippet.as_deref().unwrap_or(""))))
-            .collect();
-        let messages = build_messages(&mut conn, rows.into_iter().map(|row| row.message).collect()).await?;
-        let hits = messages
-            .into_iter()
-            .zip(extras)
-            .map(|(message, (chat_title, snippet))| SearchHit {
-                chat_id: message.chat_id,
-                message,
-                chat_title,
-                snippet,
-            })
-            .collect();
-        Ok((hits, next))
+        self.read(seen, async |conn| {
+            let mut rows: Vec<SearchRow> = match order {
+                SearchOrder::Newest => load::<SearchNewest>(&mut *conn, reader, query, chat, cursor, limit + 1).await?,
+                SearchOrder::Relevance => {
+                    load::<SearchRelevant>(&mut *conn, reader, query, chat, cursor, limit + 1).await?
+                }
+            };
+            let more = rows.len() as i64 > limit;
+            rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
+            let next =
+                more.then(|| rows.last().map(|row| SearchCursor { id: row.message.id, rank: row.rank })).flatten();
+            let extras: Vec<(Option<String>, String)> = rows
+                .iter()
+                .map(|row| (row.chat_title.clone(), highlighted(row.snippet.as_deref().unwrap_or(""))))
+                .collect();
+            let messages = build_messages(&mut *conn, rows.into_iter().map(|row| row.message).collect()).await?;
+            let hits = messages
+                .into_iter()
+                .zip(extras)
+                .map(|(message, (chat_title, snippet))| SearchHit {
+                    chat_id: message.chat_id,
+                    message,
+                    chat_title,
+                    snippet,
+                })
+                .collect();
+            Ok((hits, next))
+        })
+        .await
     }
 }
 

@@ -3,6 +3,7 @@
 
 use crate::connection::pool::Store;
 use crate::connection::prepared::{prepared, statement};
+use crate::connection::seen::Seen;
 use crate::error::{StoreError, StoreResult};
 use crate::messages::aggregate::build_messages;
 use crate::messages::history::{Cursor, Window};
@@ -59,36 +60,39 @@ impl Store {
     /// file messages, in two round trips).
     pub async fn thread(
         &self,
+        seen: &mut Seen,
         message: MessageId,
         viewer: UserId,
         cursor: Cursor,
         limit: u32,
     ) -> StoreResult<ThreadPage> {
         let window = Window::new(cursor, i64::from(limit));
-        let mut conn = self.conn().await?;
-        let shared: &AsyncPgConnection = &conn;
-        let root = async {
-            let root = prepared::<ThreadRoot>().bind::<BigInt, _>(message.0).bind::<BigInt, _>(viewer.0);
-            root.load::<MessageRow>(&mut &*shared).await.map(|mut rows| rows.pop())
-        };
-        let older = prepared::<OlderReplies>()
-            .bind::<BigInt, _>(message.0)
-            .bind::<BigInt, _>(window.older_than.unwrap_or(i64::MAX))
-            .bind::<BigInt, _>(window.older_count + 1)
-            .load::<MessageRow>(&mut &*shared);
-        let newer = async {
-            let Some(bound) = window.newer_from else {
-                return Ok(Vec::new());
+        self.read(seen, async |conn| {
+            let shared: &AsyncPgConnection = conn;
+            let root = async {
+                let root = prepared::<ThreadRoot>().bind::<BigInt, _>(message.0).bind::<BigInt, _>(viewer.0);
+                root.load::<MessageRow>(&mut &*shared).await.map(|mut rows| rows.pop())
             };
-            let newer = prepared::<NewerReplies>().bind::<BigInt, _>(message.0).bind::<BigInt, _>(bound);
-            newer.bind::<BigInt, _>(window.newer_count + 1).load::<MessageRow>(&mut &*shared).await
-        };
-        let (root, older, newer) = futures_util::try_join!(root, older, newer)?;
-        let root = root.ok_or(DomainError::NotFound(Resource::Message))?;
-        let (mut rows, has_older, has_newer) = window.cut(older, newer);
-        rows.insert(0, root);
-        let mut messages = build_messages(&mut conn, rows).await?.into_iter();
-        let root = messages.next().ok_or_else(|| StoreError::Corrupt("thread root went missing".into()))?;
-        Ok(ThreadPage { root, messages: messages.collect(), has_older, has_newer })
+            let older = prepared::<OlderReplies>()
+                .bind::<BigInt, _>(message.0)
+                .bind::<BigInt, _>(window.older_than.unwrap_or(i64::MAX))
+                .bind::<BigInt, _>(window.older_count + 1)
+                .load::<MessageRow>(&mut &*shared);
+            let newer = async {
+                let Some(bound) = window.newer_from else {
+                    return Ok(Vec::new());
+                };
+                let newer = prepared::<NewerReplies>().bind::<BigInt, _>(message.0).bind::<BigInt, _>(bound);
+                newer.bind::<BigInt, _>(window.newer_count + 1).load::<MessageRow>(&mut &*shared).await
+            };
+            let (root, older, newer) = futures_util::try_join!(root, older, newer)?;
+            let root = root.ok_or(DomainError::NotFound(Resource::Message))?;
+            let (mut rows, has_older, has_newer) = window.cut(older, newer);
+            rows.insert(0, root);
+            let mut messages = build_messages(&mut *conn, rows).await?.into_iter();
+            let root = messages.next().ok_or_else(|| StoreError::Corrupt("thread root went missing".into()))?;
+            Ok(ThreadPage { root, messages: messages.collect(), has_older, has_newer })
+        })
+        .await
     }
 }

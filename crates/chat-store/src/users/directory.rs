@@ -2,6 +2,7 @@
 
 use crate::connection::pool::Store;
 use crate::connection::prepared::{prepared, statement};
+use crate::connection::seen::Seen;
 use crate::error::StoreResult;
 use crate::rows::UserRow;
 use crate::schema::users;
@@ -27,22 +28,27 @@ statement!(SetDisplayName, SET_DISPLAY_NAME_SQL);
 impl Store {
     /// Up to `limit` users whose username starts with `prefix`, in username order, after the
     /// username `after` (empty: from the first).
-    pub async fn search_users(&self, prefix: &str, after: &str, limit: i64) -> StoreResult<Vec<User>> {
-        let mut conn = self.conn().await?;
-        let rows: Vec<UserRow> = prepared::<SearchUsers>()
-            .bind::<Text, _>(prefix)
-            .bind::<Text, _>(after)
-            .bind::<BigInt, _>(limit)
-            .load(&mut conn)
-            .await?;
-        Ok(rows.into_iter().map(User::from).collect())
+    pub async fn search_users(&self, seen: &mut Seen, prefix: &str, after: &str, limit: i64) -> StoreResult<Vec<User>> {
+        self.read(seen, async |conn| {
+            let rows: Vec<UserRow> = prepared::<SearchUsers>()
+                .bind::<Text, _>(prefix)
+                .bind::<Text, _>(after)
+                .bind::<BigInt, _>(limit)
+                .load(&mut *conn)
+                .await?;
+            Ok(rows.into_iter().map(User::from).collect())
+        })
+        .await
     }
 
     /// The user with `id`.
-    pub async fn user(&self, id: UserId) -> StoreResult<User> {
-        let mut conn = self.conn().await?;
-        let row = users::table.find(id.0).select(UserRow::as_select()).first::<UserRow>(&mut conn).await.optional()?;
-        row.map(User::from).ok_or_else(|| DomainError::NotFound(Resource::User).into())
+    pub async fn user(&self, seen: &mut Seen, id: UserId) -> StoreResult<User> {
+        self.read(seen, async |conn| {
+            let row =
+                users::table.find(id.0).select(UserRow::as_select()).first::<UserRow>(&mut *conn).await.optional()?;
+            row.map(User::from).ok_or_else(|| DomainError::NotFound(Resource::User).into())
+        })
+        .await
     }
 
     /// Sets `id`'s display name (already validated) and answers the user, once committed.

@@ -2,7 +2,7 @@
 
 use crate::support::{store, user};
 use chat_domain::{ChatId, ChatScope, DomainError, ErrorCode, Resource};
-use chat_store::{NewBotAccount, StoreError};
+use chat_store::{NewBotAccount, Seen, StoreError};
 
 #[tokio::test]
 async fn a_bot_is_owned_scoped_rotated_and_deleted() {
@@ -36,7 +36,10 @@ async fn a_bot_is_owned_scoped_rotated_and_deleted() {
     assert!(store.authenticate(b"second").await.unwrap().is_none());
     assert!(store.bots_of(ann).await.unwrap().is_empty());
     assert!(not_found(store.delete_bot(ann, bot.id).await));
-    assert!(store.user(bot.id).await.unwrap().is_bot, "a deleted bot's messages keep their author");
+    assert!(
+        store.user(&mut Seen::nothing(), bot.id).await.unwrap().is_bot,
+        "a deleted bot's messages keep their author"
+    );
 }
 
 fn not_found(result: Result<(), StoreError>) -> bool {

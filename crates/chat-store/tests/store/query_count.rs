@@ -2,7 +2,7 @@
 
 use crate::support::{group, post, post_in_thread, store, user};
 use chat_domain::{MessageId, MessageStatus};
-use chat_store::{Cursor, Store, ThreadReplies};
+use chat_store::{Cursor, Seen, Store, ThreadReplies};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
 async fn react_to_everything(db_url: &str, users: &[chat_domain::UserId]) {
@@ -20,7 +20,8 @@ async fn react_to_everything(db_url: &str, users: &[chat_domain::UserId]) {
 
 async fn queries_for_page(store: &Store, chat: chat_domain::ChatId, viewer: chat_domain::UserId, limit: u32) -> u64 {
     let before = store.queries_run();
-    let page = store.history(chat, viewer, Cursor::Latest, limit, ThreadReplies::Exclude).await.unwrap();
+    let page =
+        store.history(&mut Seen::nothing(), chat, viewer, Cursor::Latest, limit, ThreadReplies::Exclude).await.unwrap();
     assert_eq!(page.messages.len(), limit as usize);
     assert!(page.messages.iter().all(|message| message.reactions.len() == 3));
     assert!(page.messages.iter().all(|message| message.thread.as_ref().is_some_and(|t| t.reply_count >= 2)));
@@ -29,7 +30,7 @@ async fn queries_for_page(store: &Store, chat: chat_domain::ChatId, viewer: chat
 
 async fn queries_for_thread(store: &Store, root: MessageId, viewer: chat_domain::UserId, limit: u32) -> u64 {
     let before = store.queries_run();
-    let page = store.thread(root, viewer, Cursor::Latest, limit).await.unwrap();
+    let page = store.thread(&mut Seen::nothing(), root, viewer, Cursor::Latest, limit).await.unwrap();
     assert_eq!(page.messages.len(), limit as usize);
     assert_eq!(page.root.thread.as_ref().map(|thread| thread.reply_count), Some(40));
     assert!(page.messages.iter().all(|message| message.reactions.len() == 3 && message.thread_root_id == Some(root)));
@@ -64,7 +65,8 @@ async fn a_page_costs_a_fixed_number_of_queries_whatever_its_size() {
     assert_eq!(thread_of_one, thread_of_forty, "a thread page of 40 must cost what a page of 1 costs");
     assert!(thread_of_forty <= 6, "a thread page costs {thread_of_forty} queries");
 
-    let page = store.history(chat, ann, Cursor::Latest, 50, ThreadReplies::Include).await.unwrap();
+    let page =
+        store.history(&mut Seen::nothing(), chat, ann, Cursor::Latest, 50, ThreadReplies::Include).await.unwrap();
     assert!(page.messages[10..].iter().all(|message| message.thread_root_id == Some(busy.id)));
     let first = &page.messages[0];
     assert_eq!(first.reactions.iter().map(|r| r.emoji.as_str()).collect::<Vec<_>>(), ["👍", "🎉", "❤️"]);
@@ -112,7 +114,10 @@ async fn a_page_of_files_costs_a_fixed_number_of_queries_whatever_its_size() {
         let store = &store;
         async move {
             let before = store.queries_run();
-            let page = store.history(chat, ann, Cursor::Latest, limit, ThreadReplies::Include).await.unwrap();
+            let page = store
+                .history(&mut Seen::nothing(), chat, ann, Cursor::Latest, limit, ThreadReplies::Include)
+                .await
+                .unwrap();
             assert_eq!(page.messages.len(), limit as usize);
             assert!(page.messages.iter().all(|message| !message.attachments.is_empty()));
             store.queries_run() - before
@@ -137,7 +142,8 @@ async fn the_chat_list_costs_a_fixed_number_of_queries_whatever_its_length() {
         let store = store.clone();
         async move {
             let before = store.queries_run();
-            let page = store.chats_of(ann, &chat_domain::ChatScope::Every, None, limit).await.unwrap();
+            let page =
+                store.chats_of(&mut Seen::nothing(), ann, &chat_domain::ChatScope::Every, None, limit).await.unwrap();
             assert_eq!(page.chats.len(), limit as usize);
             assert!(page.chats.iter().all(|chat| chat.last_message.is_some() && chat.unread_count == 1));
             store.queries_run() - before

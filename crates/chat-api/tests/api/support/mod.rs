@@ -6,11 +6,13 @@ mod direct;
 mod process;
 pub mod push;
 mod receiver;
+mod replica;
 mod storage;
 mod ws;
 
-pub use process::ServerProcess;
+pub use process::{ServerProcess, free_port};
 pub use receiver::{Receiver, Reply};
+pub use replica::{connect_to_replica, replica_url};
 pub use storage::{Backend, fresh_storage};
 pub use ws::WsClient;
 
