@@ -2,6 +2,7 @@
 //! and has its answer decoded.
 
 use crate::error::{ClientError, ClientResult};
+use crate::read_position::ReadPosition;
 use crate::retry::{RetryPolicy, is_transient};
 use chat_domain::{ErrorCode, Problem};
 use rand::TryRngCore as _;
@@ -9,6 +10,7 @@ use rand::rngs::OsRng;
 use reqwest::{Method, Response, header};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// A client of one server, as one user (or none, to register or log in).
@@ -18,6 +20,8 @@ pub struct Client {
     origin: String,
     token: Option<String>,
     retry: RetryPolicy,
+    /// What this login has been shown; shared by the client's clones and event streams.
+    pub(crate) shown: Arc<ReadPosition>,
 }
 
 /// One call: what to send, and whether sending it twice is harmless.
@@ -83,12 +87,15 @@ impl Client {
     /// A client of the server at `origin` (`http://host:port`, no path), without a token.
     pub fn new(origin: &str) -> Self {
         let http = reqwest::Client::builder().timeout(Duration::from_secs(30)).build().unwrap_or_default();
-        Self { http, origin: origin.trim_end_matches('/').to_owned(), token: None, retry: RetryPolicy::default() }
+        let origin = origin.trim_end_matches('/').to_owned();
+        Self { http, origin, token: None, retry: RetryPolicy::default(), shown: Arc::default() }
     }
 
-    /// The same client, acting with `token` (from `register` or `login`).
+    /// The same client, acting with `token` (from `register` or `login`): another login, which
+    /// has been shown nothing yet.
     pub fn with_token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(token.into());
+        self.shown = Arc::default();
         self
     }
 
@@ -153,8 +160,9 @@ impl Client {
             let content_type = call.content_type.as_deref().unwrap_or("application/json");
             request = request.header(header::CONTENT_TYPE, content_type).body(body.clone());
         }
-        let response = request.send().await?;
+        let response = self.shown.send(request).send().await?;
         if response.status().is_success() {
+            self.shown.keep(response.headers());
             return Ok(response);
         }
         Err(refusal(response).await)

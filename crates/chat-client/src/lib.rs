@@ -53,6 +53,7 @@ mod files;
 mod messages;
 mod people;
 mod push;
+mod read_position;
 mod retry;
 mod search;
 mod stream;

@@ -214,6 +214,8 @@ impl Follower {
                     return None;
                 }
                 self.position = Some(stored.seq);
+                // Reads after this event must show what it announced.
+                self.client.shown.received(stored.seq);
                 Some(Ok(StreamItem::Event(stored)))
             }
             ServerFrame::Control(ControlFrame::Ready { seq, .. }) => {

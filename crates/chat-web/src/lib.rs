@@ -24,6 +24,7 @@ pub const ASSETS: &[Asset] = &[
     Asset { path: "/elements.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/elements.js") },
     Asset { path: "/api.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/api.js") },
     Asset { path: "/live.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/live.js") },
+    Asset { path: "/read_position.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/read_position.js") },
     Asset { path: "/uploads.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/uploads.js") },
     Asset { path: "/push.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/push.js") },
     Asset { path: "/notifications.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/notifications.js") },

@@ -1,7 +1,12 @@
 // The REST API under /api/v1: the token, problem+json errors, and creates that are retried with
 // one Idempotency-Key until they land (a lost answer never makes a second message).
 
+import { ReadPosition } from "./read_position.js";
+
 export const BASE = "/api/v1";
+
+/** What this login has been shown (Chat-Position, Chat-Seq); live.js's events feed it too. */
+export const shown = new ReadPosition();
 
 export class ApiError extends Error {
   constructor(status, problem) {
@@ -16,6 +21,7 @@ let token = sessionStorage.getItem("chat.token");
 
 export function setToken(value) {
   token = value;
+  shown.reset();
   if (value) sessionStorage.setItem("chat.token", value);
   else sessionStorage.removeItem("chat.token");
 }
@@ -26,17 +32,21 @@ export function getToken() {
 
 /** One call. Throws ApiError for an answer that is not a success, TypeError when no answer came. */
 export async function call(method, path, body, headers = {}) {
-  const init = { method, headers: { ...headers } };
+  const init = { method, headers: { ...shown.headers(), ...headers } };
   if (token) init.headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
   const response = await fetch(BASE + path, init);
-  if (response.status === 204) return null;
+  if (response.status === 204) {
+    shown.keep(response.headers.get("Chat-Position"));
+    return null;
+  }
   const text = await response.text();
   const json = text ? JSON.parse(text) : null;
   if (!response.ok) throw new ApiError(response.status, json);
+  shown.keep(response.headers.get("Chat-Position"));
   return json;
 }
 

@@ -3,7 +3,7 @@
 // the effects the model answers, the view (view.js) drawing them. Timers live here too: the model
 // knows no time.
 
-import { api, ApiError, createOnce, getToken, newKey, setToken } from "./api.js";
+import { api, ApiError, createOnce, getToken, newKey, setToken, shown } from "./api.js";
 import { Live } from "./live.js";
 import * as model from "./model.js";
 import * as notifications from "./notifications.js";
@@ -111,7 +111,10 @@ export class Controller {
     this.view.showApp(this.state.me);
     await this.loadChats();
     this.live = new Live(getToken(), {
-      event: (frame) => this.apply(model.applyEvent(this.state, frame, { pageHidden: this.view.pageHidden() })),
+      event: (frame) => {
+        shown.received(frame.seq);
+        this.apply(model.applyEvent(this.state, frame, { pageHidden: this.view.pageHidden() }));
+      },
       typing: (frame) => this.apply(model.typingSeen(this.state, frame)),
       resync: async () => {
         await this.loadChats();
