@@ -71,9 +71,8 @@ impl ApiError {
                 (S::UNPROCESSABLE_ENTITY, C::IdempotencyKeyReused, None)
             }
             ApiError::Store(StoreError::Unavailable(_)) => (S::SERVICE_UNAVAILABLE, C::DatabaseUnavailable, None),
-            ApiError::Store(StoreError::Corrupt(_) | StoreError::Database(_)) | ApiError::Internal(_) => {
-                (S::INTERNAL_SERVER_ERROR, C::InternalError, None)
-            }
+            ApiError::Store(StoreError::Corrupt(_) | StoreError::Database(_) | StoreError::InvalidUrl(_))
+            | ApiError::Internal(_) => (S::INTERNAL_SERVER_ERROR, C::InternalError, None),
             ApiError::Unauthorized => (S::UNAUTHORIZED, C::Unauthorized, None),
             ApiError::InvalidCredentials => (S::UNAUTHORIZED, C::InvalidCredentials, None),
             ApiError::BadRequest { code, .. } => (S::BAD_REQUEST, *code, None),

@@ -23,6 +23,9 @@ use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
 
+/// Between two attempts to reach a database node that accepts writes, at start-up.
+const DATABASE_RETRY: Duration = Duration::from_secs(1);
+
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("cannot prepare the database: {0}")]
@@ -64,9 +67,7 @@ impl std::fmt::Debug for Application {
 
 impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
-        chat_store::run_migrations(&config.database_url).await?;
-        let pool = PoolSettings { max_size: config.pool_size, wait: config.db_wait, ..PoolSettings::default() };
-        let store = Store::connect(&config.database_url, &pool).await?;
+        let store = open_database(config).await?;
         let realtime = &config.realtime;
         let hub = Arc::new(Hub::new(store.event_head().await?, realtime.queue_capacity));
         let mut workers = dispatcher::workers(&store, &hub, realtime.event_retention, &realtime.dispatch);
@@ -144,6 +145,39 @@ impl Application {
         let ((), served) = tokio::join!(stop, server);
         served?;
         worker_stopped.map_or(Ok(()), |stopped| Err(RunError::Worker(stopped)))
+    }
+}
+
+/// The store, once the database accepts writes, migrated. Started while no node accepts writes
+/// (all down, a failover under way, only standbys answering), the server waits for one, trying
+/// every second and saying so once, instead of exiting: it listens only once it has one, so a
+/// load balancer's probe finds it not ready until then. Anything else (a URL that cannot be read,
+/// a migration that fails) ends start-up at once.
+async fn open_database(config: &Config) -> Result<Store, StartupError> {
+    let pool = PoolSettings { max_size: config.pool_size, wait: config.db_wait, ..PoolSettings::default() };
+    let mut waited = false;
+    loop {
+        let attempt = async {
+            let store = Store::connect(&config.database_url, &pool).await?;
+            store.migrate().await?;
+            store.with_replicas(&config.replicas, &pool).await
+        };
+        match attempt.await {
+            Ok(store) => {
+                if waited {
+                    tracing::info!("a database node accepts writes: starting");
+                }
+                return Ok(store);
+            }
+            Err(StoreError::Unavailable(reason)) => {
+                if !waited {
+                    tracing::warn!(%reason, "no database node accepts writes yet; waiting for one");
+                    waited = true;
+                }
+                tokio::time::sleep(DATABASE_RETRY).await;
+            }
+            Err(error) => return Err(error.into()),
+        }
     }
 }
 

@@ -15,6 +15,9 @@ pub enum StoreError {
     /// cancelled the statement (a statement timeout, `pg_cancel_backend`).
     #[error("database unavailable: {0}")]
     Unavailable(String),
+    /// A database URL that cannot be read (a start-up error: no request meets it).
+    #[error("invalid database URL: {0}")]
+    InvalidUrl(String),
     /// A row that the schema's constraints should have made impossible.
     #[error("corrupt row: {0}")]
     Corrupt(String),

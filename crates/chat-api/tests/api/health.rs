@@ -20,16 +20,17 @@ async fn unknown_routes_answer_a_problem() {
     expect_problem(response, StatusCode::NOT_FOUND, ErrorCode::NotFound).await;
 }
 
+/// An unreachable database is waited for (`startup.rs`); a URL that cannot be read is not.
 #[test]
-fn the_server_exits_non_zero_when_the_database_is_unreachable() {
+fn the_server_exits_non_zero_when_the_database_url_cannot_be_read() {
     let output = std::process::Command::new(env!("CARGO_BIN_EXE_chat-api"))
-        .env("DATABASE_URL", "postgres://postgres@127.0.0.1:1/chat")
+        .env("DATABASE_URL", "postgres://postgres@127.0.0.1:not-a-port/chat")
         .env("CHAT_ADDR", "127.0.0.1:0")
         .output()
         .unwrap();
     assert!(!output.status.success());
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(stderr.contains("database"), "stderr: {stderr}");
+    assert!(stderr.contains("invalid database URL"), "stderr: {stderr}");
 }
 
 #[tokio::test]

@@ -21,23 +21,34 @@ impl ServerProcess {
 
     /// As `start`, with the configuration changed by `adjust` first.
     pub async fn start_with(database_url: &str, port: u16, adjust: impl FnOnce(&mut Config)) -> Self {
-        let port = if port == 0 {
-            std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-        } else {
-            port
-        };
+        let server = Self::spawn(database_url, port, adjust);
+        server.wait_until_serving(Duration::from_secs(20)).await;
+        server
+    }
+
+    /// Starts the binary as `start_with` does, without waiting for it to answer.
+    pub fn spawn(database_url: &str, port: u16, adjust: impl FnOnce(&mut Config)) -> Self {
+        let port = if port == 0 { free_port() } else { port };
         let mut config = Config { addr: ([127, 0, 0, 1], port).into(), ..super::test_config(database_url) };
         adjust(&mut config);
         let child =
             Command::new(env!("CARGO_BIN_EXE_chat-api")).envs(config.to_env()).stdout(Stdio::null()).spawn().unwrap();
-        let address = format!("http://127.0.0.1:{port}");
+        Self { child, port, address: format!("http://127.0.0.1:{port}") }
+    }
+
+    /// Waits until the server answers `/healthz`, up to `limit`.
+    pub async fn wait_until_serving(&self, limit: Duration) {
         let client = reqwest::Client::new();
         let started = Instant::now();
-        while client.get(format!("{address}/healthz")).send().await.is_err() {
-            assert!(started.elapsed() < Duration::from_secs(20), "the server did not start");
+        while client.get(format!("{}/healthz", self.address)).send().await.is_err() {
+            assert!(started.elapsed() < limit, "the server did not start");
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
-        Self { child, port, address }
+    }
+
+    /// Whether the process has exited.
+    pub fn exited(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_some()
     }
 
     pub fn pid(&self) -> u32 {
@@ -57,6 +68,11 @@ impl ServerProcess {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
     }
+}
+
+/// A port nothing listens on (just now).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
 impl Drop for ServerProcess {
