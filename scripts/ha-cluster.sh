@@ -74,6 +74,12 @@ case $HA_ROOT in /*) ;; *) HA_ROOT=$PWD/$HA_ROOT ;; esac
 if [ -d "$HA_ROOT" ]; then HA_ROOT=$(cd "$HA_ROOT" && pwd -P); fi
 DERIVED_BASE=$((25000 + $(printf '%s' "$HA_ROOT" | cksum | cut -d' ' -f1) % 500 * 10))
 PATRONI_SOURCE=${CHAT_HA_PATRONI:-pypi}
+# Synchronous replication (on), or asynchronous (off): only to show what the fault tests catch
+# without it (acknowledged writes lost on failover). Read at the first start of a data folder, as
+# the rest of bootstrap.dcs; `status`, `start` and `switchover` then take the first streaming
+# replica for the synchronous standby.
+SYNCHRONOUS=${CHAT_HA_SYNCHRONOUS:-on}
+case $SYNCHRONOUS in on) SYNC_MODE=true ;; off) SYNC_MODE=false ;; *) echo "CHAT_HA_SYNCHRONOUS=$SYNCHRONOUS: on or off" >&2; exit 2 ;; esac
 # The version verified with this script; the virtualenv is rebuilt when this line changes.
 PATRONI_REQUIREMENT='patroni[etcd3,psycopg3]==4.1.5'
 NODES=(node1 node2 node3)
@@ -271,9 +277,9 @@ bootstrap:
     retry_timeout: 5
     # A commit is acknowledged only once a standby has it, and only that standby may be promoted:
     # no acknowledged write is lost on failover.
-    synchronous_mode: true
+    synchronous_mode: $SYNC_MODE
     # With no synchronous standby left, commits wait rather than go on unreplicated.
-    synchronous_mode_strict: true
+    synchronous_mode_strict: $SYNC_MODE
     # A crashed primary fails over at once; otherwise Patroni restarts it in place for up to 300 s.
     primary_start_timeout: 0
     postgresql:
@@ -422,8 +428,10 @@ leader_name() {
 
 # The name of a synchronous standby that is replicating (Patroni 4 says `streaming`, 3 `running`).
 sync_standby_name() {
-    cluster_json | jq -re '.members[] | select(.role == "sync_standby" and (.state == "streaming" or .state == "running")) | .name' |
-        head -n 1
+    local role=sync_standby
+    [ "$SYNCHRONOUS" = on ] || role=replica
+    cluster_json | jq -re --arg role "$role" \
+        '.members[] | select(.role == $role and (.state == "streaming" or .state == "running")) | .name' | head -n 1
 }
 
 node_index() {
