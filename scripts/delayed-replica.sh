@@ -54,12 +54,7 @@ start() {
         echo "recovery_min_apply_delay = '$DELAY'" | as_owner tee -a "$PGDATA/postgresql.auto.conf" >/dev/null
     fi
     log "starting on 127.0.0.1:$PORT (applying $DELAY behind the primary)"
-    if ! as_owner "$bindir/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 start \
-        -o "-p $PORT -k $SOCKET_DIR -c listen_addresses=127.0.0.1 -c max_connections=300" >/dev/null; then
-        log "pg_ctl could not start the replica; the end of $PGDATA/server.log:"
-        tail -n 15 "$PGDATA/server.log" >&2 || true
-        exit 1
-    fi
+    pg_ctl_start "$bindir" "$PGDATA" "$PORT" "$SOCKET_DIR"
 }
 
 stop() {

@@ -94,12 +94,7 @@ start_server() {
         exit 1
     fi
     log "starting PostgreSQL on 127.0.0.1:$PG_PORT (socket in $SOCKET_DIR)"
-    if ! as_owner "$bindir/pg_ctl" -D "$PGDATA" -l "$PGDATA/server.log" -w -t 60 start \
-        -o "-p $PG_PORT -k $SOCKET_DIR -c listen_addresses=127.0.0.1 -c max_connections=300" >/dev/null; then
-        log "pg_ctl could not start the server; the end of $PGDATA/server.log:"
-        tail -n 15 "$PGDATA/server.log" >&2 || true
-        exit 1
-    fi
+    pg_ctl_start "$bindir" "$PGDATA" "$PG_PORT" "$SOCKET_DIR"
 }
 
 start() {

@@ -1,7 +1,7 @@
 # shellcheck shell=bash
-# What local-pg.sh and ha-cluster.sh share (sourced, after each defines `log`):
-# running PostgreSQL's programs as the user that owns the data, finding those programs, and a data
-# folder that user can reach.
+# What local-pg.sh, delayed-replica.sh and ha-cluster.sh share (sourced, after each defines `log`):
+# running PostgreSQL's programs as the user that owns the data, finding those programs, a data
+# folder that user can reach, and starting a single cluster.
 
 # Runs a command as the user the cluster belongs to: PostgreSQL refuses to run as root, so as root
 # that is the `postgres` system user.
@@ -35,4 +35,16 @@ reachable_root() {
         fi
     fi
     printf '%s\n' "$root"
+}
+
+# Starts the cluster in $2 with the binaries in $1 on 127.0.0.1:$3, its socket in $4 (logging to
+# $2/server.log), or says why it could not and exits.
+pg_ctl_start() {
+    local bindir=$1 data=$2 port=$3 socket_dir=$4
+    if ! as_owner "$bindir/pg_ctl" -D "$data" -l "$data/server.log" -w -t 60 start \
+        -o "-p $port -k $socket_dir -c listen_addresses=127.0.0.1 -c max_connections=300" >/dev/null; then
+        log "pg_ctl could not start the server; the end of $data/server.log:"
+        tail -n 15 "$data/server.log" >&2 || true
+        exit 1
+    fi
 }

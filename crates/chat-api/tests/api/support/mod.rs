@@ -215,6 +215,20 @@ pub fn test_config(database_url: &str) -> Config {
     config
 }
 
+/// Runs `scripts/<script> start` (it starts a test service if it is not running), then answers
+/// what `scripts/<script> url` prints.
+async fn started_url(script: &'static str) -> String {
+    let path = format!("{}/../../scripts/{script}", env!("CARGO_MANIFEST_DIR"));
+    tokio::task::spawn_blocking(move || {
+        let started = std::process::Command::new(&path).arg("start").status().expect("run the script");
+        assert!(started.success(), "scripts/{script} start failed");
+        let url = std::process::Command::new(&path).arg("url").output().expect("run the script");
+        String::from_utf8(url.stdout).unwrap().trim().to_owned()
+    })
+    .await
+    .unwrap()
+}
+
 /// Asserts the status and returns the JSON body.
 pub async fn expect_json(response: Response, status: StatusCode) -> Value {
     let actual = response.status();

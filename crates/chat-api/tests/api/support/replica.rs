@@ -14,18 +14,10 @@ use tokio::sync::OnceCell;
 async fn replica_base_url() -> &'static str {
     static URL: OnceCell<String> = OnceCell::const_new();
     URL.get_or_init(|| async {
-        if let Ok(url) = std::env::var("CHAT_TEST_REPLICA_URL") {
-            return url;
+        match std::env::var("CHAT_TEST_REPLICA_URL") {
+            Ok(url) => url,
+            Err(_) => super::started_url("delayed-replica.sh").await,
         }
-        let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/delayed-replica.sh");
-        tokio::task::spawn_blocking(move || {
-            let started = std::process::Command::new(script).arg("start").status().expect("run delayed-replica.sh");
-            assert!(started.success(), "scripts/delayed-replica.sh start failed");
-            let url = std::process::Command::new(script).arg("url").output().expect("run delayed-replica.sh url");
-            String::from_utf8(url.stdout).unwrap().trim().to_owned()
-        })
-        .await
-        .unwrap()
     })
     .await
 }

@@ -51,18 +51,10 @@ async fn s3_endpoint() -> &'static str {
     static ENDPOINT: OnceCell<String> = OnceCell::const_new();
     ENDPOINT
         .get_or_init(|| async {
-            if let Ok(endpoint) = std::env::var("CHAT_TEST_S3_ENDPOINT") {
-                return endpoint;
+            match std::env::var("CHAT_TEST_S3_ENDPOINT") {
+                Ok(endpoint) => endpoint,
+                Err(_) => super::started_url("s3-server.sh").await,
             }
-            let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../scripts/s3-server.sh");
-            tokio::task::spawn_blocking(move || {
-                let started = std::process::Command::new(script).arg("start").status().expect("run s3-server.sh");
-                assert!(started.success(), "scripts/s3-server.sh start failed");
-                let url = std::process::Command::new(script).arg("url").output().expect("run s3-server.sh url");
-                String::from_utf8(url.stdout).unwrap().trim().to_owned()
-            })
-            .await
-            .unwrap()
         })
         .await
 }
