@@ -25,6 +25,9 @@ use std::time::Duration;
 
 /// Between two attempts to reach a database node that accepts writes, at start-up.
 const DATABASE_RETRY: Duration = Duration::from_secs(1);
+/// SQLSTATEs of a login the server refuses (class 28: a wrong password, no `pg_hba.conf` entry):
+/// start-up ends on them rather than waiting.
+const REFUSED_LOGINS: [&str; 2] = ["SQLSTATE 28P01", "SQLSTATE 28000"];
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -155,7 +158,7 @@ impl Application {
 /// a migration that fails) ends start-up at once.
 async fn open_database(config: &Config) -> Result<Store, StartupError> {
     let pool = PoolSettings { max_size: config.pool_size, wait: config.db_wait, ..PoolSettings::default() };
-    let mut waited = false;
+    let mut last_reason: Option<String> = None;
     loop {
         let attempt = async {
             let store = Store::connect(&config.database_url, &pool).await?;
@@ -164,16 +167,20 @@ async fn open_database(config: &Config) -> Result<Store, StartupError> {
         };
         match attempt.await {
             Ok(store) => {
-                if waited {
+                if last_reason.is_some() {
                     tracing::info!("a database node accepts writes: starting");
                 }
                 return Ok(store);
             }
+            // Credentials the server refuses will not start working by waiting.
+            Err(StoreError::Unavailable(reason)) if REFUSED_LOGINS.iter().any(|code| reason.contains(code)) => {
+                return Err(StoreError::Unavailable(reason).into());
+            }
             Err(StoreError::Unavailable(reason)) => {
-                if !waited {
+                if last_reason.as_deref() != Some(reason.as_str()) {
                     tracing::warn!(%reason, "no database node accepts writes yet; waiting for one");
-                    waited = true;
                 }
+                last_reason = Some(reason);
                 tokio::time::sleep(DATABASE_RETRY).await;
             }
             Err(error) => return Err(error.into()),

@@ -160,9 +160,10 @@ impl Client {
             let content_type = call.content_type.as_deref().unwrap_or("application/json");
             request = request.header(header::CONTENT_TYPE, content_type).body(body.clone());
         }
-        let response = self.shown.send(request).send().await?;
+        let (request, sent) = self.shown.send(request);
+        let response = request.send().await?;
+        self.shown.keep(response.headers(), response.status().is_success(), sent);
         if response.status().is_success() {
-            self.shown.keep(response.headers());
             return Ok(response);
         }
         Err(refusal(response).await)

@@ -5,7 +5,7 @@
 
 use reqwest::RequestBuilder;
 use reqwest::header::HeaderMap;
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 
 /// Stands for "none": positions and seqs are never negative.
 const NONE: i64 = -1;
@@ -14,17 +14,25 @@ const NONE: i64 = -1;
 pub(crate) struct ReadPosition {
     position: AtomicI64,
     seq: AtomicI64,
+    /// How many times the position was forgotten: an answer to a request sent before the last
+    /// time carries a position older than what made us forget, and is not kept.
+    forgotten: AtomicU64,
 }
 
 impl Default for ReadPosition {
     fn default() -> Self {
-        Self { position: AtomicI64::new(NONE), seq: AtomicI64::new(NONE) }
+        Self { position: AtomicI64::new(NONE), seq: AtomicI64::new(NONE), forgotten: AtomicU64::new(0) }
     }
 }
 
+/// When a request was sent, for `keep`.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Sent(u64);
+
 impl ReadPosition {
-    /// `request` with what has been shown so far.
-    pub fn send(&self, mut request: RequestBuilder) -> RequestBuilder {
+    /// `request` with what has been shown so far, and when it was sent.
+    pub fn send(&self, mut request: RequestBuilder) -> (RequestBuilder, Sent) {
+        let sent = Sent(self.forgotten.load(Ordering::Acquire));
         let position = self.position.load(Ordering::Acquire);
         if position != NONE {
             request = request.header("Chat-Position", position);
@@ -33,18 +41,25 @@ impl ReadPosition {
         if seq != NONE {
             request = request.header("Chat-Seq", seq);
         }
-        request
+        (request, sent)
     }
 
-    /// Keeps a successful answer's position. One without it, from a server that gave one before,
-    /// could not learn its own: the position is forgotten, so the next read goes to the primary.
-    pub fn keep(&self, answer: &HeaderMap) {
+    /// Keeps an answer's position (a refusal's too: a 404 for what was deleted shows something).
+    /// A success without one, from a server that gave one before, could not learn its own: the
+    /// position is forgotten, so the next read goes to the primary.
+    pub fn keep(&self, answer: &HeaderMap, success: bool, sent: Sent) {
+        if sent.0 != self.forgotten.load(Ordering::Acquire) {
+            return;
+        }
         let given = answer.get("chat-position").and_then(|value| value.to_str().ok()?.parse::<i64>().ok());
         match given {
             Some(position) => {
                 self.position.fetch_max(position, Ordering::AcqRel);
             }
-            None => self.position.store(NONE, Ordering::Release),
+            None if success && self.position.swap(NONE, Ordering::AcqRel) != NONE => {
+                self.forgotten.fetch_add(1, Ordering::AcqRel);
+            }
+            None => {}
         }
     }
 
@@ -68,21 +83,40 @@ mod tests {
     }
 
     fn sent(read: &ReadPosition) -> (Option<String>, Option<String>) {
-        let request = read.send(reqwest::Client::new().get("http://127.0.0.1/")).build().unwrap();
+        let request = read.send(reqwest::Client::new().get("http://127.0.0.1/")).0.build().unwrap();
         let header = |name: &str| request.headers().get(name).map(|value| value.to_str().unwrap().to_owned());
         (header("chat-position"), header("chat-seq"))
     }
 
+    fn now(read: &ReadPosition) -> Sent {
+        read.send(reqwest::Client::new().get("http://127.0.0.1/")).1
+    }
+
     #[test]
-    fn keeps_the_largest_position_and_seq_and_forgets_the_position_when_an_answer_has_none() {
+    fn keeps_the_largest_position_and_seq_and_forgets_the_position_when_a_success_has_none() {
         let read = ReadPosition::default();
         assert_eq!(sent(&read), (None, None));
-        read.keep(&answer(Some("200")));
-        read.keep(&answer(Some("150")));
+        read.keep(&answer(Some("200")), true, now(&read));
+        read.keep(&answer(Some("150")), true, now(&read));
+        read.keep(&answer(Some("250")), false, now(&read));
         read.received(7);
         read.received(5);
-        assert_eq!(sent(&read), (Some("200".into()), Some("7".into())));
-        read.keep(&answer(None));
+        assert_eq!(sent(&read), (Some("250".into()), Some("7".into())));
+        read.keep(&answer(None), false, now(&read));
+        assert_eq!(sent(&read), (Some("250".into()), Some("7".into())), "a refusal without one says nothing");
+        read.keep(&answer(None), true, now(&read));
         assert_eq!(sent(&read), (None, Some("7".into())));
+    }
+
+    #[test]
+    fn an_answer_to_a_request_sent_before_the_position_was_forgotten_is_not_kept() {
+        let read = ReadPosition::default();
+        read.keep(&answer(Some("100")), true, now(&read));
+        let earlier = now(&read);
+        read.keep(&answer(None), true, now(&read));
+        read.keep(&answer(Some("120")), true, earlier);
+        assert_eq!(sent(&read).0, None);
+        read.keep(&answer(Some("130")), true, now(&read));
+        assert_eq!(sent(&read).0, Some("130".into()));
     }
 }

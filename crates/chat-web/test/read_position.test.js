@@ -11,26 +11,40 @@ test("nothing shown yet: nothing is sent", () => {
 
 test("the largest position and the newest seq are sent", () => {
   const shown = new ReadPosition();
-  shown.keep("9007199254740993"); // past 2^53: compared exactly
-  shown.keep("9007199254740992");
+  shown.keep("9007199254740993", true, shown.sent()); // past 2^53: compared exactly
+  shown.keep("9007199254740992", true, shown.sent());
   shown.received(7);
   shown.received(5);
   assert.deepEqual(shown.headers(), { "Chat-Position": "9007199254740993", "Chat-Seq": "7" });
 });
 
-test("an answer without a position makes the client forget its own, not the seq", () => {
+test("a success without a position makes the client forget its own, not the seq; a refusal does not", () => {
   const shown = new ReadPosition();
-  shown.keep("120");
+  shown.keep("120", true, shown.sent());
+  shown.keep("130", false, shown.sent());
   shown.received(3);
-  shown.keep(null);
+  shown.keep(null, false, shown.sent());
+  assert.deepEqual(shown.headers(), { "Chat-Position": "130", "Chat-Seq": "3" });
+  shown.keep(null, true, shown.sent());
   assert.deepEqual(shown.headers(), { "Chat-Seq": "3" });
-  shown.keep("not a number");
+  shown.keep("not a number", true, shown.sent());
   assert.deepEqual(shown.headers(), { "Chat-Seq": "3" });
+});
+
+test("an answer to a call sent before the position was forgotten is not kept", () => {
+  const shown = new ReadPosition();
+  shown.keep("100", true, shown.sent());
+  const earlier = shown.sent();
+  shown.keep(null, true, shown.sent());
+  shown.keep("120", true, earlier);
+  assert.deepEqual(shown.headers(), {});
+  shown.keep("130", true, shown.sent());
+  assert.deepEqual(shown.headers(), { "Chat-Position": "130" });
 });
 
 test("a new login starts from nothing", () => {
   const shown = new ReadPosition();
-  shown.keep("120");
+  shown.keep("120", true, shown.sent());
   shown.received(3);
   shown.reset();
   assert.deepEqual(shown.headers(), {});

@@ -33,20 +33,18 @@ export function getToken() {
 /** One call. Throws ApiError for an answer that is not a success, TypeError when no answer came. */
 export async function call(method, path, body, headers = {}) {
   const init = { method, headers: { ...shown.headers(), ...headers } };
+  const sent = shown.sent();
   if (token) init.headers.Authorization = `Bearer ${token}`;
   if (body !== undefined) {
     init.headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
   const response = await fetch(BASE + path, init);
-  if (response.status === 204) {
-    shown.keep(response.headers.get("Chat-Position"));
-    return null;
-  }
+  shown.keep(response.headers.get("Chat-Position"), response.ok, sent);
+  if (response.status === 204) return null;
   const text = await response.text();
   const json = text ? JSON.parse(text) : null;
   if (!response.ok) throw new ApiError(response.status, json);
-  shown.keep(response.headers.get("Chat-Position"));
   return json;
 }
 

@@ -12,6 +12,14 @@ export class ReadPosition {
   reset() {
     this.position = null;
     this.seq = null;
+    // How many times the position was forgotten: an answer to a call sent before the last time
+    // carries a position older than what made us forget, and is not kept.
+    this.forgotten = 0;
+  }
+
+  /** When a call is sent: pass it to keep() with its answer. */
+  sent() {
+    return this.forgotten;
   }
 
   /** The headers to send with a call. */
@@ -23,13 +31,18 @@ export class ReadPosition {
   }
 
   /**
-   * A successful answer's Chat-Position (null when it had none). An answer without one, from a
-   * server that sent one before, could not learn its own: forget ours, so the next read goes to
-   * the primary.
+   * An answer's Chat-Position (null when it had none), `ok` whether it was a success, `sent` what
+   * sent() said when its call went out. A refusal's position is kept too (a 404 for what was
+   * deleted shows something). A success without one, from a server that sent one before, could
+   * not learn its own: forget ours, so the next read goes to the primary.
    */
-  keep(header) {
+  keep(header, ok, sent) {
+    if (sent !== this.forgotten) return;
     if (header === null || !/^\d+$/.test(header.trim())) {
-      this.position = null;
+      if (ok && this.position !== null) {
+        this.position = null;
+        this.forgotten++;
+      }
       return;
     }
     const given = BigInt(header.trim());

@@ -63,19 +63,21 @@ impl FromRequest for ReadPosition {
     }
 }
 
-/// Gives an answer that was not read through `ReadPosition` (a write, a read of the primary) the
-/// primary's position after it, so the reader's next read from a replica shows at least as much.
-/// Only with replicas configured: without them no answer carries a position.
+/// Gives an API answer that was not read through `ReadPosition` (a write, a read of the primary, a
+/// refusal such as a 404 for what was deleted) the primary's position after it, so the reader's
+/// next read from a replica shows at least as much. Only with replicas configured (without them no
+/// answer carries a position), only under `/api/v1` (probes, metrics and the web client's files
+/// reflect no data and must not wait on the database), and not on a 5xx (which reflects none).
 pub async fn stamp_position(
     req: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
-    let store = req
-        .app_data::<web::Data<AppState>>()
-        .filter(|state| state.store.has_replicas())
-        .map(|state| state.store.clone());
+    let api = req.path().starts_with("/api/v1/") && req.path() != "/api/v1/openapi.json";
+    let state = req.app_data::<web::Data<AppState>>().filter(|state| api && state.store.has_replicas());
+    let store = state.map(|state| state.store.clone());
     let mut response = next.call(req).await?;
-    let unstamped = !response.headers().contains_key(POSITION) && response.status().is_success();
+    let status = response.status();
+    let unstamped = !response.headers().contains_key(POSITION) && (status.is_success() || status.is_client_error());
     if let Some(store) = store.filter(|_| unstamped) {
         match store.primary_position().await {
             Ok(Some(position)) => {

@@ -203,3 +203,17 @@ async fn reading_from_replicas_needs_a_token() {
     let response = app.request(Method::GET, "/api/v1/chats").header("Chat-Position", "1").send().await.unwrap();
     expect_problem(response, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
 }
+
+#[tokio::test]
+async fn refusals_carry_a_position_and_probes_none() {
+    let app = TestApp::spawn_with_delayed_replica(|_| {}).await;
+    let ann = app.register("ann").await;
+    let response = app.call(&ann, Method::GET, "/api/v1/chats/999999").await;
+    assert!(response.headers().get("chat-position").is_some(), "a 404 shows something too");
+    expect_problem(response, StatusCode::NOT_FOUND, ErrorCode::ChatNotFound).await;
+    // Unstamped, so they never wait on the database for a position.
+    for probe in ["/healthz", "/metrics", "/api/v1/openapi.json"] {
+        let response = app.request(Method::GET, probe).send().await.unwrap();
+        assert!(response.headers().get("chat-position").is_none(), "{probe}");
+    }
+}

@@ -127,6 +127,11 @@ impl Checkout {
         }
     }
 
+    /// Whether the node is known down.
+    pub fn is_down(&self) -> bool {
+        self.health.is_down()
+    }
+
     /// Connections in the pool, and how many of them are idle.
     pub fn state(&self) -> (u32, u32) {
         let state = self.pool.state();

@@ -57,6 +57,12 @@ impl Connector {
         self.each_host(Purpose::Listen).await
     }
 
+    /// A connection whose statements are not bounded, made within the bound like the others: for
+    /// migrations, whose statements (an index build, a table rewrite) may rightly take minutes.
+    pub async fn unbounded(&self) -> Result<AsyncPgConnection, ConnectionError> {
+        self.each_host(Purpose::Listen).await
+    }
+
     pub fn wait(&self) -> Duration {
         self.wait
     }
@@ -116,8 +122,13 @@ enum Purpose {
     Listen,
 }
 
+/// The error, with the server's SQLSTATE and message when it sent one (tokio-postgres's own text
+/// says only `db error`); `startup` tells a wrong password from an outage by the SQLSTATE.
 fn bad(error: tokio_postgres::Error) -> ConnectionError {
-    ConnectionError::BadConnection(error.to_string())
+    match error.as_db_error() {
+        Some(db) => ConnectionError::BadConnection(format!("{} (SQLSTATE {})", db.message(), db.code().code())),
+        None => ConnectionError::BadConnection(error.to_string()),
+    }
 }
 
 /// `config` with only its `index`th host (and that host's port and address).

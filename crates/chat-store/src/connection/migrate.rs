@@ -16,12 +16,13 @@ pub async fn run_migrations(database_url: &str) -> StoreResult<()> {
 }
 
 impl Store {
-    /// Applies every pending migration, on a connection of its own made as the pool's are: host
-    /// by host within the bounded wait, each statement bounded too, so a hung node cannot hold
-    /// start-up. Diesel's harness is synchronous, so it runs on a blocking thread over the
-    /// connection wrapped (the async harness panics on a current-thread runtime).
+    /// Applies every pending migration, on a connection of its own made host by host within the
+    /// bounded wait (so a hung node cannot hold start-up before it begins), whose statements are
+    /// not bounded: a migration may rightly take minutes, with nothing else answering meanwhile.
+    /// Diesel's harness is synchronous, so it runs on a blocking thread over the connection
+    /// wrapped (the async harness panics on a current-thread runtime).
     pub async fn migrate(&self) -> StoreResult<()> {
-        let conn = self.connector().pooled().await.map_err(|error| StoreError::Unavailable(error.to_string()))?;
+        let conn = self.connector().unbounded().await.map_err(|error| StoreError::Unavailable(error.to_string()))?;
         let outcome = tokio::task::spawn_blocking(move || -> StoreResult<usize> {
             let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::from(conn);
             let applied = conn.run_pending_migrations(MIGRATIONS).map_err(|error| {

@@ -29,6 +29,11 @@ impl Store {
                 Err(error) => Err(error),
             };
             match answered {
+                // Where the replica was after the read must still cover the reader: what was known
+                // of it may have been wrong (a replica rewound after a failover goes back).
+                Ok((_, at)) if !at.covers(seen) => {
+                    tracing::warn!("a read replica went back past what its reader had seen; reading from the primary");
+                }
                 Ok((value, at)) => {
                     replicas.served.fetch_add(1, Ordering::Relaxed);
                     seen.read_at(at.position);

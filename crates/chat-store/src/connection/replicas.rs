@@ -17,14 +17,18 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// Where a node is in the write-ahead log, whether it is a replica (how far it has replayed) or the
-/// primary (how far it has written), with the event log's head as of then, and how far behind
-/// the primary a replica is: the age of the last transaction it replayed while more WAL waits
-/// (`recovery_min_apply_delay`, a long query holding replay back), else 0.
+/// primary (how far it has inserted: past every commit made so far, even one made with
+/// `synchronous_commit = off` and not yet written), with the event log's head as of then, and how
+/// far behind the primary a replica is: 0 while it streams and has replayed all it received,
+/// else the age of the last transaction it replayed (more WAL waits: `recovery_min_apply_delay`,
+/// a long query holding replay back; or it is cut off from the primary and cannot know).
 pub(crate) const REPLAYED_SQL: &str = "
-SELECT (CASE WHEN pg_is_in_recovery() THEN COALESCE(pg_last_wal_replay_lsn(), '0/0') ELSE pg_current_wal_lsn() END
-        - '0/0'::pg_lsn)::bigint AS position,
+SELECT (CASE WHEN pg_is_in_recovery() THEN COALESCE(pg_last_wal_replay_lsn(), '0/0')
+             ELSE pg_current_wal_insert_lsn() END - '0/0'::pg_lsn)::bigint AS position,
        (SELECT seq FROM event_head) AS head,
-       CASE WHEN NOT pg_is_in_recovery() OR pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn() THEN 0
+       CASE WHEN NOT pg_is_in_recovery() THEN 0
+            WHEN pg_last_wal_receive_lsn() <= pg_last_wal_replay_lsn()
+                 AND EXISTS (SELECT 1 FROM pg_stat_wal_receiver WHERE status = 'streaming') THEN 0
             ELSE COALESCE((EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()) * 1000)::bigint, 0)
        END AS lag_ms";
 statement!(ReplayedSoFar, REPLAYED_SQL);
@@ -46,7 +50,7 @@ impl Replayed {
         Duration::from_millis(u64::try_from(self.lag_ms).unwrap_or(0))
     }
 
-    fn covers(&self, seen: &Seen) -> bool {
+    pub fn covers(&self, seen: &Seen) -> bool {
         seen.position().is_some_and(|position| self.position >= position)
             && seen.seq().is_none_or(|seq| self.head >= seq)
     }
@@ -117,9 +121,12 @@ pub(crate) struct ReplicaConn<'a> {
 }
 
 impl ReplicaConn<'_> {
-    /// The read on this replica could not finish: it is left alone for a while.
+    /// The read on this replica could not finish: left alone for a while if it is down (not for
+    /// a cancelled statement, such as a conflict with recovery: the replica itself is fine).
     pub fn failed(&self) {
-        self.replica.mark_down();
+        if self.replica.checkout.is_down() {
+            self.replica.mark_down();
+        }
     }
 
     /// Where the replica is after the read, remembered for the next choice.
@@ -157,14 +164,14 @@ impl Replicas {
         let max_lag = self.settings.max_lag;
         let ready = order().find(|replica| replica.known_to_serve(seen, max_lag));
         if let Some(replica) = ready
-            && let Some(conn) = replica.connect().await
+            && let Some(conn) = replica.connect(deadline).await
         {
             return Some(conn);
         }
         loop {
             let mut any_usable = false;
             for replica in order().filter(|replica| replica.usable()) {
-                let Some(mut conn) = replica.connect().await else { continue };
+                let Some(mut conn) = replica.connect(deadline).await else { continue };
                 let Ok(replayed) = conn.replayed().await else {
                     conn.failed();
                     continue;
@@ -201,23 +208,27 @@ impl Replica {
         self.usable() && fresh && known.replayed.lag() <= max_lag && known.replayed.covers(seen)
     }
 
-    async fn connect(&self) -> Option<ReplicaConn<'_>> {
-        match self.checkout.get().await {
-            Ok(conn) => Some(ReplicaConn { conn, replica: self }),
-            Err(error) => {
-                tracing::warn!(%error, "a read replica is unavailable; reading from the primary");
-                self.mark_down();
+    /// A connection, by `deadline` (a pool busy past it sends the read to the primary, and says
+    /// nothing against the replica); one that fails to connect leaves the replica alone a while.
+    async fn connect(&self, deadline: Instant) -> Option<ReplicaConn<'_>> {
+        match tokio::time::timeout_at(deadline, self.checkout.get()).await {
+            Ok(Ok(conn)) => Some(ReplicaConn { conn, replica: self }),
+            Ok(Err(error)) => {
+                if self.checkout.is_down() {
+                    tracing::warn!(%error, "a read replica is unavailable; reading from the primary");
+                    self.mark_down();
+                }
                 None
             }
+            Err(_) => None,
         }
     }
 
     fn remember(&self, replayed: Replayed) {
         if let Ok(mut known) = self.known.lock() {
-            // Replicas only move forward; a sample taken earlier but stored later must not undo a newer one.
-            if replayed.position >= known.replayed.position {
-                known.replayed = replayed;
-            }
+            // The latest sample, even one behind the last: a replica rewound after a failover goes
+            // back, and what it shows is what its sample says (each read checks again after it).
+            known.replayed = replayed;
             known.sampled_at = Some(Instant::now());
             known.down_until = None;
         }
