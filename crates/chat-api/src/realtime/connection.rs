@@ -58,8 +58,13 @@ pub async fn run(
     let mut acks = Acks::default();
     let mut registration = hub.register(user);
     let closer = registration.closer.clone();
-    let position = registration.position;
     let outcome: Result<(), Stop> = async {
+        // Live delivery starts after the hub's position or the log's published head, whichever is
+        // further. A batch this process published may still be on its way to the hub, carrying
+        // its events as they were when published; a message deleted since is redacted only in the
+        // log, so the replay reads those events there, and the hub's copies are not admitted.
+        let head = store.event_head().await.map_err(|_| Stop::Gone)?;
+        let position = registration.position.max(head);
         send(&mut session, &closer, frames::ready(user, position)).await?;
         // `start`: everything up to here the client has; live delivery takes over after `live_after`.
         let start = match since {
@@ -73,7 +78,7 @@ pub async fn run(
         let mut subscription =
             store.subscription_at(user, start).await.map_err(|_| Stop::Gone)?.limited_to(peer.scope.clone());
         replay(&mut session, &closer, &store, &mut subscription, &mut acks, position).await?;
-        // Live delivery takes over after the hub's position (or after `start`, when further).
+        // Live delivery takes over after `position` (or after `start`, when further).
         subscription.pass_to(position);
         hub.activate(registration.id, subscription.chats());
         let mut heartbeat = tokio::time::interval(settings.ping_interval);
