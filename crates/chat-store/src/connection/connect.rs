@@ -51,16 +51,12 @@ impl Connector {
         connected
     }
 
-    /// A connection of its own for LISTEN: diesel-async drives it (it forwards notifications);
-    /// its user bounds its statements itself.
-    pub async fn listening(&self) -> Result<AsyncPgConnection, ConnectionError> {
-        self.each_host(Purpose::Listen).await
-    }
-
-    /// A connection whose statements are not bounded, made within the bound like the others: for
-    /// migrations, whose statements (an index build, a table rewrite) may rightly take minutes.
+    /// A connection outside the pool, made within the bound like the others but whose statements
+    /// are not bounded (diesel-async drives it, forwarding notifications): for LISTEN, whose user
+    /// bounds its statements itself, and for migrations, whose statements (an index build, a table
+    /// rewrite) may rightly take minutes.
     pub async fn unbounded(&self) -> Result<AsyncPgConnection, ConnectionError> {
-        self.each_host(Purpose::Listen).await
+        self.each_host(Purpose::Unbounded).await
     }
 
     pub fn wait(&self) -> Duration {
@@ -108,7 +104,7 @@ impl Connector {
                 conn.set_instrumentation(ConnectionWatch::new(self.statements.clone(), clock, node));
                 Ok(conn)
             }
-            Purpose::Listen => {
+            Purpose::Unbounded => {
                 let (client, connection) = config.connect(NoTls).await.map_err(bad)?;
                 AsyncPgConnection::try_from_client_and_connection(client, connection).await
             }
@@ -119,7 +115,7 @@ impl Connector {
 #[derive(Clone, Copy, Debug)]
 enum Purpose {
     Pool,
-    Listen,
+    Unbounded,
 }
 
 /// The error, with the server's SQLSTATE and message when it sent one (tokio-postgres's own text

@@ -16,7 +16,7 @@ impl Store {
     /// catches up.
     pub async fn listen(&self) -> StoreResult<impl Stream<Item = Notice> + use<>> {
         let wait = self.connector().wait();
-        let mut conn = self.connector().listening().await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
+        let mut conn = self.connector().unbounded().await.map_err(|e| StoreError::Unavailable(e.to_string()))?;
         let subscribe: String = CHANNELS.iter().map(|channel| format!("LISTEN {channel};")).collect();
         match tokio::time::timeout(wait, conn.batch_execute(&subscribe)).await {
             Ok(subscribed) => subscribed?,
