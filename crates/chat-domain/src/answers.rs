@@ -84,7 +84,8 @@ pub struct ReadState {
     /// forward. Null if they have never marked anything read.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub last_read_message_id: Option<MessageId>,
-    /// Messages by others with an id above the marker, tombstones excluded.
+    /// Messages by others with an id above the marker, tombstones excluded, counted up to
+    /// `UNREAD_COUNTED_UP_TO` (100: show "99+").
     pub unread_count: i64,
 }
 

@@ -151,9 +151,10 @@ pub struct ChatSummary {
     pub chat: Chat,
     /// The caller's role.
     pub role: Role,
-    /// Messages by others after the caller's read marker, tombstones excluded.
+    /// Messages by others after the caller's read marker, tombstones excluded, counted up to
+    /// `UNREAD_COUNTED_UP_TO` (100: show "99+").
     pub unread_count: i64,
-    /// Messages after the caller's read marker that mention the caller.
+    /// Messages after the caller's read marker that mention the caller, counted up to 100 too.
     pub unread_mentions: i64,
     /// The caller's read marker; null if the caller has never marked anything read.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]

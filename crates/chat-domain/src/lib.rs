@@ -68,7 +68,7 @@ pub use push::{
     PusherKind, PusherList, PusherRegistration, VapidKey,
 };
 pub use reaction::{Emoji, MAX_DISTINCT_EMOJI, Reaction, ReactionSummary};
-pub use read_state::{Marker, MarkerFrontier, ReadFrontier, ReadMarkerMove};
+pub use read_state::{Marker, MarkerFrontier, ReadFrontier, ReadMarkerMove, UNREAD_COUNTED_UP_TO};
 pub use receipt::{Receipt, ReceiptChange, ReceiptList};
 pub use search::SearchQuery;
 pub use thread::{ThreadChange, ThreadSummary};

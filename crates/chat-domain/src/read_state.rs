@@ -6,6 +6,11 @@ use crate::ids::{MessageId, UserId};
 use crate::message_status::{DeliveryStatus, MessageStatus};
 use serde::{Deserialize, Serialize};
 
+/// Unread counts (the chat list's, a read marker's answer, a push's) stop here: a badge shows
+/// "99+" at it. Counting further would cost the database a row per unread message on every
+/// chat list, so a member of a few busy groups who has been away would pay for all of them.
+pub const UNREAD_COUNTED_UP_TO: i64 = 100;
+
 /// The two lowest markers of one kind in a chat (a member without one counts as marker 0). Two
 /// are enough: whoever wrote a message, the lowest marker among the *other* members is one of them.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]

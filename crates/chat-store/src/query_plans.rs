@@ -47,8 +47,8 @@ async fn finding_a_chats_messages_never_walks_every_message() {
     let statements = [
         (
             crate::chats::summaries::SUMMARY_SQL,
-            "bigint, bigint, timestamptz, bigint, bigint, bigint[]",
-            "1, NULL, NULL, NULL, 51, NULL",
+            "bigint, bigint, timestamptz, bigint, bigint, bigint[], bigint",
+            "1, NULL, NULL, NULL, 51, NULL, 100",
         ),
         (crate::messages::history::OLDER_SQL, "bigint, bigint, bigint, boolean", "2, 9223372036854775807, 51, false"),
         (crate::messages::history::NEWER_SQL, "bigint, bigint, bigint, boolean", "2, 10, 51, true"),
@@ -62,6 +62,49 @@ async fn finding_a_chats_messages_never_walks_every_message() {
     let replies = "SELECT 1 FROM ONLY messages x WHERE reply_to_id = $1 FOR KEY SHARE OF x";
     let plan = plan(&mut conn, replies, "bigint", "5").await;
     assert!(plan.contains("messages_reply_to_idx"), "{plan}");
+}
+
+#[tokio::test]
+async fn a_chat_list_reads_no_more_unread_messages_than_it_counts() {
+    let db = TestDatabase::new().await;
+    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    conn.batch_execute(SKEWED_HISTORY).await.unwrap();
+    // User 3 has never read chat 1: 50,000 unread, 5,000 mentioning them. Analysed: with statistics
+    // from before chat 1 grew, a plan may still read its whole unread range (`SUMMARY_SQL` says why).
+    let reader = "INSERT INTO users (id, username, display_name, password_hash) VALUES (3, 'c', 'c', 'x');
+        INSERT INTO chat_members (chat_id, user_id, role) VALUES (1, 3, 'member');
+        INSERT INTO mentions (message_id, chat_id, user_id) SELECT id, 1, 3 FROM messages WHERE chat_id = 1 LIMIT 5000;
+        ANALYZE;";
+    conn.batch_execute(reader).await.unwrap();
+    let types = "bigint, bigint, timestamptz, bigint, bigint, bigint[], bigint";
+    // User 3's list (50,000 unread) and user 1's (20 chats, none unread, no mentions).
+    for (mode, user) in
+        [("force_custom_plan", 3), ("force_generic_plan", 3), ("force_custom_plan", 1), ("force_generic_plan", 1)]
+    {
+        // `plan_of` prefixes EXPLAIN: this runs the statement and reports each node's actual rows.
+        let run = format!("(ANALYZE, COSTS OFF, TIMING OFF) EXECUTE probe({user}, NULL, NULL, NULL, 51, NULL, 100)");
+        let prepare = format!(
+            "SET plan_cache_mode = {mode}; DEALLOCATE ALL; PREPARE probe({types}) AS {}",
+            crate::chats::summaries::SUMMARY_SQL
+        );
+        conn.batch_execute(&prepare).await.unwrap();
+        let lines: Vec<PlanLine> =
+            diesel::sql_query(format!("SELECT plan_of('{run}') AS line")).load(&mut conn).await.unwrap();
+        let plan = lines.into_iter().map(|plan| plan.line).collect::<Vec<_>>().join("\n");
+        let most_rows = plan
+            .split("rows=")
+            .skip(1)
+            .filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse::<u64>().ok())
+            .max();
+        assert!(
+            most_rows.is_some_and(|rows| rows <= 100),
+            "{mode}, user {user}: a node read more than the cap\n{plan}"
+        );
+        assert!(
+            !plan.contains("mentions_message_idx"),
+            "{mode}, user {user}: mentions counted through every mention\n{plan}"
+        );
+    }
 }
 
 #[tokio::test]

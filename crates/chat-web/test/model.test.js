@@ -345,3 +345,9 @@ test("typing shows for the open chat only, until it stops", () => {
   assert.deepEqual(model.typingStopped(state, BOB), [Effect.renderTyping]);
   assert.deepEqual([...state.typing], []);
 });
+
+test("a badge shows the server's capped unread count as 99+", () => {
+  assert.equal(model.badge(1), "1");
+  assert.equal(model.badge(99), "99");
+  assert.equal(model.badge(model.UNREAD_COUNTED_UP_TO), "99+");
+});

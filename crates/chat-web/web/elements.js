@@ -1,6 +1,7 @@
 // Building the page's elements: no innerHTML anywhere, so no message text is ever markup.
 
 import { fileUrl } from "./api.js";
+import { badge } from "./model.js";
 
 /** An element with attributes (`on*` become listeners) and children (strings become text). */
 export function h(tag, attributes = {}, ...children) {
@@ -101,8 +102,8 @@ export function chatItem(summary, { current, title, onOpen }) {
   const preview = last ? (last.is_deleted ? "message deleted" : last.content ?? (files ? `📎 ${files}` : `[${last.type}]`)) : "no messages yet";
   return h("li", {},
     h("button", { type: "button", "data-chat": summary.id, "aria-current": String(current), onclick: onOpen },
-      summary.unread_count > 0 && h("span", { class: "unread", "aria-label": `${summary.unread_count} unread` }, String(summary.unread_count)),
-      summary.unread_mentions > 0 && h("span", { class: "unread mentions", "aria-label": `${summary.unread_mentions} mentioning you` }, `@${summary.unread_mentions}`),
+      summary.unread_count > 0 && h("span", { class: "unread", "aria-label": `${badge(summary.unread_count)} unread` }, badge(summary.unread_count)),
+      summary.unread_mentions > 0 && h("span", { class: "unread mentions", "aria-label": `${badge(summary.unread_mentions)} mentioning you` }, `@${badge(summary.unread_mentions)}`),
       h("span", { class: "title" }, title),
       h("span", { class: "last" }, preview)));
 }

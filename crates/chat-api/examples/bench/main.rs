@@ -8,6 +8,8 @@
 //! on a shared machine. The database must be a fresh one of its own cluster (its CPU is counted
 //! whole) whose log is `<data_directory>/server.log`, as `scripts/local-pg.sh` starts it. With
 //! `BENCH_SERVER_PID` set, the server's CPU and its memory around password hashing are reported.
+//! Below it, how a read's cost grows with its data: the same request on more data, through the
+//! server, in the same run (`works::growth`).
 //! Then `BENCH_SOCKETS` (10,000) WebSockets are opened, for the server's memory per idle socket,
 //! and `BENCH_MEMBERS` (5,000) of them, one group, get 20 messages a second for 10 s.
 //! Receipts (`receipts.rs`): what 100 recipients acknowledging every frame cost `POST /messages`,
@@ -37,6 +39,7 @@ mod report;
 mod script;
 mod setup;
 mod sockets;
+mod unread;
 mod works;
 
 use measure::Bench;
@@ -109,7 +112,9 @@ async fn main() {
     let works: Vec<Work> = works.into_iter().filter(|work| work.label.contains(only.as_str())).collect();
     if !works.is_empty() {
         corpus::write(&bench.psql, fixture.searcher_id);
+        unread::write(&bench.psql, &fixture);
     }
+    let mut served_by_work = std::collections::HashMap::new();
     for (index, work) in works.into_iter().enumerate() {
         // Every work reads a database whose statistics are current (not those of before the creates).
         bench.psql.run(&["VACUUM (ANALYZE)"]);
@@ -130,10 +135,19 @@ async fn main() {
                 println!("  {clients} clients, round {round}: PostgreSQL alone {a:.0}/s, through the server {s:.0}/s");
             }
             table.add(&format!("{}, {clients} clients", work.label), work.unit, work.targets, &alone, &served);
+            served_by_work.insert(work.label, (work.unit, served));
         }
     }
     println!("\nLoad average at the end: {}.\n", load_average());
     table.print();
+    println!();
+    let mut growth = report::GrowthTable::default();
+    for row in works::growth() {
+        if let (Some((unit, base)), Some((_, grown))) = (served_by_work.get(row.base), served_by_work.get(row.grown)) {
+            growth.add(row.label, unit, row.target, base, grown);
+        }
+    }
+    growth.print();
     println!();
     if let Some(pid) = &server_pid {
         memory::hashing_memory(&client, &base, pid).await;

@@ -74,29 +74,72 @@ impl Table {
 
     /// Prints the table as Markdown, columns aligned.
     pub fn print(&self) {
-        let header = ["work", "PostgreSQL alone", "through the server", "ratio", "target"].map(String::from);
-        let mut widths = header.clone().map(|cell| cell.chars().count());
-        for row in &self.rows {
-            for (width, cell) in widths.iter_mut().zip(row) {
-                *width = (*width).max(cell.chars().count());
-            }
+        print_rows(["work", "PostgreSQL alone", "through the server", "ratio", "target"], &self.rows);
+    }
+}
+
+/// `rows` under `header` as a Markdown table, columns aligned.
+fn print_rows(header: [&str; 5], rows: &[[String; 5]]) {
+    let header = header.map(String::from);
+    let mut widths = header.clone().map(|cell| cell.chars().count());
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
         }
-        let line = |cells: &[String; 5]| {
-            let padded: Vec<String> = cells
-                .iter()
-                .zip(widths)
-                .enumerate()
-                .map(
-                    |(n, (cell, width))| {
-                        if n == 0 || n == 4 { format!("{cell:<width$}") } else { format!("{cell:>width$}") }
-                    },
-                )
-                .collect();
-            println!("| {} |", padded.join(" | "));
-        };
-        line(&header);
-        line(&widths.map(|width| "-".repeat(width)));
-        self.rows.iter().for_each(line);
+    }
+    let line = |cells: &[String; 5]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(widths)
+            .enumerate()
+            .map(
+                |(n, (cell, width))| {
+                    if n == 0 || n == 4 { format!("{cell:<width$}") } else { format!("{cell:>width$}") }
+                },
+            )
+            .collect();
+        println!("| {} |", padded.join(" | "));
+    };
+    line(&header);
+    line(&widths.map(|width| "-".repeat(width)));
+    rows.iter().for_each(line);
+}
+
+/// Rows of `growth | base | grown | ratio | target`: what the same request costs through the
+/// server when the data it reads has grown, from the two works' rounds in this run.
+#[derive(Debug, Default)]
+pub struct GrowthTable {
+    rows: Vec<[String; 5]>,
+}
+
+impl GrowthTable {
+    /// Adds one comparison; its database CPU per request is judged against `target`.
+    pub fn add(&mut self, label: &str, unit: &str, target: f64, base: &[Sample], grown: &[Sample]) {
+        let (b, g) = (|f: fn(&Sample) -> f64| median(base, f), |f: fn(&Sample) -> f64| median(grown, f));
+        let (tput_b, tput_g) = (b(|x| x.throughput), g(|x| x.throughput));
+        self.rows.push([
+            format!("{label}: throughput"),
+            rate(tput_b),
+            rate(tput_g),
+            format!("{:.2}", tput_b / tput_g),
+            String::new(),
+        ]);
+        let (p99_b, p99_g) = (b(|x| x.p99_ms), g(|x| x.p99_ms));
+        self.rows.push(["  p99 latency".into(), ms(p99_b), ms(p99_g), format!("{:.2}", p99_g / p99_b), String::new()]);
+        let (db_b, db_g) = (b(|x| x.db_cpu_per_op_us), g(|x| x.db_cpu_per_op_us));
+        let ratio = db_g / db_b;
+        let verdict = if ratio <= target { "met" } else { "MISSED" };
+        self.rows.push([
+            format!("  database CPU per {unit}"),
+            us(db_b),
+            us(db_g),
+            format!("{ratio:.2}"),
+            format!("<= {target:.2} {verdict}"),
+        ]);
+    }
+
+    pub fn print(&self) {
+        print_rows(["how cost grows", "base", "grown", "ratio", "target"], &self.rows);
     }
 }
 

@@ -1,5 +1,6 @@
 //! The data the works run on, made through the API: a chat to post into, a history of 60
-//! messages with reactions on the last 50, and a reader with 21 chats in her list.
+//! messages with reactions on the last 50, a reader with 21 chats in her list, and two readers of
+//! one chat (`unread.rs` fills it).
 
 use serde_json::{Value, json};
 
@@ -15,6 +16,12 @@ pub struct Fixture {
     /// Searches the corpus (`corpus.rs`), in 50 of its chats.
     pub searcher: String,
     pub searcher_id: i64,
+    pub ann_id: i64,
+    /// The one chat of `dave` and `erin`, filled by `unread.rs`: dave reads none of it, erin all.
+    pub unread_chat: i64,
+    pub dave: String,
+    pub erin: String,
+    pub erin_id: i64,
 }
 
 /// Registers `name`; its id and token.
@@ -48,7 +55,7 @@ async fn react(client: &reqwest::Client, base: &str, token: &str, message: i64, 
 
 /// Makes the fixture; user names carry `suffix`.
 pub async fn prepare(client: &reqwest::Client, base: &str, suffix: u32) -> Fixture {
-    let (_, ann) = register(client, base, &format!("ann{suffix}")).await;
+    let (ann_id, ann) = register(client, base, &format!("ann{suffix}")).await;
     let (bob_id, _) = register(client, base, &format!("bob{suffix}")).await;
     let (carol_id, carol) = register(client, base, &format!("carol{suffix}")).await;
     let chat_id = chat(client, base, &ann, bob_id).await;
@@ -65,5 +72,10 @@ pub async fn prepare(client: &reqwest::Client, base: &str, suffix: u32) -> Fixtu
         post(client, base, &ann, other, n).await;
     }
     let (searcher_id, searcher) = register(client, base, &format!("searcher{suffix}")).await;
-    Fixture { ann, chat: chat_id, carol, history, searcher, searcher_id }
+    let (dave_id, dave) = register(client, base, &format!("dave{suffix}")).await;
+    let (erin_id, erin) = register(client, base, &format!("erin{suffix}")).await;
+    let body = json!({ "kind": "group", "title": "unread", "member_ids": [dave_id, erin_id] });
+    let unread_chat =
+        call(client.post(format!("{base}/chats")).bearer_auth(&ann).json(&body)).await["id"].as_i64().unwrap();
+    Fixture { ann, chat: chat_id, carol, history, searcher, searcher_id, ann_id, unread_chat, dave, erin, erin_id }
 }

@@ -24,6 +24,28 @@ pub struct Work {
     pub targets: Targets,
 }
 
+const CHATS_NONE_UNREAD: &str = "GET /chats, 1 chat of 100,000 messages, all read";
+const CHATS_ALL_UNREAD: &str = "GET /chats, 1 chat of 100,000 messages, none read";
+
+/// How a read's cost grows with the data: two works that differ only in that, through the server
+/// in the same run, and the most the grown one may cost the database per request.
+pub struct Growth {
+    pub label: &'static str,
+    pub base: &'static str,
+    pub grown: &'static str,
+    pub target: f64,
+}
+
+/// The growth rows `make bench` prints below the table.
+pub fn growth() -> Vec<Growth> {
+    vec![Growth {
+        label: "GET /chats: 100,000 unread against none",
+        base: CHATS_NONE_UNREAD,
+        grown: CHATS_ALL_UNREAD,
+        target: 1.5,
+    }]
+}
+
 /// The works in the order they run: the reads first, on the fixture alone, so that they read the
 /// same data in every run (how many rows the creates add depends on the machine).
 pub fn all(host: &str, fixture: &Fixture) -> Vec<Work> {
@@ -59,6 +81,26 @@ pub fn all(host: &str, fixture: &Fixture) -> Vec<Work> {
             // The summaries, their last messages, then the aggregate builder's three queries.
             shape: &[1, 1, 3],
             build: read("/api/v1/chats".to_owned()),
+            keyed: false,
+            rows: None,
+            targets: Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: None },
+        },
+        Work {
+            label: CHATS_NONE_UNREAD,
+            unit: "page",
+            clients: &[16],
+            shape: &[1, 1, 3],
+            build: read_as(&fixture.erin, "/api/v1/chats".to_owned()),
+            keyed: false,
+            rows: None,
+            targets: Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: None },
+        },
+        Work {
+            label: CHATS_ALL_UNREAD,
+            unit: "page",
+            clients: &[16],
+            shape: &[1, 1, 3],
+            build: read_as(&fixture.dave, "/api/v1/chats".to_owned()),
             keyed: false,
             rows: None,
             targets: Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: None },

@@ -53,6 +53,23 @@ async fn the_marker_moves_forward_only_and_the_unread_count_follows() {
 }
 
 #[tokio::test]
+async fn unread_counts_stop_at_the_badge_cap() {
+    let app = TestApp::spawn().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let chat_id = app.group(&ann, &[&bob]).await;
+    let posted: Vec<Value> = app.texts(&ann, chat_id, 103).await.into_iter().map(Value::from).collect();
+    assert_eq!(unread(&app, &bob, chat_id).await, 100, "103 unread show as the cap: \"99+\"");
+    let chat = app.get_ok(&bob, &format!("/api/v1/chats/{chat_id}")).await;
+    assert_eq!(chat["unread_count"], 100);
+
+    let state = expect_json(mark(&app, &bob, chat_id, &posted[1]).await, StatusCode::OK).await;
+    assert_eq!(state["unread_count"], 100, "101 still unread");
+    let state = expect_json(mark(&app, &bob, chat_id, &posted[3]).await, StatusCode::OK).await;
+    assert_eq!(state["unread_count"], 99, "below the cap the count is exact");
+    assert_eq!(unread(&app, &bob, chat_id).await, 99);
+}
+
+#[tokio::test]
 async fn a_marker_must_name_a_message_of_the_chat() {
     let app = TestApp::spawn().await;
     let (ann, eve) = (app.register("ann").await, app.register("eve").await);

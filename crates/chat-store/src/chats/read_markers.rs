@@ -5,14 +5,18 @@ use crate::connection::pool::Store;
 use crate::connection::prepared::{prepared, statement};
 use crate::error::StoreResult;
 use crate::events::record::EventRecord;
-use chat_domain::{ChatId, DomainError, Event, MessageId, ReadChange, ReadState, Resource, UserId, ValidationErrors};
+use chat_domain::{
+    ChatId, DomainError, Event, MessageId, ReadChange, ReadState, Resource, UNREAD_COUNTED_UP_TO, UserId,
+    ValidationErrors,
+};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Bool, Jsonb, Nullable, Text};
 
 /// Checks, moves the marker only forward, writes `read.updated`, the advance's receipt mark and
 /// the chat's dirty mark if it moved, and counts what is still unread: one statement. The member
 /// row is read with a lock, so when another device moved the marker meanwhile, the answer reports
-/// that newer marker rather than this statement's snapshot.
+/// that newer marker rather than this statement's snapshot. The count stops at `$6`
+/// (`UNREAD_COUNTED_UP_TO`), on a range bounded as the chat list's is (`SUMMARY_SQL`).
 const MARK_SQL: &str = concat!(
     "
 WITH member AS (
@@ -39,9 +43,10 @@ WITH member AS (
 SELECT EXISTS (SELECT 1 FROM member) AS is_member,
        EXISTS (SELECT 1 FROM target) AS target_ok,
        (SELECT id FROM marker) AS marker,
-       (SELECT count(*) FROM messages
-         WHERE chat_id = $1 AND author_id <> $2 AND deleted_at IS NULL
-           AND id > COALESCE((SELECT id FROM marker), 0)) AS unread"
+       (SELECT count(*) FROM (SELECT 1 FROM messages
+         WHERE (chat_id, id) > ($1, COALESCE((SELECT id FROM marker), 0)) AND (chat_id, id) <= ($1, 9223372036854775807)
+           AND author_id <> $2 AND deleted_at IS NULL
+         ORDER BY chat_id, id LIMIT $6) unread_rows) AS unread"
 );
 statement!(MarkRead, MARK_SQL);
 
@@ -73,6 +78,7 @@ impl Store {
             .bind::<BigInt, _>(message.0)
             .bind::<Jsonb, _>(event.data)
             .bind::<Text, _>(event.kind)
+            .bind::<BigInt, _>(UNREAD_COUNTED_UP_TO)
             .get_committed::<MarkOutcome>(&mut conn)
             .await;
         let outcome = self.after_write(outcome.map_err(Into::into))?;

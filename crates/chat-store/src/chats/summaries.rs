@@ -8,7 +8,9 @@ use crate::error::{StoreError, StoreResult};
 use crate::messages::aggregate::build_messages;
 use crate::rows::{ChatRow, MessageRow};
 use crate::schema::messages;
-use chat_domain::{ChatId, ChatScope, ChatSummary, DomainError, MessageId, Resource, Role, UserId};
+use chat_domain::{
+    ChatId, ChatScope, ChatSummary, DomainError, MessageId, Resource, Role, UNREAD_COUNTED_UP_TO, UserId,
+};
 use diesel::QueryableByName;
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt, Nullable, Text, Timestamptz};
@@ -34,16 +36,27 @@ pub struct ChatPage {
 /// row (kept only if it is this chat's): written as `chat_id = c.id ... ORDER BY id DESC`, the
 /// planner may walk `messages_pkey` backwards instead and read every newer message of every other
 /// chat (287 ms for 20 chats beside one of 200,000 messages; `query_plans` tests it).
+/// The unread counts stop at `$7` (`UNREAD_COUNTED_UP_TO`): uncapped, a chat list cost a row per
+/// unread message (245 ms for 5 chats of 23,500 unread). Each is a range of its index bounded by
+/// row comparisons on both sides, of the member row's columns (not `$1`, which a custom plan
+/// would turn into a range of `mentions_user_message_idx`): written with `mn.user_id = $1 AND
+/// mn.chat_id = c.id`, the planner counted mentions through `mentions_message_idx`, every mention
+/// of every user after the marker (20 ms for a list of 20 chats; `query_plans` tests it). With
+/// statistics taken before a chat grew, the planner may still read a whole unread range through
+/// a bitmap, but no other chat's rows.
 pub(crate) const SUMMARY_SQL: &str = "
 SELECT c.id, c.kind, c.title, c.created_by, c.created_at, m.role, m.last_read_message_id,
        last.id AS last_message_id,
        GREATEST(c.created_at, last.ts) AS activity,
-       (SELECT count(*) FROM messages u
-         WHERE u.chat_id = c.id AND u.id > COALESCE(m.last_read_message_id, 0)
-           AND u.author_id <> $1 AND u.deleted_at IS NULL) AS unread_count,
-       (SELECT count(*) FROM mentions mn
-         WHERE mn.user_id = $1 AND mn.chat_id = c.id AND mn.message_id > COALESCE(m.last_read_message_id, 0))
-           AS unread_mentions
+       (SELECT count(*) FROM (SELECT 1 FROM messages u
+         WHERE (u.chat_id, u.id) > (c.id, COALESCE(m.last_read_message_id, 0))
+           AND (u.chat_id, u.id) <= (c.id, 9223372036854775807)
+           AND u.author_id <> $1 AND u.deleted_at IS NULL
+         ORDER BY u.chat_id, u.id LIMIT $7) unread_rows) AS unread_count,
+       (SELECT count(*) FROM (SELECT 1 FROM mentions mn
+         WHERE (mn.user_id, mn.chat_id, mn.message_id) > (m.user_id, m.chat_id, COALESCE(m.last_read_message_id, 0))
+           AND (mn.user_id, mn.chat_id, mn.message_id) <= (m.user_id, m.chat_id, 9223372036854775807)
+         ORDER BY mn.user_id, mn.chat_id, mn.message_id LIMIT $7) mention_rows) AS unread_mentions
 FROM chat_members m
 JOIN chats c ON c.id = m.chat_id
 LEFT JOIN LATERAL (
@@ -135,6 +148,7 @@ async fn summaries(
         .bind::<Nullable<Array<BigInt>>, _>(
             scope.chats().map(|chats| chats.into_iter().map(|id| id.0).collect::<Vec<_>>()),
         )
+        .bind::<BigInt, _>(UNREAD_COUNTED_UP_TO)
         .load(conn)
         .await?;
     let last_ids: Vec<i64> = rows.iter().filter_map(|row| row.last_message_id).collect();

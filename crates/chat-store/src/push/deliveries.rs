@@ -4,7 +4,7 @@
 use crate::connection::pool::Store;
 use crate::connection::prepared::{prepared, statement};
 use crate::error::{StoreError, StoreResult};
-use chat_domain::{ChatId, MessageId, PushType, PusherKind};
+use chat_domain::{ChatId, MessageId, PushType, PusherKind, UNREAD_COUNTED_UP_TO};
 use diesel::QueryableByName;
 use diesel::sql_types::{Array, BigInt, Bool, Double, Integer, Nullable, Text};
 use diesel_async::{AsyncConnection, RunQueryDsl};
@@ -13,7 +13,7 @@ use std::time::Duration;
 // Claims up to `$1` due deliveries for `$2` ms, counting the attempt, and reads what sending each
 // needs: the pusher, the message's author and text, the recipient's unread count in the chat
 // (once per recipient and chat, not per pusher: `reader` is materialized, or its count is made
-// per row; counted up to `$3`, on a range of `(chat_id, id)`:
+// per row; counted up to `$3`, on a range of `(chat_id, id)` bounded as `SUMMARY_SQL`'s is:
 // uncapped, every push of a long unread stretch counted all of it again; and with `x.id > marker`
 // the planner walked `messages_pkey` through every other chat's newer messages, as history.rs
 // describes: 6 ms a push in `make bench`), and whether the push has become pointless (`seen`): the
@@ -39,7 +39,8 @@ WITH due AS (
     SELECT r.user_id, r.chat_id, m.user_id IS NOT NULL AS member, m.last_read_message_id, m.last_delivered_message_id,
            COALESCE(m.muted_until > now(), FALSE) AS muted,
            (SELECT count(*) FROM (SELECT 1 FROM messages x
-             WHERE (x.chat_id, x.id) > (r.chat_id, COALESCE(m.last_read_message_id, 0)) AND x.chat_id = r.chat_id
+             WHERE (x.chat_id, x.id) > (r.chat_id, COALESCE(m.last_read_message_id, 0))
+               AND (x.chat_id, x.id) <= (r.chat_id, 9223372036854775807)
                AND x.author_id <> r.user_id AND x.deleted_at IS NULL
              ORDER BY x.chat_id, x.id LIMIT $3) unread_rows) AS unread
     FROM (SELECT DISTINCT user_id, chat_id FROM target) r
@@ -224,10 +225,6 @@ impl DueRow {
         })
     }
 }
-
-/// A push's unread count stops here: a badge shows "99+" past it, and counting further costs a
-/// row per unread message on every push.
-pub const UNREAD_COUNTED_UP_TO: i64 = 100;
 
 impl Store {
     /// Claims up to `limit` due deliveries for `lease` (longer than a send can take: a claim that

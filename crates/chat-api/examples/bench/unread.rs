@@ -1,0 +1,30 @@
+//! The unread works' data: one chat of 100,000 messages (written in SQL, as the search corpus
+//! is), whose only chat it is for two readers: `dave` has read none of it, `erin` all of it. Their
+//! chat lists differ only in what is unread, so the two works side by side show what unread
+//! messages cost a chat list.
+
+use crate::psql::Psql;
+use crate::setup::Fixture;
+
+/// The messages written; `BENCH_UNREAD_MESSAGES` may lower it for a quick run.
+fn message_count() -> u64 {
+    std::env::var("BENCH_UNREAD_MESSAGES").ok().and_then(|value| value.parse().ok()).unwrap_or(100_000)
+}
+
+/// Fills the fixture's unread chat and moves `erin`'s read marker to its end. Prints how long it took.
+pub fn write(psql: &Psql, fixture: &Fixture) {
+    let started = std::time::Instant::now();
+    let (chat, author, erin) = (fixture.unread_chat, fixture.ann_id, fixture.erin_id);
+    let messages = message_count();
+    psql.run(&[
+        &format!(
+            "INSERT INTO messages (chat_id, author_id, kind, content)
+             SELECT {chat}, {author}, 'text', 'unread message ' || n FROM generate_series(1, {messages}) n"
+        ),
+        &format!(
+            "UPDATE chat_members SET last_read_message_id = (SELECT max(id) FROM messages WHERE chat_id = {chat})
+             WHERE chat_id = {chat} AND user_id = {erin}"
+        ),
+    ]);
+    println!("unread chat: {messages} messages written in {:.0?}", started.elapsed());
+}
