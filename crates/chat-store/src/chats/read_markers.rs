@@ -5,19 +5,16 @@ use crate::connection::pool::Store;
 use crate::connection::prepared::{prepared, statement};
 use crate::error::StoreResult;
 use crate::events::record::EventRecord;
-use chat_domain::{
-    ChatId, DomainError, Event, MessageId, ReadChange, ReadState, Resource, UNREAD_COUNTED_UP_TO, UserId,
-    ValidationErrors,
-};
+use chat_domain::{ChatId, DomainError, Event, MessageId, ReadChange, ReadState, Resource, UserId, ValidationErrors};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Bool, Jsonb, Nullable, Text};
 
 /// Checks, moves the marker only forward, writes `read.updated`, the advance's receipt mark and
 /// the chat's dirty mark if it moved, and counts what is still unread: one statement. The member
 /// row is read with a lock, so when another device moved the marker meanwhile, the answer reports
-/// that newer marker rather than this statement's snapshot. The count stops at `$6`
-/// (`UNREAD_COUNTED_UP_TO`), on a range bounded as the chat list's is (`SUMMARY_SQL`).
-const MARK_SQL: &str = concat!(
+/// that newer marker rather than this statement's snapshot. The count stops at 100
+/// (`UNREAD_COUNTED_UP_TO`), a literal on a range bounded as the chat list's is (`SUMMARY_SQL`).
+pub(crate) const MARK_SQL: &str = concat!(
     "
 WITH member AS (
     SELECT last_read_message_id FROM chat_members WHERE chat_id = $1 AND user_id = $2 FOR NO KEY UPDATE
@@ -46,7 +43,7 @@ SELECT EXISTS (SELECT 1 FROM member) AS is_member,
        (SELECT count(*) FROM (SELECT 1 FROM messages
          WHERE (chat_id, id) > ($1, COALESCE((SELECT id FROM marker), 0)) AND (chat_id, id) <= ($1, 9223372036854775807)
            AND author_id <> $2 AND deleted_at IS NULL
-         ORDER BY chat_id, id LIMIT $6) unread_rows) AS unread"
+         ORDER BY chat_id, id LIMIT 100) unread_rows) AS unread"
 );
 statement!(MarkRead, MARK_SQL);
 
@@ -78,7 +75,6 @@ impl Store {
             .bind::<BigInt, _>(message.0)
             .bind::<Jsonb, _>(event.data)
             .bind::<Text, _>(event.kind)
-            .bind::<BigInt, _>(UNREAD_COUNTED_UP_TO)
             .get_committed::<MarkOutcome>(&mut conn)
             .await;
         let outcome = self.after_write(outcome.map_err(Into::into))?;
