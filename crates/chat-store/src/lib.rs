@@ -24,6 +24,7 @@ pub use chats::creation::ChatCreation;
 pub use chats::members::MemberAddition;
 pub use chats::summaries::{ChatCursor, ChatPage};
 pub use connection::checkout::PoolSettings;
+pub use connection::connect::SESSION_OPTIONS;
 pub use connection::migrate::run_migrations;
 pub use connection::pool::Store;
 pub use connection::replicas::ReplicaSettings;

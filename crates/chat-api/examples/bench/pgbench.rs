@@ -27,13 +27,17 @@ pub fn binary() -> PathBuf {
     found.pop().unwrap_or_else(|| PathBuf::from("pgbench"))
 }
 
-/// Runs `script` from `clients` connections (one thread, `-M prepared`) for `seconds`, in `dir`.
+/// Runs `script` from `clients` connections (one thread, `-M prepared`, the server's session
+/// settings) for `seconds`, in `dir`.
 pub fn run(dir: &Path, url: &str, script: &Script, clients: usize, seconds: u64) -> Outcome {
     let script_path = dir.join(format!("{}.sql", script.name));
     std::fs::write(&script_path, &script.text).unwrap();
     let prefix = dir.join("tx");
     let mut command = Command::new(binary());
     command.args(["-n", "-M", "prepared", "-j", "1", "-l"]);
+    // The server's session settings (each statement planned once per connection), so that both
+    // sides run the same plans.
+    command.env("PGOPTIONS", chat_store::SESSION_OPTIONS);
     command.arg(format!("-c{clients}")).arg(format!("-T{seconds}"));
     command.arg(format!("--log-prefix={}", prefix.display()));
     command.arg("-f").arg(&script_path);

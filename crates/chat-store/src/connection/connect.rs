@@ -19,6 +19,14 @@ use std::time::Duration;
 use tokio_postgres::config::Host;
 use tokio_postgres::{Config, NoTls};
 
+/// Every connection's session settings, sent in its startup packet. Each prepared statement is
+/// planned once per connection: left to choose (`auto`), PostgreSQL planned the search, the chat
+/// list and a history page again on every execution, each time their generic plan's estimate came
+/// out above a custom one's (a `LIMIT $n` is costed as a tenth of the rows), which cost as much of
+/// the database's CPU as running them (search: 435 µs planning, 415 µs execution, in `make bench`).
+/// Each statement's generic plan is the one that runs, so `query_plans` tests generic plans.
+pub const SESSION_OPTIONS: &str = "-c plan_cache_mode=force_generic_plan";
+
 #[derive(Debug)]
 pub(crate) struct Connector {
     /// One configuration per host, in the URL's order.
@@ -139,9 +147,9 @@ fn single_host(config: &Config, index: usize) -> Config {
     if let Some(dbname) = config.get_dbname() {
         one.dbname(dbname);
     }
-    if let Some(options) = config.get_options() {
-        one.options(options);
-    }
+    // Ours first: an operator's own `options=-c plan_cache_mode=...` in the URL comes later and wins.
+    let options = [Some(SESSION_OPTIONS), config.get_options()].into_iter().flatten().collect::<Vec<_>>();
+    one.options(options.join(" "));
     if let Some(name) = config.get_application_name() {
         one.application_name(name);
     }
@@ -174,4 +182,36 @@ fn single_host(config: &Config, index: usize) -> Config {
     }
     one.target_session_attrs(config.get_target_session_attrs()).channel_binding(config.get_channel_binding());
     one
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+    use diesel::QueryableByName;
+    use diesel::sql_types::Text;
+    use diesel_async::RunQueryDsl;
+
+    #[derive(QueryableByName)]
+    struct Setting {
+        #[diesel(sql_type = Text)]
+        plan_cache_mode: String,
+    }
+
+    async fn plan_cache_mode(url: &str) -> String {
+        let connector =
+            Connector::new(url, Duration::from_secs(5), DatabaseHealth::default(), StatementWatch::default());
+        let mut conn = connector.unwrap().pooled().await.unwrap();
+        let setting: Setting = diesel::sql_query("SHOW plan_cache_mode").get_result(&mut conn).await.unwrap();
+        setting.plan_cache_mode
+    }
+
+    #[tokio::test]
+    async fn each_statement_is_planned_once_per_connection_unless_the_url_says_otherwise() {
+        let db = chat_test_db::TestDatabase::new().await;
+        assert_eq!(plan_cache_mode(db.url()).await, "force_generic_plan");
+        let separator = if db.url().contains('?') { '&' } else { '?' };
+        let own = format!("{}{separator}options=-c%20plan_cache_mode%3Dauto", db.url());
+        assert_eq!(plan_cache_mode(&own).await, "auto");
+    }
 }

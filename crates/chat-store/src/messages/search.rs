@@ -18,31 +18,50 @@ const MATCH_START: char = '\u{E000}';
 const MATCH_END: char = '\u{E001}';
 
 /// The page: `$1` reader, `$2` tsquery, `$3` chat or null, `$4`/`$5` the cursor (id, and rank
-/// for relevance), `$6` limit. `page` picks the rows; only they get a passage, from text cleared
-/// of the marker characters (so a message cannot forge a `<mark>`). A query the index cannot
-/// serve (`querytree` 'T': only exclusions left once stop words are dropped) finds nothing rather
-/// than reading every message of the reader's chats. `q` is used twice, so PostgreSQL would
-/// materialise it, and a query read from a materialised row cannot probe `messages_search_idx`:
-/// the plan then walked every message (1.5 s a search over 1,000,000). `NOT MATERIALIZED` keeps
-/// the query a parameter the index is probed with (`query_plans.rs` holds this).
+/// for relevance), `$6` limit.
+///
+/// The plan is the same whatever the words and however fresh the statistics: `hits` probes
+/// `messages_search_idx` and nothing else, then the reader's chats and the cursor cut the hits,
+/// and only the page's rows are read whole and get a passage (from text cleared of the marker
+/// characters, so a message cannot forge a `<mark>`). A search costs what its words match, never
+/// a walk of messages that may not match: left to the planner, a rare pair of words once walked
+/// `messages_pkey` through every message (statistics taken while the table was small: 5 s a
+/// search), and the generic plan (the server plans each statement once per connection:
+/// `connect.rs`) walked every message of the reader's chats (18 ms over 100,000). `hits` is
+/// `MATERIALIZED` so the index probe cannot be merged into those plans; the cursor is kept out
+/// of it, or the generic plan ANDed the probe with a bitmap of every message past the cursor.
+/// A word in a large share of all messages costs in proportion (27,713 hits: 18 ms), the price
+/// of an index that cannot return matches newest first.
+///
+/// A query the index cannot serve (`querytree` 'T': only exclusions left once stop words are
+/// dropped) finds nothing rather than reading every message. `q` is `NOT MATERIALIZED` so the
+/// query is a value the index is probed with (materialised, it could not be: 1.5 s a search).
+/// `query_plans.rs` holds all this.
 macro_rules! search_sql {
-    ($cursor:literal, $order:literal) => {
+    ($hit_rank:literal, $cursor:literal, $order:literal) => {
         concat!(
             "WITH q AS NOT MATERIALIZED (SELECT to_tsquery('russian', $2) AS query),
-page AS (
-    SELECT m.id, m.chat_id, m.author_id, m.kind, m.content, m.payload, m.ts, m.reply_to_id, m.deleted_at,
-           m.updated_at, m.thread_root_id, ts_rank(m.search, q.query) AS rank
+hits AS MATERIALIZED (
+    SELECT m.id, m.chat_id, ",
+            $hit_rank,
+            " AS rank
       FROM q, messages m
-      JOIN chat_members cm ON cm.chat_id = m.chat_id AND cm.user_id = $1
-     WHERE m.search @@ q.query AND m.deleted_at IS NULL AND ($3::bigint IS NULL OR m.chat_id = $3)
-       AND querytree(q.query) <> 'T'
-       AND ",
+     WHERE m.search @@ q.query AND m.deleted_at IS NULL AND querytree(q.query) <> 'T'
+       AND ($3::bigint IS NULL OR m.chat_id = $3)
+), top AS (
+    SELECT hits.id, hits.rank FROM hits
+      JOIN chat_members cm ON cm.chat_id = hits.chat_id AND cm.user_id = $1
+     WHERE ",
             $cursor,
             "
      ORDER BY ",
             $order,
             "
      LIMIT $6
+), page AS (
+    SELECT m.id, m.chat_id, m.author_id, m.kind, m.content, m.payload, m.ts, m.reply_to_id, m.deleted_at,
+           m.updated_at, m.thread_root_id, COALESCE(top.rank, ts_rank(m.search, q.query)) AS rank
+      FROM top JOIN messages m ON m.id = top.id, q
 )
 SELECT page.*, c.title AS chat_title,
        ts_headline('russian', translate(page.content, E'\\uE000\\uE001', ''), q.query,
@@ -53,10 +72,11 @@ SELECT page.*, c.title AS chat_title,
         )
     };
 }
-pub(crate) const NEWEST_SQL: &str = search_sql!("m.id < $4 AND $5::real IS NOT NULL", "id DESC");
+// Newest first needs no rank until the page: it is computed for the page's rows only.
+pub(crate) const NEWEST_SQL: &str = search_sql!("NULL::real", "hits.id < $4 AND $5::real IS NOT NULL", "id DESC");
 statement!(SearchNewest, NEWEST_SQL);
 pub(crate) const RELEVANT_SQL: &str =
-    search_sql!("(ts_rank(m.search, q.query), m.id) < ($5::real, $4)", "rank DESC, id DESC");
+    search_sql!("ts_rank(m.search, q.query)", "(hits.rank, hits.id) < ($5::real, $4)", "rank DESC, id DESC");
 statement!(SearchRelevant, RELEVANT_SQL);
 
 /// The order of results.
