@@ -4,11 +4,12 @@
 //! between concurrent requests; replaying the answer is the resource's own business.
 
 use crate::connection::pool::Store;
+use crate::connection::prepared::plan_for_values;
 use crate::error::{StoreError, StoreResult};
 use crate::schema::{chat_members, idempotency_keys};
 use chat_domain::{ChatId, DomainError, IdempotencyKey, MessageId, UserId};
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use sha2::{Digest, Sha256};
 use time::OffsetDateTime;
 
@@ -69,6 +70,10 @@ impl Store {
         let cutoff = OffsetDateTime::now_utc() - retention;
         let mut conn = self.conn().await?;
         let stale = idempotency_keys::table.filter(idempotency_keys::created_at.lt(cutoff));
-        Ok(diesel::delete(stale).execute(&mut conn).await?)
+        conn.transaction(async |conn| {
+            plan_for_values(conn).await?;
+            Ok(diesel::delete(stale).execute(conn).await?)
+        })
+        .await
     }
 }

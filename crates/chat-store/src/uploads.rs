@@ -3,7 +3,7 @@
 //! (The bytes themselves live in object storage, which this crate never touches.)
 
 use crate::connection::pool::Store;
-use crate::connection::prepared::{prepared, statement};
+use crate::connection::prepared::{plan_for_values, prepared, statement};
 use crate::error::{StoreError, StoreResult};
 use crate::rows::UploadRow;
 use crate::schema::uploads;
@@ -155,7 +155,11 @@ impl Store {
                 .and(uploads::created_at.lt(now - unattached_for)))
             .or(uploads::state.eq(PENDING).and(uploads::created_at.lt(now - pending_for))),
         );
-        Ok(diesel::update(stale).set(uploads::state.eq(ERASING)).execute(&mut conn).await?)
+        conn.transaction(async |conn| {
+            plan_for_values(conn).await?;
+            Ok(diesel::update(stale).set(uploads::state.eq(ERASING)).execute(conn).await?)
+        })
+        .await
     }
 
     /// Up to `limit` uploads whose bytes are to be erased, oldest first, but for those in `skip`

@@ -27,6 +27,7 @@ pub const ASSETS: &[Asset] = &[
     Asset { path: "/read_position.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/read_position.js") },
     Asset { path: "/uploads.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/uploads.js") },
     Asset { path: "/push.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/push.js") },
+    Asset { path: "/unread.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/unread.js") },
     Asset { path: "/notifications.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/notifications.js") },
     // The service worker: served from the root, so that its scope is the whole client.
     Asset { path: "/sw.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/sw.js") },

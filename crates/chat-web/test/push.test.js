@@ -53,6 +53,7 @@ test("a message shows the sender as title and the preview as body, under the cha
     options: { body: "lunch?", tag: "chat-7", renotify: true, data: { chatId: 7, messageId: 42 } },
   });
   assert.equal(push.pushAction(message({ unread: 3 })).title, "Bob (3 unread)", "the chat's one notification counts what waits");
+  assert.equal(push.pushAction(message({ unread: 100 })).title, "Bob (99+ unread)", "the server counts up to 100");
 });
 
 test("without content (CHAT_PUSH_CONTENT=none) it says only that a message came", () => {

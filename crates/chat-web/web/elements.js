@@ -1,7 +1,7 @@
 // Building the page's elements: no innerHTML anywhere, so no message text is ever markup.
 
 import { fileUrl } from "./api.js";
-import { badge } from "./model.js";
+import { badge } from "./unread.js";
 
 /** An element with attributes (`on*` become listeners) and children (strings become text). */
 export function h(tag, attributes = {}, ...children) {

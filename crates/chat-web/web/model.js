@@ -92,14 +92,6 @@ export function canManage(chat) {
   return chat?.kind === "group" && ["owner", "admin"].includes(chat.role);
 }
 
-/** The server counts unread messages up to this (API.md, "Read state"): at it, "or more". */
-export const UNREAD_COUNTED_UP_TO = 100;
-
-/** A count as a badge shows it: "99+" once the server's count reached its cap. */
-export function badge(count) {
-  return count >= UNREAD_COUNTED_UP_TO ? `${UNREAD_COUNTED_UP_TO - 1}+` : String(count);
-}
-
 /** The server's read marker after marking `chatId` read: its counts follow. */
 export function readMarked(state, chatId, read) {
   const chat = state.chats.get(chatId);

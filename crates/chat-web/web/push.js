@@ -2,6 +2,8 @@
 // shapes the server wants. Shared by the service worker (sw.js) and the page, so no DOM, no
 // network and no clock here: test/push.test.js runs it under `node --test`.
 
+import { badge } from "./unread.js";
+
 /** The server's VAPID public key (base64url, unpadded, as RFC 8292 gives it) as bytes, for `applicationServerKey`. */
 export function base64UrlToBytes(text) {
   if (typeof text !== "string" || !/^[A-Za-z0-9_-]*={0,2}$/.test(text) || text.replace(/=+$/, "").length % 4 === 1) {
@@ -70,7 +72,7 @@ export function pushAction(payload, { shown = [], windows = [] } = {}) {
   const preview = typeof payload.preview === "string" ? payload.preview : "";
   const body = preview.length > BODY_CHARS ? `${preview.slice(0, BODY_CHARS - 1)}…` : preview;
   // One notification per chat, so it says how many are waiting there (the payload's `unread`).
-  const waiting = Number.isSafeInteger(payload.unread) && payload.unread > 1 ? ` (${payload.unread} unread)` : "";
+  const waiting = Number.isSafeInteger(payload.unread) && payload.unread > 1 ? ` (${badge(payload.unread)} unread)` : "";
   return {
     do: "show",
     title: `${payload.sender_name || "New message"}${waiting}`,

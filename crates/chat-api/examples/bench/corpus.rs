@@ -1,5 +1,6 @@
 //! The search work's data: 1,000,000 messages in 1,000 chats, written in SQL (through the API it
-//! would take longer than the whole bench), and a reader in 50 of those chats.
+//! would take longer than the whole bench), a reader in 50 of those chats, and two more in 20
+//! and in all 1,000 (the chat list's growth).
 //!
 //! Each message is 8 words drawn from 5,000 (`w0` ... `w4999`), so a word is in about 1,600
 //! messages and two given words together in a handful; 20 messages of the reader's chats hold the
@@ -15,8 +16,9 @@ fn message_count() -> u64 {
 /// The two words searched for (with a trailing space: whole words, not a prefix).
 pub const QUERY: &str = "w17 w42 ";
 
-/// Writes the corpus; `reader` is the id of the user who searches. Prints how long it took.
-pub fn write(psql: &Psql, reader: i64) {
+/// Writes the corpus; `reader` is the id of the user who searches, `few` and `many` join 20 and
+/// all 1,000 of its chats. Prints how long it took.
+pub fn write(psql: &Psql, reader: i64, few: i64, many: i64) {
     let started = std::time::Instant::now();
     let messages = message_count();
     let per_chat = messages / 1000;
@@ -39,6 +41,14 @@ pub fn write(psql: &Psql, reader: i64) {
              SELECT chat_id, {reader}, 'text', 'w17 and w42 together, ' || n
                FROM chat_members, generate_series(1, 20) n WHERE user_id = {reader} AND n <= 20
               ORDER BY random() LIMIT 20"
+        ),
+        &format!(
+            "INSERT INTO chat_members (chat_id, user_id, role)
+             SELECT id, {few}, 'member' FROM chats WHERE title LIKE 'corpus %' ORDER BY id LIMIT 20"
+        ),
+        &format!(
+            "INSERT INTO chat_members (chat_id, user_id, role)
+             SELECT id, {many}, 'member' FROM chats WHERE title LIKE 'corpus %'"
         ),
     ]);
     println!("search corpus: {messages} messages in 1000 chats written in {:.0?}", started.elapsed());

@@ -30,6 +30,7 @@ mod fanout;
 mod files;
 mod followers;
 mod http;
+mod large_chat;
 mod measure;
 mod memory;
 mod pgbench;
@@ -39,7 +40,6 @@ mod report;
 mod script;
 mod setup;
 mod sockets;
-mod unread;
 mod works;
 
 use measure::Bench;
@@ -108,12 +108,17 @@ async fn main() {
     );
     let mut table = report::Table::default();
     let only = std::env::var("BENCH_WORKS").unwrap_or_default(); // a part of the labels to run
-    let works: Vec<Work> = if setting("BENCH_TABLE", 1) == 0 { Vec::new() } else { works::all(&bench.host, &fixture) };
-    let works: Vec<Work> = works.into_iter().filter(|work| work.label.contains(only.as_str())).collect();
-    if !works.is_empty() {
-        corpus::write(&bench.psql, fixture.searcher_id);
-        unread::write(&bench.psql, &fixture);
-    }
+    let chosen = |works: Vec<Work>| -> Vec<Work> {
+        works.into_iter().filter(|work| work.label.contains(only.as_str())).collect()
+    };
+    // The corpora take about a minute to write: only when a work runs (on them or beside them).
+    let works = if setting("BENCH_TABLE", 1) == 0 || chosen(works::all(&bench.host, &fixture, 0)).is_empty() {
+        Vec::new()
+    } else {
+        corpus::write(&bench.psql, fixture.searcher_id, fixture.few_id, fixture.many_id);
+        let deep = large_chat::write(&bench.psql, &fixture);
+        chosen(works::all(&bench.host, &fixture, deep))
+    };
     let mut served_by_work = std::collections::HashMap::new();
     for (index, work) in works.into_iter().enumerate() {
         // Every work reads a database whose statistics are current (not those of before the creates).

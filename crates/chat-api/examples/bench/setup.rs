@@ -22,6 +22,11 @@ pub struct Fixture {
     pub dave: String,
     pub erin: String,
     pub erin_id: i64,
+    /// Members of 20 and of all 1,000 of the search corpus's chats (`corpus.rs`).
+    pub few: String,
+    pub few_id: i64,
+    pub many: String,
+    pub many_id: i64,
 }
 
 /// Registers `name`; its id and token.
@@ -77,5 +82,23 @@ pub async fn prepare(client: &reqwest::Client, base: &str, suffix: u32) -> Fixtu
     let body = json!({ "kind": "group", "title": "unread", "member_ids": [dave_id, erin_id] });
     let unread_chat =
         call(client.post(format!("{base}/chats")).bearer_auth(&ann).json(&body)).await["id"].as_i64().unwrap();
-    Fixture { ann, chat: chat_id, carol, history, searcher, searcher_id, ann_id, unread_chat, dave, erin, erin_id }
+    let (few_id, few) = register(client, base, &format!("few{suffix}")).await;
+    let (many_id, many) = register(client, base, &format!("many{suffix}")).await;
+    Fixture {
+        ann,
+        chat: chat_id,
+        carol,
+        history,
+        searcher,
+        searcher_id,
+        ann_id,
+        unread_chat,
+        dave,
+        erin,
+        erin_id,
+        few,
+        few_id,
+        many,
+        many_id,
+    }
 }

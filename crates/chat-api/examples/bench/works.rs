@@ -24,8 +24,12 @@ pub struct Work {
     pub targets: Targets,
 }
 
-const CHATS_NONE_UNREAD: &str = "GET /chats, 1 chat of 100,000 messages, all read";
-const CHATS_ALL_UNREAD: &str = "GET /chats, 1 chat of 100,000 messages, none read";
+const CHATS_NONE_UNREAD: &str = "GET /chats, 1 chat of 1,000,000 messages, all read";
+const CHATS_ALL_UNREAD: &str = "GET /chats, 1 chat of 1,000,000 messages, none read";
+const CHATS_IN_20: &str = "GET /chats?limit=20, a member of 20 chats";
+const CHATS_IN_1000: &str = "GET /chats?limit=20, a member of 1,000 chats";
+const HISTORY_NEWEST: &str = "GET history of 1,000,000 messages, the newest 50";
+const HISTORY_OLDEST: &str = "GET history of 1,000,000 messages, the oldest 50";
 
 /// How a read's cost grows with the data: two works that differ only in that, through the server
 /// in the same run, and the most the grown one may cost the database per request.
@@ -38,17 +42,31 @@ pub struct Growth {
 
 /// The growth rows `make bench` prints below the table.
 pub fn growth() -> Vec<Growth> {
-    vec![Growth {
-        label: "GET /chats: 100,000 unread against none",
-        base: CHATS_NONE_UNREAD,
-        grown: CHATS_ALL_UNREAD,
-        target: 1.5,
-    }]
+    vec![
+        Growth {
+            label: "GET /chats: 1,000,000 unread against none",
+            base: CHATS_NONE_UNREAD,
+            grown: CHATS_ALL_UNREAD,
+            target: 1.5,
+        },
+        Growth {
+            label: "GET /chats?limit=20: a member of 1,000 chats against 20",
+            base: CHATS_IN_20,
+            grown: CHATS_IN_1000,
+            target: 1.5,
+        },
+        Growth {
+            label: "GET history: 1,000,000 messages back against the newest",
+            base: HISTORY_NEWEST,
+            grown: HISTORY_OLDEST,
+            target: 1.2,
+        },
+    ]
 }
 
 /// The works in the order they run: the reads first, on the fixture alone, so that they read the
 /// same data in every run (how many rows the creates add depends on the machine).
-pub fn all(host: &str, fixture: &Fixture) -> Vec<Work> {
+pub fn all(host: &str, fixture: &Fixture, deep_before: i64) -> Vec<Work> {
     let (ann, chat) = (format!("Bearer {}", fixture.ann), fixture.chat);
     let create_host = host.to_owned();
     let create: RequestFn = Arc::new(move |key: &str| {
@@ -81,6 +99,50 @@ pub fn all(host: &str, fixture: &Fixture) -> Vec<Work> {
             // The summaries, their last messages, then the aggregate builder's three queries.
             shape: &[1, 1, 3],
             build: read("/api/v1/chats".to_owned()),
+            keyed: false,
+            rows: None,
+            targets: Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: None },
+        },
+        Work {
+            label: HISTORY_NEWEST,
+            unit: "page",
+            clients: &[16],
+            shape: &[2, 3],
+            build: read_as(&fixture.dave, format!("/api/v1/chats/{}/messages?limit=50", fixture.unread_chat)),
+            keyed: false,
+            rows: None,
+            targets: Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: None },
+        },
+        Work {
+            label: HISTORY_OLDEST,
+            unit: "page",
+            clients: &[16],
+            // A page before a message also asks whether newer ones follow: three pipelined.
+            shape: &[3, 3],
+            build: read_as(
+                &fixture.dave,
+                format!("/api/v1/chats/{}/messages?limit=50&before={deep_before}", fixture.unread_chat),
+            ),
+            keyed: false,
+            rows: None,
+            targets: Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: None },
+        },
+        Work {
+            label: CHATS_IN_20,
+            unit: "page",
+            clients: &[16],
+            shape: &[1, 1, 3],
+            build: read_as(&fixture.few, "/api/v1/chats?limit=20".to_owned()),
+            keyed: false,
+            rows: None,
+            targets: Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: None },
+        },
+        Work {
+            label: CHATS_IN_1000,
+            unit: "page",
+            clients: &[16],
+            shape: &[1, 1, 3],
+            build: read_as(&fixture.many, "/api/v1/chats?limit=20".to_owned()),
             keyed: false,
             rows: None,
             targets: Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: None },

@@ -188,5 +188,7 @@ mod tests {
         let cap = format!("LIMIT {UNREAD_COUNTED_UP_TO})");
         assert_eq!(super::SUMMARY_SQL.matches(&cap).count(), 2, "the chat list's two counts");
         assert_eq!(crate::chats::read_markers::MARK_SQL.matches(&cap).count(), 1, "a read marker's answer");
+        let push = <crate::push::deliveries::ClaimDeliveries as crate::connection::prepared::StatementText>::SQL;
+        assert_eq!(push.matches(&cap).count(), 1, "a push's badge");
     }
 }

@@ -19,6 +19,15 @@ use diesel_async::methods::LoadQuery;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use std::marker::PhantomData;
 
+/// Within a transaction, has PostgreSQL plan each statement for its values, not once per
+/// connection (`connect.rs`: `SESSION_OPTIONS`): for housekeeping (the prunes, upload expiry),
+/// which runs every few minutes, so planning costs nothing, and whose generic plans would cost
+/// `created_at < $1` at a third of the table and scan all of it for its oldest slice.
+pub(crate) async fn plan_for_values(conn: &mut AsyncPgConnection) -> diesel::QueryResult<()> {
+    use diesel_async::SimpleAsyncConnection;
+    conn.batch_execute("SET LOCAL plan_cache_mode = force_custom_plan").await
+}
+
 /// The SQL text of one statement; implemented by the marker types `statement!` declares.
 pub(crate) trait StatementText: 'static {
     const SQL: &'static str;

@@ -7,7 +7,7 @@
 
 use crate::connection::advisory_locks::AdvisoryLock;
 use crate::connection::pool::Store;
-use crate::connection::prepared::{prepared, statement};
+use crate::connection::prepared::{plan_for_values, prepared, statement};
 use crate::error::StoreResult;
 use crate::events::published::PublishedEvent;
 use crate::rows::EventRow;
@@ -65,6 +65,7 @@ impl Store {
         let cutoff = time::OffsetDateTime::now_utc() - retention;
         let mut conn = self.conn().await?;
         conn.transaction(async |conn| {
+            plan_for_values(conn).await?;
             let newest_pruned: Option<i64> = events::table
                 .filter(events::seq.is_not_null().and(events::created_at.lt(cutoff)))
                 .select(diesel::dsl::max(events::seq))

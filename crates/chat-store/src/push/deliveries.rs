@@ -2,9 +2,9 @@
 //! at once and a killed process's claims come back), and recording what came of each.
 
 use crate::connection::pool::Store;
-use crate::connection::prepared::{prepared, statement};
+use crate::connection::prepared::{plan_for_values, prepared, statement};
 use crate::error::{StoreError, StoreResult};
-use chat_domain::{ChatId, MessageId, PushType, PusherKind, UNREAD_COUNTED_UP_TO};
+use chat_domain::{ChatId, MessageId, PushType, PusherKind};
 use diesel::QueryableByName;
 use diesel::sql_types::{Array, BigInt, Bool, Double, Integer, Nullable, Text};
 use diesel_async::{AsyncConnection, RunQueryDsl};
@@ -13,7 +13,8 @@ use std::time::Duration;
 // Claims up to `$1` due deliveries for `$2` ms, counting the attempt, and reads what sending each
 // needs: the pusher, the message's author and text, the recipient's unread count in the chat
 // (once per recipient and chat, not per pusher: `reader` is materialized, or its count is made
-// per row; counted up to `$3`, on a range of `(chat_id, id)` bounded as `SUMMARY_SQL`'s is:
+// per row; counted up to 100 (`UNREAD_COUNTED_UP_TO`, a literal as in `SUMMARY_SQL`, which says
+// why), on a range of `(chat_id, id)` bounded as `SUMMARY_SQL`'s is:
 // uncapped, every push of a long unread stretch counted all of it again; and with `x.id > marker`
 // the planner walked `messages_pkey` through every other chat's newer messages, as history.rs
 // describes: 6 ms a push in `make bench`), and whether the push has become pointless (`seen`): the
@@ -42,7 +43,7 @@ WITH due AS (
              WHERE (x.chat_id, x.id) > (r.chat_id, COALESCE(m.last_read_message_id, 0))
                AND (x.chat_id, x.id) <= (r.chat_id, 9223372036854775807)
                AND x.author_id <> r.user_id AND x.deleted_at IS NULL
-             ORDER BY x.chat_id, x.id LIMIT $3) unread_rows) AS unread
+             ORDER BY x.chat_id, x.id LIMIT 100) unread_rows) AS unread
     FROM (SELECT DISTINCT user_id, chat_id FROM target) r
     LEFT JOIN chat_members m ON m.chat_id = r.chat_id AND m.user_id = r.user_id
 )
@@ -237,7 +238,6 @@ impl Store {
                 prepared::<ClaimDeliveries>()
                     .bind::<BigInt, _>(limit)
                     .bind::<BigInt, _>(millis(lease))
-                    .bind::<BigInt, _>(UNREAD_COUNTED_UP_TO)
                     .load::<DueRow>(conn)
                     .await
             })
@@ -281,6 +281,10 @@ impl Store {
     /// Forgets finished deliveries older than `kept`; how many.
     pub async fn prune_pushes(&self, kept: Duration) -> StoreResult<usize> {
         let mut conn = self.conn().await?;
-        Ok(prepared::<PruneDeliveries>().bind::<BigInt, _>(millis(kept)).execute(&mut conn).await?)
+        conn.transaction(async |conn| {
+            plan_for_values(conn).await?;
+            Ok(prepared::<PruneDeliveries>().bind::<BigInt, _>(millis(kept)).execute(conn).await?)
+        })
+        .await
     }
 }

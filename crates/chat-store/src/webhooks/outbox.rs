@@ -11,7 +11,7 @@
 //! bench`).
 
 use crate::connection::pool::Store;
-use crate::connection::prepared::{prepared, statement};
+use crate::connection::prepared::{plan_for_values, prepared, statement};
 use crate::error::StoreResult;
 use crate::events::published::PublishedEvent;
 use crate::rows::{EventRow, UserRow};
@@ -380,15 +380,18 @@ impl Store {
     /// that long ago (its pending ones will never be sent); how many.
     pub async fn prune_webhook_deliveries(&self, kept: Duration) -> StoreResult<usize> {
         let mut conn = self.conn().await?;
-        Ok(diesel::sql_query(
+        let prune = diesel::sql_query(
             "DELETE FROM webhook_deliveries d USING webhooks w
               WHERE w.id = d.webhook_id
                 AND ((d.state <> 'pending' AND d.finished_at < now() - make_interval(secs => $1))
                      OR w.revoked_at < now() - make_interval(secs => $1))",
         )
-        .bind::<Double, _>(kept.as_secs_f64())
-        .execute(&mut conn)
-        .await?)
+        .bind::<Double, _>(kept.as_secs_f64());
+        conn.transaction(async |conn| {
+            plan_for_values(conn).await?;
+            Ok(prune.execute(conn).await?)
+        })
+        .await
     }
 
     /// Webhook `id`'s newest deliveries (at most 100), for whoever may manage it.

@@ -1,0 +1,34 @@
+//! The large chat's data: one chat of 1,000,000 messages (written in SQL, as the search corpus
+//! is), whose only chat it is for two readers: `dave` has read none of it, `erin` all of it. Their
+//! chat lists differ only in what is unread, so the two works side by side show what unread
+//! messages cost a chat list; and a history page of it at the newest messages and at the oldest
+//! shows what depth costs one.
+
+use crate::psql::Psql;
+use crate::setup::Fixture;
+
+/// The messages written; `BENCH_LARGE_CHAT_MESSAGES` may lower it for a quick run.
+pub fn message_count() -> u64 {
+    std::env::var("BENCH_LARGE_CHAT_MESSAGES").ok().and_then(|value| value.parse().ok()).unwrap_or(1_000_000)
+}
+
+/// Fills the fixture's large chat and moves `erin`'s read marker to its end. Prints how long it
+/// took; answers the id a history page of its 50 oldest messages is read before.
+pub fn write(psql: &Psql, fixture: &Fixture) -> i64 {
+    let started = std::time::Instant::now();
+    let (chat, author, erin) = (fixture.unread_chat, fixture.ann_id, fixture.erin_id);
+    let messages = message_count();
+    psql.run(&[
+        &format!(
+            "INSERT INTO messages (chat_id, author_id, kind, content)
+             SELECT {chat}, {author}, 'text', 'unread message ' || n FROM generate_series(1, {messages}) n"
+        ),
+        &format!(
+            "UPDATE chat_members SET last_read_message_id = (SELECT max(id) FROM messages WHERE chat_id = {chat})
+             WHERE chat_id = {chat} AND user_id = {erin}"
+        ),
+    ]);
+    println!("large chat: {messages} messages written in {:.0?}", started.elapsed());
+    let oldest = psql.count(&format!("SELECT min(id) FROM messages WHERE chat_id = {chat}"));
+    i64::try_from(oldest).unwrap() + 51
+}
