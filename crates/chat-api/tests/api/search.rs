@@ -96,6 +96,20 @@ async fn pages_follow_their_cursor_in_a_fixed_number_of_queries() {
     assert_eq!(contents(&exactly_full).len(), 5);
     assert!(exactly_full["next_cursor"].is_null(), "no next page after the last one");
 
+    // By relevance: the five tie on rank and the id breaks the tie, so the cursor carries both.
+    let mut by_rank = Vec::new();
+    let mut path = "/api/v1/search?q=report&order=relevance&limit=2".to_owned();
+    app.text(&ann, chat, "report upon report: the report of reports").await;
+    loop {
+        let page = app.get_ok(&ann, &path).await;
+        by_rank.extend(contents(&page).into_iter().map(str::to_owned));
+        let Some(cursor) = page["next_cursor"].as_str() else { break };
+        path = format!("/api/v1/search?q=report&order=relevance&limit=2&cursor={cursor}");
+    }
+    let mut expected_by_rank = vec!["report upon report: the report of reports".to_owned()];
+    expected_by_rank.extend(expected);
+    assert_eq!(by_rank, expected_by_rank, "the densest first, then ties newest first, each once");
+
     // The counter also counts the server's background statements (presence beats, the receipt
     // publisher), which only ever add: the fewest of a few tries is the request's own cost.
     let cost = |query: &'static str| {

@@ -25,7 +25,10 @@ use tokio_postgres::{Config, NoTls};
 /// out above a custom one's (a `LIMIT $n` is costed as a tenth of the rows), which cost as much of
 /// the database's CPU as running them (search: 435 µs planning, 415 µs execution, in `make bench`).
 /// Each statement's generic plan is the one that runs, so `query_plans` tests generic plans.
-pub const SESSION_OPTIONS: &str = "-c plan_cache_mode=force_generic_plan";
+/// And no parallel workers: a generic plan costs a search's index probe at 0.5% of the messages,
+/// which over 2,000,000 launched workers to read 22 rows (13.4 ms a search, 1.7 ms without); a
+/// request of this server never reads enough rows for workers to repay their start.
+pub const SESSION_OPTIONS: &str = "-c plan_cache_mode=force_generic_plan -c max_parallel_workers_per_gather=0";
 
 #[derive(Debug)]
 pub(crate) struct Connector {
@@ -193,25 +196,29 @@ mod tests {
     use diesel_async::RunQueryDsl;
 
     #[derive(QueryableByName)]
-    struct Setting {
+    struct Settings {
         #[diesel(sql_type = Text)]
         plan_cache_mode: String,
+        #[diesel(sql_type = Text)]
+        workers: String,
     }
 
-    async fn plan_cache_mode(url: &str) -> String {
+    async fn settings(url: &str) -> (String, String) {
         let connector =
             Connector::new(url, Duration::from_secs(5), DatabaseHealth::default(), StatementWatch::default());
         let mut conn = connector.unwrap().pooled().await.unwrap();
-        let setting: Setting = diesel::sql_query("SHOW plan_cache_mode").get_result(&mut conn).await.unwrap();
-        setting.plan_cache_mode
+        let query = "SELECT current_setting('plan_cache_mode') AS plan_cache_mode,
+                            current_setting('max_parallel_workers_per_gather') AS workers";
+        let settings: Settings = diesel::sql_query(query).get_result(&mut conn).await.unwrap();
+        (settings.plan_cache_mode, settings.workers)
     }
 
     #[tokio::test]
     async fn each_statement_is_planned_once_per_connection_unless_the_url_says_otherwise() {
         let db = chat_test_db::TestDatabase::new().await;
-        assert_eq!(plan_cache_mode(db.url()).await, "force_generic_plan");
+        assert_eq!(settings(db.url()).await, ("force_generic_plan".to_owned(), "0".to_owned()));
         let separator = if db.url().contains('?') { '&' } else { '?' };
         let own = format!("{}{separator}options=-c%20plan_cache_mode%3Dauto", db.url());
-        assert_eq!(plan_cache_mode(&own).await, "auto");
+        assert_eq!(settings(&own).await.0, "auto");
     }
 }
