@@ -46,8 +46,10 @@ fuzz:
 ## Throughput and latency of the hot paths through a release server, each beside PostgreSQL alone
 ## (pgbench) running the statements the server sent for it, in the same run, and their ratio. It
 ## runs on a fresh database of a cluster of its own (.data/bench, its own port, stopped afterwards),
-## whose CPU it counts whole. BENCH_SECONDS (10) and BENCH_ROUNDS (3) per side and work; about
-## 4.5 minutes at the defaults. Not part of CI. See crates/chat-api/examples/bench/main.rs.
+## whose CPU it counts whole. BENCH_SECONDS (10) and BENCH_ROUNDS (3) per side and work; the table
+## alone (BENCH_SOCKETS=0 BENCH_RECEIPTS=0 BENCH_FILES=0 BENCH_FOLLOWERS=0) took 12.5 minutes on
+## 2026-12-06, a minute of it writing 2,000,000 messages. Not part of CI. See
+## crates/chat-api/examples/bench/main.rs.
 BENCH_ADDR := 127.0.0.1:8099
 BENCH_PG := env -u CHAT_PG_PORT CHAT_PG_DB=chat_bench CHAT_PG_ROOT=$(CURDIR)/.data/bench \
 	$${CHAT_BENCH_PG_PORT:+CHAT_PG_PORT=$$CHAT_BENCH_PG_PORT} $(LOCAL_PG)

@@ -152,3 +152,36 @@ async fn a_search_probes_the_text_index_whatever_the_statistics() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_replay_after_a_long_gap_stops_at_its_page() {
+    let db = TestDatabase::new().await;
+    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    // 100,000 events in 1,000 chats; the reader is in 10 of them, so 1,000 of the events are theirs.
+    let log = "
+        CREATE FUNCTION plan_of(statement text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+        DECLARE line text; BEGIN FOR line IN EXECUTE 'EXPLAIN ' || statement LOOP RETURN NEXT line; END LOOP; END $$;
+        INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'a', 'a', 'x');
+        INSERT INTO chats (id, kind, title, created_by) SELECT g, 'group', 't', 1 FROM generate_series(1, 1000) g;
+        INSERT INTO chat_members (chat_id, user_id, role) SELECT g, 1, 'owner' FROM generate_series(1, 10) g;
+        INSERT INTO events (seq, chat_id, kind, data) SELECT g, 1 + g % 1000, 'message.created', '{}'
+          FROM generate_series(1, 100000) g;
+        ANALYZE;";
+    conn.batch_execute(log).await.unwrap();
+    let prepare = format!(
+        "SET plan_cache_mode = force_generic_plan; DEALLOCATE ALL; PREPARE probe(bigint, bigint, bigint, bigint, text) AS {}",
+        crate::events::replay::EVENTS_FOR_SQL
+    );
+    conn.batch_execute(&prepare).await.unwrap();
+    let run = "(ANALYZE, COSTS OFF, TIMING OFF) EXECUTE probe(1, 0, 100000, 100, ''member.removed'')";
+    let lines: Vec<PlanLine> =
+        diesel::sql_query(format!("SELECT plan_of('{run}') AS line")).load(&mut conn).await.unwrap();
+    let plan = lines.into_iter().map(|plan| plan.line).collect::<Vec<_>>().join("\n");
+    // A page of 100 of the reader's events is 10,000 events into the gap; the whole gap is 100,000.
+    let most_rows = plan
+        .split("rows=")
+        .skip(1)
+        .filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse::<u64>().ok())
+        .max();
+    assert!(most_rows.is_some_and(|rows| rows <= 20_000), "the replay read the whole gap\n{plan}");
+}

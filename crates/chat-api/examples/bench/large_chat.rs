@@ -8,7 +8,7 @@ use crate::psql::Psql;
 use crate::setup::Fixture;
 
 /// The messages written; `BENCH_LARGE_CHAT_MESSAGES` may lower it for a quick run.
-pub fn message_count() -> u64 {
+fn message_count() -> u64 {
     std::env::var("BENCH_LARGE_CHAT_MESSAGES").ok().and_then(|value| value.parse().ok()).unwrap_or(1_000_000)
 }
 
@@ -16,7 +16,7 @@ pub fn message_count() -> u64 {
 /// took; answers the id a history page of its 50 oldest messages is read before.
 pub fn write(psql: &Psql, fixture: &Fixture) -> i64 {
     let started = std::time::Instant::now();
-    let (chat, author, erin) = (fixture.unread_chat, fixture.ann_id, fixture.erin_id);
+    let (chat, author, erin) = (fixture.large_chat, fixture.ann_id, fixture.erin_id);
     let messages = message_count();
     psql.run(&[
         &format!(

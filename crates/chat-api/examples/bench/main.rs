@@ -117,9 +117,8 @@ async fn main() {
     } else {
         corpus::write(&bench.psql, fixture.searcher_id, fixture.few_id, fixture.many_id);
         let deep = large_chat::write(&bench.psql, &fixture);
-        // Written out before anything is measured: while the kernel still flushed the corpora's
-        // gigabyte or two, the backends' reads waited on it (57% system time, searches at a
-        // third of their rate).
+        // Written out and vacuumed before anything is measured, so that what the corpora left to
+        // flush and to vacuum does not land in the first works' figures.
         bench.psql.run(&["VACUUM (ANALYZE)", "CHECKPOINT"]);
         chosen(works::all(&bench.host, &fixture, deep))
     };

@@ -1,6 +1,7 @@
 //! The data the works run on, made through the API: a chat to post into, a history of 60
-//! messages with reactions on the last 50, a reader with 21 chats in her list, and two readers of
-//! one chat (`unread.rs` fills it).
+//! messages with reactions on the last 50, a reader with 21 chats in her list, two readers of one
+//! large chat (`large_chat.rs` fills it), and members of 20 and of 1,000 of the search corpus's
+//! chats (`corpus.rs` adds them).
 
 use serde_json::{Value, json};
 
@@ -17,8 +18,8 @@ pub struct Fixture {
     pub searcher: String,
     pub searcher_id: i64,
     pub ann_id: i64,
-    /// The one chat of `dave` and `erin`, filled by `unread.rs`: dave reads none of it, erin all.
-    pub unread_chat: i64,
+    /// The one chat of `dave` and `erin`, filled by `large_chat.rs`: dave reads none of it, erin all.
+    pub large_chat: i64,
     pub dave: String,
     pub erin: String,
     pub erin_id: i64,
@@ -80,7 +81,7 @@ pub async fn prepare(client: &reqwest::Client, base: &str, suffix: u32) -> Fixtu
     let (dave_id, dave) = register(client, base, &format!("dave{suffix}")).await;
     let (erin_id, erin) = register(client, base, &format!("erin{suffix}")).await;
     let body = json!({ "kind": "group", "title": "unread", "member_ids": [dave_id, erin_id] });
-    let unread_chat =
+    let large_chat =
         call(client.post(format!("{base}/chats")).bearer_auth(&ann).json(&body)).await["id"].as_i64().unwrap();
     let (few_id, few) = register(client, base, &format!("few{suffix}")).await;
     let (many_id, many) = register(client, base, &format!("many{suffix}")).await;
@@ -92,7 +93,7 @@ pub async fn prepare(client: &reqwest::Client, base: &str, suffix: u32) -> Fixtu
         searcher,
         searcher_id,
         ann_id,
-        unread_chat,
+        large_chat,
         dave,
         erin,
         erin_id,

@@ -108,7 +108,7 @@ pub fn all(host: &str, fixture: &Fixture, deep_before: i64) -> Vec<Work> {
             unit: "page",
             clients: &[16],
             shape: &[2, 3],
-            build: read_as(&fixture.dave, format!("/api/v1/chats/{}/messages?limit=50", fixture.unread_chat)),
+            build: read_as(&fixture.dave, format!("/api/v1/chats/{}/messages?limit=50", fixture.large_chat)),
             keyed: false,
             rows: None,
             targets: Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: None },
@@ -121,7 +121,7 @@ pub fn all(host: &str, fixture: &Fixture, deep_before: i64) -> Vec<Work> {
             shape: &[3, 3],
             build: read_as(
                 &fixture.dave,
-                format!("/api/v1/chats/{}/messages?limit=50&before={deep_before}", fixture.unread_chat),
+                format!("/api/v1/chats/{}/messages?limit=50&before={deep_before}", fixture.large_chat),
             ),
             keyed: false,
             rows: None,

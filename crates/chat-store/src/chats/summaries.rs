@@ -34,8 +34,8 @@ pub struct ChatPage {
 /// row (kept only if it is this chat's): written as `chat_id = c.id ... ORDER BY id DESC`, the
 /// planner may walk `messages_pkey` backwards instead and read every newer message of every other
 /// chat (287 ms for 20 chats beside one of 200,000 messages; `query_plans` tests it).
-/// The unread counts stop at 100 (`UNREAD_COUNTED_UP_TO`; a test holds the two equal): uncapped, a chat list cost a row per
-/// unread message (245 ms for 5 chats of 23,500 unread). Each is a range of its index bounded by
+/// The unread counts stop at 100 (`UNREAD_COUNTED_UP_TO`; a test holds the two equal): uncapped,
+/// a chat list cost a row per unread message (245 ms for 5 chats of 23,500 unread). Each is a range of its index bounded by
 /// row comparisons on both sides, of the member row's columns (not `$1`, which a custom plan
 /// would turn into a range of `mentions_user_message_idx`): written with `mn.user_id = $1 AND
 /// mn.chat_id = c.id`, the planner counted mentions through `mentions_message_idx`, every mention
@@ -43,11 +43,12 @@ pub struct ChatPage {
 /// statistics taken before a chat grew, the planner may still read a whole unread range through
 /// a bitmap, but no other chat's rows.
 ///
-/// The statement is planned once per connection, not per request: its generic plan must cost what
-/// a custom one does, or PostgreSQL plans it again on every execution (0.4 ms of the database's
-/// CPU, half of a one-chat list's cost in `make bench`). Hence the cap as a literal (a `LIMIT $n`
-/// is costed as a tenth of the rows) and the optional filters on `m.chat_id`: on `c.id`, the
-/// generic plan took every chat for the outer side and scanned the members for each.
+/// Its generic plan is the one that runs (`connect.rs`: `SESSION_OPTIONS`), and under `auto` it
+/// must cost what a custom one does, or PostgreSQL plans the statement again on every execution
+/// (0.4 ms of the database's CPU, half of a one-chat list's cost in `make bench`). Hence the cap as
+/// a literal (a `LIMIT $n` is costed as a tenth of the rows) and the optional filters on
+/// `m.chat_id`: on `c.id`, the generic plan took every chat for the outer side and scanned the
+/// members for each (7 ms for one chat).
 pub(crate) const SUMMARY_SQL: &str = "
 SELECT c.id, c.kind, c.title, c.created_by, c.created_at, m.role, m.last_read_message_id,
        last.id AS last_message_id,
