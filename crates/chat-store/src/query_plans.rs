@@ -39,6 +39,21 @@ async fn plan_in_mode(conn: &mut AsyncPgConnection, mode: &str, statement: &str,
     lines.into_iter().map(|plan| plan.line).collect::<Vec<_>>().join("\n")
 }
 
+/// The plan of `run` (what follows `EXPLAIN`: options and an `EXECUTE`), as it ran.
+async fn executed_plan(conn: &mut AsyncPgConnection, run: &str) -> String {
+    let explain = diesel::sql_query(format!("SELECT plan_of('{run}') AS line"));
+    let lines: Vec<PlanLine> = explain.load(conn).await.unwrap();
+    lines.into_iter().map(|plan| plan.line).collect::<Vec<_>>().join("\n")
+}
+
+/// The most rows any node of an executed plan produced (its `actual ... rows=N`).
+fn most_rows_read(plan: &str) -> Option<u64> {
+    plan.split("rows=")
+        .skip(1)
+        .filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse::<u64>().ok())
+        .max()
+}
+
 #[tokio::test]
 async fn finding_a_chats_messages_never_walks_every_message() {
     let db = TestDatabase::new().await;
@@ -88,14 +103,8 @@ async fn a_chat_list_reads_no_more_unread_messages_than_it_counts() {
             crate::chats::summaries::SUMMARY_SQL
         );
         conn.batch_execute(&prepare).await.unwrap();
-        let lines: Vec<PlanLine> =
-            diesel::sql_query(format!("SELECT plan_of('{run}') AS line")).load(&mut conn).await.unwrap();
-        let plan = lines.into_iter().map(|plan| plan.line).collect::<Vec<_>>().join("\n");
-        let most_rows = plan
-            .split("rows=")
-            .skip(1)
-            .filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse::<u64>().ok())
-            .max();
+        let plan = executed_plan(&mut conn, &run).await;
+        let most_rows = most_rows_read(&plan);
         assert!(
             most_rows.is_some_and(|rows| rows <= 100),
             "{mode}, user {user}: a node read more than the cap\n{plan}"
@@ -174,14 +183,8 @@ async fn a_replay_after_a_long_gap_stops_at_its_page() {
     );
     conn.batch_execute(&prepare).await.unwrap();
     let run = "(ANALYZE, COSTS OFF, TIMING OFF) EXECUTE probe(1, 0, 100000, 100, ''member.removed'')";
-    let lines: Vec<PlanLine> =
-        diesel::sql_query(format!("SELECT plan_of('{run}') AS line")).load(&mut conn).await.unwrap();
-    let plan = lines.into_iter().map(|plan| plan.line).collect::<Vec<_>>().join("\n");
+    let plan = executed_plan(&mut conn, run).await;
     // A page of 100 of the reader's events is 10,000 events into the gap; the whole gap is 100,000.
-    let most_rows = plan
-        .split("rows=")
-        .skip(1)
-        .filter_map(|rest| rest.split(|c: char| !c.is_ascii_digit()).next()?.parse::<u64>().ok())
-        .max();
+    let most_rows = most_rows_read(&plan);
     assert!(most_rows.is_some_and(|rows| rows <= 20_000), "the replay read the whole gap\n{plan}");
 }
