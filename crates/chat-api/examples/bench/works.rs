@@ -64,6 +64,12 @@ pub fn growth() -> Vec<Growth> {
     ]
 }
 
+/// A read of one page by 16 clients, judged by the read target.
+fn page_read(label: &'static str, shape: &'static [usize], build: RequestFn) -> Work {
+    let targets = Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: None };
+    Work { label, unit: "page", clients: &[16], shape, build, keyed: false, rows: None, targets }
+}
+
 /// The works in the order they run: the reads first, on the fixture alone, so that they read the
 /// same data in every run (how many rows the creates add depends on the machine).
 pub fn all(host: &str, fixture: &Fixture, deep_before: i64) -> Vec<Work> {
@@ -80,93 +86,33 @@ pub fn all(host: &str, fixture: &Fixture, deep_before: i64) -> Vec<Work> {
     };
     let read = |path: String| read_as(&fixture.carol, path);
     vec![
-        Work {
-            label: "GET history, a page of 50 with reactions",
-            unit: "page",
-            clients: &[16],
-            // Membership and the older range pipelined, then the aggregate builder's queries
-            // (reactions, thread summaries, read frontiers; no attachments among text messages).
-            shape: &[2, 3],
-            build: read(format!("/api/v1/chats/{}/messages?limit=50", fixture.history)),
-            keyed: false,
-            rows: None,
-            targets: Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: None },
-        },
-        Work {
-            label: "GET /chats, 21 chats",
-            unit: "page",
-            clients: &[16],
-            // The summaries, their last messages, then the aggregate builder's three queries.
-            shape: &[1, 1, 3],
-            build: read("/api/v1/chats".to_owned()),
-            keyed: false,
-            rows: None,
-            targets: Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: None },
-        },
-        Work {
-            label: HISTORY_NEWEST,
-            unit: "page",
-            clients: &[16],
-            shape: &[2, 3],
-            build: read_as(&fixture.dave, format!("/api/v1/chats/{}/messages?limit=50", fixture.large_chat)),
-            keyed: false,
-            rows: None,
-            targets: Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: None },
-        },
-        Work {
-            label: HISTORY_OLDEST,
-            unit: "page",
-            clients: &[16],
-            // A page before a message also asks whether newer ones follow: three pipelined.
-            shape: &[3, 3],
-            build: read_as(
+        // Membership and the older range pipelined, then the aggregate builder's queries
+        // (reactions, thread summaries, read frontiers; no attachments among text messages).
+        page_read(
+            "GET history, a page of 50 with reactions",
+            &[2, 3],
+            read(format!("/api/v1/chats/{}/messages?limit=50", fixture.history)),
+        ),
+        // The summaries, their last messages, then the aggregate builder's three queries.
+        page_read("GET /chats, 21 chats", &[1, 1, 3], read("/api/v1/chats".to_owned())),
+        page_read(
+            HISTORY_NEWEST,
+            &[2, 3],
+            read_as(&fixture.dave, format!("/api/v1/chats/{}/messages?limit=50", fixture.large_chat)),
+        ),
+        // A page before a message also asks whether newer ones follow: three pipelined.
+        page_read(
+            HISTORY_OLDEST,
+            &[3, 3],
+            read_as(
                 &fixture.dave,
                 format!("/api/v1/chats/{}/messages?limit=50&before={deep_before}", fixture.large_chat),
             ),
-            keyed: false,
-            rows: None,
-            targets: Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: None },
-        },
-        Work {
-            label: CHATS_IN_20,
-            unit: "page",
-            clients: &[16],
-            shape: &[1, 1, 3],
-            build: read_as(&fixture.few, "/api/v1/chats?limit=20".to_owned()),
-            keyed: false,
-            rows: None,
-            targets: Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: None },
-        },
-        Work {
-            label: CHATS_IN_1000,
-            unit: "page",
-            clients: &[16],
-            shape: &[1, 1, 3],
-            build: read_as(&fixture.many, "/api/v1/chats?limit=20".to_owned()),
-            keyed: false,
-            rows: None,
-            targets: Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: None },
-        },
-        Work {
-            label: CHATS_NONE_UNREAD,
-            unit: "page",
-            clients: &[16],
-            shape: &[1, 1, 3],
-            build: read_as(&fixture.erin, "/api/v1/chats".to_owned()),
-            keyed: false,
-            rows: None,
-            targets: Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: None },
-        },
-        Work {
-            label: CHATS_ALL_UNREAD,
-            unit: "page",
-            clients: &[16],
-            shape: &[1, 1, 3],
-            build: read_as(&fixture.dave, "/api/v1/chats".to_owned()),
-            keyed: false,
-            rows: None,
-            targets: Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: None },
-        },
+        ),
+        page_read(CHATS_IN_20, &[1, 1, 3], read_as(&fixture.few, "/api/v1/chats?limit=20".to_owned())),
+        page_read(CHATS_IN_1000, &[1, 1, 3], read_as(&fixture.many, "/api/v1/chats?limit=20".to_owned())),
+        page_read(CHATS_NONE_UNREAD, &[1, 1, 3], read_as(&fixture.erin, "/api/v1/chats".to_owned())),
+        page_read(CHATS_ALL_UNREAD, &[1, 1, 3], read_as(&fixture.dave, "/api/v1/chats".to_owned())),
         Work {
             label: "GET /search, two words, 1,000,000 messages",
             unit: "search",
