@@ -17,6 +17,7 @@ pub mod push;
 pub mod rate_limit;
 pub mod realtime;
 pub mod routes;
+pub mod search_index;
 pub mod startup;
 pub mod state;
 pub mod telemetry;

@@ -1,7 +1,8 @@
-//! How the workers that plan from the event log (push, webhooks) follow it: woken by the hub's
-//! published head, they wait a moment more so that a burst of events is planned in one step, and
-//! plan only when the head has moved (a planning step locks its consumer's row, a write and a
-//! commit even when there is nothing to plan: stepping on every wake cost more than the planning).
+//! How the workers that plan from the event log (push, webhooks, the search index) follow it:
+//! woken by the hub's published head, they wait a moment more so that a burst of events is
+//! planned in one step, and plan only when the head has moved (a planning step locks its
+//! consumer's row, a write and a commit even when there is nothing to plan: stepping on every
+//! wake cost more than the planning).
 //! A fallback tick plans whatever the head says, in case a wake was missed.
 
 use chat_store::StoreResult;

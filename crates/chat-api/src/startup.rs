@@ -78,6 +78,7 @@ impl Application {
         workers.push(presence.beat_worker());
         let media = MediaStore::open(&config.uploads.storage)?;
         workers.push(uploads::janitor::worker(store.clone(), media.clone(), &config.uploads));
+        workers.push(crate::search_index::worker(store.clone(), hub.published_head()));
         let push = Push::new(&config.push, Vapid::load(&store, &config.push).await?)?;
         let metrics = Metrics::default();
         let sender = push::sender::Sender::new(push.clone(), &config.push, metrics.push_counters());

@@ -1,5 +1,6 @@
 //! Workers: the loops that run beside the HTTP server for as long as the process does (the event
-//! listener, the pump, the receipt publisher, retention, the presence beat, the upload janitor).
+//! listener, the pump, the receipt publisher, retention, the presence beat, the upload janitor, the
+//! search index, push and webhooks).
 //! Not to be confused with the HTTP worker threads of `CHAT_WORKERS`.
 //!
 //! A worker is a named future that never returns (its output is `Infallible`: each loop handles

@@ -53,3 +53,16 @@ pub fn write(psql: &Psql, reader: i64, few: i64, many: i64) {
     ]);
     println!("search corpus: {messages} messages in 1000 chats written in {:.0?}", started.elapsed());
 }
+
+/// Indexes for search every message written around the event log (both corpora), as an operator
+/// does after loading messages in SQL (docs/OPERATIONS.md); the server's index worker sees only
+/// what the log names. Prints how long it took.
+pub fn index(psql: &Psql) {
+    let started = std::time::Instant::now();
+    psql.run(&["INSERT INTO message_search (message_id, chat_id, words)
+         SELECT id, chat_id, to_tsvector('russian', content) FROM messages m
+          WHERE deleted_at IS NULL AND content IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM message_search s WHERE s.message_id = m.id)
+         ON CONFLICT (message_id) DO NOTHING"]);
+    println!("search index of the corpora written in {:.0?}", started.elapsed());
+}

@@ -38,6 +38,7 @@ mod psql;
 mod receipts;
 mod report;
 mod script;
+mod search_lag;
 mod setup;
 mod sockets;
 mod works;
@@ -117,6 +118,7 @@ async fn main() {
     } else {
         corpus::write(&bench.psql, fixture.searcher_id, fixture.few_id, fixture.many_id);
         let deep = large_chat::write(&bench.psql, &fixture);
+        corpus::index(&bench.psql);
         // Written out and vacuumed before anything is measured, so that what the corpora left to
         // flush and to vacuum does not land in the first works' figures.
         bench.psql.run(&["VACUUM (ANALYZE)", "CHECKPOINT"]);
@@ -132,10 +134,19 @@ async fn main() {
         let (statements, key) = capture(&bench, &log, &work, index).await;
         let script = script::build(work.label, &statements, work.shape, work.keyed.then_some(&key));
         println!("{}: {} statements in {} round trips", work.label, statements.len(), work.shape.len());
-        for &clients in work.clients {
-            let (mut alone, mut served) = (Vec::new(), Vec::new());
+        // The reference statement, bound to the same values (the work's single statement's).
+        let reference = work.reference.as_ref().map(|reference| {
+            let bound = capture::Statement { sql: reference.sql.to_owned(), params: statements[0].params.clone() };
+            (reference, script::build(reference.label, &[bound], &[1], work.keyed.then_some(&key)))
+        });
+        for (nth, &clients) in work.clients.iter().enumerate() {
+            let (mut alone, mut served, mut referred) = (Vec::new(), Vec::new(), Vec::new());
+            let reference = reference.as_ref().filter(|_| nth == 0);
             for round in 1..=rounds {
                 alone.push(bench.pgbench(&script, clients, work.rows.as_deref()));
+                if let Some((_, script)) = reference {
+                    referred.push(bench.pgbench(script, clients, work.rows.as_deref()));
+                }
                 let run = format!("{}, {clients} clients, round {round}", work.label);
                 let keys = format!("r{round}c{clients}");
                 served.push(bench.server(&work.build, &run, &keys, clients, work.rows.as_deref()).await);
@@ -143,6 +154,10 @@ async fn main() {
                 println!("  {clients} clients, round {round}: PostgreSQL alone {a:.0}/s, through the server {s:.0}/s");
             }
             table.add(&format!("{}, {clients} clients", work.label), work.unit, work.targets, &alone, &served);
+            if let Some((reference, _)) = reference {
+                let label = format!("{}, {clients} clients", reference.label);
+                table.add(&label, work.unit, reference.targets, &referred, &served);
+            }
             served_by_work.insert(work.label, (work.unit, served));
         }
     }
@@ -157,6 +172,10 @@ async fn main() {
     }
     growth.print();
     println!();
+    if let Some(create) = served_by_work.contains_key(works::CREATE).then(|| works::create(&bench.host, &fixture)) {
+        search_lag::run(&client, &base, &bench.host, &fixture, &create).await;
+        println!();
+    }
     if let Some(pid) = &server_pid {
         memory::hashing_memory(&client, &base, pid).await;
     }

@@ -6,7 +6,7 @@ use crate::measure::Sample;
 /// What a work's ratios must reach.
 #[derive(Clone, Copy, Debug)]
 pub struct Targets {
-    pub throughput: f64,
+    pub throughput: Option<f64>,
     pub p99: Option<f64>,
     pub db_cpu: Option<f64>,
     /// The longest p99 through the server, in ms, whatever pgbench does.
@@ -41,7 +41,7 @@ impl Table {
             rate(tput_a),
             rate(tput_s),
             Some(ratio),
-            judge(ratio, Some(targets.throughput), true),
+            judge(ratio, targets.throughput, true),
         );
         let (p50_a, p50_s) = (a(|x| x.p50_ms), s(|x| x.p50_ms));
         row("  p50 latency".into(), ms(p50_a), ms(p50_s), Some(p50_s / p50_a), String::new());

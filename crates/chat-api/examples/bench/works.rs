@@ -22,13 +22,49 @@ pub struct Work {
     /// Counts the rows written, one per created message.
     pub rows: Option<String>,
     pub targets: Targets,
+    /// Another statement that pgbench runs beside it, in each round at its first client count,
+    /// with the same bind values, for a row of its own that judges the server's figures by it.
+    pub reference: Option<Reference>,
 }
+
+/// A fixed statement a work is judged against, rather than against its own.
+pub struct Reference {
+    pub label: &'static str,
+    pub sql: &'static str,
+    pub targets: Targets,
+}
+
+/// The create statement as it was before full-text search (2026-11-26, `596267f~1`): membership,
+/// the key's claim, the insert and its event, bound to the server's create's `$1`-`$11`. A plain
+/// message through the server is judged against it (target: 1.15x its database CPU), so that what
+/// search, mentions, threads and files cost a message that uses none of them shows.
+const PRE_SEARCH_CREATE: &str = "
+WITH allowed AS (
+    SELECT EXISTS (SELECT 1 FROM chat_members WHERE chat_id = $1 AND user_id = $2 FOR KEY SHARE) AS is_member,
+           ($6::bigint IS NULL OR EXISTS (SELECT 1 FROM messages WHERE id = $6 AND chat_id = $1)) AS reply_ok
+), new_message AS (
+    SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM allowed WHERE is_member AND reply_ok
+), claim AS (
+    INSERT INTO idempotency_keys (user_id, key, request_hash, message_id)
+    SELECT $2, $7, $8, id FROM new_message WHERE $7::text IS NOT NULL
+    ON CONFLICT (user_id, key) DO NOTHING
+    RETURNING message_id
+), inserted AS (
+    INSERT INTO messages (id, chat_id, author_id, kind, content, payload, reply_to_id, ts)
+    SELECT id, $1, $2, $3, $4, $5, $6, $9 FROM new_message WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM claim)
+    RETURNING *
+), event AS (
+    INSERT INTO events (chat_id, message_id, kind, data)
+    SELECT chat_id, id, $11, jsonb_set($10, '{id}', to_jsonb(id)) FROM inserted
+)
+SELECT allowed.is_member, allowed.reply_ok, inserted.* FROM allowed LEFT JOIN inserted ON true";
 
 const CHATS_NONE_UNREAD: &str = "GET /chats, 1 chat of 1,000,000 messages, all read";
 const CHATS_ALL_UNREAD: &str = "GET /chats, 1 chat of 1,000,000 messages, none read";
 const CHATS_IN_20: &str = "GET /chats?limit=20, a member of 20 chats";
 const CHATS_IN_1000: &str = "GET /chats?limit=20, a member of 1,000 chats";
 const HISTORY_NEWEST: &str = "GET history of 1,000,000 messages, the newest 50";
+pub const CREATE: &str = "POST /messages (Idempotency-Key)";
 const HISTORY_OLDEST: &str = "GET history of 1,000,000 messages, the oldest 50";
 
 /// How a read's cost grows with the data: two works that differ only in that, through the server
@@ -66,20 +102,24 @@ pub fn growth() -> Vec<Growth> {
 
 /// A read of one page by 16 clients, judged by the read target.
 fn page_read(label: &'static str, shape: &'static [usize], build: RequestFn) -> Work {
-    let targets = Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: None };
-    Work { label, unit: "page", clients: &[16], shape, build, keyed: false, rows: None, targets }
+    let targets = Targets { throughput: Some(0.80), p99: None, db_cpu: None, p99_ms_max: None };
+    Work { label, unit: "page", clients: &[16], shape, build, keyed: false, rows: None, targets, reference: None }
+}
+
+/// `ann` posts a plain message into her chat, keyed by the request's key.
+pub fn create(host: &str, fixture: &Fixture) -> RequestFn {
+    let (ann, chat, host) = (format!("Bearer {}", fixture.ann), fixture.chat, host.to_owned());
+    Arc::new(move |key: &str| {
+        let body = format!(r#"{{"chat_id":{chat},"type":"text","content":"load message {key}"}}"#);
+        let headers = [("Authorization", ann.as_str()), ("Idempotency-Key", key)];
+        request("POST", &host, "/api/v1/messages", &headers, Some(&body))
+    })
 }
 
 /// The works in the order they run: the reads first, on the fixture alone, so that they read the
 /// same data in every run (how many rows the creates add depends on the machine).
 pub fn all(host: &str, fixture: &Fixture, deep_before: i64) -> Vec<Work> {
-    let (ann, chat) = (format!("Bearer {}", fixture.ann), fixture.chat);
-    let create_host = host.to_owned();
-    let create: RequestFn = Arc::new(move |key: &str| {
-        let body = format!(r#"{{"chat_id":{chat},"type":"text","content":"load message {key}"}}"#);
-        let headers = [("Authorization", ann.as_str()), ("Idempotency-Key", key)];
-        request("POST", &create_host, "/api/v1/messages", &headers, Some(&body))
-    });
+    let create = create(host, fixture);
     let read_as = |token: &str, path: String| -> RequestFn {
         let bytes = request("GET", host, &path, &[("Authorization", &format!("Bearer {token}"))], None);
         Arc::new(move |_: &str| bytes.clone())
@@ -122,17 +162,23 @@ pub fn all(host: &str, fixture: &Fixture, deep_before: i64) -> Vec<Work> {
             build: read_as(&fixture.searcher, format!("/api/v1/search?q={}", corpus::QUERY.replace(' ', "%20"))),
             keyed: false,
             rows: None,
-            targets: Targets { throughput: 0.80, p99: None, db_cpu: None, p99_ms_max: Some(50.0) },
+            targets: Targets { throughput: Some(0.80), p99: None, db_cpu: None, p99_ms_max: Some(50.0) },
+            reference: None,
         },
         Work {
-            label: "POST /messages (Idempotency-Key)",
+            label: CREATE,
             unit: "message",
             clients: &[16, 64],
             shape: &[1],
             build: create,
             keyed: true,
-            rows: Some(format!("SELECT count(*) FROM messages WHERE chat_id = {chat}")),
-            targets: Targets { throughput: 0.85, p99: Some(2.0), db_cpu: Some(1.15), p99_ms_max: None },
+            rows: Some(format!("SELECT count(*) FROM messages WHERE chat_id = {}", fixture.chat)),
+            targets: Targets { throughput: Some(0.85), p99: Some(2.0), db_cpu: Some(1.15), p99_ms_max: None },
+            reference: Some(Reference {
+                label: "POST /messages against the create statement of before search",
+                sql: PRE_SEARCH_CREATE,
+                targets: Targets { throughput: None, p99: None, db_cpu: Some(1.15), p99_ms_max: None },
+            }),
         },
     ]
 }

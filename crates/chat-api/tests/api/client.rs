@@ -55,6 +55,7 @@ async fn a_service_logs_in_chats_and_follows_its_events() {
     let patch = MessagePatch { content: Some("hello, bob".into()), payload: None };
     assert_eq!(ann.edit_message(posted.id, &patch).await.unwrap().content.as_deref(), Some("hello, bob"));
     assert_eq!(ann.edits(posted.id).await.unwrap().edits.len(), 1);
+    app.search_caught_up().await;
     let hits = bob.search("hello", &chat_client::SearchOptions::default()).await.unwrap().hits;
     assert_eq!(hits[0].message.id, posted.id);
     let page = bob.history(chat.id, PageQuery::latest()).await.unwrap();

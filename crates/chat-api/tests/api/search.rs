@@ -1,5 +1,7 @@
 //! Full-text search: Russian and English by stem, phrases, exclusions and prefixes; only the
 //! caller's chats; edits and deletes reflected; pages by cursor in a fixed number of queries.
+//! The index follows the log a moment behind the writes: tests wait for it (`search_caught_up`)
+//! before they search, except where what they check is that a delete needs no wait.
 
 use crate::support::{TestApp, expect_json, expect_problem, reaction_path};
 use chat_domain::ErrorCode;
@@ -25,6 +27,7 @@ async fn words_phrases_exclusions_and_prefixes_find_messages_of_the_callers_chat
     app.text(&ann, private, "release notes for the deploy").await;
     app.text(&carol, private, "draft release, not final").await;
     app.call(&bob, Method::PUT, &reaction_path(russian["id"].as_i64().unwrap(), "👍")).await;
+    app.search_caught_up().await;
     let search = |user, query: &str| {
         let path = format!("/api/v1/search?q={}", encoded(query));
         let app = &app;
@@ -54,6 +57,7 @@ async fn words_phrases_exclusions_and_prefixes_find_messages_of_the_callers_chat
     // Only an exclusion is left once the stop word goes: nothing is found, rather than everything.
     assert_eq!(contents(&search(&ann, "the -draft ").await), Vec::<&str>::new());
     app.text(&ann, shared, "forged \u{E000}mark\u{E001} zebra").await;
+    app.search_caught_up().await;
     let forged = search(&ann, "zebra").await;
     assert!(!forged["hits"][0]["snippet"].as_str().unwrap().contains("<mark>mark"), "{forged}");
 }
@@ -67,6 +71,7 @@ async fn an_edit_is_found_by_its_new_text_and_a_deleted_message_never() {
     let edit = json!({ "content": "revised phrasing" });
     expect_json(app.call_json(&ann, Method::PATCH, &format!("/api/v1/messages/{id}"), &edit).await, StatusCode::OK)
         .await;
+    app.search_caught_up().await;
     assert_eq!(contents(&app.get_ok(&ann, "/api/v1/search?q=original").await), Vec::<&str>::new());
     assert_eq!(contents(&app.get_ok(&ann, "/api/v1/search?q=phrasing").await), ["revised phrasing"]);
     app.call(&ann, Method::DELETE, &format!("/api/v1/messages/{id}")).await;
@@ -82,6 +87,7 @@ async fn pages_follow_their_cursor_in_a_fixed_number_of_queries() {
         app.text(&ann, chat, &format!("report number {n}")).await;
     }
     app.text(&ann, chat, "a lone memo").await;
+    app.search_caught_up().await;
     let mut seen = Vec::new();
     let mut path = "/api/v1/search?q=report&limit=2".to_owned();
     loop {
@@ -100,6 +106,7 @@ async fn pages_follow_their_cursor_in_a_fixed_number_of_queries() {
     let mut by_rank = Vec::new();
     let mut path = "/api/v1/search?q=report&order=relevance&limit=2".to_owned();
     app.text(&ann, chat, "report upon report: the report of reports").await;
+    app.search_caught_up().await;
     loop {
         let page = app.get_ok(&ann, &path).await;
         by_rank.extend(contents(&page).into_iter().map(str::to_owned));

@@ -1,5 +1,6 @@
 //! Following the published log with a durable position, for work that must happen once per
-//! event whatever the number of server processes, and survive a crash: push, webhooks.
+//! event whatever the number of server processes, and survive a crash: push, webhooks, the
+//! search index.
 //!
 //! A consumer's step is one transaction: lock the consumer's row, read the events after its
 //! position, let its planner record what they call for (outbox rows, with the same connection),
@@ -29,6 +30,7 @@ statement!(
 pub(crate) enum LogConsumer {
     Push,
     Webhooks,
+    Search,
 }
 
 impl LogConsumer {
@@ -37,6 +39,7 @@ impl LogConsumer {
         match self {
             LogConsumer::Push => "push",
             LogConsumer::Webhooks => "webhooks",
+            LogConsumer::Search => "search",
         }
     }
 }
@@ -60,7 +63,7 @@ impl Store {
     /// past them. Returns how many events it looked at; 0 means it has caught up with the head,
     /// or that another process is stepping it right now.
     /// A consumer's first step starts at the head: it does not act on history from before it
-    /// existed.
+    /// existed. (The search index's row is written by its migration, which indexed that history.)
     pub(crate) async fn consume_log(&self, planner: &impl LogPlanner, batch: i64) -> StoreResult<usize> {
         let name = planner.consumer().name();
         let mut conn = self.conn().await?;

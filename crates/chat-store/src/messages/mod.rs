@@ -1,5 +1,5 @@
 //! Messages: the aggregate builder every read ends in, creating (one statement), editing,
-//! deleting, reactions, history and thread pages, mentions and search.
+//! deleting, reactions, history and thread pages, mentions, search and its index.
 
 pub(crate) mod aggregate;
 pub(crate) mod create;
@@ -10,4 +10,5 @@ pub(crate) mod history;
 pub(crate) mod mentions;
 pub(crate) mod reactions;
 pub(crate) mod search;
+pub(crate) mod search_index;
 pub(crate) mod threads;

@@ -20,8 +20,12 @@ const MATCH_END: char = '\u{E001}';
 /// The page: `$1` reader, `$2` tsquery, `$3` chat or null, `$4`/`$5` the cursor (id, and rank
 /// for relevance), `$6` limit.
 ///
+/// The words are `message_search`'s, which the search index worker keeps (`search_index.rs`):
+/// a message is found a moment after it is posted, and one deleted meanwhile may still be a hit,
+/// which the page's read of `messages` shows as a tombstone and `search_messages` leaves out.
+///
 /// The plan is the same whatever the words and however fresh the statistics: `hits` probes
-/// `messages_search_idx` and nothing else, then the reader's chats and the cursor cut the hits,
+/// `message_search_words_idx` and nothing else, then the reader's chats and the cursor cut the hits,
 /// and only the page's rows are read whole and get a passage (from text cleared of the marker
 /// characters, so a message cannot forge a `<mark>`). A search costs what its words match, never
 /// a walk of messages that may not match: left to the planner, a rare pair of words once walked
@@ -42,12 +46,12 @@ macro_rules! search_sql {
         concat!(
             "WITH q AS NOT MATERIALIZED (SELECT to_tsquery('russian', $2) AS query),
 hits AS MATERIALIZED (
-    SELECT m.id, m.chat_id, ",
+    SELECT s.message_id AS id, s.chat_id, ",
             $hit_rank,
             " AS rank
-      FROM q, messages m
-     WHERE m.search @@ q.query AND m.deleted_at IS NULL AND querytree(q.query) <> 'T'
-       AND ($3::bigint IS NULL OR m.chat_id = $3)
+      FROM q, message_search s
+     WHERE s.words @@ q.query AND querytree(q.query) <> 'T'
+       AND ($3::bigint IS NULL OR s.chat_id = $3)
 ), top AS (
     SELECT hits.id, hits.rank FROM hits
       JOIN chat_members cm ON cm.chat_id = hits.chat_id AND cm.user_id = $1
@@ -60,8 +64,8 @@ hits AS MATERIALIZED (
      LIMIT $6
 ), page AS (
     SELECT m.id, m.chat_id, m.author_id, m.kind, m.content, m.payload, m.ts, m.reply_to_id, m.deleted_at,
-           m.updated_at, m.thread_root_id, COALESCE(top.rank, ts_rank(m.search, q.query)) AS rank
-      FROM top JOIN messages m ON m.id = top.id, q
+           m.updated_at, m.thread_root_id, COALESCE(top.rank, ts_rank(s.words, q.query)) AS rank
+      FROM top JOIN messages m ON m.id = top.id JOIN message_search s ON s.message_id = top.id, q
 )
 SELECT page.*, c.title AS chat_title,
        ts_headline('russian', translate(page.content, E'\\uE000\\uE001', ''), q.query,
@@ -76,7 +80,7 @@ SELECT page.*, c.title AS chat_title,
 pub(crate) const NEWEST_SQL: &str = search_sql!("NULL::real", "hits.id < $4 AND $5::real IS NOT NULL", "id DESC");
 statement!(SearchNewest, NEWEST_SQL);
 pub(crate) const RELEVANT_SQL: &str =
-    search_sql!("ts_rank(m.search, q.query)", "(hits.rank, hits.id) < ($5::real, $4)", "rank DESC, id DESC");
+    search_sql!("ts_rank(s.words, q.query)", "(hits.rank, hits.id) < ($5::real, $4)", "rank DESC, id DESC");
 statement!(SearchRelevant, RELEVANT_SQL);
 
 /// The order of results.
@@ -136,6 +140,8 @@ impl Store {
             rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
             let next =
                 more.then(|| rows.last().map(|row| SearchCursor { id: row.message.id, rank: row.rank })).flatten();
+            // Deleted since the index last saw it: the cursor passes it, the page leaves it out.
+            rows.retain(|row| row.message.deleted_at.is_none());
             let extras: Vec<(Option<String>, String)> = rows
                 .iter()
                 .map(|row| (row.chat_title.clone(), highlighted(row.snippet.as_deref().unwrap_or(""))))

@@ -5,5 +5,6 @@ mod bots;
 mod bounded_wait;
 mod event_log;
 mod query_count;
+mod search_index;
 mod support;
 mod webhook_runs;

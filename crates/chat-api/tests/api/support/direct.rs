@@ -39,6 +39,19 @@ impl TestApp {
         query.get_result::<Count>(&mut conn).await.unwrap().count
     }
 
+    /// Waits until the search index has caught up with every event committed so far: it follows
+    /// the log a moment behind the writes, so a search then sees the messages as they are now.
+    pub async fn search_caught_up(&self) {
+        let behind = "events WHERE seq IS NULL OR seq > (SELECT position FROM log_consumers WHERE name = 'search')";
+        for _ in 0..500 {
+            if self.count(behind).await == 0 {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the search index was still behind the log after 5 s");
+    }
+
     /// Writes `request` as raw bytes, as a client no HTTP library would let through, and returns
     /// what the server answered before it closed the connection or `wait` ran out.
     pub async fn raw_http(&self, request: &[u8], wait: Duration) -> String {
