@@ -4,7 +4,7 @@ use crate::connection::pool::Store;
 use crate::error::{StoreError, StoreResult};
 use crate::idempotency::{EarlierAnswer, earlier_answer, ensure_still_member, request_fingerprint};
 use crate::messages::aggregate::{build_messages, single};
-use crate::messages::create_statement::{CreateMessage, CreateMessageWithUploads, CreateStatement};
+use crate::messages::create_statement::{CreateMessage, CreateMessageWithUploads, CreatePlainMessage, CreateStatement};
 use crate::rows::MessageRow;
 use crate::schema::{chat_members, messages};
 use crate::uploads::attachment_candidates;
@@ -62,10 +62,13 @@ impl Store {
             &ReadFrontier::default(),
         );
         let statement = CreateStatement { new, author, key, fingerprint: fingerprint.as_deref(), ts, draft: &draft };
-        let outcome = if new.upload_ids.is_empty() {
-            statement.run::<CreateMessage>(&mut conn).await?
-        } else {
+        let plain = new.mentioned_usernames.is_empty() && new.mentioned_ids.is_empty() && new.thread_root_id.is_none();
+        let outcome = if !new.upload_ids.is_empty() {
             statement.run::<CreateMessageWithUploads>(&mut conn).await?
+        } else if plain {
+            statement.run::<CreatePlainMessage>(&mut conn).await?
+        } else {
+            statement.run::<CreateMessage>(&mut conn).await?
         };
         if !outcome.is_member {
             return Err(DomainError::NotAMember.into());
