@@ -1,6 +1,8 @@
 //! The plans PostgreSQL picks for the statements that find a chat's messages, in the state that
 //! once fooled it: statistics taken while the table was small, then one chat far larger than the
-//! rest. None may walk `messages_pkey`, which reads every newer message of every other chat.
+//! rest. None may walk `messages_pkey`, which reads every newer message of every other chat. And
+//! what the statements whose work grows with the data read as it grows: unread counts, search,
+//! replay, push planning in a large chat.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chat_test_db::TestDatabase;
@@ -191,4 +193,51 @@ async fn a_replay_after_a_long_gap_stops_at_its_page() {
     // A page of 100 of the reader's events is 10,000 events into the gap; the whole gap is 100,000.
     let most_rows = most_rows_read(&plan);
     assert!(most_rows.is_some_and(|rows| rows <= 20_000), "the replay read the whole gap\n{plan}");
+}
+
+/// The most rows any node of an executed plan produced over all its loops (`rows=N loops=M`).
+fn most_rows_in_total(plan: &str) -> u64 {
+    let number = |text: &str| text.split(|c: char| !c.is_ascii_digit()).next().and_then(|n| n.parse::<u64>().ok());
+    plan.split("rows=")
+        .skip(1)
+        .filter_map(|rest| Some(number(rest)? * number(rest.split("loops=").nth(1)?)?))
+        .max()
+        .unwrap_or(0)
+}
+
+#[tokio::test]
+async fn planning_pushes_reads_a_chats_members_once_per_step_not_once_per_message() {
+    let db = TestDatabase::new().await;
+    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    // A group of 5,000 members besides its author, each with a pusher (the group default: pushed
+    // when mentioned), one of them at `all`; 50 messages, each mentioning members 2, 3 and 4.
+    let chat = "
+        CREATE FUNCTION plan_of(statement text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+        DECLARE line text; BEGIN FOR line IN EXECUTE 'EXPLAIN ' || statement LOOP RETURN NEXT line; END LOOP; END $$;
+        INSERT INTO users (id, username, display_name, password_hash)
+        SELECT g, 'u' || g, 'u', 'x' FROM generate_series(1, 5001) g;
+        INSERT INTO chats (id, kind, title, created_by) VALUES (1, 'group', 't', 1);
+        INSERT INTO chat_members (chat_id, user_id, role) SELECT 1, g, 'member' FROM generate_series(1, 5001) g;
+        UPDATE chat_members SET notification_level = 'all' WHERE user_id = 5001;
+        INSERT INTO auth_tokens (token_hash, user_id, expires_at)
+        SELECT int8send(g), g, now() + interval '1 day' FROM generate_series(2, 5001) g;
+        INSERT INTO pushers (user_id, token_hash, kind, url) SELECT g, int8send(g), 'http', 'https://push.example/'
+          FROM generate_series(2, 5001) g;
+        INSERT INTO messages (id, chat_id, author_id, kind, content) SELECT g, 1, 1, 'text', 'm' FROM generate_series(1, 50) g;
+        INSERT INTO mentions (user_id, chat_id, message_id) SELECT u, 1, g FROM generate_series(1, 50) g, generate_series(2, 4) u;
+        ANALYZE;";
+    conn.batch_execute(chat).await.unwrap();
+    let prepare = format!(
+        "SET plan_cache_mode = force_generic_plan; PREPARE probe(bigint[], bigint) AS {}",
+        crate::push::planning::PLAN_MESSAGES_SQL
+    );
+    conn.batch_execute(&prepare).await.unwrap();
+    let messages: Vec<String> = (1..=50).map(|id: i64| id.to_string()).collect();
+    let run = format!("(ANALYZE, COSTS OFF, TIMING OFF) EXECUTE probe(ARRAY[{}], 0)", messages.join(", "));
+    let plan = executed_plan(&mut conn, &run).await;
+    assert!(most_rows_in_total(&plan) <= 10_000, "a node read the members once per message\n{plan}");
+    // 3 mentioned members and the one at `all`, for each of the 50 messages.
+    let planned = "SELECT count(*)::text AS line FROM push_deliveries";
+    let count: Vec<PlanLine> = diesel::sql_query(planned).load(&mut conn).await.unwrap();
+    assert_eq!(count[0].line, "200");
 }

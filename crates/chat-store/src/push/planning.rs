@@ -19,28 +19,44 @@ use std::time::Duration;
 // or `mentions` and it mentions them), who are not muted and have not read it; one delivery per
 // pusher of theirs whose session is live, due after the hold (`$2` ms). Only a message of a
 // member (not `system`), still there. Each recipient's badge notes the message, for `clear`.
-statement!(
-    PlanMessagePushes,
-    concat!(
-        "
+//
+// A step plans many messages of a busy chat at once, so what it reads must not be each chat's
+// members once per message: members pushed for every message (level `all`, with a pusher, not
+// muted) are read once per chat per step (`candidate`) and meet each message; members at
+// `mentions` are found from the message's mentions, each by its membership's key.
+// Per message, a chat of 5,000 members cost 5,000 membership rows and as many probes for a pusher
+// and a mention (`query_plans.rs` holds the difference).
+pub(crate) const PLAN_MESSAGES_SQL: &str = concat!(
+    "
 WITH message AS (
     SELECT id, chat_id, author_id FROM messages
     WHERE id = ANY($1) AND deleted_at IS NULL AND kind <> 'system'
+), candidate AS MATERIALIZED (
+    SELECT m.chat_id, m.user_id, COALESCE(m.last_read_message_id, 0) AS marker
+    FROM chat_members m
+    JOIN chats c ON c.id = m.chat_id
+    WHERE m.chat_id IN (SELECT chat_id FROM message)
+      AND ",
+    effective_level!("m", "c"),
+    " = 'all'
+      AND (m.muted_until IS NULL OR m.muted_until <= now())
+      AND EXISTS (SELECT 1 FROM pushers WHERE pushers.user_id = m.user_id)
 ), recipient AS (
-    SELECT message.id AS message_id, message.chat_id, m.user_id
+    SELECT message.id AS message_id, message.chat_id, cand.user_id
     FROM message
+    JOIN candidate cand ON cand.chat_id = message.chat_id
+    WHERE cand.user_id <> message.author_id AND cand.marker < message.id
+    UNION ALL
+    SELECT message.id, message.chat_id, m.user_id
+    FROM message
+    JOIN mentions mn ON mn.message_id = message.id
+    JOIN chat_members m ON m.chat_id = message.chat_id AND m.user_id = mn.user_id
     JOIN chats c ON c.id = message.chat_id
-    JOIN chat_members m ON m.chat_id = message.chat_id AND m.user_id <> message.author_id
-    WHERE (m.muted_until IS NULL OR m.muted_until <= now())
+    WHERE ",
+    effective_level!("m", "c"),
+    " = 'mentions' AND m.user_id <> message.author_id
+      AND (m.muted_until IS NULL OR m.muted_until <= now())
       AND COALESCE(m.last_read_message_id, 0) < message.id
-      AND CASE ",
-        effective_level!("m", "c"),
-        "
-            WHEN 'all' THEN TRUE
-            WHEN 'mentions' THEN EXISTS (
-                SELECT 1 FROM mentions WHERE mentions.message_id = message.id AND mentions.user_id = m.user_id)
-            ELSE FALSE
-          END
       AND EXISTS (SELECT 1 FROM pushers WHERE pushers.user_id = m.user_id)
 ), badge AS (
     INSERT INTO push_badges (user_id, chat_id, message_id)
@@ -53,8 +69,8 @@ FROM recipient r
 JOIN pushers p ON p.user_id = r.user_id
 JOIN auth_tokens t ON t.token_hash = p.token_hash AND t.revoked_at IS NULL AND t.expires_at > now()
 ON CONFLICT DO NOTHING"
-    )
 );
+statement!(PlanMessagePushes, PLAN_MESSAGES_SQL);
 
 // Members of these chats whose read marker passed the newest message they were pushed for: a
 // `clear` to each of their pushers, due at once, and the badge forgotten.
