@@ -32,6 +32,7 @@ mod followers;
 mod http;
 mod large_chat;
 mod measure;
+mod member_count;
 mod memory;
 mod pgbench;
 mod psql;
@@ -58,11 +59,12 @@ fn load_average() -> String {
 }
 
 /// The server's statements for one request of `work`, and the request's key; captured again (up
-/// to 5 times) while something else got in the way, such as the event publisher's reads.
+/// to 5 times) while something else got in the way, such as the event publisher's reads. Keys
+/// carry the work's `index`: a key used again with another body would be refused.
 async fn capture(bench: &Bench, log: &Path, work: &Work, index: usize) -> (Vec<capture::Statement>, String) {
     let mut attempt = 0;
     loop {
-        let key = format!("capture-{attempt}");
+        let key = format!("w{index}-capture-{attempt}");
         let bytes = (work.build)(&key);
         let request = async { assert_eq!(http::once(&bench.host, &bytes).await, 200, "{}", work.label) };
         let label = format!("{}-{index}-{attempt}", std::process::id());
@@ -99,7 +101,7 @@ async fn main() {
     };
 
     let client = reqwest::Client::new();
-    let fixture = setup::prepare(&client, &base, std::process::id()).await;
+    let fixture = setup::prepare(&client, &base, &bench.psql, std::process::id()).await;
     println!(
         "{rounds} rounds of {seconds} s per side, medians. PostgreSQL alone: {} -M prepared -j 1 on the \
          server's statements (scripts in {}). Load average at start: {}.",
@@ -112,10 +114,11 @@ async fn main() {
     let chosen = |works: Vec<Work>| -> Vec<Work> {
         works.into_iter().filter(|work| work.label.contains(only.as_str())).collect()
     };
-    // The corpora take about a minute to write: only when a work runs (on them or beside them).
-    let works = if setting("BENCH_TABLE", 1) == 0 || chosen(works::all(&bench.host, &fixture, 0)).is_empty() {
+    // The corpora take about two minutes to write: only when a read runs (on them or beside
+    // them, so that every read reads the same data in every run); creates do without.
+    let works = if setting("BENCH_TABLE", 1) == 0 {
         Vec::new()
-    } else {
+    } else if chosen(works::all(&bench.host, &fixture, 0)).iter().any(|work| work.rows.is_none()) {
         corpus::write(&bench.psql, fixture.searcher_id, fixture.few_id, fixture.many_id);
         let deep = large_chat::write(&bench.psql, &fixture);
         corpus::index(&bench.psql);
@@ -123,13 +126,21 @@ async fn main() {
         // flush and to vacuum does not land in the first works' figures.
         bench.psql.run(&["VACUUM (ANALYZE)", "CHECKPOINT"]);
         chosen(works::all(&bench.host, &fixture, deep))
+    } else {
+        bench.psql.run(&["VACUUM (ANALYZE)", "CHECKPOINT"]);
+        chosen(works::all(&bench.host, &fixture, 0))
     };
     let mut served_by_work = std::collections::HashMap::new();
     for (index, work) in works.into_iter().enumerate() {
         // Every work reads a database whose statistics are current (not those of before the creates).
         bench.psql.run(&["VACUUM (ANALYZE)"]);
         for n in 0..3 {
-            assert_eq!(http::once(&bench.host, &(work.build)(&format!("warm-{n}"))).await, 200, "{}", work.label);
+            assert_eq!(
+                http::once(&bench.host, &(work.build)(&format!("w{index}-warm-{n}"))).await,
+                200,
+                "{}",
+                work.label
+            );
         }
         let (statements, key) = capture(&bench, &log, &work, index).await;
         let script = script::build(work.label, &statements, work.shape, work.keyed.then_some(&key));
@@ -148,7 +159,7 @@ async fn main() {
                     referred.push(bench.pgbench(script, clients, work.rows.as_deref()));
                 }
                 let run = format!("{}, {clients} clients, round {round}", work.label);
-                let keys = format!("r{round}c{clients}");
+                let keys = format!("w{index}r{round}c{clients}");
                 served.push(bench.server(&work.build, &run, &keys, clients, work.rows.as_deref()).await);
                 let (a, s) = (alone[alone.len() - 1].throughput, served[served.len() - 1].throughput);
                 println!("  {clients} clients, round {round}: PostgreSQL alone {a:.0}/s, through the server {s:.0}/s");
@@ -156,7 +167,7 @@ async fn main() {
             table.add(&format!("{}, {clients} clients", work.label), work.unit, work.targets, &alone, &served);
             if let Some((reference, _)) = reference {
                 let label = format!("{}, {clients} clients", reference.label);
-                table.add(&label, work.unit, reference.targets, &referred, &served);
+                table.compare(&label, work.unit, reference.db_cpu, &referred, &alone, &served);
             }
             served_by_work.insert(work.label, (work.unit, served));
         }

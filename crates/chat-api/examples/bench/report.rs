@@ -17,6 +17,8 @@ pub struct Targets {
 #[derive(Debug, Default)]
 pub struct Table {
     rows: Vec<[String; 5]>,
+    /// Comparisons with a reference statement, printed under the table.
+    comparisons: Vec<String>,
 }
 
 impl Table {
@@ -72,9 +74,38 @@ impl Table {
         row("  server CPU".into(), String::new(), server.map_or("?".into(), cores), None, String::new());
     }
 
-    /// Prints the table as Markdown, columns aligned.
+    /// Notes the database CPU of a work's statement (`alone`) against a `reference` statement,
+    /// both in pgbench, judged by `target`; and through the server (`served`), whose difference
+    /// is what the server's requests and background work add.
+    pub fn compare(
+        &mut self,
+        label: &str,
+        unit: &str,
+        target: f64,
+        reference: &[Sample],
+        alone: &[Sample],
+        served: &[Sample],
+    ) {
+        let cpu = |samples: &[Sample]| median(samples, |x| x.db_cpu_per_op_us);
+        let (reference, alone, served) = (cpu(reference), cpu(alone), cpu(served));
+        let ratio = alone / reference;
+        let verdict = if ratio <= target { "met" } else { "MISSED" };
+        self.comparisons.push(format!(
+            "{label}: database CPU per {unit} {} against {} ({ratio:.2}, target <= {target:.2} {verdict}); \
+             through the server {} ({:.2}: the statement and what follows it in the background)",
+            us(alone),
+            us(reference),
+            us(served),
+            served / reference,
+        ));
+    }
+
+    /// Prints the table as Markdown, columns aligned, and the comparisons under it.
     pub fn print(&self) {
         print_rows(["work", "PostgreSQL alone", "through the server", "ratio", "target"], &self.rows);
+        for comparison in &self.comparisons {
+            println!("\n{comparison}");
+        }
     }
 }
 

@@ -1,8 +1,10 @@
 //! The data the works run on, made through the API: a chat to post into, a history of 60
 //! messages with reactions on the last 50, a reader with 21 chats in her list, two readers of one
-//! large chat (`large_chat.rs` fills it), and members of 20 and of 1,000 of the search corpus's
-//! chats (`corpus.rs` adds them).
+//! large chat (`large_chat.rs` fills it), members of 20 and of 1,000 of the search corpus's
+//! chats (`corpus.rs` adds them), and chats of 10 and 5,000 members (`member_count.rs`).
 
+use crate::member_count::{self, MemberCounts};
+use crate::psql::Psql;
 use serde_json::{Value, json};
 
 /// Who posts where and who reads what.
@@ -28,6 +30,8 @@ pub struct Fixture {
     pub few_id: i64,
     pub many: String,
     pub many_id: i64,
+    /// Chats of 10 and 5,000 members that `ann` posts mentions into (`member_count.rs`).
+    pub member_counts: MemberCounts,
 }
 
 /// Registers `name`; its id and token.
@@ -59,8 +63,9 @@ async fn react(client: &reqwest::Client, base: &str, token: &str, message: i64, 
     call(client.put(format!("{base}/messages/{message}/reactions/{emoji}")).bearer_auth(token)).await;
 }
 
-/// Makes the fixture; user names carry `suffix`.
-pub async fn prepare(client: &reqwest::Client, base: &str, suffix: u32) -> Fixture {
+/// Makes the fixture, through the API and, for what would take too long there, in SQL; user names
+/// carry `suffix`.
+pub async fn prepare(client: &reqwest::Client, base: &str, psql: &Psql, suffix: u32) -> Fixture {
     let (ann_id, ann) = register(client, base, &format!("ann{suffix}")).await;
     let (bob_id, _) = register(client, base, &format!("bob{suffix}")).await;
     let (carol_id, carol) = register(client, base, &format!("carol{suffix}")).await;
@@ -85,6 +90,7 @@ pub async fn prepare(client: &reqwest::Client, base: &str, suffix: u32) -> Fixtu
         call(client.post(format!("{base}/chats")).bearer_auth(&ann).json(&body)).await["id"].as_i64().unwrap();
     let (few_id, few) = register(client, base, &format!("few{suffix}")).await;
     let (many_id, many) = register(client, base, &format!("many{suffix}")).await;
+    let member_counts = member_count::write(psql, ann_id, &suffix.to_string());
     Fixture {
         ann,
         chat: chat_id,
@@ -101,5 +107,6 @@ pub async fn prepare(client: &reqwest::Client, base: &str, suffix: u32) -> Fixtu
         few_id,
         many,
         many_id,
+        member_counts,
     }
 }
