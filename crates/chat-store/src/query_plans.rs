@@ -241,3 +241,37 @@ async fn planning_pushes_reads_a_chats_members_once_per_step_not_once_per_messag
     let count: Vec<PlanLine> = diesel::sql_query(planned).load(&mut conn).await.unwrap();
     assert_eq!(count[0].line, "200");
 }
+
+#[tokio::test]
+async fn a_mention_in_a_large_chat_reads_the_named_members_only() {
+    // One chat of 5,001 members among 30 of two, as `make bench` has them.
+    let db = TestDatabase::new().await;
+    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    let chat = "
+        CREATE FUNCTION plan_of(statement text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+        DECLARE line text; BEGIN FOR line IN EXECUTE 'EXPLAIN ' || statement LOOP RETURN NEXT line; END LOOP; END $$;
+        INSERT INTO users (id, username, display_name, password_hash)
+        SELECT g, 'u' || g, 'u', 'x' FROM generate_series(1, 5001) g;
+        INSERT INTO chats (id, kind, title, created_by) VALUES (1, 'group', 't', 1);
+        INSERT INTO chat_members (chat_id, user_id, role) SELECT 1, g, 'member' FROM generate_series(1, 5001) g;
+        INSERT INTO chats (id, kind, title, created_by) SELECT g, 'group', 't', 1 FROM generate_series(2, 31) g;
+        INSERT INTO chat_members (chat_id, user_id, role) SELECT g, u, 'member' FROM generate_series(2, 31) g, generate_series(1, 2) u;
+        ANALYZE;";
+    conn.batch_execute(chat).await.unwrap();
+    let types = "bigint, bigint, text, text, jsonb, bigint, text, bytea, timestamptz, jsonb, text, text[], bigint[], \
+                 text, bigint, text, integer, uuid[]";
+    let prepare = format!(
+        "SET plan_cache_mode = force_generic_plan; PREPARE probe({types}) AS {}",
+        <crate::messages::create_statement::CreateMessage as crate::connection::prepared::StatementText>::SQL
+    );
+    conn.batch_execute(&prepare).await.unwrap();
+    // User 1 mentions u2 and u3 by name and user 4 by id (and u2 again by id).
+    let run = "(ANALYZE, COSTS OFF, TIMING OFF) EXECUTE probe(1, 1, ''text'', ''@u2 @u3'', NULL, NULL, NULL, NULL, \
+               now(), ''{}'', ''message.created'', ARRAY[''u2'', ''u3''], ARRAY[4, 2]::bigint[], ''mention'', NULL, \
+               ''thread.updated'', 10, ARRAY[]::uuid[])";
+    let plan = executed_plan(&mut conn, run).await;
+    assert!(most_rows_in_total(&plan) <= 10, "a node read more than the named members\n{plan}");
+    let mentioned = "SELECT string_agg(user_id::text, ',' ORDER BY user_id) AS line FROM mentions";
+    let rows: Vec<PlanLine> = diesel::sql_query(mentioned).load(&mut conn).await.unwrap();
+    assert_eq!(rows[0].line, "2,3,4");
+}

@@ -78,14 +78,18 @@ macro_rules! mentions_and_thread {
     () => {
         concat!(
             ", mentioned AS (
-    -- The named users first, then their membership rows by key: the chat's other members are
-    -- never read, whatever their number.
+    -- The named users first (by name or id, each once), then each one's membership row by its
+    -- key: the chat's other members are never read, whatever their number. Joined any other
+    -- way, the planner (which expects a chat to be small) filtered every member of the chat by
+    -- the names; `LIMIT 1` (one row per key anyway) keeps the lookup a probe per name.
     INSERT INTO mentions (user_id, chat_id, message_id)
-    SELECT cm.user_id, i.chat_id, i.id
+    SELECT member.user_id, i.chat_id, i.id
       FROM inserted i
-      JOIN chat_members cm ON cm.chat_id = i.chat_id
-       AND cm.user_id = ANY(ARRAY(SELECT id FROM users WHERE username = ANY($12::text[])) || $13::bigint[])
-     WHERE cm.user_id <> i.author_id
+     CROSS JOIN (SELECT DISTINCT unnest(ARRAY(SELECT id FROM users WHERE username = ANY($12::text[])) || $13::bigint[])
+                 AS user_id) named
+     CROSS JOIN LATERAL (SELECT cm.user_id FROM chat_members cm
+                          WHERE cm.chat_id = i.chat_id AND cm.user_id = named.user_id LIMIT 1) member
+     WHERE member.user_id <> i.author_id
     RETURNING user_id, message_id, chat_id
 ), mention_event AS (
     -- `mention`'s data is `MentionChange` (chat-domain); tests/api/domain_types.rs decodes it.
