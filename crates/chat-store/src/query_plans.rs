@@ -205,19 +205,22 @@ fn most_rows_in_total(plan: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// Group 1 of users 1 to 5,001 (`u1` ...), created by user 1; and `plan_of`.
+const GROUP_OF_5001: &str = "
+CREATE FUNCTION plan_of(statement text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE line text; BEGIN FOR line IN EXECUTE 'EXPLAIN ' || statement LOOP RETURN NEXT line; END LOOP; END $$;
+INSERT INTO users (id, username, display_name, password_hash) SELECT g, 'u' || g, 'u', 'x' FROM generate_series(1, 5001) g;
+INSERT INTO chats (id, kind, title, created_by) VALUES (1, 'group', 't', 1);
+INSERT INTO chat_members (chat_id, user_id, role) SELECT 1, g, 'member' FROM generate_series(1, 5001) g;";
+
 #[tokio::test]
 async fn planning_pushes_reads_a_chats_members_once_per_step_not_once_per_message() {
     let db = TestDatabase::new().await;
     let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
-    // A group of 5,000 members besides its author, each with a pusher (the group default: pushed
-    // when mentioned), one of them at `all`; 50 messages, each mentioning members 2, 3 and 4.
+    // Each of the 5,000 members besides the author has a pusher (the group default: pushed when
+    // mentioned), one of them at `all`; 50 messages, each mentioning members 2, 3 and 4.
+    conn.batch_execute(GROUP_OF_5001).await.unwrap();
     let chat = "
-        CREATE FUNCTION plan_of(statement text) RETURNS SETOF text LANGUAGE plpgsql AS $$
-        DECLARE line text; BEGIN FOR line IN EXECUTE 'EXPLAIN ' || statement LOOP RETURN NEXT line; END LOOP; END $$;
-        INSERT INTO users (id, username, display_name, password_hash)
-        SELECT g, 'u' || g, 'u', 'x' FROM generate_series(1, 5001) g;
-        INSERT INTO chats (id, kind, title, created_by) VALUES (1, 'group', 't', 1);
-        INSERT INTO chat_members (chat_id, user_id, role) SELECT 1, g, 'member' FROM generate_series(1, 5001) g;
         UPDATE chat_members SET notification_level = 'all' WHERE user_id = 5001;
         INSERT INTO auth_tokens (token_hash, user_id, expires_at)
         SELECT int8send(g), g, now() + interval '1 day' FROM generate_series(2, 5001) g;
@@ -247,13 +250,8 @@ async fn a_mention_in_a_large_chat_reads_the_named_members_only() {
     // One chat of 5,001 members among 30 of two, as `make bench` has them.
     let db = TestDatabase::new().await;
     let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    conn.batch_execute(GROUP_OF_5001).await.unwrap();
     let chat = "
-        CREATE FUNCTION plan_of(statement text) RETURNS SETOF text LANGUAGE plpgsql AS $$
-        DECLARE line text; BEGIN FOR line IN EXECUTE 'EXPLAIN ' || statement LOOP RETURN NEXT line; END LOOP; END $$;
-        INSERT INTO users (id, username, display_name, password_hash)
-        SELECT g, 'u' || g, 'u', 'x' FROM generate_series(1, 5001) g;
-        INSERT INTO chats (id, kind, title, created_by) VALUES (1, 'group', 't', 1);
-        INSERT INTO chat_members (chat_id, user_id, role) SELECT 1, g, 'member' FROM generate_series(1, 5001) g;
         INSERT INTO chats (id, kind, title, created_by) SELECT g, 'group', 't', 1 FROM generate_series(2, 31) g;
         INSERT INTO chat_members (chat_id, user_id, role) SELECT g, u, 'member' FROM generate_series(2, 31) g, generate_series(1, 2) u;
         ANALYZE;";
