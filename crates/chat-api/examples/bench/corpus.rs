@@ -61,7 +61,7 @@ pub fn index(psql: &Psql) {
     let started = std::time::Instant::now();
     psql.run(&["INSERT INTO message_search (message_id, chat_id, words)
          SELECT id, chat_id, to_tsvector('russian', content) FROM messages m
-          WHERE deleted_at IS NULL AND content IS NOT NULL
+          WHERE deleted_at IS NULL AND content IS NOT NULL AND to_tsvector('russian', content) <> ''::tsvector
             AND NOT EXISTS (SELECT 1 FROM message_search s WHERE s.message_id = m.id)
          ON CONFLICT (message_id) DO NOTHING"]);
     println!("search index of the corpora written in {:.0?}", started.elapsed());

@@ -14,11 +14,12 @@ use diesel::sql_types::{Array, BigInt, Bool, Bytea, Integer, Jsonb, Nullable, Te
 use diesel_async::AsyncPgConnection;
 use time::OffsetDateTime;
 
-/// Membership check, idempotency claim, insert, its `message.created` event, and the members it
-/// mentions (`$12` usernames, `$13` ids) with their `mention` event, and
-/// for a thread reply (`$15`) the root's new summary with its `thread.updated` event, and the
-/// uploads it carries (`$18`, checked beforehand by `attachments_for`, locked here), as one
-/// statement, so the answer always describes what committed and costs one round trip. The
+/// Membership check, idempotency claim, insert and its `message.created` event, as one statement,
+/// so the answer always describes what committed and costs one round trip; with, where the
+/// variant has them, `$attachable`/`$attached` (the uploads it carries, `$18`, checked beforehand
+/// by `attachments_for`, locked here), `$thread_check` (a thread reply's root, `$15`) and
+/// `$features` (`mentions_and_thread!`: the members it mentions, `$12` usernames and `$13` ids,
+/// with their `mention` event, and a thread reply's root summary with its `thread.updated`). The
 /// membership row is read with a lock, so a removal committing meanwhile is seen (and the post
 /// refused). The event's data is the aggregate serialised here beforehand; only the id, known once
 /// the sequence is read, is patched in. A key claimed by a concurrent request makes the
@@ -200,7 +201,8 @@ pub(crate) struct CreateStatement<'a> {
 }
 
 impl CreateStatement<'_> {
-    /// Runs variant `S` (`CreateMessage` or `CreateMessageWithUploads`), answering once committed.
+    /// Runs variant `S` (`CreatePlainMessage`, `CreateMessage` or `CreateMessageWithUploads`),
+    /// answering once committed.
     pub async fn run<S: StatementText>(&self, conn: &mut AsyncPgConnection) -> StoreResult<CreateOutcome> {
         let new = self.new;
         Ok(prepared::<S>()

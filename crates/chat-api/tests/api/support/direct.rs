@@ -43,13 +43,11 @@ impl TestApp {
     /// the log a moment behind the writes, so a search then sees the messages as they are now.
     pub async fn search_caught_up(&self) {
         let behind = "events WHERE seq IS NULL OR seq > (SELECT position FROM log_consumers WHERE name = 'search')";
-        for _ in 0..500 {
-            if self.count(behind).await == 0 {
-                return;
-            }
+        let deadline = std::time::Instant::now() + Duration::from_secs(20);
+        while self.count(behind).await > 0 {
+            assert!(std::time::Instant::now() < deadline, "the search index was still behind the log after 20 s");
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
-        panic!("the search index was still behind the log after 5 s");
     }
 
     /// Writes `request` as raw bytes, as a client no HTTP library would let through, and returns
