@@ -43,12 +43,12 @@ impl LogPlanner for SearchIndexer {
         LogConsumer::Search
     }
 
-    fn plan<'a>(
-        &'a self,
-        conn: &'a mut AsyncPgConnection,
-        events: &'a [PublishedEvent],
-    ) -> impl std::future::Future<Output = StoreResult<()>> + Send + 'a {
-        index(conn, events)
+    async fn plan(&self, conn: &mut AsyncPgConnection, events: &[PublishedEvent]) -> StoreResult<()> {
+        let ids = touched(events);
+        if !ids.is_empty() {
+            prepared::<IndexMessages>().bind::<Array<BigInt>, _>(ids).execute(conn).await?;
+        }
+        Ok(())
     }
 }
 
@@ -71,12 +71,4 @@ fn touched(events: &[PublishedEvent]) -> Vec<i64> {
         .filter_map(|event| event.envelope.message_id.map(|id| id.0))
         .collect();
     ids.into_iter().collect()
-}
-
-async fn index(conn: &mut AsyncPgConnection, events: &[PublishedEvent]) -> StoreResult<()> {
-    let ids = touched(events);
-    if !ids.is_empty() {
-        prepared::<IndexMessages>().bind::<Array<BigInt>, _>(ids).execute(conn).await?;
-    }
-    Ok(())
 }
