@@ -5,6 +5,7 @@ use super::cluster::psql;
 use super::load::Ack;
 use super::ws_reader::WsLog;
 use std::collections::{HashMap, HashSet};
+use std::time::{Duration, Instant};
 
 /// The chat's messages in the database, against the acknowledgements.
 #[derive(Debug, Default)]
@@ -20,6 +21,8 @@ pub struct Stored {
     pub key_mismatches: usize,
     /// Acknowledged ids that answered more than one key.
     pub shared_ids: usize,
+    /// Acknowledged messages search cannot find once the search index has read the whole log.
+    pub unindexed: Vec<i64>,
 }
 
 impl Stored {
@@ -30,6 +33,9 @@ impl Stored {
         let sql = format!("SELECT message_id, key FROM idempotency_keys WHERE user_id = {}", api.user_id);
         let keys: HashMap<String, i64> =
             pairs(&psql(database_url, &sql).await).into_iter().map(|(id, k)| (k, id)).collect();
+        let sql = format!("SELECT message_id FROM message_search WHERE chat_id = {}", api.chat_id);
+        let indexed: HashSet<i64> =
+            psql(database_url, &sql).await.lines().map(|id| id.parse().expect("a message id")).collect();
         let by_id: HashMap<i64, &str> = rows.iter().map(|(id, content)| (*id, content.as_str())).collect();
         let mut per_content: HashMap<&str, usize> = HashMap::new();
         rows.iter().for_each(|(_, content)| *per_content.entry(content).or_default() += 1);
@@ -46,7 +52,19 @@ impl Stored {
             unacknowledged: rows.iter().filter(|(_, content)| !acked.contains(content.as_str())).count(),
             key_mismatches: acks.iter().filter(|ack| keys.get(&ack.key) != Some(&ack.id)).count(),
             shared_ids: acks.len() - distinct_ids.len(),
+            unindexed: distinct_ids.difference(&indexed).copied().collect(),
         }
+    }
+}
+
+/// Waits until the search index has read every published event (and nothing is left to
+/// publish), or `within` has passed: what it has not read by then is counted as unindexed.
+pub async fn search_index_caught_up(database_url: &str, within: Duration) {
+    let behind = "SELECT count(*) FROM events
+                   WHERE seq IS NULL OR seq > (SELECT position FROM log_consumers WHERE name = 'search')";
+    let deadline = Instant::now() + within;
+    while psql(database_url, behind).await != "0" && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(50)).await;
     }
 }
 

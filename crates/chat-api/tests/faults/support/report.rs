@@ -47,6 +47,10 @@ impl Report {
             (s.unacknowledged == 0, format!("{} stored messages no acknowledgement names", s.unacknowledged)),
             (s.key_mismatches == 0, format!("{} keys not recorded with their acknowledged message", s.key_mismatches)),
             (s.shared_ids == 0, format!("{} message ids acknowledged for two keys", s.shared_ids)),
+            (
+                s.unindexed.is_empty(),
+                format!("{} acknowledged messages not in the search index: {:?}", s.unindexed.len(), s.unindexed),
+            ),
             (t.other_statuses == 0, format!("{} answers other than 2xx, 500 and 503", t.other_statuses)),
             (d.duplicate_seqs == 0, format!("{} events delivered twice (same seq)", d.duplicate_seqs)),
             (d.out_of_order == 0, format!("{} events whose seq was not above the previous", d.out_of_order)),
@@ -117,12 +121,13 @@ impl fmt::Display for Report {
         }
         writeln!(
             f,
-            "database:  {} messages; lost {}; duplicates {}; unacknowledged {}; key mismatches {}",
+            "database:  {} messages; lost {}; duplicates {}; unacknowledged {}; key mismatches {}; unindexed {}",
             s.rows,
             s.lost.len(),
             s.duplicates,
             s.unacknowledged,
-            s.key_mismatches
+            s.key_mismatches,
+            s.unindexed.len()
         )?;
         writeln!(
             f,

@@ -2,7 +2,7 @@
 
 use super::WRITERS;
 use super::api::{Api, client};
-use super::checks::{Delivered, Stored};
+use super::checks::{Delivered, Stored, search_index_caught_up};
 use super::cluster::Cluster;
 use super::load::{Load, post_until_acked};
 use super::report::Report;
@@ -97,6 +97,7 @@ impl Scenario {
         let acked: HashSet<i64> = tally.acks.iter().map(|ack| ack.id).collect();
         ws.wait_for(&acked, Duration::from_secs(10)).await;
         let log = ws.finish();
+        search_index_caught_up(&database_url, Duration::from_secs(20)).await;
         drop(server);
         let stored = Stored::query(&database_url, &api, &tally.acks).await;
         let delivered = Delivered::new(log, &tally.acks);
