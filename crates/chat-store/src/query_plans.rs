@@ -2,7 +2,8 @@
 //! once fooled it: statistics taken while the table was small, then one chat far larger than the
 //! rest. None may walk `messages_pkey`, which reads every newer message of every other chat. And
 //! what the statements whose work grows with the data read as it grows: unread counts, search,
-//! replay, push planning in a large chat.
+//! replay, push planning in a large chat; and unread counts when statistics say one user wrote
+//! every message.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chat_test_db::TestDatabase;
@@ -272,4 +273,41 @@ async fn a_mention_in_a_large_chat_reads_the_named_members_only() {
     let mentioned = "SELECT string_agg(user_id::text, ',' ORDER BY user_id) AS line FROM mentions";
     let rows: Vec<PlanLine> = diesel::sql_query(mentioned).load(&mut conn).await.unwrap();
     assert_eq!(rows[0].line, "2,3,4");
+}
+
+/// 100,000 messages in 20 chats, every one by user 1 (an import, a bot) when statistics were
+/// taken; user 2 in every chat, having read none of it; and `plan_of`.
+const ONE_AUTHOR: &str = "
+CREATE FUNCTION plan_of(statement text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE line text; BEGIN FOR line IN EXECUTE 'EXPLAIN ' || statement LOOP RETURN NEXT line; END LOOP; END $$;
+INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'importer', 'i', 'x'), (2, 'reader', 'r', 'x');
+INSERT INTO chats (id, kind, title, created_by) SELECT g, 'group', 't', 1 FROM generate_series(1, 20) g;
+INSERT INTO chat_members (chat_id, user_id, role) SELECT g, u, 'member' FROM generate_series(1, 20) g, generate_series(1, 2) u;
+INSERT INTO messages (chat_id, author_id, kind, content) SELECT 1 + g % 20, 1, 'text', 'x' FROM generate_series(1, 100000) g;
+ANALYZE;";
+
+#[tokio::test]
+async fn unread_counts_stop_at_their_cap_when_one_author_wrote_every_message() {
+    let db = TestDatabase::new().await;
+    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    conn.batch_execute(ONE_AUTHOR).await.unwrap();
+    // The chat list, as it runs: no node reads more than one chat's capped count.
+    let types = "bigint, bigint, timestamptz, bigint, bigint, bigint[]";
+    for mode in ["force_generic_plan", "force_custom_plan"] {
+        let prepare = format!(
+            "SET plan_cache_mode = {mode}; DEALLOCATE ALL; PREPARE probe({types}) AS {}",
+            crate::chats::summaries::SUMMARY_SQL
+        );
+        conn.batch_execute(&prepare).await.unwrap();
+        let run = "(ANALYZE, COSTS OFF, TIMING OFF) EXECUTE probe(2, NULL, NULL, NULL, 21, NULL)";
+        let plan = executed_plan(&mut conn, run).await;
+        assert!(most_rows_read(&plan).is_some_and(|rows| rows <= 100), "{mode}: a count read past its cap\n{plan}");
+    }
+    // The read marker's answer and a push's badge (they write: planned, not run).
+    let mark = crate::chats::read_markers::MARK_SQL;
+    let plan = plan(&mut conn, mark, "bigint, bigint, bigint, jsonb, text", "1, 2, 5, ''{}'', ''read.updated''").await;
+    assert!(!plan.contains("Seq Scan on messages"), "the read marker's count\n{plan}");
+    let claim = <crate::push::deliveries::ClaimDeliveries as crate::connection::prepared::StatementText>::SQL;
+    let plan = self::plan(&mut conn, claim, "bigint, bigint", "10, 1000").await;
+    assert!(!plan.contains("Seq Scan on messages"), "a push's badge\n{plan}");
 }

@@ -13,7 +13,8 @@ use diesel::sql_types::{BigInt, Bool, Jsonb, Nullable, Text};
 /// the chat's dirty mark if it moved, and counts what is still unread: one statement. The member
 /// row is read with a lock, so when another device moved the marker meanwhile, the answer reports
 /// that newer marker rather than this statement's snapshot. The count stops at 100
-/// (`UNREAD_COUNTED_UP_TO`), a literal on a range bounded as the chat list's is (`SUMMARY_SQL`).
+/// (`UNREAD_COUNTED_UP_TO`), a literal on a range bounded, and an author compared, as the chat
+/// list's are (`SUMMARY_SQL` says why).
 pub(crate) const MARK_SQL: &str = concat!(
     "
 WITH member AS (
@@ -42,7 +43,7 @@ SELECT EXISTS (SELECT 1 FROM member) AS is_member,
        (SELECT id FROM marker) AS marker,
        (SELECT count(*) FROM (SELECT 1 FROM messages
          WHERE (chat_id, id) > ($1, COALESCE((SELECT id FROM marker), 0)) AND (chat_id, id) <= ($1, 9223372036854775807)
-           AND author_id <> $2 AND deleted_at IS NULL
+           AND author_id + 0 <> $2 AND deleted_at IS NULL
          ORDER BY chat_id, id LIMIT 100) unread_rows) AS unread"
 );
 statement!(MarkRead, MARK_SQL);

@@ -41,7 +41,12 @@ pub struct ChatPage {
 /// mn.chat_id = c.id`, the planner counted mentions through `mentions_message_idx`, every mention
 /// of every user after the marker (20 ms for a list of 20 chats; `query_plans` tests it). With
 /// statistics taken before a chat grew, the planner may still read a whole unread range through
-/// a bitmap, but no other chat's rows.
+/// a bitmap, but no other chat's rows. The author is compared as `author_id + 0`, which has no
+/// statistics: with statistics taken while one user had written every message (an import, a
+/// bot), `author_id <> $1` was estimated to keep no row, so no `LIMIT` could end a count early
+/// and the planner counted by a scan of every message, once per chat (`make bench`, 12,000,000
+/// messages of one author: a chat list no longer answered; `query_plans` tests it). The read
+/// marker's answer and a push's badge count the same way.
 ///
 /// Its generic plan is the one that runs (`connect.rs`: `SESSION_OPTIONS`), and under `auto` it
 /// must cost what a custom one does, or PostgreSQL plans the statement again on every execution
@@ -56,7 +61,7 @@ SELECT c.id, c.kind, c.title, c.created_by, c.created_at, m.role, m.last_read_me
        (SELECT count(*) FROM (SELECT 1 FROM messages u
          WHERE (u.chat_id, u.id) > (c.id, COALESCE(m.last_read_message_id, 0))
            AND (u.chat_id, u.id) <= (c.id, 9223372036854775807)
-           AND u.author_id <> $1 AND u.deleted_at IS NULL
+           AND u.author_id + 0 <> $1 AND u.deleted_at IS NULL
          ORDER BY u.chat_id, u.id LIMIT 100) unread_rows) AS unread_count,
        (SELECT count(*) FROM (SELECT 1 FROM mentions mn
          WHERE (mn.user_id, mn.chat_id, mn.message_id) > (m.user_id, m.chat_id, COALESCE(m.last_read_message_id, 0))

@@ -14,7 +14,7 @@ use std::time::Duration;
 // needs: the pusher, the message's author and text, the recipient's unread count in the chat
 // (once per recipient and chat, not per pusher: `reader` is materialized, or its count is made
 // per row; counted up to 100 (`UNREAD_COUNTED_UP_TO`, a literal as in `SUMMARY_SQL`, which says
-// why), on a range of `(chat_id, id)` bounded as `SUMMARY_SQL`'s is:
+// why), on a range of `(chat_id, id)` bounded, and with its author compared, as `SUMMARY_SQL`'s:
 // uncapped, every push of a long unread stretch counted all of it again; and with `x.id > marker`
 // the planner walked `messages_pkey` through every other chat's newer messages, as history.rs
 // describes: 6 ms a push in `make bench`), and whether the push has become pointless (`seen`): the
@@ -42,7 +42,7 @@ WITH due AS (
            (SELECT count(*) FROM (SELECT 1 FROM messages x
              WHERE (x.chat_id, x.id) > (r.chat_id, COALESCE(m.last_read_message_id, 0))
                AND (x.chat_id, x.id) <= (r.chat_id, 9223372036854775807)
-               AND x.author_id <> r.user_id AND x.deleted_at IS NULL
+               AND x.author_id + 0 <> r.user_id AND x.deleted_at IS NULL
              ORDER BY x.chat_id, x.id LIMIT 100) unread_rows) AS unread
     FROM (SELECT DISTINCT user_id, chat_id FROM target) r
     LEFT JOIN chat_members m ON m.chat_id = r.chat_id AND m.user_id = r.user_id
