@@ -1,6 +1,6 @@
 //! The search index follows the log: a message is found once the index has read its event, an
 //! edit by its new words, a deleted message never (not even before the index reads the delete),
-//! and a step done twice changes nothing.
+//! and a step done twice changes nothing; and its index keeps no pending list.
 
 use crate::support::{group, post, store, user};
 use chat_domain::{MessageId, MessagePatch, SearchQuery, UserId};
@@ -79,4 +79,23 @@ async fn pages_pass_a_message_deleted_before_the_index_read_the_delete() {
     let (third, cursor) = page(&store, ann, "memo ", 1, Some(cursor.expect("the cursor passes it"))).await;
     assert_eq!(third, [memos[0]]);
     assert!(cursor.is_none());
+}
+
+#[derive(diesel::QueryableByName)]
+struct IndexOptions {
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Array<diesel::sql_types::Text>>)]
+    reloptions: Option<Vec<String>>,
+}
+
+/// With GIN's pending list, every search read up to 4 MB of words not yet merged (the migration
+/// `search_index_without_pending_list` has the figures): the index takes words straight in.
+#[tokio::test]
+async fn the_words_index_keeps_no_pending_list_for_searches_to_read() {
+    use diesel_async::RunQueryDsl;
+    let (db, _store) = store().await;
+    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    let options = "SELECT reloptions FROM pg_class WHERE relname = 'message_search_words_idx'";
+    let rows: Vec<IndexOptions> = diesel::sql_query(options).load(&mut conn).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].reloptions.as_deref(), Some(&["fastupdate=off".to_owned()][..]));
 }
