@@ -28,6 +28,7 @@ pub const ASSETS: &[Asset] = &[
     Asset { path: "/uploads.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/uploads.js") },
     Asset { path: "/push.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/push.js") },
     Asset { path: "/unread.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/unread.js") },
+    Asset { path: "/rich_text.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/rich_text.js") },
     Asset { path: "/notifications.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/notifications.js") },
     // The service worker: served from the root, so that its scope is the whole client.
     Asset { path: "/sw.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/sw.js") },
@@ -36,4 +37,18 @@ pub const ASSETS: &[Asset] = &[
 /// The file served at `path`, if the client has one.
 pub fn asset(path: &str) -> Option<&'static Asset> {
     ASSETS.iter().find(|asset| asset.path == path)
+}
+
+#[cfg(test)]
+mod tests {
+    /// A module left out of `ASSETS` is a 404 in the browser, and the client does not start.
+    #[test]
+    fn every_file_of_the_client_is_served() {
+        let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("web");
+        for entry in std::fs::read_dir(folder).expect("read web/") {
+            let name = entry.expect("an entry of web/").file_name().into_string().expect("a UTF-8 name");
+            let path = if name == "index.html" { "/".to_owned() } else { format!("/{name}") };
+            assert!(super::asset(&path).is_some(), "web/{name} is not in ASSETS");
+        }
+    }
 }

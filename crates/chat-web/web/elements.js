@@ -1,6 +1,7 @@
 // Building the page's elements: no innerHTML anywhere, so no message text is ever markup.
 
 import { fileUrl } from "./api.js";
+import { parse } from "./rich_text.js";
 import { badge } from "./unread.js";
 
 /** An element with attributes (`on*` become listeners) and children (strings become text). */
@@ -29,6 +30,32 @@ export function size(bytes) {
   let unit = 0;
   for (; value >= 1024 && unit < units.length - 1; unit++) value /= 1024;
   return `${value < 10 ? value.toFixed(1).replace(/\.0$/, "") : Math.round(value)} ${units[unit]}`;
+}
+
+/**
+ * A message's text as elements (rich_text.js reads its marks): text nodes, never markup. Links
+ * open apart, telling the other site nothing; a mention of `myUsername` stands out.
+ */
+export function richText(content, myUsername) {
+  const inline = (node) => {
+    switch (node.type) {
+      case "text": return node.text;
+      case "break": return h("br");
+      case "strong": return h("strong", {}, node.children.map(inline));
+      case "em": return h("em", {}, node.children.map(inline));
+      case "code": return h("code", {}, node.text);
+      case "link": return h("a", { href: node.href, target: "_blank", rel: "noopener noreferrer nofollow" }, node.children.map(inline));
+      case "mention": return h("span", { class: node.username === myUsername ? "mention me" : "mention" }, `@${node.username}`);
+      default: return "";
+    }
+  };
+  return parse(content).map((block) => {
+    switch (block.type) {
+      case "codeblock": return h("pre", {}, h("code", {}, block.text));
+      case "quote": return h("blockquote", {}, block.children.map(inline));
+      default: return h("p", {}, block.children.map(inline));
+    }
+  });
 }
 
 /** The types the server thumbnails, and the only ones an `image` message may carry. */
@@ -62,7 +89,7 @@ export const QUICK_REACTIONS = ["👍", "❤️", "😂"];
  * One message. `state` is "sent" for stored ones, or "sending"/"failed" for the caller's own
  * not yet answered; `actions` holds the callbacks (react, edit, remove, reply, retry).
  */
-export function messageItem(message, { me, names, quoted, state = "sent", actions }) {
+export function messageItem(message, { me, myUsername, names, quoted, state = "sent", actions }) {
   const mine = message.author_id === me;
   const classes = ["message", mine && "mine", message.is_deleted && "deleted", state === "failed" && "failed"];
   const delivery = message.delivery ?? "sent";
@@ -77,7 +104,7 @@ export function messageItem(message, { me, names, quoted, state = "sent", action
       message.updated_at && !message.is_deleted && h("span", {}, "edited"),
       ticks && h("span", { class: "ticks", "data-status": state === "sent" ? delivery : state }, ticks)),
     quoted && h("div", { class: "quote" }, quoted),
-    h("div", { class: "body" }, message.is_deleted ? "message deleted" : message.content ?? ""),
+    h("div", { class: "body" }, message.is_deleted ? "message deleted" : richText(message.content ?? "", myUsername)),
     !message.is_deleted && message.attachments?.length > 0 && attachmentList(message.attachments),
     !message.is_deleted && state === "sent" && h("div", { class: "actions" },
       [...reactions.values()].map((summary) => {

@@ -292,7 +292,7 @@ export class View {
   renderMessages(state, { toBottom, actions }) {
     const list = $("messages");
     const nearBottom = distanceFromBottom(list) < NEAR_BOTTOM;
-    const options = { me: state.me.id, names: state.names, actions: { ...actions, canModerate: canManage(state.chats.get(state.current)) } };
+    const options = { me: state.me.id, myUsername: state.me.username, names: state.names, actions: { ...actions, canModerate: canManage(state.chats.get(state.current)) } };
     const quoted = (id) => {
       if (!id) return null;
       const original = state.messages.get(id);
