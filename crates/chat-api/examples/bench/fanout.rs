@@ -89,7 +89,8 @@ pub async fn run(host: &str, crowd: &Crowd, server_pid: Option<&str>, rate: u32,
     let ms = |d: Option<&Duration>| d.map_or(f64::NAN, |d| d.as_secs_f64() * 1000.0);
     println!(
         "{:<34} {} members, {rate}/s for {seconds} s: {} of {expected} delivered, p50 {:.1} ms, p99 {:.1} ms, \
-         max {:.1} ms (target p99 < 50, none missing); server {:.2} cores, load generator {:.2}",
+         max {:.1} ms (target p99 < 50, none missing); server {:.2} cores, {:.1} µs a frame (target <= 5), \
+         load generator {:.2} cores",
         "fan-out to a group's sockets",
         crowd.members,
         expected - missing,
@@ -97,6 +98,7 @@ pub async fn run(host: &str, crowd: &Crowd, server_pid: Option<&str>, rate: u32,
         ms(at(0.99)),
         ms(latencies.last()),
         (cpu_after.0 - cpu_before.0) / elapsed,
+        (cpu_after.0 - cpu_before.0) * 1e6 / arrivals.len().max(1) as f64,
         (cpu_after.1 - cpu_before.1) / elapsed,
     );
     if missing > 0 || strays > 0 || twice > 0 {

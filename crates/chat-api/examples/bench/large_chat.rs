@@ -1,22 +1,21 @@
-//! The large chat's data: one chat of 1,000,000 messages (written in SQL, as the search corpus
-//! is), whose only chat it is for two readers: `dave` has read none of it, `erin` all of it. Their
-//! chat lists differ only in what is unread, so the two works side by side show what unread
-//! messages cost a chat list; and a history page of it at the newest messages and at the oldest
-//! shows what depth costs one.
+//! The large chat's data: one chat of 1,000,000 messages (written in SQL with the search corpora,
+//! `corpus.rs`), whose only chat it is for two readers: `dave` has read none of it, `erin` all of
+//! it. Their chat lists differ only in what is unread, so the two works side by side show what
+//! unread messages cost a chat list; and a history page of it at the newest messages and at the
+//! oldest shows what depth costs one.
 
 use crate::psql::Psql;
-use crate::setup::Fixture;
 
-/// The messages written; `BENCH_LARGE_CHAT_MESSAGES` may lower it for a quick run.
-fn message_count() -> u64 {
+/// The messages written; `BENCH_LARGE_CHAT_MESSAGES` may lower it for a quick run (a kept copy's
+/// name carries it).
+pub fn message_count() -> u64 {
     std::env::var("BENCH_LARGE_CHAT_MESSAGES").ok().and_then(|value| value.parse().ok()).unwrap_or(1_000_000)
 }
 
-/// Fills the fixture's large chat and moves `erin`'s read marker to its end. Prints how long it
-/// took; answers the id a history page of its 50 oldest messages is read before.
-pub fn write(psql: &Psql, fixture: &Fixture) -> i64 {
+/// Fills `chat` with messages of `author` and moves `erin`'s read marker to its end. Prints how
+/// long it took.
+pub fn write(psql: &Psql, chat: i64, author: i64, erin: i64) {
     let started = std::time::Instant::now();
-    let (chat, author, erin) = (fixture.large_chat, fixture.ann_id, fixture.erin_id);
     let messages = message_count();
     psql.run(&[
         &format!(
@@ -29,6 +28,10 @@ pub fn write(psql: &Psql, fixture: &Fixture) -> i64 {
         ),
     ]);
     println!("large chat: {messages} messages written in {:.0?}", started.elapsed());
+}
+
+/// The id a history page of the chat's 50 oldest messages is read before.
+pub fn oldest_page_before(psql: &Psql, chat: i64) -> i64 {
     let oldest = psql.count(&format!("SELECT min(id) FROM messages WHERE chat_id = {chat}"));
     i64::try_from(oldest).unwrap() + 51
 }

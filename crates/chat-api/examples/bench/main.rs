@@ -1,7 +1,9 @@
 //! `make bench`: each hot path through the server beside PostgreSQL alone running the very
 //! statements the server sent for it (captured from the database's log), in the same run.
 //!
-//! `BENCH_DATABASE_URL=... [BENCH_SERVER_PID=...] target/release/examples/bench http://127.0.0.1:8099`
+//! `BENCH_DATABASE_URL=... [BENCH_SERVER_PID=...] target/release/examples/bench http://127.0.0.1:8099`,
+//! after `BENCH_DATABASE_URL=... target/release/examples/bench prepare` has made the database a
+//! copy of the kept corpora (`kept.rs`), as `make bench` does.
 //!
 //! Every work runs `BENCH_ROUNDS` (3) rounds of `BENCH_SECONDS` (10) on either side, pgbench
 //! first; the table shows medians and their ratios, which mean more than the absolute figures
@@ -30,6 +32,7 @@ mod fanout;
 mod files;
 mod followers;
 mod http;
+mod kept;
 mod large_chat;
 mod measure;
 mod member_count;
@@ -79,6 +82,9 @@ async fn capture(bench: &Bench, log: &Path, work: &Work, index: usize) -> (Vec<c
 #[tokio::main(flavor = "current_thread")]
 async fn main() {
     let origin = std::env::args().nth(1).unwrap_or_else(|| "http://127.0.0.1:8099".into());
+    if origin == "prepare" {
+        return kept::prepare(&std::env::var("BENCH_DATABASE_URL").expect("BENCH_DATABASE_URL")).await;
+    }
     let host = origin.strip_prefix("http://").expect("an http:// address").trim_end_matches('/').to_owned();
     let base = format!("http://{host}/api/v1");
     let (seconds, rounds) = (setting("BENCH_SECONDS", 10), setting("BENCH_ROUNDS", 3));
@@ -114,22 +120,23 @@ async fn main() {
     let chosen = |works: Vec<Work>| -> Vec<Work> {
         works.into_iter().filter(|work| work.label.contains(only.as_str())).collect()
     };
-    // The corpora take about two minutes to write: only when a read runs (on them or beside
-    // them, so that every read reads the same data in every run); creates do without.
+    // A database copied from the kept corpora has them; another gets them written here (about
+    // ten minutes) if a read runs on them or beside them, so that every read reads the same data
+    // in every run. Creates do without.
     let works = if setting("BENCH_TABLE", 1) == 0 {
         Vec::new()
     } else if chosen(works::all(&bench.host, &fixture, 0)).iter().any(|work| work.rows.is_none()) {
-        corpus::write(&bench.psql, fixture.searcher_id, fixture.few_id, fixture.many_id);
-        let deep = large_chat::write(&bench.psql, &fixture);
-        corpus::index(&bench.psql);
-        // Written out and vacuumed before anything is measured, so that what the corpora left to
-        // flush and to vacuum does not land in the first works' figures.
-        bench.psql.run(&["VACUUM (ANALYZE)", "CHECKPOINT"]);
+        if !corpus::written(&bench.psql) {
+            corpus::write(&bench.psql, &fixture.people);
+        }
+        let deep = large_chat::oldest_page_before(&bench.psql, fixture.people.large_chat);
         chosen(works::all(&bench.host, &fixture, deep))
     } else {
-        bench.psql.run(&["VACUUM (ANALYZE)", "CHECKPOINT"]);
         chosen(works::all(&bench.host, &fixture, 0))
     };
+    // Written out and vacuumed before anything is measured, so that what the set-up left to flush
+    // and to vacuum does not land in the first works' figures.
+    bench.psql.run(&["VACUUM (ANALYZE)", "CHECKPOINT"]);
     let mut served_by_work = std::collections::HashMap::new();
     for (index, work) in works.into_iter().enumerate() {
         // Every work reads a database whose statistics are current (not those of before the creates).

@@ -4,13 +4,15 @@
 use crate::measure::Sample;
 
 /// What a work's ratios must reach.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct Targets {
     pub throughput: Option<f64>,
     pub p99: Option<f64>,
     pub db_cpu: Option<f64>,
     /// The longest p99 through the server, in ms, whatever pgbench does.
     pub p99_ms_max: Option<f64>,
+    /// The most of the server's own CPU a request may take, in µs.
+    pub server_cpu_us_max: Option<f64>,
 }
 
 /// Rows of `work | PostgreSQL alone | through the server | ratio | target`.
@@ -71,7 +73,20 @@ impl Table {
         let (client_a, client_s) = (a(|x| x.client_cores), s(|x| x.client_cores));
         row("  client CPU (pgbench / load generator)".into(), cores(client_a), cores(client_s), None, String::new());
         let server = served.iter().all(|x| x.server_cores.is_some()).then(|| s(|x| x.server_cores.unwrap_or_default()));
-        row("  server CPU".into(), String::new(), server.map_or("?".into(), cores), None, String::new());
+        let per_request = server.map(|server| server * 1e6 / tput_s);
+        row(
+            "  server CPU".into(),
+            String::new(),
+            server
+                .zip(per_request)
+                .map_or("?".into(), |(server, per)| format!("{}, {} a {unit}", cores(server), us(per))),
+            None,
+            match (targets.server_cpu_us_max, per_request) {
+                (Some(limit), Some(per)) if per <= limit => format!("<= {limit:.0} µs met"),
+                (Some(limit), _) => format!("<= {limit:.0} µs MISSED"),
+                (None, _) => String::new(),
+            },
+        );
     }
 
     /// Notes the database CPU of a work's statement (`alone`) against a `reference` statement,
@@ -136,6 +151,14 @@ fn print_rows(header: [&str; 5], rows: &[[String; 5]]) {
     rows.iter().for_each(line);
 }
 
+/// What a growth row's target bounds: the grown work's database CPU per request, or its p99
+/// latency, as a multiple of the base work's.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Judged {
+    DbCpu,
+    P99,
+}
+
 /// Rows of `growth | base | grown | ratio | target`: what the same request costs through the
 /// server when the data it reads has grown, from the two works' rounds in this run.
 #[derive(Debug, Default)]
@@ -144,9 +167,14 @@ pub struct GrowthTable {
 }
 
 impl GrowthTable {
-    /// Adds one comparison; its database CPU per request is judged against `target`.
-    pub fn add(&mut self, label: &str, unit: &str, target: f64, base: &[Sample], grown: &[Sample]) {
+    /// Adds one comparison; what `judged` names is held to `target`.
+    pub fn add(&mut self, label: &str, unit: &str, (judged, target): (Judged, f64), base: &[Sample], grown: &[Sample]) {
         let (b, g) = (|f: fn(&Sample) -> f64| median(base, f), |f: fn(&Sample) -> f64| median(grown, f));
+        let verdict = |of: Judged, ratio: f64| match of == judged {
+            true if ratio <= target => format!("<= {target:.2} met"),
+            true => format!("<= {target:.2} MISSED"),
+            false => String::new(),
+        };
         let (tput_b, tput_g) = (b(|x| x.throughput), g(|x| x.throughput));
         self.rows.push([
             format!("{label}: throughput"),
@@ -156,16 +184,22 @@ impl GrowthTable {
             String::new(),
         ]);
         let (p99_b, p99_g) = (b(|x| x.p99_ms), g(|x| x.p99_ms));
-        self.rows.push(["  p99 latency".into(), ms(p99_b), ms(p99_g), format!("{:.2}", p99_g / p99_b), String::new()]);
+        let ratio = p99_g / p99_b;
+        self.rows.push([
+            "  p99 latency".into(),
+            ms(p99_b),
+            ms(p99_g),
+            format!("{ratio:.2}"),
+            verdict(Judged::P99, ratio),
+        ]);
         let (db_b, db_g) = (b(|x| x.db_cpu_per_op_us), g(|x| x.db_cpu_per_op_us));
         let ratio = db_g / db_b;
-        let verdict = if ratio <= target { "met" } else { "MISSED" };
         self.rows.push([
             format!("  database CPU per {unit}"),
             us(db_b),
             us(db_g),
             format!("{ratio:.2}"),
-            format!("<= {target:.2} {verdict}"),
+            verdict(Judged::DbCpu, ratio),
         ]);
     }
 

@@ -1,8 +1,8 @@
 //! The data the works run on, made through the API: a chat to post into, a history of 60
-//! messages with reactions on the last 50, a reader with 21 chats in her list, two readers of one
-//! large chat (`large_chat.rs` fills it), members of 20 and of 1,000 of the search corpus's
-//! chats (`corpus.rs` adds them), and chats of 10 and 5,000 members (`member_count.rs`).
+//! messages with reactions on the last 50, a reader with 21 chats in her list; chats of 10 and
+//! 5,000 members (`member_count.rs`); and the people of the corpora (`corpus.rs`).
 
+use crate::corpus::{self, People};
 use crate::member_count::{self, MemberCounts};
 use crate::psql::Psql;
 use serde_json::{Value, json};
@@ -16,20 +16,8 @@ pub struct Fixture {
     /// Reads `history` (60 messages) and her chat list (it and 20 chats of one message each).
     pub carol: String,
     pub history: i64,
-    /// Searches the corpus (`corpus.rs`), in 50 of its chats.
-    pub searcher: String,
-    pub searcher_id: i64,
-    pub ann_id: i64,
-    /// The one chat of `dave` and `erin`, filled by `large_chat.rs`: dave reads none of it, erin all.
-    pub large_chat: i64,
-    pub dave: String,
-    pub erin: String,
-    pub erin_id: i64,
-    /// Members of 20 and of all 1,000 of the search corpus's chats (`corpus.rs`).
-    pub few: String,
-    pub few_id: i64,
-    pub many: String,
-    pub many_id: i64,
+    /// Who reads the corpora (whether or not they are written yet).
+    pub people: People,
     /// Chats of 10 and 5,000 members that `ann` posts mentions into (`member_count.rs`).
     pub member_counts: MemberCounts,
 }
@@ -82,31 +70,6 @@ pub async fn prepare(client: &reqwest::Client, base: &str, psql: &Psql, suffix: 
         let other = chat(client, base, &ann, carol_id).await;
         post(client, base, &ann, other, n).await;
     }
-    let (searcher_id, searcher) = register(client, base, &format!("searcher{suffix}")).await;
-    let (dave_id, dave) = register(client, base, &format!("dave{suffix}")).await;
-    let (erin_id, erin) = register(client, base, &format!("erin{suffix}")).await;
-    let body = json!({ "kind": "group", "title": "unread", "member_ids": [dave_id, erin_id] });
-    let large_chat =
-        call(client.post(format!("{base}/chats")).bearer_auth(&ann).json(&body)).await["id"].as_i64().unwrap();
-    let (few_id, few) = register(client, base, &format!("few{suffix}")).await;
-    let (many_id, many) = register(client, base, &format!("many{suffix}")).await;
     let member_counts = member_count::write(psql, ann_id, &suffix.to_string());
-    Fixture {
-        ann,
-        chat: chat_id,
-        carol,
-        history,
-        searcher,
-        searcher_id,
-        ann_id,
-        large_chat,
-        dave,
-        erin,
-        erin_id,
-        few,
-        few_id,
-        many,
-        many_id,
-        member_counts,
-    }
+    Fixture { ann, chat: chat_id, carol, history, people: corpus::people(psql), member_counts }
 }
