@@ -27,8 +27,12 @@ use tokio_postgres::{Config, NoTls};
 /// Each statement's generic plan is the one that runs, so `query_plans` tests generic plans.
 /// And no parallel workers: a generic plan costs a search's index probe at 0.5% of the messages,
 /// which over 2,000,000 launched workers to read 22 rows (13.4 ms a search, 1.7 ms without); a
-/// request of this server never reads enough rows for workers to repay their start.
-pub const SESSION_OPTIONS: &str = "-c plan_cache_mode=force_generic_plan -c max_parallel_workers_per_gather=0";
+/// request of this server never reads enough rows for workers to repay their start. And no JIT
+/// compilation, for the same reason: over 11,000,000 indexed messages a search's generic plan is
+/// estimated above `jit_above_cost`, and PostgreSQL compiled it on every execution (24 ms of
+/// JIT against 2.6 ms of execution; `make bench` searched at 63 a second instead of 1,464).
+pub const SESSION_OPTIONS: &str =
+    "-c plan_cache_mode=force_generic_plan -c max_parallel_workers_per_gather=0 -c jit=off";
 
 #[derive(Debug)]
 pub(crate) struct Connector {
@@ -201,22 +205,26 @@ mod tests {
         plan_cache_mode: String,
         #[diesel(sql_type = Text)]
         workers: String,
+        #[diesel(sql_type = Text)]
+        jit: String,
     }
 
-    async fn settings(url: &str) -> (String, String) {
+    async fn settings(url: &str) -> (String, String, String) {
         let connector =
             Connector::new(url, Duration::from_secs(5), DatabaseHealth::default(), StatementWatch::default());
         let mut conn = connector.unwrap().pooled().await.unwrap();
         let query = "SELECT current_setting('plan_cache_mode') AS plan_cache_mode,
-                            current_setting('max_parallel_workers_per_gather') AS workers";
+                            current_setting('max_parallel_workers_per_gather') AS workers,
+                            current_setting('jit') AS jit";
         let settings: Settings = diesel::sql_query(query).get_result(&mut conn).await.unwrap();
-        (settings.plan_cache_mode, settings.workers)
+        (settings.plan_cache_mode, settings.workers, settings.jit)
     }
 
     #[tokio::test]
     async fn each_statement_is_planned_once_per_connection_unless_the_url_says_otherwise() {
         let db = chat_test_db::TestDatabase::new().await;
-        assert_eq!(settings(db.url()).await, ("force_generic_plan".to_owned(), "0".to_owned()));
+        let expected = ("force_generic_plan".to_owned(), "0".to_owned(), "off".to_owned());
+        assert_eq!(settings(db.url()).await, expected);
         let separator = if db.url().contains('?') { '&' } else { '?' };
         let own = format!("{}{separator}options=-c%20plan_cache_mode%3Dauto", db.url());
         assert_eq!(settings(&own).await.0, "auto");
