@@ -3,20 +3,14 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, send, signUp, startChat, uniqueName, withScreenshots } from "./support.js";
+import { chatting, launch, send, withScreenshots } from "./support.js";
 
 test("Markdown renders for the reader; HTML in a message is text", async () => {
   const browser = await launch();
   const pages = [];
   try {
     await withScreenshots("rich-text", () => pages, async () => {
-      const [annName, bobName] = [uniqueName("ann"), uniqueName("bob")];
-      const ann = await signUp(browser, annName);
-      const bob = await signUp(browser, bobName);
-      pages.push(ann, bob);
-      await startChat(ann, [bobName]);
-      await bob.locator("#chat-list button").first().click();
-      await bob.locator("#chat").waitFor({ state: "visible" });
+      const { ann, bob, bobName } = await chatting(browser, pages);
 
       // Sent as typed; shown with its marks read, so without them.
       await ann.getByLabel("Message", { exact: true }).fill(`**launch** at _noon_, @${bobName}: run \`make run\`, notes at https://example.org/launch.`);

@@ -85,7 +85,7 @@ export async function send(page, text) {
   await page.locator('#messages .message[data-state="sent"]', { hasText: text }).waitFor();
 }
 
-/** Ann and Bob in a direct chat, each on a page with it open. */
+/** Ann and Bob in a direct chat, each on a page with it open; and their usernames. */
 export async function chatting(browser, pages) {
   const [annName, bobName] = [uniqueName("ann"), uniqueName("bob")];
   const ann = await signUp(browser, annName);
@@ -94,5 +94,5 @@ export async function chatting(browser, pages) {
   await startChat(ann, [bobName]);
   await bob.locator("#chat-list button").first().click();
   await bob.locator("#chat").waitFor({ state: "visible" });
-  return { ann, bob };
+  return { ann, bob, annName, bobName };
 }

@@ -92,7 +92,9 @@ struct Ready {
     ready: bool,
 }
 
-fn migrations_hash() -> String {
+/// A hash of every file of `migrations/` (name and text), short: what a database migrated from
+/// them is named after (this crate's template, `make bench`'s kept corpora).
+pub fn migrations_hash() -> String {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
     let mut files = Vec::new();
     collect_files(&dir, &mut files);

@@ -10,7 +10,6 @@ use crate::corpus;
 use crate::large_chat;
 use crate::psql::Psql;
 use sha2::{Digest, Sha256};
-use std::path::{Path, PathBuf};
 
 /// Makes the database at `url` a fresh copy of the kept corpora, writing them first if no kept
 /// copy matches this checkout. Prints what it did and how long it took.
@@ -49,26 +48,12 @@ pub async fn prepare(url: &str) {
     println!("{database} copied from {kept} in {:.0?}", copied.elapsed());
 }
 
-/// What the kept corpora depend on: every migration (name and text), the corpora's version and
-/// their sizes.
+/// What the kept corpora depend on: the migrations, the corpora's version and their sizes.
 fn key() -> String {
-    let migrations = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../migrations");
-    let mut files = Vec::new();
-    collect_files(&migrations, &mut files);
-    files.sort();
-    let mut hasher = Sha256::new();
-    for file in files {
-        hasher.update(file.strip_prefix(&migrations).unwrap_or(&file).to_string_lossy().as_bytes());
-        hasher.update(std::fs::read(&file).expect("read a migration"));
-    }
     let (messages, large) = corpus::message_counts();
-    hasher.update(format!("{} {messages} {large} {}", corpus::VERSION, large_chat::message_count()));
+    let corpora = format!("{} {messages} {large} {}", corpus::VERSION, large_chat::message_count());
+    let mut hasher = Sha256::new();
+    hasher.update(chat_test_db::migrations_hash());
+    hasher.update(corpora);
     hex::encode(&hasher.finalize()[..6])
-}
-
-fn collect_files(dir: &Path, into: &mut Vec<PathBuf>) {
-    for entry in std::fs::read_dir(dir).expect("read migrations/") {
-        let path = entry.expect("an entry of migrations/").path();
-        if path.is_dir() { collect_files(&path, into) } else { into.push(path) }
-    }
 }
