@@ -78,3 +78,26 @@ test("lines are kept as breaks; quotes and code blocks are blocks of their own",
 test("an unclosed code block runs to the end of the message", () => {
   assert.deepEqual(parse("```\ncode\nmore"), [{ type: "codeblock", text: "code\nmore" }]);
 });
+
+test("a line starting with ``` that is more than a fence is text", () => {
+  const [block] = parse("```ls -la```");
+  assert.equal(block.type, "paragraph");
+  assert.ok(block.children.some((node) => node.type === "code" && node.text === "ls -la"));
+  assert.deepEqual(parse("```js\nlet a;\n```"), [{ type: "codeblock", text: "let a;" }]);
+});
+
+test("a mark's text knows the character before it, as the server's mention rule does", () => {
+  assert.deepEqual(inline("_@ann_"), [{ type: "em", children: [text("@ann")] }]);
+  assert.deepEqual(inline("*@ann*"), [{ type: "em", children: [{ type: "mention", username: "ann" }] }]);
+  assert.deepEqual(inline("𝐀@ann"), [text("𝐀@ann")]);
+});
+
+// Each would take far longer than the rest of this file together if a pattern scanned the line
+// again from every one of its 4,000 characters.
+test("lines built to make a parser scan them again and again are read once", () => {
+  for (const line of ["[".repeat(4000), `${"[".repeat(3999)}]`, " **a".repeat(1000), `http://a${")".repeat(3990)}`]) {
+    const nodes = inline(line);
+    const shown = nodes.map((node) => node.text ?? node.href).join("");
+    assert.equal(shown, line);
+  }
+});
