@@ -47,8 +47,8 @@ fuzz:
 ## (pgbench) running the statements the server sent for it, in the same run, and their ratio. It
 ## runs on a cluster of its own (.data/bench, its own port, stopped afterwards), whose CPU it counts
 ## whole, on a fresh copy of the kept corpora: 12,000,000 messages written in SQL to a template
-## database named after migrations/ and the corpora, once (about 13 minutes, 4.8 GB, as much again
-## for the copy), then copied in 14 s each run; a new one replaces it when either changes.
+## database named after migrations/ and the corpora, once (13 to 15 minutes, 4.8 GB, as much again
+## for the copy), then copied in 14 to 20 s each run; a new one replaces it when either changes.
 ## BENCH_SECONDS (10) and BENCH_ROUNDS (3) per side and work. Not part of CI. See
 ## crates/chat-api/examples/bench/main.rs and kept.rs.
 BENCH_ADDR := 127.0.0.1:8099

@@ -166,7 +166,7 @@ fn search_corpus(
 
 /// Indexes for search every message written around the event log, as an operator does after
 /// loading messages in SQL (docs/OPERATIONS.md): the server's index worker sees only what the log
-/// names. The GIN index is built again afterwards, which is far quicker than inserting 11,000,000
+/// names. The GIN index is built again afterwards, which is far quicker than inserting 12,000,000
 /// rows into it. Prints how long it took.
 fn index(psql: &Psql) {
     let started = std::time::Instant::now();

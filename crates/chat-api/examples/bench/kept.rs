@@ -16,15 +16,20 @@ use sha2::{Digest, Sha256};
 pub async fn prepare(url: &str) {
     let started = std::time::Instant::now();
     let (base, database) = url.rsplit_once('/').expect("a database URL ending in its name");
+    // It is dropped and made again: never a database that is not the bench's own.
+    assert!(
+        database.starts_with("chat_bench") && database.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'),
+        "bench prepare replaces only a database named chat_bench..., not {database:?}"
+    );
     let admin = Psql { url: format!("{base}/postgres") };
     let kept = format!("chat_bench_corpora_{}", key());
     let ready = format!("SELECT count(*) FROM pg_database WHERE datname = '{kept}' AND datistemplate");
     if admin.count(&ready) == 0 {
         // Other kept copies are of other migrations or corpora (or this one, half written by an
         // interrupted run): their disk is wanted back.
-        let stale = admin
-            .run(&["SELECT string_agg(datname, ' ') FROM pg_database WHERE datname LIKE 'chat\\_bench\\_corpora\\_%'"]);
-        for name in stale.split_whitespace() {
+        let stale = "SELECT string_agg(quote_ident(datname), E'\\n') FROM pg_database
+                      WHERE datname LIKE 'chat\\_bench\\_corpora\\_%'";
+        for name in admin.run(&[stale]).lines() {
             admin.run(&[
                 &format!("ALTER DATABASE {name} WITH IS_TEMPLATE false ALLOW_CONNECTIONS true"),
                 &format!("DROP DATABASE {name} WITH (FORCE)"),

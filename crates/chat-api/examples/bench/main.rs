@@ -120,8 +120,8 @@ async fn main() {
     let chosen = |works: Vec<Work>| -> Vec<Work> {
         works.into_iter().filter(|work| work.label.contains(only.as_str())).collect()
     };
-    // A database copied from the kept corpora has them; another gets them written here (about
-    // ten minutes) if a read runs on them or beside them, so that every read reads the same data
+    // A database copied from the kept corpora has them; another gets them written here (13 to 15
+    // minutes) if a read runs on them or beside them, so that every read reads the same data
     // in every run. Creates do without.
     let works = if setting("BENCH_TABLE", 1) == 0 {
         Vec::new()

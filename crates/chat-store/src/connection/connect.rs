@@ -28,9 +28,10 @@ use tokio_postgres::{Config, NoTls};
 /// And no parallel workers: a generic plan costs a search's index probe at 0.5% of the messages,
 /// which over 2,000,000 launched workers to read 22 rows (13.4 ms a search, 1.7 ms without); a
 /// request of this server never reads enough rows for workers to repay their start. And no JIT
-/// compilation, for the same reason: over 11,000,000 indexed messages a search's generic plan is
+/// compilation, for the same reason: over 12,000,000 indexed messages a search's generic plan is
 /// estimated above `jit_above_cost`, and PostgreSQL compiled it on every execution (24 ms of
-/// JIT against 2.6 ms of execution; `make bench` searched at 63 a second instead of 1,464).
+/// JIT against 2.6 ms of execution; `make bench` searched 1,000,000 of them at 50 a second, and
+/// at 972 without JIT).
 pub const SESSION_OPTIONS: &str =
     "-c plan_cache_mode=force_generic_plan -c max_parallel_workers_per_gather=0 -c jit=off";
 
