@@ -3,7 +3,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { chatting, launch, send, withScreenshots } from "./support.js";
+import { join } from "node:path";
+import { ARTIFACTS, chatting, launch, send, withScreenshots } from "./support.js";
 
 test("Markdown renders for the reader; HTML in a message is text", async () => {
   const browser = await launch();
@@ -24,11 +25,11 @@ test("Markdown renders for the reader; HTML in a message is text", async () => {
       const link = marked.locator("a");
       assert.equal(await link.getAttribute("href"), "https://example.org/launch");
       assert.equal(await link.getAttribute("rel"), "noopener noreferrer nofollow");
-      assert.equal(await marked.locator(".mention.me").textContent(), `@${bobName}`);
+      assert.equal(await marked.locator(".mention.to-me").textContent(), `@${bobName}`);
       // On the author's side the mention is not theirs.
       const own = ann.locator("#messages .message", { hasText: "launch at noon" }).locator(".body");
       assert.equal(await own.locator(".mention").count(), 1);
-      assert.equal(await own.locator(".mention.me").count(), 0);
+      assert.equal(await own.locator(".mention.to-me").count(), 0);
 
       const markup = `<img src=x onerror="window.hacked = 1"><script>window.hacked = 2</script> [x](javascript:window.hacked=3)`;
       await send(ann, markup);
@@ -38,6 +39,7 @@ test("Markdown renders for the reader; HTML in a message is text", async () => {
       assert.equal(await shown.locator("img, script, a").count(), 0);
       assert.equal(await bob.evaluate(() => window.hacked), undefined);
       assert.equal(await ann.evaluate(() => window.hacked), undefined);
+      await bob.screenshot({ path: join(ARTIFACTS, "rich-text.png") });
     });
   } finally {
     await browser.close();

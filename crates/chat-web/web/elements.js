@@ -45,7 +45,7 @@ export function richText(content, myUsername) {
       case "em": return h("em", {}, node.children.map(inline));
       case "code": return h("code", {}, node.text);
       case "link": return h("a", { href: node.href, target: "_blank", rel: "noopener noreferrer nofollow" }, node.children.map(inline));
-      case "mention": return h("span", { class: node.username === myUsername ? "mention me" : "mention" }, `@${node.username}`);
+      case "mention": return h("span", { class: node.username === myUsername ? "mention to-me" : "mention" }, `@${node.username}`);
       default: return "";
     }
   };
