@@ -520,6 +520,16 @@ create_database() {
 }
 
 # Waits until process $1 has exited, and kills it if it has not within STOP_TIMEOUT seconds.
+# This script's process and those it was started by, one pid a line.
+ancestors() {
+    local pid=$$
+    while [ "$pid" -gt 1 ] 2>/dev/null; do
+        echo "$pid"
+        # The fields after the command's name, which is in brackets and may hold spaces.
+        pid=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{ print $2 }') || break
+    done
+}
+
 wait_gone() {
     local pid=$1
     for _ in $(seq $((STOP_TIMEOUT * 5))); do
@@ -561,10 +571,19 @@ stop() {
     rm -f "$HA_ROOT/etcd.pid"
     local left
     # Every process of this cluster names its data folder, or its scope (PostgreSQL's children, in
-    # their titles).
-    left=$( (pgrep -f -- "$HA_ROOT"; pgrep -f -- "$SCOPE") | sort -u || true)
+    # their titles); so may the command that called this script (make's shell names the folder in
+    # its own line), which is no cluster's. A child may still be exiting after its parent: a few
+    # seconds' grace.
+    local callers
+    callers=$(ancestors)
+    for _ in $(seq 25); do
+        left=$( (pgrep -f -- "$HA_ROOT"; pgrep -f -- "$SCOPE") | sort -u | grep -vxF -f <(echo "$callers") || true)
+        [ -z "$left" ] && break
+        sleep 0.2
+    done
     if [ -n "$left" ]; then
-        log "still running after stop: $(echo "$left" | tr '\n' ' ')"
+        log "still running after stop:"
+        ps -o pid=,ppid=,stat=,args= -p "$(echo "$left" | paste -sd, -)" >&2 || true
         exit 1
     fi
     log "stopped"

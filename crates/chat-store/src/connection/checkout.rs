@@ -28,7 +28,7 @@ const CONNECT_RETRY_WINDOW: Duration = Duration::from_millis(500);
 pub struct PoolSettings {
     pub max_size: u32,
     /// The bounded wait: the longest a request waits for a connection from the pool, a new
-    /// connection waits for each host's answer, and a statement (a commit too) for its answer,
+    /// connection waits for a host to take it, and a statement (a commit too) for its answer,
     /// before the database is taken as unavailable (503). See docs/ARCHITECTURE.md.
     pub wait: Duration,
     /// The wait while the database is known to be down: long enough to catch its return, short

@@ -3,9 +3,15 @@
 //! Given several hosts (`postgres://a,b,c/db?target_session_attrs=read-write`), tokio-postgres
 //! tries them in turn, but its `connect_timeout` covers only the TCP connect: a hung node's kernel
 //! accepts the connection and the startup handshake then waits forever, so the hosts after it are
-//! never tried. Here each host gets the whole attempt (TCP, startup, the read-write check and
-//! diesel's session setup) within the bound, and the next attempt starts at the host that last
-//! answered (after a failover, the new primary), a host that timed out going to the back.
+//! never tried. Here the whole attempt (TCP, startup, the read-write check and diesel's session
+//! setup, on whichever host) is bounded, and a silent host never holds it up: the attempt starts at
+//! the host that last answered (after a failover, the new primary) and asks the next one as soon
+//! as a host refuses, or after `NEXT_HOST_AFTER` while it is silent. While a host is silent, the
+//! hosts that refused (standbys) are asked again every `ASK_AGAIN_AFTER`, so a standby promoted
+//! during the attempt is found within that, not when the silent host's bound runs out: with a
+//! frozen primary, writes came back up to the bound (5 s) after the promotion, which once came
+//! after the thaw and failed `ha_failover::primary_frozen_mid_load`. When every host has refused,
+//! the attempt fails at once (the database is down; requests learn it without waiting).
 
 use crate::connection::deadline::{NodeLiveness, StatementClock, drive};
 use crate::connection::health::DatabaseHealth;
@@ -13,11 +19,26 @@ use crate::connection::instrumentation::{ConnectionWatch, StatementWatch};
 use crate::error::{StoreError, StoreResult};
 use diesel::ConnectionError;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
+use futures_util::StreamExt as _;
+use futures_util::stream::FuturesUnordered;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
+use tokio::time::{Instant, sleep_until};
 use tokio_postgres::config::Host;
 use tokio_postgres::{Config, NoTls};
+
+/// How long an attempt waits for a host's answer before it asks the next host as well. A node
+/// that is up answers a connect in milliseconds; one that is silent this long may be hung.
+const NEXT_HOST_AFTER: Duration = Duration::from_millis(250);
+
+/// How soon a host that refused is asked again while another host is still silent: a standby
+/// promoted meanwhile is connected to within about this. Each ask costs that standby a backend's
+/// start, and only while a host hangs (a failover under way).
+const ASK_AGAIN_AFTER: Duration = Duration::from_millis(500);
 
 /// Every connection's session settings, sent in its startup packet. Each prepared statement is
 /// planned once per connection: left to choose (`auto`), PostgreSQL planned the search, the chat
@@ -79,28 +100,73 @@ impl Connector {
         self.wait
     }
 
-    /// A connection to each host in turn, each attempt within the bound, until one connects.
+    /// A connection to the first host that takes one, within the bound (see the module's comment).
     async fn each_host(&self, purpose: Purpose) -> Result<AsyncPgConnection, ConnectionError> {
-        let count = self.hosts.len().max(1);
-        let first = self.first.load(Ordering::Relaxed) % count;
-        let mut failures = Vec::new();
-        for index in (first..count).chain(0..first) {
-            let Some(config) = self.hosts.get(index) else { break };
-            match tokio::time::timeout(self.wait, self.connect(index, config, purpose)).await {
-                Ok(Ok(conn)) => {
-                    self.first.store(index, Ordering::Relaxed);
-                    return Ok(conn);
+        let count = self.hosts.len();
+        let first = self.first.load(Ordering::Relaxed) % count.max(1);
+        let deadline = Instant::now() + self.wait;
+        let mut unasked: VecDeque<usize> = (first..count).chain(0..first).collect();
+        let mut asking: FuturesUnordered<Asking<'_>> = FuturesUnordered::new();
+        // When each refused host is to be asked again, earliest first.
+        let mut refused: VecDeque<(Instant, usize)> = VecDeque::new();
+        let mut failures: Vec<Option<String>> = vec![None; count];
+        let mut next_host_at = Instant::now();
+        loop {
+            if asking.is_empty() && unasked.is_empty() {
+                // Every host refused, none is silent: the database is down (or only standbys are up).
+                break;
+            }
+            let ask_again_at = refused.front().map(|(at, _)| *at);
+            tokio::select! {
+                Some((index, outcome)) = asking.next() => match outcome {
+                    Ok(conn) => {
+                        self.first.store(index, Ordering::Relaxed);
+                        return Ok(conn);
+                    }
+                    Err(error) => {
+                        if let Some(failure) = failures.get_mut(index) {
+                            *failure = Some(error.to_string());
+                        }
+                        refused.push_back((Instant::now() + ASK_AGAIN_AFTER, index));
+                        next_host_at = Instant::now();
+                    }
+                },
+                () = sleep_until(next_host_at), if !unasked.is_empty() => {
+                    if let Some(index) = unasked.pop_front() {
+                        asking.push(self.ask(index, purpose));
+                    }
+                    next_host_at = Instant::now() + NEXT_HOST_AFTER;
                 }
-                Ok(Err(error)) => failures.push(format!("host {}: {error}", index + 1)),
-                Err(_) => {
-                    // A hung node: later attempts try it last.
-                    let next = (index + 1) % count;
-                    let _ = self.first.compare_exchange(index, next, Ordering::Relaxed, Ordering::Relaxed);
-                    failures.push(format!("host {}: no answer within {:?}", index + 1, self.wait));
+                () = sleep_until(ask_again_at.unwrap_or(deadline)), if ask_again_at.is_some() && !asking.is_empty() => {
+                    if let Some((_, index)) = refused.pop_front() {
+                        asking.push(self.ask(index, purpose));
+                    }
+                }
+                () = sleep_until(deadline) => {
+                    if first < count && failures.get(first).is_some_and(Option::is_none) {
+                        // The first host never answered: later attempts ask it last.
+                        let _ = self.first.compare_exchange(first, (first + 1) % count, Ordering::Relaxed, Ordering::Relaxed);
+                    }
+                    break;
                 }
             }
         }
-        Err(ConnectionError::BadConnection(failures.join("; ")))
+        let failures = failures.into_iter().enumerate().map(|(index, failure)| match failure {
+            Some(error) => format!("host {}: {error}", index + 1),
+            None => format!("host {}: no answer within {:?}", index + 1, self.wait),
+        });
+        Err(ConnectionError::BadConnection(failures.collect::<Vec<_>>().join("; ")))
+    }
+
+    /// One connect to the `index`th host, tagged with it.
+    fn ask(&self, index: usize, purpose: Purpose) -> Asking<'_> {
+        Box::pin(async move {
+            let outcome = match self.hosts.get(index) {
+                Some(config) => self.connect(index, config, purpose).await,
+                None => Err(ConnectionError::BadConnection("no such host".into())),
+            };
+            (index, outcome)
+        })
     }
 
     async fn connect(
@@ -127,6 +193,8 @@ impl Connector {
         }
     }
 }
+
+type Asking<'a> = Pin<Box<dyn Future<Output = (usize, Result<AsyncPgConnection, ConnectionError>)> + Send + 'a>>;
 
 #[derive(Clone, Copy, Debug)]
 enum Purpose {

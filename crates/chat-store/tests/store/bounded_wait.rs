@@ -12,10 +12,13 @@ use tokio::sync::watch;
 
 const WAIT: Duration = Duration::from_secs(1);
 
-/// Forwards connections to `upstream` until frozen; while frozen, holds every byte.
+/// Forwards connections to `upstream` until frozen; while frozen, holds every byte. While
+/// refusing, closes each new connection at once, as a node that will not take writes ends the
+/// attempt quickly (a standby's `transaction_read_only`, a restarting node).
 struct Proxy {
     addr: String,
     frozen: watch::Sender<bool>,
+    refusing: watch::Sender<bool>,
 }
 
 impl Proxy {
@@ -23,9 +26,14 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap().to_string();
         let frozen = watch::Sender::new(false);
-        let states = frozen.clone();
+        let refusing = watch::Sender::new(false);
+        let (states, refusals) = (frozen.clone(), refusing.subscribe());
         tokio::spawn(async move {
             while let Ok((client, _)) = listener.accept().await {
+                if *refusals.borrow() {
+                    drop(client);
+                    continue;
+                }
                 let Ok(server) = TcpStream::connect(&upstream).await else { continue };
                 let (client_read, client_write) = client.into_split();
                 let (server_read, server_write) = server.into_split();
@@ -33,11 +41,15 @@ impl Proxy {
                 tokio::spawn(forward(server_read, client_write, states.subscribe()));
             }
         });
-        Self { addr, frozen }
+        Self { addr, frozen, refusing }
     }
 
     fn freeze(&self, frozen: bool) {
         self.frozen.send_replace(frozen);
+    }
+
+    fn refuse(&self, refusing: bool) {
+        self.refusing.send_replace(refusing);
     }
 }
 
@@ -110,6 +122,43 @@ async fn a_connection_skips_a_frozen_host() {
         store.ping().await.unwrap();
         assert!(started.elapsed() < WAIT, "a ping took {:?}", started.elapsed());
     }
+}
+
+/// A failover with the primary frozen: the standby starts taking connections (its promotion) while
+/// attempts to connect are still waiting on the frozen host. They connect to it within a fraction
+/// of the bound, because the host that refused is asked again while the frozen one is silent;
+/// before, an attempt waited out the whole bound on the frozen host first, and writes came back
+/// up to the bound after the promotion.
+#[tokio::test]
+async fn a_standby_promoted_while_the_primary_is_frozen_takes_the_next_connection_at_once() {
+    const LONG_WAIT: Duration = Duration::from_secs(6);
+    let db = TestDatabase::new().await;
+    let (upstream, _) = with_hosts(db.url(), &[]);
+    let primary = Proxy::start(upstream.clone()).await;
+    let standby = Proxy::start(upstream).await;
+    standby.refuse(true);
+    let (_, url) = with_hosts(db.url(), &[&primary.addr, &standby.addr]);
+    let settings = PoolSettings { max_size: 2, wait: LONG_WAIT, ..PoolSettings::default() };
+    let store = Store::connect(&url, &settings).await.unwrap();
+    store.ping().await.unwrap();
+
+    primary.freeze(true);
+    assert!(matches!(store.ping().await, Err(StoreError::Unavailable(_))));
+    // New connections are now being attempted, starting at the frozen host.
+    let still_down = Instant::now() + Duration::from_secs(1);
+    while Instant::now() < still_down {
+        assert!(store.ping().await.is_err(), "a write was taken before any host accepted writes");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    standby.refuse(false);
+    let promoted = Instant::now();
+    while store.ping().await.is_err() {
+        assert!(promoted.elapsed() < LONG_WAIT * 2, "the store never connected to the promoted standby");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let took = promoted.elapsed();
+    assert!(took < LONG_WAIT / 3, "connected {took:?} after the promotion; the bound is {LONG_WAIT:?}");
 }
 
 /// Why the store bounds the whole connect itself: tokio-postgres's `connect_timeout` covers only
