@@ -119,6 +119,44 @@ async fn a_chat_list_reads_no_more_unread_messages_than_it_counts() {
     }
 }
 
+/// A member of 300 chats: a page of 21 probes the newest message of its 21 chats only, whatever the
+/// statistics (ordered by each chat's newest message, a list probed every chat of its member).
+#[tokio::test]
+async fn a_chat_list_page_probes_the_newest_message_of_its_own_chats_only() {
+    let db = TestDatabase::new().await;
+    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    let member_of_300 = "
+        CREATE FUNCTION plan_of(statement text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+        DECLARE line text; BEGIN FOR line IN EXECUTE 'EXPLAIN ' || statement LOOP RETURN NEXT line; END LOOP; END $$;
+        INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'a', 'a', 'x');
+        INSERT INTO chats (id, kind, title, created_by) SELECT g, 'group', 't', 1 FROM generate_series(1, 300) g;
+        INSERT INTO chat_members (chat_id, user_id, role) SELECT g, 1, 'owner' FROM generate_series(1, 300) g;
+        INSERT INTO messages (chat_id, author_id, kind, content, ts)
+        SELECT 1 + g % 300, 1, 'text', 'x', now() - g * interval '1 second' FROM generate_series(1, 3000) g;
+        UPDATE chats c SET last_message_at = (SELECT max(ts) FROM messages m WHERE m.chat_id = c.id);";
+    conn.batch_execute(member_of_300).await.unwrap();
+    let types = "bigint, bigint, timestamptz, bigint, bigint, bigint[]";
+    for analysed in [false, true] {
+        if analysed {
+            conn.batch_execute("ANALYZE").await.unwrap();
+        }
+        for mode in ["force_generic_plan", "force_custom_plan"] {
+            let prepare = format!(
+                "SET plan_cache_mode = {mode}; DEALLOCATE ALL; PREPARE probe({types}) AS {}",
+                crate::chats::summaries::SUMMARY_SQL
+            );
+            conn.batch_execute(&prepare).await.unwrap();
+            let run = "(ANALYZE, COSTS OFF, TIMING OFF) EXECUTE probe(1, NULL, NULL, NULL, 21, NULL)";
+            let plan = executed_plan(&mut conn, run).await;
+            let probes = plan.lines().filter(|line| line.contains("Backward")).collect::<Vec<_>>();
+            assert!(!probes.is_empty(), "{mode}, analysed {analysed}: no backward probe\n{plan}");
+            for probe in probes {
+                assert!(most_rows_in_total(probe) <= 21, "{mode}, analysed {analysed}: probed past the page\n{plan}");
+            }
+        }
+    }
+}
+
 /// 60,100 messages of 8 words out of 2,000 in 200 chats, a reader in 20 of them; statistics taken
 /// at the first 100 messages. Two given words are together in a message or two.
 const SEARCH_CORPUS: &str = "

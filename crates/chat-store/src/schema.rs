@@ -32,6 +32,7 @@ diesel::table! {
         created_by -> BigInt,
         created_at -> Timestamptz,
         direct_key -> Nullable<Text>,
+        last_message_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -18,7 +18,7 @@ use crate::large_chat;
 use crate::psql::Psql;
 
 /// Changes whenever what `write` writes changes, so that a kept copy is written again.
-pub const VERSION: &str = "2026-12-06 two search corpora";
+pub const VERSION: &str = "2026-12-07 chats keep their last message time";
 
 /// The two words searched for in either corpus (with a trailing space: whole words, not a prefix).
 pub const QUERY: &str = "w17 w42 ";
@@ -120,6 +120,7 @@ pub fn write(psql: &Psql, people: &People) {
     search_corpus(psql, people, ("large corpus", 'v'), (10_000, large), &people.searcher_large);
     large_chat::write(psql, people.large_chat, author, people.erin.id);
     index(psql);
+    record_activity(psql);
     let started = std::time::Instant::now();
     psql.run(&["VACUUM (ANALYZE)"]);
     println!("corpora vacuumed and analysed in {:.0?}", started.elapsed());
@@ -162,6 +163,16 @@ fn search_corpus(
         ),
     ]);
     println!("{title}: {messages} messages in {chats} chats written in {:.0?}", started.elapsed());
+}
+
+/// Sets each chat's `last_message_at`, which the create statement keeps and the chat list orders
+/// by, as the migration that added it did: the corpora's messages are written in SQL.
+fn record_activity(psql: &Psql) {
+    let started = std::time::Instant::now();
+    psql.run(&["UPDATE chats c SET last_message_at = newest.ts
+                  FROM (SELECT chat_id, max(ts) AS ts FROM messages GROUP BY chat_id) newest
+                 WHERE newest.chat_id = c.id"]);
+    println!("chats' last message times recorded in {:.0?}", started.elapsed());
 }
 
 /// Indexes for search every message written around the event log, as an operator does after

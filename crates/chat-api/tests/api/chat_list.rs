@@ -56,6 +56,42 @@ async fn the_list_is_ordered_by_last_activity_and_carries_the_last_message() {
     assert_eq!(bobs["chats"][0]["unread_count"], 0);
 }
 
+/// Posts to one chat at once never wait on each other for the chat's place in the list (the create
+/// statement skips the chat's row while another post holds it); the chat still moves to the top,
+/// and a post made alone sets its time exactly.
+#[tokio::test]
+async fn posts_at_once_to_one_chat_all_land_and_move_it_to_the_top() {
+    let app = TestApp::spawn().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let busy = app.group(&ann, &[&bob]).await;
+    let quiet = app.group(&ann, &[&bob]).await;
+    let posts = (0..24).map(|i| app.text(if i % 2 == 0 { &ann } else { &bob }, busy, "at once"));
+    let posted = futures_util::future::join_all(posts).await;
+    let times: Vec<&str> = posted.iter().map(|message| message["ts"].as_str().unwrap()).collect();
+    let (earliest, latest) = (times.iter().min().unwrap(), times.iter().max().unwrap());
+
+    let list = app.get_ok(&ann, "/api/v1/chats").await;
+    assert_eq!(ids(&list["chats"]), [busy, quiet]);
+    let activity = list["chats"][0]["last_activity_at"].as_str().unwrap();
+    assert!(earliest <= &activity && &activity <= latest, "{activity} outside {earliest}..{latest}");
+    assert_eq!(
+        app.get_ok(&ann, &format!("/api/v1/chats/{busy}/messages?limit=50")).await["messages"]
+            .as_array()
+            .unwrap()
+            .len(),
+        24
+    );
+
+    let alone = app.text(&bob, quiet, "alone").await;
+    let list = app.get_ok(&ann, "/api/v1/chats").await;
+    assert_eq!(ids(&list["chats"]), [quiet, busy]);
+    assert_eq!(list["chats"][0]["last_activity_at"], alone["ts"]);
+    let last = app.text(&ann, busy, "after the rush").await;
+    let list = app.get_ok(&ann, "/api/v1/chats").await;
+    assert_eq!(ids(&list["chats"]), [busy, quiet]);
+    assert_eq!(list["chats"][0]["last_activity_at"], last["ts"]);
+}
+
 #[tokio::test]
 async fn the_list_pages_with_a_cursor_without_repeats_or_gaps() {
     let app = TestApp::spawn().await;

@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 /// `$features` (`mentions_and_thread!`: the members it mentions, `$12` usernames and `$13` ids,
 /// with their `mention` event, and a thread reply's root summary with its `thread.updated`). The
 /// membership row is read with a lock, so a removal committing meanwhile is seen (and the post
-/// refused). The event's data is the aggregate serialised here beforehand; only the id, known once
+/// refused). The chat's `last_message_at` moves to the message's time (`activity`). The event's data is the aggregate serialised here beforehand; only the id, known once
 /// the sequence is read, is patched in. A key claimed by a concurrent request makes the
 /// `ON CONFLICT` wait for that request's outcome, then insert nothing.
 macro_rules! create_sql {
@@ -51,6 +51,12 @@ WITH ",
     INSERT INTO messages (id, chat_id, author_id, kind, content, payload, reply_to_id, ts, thread_root_id)
     SELECT id, $1, $2, $3, $4, $5, $6, $9, $15 FROM new_message WHERE $7::text IS NULL OR EXISTS (SELECT 1 FROM claim)
     RETURNING id, chat_id, author_id, kind, content, payload, ts, reply_to_id, deleted_at, updated_at, thread_root_id
+), activity AS (
+    -- The chat list's order (`summaries.rs`). Skipped while another post to the chat holds the
+    -- row: waiting would make a busy chat's posts commit one at a time; the other post's time is
+    -- the chat's instead, earlier by at most how long the two overlapped.
+    UPDATE chats SET last_message_at = GREATEST(last_message_at, $9)
+     WHERE id = (SELECT id FROM chats WHERE id = $1 AND EXISTS (SELECT 1 FROM inserted) FOR NO KEY UPDATE SKIP LOCKED)
 ), ",
             $attached,
             "event AS (
