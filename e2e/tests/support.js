@@ -39,6 +39,15 @@ export async function registerOverRest(name) {
 
 /** A page of a fresh browser context, signed up as `name` through the client's own form. */
 export async function signUp(browser, name) {
+  return signedIn(browser, name, "Register");
+}
+
+/** A page of a fresh browser context, signed in as `name` (signed up before) through the form. */
+export async function signIn(browser, name) {
+  return signedIn(browser, name, "Log in");
+}
+
+async function signedIn(browser, name, button) {
   const context = await browser.newContext({ viewport: { width: 1100, height: 750 } });
   const page = await context.newPage();
   page.on("pageerror", (error) => console.error(`[${name}] page error:`, error));
@@ -47,7 +56,7 @@ export async function signUp(browser, name) {
   await page.goto(BASE);
   await page.getByLabel("Username").fill(name);
   await page.getByLabel("Password").fill("correct horse battery");
-  await page.getByRole("button", { name: "Register" }).click();
+  await page.getByRole("button", { name: button }).click();
   await page.locator("#app").waitFor({ state: "visible" });
   await page.locator("#connection", { hasText: "live" }).waitFor();
   return page;

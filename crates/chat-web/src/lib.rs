@@ -29,6 +29,8 @@ pub const ASSETS: &[Asset] = &[
     Asset { path: "/push.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/push.js") },
     Asset { path: "/unread.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/unread.js") },
     Asset { path: "/rich_text.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/rich_text.js") },
+    Asset { path: "/timeline.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/timeline.js") },
+    Asset { path: "/snippet.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/snippet.js") },
     Asset { path: "/notifications.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/notifications.js") },
     // The service worker: served from the root, so that its scope is the whole client.
     Asset { path: "/sw.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/sw.js") },

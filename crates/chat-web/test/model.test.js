@@ -5,7 +5,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import * as model from "../web/model.js";
-import { UNREAD_COUNTED_UP_TO, badge } from "../web/unread.js";
+import { UNREAD_COUNTED_UP_TO, badge, pageTitle } from "../web/unread.js";
 
 const { Effect } = model;
 const ME = { id: 1, display_name: "Ann" };
@@ -351,4 +351,75 @@ test("a badge shows the server's capped unread count as 99+", () => {
   assert.equal(badge(1), "1");
   assert.equal(badge(99), "99");
   assert.equal(badge(UNREAD_COUNTED_UP_TO), "99+");
+});
+
+test("the tab's title counts every chat's unread messages, capped as a badge is", () => {
+  assert.equal(pageTitle([chat(10), chat(20)]), "Chat");
+  assert.equal(pageTitle([chat(10, { unread_count: 2 }), chat(20, { unread_count: 3 })]), "(5) Chat");
+  assert.equal(pageTitle([chat(10, { unread_count: UNREAD_COUNTED_UP_TO }), chat(20, { unread_count: 1 })]), "(99+) Chat");
+});
+
+test("a chat opened with unread messages keeps its read marker for the divider; one with none has no divider", () => {
+  const state = model.createState();
+  model.signedIn(state, ME);
+  model.chatsLoaded(state, [chat(10, { unread_count: 2, last_read_message_id: 5 }), chat(20), chat(30, { unread_count: 1 })]);
+  model.chatOpened(state, 10);
+  assert.equal(state.unreadAfter, 5);
+  model.chatOpened(state, 20);
+  assert.equal(state.unreadAfter, null);
+  // Never read at all: everything from others is new.
+  model.chatOpened(state, 30);
+  assert.equal(state.unreadAfter, 0);
+});
+
+test("opened at a search hit: the page around it, live messages held back until the newest is loaded", () => {
+  const state = annWithChatOpen([message(1)]);
+  assert.deepEqual(model.chatOpenedAt(state, 10, 30), [Effect.renderReply]);
+  assert.equal(state.highlight, 30);
+  const around = [29, 30, 31].map((id) => message(id));
+  assert.deepEqual(model.aroundLoaded(state, 10, { messages: around, has_older: true, has_newer: true }),
+    [Effect.renderChats, Effect.renderMessagesAtHighlight, Effect.markRead]);
+  assert.deepEqual(shown(state).map(([id]) => id), [29, 30, 31]);
+  assert.equal(state.hasOlder, true);
+  // A live message would stand after a gap: only the chat list takes it.
+  model.applyEvent(state, event("message.created", message(90)));
+  assert.deepEqual(shown(state).map(([id]) => id), [29, 30, 31]);
+  assert.equal(state.chats.get(10).last_message.id, 90);
+  // An edit of a loaded message still shows.
+  model.applyEvent(state, event("message.updated", message(30, { content: "edited" })));
+  assert.equal(state.messages.get(30).content, "edited");
+  // The page after: older than the window says nothing of what is before it.
+  model.newerLoaded(state, 10, { messages: [message(32)], has_older: false, has_newer: true });
+  assert.equal(state.hasOlder, true);
+  assert.equal(state.hasNewer, true);
+  // To the newest: the window goes, the newest page takes its place.
+  assert.deepEqual(model.newestReplaced(state, 10, { messages: [message(89), message(90)], has_older: true }),
+    [Effect.renderMessagesAtBottom, Effect.markRead]);
+  assert.deepEqual(shown(state).map(([id]) => id), [89, 90]);
+  assert.equal(state.hasNewer, false);
+  assert.equal(state.highlight, null);
+  model.applyEvent(state, event("message.created", message(91)));
+  assert.deepEqual(shown(state).map(([id]) => id), [89, 90, 91]);
+});
+
+test("a search's pages gather while it is the one asked; a newer search or an empty one replaces it", () => {
+  const state = annWithChatOpen();
+  const hit = (id) => ({ message: message(id), chat_id: 10, chat_title: null, snippet: `<mark>x</mark> ${id}` });
+  assert.deepEqual(model.searchAsked(state, "x"), [Effect.renderSearch]);
+  assert.equal(state.search.loading, true);
+  model.searchLoaded(state, { query: "x", chatId: null }, { hits: [hit(5), hit(4)], next_cursor: "c1" });
+  model.searchMoreAsked(state);
+  model.searchLoaded(state, { query: "x", chatId: null }, { hits: [hit(3)], next_cursor: null });
+  assert.deepEqual(state.search.hits.map((h) => h.message.id), [5, 4, 3]);
+  assert.equal(state.search.next, null);
+  assert.equal(state.search.loading, false);
+  // A late page of an earlier search is dropped.
+  model.searchAsked(state, "xy", 10);
+  assert.deepEqual(model.searchLoaded(state, { query: "x", chatId: null }, { hits: [hit(9)], next_cursor: null }), []);
+  assert.deepEqual(state.search.hits, []);
+  model.searchFailed(state, { query: "xy", chatId: 10 }, "q: too long");
+  assert.equal(state.search.error, "q: too long");
+  model.searchAsked(state, "");
+  assert.equal(state.search.loading, false);
+  assert.equal(state.search.query, "");
 });

@@ -102,6 +102,14 @@ export const api = {
   addMember: (id, userId) => call("POST", `/chats/${id}/members`, { user_id: userId }),
   removeMember: (id, userId) => call("DELETE", `/chats/${id}/members/${userId}`),
   history: (id, before) => call("GET", `/chats/${id}/messages?limit=50${before ? `&before=${before}` : ""}`),
+  historyAround: (id, messageId) => call("GET", `/chats/${id}/messages?limit=50&around=${messageId}`),
+  historyAfter: (id, after) => call("GET", `/chats/${id}/messages?limit=50&after=${after}`),
+  search: (query, { chatId, cursor }) => {
+    const params = new URLSearchParams({ q: query, limit: "20" });
+    if (chatId) params.set("chat_id", String(chatId));
+    if (cursor) params.set("cursor", cursor);
+    return call("GET", `/search?${params}`);
+  },
   markRead: (id, messageId) => call("POST", `/chats/${id}/read`, { message_id: messageId }),
   edit: (id, content) => call("PATCH", `/messages/${id}`, { content }),
   remove: (id) => call("DELETE", `/messages/${id}`),

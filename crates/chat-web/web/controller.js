@@ -23,6 +23,7 @@ const TYPING_SHOWN_MS = 3000; // how long "is typing" stays after the last typin
 const TYPING_SENT_EVERY_MS = 2000; // at most one typing frame per this, while typing
 const READ_AFTER_MS = 300; // marking read waits for a burst of messages to end
 const REFRESH_AFTER_MS = 200; // so does fetching a chat's counts again
+const SEARCH_AFTER_MS = 250; // searching while typing waits for a pause
 
 export class Controller {
   constructor(view, state = model.createState()) {
@@ -31,6 +32,7 @@ export class Controller {
     this.live = null;
     this.lastTypingSent = 0;
     this.readTimer = null;
+    this.searchTimer = null;
     this.refreshTimers = new Map(); // chat id -> timer
     this.typingTimers = new Map(); // user id -> timer
     // The callbacks of each message's buttons.
@@ -48,6 +50,10 @@ export class Controller {
     view.bindAddMember((username) => this.addMember(username));
     view.bindRename(() => this.rename());
     view.bindOlder(() => this.loadOlder());
+    view.bindNewer(() => this.loadNewer());
+    view.bindNewest(() => this.showNewest());
+    view.bindSearch((query, inChat, { now }) => this.search(query, inChat, now));
+    view.bindSearchMore(() => this.searchMore());
     view.bindSend((text) => this.send(text));
     view.bindTyping(() => this.typed());
     view.bindAttach((files) => this.attach(files));
@@ -210,6 +216,60 @@ export class Controller {
     this.apply(model.olderLoaded(this.state, id, page));
   }
 
+  /** Opens chat `id` at message `messageId` (a search hit), highlighted. */
+  async openChatAt(id, messageId) {
+    this.apply(model.chatOpenedAt(this.state, id, messageId));
+    this.view.openConversation();
+    this.view.showChatInAddress(id);
+    this.apply(model.chatStored(this.state, this.state.chats.get(id) || (await api.chat(id))));
+    this.apply([model.Effect.renderNotifications]);
+    this.loadNotifications(id);
+    await this.loadMembers();
+    this.apply(model.aroundLoaded(this.state, id, await api.historyAround(id, messageId)));
+  }
+
+  async loadNewer() {
+    const id = this.state.current;
+    const page = await api.historyAfter(id, model.newestId(this.state));
+    this.apply(model.newerLoaded(this.state, id, page));
+  }
+
+  /** The newest messages: loaded in place of a window further back, else scrolled to. */
+  async showNewest() {
+    const id = this.state.current;
+    if (!this.state.hasNewer) return this.view.scrollToNewest();
+    this.apply(model.newestReplaced(this.state, id, await api.history(id)));
+  }
+
+  // ---- search ----
+
+  /** Searches for `query` (in the open chat when `inChat`): at once when `now`, else after a pause. */
+  search(query, inChat, now) {
+    clearTimeout(this.searchTimer);
+    const asked = { query: query.trim(), chatId: inChat ? this.state.current : null };
+    if (!asked.query) return this.apply(model.searchAsked(this.state, ""));
+    if (asked.query === this.state.search.query && asked.chatId === this.state.search.chatId && !now) return;
+    this.searchTimer = setTimeout(async () => {
+      this.apply(model.searchAsked(this.state, asked.query, asked.chatId));
+      await this.searchPage(asked, null);
+    }, now ? 0 : SEARCH_AFTER_MS);
+  }
+
+  async searchMore() {
+    const { query, chatId, next } = this.state.search;
+    if (!next) return;
+    this.apply(model.searchMoreAsked(this.state));
+    await this.searchPage({ query, chatId }, next);
+  }
+
+  async searchPage(asked, cursor) {
+    try {
+      this.apply(model.searchLoaded(this.state, asked, await api.search(asked.query, { chatId: asked.chatId, cursor })));
+    } catch (error) {
+      this.apply(model.searchFailed(this.state, asked, describe(error)));
+    }
+  }
+
   async loadMembers() {
     const id = this.state.current;
     const { members } = await api.members(id);
@@ -267,6 +327,8 @@ export class Controller {
   send(text) {
     if (!text.trim() || !this.state.current) return;
     this.view.clearComposer();
+    // Read further back, our message would be shown after a gap: to the newest first.
+    if (this.state.hasNewer) this.showNewest();
     const send = { localId: `local-${newKey()}`, key: newKey(), content: text, ts: new Date().toISOString() };
     this.apply(model.sendStarted(this.state, send));
   }
@@ -484,7 +546,8 @@ const EFFECTS = {
   "render-chats": (app) => app.view.renderChats(app.state, { titleOf: (chat) => app.title(chat), onOpen: (id) => app.openChat(id) }),
   "render-head": (app) => app.view.renderHead(app.state, { titleOf: (chat) => app.title(chat) }),
   "render-members": (app) => app.view.renderMembers(app.state, { onRemove: (member) => app.removeMember(member) }),
-  "render-messages": (app, { toBottom }) => app.view.renderMessages(app.state, { toBottom, actions: app.messageActions }),
+  "render-messages": (app, { toBottom, toHighlight }) => app.view.renderMessages(app.state, { toBottom, toHighlight, actions: app.messageActions }),
+  "render-search": (app) => app.view.renderSearch(app.state, { titleOf: (chat) => app.title(chat), onOpen: (hit) => app.openChatAt(hit.chat_id, hit.message.id) }),
   "render-reply": (app) => app.view.renderReply(app.state),
   "render-typing": (app) => app.view.renderTyping(app.state),
   "render-notifications": (app) => app.view.renderNotifications(model.notificationChoice(app.state, Date.now())),

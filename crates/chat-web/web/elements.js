@@ -2,6 +2,8 @@
 
 import { fileUrl } from "./api.js";
 import { parse } from "./rich_text.js";
+import { snippetParts } from "./snippet.js";
+import { dayLabel } from "./timeline.js";
 import { badge } from "./unread.js";
 
 /** An element with attributes (`on*` become listeners) and children (strings become text). */
@@ -87,11 +89,13 @@ export const QUICK_REACTIONS = ["👍", "❤️", "😂"];
 
 /**
  * One message. `state` is "sent" for stored ones, or "sending"/"failed" for the caller's own
- * not yet answered; `actions` holds the callbacks (react, edit, remove, reply, retry).
+ * not yet answered; `continued` when it follows its author's message (timeline.js), which named
+ * them; `highlighted` when the chat was opened at it; `actions` holds the callbacks (react,
+ * edit, remove, reply, retry).
  */
-export function messageItem(message, { me, myUsername, names, quoted, state = "sent", actions }) {
+export function messageItem(message, { me, myUsername, names, quoted, state = "sent", continued = false, highlighted = false, actions }) {
   const mine = message.author_id === me;
-  const classes = ["message", mine && "mine", message.is_deleted && "deleted", state === "failed" && "failed"];
+  const classes = ["message", mine && "mine", continued && "continued", highlighted && "highlight", message.is_deleted && "deleted", state === "failed" && "failed"];
   const delivery = message.delivery ?? "sent";
   const ticks = !mine || state !== "sent" ? state === "sent" ? "" : state : { sent: "✓ sent", delivered: "✓✓ delivered", read: "✓✓ read" }[delivery];
   const reactions = new Map(message.reactions.map((summary) => [summary.emoji, summary]));
@@ -133,4 +137,15 @@ export function chatItem(summary, { current, title, onOpen }) {
       summary.unread_mentions > 0 && h("span", { class: "unread mentions", "aria-label": `${badge(summary.unread_mentions)} mentioning you` }, `@${badge(summary.unread_mentions)}`),
       h("span", { class: "title" }, title),
       h("span", { class: "last" }, preview)));
+}
+
+/** One search hit: its chat, when, and the matched passage with the matches marked. */
+export function hitItem(hit, { title, onOpen }) {
+  const ts = hit.message.ts;
+  return h("li", {},
+    h("button", { type: "button", class: "hit", "data-message": hit.message.id, onclick: onOpen },
+      h("span", { class: "hit-head" },
+        h("span", { class: "title" }, title),
+        h("time", { datetime: ts }, `${dayLabel(ts, Date.now())} ${time(ts)}`)),
+      h("span", { class: "snippet" }, snippetParts(hit.snippet).map((part) => part.marked ? h("mark", {}, part.text) : part.text))));
 }

@@ -14,6 +14,8 @@ export const Effect = {
   renderMembers: Object.freeze({ do: "render-members" }),
   renderMessages: Object.freeze({ do: "render-messages", toBottom: false }), // kept where the reader is
   renderMessagesAtBottom: Object.freeze({ do: "render-messages", toBottom: true }),
+  renderMessagesAtHighlight: Object.freeze({ do: "render-messages", toBottom: false, toHighlight: true }),
+  renderSearch: Object.freeze({ do: "render-search" }),
   renderReply: Object.freeze({ do: "render-reply" }),
   renderTyping: Object.freeze({ do: "render-typing" }),
   renderNotifications: Object.freeze({ do: "render-notifications" }), // the open chat's setting
@@ -40,6 +42,10 @@ export function createState() {
     current: null, // the open chat's id
     messages: new Map(), // id -> Message, of the open chat
     hasOlder: false, // the open chat has messages before those loaded
+    hasNewer: false, // ... and after them: it was opened at a message, not at its newest
+    highlight: null, // the message it was opened at (a search hit)
+    search: noSearch(), // see searchAsked
+    unreadAfter: null, // the open chat's read marker as it opened, while there was news past it
     names: new Map(), // user id -> display name
     members: [], // of the open chat
     pending: [], // own text messages not yet answered (see sendStarted)
@@ -48,6 +54,10 @@ export function createState() {
     notifications: new Map(), // chat id -> { level, muted_until }, as the server has it
     push: "unknown", // this browser's push notifications: see pushChanged
   };
+}
+
+function noSearch() {
+  return { query: "", chatId: null, hits: [], next: null, loading: false, error: "" };
 }
 
 // ---- who we are, the chat list ----
@@ -123,6 +133,10 @@ export function chatOpened(state, chatId) {
   state.current = chatId;
   state.messages = new Map();
   state.replyTo = null;
+  state.hasNewer = false;
+  state.highlight = null;
+  const chat = state.chats.get(chatId);
+  state.unreadAfter = chat?.unread_count > 0 ? chat.last_read_message_id ?? 0 : null;
   return [Effect.renderReply];
 }
 
@@ -145,10 +159,45 @@ export function olderLoaded(state, chatId, page) {
   return mergePage(state, chatId, page) ? [Effect.renderMessages] : [];
 }
 
-function mergePage(state, chatId, page) {
+/** `chatId` opens at `messageId` (a search hit), empty until the page around it arrives. */
+export function chatOpenedAt(state, chatId, messageId) {
+  const effects = chatOpened(state, chatId);
+  state.highlight = messageId;
+  return effects;
+}
+
+/**
+ * The page around the message the chat was opened at. Messages after it may not be loaded: until
+ * they are, live ones are not shown (they would stand after a gap), only counted in the list.
+ */
+export function aroundLoaded(state, chatId, page) {
+  if (!mergePage(state, chatId, page)) return [];
+  state.hasNewer = page.has_newer;
+  return [Effect.renderChats, Effect.renderMessagesAtHighlight, Effect.markRead];
+}
+
+/** A page after the newest loaded. */
+export function newerLoaded(state, chatId, page) {
+  if (!mergePage(state, chatId, page, { atOldest: false })) return [];
+  state.hasNewer = page.has_newer;
+  return [Effect.renderMessages, Effect.markRead];
+}
+
+/** The open chat's newest page, in place of what was loaded (the reader went to the newest). */
+export function newestReplaced(state, chatId, page) {
+  if (state.current !== chatId) return [];
+  state.messages = new Map();
+  state.hasNewer = false;
+  state.highlight = null;
+  mergePage(state, chatId, page);
+  return [Effect.renderMessagesAtBottom, Effect.markRead];
+}
+
+/** Merges a page into the open chat; one that holds its oldest loaded message says what is older. */
+function mergePage(state, chatId, page, { atOldest = true } = {}) {
   if (state.current !== chatId) return false;
   for (const message of page.messages) state.messages.set(message.id, message);
-  state.hasOlder = page.has_older;
+  if (atOldest) state.hasOlder = page.has_older;
   return true;
 }
 
@@ -186,7 +235,7 @@ function pendingMessage(state, item) {
 /** A stored message, ours or others': into the open chat if it is its chat, and the chat list. */
 export function accept(state, message) {
   const effects = [];
-  if (message.chat_id === state.current) {
+  if (message.chat_id === state.current && (!state.hasNewer || state.messages.has(message.id))) {
     state.messages.set(message.id, message);
     effects.push(Effect.renderMessages);
   }
@@ -199,6 +248,43 @@ export function accept(state, message) {
     effects.push(Effect.renderChats);
   }
   return effects;
+}
+
+// ---- search ----
+
+/**
+ * A search for `query` (all chats, or only `chatId`) starts, replacing the one before; an empty
+ * query ends searching. Its pages come to searchLoaded.
+ */
+export function searchAsked(state, query, chatId = null) {
+  state.search = { ...noSearch(), query, chatId, loading: query !== "" };
+  return [Effect.renderSearch];
+}
+
+/** The next page of the search is being asked for. */
+export function searchMoreAsked(state) {
+  state.search.loading = true;
+  return [Effect.renderSearch];
+}
+
+/** A page of hits for the search `asked` (`{ query, chatId }`): dropped if another replaced it. */
+export function searchLoaded(state, asked, page) {
+  if (!sameSearch(state.search, asked)) return [];
+  state.search.hits.push(...page.hits);
+  state.search.next = page.next_cursor;
+  state.search.loading = false;
+  return [Effect.renderSearch];
+}
+
+export function searchFailed(state, asked, why) {
+  if (!sameSearch(state.search, asked)) return [];
+  state.search.loading = false;
+  state.search.error = why;
+  return [Effect.renderSearch];
+}
+
+function sameSearch(search, { query, chatId }) {
+  return search.query === query && search.chatId === chatId;
 }
 
 // ---- replying ----

@@ -8,3 +8,10 @@ export const UNREAD_COUNTED_UP_TO = 100;
 export function badge(count) {
   return count >= UNREAD_COUNTED_UP_TO ? `${UNREAD_COUNTED_UP_TO - 1}+` : String(count);
 }
+
+/** The tab's title: the unread messages of every chat first, when there are any. */
+export function pageTitle(chats, name = "Chat") {
+  let total = 0;
+  for (const chat of chats) total += chat.unread_count;
+  return total > 0 ? `(${badge(total)}) ${name}` : name;
+}

@@ -3,9 +3,11 @@
 // panel, the way back to the list on a phone, the jump to the newest message, Enter to send)
 // is handled here.
 
-import { chatItem, h, messageItem, time } from "./elements.js";
+import { chatItem, h, hitItem, messageItem, time } from "./elements.js";
 import { canManage, visibleMessages } from "./model.js";
 import { chatInUrl, chatUrl } from "./push.js";
+import { timeline } from "./timeline.js";
+import { pageTitle } from "./unread.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -40,14 +42,11 @@ export class View {
       $("members-toggle").setAttribute("aria-expanded", String(open));
     });
     $("back").addEventListener("click", () => $("app").classList.remove("in-chat"));
-    $("newest").addEventListener("click", () => {
-      const list = $("messages");
-      list.scrollTop = list.scrollHeight;
-      $("newest").hidden = true;
-    });
+    // Newer messages than those loaded (opened at a search hit): the way to them stays offered.
+    this.newerUnloaded = false;
     // Scrolled up, away from the newest: offer the way back.
     $("messages").addEventListener("scroll", () => {
-      $("newest").hidden = distanceFromBottom($("messages")) < NEAR_BOTTOM;
+      $("newest").hidden = !this.newerUnloaded && distanceFromBottom($("messages")) < NEAR_BOTTOM;
     });
     $("message-text").addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey) {
@@ -102,6 +101,33 @@ export class View {
 
   bindOlder(handler) {
     $("older").addEventListener("click", handler);
+  }
+
+  bindNewer(handler) {
+    $("newer").addEventListener("click", handler);
+  }
+
+  /** `handler()`: "Jump to the newest" was pressed. */
+  bindNewest(handler) {
+    $("newest").addEventListener("click", handler);
+  }
+
+  /**
+   * `handler(query, inChat, { now })` as the search box changes (`now` false while typing, true
+   * when submitted or when its scope changed).
+   */
+  bindSearch(handler) {
+    const ask = (now) => handler($("search-query").value, $("search-in-chat").checked, { now });
+    $("search-query").addEventListener("input", () => ask(false));
+    $("search-in-chat").addEventListener("change", () => ask(true));
+    $("search").addEventListener("submit", (event) => {
+      event.preventDefault();
+      ask(true);
+    });
+  }
+
+  bindSearchMore(handler) {
+    $("search-more").addEventListener("click", handler);
   }
 
   /** `handler(text)`: the composer was sent. */
@@ -254,6 +280,7 @@ export class View {
     const chats = [...state.chats.values()].sort((a, b) => b.last_activity_at.localeCompare(a.last_activity_at));
     $("chat-list").replaceChildren(...chats.map((chat) =>
       chatItem(chat, { current: chat.id === state.current, title: titleOf(chat), onOpen: () => onOpen(chat.id) })));
+    document.title = pageTitle(chats);
   }
 
   /** The open chat's title, and Rename for a group. */
@@ -289,7 +316,7 @@ export class View {
    * is, unless `toBottom` or they were at the newest already. `actions` holds the callbacks of
    * each message's buttons (react, edit, remove, reply, retry).
    */
-  renderMessages(state, { toBottom, actions }) {
+  renderMessages(state, { toBottom, toHighlight, actions }) {
     const list = $("messages");
     const nearBottom = distanceFromBottom(list) < NEAR_BOTTOM;
     const options = { me: state.me.id, myUsername: state.me.username, names: state.names, actions: { ...actions, canModerate: canManage(state.chats.get(state.current)) } };
@@ -299,10 +326,47 @@ export class View {
       if (!original) return "↪ an earlier message";
       return `↪ ${state.names.get(original.author_id) || ""}: ${original.is_deleted ? "message deleted" : original.content ?? ""}`;
     };
-    list.replaceChildren(...visibleMessages(state).map(({ message, state: shown }) =>
-      messageItem(message, { ...options, quoted: quoted(message.reply_to_id), state: shown })));
+    const items = timeline(visibleMessages(state), { me: state.me.id, unreadAfter: state.unreadAfter });
+    list.replaceChildren(...items.map((item) => {
+      switch (item.kind) {
+        case "day": return h("li", { class: "day", role: "separator" }, item.label);
+        case "new": return h("li", { class: "new-divider", role: "separator" }, "New messages");
+        default: return messageItem(item.message, {
+          ...options, quoted: quoted(item.message.reply_to_id), state: item.state, continued: item.continued,
+          highlighted: item.message.id === state.highlight,
+        });
+      }
+    }));
     $("older").hidden = !state.hasOlder;
-    if (toBottom || nearBottom) list.scrollTop = list.scrollHeight;
+    $("newer").hidden = !state.hasNewer;
+    this.newerUnloaded = state.hasNewer;
+    if (state.hasNewer) $("newest").hidden = false;
+    if (toHighlight) list.querySelector(".message.highlight")?.scrollIntoView({ block: "center" });
+    else if (!state.hasNewer && (toBottom || nearBottom)) list.scrollTop = list.scrollHeight;
+  }
+
+  scrollToNewest() {
+    const list = $("messages");
+    list.scrollTop = list.scrollHeight;
+    $("newest").hidden = true;
+  }
+
+  /** The search's hits in place of the chat list while there is a query. */
+  renderSearch(state, { titleOf, onOpen }) {
+    const { query, hits, next, loading, error } = state.search;
+    const searching = query !== "";
+    $("search-results").hidden = !searching;
+    $("chat-list").hidden = searching;
+    $("new-chat").hidden = searching;
+    if (!searching) return;
+    const empty = !loading && hits.length === 0;
+    $("search-status").textContent = error || (loading && hits.length === 0 ? "Searching…" : empty ? "No messages found." : "");
+    $("hit-list").replaceChildren(...hits.map((hit) => {
+      const chat = state.chats.get(hit.chat_id);
+      return hitItem(hit, { title: chat ? titleOf(chat) : hit.chat_title ?? "a chat", onOpen: () => onOpen(hit) });
+    }));
+    $("search-more").hidden = !next;
+    $("search-more").disabled = loading;
   }
 
   /** Above the composer: the message being answered, if any. */

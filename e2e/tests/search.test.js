@@ -1,0 +1,62 @@
+// Search from the sidebar: a Russian word finds a message by another of its forms, the matched
+// words are marked, and a hit opens its chat at the message, highlighted, with the newer ones a
+// click away.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { ARTIFACTS, chatting, launch, rest, withScreenshots } from "./support.js";
+
+test("a search finds a message by another form of its word and opens the chat at it", async () => {
+  const browser = await launch();
+  const pages = [];
+  try {
+    await withScreenshots("search", () => pages, async () => {
+      const { ann, bob } = await chatting(browser, pages);
+      const token = await bob.evaluate(() => sessionStorage.getItem("chat.token"));
+      const chatId = (await rest("GET", "/chats", token)).chats[0].id;
+      const post = (content) => rest("POST", "/messages", token, { chat_id: chatId, content }, { "Idempotency-Key": randomUUID() });
+      // The message to find, then enough after it that it is not on the newest page.
+      await post("Новые сообщения выходят в пятницу");
+      for (let i = 1; i <= 60; i++) await post(`later ${i}`);
+      // The index follows the event log: found a moment after the create answered.
+      for (let tries = 0; (await rest("GET", `/search?q=${encodeURIComponent("пятница")}`, token)).hits.length === 0; tries++) {
+        assert.ok(tries < 100, "the server never indexed the message");
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+
+      await ann.getByLabel("Search messages").fill("сообщение");
+      const hit = ann.locator("#hit-list .hit", { hasText: "пятницу" });
+      await hit.waitFor();
+      assert.equal(await hit.locator("mark").textContent(), "сообщения");
+      assert.equal(await ann.locator("#chat-list").isVisible(), false);
+      await ann.screenshot({ path: join(ARTIFACTS, "search.png") });
+
+      await hit.click();
+      const highlighted = ann.locator("#messages .message.highlight");
+      await highlighted.waitFor();
+      assert.match(await highlighted.locator(".body").textContent(), /пятницу/);
+      const inView = await highlighted.evaluate((item) => {
+        const [box, list] = [item.getBoundingClientRect(), item.closest("#messages").getBoundingClientRect()];
+        return box.top >= list.top && box.bottom <= list.bottom;
+      });
+      assert.ok(inView, "the message opened at is in view");
+      assert.equal(await ann.locator("#messages .message", { hasText: "later 60" }).count(), 0);
+      // A live message waits for the newer ones rather than standing after a gap.
+      await post("live one");
+      await ann.getByRole("button", { name: "Load newer messages" }).waitFor();
+
+      await ann.getByRole("button", { name: "Jump to the newest" }).click();
+      await ann.locator("#messages .message", { hasText: "live one" }).waitFor();
+      assert.equal(await ann.locator("#messages .message.highlight").count(), 0);
+      assert.equal(await ann.getByRole("button", { name: "Load newer messages" }).isVisible(), false);
+
+      // Clearing the box brings the chat list back.
+      await ann.getByLabel("Search messages").fill("");
+      await ann.locator("#chat-list").waitFor();
+    });
+  } finally {
+    await browser.close();
+  }
+});
