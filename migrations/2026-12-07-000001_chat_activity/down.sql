@@ -1,1 +1,3 @@
-ALTER TABLE chats DROP COLUMN last_message_at;
+DROP TRIGGER chat_activity_row ON chats;
+DROP FUNCTION chat_activity_row();
+DROP TABLE chat_activity;

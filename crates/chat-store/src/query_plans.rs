@@ -133,7 +133,7 @@ async fn a_chat_list_page_probes_the_newest_message_of_its_own_chats_only() {
         INSERT INTO chat_members (chat_id, user_id, role) SELECT g, 1, 'owner' FROM generate_series(1, 300) g;
         INSERT INTO messages (chat_id, author_id, kind, content, ts)
         SELECT 1 + g % 300, 1, 'text', 'x', now() - g * interval '1 second' FROM generate_series(1, 3000) g;
-        UPDATE chats c SET last_message_at = (SELECT max(ts) FROM messages m WHERE m.chat_id = c.id);";
+        UPDATE chat_activity a SET last_message_at = (SELECT max(ts) FROM messages m WHERE m.chat_id = a.chat_id);";
     conn.batch_execute(member_of_300).await.unwrap();
     let types = "bigint, bigint, timestamptz, bigint, bigint, bigint[]";
     for analysed in [false, true] {

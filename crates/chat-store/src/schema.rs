@@ -32,7 +32,6 @@ diesel::table! {
         created_by -> BigInt,
         created_at -> Timestamptz,
         direct_key -> Nullable<Text>,
-        last_message_at -> Nullable<Timestamptz>,
     }
 }
 

@@ -165,13 +165,13 @@ fn search_corpus(
     println!("{title}: {messages} messages in {chats} chats written in {:.0?}", started.elapsed());
 }
 
-/// Sets each chat's `last_message_at`, which the create statement keeps and the chat list orders
-/// by, as the migration that added it did: the corpora's messages are written in SQL.
+/// Sets each chat's `chat_activity`, which the create statement keeps and the chat list orders by,
+/// as the migration that added it did: the corpora's messages are written in SQL.
 fn record_activity(psql: &Psql) {
     let started = std::time::Instant::now();
-    psql.run(&["UPDATE chats c SET last_message_at = newest.ts
+    psql.run(&["UPDATE chat_activity a SET last_message_at = newest.ts
                   FROM (SELECT chat_id, max(ts) AS ts FROM messages GROUP BY chat_id) newest
-                 WHERE newest.chat_id = c.id"]);
+                 WHERE newest.chat_id = a.chat_id AND newest.ts > a.last_message_at"]);
     println!("chats' last message times recorded in {:.0?}", started.elapsed());
 }
 

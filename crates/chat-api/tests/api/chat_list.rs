@@ -57,7 +57,7 @@ async fn the_list_is_ordered_by_last_activity_and_carries_the_last_message() {
 }
 
 /// Posts to one chat at once never wait on each other for the chat's place in the list (the create
-/// statement skips the chat's row while another post holds it); the chat still moves to the top,
+/// statement skips the chat's activity row while another post holds it); the chat still moves to the top,
 /// and a post made alone sets its time exactly.
 #[tokio::test]
 async fn posts_at_once_to_one_chat_all_land_and_move_it_to_the_top() {

@@ -21,7 +21,7 @@ use time::OffsetDateTime;
 /// `$features` (`mentions_and_thread!`: the members it mentions, `$12` usernames and `$13` ids,
 /// with their `mention` event, and a thread reply's root summary with its `thread.updated`). The
 /// membership row is read with a lock, so a removal committing meanwhile is seen (and the post
-/// refused). The chat's `last_message_at` moves to the message's time (`activity`). The event's data is the aggregate serialised here beforehand; only the id, known once
+/// refused). The chat's `chat_activity` row moves to the message's time (`activity`). The event's data is the aggregate serialised here beforehand; only the id, known once
 /// the sequence is read, is patched in. A key claimed by a concurrent request makes the
 /// `ON CONFLICT` wait for that request's outcome, then insert nothing.
 macro_rules! create_sql {
@@ -55,8 +55,9 @@ WITH ",
     -- The chat list's order (`summaries.rs`). Skipped while another post to the chat holds the
     -- row: waiting would make a busy chat's posts commit one at a time; the other post's time is
     -- the chat's instead, earlier by at most how long the two overlapped.
-    UPDATE chats SET last_message_at = GREATEST(last_message_at, $9)
-     WHERE id = (SELECT id FROM chats WHERE id = $1 AND EXISTS (SELECT 1 FROM inserted) FOR NO KEY UPDATE SKIP LOCKED)
+    UPDATE chat_activity SET last_message_at = GREATEST(last_message_at, $9)
+     WHERE chat_id = (SELECT chat_id FROM chat_activity
+                       WHERE chat_id = $1 AND EXISTS (SELECT 1 FROM inserted) FOR NO KEY UPDATE SKIP LOCKED)
 ), ",
             $attached,
             "event AS (
