@@ -519,7 +519,6 @@ create_database() {
     done
 }
 
-# Waits until process $1 has exited, and kills it if it has not within STOP_TIMEOUT seconds.
 # This script's process and those it was started by, one pid a line.
 ancestors() {
     local pid=$$
@@ -530,6 +529,7 @@ ancestors() {
     done
 }
 
+# Waits until process $1 has exited, and kills it if it has not within STOP_TIMEOUT seconds.
 wait_gone() {
     local pid=$1
     for _ in $(seq $((STOP_TIMEOUT * 5))); do

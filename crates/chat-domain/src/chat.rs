@@ -162,7 +162,9 @@ pub struct ChatSummary {
     /// The newest message, whole (it can be a tombstone); null if the chat has none.
     pub last_message: Option<crate::message::Message>,
     /// The later of `created_at` and the newest message's `ts` (edits, reactions and reads do not
-    /// move it). The chat list is sorted by it, newest first.
+    /// move it). The chat list is sorted by it, newest first. Of messages posted to the chat at the
+    /// same moment, it may hold the `ts` of one a few milliseconds older than the newest: no post
+    /// waits for another to move it.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub last_activity_at: Timestamp,
 }

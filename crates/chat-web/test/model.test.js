@@ -372,34 +372,50 @@ test("a chat opened with unread messages keeps its read marker for the divider; 
   assert.equal(state.unreadAfter, 0);
 });
 
-test("opened at a search hit: the page around it, live messages held back until the newest is loaded", () => {
+test("opened at a search hit: the page around it; live messages held back until the newest are loaded", () => {
   const state = annWithChatOpen([message(1)]);
   assert.deepEqual(model.chatOpenedAt(state, 10, 30), [Effect.renderReply]);
   assert.equal(state.highlight, 30);
+  // Before the page arrives, a live message is held back too: it would stand after a gap.
+  model.applyEvent(state, event("message.created", message(88)));
+  assert.deepEqual(shown(state), []);
   const around = [29, 30, 31].map((id) => message(id));
   assert.deepEqual(model.aroundLoaded(state, 10, { messages: around, has_older: true, has_newer: true }),
     [Effect.renderChats, Effect.renderMessagesAtHighlight, Effect.markRead]);
   assert.deepEqual(shown(state).map(([id]) => id), [29, 30, 31]);
   assert.equal(state.hasOlder, true);
-  // A live message would stand after a gap: only the chat list takes it.
   model.applyEvent(state, event("message.created", message(90)));
   assert.deepEqual(shown(state).map(([id]) => id), [29, 30, 31]);
   assert.equal(state.chats.get(10).last_message.id, 90);
-  // An edit of a loaded message still shows.
+  // Edits reach loaded messages and held-back ones alike.
   model.applyEvent(state, event("message.updated", message(30, { content: "edited" })));
+  model.applyEvent(state, event("message.updated", message(90, { content: "edited too" })));
   assert.equal(state.messages.get(30).content, "edited");
   // The page after: older than the window says nothing of what is before it.
   model.newerLoaded(state, 10, { messages: [message(32)], has_older: false, has_newer: true });
   assert.equal(state.hasOlder, true);
-  assert.equal(state.hasNewer, true);
-  // To the newest: the window goes, the newest page takes its place.
-  assert.deepEqual(model.newestReplaced(state, 10, { messages: [message(89), message(90)], has_older: true }),
-    [Effect.renderMessagesAtBottom, Effect.markRead]);
-  assert.deepEqual(shown(state).map(([id]) => id), [89, 90]);
+  // The last page after: what was held back joins it.
+  model.newerLoaded(state, 10, { messages: [message(33), message(87)], has_older: false, has_newer: false });
+  assert.deepEqual(shown(state).map(([id]) => id), [29, 30, 31, 32, 33, 87, 88, 90]);
+  assert.equal(state.messages.get(90).content, "edited too");
+  model.applyEvent(state, event("message.created", message(91)));
+  assert.equal(state.messages.has(91), true);
+});
+
+test("going to the newest from a window: what arrives meanwhile stays, and late pages of the window are dropped", () => {
+  const state = annWithChatOpen();
+  model.chatOpenedAt(state, 10, 30);
+  const windowOpening = state.opening;
+  model.aroundLoaded(state, 10, { messages: [message(30)], has_older: true, has_newer: true }, windowOpening);
+  model.applyEvent(state, event("message.created", message(80)));
+  assert.deepEqual(model.newestAsked(state), [Effect.renderMessages]);
   assert.equal(state.hasNewer, false);
   assert.equal(state.highlight, null);
-  model.applyEvent(state, event("message.created", message(91)));
-  assert.deepEqual(shown(state).map(([id]) => id), [89, 90, 91]);
+  // Our send's answer, or a live message, before the newest page: kept.
+  model.applyEvent(state, event("message.created", message(81)));
+  assert.deepEqual(model.newerLoaded(state, 10, { messages: [message(31)], has_older: true, has_newer: true }, windowOpening), []);
+  model.newestLoaded(state, 10, { messages: [message(79), message(80)], has_older: true }, state.opening);
+  assert.deepEqual(shown(state).map(([id]) => id), [79, 80, 81]);
 });
 
 test("a search's pages gather while it is the one asked; a newer search or an empty one replaces it", () => {
@@ -407,17 +423,19 @@ test("a search's pages gather while it is the one asked; a newer search or an em
   const hit = (id) => ({ message: message(id), chat_id: 10, chat_title: null, snippet: `<mark>x</mark> ${id}` });
   assert.deepEqual(model.searchAsked(state, "x"), [Effect.renderSearch]);
   assert.equal(state.search.loading, true);
-  model.searchLoaded(state, { query: "x", chatId: null }, { hits: [hit(5), hit(4)], next_cursor: "c1" });
+  const first = state.search;
+  model.searchLoaded(state, first, { hits: [hit(5), hit(4)], next_cursor: "c1" });
   model.searchMoreAsked(state);
-  model.searchLoaded(state, { query: "x", chatId: null }, { hits: [hit(3)], next_cursor: null });
+  model.searchLoaded(state, first, { hits: [hit(3)], next_cursor: null });
   assert.deepEqual(state.search.hits.map((h) => h.message.id), [5, 4, 3]);
   assert.equal(state.search.next, null);
   assert.equal(state.search.loading, false);
-  // A late page of an earlier search is dropped.
-  model.searchAsked(state, "xy", 10);
-  assert.deepEqual(model.searchLoaded(state, { query: "x", chatId: null }, { hits: [hit(9)], next_cursor: null }), []);
+  // A late page of an earlier search is dropped, even of the same words asked again.
+  model.searchAsked(state, "x");
+  assert.deepEqual(model.searchLoaded(state, first, { hits: [hit(9)], next_cursor: null }), []);
   assert.deepEqual(state.search.hits, []);
-  model.searchFailed(state, { query: "xy", chatId: 10 }, "q: too long");
+  model.searchAsked(state, "xy", 10);
+  model.searchFailed(state, state.search, "q: too long");
   assert.equal(state.search.error, "q: too long");
   model.searchAsked(state, "");
   assert.equal(state.search.loading, false);

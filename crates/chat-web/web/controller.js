@@ -204,41 +204,45 @@ export class Controller {
     this.apply(model.chatStored(this.state, this.state.chats.get(id) || (await api.chat(id))));
     this.apply([model.Effect.renderNotifications]);
     this.loadNotifications(id);
+    const opening = this.state.opening;
     await this.loadMembers();
     const page = await api.history(id);
-    this.apply(model.newestLoaded(this.state, id, page));
+    this.apply(model.newestLoaded(this.state, id, page, opening));
     if (this.state.current === id) this.view.focusComposer();
   }
 
   async loadOlder() {
-    const id = this.state.current;
+    const [id, opening] = [this.state.current, this.state.opening];
     const page = await api.history(id, model.oldestId(this.state));
-    this.apply(model.olderLoaded(this.state, id, page));
+    this.apply(model.olderLoaded(this.state, id, page, opening));
   }
 
   /** Opens chat `id` at message `messageId` (a search hit), highlighted. */
   async openChatAt(id, messageId) {
     this.apply(model.chatOpenedAt(this.state, id, messageId));
+    const opening = this.state.opening;
     this.view.openConversation();
     this.view.showChatInAddress(id);
     this.apply(model.chatStored(this.state, this.state.chats.get(id) || (await api.chat(id))));
     this.apply([model.Effect.renderNotifications]);
     this.loadNotifications(id);
     await this.loadMembers();
-    this.apply(model.aroundLoaded(this.state, id, await api.historyAround(id, messageId)));
+    this.apply(model.aroundLoaded(this.state, id, await api.historyAround(id, messageId), opening));
   }
 
   async loadNewer() {
-    const id = this.state.current;
+    const [id, opening] = [this.state.current, this.state.opening];
     const page = await api.historyAfter(id, model.newestId(this.state));
-    this.apply(model.newerLoaded(this.state, id, page));
+    this.apply(model.newerLoaded(this.state, id, page, opening));
   }
 
   /** The newest messages: loaded in place of a window further back, else scrolled to. */
   async showNewest() {
     const id = this.state.current;
     if (!this.state.hasNewer) return this.view.scrollToNewest();
-    this.apply(model.newestReplaced(this.state, id, await api.history(id)));
+    this.apply(model.newestAsked(this.state));
+    const opening = this.state.opening;
+    this.apply(model.newestLoaded(this.state, id, await api.history(id), opening));
   }
 
   // ---- search ----
@@ -251,22 +255,23 @@ export class Controller {
     if (asked.query === this.state.search.query && asked.chatId === this.state.search.chatId && !now) return;
     this.searchTimer = setTimeout(async () => {
       this.apply(model.searchAsked(this.state, asked.query, asked.chatId));
-      await this.searchPage(asked, null);
+      await this.searchPage(this.state.search, null);
     }, now ? 0 : SEARCH_AFTER_MS);
   }
 
   async searchMore() {
-    const { query, chatId, next } = this.state.search;
-    if (!next) return;
+    const search = this.state.search;
+    if (!search.next || search.loading) return;
     this.apply(model.searchMoreAsked(this.state));
-    await this.searchPage({ query, chatId }, next);
+    await this.searchPage(search, search.next);
   }
 
-  async searchPage(asked, cursor) {
+  /** A page of `search` (the state's search when it was asked: a later one drops its answer). */
+  async searchPage(search, cursor) {
     try {
-      this.apply(model.searchLoaded(this.state, asked, await api.search(asked.query, { chatId: asked.chatId, cursor })));
+      this.apply(model.searchLoaded(this.state, search, await api.search(search.query, { chatId: search.chatId, cursor })));
     } catch (error) {
-      this.apply(model.searchFailed(this.state, asked, describe(error)));
+      this.apply(model.searchFailed(this.state, search, describe(error)));
     }
   }
 

@@ -43,7 +43,9 @@ export function createState() {
     messages: new Map(), // id -> Message, of the open chat
     hasOlder: false, // the open chat has messages before those loaded
     hasNewer: false, // ... and after them: it was opened at a message, not at its newest
+    heldBack: new Map(), // id -> Message: live ones of the open chat while hasNewer
     highlight: null, // the message it was opened at (a search hit)
+    opening: 0, // counts the openings, so that a page asked for an earlier one is dropped
     search: noSearch(), // see searchAsked
     unreadAfter: null, // the open chat's read marker as it opened, while there was news past it
     names: new Map(), // user id -> display name
@@ -134,7 +136,9 @@ export function chatOpened(state, chatId) {
   state.messages = new Map();
   state.replyTo = null;
   state.hasNewer = false;
+  state.heldBack = new Map();
   state.highlight = null;
+  state.opening += 1;
   const chat = state.chats.get(chatId);
   state.unreadAfter = chat?.unread_count > 0 ? chat.last_read_message_id ?? 0 : null;
   return [Effect.renderReply];
@@ -148,54 +152,71 @@ export function membersLoaded(state, chatId, members) {
   return [Effect.renderMembers];
 }
 
-/** The newest page of a chat just opened. Late answers (another chat opened since) are dropped. */
-export function newestLoaded(state, chatId, page) {
-  if (!mergePage(state, chatId, page)) return [];
+/**
+ * The newest page of a chat just opened (or gone back to its newest: newestAsked). Pages asked
+ * for an earlier opening (another chat, or this one at another message) are dropped; `opening` is
+ * `state.opening` when the page was asked for.
+ */
+export function newestLoaded(state, chatId, page, opening = state.opening) {
+  if (!mergePage(state, chatId, page, { opening })) return [];
   return [Effect.renderChats, Effect.renderMessagesAtBottom, Effect.markRead];
 }
 
 /** A page before the oldest loaded. */
-export function olderLoaded(state, chatId, page) {
-  return mergePage(state, chatId, page) ? [Effect.renderMessages] : [];
-}
-
-/** `chatId` opens at `messageId` (a search hit), empty until the page around it arrives. */
-export function chatOpenedAt(state, chatId, messageId) {
-  const effects = chatOpened(state, chatId);
-  state.highlight = messageId;
-  return effects;
+export function olderLoaded(state, chatId, page, opening = state.opening) {
+  return mergePage(state, chatId, page, { opening }) ? [Effect.renderMessages] : [];
 }
 
 /**
- * The page around the message the chat was opened at. Messages after it may not be loaded: until
- * they are, live ones are not shown (they would stand after a gap), only counted in the list.
+ * `chatId` opens at `messageId` (a search hit), empty until the page around it arrives. Until
+ * the newest messages are loaded, live ones are held back, not shown: they would stand after a gap.
  */
-export function aroundLoaded(state, chatId, page) {
-  if (!mergePage(state, chatId, page)) return [];
-  state.hasNewer = page.has_newer;
+export function chatOpenedAt(state, chatId, messageId) {
+  const effects = chatOpened(state, chatId);
+  state.highlight = messageId;
+  state.hasNewer = true;
+  return effects;
+}
+
+/** The page around the message the chat was opened at. */
+export function aroundLoaded(state, chatId, page, opening = state.opening) {
+  if (!mergePage(state, chatId, page, { opening })) return [];
+  reachedNewest(state, page.has_newer);
   return [Effect.renderChats, Effect.renderMessagesAtHighlight, Effect.markRead];
 }
 
 /** A page after the newest loaded. */
-export function newerLoaded(state, chatId, page) {
-  if (!mergePage(state, chatId, page, { atOldest: false })) return [];
-  state.hasNewer = page.has_newer;
+export function newerLoaded(state, chatId, page, opening = state.opening) {
+  if (!mergePage(state, chatId, page, { atOldest: false, opening })) return [];
+  reachedNewest(state, page.has_newer);
   return [Effect.renderMessages, Effect.markRead];
 }
 
-/** The open chat's newest page, in place of what was loaded (the reader went to the newest). */
-export function newestReplaced(state, chatId, page) {
-  if (state.current !== chatId) return [];
-  state.messages = new Map();
+/**
+ * The reader goes to the open chat's newest messages from a window further back: the window goes
+ * and the newest page is asked for (newestLoaded); what arrives meanwhile, and what was held back,
+ * is kept.
+ */
+export function newestAsked(state) {
+  state.messages = new Map(state.heldBack);
+  state.heldBack = new Map();
   state.hasNewer = false;
   state.highlight = null;
-  mergePage(state, chatId, page);
-  return [Effect.renderMessagesAtBottom, Effect.markRead];
+  state.opening += 1;
+  return [Effect.renderMessages];
+}
+
+/** When a page reached the newest messages, those held back meanwhile join it without a gap. */
+function reachedNewest(state, hasNewer) {
+  state.hasNewer = hasNewer;
+  if (hasNewer) return;
+  for (const [id, message] of state.heldBack) state.messages.set(id, message);
+  state.heldBack = new Map();
 }
 
 /** Merges a page into the open chat; one that holds its oldest loaded message says what is older. */
-function mergePage(state, chatId, page, { atOldest = true } = {}) {
-  if (state.current !== chatId) return false;
+function mergePage(state, chatId, page, { atOldest = true, opening = state.opening } = {}) {
+  if (state.current !== chatId || opening !== state.opening) return false;
   for (const message of page.messages) state.messages.set(message.id, message);
   if (atOldest) state.hasOlder = page.has_older;
   return true;
@@ -235,7 +256,9 @@ function pendingMessage(state, item) {
 /** A stored message, ours or others': into the open chat if it is its chat, and the chat list. */
 export function accept(state, message) {
   const effects = [];
-  if (message.chat_id === state.current && (!state.hasNewer || state.messages.has(message.id))) {
+  if (message.chat_id === state.current && state.hasNewer && !state.messages.has(message.id)) {
+    state.heldBack.set(message.id, message);
+  } else if (message.chat_id === state.current) {
     state.messages.set(message.id, message);
     effects.push(Effect.renderMessages);
   }
@@ -267,9 +290,9 @@ export function searchMoreAsked(state) {
   return [Effect.renderSearch];
 }
 
-/** A page of hits for the search `asked` (`{ query, chatId }`): dropped if another replaced it. */
+/** A page of hits for the search `asked` (`state.search` when it was asked): dropped if another replaced it. */
 export function searchLoaded(state, asked, page) {
-  if (!sameSearch(state.search, asked)) return [];
+  if (state.search !== asked) return [];
   state.search.hits.push(...page.hits);
   state.search.next = page.next_cursor;
   state.search.loading = false;
@@ -277,14 +300,10 @@ export function searchLoaded(state, asked, page) {
 }
 
 export function searchFailed(state, asked, why) {
-  if (!sameSearch(state.search, asked)) return [];
+  if (state.search !== asked) return [];
   state.search.loading = false;
   state.search.error = why;
   return [Effect.renderSearch];
-}
-
-function sameSearch(search, { query, chatId }) {
-  return search.query === query && search.chatId === chatId;
 }
 
 // ---- replying ----
@@ -389,8 +408,13 @@ function messageCreated(state, data, { chatId, pageHidden }) {
   return effects;
 }
 
+/** Whether the open chat has message `id`, shown or held back. */
+function known(state, chatId, id) {
+  return chatId === state.current && (state.messages.has(id) || state.heldBack.has(id));
+}
+
 function messageChanged(state, data, { chatId }) {
-  const effects = chatId === state.current && state.messages.has(data.id) ? accept(state, data) : [];
+  const effects = known(state, chatId, data.id) ? accept(state, data) : [];
   const chat = state.chats.get(chatId);
   if (chat?.last_message?.id === data.id) {
     chat.last_message = data;
@@ -400,7 +424,7 @@ function messageChanged(state, data, { chatId }) {
 }
 
 function reactionChanged(state, data, { chatId }) {
-  return chatId === state.current && state.messages.has(data.message.id) ? accept(state, data.message) : [];
+  return known(state, chatId, data.message.id) ? accept(state, data.message) : [];
 }
 
 function mention(state, data, { chatId, pageHidden }) {

@@ -343,6 +343,7 @@ export class View {
     if (state.hasNewer) $("newest").hidden = false;
     if (toHighlight) list.querySelector(".message.highlight")?.scrollIntoView({ block: "center" });
     else if (!state.hasNewer && (toBottom || nearBottom)) list.scrollTop = list.scrollHeight;
+    if (!state.hasNewer) $("newest").hidden = distanceFromBottom(list) < NEAR_BOTTOM;
   }
 
   scrollToNewest() {

@@ -1,4 +1,4 @@
-//! Opening connections within the bounded wait, one host at a time.
+//! Opening connections within the bounded wait, never held up by a host that does not answer.
 //!
 //! Given several hosts (`postgres://a,b,c/db?target_session_attrs=read-write`), tokio-postgres
 //! tries them in turn, but its `connect_timeout` covers only the TCP connect: a hung node's kernel

@@ -54,7 +54,8 @@ WITH ",
 ), activity AS (
     -- The chat list's order (`summaries.rs`). Skipped while another post to the chat holds the
     -- row: waiting would make a busy chat's posts commit one at a time; the other post's time is
-    -- the chat's instead, earlier by at most how long the two overlapped.
+    -- the chat's instead, earlier by at most how long the two overlapped (or the time before both,
+    -- should that post roll back, until the chat's next post).
     UPDATE chat_activity SET last_message_at = GREATEST(last_message_at, $9)
      WHERE chat_id = (SELECT chat_id FROM chat_activity
                        WHERE chat_id = $1 AND EXISTS (SELECT 1 FROM inserted) FOR NO KEY UPDATE SKIP LOCKED)
