@@ -12,8 +12,6 @@ use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 
 const SKEWED_HISTORY: &str = "
-CREATE FUNCTION plan_of(statement text) RETURNS SETOF text LANGUAGE plpgsql AS $$
-DECLARE line text; BEGIN FOR line IN EXECUTE 'EXPLAIN ' || statement LOOP RETURN NEXT line; END LOOP; END $$;
 INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'a', 'a', 'x'), (2, 'b', 'b', 'x');
 INSERT INTO chats (id, kind, title, created_by) SELECT g, 'group', 't', 2 FROM generate_series(1, 21) g;
 INSERT INTO chat_members (chat_id, user_id, role) VALUES (1, 2, 'owner');
@@ -21,6 +19,15 @@ INSERT INTO chat_members (chat_id, user_id, role) SELECT g, 1, 'owner' FROM gene
 INSERT INTO messages (chat_id, author_id, kind, content, ts) SELECT 2 + g % 20, 1, 'text', 'y', now() FROM generate_series(1, 400) g;
 ANALYZE;
 INSERT INTO messages (chat_id, author_id, kind, content, ts) SELECT 1, 2, 'text', 'x', now() FROM generate_series(1, 50000);";
+
+/// A connection to `db` on which `plan_of(statement)` answers the lines of `EXPLAIN statement`.
+async fn explaining(db: &TestDatabase) -> AsyncPgConnection {
+    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    let plan_of = "CREATE FUNCTION plan_of(statement text) RETURNS SETOF text LANGUAGE plpgsql AS $$
+        DECLARE line text; BEGIN FOR line IN EXECUTE 'EXPLAIN ' || statement LOOP RETURN NEXT line; END LOOP; END $$;";
+    conn.batch_execute(plan_of).await.unwrap();
+    conn
+}
 
 #[derive(QueryableByName)]
 struct PlanLine {
@@ -60,7 +67,7 @@ fn most_rows_read(plan: &str) -> Option<u64> {
 #[tokio::test]
 async fn finding_a_chats_messages_never_walks_every_message() {
     let db = TestDatabase::new().await;
-    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    let mut conn = explaining(&db).await;
     conn.batch_execute(SKEWED_HISTORY).await.unwrap();
     let statements = [
         (
@@ -85,7 +92,7 @@ async fn finding_a_chats_messages_never_walks_every_message() {
 #[tokio::test]
 async fn a_chat_list_reads_no_more_unread_messages_than_it_counts() {
     let db = TestDatabase::new().await;
-    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    let mut conn = explaining(&db).await;
     conn.batch_execute(SKEWED_HISTORY).await.unwrap();
     // User 3 has never read chat 1: 50,000 unread, 5,000 mentioning them. Analysed: with statistics
     // from before chat 1 grew, a plan may still read its whole unread range (`SUMMARY_SQL` says why).
@@ -124,10 +131,8 @@ async fn a_chat_list_reads_no_more_unread_messages_than_it_counts() {
 #[tokio::test]
 async fn a_chat_list_page_probes_the_newest_message_of_its_own_chats_only() {
     let db = TestDatabase::new().await;
-    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    let mut conn = explaining(&db).await;
     let member_of_300 = "
-        CREATE FUNCTION plan_of(statement text) RETURNS SETOF text LANGUAGE plpgsql AS $$
-        DECLARE line text; BEGIN FOR line IN EXECUTE 'EXPLAIN ' || statement LOOP RETURN NEXT line; END LOOP; END $$;
         INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'a', 'a', 'x');
         INSERT INTO chats (id, kind, title, created_by) SELECT g, 'group', 't', 1 FROM generate_series(1, 300) g;
         INSERT INTO chat_members (chat_id, user_id, role) SELECT g, 1, 'owner' FROM generate_series(1, 300) g;
@@ -160,8 +165,6 @@ async fn a_chat_list_page_probes_the_newest_message_of_its_own_chats_only() {
 /// 60,100 messages of 8 words out of 2,000 in 200 chats, a reader in 20 of them; statistics taken
 /// at the first 100 messages. Two given words are together in a message or two.
 const SEARCH_CORPUS: &str = "
-CREATE FUNCTION plan_of(statement text) RETURNS SETOF text LANGUAGE plpgsql AS $$
-DECLARE line text; BEGIN FOR line IN EXECUTE 'EXPLAIN ' || statement LOOP RETURN NEXT line; END LOOP; END $$;
 INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'a', 'a', 'x');
 INSERT INTO chats (id, kind, title, created_by) SELECT g, 'group', 't', 1 FROM generate_series(1, 200) g;
 INSERT INTO chat_members (chat_id, user_id, role) SELECT g, 1, 'owner' FROM generate_series(1, 20) g;
@@ -179,7 +182,7 @@ SELECT id, chat_id, to_tsvector('russian', content) FROM messages WHERE id > 100
 #[tokio::test]
 async fn a_search_probes_the_text_index_whatever_the_statistics() {
     let db = TestDatabase::new().await;
-    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    let mut conn = explaining(&db).await;
     conn.batch_execute(SEARCH_CORPUS).await.unwrap();
     let types = "bigint, text, bigint, bigint, real, bigint";
     // Inside `plan_of`'s quoted statement: the tsquery text is `w17 & w42`.
@@ -210,11 +213,9 @@ async fn a_search_probes_the_text_index_whatever_the_statistics() {
 #[tokio::test]
 async fn a_replay_after_a_long_gap_stops_at_its_page() {
     let db = TestDatabase::new().await;
-    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    let mut conn = explaining(&db).await;
     // 100,000 events in 1,000 chats; the reader is in 10 of them, so 1,000 of the events are theirs.
     let log = "
-        CREATE FUNCTION plan_of(statement text) RETURNS SETOF text LANGUAGE plpgsql AS $$
-        DECLARE line text; BEGIN FOR line IN EXECUTE 'EXPLAIN ' || statement LOOP RETURN NEXT line; END LOOP; END $$;
         INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'a', 'a', 'x');
         INSERT INTO chats (id, kind, title, created_by) SELECT g, 'group', 't', 1 FROM generate_series(1, 1000) g;
         INSERT INTO chat_members (chat_id, user_id, role) SELECT g, 1, 'owner' FROM generate_series(1, 10) g;
@@ -244,10 +245,8 @@ fn most_rows_in_total(plan: &str) -> u64 {
         .unwrap_or(0)
 }
 
-/// Group 1 of users 1 to 5,001 (`u1` ...), created by user 1; and `plan_of`.
+/// Group 1 of users 1 to 5,001 (`u1` ...), created by user 1.
 const GROUP_OF_5001: &str = "
-CREATE FUNCTION plan_of(statement text) RETURNS SETOF text LANGUAGE plpgsql AS $$
-DECLARE line text; BEGIN FOR line IN EXECUTE 'EXPLAIN ' || statement LOOP RETURN NEXT line; END LOOP; END $$;
 INSERT INTO users (id, username, display_name, password_hash) SELECT g, 'u' || g, 'u', 'x' FROM generate_series(1, 5001) g;
 INSERT INTO chats (id, kind, title, created_by) VALUES (1, 'group', 't', 1);
 INSERT INTO chat_members (chat_id, user_id, role) SELECT 1, g, 'member' FROM generate_series(1, 5001) g;";
@@ -255,7 +254,7 @@ INSERT INTO chat_members (chat_id, user_id, role) SELECT 1, g, 'member' FROM gen
 #[tokio::test]
 async fn planning_pushes_reads_a_chats_members_once_per_step_not_once_per_message() {
     let db = TestDatabase::new().await;
-    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    let mut conn = explaining(&db).await;
     // Each of the 5,000 members besides the author has a pusher (the group default: pushed when
     // mentioned), one of them at `all`; 50 messages, each mentioning members 2, 3 and 4.
     conn.batch_execute(GROUP_OF_5001).await.unwrap();
@@ -288,7 +287,7 @@ async fn planning_pushes_reads_a_chats_members_once_per_step_not_once_per_messag
 async fn a_mention_in_a_large_chat_reads_the_named_members_only() {
     // One chat of 5,001 members among 30 of two, as `make bench` has them.
     let db = TestDatabase::new().await;
-    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    let mut conn = explaining(&db).await;
     conn.batch_execute(GROUP_OF_5001).await.unwrap();
     let chat = "
         INSERT INTO chats (id, kind, title, created_by) SELECT g, 'group', 't', 1 FROM generate_series(2, 31) g;
@@ -314,10 +313,8 @@ async fn a_mention_in_a_large_chat_reads_the_named_members_only() {
 }
 
 /// 100,000 messages in 20 chats, every one by user 1 (an import, a bot) when statistics were
-/// taken; user 2 in every chat, having read none of it; and `plan_of`.
+/// taken; user 2 in every chat, having read none of it.
 const ONE_AUTHOR: &str = "
-CREATE FUNCTION plan_of(statement text) RETURNS SETOF text LANGUAGE plpgsql AS $$
-DECLARE line text; BEGIN FOR line IN EXECUTE 'EXPLAIN ' || statement LOOP RETURN NEXT line; END LOOP; END $$;
 INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'importer', 'i', 'x'), (2, 'reader', 'r', 'x');
 INSERT INTO chats (id, kind, title, created_by) SELECT g, 'group', 't', 1 FROM generate_series(1, 20) g;
 INSERT INTO chat_members (chat_id, user_id, role) SELECT g, u, 'member' FROM generate_series(1, 20) g, generate_series(1, 2) u;
@@ -327,7 +324,7 @@ ANALYZE;";
 #[tokio::test]
 async fn unread_counts_stop_at_their_cap_when_one_author_wrote_every_message() {
     let db = TestDatabase::new().await;
-    let mut conn = AsyncPgConnection::establish(db.url()).await.unwrap();
+    let mut conn = explaining(&db).await;
     conn.batch_execute(ONE_AUTHOR).await.unwrap();
     // The chat list, as it runs: no node reads more than one chat's capped count.
     let types = "bigint, bigint, timestamptz, bigint, bigint, bigint[]";
