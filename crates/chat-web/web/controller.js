@@ -198,17 +198,25 @@ export class Controller {
   // ---- one chat ----
 
   async openChat(id) {
-    this.apply(model.chatOpened(this.state, id));
+    const opening = await this.enterChat(id, model.chatOpened(this.state, id));
+    this.apply(model.newestLoaded(this.state, id, await api.history(id), opening));
+    if (this.state.current === id) this.view.focusComposer();
+  }
+
+  /**
+   * What opening chat `id` does before its messages are asked for: `opened` holds the model's
+   * effects of opening it. Answers the opening, which the page asked next must belong to.
+   */
+  async enterChat(id, opened) {
+    this.apply(opened);
+    const opening = this.state.opening;
     this.view.openConversation();
     this.view.showChatInAddress(id);
     this.apply(model.chatStored(this.state, this.state.chats.get(id) || (await api.chat(id))));
     this.apply([model.Effect.renderNotifications]);
     this.loadNotifications(id);
-    const opening = this.state.opening;
     await this.loadMembers();
-    const page = await api.history(id);
-    this.apply(model.newestLoaded(this.state, id, page, opening));
-    if (this.state.current === id) this.view.focusComposer();
+    return opening;
   }
 
   async loadOlder() {
@@ -219,14 +227,7 @@ export class Controller {
 
   /** Opens chat `id` at message `messageId` (a search hit), highlighted. */
   async openChatAt(id, messageId) {
-    this.apply(model.chatOpenedAt(this.state, id, messageId));
-    const opening = this.state.opening;
-    this.view.openConversation();
-    this.view.showChatInAddress(id);
-    this.apply(model.chatStored(this.state, this.state.chats.get(id) || (await api.chat(id))));
-    this.apply([model.Effect.renderNotifications]);
-    this.loadNotifications(id);
-    await this.loadMembers();
+    const opening = await this.enterChat(id, model.chatOpenedAt(this.state, id, messageId));
     this.apply(model.aroundLoaded(this.state, id, await api.historyAround(id, messageId), opening));
   }
 

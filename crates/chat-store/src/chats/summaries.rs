@@ -59,38 +59,34 @@ pub struct ChatPage {
 /// `m.chat_id`: on `c.id`, the generic plan took every chat for the outer side and scanned the
 /// members for each (7 ms for one chat).
 pub(crate) const SUMMARY_SQL: &str = "
-SELECT p.id, p.kind, p.title, p.created_by, p.created_at, p.role, p.last_read_message_id,
-       last.id AS last_message_id, p.activity,
+SELECT c.id, c.kind, c.title, c.created_by, c.created_at, page.role, page.last_read_message_id,
+       last.id AS last_message_id, page.activity,
        (SELECT count(*) FROM (SELECT 1 FROM messages u
-         WHERE (u.chat_id, u.id) > (p.id, COALESCE(p.last_read_message_id, 0))
-           AND (u.chat_id, u.id) <= (p.id, 9223372036854775807)
+         WHERE (u.chat_id, u.id) > (c.id, COALESCE(page.last_read_message_id, 0))
+           AND (u.chat_id, u.id) <= (c.id, 9223372036854775807)
            AND u.author_id + 0 <> $1 AND u.deleted_at IS NULL
          ORDER BY u.chat_id, u.id LIMIT 100) unread_rows) AS unread_count,
        (SELECT count(*) FROM (SELECT 1 FROM mentions mn
-         WHERE (mn.user_id, mn.chat_id, mn.message_id) > (p.user_id, p.id, COALESCE(p.last_read_message_id, 0))
-           AND (mn.user_id, mn.chat_id, mn.message_id) <= (p.user_id, p.id, 9223372036854775807)
+         WHERE (mn.user_id, mn.chat_id, mn.message_id) > (page.user_id, c.id, COALESCE(page.last_read_message_id, 0))
+           AND (mn.user_id, mn.chat_id, mn.message_id) <= (page.user_id, c.id, 9223372036854775807)
          ORDER BY mn.user_id, mn.chat_id, mn.message_id LIMIT 100) mention_rows) AS unread_mentions
 FROM (
-    SELECT c.id, c.kind, c.title, c.created_by, c.created_at, page.user_id, page.role, page.last_read_message_id,
-           page.activity
-    FROM (
-        SELECT m.chat_id, m.user_id, m.role, m.last_read_message_id, a.last_message_at AS activity
-        FROM chat_members m
-        JOIN chat_activity a ON a.chat_id = m.chat_id
-        WHERE m.user_id = $1
-          AND ($2::bigint IS NULL OR m.chat_id = $2)
-          AND ($3::timestamptz IS NULL OR (a.last_message_at, a.chat_id) < ($3, $4))
-          AND ($6::bigint[] IS NULL OR m.chat_id = ANY($6))
-        ORDER BY a.last_message_at DESC, a.chat_id DESC
-        LIMIT $5
-    ) page
-    JOIN chats c ON c.id = page.chat_id
-) p
+    SELECT m.chat_id, m.user_id, m.role, m.last_read_message_id, a.last_message_at AS activity
+    FROM chat_members m
+    JOIN chat_activity a ON a.chat_id = m.chat_id
+    WHERE m.user_id = $1
+      AND ($2::bigint IS NULL OR m.chat_id = $2)
+      AND ($3::timestamptz IS NULL OR (a.last_message_at, a.chat_id) < ($3, $4))
+      AND ($6::bigint[] IS NULL OR m.chat_id = ANY($6))
+    ORDER BY a.last_message_at DESC, a.chat_id DESC
+    LIMIT $5
+) page
+JOIN chats c ON c.id = page.chat_id
 LEFT JOIN LATERAL (
-    SELECT chat_id, id FROM messages WHERE (chat_id, id) <= (p.id, 9223372036854775807)
+    SELECT chat_id, id FROM messages WHERE (chat_id, id) <= (c.id, 9223372036854775807)
     ORDER BY chat_id DESC, id DESC LIMIT 1
-) last ON last.chat_id = p.id
-ORDER BY p.activity DESC, p.id DESC";
+) last ON last.chat_id = c.id
+ORDER BY page.activity DESC, c.id DESC";
 statement!(ChatSummaries, SUMMARY_SQL);
 
 #[derive(QueryableByName)]
