@@ -56,7 +56,7 @@ impl RouteChats {
         if let Some(upload) = path.get("upload_id") {
             return RouteChats::Upload(uuid::Uuid::parse_str(upload).ok().map(UploadId));
         }
-        let pattern = req.match_pattern().unwrap_or_default();
+        let pattern = crate::telemetry::matched_route(req).unwrap_or_default();
         let route = pattern.strip_prefix("/api/v1").unwrap_or(&pattern);
         let listed = KEEP_TO_THE_SCOPE.iter().any(|(method, listed)| method == req.method() && *listed == route);
         if listed { RouteChats::Unbound } else { RouteChats::Spanning }
