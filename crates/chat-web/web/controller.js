@@ -24,6 +24,7 @@ const TYPING_SENT_EVERY_MS = 2000; // at most one typing frame per this, while t
 const READ_AFTER_MS = 300; // marking read waits for a burst of messages to end
 const REFRESH_AFTER_MS = 200; // so does fetching a chat's counts again
 const SEARCH_AFTER_MS = 250; // searching while typing waits for a pause
+const PRESENCE_REDRAWN_MS = 30_000; // how often "last seen … ago" is written again
 
 export class Controller {
   constructor(view, state = model.createState()) {
@@ -109,6 +110,7 @@ export class Controller {
 
   signedOut() {
     this.live?.close();
+    clearInterval(this.clock);
     setToken(null);
     this.view.reload();
   }
@@ -122,6 +124,8 @@ export class Controller {
         this.apply(model.applyEvent(this.state, frame, { pageHidden: this.view.pageHidden() }));
       },
       typing: (frame) => this.apply(model.typingSeen(this.state, frame)),
+      presence: (frame) => this.apply(model.presenceUpdated(this.state, frame)),
+      reconnected: () => this.refreshPresence(),
       resync: async () => {
         await this.loadChats();
         if (this.state.current) await this.openChat(this.state.current);
@@ -131,6 +135,8 @@ export class Controller {
       refused: () => api.me().catch((error) => error instanceof ApiError && error.status === 401 && this.signedOut()),
     });
     this.startPush();
+    // "last seen 5 minutes ago" grows older without any event.
+    this.clock = setInterval(() => this.state.current && this.apply([model.Effect.renderHead, model.Effect.renderMembers]), PRESENCE_REDRAWN_MS);
     // Opened at a chat's address (a notification's click opened this window): that chat.
     const wanted = this.view.chatInAddress();
     if (wanted !== null && this.state.chats.has(wanted)) await this.openChat(wanted);
@@ -156,6 +162,22 @@ export class Controller {
     model.titleAsked(this.state, chat.id);
     api.members(chat.id).then(({ members }) => this.apply(model.titleLoaded(this.state, chat.id, members)), () => {});
     return model.chatTitle(this.state, chat);
+  }
+
+  /**
+   * Presence again, over REST, after the socket was away (its frames are not replayed): the other
+   * person of each direct chat read so far, and the open chat's members.
+   */
+  async refreshPresence() {
+    const open = this.state.current;
+    await Promise.all(model.directChatsKnown(this.state).filter((chatId) => chatId !== open).map(async (chatId) => {
+      try {
+        this.apply(model.titleLoaded(this.state, chatId, (await api.members(chatId)).members));
+      } catch {
+        // Left meanwhile: its member.removed event takes it off the list.
+      }
+    }));
+    if (open !== null) await this.loadMembers().catch(() => {});
   }
 
   async newChat({ usernames, title }) {

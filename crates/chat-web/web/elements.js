@@ -1,6 +1,8 @@
 // Building the page's elements: no innerHTML anywhere, so no message text is ever markup.
 
 import { fileUrl } from "./api.js";
+import { hue, initials } from "./people.js";
+import { isOnline } from "./presence.js";
 import { parse } from "./rich_text.js";
 import { snippetParts } from "./snippet.js";
 import { dayLabel } from "./timeline.js";
@@ -126,17 +128,35 @@ export function messageItem(message, { me, myUsername, names, quoted, state = "s
       h("button", { type: "button", onclick: () => actions.retry(message) }, "Retry")));
 }
 
-/** One entry of the chat list. */
-export function chatItem(summary, { current, title, onOpen }) {
+/**
+ * A round avatar with `name`'s initials, coloured by `key`; with `presence` (a direct chat's
+ * other person, a member) a dot at its corner says whether they are online.
+ */
+export function avatar(name, key, presence) {
+  return h("span", { class: `avatar ${hue(key)}`, "aria-hidden": "true" },
+    initials(name),
+    presence !== undefined && h("span", { class: "presence", "data-status": isOnline(presence) ? "online" : "offline" }));
+}
+
+/**
+ * One entry of the chat list. `presence` is a direct chat's other person's (undefined for a
+ * group, or while unknown); `avatarKey` colours its avatar (that person's id, so that it matches).
+ */
+export function chatItem(summary, { current, title, presence, avatarKey = summary.id, onOpen }) {
   const last = summary.last_message;
   const files = last?.attachments?.map((file) => file.name).join(", ");
   const preview = last ? (last.is_deleted ? "message deleted" : last.content ?? (files ? `📎 ${files}` : `[${last.type}]`)) : "no messages yet";
+  const direct = summary.kind === "direct";
   return h("li", {},
     h("button", { type: "button", "data-chat": summary.id, "aria-current": String(current), onclick: onOpen },
-      summary.unread_count > 0 && h("span", { class: "unread", "aria-label": `${badge(summary.unread_count)} unread` }, badge(summary.unread_count)),
-      summary.unread_mentions > 0 && h("span", { class: "unread mentions", "aria-label": `${badge(summary.unread_mentions)} mentioning you` }, `@${badge(summary.unread_mentions)}`),
-      h("span", { class: "title" }, title),
-      h("span", { class: "last" }, preview)));
+      avatar(title, avatarKey, direct ? presence ?? null : undefined),
+      h("span", { class: "text" },
+        h("span", { class: "line" },
+          h("span", { class: "title" }, title),
+          direct && isOnline(presence) && h("span", { class: "visually-hidden" }, ", online"),
+          summary.unread_mentions > 0 && h("span", { class: "unread mentions", "aria-label": `${badge(summary.unread_mentions)} mentioning you` }, `@${badge(summary.unread_mentions)}`),
+          summary.unread_count > 0 && h("span", { class: "unread", "aria-label": `${badge(summary.unread_count)} unread` }, badge(summary.unread_count))),
+        h("span", { class: "last" }, preview))));
 }
 
 /** One search hit: its chat, when, and the matched passage with the matches marked. */

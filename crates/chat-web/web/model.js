@@ -4,6 +4,8 @@
 // Each change takes the state and its input, changes only that state, and answers the effects
 // that follow (what to draw again, what to fetch or send): the controller carries them out.
 
+import { isOnline, presenceOf, presenceText } from "./presence.js";
+
 /**
  * What the controller does after a change; the fields beside `do` are its arguments. The ones
  * without are shared (and frozen), so that a change can ask whether it already listed one.
@@ -39,6 +41,8 @@ export function createState() {
     me: null, // the signed-in user
     chats: new Map(), // id -> ChatSummary
     titles: new Map(), // direct chat id -> the other person's name
+    peers: new Map(), // direct chat id -> the other person's user id
+    presence: new Map(), // user id -> { status, last_seen_at } (presence.js), of those we share a chat with
     current: null, // the open chat's id
     messages: new Map(), // id -> Message, of the open chat
     hasOlder: false, // the open chat has messages before those loaded
@@ -92,11 +96,61 @@ export function titleAsked(state, chatId) {
   state.titles.set(chatId, "Direct chat");
 }
 
-/** A direct chat's members, for its title: the other person's name. */
+/**
+ * A direct chat's members, for its title and its presence dot: the other person's name, and
+ * whether they are online.
+ */
 export function titleLoaded(state, chatId, members) {
+  keepPeople(state, members);
   const other = members.find((member) => member.user_id !== state.me.id);
   state.titles.set(chatId, other ? other.display_name : "Direct chat");
+  if (other) state.peers.set(chatId, other.user_id);
   return [Effect.renderChats, ...(chatId === state.current ? [Effect.renderHead] : [])];
+}
+
+/** The names and presence that a member list (ChatMember entries) tells. */
+function keepPeople(state, members) {
+  for (const member of members) {
+    state.names.set(member.user_id, member.display_name);
+    if (member.presence) state.presence.set(member.user_id, presenceOf(member.presence));
+  }
+}
+
+/** The other person of a direct chat, once its members were read; undefined otherwise. */
+export function peerOf(state, chatId) {
+  return state.peers.get(chatId);
+}
+
+/** What the open chat's header says under its title: the other person's presence, or a group's size. */
+export function headStatus(state, now) {
+  const chat = state.chats.get(state.current);
+  if (!chat) return { text: "", online: false };
+  if (chat.kind === "direct") {
+    const presence = state.presence.get(state.peers.get(chat.id));
+    return { text: presenceText(presence, now), online: isOnline(presence) };
+  }
+  const count = state.members.length;
+  if (!count) return { text: "", online: false };
+  const online = state.members.filter((member) => member.user_id !== state.me.id && isOnline(state.presence.get(member.user_id))).length;
+  return { text: `${count} member${count === 1 ? "" : "s"}${online ? `, ${online} online` : ""}`, online: false };
+}
+
+/** The direct chats whose other person was read: what a presence refresh asks for again. */
+export function directChatsKnown(state) {
+  return [...state.peers.keys()].filter((chatId) => state.chats.has(chatId));
+}
+
+/**
+ * A `presence.updated` frame (`{ user_id, status, last_seen_at }`): the dots of their direct chat
+ * and of the open chat's member list, and the open chat's header, follow.
+ */
+export function presenceUpdated(state, frame) {
+  state.presence.set(frame.user_id, presenceOf(frame));
+  const effects = [];
+  if ([...state.peers.values()].includes(frame.user_id)) effects.push(Effect.renderChats);
+  // The header tells the other person's presence, or how many of a group's members are online.
+  if (state.members.some((member) => member.user_id === frame.user_id)) effects.push(Effect.renderHead, Effect.renderMembers);
+  return effects;
 }
 
 /** Owners and admins of a group manage its members and delete others' messages. */
@@ -144,12 +198,17 @@ export function chatOpened(state, chatId) {
   return [Effect.renderReply];
 }
 
-/** The open chat's members (their names are kept for messages). Late answers are dropped. */
+/**
+ * The open chat's members (their names are kept for messages, their presence for the dots). A
+ * direct chat's title follows: the other person may have changed their name. Late answers are
+ * dropped.
+ */
 export function membersLoaded(state, chatId, members) {
   if (state.current !== chatId) return [];
   state.members = members;
-  for (const member of members) state.names.set(member.user_id, member.display_name);
-  return [Effect.renderMembers];
+  if (state.chats.get(chatId)?.kind === "direct") return [...titleLoaded(state, chatId, members), Effect.renderMembers];
+  keepPeople(state, members);
+  return [Effect.renderMembers, Effect.renderHead];
 }
 
 /**

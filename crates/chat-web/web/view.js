@@ -3,8 +3,9 @@
 // panel, the way back to the list on a phone, the jump to the newest message, Enter to send)
 // is handled here.
 
-import { chatItem, h, hitItem, messageItem, time } from "./elements.js";
-import { canManage, visibleMessages } from "./model.js";
+import { avatar, chatItem, h, hitItem, messageItem, time } from "./elements.js";
+import { canManage, headStatus, peerOf, visibleMessages } from "./model.js";
+import { presenceText } from "./presence.js";
 import { chatInUrl, chatUrl } from "./push.js";
 import { timeline } from "./timeline.js";
 import { pageTitle } from "./unread.js";
@@ -278,16 +279,30 @@ export class View {
   /** The chat list, last active first. `titleOf(chat)` names each; `onOpen(id)` opens one. */
   renderChats(state, { titleOf, onOpen }) {
     const chats = [...state.chats.values()].sort((a, b) => b.last_activity_at.localeCompare(a.last_activity_at));
-    $("chat-list").replaceChildren(...chats.map((chat) =>
-      chatItem(chat, { current: chat.id === state.current, title: titleOf(chat), onOpen: () => onOpen(chat.id) })));
+    $("chat-list").replaceChildren(...chats.map((chat) => {
+      const peer = peerOf(state, chat.id);
+      return chatItem(chat, {
+        current: chat.id === state.current, title: titleOf(chat), onOpen: () => onOpen(chat.id),
+        presence: state.presence.get(peer), avatarKey: peer ?? chat.id,
+      });
+    }));
     document.title = pageTitle(chats);
   }
 
-  /** The open chat's title, and Rename for a group. */
+  /**
+   * The open chat's title, under it the other person's presence (a group's size), and Rename
+   * for a group.
+   */
   renderHead(state, { titleOf }) {
     const chat = state.chats.get(state.current);
     if (!chat) return;
-    $("chat-title").textContent = titleOf(chat);
+    const title = titleOf(chat);
+    const peer = peerOf(state, chat.id);
+    $("chat-title").textContent = title;
+    $("chat-avatar").replaceChildren(avatar(title, peer ?? chat.id, chat.kind === "direct" ? state.presence.get(peer) ?? null : undefined));
+    const status = headStatus(state, Date.now());
+    $("chat-status").textContent = status.text;
+    $("chat-status").classList.toggle("online", status.online);
     $("rename").hidden = chat.kind !== "group";
   }
 
@@ -296,12 +311,17 @@ export class View {
     const chat = state.chats.get(state.current);
     const group = chat?.kind === "group";
     const manager = canManage(chat);
+    const now = Date.now();
     $("member-list").replaceChildren(...state.members.map((member) => {
       const me = member.user_id === state.me.id;
-      return h("li", {},
-        member.display_name,
-        member.is_bot && h("span", { class: "badge" }, "bot"),
-        ` (@${member.username}, ${member.role}) `,
+      const presence = state.presence.get(member.user_id);
+      return h("li", { title: presenceText(presence, now) || undefined },
+        avatar(member.display_name, member.user_id, member.is_bot ? undefined : presence ?? null),
+        h("span", { class: "member-name" },
+          h("span", { class: "name" }, member.display_name),
+          presence && h("span", { class: "visually-hidden" }, `, ${presenceText(presence, now)}`),
+          member.is_bot && h("span", { class: "badge" }, "bot"),
+          h("span", { class: "handle" }, ` @${member.username}${member.role === "member" ? "" : ` · ${member.role}`}`)),
         (manager || me) && group && h("button", {
           type: "button", class: "secondary",
           "aria-label": me ? "Leave this chat" : `Remove ${member.display_name}`,
