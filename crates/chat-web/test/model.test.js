@@ -511,3 +511,86 @@ test("a changed name reaches the direct chat's title when its members are read a
   assert.equal(state.names.get(BOB), "Robert");
   assert.deepEqual(state.presence.get(BOB), away, "a member list without presence leaves it as it was");
 });
+
+// ---- people: completing usernames, names ----
+
+const user = (id, username, displayName = username) => ({ id, username, display_name: displayName, is_bot: false });
+
+test("the directory's answer is offered for the value it was asked for, without the reader", () => {
+  const state = annWithChatOpen();
+  assert.deepEqual(model.completionAsked(state, "new-chat", "b", { many: true }), [Effect.renderCompletion]);
+  const asked = state.completion;
+  assert.equal(asked.query, "b");
+  assert.equal(asked.loading, true);
+  assert.deepEqual(model.completionLoaded(state, asked, [user(ME.id, "bann"), user(2, "bob"), user(3, "bobby")]), [Effect.renderCompletion]);
+  assert.deepEqual(state.completion.users.map((u) => u.id), [2, 3]);
+  assert.equal(state.completion.active, 0);
+  assert.equal(model.completionOpen(state, "new-chat"), true);
+  assert.equal(model.completionOpen(state, "add-member"), false);
+});
+
+test("a late answer for an earlier value is dropped; typing on narrows what was offered at once", () => {
+  const state = annWithChatOpen();
+  model.completionAsked(state, "new-chat", "b", { many: true });
+  const first = state.completion;
+  model.completionLoaded(state, first, [user(2, "bob"), user(3, "bobby"), user(4, "bea")]);
+  model.completionMoved(state, 1); // bobby highlighted
+  model.completionAsked(state, "new-chat", "bob", { many: true });
+  const second = state.completion;
+  assert.deepEqual(second.users.map((u) => u.id), [2, 3], "narrowed before the directory answers");
+  assert.equal(second.users[second.active].id, 3, "the highlighted one stays highlighted");
+  assert.deepEqual(model.completionLoaded(state, first, [user(4, "bea")]), [], "the answer for \"b\" came late");
+  assert.deepEqual(model.completionLoaded(state, second, [user(2, "bob"), user(3, "bobby"), user(5, "bobo")]), [Effect.renderCompletion]);
+  assert.deepEqual(state.completion.users.map((u) => u.id), [2, 3, 5]);
+  assert.equal(state.completion.users[state.completion.active].id, 3);
+});
+
+test("the arrows go round the suggestions, and picking one completes the field", () => {
+  const state = annWithChatOpen();
+  model.completionAsked(state, "new-chat", "carol, b", { many: true });
+  model.completionLoaded(state, state.completion, [user(2, "bob"), user(3, "bobby")]);
+  model.completionMoved(state, -1);
+  assert.equal(state.completion.active, 1);
+  model.completionMoved(state, 1);
+  assert.equal(state.completion.active, 0);
+  assert.deepEqual(model.completionPicked(state), [Effect.renderCompletion, Effect.fillField("new-chat", "carol, bob, ")]);
+  assert.equal(model.completionOpen(state, "new-chat"), false);
+  assert.deepEqual(model.completionPicked(state), [], "nothing offered any more");
+});
+
+test("a field of one username is completed with it alone; clearing the prefix or closing offers nothing", () => {
+  const state = annWithChatOpen();
+  model.completionAsked(state, "add-member", "ca");
+  model.completionLoaded(state, state.completion, [user(3, "carol")]);
+  assert.deepEqual(model.completionPicked(state, 0).at(-1), Effect.fillField("add-member", "carol"));
+  model.completionAsked(state, "add-member", "ca");
+  model.completionLoaded(state, state.completion, [user(3, "carol")]);
+  model.completionAsked(state, "add-member", "");
+  assert.equal(model.completionOpen(state, "add-member"), false);
+  assert.equal(state.completion.loading, false, "nothing to ask");
+  model.completionAsked(state, "add-member", "c");
+  const asked = state.completion;
+  assert.deepEqual(model.completionClosed(state), [Effect.renderCompletion]);
+  assert.deepEqual(model.completionLoaded(state, asked, [user(3, "carol")]), [], "closed before the answer");
+  assert.deepEqual(model.completionClosed(state), []);
+});
+
+test("our new display name reaches our messages, the member list and the header", () => {
+  const state = annWithChatOpen([message(1, { author_id: ME.id })]);
+  model.membersLoaded(state, 10, [{ user_id: ME.id, display_name: "Ann" }, { user_id: BOB, display_name: "Bob" }]);
+  const effects = model.profileChanged(state, { ...ME, display_name: "Ann Lee" });
+  assert.deepEqual(effects, [Effect.renderMe, Effect.renderMembers, Effect.renderMessages, Effect.renderReply]);
+  assert.equal(state.me.display_name, "Ann Lee");
+  assert.equal(state.names.get(ME.id), "Ann Lee");
+  assert.equal(state.members[0].display_name, "Ann Lee");
+});
+
+test("authors no member list named are asked for once, and named when the answer comes", () => {
+  const state = annWithChatOpen([message(1), message(2, { author_id: 7 }), message(3, { author_id: 7 })]);
+  state.names.set(BOB, "Bob");
+  assert.deepEqual(model.unknownAuthors(state), [7]);
+  model.namesAsked(state, [7]);
+  assert.deepEqual(model.unknownAuthors(state), []);
+  assert.deepEqual(model.personLoaded(state, user(7, "dan", "Dan")), [Effect.renderMessages]);
+  assert.equal(state.names.get(7), "Dan");
+});

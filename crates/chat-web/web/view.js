@@ -12,6 +12,9 @@ import { pageTitle } from "./unread.js";
 
 const $ = (id) => document.getElementById(id);
 
+/** The inputs that complete usernames (controller's COMPLETED_FIELDS), by field; each has its `${field}-suggestions` list. */
+const COMPLETION_INPUTS = { "new-chat": "new-chat-users", "add-member": "add-member-name" };
+
 /** Closer than this to the newest message, the list follows new ones (pixels). */
 const NEAR_BOTTOM = 80;
 
@@ -98,6 +101,38 @@ export class View {
 
   bindRename(handler) {
     $("rename").addEventListener("click", handler);
+  }
+
+  /** `handler()`: the user wants to change their display name. */
+  bindRenameMe(handler) {
+    $("rename-me").addEventListener("click", handler);
+  }
+
+  /**
+   * Usernames completed in `field`'s input (COMPLETION_INPUTS): `typed(value)` as it changes;
+   * the arrows `move(delta)`, Enter `pick()` and Escape `close()` while `isOpen()` (else they do
+   * what they always do: Enter submits the form); leaving the field closes the list.
+   */
+  bindCompletion(field, { typed, move, pick, close, isOpen }) {
+    const input = $(COMPLETION_INPUTS[field]);
+    input.addEventListener("input", () => typed(input.value));
+    input.addEventListener("keydown", (event) => {
+      if (event.isComposing) return;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (!isOpen()) return typed(input.value);
+        event.preventDefault();
+        move(event.key === "ArrowDown" ? 1 : -1);
+      } else if (event.key === "Enter" && isOpen()) {
+        event.preventDefault();
+        pick();
+      } else if (event.key === "Escape" && isOpen()) {
+        event.preventDefault();
+        close();
+      }
+    });
+    input.addEventListener("blur", close);
+    // A click on a suggestion keeps the cursor in the field.
+    $(`${field}-suggestions`).addEventListener("mousedown", (event) => event.preventDefault());
   }
 
   bindOlder(handler) {
@@ -218,7 +253,22 @@ export class View {
   showApp(me) {
     $("auth").hidden = true;
     $("app").hidden = false;
+    this.showMe(me);
+  }
+
+  /** The signed-in user's name and avatar. */
+  showMe(me) {
     $("me-name").textContent = me.display_name;
+    $("me-name").title = `@${me.username}`;
+    $("me-avatar").replaceChildren(avatar(me.display_name, me.id));
+  }
+
+  /** A completed username in `field`'s input, the cursor after it. */
+  fillField(field, value) {
+    const input = $(COMPLETION_INPUTS[field]);
+    input.value = value;
+    input.focus();
+    input.setSelectionRange(value.length, value.length);
   }
 
   showConnection(text) {
@@ -388,6 +438,32 @@ export class View {
     }));
     $("search-more").hidden = !next;
     $("search-more").disabled = loading;
+  }
+
+  /**
+   * The usernames offered under the field being typed in (state.completion), the highlighted
+   * one announced as the combobox's active option; `onPick(index)` takes one by pointer.
+   */
+  renderCompletion(state, { onPick }) {
+    const { field, users, active } = state.completion;
+    for (const [name, inputId] of Object.entries(COMPLETION_INPUTS)) {
+      const input = $(inputId);
+      const list = $(`${name}-suggestions`);
+      const open = name === field && users.length > 0;
+      list.hidden = !open;
+      input.setAttribute("aria-expanded", String(open));
+      if (!open) {
+        list.replaceChildren();
+        input.removeAttribute("aria-activedescendant");
+        continue;
+      }
+      list.replaceChildren(...users.map((user, index) => h("li", {
+        id: `${name}-option-${user.id}`, role: "option", "aria-selected": String(index === active),
+        class: index === active ? "active" : undefined, onclick: () => onPick(index),
+      }, avatar(user.display_name, user.id), h("span", { class: "name" }, user.display_name), h("span", { class: "handle" }, `@${user.username}`))));
+      input.setAttribute("aria-activedescendant", `${name}-option-${users[active].id}`);
+      list.querySelector(".active")?.scrollIntoView({ block: "nearest" });
+    }
   }
 
   /** Above the composer: the message being answered, if any. */
