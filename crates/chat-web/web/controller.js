@@ -45,6 +45,7 @@ export class Controller {
     // The callbacks of each message's buttons.
     this.messageActions = {
       react: (message, emoji, on) => this.react(message, emoji, on),
+      pickReaction: (message, anchor) => view.openPicker(anchor, (emoji) => this.react(message, emoji, true)),
       edit: (message) => this.edit(message),
       remove: (message) => this.remove(message),
       reply: (message) => this.reply(message),

@@ -6,6 +6,7 @@
 import { avatar, chatItem, h, hitItem, messageItem, time } from "./elements.js";
 import { canManage, headStatus, peerOf, visibleMessages } from "./model.js";
 import { presenceText } from "./presence.js";
+import { pickerChoices } from "./reactions.js";
 import { chatInUrl, chatUrl } from "./push.js";
 import { timeline } from "./timeline.js";
 import { pageTitle } from "./unread.js";
@@ -14,6 +15,9 @@ const $ = (id) => document.getElementById(id);
 
 /** The inputs that complete usernames (controller's COMPLETED_FIELDS), by field; each has its `${field}-suggestions` list. */
 const COMPLETION_INPUTS = { "new-chat": "new-chat-users", "add-member": "add-member-name" };
+
+/** The picker's emoji per row (app.css's .emoji-choices), for the arrow keys. */
+const PICKER_COLUMNS = 6;
 
 /** Closer than this to the newest message, the list follows new ones (pixels). */
 const NEAR_BOTTOM = 80;
@@ -32,6 +36,24 @@ function until(ts) {
   const end = new Date(ts);
   const today = end.toDateString() === new Date().toDateString();
   return today ? time(ts) : end.toLocaleString([], { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+}
+
+/**
+ * What has the focus in the message list, by what survives drawing it again: the message's id
+ * and the control's `data-control` (null for the message itself); null when the focus is elsewhere.
+ */
+function focusedControl(list) {
+  const element = document.activeElement;
+  const message = list.contains(element) ? element.closest(".message") : null;
+  return message ? { id: message.dataset.id, control: element === message ? null : element.dataset.control ?? null } : null;
+}
+
+/** The focus back on that control (or its message) once the list was drawn again, if it is still there. */
+function refocus(list, { id, control }) {
+  const message = [...list.querySelectorAll(".message")].find((item) => item.dataset.id === id);
+  if (!message) return;
+  const target = control ? [...message.querySelectorAll("[data-control]")].find((item) => item.dataset.control === control) : message;
+  (target ?? message).focus({ preventScroll: true });
 }
 
 function distanceFromBottom(list) {
@@ -59,6 +81,88 @@ export class View {
       }
     });
     $("attach").addEventListener("click", () => $("attach-input").click());
+    this.bindPicker();
+  }
+
+  // ---- the reaction picker: over the page, beside the button that opened it ----
+
+  bindPicker() {
+    this.picker = null; // { anchor, onPick } while open
+    const filter = $("emoji-filter");
+    filter.addEventListener("input", () => this.renderPicker());
+    filter.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.isComposing) {
+        event.preventDefault();
+        $("emoji-choices").querySelector("button")?.click();
+      } else if (event.key === "ArrowDown") {
+        event.preventDefault();
+        $("emoji-choices").querySelector("button")?.focus();
+      }
+    });
+    $("emoji-choices").addEventListener("keydown", (event) => {
+      const buttons = [...$("emoji-choices").querySelectorAll("button")];
+      const at = buttons.indexOf(document.activeElement);
+      const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: PICKER_COLUMNS, ArrowUp: -PICKER_COLUMNS }[event.key];
+      if (at < 0 || !step) return;
+      event.preventDefault();
+      const next = at + step;
+      if (next < 0) filter.focus();
+      else buttons[Math.min(next, buttons.length - 1)].focus();
+    });
+    $("emoji-picker").addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        this.closePicker({ returnFocus: true });
+      }
+    });
+    // A press anywhere else, or the conversation moving under it, closes it.
+    document.addEventListener("mousedown", (event) => {
+      if (this.picker && !$("emoji-picker").contains(event.target) && event.target.closest?.("button") !== this.picker.anchor) this.closePicker();
+    });
+    $("messages").addEventListener("scroll", () => this.picker && this.closePicker());
+    window.addEventListener("resize", () => this.picker && this.closePicker());
+  }
+
+  /** Opens the picker beside `anchor` (a message's React button); `onPick(emoji)` when one is chosen. */
+  openPicker(anchor, onPick) {
+    if (this.picker?.anchor === anchor) return this.closePicker({ returnFocus: true });
+    this.picker = { anchor, onPick, messageId: anchor.closest(".message")?.dataset.id };
+    $("emoji-filter").value = "";
+    this.renderPicker();
+    const picker = $("emoji-picker");
+    picker.hidden = false;
+    // Below the button, or above it near the bottom of the window; inside the window either way.
+    const box = anchor.getBoundingClientRect();
+    const [width, height] = [picker.offsetWidth, picker.offsetHeight];
+    const top = box.bottom + 4 + height <= innerHeight - 8 ? box.bottom + 4 : Math.max(8, box.top - 4 - height);
+    picker.style.left = `${Math.max(8, Math.min(box.right - width, innerWidth - width - 8))}px`;
+    picker.style.top = `${top}px`;
+    $("emoji-filter").focus();
+  }
+
+  /** Closes the picker; `returnFocus` puts the focus back on what opened it (or its message, redrawn since). */
+  closePicker({ returnFocus = false } = {}) {
+    if (!this.picker) return;
+    const { anchor, messageId } = this.picker;
+    this.picker = null;
+    $("emoji-picker").hidden = true;
+    if (!returnFocus) return;
+    if (anchor.isConnected) anchor.focus();
+    else if (messageId !== undefined) refocus($("messages"), { id: messageId, control: "react" });
+  }
+
+  /** The choices for what the picker's box holds (reactions.js). */
+  renderPicker() {
+    const choices = pickerChoices($("emoji-filter").value);
+    $("emoji-choices").replaceChildren(...choices.map((choice) => h("button", {
+      type: "button", class: "emoji-choice", title: choice.name, "aria-label": choice.name,
+      onclick: () => {
+        const { onPick } = this.picker;
+        this.closePicker({ returnFocus: true });
+        onPick(choice.emoji);
+      },
+    }, choice.emoji)));
+    $("emoji-none").hidden = choices.length > 0;
   }
 
   // ---- what the user does ----
@@ -384,7 +488,7 @@ export class View {
   /**
    * The open chat's messages, then our sends not yet answered. The list stays where the reader
    * is, unless `toBottom` or they were at the newest already. `actions` holds the callbacks of
-   * each message's buttons (react, edit, remove, reply, retry).
+   * each message's buttons (react, pickReaction, edit, remove, reply, retry).
    */
   renderMessages(state, { toBottom, toHighlight, actions }) {
     const list = $("messages");
@@ -397,6 +501,7 @@ export class View {
       return `↪ ${state.names.get(original.author_id) || ""}: ${original.is_deleted ? "message deleted" : original.content ?? ""}`;
     };
     const items = timeline(visibleMessages(state), { me: state.me.id, unreadAfter: state.unreadAfter });
+    const focused = focusedControl(list);
     list.replaceChildren(...items.map((item) => {
       switch (item.kind) {
         case "day": return h("li", { class: "day", role: "separator" }, item.label);
@@ -407,6 +512,7 @@ export class View {
         });
       }
     }));
+    if (focused) refocus(list, focused);
     $("older").hidden = !state.hasOlder;
     $("newer").hidden = !state.hasNewer;
     this.newerUnloaded = state.hasNewer;
