@@ -30,6 +30,11 @@ if [ ! -x "$CHROMIUM" ]; then
         exit 1
     fi
 fi
+# Emoji as people see them (reactions, the screenshots), not as empty boxes: Debian's colour font.
+if [ ! -e /usr/share/fonts/truetype/noto/NotoColorEmoji.ttf ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+    log "installing Debian's colour emoji font"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q fonts-noto-color-emoji >/dev/null || log "no emoji font: emoji show as boxes"
+fi
 command -v node >/dev/null || { log "Node.js is missing: run  sudo apt-get install -y nodejs npm"; exit 1; }
 stamp=e2e/node_modules/.lock.sha256
 wanted=$(sha256sum e2e/package-lock.json | cut -d' ' -f1)

@@ -28,8 +28,9 @@ test("two users chat: messages, reactions, edits, deletes and typing appear on t
       await ann.locator("#messages .message", { hasText: "on my way" }).waitFor();
 
       const annMessage = bob.locator("#messages .message", { hasText: "hello bob" });
-      await annMessage.getByRole("button", { name: /👍 reaction/ }).click();
-      await ann.locator("#messages .message", { hasText: "hello bob" }).getByRole("button", { name: "👍 reaction, 1" }).waitFor();
+      await annMessage.getByRole("button", { name: "React", exact: true }).click();
+      await bob.getByRole("button", { name: "thumbs up", exact: true }).click();
+      await ann.locator("#messages .message", { hasText: "hello bob" }).getByRole("button", { name: /^👍 1, reacted by / }).waitFor();
 
       ann.once("dialog", (dialog) => dialog.accept("hello, bob!"));
       await ann.locator("#messages .message", { hasText: "hello bob" }).getByRole("button", { name: "Edit" }).click();
@@ -43,6 +44,22 @@ test("two users chat: messages, reactions, edits, deletes and typing appear on t
       await ann.locator("#messages .message.deleted", { hasText: "message deleted" }).waitFor();
       assert.deepEqual(await messageTexts(ann), ["hello, bob!", "message deleted"]);
 
+      // The main screen as people see it: a conversation with reactions, the other person online.
+      await send(bob, "The release notes are ready for review 🚀");
+      await send(ann, "Great, reading them now. Anything I should look at first?");
+      await send(bob, "The migration section, and the new dry-run flag");
+      const notes = ann.locator("#messages .message", { hasText: "release notes" });
+      for (const name of ["rocket", "eyes"]) {
+        await notes.getByRole("button", { name: "React", exact: true }).click();
+        await ann.getByRole("button", { name, exact: true }).click();
+      }
+      await bob.locator("#messages .message", { hasText: "release notes" }).getByRole("button", { name: /^🚀 1, reacted by / }).click();
+      await notes.getByRole("button", { name: /^🚀 2, reacted by you and / }).waitFor();
+      await ann.locator('#chat-list button .presence[data-status="online"]').waitFor();
+      await ann.mouse.move(0, 0);
+      await ann.evaluate(() => document.activeElement?.blur()); // the last React button had it back
+      await ann.waitForFunction(() => [...document.querySelectorAll("#messages .toolbar")].every((bar) => getComputedStyle(bar).opacity === "0"));
+      await ann.locator("#typing").filter({ hasText: /^$/ }).waitFor();
       await ann.screenshot({ path: join(ARTIFACTS, "main-screen.png") });
     });
   } finally {

@@ -32,6 +32,9 @@ pub const ASSETS: &[Asset] = &[
     Asset { path: "/timeline.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/timeline.js") },
     Asset { path: "/snippet.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/snippet.js") },
     Asset { path: "/notifications.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/notifications.js") },
+    Asset { path: "/presence.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/presence.js") },
+    Asset { path: "/people.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/people.js") },
+    Asset { path: "/reactions.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/reactions.js") },
     // The service worker: served from the root, so that its scope is the whole client.
     Asset { path: "/sw.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/sw.js") },
 ];

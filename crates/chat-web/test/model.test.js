@@ -332,7 +332,7 @@ test("members are kept with their names, for the open chat only", () => {
   const state = annWithChatOpen();
   const members = [{ user_id: 3, display_name: "Carol", username: "carol", role: "member" }];
   assert.deepEqual(model.membersLoaded(state, 20, members), []);
-  assert.deepEqual(model.membersLoaded(state, 10, members), [Effect.renderMembers]);
+  assert.deepEqual(model.membersLoaded(state, 10, members), [Effect.renderChats, Effect.renderHead, Effect.renderMembers]);
   assert.equal(state.names.get(3), "Carol");
   assert.equal(model.canManage(chat(10, { kind: "group", role: "admin" })), true);
   assert.equal(model.canManage(chat(10, { kind: "direct", role: "owner" })), false);
@@ -440,4 +440,157 @@ test("a search's pages gather while it is the one asked; a newer search or an em
   model.searchAsked(state, "");
   assert.equal(state.search.loading, false);
   assert.equal(state.search.query, "");
+});
+
+// ---- presence ----
+
+const online = { status: "online", last_seen_at: null };
+const away = { status: "offline", last_seen_at: "2026-01-01T10:00:00Z" };
+
+/** Ann with direct chat 10 (with Bob) open, its members read; group chat 20 (Bob, Carol) in the list. */
+function annWithBob(bobPresence = away) {
+  const state = model.createState();
+  model.signedIn(state, ME);
+  model.chatsLoaded(state, [chat(10), chat(20, { kind: "group", title: "Launch" })]);
+  model.chatOpened(state, 10);
+  model.membersLoaded(state, 10, [
+    { user_id: ME.id, display_name: "Ann", presence: online },
+    { user_id: BOB, display_name: "Bob", presence: bobPresence },
+  ]);
+  return state;
+}
+
+test("a direct chat's members tell its other person, their name and their presence", () => {
+  const state = annWithBob(online);
+  assert.equal(model.peerOf(state, 10), BOB);
+  assert.equal(model.peerOf(state, 20), undefined, "a group has none");
+  assert.equal(model.chatTitle(state, chat(10)), "Bob");
+  assert.deepEqual(state.presence.get(BOB), online);
+  assert.deepEqual(model.headStatus(state, Date.parse("2026-01-01T12:00:00Z")), { text: "online", online: true });
+  assert.deepEqual(model.directChatsKnown(state), [10]);
+});
+
+test("a presence frame of the open direct chat's person redraws the list, the header and the members", () => {
+  const state = annWithBob();
+  const effects = model.presenceUpdated(state, { type: "presence.updated", user_id: BOB, status: "online", last_seen_at: null });
+  assert.deepEqual(effects, [Effect.renderChats, Effect.renderHead, Effect.renderMembers]);
+  assert.deepEqual(state.presence.get(BOB), online);
+  model.presenceUpdated(state, { user_id: BOB, status: "offline", last_seen_at: "2026-01-01T11:58:00Z" });
+  assert.equal(model.headStatus(state, Date.parse("2026-01-01T12:00:30Z")).text, "last seen 2 minutes ago");
+});
+
+test("a presence frame of someone only in a closed chat is kept, and redraws nothing open", () => {
+  const state = annWithBob();
+  assert.deepEqual(model.presenceUpdated(state, { user_id: 3, status: "online", last_seen_at: null }), []);
+  assert.deepEqual(state.presence.get(3), online, "read when their chat opens");
+});
+
+test("a direct chat whose members were read elsewhere gets its dot in the list", () => {
+  const state = annWithBob();
+  model.titleLoaded(state, 30, [{ user_id: ME.id, display_name: "Ann" }, { user_id: 4, display_name: "Dan", presence: away }]);
+  assert.deepEqual(model.presenceUpdated(state, { user_id: 4, status: "online", last_seen_at: null }), [Effect.renderChats]);
+});
+
+test("a group's header counts its members and those of them online, not counting the reader", () => {
+  const state = annWithBob();
+  model.chatOpened(state, 20);
+  model.membersLoaded(state, 20, [
+    { user_id: ME.id, display_name: "Ann", presence: online },
+    { user_id: BOB, display_name: "Bob", presence: away },
+    { user_id: 3, display_name: "Carol", presence: online },
+  ]);
+  assert.deepEqual(model.headStatus(state, 0), { text: "3 members, 1 online", online: false });
+  assert.deepEqual(model.presenceUpdated(state, { user_id: 3, status: "offline", last_seen_at: away.last_seen_at }), [Effect.renderHead, Effect.renderMembers]);
+  assert.deepEqual(model.headStatus(state, 0), { text: "3 members", online: false });
+});
+
+test("a changed name reaches the direct chat's title when its members are read again", () => {
+  const state = annWithBob();
+  model.membersLoaded(state, 10, [{ user_id: ME.id, display_name: "Ann" }, { user_id: BOB, display_name: "Robert" }]);
+  assert.equal(model.chatTitle(state, chat(10)), "Robert");
+  assert.equal(state.names.get(BOB), "Robert");
+  assert.deepEqual(state.presence.get(BOB), away, "a member list without presence leaves it as it was");
+});
+
+// ---- people: completing usernames, names ----
+
+const user = (id, username, displayName = username) => ({ id, username, display_name: displayName, is_bot: false });
+
+test("the directory's answer is offered for the value it was asked for, without the reader", () => {
+  const state = annWithChatOpen();
+  assert.deepEqual(model.completionAsked(state, "new-chat", "b", { many: true }), [Effect.renderCompletion]);
+  const asked = state.completion;
+  assert.equal(asked.query, "b");
+  assert.equal(asked.loading, true);
+  assert.deepEqual(model.completionLoaded(state, asked, [user(ME.id, "bann"), user(2, "bob"), user(3, "bobby")]), [Effect.renderCompletion]);
+  assert.deepEqual(state.completion.users.map((u) => u.id), [2, 3]);
+  assert.equal(state.completion.active, 0);
+  assert.equal(model.completionOpen(state, "new-chat"), true);
+  assert.equal(model.completionOpen(state, "add-member"), false);
+});
+
+test("a late answer for an earlier value is dropped; typing on narrows what was offered at once", () => {
+  const state = annWithChatOpen();
+  model.completionAsked(state, "new-chat", "b", { many: true });
+  const first = state.completion;
+  model.completionLoaded(state, first, [user(2, "bob"), user(3, "bobby"), user(4, "bea")]);
+  model.completionMoved(state, 1); // bobby highlighted
+  model.completionAsked(state, "new-chat", "bob", { many: true });
+  const second = state.completion;
+  assert.deepEqual(second.users.map((u) => u.id), [2, 3], "narrowed before the directory answers");
+  assert.equal(second.users[second.active].id, 3, "the highlighted one stays highlighted");
+  assert.deepEqual(model.completionLoaded(state, first, [user(4, "bea")]), [], "the answer for \"b\" came late");
+  assert.deepEqual(model.completionLoaded(state, second, [user(2, "bob"), user(3, "bobby"), user(5, "bobo")]), [Effect.renderCompletion]);
+  assert.deepEqual(state.completion.users.map((u) => u.id), [2, 3, 5]);
+  assert.equal(state.completion.users[state.completion.active].id, 3);
+});
+
+test("the arrows go round the suggestions, and picking one completes the field", () => {
+  const state = annWithChatOpen();
+  model.completionAsked(state, "new-chat", "carol, b", { many: true });
+  model.completionLoaded(state, state.completion, [user(2, "bob"), user(3, "bobby")]);
+  model.completionMoved(state, -1);
+  assert.equal(state.completion.active, 1);
+  model.completionMoved(state, 1);
+  assert.equal(state.completion.active, 0);
+  assert.deepEqual(model.completionPicked(state), [Effect.renderCompletion, Effect.fillField("new-chat", "carol, bob, ")]);
+  assert.equal(model.completionOpen(state, "new-chat"), false);
+  assert.deepEqual(model.completionPicked(state), [], "nothing offered any more");
+});
+
+test("a field of one username is completed with it alone; clearing the prefix or closing offers nothing", () => {
+  const state = annWithChatOpen();
+  model.completionAsked(state, "add-member", "ca");
+  model.completionLoaded(state, state.completion, [user(3, "carol")]);
+  assert.deepEqual(model.completionPicked(state, 0).at(-1), Effect.fillField("add-member", "carol"));
+  model.completionAsked(state, "add-member", "ca");
+  model.completionLoaded(state, state.completion, [user(3, "carol")]);
+  model.completionAsked(state, "add-member", "");
+  assert.equal(model.completionOpen(state, "add-member"), false);
+  assert.equal(state.completion.loading, false, "nothing to ask");
+  model.completionAsked(state, "add-member", "c");
+  const asked = state.completion;
+  assert.deepEqual(model.completionClosed(state), [Effect.renderCompletion]);
+  assert.deepEqual(model.completionLoaded(state, asked, [user(3, "carol")]), [], "closed before the answer");
+  assert.deepEqual(model.completionClosed(state), []);
+});
+
+test("our new display name reaches our messages, the member list and the header", () => {
+  const state = annWithChatOpen([message(1, { author_id: ME.id })]);
+  model.membersLoaded(state, 10, [{ user_id: ME.id, display_name: "Ann" }, { user_id: BOB, display_name: "Bob" }]);
+  const effects = model.profileChanged(state, { ...ME, display_name: "Ann Lee" });
+  assert.deepEqual(effects, [Effect.renderMe, Effect.renderMembers, Effect.renderMessages, Effect.renderReply]);
+  assert.equal(state.me.display_name, "Ann Lee");
+  assert.equal(state.names.get(ME.id), "Ann Lee");
+  assert.equal(state.members[0].display_name, "Ann Lee");
+});
+
+test("authors no member list named are asked for once, and named when the answer comes", () => {
+  const state = annWithChatOpen([message(1), message(2, { author_id: 7 }), message(3, { author_id: 7 })]);
+  state.names.set(BOB, "Bob");
+  assert.deepEqual(model.unknownAuthors(state), [7]);
+  model.namesAsked(state, [7]);
+  assert.deepEqual(model.unknownAuthors(state), []);
+  assert.deepEqual(model.personLoaded(state, user(7, "dan", "Dan")), [Effect.renderMessages]);
+  assert.equal(state.names.get(7), "Dan");
 });

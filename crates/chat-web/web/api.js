@@ -94,6 +94,10 @@ export const api = {
     if (!user) throw new ApiError(404, { code: "user_not_found", detail: `no user named ${username}` });
     return user;
   },
+  /** The directory: users whose username starts with `prefix`, in username order. */
+  users: (prefix, limit) => call("GET", `/users?${new URLSearchParams({ q: prefix, limit: String(limit) })}`),
+  user: (id) => call("GET", `/users/${id}`),
+  setDisplayName: (displayName) => call("PATCH", "/users/me", { display_name: displayName }),
   chats: (cursor) => call("GET", `/chats?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`),
   chat: (id) => call("GET", `/chats/${id}`),
   createChat: (body) => createOnce("/chats", body, newKey()),

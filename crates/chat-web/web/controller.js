@@ -24,6 +24,12 @@ const TYPING_SENT_EVERY_MS = 2000; // at most one typing frame per this, while t
 const READ_AFTER_MS = 300; // marking read waits for a burst of messages to end
 const REFRESH_AFTER_MS = 200; // so does fetching a chat's counts again
 const SEARCH_AFTER_MS = 250; // searching while typing waits for a pause
+const PRESENCE_REDRAWN_MS = 30_000; // how often "last seen … ago" is written again
+const COMPLETE_AFTER_MS = 200; // asking the directory while typing waits for a pause
+const COMPLETIONS = 8; // usernames offered at most
+
+/** The form fields that complete usernames; `many`: a comma-separated list. */
+const COMPLETED_FIELDS = { "new-chat": { many: true }, "add-member": { many: false } };
 
 export class Controller {
   constructor(view, state = model.createState()) {
@@ -33,11 +39,13 @@ export class Controller {
     this.lastTypingSent = 0;
     this.readTimer = null;
     this.searchTimer = null;
+    this.completionTimer = null;
     this.refreshTimers = new Map(); // chat id -> timer
     this.typingTimers = new Map(); // user id -> timer
     // The callbacks of each message's buttons.
     this.messageActions = {
       react: (message, emoji, on) => this.react(message, emoji, on),
+      pickReaction: (message, anchor) => view.openPicker(anchor, (emoji) => this.react(message, emoji, true)),
       edit: (message) => this.edit(message),
       remove: (message) => this.remove(message),
       reply: (message) => this.reply(message),
@@ -49,6 +57,19 @@ export class Controller {
     view.bindNewChat((form) => this.newChat(form));
     view.bindAddMember((username) => this.addMember(username));
     view.bindRename(() => this.rename());
+    view.bindRenameMe(() => this.renameMe());
+    for (const [field, { many }] of Object.entries(COMPLETED_FIELDS)) {
+      view.bindCompletion(field, {
+        typed: (value) => this.completeUsername(field, value, many),
+        move: (delta) => this.apply(model.completionMoved(this.state, delta)),
+        pick: () => this.apply(model.completionPicked(this.state)),
+        close: () => {
+          clearTimeout(this.completionTimer);
+          this.apply(model.completionClosed(this.state));
+        },
+        isOpen: () => model.completionOpen(this.state, field),
+      });
+    }
     view.bindOlder(() => this.loadOlder());
     view.bindNewer(() => this.loadNewer());
     view.bindNewest(() => this.showNewest());
@@ -109,6 +130,7 @@ export class Controller {
 
   signedOut() {
     this.live?.close();
+    clearInterval(this.clock);
     setToken(null);
     this.view.reload();
   }
@@ -122,6 +144,8 @@ export class Controller {
         this.apply(model.applyEvent(this.state, frame, { pageHidden: this.view.pageHidden() }));
       },
       typing: (frame) => this.apply(model.typingSeen(this.state, frame)),
+      presence: (frame) => this.apply(model.presenceUpdated(this.state, frame)),
+      reconnected: () => this.refreshPresence(),
       resync: async () => {
         await this.loadChats();
         if (this.state.current) await this.openChat(this.state.current);
@@ -131,6 +155,8 @@ export class Controller {
       refused: () => api.me().catch((error) => error instanceof ApiError && error.status === 401 && this.signedOut()),
     });
     this.startPush();
+    // "last seen 5 minutes ago" grows older without any event.
+    this.clock = setInterval(() => this.state.current && this.apply([model.Effect.renderHead, model.Effect.renderMembers]), PRESENCE_REDRAWN_MS);
     // Opened at a chat's address (a notification's click opened this window): that chat.
     const wanted = this.view.chatInAddress();
     if (wanted !== null && this.state.chats.has(wanted)) await this.openChat(wanted);
@@ -158,6 +184,22 @@ export class Controller {
     return model.chatTitle(this.state, chat);
   }
 
+  /**
+   * Presence again, over REST, after the socket was away (its frames are not replayed): the other
+   * person of each direct chat read so far, and the open chat's members.
+   */
+  async refreshPresence() {
+    const open = this.state.current;
+    await Promise.all(model.directChatsKnown(this.state).filter((chatId) => chatId !== open).map(async (chatId) => {
+      try {
+        this.apply(model.titleLoaded(this.state, chatId, (await api.members(chatId)).members));
+      } catch {
+        // Left meanwhile: its member.removed event takes it off the list.
+      }
+    }));
+    if (open !== null) await this.loadMembers().catch(() => {});
+  }
+
   async newChat({ usernames, title }) {
     try {
       const users = await Promise.all(usernames.map((name) => api.findUser(name)));
@@ -169,6 +211,46 @@ export class Controller {
       await this.openChat(chat.id);
     } catch (error) {
       this.view.showNewChatError(describe(error));
+    }
+  }
+
+  /**
+   * Offers the directory's usernames for what is typed in `field`: what was offered for the
+   * shorter prefix narrows at once, the directory is asked after a pause, and its answer is
+   * dropped if more was typed meanwhile.
+   */
+  completeUsername(field, value, many) {
+    this.apply(model.completionAsked(this.state, field, value, { many }));
+    clearTimeout(this.completionTimer);
+    const asked = this.state.completion;
+    if (!asked.query) return;
+    this.completionTimer = setTimeout(async () => {
+      try {
+        const { users } = await api.users(asked.query, COMPLETIONS);
+        this.apply(model.completionLoaded(this.state, asked, users));
+      } catch {
+        this.apply(model.completionFailed(this.state, asked)); // typing on asks again
+      }
+    }, COMPLETE_AFTER_MS);
+  }
+
+  /** Our display name, as the user writes it. */
+  async renameMe() {
+    const name = this.view.ask("Your name, as others see it", this.state.me.display_name);
+    if (name === null || !name.trim() || name.trim() === this.state.me.display_name) return;
+    try {
+      this.apply(model.profileChanged(this.state, await api.setDisplayName(name.trim())));
+    } catch (error) {
+      this.view.tell(describe(error));
+    }
+  }
+
+  /** The names of authors no member list named (they left the chat), asked for once each. */
+  loadAuthors() {
+    const ids = model.unknownAuthors(this.state);
+    model.namesAsked(this.state, ids);
+    for (const id of ids) {
+      api.user(id).then((user) => this.apply(model.personLoaded(this.state, user)), () => {});
     }
   }
 
@@ -552,7 +634,13 @@ const EFFECTS = {
   "render-chats": (app) => app.view.renderChats(app.state, { titleOf: (chat) => app.title(chat), onOpen: (id) => app.openChat(id) }),
   "render-head": (app) => app.view.renderHead(app.state, { titleOf: (chat) => app.title(chat) }),
   "render-members": (app) => app.view.renderMembers(app.state, { onRemove: (member) => app.removeMember(member) }),
-  "render-messages": (app, { toBottom, toHighlight }) => app.view.renderMessages(app.state, { toBottom, toHighlight, actions: app.messageActions }),
+  "render-messages": (app, { toBottom, toHighlight }) => {
+    app.view.renderMessages(app.state, { toBottom, toHighlight, actions: app.messageActions });
+    app.loadAuthors();
+  },
+  "render-completion": (app) => app.view.renderCompletion(app.state, { onPick: (index) => app.apply(model.completionPicked(app.state, index)) }),
+  "render-me": (app) => app.view.showMe(app.state.me),
+  "fill-field": (app, { field, value }) => app.view.fillField(field, value),
   "render-search": (app) => app.view.renderSearch(app.state, { titleOf: (chat) => app.title(chat), onOpen: (hit) => app.openChatAt(hit.chat_id, hit.message.id) }),
   "render-reply": (app) => app.view.renderReply(app.state),
   "render-typing": (app) => app.view.renderTyping(app.state),

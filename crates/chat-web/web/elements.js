@@ -1,6 +1,9 @@
 // Building the page's elements: no innerHTML anywhere, so no message text is ever markup.
 
 import { fileUrl } from "./api.js";
+import { hue, initials } from "./people.js";
+import { isOnline } from "./presence.js";
+import { reactionChips } from "./reactions.js";
 import { parse } from "./rich_text.js";
 import { snippetParts } from "./snippet.js";
 import { dayLabel } from "./timeline.js";
@@ -85,23 +88,47 @@ function attachmentList(attachments) {
   }));
 }
 
-export const QUICK_REACTIONS = ["👍", "❤️", "😂"];
+const SMILEY = "M12 21a9 9 0 1 1 0-18 9 9 0 0 1 0 18zM8.5 14.5a4.5 4.5 0 0 0 7 0M9 9.5h.01M15 9.5h.01";
+
+/** A small stroked icon, as index.html's (no markup from strings: built node by node). */
+function icon(path) {
+  const svg = document.createElementNS("http://www.w3.org/2000/svg", "svg");
+  for (const [name, value] of Object.entries({ viewBox: "0 0 24 24", width: "18", height: "18", "aria-hidden": "true", focusable: "false" })) svg.setAttribute(name, value);
+  const shape = document.createElementNS("http://www.w3.org/2000/svg", "path");
+  shape.setAttribute("d", path);
+  svg.append(shape);
+  return svg;
+}
+
+/**
+ * A message's reactions, only those it has: each its emoji and count, who reacted on hover and
+ * focus (title and label), pressed when ours; a click takes ours back or adds it.
+ */
+function reactionList(message, { me, names, actions }) {
+  const chips = reactionChips(message, me, names);
+  if (!chips.length) return null;
+  return h("div", { class: "reactions" }, chips.map((chip) => h("button", {
+    type: "button", class: "reaction", "aria-pressed": String(chip.mine), "data-control": `reaction ${chip.emoji}`,
+    title: `Reacted by ${chip.who}`, "aria-label": `${chip.emoji} ${chip.count}, reacted by ${chip.who}`,
+    onclick: () => actions.react(message, chip.emoji, !chip.mine),
+  }, h("span", { class: "emoji" }, chip.emoji), h("span", { class: "count" }, String(chip.count)))));
+}
 
 /**
  * One message. `state` is "sent" for stored ones, or "sending"/"failed" for the caller's own
  * not yet answered; `continued` when it follows its author's message (timeline.js), which named
  * them; `highlighted` when the chat was opened at it; `actions` holds the callbacks (react,
- * edit, remove, reply, retry).
+ * pickReaction, edit, remove, reply, retry). Its action buttons show while it is hovered or
+ * holds the focus (app.css); a click on it gives it the focus, for touch screens.
  */
 export function messageItem(message, { me, myUsername, names, quoted, state = "sent", continued = false, highlighted = false, actions }) {
   const mine = message.author_id === me;
   const classes = ["message", mine && "mine", continued && "continued", highlighted && "highlight", message.is_deleted && "deleted", state === "failed" && "failed"];
   const delivery = message.delivery ?? "sent";
   const ticks = !mine || state !== "sent" ? state === "sent" ? "" : state : { sent: "✓ sent", delivered: "✓✓ delivered", read: "✓✓ read" }[delivery];
-  const reactions = new Map(message.reactions.map((summary) => [summary.emoji, summary]));
-  for (const emoji of QUICK_REACTIONS) if (!reactions.has(emoji)) reactions.set(emoji, { emoji, count: 0, user_ids: [] });
   const author = names.get(message.author_id) || `user ${message.author_id}`;
-  return h("li", { class: classes.filter(Boolean).join(" "), "data-id": message.id, "data-state": state },
+  const live = !message.is_deleted && state === "sent";
+  return h("li", { class: classes.filter(Boolean).join(" "), "data-id": message.id, "data-state": state, tabindex: live ? "-1" : undefined },
     h("div", { class: "meta" },
       h("span", { class: "author" }, author),
       h("time", { datetime: message.ts }, time(message.ts)),
@@ -110,33 +137,48 @@ export function messageItem(message, { me, myUsername, names, quoted, state = "s
     quoted && h("div", { class: "quote" }, quoted),
     h("div", { class: "body" }, message.is_deleted ? "message deleted" : richText(message.content ?? "", myUsername)),
     !message.is_deleted && message.attachments?.length > 0 && attachmentList(message.attachments),
-    !message.is_deleted && state === "sent" && h("div", { class: "actions" },
-      [...reactions.values()].map((summary) => {
-        const pressed = summary.user_ids.includes(me);
-        return h("button", {
-          type: "button", class: "secondary reaction", "aria-pressed": String(pressed),
-          "aria-label": `${summary.emoji} reaction, ${summary.count}${pressed ? ", yours" : ""}`,
-          onclick: () => actions.react(message, summary.emoji, !pressed),
-        }, `${summary.emoji} ${summary.count || ""}`.trim());
-      }),
-      h("button", { type: "button", class: "secondary", onclick: () => actions.reply(message) }, "Reply"),
-      mine && h("button", { type: "button", class: "secondary", onclick: () => actions.edit(message) }, "Edit"),
-      (mine || actions.canModerate) && h("button", { type: "button", class: "secondary", onclick: () => actions.remove(message) }, "Delete")),
+    live && reactionList(message, { me, names, actions }),
+    live && h("div", { class: "toolbar", role: "toolbar", "aria-label": "Message actions" },
+      h("button", {
+        type: "button", class: "icon", "aria-label": "React", title: "React", "aria-haspopup": "dialog", "data-control": "react",
+        onclick: (event) => actions.pickReaction(message, event.currentTarget),
+      }, icon(SMILEY)),
+      h("button", { type: "button", "data-control": "reply", onclick: () => actions.reply(message) }, "Reply"),
+      mine && h("button", { type: "button", "data-control": "edit", onclick: () => actions.edit(message) }, "Edit"),
+      (mine || actions.canModerate) && h("button", { type: "button", "data-control": "delete", onclick: () => actions.remove(message) }, "Delete")),
     state === "failed" && h("div", { class: "actions" },
-      h("button", { type: "button", onclick: () => actions.retry(message) }, "Retry")));
+      h("button", { type: "button", "data-control": "retry", onclick: () => actions.retry(message) }, "Retry")));
 }
 
-/** One entry of the chat list. */
-export function chatItem(summary, { current, title, onOpen }) {
+/**
+ * A round avatar with `name`'s initials, coloured by `key`; with `presence` (a direct chat's
+ * other person, a member) a dot at its corner says whether they are online.
+ */
+export function avatar(name, key, presence) {
+  return h("span", { class: `avatar ${hue(key)}`, "aria-hidden": "true" },
+    initials(name),
+    presence !== undefined && h("span", { class: "presence", "data-status": isOnline(presence) ? "online" : "offline" }));
+}
+
+/**
+ * One entry of the chat list. `presence` is a direct chat's other person's (undefined for a
+ * group, or while unknown); `avatarKey` colours its avatar (that person's id, so that it matches).
+ */
+export function chatItem(summary, { current, title, presence, avatarKey = summary.id, onOpen }) {
   const last = summary.last_message;
   const files = last?.attachments?.map((file) => file.name).join(", ");
   const preview = last ? (last.is_deleted ? "message deleted" : last.content ?? (files ? `📎 ${files}` : `[${last.type}]`)) : "no messages yet";
+  const direct = summary.kind === "direct";
   return h("li", {},
     h("button", { type: "button", "data-chat": summary.id, "aria-current": String(current), onclick: onOpen },
-      summary.unread_count > 0 && h("span", { class: "unread", "aria-label": `${badge(summary.unread_count)} unread` }, badge(summary.unread_count)),
-      summary.unread_mentions > 0 && h("span", { class: "unread mentions", "aria-label": `${badge(summary.unread_mentions)} mentioning you` }, `@${badge(summary.unread_mentions)}`),
-      h("span", { class: "title" }, title),
-      h("span", { class: "last" }, preview)));
+      avatar(title, avatarKey, direct ? presence ?? null : undefined),
+      h("span", { class: "text" },
+        h("span", { class: "line" },
+          h("span", { class: "title" }, title),
+          direct && isOnline(presence) && h("span", { class: "visually-hidden" }, ", online"),
+          summary.unread_mentions > 0 && h("span", { class: "unread mentions", "aria-label": `${badge(summary.unread_mentions)} mentioning you` }, `@${badge(summary.unread_mentions)}`),
+          summary.unread_count > 0 && h("span", { class: "unread", "aria-label": `${badge(summary.unread_count)} unread` }, badge(summary.unread_count))),
+        h("span", { class: "last" }, preview))));
 }
 
 /** One search hit: its chat, when, and the matched passage with the matches marked. */

@@ -6,9 +6,10 @@
 export class Live {
   constructor(token, handlers) {
     this.token = token;
-    this.handlers = handlers; // { event, typing, resync, status }
+    this.handlers = handlers; // { event, typing, presence, reconnected, resync, status }
     this.lastSeq = null;
     this.failures = 0;
+    this.connections = 0; // sockets that became ready
     this.closed = false;
     this.connect();
   }
@@ -43,11 +44,15 @@ export class Live {
       if (this.lastSeq === null) this.lastSeq = frame.seq;
       this.readySeq = frame.seq;
       this.handlers.status("live");
+      // Presence frames are not replayed: what changed while this socket was away is read again.
+      if (this.connections++ > 0) this.handlers.reconnected?.();
     } else if (frame.type === "resync_required") {
       this.lastSeq = this.readySeq;
       this.handlers.resync();
     } else if (frame.type === "typing") {
       this.handlers.typing(frame);
+    } else if (frame.type === "presence.updated") {
+      this.handlers.presence?.(frame);
     } else if (typeof frame.seq === "number") {
       if (this.lastSeq !== null && frame.seq <= this.lastSeq) return; // seen before the reconnect
       this.lastSeq = frame.seq;

@@ -4,6 +4,9 @@
 // Each change takes the state and its input, changes only that state, and answers the effects
 // that follow (what to draw again, what to fetch or send): the controller carries them out.
 
+import { completedWith, suggestions, typedPrefix } from "./people.js";
+import { isOnline, presenceOf, presenceText } from "./presence.js";
+
 /**
  * What the controller does after a change; the fields beside `do` are its arguments. The ones
  * without are shared (and frozen), so that a change can ask whether it already listed one.
@@ -16,6 +19,8 @@ export const Effect = {
   renderMessagesAtBottom: Object.freeze({ do: "render-messages", toBottom: true }),
   renderMessagesAtHighlight: Object.freeze({ do: "render-messages", toBottom: false, toHighlight: true }),
   renderSearch: Object.freeze({ do: "render-search" }),
+  renderCompletion: Object.freeze({ do: "render-completion" }), // the usernames offered as one types
+  renderMe: Object.freeze({ do: "render-me" }), // the signed-in user's name
   renderReply: Object.freeze({ do: "render-reply" }),
   renderTyping: Object.freeze({ do: "render-typing" }),
   renderNotifications: Object.freeze({ do: "render-notifications" }), // the open chat's setting
@@ -29,6 +34,8 @@ export const Effect = {
   reloadChat: (chatId) => ({ do: "reload-chat", chatId }),
   /** Post a pending send (again). */
   deliver: (item) => ({ do: "deliver", item }),
+  /** Put `value` in the form field `field` (a completed username). */
+  fillField: (field, value) => ({ do: "fill-field", field, value }),
   /** Forget that `userId` is typing unless they type again soon. */
   expireTyping: (userId) => ({ do: "expire-typing", userId }),
 };
@@ -39,6 +46,8 @@ export function createState() {
     me: null, // the signed-in user
     chats: new Map(), // id -> ChatSummary
     titles: new Map(), // direct chat id -> the other person's name
+    peers: new Map(), // direct chat id -> the other person's user id
+    presence: new Map(), // user id -> { status, last_seen_at } (presence.js), of those we share a chat with
     current: null, // the open chat's id
     messages: new Map(), // id -> Message, of the open chat
     hasOlder: false, // the open chat has messages before those loaded
@@ -49,6 +58,8 @@ export function createState() {
     search: noSearch(), // see searchAsked
     unreadAfter: null, // the open chat's read marker as it opened, while there was news past it
     names: new Map(), // user id -> display name
+    namesAsked: new Set(), // user ids whose name was asked for by itself (authors who left)
+    completion: noCompletion(), // see completionAsked
     members: [], // of the open chat
     pending: [], // own text messages not yet answered (see sendStarted)
     replyTo: null, // the message the composer's text answers
@@ -56,6 +67,10 @@ export function createState() {
     notifications: new Map(), // chat id -> { level, muted_until }, as the server has it
     push: "unknown", // this browser's push notifications: see pushChanged
   };
+}
+
+function noCompletion() {
+  return { field: null, value: "", query: "", many: false, users: [], active: -1, loading: false };
 }
 
 function noSearch() {
@@ -68,6 +83,37 @@ export function signedIn(state, user) {
   state.me = user;
   state.names.set(user.id, user.display_name);
   return [];
+}
+
+/**
+ * Our own User as the server has it now (our display name changed): everywhere we are named
+ * follows.
+ */
+export function profileChanged(state, user) {
+  state.me = user;
+  state.names.set(user.id, user.display_name);
+  for (const member of state.members) if (member.user_id === user.id) member.display_name = user.display_name;
+  return [Effect.renderMe, Effect.renderMembers, Effect.renderMessages, Effect.renderReply];
+}
+
+/** Authors of the open chat's messages whose names are not known (they left), not asked for yet. */
+export function unknownAuthors(state) {
+  const ids = new Set();
+  for (const message of state.messages.values()) {
+    if (!state.names.has(message.author_id) && !state.namesAsked.has(message.author_id)) ids.add(message.author_id);
+  }
+  return [...ids];
+}
+
+/** Those names are being asked for (GET /users/{id}), once each. */
+export function namesAsked(state, ids) {
+  for (const id of ids) state.namesAsked.add(id);
+}
+
+/** A user's public fields: their name, for the messages they wrote. */
+export function personLoaded(state, user) {
+  state.names.set(user.id, user.display_name);
+  return [Effect.renderMessages];
 }
 
 /** Every chat, as the list's pages gave them: replaces what was known. */
@@ -92,11 +138,61 @@ export function titleAsked(state, chatId) {
   state.titles.set(chatId, "Direct chat");
 }
 
-/** A direct chat's members, for its title: the other person's name. */
+/**
+ * A direct chat's members, for its title and its presence dot: the other person's name, and
+ * whether they are online.
+ */
 export function titleLoaded(state, chatId, members) {
+  keepPeople(state, members);
   const other = members.find((member) => member.user_id !== state.me.id);
   state.titles.set(chatId, other ? other.display_name : "Direct chat");
+  if (other) state.peers.set(chatId, other.user_id);
   return [Effect.renderChats, ...(chatId === state.current ? [Effect.renderHead] : [])];
+}
+
+/** The names and presence that a member list (ChatMember entries) tells. */
+function keepPeople(state, members) {
+  for (const member of members) {
+    state.names.set(member.user_id, member.display_name);
+    if (member.presence) state.presence.set(member.user_id, presenceOf(member.presence));
+  }
+}
+
+/** The other person of a direct chat, once its members were read; undefined otherwise. */
+export function peerOf(state, chatId) {
+  return state.peers.get(chatId);
+}
+
+/** What the open chat's header says under its title: the other person's presence, or a group's size. */
+export function headStatus(state, now) {
+  const chat = state.chats.get(state.current);
+  if (!chat) return { text: "", online: false };
+  if (chat.kind === "direct") {
+    const presence = state.presence.get(state.peers.get(chat.id));
+    return { text: presenceText(presence, now), online: isOnline(presence) };
+  }
+  const count = state.members.length;
+  if (!count) return { text: "", online: false };
+  const online = state.members.filter((member) => member.user_id !== state.me.id && isOnline(state.presence.get(member.user_id))).length;
+  return { text: `${count} member${count === 1 ? "" : "s"}${online ? `, ${online} online` : ""}`, online: false };
+}
+
+/** The direct chats whose other person was read: what a presence refresh asks for again. */
+export function directChatsKnown(state) {
+  return [...state.peers.keys()].filter((chatId) => state.chats.has(chatId));
+}
+
+/**
+ * A `presence.updated` frame (`{ user_id, status, last_seen_at }`): the dots of their direct chat
+ * and of the open chat's member list, and the open chat's header, follow.
+ */
+export function presenceUpdated(state, frame) {
+  state.presence.set(frame.user_id, presenceOf(frame));
+  const effects = [];
+  if ([...state.peers.values()].includes(frame.user_id)) effects.push(Effect.renderChats);
+  // The header tells the other person's presence, or how many of a group's members are online.
+  if (state.members.some((member) => member.user_id === frame.user_id)) effects.push(Effect.renderHead, Effect.renderMembers);
+  return effects;
 }
 
 /** Owners and admins of a group manage its members and delete others' messages. */
@@ -144,12 +240,17 @@ export function chatOpened(state, chatId) {
   return [Effect.renderReply];
 }
 
-/** The open chat's members (their names are kept for messages). Late answers are dropped. */
+/**
+ * The open chat's members (their names are kept for messages, their presence for the dots). A
+ * direct chat's title follows: the other person may have changed their name. Late answers are
+ * dropped.
+ */
 export function membersLoaded(state, chatId, members) {
   if (state.current !== chatId) return [];
   state.members = members;
-  for (const member of members) state.names.set(member.user_id, member.display_name);
-  return [Effect.renderMembers];
+  if (state.chats.get(chatId)?.kind === "direct") return [...titleLoaded(state, chatId, members), Effect.renderMembers];
+  keepPeople(state, members);
+  return [Effect.renderMembers, Effect.renderHead];
 }
 
 /**
@@ -304,6 +405,69 @@ export function searchFailed(state, asked, why) {
   state.search.loading = false;
   state.search.error = why;
   return [Effect.renderSearch];
+}
+
+// ---- completing usernames ----
+
+/**
+ * `value` was typed in the form field `field` (`many`: a comma-separated list). What the
+ * directory said for the shorter prefix is narrowed at once; the directory is asked again for this
+ * one (completionLoaded). An answer for an earlier value is dropped: each value replaces the
+ * state's `completion`, and answers name the one they were asked for.
+ */
+export function completionAsked(state, field, value, { many = false } = {}) {
+  const query = typedPrefix(value);
+  const before = state.completion.field === field ? state.completion : noCompletion();
+  const users = query ? before.users.filter((user) => user.username.startsWith(query)) : [];
+  const activeId = before.users[before.active]?.id;
+  const active = Math.max(users.findIndex((user) => user.id === activeId), users.length ? 0 : -1);
+  state.completion = { field, value, query, many, users, active, loading: query !== "" };
+  return [Effect.renderCompletion];
+}
+
+/** The directory's users for the completion `asked` (the state's when it was asked). */
+export function completionLoaded(state, asked, users) {
+  if (state.completion !== asked) return [];
+  const activeId = asked.users[asked.active]?.id;
+  asked.users = suggestions(users.filter((user) => user.username.startsWith(asked.query)), asked.value, state.me.id);
+  asked.active = Math.max(asked.users.findIndex((user) => user.id === activeId), asked.users.length ? 0 : -1);
+  asked.loading = false;
+  return [Effect.renderCompletion];
+}
+
+/** The directory could not be asked: nothing more is offered for this value. */
+export function completionFailed(state, asked) {
+  if (state.completion !== asked) return [];
+  asked.loading = false;
+  return [Effect.renderCompletion];
+}
+
+/** The highlighted suggestion moves by `delta` (arrow keys), round the list. */
+export function completionMoved(state, delta) {
+  const { users, active } = state.completion;
+  if (!users.length) return [];
+  state.completion.active = (active + delta + users.length) % users.length;
+  return [Effect.renderCompletion];
+}
+
+/** Whether suggestions are offered in `field` (Enter and the arrows then belong to them). */
+export function completionOpen(state, field) {
+  return state.completion.field === field && state.completion.users.length > 0;
+}
+
+/** The suggestion at `index` (the highlighted one by default) is taken: its field is completed. */
+export function completionPicked(state, index = state.completion.active) {
+  const { field, value, many, users } = state.completion;
+  const user = users[index];
+  if (!user) return [];
+  state.completion = noCompletion();
+  return [Effect.renderCompletion, Effect.fillField(field, many ? completedWith(value, user.username) : user.username)];
+}
+
+export function completionClosed(state) {
+  if (state.completion.field === null) return [];
+  state.completion = noCompletion();
+  return [Effect.renderCompletion];
 }
 
 // ---- replying ----

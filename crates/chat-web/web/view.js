@@ -3,13 +3,21 @@
 // panel, the way back to the list on a phone, the jump to the newest message, Enter to send)
 // is handled here.
 
-import { chatItem, h, hitItem, messageItem, time } from "./elements.js";
-import { canManage, visibleMessages } from "./model.js";
+import { avatar, chatItem, h, hitItem, messageItem, time } from "./elements.js";
+import { canManage, headStatus, peerOf, visibleMessages } from "./model.js";
+import { presenceText } from "./presence.js";
+import { pickerChoices } from "./reactions.js";
 import { chatInUrl, chatUrl } from "./push.js";
 import { timeline } from "./timeline.js";
 import { pageTitle } from "./unread.js";
 
 const $ = (id) => document.getElementById(id);
+
+/** The inputs that complete usernames (controller's COMPLETED_FIELDS), by field; each has its `${field}-suggestions` list. */
+const COMPLETION_INPUTS = { "new-chat": "new-chat-users", "add-member": "add-member-name" };
+
+/** The picker's emoji per row (app.css's .emoji-choices), for the arrow keys. */
+const PICKER_COLUMNS = 6;
 
 /** Closer than this to the newest message, the list follows new ones (pixels). */
 const NEAR_BOTTOM = 80;
@@ -28,6 +36,24 @@ function until(ts) {
   const end = new Date(ts);
   const today = end.toDateString() === new Date().toDateString();
   return today ? time(ts) : end.toLocaleString([], { weekday: "short", day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" });
+}
+
+/**
+ * What has the focus in the message list, by what survives drawing it again: the message's id
+ * and the control's `data-control` (null for the message itself); null when the focus is elsewhere.
+ */
+function focusedControl(list) {
+  const element = document.activeElement;
+  const message = list.contains(element) ? element.closest(".message") : null;
+  return message ? { id: message.dataset.id, control: element === message ? null : element.dataset.control ?? null } : null;
+}
+
+/** The focus back on that control (or its message) once the list was drawn again, if it is still there. */
+function refocus(list, { id, control }) {
+  const message = [...list.querySelectorAll(".message")].find((item) => item.dataset.id === id);
+  if (!message) return;
+  const target = control ? [...message.querySelectorAll("[data-control]")].find((item) => item.dataset.control === control) : message;
+  (target ?? message).focus({ preventScroll: true });
 }
 
 function distanceFromBottom(list) {
@@ -55,6 +81,88 @@ export class View {
       }
     });
     $("attach").addEventListener("click", () => $("attach-input").click());
+    this.bindPicker();
+  }
+
+  // ---- the reaction picker: over the page, beside the button that opened it ----
+
+  bindPicker() {
+    this.picker = null; // { anchor, onPick } while open
+    const filter = $("emoji-filter");
+    filter.addEventListener("input", () => this.renderPicker());
+    filter.addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.isComposing) {
+        event.preventDefault();
+        $("emoji-choices").querySelector("button")?.click();
+      } else if (event.key === "ArrowDown") {
+        event.preventDefault();
+        $("emoji-choices").querySelector("button")?.focus();
+      }
+    });
+    $("emoji-choices").addEventListener("keydown", (event) => {
+      const buttons = [...$("emoji-choices").querySelectorAll("button")];
+      const at = buttons.indexOf(document.activeElement);
+      const step = { ArrowRight: 1, ArrowLeft: -1, ArrowDown: PICKER_COLUMNS, ArrowUp: -PICKER_COLUMNS }[event.key];
+      if (at < 0 || !step) return;
+      event.preventDefault();
+      const next = at + step;
+      if (next < 0) filter.focus();
+      else buttons[Math.min(next, buttons.length - 1)].focus();
+    });
+    $("emoji-picker").addEventListener("keydown", (event) => {
+      if (event.key === "Escape") {
+        event.preventDefault();
+        this.closePicker({ returnFocus: true });
+      }
+    });
+    // A press anywhere else, or the conversation moving under it, closes it.
+    document.addEventListener("mousedown", (event) => {
+      if (this.picker && !$("emoji-picker").contains(event.target) && event.target.closest?.("button") !== this.picker.anchor) this.closePicker();
+    });
+    $("messages").addEventListener("scroll", () => this.picker && this.closePicker());
+    window.addEventListener("resize", () => this.picker && this.closePicker());
+  }
+
+  /** Opens the picker beside `anchor` (a message's React button); `onPick(emoji)` when one is chosen. */
+  openPicker(anchor, onPick) {
+    if (this.picker?.anchor === anchor) return this.closePicker({ returnFocus: true });
+    this.picker = { anchor, onPick, messageId: anchor.closest(".message")?.dataset.id };
+    $("emoji-filter").value = "";
+    this.renderPicker();
+    const picker = $("emoji-picker");
+    picker.hidden = false;
+    // Below the button, or above it near the bottom of the window; inside the window either way.
+    const box = anchor.getBoundingClientRect();
+    const [width, height] = [picker.offsetWidth, picker.offsetHeight];
+    const top = box.bottom + 4 + height <= innerHeight - 8 ? box.bottom + 4 : Math.max(8, box.top - 4 - height);
+    picker.style.left = `${Math.max(8, Math.min(box.right - width, innerWidth - width - 8))}px`;
+    picker.style.top = `${top}px`;
+    $("emoji-filter").focus();
+  }
+
+  /** Closes the picker; `returnFocus` puts the focus back on what opened it (or its message, redrawn since). */
+  closePicker({ returnFocus = false } = {}) {
+    if (!this.picker) return;
+    const { anchor, messageId } = this.picker;
+    this.picker = null;
+    $("emoji-picker").hidden = true;
+    if (!returnFocus) return;
+    if (anchor.isConnected) anchor.focus();
+    else if (messageId !== undefined) refocus($("messages"), { id: messageId, control: "react" });
+  }
+
+  /** The choices for what the picker's box holds (reactions.js). */
+  renderPicker() {
+    const choices = pickerChoices($("emoji-filter").value);
+    $("emoji-choices").replaceChildren(...choices.map((choice) => h("button", {
+      type: "button", class: "emoji-choice", title: choice.name, "aria-label": choice.name,
+      onclick: () => {
+        const { onPick } = this.picker;
+        this.closePicker({ returnFocus: true });
+        onPick(choice.emoji);
+      },
+    }, choice.emoji)));
+    $("emoji-none").hidden = choices.length > 0;
   }
 
   // ---- what the user does ----
@@ -97,6 +205,38 @@ export class View {
 
   bindRename(handler) {
     $("rename").addEventListener("click", handler);
+  }
+
+  /** `handler()`: the user wants to change their display name. */
+  bindRenameMe(handler) {
+    $("rename-me").addEventListener("click", handler);
+  }
+
+  /**
+   * Usernames completed in `field`'s input (COMPLETION_INPUTS): `typed(value)` as it changes;
+   * the arrows `move(delta)`, Enter `pick()` and Escape `close()` while `isOpen()` (else they do
+   * what they always do: Enter submits the form); leaving the field closes the list.
+   */
+  bindCompletion(field, { typed, move, pick, close, isOpen }) {
+    const input = $(COMPLETION_INPUTS[field]);
+    input.addEventListener("input", () => typed(input.value));
+    input.addEventListener("keydown", (event) => {
+      if (event.isComposing) return;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        if (!isOpen()) return typed(input.value);
+        event.preventDefault();
+        move(event.key === "ArrowDown" ? 1 : -1);
+      } else if (event.key === "Enter" && isOpen()) {
+        event.preventDefault();
+        pick();
+      } else if (event.key === "Escape" && isOpen()) {
+        event.preventDefault();
+        close();
+      }
+    });
+    input.addEventListener("blur", close);
+    // A click on a suggestion keeps the cursor in the field.
+    $(`${field}-suggestions`).addEventListener("mousedown", (event) => event.preventDefault());
   }
 
   bindOlder(handler) {
@@ -217,7 +357,22 @@ export class View {
   showApp(me) {
     $("auth").hidden = true;
     $("app").hidden = false;
+    this.showMe(me);
+  }
+
+  /** The signed-in user's name and avatar. */
+  showMe(me) {
     $("me-name").textContent = me.display_name;
+    $("me-name").title = `@${me.username}`;
+    $("me-avatar").replaceChildren(avatar(me.display_name, me.id));
+  }
+
+  /** A completed username in `field`'s input, the cursor after it. */
+  fillField(field, value) {
+    const input = $(COMPLETION_INPUTS[field]);
+    input.value = value;
+    input.focus();
+    input.setSelectionRange(value.length, value.length);
   }
 
   showConnection(text) {
@@ -278,16 +433,30 @@ export class View {
   /** The chat list, last active first. `titleOf(chat)` names each; `onOpen(id)` opens one. */
   renderChats(state, { titleOf, onOpen }) {
     const chats = [...state.chats.values()].sort((a, b) => b.last_activity_at.localeCompare(a.last_activity_at));
-    $("chat-list").replaceChildren(...chats.map((chat) =>
-      chatItem(chat, { current: chat.id === state.current, title: titleOf(chat), onOpen: () => onOpen(chat.id) })));
+    $("chat-list").replaceChildren(...chats.map((chat) => {
+      const peer = peerOf(state, chat.id);
+      return chatItem(chat, {
+        current: chat.id === state.current, title: titleOf(chat), onOpen: () => onOpen(chat.id),
+        presence: state.presence.get(peer), avatarKey: peer ?? chat.id,
+      });
+    }));
     document.title = pageTitle(chats);
   }
 
-  /** The open chat's title, and Rename for a group. */
+  /**
+   * The open chat's title, under it the other person's presence (a group's size), and Rename
+   * for a group.
+   */
   renderHead(state, { titleOf }) {
     const chat = state.chats.get(state.current);
     if (!chat) return;
-    $("chat-title").textContent = titleOf(chat);
+    const title = titleOf(chat);
+    const peer = peerOf(state, chat.id);
+    $("chat-title").textContent = title;
+    $("chat-avatar").replaceChildren(avatar(title, peer ?? chat.id, chat.kind === "direct" ? state.presence.get(peer) ?? null : undefined));
+    const status = headStatus(state, Date.now());
+    $("chat-status").textContent = status.text;
+    $("chat-status").classList.toggle("online", status.online);
     $("rename").hidden = chat.kind !== "group";
   }
 
@@ -296,12 +465,17 @@ export class View {
     const chat = state.chats.get(state.current);
     const group = chat?.kind === "group";
     const manager = canManage(chat);
+    const now = Date.now();
     $("member-list").replaceChildren(...state.members.map((member) => {
       const me = member.user_id === state.me.id;
-      return h("li", {},
-        member.display_name,
-        member.is_bot && h("span", { class: "badge" }, "bot"),
-        ` (@${member.username}, ${member.role}) `,
+      const presence = state.presence.get(member.user_id);
+      return h("li", { title: presenceText(presence, now) || undefined },
+        avatar(member.display_name, member.user_id, member.is_bot ? undefined : presence ?? null),
+        h("span", { class: "member-name" },
+          h("span", { class: "name" }, member.display_name),
+          presence && h("span", { class: "visually-hidden" }, `, ${presenceText(presence, now)}`),
+          member.is_bot && h("span", { class: "badge" }, "bot"),
+          h("span", { class: "handle" }, ` @${member.username}${member.role === "member" ? "" : ` · ${member.role}`}`)),
         (manager || me) && group && h("button", {
           type: "button", class: "secondary",
           "aria-label": me ? "Leave this chat" : `Remove ${member.display_name}`,
@@ -314,7 +488,7 @@ export class View {
   /**
    * The open chat's messages, then our sends not yet answered. The list stays where the reader
    * is, unless `toBottom` or they were at the newest already. `actions` holds the callbacks of
-   * each message's buttons (react, edit, remove, reply, retry).
+   * each message's buttons (react, pickReaction, edit, remove, reply, retry).
    */
   renderMessages(state, { toBottom, toHighlight, actions }) {
     const list = $("messages");
@@ -327,6 +501,7 @@ export class View {
       return `↪ ${state.names.get(original.author_id) || ""}: ${original.is_deleted ? "message deleted" : original.content ?? ""}`;
     };
     const items = timeline(visibleMessages(state), { me: state.me.id, unreadAfter: state.unreadAfter });
+    const focused = focusedControl(list);
     list.replaceChildren(...items.map((item) => {
       switch (item.kind) {
         case "day": return h("li", { class: "day", role: "separator" }, item.label);
@@ -337,6 +512,7 @@ export class View {
         });
       }
     }));
+    if (focused) refocus(list, focused);
     $("older").hidden = !state.hasOlder;
     $("newer").hidden = !state.hasNewer;
     this.newerUnloaded = state.hasNewer;
@@ -368,6 +544,32 @@ export class View {
     }));
     $("search-more").hidden = !next;
     $("search-more").disabled = loading;
+  }
+
+  /**
+   * The usernames offered under the field being typed in (state.completion), the highlighted
+   * one announced as the combobox's active option; `onPick(index)` takes one by pointer.
+   */
+  renderCompletion(state, { onPick }) {
+    const { field, users, active } = state.completion;
+    for (const [name, inputId] of Object.entries(COMPLETION_INPUTS)) {
+      const input = $(inputId);
+      const list = $(`${name}-suggestions`);
+      const open = name === field && users.length > 0;
+      list.hidden = !open;
+      input.setAttribute("aria-expanded", String(open));
+      if (!open) {
+        list.replaceChildren();
+        input.removeAttribute("aria-activedescendant");
+        continue;
+      }
+      list.replaceChildren(...users.map((user, index) => h("li", {
+        id: `${name}-option-${user.id}`, role: "option", "aria-selected": String(index === active),
+        class: index === active ? "active" : undefined, onclick: () => onPick(index),
+      }, avatar(user.display_name, user.id), h("span", { class: "name" }, user.display_name), h("span", { class: "handle" }, `@${user.username}`))));
+      input.setAttribute("aria-activedescendant", `${name}-option-${users[active].id}`);
+      list.querySelector(".active")?.scrollIntoView({ block: "nearest" });
+    }
   }
 
   /** Above the composer: the message being answered, if any. */
