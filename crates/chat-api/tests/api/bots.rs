@@ -275,3 +275,24 @@ async fn chat_client_manages_bots_and_their_tokens() {
     assert!(matches!(gone, ClientError::Refused { status: 404, problem } if problem.code == ErrorCode::BotNotFound));
     assert!(matches!(owner.delete_bot(UserId(ann.id)).await, Err(ClientError::Refused { status: 404, .. })));
 }
+
+/// A bot's new display name reaches its chats as a person's does (`member.updated` in each).
+#[tokio::test]
+async fn a_renamed_bot_is_a_member_updated_in_its_chats() {
+    let app = TestApp::spawn().await;
+    let ann = app.register("ann").await;
+    let (bot, _) = app.bot(&ann, "deploy-bot", None).await;
+    let chat = app.group(&ann, &[]).await;
+    app.add_member(&ann, chat, &bot).await;
+    let (mut socket, _) = app.ws(&ann, None).await;
+
+    let path = format!("/api/v1/bots/{}", bot.id);
+    let renamed = app.call_json(&ann, Method::PATCH, &path, &json!({ "display_name": "Deployer" })).await;
+    expect_json(renamed, StatusCode::OK).await;
+    let mut frame = socket.next_event().await;
+    while frame["type"] == "member.added" {
+        frame = socket.next_event().await; // the bot's joining, published after the socket opened
+    }
+    assert_eq!((&frame["type"], &frame["chat_id"]), (&json!("member.updated"), &json!(chat)), "{frame}");
+    assert_eq!(frame["data"]["members"][0]["display_name"], "Deployer");
+}

@@ -98,3 +98,38 @@ async fn a_display_name_is_changed_and_shown_in_member_lists() {
         app.request(Method::PATCH, "/api/v1/users/me").json(&json!({ "display_name": "x" })).send().await.unwrap();
     expect_problem(anonymous, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
 }
+
+/// Every chat of a user who renames hears of it as of a role change, so members who show the
+/// name (beside messages, in member lists, as a direct chat's title) update it live; a refused
+/// rename tells no one.
+#[tokio::test]
+async fn a_new_display_name_reaches_every_chat_of_its_user_as_member_updated() {
+    let app = TestApp::spawn().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let (group, direct) = (app.group(&ann, &[&bob]).await, app.direct(&ann, &bob).await);
+    let (mut socket, ready) = app.ws(&ann, None).await;
+
+    let refused = app.call_json(&bob, Method::PATCH, "/api/v1/users/me", &json!({ "display_name": " " })).await;
+    expect_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
+    let renamed = app.call_json(&bob, Method::PATCH, "/api/v1/users/me", &json!({ "display_name": "Bob B." })).await;
+    expect_json(renamed, StatusCode::OK).await;
+
+    let mut heard = Vec::new();
+    while heard.len() < 2 {
+        let frame = socket.next_event().await;
+        assert_eq!(frame["type"], "member.updated", "the refused rename sent nothing first: {frame}");
+        let members = frame["data"]["members"].as_array().unwrap();
+        assert_eq!((members.len(), &members[0]["user_id"]), (1, &json!(bob.id)), "{frame}");
+        assert_eq!(members[0]["display_name"], "Bob B.");
+        assert_eq!(frame["data"]["chat"]["id"], frame["chat_id"]);
+        heard.push(frame["chat_id"].as_i64().unwrap());
+    }
+    heard.sort_unstable();
+    let mut chats = vec![group, direct];
+    chats.sort_unstable();
+    assert_eq!(heard, chats);
+    let since = ready["seq"].as_i64().unwrap();
+    let feed = app.get_ok(&ann, &format!("/api/v1/events?since={since}")).await;
+    let kinds: Vec<&str> = feed["events"].as_array().unwrap().iter().map(|e| e["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["member.updated", "member.updated"], "{feed}");
+}

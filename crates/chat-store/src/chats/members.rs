@@ -4,10 +4,10 @@ use crate::chats::receipts::receipts_changed;
 use crate::connection::pool::Store;
 use crate::connection::seen::Seen;
 use crate::error::{StoreError, StoreResult, unknown_user_on};
-use crate::events::record::record_event;
+use crate::events::record::{record_event, record_events};
 use crate::locking::lock_chat;
-use crate::rows::{MemberRow, UserRow};
-use crate::schema::{chat_members, users};
+use crate::rows::{ChatRow, MemberRow, UserRow};
+use crate::schema::{chat_members, chats, users};
 use chat_domain::{
     ChatId, ChatMember, DomainError, ErrorCode, Event, MemberRemoval, MembershipChange, Resource, Role, UserId, policy,
 };
@@ -138,21 +138,44 @@ pub(crate) async fn load_members(
         query = query.filter(chat_members::user_id.eq(user.0));
     }
     let rows = query.load::<(MemberRow, UserRow)>(conn).await?;
-    rows.into_iter()
-        .map(|(member, user)| {
-            let membership = member.into_membership()?;
-            Ok(ChatMember {
-                user_id: membership.user_id,
-                username: user.username,
-                display_name: user.display_name,
-                role: membership.role,
-                joined_at: membership.joined_at,
-                last_read_message_id: membership.last_read_message_id,
-                presence: None,
-                is_bot: user.is_bot,
-            })
+    rows.into_iter().map(|(member, user)| chat_member(member, &user)).collect()
+}
+
+/// A member as the API shows them: their membership, and who they are.
+fn chat_member(member: MemberRow, user: &UserRow) -> StoreResult<ChatMember> {
+    let membership = member.into_membership()?;
+    Ok(ChatMember {
+        user_id: membership.user_id,
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        role: membership.role,
+        joined_at: membership.joined_at,
+        last_read_message_id: membership.last_read_message_id,
+        presence: None,
+        is_bot: user.is_bot,
+    })
+}
+
+/// Every chat of `user` hears of them as they are now, with a `member.updated` each, as after a
+/// role change: their display name changed, and the other members show it (beside messages, in
+/// member lists, as a direct chat's title). One event per chat, as Matrix writes a member event in
+/// every room of a user who renames. Call it inside the change's transaction.
+pub(crate) async fn member_updated_everywhere(conn: &mut AsyncPgConnection, user: &UserRow) -> StoreResult<()> {
+    let memberships = chat_members::table
+        .inner_join(chats::table)
+        .filter(chat_members::user_id.eq(user.id))
+        .order(chat_members::chat_id.asc())
+        .select((ChatRow::as_select(), MemberRow::as_select()))
+        .load::<(ChatRow, MemberRow)>(conn)
+        .await?;
+    let chat_events = memberships
+        .into_iter()
+        .map(|(chat, member)| {
+            let change = MembershipChange { chat: chat.into_chat()?, members: vec![chat_member(member, user)?] };
+            Ok((change.chat.id, Event::MemberUpdated(change)))
         })
-        .collect()
+        .collect::<StoreResult<Vec<_>>>()?;
+    record_events(conn, &chat_events).await
 }
 
 fn single_member(mut members: Vec<ChatMember>) -> StoreResult<ChatMember> {

@@ -47,3 +47,26 @@ pub(crate) async fn record_event(conn: &mut AsyncPgConnection, chat: ChatId, eve
         .await?;
     Ok(())
 }
+
+/// Records events of several chats in as few statements as the bind limit allows; call it inside
+/// the change's transaction (a change that every chat of a user hears of).
+pub(crate) async fn record_events(conn: &mut AsyncPgConnection, chat_events: &[(ChatId, Event)]) -> StoreResult<()> {
+    // Four binds a row, under PostgreSQL's 65,535 a statement.
+    const ROWS_A_STATEMENT: usize = 10_000;
+    for chunk in chat_events.chunks(ROWS_A_STATEMENT) {
+        let rows = chunk
+            .iter()
+            .map(|(chat, event)| {
+                let record = EventRecord::of(event)?;
+                Ok((
+                    events::chat_id.eq(chat.0),
+                    events::kind.eq(record.kind),
+                    events::data.eq(record.data),
+                    events::member_ids.eq(record.member_ids),
+                ))
+            })
+            .collect::<StoreResult<Vec<_>>>()?;
+        diesel::insert_into(events::table).values(&rows).execute(conn).await?;
+    }
+    Ok(())
+}

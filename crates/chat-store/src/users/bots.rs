@@ -6,6 +6,7 @@
 //! Deleting a bot keeps its row (its messages keep their author, its username stays taken) and
 //! revokes its tokens; it stays in the chats it was in, inert, until an admin removes it.
 
+use crate::chats::members::member_updated_everywhere;
 use crate::connection::pool::Store;
 use crate::error::StoreResult;
 use crate::rows::UserRow;
@@ -104,10 +105,10 @@ impl Store {
         Ok(rows.into_iter().map(User::from).collect())
     }
 
-    /// Sets the display name (validated) of `owner`'s bot `id`.
+    /// Sets the display name (validated) of `owner`'s bot `id`; every chat of the bot hears of it
+    /// (`member_updated_everywhere`).
     pub async fn rename_bot(&self, owner: UserId, id: UserId, display_name: &str) -> StoreResult<User> {
-        let mut conn = self.conn().await?;
-        conn.transaction(async |conn| {
+        self.write(async |conn| {
             let row = diesel::update(owned(owner, id))
                 .set(users::display_name.eq(display_name))
                 .returning(UserRow::as_returning())
@@ -115,6 +116,7 @@ impl Store {
                 .await
                 .optional()?
                 .ok_or(DomainError::NotFound(Resource::Bot))?;
+            member_updated_everywhere(conn, &row).await?;
             Ok(User::from(row))
         })
         .await

@@ -1,5 +1,6 @@
 //! Finding people: by username prefix, page by page, or by id; and a user's display name.
 
+use crate::chats::members::member_updated_everywhere;
 use crate::connection::pool::Store;
 use crate::connection::prepared::{prepared, statement};
 use crate::connection::seen::Seen;
@@ -51,15 +52,20 @@ impl Store {
         .await
     }
 
-    /// Sets `id`'s display name (already validated) and answers the user, once committed.
+    /// Sets `id`'s display name (already validated) and answers the user, once committed; every
+    /// chat of theirs hears of it (`member_updated_everywhere`).
     pub async fn set_display_name(&self, id: UserId, display_name: &str) -> StoreResult<User> {
-        let mut conn = self.conn().await?;
-        let row = prepared::<SetDisplayName>()
-            .bind::<BigInt, _>(id.0)
-            .bind::<Text, _>(display_name)
-            .get_committed::<UserRow>(&mut conn)
-            .await
-            .optional()?;
-        row.map(User::from).ok_or_else(|| DomainError::NotFound(Resource::User).into())
+        self.write(async |conn| {
+            let row = prepared::<SetDisplayName>()
+                .bind::<BigInt, _>(id.0)
+                .bind::<Text, _>(display_name)
+                .get_result::<UserRow>(&mut *conn)
+                .await
+                .optional()?
+                .ok_or(DomainError::NotFound(Resource::User))?;
+            member_updated_everywhere(conn, &row).await?;
+            Ok(User::from(row))
+        })
+        .await
     }
 }
