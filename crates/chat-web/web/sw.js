@@ -57,6 +57,15 @@ async function onSubscriptionChange(event) {
 
 self.addEventListener("install", () => self.skipWaiting());
 self.addEventListener("activate", (event) => event.waitUntil(self.clients.claim()));
-self.addEventListener("push", (event) => event.waitUntil(onPush(decode(event.data))));
+// Pushes are handled one after another. Concurrently, a `clear` could list a chat's notifications
+// while a message push was still showing one and close nothing, leaving it stale; and Chromium
+// deletes a stored notification that a listing finds not yet displayed.
+let pushes = Promise.resolve();
+self.addEventListener("push", (event) => {
+  const payload = decode(event.data);
+  const handled = pushes.then(() => onPush(payload));
+  pushes = handled.catch(() => {});
+  event.waitUntil(handled);
+});
 self.addEventListener("notificationclick", (event) => event.waitUntil(onClick(event.notification)));
 self.addEventListener("pushsubscriptionchange", (event) => event.waitUntil(onSubscriptionChange(event)));
