@@ -3,7 +3,8 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { launch, registerOverRest, rest, signUp, startChat, uniqueName, withScreenshots } from "./support.js";
+import { join } from "node:path";
+import { ARTIFACTS, launch, registerOverRest, rest, signUp, startChat, uniqueName, withScreenshots } from "./support.js";
 
 test("a group is made, renamed and its members changed; history scrolls back; replies quote", async () => {
   const browser = await launch();
@@ -77,9 +78,11 @@ test("on a phone-sized screen the chat list and the conversation take turns, by 
       await ann.keyboard.type("typed without a mouse");
       await ann.keyboard.press("Enter");
       await ann.locator('#messages .message[data-state="sent"]', { hasText: "typed without a mouse" }).waitFor();
+      await ann.screenshot({ path: join(ARTIFACTS, "phone-conversation.png") });
       await ann.getByRole("button", { name: "Back to the chat list" }).click();
       await ann.locator("#chat-list button", { hasText: "typed without a mouse" }).waitFor();
       assert.equal(await ann.locator("#messages").isVisible(), false);
+      await ann.screenshot({ path: join(ARTIFACTS, "phone-chat-list.png") });
     });
   } finally {
     await browser.close();
