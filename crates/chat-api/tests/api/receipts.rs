@@ -116,10 +116,8 @@ async fn many_moves_in_a_second_make_one_receipt_event() {
     let fetches = members.iter().map(|member| app.call(member, Method::GET, &history));
     futures_util::future::join_all(fetches).await;
     let mut receipts = Vec::new();
-    while let Some(frame) = anns_socket.next_json_within(Duration::from_millis(2500)).await {
-        if frame["type"] == "receipt.updated" {
-            receipts.push(frame);
-        }
+    while let Some(frame) = anns_socket.next_receipt_within(Duration::from_millis(2500)).await {
+        receipts.push(frame);
     }
     assert!((1..=2).contains(&receipts.len()), "six moves at once, {} events", receipts.len());
     let last = &receipts[receipts.len() - 1]["data"]["delivered"];
@@ -130,13 +128,13 @@ async fn many_moves_in_a_second_make_one_receipt_event() {
 
 /// The next `receipt.updated` on `socket` (the publisher sends them within about a second).
 async fn next_receipt(socket: &mut crate::support::WsClient) -> ReceiptChange {
-    loop {
-        let frame = socket.next_event().await;
-        if let Ok(ServerFrame::Event(stored)) = serde_json::from_value::<ServerFrame>(frame.clone())
-            && let Event::ReceiptUpdated(change) = stored.event
-        {
-            return change;
-        }
+    let frame = socket.next_receipt_within(Duration::from_secs(5)).await.expect("no receipt.updated within 5 s");
+    match serde_json::from_value::<ServerFrame>(frame.clone()) {
+        Ok(ServerFrame::Event(stored)) => match stored.event {
+            Event::ReceiptUpdated(change) => change,
+            other => panic!("not a receipt: {other:?}"),
+        },
+        other => panic!("not an event: {other:?} from {frame}"),
     }
 }
 
@@ -185,12 +183,8 @@ async fn acks_on_one_server_process_show_on_another() {
     assert_eq!(frame["data"]["id"], message);
     bobs_socket.send_json(&json!({ "type": "ack", "seq": frame["seq"] })).await;
 
-    let change = loop {
-        let frame = anns_socket.next_event().await;
-        if frame["type"] == "receipt.updated" {
-            break frame["data"].clone();
-        }
-    };
+    let change =
+        anns_socket.next_receipt_within(Duration::from_secs(5)).await.expect("no receipt within 5 s")["data"].clone();
     assert!(change["delivered"].as_array().unwrap().contains(&json!({ "user_id": bob.id, "message_id": message })));
     assert_eq!(delivery(&app, &ann, message).await, "delivered");
     assert_eq!(delivery(&sibling, &ann, message).await, "delivered");

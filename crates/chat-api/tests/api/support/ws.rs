@@ -4,12 +4,15 @@ use super::{TestApp, TestUser};
 use serde_json::Value;
 use std::time::Duration;
 
-/// A WebSocket client of the test server. `presence.updated` frames (which come whenever a user
-/// sharing a chat connects or leaves) are set aside for `next_presence`, so tests about other
-/// frames do not see them.
+/// A WebSocket client of the test server. Two kinds of frames come on their own schedule, not as
+/// the answer to what a test just did, and are set aside so tests about other frames never see
+/// them: `presence.updated` (whenever a user sharing a chat connects or leaves; read with
+/// `next_presence_within`) and `receipt.updated` (the receipt publisher's, up to a second after a
+/// delivery, which a loaded machine can push past a test's quiet wait; `next_receipt_within`).
 pub struct WsClient {
     stream: tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>,
     presence: std::collections::VecDeque<Value>,
+    receipts: std::collections::VecDeque<Value>,
 }
 
 impl TestApp {
@@ -42,7 +45,7 @@ impl WsClient {
                 .insert(reqwest::header::HeaderName::from_bytes(name.as_bytes()).unwrap(), value.parse().unwrap());
         }
         match tokio_tungstenite::connect_async(request).await {
-            Ok((stream, _)) => Ok(WsClient { stream, presence: Default::default() }),
+            Ok((stream, _)) => Ok(WsClient { stream, presence: Default::default(), receipts: Default::default() }),
             Err(tokio_tungstenite::tungstenite::Error::Http(response)) => Err(response.status().as_u16()),
             Err(error) => panic!("websocket connect failed: {error}"),
         }
@@ -74,16 +77,33 @@ impl WsClient {
         }
     }
 
-    /// The next text frame as JSON other than `presence.updated`, or None if none arrives within
-    /// `wait`.
+    /// The next text frame as JSON other than those set aside (see `WsClient`), or None if none
+    /// arrives within `wait`.
     pub async fn next_json_within(&mut self, wait: Duration) -> Option<Value> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
             let frame = self.any_frame_before(deadline).await?;
-            if frame["type"] == "presence.updated" {
-                self.presence.push_back(frame);
-            } else {
+            match frame["type"].as_str() {
+                Some("presence.updated") => self.presence.push_back(frame),
+                Some("receipt.updated") => self.receipts.push_back(frame),
+                _ => return Some(frame),
+            }
+        }
+    }
+
+    /// The next `receipt.updated` frame, or None if none arrives within `wait` (other frames that
+    /// come meanwhile, but presence, are dropped).
+    pub async fn next_receipt_within(&mut self, wait: Duration) -> Option<Value> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(frame) = self.receipts.pop_front() {
                 return Some(frame);
+            }
+            let frame = self.any_frame_before(deadline).await?;
+            match frame["type"].as_str() {
+                Some("presence.updated") => self.presence.push_back(frame),
+                Some("receipt.updated") => return Some(frame),
+                _ => {}
             }
         }
     }
