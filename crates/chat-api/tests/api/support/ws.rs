@@ -91,6 +91,23 @@ impl WsClient {
         }
     }
 
+    /// The next frame, a `receipt.updated` set aside or not (but presence), within 5 s: for a test
+    /// that wants every kind of event.
+    pub async fn next_json_or_receipt(&mut self) -> Value {
+        if let Some(frame) = self.receipts.pop_front() {
+            return frame;
+        }
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+        loop {
+            let frame = self.any_frame_before(deadline).await.expect("no frame within 5 s");
+            if frame["type"] == "presence.updated" {
+                self.presence.push_back(frame);
+            } else {
+                return frame;
+            }
+        }
+    }
+
     /// The next `receipt.updated` frame, or None if none arrives within `wait` (other frames that
     /// come meanwhile, but presence, are dropped).
     pub async fn next_receipt_within(&mut self, wait: Duration) -> Option<Value> {
