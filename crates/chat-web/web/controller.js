@@ -372,6 +372,7 @@ export class Controller {
   /** Opens the reader's recent mentions in place of the chat list, or closes them. */
   async toggleMentions() {
     if (this.state.mentions.open) return this.apply(model.mentionsClosed(this.state));
+    clearTimeout(this.searchTimer);
     this.view.clearSearch();
     this.apply(model.searchAsked(this.state, ""));
     this.apply(model.mentionsOpened(this.state));

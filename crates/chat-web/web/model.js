@@ -74,7 +74,8 @@ export function createState() {
 }
 
 function noCompletion() {
-  return { field: null, value: "", query: "", many: false, users: [], active: -1, loading: false };
+  // `mention`: the composer's `@name` being completed (mentions.js's mentionAt), null in other fields.
+  return { field: null, value: "", query: "", many: false, users: [], active: -1, loading: false, mention: null };
 }
 
 function noMentions() {
