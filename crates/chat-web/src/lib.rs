@@ -35,6 +35,7 @@ pub const ASSETS: &[Asset] = &[
     Asset { path: "/presence.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/presence.js") },
     Asset { path: "/people.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/people.js") },
     Asset { path: "/reactions.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/reactions.js") },
+    Asset { path: "/mentions.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/mentions.js") },
     // The service worker: served from the root, so that its scope is the whole client.
     Asset { path: "/sw.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/sw.js") },
 ];

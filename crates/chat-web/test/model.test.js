@@ -287,6 +287,9 @@ test("a mention of us refreshes the chat's counts unless it is open and seen", (
   assert.deepEqual(model.applyEvent(state, event("mention", { message_id: 5, user_ids: [ME.id] }, 20)), [Effect.refreshChat(20)]);
   assert.deepEqual(model.applyEvent(state, event("mention", { message_id: 5, user_ids: [ME.id] })), []);
   assert.deepEqual(model.applyEvent(state, event("mention", { message_id: 5, user_ids: [BOB] }, 20)), []);
+  model.mentionsOpened(state);
+  assert.deepEqual(model.applyEvent(state, event("mention", { message_id: 5, user_ids: [ME.id] }, 20)), [Effect.refreshChat(20), Effect.loadNewMentions]);
+  assert.deepEqual(model.applyEvent(state, event("mention", { message_id: 5, user_ids: [BOB] }, 20)), [], "the open view waits for ours only");
 });
 
 test("being removed from a chat closes it; other changes of chats and members reload them", () => {
@@ -593,4 +596,82 @@ test("authors no member list named are asked for once, and named when the answer
   assert.deepEqual(model.unknownAuthors(state), []);
   assert.deepEqual(model.personLoaded(state, user(7, "dan", "Dan")), [Effect.renderMessages]);
   assert.equal(state.names.get(7), "Dan");
+});
+
+/** Ann in chat 10 with Bob, Bora and Carol Bowman as members. */
+function annAmongMembers() {
+  const state = annWithChatOpen();
+  const member = (id, username, displayName) => ({ user_id: id, username, display_name: displayName, role: "member" });
+  model.membersLoaded(state, 10, [member(ME.id, "ann", "Ann"), member(2, "bob", "Bob"), member(3, "bora", "Bora"), member(4, "carol", "Carol Bowman")]);
+  return state;
+}
+
+test("an @ at the composer's caret offers the open chat's members it may name, not the reader", () => {
+  const state = annAmongMembers();
+  assert.deepEqual(model.mentionTyped(state, "hi @", 4), [Effect.renderCompletion]);
+  assert.deepEqual(state.completion.users.map((u) => u.username), ["bob", "bora", "carol"]);
+  assert.equal(model.completionOpen(state, model.COMPOSER), true);
+  model.mentionTyped(state, "hi @bo", 6);
+  assert.deepEqual(state.completion.users.map((u) => u.username), ["bob", "bora", "carol"], "Carol Bowman by her name");
+  model.completionMoved(state, 1);
+  model.mentionTyped(state, "hi @bor", 7);
+  assert.deepEqual(state.completion.users.map((u) => u.username), ["bora"]);
+  assert.equal(state.completion.active, 0, "the highlighted one stays while offered");
+  assert.deepEqual(model.mentionTyped(state, "hi @bx", 6), [Effect.renderCompletion], "nobody: the list closes");
+  assert.equal(model.completionOpen(state, model.COMPOSER), false);
+  assert.deepEqual(model.mentionTyped(state, "hi", 2), [], "nothing was open");
+});
+
+test("picking a member puts @username in the composer, the caret after it", () => {
+  const state = annAmongMembers();
+  model.mentionTyped(state, "hi @bo and", 6);
+  model.completionMoved(state, 1);
+  assert.deepEqual(model.completionPicked(state), [Effect.renderCompletion, Effect.fillField(model.COMPOSER, "hi @bora and", 9)]);
+  assert.equal(model.completionOpen(state, model.COMPOSER), false);
+  model.mentionTyped(state, "@", 1);
+  assert.deepEqual(model.completionPicked(state, 0), [Effect.renderCompletion, Effect.fillField(model.COMPOSER, "@bob ", 5)]);
+});
+
+test("the Mentions view gathers its pages while it is the one asked; closing or opening again drops late pages", () => {
+  const state = annWithChatOpen();
+  assert.deepEqual(model.mentionsOpened(state), [Effect.renderMentions]);
+  const first = state.mentions;
+  assert.equal(first.loading, true);
+  assert.deepEqual(model.mentionsLoaded(state, first, { messages: [message(9), message(8)], next_before: 8 }), [Effect.renderMentions]);
+  assert.deepEqual([first.next, first.loading], [8, false]);
+  model.mentionsMoreAsked(state);
+  model.mentionsLoaded(state, first, { messages: [message(8), message(3)], next_before: null });
+  assert.deepEqual(state.mentions.messages.map((m) => m.id), [9, 8, 3], "one already listed is not listed twice");
+  assert.equal(state.mentions.next, null);
+
+  model.mentionsOpened(state);
+  assert.deepEqual(model.mentionsLoaded(state, first, { messages: [message(1)], next_before: null }), [], "a page of the earlier opening");
+  const second = state.mentions;
+  assert.deepEqual(model.mentionsFailed(state, second, "down"), [Effect.renderMentions]);
+  assert.equal(state.mentions.error, "down");
+  assert.deepEqual(model.mentionsClosed(state), [Effect.renderMentions]);
+  assert.deepEqual(model.mentionsLoaded(state, second, { messages: [message(1)], next_before: null }), []);
+  assert.equal(state.mentions.open, false);
+});
+
+test("authors of mentions are asked for too, and named in the open Mentions view", () => {
+  const state = annWithChatOpen();
+  state.names.set(BOB, "Bob");
+  model.mentionsOpened(state);
+  model.mentionsLoaded(state, state.mentions, { messages: [message(5, { chat_id: 20, author_id: 8 })], next_before: null });
+  assert.deepEqual(model.unknownAuthors(state), [8]);
+  assert.deepEqual(model.personLoaded(state, user(8, "eve", "Eve")), [Effect.renderMessages, Effect.renderMentions]);
+});
+
+test("mentions that come while the view is open go on top, once each", () => {
+  const state = annWithChatOpen();
+  model.mentionsOpened(state);
+  const asked = state.mentions;
+  model.mentionsLoaded(state, asked, { messages: [message(5), message(4)], next_before: 4 });
+  assert.deepEqual(model.mentionsArrived(state, asked, { messages: [message(7), message(6), message(5)], next_before: 5 }), [Effect.renderMentions]);
+  assert.deepEqual(state.mentions.messages.map((m) => m.id), [7, 6, 5, 4]);
+  assert.equal(state.mentions.next, 4, "the older pages go on from the oldest listed");
+  assert.deepEqual(model.mentionsArrived(state, asked, { messages: [message(7)], next_before: null }), [], "nothing new");
+  model.mentionsClosed(state);
+  assert.deepEqual(model.mentionsArrived(state, asked, { messages: [message(8)], next_before: null }), []);
 });

@@ -114,6 +114,8 @@ export const api = {
     if (cursor) params.set("cursor", cursor);
     return call("GET", `/search?${params}`);
   },
+  /** The messages that mention the caller, newest first: 20 before message `before` (the newest when null). */
+  mentions: (before) => call("GET", `/mentions?limit=20${before ? `&before=${before}` : ""}`),
   markRead: (id, messageId) => call("POST", `/chats/${id}/read`, { message_id: messageId }),
   edit: (id, content) => call("PATCH", `/messages/${id}`, { content }),
   remove: (id) => call("DELETE", `/messages/${id}`),

@@ -70,6 +70,15 @@ export class Controller {
         isOpen: () => model.completionOpen(this.state, field),
       });
     }
+    view.bindMentionCompletion({
+      typed: (text, caret) => this.apply(model.mentionTyped(this.state, text, caret)),
+      move: (delta) => this.apply(model.completionMoved(this.state, delta)),
+      pick: () => this.apply(model.completionPicked(this.state)),
+      close: () => this.apply(model.completionClosed(this.state)),
+      isOpen: () => model.completionOpen(this.state, model.COMPOSER),
+    });
+    view.bindMentions(() => this.toggleMentions());
+    view.bindMentionsMore(() => this.mentionsMore());
     view.bindOlder(() => this.loadOlder());
     view.bindNewer(() => this.loadNewer());
     view.bindNewest(() => this.showNewest());
@@ -358,10 +367,51 @@ export class Controller {
     }
   }
 
+  // ---- the Mentions view ----
+
+  /** Opens the reader's recent mentions in place of the chat list, or closes them. */
+  async toggleMentions() {
+    if (this.state.mentions.open) return this.apply(model.mentionsClosed(this.state));
+    clearTimeout(this.searchTimer);
+    this.view.clearSearch();
+    this.apply(model.searchAsked(this.state, ""));
+    this.apply(model.mentionsOpened(this.state));
+    await this.mentionsPage(this.state.mentions, null);
+  }
+
+  /** Mentions that came while the view is open, on top of it. */
+  async newMentions() {
+    const mentions = this.state.mentions;
+    try {
+      this.apply(model.mentionsArrived(this.state, mentions, await api.mentions(null)));
+    } catch {
+      // Listed when the view is next opened.
+    }
+  }
+
+  async mentionsMore() {
+    const mentions = this.state.mentions;
+    if (mentions.next === null || mentions.loading) return;
+    this.apply(model.mentionsMoreAsked(this.state));
+    await this.mentionsPage(mentions, mentions.next);
+  }
+
+  /** A page of `mentions` (the state's view when it was asked: closing or opening again drops it). */
+  async mentionsPage(mentions, before) {
+    try {
+      this.apply(model.mentionsLoaded(this.state, mentions, await api.mentions(before)));
+    } catch (error) {
+      this.apply(model.mentionsFailed(this.state, mentions, describe(error)));
+    }
+  }
+
   async loadMembers() {
     const id = this.state.current;
     const { members } = await api.members(id);
     this.apply(model.membersLoaded(this.state, id, members));
+    // An @ typed while they were on their way offers them now.
+    const typing = this.view.composerTyping();
+    if (typing && this.state.current === id) this.apply(model.mentionTyped(this.state, typing.text, typing.caret));
   }
 
   async addMember(username) {
@@ -415,6 +465,7 @@ export class Controller {
   send(text) {
     if (!text.trim() || !this.state.current) return;
     this.view.clearComposer();
+    this.apply(model.completionClosed(this.state));
     // Read further back, our message would be shown after a gap: to the newest first.
     if (this.state.hasNewer) this.showNewest();
     const send = { localId: `local-${newKey()}`, key: newKey(), content: text, ts: new Date().toISOString() };
@@ -640,14 +691,19 @@ const EFFECTS = {
   },
   "render-completion": (app) => app.view.renderCompletion(app.state, { onPick: (index) => app.apply(model.completionPicked(app.state, index)) }),
   "render-me": (app) => app.view.showMe(app.state.me),
-  "fill-field": (app, { field, value }) => app.view.fillField(field, value),
+  "fill-field": (app, { field, value, caret }) => app.view.fillField(field, value, caret),
   "render-search": (app) => app.view.renderSearch(app.state, { titleOf: (chat) => app.title(chat), onOpen: (hit) => app.openChatAt(hit.chat_id, hit.message.id) }),
+  "render-mentions": (app) => {
+    app.view.renderMentions(app.state, { titleOf: (chat) => app.title(chat), onOpen: (message) => app.openChatAt(message.chat_id, message.id) });
+    app.loadAuthors();
+  },
   "render-reply": (app) => app.view.renderReply(app.state),
   "render-typing": (app) => app.view.renderTyping(app.state),
   "render-notifications": (app) => app.view.renderNotifications(model.notificationChoice(app.state, Date.now())),
   "render-push": (app) => app.view.renderPush(model.pushControl(app.state.push)),
   "close-conversation": (app) => app.view.closeConversation(),
   "load-chats": (app) => app.loadChats(),
+  "load-new-mentions": (app) => app.newMentions(),
   "mark-read": (app) => app.markRead(),
   "refresh-chat": (app, { chatId }) => app.refreshChat(chatId),
   "reload-chat": (app, { chatId }) => app.reloadChat(chatId),

@@ -2,6 +2,7 @@
 
 import { fileUrl } from "./api.js";
 import { hue, initials } from "./people.js";
+import { previewParts } from "./mentions.js";
 import { isOnline } from "./presence.js";
 import { reactionChips } from "./reactions.js";
 import { parse } from "./rich_text.js";
@@ -190,4 +191,22 @@ export function hitItem(hit, { title, onOpen }) {
         h("span", { class: "title" }, title),
         h("time", { datetime: ts }, `${dayLabel(ts, Date.now())} ${time(ts)}`)),
       h("span", { class: "snippet" }, snippetParts(hit.snippet).map((part) => part.marked ? h("mark", {}, part.text) : part.text))));
+}
+
+/**
+ * One entry of the Mentions view: its chat, who wrote it (`author`, null in a direct chat, whose
+ * title names them) and when, and its text on a line, the mention of the reader (`myUsername`) marked.
+ */
+export function mentionItem(message, { title, author, myUsername, onOpen }) {
+  const ts = message.ts;
+  const text = message.is_deleted
+    ? "message deleted"
+    : previewParts(message.content ?? "", myUsername).map((part) => part.toMe ? h("span", { class: "mention to-me" }, part.text) : part.text);
+  return h("li", {},
+    h("button", { type: "button", class: "hit mention-hit", "data-message": message.id, "data-chat": message.chat_id, onclick: onOpen },
+      h("span", { class: "hit-head" },
+        h("span", { class: "title" }, title),
+        h("time", { datetime: ts }, `${dayLabel(ts, Date.now())} ${time(ts)}`)),
+      author && h("span", { class: "author" }, author),
+      h("span", { class: "snippet" }, text)));
 }

@@ -4,6 +4,7 @@
 // Each change takes the state and its input, changes only that state, and answers the effects
 // that follow (what to draw again, what to fetch or send): the controller carries them out.
 
+import { mentionAt, mentionCandidates, withMention } from "./mentions.js";
 import { completedWith, suggestions, typedPrefix } from "./people.js";
 import { isOnline, presenceOf, presenceText } from "./presence.js";
 
@@ -19,6 +20,7 @@ export const Effect = {
   renderMessagesAtBottom: Object.freeze({ do: "render-messages", toBottom: true }),
   renderMessagesAtHighlight: Object.freeze({ do: "render-messages", toBottom: false, toHighlight: true }),
   renderSearch: Object.freeze({ do: "render-search" }),
+  renderMentions: Object.freeze({ do: "render-mentions" }), // the Mentions view
   renderCompletion: Object.freeze({ do: "render-completion" }), // the usernames offered as one types
   renderMe: Object.freeze({ do: "render-me" }), // the signed-in user's name
   renderReply: Object.freeze({ do: "render-reply" }),
@@ -27,6 +29,7 @@ export const Effect = {
   renderPush: Object.freeze({ do: "render-push" }), // the control that turns push on and off
   closeConversation: Object.freeze({ do: "close-conversation" }),
   loadChats: Object.freeze({ do: "load-chats" }), // a chat this page does not know yet
+  loadNewMentions: Object.freeze({ do: "load-new-mentions" }), // the open Mentions view's newest page again
   markRead: Object.freeze({ do: "mark-read" }),
   /** The chat's counts are stale: fetch it again (once a burst of events is over). */
   refreshChat: (chatId) => ({ do: "refresh-chat", chatId }),
@@ -34,8 +37,8 @@ export const Effect = {
   reloadChat: (chatId) => ({ do: "reload-chat", chatId }),
   /** Post a pending send (again). */
   deliver: (item) => ({ do: "deliver", item }),
-  /** Put `value` in the form field `field` (a completed username). */
-  fillField: (field, value) => ({ do: "fill-field", field, value }),
+  /** Put `value` in the form field `field` (a completed username), the caret at `caret` (else at its end). */
+  fillField: (field, value, caret = value.length) => ({ do: "fill-field", field, value, caret }),
   /** Forget that `userId` is typing unless they type again soon. */
   expireTyping: (userId) => ({ do: "expire-typing", userId }),
 };
@@ -56,6 +59,7 @@ export function createState() {
     highlight: null, // the message it was opened at (a search hit)
     opening: 0, // counts the openings, so that a page asked for an earlier one is dropped
     search: noSearch(), // see searchAsked
+    mentions: noMentions(), // the Mentions view: see mentionsOpened
     unreadAfter: null, // the open chat's read marker as it opened, while there was news past it
     names: new Map(), // user id -> display name
     namesAsked: new Set(), // user ids whose name was asked for by itself (authors who left)
@@ -70,7 +74,12 @@ export function createState() {
 }
 
 function noCompletion() {
-  return { field: null, value: "", query: "", many: false, users: [], active: -1, loading: false };
+  // `mention`: the composer's `@name` being completed (mentions.js's mentionAt), null in other fields.
+  return { field: null, value: "", query: "", many: false, users: [], active: -1, loading: false, mention: null };
+}
+
+function noMentions() {
+  return { open: false, messages: [], next: null, loading: false, error: "" };
 }
 
 function noSearch() {
@@ -96,10 +105,13 @@ export function profileChanged(state, user) {
   return [Effect.renderMe, Effect.renderMembers, Effect.renderMessages, Effect.renderReply];
 }
 
-/** Authors of the open chat's messages whose names are not known (they left), not asked for yet. */
+/**
+ * Authors whose names are not known, not asked for yet: of the open chat's messages (they left),
+ * and of the Mentions view's (chats whose members were never read).
+ */
 export function unknownAuthors(state) {
   const ids = new Set();
-  for (const message of state.messages.values()) {
+  for (const message of [...state.messages.values(), ...state.mentions.messages]) {
     if (!state.names.has(message.author_id) && !state.namesAsked.has(message.author_id)) ids.add(message.author_id);
   }
   return [...ids];
@@ -113,7 +125,7 @@ export function namesAsked(state, ids) {
 /** A user's public fields: their name, for the messages they wrote. */
 export function personLoaded(state, user) {
   state.names.set(user.id, user.display_name);
-  return [Effect.renderMessages];
+  return [Effect.renderMessages, ...(state.mentions.open ? [Effect.renderMentions] : [])];
 }
 
 /** Every chat, as the list's pages gave them: replaces what was known. */
@@ -457,17 +469,97 @@ export function completionOpen(state, field) {
 
 /** The suggestion at `index` (the highlighted one by default) is taken: its field is completed. */
 export function completionPicked(state, index = state.completion.active) {
-  const { field, value, many, users } = state.completion;
+  const { field, value, many, users, mention } = state.completion;
   const user = users[index];
   if (!user) return [];
   state.completion = noCompletion();
+  if (mention) {
+    const completed = withMention(value, mention, user.username);
+    return [Effect.renderCompletion, Effect.fillField(field, completed.text, completed.caret)];
+  }
   return [Effect.renderCompletion, Effect.fillField(field, many ? completedWith(value, user.username) : user.username)];
+}
+
+/** The composer's field, as completions name it. */
+export const COMPOSER = "message";
+
+/**
+ * The composer holds `text`, the caret at `caret`: if it stands in an `@name` (mentions.js), the
+ * open chat's members it may name are offered (no server to ask: the chat's members are loaded
+ * as it opens); else nothing is. The highlighted one stays if it is still offered.
+ */
+export function mentionTyped(state, text, caret) {
+  const mention = state.current === null ? null : mentionAt(text, caret);
+  const users = mention ? mentionCandidates(state.members, mention.query, state.me.id) : [];
+  if (!users.length) return completionClosed(state);
+  const before = state.completion.field === COMPOSER ? state.completion : noCompletion();
+  const activeId = before.users[before.active]?.id;
+  const active = Math.max(users.findIndex((user) => user.id === activeId), 0);
+  state.completion = { ...noCompletion(), field: COMPOSER, value: text, query: mention.query, users, active, mention };
+  return [Effect.renderCompletion];
 }
 
 export function completionClosed(state) {
   if (state.completion.field === null) return [];
   state.completion = noCompletion();
   return [Effect.renderCompletion];
+}
+
+// ---- the Mentions view: the reader's recent mentions (GET /mentions), newest first ----
+
+/**
+ * The Mentions view opens (or is opened again), empty until its first page comes to
+ * mentionsLoaded; its pages are asked for with `state.mentions` as it is now.
+ */
+export function mentionsOpened(state) {
+  state.mentions = { ...noMentions(), open: true, loading: true };
+  return [Effect.renderMentions];
+}
+
+export function mentionsClosed(state) {
+  state.mentions = noMentions();
+  return [Effect.renderMentions];
+}
+
+/** The next page is being asked for. */
+export function mentionsMoreAsked(state) {
+  state.mentions.loading = true;
+  return [Effect.renderMentions];
+}
+
+/**
+ * A page (`{ messages, next_before }`) for the view `asked` (`state.mentions` when it was asked):
+ * dropped if the view closed or opened again since. A message already listed is not listed twice.
+ */
+export function mentionsLoaded(state, asked, page) {
+  if (state.mentions !== asked) return [];
+  const listed = new Set(asked.messages.map((message) => message.id));
+  asked.messages.push(...page.messages.filter((message) => !listed.has(message.id)));
+  asked.next = page.next_before;
+  asked.loading = false;
+  asked.error = "";
+  return [Effect.renderMentions];
+}
+
+/**
+ * The newest page again (a mention came while the view is open): those not listed yet go on top,
+ * newest first, as the page has them. Dropped if the view closed or opened again since.
+ */
+export function mentionsArrived(state, asked, page) {
+  if (state.mentions !== asked) return [];
+  const listed = new Set(asked.messages.map((message) => message.id));
+  const arrived = page.messages.filter((message) => !listed.has(message.id));
+  if (!arrived.length) return [];
+  if (!asked.messages.length) asked.next = page.next_before;
+  asked.messages.unshift(...arrived);
+  return [Effect.renderMentions];
+}
+
+export function mentionsFailed(state, asked, why) {
+  if (state.mentions !== asked) return [];
+  asked.loading = false;
+  asked.error = why;
+  return [Effect.renderMentions];
 }
 
 // ---- replying ----
@@ -592,8 +684,9 @@ function reactionChanged(state, data, { chatId }) {
 }
 
 function mention(state, data, { chatId, pageHidden }) {
+  if (!data.user_ids.includes(state.me.id)) return [];
   const unseen = chatId !== state.current || pageHidden;
-  return data.user_ids.includes(state.me.id) && unseen ? [Effect.refreshChat(chatId)] : [];
+  return [...(unseen ? [Effect.refreshChat(chatId)] : []), ...(state.mentions.open ? [Effect.loadNewMentions] : [])];
 }
 
 /**

@@ -3,18 +3,22 @@
 // panel, the way back to the list on a phone, the jump to the newest message, Enter to send)
 // is handled here.
 
-import { avatar, chatItem, h, hitItem, messageItem, time } from "./elements.js";
+import { avatar, chatItem, h, hitItem, mentionItem, messageItem, time } from "./elements.js";
+import { unreadMentions } from "./mentions.js";
 import { canManage, headStatus, peerOf, visibleMessages } from "./model.js";
 import { presenceText } from "./presence.js";
 import { pickerChoices } from "./reactions.js";
 import { chatInUrl, chatUrl } from "./push.js";
 import { timeline } from "./timeline.js";
-import { pageTitle } from "./unread.js";
+import { badge, pageTitle } from "./unread.js";
 
 const $ = (id) => document.getElementById(id);
 
-/** The inputs that complete usernames (controller's COMPLETED_FIELDS), by field; each has its `${field}-suggestions` list. */
-const COMPLETION_INPUTS = { "new-chat": "new-chat-users", "add-member": "add-member-name" };
+/**
+ * The inputs that complete usernames (controller's COMPLETED_FIELDS, and the composer's
+ * mentions: model.COMPOSER), by field; each has its `${field}-suggestions` list.
+ */
+const COMPLETION_INPUTS = { "new-chat": "new-chat-users", "add-member": "add-member-name", message: "message-text" };
 
 /** The picker's emoji per row (app.css's .emoji-choices), for the arrow keys. */
 const PICKER_COLUMNS = 6;
@@ -56,6 +60,18 @@ function refocus(list, { id, control }) {
   (target ?? message).focus({ preventScroll: true });
 }
 
+/**
+ * What the sidebar shows under the search box: the search's hits while there is a query, else
+ * the Mentions view while it is open, else the chat list and the new-chat form.
+ */
+function showSidebarList(state) {
+  const searching = state.search.query !== "";
+  const mentions = !searching && state.mentions.open;
+  $("mentions-view").hidden = !mentions;
+  $("chat-list").hidden = searching || mentions;
+  $("new-chat").hidden = searching || mentions;
+}
+
 function distanceFromBottom(list) {
   return list.scrollHeight - list.scrollTop - list.clientHeight;
 }
@@ -75,7 +91,8 @@ export class View {
       $("newest").hidden = !this.newerUnloaded && distanceFromBottom($("messages")) < NEAR_BOTTOM;
     });
     $("message-text").addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && !event.shiftKey) {
+      // While members are offered for a mention, Enter takes one (bindMentionCompletion).
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing && $("message-suggestions").hidden) {
         event.preventDefault();
         $("composer").requestSubmit();
       }
@@ -239,6 +256,46 @@ export class View {
     $(`${field}-suggestions`).addEventListener("mousedown", (event) => event.preventDefault());
   }
 
+  /**
+   * Members offered for the `@name` at the composer's caret: `typed(text, caret)` as the text or
+   * the caret changes; while `isOpen()`, the arrows `move(delta)`, Enter and Tab `pick()`, and
+   * Escape `close()` (else they do what they always do: Enter sends); leaving the field closes.
+   */
+  bindMentionCompletion({ typed, move, pick, close, isOpen }) {
+    const input = $("message-text");
+    const changed = () => typed(input.value, input.selectionStart);
+    input.addEventListener("input", changed);
+    input.addEventListener("click", changed);
+    input.addEventListener("keyup", (event) => {
+      if (["ArrowLeft", "ArrowRight", "Home", "End"].includes(event.key)) changed();
+    });
+    input.addEventListener("keydown", (event) => {
+      if (event.isComposing || !isOpen()) return;
+      if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+        event.preventDefault();
+        move(event.key === "ArrowDown" ? 1 : -1);
+      } else if ((event.key === "Enter" && !event.shiftKey) || event.key === "Tab") {
+        event.preventDefault();
+        pick();
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        close();
+      }
+    });
+    input.addEventListener("blur", close);
+    // A click on a suggestion keeps the cursor in the field.
+    $("message-suggestions").addEventListener("mousedown", (event) => event.preventDefault());
+  }
+
+  /** `handler()`: the Mentions button was pressed (it opens and closes the view). */
+  bindMentions(handler) {
+    $("mentions-toggle").addEventListener("click", handler);
+  }
+
+  bindMentionsMore(handler) {
+    $("mentions-more").addEventListener("click", handler);
+  }
+
   bindOlder(handler) {
     $("older").addEventListener("click", handler);
   }
@@ -367,12 +424,17 @@ export class View {
     $("me-avatar").replaceChildren(avatar(me.display_name, me.id));
   }
 
-  /** A completed username in `field`'s input, the cursor after it. */
-  fillField(field, value) {
+  /** A completed username in `field`'s input, the cursor at `caret` (after it). */
+  fillField(field, value, caret = value.length) {
     const input = $(COMPLETION_INPUTS[field]);
     input.value = value;
     input.focus();
-    input.setSelectionRange(value.length, value.length);
+    input.setSelectionRange(caret, caret);
+  }
+
+  /** The search box emptied (the Mentions view takes the sidebar's place). */
+  clearSearch() {
+    $("search-query").value = "";
   }
 
   showConnection(text) {
@@ -419,6 +481,12 @@ export class View {
     return $("message-text").value;
   }
 
+  /** The composer's text and caret while it has the focus (a mention may be being typed), else null. */
+  composerTyping() {
+    const input = $("message-text");
+    return document.activeElement === input ? { text: input.value, caret: input.selectionStart } : null;
+  }
+
   clearComposer() {
     $("message-text").value = "";
   }
@@ -441,6 +509,11 @@ export class View {
       });
     }));
     document.title = pageTitle(chats);
+    const mentions = unreadMentions(chats);
+    const count = $("mentions-count");
+    count.hidden = mentions === 0;
+    count.textContent = mentions ? badge(mentions) : "";
+    $("mentions-toggle").setAttribute("aria-label", mentions ? `Mentions, ${badge(mentions)} unread` : "Mentions");
   }
 
   /**
@@ -533,8 +606,7 @@ export class View {
     const { query, hits, next, loading, error } = state.search;
     const searching = query !== "";
     $("search-results").hidden = !searching;
-    $("chat-list").hidden = searching;
-    $("new-chat").hidden = searching;
+    showSidebarList(state);
     if (!searching) return;
     const empty = !loading && hits.length === 0;
     $("search-status").textContent = error || (loading && hits.length === 0 ? "Searching…" : empty ? "No messages found." : "");
@@ -544,6 +616,31 @@ export class View {
     }));
     $("search-more").hidden = !next;
     $("search-more").disabled = loading;
+  }
+
+  /**
+   * The reader's recent mentions in place of the chat list while the view is open, each opening
+   * its chat at it (`onOpen(message)`); `titleOf(chat)` names the chats.
+   */
+  renderMentions(state, { titleOf, onOpen }) {
+    const { open, messages, next, loading, error } = state.mentions;
+    $("mentions-toggle").setAttribute("aria-expanded", String(open));
+    $("mentions-view").hidden = !open;
+    showSidebarList(state);
+    if (!open) return;
+    const empty = !loading && messages.length === 0;
+    $("mentions-status").textContent = error || (loading && messages.length === 0 ? "Loading…" : empty ? "Nobody has mentioned you yet." : "");
+    $("mention-list").replaceChildren(...messages.map((message) => {
+      const chat = state.chats.get(message.chat_id);
+      return mentionItem(message, {
+        // A direct chat's title names its author already: the other person.
+        title: chat ? titleOf(chat) : "a chat",
+        author: chat?.kind === "direct" ? null : state.names.get(message.author_id) || `user ${message.author_id}`,
+        myUsername: state.me.username, onOpen: () => onOpen(message),
+      });
+    }));
+    $("mentions-more").hidden = next === null || next === undefined;
+    $("mentions-more").disabled = loading;
   }
 
   /**
