@@ -2,6 +2,7 @@
 
 use crate::ids::{ChatId, MessageId, UserId};
 use crate::json::JsonObject;
+use crate::link_preview::{LinkPreview, first_link};
 pub use crate::message_kind::MessageKind;
 pub use crate::message_status::{DeliveryStatus, MessageStatus};
 use crate::reaction::{Emoji, Reaction, ReactionSummary, summarize};
@@ -107,6 +108,11 @@ pub struct Message {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     #[cfg_attr(feature = "openapi", schema(required = false))]
     pub attachments: Vec<Upload>,
+    /// What the page of the first web address in `content` shows, once the server has fetched
+    /// it (a moment after the message is posted, with `message.updated`); left out until then,
+    /// when the page offers nothing to show, and for tombstones.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub link_preview: Option<LinkPreview>,
 }
 
 impl Message {
@@ -141,7 +147,16 @@ impl Message {
             updated_at: record.updated_at,
             reactions: if is_deleted { Vec::new() } else { summarize(reactions) },
             attachments: if is_deleted { Vec::new() } else { attachments.to_vec() },
+            link_preview: None,
         }
+    }
+
+    /// The message with the preview of its first link (`None` stays `None` for a tombstone, and
+    /// for a preview of an address its text no longer names).
+    pub fn with_link_preview(self, preview: Option<LinkPreview>) -> Self {
+        let named = |preview: &LinkPreview| self.content.as_deref().and_then(first_link) == Some(preview.url.as_str());
+        let link_preview = preview.filter(|preview| !self.is_deleted && named(preview));
+        Self { link_preview, ..self }
     }
 }
 
@@ -153,15 +168,18 @@ impl Message {
             payload: None,
             reactions: Vec::new(),
             attachments: Vec::new(),
+            link_preview: None,
             is_deleted: true,
             deleted_at: Some(at),
             ..self
         }
     }
 
-    /// The message after an edit at `at`.
+    /// The message after an edit at `at`. Its link preview stays while the text's first link is
+    /// the same; the server previews a new one after the edit.
     pub fn with_body(self, body: EditedBody, at: Timestamp) -> Self {
-        Self { content: body.content, payload: body.payload, updated_at: Some(at), ..self }
+        let preview = self.link_preview.clone();
+        Self { content: body.content, payload: body.payload, updated_at: Some(at), ..self }.with_link_preview(preview)
     }
 
     /// Whether `user` has reacted with `emoji`.

@@ -67,7 +67,7 @@ pub fn display_name(raw: Option<&str>) -> String {
 }
 
 /// Bidirectional controls, zero-width characters and the byte-order mark.
-fn is_invisible(c: char) -> bool {
+pub(crate) fn is_invisible(c: char) -> bool {
     matches!(c, '\u{061C}' | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{FEFF}')
 }
 

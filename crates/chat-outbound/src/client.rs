@@ -87,6 +87,30 @@ impl Answer {
         (200..300).contains(&self.status)
     }
 
+    /// Where a redirect (301, 302, 303, 307, 308 with a `Location`) sends a request made to `from`.
+    pub fn redirect_to(&self, from: &Url) -> Option<Url> {
+        if !matches!(self.status, 301 | 302 | 303 | 307 | 308) {
+            return None;
+        }
+        let location = self.headers.get(http::header::LOCATION)?.to_str().ok()?;
+        from.join(location).ok()
+    }
+
+    /// The media type of `Content-Type`, lowercased, without parameters.
+    pub fn media_type(&self) -> Option<String> {
+        let value = self.headers.get(http::header::CONTENT_TYPE)?.to_str().ok()?;
+        Some(value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase())
+    }
+
+    /// The `charset` parameter of `Content-Type`, if any.
+    pub fn charset(&self) -> Option<String> {
+        let value = self.headers.get(http::header::CONTENT_TYPE)?.to_str().ok()?;
+        value.split(';').skip(1).find_map(|parameter| {
+            let (name, value) = parameter.split_once('=')?;
+            name.trim().eq_ignore_ascii_case("charset").then(|| value.trim().trim_matches('"').to_owned())
+        })
+    }
+
     /// The wait a `Retry-After` header asks for, given in seconds (the HTTP-date form is ignored).
     pub fn retry_after(&self) -> Option<Duration> {
         let value = self.headers.get(http::header::RETRY_AFTER)?.to_str().ok()?;
@@ -140,7 +164,41 @@ impl Outbound {
         self.execute(request).await
     }
 
+    /// GETs `url` asking for `accept`, reading at most `max_bytes` of the answer, and follows up
+    /// to `redirects` redirects, each to an address checked like the first (the resolver refuses
+    /// a private one on every hop); all within the policy's timeout. Answers the last URL reached
+    /// and its answer (a redirect past the limit is answered as it is).
+    pub async fn get(
+        &self,
+        url: &Url,
+        accept: &str,
+        max_bytes: usize,
+        redirects: usize,
+    ) -> Result<(Url, Answer), OutboundError> {
+        let fetch = async {
+            let mut url = url.clone();
+            for hop in 0..=redirects {
+                // Before building: reqwest refuses to build a request to another scheme, with an
+                // error that would pass for a network failure (worth retrying).
+                self.check_host_form(&url)?;
+                let request = self.client.get(url.clone()).header(http::header::ACCEPT, accept).build()?;
+                let answer = self.execute_capped(request, max_bytes).await?;
+                let next = answer.redirect_to(&url);
+                match next {
+                    Some(next) if hop < redirects => url = next,
+                    _ => return Ok((url, answer)),
+                }
+            }
+            Err(OutboundError::Network("too many redirects".into()))
+        };
+        tokio::time::timeout(self.timeout, fetch).await.map_err(|_| OutboundError::Timeout)?
+    }
+
     async fn execute(&self, request: reqwest::Request) -> Result<Answer, OutboundError> {
+        self.execute_capped(request, self.max_answer_bytes).await
+    }
+
+    async fn execute_capped(&self, request: reqwest::Request, max_bytes: usize) -> Result<Answer, OutboundError> {
         self.check_host_form(request.url())?;
         let mut response = self.client.execute(request).await?;
         let status = response.status().as_u16();
@@ -148,7 +206,7 @@ impl Outbound {
         let mut body = BytesMut::new();
         let mut truncated = false;
         while let Some(chunk) = response.chunk().await? {
-            let room = self.max_answer_bytes - body.len();
+            let room = max_bytes - body.len();
             if chunk.len() > room {
                 body.extend_from_slice(&chunk[..room]);
                 truncated = true;

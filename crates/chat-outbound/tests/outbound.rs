@@ -124,3 +124,47 @@ async fn a_long_answer_is_cut_and_a_silent_endpoint_times_out() {
     assert!(matches!(error, OutboundError::Timeout), "{error:?}");
     assert!(error.is_transient());
 }
+
+/// An endpoint that redirects every request to `location`.
+async fn redirecting_to(location: String) -> String {
+    let answer =
+        format!("HTTP/1.1 302 Found\r\nlocation: {location}\r\ncontent-length: 0\r\nconnection: close\r\n\r\n");
+    endpoint(Some(Box::leak(answer.into_boxed_str()))).await
+}
+
+#[tokio::test]
+async fn a_get_follows_a_few_redirects_each_checked_as_the_first() {
+    let page = endpoint(Some(OK)).await;
+    let allowed = client(&["127.0.0.1"]);
+    let once = redirecting_to(page.clone()).await;
+    let (reached, answer) = allowed.get(&once.parse().unwrap(), "text/html", 1024, 3).await.unwrap();
+    assert_eq!((reached.as_str(), answer.status, &answer.body[..]), (page.as_str(), 201, &b"ok"[..]));
+
+    // The cap is the call's, not the policy's 8 bytes; and past the redirects allowed, the
+    // redirect itself is the answer.
+    let twice = redirecting_to(once.clone()).await;
+    let (stopped, answer) = allowed.get(&twice.parse().unwrap(), "text/html", 1024, 1).await.unwrap();
+    assert_eq!((stopped.as_str(), answer.status), (once.as_str(), 302));
+
+    // A redirect to a private address is refused, as a name (resolved when connecting) or an
+    // address (judged before sending).
+    let to_name = redirecting_to(page.replace("127.0.0.1", "localhost")).await;
+    assert!(matches!(
+        refusal(allowed.get(&to_name.parse().unwrap(), "text/html", 1024, 3).await),
+        Refusal::NonPublicAddress(_)
+    ));
+    let to_metadata = redirecting_to("http://169.254.169.254/latest/meta-data/".into()).await;
+    assert!(matches!(
+        refusal(allowed.get(&to_metadata.parse().unwrap(), "text/html", 1024, 3).await),
+        Refusal::NonPublicAddress(_)
+    ));
+    let to_file = redirecting_to("file:///etc/passwd".into()).await;
+    assert_eq!(refusal(allowed.get(&to_file.parse().unwrap(), "text/html", 1024, 3).await), Refusal::Scheme);
+}
+
+#[tokio::test]
+async fn a_get_that_never_ends_times_out_as_a_whole() {
+    let silent = endpoint(None).await;
+    let result = client(&["127.0.0.1"]).get(&silent.parse().unwrap(), "text/html", 1024, 3).await;
+    assert!(matches!(result, Err(OutboundError::Timeout)), "{result:?}");
+}

@@ -75,13 +75,13 @@ pub fn message() -> impl Strategy<Value = Message> {
     let head = (ids(), ids(), ids(), kinds, option::of(text()), payload, statuses);
     let tail = (timestamp(), option::of(ids()), option::of(timestamp()), option::of(timestamp()));
     let thread = (option::of(ids()), option::of(thread_summary()));
-    (head, tail, thread, vec(reaction_summary(), 0..3), vec(upload(), 0..3)).prop_map(
+    let extras = (vec(reaction_summary(), 0..3), vec(upload(), 0..3), option::of(link_preview()));
+    (head, tail, thread, extras).prop_map(
         |(
             (id, chat, author, kind, content, payload, status),
             (ts, reply, deleted_at, updated_at),
             (thread_root, thread),
-            reactions,
-            attachments,
+            (reactions, attachments, link_preview),
         )| {
             Message {
                 id: MessageId(id),
@@ -101,8 +101,15 @@ pub fn message() -> impl Strategy<Value = Message> {
                 updated_at,
                 reactions,
                 attachments,
+                link_preview,
             }
         },
+    )
+}
+
+pub fn link_preview() -> impl Strategy<Value = LinkPreview> {
+    (text(), option::of(text()), option::of(text()), option::of(text()), option::of(upload())).prop_map(
+        |(url, title, description, site_name, image)| LinkPreview { url, title, description, site_name, image },
     )
 }
 
