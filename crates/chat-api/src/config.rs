@@ -39,6 +39,7 @@ pub struct Config {
     pub uploads: UploadConfig,
     pub push: PushConfig,
     pub webhooks: WebhookConfig,
+    pub previews: PreviewConfig,
 }
 
 impl Default for Config {
@@ -62,6 +63,7 @@ impl Default for Config {
             uploads: UploadConfig::default(),
             push: PushConfig::default(),
             webhooks: WebhookConfig::default(),
+            previews: PreviewConfig::default(),
         }
     }
 }
@@ -170,6 +172,37 @@ impl Default for WebhookConfig {
             retry: Backoff { first: Duration::from_secs(2), longest: Duration::from_secs(600), max_attempts: 12 },
             tick: Duration::from_secs(1),
             incoming_per_minute: 60,
+        }
+    }
+}
+
+/// Link previews: whether the server fetches the pages messages link to, from where, and how much.
+#[derive(Clone, Debug)]
+pub struct PreviewConfig {
+    /// `CHAT_PREVIEWS` (`on` or `off`): off, no page is fetched and messages get no preview.
+    pub enabled: bool,
+    /// Hosts exempt from the public-address rule (`CHAT_PREVIEW_ALLOWED_HOSTS`, comma-separated):
+    /// the tests' page server on 127.0.0.1.
+    pub allowed_hosts: Vec<String>,
+    /// The longest a page's fetch may take, redirects included, and its picture's again.
+    pub timeout: Duration,
+    /// The most of a page read; a longer page gets no preview.
+    pub max_page_bytes: usize,
+    /// How long a fetch of an address serves the messages that name it before it is fetched again.
+    pub cache_for: Duration,
+    /// Waits between tries of a fetch that failed on the network; after the last, no preview.
+    pub retry: Backoff,
+}
+
+impl Default for PreviewConfig {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            allowed_hosts: Vec::new(),
+            timeout: Duration::from_secs(5),
+            max_page_bytes: 1024 * 1024,
+            cache_for: Duration::from_secs(24 * 3600),
+            retry: Backoff { first: Duration::from_secs(5), longest: Duration::from_secs(60), max_attempts: 3 },
         }
     }
 }
@@ -359,6 +392,20 @@ impl Config {
         webhooks.tick = env.duration("CHAT_WEBHOOK_TICK_MS", Unit::Millis, webhooks.tick, 10..)?;
         webhooks.incoming_per_minute =
             env.value("CHAT_INCOMING_WEBHOOK_PER_MINUTE", webhooks.incoming_per_minute, 1..)?;
+        let previews = &mut config.previews;
+        if let Some(switch) = env.text("CHAT_PREVIEWS") {
+            previews.enabled = match switch.as_str() {
+                "on" => true,
+                "off" => false,
+                _ => return Err(invalid("CHAT_PREVIEWS", &switch)),
+            };
+        }
+        if let Some(hosts) = env.text("CHAT_PREVIEW_ALLOWED_HOSTS") {
+            previews.allowed_hosts = list(&hosts);
+        }
+        previews.timeout = env.duration("CHAT_PREVIEW_TIMEOUT_MS", Unit::Millis, previews.timeout, 10..)?;
+        previews.max_page_bytes = env.value("CHAT_PREVIEW_MAX_PAGE_BYTES", previews.max_page_bytes, 1024..)?;
+        previews.cache_for = env.duration("CHAT_PREVIEW_CACHE_SECS", Unit::Secs, previews.cache_for, ..)?;
         Ok(config)
     }
 
@@ -418,6 +465,11 @@ impl Config {
             ("CHAT_WEBHOOK_ATTEMPTS", webhooks.retry.max_attempts.to_string()),
             ("CHAT_WEBHOOK_TICK_MS", Unit::Millis.count(webhooks.tick)),
             ("CHAT_INCOMING_WEBHOOK_PER_MINUTE", webhooks.incoming_per_minute.to_string()),
+            ("CHAT_PREVIEWS", if self.previews.enabled { "on" } else { "off" }.into()),
+            ("CHAT_PREVIEW_ALLOWED_HOSTS", self.previews.allowed_hosts.join(",")),
+            ("CHAT_PREVIEW_TIMEOUT_MS", Unit::Millis.count(self.previews.timeout)),
+            ("CHAT_PREVIEW_MAX_PAGE_BYTES", self.previews.max_page_bytes.to_string()),
+            ("CHAT_PREVIEW_CACHE_SECS", Unit::Secs.count(self.previews.cache_for)),
         ];
         if let Some(key) = &push.vapid_private_key {
             variables.push(("CHAT_VAPID_PRIVATE_KEY", key.0.clone()));
@@ -581,6 +633,12 @@ mod tests {
         webhooks.retry = Backoff { first: ms(20), longest: ms(90), max_attempts: 3 };
         webhooks.tick = ms(40);
         webhooks.incoming_per_minute = 11;
+        let previews = &mut config.previews;
+        previews.enabled = false;
+        previews.allowed_hosts = vec!["127.0.0.1".into()];
+        previews.timeout = ms(800);
+        previews.max_page_bytes = 4096;
+        previews.cache_for = Duration::from_secs(90);
 
         let environment: HashMap<&str, String> = config.to_env().into_iter().collect();
         let back = Config::from_lookup(|name| environment.get(name).cloned()).unwrap();
@@ -602,6 +660,7 @@ mod tests {
         assert_eq!(refused("CHAT_EVENT_RETENTION_HOURS", "87601"), r#"CHAT_EVENT_RETENTION_HOURS is invalid: "87601""#);
         assert_eq!(refused("CHAT_BODY_TIMEOUT_SECS", "-1"), r#"CHAT_BODY_TIMEOUT_SECS is invalid: "-1""#);
         assert_eq!(refused("CHAT_PUSH_CONTENT", "some"), r#"CHAT_PUSH_CONTENT is invalid: "some""#);
+        assert_eq!(refused("CHAT_PREVIEWS", "yes"), r#"CHAT_PREVIEWS is invalid: "yes""#);
         assert_eq!(refused("CHAT_PUSH_TTL_SECS", "86401"), r#"CHAT_PUSH_TTL_SECS is invalid: "86401""#);
         assert_eq!(
             refused("CHAT_PUSH_LEASE_MS", "5000"),

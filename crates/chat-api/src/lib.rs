@@ -12,6 +12,7 @@ pub mod log_follower;
 pub mod metrics;
 pub mod openapi;
 pub mod parse_refusals;
+pub mod previews;
 pub mod problem;
 pub mod push;
 pub mod rate_limit;

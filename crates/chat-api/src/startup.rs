@@ -6,6 +6,7 @@ use crate::auth::password::Passwords;
 use crate::config::Config;
 use crate::http_server;
 use crate::metrics::Metrics;
+use crate::previews::worker::PreviewWorker;
 use crate::problem::ApiError;
 use crate::push::{self, Push, vapid::Vapid};
 use crate::rate_limit::RateLimiter;
@@ -90,6 +91,8 @@ impl Application {
             hub.published_head(),
             config.webhooks.clone(),
         ));
+        let previews = PreviewWorker::new(store.clone(), media.clone(), config.uploads.clone(), &config.previews)?;
+        workers.extend(crate::previews::worker::worker(previews, hub.published_head()));
         let state = web::Data::new(AppState {
             store,
             hub: hub.clone(),

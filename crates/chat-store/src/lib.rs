@@ -11,6 +11,7 @@ mod events;
 mod idempotency;
 mod locking;
 mod messages;
+mod previews;
 mod push;
 #[cfg(test)]
 mod query_plans;
@@ -36,6 +37,7 @@ pub use events::replay::Replay;
 pub use messages::create::MessageCreation;
 pub use messages::history::{Cursor, Page, ThreadReplies};
 pub use messages::search::{SearchCursor, SearchOrder, SearchPage};
+pub use previews::jobs::{FetchedPage, PreviewJob};
 pub use push::deliveries::{DueDelivery, PushEnd, PushRecord, PushTarget};
 pub use push::pushers::{PusherRecord, PusherRegistered, PusherSummary};
 pub use uploads::UploadStart;

@@ -35,6 +35,21 @@ pub(crate) async fn lock_message(
     Ok((message, member.into_membership()?))
 }
 
+/// The message, whole, locked as `lock_message` locks it, for a change the server makes itself
+/// (attaching a link preview): no member is acting, so none is checked.
+pub(crate) async fn lock_message_for_server(conn: &mut AsyncPgConnection, id: MessageId) -> StoreResult<Message> {
+    let row = messages::table
+        .find(id.0)
+        .select(MessageRow::as_select())
+        .for_no_key_update()
+        .first::<MessageRow>(conn)
+        .await
+        .optional()?
+        .ok_or(DomainError::NotFound(Resource::Message))?;
+    threads::table.find(id.0).select(threads::root_id).for_share().execute(conn).await?;
+    single(build_messages(conn, vec![row]).await?)
+}
+
 /// The chat and the actor's membership; the chat row stays locked, so membership changes of one
 /// chat apply one after another (two owners cannot both leave at once).
 pub(crate) async fn lock_chat(

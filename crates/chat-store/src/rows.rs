@@ -4,14 +4,14 @@ use crate::error::{StoreError, StoreResult};
 use crate::events::published::PublishedEvent;
 use crate::schema::{chat_members, chats, events, messages, reactions, threads, uploads, users};
 use chat_domain::{
-    Chat, ChatId, Emoji, EventEnvelope, EventKind, JsonObject, Membership, MessageId, MessageKind, MessageRecord,
-    Reaction, ThreadSummary, Timestamp, Upload, UploadId, User, UserId,
+    Chat, ChatId, Emoji, EventEnvelope, EventKind, JsonObject, LinkPreview, Membership, MessageId, MessageKind,
+    MessageRecord, Reaction, ThreadSummary, Timestamp, Upload, UploadId, User, UserId,
 };
 use diesel::deserialize::{self, FromSql, QueryableByName};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::row::{Field, NamedRow, Row};
-use diesel::sql_types::{BigInt, Jsonb, Nullable, Text, Timestamptz};
+use diesel::sql_types::{BigInt, Bytea, Integer, Jsonb, Nullable, Text, Timestamptz};
 use time::OffsetDateTime;
 
 fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
@@ -252,6 +252,66 @@ pub(crate) struct UploadRow {
     pub width: Option<i32>,
     pub height: Option<i32>,
     pub message_id: Option<i64>,
+}
+
+/// A message's link preview, with its picture's upload when it has a ready one (the columns of
+/// `aggregate.rs`'s preview statement).
+#[derive(Debug, Clone, QueryableByName)]
+pub(crate) struct PreviewRow {
+    #[diesel(sql_type = BigInt)]
+    pub message_id: i64,
+    #[diesel(sql_type = Text)]
+    pub url: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub title: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub description: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub site_name: Option<String>,
+    #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
+    pub image_id: Option<uuid::Uuid>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub image_name: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub image_content_type: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    pub image_size: Option<i64>,
+    #[diesel(sql_type = Nullable<Bytea>)]
+    pub image_sha256: Option<Vec<u8>>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub image_width: Option<i32>,
+    #[diesel(sql_type = Nullable<Integer>)]
+    pub image_height: Option<i32>,
+}
+
+impl PreviewRow {
+    pub fn into_preview(self) -> StoreResult<(MessageId, LinkPreview)> {
+        let image = match (self.image_id, self.image_name) {
+            (Some(id), Some(name)) => Some(
+                UploadRow {
+                    id,
+                    uploader_id: 0,
+                    name,
+                    content_type: self.image_content_type,
+                    size: self.image_size,
+                    sha256: self.image_sha256,
+                    width: self.image_width,
+                    height: self.image_height,
+                    message_id: None,
+                }
+                .into_upload()?,
+            ),
+            _ => None,
+        };
+        let preview = LinkPreview {
+            url: self.url,
+            title: self.title,
+            description: self.description,
+            site_name: self.site_name,
+            image,
+        };
+        Ok((MessageId(self.message_id), preview))
+    }
 }
 
 impl UploadRow {

@@ -164,6 +164,37 @@ diesel::table! {
 diesel::allow_tables_to_appear_in_same_query!(events, chat_members);
 
 diesel::allow_tables_to_appear_in_same_query!(uploads, messages);
+diesel::allow_tables_to_appear_in_same_query!(uploads, link_previews);
+
+diesel::table! {
+    link_previews (id) {
+        id -> BigInt,
+        url -> Text,
+        found -> Bool,
+        title -> Nullable<Text>,
+        description -> Nullable<Text>,
+        site_name -> Nullable<Text>,
+        image_upload_id -> Nullable<Uuid>,
+        fetched_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    message_link_previews (message_id) {
+        message_id -> BigInt,
+        preview_id -> BigInt,
+    }
+}
+
+diesel::table! {
+    link_preview_jobs (message_id) {
+        message_id -> BigInt,
+        url -> Nullable<Text>,
+        attempts -> Integer,
+        not_before -> Timestamptz,
+        claimed_until -> Nullable<Timestamptz>,
+    }
+}
 
 diesel::table! {
     log_consumers (name) {

@@ -6,7 +6,7 @@ use crate::connection::pool::Store;
 use crate::connection::prepared::{plan_for_values, prepared, statement};
 use crate::error::{StoreError, StoreResult};
 use crate::rows::UploadRow;
-use crate::schema::uploads;
+use crate::schema::{link_previews, uploads};
 use chat_domain::{
     AttachmentCandidate, DomainError, ErrorCode, IdempotencyKey, MessageId, Resource, Upload, UploadId, UserId,
 };
@@ -30,7 +30,7 @@ pub enum UploadStart {
 /// `erasing` while its bytes are to go (the SQL of the delete and create statements says the same).
 const PENDING: &str = "pending";
 pub(crate) const READY: &str = "ready";
-const ERASING: &str = "erasing";
+pub(crate) const ERASING: &str = "erasing";
 
 /// The key's upload is still arriving (on another connection), or being erased.
 fn in_progress() -> DomainError {
@@ -120,7 +120,8 @@ impl Store {
         Ok(diesel::delete(pending).execute(&mut conn).await? == 1)
     }
 
-    /// The upload, if `viewer` uploaded it or is a member of a chat where a live message carries it.
+    /// The upload, if `viewer` uploaded it or is a member of a chat where a live message carries
+    /// it or shows it as its link preview's picture.
     pub async fn upload_for_viewer(&self, id: UploadId, viewer: UserId) -> StoreResult<Upload> {
         let mut conn = self.conn().await?;
         let visible = diesel::dsl::sql::<diesel::sql_types::Bool>("(uploads.uploader_id = ")
@@ -128,6 +129,14 @@ impl Store {
             .sql(
                 " OR EXISTS (SELECT 1 FROM messages m JOIN chat_members cm ON cm.chat_id = m.chat_id
                   WHERE m.id = uploads.message_id AND m.deleted_at IS NULL AND cm.user_id = ",
+            )
+            .bind::<BigInt, _>(viewer.0)
+            .sql(
+                ") OR EXISTS (SELECT 1 FROM link_previews lp
+                  JOIN message_link_previews mp ON mp.preview_id = lp.id
+                  JOIN messages m ON m.id = mp.message_id AND m.deleted_at IS NULL
+                  JOIN chat_members cm ON cm.chat_id = m.chat_id
+                  WHERE lp.image_upload_id = uploads.id AND cm.user_id = ",
             )
             .bind::<BigInt, _>(viewer.0)
             .sql("))");
@@ -143,8 +152,9 @@ impl Store {
             .into_upload()
     }
 
-    /// Marks for erasing the uploads never attached within `unattached_for`, and those still
-    /// pending after `pending_for` (their process died mid-upload); answers how many.
+    /// Marks for erasing the uploads never attached within `unattached_for` (a link preview's
+    /// picture is attached to its fetch, and goes when that is pruned), and those still pending
+    /// after `pending_for` (their process died mid-upload); answers how many.
     pub async fn expire_uploads(&self, unattached_for: Duration, pending_for: Duration) -> StoreResult<usize> {
         let now = OffsetDateTime::now_utc();
         let mut conn = self.conn().await?;
@@ -152,7 +162,10 @@ impl Store {
             (uploads::state
                 .eq(READY)
                 .and(uploads::message_id.is_null())
-                .and(uploads::created_at.lt(now - unattached_for)))
+                .and(uploads::created_at.lt(now - unattached_for))
+                .and(diesel::dsl::not(diesel::dsl::exists(
+                    link_previews::table.filter(link_previews::image_upload_id.eq(uploads::id.nullable())),
+                ))))
             .or(uploads::state.eq(PENDING).and(uploads::created_at.lt(now - pending_for))),
         );
         conn.transaction(async |conn| {

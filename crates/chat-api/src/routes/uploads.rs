@@ -50,7 +50,8 @@ pub async fn create(
     }
     let claimed = request.headers().get(header::CONTENT_TYPE).and_then(|value| value.to_str().ok());
     let received =
-        uploads::receive(&state, caller.user.id, key.0.as_ref(), query.text("filename"), claimed, body).await?;
+        uploads::receive(state.upload_target(), caller.user.id, key.0.as_ref(), query.text("filename"), claimed, body)
+            .await?;
     let mut response = HttpResponse::Created();
     response.insert_header((header::LOCATION, format!("/api/v1/uploads/{}", received.upload.id)));
     if received.replayed {

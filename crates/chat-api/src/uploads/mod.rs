@@ -5,5 +5,5 @@ pub mod janitor;
 mod receive;
 mod serve;
 
-pub use receive::{Received, receive};
+pub use receive::{Received, UploadTarget, receive};
 pub use serve::{download, thumbnail};

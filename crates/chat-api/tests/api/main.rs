@@ -26,6 +26,7 @@ mod messages;
 mod openapi;
 mod parse_refusals;
 mod presence;
+mod previews;
 mod push;
 mod reactions;
 mod read_state;

@@ -1,6 +1,6 @@
 //! Following the published log with a durable position, for work that must happen once per
 //! event whatever the number of server processes, and survive a crash: push, webhooks, the
-//! search index.
+//! search index, link previews.
 //!
 //! A consumer's step is one transaction: lock the consumer's row, read the events after its
 //! position, let its planner record what they call for (outbox rows, with the same connection),
@@ -31,6 +31,7 @@ pub(crate) enum LogConsumer {
     Push,
     Webhooks,
     Search,
+    Previews,
 }
 
 impl LogConsumer {
@@ -40,6 +41,7 @@ impl LogConsumer {
             LogConsumer::Push => "push",
             LogConsumer::Webhooks => "webhooks",
             LogConsumer::Search => "search",
+            LogConsumer::Previews => "previews",
         }
     }
 }

@@ -1,16 +1,18 @@
 //! The aggregate builder: turns message rows into whole `Message`s. Every read of messages ends
 //! here, so every message carries its reactions, thread summary, read and delivery status and
-//! attachments, in a fixed number of queries (four, pipelined in one round trip; three when no
-//! message is an image or a file) whatever the number of messages.
+//! attachments and link preview, in a fixed number of queries (three to five, pipelined in one
+//! round trip: the attachments' only when a message is an image or a file, the previews' only when
+//! one's text has a web address) whatever the number of messages.
 
 use crate::connection::prepared::{prepared, statement};
 use crate::error::{StoreError, StoreResult};
-use crate::rows::{MessageRow, ReactionRow, ThreadRow, UploadRow};
+use crate::rows::{MessageRow, PreviewRow, ReactionRow, ThreadRow, UploadRow};
 use crate::schema::{reactions, threads, uploads};
 use crate::uploads::READY;
+use chat_domain::link_preview::first_link;
 use chat_domain::{
-    ChatId, DomainError, Message, MessageId, MessageKind, Reaction, ReadFrontier, Resource, ThreadSummary, Upload,
-    UserId,
+    ChatId, DomainError, LinkPreview, Message, MessageId, MessageKind, Reaction, ReadFrontier, Resource, ThreadSummary,
+    Upload, UserId,
 };
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt};
@@ -47,6 +49,17 @@ const FRONTIER_SQL: &str = "
     ) ranked
     WHERE read_rank <= 2 OR delivered_rank <= 2";
 statement!(ReadFrontiers, FRONTIER_SQL);
+
+/// The previews of messages `$1`, each with its picture while that is stored.
+const PREVIEWS_SQL: &str = "
+    SELECT mp.message_id, lp.url, lp.title, lp.description, lp.site_name,
+           u.id AS image_id, u.name AS image_name, u.content_type AS image_content_type, u.size AS image_size,
+           u.sha256 AS image_sha256, u.width AS image_width, u.height AS image_height
+      FROM message_link_previews mp
+      JOIN link_previews lp ON lp.id = mp.preview_id
+      LEFT JOIN uploads u ON u.id = lp.image_upload_id AND u.state = 'ready'
+     WHERE mp.message_id = ANY($1)";
+statement!(LinkPreviews, PREVIEWS_SQL);
 
 /// Builds whole messages from `rows`, keeping their order.
 pub(crate) async fn build_messages(conn: &mut AsyncPgConnection, rows: Vec<MessageRow>) -> StoreResult<Vec<Message>> {
@@ -85,10 +98,22 @@ pub(crate) async fn build_messages(conn: &mut AsyncPgConnection, rows: Vec<Messa
             .load::<UploadRow>(&mut &*shared)
             .await
     };
+    // Only a message whose text has a web address can have a preview.
+    let linking: Vec<i64> = rows
+        .iter()
+        .filter(|row| row.content.as_deref().is_some_and(|text| text.contains("://") && first_link(text).is_some()))
+        .map(|row| row.id)
+        .collect();
+    let previews_query = async {
+        if linking.is_empty() {
+            return Ok(Vec::new());
+        }
+        prepared::<LinkPreviews>().bind::<Array<BigInt>, _>(&linking).load::<PreviewRow>(&mut &*shared).await
+    };
     let frontier_query =
         prepared::<ReadFrontiers>().bind::<Array<BigInt>, _>(&chat_ids).load::<FrontierRow>(&mut &*shared);
-    let (reaction_rows, thread_rows, upload_rows, frontier_rows) =
-        futures_util::try_join!(reactions_query, threads_query, uploads_query, frontier_query)?;
+    let (reaction_rows, thread_rows, upload_rows, preview_rows, frontier_rows) =
+        futures_util::try_join!(reactions_query, threads_query, uploads_query, previews_query, frontier_query)?;
 
     let mut reactions_by_message: HashMap<MessageId, Vec<Reaction>> = HashMap::new();
     for row in reaction_rows {
@@ -105,6 +130,11 @@ pub(crate) async fn build_messages(conn: &mut AsyncPgConnection, rows: Vec<Messa
         let message_id = row.message_id.map(MessageId);
         uploads_by_message.entry(message_id.unwrap_or(MessageId(0))).or_default().push(row.into_upload()?);
     }
+    let mut previews: HashMap<MessageId, LinkPreview> = HashMap::new();
+    for row in preview_rows {
+        let (message_id, preview) = row.into_preview()?;
+        previews.insert(message_id, preview);
+    }
     let frontiers = frontiers_of(frontier_rows);
 
     rows.into_iter()
@@ -114,7 +144,8 @@ pub(crate) async fn build_messages(conn: &mut AsyncPgConnection, rows: Vec<Messa
             let frontier = frontiers.get(&record.chat_id).copied().unwrap_or_default();
             let thread = threads_by_root.get(&record.id).cloned();
             let attachments = uploads_by_message.get(&record.id).map(Vec::as_slice).unwrap_or_default();
-            Ok(Message::assemble(record, reactions, thread, attachments, &frontier))
+            let preview = previews.remove(&record.id);
+            Ok(Message::assemble(record, reactions, thread, attachments, &frontier).with_link_preview(preview))
         })
         .collect()
 }

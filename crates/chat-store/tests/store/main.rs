@@ -4,6 +4,7 @@
 mod bots;
 mod bounded_wait;
 mod event_log;
+mod link_previews;
 mod query_count;
 mod search_index;
 mod support;

@@ -3,6 +3,7 @@
 mod bots;
 mod commits;
 mod direct;
+mod pages;
 mod process;
 pub mod push;
 mod receiver;
@@ -10,6 +11,7 @@ mod replica;
 mod storage;
 mod ws;
 
+pub use pages::{Page, PageServer};
 pub use process::{ServerProcess, free_port};
 pub use receiver::{Receiver, Reply};
 pub use replica::{connect_to_replica, replica_url};
@@ -212,6 +214,13 @@ pub fn test_config(database_url: &str) -> Config {
     webhooks.timeout = ms(1000);
     webhooks.retry = chat_outbound::Backoff { first: ms(50), longest: ms(300), max_attempts: 5 };
     webhooks.tick = ms(50);
+    // Link previews fetch what messages link to: only their own tests turn them on (the page
+    // server on 127.0.0.1 allowed), so no other test reaches out of the machine.
+    let previews = &mut config.previews;
+    previews.enabled = false;
+    previews.allowed_hosts = vec!["127.0.0.1".into()];
+    previews.timeout = ms(1000);
+    previews.retry = chat_outbound::Backoff { first: ms(50), longest: ms(100), max_attempts: 2 };
     config
 }
 
