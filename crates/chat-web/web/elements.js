@@ -89,6 +89,25 @@ function attachmentList(attachments) {
   }));
 }
 
+const PREVIEW_PICTURE = 96;
+
+/**
+ * A message's link preview: the page's picture (its thumbnail), site name, title and description,
+ * as text (what another site says is never markup), the whole card a link to the page.
+ */
+export function linkPreviewCard(preview) {
+  if (!/^https?:\/\//i.test(preview.url)) return null;
+  const picture = preview.image && IMAGE_TYPES.includes(preview.image.content_type)
+    ? h("img", { src: fileUrl(preview.image.id, THUMBNAIL), alt: "", loading: "lazy", width: PREVIEW_PICTURE, height: PREVIEW_PICTURE })
+    : null;
+  return h("a", { class: "link-preview", href: preview.url, target: "_blank", rel: "noopener noreferrer nofollow" },
+    picture,
+    h("span", { class: "text" },
+      preview.site_name && h("span", { class: "site" }, preview.site_name),
+      preview.title && h("span", { class: "title" }, preview.title),
+      preview.description && h("span", { class: "description" }, preview.description)));
+}
+
 const SMILEY = "M12 21a9 9 0 1 1 0-18 9 9 0 0 1 0 18zM8.5 14.5a4.5 4.5 0 0 0 7 0M9 9.5h.01M15 9.5h.01";
 
 /** A small stroked icon, as index.html's (no markup from strings: built node by node). */
@@ -138,6 +157,7 @@ export function messageItem(message, { me, myUsername, names, quoted, state = "s
     quoted && h("div", { class: "quote" }, quoted),
     h("div", { class: "body" }, message.is_deleted ? "message deleted" : richText(message.content ?? "", myUsername)),
     !message.is_deleted && message.attachments?.length > 0 && attachmentList(message.attachments),
+    !message.is_deleted && message.link_preview && linkPreviewCard(message.link_preview),
     live && reactionList(message, { me, names, actions }),
     live && h("div", { class: "toolbar", role: "toolbar", "aria-label": "Message actions" },
       h("button", {
