@@ -65,6 +65,7 @@ impl ApiError {
                 DomainError::NotFound(Resource::Bot) => (S::NOT_FOUND, C::BotNotFound, None),
                 DomainError::NotFound(Resource::Pusher) => (S::NOT_FOUND, C::NotFound, None),
                 DomainError::Forbidden(_) => (S::FORBIDDEN, C::Forbidden, None),
+                DomainError::Refused(code) => (S::FORBIDDEN, *code, None),
                 DomainError::Conflict(code) => (S::CONFLICT, *code, None),
             },
             ApiError::Store(StoreError::IdempotencyKeyReused) => {

@@ -44,6 +44,10 @@ pub enum DomainError {
     /// which rule (it becomes the problem's `detail`).
     #[error("the caller's role does not allow this: {0}")]
     Forbidden(&'static str),
+    /// 403 with the code given: what a person's own choice refuses the caller
+    /// (`DirectChatRefused`), without saying which choice.
+    #[error("refused: {0}")]
+    Refused(ErrorCode),
     /// 409 with the code given: the request conflicts with the state (`LastOwner`,
     /// `MessageDeleted`, ...).
     #[error("conflict: {0}")]

@@ -71,6 +71,9 @@ code_enum! {
         NotAMember => "not_a_member",
         /// 403: the caller's role does not allow this.
         Forbidden => "forbidden",
+        /// 403: the person takes no direct chat, or no message in one, from the caller (their
+        /// setting for direct chats, or a block: which one is not said).
+        DirectChatRefused => "direct_chat_refused",
         /// 404: the chat does not exist, or the caller is not in it.
         ChatNotFound => "chat_not_found",
         /// 404: the message does not exist, or the caller is not in its chat.

@@ -28,6 +28,7 @@ mod message_status;
 pub mod new_message;
 pub mod policy;
 pub mod presence;
+pub mod privacy;
 pub mod push;
 pub mod reaction;
 pub mod read_state;
@@ -65,6 +66,7 @@ pub use mention::MentionChange;
 pub use message::{DeliveryStatus, Message, MessageKind, MessageRecord, MessageStatus};
 pub use new_message::{MessageDraft, NewMessage};
 pub use presence::{Presence, PresenceChoice, PresenceStatus};
+pub use privacy::{Block, BlockList, DirectChats, Privacy};
 pub use push::{
     NewPusher, NotificationLevel, NotificationSetting, PushKeys, PushPayload, PushType, Pusher, PusherCreated,
     PusherKind, PusherList, PusherRegistration, VapidKey,

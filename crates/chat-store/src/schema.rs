@@ -10,6 +10,15 @@ diesel::table! {
         is_bot -> Bool,
         bot_owner_id -> Nullable<BigInt>,
         deleted_at -> Nullable<Timestamptz>,
+        direct_chats -> Text,
+    }
+}
+
+diesel::table! {
+    user_blocks (blocker_id, blocked_id) {
+        blocker_id -> BigInt,
+        blocked_id -> BigInt,
+        created_at -> Timestamptz,
     }
 }
 
@@ -45,6 +54,7 @@ diesel::table! {
         last_delivered_message_id -> Nullable<BigInt>,
         notification_level -> Nullable<Text>,
         muted_until -> Nullable<Timestamptz>,
+        may_post -> Bool,
     }
 }
 
@@ -165,6 +175,7 @@ diesel::allow_tables_to_appear_in_same_query!(events, chat_members);
 
 diesel::allow_tables_to_appear_in_same_query!(uploads, messages);
 diesel::allow_tables_to_appear_in_same_query!(uploads, link_previews);
+diesel::allow_tables_to_appear_in_same_query!(user_blocks, users);
 
 diesel::table! {
     link_previews (id) {

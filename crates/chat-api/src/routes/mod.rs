@@ -13,6 +13,7 @@ mod messages;
 mod metrics;
 mod notifications;
 mod presence;
+mod privacy;
 mod push;
 mod reactions;
 mod read_state;
@@ -47,6 +48,11 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(users::me)
             .service(users::rename_me)
             .service(presence::choose)
+            .service(privacy::blocks)
+            .service(privacy::block)
+            .service(privacy::unblock)
+            .service(privacy::privacy)
+            .service(privacy::set_privacy)
             .service(users::search)
             .service(users::get)
             .service(bots::create)

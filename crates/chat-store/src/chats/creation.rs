@@ -8,6 +8,7 @@ use crate::events::record::record_event;
 use crate::idempotency::{EarlierAnswer, earlier_answer, ensure_still_member, request_fingerprint};
 use crate::rows::{ChatRow, MemberRow};
 use crate::schema::{chat_members, chats, idempotency_keys};
+use crate::users::privacy::{direct_key, ensure_direct_chat_allowed, mark_blocked_members};
 use chat_domain::{Chat, ChatKind, Event, IdempotencyKey, MembershipChange, NewChat, Role, UserId};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
@@ -38,10 +39,7 @@ impl Store {
     /// keys would go with it (`ON DELETE CASCADE`), so a retry would create the chat afresh.
     pub async fn create_chat(&self, new: &NewChat, key: Option<&IdempotencyKey>) -> StoreResult<ChatCreation> {
         let direct_key = match new.kind {
-            ChatKind::Direct => new.member_ids.as_slice().first().map(|other| {
-                let (low, high) = if new.creator < *other { (new.creator, *other) } else { (*other, new.creator) };
-                format!("{low}:{high}")
-            }),
+            ChatKind::Direct => new.member_ids.as_slice().first().map(|other| direct_key(new.creator, *other)),
             ChatKind::Group => None,
         };
         let claim = key.map(|key| Ok::<_, StoreError>((key, request_fingerprint("POST /chats", new)?))).transpose()?;
@@ -90,7 +88,14 @@ impl Store {
                     }
                     return Ok(Outcome::ExistingDirect(existing));
                 };
+                if let (ChatKind::Direct, Some(other)) = (new.kind, new.member_ids.as_slice().first()) {
+                    // A direct chat that exists stays (above); a new one asks the other person.
+                    ensure_direct_chat_allowed(conn, new.creator, *other).await?;
+                }
                 insert_members(conn, row.id, new).await?;
+                if new.kind == ChatKind::Direct {
+                    mark_blocked_members(conn, row.id).await?;
+                }
                 let chat = row.into_chat()?;
                 let members = load_members(conn, chat.id, None).await?;
                 let created = MembershipChange { chat: chat.clone(), members };

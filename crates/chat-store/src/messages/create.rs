@@ -9,8 +9,8 @@ use crate::rows::MessageRow;
 use crate::schema::{chat_members, messages};
 use crate::uploads::attachment_candidates;
 use chat_domain::{
-    ChatId, DomainError, IdempotencyKey, Message, MessageId, MessageRecord, NewMessage, ReadFrontier, Resource,
-    Timestamp, Upload, UserId, ValidationErrors, attachment::check_attachments,
+    ChatId, DomainError, ErrorCode, IdempotencyKey, Message, MessageId, MessageRecord, NewMessage, ReadFrontier,
+    Resource, Timestamp, Upload, UserId, ValidationErrors, attachment::check_attachments,
 };
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -72,6 +72,9 @@ impl Store {
         };
         if !outcome.is_member {
             return Err(DomainError::NotAMember.into());
+        }
+        if !outcome.may_post {
+            return Err(DomainError::Refused(ErrorCode::DirectChatRefused).into());
         }
         if !outcome.reply_ok {
             let error = ValidationErrors::single(

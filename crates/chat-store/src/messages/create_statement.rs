@@ -14,7 +14,8 @@ use diesel::sql_types::{Array, BigInt, Bool, Bytea, Integer, Jsonb, Nullable, Te
 use diesel_async::AsyncPgConnection;
 use time::OffsetDateTime;
 
-/// Membership check, idempotency claim, insert and its `message.created` event, as one statement,
+/// Membership check (a member blocked by the other of a direct chat may not post: its row's
+/// `may_post`), idempotency claim, insert and its `message.created` event, as one statement,
 /// so the answer always describes what committed and costs one round trip; with, where the
 /// variant has them, `$attachable`/`$attached` (the uploads it carries, `$18`, checked beforehand
 /// by `attachments_for`, locked here), `$thread_check` (a thread reply's root, `$15`) and
@@ -31,7 +32,7 @@ macro_rules! create_sql {
 WITH ",
             $attachable,
             "allowed AS (
-    SELECT EXISTS (SELECT 1 FROM chat_members WHERE chat_id = $1 AND user_id = $2 FOR KEY SHARE) AS is_member,
+    SELECT member.may_post IS NOT NULL AS is_member, COALESCE(member.may_post, false) AS may_post,
            ($6::bigint IS NULL OR EXISTS (SELECT 1 FROM messages WHERE id = $6 AND chat_id = $1)) AS reply_ok,
            ",
             $thread_check,
@@ -39,9 +40,10 @@ WITH ",
            ",
             $attach_ok,
             " AS attach_ok
+      FROM (SELECT (SELECT may_post FROM chat_members WHERE chat_id = $1 AND user_id = $2 FOR KEY SHARE) AS may_post) member
 ), new_message AS (
     SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM allowed
-     WHERE is_member AND reply_ok AND thread_check = 'ok' AND attach_ok
+     WHERE is_member AND may_post AND reply_ok AND thread_check = 'ok' AND attach_ok
 ), claim AS (
     INSERT INTO idempotency_keys (user_id, key, request_hash, message_id)
     SELECT $2, $7, $8, id FROM new_message WHERE $7::text IS NOT NULL
@@ -67,7 +69,7 @@ WITH ",
 )",
             $features,
             "
-SELECT allowed.is_member, allowed.reply_ok, allowed.thread_check, allowed.attach_ok, inserted.* FROM allowed LEFT JOIN inserted ON true"
+SELECT allowed.is_member, allowed.may_post, allowed.reply_ok, allowed.thread_check, allowed.attach_ok, inserted.* FROM allowed LEFT JOIN inserted ON true"
         )
     };
 }
@@ -153,6 +155,9 @@ statement!(
 pub(crate) struct CreateOutcome {
     #[diesel(sql_type = Bool)]
     pub is_member: bool,
+    /// False in a direct chat whose other member blocks the author (`chat_members.may_post`).
+    #[diesel(sql_type = Bool)]
+    pub may_post: bool,
     #[diesel(sql_type = Bool)]
     pub reply_ok: bool,
     #[diesel(sql_type = Text)]
