@@ -632,6 +632,17 @@ test("picking a member puts @username in the composer, the caret after it", () =
   assert.deepEqual(model.completionPicked(state, 0), [Effect.renderCompletion, Effect.fillField(model.COMPOSER, "@bob ", 5)]);
 });
 
+test("the thread's composer completes mentions too, while a thread is open", () => {
+  const state = annAmongMembers();
+  assert.deepEqual(model.mentionTyped(state, "@bo", 3, model.THREAD_COMPOSER), [], "no thread open");
+  model.accept(state, message(1));
+  model.threadOpened(state, 1);
+  assert.deepEqual(model.mentionTyped(state, "ask @bo", 7, model.THREAD_COMPOSER), [Effect.renderCompletion]);
+  assert.equal(model.completionOpen(state, model.THREAD_COMPOSER), true);
+  assert.equal(model.completionOpen(state, model.COMPOSER), false);
+  assert.deepEqual(model.completionPicked(state), [Effect.renderCompletion, Effect.fillField(model.THREAD_COMPOSER, "ask @bob ", 9)]);
+});
+
 test("the Mentions view gathers its pages while it is the one asked; closing or opening again drops late pages", () => {
   const state = annWithChatOpen();
   assert.deepEqual(model.mentionsOpened(state), [Effect.renderMentions]);

@@ -74,13 +74,15 @@ export class Controller {
         isOpen: () => model.completionOpen(this.state, field),
       });
     }
-    view.bindMentionCompletion({
-      typed: (text, caret) => this.apply(model.mentionTyped(this.state, text, caret)),
-      move: (delta) => this.apply(model.completionMoved(this.state, delta)),
-      pick: () => this.apply(model.completionPicked(this.state)),
-      close: () => this.apply(model.completionClosed(this.state)),
-      isOpen: () => model.completionOpen(this.state, model.COMPOSER),
-    });
+    for (const field of [model.COMPOSER, model.THREAD_COMPOSER]) {
+      view.bindMentionCompletion(field, {
+        typed: (text, caret) => this.apply(model.mentionTyped(this.state, text, caret, field)),
+        move: (delta) => this.apply(model.completionMoved(this.state, delta)),
+        pick: () => this.apply(model.completionPicked(this.state)),
+        close: () => this.apply(model.completionClosed(this.state)),
+        isOpen: () => model.completionOpen(this.state, field),
+      });
+    }
     view.bindMentions(() => this.toggleMentions());
     view.bindMentionsMore(() => this.mentionsMore());
     view.bindOlder(() => this.loadOlder());

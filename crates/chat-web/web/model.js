@@ -531,19 +531,24 @@ export function completionPicked(state, index = state.completion.active) {
 /** The composer's field, as completions name it. */
 export const COMPOSER = "message";
 
+/** The open thread's composer's field. */
+export const THREAD_COMPOSER = "thread";
+
 /**
- * The composer holds `text`, the caret at `caret`: if it stands in an `@name` (mentions.js), the
- * open chat's members it may name are offered (no server to ask: the chat's members are loaded
- * as it opens); else nothing is. The highlighted one stays if it is still offered.
+ * The composer (`field`: COMPOSER, or THREAD_COMPOSER while a thread is open) holds `text`, the
+ * caret at `caret`: if it stands in an `@name` (mentions.js), the open chat's members it may name
+ * are offered (no server to ask: the chat's members are loaded as it opens); else nothing is. The
+ * highlighted one stays if it is still offered.
  */
-export function mentionTyped(state, text, caret) {
-  const mention = state.current === null ? null : mentionAt(text, caret);
+export function mentionTyped(state, text, caret, field = COMPOSER) {
+  const open = state.current !== null && (field === COMPOSER || state.thread !== null);
+  const mention = open ? mentionAt(text, caret) : null;
   const users = mention ? mentionCandidates(state.members, mention.query, state.me.id) : [];
   if (!users.length) return completionClosed(state);
-  const before = state.completion.field === COMPOSER ? state.completion : noCompletion();
+  const before = state.completion.field === field ? state.completion : noCompletion();
   const activeId = before.users[before.active]?.id;
   const active = Math.max(users.findIndex((user) => user.id === activeId), 0);
-  state.completion = { ...noCompletion(), field: COMPOSER, value: text, query: mention.query, users, active, mention };
+  state.completion = { ...noCompletion(), field, value: text, query: mention.query, users, active, mention };
   return [Effect.renderCompletion];
 }
 

@@ -16,10 +16,10 @@ import { badge, pageTitle } from "./unread.js";
 const $ = (id) => document.getElementById(id);
 
 /**
- * The inputs that complete usernames (controller's COMPLETED_FIELDS, and the composer's
- * mentions: model.COMPOSER), by field; each has its `${field}-suggestions` list.
+ * The inputs that complete usernames (controller's COMPLETED_FIELDS, and the composers'
+ * mentions: model.COMPOSER and model.THREAD_COMPOSER), by field; each has its `${field}-suggestions` list.
  */
-const COMPLETION_INPUTS = { "new-chat": "new-chat-users", "add-member": "add-member-name", message: "message-text" };
+const COMPLETION_INPUTS = { "new-chat": "new-chat-users", "add-member": "add-member-name", message: "message-text", thread: "thread-text" };
 
 /** The picker's emoji per row (app.css's .emoji-choices), for the arrow keys. */
 const PICKER_COLUMNS = 6;
@@ -126,7 +126,7 @@ export class View {
     });
     $("attach").addEventListener("click", () => $("attach-input").click());
     $("thread-text").addEventListener("keydown", (event) => {
-      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing && $("thread-suggestions").hidden) {
         event.preventDefault();
         $("thread-composer").requestSubmit();
       }
@@ -291,12 +291,13 @@ export class View {
   }
 
   /**
-   * Members offered for the `@name` at the composer's caret: `typed(text, caret)` as the text or
-   * the caret changes; while `isOpen()`, the arrows `move(delta)`, Enter and Tab `pick()`, and
-   * Escape `close()` (else they do what they always do: Enter sends); leaving the field closes.
+   * Members offered for the `@name` at the caret of `field`'s composer (model.COMPOSER, or
+   * model.THREAD_COMPOSER): `typed(text, caret)` as the text or the caret changes; while
+   * `isOpen()`, the arrows `move(delta)`, Enter and Tab `pick()`, and Escape `close()` (else they
+   * do what they always do: Enter sends, Escape closes a thread); leaving the field closes.
    */
-  bindMentionCompletion({ typed, move, pick, close, isOpen }) {
-    const input = $("message-text");
+  bindMentionCompletion(field, { typed, move, pick, close, isOpen }) {
+    const input = $(COMPLETION_INPUTS[field]);
     const changed = () => typed(input.value, input.selectionStart);
     input.addEventListener("input", changed);
     input.addEventListener("click", changed);
@@ -318,7 +319,7 @@ export class View {
     });
     input.addEventListener("blur", close);
     // A click on a suggestion keeps the cursor in the field.
-    $("message-suggestions").addEventListener("mousedown", (event) => event.preventDefault());
+    $(`${field}-suggestions`).addEventListener("mousedown", (event) => event.preventDefault());
   }
 
   /** `handler()`: the Mentions button was pressed (it opens and closes the view). */
