@@ -47,14 +47,14 @@ test("a thread reply from one user appears in the other's open thread live", asy
       await ann.locator("#thread-text:focus").waitFor();
 
       // Live: Bob's next reply appears in Ann's open thread, and her summary follows.
-      await bob.getByLabel("Reply in thread").fill("I'll draft the release notes tonight.");
+      await bob.getByRole("combobox", { name: "Reply in thread" }).fill("I'll draft the release notes tonight.");
       await bob.keyboard.press("Enter");
       await annThread.locator(".message", { hasText: "release notes" }).waitFor();
       await annThread.locator(".thread-divider", { hasText: "2 replies" }).waitFor();
       await root(ann).locator(".thread-summary", { hasText: "2 replies" }).waitFor();
 
       // Ann's reply: shown at once, stored once, live in Bob's thread.
-      await ann.getByLabel("Reply in thread").fill("Great, thanks both 🎉");
+      await ann.getByRole("combobox", { name: "Reply in thread" }).fill("Great, thanks both 🎉");
       await ann.keyboard.press("Enter");
       await annThread.locator(".message.mine", { hasText: "thanks both" }).waitFor();
       await annThread.locator('.message[data-state="sent"]', { hasText: "thanks both" }).waitFor();
