@@ -10,7 +10,7 @@ import { presenceText } from "./presence.js";
 import { pickerChoices } from "./reactions.js";
 import { chatInUrl, chatUrl } from "./push.js";
 import { replyCount } from "./threads.js";
-import { timeline } from "./timeline.js";
+import { dayLabel, timeline } from "./timeline.js";
 import { badge, pageTitle } from "./unread.js";
 
 const $ = (id) => document.getElementById(id);
@@ -681,12 +681,15 @@ export class View {
     const entries = threadMessages(state);
     const count = thread.root?.thread?.reply_count ?? entries.filter((entry) => entry.state === "sent").length;
     const status = thread.error || (thread.loading ? "Loading the thread…" : entries.length === 0 ? "No replies yet: start the thread." : "");
+    const items = timeline(entries, { me: state.me.id, unreadAfter: null });
+    // Replies of the root's own day need no separator between it and them.
+    if (items[0]?.kind === "day" && thread.root && items[0].label === dayLabel(thread.root.ts, Date.now())) items.shift();
     const focused = focusedControl(list);
     list.replaceChildren(
       ...(thread.root ? [messageItem(thread.root, { ...options, quoted: quoteOf(find, state.names, thread.root.reply_to_id), highlighted: thread.root.id === thread.highlight })] : []),
       h("li", { class: "thread-divider", role: "separator" }, count ? replyCount(count) : "Replies"),
       ...(status ? [h("li", { class: thread.error ? "thread-status error" : "thread-status", role: "status" }, status)] : []),
-      ...timelineNodes(timeline(entries, { me: state.me.id, unreadAfter: null }), options, { find, highlight: thread.highlight }));
+      ...timelineNodes(items, options, { find, highlight: thread.highlight }));
     if (focused) refocus(list, focused);
     $("thread-older").hidden = !thread.hasOlder;
     if (toHighlight) list.querySelector(".message.highlight")?.scrollIntoView({ block: "center" });
