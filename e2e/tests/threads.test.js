@@ -5,8 +5,9 @@
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { randomUUID } from "node:crypto";
 import { join } from "node:path";
-import { ARTIFACTS, chatting, launch, messageTexts, send, withScreenshots } from "./support.js";
+import { ARTIFACTS, BASE, chatting, launch, messageTexts, rest, send, withScreenshots } from "./support.js";
 
 test("a thread reply from one user appears in the other's open thread live", async () => {
   const browser = await launch();
@@ -94,6 +95,45 @@ test("a thread reply from one user appears in the other's open thread live", asy
       await bob.locator("#thread-text:focus").waitFor();
       await bob.keyboard.press("Escape");
       await bobThread.waitFor({ state: "hidden" });
+    });
+  } finally {
+    await browser.close();
+  }
+});
+
+test("replies count unread until the chat is opened; a mention in a thread opens the thread at it", async () => {
+  const browser = await launch();
+  const pages = [];
+  try {
+    await withScreenshots("thread-mention", () => pages, async () => {
+      const { ann, bob, annName } = await chatting(browser, pages);
+      await send(ann, "Schema change: who reviews the migration?");
+      const rootId = Number(await ann.locator("#messages .message", { hasText: "Schema change" }).getAttribute("data-id"));
+      const token = await bob.evaluate(() => sessionStorage.getItem("chat.token"));
+      const chatId = (await rest("GET", "/chats", token)).chats[0].id;
+
+      // Ann back at the chat list; Bob replies in the thread.
+      await ann.goto(BASE);
+      await ann.locator("#connection", { hasText: "live" }).waitFor();
+      for (const content of ["Looking now", `@${annName} I can review it after lunch`, "The down migration needs a default"]) {
+        await rest("POST", "/messages", token, { chat_id: chatId, thread_root_id: rootId, content }, { "Idempotency-Key": randomUUID() });
+      }
+      await ann.locator("#chat-list .unread:not(.mentions)", { hasText: "3" }).waitFor();
+
+      // Opened, the chat is read, replies included, though its conversation shows them only as a summary.
+      await ann.locator("#chat-list button").first().click();
+      await ann.locator("#messages .message .thread-summary", { hasText: "3 replies" }).waitFor();
+      await ann.waitForFunction(() => document.querySelector("#chat-list .unread") === null);
+      assert.deepEqual(await messageTexts(ann), ["Schema change: who reviews the migration?"]);
+
+      // The mention, in the Mentions view, opens the chat at the root and the thread at the reply.
+      await ann.getByRole("button", { name: /^Mentions/ }).click();
+      await ann.locator("#mention-list .mention-hit", { hasText: "after lunch" }).click();
+      const highlighted = ann.locator("#thread-messages .message.highlight");
+      await highlighted.waitFor();
+      assert.equal(await highlighted.locator(".body").textContent(), `@${annName} I can review it after lunch`);
+      await ann.locator("#messages .message.highlight", { hasText: "Schema change" }).waitFor();
+      assert.equal(await ann.locator("#thread-messages .message").count(), 4, "the root and its three replies");
     });
   } finally {
     await browser.close();

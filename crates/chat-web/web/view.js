@@ -674,7 +674,7 @@ export class View {
     const wasHidden = $("thread").hidden;
     $("thread").hidden = false;
     const chat = state.chats.get(thread.chatId);
-    $("thread-chat").textContent = chat ? titleOf(chat) : "";
+    $("thread-chat").textContent = chat ? `${chat.kind === "direct" ? "with" : "in"} ${titleOf(chat)}` : "";
     const nearBottom = distanceFromBottom(list) < NEAR_BOTTOM;
     const options = { me: state.me.id, myUsername: state.me.username, names: state.names, actions: { ...actions, canModerate: canManage(chat) } };
     const find = (id) => (thread.root?.id === id ? thread.root : thread.messages.get(id) ?? state.messages.get(id));
