@@ -237,7 +237,11 @@ export function chatClosed(state, chatId) {
   const effects = [];
   if (state.current === chatId) {
     state.current = null;
-    effects.push(Effect.closeConversation, ...threadClosed(state).filter((effect) => effect === Effect.renderThread));
+    effects.push(Effect.closeConversation);
+    if (state.thread !== null) {
+      state.thread = null;
+      effects.push(Effect.renderThread);
+    }
   }
   return [...effects, Effect.renderChats];
 }
