@@ -9,6 +9,8 @@ import { randomUUID } from "node:crypto";
 import { join } from "node:path";
 import { ARTIFACTS, BASE, chatting, launch, messageTexts, rest, send, withScreenshots } from "./support.js";
 
+const NOTES = Buffer.from("%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n");
+
 test("a thread reply from one user appears in the other's open thread live", async () => {
   const browser = await launch();
   const pages = [];
@@ -69,13 +71,24 @@ test("a thread reply from one user appears in the other's open thread live", asy
       await bob.getByRole("button", { name: "rocket", exact: true }).click();
       await annThread.locator(".message", { hasText: "thanks both" }).getByRole("button", { name: /^🚀 1, reacted by / }).waitFor();
 
-      // The summary: three replies from two people, the latest first.
-      const summary = root(ann).locator(".thread-summary", { hasText: "3 replies" });
+      // Files too: Bob's caption and file, from the thread's composer, as a download in Ann's thread.
+      await bob.getByRole("combobox", { name: "Reply in thread" }).fill("Draft attached");
+      await bob.locator("#thread-attach-input").setInputFiles({ name: "release-notes.pdf", mimeType: "application/pdf", buffer: NOTES });
+      const attached = annThread.locator(".message", { hasText: "Draft attached" });
+      await attached.getByRole("link", { name: `release-notes.pdf · ${NOTES.length} B` }).waitFor();
+      await bob.locator("#thread-uploads .upload").first().waitFor({ state: "detached" });
+      assert.equal(await bob.getByRole("combobox", { name: "Reply in thread" }).inputValue(), "", "the caption went with the file");
+
+      // The summary: four replies from two people, the latest first.
+      const summary = root(ann).locator(".thread-summary", { hasText: "4 replies" });
       await summary.waitFor();
       assert.equal(await summary.locator(".avatar").count(), 2);
-      assert.match(await summary.getAttribute("aria-label"), /^3 replies, from .+, last reply just now\. Open the thread$/);
+      assert.match(await summary.getAttribute("aria-label"), /^4 replies, from bob\w+, ann\w+, last reply just now\. Open the thread$/);
       assert.deepEqual(await messageTexts(ann), conversation, "still no reply in the conversation");
 
+      // Read as it came, replies included: no unread count stays on the open chat.
+      await ann.waitForFunction(() => document.querySelector("#chat-list .unread") === null);
+      await ann.waitForFunction(() => document.getElementById("typing").textContent === ""); // Bob's typing in the conversation, long over
       await ann.mouse.move(0, 0);
       await ann.evaluate(() => document.activeElement?.blur());
       await ann.screenshot({ path: join(ARTIFACTS, "thread.png") });

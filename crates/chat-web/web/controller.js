@@ -95,7 +95,7 @@ export class Controller {
     view.bindThreadClose(() => this.closeThread());
     view.bindThreadOlder(() => this.loadOlderInThread());
     view.bindTyping(() => this.typed());
-    view.bindAttach((files) => this.attach(files));
+    view.bindAttach((files, { inThread }) => this.attach(files, { inThread }));
     view.bindCancelReply(() => this.apply(model.replyCancelled(this.state)));
     view.bindPageShown(() => this.state.current && this.markRead());
     view.bindNotificationChoice((choice) => this.setNotifications(choice));
@@ -560,26 +560,36 @@ export class Controller {
 
   // ---- sending files: uploaded one by one, then posted as one message ----
 
-  attach(files) {
+  /** Sends `files` to the open chat's conversation, or `inThread` as a reply in its open thread. */
+  attach(files, { inThread = false } = {}) {
     const chatId = this.state.current;
-    if (!files.length || !chatId) return;
-    sendFiles(files, this.view.uploadList(), { describe, post: (uploads) => this.postFiles(chatId, uploads) });
+    const rootId = inThread ? this.state.thread?.rootId ?? null : null;
+    if (!files.length || !chatId || (inThread && rootId === null)) return;
+    sendFiles(files, this.view.uploadList({ inThread }), { describe, post: (uploads) => this.postFiles(chatId, uploads, rootId) });
   }
 
   /**
-   * The one message naming `uploads`. If its chat is still open, the composer's text is its caption
-   * and the reply being written quotes: both are used up.
+   * The one message naming `uploads`, in the thread under `rootId` if not null. If its chat (its
+   * thread) is still open, that composer's text is its caption, and in the conversation the reply
+   * being written quotes: both are used up.
    */
-  async postFiles(chatId, uploads) {
-    const open = this.state.current === chatId;
-    const text = open ? this.view.composerText() : "";
-    const replyTo = open ? this.state.replyTo?.id : null;
+  async postFiles(chatId, uploads, rootId = null) {
+    const inThread = rootId !== null;
+    const open = this.state.current === chatId && (!inThread || this.state.thread?.rootId === rootId);
+    const composerText = () => (inThread ? this.view.threadComposerText() : this.view.composerText());
+    const text = open ? composerText() : "";
+    const replyTo = open && !inThread ? this.state.replyTo?.id : null;
     const body = {
       chat_id: chatId, type: messageType(uploads), payload: { upload_ids: uploads.map((upload) => upload.id) },
       ...(text.trim() ? { content: text } : {}), ...(replyTo ? { reply_to_id: replyTo } : {}),
+      ...(inThread ? { thread_root_id: rootId } : {}),
     };
     const message = await createOnce("/messages", body, newKey());
-    if (this.state.current === chatId && this.view.composerText() === text) this.view.clearComposer();
+    const stillOpen = this.state.current === chatId && (!inThread || this.state.thread?.rootId === rootId);
+    if (stillOpen && text && composerText() === text) {
+      if (inThread) this.view.clearThreadComposer();
+      else this.view.clearComposer();
+    }
     this.apply(model.filesPosted(this.state, chatId, replyTo, message));
   }
 

@@ -125,6 +125,7 @@ export class View {
       }
     });
     $("attach").addEventListener("click", () => $("attach-input").click());
+    $("thread-attach").addEventListener("click", () => $("thread-attach-input").click());
     $("thread-text").addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing && $("thread-suggestions").hidden) {
         event.preventDefault();
@@ -400,13 +401,15 @@ export class View {
     $("message-text").addEventListener("input", handler);
   }
 
-  /** `handler(files)`: files were chosen to send. */
+  /** `handler(files, { inThread })`: files were chosen to send, in the conversation or the open thread. */
   bindAttach(handler) {
-    $("attach-input").addEventListener("change", () => {
-      const files = [...$("attach-input").files];
-      $("attach-input").value = ""; // so that the same file can be chosen again
-      handler(files);
-    });
+    for (const [id, inThread] of [["attach-input", false], ["thread-attach-input", true]]) {
+      $(id).addEventListener("change", () => {
+        const files = [...$(id).files];
+        $(id).value = ""; // so that the same file can be chosen again
+        handler(files, { inThread });
+      });
+    }
   }
 
   /** `handler(choice)`: a value of NOTIFICATION_CHOICES was chosen for the open chat. */
@@ -565,9 +568,13 @@ export class View {
     (message?.querySelector(".thread-summary") ?? message ?? $("message-text")).focus({ preventScroll: true });
   }
 
-  /** Where the files being sent show their progress. */
-  uploadList() {
-    return $("uploads");
+  /** Where the files being sent show their progress: under the conversation's composer, or the thread's. */
+  uploadList({ inThread = false } = {}) {
+    return $(inThread ? "thread-uploads" : "uploads");
+  }
+
+  threadComposerText() {
+    return $("thread-text").value;
   }
 
   // ---- drawing the state ----
