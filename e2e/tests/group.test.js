@@ -45,7 +45,7 @@ test("a group is made, renamed and its members changed; history scrolls back; re
       await ann.locator("#messages").evaluate((list) => { list.scrollTop = 0; list.dispatchEvent(new Event("scroll")); });
       await ann.getByRole("button", { name: "Jump to the newest" }).click();
 
-      await ann.locator("#messages .message", { hasText: "note 60" }).getByRole("button", { name: "Reply" }).click();
+      await ann.locator("#messages .message", { hasText: "note 60" }).getByRole("button", { name: "Reply", exact: true }).click();
       await ann.getByLabel("Message", { exact: true }).fill("agreed");
       await ann.keyboard.press("Enter");
       const reply = ann.locator('#messages .message[data-state="sent"]', { hasText: "agreed" });

@@ -36,6 +36,7 @@ pub const ASSETS: &[Asset] = &[
     Asset { path: "/people.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/people.js") },
     Asset { path: "/reactions.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/reactions.js") },
     Asset { path: "/mentions.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/mentions.js") },
+    Asset { path: "/threads.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/threads.js") },
     // The service worker: served from the root, so that its scope is the whole client.
     Asset { path: "/sw.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/sw.js") },
 ];

@@ -1,6 +1,6 @@
 // The web client's state changes (web/model.js), run by `node --test` (`make test`): messages
 // accepted once and in order, our own sends reconciled with their answer and their event in
-// either order, edits, deletes, reactions, receipts, and what each event asks of the page.
+// either order, edits, deletes, reactions, receipts, threads, and what each event asks of the page.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -305,7 +305,7 @@ test("being removed from a chat closes it; other changes of chats and members re
 
 test("events the client does not use change nothing", () => {
   const state = annWithChatOpen([message(1)]);
-  for (const type of ["read.updated", "thread.updated", "something.new", "constructor", "toString"]) {
+  for (const type of ["read.updated", "something.new", "constructor", "toString"]) {
     assert.deepEqual(model.applyEvent(state, event(type, {})), [], type);
   }
 });
@@ -632,6 +632,17 @@ test("picking a member puts @username in the composer, the caret after it", () =
   assert.deepEqual(model.completionPicked(state, 0), [Effect.renderCompletion, Effect.fillField(model.COMPOSER, "@bob ", 5)]);
 });
 
+test("the thread's composer completes mentions too, while a thread is open", () => {
+  const state = annAmongMembers();
+  assert.deepEqual(model.mentionTyped(state, "@bo", 3, model.THREAD_COMPOSER), [], "no thread open");
+  model.accept(state, message(1));
+  model.threadOpened(state, 1);
+  assert.deepEqual(model.mentionTyped(state, "ask @bo", 7, model.THREAD_COMPOSER), [Effect.renderCompletion]);
+  assert.equal(model.completionOpen(state, model.THREAD_COMPOSER), true);
+  assert.equal(model.completionOpen(state, model.COMPOSER), false);
+  assert.deepEqual(model.completionPicked(state), [Effect.renderCompletion, Effect.fillField(model.THREAD_COMPOSER, "ask @bob ", 9)]);
+});
+
 test("the Mentions view gathers its pages while it is the one asked; closing or opening again drops late pages", () => {
   const state = annWithChatOpen();
   assert.deepEqual(model.mentionsOpened(state), [Effect.renderMentions]);
@@ -674,4 +685,197 @@ test("mentions that come while the view is open go on top, once each", () => {
   assert.deepEqual(model.mentionsArrived(state, asked, { messages: [message(7)], next_before: null }), [], "nothing new");
   model.mentionsClosed(state);
   assert.deepEqual(model.mentionsArrived(state, asked, { messages: [message(8)], next_before: null }), []);
+});
+
+// ---- threads ----
+
+const ROOT = 1;
+const SUMMARY = { reply_count: 1, last_reply_at: "2026-01-01T00:00:05Z", participant_ids: [BOB] };
+
+/** A reply in the thread under message ROOT. */
+function reply(id, fields = {}) {
+  return message(id, { thread_root_id: ROOT, ...fields });
+}
+
+/** Ann with chat 10 open (messages 1 and 2), the thread under 1 open and its page (`replies`) loaded. */
+function annInThread(replies = []) {
+  const state = annWithChatOpen([message(1), message(2)]);
+  model.threadOpened(state, ROOT);
+  model.threadLoaded(state, state.thread, { root: message(1), messages: replies, has_older: false, has_newer: false });
+  return state;
+}
+
+/** The open thread as drawn: each reply's id, content and state. */
+function inThread(state) {
+  return model.threadMessages(state).map(({ message: m, state: s }) => [m.id, m.content, s]);
+}
+
+test("opening a thread shows its root at once, then its page, and marks the root in the conversation", () => {
+  const state = annWithChatOpen([message(1), message(2)]);
+  assert.deepEqual(model.threadOpened(state, ROOT), [Effect.renderThread, Effect.renderMessages]);
+  assert.equal(state.thread.root.id, ROOT);
+  assert.equal(state.thread.loading, true);
+  const asked = state.thread;
+  model.accept(state, reply(7)); // a reply that came before the page
+  const effects = model.threadLoaded(state, asked, { root: message(1, { thread: SUMMARY }), messages: [reply(5)], has_older: true, has_newer: false });
+  assert.deepEqual(effects, [Effect.renderThreadAtBottom, Effect.markRead]);
+  assert.deepEqual(inThread(state), [[5, "text 5", "sent"], [7, "text 7", "sent"]]);
+  assert.equal(state.thread.hasOlder, true);
+  assert.equal(state.thread.loading, false);
+  assert.deepEqual(state.thread.root.thread, SUMMARY);
+});
+
+test("a thread opened at a reply lands on it; older pages keep the root that events updated", () => {
+  const state = annWithChatOpen([message(1)]);
+  model.threadOpened(state, ROOT, { highlight: 6 });
+  const asked = state.thread;
+  assert.deepEqual(model.threadLoaded(state, asked, { root: message(1), messages: [reply(6)], has_older: true, has_newer: false }),
+    [Effect.renderThreadAtHighlight, Effect.markRead]);
+  model.applyEvent(state, event("thread.updated", { message_id: ROOT, thread: { ...SUMMARY, reply_count: 4 } }));
+  assert.equal(model.threadOldestId(state), 6);
+  assert.deepEqual(model.threadLoaded(state, asked, { root: message(1, { thread: SUMMARY }), messages: [reply(3)], has_older: false, has_newer: true }, { older: true }),
+    [Effect.renderThread]);
+  assert.equal(state.thread.root.thread.reply_count, 4, "the older page's root is older news");
+  assert.deepEqual(inThread(state).map(([id]) => id), [3, 6]);
+  assert.equal(state.thread.hasOlder, false);
+});
+
+test("a page for a thread closed or opened again since is dropped", () => {
+  const state = annWithChatOpen([message(1), message(2)]);
+  model.threadOpened(state, ROOT);
+  const first = state.thread;
+  model.threadOpened(state, 2);
+  assert.deepEqual(model.threadLoaded(state, first, { root: message(1), messages: [reply(5)], has_older: false }), []);
+  assert.deepEqual(model.threadFailed(state, first, "gone"), []);
+  assert.equal(state.thread.rootId, 2);
+  assert.deepEqual(inThread(state), []);
+  assert.deepEqual(model.threadClosed(state), [Effect.renderThread, Effect.renderMessages]);
+  assert.equal(state.thread, null);
+  assert.deepEqual(model.threadClosed(state), [], "closed already");
+});
+
+test("a thread that cannot be read says why", () => {
+  const state = annWithChatOpen([message(1)]);
+  model.threadOpened(state, ROOT);
+  assert.deepEqual(model.threadFailed(state, state.thread, "no such message"), [Effect.renderThread]);
+  assert.equal(state.thread.error, "no such message");
+  assert.equal(state.thread.loading, false);
+});
+
+test("a reply goes to its open thread, never into the conversation; it is the chat's last message", () => {
+  const state = annInThread();
+  const effects = model.applyEvent(state, event("message.created", reply(5)));
+  assert.deepEqual(effects, [Effect.renderThread, Effect.renderChats, Effect.markRead]);
+  assert.deepEqual(inThread(state), [[5, "text 5", "sent"]]);
+  assert.deepEqual(shown(state).map(([id]) => id), [1, 2]);
+  assert.equal(state.chats.get(10).last_message.id, 5);
+});
+
+test("a reply in a thread that is not open changes only the chat list", () => {
+  const state = annWithChatOpen([message(1), message(2)]);
+  assert.deepEqual(model.accept(state, message(5, { thread_root_id: 2 })), [Effect.renderChats]);
+  model.threadOpened(state, ROOT);
+  assert.deepEqual(model.accept(state, message(6, { thread_root_id: 2 })), [Effect.renderChats]);
+  assert.deepEqual(shown(state).map(([id]) => id), [1, 2]);
+  assert.deepEqual(inThread(state), []);
+});
+
+test("thread.updated puts the summary on the root, in the conversation and atop its thread; none once no reply is left", () => {
+  const state = annInThread();
+  const effects = model.applyEvent(state, event("thread.updated", { message_id: ROOT, thread: SUMMARY }));
+  assert.deepEqual(effects, [Effect.renderMessages, Effect.renderThread]);
+  assert.deepEqual(state.messages.get(ROOT).thread, SUMMARY);
+  assert.deepEqual(state.thread.root.thread, SUMMARY);
+  model.applyEvent(state, event("thread.updated", { message_id: ROOT, thread: { reply_count: 0, last_reply_at: null, participant_ids: [] } }));
+  assert.equal(state.messages.get(ROOT).thread, undefined);
+  assert.equal(state.thread.root.thread, undefined);
+  assert.deepEqual(model.applyEvent(state, event("thread.updated", { message_id: 2, thread: SUMMARY })), [Effect.renderMessages]);
+  assert.deepEqual(model.applyEvent(state, event("thread.updated", { message_id: 2, thread: SUMMARY }, 20)), [], "another chat");
+  assert.deepEqual(model.applyEvent(state, event("thread.updated", { message_id: 99, thread: SUMMARY })), [], "a root not loaded");
+});
+
+test("edits, deletes and reactions reach the open thread's replies and its root", () => {
+  const state = annInThread([reply(5)]);
+  assert.deepEqual(model.applyEvent(state, event("message.updated", reply(5, { content: "edited" }))), [Effect.renderThread, Effect.renderChats]);
+  assert.deepEqual(inThread(state), [[5, "edited", "sent"]]);
+  const reacted = reply(5, { content: "edited", reactions: [{ emoji: "👍", count: 1, user_ids: [BOB] }] });
+  model.applyEvent(state, event("reaction.added", { message_id: 5, user_id: BOB, emoji: "👍", reactions: reacted.reactions, message: reacted }));
+  assert.equal(state.thread.messages.get(5).reactions.length, 1);
+  const effects = model.applyEvent(state, event("message.updated", message(1, { content: "root edited", thread: SUMMARY })));
+  assert.deepEqual(effects, [Effect.renderMessages, Effect.renderThread]);
+  assert.equal(state.thread.root.content, "root edited");
+  assert.equal(state.messages.get(ROOT).content, "root edited");
+});
+
+test("a send in the thread shows there at once, leaves the conversation's reply alone, and lands once", () => {
+  const state = annInThread();
+  model.replyStarted(state, message(2));
+  const effects = model.sendStarted(state, { localId: "local-1", key: "key-1", content: "same words", ts: "2026-01-01T00:01:00Z", threadRootId: ROOT });
+  const item = effects.at(-1).item;
+  assert.deepEqual(effects, [Effect.renderThreadAtBottom, Effect.deliver(item)]);
+  assert.equal(item.thread_root_id, ROOT);
+  assert.equal(item.reply_to_id, null, "the thread's composer quotes nothing");
+  assert.equal(state.replyTo.id, 2, "the conversation's reply is still being written");
+  assert.deepEqual(inThread(state), [["local-1", "same words", "sending"]]);
+  assert.deepEqual(shown(state).map(([id]) => id), [1, 2]);
+
+  // The same words sent in the conversation too: each event finds its own.
+  const { item: main } = send(state, "same words", 2);
+  model.applyEvent(state, event("message.created", reply(8, { author_id: ME.id, content: "same words" })));
+  assert.equal(item.matchedId, 8);
+  assert.equal(main.matchedId, null);
+  assert.deepEqual(inThread(state), [[8, "same words", "sent"]]);
+  assert.deepEqual(model.sendAnswered(state, item, reply(8, { author_id: ME.id, content: "same words" })), [Effect.renderThread, Effect.renderChats]);
+  assert.deepEqual(inThread(state), [[8, "same words", "sent"]]);
+  assert.deepEqual(state.pending, [main]);
+});
+
+test("a failed send in the thread is marked there and retried there", () => {
+  const state = annInThread();
+  const effects = model.sendStarted(state, { localId: "local-1", key: "key-1", content: "hello", ts: "2026-01-01T00:01:00Z", threadRootId: ROOT });
+  const item = effects.at(-1).item;
+  assert.deepEqual(model.sendFailed(state, item, "too long"), [Effect.renderThread]);
+  assert.deepEqual(inThread(state), [["local-1", "hello", "failed"]]);
+  assert.equal(model.threadMessages(state)[0].message.thread_root_id, ROOT);
+  assert.deepEqual(model.retryStarted(state, "key-1"), [Effect.renderThread, Effect.deliver(item)]);
+  model.threadClosed(state);
+  assert.deepEqual(model.sendFailed(state, item, "too long"), [], "its thread is not shown");
+});
+
+test("marking read reaches the chat's newest message, a reply in a thread too, unless read further back", () => {
+  const state = annWithChatOpen([message(1), message(2)]);
+  assert.equal(model.readThrough(state), 2);
+  model.accept(state, reply(9));
+  assert.equal(model.newestId(state), 2, "the conversation shows no reply");
+  assert.equal(model.readThrough(state), 9);
+  model.chatOpenedAt(state, 10, 1);
+  model.aroundLoaded(state, 10, { messages: [message(1)], has_older: false, has_newer: true });
+  assert.equal(model.readThrough(state), 1);
+  assert.equal(model.readThrough(annWithChatOpen()), 0);
+});
+
+test("receipts tick our replies in the open thread too", () => {
+  const state = annInThread([reply(5, { author_id: ME.id })]);
+  const effects = model.applyEvent(state, event("receipt.updated", {
+    chat_id: 10, delivered: [{ user_id: BOB, message_id: 5 }], read: [{ user_id: BOB, message_id: 4 }],
+  }));
+  assert.deepEqual(effects, [Effect.renderMessages, Effect.renderThread]);
+  assert.equal(state.thread.messages.get(5).delivery, "delivered");
+});
+
+test("opening another chat closes the thread; leaving the chat too", () => {
+  const state = annInThread();
+  assert.deepEqual(model.chatOpened(state, 20), [Effect.renderReply, Effect.renderThread]);
+  assert.equal(state.thread, null);
+  model.chatOpened(state, 10);
+  model.threadOpened(state, ROOT);
+  assert.deepEqual(model.applyEvent(state, event("member.removed", { chat_id: 10, user_id: ME.id })),
+    [Effect.closeConversation, Effect.renderThread, Effect.renderChats]);
+  assert.equal(state.thread, null);
+});
+
+test("those who replied in a thread are named: unknown ones are asked for", () => {
+  const state = annInThread([reply(5, { author_id: 7 })]);
+  model.applyEvent(state, event("thread.updated", { message_id: 2, thread: { ...SUMMARY, participant_ids: [8, BOB] } }));
+  assert.deepEqual(model.unknownAuthors(state).sort(), [2, 7, 8]);
 });

@@ -105,9 +105,21 @@ export const api = {
   members: (id) => call("GET", `/chats/${id}/members`),
   addMember: (id, userId) => call("POST", `/chats/${id}/members`, { user_id: userId }),
   removeMember: (id, userId) => call("DELETE", `/chats/${id}/members/${userId}`),
-  history: (id, before) => call("GET", `/chats/${id}/messages?limit=50${before ? `&before=${before}` : ""}`),
-  historyAround: (id, messageId) => call("GET", `/chats/${id}/messages?limit=50&around=${messageId}`),
-  historyAfter: (id, after) => call("GET", `/chats/${id}/messages?limit=50&after=${after}`),
+  // The conversation's pages leave thread replies out (`threads=exclude`): a thread shows there as
+  // its root's summary, and its replies only in the thread's panel (`thread` below). Pages then
+  // count only what they show (has_older, has_newer); unread counts and the one read marker still
+  // count replies, hence model.readThrough. Such a page does not move the delivery marker
+  // (API.md, "Receipts"): the socket's acks and marking read do.
+  history: (id, before) => call("GET", `/chats/${id}/messages?limit=50&threads=exclude${before ? `&before=${before}` : ""}`),
+  historyAround: (id, messageId) => call("GET", `/chats/${id}/messages?limit=50&threads=exclude&around=${messageId}`),
+  historyAfter: (id, after) => call("GET", `/chats/${id}/messages?limit=50&threads=exclude&after=${after}`),
+  /** The thread of message `id` (its root, or a reply in it): the newest replies, or those `before` or `around` a reply. */
+  thread: (id, { before, around } = {}) => {
+    const params = new URLSearchParams({ limit: "50" });
+    if (before) params.set("before", String(before));
+    if (around) params.set("around", String(around));
+    return call("GET", `/messages/${id}/thread?${params}`);
+  },
   search: (query, { chatId, cursor }) => {
     const params = new URLSearchParams({ q: query, limit: "20" });
     if (chatId) params.set("chat_id", String(chatId));

@@ -50,7 +50,11 @@ export class Controller {
       remove: (message) => this.remove(message),
       reply: (message) => this.reply(message),
       retry: (message) => this.retry(message),
+      thread: (message) => this.openThread(message.id),
     };
+    // A thread's messages do all of that but quote (its composer quotes nothing) or open a thread (they do not nest).
+    const { react, pickReaction, edit, remove, retry } = this.messageActions;
+    this.threadActions = { react, pickReaction, edit, remove, retry };
 
     view.bindSignIn((form) => this.signIn(form));
     view.bindLogout(() => this.logout());
@@ -70,13 +74,15 @@ export class Controller {
         isOpen: () => model.completionOpen(this.state, field),
       });
     }
-    view.bindMentionCompletion({
-      typed: (text, caret) => this.apply(model.mentionTyped(this.state, text, caret)),
-      move: (delta) => this.apply(model.completionMoved(this.state, delta)),
-      pick: () => this.apply(model.completionPicked(this.state)),
-      close: () => this.apply(model.completionClosed(this.state)),
-      isOpen: () => model.completionOpen(this.state, model.COMPOSER),
-    });
+    for (const field of [model.COMPOSER, model.THREAD_COMPOSER]) {
+      view.bindMentionCompletion(field, {
+        typed: (text, caret) => this.apply(model.mentionTyped(this.state, text, caret, field)),
+        move: (delta) => this.apply(model.completionMoved(this.state, delta)),
+        pick: () => this.apply(model.completionPicked(this.state)),
+        close: () => this.apply(model.completionClosed(this.state)),
+        isOpen: () => model.completionOpen(this.state, field),
+      });
+    }
     view.bindMentions(() => this.toggleMentions());
     view.bindMentionsMore(() => this.mentionsMore());
     view.bindOlder(() => this.loadOlder());
@@ -85,8 +91,11 @@ export class Controller {
     view.bindSearch((query, inChat, { now }) => this.search(query, inChat, now));
     view.bindSearchMore(() => this.searchMore());
     view.bindSend((text) => this.send(text));
+    view.bindThreadSend((text) => this.send(text, { inThread: true }));
+    view.bindThreadClose(() => this.closeThread());
+    view.bindThreadOlder(() => this.loadOlderInThread());
     view.bindTyping(() => this.typed());
-    view.bindAttach((files) => this.attach(files));
+    view.bindAttach((files, { inThread }) => this.attach(files, { inThread }));
     view.bindCancelReply(() => this.apply(model.replyCancelled(this.state)));
     view.bindPageShown(() => this.state.current && this.markRead());
     view.bindNotificationChoice((choice) => this.setNotifications(choice));
@@ -156,8 +165,10 @@ export class Controller {
       presence: (frame) => this.apply(model.presenceUpdated(this.state, frame)),
       reconnected: () => this.refreshPresence(),
       resync: async () => {
+        const thread = this.state.thread?.rootId;
         await this.loadChats();
         if (this.state.current) await this.openChat(this.state.current);
+        if (thread !== undefined && this.state.current) await this.openThread(thread);
       },
       status: (text) => this.view.showConnection(text),
       unauthorized: () => this.signedOut(),
@@ -322,6 +333,48 @@ export class Controller {
     this.apply(model.aroundLoaded(this.state, id, await api.historyAround(id, messageId), opening));
   }
 
+  /**
+   * Opens `message` where it is shown (a search hit, a mention): in its chat, highlighted; a
+   * thread reply in its thread, opened beside its root.
+   */
+  async openMessage(message) {
+    const rootId = message.thread_root_id ?? null;
+    await this.openChatAt(message.chat_id, rootId ?? message.id);
+    if (rootId !== null && this.state.current === message.chat_id) await this.openThread(rootId, message.id);
+  }
+
+  // ---- the open chat's thread ----
+
+  /** Opens the thread under message `rootId` of the open chat, at its newest replies or at reply `highlight`. */
+  async openThread(rootId, highlight = null) {
+    this.apply(model.threadOpened(this.state, rootId, { highlight }));
+    const asked = this.state.thread;
+    this.view.focusThreadComposer();
+    try {
+      const page = await api.thread(rootId, highlight === null ? {} : { around: highlight });
+      this.apply(model.threadLoaded(this.state, asked, page));
+    } catch (error) {
+      this.apply(model.threadFailed(this.state, asked, describe(error)));
+    }
+  }
+
+  async loadOlderInThread() {
+    const asked = this.state.thread;
+    const before = model.threadOldestId(this.state);
+    if (!asked || before === undefined) return;
+    try {
+      this.apply(model.threadLoaded(this.state, asked, await api.thread(asked.rootId, { before }), { older: true }));
+    } catch (error) {
+      this.apply(model.threadFailed(this.state, asked, describe(error)));
+    }
+  }
+
+  closeThread() {
+    const rootId = this.state.thread?.rootId;
+    this.apply(model.threadClosed(this.state));
+    if (rootId !== undefined) this.view.focusThreadSummary(rootId);
+  }
+
   async loadNewer() {
     const [id, opening] = [this.state.current, this.state.opening];
     const page = await api.historyAfter(id, model.newestId(this.state));
@@ -450,7 +503,7 @@ export class Controller {
     clearTimeout(this.readTimer);
     this.readTimer = setTimeout(async () => {
       const chatId = this.state.current;
-      const newest = model.newestId(this.state);
+      const newest = model.readThrough(this.state);
       if (!newest || !this.state.chats.has(chatId) || this.view.pageHidden()) return;
       try {
         this.apply(model.readMarked(this.state, chatId, await api.markRead(chatId, newest)));
@@ -462,19 +515,28 @@ export class Controller {
 
   // ---- sending: shown at once, answered in place, never twice ----
 
-  send(text) {
-    if (!text.trim() || !this.state.current) return;
-    this.view.clearComposer();
-    this.apply(model.completionClosed(this.state));
-    // Read further back, our message would be shown after a gap: to the newest first.
-    if (this.state.hasNewer) this.showNewest();
-    const send = { localId: `local-${newKey()}`, key: newKey(), content: text, ts: new Date().toISOString() };
+  /** Sends `text` from the conversation's composer, or `inThread` from the open thread's. */
+  send(text, { inThread = false } = {}) {
+    const threadRootId = inThread ? this.state.thread?.rootId ?? null : null;
+    if (!text.trim() || !this.state.current || (inThread && threadRootId === null)) return;
+    if (inThread) {
+      this.view.clearThreadComposer();
+    } else {
+      this.view.clearComposer();
+      this.apply(model.completionClosed(this.state));
+      // Read further back, our message would be shown after a gap: to the newest first.
+      if (this.state.hasNewer) this.showNewest();
+    }
+    const send = { localId: `local-${newKey()}`, key: newKey(), content: text, ts: new Date().toISOString(), threadRootId };
     this.apply(model.sendStarted(this.state, send));
   }
 
   /** Posts a pending send (retried under its key until it lands or is refused). */
   async deliver(item) {
-    const body = { chat_id: item.chat_id, type: "text", content: item.content, ...(item.reply_to_id ? { reply_to_id: item.reply_to_id } : {}) };
+    const body = {
+      chat_id: item.chat_id, type: "text", content: item.content, ...(item.reply_to_id ? { reply_to_id: item.reply_to_id } : {}),
+      ...(item.thread_root_id === null ? {} : { thread_root_id: item.thread_root_id }),
+    };
     let message;
     try {
       message = await createOnce("/messages", body, item.key);
@@ -498,26 +560,36 @@ export class Controller {
 
   // ---- sending files: uploaded one by one, then posted as one message ----
 
-  attach(files) {
+  /** Sends `files` to the open chat's conversation, or `inThread` as a reply in its open thread. */
+  attach(files, { inThread = false } = {}) {
     const chatId = this.state.current;
-    if (!files.length || !chatId) return;
-    sendFiles(files, this.view.uploadList(), { describe, post: (uploads) => this.postFiles(chatId, uploads) });
+    const rootId = inThread ? this.state.thread?.rootId ?? null : null;
+    if (!files.length || !chatId || (inThread && rootId === null)) return;
+    sendFiles(files, this.view.uploadList({ inThread }), { describe, post: (uploads) => this.postFiles(chatId, uploads, rootId) });
   }
 
   /**
-   * The one message naming `uploads`. If its chat is still open, the composer's text is its caption
-   * and the reply being written quotes: both are used up.
+   * The one message naming `uploads`, in the thread under `rootId` if not null. If its chat (its
+   * thread) is still open, that composer's text is its caption, and in the conversation the reply
+   * being written quotes: both are used up.
    */
-  async postFiles(chatId, uploads) {
-    const open = this.state.current === chatId;
-    const text = open ? this.view.composerText() : "";
-    const replyTo = open ? this.state.replyTo?.id : null;
+  async postFiles(chatId, uploads, rootId = null) {
+    const inThread = rootId !== null;
+    const open = this.state.current === chatId && (!inThread || this.state.thread?.rootId === rootId);
+    const composerText = () => (inThread ? this.view.threadComposerText() : this.view.composerText());
+    const text = open ? composerText() : "";
+    const replyTo = open && !inThread ? this.state.replyTo?.id : null;
     const body = {
       chat_id: chatId, type: messageType(uploads), payload: { upload_ids: uploads.map((upload) => upload.id) },
       ...(text.trim() ? { content: text } : {}), ...(replyTo ? { reply_to_id: replyTo } : {}),
+      ...(inThread ? { thread_root_id: rootId } : {}),
     };
     const message = await createOnce("/messages", body, newKey());
-    if (this.state.current === chatId && this.view.composerText() === text) this.view.clearComposer();
+    const stillOpen = this.state.current === chatId && (!inThread || this.state.thread?.rootId === rootId);
+    if (stillOpen && text && composerText() === text) {
+      if (inThread) this.view.clearThreadComposer();
+      else this.view.clearComposer();
+    }
     this.apply(model.filesPosted(this.state, chatId, replyTo, message));
   }
 
@@ -692,9 +764,13 @@ const EFFECTS = {
   "render-completion": (app) => app.view.renderCompletion(app.state, { onPick: (index) => app.apply(model.completionPicked(app.state, index)) }),
   "render-me": (app) => app.view.showMe(app.state.me),
   "fill-field": (app, { field, value, caret }) => app.view.fillField(field, value, caret),
-  "render-search": (app) => app.view.renderSearch(app.state, { titleOf: (chat) => app.title(chat), onOpen: (hit) => app.openChatAt(hit.chat_id, hit.message.id) }),
+  "render-thread": (app, { toBottom, toHighlight }) => {
+    app.view.renderThread(app.state, { toBottom, toHighlight, actions: app.threadActions, titleOf: (chat) => app.title(chat) });
+    app.loadAuthors();
+  },
+  "render-search": (app) => app.view.renderSearch(app.state, { titleOf: (chat) => app.title(chat), onOpen: (hit) => app.openMessage({ ...hit.message, chat_id: hit.chat_id }) }),
   "render-mentions": (app) => {
-    app.view.renderMentions(app.state, { titleOf: (chat) => app.title(chat), onOpen: (message) => app.openChatAt(message.chat_id, message.id) });
+    app.view.renderMentions(app.state, { titleOf: (chat) => app.title(chat), onOpen: (message) => app.openMessage(message) });
     app.loadAuthors();
   },
   "render-reply": (app) => app.view.renderReply(app.state),

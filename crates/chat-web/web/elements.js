@@ -7,6 +7,7 @@ import { isOnline } from "./presence.js";
 import { reactionChips } from "./reactions.js";
 import { parse } from "./rich_text.js";
 import { snippetParts } from "./snippet.js";
+import { isReply, threadSummary } from "./threads.js";
 import { dayLabel } from "./timeline.js";
 import { badge } from "./unread.js";
 
@@ -109,6 +110,7 @@ export function linkPreviewCard(preview) {
 }
 
 const SMILEY = "M12 21a9 9 0 1 1 0-18 9 9 0 0 1 0 18zM8.5 14.5a4.5 4.5 0 0 0 7 0M9 9.5h.01M15 9.5h.01";
+const BUBBLES = "M21 15a2 2 0 0 1-2 2H7l-4 4V5a2 2 0 0 1 2-2h14a2 2 0 0 1 2 2zM8 8h8M8 12h5";
 
 /** A small stroked icon, as index.html's (no markup from strings: built node by node). */
 function icon(path) {
@@ -135,15 +137,36 @@ function reactionList(message, { me, names, actions }) {
 }
 
 /**
+ * Under a root in the conversation: its thread's summary (threads.js), the latest repliers'
+ * avatars, how many replied and when; a click opens the thread (`actions.thread`).
+ */
+function threadLine(message, { names, actions }) {
+  const summary = threadSummary(message, names, Date.now());
+  if (!summary) return null;
+  return h("button", {
+    type: "button", class: "thread-summary", "data-control": "thread-summary", "aria-label": `${summary.label}. Open the thread`,
+    onclick: () => actions.thread(message),
+  },
+  h("span", { class: "thread-people" }, summary.people.map((person) => avatar(person.name, person.id))),
+  h("span", { class: "thread-count" }, summary.count),
+  summary.last && h("span", { class: "thread-last" }, summary.last),
+  h("span", { class: "thread-view", "aria-hidden": "true" }, "View thread"));
+}
+
+/**
  * One message. `state` is "sent" for stored ones, or "sending"/"failed" for the caller's own
  * not yet answered; `continued` when it follows its author's message (timeline.js), which named
- * them; `highlighted` when the chat was opened at it; `actions` holds the callbacks (react,
- * pickReaction, edit, remove, reply, retry). Its action buttons show while it is hovered or
- * holds the focus (app.css); a click on it gives it the focus, for touch screens.
+ * them; `highlighted` when the chat was opened at it; `threadOpen` when its thread is open beside;
+ * `actions` holds the callbacks (react, pickReaction, edit, remove, retry, and where they are
+ * offered reply, which quotes it, and thread, which opens its thread). Its action buttons show
+ * while it is hovered or holds the focus (app.css); a click on it gives it the focus, for touch
+ * screens. A root shows its thread's summary where threads can be opened.
  */
-export function messageItem(message, { me, myUsername, names, quoted, state = "sent", continued = false, highlighted = false, actions }) {
+export function messageItem(message, { me, myUsername, names, quoted, state = "sent", continued = false, highlighted = false, threadOpen = false, actions }) {
   const mine = message.author_id === me;
-  const classes = ["message", mine && "mine", continued && "continued", highlighted && "highlight", message.is_deleted && "deleted", state === "failed" && "failed"];
+  const classes = ["message", mine && "mine", continued && "continued", highlighted && "highlight", threadOpen && "thread-open",
+    message.is_deleted && "deleted", state === "failed" && "failed"];
+  const threads = Boolean(actions.thread) && !isReply(message);
   const delivery = message.delivery ?? "sent";
   const ticks = !mine || state !== "sent" ? state === "sent" ? "" : state : { sent: "✓ sent", delivered: "✓✓ delivered", read: "✓✓ read" }[delivery];
   const author = names.get(message.author_id) || `user ${message.author_id}`;
@@ -159,12 +182,17 @@ export function messageItem(message, { me, myUsername, names, quoted, state = "s
     !message.is_deleted && message.attachments?.length > 0 && attachmentList(message.attachments),
     !message.is_deleted && message.link_preview && linkPreviewCard(message.link_preview),
     live && reactionList(message, { me, names, actions }),
+    threads && state === "sent" && threadLine(message, { names, actions }),
     live && h("div", { class: "toolbar", role: "toolbar", "aria-label": "Message actions" },
       h("button", {
         type: "button", class: "icon", "aria-label": "React", title: "React", "aria-haspopup": "dialog", "data-control": "react",
         onclick: (event) => actions.pickReaction(message, event.currentTarget),
       }, icon(SMILEY)),
-      h("button", { type: "button", "data-control": "reply", onclick: () => actions.reply(message) }, "Reply"),
+      threads && h("button", {
+        type: "button", class: "icon", "aria-label": "Reply in thread", title: "Reply in thread", "data-control": "thread",
+        onclick: () => actions.thread(message),
+      }, icon(BUBBLES)),
+      actions.reply && h("button", { type: "button", "data-control": "reply", onclick: () => actions.reply(message) }, "Reply"),
       mine && h("button", { type: "button", "data-control": "edit", onclick: () => actions.edit(message) }, "Edit"),
       (mine || actions.canModerate) && h("button", { type: "button", "data-control": "delete", onclick: () => actions.remove(message) }, "Delete")),
     state === "failed" && h("div", { class: "actions" },

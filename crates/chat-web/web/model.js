@@ -7,6 +7,7 @@
 import { mentionAt, mentionCandidates, withMention } from "./mentions.js";
 import { completedWith, suggestions, typedPrefix } from "./people.js";
 import { isOnline, presenceOf, presenceText } from "./presence.js";
+import { isReply, withThread } from "./threads.js";
 
 /**
  * What the controller does after a change; the fields beside `do` are its arguments. The ones
@@ -24,6 +25,9 @@ export const Effect = {
   renderCompletion: Object.freeze({ do: "render-completion" }), // the usernames offered as one types
   renderMe: Object.freeze({ do: "render-me" }), // the signed-in user's name
   renderReply: Object.freeze({ do: "render-reply" }),
+  renderThread: Object.freeze({ do: "render-thread", toBottom: false }), // the thread panel, kept where the reader is
+  renderThreadAtBottom: Object.freeze({ do: "render-thread", toBottom: true }),
+  renderThreadAtHighlight: Object.freeze({ do: "render-thread", toBottom: false, toHighlight: true }),
   renderTyping: Object.freeze({ do: "render-typing" }),
   renderNotifications: Object.freeze({ do: "render-notifications" }), // the open chat's setting
   renderPush: Object.freeze({ do: "render-push" }), // the control that turns push on and off
@@ -65,7 +69,8 @@ export function createState() {
     namesAsked: new Set(), // user ids whose name was asked for by itself (authors who left)
     completion: noCompletion(), // see completionAsked
     members: [], // of the open chat
-    pending: [], // own text messages not yet answered (see sendStarted)
+    pending: [], // own text messages not yet answered (see sendStarted), in the chat or in a thread
+    thread: null, // the open thread, beside the open chat: see threadOpened
     replyTo: null, // the message the composer's text answers
     typing: new Set(), // ids of those typing in the open chat
     notifications: new Map(), // chat id -> { level, muted_until }, as the server has it
@@ -102,17 +107,21 @@ export function profileChanged(state, user) {
   state.me = user;
   state.names.set(user.id, user.display_name);
   for (const member of state.members) if (member.user_id === user.id) member.display_name = user.display_name;
-  return [Effect.renderMe, Effect.renderMembers, Effect.renderMessages, Effect.renderReply];
+  return [Effect.renderMe, Effect.renderMembers, Effect.renderMessages, Effect.renderReply, ...threadShown(state)];
 }
 
 /**
- * Authors whose names are not known, not asked for yet: of the open chat's messages (they left),
- * and of the Mentions view's (chats whose members were never read).
+ * Authors whose names are not known, not asked for yet: of the open chat's messages and thread
+ * (they left), with those who replied in its threads, and of the Mentions view's (chats whose
+ * members were never read).
  */
 export function unknownAuthors(state) {
   const ids = new Set();
-  for (const message of [...state.messages.values(), ...state.mentions.messages]) {
-    if (!state.names.has(message.author_id) && !state.namesAsked.has(message.author_id)) ids.add(message.author_id);
+  const thread = state.thread ? [...(state.thread.root ? [state.thread.root] : []), ...state.thread.messages.values()] : [];
+  for (const message of [...state.messages.values(), ...thread, ...state.mentions.messages]) {
+    for (const id of [message.author_id, ...(message.thread?.participant_ids ?? [])]) {
+      if (!state.names.has(id) && !state.namesAsked.has(id)) ids.add(id);
+    }
   }
   return [...ids];
 }
@@ -125,7 +134,7 @@ export function namesAsked(state, ids) {
 /** A user's public fields: their name, for the messages they wrote. */
 export function personLoaded(state, user) {
   state.names.set(user.id, user.display_name);
-  return [Effect.renderMessages, ...(state.mentions.open ? [Effect.renderMentions] : [])];
+  return [Effect.renderMessages, ...threadShown(state), ...(state.mentions.open ? [Effect.renderMentions] : [])];
 }
 
 /** Every chat, as the list's pages gave them: replaces what was known. */
@@ -229,6 +238,10 @@ export function chatClosed(state, chatId) {
   if (state.current === chatId) {
     state.current = null;
     effects.push(Effect.closeConversation);
+    if (state.thread !== null) {
+      state.thread = null;
+      effects.push(Effect.renderThread);
+    }
   }
   return [...effects, Effect.renderChats];
 }
@@ -243,13 +256,15 @@ export function chatOpened(state, chatId) {
   state.current = chatId;
   state.messages = new Map();
   state.replyTo = null;
+  const threadWasOpen = state.thread !== null;
+  state.thread = null;
   state.hasNewer = false;
   state.heldBack = new Map();
   state.highlight = null;
   state.opening += 1;
   const chat = state.chats.get(chatId);
   state.unreadAfter = chat?.unread_count > 0 ? chat.last_read_message_id ?? 0 : null;
-  return [Effect.renderReply];
+  return [Effect.renderReply, ...(threadWasOpen ? [Effect.renderThread] : [])];
 }
 
 /**
@@ -340,9 +355,26 @@ export function oldestId(state) {
   return state.messages.size ? Math.min(...state.messages.keys()) : undefined;
 }
 
-/** The newest loaded message's id, 0 when none: what marking read moves the marker to. */
+/** The newest loaded message's id of the conversation (threads' replies aside), 0 when none. */
 export function newestId(state) {
   return Math.max(0, ...state.messages.keys());
+}
+
+/**
+ * What marking the open chat read moves its marker to, 0 when nothing. The conversation leaves
+ * thread replies out (history is read with `threads=exclude`: see api.js), yet the server keeps
+ * one read marker per chat and counts replies as unread (API.md, "Threads"). A reader at the
+ * newest messages has seen every thread's latest as its root's summary, so the marker goes to
+ * the chat's newest message, a reply or not (its `last_message`, which events keep current), and
+ * to the open thread's newest reply. Read further back (opened at a search hit), only as far as
+ * the newest message shown.
+ */
+export function readThrough(state) {
+  const shown = newestId(state);
+  if (state.hasNewer || !shown) return shown;
+  const last = state.chats.get(state.current)?.last_message?.id ?? 0;
+  const inThread = state.thread !== null && state.thread.chatId === state.current ? Math.max(0, ...state.thread.messages.keys()) : 0;
+  return Math.max(shown, last, inThread);
 }
 
 /**
@@ -351,9 +383,14 @@ export function newestId(state) {
  * event came before its answer is shown once, as the stored message.
  */
 export function visibleMessages(state) {
-  const stored = [...state.messages.values()].sort((a, b) => a.id - b.id).map((message) => ({ message, state: "sent" }));
+  return shownWith(state, state.messages.values(), state.current, null);
+}
+
+/** Stored `messages` in order, then the pending sends to `chatId`'s conversation (`rootId` null) or thread. */
+function shownWith(state, messages, chatId, rootId) {
+  const stored = [...messages].sort((a, b) => a.id - b.id).map((message) => ({ message, state: "sent" }));
   const own = state.pending
-    .filter((item) => item.chat_id === state.current && !item.matchedId)
+    .filter((item) => item.chat_id === chatId && item.thread_root_id === rootId && !item.matchedId)
     .map((item) => ({ message: pendingMessage(state, item), state: item.state }));
   return [...stored, ...own];
 }
@@ -362,18 +399,33 @@ export function visibleMessages(state) {
 function pendingMessage(state, item) {
   return {
     id: item.localId, chat_id: item.chat_id, author_id: state.me.id, content: item.content, reply_to_id: item.reply_to_id,
+    ...(item.thread_root_id === null ? {} : { thread_root_id: item.thread_root_id }),
     ts: item.ts, reactions: [], is_deleted: false, status: "delivered", delivery: "sent", pendingKey: item.key,
   };
 }
 
-/** A stored message, ours or others': into the open chat if it is its chat, and the chat list. */
+/**
+ * A stored message, ours or others': into the open chat if it is its chat (a thread reply only
+ * into its thread, if that is open: the conversation shows its root's summary), and the chat list.
+ */
 export function accept(state, message) {
   const effects = [];
-  if (message.chat_id === state.current && state.hasNewer && !state.messages.has(message.id)) {
+  const thread = state.thread;
+  if (isReply(message)) {
+    if (thread?.chatId === message.chat_id && thread.rootId === message.thread_root_id) {
+      thread.messages.set(message.id, message);
+      effects.push(Effect.renderThread);
+    }
+  } else if (message.chat_id === state.current && state.hasNewer && !state.messages.has(message.id)) {
     state.heldBack.set(message.id, message);
   } else if (message.chat_id === state.current) {
     state.messages.set(message.id, message);
     effects.push(Effect.renderMessages);
+  }
+  if (thread?.chatId === message.chat_id && thread.rootId === message.id) {
+    // The open thread's root, edited, reacted to, deleted: it stands at the thread's top too.
+    thread.root = message;
+    effects.push(Effect.renderThread);
   }
   const chat = state.chats.get(message.chat_id);
   if (!chat) return [...effects, Effect.loadChats];
@@ -483,19 +535,24 @@ export function completionPicked(state, index = state.completion.active) {
 /** The composer's field, as completions name it. */
 export const COMPOSER = "message";
 
+/** The open thread's composer's field. */
+export const THREAD_COMPOSER = "thread";
+
 /**
- * The composer holds `text`, the caret at `caret`: if it stands in an `@name` (mentions.js), the
- * open chat's members it may name are offered (no server to ask: the chat's members are loaded
- * as it opens); else nothing is. The highlighted one stays if it is still offered.
+ * The composer (`field`: COMPOSER, or THREAD_COMPOSER while a thread is open) holds `text`, the
+ * caret at `caret`: if it stands in an `@name` (mentions.js), the open chat's members it may name
+ * are offered (no server to ask: the chat's members are loaded as it opens); else nothing is. The
+ * highlighted one stays if it is still offered.
  */
-export function mentionTyped(state, text, caret) {
-  const mention = state.current === null ? null : mentionAt(text, caret);
+export function mentionTyped(state, text, caret, field = COMPOSER) {
+  const open = state.current !== null && (field === COMPOSER || state.thread !== null);
+  const mention = open ? mentionAt(text, caret) : null;
   const users = mention ? mentionCandidates(state.members, mention.query, state.me.id) : [];
   if (!users.length) return completionClosed(state);
-  const before = state.completion.field === COMPOSER ? state.completion : noCompletion();
+  const before = state.completion.field === field ? state.completion : noCompletion();
   const activeId = before.users[before.active]?.id;
   const active = Math.max(users.findIndex((user) => user.id === activeId), 0);
-  state.completion = { ...noCompletion(), field: COMPOSER, value: text, query: mention.query, users, active, mention };
+  state.completion = { ...noCompletion(), field, value: text, query: mention.query, users, active, mention };
   return [Effect.renderCompletion];
 }
 
@@ -574,18 +631,92 @@ export function replyCancelled(state) {
   return [Effect.renderReply];
 }
 
+// ---- threads: one open at a time, beside the open chat (over it on a phone) ----
+
+/**
+ * The thread under message `rootId` of the open chat opens, empty until its page comes to
+ * threadLoaded; `root` is that message if the conversation holds it (shown at once), and
+ * `highlight` the reply it was opened at (a search hit, a mention), if any. Its pages are asked
+ * for with `state.thread` as it is now: one asked for a thread since closed is dropped.
+ */
+export function threadOpened(state, rootId, { highlight = null } = {}) {
+  const root = state.messages.get(rootId) ?? state.heldBack.get(rootId) ?? null;
+  state.thread = { rootId, chatId: state.current, root, messages: new Map(), hasOlder: false, loading: true, error: "", highlight };
+  return [Effect.renderThread, Effect.renderMessages]; // the root stands out while its thread is open
+}
+
+export function threadClosed(state) {
+  if (state.thread === null) return [];
+  state.thread = null;
+  return [Effect.renderThread, Effect.renderMessages];
+}
+
+/**
+ * A page of the thread `asked` (`{ root, messages, has_older, has_newer }`): merged with what
+ * arrived meanwhile; `older` when it is the page before the oldest reply loaded.
+ */
+export function threadLoaded(state, asked, page, { older = false } = {}) {
+  if (state.thread !== asked) return [];
+  // The page's root holds the summary as the page was read; events after it were applied to ours.
+  if (!asked.root || !older) asked.root = page.root;
+  for (const message of page.messages) asked.messages.set(message.id, message);
+  asked.hasOlder = page.has_older;
+  asked.loading = false;
+  asked.error = "";
+  if (older) return [Effect.renderThread];
+  return [asked.highlight === null ? Effect.renderThreadAtBottom : Effect.renderThreadAtHighlight, Effect.markRead];
+}
+
+/** The thread's page could not be read (`why`): said in the panel. */
+export function threadFailed(state, asked, why) {
+  if (state.thread !== asked) return [];
+  asked.loading = false;
+  asked.error = why;
+  return [Effect.renderThread];
+}
+
+/** The oldest loaded reply's id of the open thread (what the page before it is asked by), or undefined. */
+export function threadOldestId(state) {
+  return state.thread?.messages.size ? Math.min(...state.thread.messages.keys()) : undefined;
+}
+
+/** What the open thread shows under its root, as visibleMessages: the replies, then our sends not yet answered. */
+export function threadMessages(state) {
+  const thread = state.thread;
+  return thread ? shownWith(state, thread.messages.values(), thread.chatId, thread.rootId) : [];
+}
+
+/** The thread panel drawn again, if one is open. */
+function threadShown(state) {
+  return state.thread ? [Effect.renderThread] : [];
+}
+
 // ---- sending: shown at once, answered in place, never twice ----
 
 /**
- * Our text `content` is being sent to the open chat, as a reply if one is being written. It shows
- * at once as "sending", and is delivered under `key` (the Idempotency-Key of every attempt).
- * `localId` names it until it is stored; `ts` is the time shown meanwhile.
+ * Our text `content` is being sent to the open chat: to its conversation, as a reply if one is
+ * being written there; or, with `threadRootId`, as a reply in that thread (the thread's composer
+ * quotes nothing). It shows at once as "sending", and is delivered under `key` (the
+ * Idempotency-Key of every attempt). `localId` names it until it is stored; `ts` is the time
+ * shown meanwhile.
  */
-export function sendStarted(state, { localId, key, content, ts }) {
-  const item = { localId, key, chat_id: state.current, content, reply_to_id: state.replyTo?.id ?? null, ts, state: "sending", matchedId: null };
+export function sendStarted(state, { localId, key, content, ts, threadRootId = null }) {
+  const inThread = threadRootId !== null;
+  const item = {
+    localId, key, chat_id: state.current, content, reply_to_id: inThread ? null : state.replyTo?.id ?? null,
+    thread_root_id: threadRootId, ts, state: "sending", matchedId: null,
+  };
   state.pending.push(item);
+  if (inThread) return [Effect.renderThreadAtBottom, Effect.deliver(item)];
   state.replyTo = null;
   return [Effect.renderReply, Effect.renderMessagesAtBottom, Effect.deliver(item)];
+}
+
+/** Where a pending send is drawn, if it is shown: the open chat's conversation, or its open thread. */
+function pendingShown(state, item) {
+  if (item.chat_id !== state.current) return [];
+  if (item.thread_root_id === null) return [Effect.renderMessages];
+  return state.thread?.rootId === item.thread_root_id ? [Effect.renderThread] : [];
 }
 
 /** The answer to a send: the stored message takes its place. */
@@ -599,7 +730,7 @@ export function sendFailed(state, item, why) {
   item.state = "failed";
   item.matchedId = null; // a message of the same text from elsewhere is not this one
   item.error = why;
-  return item.chat_id === state.current ? [Effect.renderMessages] : [];
+  return pendingShown(state, item);
 }
 
 /** A failed send, named by its key, is tried again (with the same key). */
@@ -607,7 +738,7 @@ export function retryStarted(state, key) {
   const item = state.pending.find((other) => other.key === key);
   if (!item) return [];
   item.state = "sending";
-  return [Effect.renderMessages, Effect.deliver(item)];
+  return [...pendingShown(state, item), Effect.deliver(item)];
 }
 
 /**
@@ -648,14 +779,16 @@ const EVENTS = {
   "member.added": chatChanged,
   "member.updated": chatChanged,
   "member.removed": memberRemoved,
-  // read.updated: receipt.updated already sums the markers up; thread.updated: no threads here.
+  "thread.updated": threadUpdated,
+  // read.updated: receipt.updated already sums the markers up.
 };
 
 function messageCreated(state, data, { chatId, pageHidden }) {
   const mine = data.author_id === state.me.id;
   if (mine && data.type === "text") {
     // Our own send, whose answer may still be on its way: shown once, as this (only text waits).
-    const item = state.pending.find((other) => other.chat_id === chatId && other.content === data.content && !other.matchedId);
+    const rootId = data.thread_root_id ?? null;
+    const item = state.pending.find((other) => other.chat_id === chatId && other.thread_root_id === rootId && other.content === data.content && !other.matchedId);
     if (item) item.matchedId = data.id;
   }
   const effects = accept(state, data);
@@ -664,9 +797,11 @@ function messageCreated(state, data, { chatId, pageHidden }) {
   return effects;
 }
 
-/** Whether the open chat has message `id`, shown or held back. */
+/** Whether the open chat has message `id`, shown or held back, or in its open thread. */
 function known(state, chatId, id) {
-  return chatId === state.current && (state.messages.has(id) || state.heldBack.has(id));
+  if (chatId !== state.current) return false;
+  const thread = state.thread;
+  return state.messages.has(id) || state.heldBack.has(id) || (thread !== null && (thread.rootId === id || thread.messages.has(id)));
 }
 
 function messageChanged(state, data, { chatId }) {
@@ -696,13 +831,34 @@ function mention(state, data, { chatId, pageHidden }) {
 function receiptUpdated(state, { delivered, read }, { chatId }) {
   if (chatId !== state.current) return [];
   const through = (markers) => markers.find((marker) => marker.user_id !== state.me.id)?.message_id ?? 0;
-  const [deliveredThrough, readThrough] = [through(delivered), through(read)];
-  for (const message of state.messages.values()) {
+  const [deliveredThrough, readUpTo] = [through(delivered), through(read)];
+  const thread = state.thread ? [...(state.thread.root ? [state.thread.root] : []), ...state.thread.messages.values()] : [];
+  for (const message of [...state.messages.values(), ...thread]) {
     if (message.author_id !== state.me.id || typeof message.id !== "number") continue;
-    message.delivery = message.id <= readThrough ? "read" : message.id <= deliveredThrough ? "delivered" : "sent";
-    if (message.id <= readThrough) message.status = "read";
+    message.delivery = message.id <= readUpTo ? "read" : message.id <= deliveredThrough ? "delivered" : "sent";
+    if (message.id <= readUpTo) message.status = "read";
   }
-  return [Effect.renderMessages];
+  return [Effect.renderMessages, ...threadShown(state)];
+}
+
+/**
+ * A thread's summary changed (a reply posted or deleted): the root shows it, in the conversation
+ * and at the top of its open thread. No fetch: the event holds the whole summary.
+ */
+function threadUpdated(state, { message_id: rootId, thread }, { chatId }) {
+  if (chatId !== state.current) return [];
+  const effects = [];
+  for (const messages of [state.messages, state.heldBack]) {
+    const root = messages.get(rootId);
+    if (root) withThread(root, thread);
+    if (root && messages === state.messages) effects.push(Effect.renderMessages);
+  }
+  const open = state.thread;
+  if (open !== null && open.rootId === rootId && open.root) {
+    withThread(open.root, thread);
+    effects.push(Effect.renderThread);
+  }
+  return effects;
 }
 
 function memberRemoved(state, data, context) {

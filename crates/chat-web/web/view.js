@@ -5,20 +5,21 @@
 
 import { avatar, chatItem, h, hitItem, mentionItem, messageItem, time } from "./elements.js";
 import { unreadMentions } from "./mentions.js";
-import { canManage, headStatus, peerOf, visibleMessages } from "./model.js";
+import { canManage, headStatus, peerOf, threadMessages, visibleMessages } from "./model.js";
 import { presenceText } from "./presence.js";
 import { pickerChoices } from "./reactions.js";
 import { chatInUrl, chatUrl } from "./push.js";
-import { timeline } from "./timeline.js";
+import { replyCount } from "./threads.js";
+import { dayLabel, timeline } from "./timeline.js";
 import { badge, pageTitle } from "./unread.js";
 
 const $ = (id) => document.getElementById(id);
 
 /**
- * The inputs that complete usernames (controller's COMPLETED_FIELDS, and the composer's
- * mentions: model.COMPOSER), by field; each has its `${field}-suggestions` list.
+ * The inputs that complete usernames (controller's COMPLETED_FIELDS, and the composers'
+ * mentions: model.COMPOSER and model.THREAD_COMPOSER), by field; each has its `${field}-suggestions` list.
  */
-const COMPLETION_INPUTS = { "new-chat": "new-chat-users", "add-member": "add-member-name", message: "message-text" };
+const COMPLETION_INPUTS = { "new-chat": "new-chat-users", "add-member": "add-member-name", message: "message-text", thread: "thread-text" };
 
 /** The picker's emoji per row (app.css's .emoji-choices), for the arrow keys. */
 const PICKER_COLUMNS = 6;
@@ -76,6 +77,32 @@ function distanceFromBottom(list) {
   return list.scrollHeight - list.scrollTop - list.clientHeight;
 }
 
+/** What a reply's quote says of message `id`, found by `find(id)` (undefined when not loaded). */
+function quoteOf(find, names, id) {
+  if (!id) return null;
+  const original = find(id);
+  if (!original) return "↪ an earlier message";
+  return `↪ ${names.get(original.author_id) || ""}: ${original.is_deleted ? "message deleted" : original.content ?? ""}`;
+}
+
+/**
+ * timeline.js's items as the list's elements: day separators, the "new messages" divider, and
+ * each message (elements.js's messageItem with `options`, quoting through `find`); `highlight` is
+ * the id to highlight, `threadOpen` that of the root whose thread is open.
+ */
+function timelineNodes(items, options, { find, highlight = null, threadOpen = null }) {
+  return items.map((item) => {
+    switch (item.kind) {
+      case "day": return h("li", { class: "day", role: "separator" }, item.label);
+      case "new": return h("li", { class: "new-divider", role: "separator" }, "New messages");
+      default: return messageItem(item.message, {
+        ...options, quoted: quoteOf(find, options.names, item.message.reply_to_id), state: item.state, continued: item.continued,
+        highlighted: item.message.id === highlight, threadOpen: item.message.id === threadOpen,
+      });
+    }
+  });
+}
+
 export class View {
   constructor() {
     $("members-toggle").addEventListener("click", () => {
@@ -98,6 +125,13 @@ export class View {
       }
     });
     $("attach").addEventListener("click", () => $("attach-input").click());
+    $("thread-attach").addEventListener("click", () => $("thread-attach-input").click());
+    $("thread-text").addEventListener("keydown", (event) => {
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing && $("thread-suggestions").hidden) {
+        event.preventDefault();
+        $("thread-composer").requestSubmit();
+      }
+    });
     this.bindPicker();
   }
 
@@ -136,14 +170,15 @@ export class View {
     document.addEventListener("mousedown", (event) => {
       if (this.picker && !$("emoji-picker").contains(event.target) && event.target.closest?.("button") !== this.picker.anchor) this.closePicker();
     });
-    $("messages").addEventListener("scroll", () => this.picker && this.closePicker());
+    for (const list of ["messages", "thread-messages"]) $(list).addEventListener("scroll", () => this.picker && this.closePicker());
     window.addEventListener("resize", () => this.picker && this.closePicker());
   }
 
   /** Opens the picker beside `anchor` (a message's React button); `onPick(emoji)` when one is chosen. */
   openPicker(anchor, onPick) {
     if (this.picker?.anchor === anchor) return this.closePicker({ returnFocus: true });
-    this.picker = { anchor, onPick, messageId: anchor.closest(".message")?.dataset.id };
+    // The list it was opened in (the conversation's or the thread's) stays when its messages are redrawn.
+    this.picker = { anchor, onPick, messageId: anchor.closest(".message")?.dataset.id, list: anchor.closest("ol") ?? $("messages") };
     $("emoji-filter").value = "";
     this.renderPicker();
     const picker = $("emoji-picker");
@@ -160,12 +195,12 @@ export class View {
   /** Closes the picker; `returnFocus` puts the focus back on what opened it (or its message, redrawn since). */
   closePicker({ returnFocus = false } = {}) {
     if (!this.picker) return;
-    const { anchor, messageId } = this.picker;
+    const { anchor, messageId, list } = this.picker;
     this.picker = null;
     $("emoji-picker").hidden = true;
     if (!returnFocus) return;
     if (anchor.isConnected) anchor.focus();
-    else if (messageId !== undefined) refocus($("messages"), { id: messageId, control: "react" });
+    else if (messageId !== undefined) refocus(list, { id: messageId, control: "react" });
   }
 
   /** The choices for what the picker's box holds (reactions.js). */
@@ -257,12 +292,13 @@ export class View {
   }
 
   /**
-   * Members offered for the `@name` at the composer's caret: `typed(text, caret)` as the text or
-   * the caret changes; while `isOpen()`, the arrows `move(delta)`, Enter and Tab `pick()`, and
-   * Escape `close()` (else they do what they always do: Enter sends); leaving the field closes.
+   * Members offered for the `@name` at the caret of `field`'s composer (model.COMPOSER, or
+   * model.THREAD_COMPOSER): `typed(text, caret)` as the text or the caret changes; while
+   * `isOpen()`, the arrows `move(delta)`, Enter and Tab `pick()`, and Escape `close()` (else they
+   * do what they always do: Enter sends, Escape closes a thread); leaving the field closes.
    */
-  bindMentionCompletion({ typed, move, pick, close, isOpen }) {
-    const input = $("message-text");
+  bindMentionCompletion(field, { typed, move, pick, close, isOpen }) {
+    const input = $(COMPLETION_INPUTS[field]);
     const changed = () => typed(input.value, input.selectionStart);
     input.addEventListener("input", changed);
     input.addEventListener("click", changed);
@@ -284,7 +320,7 @@ export class View {
     });
     input.addEventListener("blur", close);
     // A click on a suggestion keeps the cursor in the field.
-    $("message-suggestions").addEventListener("mousedown", (event) => event.preventDefault());
+    $(`${field}-suggestions`).addEventListener("mousedown", (event) => event.preventDefault());
   }
 
   /** `handler()`: the Mentions button was pressed (it opens and closes the view). */
@@ -335,18 +371,45 @@ export class View {
     });
   }
 
+  /** `handler(text)`: the open thread's composer was sent. */
+  bindThreadSend(handler) {
+    $("thread-composer").addEventListener("submit", (event) => {
+      event.preventDefault();
+      handler($("thread-text").value);
+    });
+  }
+
+  /** `handler()`: the thread is to close (its close button, the way back on a phone, Escape in it). */
+  bindThreadClose(handler) {
+    $("thread-close").addEventListener("click", handler);
+    $("thread-back").addEventListener("click", handler);
+    $("thread").addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !event.defaultPrevented) {
+        event.preventDefault();
+        handler();
+      }
+    });
+  }
+
+  /** `handler()`: the thread's older replies were asked for. */
+  bindThreadOlder(handler) {
+    $("thread-older").addEventListener("click", handler);
+  }
+
   /** `handler()` on every keystroke in the composer. */
   bindTyping(handler) {
     $("message-text").addEventListener("input", handler);
   }
 
-  /** `handler(files)`: files were chosen to send. */
+  /** `handler(files, { inThread })`: files were chosen to send, in the conversation or the open thread. */
   bindAttach(handler) {
-    $("attach-input").addEventListener("change", () => {
-      const files = [...$("attach-input").files];
-      $("attach-input").value = ""; // so that the same file can be chosen again
-      handler(files);
-    });
+    for (const [id, inThread] of [["attach-input", false], ["thread-attach-input", true]]) {
+      $(id).addEventListener("change", () => {
+        const files = [...$(id).files];
+        $(id).value = ""; // so that the same file can be chosen again
+        handler(files, { inThread });
+      });
+    }
   }
 
   /** `handler(choice)`: a value of NOTIFICATION_CHOICES was chosen for the open chat. */
@@ -491,9 +554,27 @@ export class View {
     $("message-text").value = "";
   }
 
-  /** Where the files being sent show their progress. */
-  uploadList() {
-    return $("uploads");
+  focusThreadComposer() {
+    $("thread-text").focus();
+  }
+
+  clearThreadComposer() {
+    $("thread-text").value = "";
+  }
+
+  /** The focus back on the conversation's root `rootId` (its thread's summary), its thread closed. */
+  focusThreadSummary(rootId) {
+    const message = [...$("messages").querySelectorAll(".message")].find((item) => item.dataset.id === String(rootId));
+    (message?.querySelector(".thread-summary") ?? message ?? $("message-text")).focus({ preventScroll: true });
+  }
+
+  /** Where the files being sent show their progress: under the conversation's composer, or the thread's. */
+  uploadList({ inThread = false } = {}) {
+    return $(inThread ? "thread-uploads" : "uploads");
+  }
+
+  threadComposerText() {
+    return $("thread-text").value;
   }
 
   // ---- drawing the state ----
@@ -567,23 +648,10 @@ export class View {
     const list = $("messages");
     const nearBottom = distanceFromBottom(list) < NEAR_BOTTOM;
     const options = { me: state.me.id, myUsername: state.me.username, names: state.names, actions: { ...actions, canModerate: canManage(state.chats.get(state.current)) } };
-    const quoted = (id) => {
-      if (!id) return null;
-      const original = state.messages.get(id);
-      if (!original) return "↪ an earlier message";
-      return `↪ ${state.names.get(original.author_id) || ""}: ${original.is_deleted ? "message deleted" : original.content ?? ""}`;
-    };
     const items = timeline(visibleMessages(state), { me: state.me.id, unreadAfter: state.unreadAfter });
     const focused = focusedControl(list);
-    list.replaceChildren(...items.map((item) => {
-      switch (item.kind) {
-        case "day": return h("li", { class: "day", role: "separator" }, item.label);
-        case "new": return h("li", { class: "new-divider", role: "separator" }, "New messages");
-        default: return messageItem(item.message, {
-          ...options, quoted: quoted(item.message.reply_to_id), state: item.state, continued: item.continued,
-          highlighted: item.message.id === state.highlight,
-        });
-      }
+    list.replaceChildren(...timelineNodes(items, options, {
+      find: (id) => state.messages.get(id), highlight: state.highlight, threadOpen: state.thread?.rootId ?? null,
     }));
     if (focused) refocus(list, focused);
     $("older").hidden = !state.hasOlder;
@@ -593,6 +661,46 @@ export class View {
     if (toHighlight) list.querySelector(".message.highlight")?.scrollIntoView({ block: "center" });
     else if (!state.hasNewer && (toBottom || nearBottom)) list.scrollTop = list.scrollHeight;
     if (!state.hasNewer) $("newest").hidden = distanceFromBottom(list) < NEAR_BOTTOM;
+  }
+
+  /**
+   * The open thread beside the conversation (over it on a phone), or none: its root on top, then
+   * its replies and our sends not yet answered, drawn as the conversation's messages are (`actions`
+   * as renderMessages's, without quoting or threads); kept where the reader is unless `toBottom`,
+   * or at the reply it was opened at with `toHighlight`. `titleOf(chat)` names its chat.
+   */
+  renderThread(state, { toBottom, toHighlight, actions, titleOf }) {
+    const thread = state.thread;
+    const list = $("thread-messages");
+    $("app").classList.toggle("with-thread", thread !== null);
+    if (thread === null) {
+      $("thread").hidden = true;
+      list.replaceChildren();
+      return;
+    }
+    const wasHidden = $("thread").hidden;
+    $("thread").hidden = false;
+    const chat = state.chats.get(thread.chatId);
+    $("thread-chat").textContent = chat ? `${chat.kind === "direct" ? "with" : "in"} ${titleOf(chat)}` : "";
+    const nearBottom = distanceFromBottom(list) < NEAR_BOTTOM;
+    const options = { me: state.me.id, myUsername: state.me.username, names: state.names, actions: { ...actions, canModerate: canManage(chat) } };
+    const find = (id) => (thread.root?.id === id ? thread.root : thread.messages.get(id) ?? state.messages.get(id));
+    const entries = threadMessages(state);
+    const count = thread.root?.thread?.reply_count ?? entries.filter((entry) => entry.state === "sent").length;
+    const status = thread.error || (thread.loading ? "Loading the thread…" : entries.length === 0 ? "No replies yet: start the thread." : "");
+    const items = timeline(entries, { me: state.me.id, unreadAfter: null });
+    // Replies of the root's own day need no separator between it and them.
+    if (items[0]?.kind === "day" && thread.root && items[0].label === dayLabel(thread.root.ts, Date.now())) items.shift();
+    const focused = focusedControl(list);
+    list.replaceChildren(
+      ...(thread.root ? [messageItem(thread.root, { ...options, quoted: quoteOf(find, state.names, thread.root.reply_to_id), highlighted: thread.root.id === thread.highlight })] : []),
+      h("li", { class: "thread-divider", role: "separator" }, count ? replyCount(count) : "Replies"),
+      ...(status ? [h("li", { class: thread.error ? "thread-status error" : "thread-status", role: "status" }, status)] : []),
+      ...timelineNodes(items, options, { find, highlight: thread.highlight }));
+    if (focused) refocus(list, focused);
+    $("thread-older").hidden = !thread.hasOlder;
+    if (toHighlight) list.querySelector(".message.highlight")?.scrollIntoView({ block: "center" });
+    else if (toBottom || nearBottom || wasHidden) list.scrollTop = list.scrollHeight;
   }
 
   scrollToNewest() {
