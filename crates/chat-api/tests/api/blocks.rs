@@ -135,3 +135,29 @@ async fn bad_requests_change_nothing_and_need_a_caller() {
         expect_problem(response, StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
     }
 }
+
+#[tokio::test]
+async fn in_a_shared_group_the_blocked_users_messages_are_shown_but_not_counted_for_the_blocker() {
+    let app = TestApp::spawn().await;
+    let (ann, bob, carol) = (app.register("ann").await, app.register("bob").await, app.register("carol").await);
+    let group = app.group(&carol, &[&ann, &bob]).await;
+    block(&app, &ann, &bob).await;
+    app.text(&bob, group, "one").await;
+    app.text(&bob, group, "@ann two").await;
+    app.text(&carol, group, "@ann three").await;
+
+    let list = app.get_ok(&ann, "/api/v1/chats").await;
+    let summary = &list["chats"][0];
+    assert_eq!(
+        (summary["unread_count"].as_i64(), summary["unread_mentions"].as_i64()),
+        (Some(1), Some(1)),
+        "{summary}"
+    );
+    let mentions = app.get_ok(&ann, "/api/v1/mentions").await;
+    let texts: Vec<&str> =
+        mentions["messages"].as_array().unwrap().iter().map(|m| m["content"].as_str().unwrap()).collect();
+    assert_eq!(texts, ["@ann three"]);
+    assert_eq!(history_len(&app, &ann, group).await, 3, "history shows them all");
+    let bobs = app.get_ok(&bob, "/api/v1/chats").await;
+    assert_eq!(bobs["chats"][0]["unread_count"].as_i64(), Some(1), "Bob counts Carol's message");
+}

@@ -44,6 +44,7 @@ SELECT EXISTS (SELECT 1 FROM member) AS is_member,
        (SELECT count(*) FROM (SELECT 1 FROM messages
          WHERE (chat_id, id) > ($1, COALESCE((SELECT id FROM marker), 0)) AND (chat_id, id) <= ($1, 9223372036854775807)
            AND author_id + 0 <> $2 AND deleted_at IS NULL
+           AND author_id + 0 <> ALL (ARRAY(SELECT blocked_id FROM user_blocks WHERE blocker_id = $2))
          ORDER BY chat_id, id LIMIT 100) unread_rows) AS unread"
 );
 statement!(MarkRead, MARK_SQL);

@@ -49,8 +49,9 @@ pub struct ChatPage {
 /// statistics: with statistics taken while one user had written every message (an import, a
 /// bot), `author_id <> $1` was estimated to keep no row, so no `LIMIT` could end a count early
 /// and the planner counted by a scan of every message, once per chat (`make bench`, 12,000,000
-/// messages of one author: a chat list no longer answered; `query_plans` tests it). The read
-/// marker's answer and a push's badge count the same way.
+/// messages of one author: a chat list no longer answered; `query_plans` tests it). The messages
+/// of users the reader blocks are not counted (their ids read once per statement, an initplan).
+/// The read marker's answer and a push's badge count the same way.
 ///
 /// Its generic plan is the one that runs (`connect.rs`: `SESSION_OPTIONS`), and under `auto` it
 /// must cost what a custom one does, or PostgreSQL plans the statement again on every execution
@@ -65,6 +66,7 @@ SELECT c.id, c.kind, c.title, c.created_by, c.created_at, page.role, page.last_r
          WHERE (u.chat_id, u.id) > (c.id, COALESCE(page.last_read_message_id, 0))
            AND (u.chat_id, u.id) <= (c.id, 9223372036854775807)
            AND u.author_id + 0 <> $1 AND u.deleted_at IS NULL
+           AND u.author_id + 0 <> ALL (ARRAY(SELECT blocked_id FROM user_blocks WHERE blocker_id = $1))
          ORDER BY u.chat_id, u.id LIMIT 100) unread_rows) AS unread_count,
        (SELECT count(*) FROM (SELECT 1 FROM mentions mn
          WHERE (mn.user_id, mn.chat_id, mn.message_id) > (page.user_id, c.id, COALESCE(page.last_read_message_id, 0))

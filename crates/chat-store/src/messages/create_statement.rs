@@ -101,6 +101,7 @@ macro_rules! mentions_and_thread {
      CROSS JOIN LATERAL (SELECT cm.user_id FROM chat_members cm
                           WHERE cm.chat_id = i.chat_id AND cm.user_id = named.user_id LIMIT 1) member
      WHERE member.user_id <> i.author_id
+       AND NOT EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = member.user_id AND b.blocked_id = i.author_id)
     RETURNING user_id, message_id, chat_id
 ), mention_event AS (
     -- `mention`'s data is `MentionChange` (chat-domain); tests/api/domain_types.rs decodes it.

@@ -28,6 +28,7 @@ WITH saved AS (
 ), kept AS (
     SELECT cm.user_id FROM chat_members cm JOIN users u ON u.id = cm.user_id
      WHERE cardinality($8::text[]) > 0 AND cm.chat_id = $5 AND u.username = ANY($8) AND cm.user_id <> $9
+       AND NOT EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = cm.user_id AND b.blocked_id = $9)
 ), unmentioned AS (
     DELETE FROM mentions WHERE message_id = $1 AND user_id NOT IN (SELECT user_id FROM kept)
 ), mentioned AS (

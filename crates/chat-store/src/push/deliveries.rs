@@ -43,6 +43,7 @@ WITH due AS (
              WHERE (x.chat_id, x.id) > (r.chat_id, COALESCE(m.last_read_message_id, 0))
                AND (x.chat_id, x.id) <= (r.chat_id, 9223372036854775807)
                AND x.author_id + 0 <> r.user_id AND x.deleted_at IS NULL
+               AND x.author_id + 0 <> ALL (ARRAY(SELECT blocked_id FROM user_blocks WHERE blocker_id = r.user_id))
              ORDER BY x.chat_id, x.id LIMIT 100) unread_rows) AS unread
     FROM (SELECT DISTINCT user_id, chat_id FROM target) r
     LEFT JOIN chat_members m ON m.chat_id = r.chat_id AND m.user_id = r.user_id

@@ -17,7 +17,8 @@ use std::time::Duration;
 
 // The recipients of each message: members other than the author whose level takes it (`all`,
 // or `mentions` and it mentions them), who are not muted and have not read it; one delivery per
-// pusher of theirs whose session is live, due after the hold (`$2` ms). Only a message of a
+// pusher of theirs whose session is live, due after the hold (`$2` ms); none for a member who
+// blocks the author. Only a message of a
 // member (not `system`), still there. Each recipient's badge notes the message, for `clear`.
 //
 // A step plans many messages of a busy chat at once, so what it reads must not be each chat's
@@ -41,13 +42,13 @@ WITH message AS (
     " = 'all'
       AND (m.muted_until IS NULL OR m.muted_until <= now())
       AND EXISTS (SELECT 1 FROM pushers WHERE pushers.user_id = m.user_id)
-), recipient AS (
-    SELECT message.id AS message_id, message.chat_id, cand.user_id
+), reached AS (
+    SELECT message.id AS message_id, message.chat_id, cand.user_id, message.author_id
     FROM message
     JOIN candidate cand ON cand.chat_id = message.chat_id
     WHERE cand.user_id <> message.author_id AND cand.marker < message.id
     UNION ALL
-    SELECT message.id, message.chat_id, m.user_id
+    SELECT message.id, message.chat_id, m.user_id, message.author_id
     FROM message
     JOIN mentions mn ON mn.message_id = message.id
     JOIN chat_members m ON m.chat_id = message.chat_id AND m.user_id = mn.user_id
@@ -58,6 +59,10 @@ WITH message AS (
       AND (m.muted_until IS NULL OR m.muted_until <= now())
       AND COALESCE(m.last_read_message_id, 0) < message.id
       AND EXISTS (SELECT 1 FROM pushers WHERE pushers.user_id = m.user_id)
+), recipient AS (
+    -- Nobody is pushed a message of someone they block.
+    SELECT message_id, chat_id, user_id FROM reached
+     WHERE NOT EXISTS (SELECT 1 FROM user_blocks b WHERE b.blocker_id = reached.user_id AND b.blocked_id = reached.author_id)
 ), badge AS (
     INSERT INTO push_badges (user_id, chat_id, message_id)
     SELECT user_id, chat_id, max(message_id) FROM recipient GROUP BY user_id, chat_id
