@@ -52,6 +52,7 @@ mod events;
 mod files;
 mod messages;
 mod people;
+mod privacy;
 mod push;
 mod read_position;
 mod retry;

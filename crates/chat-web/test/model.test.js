@@ -879,3 +879,15 @@ test("those who replied in a thread are named: unknown ones are asked for", () =
   model.applyEvent(state, event("thread.updated", { message_id: 2, thread: { ...SUMMARY, participant_ids: [8, BOB] } }));
   assert.deepEqual(model.unknownAuthors(state).sort(), [2, 7, 8]);
 });
+
+test("whom we block is read from the server's list, and follows our blocks and unblocks", () => {
+  const state = model.createState();
+  assert.deepEqual(model.blocksLoaded(state, { blocks: [{ user: { id: 7 }, blocked_at: "t" }, { user: { id: 9 }, blocked_at: "t" }] }), [model.Effect.renderMembers]);
+  assert.deepEqual([...state.blocked].sort(), [7, 9]);
+  model.blockChanged(state, 7, false);
+  model.blockChanged(state, 11, true);
+  model.blockChanged(state, 11, true);
+  assert.deepEqual([...state.blocked].sort(), [11, 9].sort());
+  model.blocksLoaded(state, { blocks: [] });
+  assert.equal(state.blocked.size, 0, "a new list replaces the old");
+});

@@ -105,6 +105,10 @@ export const api = {
   members: (id) => call("GET", `/chats/${id}/members`),
   addMember: (id, userId) => call("POST", `/chats/${id}/members`, { user_id: userId }),
   removeMember: (id, userId) => call("DELETE", `/chats/${id}/members/${userId}`),
+  /** Whom we block: `{blocks: [{user, blocked_at}]}`. */
+  blocks: () => call("GET", "/users/me/blocks"),
+  block: (userId) => call("PUT", `/users/me/blocks/${userId}`),
+  unblock: (userId) => call("DELETE", `/users/me/blocks/${userId}`),
   // The conversation's pages leave thread replies out (`threads=exclude`): a thread shows there as
   // its root's summary, and its replies only in the thread's panel (`thread` below). Pages then
   // count only what they show (has_older, has_newer); unread counts and the one read marker still

@@ -155,7 +155,7 @@ export class Controller {
 
   async showApp() {
     this.view.showApp(this.state.me);
-    await this.loadChats();
+    await Promise.all([this.loadChats(), this.loadBlocks()]);
     this.live = new Live(getToken(), {
       event: (frame) => {
         shown.received(frame.seq);
@@ -478,6 +478,25 @@ export class Controller {
     }
   }
 
+  /** Blocks the member, or unblocks them if we block them. */
+  async toggleBlock(member) {
+    const blocked = !this.state.blocked.has(member.user_id);
+    try {
+      await (blocked ? api.block(member.user_id) : api.unblock(member.user_id));
+      this.apply(model.blockChanged(this.state, member.user_id, blocked));
+    } catch (error) {
+      this.view.showMembersError(describe(error));
+    }
+  }
+
+  async loadBlocks() {
+    try {
+      this.apply(model.blocksLoaded(this.state, await api.blocks()));
+    } catch {
+      // Without the list the members show Block for everyone; blocking again changes nothing.
+    }
+  }
+
   async removeMember(member) {
     try {
       await api.removeMember(this.state.current, member.user_id);
@@ -756,7 +775,10 @@ export class Controller {
 const EFFECTS = {
   "render-chats": (app) => app.view.renderChats(app.state, { titleOf: (chat) => app.title(chat), onOpen: (id) => app.openChat(id) }),
   "render-head": (app) => app.view.renderHead(app.state, { titleOf: (chat) => app.title(chat) }),
-  "render-members": (app) => app.view.renderMembers(app.state, { onRemove: (member) => app.removeMember(member) }),
+  "render-members": (app) => app.view.renderMembers(app.state, {
+    onRemove: (member) => app.removeMember(member),
+    onBlock: (member) => app.toggleBlock(member),
+  }),
   "render-messages": (app, { toBottom, toHighlight }) => {
     app.view.renderMessages(app.state, { toBottom, toHighlight, actions: app.messageActions });
     app.loadAuthors();

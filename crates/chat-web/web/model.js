@@ -69,6 +69,7 @@ export function createState() {
     namesAsked: new Set(), // user ids whose name was asked for by itself (authors who left)
     completion: noCompletion(), // see completionAsked
     members: [], // of the open chat
+    blocked: new Set(), // ids of the users we block (see blocksLoaded)
     pending: [], // own text messages not yet answered (see sendStarted), in the chat or in a thread
     thread: null, // the open thread, beside the open chat: see threadOpened
     replyTo: null, // the message the composer's text answers
@@ -108,6 +109,22 @@ export function profileChanged(state, user) {
   state.names.set(user.id, user.display_name);
   for (const member of state.members) if (member.user_id === user.id) member.display_name = user.display_name;
   return [Effect.renderMe, Effect.renderMembers, Effect.renderMessages, Effect.renderReply, ...threadShown(state)];
+}
+
+/**
+ * Whom we block, as the server lists them: they can neither start a direct chat with us nor post
+ * in ours (the server refuses them); their messages elsewhere are shown as before.
+ */
+export function blocksLoaded(state, list) {
+  state.blocked = new Set(list.blocks.map((block) => block.user.id));
+  return [Effect.renderMembers];
+}
+
+/** We blocked (`blocked`) or unblocked user `userId`. */
+export function blockChanged(state, userId, blocked) {
+  if (blocked) state.blocked.add(userId);
+  else state.blocked.delete(userId);
+  return [Effect.renderMembers];
 }
 
 /**

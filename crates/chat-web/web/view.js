@@ -614,8 +614,11 @@ export class View {
     $("rename").hidden = chat.kind !== "group";
   }
 
-  /** The open chat's members; in a group, Leave for us and Remove for those we may remove. */
-  renderMembers(state, { onRemove }) {
+  /**
+   * The open chat's members; in a group, Leave for us and Remove for those we may remove; Block
+   * (or Unblock) for every other person.
+   */
+  renderMembers(state, { onRemove, onBlock }) {
     const chat = state.chats.get(state.current);
     const group = chat?.kind === "group";
     const manager = canManage(chat);
@@ -634,7 +637,13 @@ export class View {
           type: "button", class: "secondary",
           "aria-label": me ? "Leave this chat" : `Remove ${member.display_name}`,
           onclick: () => onRemove(member),
-        }, me ? "Leave" : "Remove"));
+        }, me ? "Leave" : "Remove"),
+        !me && !member.is_bot && h("button", {
+          type: "button", class: "secondary", "data-control": "block",
+          "aria-label": `${state.blocked.has(member.user_id) ? "Unblock" : "Block"} ${member.display_name}`,
+          "aria-pressed": String(state.blocked.has(member.user_id)),
+          onclick: () => onBlock(member),
+        }, state.blocked.has(member.user_id) ? "Unblock" : "Block"));
     }));
     $("add-member").hidden = !manager;
   }

@@ -4,8 +4,8 @@
 use crate::support::TestApp;
 use chat_client::{Client, ClientError, PageQuery, RetryPolicy, StreamItem};
 use chat_domain::{
-    ChatDraft, ChatKind, Credentials, DeliveryStatus, Emoji, ErrorCode, Event, MessageDraft, MessagePatch, Role,
-    StoredEvent,
+    ChatDraft, ChatKind, Credentials, DeliveryStatus, DirectChats, Emoji, ErrorCode, Event, MessageDraft, MessagePatch,
+    Privacy, Role, StoredEvent,
 };
 use futures_util::StreamExt as _;
 use std::time::Duration;
@@ -193,4 +193,27 @@ async fn a_post_answered_503_is_retried_with_its_key_and_made_once() {
     let message = posting.await.unwrap().unwrap();
     assert_eq!(message.content.as_deref(), Some("after an outage"));
     assert_eq!(app.count("messages").await, 1);
+}
+
+#[tokio::test]
+async fn a_user_blocks_and_chooses_who_may_start_a_direct_chat_through_the_client() {
+    let app = TestApp::spawn().await;
+    let (ann, bob) = (signed_up(&app.address, "ann").await, signed_up(&app.address, "bob").await);
+    let (ann_id, bob_id) = (ann.me().await.unwrap().id, bob.me().await.unwrap().id);
+    let direct = ChatDraft { kind: ChatKind::Direct, title: None, member_ids: vec![ann_id] };
+    let chat = bob.create_chat(&direct).await.unwrap().chat;
+
+    assert_eq!(ann.block(bob_id).await.unwrap().user.id, bob_id);
+    assert_eq!(ann.blocks().await.unwrap().blocks.len(), 1);
+    let refused = bob.post_text(chat.id, "hello?").await.unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::DirectChatRefused), "{refused}");
+    ann.unblock(bob_id).await.unwrap();
+    bob.post_text(chat.id, "hello").await.unwrap();
+
+    let nobody = Privacy { direct_chats: DirectChats::Nobody };
+    assert_eq!(ann.set_privacy(&nobody).await.unwrap(), nobody);
+    assert_eq!(ann.privacy().await.unwrap(), nobody);
+    let carol = signed_up(&app.address, "carol").await;
+    let refused = carol.create_chat(&direct).await.unwrap_err();
+    assert_eq!(refused.code(), Some(ErrorCode::DirectChatRefused));
 }
