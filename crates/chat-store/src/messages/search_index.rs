@@ -13,11 +13,9 @@ use crate::connection::pool::Store;
 use crate::connection::prepared::{prepared, statement};
 use crate::error::StoreResult;
 use crate::events::consumers::{LogConsumer, LogPlanner};
-use crate::events::published::PublishedEvent;
-use chat_domain::EventKind;
+use crate::events::published::{PublishedEvent, messages_changed};
 use diesel::sql_types::{Array, BigInt};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use std::collections::BTreeSet;
 
 /// `$1` the messages to index: each live one with words gets (or keeps) its row with its words
 /// as they are now; the others lose theirs. An unchanged row is not rewritten (a replayed step).
@@ -44,7 +42,7 @@ impl LogPlanner for SearchIndexer {
     }
 
     async fn plan(&self, conn: &mut AsyncPgConnection, events: &[PublishedEvent]) -> StoreResult<()> {
-        let ids = touched(events);
+        let ids = messages_changed(events);
         if !ids.is_empty() {
             prepared::<IndexMessages>().bind::<Array<BigInt>, _>(ids).execute(conn).await?;
         }
@@ -58,17 +56,4 @@ impl Store {
     pub async fn index_for_search(&self, batch: i64) -> StoreResult<usize> {
         self.consume_log(&SearchIndexer, batch).await
     }
-}
-
-/// The messages whose text `events` may have changed.
-fn touched(events: &[PublishedEvent]) -> Vec<i64> {
-    let changes_text = |kind: EventKind| {
-        matches!(kind, EventKind::MessageCreated | EventKind::MessageUpdated | EventKind::MessageDeleted)
-    };
-    let ids: BTreeSet<i64> = events
-        .iter()
-        .filter(|event| changes_text(event.envelope.kind))
-        .filter_map(|event| event.envelope.message_id.map(|id| id.0))
-        .collect();
-    ids.into_iter().collect()
 }

@@ -10,13 +10,11 @@
 use crate::connection::prepared::{prepared, statement};
 use crate::error::StoreResult;
 use crate::events::consumers::{LogConsumer, LogPlanner};
-use crate::events::published::PublishedEvent;
-use chat_domain::EventKind;
+use crate::events::published::{PublishedEvent, messages_changed};
 use chat_domain::link_preview::first_link;
 use diesel::QueryableByName;
 use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use std::collections::BTreeSet;
 
 /// What the step needs of each named message: its text, whether it is deleted, the address of
 /// the preview it shows and of the job queued for it.
@@ -79,7 +77,7 @@ impl LogPlanner for PreviewPlanner {
     }
 
     async fn plan(&self, conn: &mut AsyncPgConnection, events: &[PublishedEvent]) -> StoreResult<()> {
-        let ids = messages_named(events);
+        let ids = messages_changed(events);
         if ids.is_empty() {
             return Ok(());
         }
@@ -95,19 +93,6 @@ impl LogPlanner for PreviewPlanner {
         }
         Ok(())
     }
-}
-
-/// The messages whose text or life `events` may have changed.
-fn messages_named(events: &[PublishedEvent]) -> Vec<i64> {
-    let changes_text = |kind: EventKind| {
-        matches!(kind, EventKind::MessageCreated | EventKind::MessageUpdated | EventKind::MessageDeleted)
-    };
-    let ids: BTreeSet<i64> = events
-        .iter()
-        .filter(|event| changes_text(event.envelope.kind))
-        .filter_map(|event| event.envelope.message_id.map(|id| id.0))
-        .collect();
-    ids.into_iter().collect()
 }
 
 #[cfg(test)]
