@@ -2,8 +2,8 @@
 
 use crate::client::{Call, Client};
 use crate::error::ClientResult;
+use chat_domain::{BanDraft, BanList, ChatBan, RolePatch, UserId};
 use chat_domain::{ChatDraft, ChatId, ChatList, ChatMember, ChatPatch, ChatSummary, MemberDraft, MemberList, Role};
-use chat_domain::{RolePatch, UserId};
 use reqwest::Method;
 
 impl Client {
@@ -61,6 +61,23 @@ impl Client {
     /// `member_not_found`: the removal happened.
     pub async fn remove_member(&self, chat: ChatId, user: UserId) -> ClientResult<()> {
         self.execute(Call::repeatable(Method::DELETE, format!("/chats/{chat}/members/{user}"))).await
+    }
+
+    /// Bans `user` from group `chat` (owners and admins), removing them if they are a member;
+    /// adding them is refused (`user_banned`) until `unban`. Banning again keeps the first ban.
+    pub async fn ban(&self, chat: ChatId, user: UserId, reason: Option<&str>) -> ClientResult<ChatBan> {
+        let draft = BanDraft { reason: reason.map(str::to_owned) };
+        self.fetch(Call::repeatable(Method::PUT, format!("/chats/{chat}/bans/{user}")).json(&draft)?).await
+    }
+
+    /// Lifts `user`'s ban from `chat`, whether there was one or not.
+    pub async fn unban(&self, chat: ChatId, user: UserId) -> ClientResult<()> {
+        self.execute(Call::repeatable(Method::DELETE, format!("/chats/{chat}/bans/{user}"))).await
+    }
+
+    /// `chat`'s bans, newest first (owners and admins).
+    pub async fn bans(&self, chat: ChatId) -> ClientResult<BanList> {
+        self.fetch(Call::repeatable(Method::GET, format!("/chats/{chat}/bans"))).await
     }
 }
 

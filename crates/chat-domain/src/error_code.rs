@@ -98,6 +98,8 @@ code_enum! {
         MessageDeleted => "message_deleted",
         /// 409: a direct chat's membership cannot change.
         DirectChat => "direct_chat",
+        /// 409: the user is banned from this chat; an admin lifts the ban first.
+        UserBanned => "user_banned",
         /// 409: the only owner cannot leave or step down.
         LastOwner => "last_owner",
         /// 409: an upload with this `Idempotency-Key` is still arriving.

@@ -7,6 +7,7 @@
 
 pub mod answers;
 pub mod attachment;
+pub mod ban;
 pub mod bot;
 pub mod chat;
 pub mod delivery;
@@ -48,6 +49,7 @@ pub use answers::{
     ThreadPage, UserList,
 };
 pub use attachment::{AttachmentCandidate, MAX_ATTACHMENTS};
+pub use ban::{BanDraft, BanList, ChatBan};
 pub use bot::{BotDraft, BotList, BotSession, ChatScope, NewBot, TokenDraft};
 pub use chat::{Chat, ChatDraft, ChatKind, ChatPatch, ChatSummary, NewChat};
 pub use delivery::{DeliveredMarks, EventEnvelope, Subscription};

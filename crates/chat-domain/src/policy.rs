@@ -52,6 +52,15 @@ pub fn can_change_membership(chat: &Chat) -> Result<(), DomainError> {
     if chat.kind == ChatKind::Direct { Err(DomainError::Conflict(ErrorCode::DirectChat)) } else { Ok(()) }
 }
 
+/// Banning: an admin or the owner bans; only an owner bans an owner (a member's current `role`).
+pub fn can_ban(actor: &Membership, target: Option<Role>) -> Result<(), DomainError> {
+    can_manage_chat(actor)?;
+    if target == Some(Role::Owner) && actor.role != Role::Owner {
+        return Err(DomainError::Forbidden("only an owner may ban an owner"));
+    }
+    Ok(())
+}
+
 /// Giving a role: admins manage members and admins, only an owner makes or unmakes owners.
 pub fn can_assign_role(actor: &Membership, current: Option<Role>, wanted: Role) -> Result<(), DomainError> {
     can_manage_chat(actor)?;

@@ -15,6 +15,16 @@ diesel::table! {
 }
 
 diesel::table! {
+    chat_bans (chat_id, user_id) {
+        chat_id -> BigInt,
+        user_id -> BigInt,
+        banned_by -> BigInt,
+        reason -> Nullable<Text>,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
     user_blocks (blocker_id, blocked_id) {
         blocker_id -> BigInt,
         blocked_id -> BigInt,

@@ -1,6 +1,7 @@
 //! The HTTP surface: every route the server answers, registered in one place.
 
 mod auth;
+mod bans;
 mod bots;
 mod chats;
 mod commands;
@@ -69,6 +70,9 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(members::add)
             .service(members::change_role)
             .service(members::remove)
+            .service(bans::ban)
+            .service(bans::unban)
+            .service(bans::list)
             .service(history::history)
             .service(read_state::mark_read)
             .service(messages::create)

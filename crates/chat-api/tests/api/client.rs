@@ -196,7 +196,7 @@ async fn a_post_answered_503_is_retried_with_its_key_and_made_once() {
 }
 
 #[tokio::test]
-async fn a_user_blocks_and_chooses_who_may_start_a_direct_chat_through_the_client() {
+async fn blocks_the_direct_chat_setting_and_bans_through_the_client() {
     let app = TestApp::spawn().await;
     let (ann, bob) = (signed_up(&app.address, "ann").await, signed_up(&app.address, "bob").await);
     let (ann_id, bob_id) = (ann.me().await.unwrap().id, bob.me().await.unwrap().id);
@@ -216,4 +216,15 @@ async fn a_user_blocks_and_chooses_who_may_start_a_direct_chat_through_the_clien
     let carol = signed_up(&app.address, "carol").await;
     let refused = carol.create_chat(&direct).await.unwrap_err();
     assert_eq!(refused.code(), Some(ErrorCode::DirectChatRefused));
+
+    // A group's admin bans and lifts a ban.
+    let carol_id = carol.me().await.unwrap().id;
+    let draft = ChatDraft { kind: ChatKind::Group, title: Some("Team".into()), member_ids: vec![bob_id, carol_id] };
+    let group = ann.create_chat(&draft).await.unwrap().chat;
+    assert_eq!(ann.ban(group.id, carol_id, Some("spam")).await.unwrap().reason.as_deref(), Some("spam"));
+    assert_eq!(ann.bans(group.id).await.unwrap().bans.len(), 1);
+    let readd = ann.add_member(group.id, carol_id, Role::Member).await.unwrap_err();
+    assert_eq!(readd.code(), Some(ErrorCode::UserBanned));
+    ann.unban(group.id, carol_id).await.unwrap();
+    ann.add_member(group.id, carol_id, Role::Member).await.unwrap();
 }

@@ -1,5 +1,6 @@
 //! Who is in a chat: listing, adding, changing roles, removing (and leaving).
 
+use crate::chats::bans::ensure_not_banned;
 use crate::chats::receipts::receipts_changed;
 use crate::connection::pool::Store;
 use crate::connection::seen::Seen;
@@ -103,6 +104,7 @@ pub(crate) async fn add_member_in(
     let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
     policy::can_change_membership(&chat_row)?;
     policy::can_assign_role(&membership, None, role)?;
+    ensure_not_banned(conn, chat, user).await?;
     let inserted = diesel::insert_into(chat_members::table)
         .values((
             chat_members::chat_id.eq(chat.0),

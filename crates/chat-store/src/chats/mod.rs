@@ -1,6 +1,7 @@
-//! Chats: creating one, the chat aggregate (list and one chat), renaming, members, and the
+//! Chats: creating one, the chat aggregate (list and one chat), renaming, members and bans, and the
 //! read and delivery markers with their receipts; which chat a message or an upload is in.
 
+pub(crate) mod bans;
 pub(crate) mod creation;
 pub(crate) mod members;
 pub(crate) mod read_markers;
