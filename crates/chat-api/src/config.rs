@@ -35,6 +35,9 @@ pub struct Config {
     /// Browser origins (`https://app.example.com`, or `*`) whose pages may call the API (CORS) and
     /// open a WebSocket, besides the server's own.
     pub allowed_origins: Vec<String>,
+    /// Usernames that are server admins (`CHAT_ADMIN_USERNAMES`), besides the first person who
+    /// registered and those given the role.
+    pub admin_usernames: Vec<String>,
     pub realtime: RealtimeConfig,
     pub uploads: UploadConfig,
     pub push: PushConfig,
@@ -59,6 +62,7 @@ impl Default for Config {
             log_filter: "info".into(),
             log_json: false,
             allowed_origins: Vec::new(),
+            admin_usernames: Vec::new(),
             realtime: RealtimeConfig::default(),
             uploads: UploadConfig::default(),
             push: PushConfig::default(),
@@ -327,6 +331,9 @@ impl Config {
         if let Some(format) = env.text("CHAT_LOG_FORMAT") {
             config.log_json = format == "json";
         }
+        if let Some(names) = env.text("CHAT_ADMIN_USERNAMES") {
+            config.admin_usernames = list(&names);
+        }
         if let Some(origins) = env.text("CHAT_ALLOWED_ORIGINS") {
             config.allowed_origins = list(&origins);
         }
@@ -435,6 +442,7 @@ impl Config {
             ("CHAT_LOG", self.log_filter.clone()),
             ("CHAT_LOG_FORMAT", if self.log_json { "json" } else { "text" }.into()),
             ("CHAT_ALLOWED_ORIGINS", self.allowed_origins.join(",")),
+            ("CHAT_ADMIN_USERNAMES", self.admin_usernames.join(",")),
             ("CHAT_WS_PING_SECS", Unit::Secs.count(realtime.ping_interval)),
             ("CHAT_WS_IDLE_TIMEOUT_SECS", Unit::Secs.count(realtime.idle_timeout)),
             ("CHAT_WS_QUEUE", realtime.queue_capacity.to_string()),
@@ -633,6 +641,7 @@ mod tests {
         webhooks.retry = Backoff { first: ms(20), longest: ms(90), max_attempts: 3 };
         webhooks.tick = ms(40);
         webhooks.incoming_per_minute = 11;
+        config.admin_usernames = vec!["root".into(), "ops".into()];
         let previews = &mut config.previews;
         previews.enabled = false;
         previews.allowed_hosts = vec!["127.0.0.1".into()];

@@ -105,6 +105,7 @@ impl Application {
                 presence,
             },
             allowed_origins: config.allowed_origins.clone(),
+            admin_usernames: config.admin_usernames.clone(),
             passwords: Passwords::new(config.password_hashing)?,
             token_ttl: time::Duration::try_from(config.token_ttl).unwrap_or(time::Duration::days(30)),
             body: config.body,

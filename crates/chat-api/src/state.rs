@@ -21,6 +21,8 @@ pub struct AppState {
     pub search_limiter: RateLimiter,
     pub connection: ConnectionSettings,
     pub allowed_origins: Vec<String>,
+    /// `Config::admin_usernames`.
+    pub admin_usernames: Vec<String>,
     pub passwords: Passwords,
     pub token_ttl: time::Duration,
     pub body: BodyLimits,

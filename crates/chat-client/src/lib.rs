@@ -51,6 +51,7 @@ mod error;
 mod events;
 mod files;
 mod messages;
+mod moderation;
 mod people;
 mod privacy;
 mod push;

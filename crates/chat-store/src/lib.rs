@@ -11,6 +11,7 @@ mod events;
 mod idempotency;
 mod locking;
 mod messages;
+mod moderation;
 mod previews;
 mod push;
 #[cfg(test)]

@@ -11,6 +11,20 @@ diesel::table! {
         bot_owner_id -> Nullable<BigInt>,
         deleted_at -> Nullable<Timestamptz>,
         direct_chats -> Text,
+        server_role -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    moderation_audit (id) {
+        id -> BigInt,
+        actor_id -> BigInt,
+        action -> Text,
+        chat_id -> Nullable<BigInt>,
+        target_user_id -> Nullable<BigInt>,
+        message_id -> Nullable<BigInt>,
+        reason -> Nullable<Text>,
+        created_at -> Timestamptz,
     }
 }
 

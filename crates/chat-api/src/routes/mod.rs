@@ -12,6 +12,7 @@ mod members;
 mod mentions;
 mod messages;
 mod metrics;
+mod moderation;
 mod notifications;
 mod presence;
 mod privacy;
@@ -73,6 +74,8 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(bans::ban)
             .service(bans::unban)
             .service(bans::list)
+            .service(moderation::audit)
+            .service(moderation::set_role)
             .service(history::history)
             .service(read_state::mark_read)
             .service(messages::create)

@@ -4,8 +4,8 @@
 use crate::support::TestApp;
 use chat_client::{Client, ClientError, PageQuery, RetryPolicy, StreamItem};
 use chat_domain::{
-    ChatDraft, ChatKind, Credentials, DeliveryStatus, DirectChats, Emoji, ErrorCode, Event, MessageDraft, MessagePatch,
-    Privacy, Role, StoredEvent,
+    AuditAction, ChatDraft, ChatKind, Credentials, DeliveryStatus, DirectChats, Emoji, ErrorCode, Event, MessageDraft,
+    MessagePatch, Privacy, Role, ServerRole, StoredEvent,
 };
 use futures_util::StreamExt as _;
 use std::time::Duration;
@@ -227,4 +227,17 @@ async fn blocks_the_direct_chat_setting_and_bans_through_the_client() {
     assert_eq!(readd.code(), Some(ErrorCode::UserBanned));
     ann.unban(group.id, carol_id).await.unwrap();
     ann.add_member(group.id, carol_id, Role::Member).await.unwrap();
+
+    // Ann registered first: a server admin, who reads the log and makes Bob a moderator.
+    let log = ann.audit(None, Some(2)).await.unwrap();
+    assert_eq!(
+        log.entries.iter().map(|entry| entry.action).collect::<Vec<_>>(),
+        [AuditAction::Unban, AuditAction::Ban]
+    );
+    assert_eq!(bob.audit(None, None).await.unwrap_err().code(), Some(ErrorCode::Forbidden));
+    ann.set_server_role(bob_id, Some(ServerRole::Moderator)).await.unwrap();
+    assert_eq!(log.next_before, None);
+    let seen = bob.audit(None, None).await.unwrap();
+    assert_eq!(seen.entries.first().map(|entry| entry.action), Some(AuditAction::ServerRole));
+    assert_eq!(seen.entries.len(), 3);
 }

@@ -25,6 +25,7 @@ mod leaving;
 mod members;
 mod mentions;
 mod messages;
+mod moderation;
 mod openapi;
 mod parse_refusals;
 mod presence;

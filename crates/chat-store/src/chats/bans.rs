@@ -6,9 +6,12 @@ use crate::connection::pool::Store;
 use crate::error::StoreResult;
 use crate::events::record::record_event;
 use crate::locking::lock_chat;
+use crate::moderation::{AuditTarget, record_audit};
 use crate::rows::MemberRow;
 use crate::schema::{chat_bans, chat_members, users};
-use chat_domain::{BanList, ChatBan, ChatId, DomainError, ErrorCode, Event, MemberRemoval, Resource, UserId, policy};
+use chat_domain::{
+    AuditAction, BanList, ChatBan, ChatId, DomainError, ErrorCode, Event, MemberRemoval, Resource, UserId, policy,
+};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
@@ -62,6 +65,9 @@ impl Store {
                 .on_conflict_do_nothing()
                 .execute(conn)
                 .await?;
+            let audited =
+                AuditTarget { chat: Some(chat), user: Some(user), reason: reason.as_deref(), ..AuditTarget::default() };
+            record_audit(conn, actor, AuditAction::Ban, audited).await?;
             if target.is_some() {
                 diesel::delete(chat_members::table.find((chat.0, user.0))).execute(conn).await?;
                 receipts_changed(conn, chat).await?;
@@ -82,7 +88,11 @@ impl Store {
         self.write(async |conn| {
             let (_, membership) = lock_chat(conn, chat, actor).await?;
             policy::can_manage_chat(&membership)?;
-            diesel::delete(chat_bans::table.find((chat.0, user.0))).execute(conn).await?;
+            let lifted = diesel::delete(chat_bans::table.find((chat.0, user.0))).execute(conn).await?;
+            if lifted > 0 {
+                let target = AuditTarget { chat: Some(chat), user: Some(user), ..AuditTarget::default() };
+                record_audit(conn, actor, AuditAction::Unban, target).await?;
+            }
             Ok(())
         })
         .await

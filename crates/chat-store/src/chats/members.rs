@@ -7,10 +7,12 @@ use crate::connection::seen::Seen;
 use crate::error::{StoreError, StoreResult, unknown_user_on};
 use crate::events::record::{record_event, record_events};
 use crate::locking::lock_chat;
+use crate::moderation::{AuditTarget, record_audit};
 use crate::rows::{ChatRow, MemberRow, UserRow};
 use crate::schema::{chat_members, chats, users};
 use chat_domain::{
-    ChatId, ChatMember, DomainError, ErrorCode, Event, MemberRemoval, MembershipChange, Resource, Role, UserId, policy,
+    AuditAction, ChatId, ChatMember, DomainError, ErrorCode, Event, MemberRemoval, MembershipChange, Resource, Role,
+    UserId, policy,
 };
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -62,6 +64,15 @@ impl Store {
                 .set(chat_members::role.eq(role.as_str()))
                 .execute(conn)
                 .await?;
+            if user != actor {
+                let target = AuditTarget {
+                    chat: Some(chat),
+                    user: Some(user),
+                    reason: Some(role.as_str()),
+                    ..AuditTarget::default()
+                };
+                record_audit(conn, actor, AuditAction::ChatRole, target).await?;
+            }
             let member = ChatMember { role, ..target };
             let change = MembershipChange { chat: chat_row, members: vec![member.clone()] };
             record_event(conn, chat, &Event::MemberUpdated(change)).await?;
@@ -86,6 +97,10 @@ impl Store {
             policy::can_remove(&membership, &target, owner_count(conn, chat).await?)?;
             diesel::delete(chat_members::table.find((chat.0, user.0))).execute(conn).await?;
             receipts_changed(conn, chat).await?;
+            if user != actor {
+                let target = AuditTarget { chat: Some(chat), user: Some(user), ..AuditTarget::default() };
+                record_audit(conn, actor, AuditAction::Kick, target).await?;
+            }
             record_event(conn, chat, &Event::MemberRemoved(MemberRemoval { chat_id: chat, user_id: user })).await
         })
         .await

@@ -7,7 +7,9 @@ use crate::error::StoreResult;
 use crate::events::record::event_data;
 use crate::locking::lock_message;
 use crate::messages::threads::thread_change_json;
+use crate::moderation::{AuditTarget, record_audit};
 use crate::schema::threads;
+use chat_domain::AuditAction;
 use chat_domain::{EventKind, Message, MessageId, Timestamp, UserId, policy, thread::MAX_THREAD_PARTICIPANTS};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Jsonb, Nullable, Text, Timestamptz};
@@ -69,6 +71,15 @@ impl Store {
             }
             if let Some(root) = current.thread_root_id {
                 threads::table.find(root.0).select(threads::root_id).for_update().execute(conn).await?;
+            }
+            if current.author_id != actor {
+                let target = AuditTarget {
+                    chat: Some(current.chat_id),
+                    user: Some(current.author_id),
+                    message: Some(id),
+                    reason: None,
+                };
+                record_audit(conn, actor, AuditAction::MessageDelete, target).await?;
             }
             let tombstone = current.into_tombstone(Timestamp::now());
             prepared::<DeleteMessage>()

@@ -1,0 +1,2 @@
+DROP TABLE moderation_audit;
+ALTER TABLE users DROP COLUMN server_role;
