@@ -61,6 +61,7 @@ impl ApiError {
                 DomainError::NotFound(Resource::Member) => (S::NOT_FOUND, C::MemberNotFound, None),
                 DomainError::NotFound(Resource::User) => (S::NOT_FOUND, C::UserNotFound, None),
                 DomainError::NotFound(Resource::Upload) => (S::NOT_FOUND, C::UploadNotFound, None),
+                DomainError::NotFound(Resource::Report) => (S::NOT_FOUND, C::ReportNotFound, None),
                 DomainError::NotFound(Resource::Webhook) => (S::NOT_FOUND, C::WebhookNotFound, None),
                 DomainError::NotFound(Resource::Bot) => (S::NOT_FOUND, C::BotNotFound, None),
                 DomainError::NotFound(Resource::Pusher) => (S::NOT_FOUND, C::NotFound, None),

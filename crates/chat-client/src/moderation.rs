@@ -1,8 +1,8 @@
-//! Server moderation: the audit log, and server roles.
+//! Moderation: reports, the audit log, and server roles.
 
 use crate::client::{Call, Client};
 use crate::error::ClientResult;
-use chat_domain::{AuditPage, ServerRole, ServerRolePatch, UserId};
+use chat_domain::{AuditPage, Report, ReportDraft, ReportList, ReportResolution, ServerRole, ServerRolePatch, UserId};
 use reqwest::Method;
 
 impl Client {
@@ -28,5 +28,28 @@ impl Client {
     pub async fn set_server_role(&self, user: UserId, role: Option<ServerRole>) -> ClientResult<()> {
         let path = format!("/moderation/users/{user}/role");
         self.execute(Call::repeatable(Method::PUT, path).json(&ServerRolePatch { role })?).await
+    }
+
+    /// Reports a message of a chat the caller is in, or a user (`draft` names exactly one).
+    pub async fn report(&self, draft: &ReportDraft) -> ClientResult<Report> {
+        self.fetch(Call::once(Method::POST, "/reports").json(draft)?).await
+    }
+
+    /// The reports the caller handles, newest first: `limit` (1 to 200) before report `before`.
+    pub async fn reports(&self, before: Option<i64>, limit: Option<u32>) -> ClientResult<ReportList> {
+        let mut query = Vec::new();
+        if let Some(before) = before {
+            query.push(format!("before={before}"));
+        }
+        if let Some(limit) = limit {
+            query.push(format!("limit={limit}"));
+        }
+        let path = if query.is_empty() { "/reports".to_owned() } else { format!("/reports?{}", query.join("&")) };
+        self.fetch(Call::repeatable(Method::GET, path)).await
+    }
+
+    /// Resolves report `id` with an action and a note; `report_resolved` if it was already.
+    pub async fn resolve_report(&self, id: i64, resolution: &ReportResolution) -> ClientResult<Report> {
+        self.fetch(Call::repeatable(Method::POST, format!("/reports/{id}/resolve")).json(resolution)?).await
     }
 }

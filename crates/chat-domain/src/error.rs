@@ -17,6 +17,8 @@ pub enum Resource {
     User,
     /// An upload: answered as 404 `upload_not_found`.
     Upload,
+    /// A report the caller may not handle (or none): answered as 404 `report_not_found`.
+    Report,
     /// A webhook: answered as 404 `webhook_not_found`.
     Webhook,
     /// A bot of the caller's (another user's bot, or a deleted one): answered as 404

@@ -84,6 +84,8 @@ code_enum! {
         UserNotFound => "user_not_found",
         /// 404: the upload does not exist, or the caller may not see it.
         UploadNotFound => "upload_not_found",
+        /// 404: no such report, or not one the caller handles.
+        ReportNotFound => "report_not_found",
         /// 404: the webhook does not exist, is revoked, or the caller may not manage it.
         WebhookNotFound => "webhook_not_found",
         /// 404: the caller has no bot with that id.
@@ -100,6 +102,8 @@ code_enum! {
         DirectChat => "direct_chat",
         /// 409: the user is banned from this chat; an admin lifts the ban first.
         UserBanned => "user_banned",
+        /// 409: the report was resolved already.
+        ReportResolved => "report_resolved",
         /// 409: the only owner cannot leave or step down.
         LastOwner => "last_owner",
         /// 409: an upload with this `Idempotency-Key` is still arriving.

@@ -35,6 +35,7 @@ pub mod push;
 pub mod reaction;
 pub mod read_state;
 pub mod receipt;
+pub mod report;
 pub mod search;
 mod text_enums;
 pub mod thread;
@@ -78,6 +79,7 @@ pub use push::{
 pub use reaction::{Emoji, MAX_DISTINCT_EMOJI, Reaction, ReactionSummary};
 pub use read_state::{Marker, MarkerFrontier, ReadFrontier, ReadMarkerMove, UNREAD_COUNTED_UP_TO};
 pub use receipt::{Receipt, ReceiptChange, ReceiptList};
+pub use report::{Report, ReportAction, ReportDraft, ReportList, ReportResolution, ReportTarget, Resolved};
 pub use search::SearchQuery;
 pub use thread::{ThreadChange, ThreadSummary};
 pub use timestamp::Timestamp;

@@ -47,6 +47,8 @@ pub enum AuditAction {
     MessageDelete,
     /// A server role given or taken away.
     ServerRole,
+    /// A report resolved.
+    ReportResolved,
 }
 
 text_enum!(AuditAction {
@@ -55,7 +57,8 @@ text_enum!(AuditAction {
     Unban => "unban",
     ChatRole => "chat_role",
     MessageDelete => "message_delete",
-    ServerRole => "server_role"
+    ServerRole => "server_role",
+    ReportResolved => "report_resolved"
 });
 
 /// One action in the audit log.

@@ -16,6 +16,7 @@ mod previews;
 mod push;
 #[cfg(test)]
 mod query_plans;
+mod reports;
 mod rows;
 mod schema;
 mod uploads;

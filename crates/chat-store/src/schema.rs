@@ -16,6 +16,23 @@ diesel::table! {
 }
 
 diesel::table! {
+    reports (id) {
+        id -> BigInt,
+        reporter_id -> BigInt,
+        reported_user_id -> BigInt,
+        chat_id -> Nullable<BigInt>,
+        message_id -> Nullable<BigInt>,
+        reason -> Text,
+        evidence -> Nullable<Text>,
+        created_at -> Timestamptz,
+        resolved_at -> Nullable<Timestamptz>,
+        resolved_by -> Nullable<BigInt>,
+        resolution -> Nullable<Text>,
+        resolution_note -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
     moderation_audit (id) {
         id -> BigInt,
         actor_id -> BigInt,
@@ -200,6 +217,7 @@ diesel::allow_tables_to_appear_in_same_query!(events, chat_members);
 diesel::allow_tables_to_appear_in_same_query!(uploads, messages);
 diesel::allow_tables_to_appear_in_same_query!(uploads, link_previews);
 diesel::allow_tables_to_appear_in_same_query!(user_blocks, users);
+diesel::allow_tables_to_appear_in_same_query!(reports, chat_members);
 
 diesel::table! {
     link_previews (id) {

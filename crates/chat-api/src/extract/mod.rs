@@ -15,7 +15,7 @@ pub use idempotency::IdempotencyHeader;
 pub use json_body::{JsonBody, OptionalJsonBody};
 pub use message_page::MessagePage;
 pub use paths::{
-    BotPath, ChatPath, MemberPath, MessagePath, PusherPath, ThreadPath, UploadPath, UserPath, WebhookPath,
+    BotPath, ChatPath, MemberPath, MessagePath, PusherPath, ReportPath, ThreadPath, UploadPath, UserPath, WebhookPath,
 };
 pub use query::QueryParams;
 pub use reaction_path::ReactionPath;

@@ -91,3 +91,11 @@ pub struct WebhookPath {
     #[param(value_type = i64)]
     pub webhook_id: WebhookId,
 }
+
+/// `/reports/{report_id}…`
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ReportPath {
+    /// The report's id
+    pub report_id: i64,
+}

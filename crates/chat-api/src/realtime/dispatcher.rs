@@ -23,7 +23,7 @@ pub struct DispatchSettings {
     /// How often `receipt.updated` goes out for the chats whose read markers moved: a group whose
     /// members all acknowledge gets one event this often, not one per member.
     pub receipt_period: Duration,
-    /// How often retention prunes old events and idempotency keys.
+    /// How often retention prunes old events and idempotency keys (and reports' evidence).
     pub retention_period: Duration,
     /// How long an idempotency key is remembered: a retry after that is a new request.
     pub idempotency_retention: Duration,
@@ -127,6 +127,9 @@ async fn offer_presence(store: &Store, hub: &Hub, user_id: UserId, presence: Pre
     }
 }
 
+/// How long a resolved report keeps the reported message's text (API.md, "Reports").
+const REPORT_EVIDENCE_KEPT: Duration = Duration::from_secs(90 * 24 * 3600);
+
 async fn retain(
     store: Store,
     period: Duration,
@@ -143,6 +146,9 @@ async fn retain(
         }
         if let Err(error) = store.prune_idempotency_keys(idempotency_retention).await {
             tracing::warn!(%error, "idempotency key pruning failed");
+        }
+        if let Err(error) = store.prune_report_evidence(REPORT_EVIDENCE_KEPT).await {
+            tracing::warn!(%error, "report evidence pruning failed");
         }
     }
 }

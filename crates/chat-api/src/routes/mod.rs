@@ -21,6 +21,7 @@ mod reactions;
 mod read_state;
 mod realtime;
 mod receipts;
+mod reports;
 mod search;
 mod threads;
 mod uploads;
@@ -76,6 +77,9 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(bans::list)
             .service(moderation::audit)
             .service(moderation::set_role)
+            .service(reports::file)
+            .service(reports::list)
+            .service(reports::resolve)
             .service(history::history)
             .service(read_state::mark_read)
             .service(messages::create)

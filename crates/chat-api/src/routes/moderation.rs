@@ -10,7 +10,7 @@ const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 200;
 
 /// The caller's server role: admin if named in `CHAT_ADMIN_USERNAMES`, else as the store has it.
-async fn role_of(state: &AppState, caller: &Caller) -> ApiResult<Option<ServerRole>> {
+pub(super) async fn role_of(state: &AppState, caller: &Caller) -> ApiResult<Option<ServerRole>> {
     if state.admin_usernames.iter().any(|name| name.eq_ignore_ascii_case(&caller.user.username)) {
         return Ok(Some(ServerRole::Admin));
     }

@@ -5,7 +5,7 @@ use crate::support::TestApp;
 use chat_client::{Client, ClientError, PageQuery, RetryPolicy, StreamItem};
 use chat_domain::{
     AuditAction, ChatDraft, ChatKind, Credentials, DeliveryStatus, DirectChats, Emoji, ErrorCode, Event, MessageDraft,
-    MessagePatch, Privacy, Role, ServerRole, StoredEvent,
+    MessagePatch, Privacy, ReportAction, ReportDraft, ReportResolution, Role, ServerRole, StoredEvent,
 };
 use futures_util::StreamExt as _;
 use std::time::Duration;
@@ -240,4 +240,13 @@ async fn blocks_the_direct_chat_setting_and_bans_through_the_client() {
     let seen = bob.audit(None, None).await.unwrap();
     assert_eq!(seen.entries.first().map(|entry| entry.action), Some(AuditAction::ServerRole));
     assert_eq!(seen.entries.len(), 3);
+
+    // Carol reports a message of Bob's; Ann, a server admin, resolves it.
+    let message = bob.post_text(group.id, "buy pills").await.unwrap();
+    let draft = ReportDraft { message_id: Some(message.id), user_id: None, reason: "spam".into() };
+    let report = carol.report(&draft).await.unwrap();
+    assert_eq!((report.user_id, report.evidence.as_deref()), (bob_id, Some("buy pills")));
+    assert_eq!(ann.reports(None, None).await.unwrap().reports[0].id, report.id);
+    let resolution = ReportResolution { action: ReportAction::Dismissed, note: None };
+    assert!(ann.resolve_report(report.id, &resolution).await.unwrap().resolution.is_some());
 }

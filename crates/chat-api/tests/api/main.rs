@@ -40,6 +40,7 @@ mod realtime_resume;
 mod receipts;
 mod rename;
 mod replica_reads;
+mod reports;
 mod search;
 mod security;
 mod shutdown;

@@ -196,6 +196,7 @@ fn concrete(path: &str, id: &str) -> String {
         .replace("{user_id}", id)
         .replace("{bot_id}", id)
         .replace("{webhook_id}", id)
+        .replace("{report_id}", id)
         .replace("{token}", "x")
 }
 
