@@ -109,6 +109,8 @@ export const api = {
   blocks: () => call("GET", "/users/me/blocks"),
   block: (userId) => call("PUT", `/users/me/blocks/${userId}`),
   unblock: (userId) => call("DELETE", `/users/me/blocks/${userId}`),
+  /** Reports a message (`{message_id, reason}`) to its chat's admins and the server's moderators. */
+  report: (body) => call("POST", "/reports", body),
   // The conversation's pages leave thread replies out (`threads=exclude`): a thread shows there as
   // its root's summary, and its replies only in the thread's panel (`thread` below). Pages then
   // count only what they show (has_older, has_newer); unread counts and the one read marker still

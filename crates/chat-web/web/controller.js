@@ -51,10 +51,11 @@ export class Controller {
       reply: (message) => this.reply(message),
       retry: (message) => this.retry(message),
       thread: (message) => this.openThread(message.id),
+      report: (message) => this.report(message),
     };
     // A thread's messages do all of that but quote (its composer quotes nothing) or open a thread (they do not nest).
-    const { react, pickReaction, edit, remove, retry } = this.messageActions;
-    this.threadActions = { react, pickReaction, edit, remove, retry };
+    const { react, pickReaction, edit, remove, retry, report } = this.messageActions;
+    this.threadActions = { react, pickReaction, edit, remove, retry, report };
 
     view.bindSignIn((form) => this.signIn(form));
     view.bindLogout(() => this.logout());
@@ -636,6 +637,18 @@ export class Controller {
     if (!this.view.confirm("Delete this message for everyone?")) return;
     try {
       this.apply(model.accept(this.state, await api.remove(message.id)));
+    } catch (error) {
+      this.view.tell(describe(error));
+    }
+  }
+
+  /** Reports someone else's message to the chat's admins and the server's moderators. */
+  async report(message) {
+    const reason = this.view.ask("Why are you reporting this message? The chat's admins and the server's moderators will see it.", "");
+    if (!reason?.trim()) return;
+    try {
+      await api.report({ message_id: message.id, reason });
+      this.view.tell("Reported. Thank you.");
     } catch (error) {
       this.view.tell(describe(error));
     }

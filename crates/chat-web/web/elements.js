@@ -194,7 +194,8 @@ export function messageItem(message, { me, myUsername, names, quoted, state = "s
       }, icon(BUBBLES)),
       actions.reply && h("button", { type: "button", "data-control": "reply", onclick: () => actions.reply(message) }, "Reply"),
       mine && h("button", { type: "button", "data-control": "edit", onclick: () => actions.edit(message) }, "Edit"),
-      (mine || actions.canModerate) && h("button", { type: "button", "data-control": "delete", onclick: () => actions.remove(message) }, "Delete")),
+      (mine || actions.canModerate) && h("button", { type: "button", "data-control": "delete", onclick: () => actions.remove(message) }, "Delete"),
+      !mine && actions.report && h("button", { type: "button", "data-control": "report", onclick: () => actions.report(message) }, "Report")),
     state === "failed" && h("div", { class: "actions" },
       h("button", { type: "button", "data-control": "retry", onclick: () => actions.retry(message) }, "Retry")));
 }

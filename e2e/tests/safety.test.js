@@ -1,10 +1,11 @@
 // Blocking from a direct chat's member list: the blocked person's sends there are refused (marked
-// failed, with a retry), and go through again once unblocked.
+// failed, with a retry), and go through again once unblocked. Reporting a message from its actions
+// reaches the group's owner.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { ARTIFACTS, chatting, launch, send, withScreenshots } from "./support.js";
+import { ARTIFACTS, chatting, launch, rest, send, signUp, startChat, uniqueName, withScreenshots } from "./support.js";
 
 test("a blocked person's message is refused; after unblocking their retry lands", async () => {
   const browser = await launch();
@@ -38,6 +39,39 @@ test("a blocked person's message is refused; after unblocking their retry lands"
       await failed.getByRole("button", { name: "Retry" }).click();
       await bob.locator('#messages .message[data-state="sent"]', { hasText: "are you there?" }).waitFor();
       await ann.locator("#messages .message", { hasText: "are you there?" }).waitFor();
+    });
+  } finally {
+    await browser.close();
+  }
+});
+
+test("a message is reported from its actions and reaches the group's owner", async () => {
+  const browser = await launch();
+  const pages = [];
+  try {
+    await withScreenshots("report", () => pages, async () => {
+      const [annName, bobName] = [uniqueName("ann"), uniqueName("bob")];
+      const ann = await signUp(browser, annName);
+      const bob = await signUp(browser, bobName);
+      pages.push(ann, bob);
+      await startChat(ann, [bobName], "Market");
+      await send(ann, "buy cheap pills now");
+      await bob.locator("#chat-list button").first().click();
+      const message = bob.locator("#messages .message", { hasText: "buy cheap pills now" });
+      await message.click();
+      bob.on("dialog", (dialog) => (dialog.type() === "prompt" ? dialog.accept("spam") : dialog.accept()));
+      const told = bob.waitForEvent("dialog", (dialog) => dialog.type() === "alert");
+      await message.getByRole("button", { name: "Report" }).click();
+      assert.equal((await told).message(), "Reported. Thank you.");
+      // Ann's own message has no Report for her.
+      await ann.locator("#messages .message", { hasText: "buy cheap pills now" }).click();
+      assert.equal(await ann.locator("#messages .message [data-control=report]").count(), 0);
+
+      const token = await ann.evaluate(() => sessionStorage.getItem("chat.token"));
+      const { reports } = await rest("GET", "/reports", token);
+      assert.equal(reports.length, 1);
+      assert.equal(reports[0].reason, "spam");
+      assert.equal(reports[0].evidence, "buy cheap pills now");
     });
   } finally {
     await browser.close();
