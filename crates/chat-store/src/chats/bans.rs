@@ -1,31 +1,23 @@
 //! A group's bans: banning removes the user if they are a member (with `member.removed`), and
-//! `add_member_in` refuses a banned user while the ban stands.
+//! `add_member_in` refuses a banned user while the ban stands (`members::ensure_not_banned`).
 
+use crate::chats::members::membership_of;
 use crate::chats::receipts::receipts_changed;
 use crate::connection::pool::Store;
 use crate::error::StoreResult;
 use crate::events::record::record_event;
 use crate::locking::lock_chat;
 use crate::moderation::{AuditTarget, record_audit};
-use crate::rows::MemberRow;
 use crate::schema::{chat_bans, chat_members, users};
-use chat_domain::{
-    AuditAction, BanList, ChatBan, ChatId, DomainError, ErrorCode, Event, MemberRemoval, Resource, UserId, policy,
-};
+use chat_domain::{AuditAction, BanList, ChatBan, ChatId, DomainError, Event, MemberRemoval, Resource, UserId, policy};
 use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use time::OffsetDateTime;
 
 type BanRow = (i64, i64, Option<String>, OffsetDateTime);
 
 fn into_ban((user_id, banned_by, reason, at): BanRow) -> ChatBan {
     ChatBan { user_id: UserId(user_id), banned_by: UserId(banned_by), reason, banned_at: at.into() }
-}
-
-/// Refuses to add `user` to `chat` while they are banned from it.
-pub(crate) async fn ensure_not_banned(conn: &mut AsyncPgConnection, chat: ChatId, user: UserId) -> StoreResult<()> {
-    let banned = diesel::select(diesel::dsl::exists(chat_bans::table.find((chat.0, user.0)))).get_result(conn).await?;
-    if banned { Err(DomainError::Conflict(ErrorCode::UserBanned).into()) } else { Ok(()) }
 }
 
 impl Store {
@@ -41,14 +33,7 @@ impl Store {
         self.write(async |conn| {
             let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
             policy::can_change_membership(&chat_row)?;
-            let target = chat_members::table
-                .find((chat.0, user.0))
-                .select(MemberRow::as_select())
-                .first::<MemberRow>(conn)
-                .await
-                .optional()?
-                .map(MemberRow::into_membership)
-                .transpose()?;
+            let target = membership_of(conn, chat, user).await?;
             policy::can_ban(&membership, target.as_ref().map(|member| member.role))?;
             let exists =
                 diesel::select(diesel::dsl::exists(users::table.find(user.0))).get_result::<bool>(conn).await?;
@@ -101,15 +86,8 @@ impl Store {
     /// `chat`'s bans, newest first, for its admins and owner.
     pub async fn bans(&self, chat: ChatId, viewer: UserId) -> StoreResult<BanList> {
         let mut conn = self.conn().await?;
-        let role = chat_members::table
-            .find((chat.0, viewer.0))
-            .select(MemberRow::as_select())
-            .first::<MemberRow>(&mut conn)
-            .await
-            .optional()?
-            .ok_or(DomainError::NotFound(Resource::Chat))?
-            .into_membership()?;
-        policy::can_manage_chat(&role)?;
+        let viewing = membership_of(&mut conn, chat, viewer).await?.ok_or(DomainError::NotFound(Resource::Chat))?;
+        policy::can_manage_chat(&viewing)?;
         let rows = chat_bans::table
             .filter(chat_bans::chat_id.eq(chat.0))
             .order((chat_bans::created_at.desc(), chat_bans::user_id.desc()))

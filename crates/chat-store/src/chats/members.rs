@@ -1,6 +1,5 @@
 //! Who is in a chat: listing, adding, changing roles, removing (and leaving).
 
-use crate::chats::bans::ensure_not_banned;
 use crate::chats::receipts::receipts_changed;
 use crate::connection::pool::Store;
 use crate::connection::seen::Seen;
@@ -9,10 +8,10 @@ use crate::events::record::{record_event, record_events};
 use crate::locking::lock_chat;
 use crate::moderation::{AuditTarget, record_audit};
 use crate::rows::{ChatRow, MemberRow, UserRow};
-use crate::schema::{chat_members, chats, users};
+use crate::schema::{chat_bans, chat_members, chats, users};
 use chat_domain::{
-    AuditAction, ChatId, ChatMember, DomainError, ErrorCode, Event, MemberRemoval, MembershipChange, Resource, Role,
-    UserId, policy,
+    AuditAction, ChatId, ChatMember, DomainError, ErrorCode, Event, MemberRemoval, Membership, MembershipChange,
+    Resource, Role, UserId, policy,
 };
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -86,14 +85,7 @@ impl Store {
         self.write(async |conn| {
             let (chat_row, membership) = lock_chat(conn, chat, actor).await?;
             policy::can_change_membership(&chat_row)?;
-            let target = chat_members::table
-                .find((chat.0, user.0))
-                .select(MemberRow::as_select())
-                .first::<MemberRow>(conn)
-                .await
-                .optional()?
-                .ok_or(DomainError::NotFound(Resource::Member))?
-                .into_membership()?;
+            let target = membership_of(conn, chat, user).await?.ok_or(DomainError::NotFound(Resource::Member))?;
             policy::can_remove(&membership, &target, owner_count(conn, chat).await?)?;
             diesel::delete(chat_members::table.find((chat.0, user.0))).execute(conn).await?;
             receipts_changed(conn, chat).await?;
@@ -105,6 +97,28 @@ impl Store {
         })
         .await
     }
+}
+
+/// Refuses to add `user` to `chat` while they are banned from it (`bans.rs`).
+async fn ensure_not_banned(conn: &mut AsyncPgConnection, chat: ChatId, user: UserId) -> StoreResult<()> {
+    let banned = diesel::select(diesel::dsl::exists(chat_bans::table.find((chat.0, user.0)))).get_result(conn).await?;
+    if banned { Err(DomainError::Conflict(ErrorCode::UserBanned).into()) } else { Ok(()) }
+}
+
+/// `user`'s membership of `chat`, if they are in it.
+pub(crate) async fn membership_of(
+    conn: &mut AsyncPgConnection,
+    chat: ChatId,
+    user: UserId,
+) -> StoreResult<Option<Membership>> {
+    chat_members::table
+        .find((chat.0, user.0))
+        .select(MemberRow::as_select())
+        .first::<MemberRow>(conn)
+        .await
+        .optional()?
+        .map(MemberRow::into_membership)
+        .transpose()
 }
 
 /// `Store::add_member`'s work, on a transaction's connection (an incoming webhook's bot joins its
