@@ -1,6 +1,6 @@
 // Blocking from a direct chat's member list: the blocked person's sends there are refused (marked
 // failed, with a retry), and go through again once unblocked. Reporting a message from its actions
-// reaches the group's owner.
+// reaches the group's owner, who resolves it from the Reports view.
 
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -72,6 +72,19 @@ test("a message is reported from its actions and reaches the group's owner", asy
       assert.equal(reports.length, 1);
       assert.equal(reports[0].reason, "spam");
       assert.equal(reports[0].evidence, "buy cheap pills now");
+
+      // Ann handles it from her Reports view (read when the page opens).
+      await ann.reload();
+      await ann.locator("#connection", { hasText: "live" }).waitFor();
+      const toggle = ann.getByRole("button", { name: "Reports, 1 open" });
+      await toggle.click();
+      const item = ann.locator("#report-list .report");
+      await item.locator(".evidence", { hasText: "buy cheap pills now" }).waitFor();
+      assert.match(await item.locator(".reason").textContent(), /spam/);
+      await ann.screenshot({ path: join(ARTIFACTS, "reports.png") });
+      await item.getByRole("button", { name: "Message deleted" }).click();
+      await item.locator(".resolved", { hasText: "Resolved: Message deleted" }).waitFor();
+      await ann.getByRole("button", { name: "Reports", exact: true }).waitFor();
     });
   } finally {
     await browser.close();

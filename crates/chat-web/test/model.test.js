@@ -891,3 +891,19 @@ test("whom we block is read from the server's list, and follows our blocks and u
   model.blocksLoaded(state, { blocks: [] });
   assert.equal(state.blocked.size, 0, "a new list replaces the old");
 });
+
+test("the reports we handle: loaded, opened, resolved in place, counted while open", () => {
+  const state = model.createState();
+  const open = (id) => ({ id, reason: "spam", resolution: null });
+  assert.deepEqual(model.reportsLoaded(state, { reports: [open(2), open(1)], next_before: null }), [model.Effect.renderReports]);
+  assert.equal(model.openReports(state), 2);
+  model.reportsToggled(state);
+  assert.equal(state.reports.open, true);
+  model.reportResolved(state, { ...open(1), resolution: { action: "dismissed", note: null, by: 7, at: "t" } });
+  assert.deepEqual(state.reports.items.map((report) => report.id), [2, 1], "in its place");
+  assert.equal(model.openReports(state), 1);
+  model.reportsFailed(state, "offline");
+  assert.equal(state.reports.error, "offline");
+  model.reportsToggled(state);
+  assert.equal(state.reports.open, false);
+});

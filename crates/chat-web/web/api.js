@@ -111,6 +111,9 @@ export const api = {
   unblock: (userId) => call("DELETE", `/users/me/blocks/${userId}`),
   /** Reports a message (`{message_id, reason}`) to its chat's admins and the server's moderators. */
   report: (body) => call("POST", "/reports", body),
+  /** The reports we handle, newest first. */
+  reports: () => call("GET", "/reports?limit=100"),
+  resolveReport: (id, action) => call("POST", `/reports/${id}/resolve`, { action }),
   // The conversation's pages leave thread replies out (`threads=exclude`): a thread shows there as
   // its root's summary, and its replies only in the thread's panel (`thread` below). Pages then
   // count only what they show (has_older, has_newer); unread counts and the one read marker still

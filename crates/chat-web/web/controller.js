@@ -85,6 +85,7 @@ export class Controller {
       });
     }
     view.bindMentions(() => this.toggleMentions());
+    view.bindReports(() => this.toggleReports());
     view.bindMentionsMore(() => this.mentionsMore());
     view.bindOlder(() => this.loadOlder());
     view.bindNewer(() => this.loadNewer());
@@ -156,7 +157,7 @@ export class Controller {
 
   async showApp() {
     this.view.showApp(this.state.me);
-    await Promise.all([this.loadChats(), this.loadBlocks()]);
+    await Promise.all([this.loadChats(), this.loadBlocks(), this.loadReports()]);
     this.live = new Live(getToken(), {
       event: (frame) => {
         shown.received(frame.seq);
@@ -490,6 +491,28 @@ export class Controller {
     }
   }
 
+  /** The reports we handle: read at start and when the view opens. */
+  async loadReports() {
+    try {
+      this.apply(model.reportsLoaded(this.state, await api.reports()));
+    } catch (error) {
+      this.apply(model.reportsFailed(this.state, describe(error)));
+    }
+  }
+
+  async toggleReports() {
+    this.apply(model.reportsToggled(this.state));
+    if (this.state.reports.open) await this.loadReports();
+  }
+
+  async resolveReport(report, action) {
+    try {
+      this.apply(model.reportResolved(this.state, await api.resolveReport(report.id, action)));
+    } catch (error) {
+      this.apply(model.reportsFailed(this.state, describe(error)));
+    }
+  }
+
   async loadBlocks() {
     try {
       this.apply(model.blocksLoaded(this.state, await api.blocks()));
@@ -788,6 +811,10 @@ export class Controller {
 const EFFECTS = {
   "render-chats": (app) => app.view.renderChats(app.state, { titleOf: (chat) => app.title(chat), onOpen: (id) => app.openChat(id) }),
   "render-head": (app) => app.view.renderHead(app.state, { titleOf: (chat) => app.title(chat) }),
+  "render-reports": (app) => app.view.renderReports(app.state, {
+    titleOf: (chat) => app.title(chat),
+    onResolve: (report, action) => app.resolveReport(report, action),
+  }),
   "render-members": (app) => app.view.renderMembers(app.state, {
     onRemove: (member) => app.removeMember(member),
     onBlock: (member) => app.toggleBlock(member),

@@ -246,6 +246,25 @@ export function hitItem(hit, { title, onOpen }) {
  * One entry of the Mentions view: its chat, who wrote it (`author`, null in a direct chat, whose
  * title names them) and when, and its text on a line, the mention of the reader (`myUsername`) marked.
  */
+/** How a report can be resolved, and what its button says. */
+const RESOLUTIONS = [["dismissed", "Dismiss"], ["message_deleted", "Message deleted"], ["user_warned", "Warned"]];
+
+/**
+ * A report we handle: who was reported and where, why, the message's text as it was reported
+ * (as text), and how it was resolved or the buttons to resolve it (`onResolve(action)`).
+ */
+export function reportItem(report, { who, where, onResolve }) {
+  const resolved = report.resolution;
+  return h("li", { class: "report", "data-id": report.id },
+    h("p", { class: "report-head" }, h("strong", {}, who), ` · ${where} · `, h("time", { datetime: report.created_at }, time(report.created_at))),
+    h("p", { class: "reason" }, `Reason: ${report.reason}`),
+    report.evidence !== null && h("blockquote", { class: "evidence" }, report.evidence),
+    resolved
+      ? h("p", { class: "resolved" }, `Resolved: ${RESOLUTIONS.find(([action]) => action === resolved.action)?.[1] ?? resolved.action}`)
+      : h("div", { class: "actions" }, RESOLUTIONS.map(([action, label]) =>
+        h("button", { type: "button", class: "secondary", "data-control": `resolve ${action}`, onclick: () => onResolve(action) }, label))));
+}
+
 export function mentionItem(message, { title, author, myUsername, onOpen }) {
   const ts = message.ts;
   const text = message.is_deleted

@@ -22,6 +22,7 @@ export const Effect = {
   renderMessagesAtHighlight: Object.freeze({ do: "render-messages", toBottom: false, toHighlight: true }),
   renderSearch: Object.freeze({ do: "render-search" }),
   renderMentions: Object.freeze({ do: "render-mentions" }), // the Mentions view
+  renderReports: Object.freeze({ do: "render-reports" }), // the reports we handle
   renderCompletion: Object.freeze({ do: "render-completion" }), // the usernames offered as one types
   renderMe: Object.freeze({ do: "render-me" }), // the signed-in user's name
   renderReply: Object.freeze({ do: "render-reply" }),
@@ -70,6 +71,7 @@ export function createState() {
     completion: noCompletion(), // see completionAsked
     members: [], // of the open chat
     blocked: new Set(), // ids of the users we block (see blocksLoaded)
+    reports: { open: false, items: [], error: "" }, // the reports we handle (see reportsLoaded)
     pending: [], // own text messages not yet answered (see sendStarted), in the chat or in a thread
     thread: null, // the open thread, beside the open chat: see threadOpened
     replyTo: null, // the message the composer's text answers
@@ -577,6 +579,38 @@ export function completionClosed(state) {
   if (state.completion.field === null) return [];
   state.completion = noCompletion();
   return [Effect.renderCompletion];
+}
+
+// ---- the reports we handle (GET /reports): a chat's owner and admins, the server's moderators ----
+
+/** The reports we handle, newest first, as the server lists them. */
+export function reportsLoaded(state, list) {
+  state.reports.items = list.reports;
+  state.reports.error = "";
+  return [Effect.renderReports];
+}
+
+/** The Reports view opens, or closes. */
+export function reportsToggled(state) {
+  state.reports.open = !state.reports.open;
+  return [Effect.renderReports];
+}
+
+/** A report as the server has it now (resolved): it takes the old one's place. */
+export function reportResolved(state, report) {
+  state.reports.items = state.reports.items.map((item) => (item.id === report.id ? report : item));
+  state.reports.error = "";
+  return [Effect.renderReports];
+}
+
+export function reportsFailed(state, why) {
+  state.reports.error = why;
+  return [Effect.renderReports];
+}
+
+/** How many reports wait for someone to handle them. */
+export function openReports(state) {
+  return state.reports.items.filter((report) => report.resolution === null).length;
 }
 
 // ---- the Mentions view: the reader's recent mentions (GET /mentions), newest first ----

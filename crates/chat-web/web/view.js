@@ -3,9 +3,9 @@
 // panel, the way back to the list on a phone, the jump to the newest message, Enter to send)
 // is handled here.
 
-import { avatar, chatItem, h, hitItem, mentionItem, messageItem, time } from "./elements.js";
+import { avatar, chatItem, h, hitItem, mentionItem, messageItem, reportItem, time } from "./elements.js";
 import { unreadMentions } from "./mentions.js";
-import { canManage, headStatus, peerOf, threadMessages, visibleMessages } from "./model.js";
+import { canManage, headStatus, openReports, peerOf, threadMessages, visibleMessages } from "./model.js";
 import { presenceText } from "./presence.js";
 import { pickerChoices } from "./reactions.js";
 import { chatInUrl, chatUrl } from "./push.js";
@@ -68,9 +68,11 @@ function refocus(list, { id, control }) {
 function showSidebarList(state) {
   const searching = state.search.query !== "";
   const mentions = !searching && state.mentions.open;
+  const reports = !searching && !mentions && state.reports.open;
   $("mentions-view").hidden = !mentions;
-  $("chat-list").hidden = searching || mentions;
-  $("new-chat").hidden = searching || mentions;
+  $("reports-view").hidden = !reports;
+  $("chat-list").hidden = searching || mentions || reports;
+  $("new-chat").hidden = searching || mentions || reports;
 }
 
 function distanceFromBottom(list) {
@@ -733,6 +735,36 @@ export class View {
     }));
     $("search-more").hidden = !next;
     $("search-more").disabled = loading;
+  }
+
+  bindReports(handler) {
+    $("reports-toggle").addEventListener("click", handler);
+  }
+
+  /**
+   * The reports we handle in place of the chat list while the view is open, newest first, each
+   * with who was reported, the reason, the message's text as it was reported, and the ways to
+   * resolve it (`onResolve(report, action)`); the toggle shows only for someone who has reports.
+   */
+  renderReports(state, { titleOf, onResolve }) {
+    const { open, items, error } = state.reports;
+    const waiting = openReports(state);
+    $("reports-toggle").hidden = items.length === 0 && !open;
+    $("reports-toggle").setAttribute("aria-expanded", String(open));
+    $("reports-toggle").setAttribute("aria-label", waiting ? `Reports, ${waiting} open` : "Reports");
+    $("reports-count").hidden = waiting === 0;
+    $("reports-count").textContent = String(waiting);
+    showSidebarList(state);
+    if (!open) return;
+    $("reports-status").textContent = error || (items.length === 0 ? "No reports." : "");
+    $("report-list").replaceChildren(...items.map((report) => {
+      const chat = report.chat_id === null ? null : state.chats.get(report.chat_id);
+      return reportItem(report, {
+        who: state.names.get(report.user_id) || `user ${report.user_id}`,
+        where: report.chat_id === null ? "the user" : chat ? titleOf(chat) : "a chat",
+        onResolve: (action) => onResolve(report, action),
+      });
+    }));
   }
 
   /**
