@@ -172,6 +172,30 @@ async fn muted_chats_and_group_messages_without_a_mention_push_nothing_and_a_men
 }
 
 #[tokio::test]
+async fn nobody_is_pushed_the_messages_of_someone_they_block() {
+    let app = spawn().await;
+    let vapid = vapid_key(&app).await;
+    let endpoint = PushEndpoint::start(Vec::new()).await;
+    let (alice, bob, carol) = (app.register("alice").await, app.register("bob").await, app.register("carol").await);
+    let (subscriber, _) = subscribe(&app, &bob, &endpoint, "/bob").await;
+    let group = app.group(&carol, &[&alice, &bob]).await;
+    let all = json!({ "level": "all", "muted_until": null });
+    let response = app.call_json(&bob, Method::PUT, &format!("/api/v1/chats/{group}/notifications"), &all).await;
+    expect_json(response, StatusCode::OK).await;
+    let path = format!("/api/v1/users/me/blocks/{}", alice.id);
+    expect_json(app.call(&bob, Method::PUT, &path).await, StatusCode::OK).await;
+
+    app.text(&alice, group, "from alice").await;
+    app.text(&alice, group, "@bob from alice").await;
+    let carols = app.text(&carol, group, "from carol").await;
+
+    let received = endpoint.wait_for(1).await;
+    let opened = payloads(&received, "/bob", &subscriber, &vapid);
+    assert_eq!(opened[0]["message_id"], carols["id"]);
+    assert_eq!(planned_messages(&app).await, [carols["id"].as_i64().unwrap()], "Alice's were never planned");
+}
+
+#[tokio::test]
 async fn reading_the_chat_sends_a_clear() {
     let app = spawn().await;
     let vapid = vapid_key(&app).await;
