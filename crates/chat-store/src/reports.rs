@@ -86,45 +86,47 @@ async fn load_report(conn: &mut AsyncPgConnection, id: i64, viewer: UserId, mode
 
 impl Store {
     /// `reporter` reports a message of a chat they are in (404 `message_not_found` otherwise), or
-    /// a user (404 `user_not_found` for none), with `reason`.
+    /// a user (404 `user_not_found` for none), with `reason`. In a transaction, so the answer
+    /// follows the confirmed commit (an auto-committed insert sends its row before that).
     pub async fn file_report(&self, reporter: UserId, target: ReportTarget, reason: &str) -> StoreResult<Report> {
-        let mut conn = self.conn().await?;
-        let (reported, chat, message, evidence) = match target {
-            ReportTarget::Message(id) => {
-                let (chat, author, content) = messages::table
-                    .inner_join(chat_members::table.on(chat_members::chat_id.eq(messages::chat_id)))
-                    .filter(messages::id.eq(id.0))
-                    .filter(chat_members::user_id.eq(reporter.0))
-                    .select((messages::chat_id, messages::author_id, messages::content))
-                    .first::<(i64, i64, Option<String>)>(&mut conn)
-                    .await
-                    .optional()?
-                    .ok_or(DomainError::NotFound(Resource::Message))?;
-                (author, Some(chat), Some(id.0), content)
-            }
-            ReportTarget::User(user) => {
-                let exists = diesel::select(diesel::dsl::exists(users::table.find(user.0)))
-                    .get_result::<bool>(&mut conn)
-                    .await?;
-                if !exists {
-                    return Err(DomainError::NotFound(Resource::User).into());
+        self.write(async |conn| {
+            let (reported, chat, message, evidence) = match target {
+                ReportTarget::Message(id) => {
+                    let (chat, author, content) = messages::table
+                        .inner_join(chat_members::table.on(chat_members::chat_id.eq(messages::chat_id)))
+                        .filter(messages::id.eq(id.0))
+                        .filter(chat_members::user_id.eq(reporter.0))
+                        .select((messages::chat_id, messages::author_id, messages::content))
+                        .first::<(i64, i64, Option<String>)>(conn)
+                        .await
+                        .optional()?
+                        .ok_or(DomainError::NotFound(Resource::Message))?;
+                    (author, Some(chat), Some(id.0), content)
                 }
-                (user.0, None, None, None)
-            }
-        };
-        let row = diesel::insert_into(reports::table)
-            .values((
-                reports::reporter_id.eq(reporter.0),
-                reports::reported_user_id.eq(reported),
-                reports::chat_id.eq(chat),
-                reports::message_id.eq(message),
-                reports::reason.eq(reason),
-                reports::evidence.eq(evidence),
-            ))
-            .returning(ReportRow::as_returning())
-            .get_result::<ReportRow>(&mut conn)
-            .await?;
-        row.into_report()
+                ReportTarget::User(user) => {
+                    let exists =
+                        diesel::select(diesel::dsl::exists(users::table.find(user.0))).get_result::<bool>(conn).await?;
+                    if !exists {
+                        return Err(DomainError::NotFound(Resource::User).into());
+                    }
+                    (user.0, None, None, None)
+                }
+            };
+            let row = diesel::insert_into(reports::table)
+                .values((
+                    reports::reporter_id.eq(reporter.0),
+                    reports::reported_user_id.eq(reported),
+                    reports::chat_id.eq(chat),
+                    reports::message_id.eq(message),
+                    reports::reason.eq(reason),
+                    reports::evidence.eq(evidence),
+                ))
+                .returning(ReportRow::as_returning())
+                .get_result::<ReportRow>(conn)
+                .await?;
+            row.into_report()
+        })
+        .await
     }
 
     /// The reports `viewer` handles (see `handled_by`), newest first: `limit` before `before`.

@@ -152,13 +152,16 @@ impl Store {
         Ok(Privacy { direct_chats: setting.parse().unwrap_or_default() })
     }
 
-    /// Sets who may start a direct chat with `user`; direct chats they have stay.
+    /// Sets who may start a direct chat with `user`; direct chats they have stay. In a
+    /// transaction, so the answer follows the confirmed commit.
     pub async fn set_privacy(&self, user: UserId, privacy: Privacy) -> StoreResult<Privacy> {
-        let mut conn = self.conn().await?;
-        diesel::update(users::table.find(user.0))
-            .set(users::direct_chats.eq(privacy.direct_chats.as_str()))
-            .execute(&mut conn)
-            .await?;
-        Ok(privacy)
+        self.write(async |conn| {
+            diesel::update(users::table.find(user.0))
+                .set(users::direct_chats.eq(privacy.direct_chats.as_str()))
+                .execute(conn)
+                .await?;
+            Ok(privacy)
+        })
+        .await
     }
 }
