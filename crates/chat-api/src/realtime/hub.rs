@@ -225,8 +225,11 @@ impl Hub {
                     inner.targets(envelope.chat_id, &envelope.joined, envelope.left)
                 }
                 Delivery::Typing { chat_id, .. } => inner.targets(*chat_id, &[], None),
+                // Replaying connections too: their clients may have read presence already.
                 Delivery::Presence { chats, .. } => {
-                    chats.iter().flat_map(|chat| inner.by_chat.get(chat).into_iter().flatten().copied()).collect()
+                    let mut targets: HashSet<u64> = inner.replaying.clone();
+                    targets.extend(chats.iter().flat_map(|chat| inner.by_chat.get(chat).into_iter().flatten()));
+                    targets
                 }
             };
             for id in targets {
@@ -317,5 +320,31 @@ mod tests {
         hub.publish([event(2, 40, &[], None), event(3, 40, &[], None), event(4, 40, &[], None)]);
         assert_eq!(hub.lock().slots.len(), 0, "the overflowing connection was dropped");
         assert_eq!(bob.closer.code.load(Ordering::Relaxed), CloseCode::SlowConsumer as u16);
+    }
+
+    fn presence(user: i64, chats: &[i64]) -> Delivery {
+        let chats: Arc<[ChatId]> = chats.iter().copied().map(ChatId).collect();
+        Delivery::Presence { chats, user_id: UserId(user), frame: ByteString::from_static("{}") }
+    }
+
+    fn presences(registration: &mut Registration) -> Vec<i64> {
+        let mut users = Vec::new();
+        while let Ok(Delivery::Presence { user_id, .. }) = registration.deliveries.try_recv() {
+            users.push(user_id.0);
+        }
+        users
+    }
+
+    /// A client reads presence over REST once it has `ready`, which comes before its replay: a
+    /// change during the replay must still reach it (its subscription decides once it knows).
+    #[test]
+    fn presence_reaches_a_replaying_connection_and_an_active_one_in_a_shared_chat() {
+        let hub = Hub::new(0, 16);
+        let mut ann = hub.register(UserId(1));
+        let mut replaying = hub.register(UserId(3));
+        hub.activate(ann.id, [ChatId(10)]);
+        hub.publish([presence(2, &[10]), presence(4, &[20])]);
+        assert_eq!(presences(&mut ann), [2], "only the chat she is in");
+        assert_eq!(presences(&mut replaying), [2, 4], "a replaying connection gets every presence");
     }
 }
