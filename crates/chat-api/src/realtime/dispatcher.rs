@@ -7,9 +7,10 @@ use super::hub::{Delivery, Hub};
 use super::pump::{self, Announced};
 use crate::workers::Worker;
 use chat_domain::{Presence, UserId};
-use chat_store::{Notice, Store};
-use futures_util::StreamExt as _;
+use chat_store::{Notice, Store, StoreResult};
+use futures_util::{Stream, StreamExt as _};
 use std::convert::Infallible;
+use std::pin::Pin;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -45,11 +46,34 @@ impl Default for DispatchSettings {
 const RECONNECT_FIRST: Duration = Duration::from_millis(100);
 const RECONNECT_LONGEST: Duration = Duration::from_secs(5);
 
-/// The listener, the pump, the receipt publisher and retention, to run for as long as the process.
-pub fn workers(store: &Store, hub: &Arc<Hub>, event_retention: Duration, settings: &DispatchSettings) -> Vec<Worker> {
+/// The notices of a LISTEN already made.
+pub struct Subscription(Pin<Box<dyn Stream<Item = Notice> + Send>>);
+
+impl std::fmt::Debug for Subscription {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Subscription")
+    }
+}
+
+/// LISTENs for notices. Start-up does this once before the server accepts its first connection:
+/// presence and typing notices are not in the event log, so one sent before this process listens
+/// never reaches its sockets.
+pub async fn subscribe(store: &Store) -> StoreResult<Subscription> {
+    Ok(Subscription(Box::pin(store.listen().await?)))
+}
+
+/// The listener (starting from `subscribed`, if start-up made one), the pump, the receipt
+/// publisher and retention, to run for as long as the process.
+pub fn workers(
+    store: &Store,
+    hub: &Arc<Hub>,
+    subscribed: Option<Subscription>,
+    event_retention: Duration,
+    settings: &DispatchSettings,
+) -> Vec<Worker> {
     let announced = Arc::new(Announced::default());
     vec![
-        Worker::new("event listener", listen(store.clone(), hub.clone(), announced.clone())),
+        Worker::new("event listener", listen(store.clone(), hub.clone(), announced.clone(), subscribed)),
         Worker::new("event pump", pump::pump_forever(store.clone(), hub.clone(), announced, settings.safety_tick)),
         Worker::new("receipt publisher", publish_receipts(store.clone(), settings.receipt_period)),
         Worker::new(
@@ -71,16 +95,24 @@ async fn publish_receipts(store: Store, period: Duration) -> Infallible {
     }
 }
 
-async fn listen(store: Store, hub: Arc<Hub>, announced: Arc<Announced>) -> Infallible {
+async fn listen(
+    store: Store,
+    hub: Arc<Hub>,
+    announced: Arc<Announced>,
+    mut subscribed: Option<Subscription>,
+) -> Infallible {
     let mut backoff = RECONNECT_FIRST;
     loop {
-        match store.listen().await {
-            Ok(notices) => {
+        let subscription = match subscribed.take() {
+            Some(subscription) => Ok(subscription),
+            None => subscribe(&store).await,
+        };
+        match subscription {
+            Ok(Subscription(mut notices)) => {
                 backoff = RECONNECT_FIRST;
                 // Anything published while not listening is caught up now.
                 announced.read_everything();
                 store.hearing_revocations(true);
-                let mut notices = std::pin::pin!(notices);
                 while let Some(notice) = notices.next().await {
                     on_notice(&store, &hub, &announced, notice);
                 }
