@@ -5,7 +5,7 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::{HttpResponse, ResponseError};
 use chat_domain::upload::TypeMismatch;
-use chat_domain::{DomainError, ErrorCode, Problem, Resource, ValidationErrors};
+use chat_domain::{DomainError, ErrorCode, Problem, Resource, Suspension, ValidationErrors};
 use chat_media::{IngestError, MediaError, ThumbnailError};
 use chat_store::StoreError;
 
@@ -19,6 +19,8 @@ pub enum ApiError {
     Unauthorized,
     #[error("wrong username or password")]
     InvalidCredentials,
+    #[error("this account is suspended {}", until_text(.0))]
+    AccountSuspended(Suspension),
     #[error("{detail}")]
     BadRequest { code: ErrorCode, detail: String },
     #[error("the request body is larger than {limit} bytes")]
@@ -46,6 +48,10 @@ pub enum ApiError {
     Media(#[from] MediaError),
     #[error("the range is outside the file's {size} bytes")]
     RangeNotSatisfiable { size: u64 },
+}
+
+fn until_text(suspension: &Suspension) -> String {
+    suspension.until.map_or_else(|| "until a moderator lifts it".to_owned(), |until| format!("until {until}"))
 }
 
 impl ApiError {
@@ -77,6 +83,7 @@ impl ApiError {
             | ApiError::Internal(_) => (S::INTERNAL_SERVER_ERROR, C::InternalError, None),
             ApiError::Unauthorized => (S::UNAUTHORIZED, C::Unauthorized, None),
             ApiError::InvalidCredentials => (S::UNAUTHORIZED, C::InvalidCredentials, None),
+            ApiError::AccountSuspended(_) => (S::FORBIDDEN, C::AccountSuspended, None),
             ApiError::BadRequest { code, .. } => (S::BAD_REQUEST, *code, None),
             ApiError::PayloadTooLarge { .. } => (S::PAYLOAD_TOO_LARGE, C::PayloadTooLarge, None),
             ApiError::BodyTimeout { .. } => (S::REQUEST_TIMEOUT, C::BodyTimeout, None),

@@ -174,6 +174,13 @@ impl Client {
         self.fetch(Call::repeatable(Method::DELETE, format!("/messages/{message}"))).await
     }
 
+    /// Deletes someone else's message (as a chat admin or owner, or a server moderator) saying
+    /// why: the tombstone shows the reason, and the audit log keeps it.
+    pub async fn delete_message_because(&self, message: MessageId, reason: &str) -> ClientResult<Message> {
+        let path = format!("/messages/{message}?reason={}", crate::chats::encode(reason));
+        self.fetch(Call::repeatable(Method::DELETE, path)).await
+    }
+
     /// Who got the message and who read it (for its author, and the chat's admins and owners).
     pub async fn receipts(&self, message: MessageId) -> ClientResult<ReceiptList> {
         self.fetch(Call::repeatable(Method::GET, format!("/messages/{message}/receipts"))).await

@@ -1,8 +1,11 @@
-//! Moderation: reports, the audit log, and server roles.
+//! Moderation: reports, the audit log, server roles and suspensions.
 
 use crate::client::{Call, Client};
 use crate::error::ClientResult;
-use chat_domain::{AuditPage, Report, ReportDraft, ReportList, ReportResolution, ServerRole, ServerRolePatch, UserId};
+use chat_domain::{
+    AuditPage, Report, ReportDraft, ReportList, ReportResolution, ServerRole, ServerRolePatch, SuspensionDraft,
+    Timestamp, UserId,
+};
 use reqwest::Method;
 
 impl Client {
@@ -28,6 +31,19 @@ impl Client {
     pub async fn set_server_role(&self, user: UserId, role: Option<ServerRole>) -> ClientResult<()> {
         let path = format!("/moderation/users/{user}/role");
         self.execute(Call::repeatable(Method::PUT, path).json(&ServerRolePatch { role })?).await
+    }
+
+    /// Suspends `user` from the whole server until `until` (`None`: until lifted), for `reason`:
+    /// their sessions end at once and login answers `account_suspended`. Suspending again
+    /// replaces the suspension, so a retry is harmless.
+    pub async fn suspend(&self, user: UserId, until: Option<Timestamp>, reason: &str) -> ClientResult<()> {
+        let draft = SuspensionDraft { until, reason: reason.to_owned() };
+        self.execute(Call::repeatable(Method::POST, format!("/moderation/users/{user}/suspend")).json(&draft)?).await
+    }
+
+    /// Lifts `user`'s suspension (none is no error).
+    pub async fn unsuspend(&self, user: UserId) -> ClientResult<()> {
+        self.execute(Call::repeatable(Method::POST, format!("/moderation/users/{user}/unsuspend"))).await
     }
 
     /// Reports a message of a chat the caller is in, or a user (`draft` names exactly one).

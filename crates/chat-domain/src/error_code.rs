@@ -74,6 +74,8 @@ code_enum! {
         /// 403: the person takes no direct chat, or no message in one, from the caller (their
         /// setting for direct chats, or a block: which one is not said).
         DirectChatRefused => "direct_chat_refused",
+        /// 403: login to an account a moderator suspended (`detail` says until when).
+        AccountSuspended => "account_suspended",
         /// 404: the chat does not exist, or the caller is not in it.
         ChatNotFound => "chat_not_found",
         /// 404: the message does not exist, or the caller is not in its chat.

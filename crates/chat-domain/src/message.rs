@@ -98,6 +98,14 @@ pub struct Message {
     /// When it was deleted; null unless `is_deleted`.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub deleted_at: Option<Timestamp>,
+    /// Who deleted it (its author, a chat admin or owner, or a server moderator); left out unless
+    /// `is_deleted` (and for messages deleted before the server recorded it).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
+    pub deleted_by: Option<UserId>,
+    /// Why, when the one who deleted it said; left out otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub deletion_reason: Option<String>,
     /// When it was last edited; null if it never was.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<String>, format = DateTime))]
     pub updated_at: Option<Timestamp>,
@@ -144,6 +152,8 @@ impl Message {
             thread: thread.and_then(ThreadSummary::shown),
             is_deleted,
             deleted_at: record.deleted_at,
+            deleted_by: None,
+            deletion_reason: None,
             updated_at: record.updated_at,
             reactions: if is_deleted { Vec::new() } else { summarize(reactions) },
             attachments: if is_deleted { Vec::new() } else { attachments.to_vec() },
@@ -160,9 +170,19 @@ impl Message {
     }
 }
 
+/// Who deleted a message, and why if they said.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Deletion {
+    /// The author, a chat admin or owner, or a server moderator.
+    pub by: UserId,
+    /// What they said, if anything.
+    pub reason: Option<String>,
+}
+
 impl Message {
-    /// The message after deletion at `at`: its place in history, nothing of what it said.
-    pub fn into_tombstone(self, at: Timestamp) -> Self {
+    /// The message after deletion at `at`: its place in history, nothing of what it said, and who
+    /// deleted it.
+    pub fn into_tombstone(self, at: Timestamp, deletion: Deletion) -> Self {
         Self {
             content: None,
             payload: None,
@@ -171,7 +191,17 @@ impl Message {
             link_preview: None,
             is_deleted: true,
             deleted_at: Some(at),
+            deleted_by: Some(deletion.by),
+            deletion_reason: deletion.reason,
             ..self
+        }
+    }
+
+    /// A tombstone with who deleted it, as recorded (a live message ignores it).
+    pub fn with_deletion(self, deletion: Option<Deletion>) -> Self {
+        match deletion.filter(|_| self.is_deleted) {
+            Some(Deletion { by, reason }) => Self { deleted_by: Some(by), deletion_reason: reason, ..self },
+            None => self,
         }
     }
 
@@ -288,8 +318,12 @@ mod tests {
             message.clone().with_body(EditedBody { content: Some("new".into()), payload: None }, Timestamp::now());
         assert_eq!(edited.content.as_deref(), Some("new"));
         assert!(edited.updated_at.is_some());
-        let gone = edited.into_tombstone(Timestamp::now());
+        let deletion = Deletion { by: UserId(9), reason: Some("spam".into()) };
+        let gone = edited.into_tombstone(Timestamp::now(), deletion.clone());
         assert!(gone.is_deleted && gone.content.is_none() && gone.reactions.is_empty());
+        assert_eq!((gone.deleted_by, gone.deletion_reason.as_deref()), (Some(UserId(9)), Some("spam")));
+        let live = message.with_deletion(Some(deletion));
+        assert_eq!(live.deleted_by, None, "a live message was deleted by nobody");
     }
 
     #[test]

@@ -7,6 +7,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::schema::{moderation_audit, users};
 use chat_domain::{AuditAction, AuditEntry, AuditPage, ChatId, DomainError, MessageId, Resource, ServerRole, UserId};
 use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool, Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use time::OffsetDateTime;
 
@@ -40,25 +41,49 @@ pub(crate) async fn record_audit(
     Ok(())
 }
 
+/// User `$1`'s username, given role, and whether no person registered before them.
+const STANDING_SQL: &str = "
+SELECT u.username, u.server_role,
+       NOT u.is_bot AND NOT EXISTS (SELECT 1 FROM users o WHERE o.id < u.id AND NOT o.is_bot) AS first_person
+  FROM users u WHERE u.id = $1";
+
+#[derive(QueryableByName)]
+struct StandingRow {
+    #[diesel(sql_type = Text)]
+    username: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    server_role: Option<String>,
+    #[diesel(sql_type = Bool)]
+    first_person: bool,
+}
+
+/// What a server role is decided from (`Store::server_standing`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ServerStanding {
+    pub username: String,
+    /// The role an admin gave them, if any.
+    pub given: Option<ServerRole>,
+    /// Whether they were the first person (not bot) to register.
+    pub first_person: bool,
+}
+
 type AuditRow = (i64, i64, String, Option<i64>, Option<i64>, Option<i64>, Option<String>, OffsetDateTime);
 
 impl Store {
-    /// `user`'s server role: the one given them, else admin for the first person who registered.
-    pub async fn server_role(&self, user: UserId) -> StoreResult<Option<ServerRole>> {
+    /// What `user`'s server role is made of, in one query (`chat_domain::moderation::server_role`
+    /// decides it): their username (the operator may name them), the role given them, and whether
+    /// they were the first person to register.
+    pub async fn server_standing(&self, user: UserId) -> StoreResult<ServerStanding> {
         let mut conn = self.conn().await?;
-        let given: Option<String> = users::table
-            .find(user.0)
-            .select(users::server_role)
-            .first(&mut conn)
+        let row: StandingRow = diesel::sql_query(STANDING_SQL)
+            .bind::<BigInt, _>(user.0)
+            .get_result(&mut conn)
             .await
             .optional()?
             .ok_or(DomainError::NotFound(Resource::User))?;
-        if let Some(role) = given.and_then(|role| role.parse::<ServerRole>().ok()) {
-            return Ok(Some(role));
-        }
-        let first: Option<i64> =
-            users::table.filter(users::is_bot.eq(false)).select(diesel::dsl::min(users::id)).first(&mut conn).await?;
-        Ok((first == Some(user.0)).then_some(ServerRole::Admin))
+        let (username, first_person) = (row.username, row.first_person);
+        let given = row.server_role.and_then(|role| role.parse::<ServerRole>().ok());
+        Ok(ServerStanding { username, given, first_person })
     }
 
     /// `actor` (an admin) gives `user` a server role, or takes theirs away; recorded.

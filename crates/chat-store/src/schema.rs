@@ -12,6 +12,17 @@ diesel::table! {
         deleted_at -> Nullable<Timestamptz>,
         direct_chats -> Text,
         server_role -> Nullable<Text>,
+        suspended_at -> Nullable<Timestamptz>,
+        suspended_until -> Nullable<Timestamptz>,
+        suspension_reason -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    message_deletions (message_id) {
+        message_id -> BigInt,
+        deleted_by -> BigInt,
+        reason -> Nullable<Text>,
     }
 }
 

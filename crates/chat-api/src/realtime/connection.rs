@@ -56,7 +56,7 @@ pub async fn run(
     let presence = settings.presence.clone();
     presence.connected(user);
     let mut acks = Acks::default();
-    let mut registration = hub.register(user);
+    let mut registration = hub.register(user, &peer.token_hash);
     let closer = registration.closer.clone();
     let outcome: Result<(), Stop> = async {
         // Live delivery starts after the hub's position or the log's published head, whichever is

@@ -2,7 +2,7 @@
 //! revocations, reconnecting), the pump (`pump.rs`: publish, then hand new seqs to the hub), the
 //! receipt publisher and retention.
 
-use super::frames;
+use super::frames::{self, CloseCode};
 use super::hub::{Delivery, Hub};
 use super::pump::{self, Announced};
 use crate::workers::Worker;
@@ -138,7 +138,13 @@ fn on_notice(store: &Store, hub: &Arc<Hub>, announced: &Announced, notice: Notic
             let (store, hub) = (store.clone(), hub.clone());
             tokio::spawn(async move { offer_presence(&store, &hub, user_id, presence).await });
         }
-        Notice::TokenRevoked { token_hash } => store.token_revoked(token_hash.as_deref()),
+        Notice::TokenRevoked { token_hash } => {
+            store.token_revoked(token_hash.as_deref());
+            // Without a readable hash, the sockets' own token checks find it.
+            if let Some(token_hash) = token_hash {
+                hub.close_token(&token_hash, CloseCode::Unauthorized);
+            }
+        }
     }
 }
 

@@ -69,6 +69,8 @@ struct Slot {
     queue: mpsc::Sender<Delivery>,
     closer: Arc<Closer>,
     user: UserId,
+    /// The hash of the token it was opened with.
+    token_hash: Vec<u8>,
     /// `None` while the connection replays: it is offered every event.
     chats: Option<HashSet<ChatId>>,
     /// Chats its user joined while it replayed.
@@ -161,14 +163,16 @@ impl Hub {
 
     /// Joins at the current position: everything after it is queued for this connection until it
     /// `activate`s with the chats it knows of.
-    pub fn register(&self, user: UserId) -> Registration {
+    pub fn register(&self, user: UserId, token_hash: &[u8]) -> Registration {
         let (queue, deliveries) = mpsc::channel(self.queue_capacity);
         let closer = Arc::new(Closer::default());
         self.open.fetch_add(1, Ordering::Relaxed);
         let mut inner = self.lock();
         let id = inner.next_id;
         inner.next_id += 1;
-        let slot = Slot { queue, closer: closer.clone(), user, chats: None, joined_meanwhile: HashSet::new() };
+        let token_hash = token_hash.to_vec();
+        let slot =
+            Slot { queue, closer: closer.clone(), user, token_hash, chats: None, joined_meanwhile: HashSet::new() };
         inner.slots.insert(id, slot);
         inner.by_user.entry(user).or_default().insert(id);
         inner.replaying.insert(id);
@@ -249,6 +253,20 @@ impl Hub {
         inner.position
     }
 
+    /// Closes the connections opened with a token that was revoked (a logout, a suspension, a
+    /// bot's new token), as soon as this process hears of it rather than at their next token
+    /// check. Revocations are rare beside messages, so the connections are scanned, not indexed.
+    pub fn close_token(&self, token_hash: &[u8], code: CloseCode) {
+        let mut inner = self.lock();
+        let ids: Vec<u64> =
+            inner.slots.iter().filter(|(_, slot)| slot.token_hash == token_hash).map(|(id, _)| *id).collect();
+        for id in ids {
+            if let Some(slot) = inner.remove(id) {
+                slot.closer.close(code);
+            }
+        }
+    }
+
     /// Closes every connection (shutdown).
     pub fn close_all(&self, code: CloseCode) {
         let mut inner = self.lock();
@@ -301,8 +319,8 @@ mod tests {
     #[test]
     fn connections_are_offered_their_chats_joins_and_removals() {
         let hub = Hub::new(0, 16);
-        let mut ann = hub.register(UserId(1));
-        let mut replaying = hub.register(UserId(2));
+        let mut ann = hub.register(UserId(1), b"ann");
+        let mut replaying = hub.register(UserId(2), b"bob");
         hub.activate(ann.id, [ChatId(10)]);
         hub.publish([event(1, 10, &[], None), event(2, 20, &[], None), event(3, 30, &[1], None)]);
         hub.publish([event(4, 30, &[], None), event(5, 30, &[], Some(1)), event(5, 10, &[], None)]);
@@ -313,7 +331,7 @@ mod tests {
     #[test]
     fn joins_while_replaying_are_remembered_and_a_full_queue_closes() {
         let hub = Hub::new(0, 2);
-        let mut bob = hub.register(UserId(2));
+        let mut bob = hub.register(UserId(2), b"bob");
         hub.publish([event(1, 40, &[2], None)]);
         hub.activate(bob.id, []);
         assert_eq!(seqs(&mut bob), [1]);
@@ -340,11 +358,24 @@ mod tests {
     #[test]
     fn presence_reaches_a_replaying_connection_and_an_active_one_in_a_shared_chat() {
         let hub = Hub::new(0, 16);
-        let mut ann = hub.register(UserId(1));
-        let mut replaying = hub.register(UserId(3));
+        let mut ann = hub.register(UserId(1), b"ann");
+        let mut replaying = hub.register(UserId(3), b"carol");
         hub.activate(ann.id, [ChatId(10)]);
         hub.publish([presence(2, &[10]), presence(4, &[20])]);
         assert_eq!(presences(&mut ann), [2], "only the chat she is in");
         assert_eq!(presences(&mut replaying), [2, 4], "a replaying connection gets every presence");
+    }
+
+    #[test]
+    fn a_revoked_token_closes_its_connections_and_no_other() {
+        let hub = Hub::new(0, 16);
+        let (phone, laptop, other) =
+            (hub.register(UserId(1), b"t1"), hub.register(UserId(1), b"t1"), hub.register(UserId(1), b"t2"));
+        hub.close_token(b"t1", CloseCode::Unauthorized);
+        for closed in [&phone, &laptop] {
+            assert_eq!(closed.closer.code.load(Ordering::Relaxed), CloseCode::Unauthorized as u16);
+        }
+        assert_eq!(other.closer.code.load(Ordering::Relaxed), 0, "another token's connection stays");
+        assert_eq!(hub.lock().slots.len(), 1);
     }
 }

@@ -6,7 +6,7 @@ use crate::problem::{ApiError, ApiResult};
 use crate::state::AppState;
 use actix_web::{HttpRequest, HttpResponse, post, web};
 use chat_domain::{Credentials, Session};
-use chat_store::NewAccount;
+use chat_store::{LoginAccount, NewAccount};
 
 fn new_token() -> ApiResult<String> {
     token::generate().map_err(|error| ApiError::Internal(format!("random token: {error}")))
@@ -45,6 +45,7 @@ pub async fn register(
     (status = 200, description = "A new token", body = chat_domain::Session),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 401, response = crate::openapi::Unauthorized),
+    (status = 403, response = crate::openapi::Forbidden),
     (status = 422, response = crate::openapi::Unprocessable),
     (status = 429, response = crate::openapi::TooManyRequests)))]
 #[post("/auth/login")]
@@ -56,12 +57,16 @@ pub async fn login(
     state.auth_limiter.admit(&req)?;
     let Credentials { username, password, .. } = body.0;
     let found = state.store.find_login(&username).await?;
-    let (user, stored_hash) = match found {
-        Some((user, hash)) => (Some(user), Some(hash)),
+    let (account, stored_hash) = match found {
+        Some(LoginAccount { user, password_hash, suspension }) => (Some((user, suspension)), Some(password_hash)),
         None => (None, None),
     };
     let verified = state.passwords.verify(password, stored_hash).await?;
-    let user = user.filter(|_| verified).ok_or(ApiError::InvalidCredentials)?;
+    let (user, suspension) = account.filter(|_| verified).ok_or(ApiError::InvalidCredentials)?;
+    // Only someone who knows the password learns of the suspension.
+    if let Some(suspension) = suspension {
+        return Err(ApiError::AccountSuspended(suspension));
+    }
     let token = new_token()?;
     state.store.issue_token(user.id, &token::hash(&token), state.token_ttl).await?;
     Ok(HttpResponse::Ok().json(Session { user, token }))

@@ -1,10 +1,12 @@
 //! Messages: the seed's `POST /messages`, reading, editing and deleting one, and its edit history.
 
-use crate::extract::{Caller, IdempotencyHeader, JsonBody, MessagePath};
+use super::moderation::role_of;
+use crate::extract::{Caller, IdempotencyHeader, JsonBody, MessagePath, QueryParams};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
-use chat_domain::{EditList, MessageDraft, MessagePatch};
+use chat_domain::moderation::deletion_reason;
+use chat_domain::{ChatScope, EditList, MessageDraft, MessagePatch, ServerRole};
 
 /// 200 with the whole message, as the seed's clients expect; a replay adds `Idempotent-Replayed: true`.
 #[utoipa::path(tag = "messages", security(("bearer" = [])),
@@ -64,20 +66,30 @@ pub async fn edit(
     Ok(HttpResponse::Ok().json(message))
 }
 
-/// Deletes a message (author, or a chat admin or owner) and answers its tombstone; deleting
+/// Deletes a message (author, a chat admin or owner, or a server moderator in any chat) and
+/// answers its tombstone, which says who deleted it and the `reason` given, if any; deleting
 /// again answers the same tombstone.
-#[utoipa::path(tag = "messages", security(("bearer" = [])), params(MessagePath), responses(
+#[utoipa::path(tag = "messages", security(("bearer" = [])),
+    params(MessagePath, ("reason" = Option<String>, Query, max_length = 500,
+        description = "Why, shown on the tombstone and written to the audit log; 1 to 500 characters")),
+    responses(
     (status = 200, description = "The tombstone", body = chat_domain::Message),
     (status = 400, response = crate::openapi::BadRequest),
     (status = 403, response = crate::openapi::Forbidden),
-    (status = 404, response = crate::openapi::NotFound)))]
+    (status = 404, response = crate::openapi::NotFound),
+    (status = 422, response = crate::openapi::Unprocessable)))]
 #[delete("/messages/{message_id}")]
 pub async fn remove(
     state: web::Data<AppState>,
     caller: Caller,
     path: web::Path<MessagePath>,
+    query: QueryParams,
 ) -> ApiResult<HttpResponse> {
-    let message = state.store.delete_message(path.message_id, caller.user.id).await?;
+    let reason = deletion_reason(query.text("reason"))?;
+    // A token limited to chosen chats acts as a member only, whoever holds it.
+    let moderator =
+        caller.scope == ChatScope::Every && role_of(&state, caller.user.id).await? >= Some(ServerRole::Moderator);
+    let message = state.store.delete_message(path.message_id, caller.user.id, moderator, reason.as_deref()).await?;
     // The tombstone promise: its files' bytes go before the answer (the janitor retries failures).
     if message.kind.carries_uploads() {
         crate::uploads::janitor::erase_files_of(&state.store, &state.media, message.id).await;

@@ -77,6 +77,8 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(bans::list)
             .service(moderation::audit)
             .service(moderation::set_role)
+            .service(moderation::suspend)
+            .service(moderation::unsuspend)
             .service(reports::file)
             .service(reports::list)
             .service(reports::resolve)

@@ -39,7 +39,7 @@ pub async fn list(state: web::Data<AppState>, caller: Caller, query: QueryParams
     let before = query.integer(&mut errors, "before", 1, i64::MAX);
     let limit = query.integer(&mut errors, "limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
     errors.finish(())?;
-    let moderator = role_of(&state, &caller).await? >= Some(ServerRole::Moderator);
+    let moderator = role_of(&state, caller.user.id).await? >= Some(ServerRole::Moderator);
     Ok(HttpResponse::Ok().json(state.store.reports(caller.user.id, moderator, before, limit).await?))
 }
 
@@ -59,7 +59,7 @@ pub async fn resolve(
     body: JsonBody<ReportResolution>,
 ) -> ApiResult<HttpResponse> {
     let (action, note) = body.0.validate()?;
-    let moderator = role_of(&state, &caller).await? >= Some(ServerRole::Moderator);
+    let moderator = role_of(&state, caller.user.id).await? >= Some(ServerRole::Moderator);
     let report = state.store.resolve_report(caller.user.id, moderator, path.report_id, action, note.as_deref()).await?;
     Ok(HttpResponse::Ok().json(report))
 }

@@ -133,3 +133,28 @@ async fn tokens_are_checked_once_per_process_and_revoked_on_every_process() {
     let me = app.as_user(&ann, Method::GET, "/api/v1/users/me").send().await.unwrap();
     assert_eq!(me.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn logging_out_closes_that_sessions_sockets_at_once_on_every_process_and_no_others() {
+    let app = TestApp::spawn().await;
+    let sibling = app.spawn_sibling().await;
+    let ann = app.register("ann").await;
+    let credentials = json!({ "username": "ann", "password": "correct horse battery" });
+    let login = app.request(Method::POST, "/api/v1/auth/login").json(&credentials).send().await.unwrap();
+    let laptop = crate::support::TestUser {
+        id: ann.id,
+        token: expect_json(login, StatusCode::OK).await["token"].as_str().unwrap().to_owned(),
+    };
+    let (mut here, _) = app.ws(&ann, None).await;
+    let (mut there, _) = sibling.ws(&ann, None).await;
+    let (mut other_session, _) = sibling.ws(&laptop, None).await;
+
+    let started = Instant::now();
+    let logout = app.as_user(&ann, Method::POST, "/api/v1/auth/logout").send().await.unwrap();
+    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    let (closed_here, closed_there) = tokio::join!(here.close_code(), there.close_code());
+    assert_eq!((closed_here.0, closed_there.0), (Some(4001), Some(4001)));
+    assert!(started.elapsed() < Duration::from_secs(1), "closed in {:?}", started.elapsed());
+    other_session.expect_quiet(Duration::from_millis(300)).await;
+    app.get_ok(&laptop, "/api/v1/users/me").await;
+}

@@ -74,13 +74,13 @@ pub fn message() -> impl Strategy<Value = Message> {
     let payload = option::of(btree_map(text(), json_value(), 0..4));
     let head = (ids(), ids(), ids(), kinds, option::of(text()), payload, statuses);
     let tail = (timestamp(), option::of(ids()), option::of(timestamp()), option::of(timestamp()));
-    let thread = (option::of(ids()), option::of(thread_summary()));
+    let thread = (option::of(ids()), option::of(thread_summary()), option::of((ids(), option::of(text()))));
     let extras = (vec(reaction_summary(), 0..3), vec(upload(), 0..3), option::of(link_preview()));
     (head, tail, thread, extras).prop_map(
         |(
             (id, chat, author, kind, content, payload, status),
             (ts, reply, deleted_at, updated_at),
-            (thread_root, thread),
+            (thread_root, thread, deletion),
             (reactions, attachments, link_preview),
         )| {
             Message {
@@ -98,6 +98,8 @@ pub fn message() -> impl Strategy<Value = Message> {
                 thread,
                 is_deleted: deleted_at.is_some(),
                 deleted_at,
+                deleted_by: deletion.as_ref().map(|(by, _)| UserId(*by)),
+                deletion_reason: deletion.and_then(|(_, reason)| reason),
                 updated_at,
                 reactions,
                 attachments,

@@ -1,18 +1,19 @@
 //! The aggregate builder: turns message rows into whole `Message`s. Every read of messages ends
 //! here, so every message carries its reactions, thread summary, read and delivery status and
-//! attachments and link preview, in a fixed number of queries (three to five, pipelined in one
-//! round trip: the attachments' only when a message is an image or a file, the previews' only when
-//! one's text has a web address) whatever the number of messages.
+//! attachments, link preview and (a tombstone) who deleted it, in a fixed number of queries (three
+//! to six, pipelined in one round trip: the attachments' only when a message is an image or a file,
+//! the previews' only when one's text has a web address, the deletions' only when one is deleted)
+//! whatever the number of messages.
 
 use crate::connection::prepared::{prepared, statement};
 use crate::error::{StoreError, StoreResult};
 use crate::rows::{MessageRow, PreviewRow, ReactionRow, ThreadRow, UploadRow};
-use crate::schema::{reactions, threads, uploads};
+use crate::schema::{message_deletions, reactions, threads, uploads};
 use crate::uploads::READY;
 use chat_domain::link_preview::first_link;
 use chat_domain::{
-    ChatId, DomainError, LinkPreview, Message, MessageId, MessageKind, Reaction, ReadFrontier, Resource, ThreadSummary,
-    Upload, UserId,
+    ChatId, Deletion, DomainError, LinkPreview, Message, MessageId, MessageKind, Reaction, ReadFrontier, Resource,
+    ThreadSummary, Upload, UserId,
 };
 use diesel::prelude::*;
 use diesel::sql_types::{Array, BigInt};
@@ -110,10 +111,28 @@ pub(crate) async fn build_messages(conn: &mut AsyncPgConnection, rows: Vec<Messa
         }
         prepared::<LinkPreviews>().bind::<Array<BigInt>, _>(&linking).load::<PreviewRow>(&mut &*shared).await
     };
+    // Only a tombstone has a deletion.
+    let tombstones: Vec<i64> = rows.iter().filter(|row| row.deleted_at.is_some()).map(|row| row.id).collect();
+    let deletions_query = async {
+        if tombstones.is_empty() {
+            return Ok(Vec::new());
+        }
+        message_deletions::table
+            .filter(message_deletions::message_id.eq_any(&tombstones))
+            .select((message_deletions::message_id, message_deletions::deleted_by, message_deletions::reason))
+            .load::<(i64, i64, Option<String>)>(&mut &*shared)
+            .await
+    };
     let frontier_query =
         prepared::<ReadFrontiers>().bind::<Array<BigInt>, _>(&chat_ids).load::<FrontierRow>(&mut &*shared);
-    let (reaction_rows, thread_rows, upload_rows, preview_rows, frontier_rows) =
-        futures_util::try_join!(reactions_query, threads_query, uploads_query, previews_query, frontier_query)?;
+    let (reaction_rows, thread_rows, upload_rows, preview_rows, deletion_rows, frontier_rows) = futures_util::try_join!(
+        reactions_query,
+        threads_query,
+        uploads_query,
+        previews_query,
+        deletions_query,
+        frontier_query
+    )?;
 
     let mut reactions_by_message: HashMap<MessageId, Vec<Reaction>> = HashMap::new();
     for row in reaction_rows {
@@ -135,6 +154,10 @@ pub(crate) async fn build_messages(conn: &mut AsyncPgConnection, rows: Vec<Messa
         let (message_id, preview) = row.into_preview()?;
         previews.insert(message_id, preview);
     }
+    let mut deletions: HashMap<MessageId, Deletion> = deletion_rows
+        .into_iter()
+        .map(|(message, by, reason)| (MessageId(message), Deletion { by: UserId(by), reason }))
+        .collect();
     let frontiers = frontiers_of(frontier_rows);
 
     rows.into_iter()
@@ -145,7 +168,10 @@ pub(crate) async fn build_messages(conn: &mut AsyncPgConnection, rows: Vec<Messa
             let thread = threads_by_root.get(&record.id).cloned();
             let attachments = uploads_by_message.get(&record.id).map(Vec::as_slice).unwrap_or_default();
             let preview = previews.remove(&record.id);
-            Ok(Message::assemble(record, reactions, thread, attachments, &frontier).with_link_preview(preview))
+            let deletion = deletions.remove(&record.id);
+            Ok(Message::assemble(record, reactions, thread, attachments, &frontier)
+                .with_link_preview(preview)
+                .with_deletion(deletion))
         })
         .collect()
 }

@@ -5,12 +5,13 @@ use crate::connection::pool::Store;
 use crate::connection::prepared::{prepared, statement};
 use crate::error::StoreResult;
 use crate::events::record::event_data;
-use crate::locking::lock_message;
+use crate::locking::{lock_message, lock_message_for_server};
 use crate::messages::threads::thread_change_json;
 use crate::moderation::{AuditTarget, record_audit};
-use crate::schema::threads;
-use chat_domain::AuditAction;
-use chat_domain::{EventKind, Message, MessageId, Timestamp, UserId, policy, thread::MAX_THREAD_PARTICIPANTS};
+use crate::schema::{message_deletions, threads};
+use chat_domain::{
+    AuditAction, Deletion, EventKind, Message, MessageId, Timestamp, UserId, policy, thread::MAX_THREAD_PARTICIPANTS,
+};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer, Jsonb, Nullable, Text, Timestamptz};
 use diesel_async::RunQueryDsl;
@@ -60,12 +61,24 @@ INSERT INTO events (chat_id, message_id, kind, data) VALUES ($3, $1, $7, $4)"
 statement!(DeleteMessage, DELETE_SQL);
 
 impl Store {
-    /// Deletes a message (author, or an admin or owner of the chat). Deleting twice is not an error:
-    /// the second call answers the same tombstone and writes no event.
-    pub async fn delete_message(&self, id: MessageId, actor: UserId) -> StoreResult<Message> {
+    /// Deletes a message, as its author or an admin or owner of its chat, or (`moderator`) as a
+    /// server moderator, who may delete any message; with a `reason`, if given. Deleting twice is
+    /// not an error: the second call answers the same tombstone and writes no event.
+    pub async fn delete_message(
+        &self,
+        id: MessageId,
+        actor: UserId,
+        moderator: bool,
+        reason: Option<&str>,
+    ) -> StoreResult<Message> {
         self.write(async |conn| {
-            let (current, membership) = lock_message(conn, id, actor).await?;
-            policy::can_delete(&current, &membership)?;
+            let current = if moderator {
+                lock_message_for_server(conn, id).await?
+            } else {
+                let (current, membership) = lock_message(conn, id, actor).await?;
+                policy::can_delete(&current, &membership)?;
+                current
+            };
             if current.is_deleted {
                 return Ok(current);
             }
@@ -77,11 +90,20 @@ impl Store {
                     chat: Some(current.chat_id),
                     user: Some(current.author_id),
                     message: Some(id),
-                    reason: None,
+                    reason,
                 };
                 record_audit(conn, actor, AuditAction::MessageDelete, target).await?;
             }
-            let tombstone = current.into_tombstone(Timestamp::now());
+            diesel::insert_into(message_deletions::table)
+                .values((
+                    message_deletions::message_id.eq(id.0),
+                    message_deletions::deleted_by.eq(actor.0),
+                    message_deletions::reason.eq(reason),
+                ))
+                .execute(conn)
+                .await?;
+            let deletion = Deletion { by: actor, reason: reason.map(str::to_owned) };
+            let tombstone = current.into_tombstone(Timestamp::now(), deletion);
             prepared::<DeleteMessage>()
                 .bind::<BigInt, _>(id.0)
                 .bind::<Timestamptz, _>(tombstone.deleted_at.map_or_else(OffsetDateTime::now_utc, |at| at.0))

@@ -6,7 +6,7 @@ use crate::error::{StoreError, StoreResult};
 use crate::rows::UserRow;
 use crate::schema::{auth_tokens, users};
 use crate::users::token_cache::Authenticated;
-use chat_domain::{ChatId, ChatScope, DomainError, ErrorCode, User, UserId};
+use chat_domain::{ChatId, ChatScope, DomainError, ErrorCode, Suspension, Timestamp, User, UserId};
 use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel::sql_types::Bytea;
@@ -21,6 +21,15 @@ pub struct NewAccount<'a> {
     pub password_hash: &'a str,
     pub token_hash: &'a [u8],
     pub token_ttl: Duration,
+}
+
+/// An account as a login attempt reads it.
+#[derive(Debug)]
+pub struct LoginAccount {
+    pub user: User,
+    pub password_hash: String,
+    /// The suspension holding now, if any.
+    pub suspension: Option<Suspension>,
 }
 
 /// The revocation and its notification (on `TOKENS_REVOKED`) in one statement: the NOTIFY goes
@@ -55,10 +64,10 @@ impl Store {
         .await
     }
 
-    /// The account and its password hash, for a login attempt. Bots have no password, and a
-    /// deleted account cannot sign in: both are looked up as unknown usernames, so login answers
-    /// them as it does a wrong password, after the same decoy hash.
-    pub async fn find_login(&self, username: &str) -> StoreResult<Option<(User, String)>> {
+    /// The account, its password hash and its suspension, for a login attempt. Bots have no
+    /// password, and a deleted account cannot sign in: both are looked up as unknown usernames, so
+    /// login answers them as it does a wrong password, after the same decoy hash.
+    pub async fn find_login(&self, username: &str) -> StoreResult<Option<LoginAccount>> {
         // No stored name holds NUL (validation refuses it), and PostgreSQL cannot even compare one.
         if username.contains('\0') {
             return Ok(None);
@@ -68,11 +77,19 @@ impl Store {
             .filter(users::username.eq(username))
             .filter(users::is_bot.eq(false))
             .filter(users::deleted_at.is_null())
-            .select((UserRow::as_select(), users::password_hash))
-            .first::<(UserRow, String)>(&mut conn)
+            .select((UserRow::as_select(), users::password_hash, users::suspended_at, users::suspended_until))
+            .first::<(UserRow, String, Option<OffsetDateTime>, Option<OffsetDateTime>)>(&mut conn)
             .await
             .optional()?;
-        Ok(found.map(|(row, hash)| (User::from(row), hash)))
+        Ok(found.map(|(row, password_hash, suspended_at, until)| LoginAccount {
+            user: User::from(row),
+            password_hash,
+            suspension: Suspension::holding(
+                suspended_at.map(Timestamp::from),
+                until.map(Timestamp::from),
+                Timestamp::now(),
+            ),
+        }))
     }
 
     pub async fn issue_token(&self, user: UserId, token_hash: &[u8], ttl: Duration) -> StoreResult<()> {
@@ -94,6 +111,9 @@ impl Store {
             .filter(auth_tokens::revoked_at.is_null())
             .filter(auth_tokens::expires_at.gt(diesel::dsl::now))
             .filter(users::deleted_at.is_null())
+            // Suspending revokes every token, but a login may have raced it (an until of NULL
+            // compares as NULL: refused).
+            .filter(users::suspended_at.is_null().or(users::suspended_until.le(diesel::dsl::now)))
             .select((UserRow::as_select(), auth_tokens::expires_at, auth_tokens::chat_scope))
             .first::<(UserRow, OffsetDateTime, Option<Vec<i64>>)>(&mut conn)
             .await

@@ -109,7 +109,7 @@ async fn an_edit_repoints_the_job_and_the_old_links_fetch_attaches_nothing() {
     assert_eq!(attached.link_preview.and_then(|preview| preview.title), Some("New".into()));
 
     // Deleted: the preview goes without a word (a tombstone shows none).
-    store.delete_message(posted.id, ann).await.unwrap();
+    store.delete_message(posted.id, ann, false, None).await.unwrap();
     plan_everything(&store).await;
     let removal = store.claim_preview_jobs(10, LEASE).await.unwrap();
     assert_eq!(removal[0].url, None);

@@ -54,7 +54,7 @@ async fn the_index_follows_posts_edits_and_deletes_through_the_log() {
     assert!(found(&store, ann, "quarterly ").await.is_empty());
     assert_eq!(found(&store, ann, "annual ").await, [posted.id]);
 
-    store.delete_message(posted.id, ann).await.unwrap();
+    store.delete_message(posted.id, ann, false, None).await.unwrap();
     assert!(found(&store, ann, "annual ").await.is_empty(), "deleted, before the index read the delete");
     index_everything(&store).await;
     assert!(found(&store, ann, "annual ").await.is_empty());
@@ -70,7 +70,7 @@ async fn pages_pass_a_message_deleted_before_the_index_read_the_delete() {
         memos.push(post(&store, ann, chat, &format!("memo {n}")).await.id);
     }
     index_everything(&store).await;
-    store.delete_message(memos[1], ann).await.unwrap();
+    store.delete_message(memos[1], ann, false, None).await.unwrap();
 
     let (first, cursor) = page(&store, ann, "memo ", 1, None).await;
     assert_eq!(first, [memos[2]]);
