@@ -2,7 +2,7 @@
 
 use crate::client::{Call, Client};
 use crate::error::ClientResult;
-use chat_domain::{BanDraft, BanList, ChatBan, RolePatch, UserId};
+use chat_domain::{BanDraft, BanList, ChatBan, RolePatch, SlowMode, UserId};
 use chat_domain::{ChatDraft, ChatId, ChatList, ChatMember, ChatPatch, ChatSummary, MemberDraft, MemberList, Role};
 use reqwest::Method;
 
@@ -37,6 +37,13 @@ impl Client {
     pub async fn rename_chat(&self, chat: ChatId, title: &str) -> ClientResult<ChatSummary> {
         let patch = ChatPatch { title: title.to_owned() };
         self.fetch(Call::repeatable(Method::PATCH, format!("/chats/{chat}")).json(&patch)?).await
+    }
+
+    /// Sets a group chat's slow mode (owners and admins): each plain member posts at most once
+    /// every `seconds` (0: off). A post sooner fails with `rate_limited` and its `Retry-After`.
+    pub async fn set_slow_mode(&self, chat: ChatId, seconds: u32) -> ClientResult<ChatSummary> {
+        let body = SlowMode { seconds };
+        self.fetch(Call::repeatable(Method::PUT, format!("/chats/{chat}/slow_mode")).json(&body)?).await
     }
 
     /// The chat's members, in the order they joined.

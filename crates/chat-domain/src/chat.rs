@@ -44,6 +44,36 @@ pub struct Chat {
     /// When the chat was created.
     #[cfg_attr(feature = "openapi", schema(value_type = String, format = DateTime))]
     pub created_at: Timestamp,
+    /// Slow mode: each plain member posts at most once this many seconds (owners and admins are
+    /// not held); 0 when off, as it always is in a direct chat.
+    #[serde(default)]
+    pub slow_mode_secs: u32,
+}
+
+/// The longest slow mode, in seconds (a day).
+pub const MAX_SLOW_MODE_SECS: u32 = 86_400;
+
+/// The body of `PUT /chats/{chat_id}/slow_mode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(deny_unknown_fields)]
+pub struct SlowMode {
+    /// Each plain member posts at most once this many seconds: 0 (off) to 86400.
+    pub seconds: u32,
+}
+
+impl SlowMode {
+    /// The seconds, for a group (`not_allowed` in a direct chat) and at most a day.
+    pub fn validate(self, chat: &Chat) -> Result<u32, ValidationErrors> {
+        let mut errors = ValidationErrors::default();
+        if chat.kind == ChatKind::Direct {
+            errors.add("seconds", FieldCode::NotAllowed, "a direct chat has no slow mode");
+        }
+        if self.seconds > MAX_SLOW_MODE_SECS {
+            errors.add("seconds", FieldCode::Invalid, "must be 0 (off) to 86400 seconds");
+        }
+        errors.finish(self.seconds)
+    }
 }
 
 /// The body of `POST /chats` as the client sent it.

@@ -53,7 +53,7 @@ pub use answers::{
 pub use attachment::{AttachmentCandidate, MAX_ATTACHMENTS};
 pub use ban::{BanDraft, BanList, ChatBan};
 pub use bot::{BotDraft, BotList, BotSession, ChatScope, NewBot, TokenDraft};
-pub use chat::{Chat, ChatDraft, ChatKind, ChatPatch, ChatSummary, NewChat};
+pub use chat::{Chat, ChatDraft, ChatKind, ChatPatch, ChatSummary, NewChat, SlowMode};
 pub use delivery::{DeliveredMarks, EventEnvelope, Subscription};
 pub use edit::{EditedBody, MessagePatch, MessageVersion};
 pub use error::{DomainError, Resource};

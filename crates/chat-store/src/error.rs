@@ -8,6 +8,9 @@ pub enum StoreError {
     /// A rule that needed stored data refused the request (not a member, reply elsewhere...).
     #[error(transparent)]
     Domain(#[from] DomainError),
+    /// The chat is in slow mode and the author posted in it too recently.
+    #[error("this chat is in slow mode; post again in {retry_after_secs} s")]
+    SlowMode { retry_after_secs: u64 },
     /// The same Idempotency-Key came with a different request.
     #[error("idempotency key reused with a different request")]
     IdempotencyKeyReused,

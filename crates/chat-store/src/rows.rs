@@ -141,6 +141,7 @@ pub(crate) struct ChatRow {
     pub title: Option<String>,
     pub created_by: i64,
     pub created_at: OffsetDateTime,
+    pub slow_mode_secs: i32,
 }
 
 impl ChatRow {
@@ -151,6 +152,7 @@ impl ChatRow {
             title: self.title,
             created_by: UserId(self.created_by),
             created_at: self.created_at.into(),
+            slow_mode_secs: u32::try_from(self.slow_mode_secs).map_err(|e| corrupt("slow mode", e))?,
         })
     }
 }

@@ -93,6 +93,7 @@ diesel::table! {
         created_by -> BigInt,
         created_at -> Timestamptz,
         direct_key -> Nullable<Text>,
+        slow_mode_secs -> Integer,
     }
 }
 
@@ -107,6 +108,7 @@ diesel::table! {
         notification_level -> Nullable<Text>,
         muted_until -> Nullable<Timestamptz>,
         may_post -> Bool,
+        slow_until -> Nullable<Timestamptz>,
     }
 }
 

@@ -3,8 +3,8 @@
 use crate::extract::{Caller, ChatPath, IdempotencyHeader, JsonBody, QueryParams, ReadPosition};
 use crate::problem::ApiResult;
 use crate::state::AppState;
-use actix_web::{HttpResponse, get, patch, post, web};
-use chat_domain::{ChatDraft, ChatId, ChatList, ChatPatch, FieldCode, ValidationErrors};
+use actix_web::{HttpResponse, get, patch, post, put, web};
+use chat_domain::{ChatDraft, ChatId, ChatList, ChatPatch, FieldCode, SlowMode, ValidationErrors};
 use chat_store::{ChatCursor, Seen};
 use time::OffsetDateTime;
 
@@ -115,5 +115,25 @@ pub async fn rename(
     body: JsonBody<ChatPatch>,
 ) -> ApiResult<HttpResponse> {
     let chat = state.store.rename_chat(path.chat_id, caller.user.id, body.0).await?;
+    Ok(HttpResponse::Ok().json(chat))
+}
+
+/// Sets a group chat's slow mode (owner or admin): each plain member posts at most once every
+/// `seconds` (0 turns it off); a post sooner is answered 429 `rate_limited` with `Retry-After`.
+#[utoipa::path(tag = "chats", security(("bearer" = [])), params(ChatPath),
+    request_body = chat_domain::SlowMode, responses(
+    (status = 200, description = "The chat, with its `slow_mode_secs`", body = chat_domain::ChatSummary),
+    (status = 400, response = crate::openapi::BadRequest),
+    (status = 403, response = crate::openapi::Forbidden),
+    (status = 404, response = crate::openapi::NotFound),
+    (status = 422, response = crate::openapi::Unprocessable)))]
+#[put("/chats/{chat_id}/slow_mode")]
+pub async fn set_slow_mode(
+    state: web::Data<AppState>,
+    caller: Caller,
+    path: web::Path<ChatPath>,
+    body: JsonBody<SlowMode>,
+) -> ApiResult<HttpResponse> {
+    let chat = state.store.set_slow_mode(path.chat_id, caller.user.id, body.0).await?;
     Ok(HttpResponse::Ok().json(chat))
 }

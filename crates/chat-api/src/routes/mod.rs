@@ -68,6 +68,7 @@ pub fn configure(config: &mut ServiceConfig) {
             .service(chats::list)
             .service(chats::get)
             .service(chats::rename)
+            .service(chats::set_slow_mode)
             .service(members::list)
             .service(members::add)
             .service(members::change_role)

@@ -31,6 +31,7 @@ async fn the_list_is_ordered_by_last_activity_and_carries_the_last_message() {
             "last_message",
             "last_read_message_id",
             "role",
+            "slow_mode_secs",
             "title",
             "unread_count",
             "unread_mentions"

@@ -249,4 +249,16 @@ async fn blocks_the_direct_chat_setting_and_bans_through_the_client() {
     assert_eq!(ann.reports(None, None).await.unwrap().reports[0].id, report.id);
     let resolution = ReportResolution { action: ReportAction::Dismissed, note: None };
     assert!(ann.resolve_report(report.id, &resolution).await.unwrap().resolution.is_some());
+
+    // Bob, now a moderator, deletes Carol's message saying why, and suspends her for good; Ann
+    // lifts it. A slow mode Ann sets holds Carol back, with the code to retry on.
+    let carols = carol.post_text(group.id, "link spam").await.unwrap();
+    let tombstone = bob.delete_message_because(carols.id, "spam & links").await.unwrap();
+    assert_eq!((tombstone.deleted_by, tombstone.deletion_reason.as_deref()), (Some(bob_id), Some("spam & links")));
+    assert_eq!(ann.set_slow_mode(group.id, 60).await.unwrap().chat.slow_mode_secs, 60);
+    carol.post_text(group.id, "one").await.unwrap();
+    assert_eq!(carol.post_text(group.id, "two").await.unwrap_err().code(), Some(ErrorCode::RateLimited));
+    bob.suspend(carol_id, None, "repeated spam").await.unwrap();
+    assert_eq!(carol.me().await.unwrap_err().code(), Some(ErrorCode::Unauthorized));
+    ann.unsuspend(carol_id).await.unwrap();
 }

@@ -44,6 +44,7 @@ mod reports;
 mod search;
 mod security;
 mod shutdown;
+mod slow_mode;
 mod startup;
 mod support;
 mod threads;

@@ -132,13 +132,16 @@ pub fn upload() -> impl Strategy<Value = Upload> {
 
 pub fn chat() -> impl Strategy<Value = Chat> {
     let kinds = prop::sample::select(vec![ChatKind::Direct, ChatKind::Group]);
-    (ids(), kinds, option::of(text()), ids(), timestamp()).prop_map(|(id, kind, title, created_by, created_at)| Chat {
-        id: ChatId(id),
-        kind,
-        title,
-        created_by: UserId(created_by),
-        created_at,
-    })
+    (ids(), kinds, option::of(text()), ids(), timestamp(), 0_u32..86_401).prop_map(
+        |(id, kind, title, created_by, created_at, slow_mode_secs)| Chat {
+            id: ChatId(id),
+            kind,
+            title,
+            created_by: UserId(created_by),
+            created_at,
+            slow_mode_secs,
+        },
+    )
 }
 
 fn role() -> impl Strategy<Value = Role> {

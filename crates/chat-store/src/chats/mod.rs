@@ -6,6 +6,6 @@ pub(crate) mod creation;
 pub(crate) mod members;
 pub(crate) mod read_markers;
 pub(crate) mod receipts;
-pub(crate) mod rename;
 pub(crate) mod scope;
+pub(crate) mod settings;
 pub(crate) mod summaries;

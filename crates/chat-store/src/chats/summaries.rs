@@ -60,7 +60,7 @@ pub struct ChatPage {
 /// `m.chat_id`: on `c.id`, the generic plan took every chat for the outer side and scanned the
 /// members for each (7 ms for one chat).
 pub(crate) const SUMMARY_SQL: &str = "
-SELECT c.id, c.kind, c.title, c.created_by, c.created_at, page.role, page.last_read_message_id,
+SELECT c.id, c.kind, c.title, c.created_by, c.created_at, c.slow_mode_secs, page.role, page.last_read_message_id,
        last.id AS last_message_id, page.activity,
        (SELECT count(*) FROM (SELECT 1 FROM messages u
          WHERE (u.chat_id, u.id) > (c.id, COALESCE(page.last_read_message_id, 0))

@@ -105,6 +105,15 @@ impl Store {
                 .into());
             }
         }
+        if outcome.slow_wait > 0.0 {
+            // A retry of a message that went through is answered as itself, slow mode or not.
+            if let Some(replayed) = replayed(&mut conn, author, key, fingerprint.as_deref()).await? {
+                return Ok(replayed);
+            }
+            // At least a second: a client told 0 would retry at once and be refused again.
+            let retry_after_secs = outcome.slow_wait.ceil().max(1.0) as u64;
+            return Err(StoreError::SlowMode { retry_after_secs });
+        }
         if !outcome.attach_ok {
             if let Some(replayed) = replayed(&mut conn, author, key, fingerprint.as_deref()).await? {
                 return Ok(replayed);

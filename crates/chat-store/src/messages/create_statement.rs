@@ -10,12 +10,12 @@ use crate::messages::threads::thread_change_json;
 use crate::rows::{MessageRow, payload_to_json};
 use chat_domain::{EventKind, IdempotencyKey, Message, NewMessage, Timestamp, UserId, thread::MAX_THREAD_PARTICIPANTS};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, BigInt, Bool, Bytea, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid};
+use diesel::sql_types::{Array, BigInt, Bool, Bytea, Double, Integer, Jsonb, Nullable, Text, Timestamptz, Uuid};
 use diesel_async::AsyncPgConnection;
 use time::OffsetDateTime;
 
 /// Membership check (a member blocked by the other of a direct chat may not post: its row's
-/// `may_post`), idempotency claim, insert and its `message.created` event, as one statement,
+/// `may_post`; one held by slow mode waits: its `slow_until`, kept by `slowed`), idempotency claim, insert and its `message.created` event, as one statement,
 /// so the answer always describes what committed and costs one round trip; with, where the
 /// variant has them, `$attachable`/`$attached` (the uploads it carries, `$18`, checked beforehand
 /// by `attachments_for`, locked here), `$thread_check` (a thread reply's root, `$15`) and
@@ -39,11 +39,14 @@ WITH ",
             " AS thread_check,
            ",
             $attach_ok,
-            " AS attach_ok
-      FROM (SELECT (SELECT may_post FROM chat_members WHERE chat_id = $1 AND user_id = $2 FOR KEY SHARE) AS may_post) member
+            " AS attach_ok,
+           COALESCE(GREATEST(EXTRACT(EPOCH FROM member.slow_until - now()), 0), 0)::float8 AS slow_wait
+      FROM (SELECT 1) one
+      LEFT JOIN LATERAL (SELECT may_post, slow_until FROM chat_members
+                          WHERE chat_id = $1 AND user_id = $2 FOR KEY SHARE) member ON true
 ), new_message AS (
     SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM allowed
-     WHERE is_member AND may_post AND reply_ok AND thread_check = 'ok' AND attach_ok
+     WHERE is_member AND may_post AND reply_ok AND thread_check = 'ok' AND attach_ok AND slow_wait = 0
 ), claim AS (
     INSERT INTO idempotency_keys (user_id, key, request_hash, message_id)
     SELECT $2, $7, $8, id FROM new_message WHERE $7::text IS NOT NULL
@@ -61,6 +64,12 @@ WITH ",
     UPDATE chat_activity SET last_message_at = GREATEST(last_message_at, $9)
      WHERE chat_id = (SELECT chat_id FROM chat_activity
                        WHERE chat_id = $1 AND EXISTS (SELECT 1 FROM inserted) FOR NO KEY UPDATE SKIP LOCKED)
+), slowed AS (
+    -- Slow mode: a plain member's next post in this chat waits `chats.slow_mode_secs`. The chat's
+    -- setting is read once (an InitPlan): in the many chats without it, no membership row is written.
+    UPDATE chat_members SET slow_until = now() + make_interval(secs => (SELECT slow_mode_secs FROM chats WHERE id = $1))
+     WHERE chat_id = $1 AND user_id = $2 AND role = 'member' AND EXISTS (SELECT 1 FROM inserted)
+       AND (SELECT slow_mode_secs FROM chats WHERE id = $1) > 0
 ), ",
             $attached,
             "event AS (
@@ -69,7 +78,8 @@ WITH ",
 )",
             $features,
             "
-SELECT allowed.is_member, allowed.may_post, allowed.reply_ok, allowed.thread_check, allowed.attach_ok, inserted.* FROM allowed LEFT JOIN inserted ON true"
+SELECT allowed.is_member, allowed.may_post, allowed.reply_ok, allowed.thread_check, allowed.attach_ok, allowed.slow_wait,
+       inserted.* FROM allowed LEFT JOIN inserted ON true"
         )
     };
 }
@@ -165,6 +175,9 @@ pub(crate) struct CreateOutcome {
     pub thread_check: String,
     #[diesel(sql_type = Bool)]
     pub attach_ok: bool,
+    /// Seconds until slow mode lets the author post in this chat again (0: now).
+    #[diesel(sql_type = Double)]
+    pub slow_wait: f64,
     #[diesel(sql_type = Nullable<BigInt>)]
     id: Option<i64>,
     #[diesel(sql_type = Nullable<BigInt>)]
