@@ -61,6 +61,7 @@ bench:
 	BENCH_DATABASE_URL=$$url target/release/examples/bench prepare || { $(BENCH_PG) stop; exit 1; }; \
 	rm -rf .data/bench-uploads; \
 	DATABASE_URL=$$url CHAT_ADDR=$(BENCH_ADDR) CHAT_LOG=warn CHAT_AUTH_PER_MINUTE=100000 CHAT_STORAGE_URL=.data/bench-uploads \
+		CHAT_SEND_BURST=1000000000 CHAT_SEND_PER_MINUTE=1000000000 \
 		CHAT_PUSH_ALLOWED_HOSTS=127.0.0.1 CHAT_WEBHOOK_ALLOWED_HOSTS=127.0.0.1 \
 		CHAT_MAX_UPLOAD_BYTES=$$((128 * 1024 * 1024)) target/release/chat-api & server=$$!; \
 	for i in $$(seq 50); do curl -sf http://$(BENCH_ADDR)/readyz >/dev/null && break; sleep 0.2; done; \

@@ -55,7 +55,8 @@ allowed_port=$(free_port)
 export CHAT_URL="http://127.0.0.1:$port" E2E_ALLOWED_ORIGIN_PORT=$allowed_port
 rm -rf "$WORK/uploads"
 DATABASE_URL="${cluster_url%/*}/$DB_NAME" CHAT_ADDR="127.0.0.1:$port" CHAT_LOG=warn CHAT_STORAGE_URL="$WORK/uploads" \
-    CHAT_AUTH_PER_MINUTE=100000 CHAT_ALLOWED_ORIGINS="http://127.0.0.1:$allowed_port" \
+    CHAT_AUTH_PER_MINUTE=100000 CHAT_SEND_BURST=100000 CHAT_SEND_PER_MINUTE=100000 \
+    CHAT_ALLOWED_ORIGINS="http://127.0.0.1:$allowed_port" \
     CHAT_PREVIEW_ALLOWED_HOSTS=127.0.0.1 \
     target/debug/chat-api >"$WORK/server.log" 2>&1 &
 server=$!

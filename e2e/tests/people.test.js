@@ -39,7 +39,7 @@ test("completing a username from the directory starts a direct chat, titled by t
 
       // Escape closes the suggestions, and typing on offers them again.
       await field.pressSequentially(bobName.slice(0, 4));
-      await ann.getByRole("option").first().waitFor();
+      await ann.locator("#new-chat-suggestions").getByRole("option").first().waitFor();
       await field.press("Escape");
       await ann.locator("#new-chat-suggestions").waitFor({ state: "hidden" });
     });

@@ -30,6 +30,9 @@ pub struct Config {
     pub auth_attempts_per_minute: u32,
     /// User directory searches (`GET /users`) a minute per client address.
     pub user_searches_per_minute: u32,
+    /// Messages a user may post: a burst (`CHAT_SEND_BURST`) refilled at `CHAT_SEND_PER_MINUTE`,
+    /// the same on every server process.
+    pub send_limit: chat_store::SendLimit,
     pub log_filter: String,
     pub log_json: bool,
     /// Browser origins (`https://app.example.com`, or `*`) whose pages may call the API (CORS) and
@@ -59,6 +62,7 @@ impl Default for Config {
             password_hashing: PasswordHashing::default(),
             auth_attempts_per_minute: 30,
             user_searches_per_minute: 120,
+            send_limit: chat_store::SendLimit::default(),
             log_filter: "info".into(),
             log_json: false,
             allowed_origins: Vec::new(),
@@ -322,6 +326,9 @@ impl Config {
         config.auth_attempts_per_minute = env.value("CHAT_AUTH_PER_MINUTE", config.auth_attempts_per_minute, 1..)?;
         config.user_searches_per_minute =
             env.value("CHAT_USER_SEARCH_PER_MINUTE", config.user_searches_per_minute, 1..)?;
+        let send = &mut config.send_limit;
+        send.burst = env.value("CHAT_SEND_BURST", send.burst, 1..)?;
+        send.per_minute = env.value("CHAT_SEND_PER_MINUTE", send.per_minute, 1..)?;
         let hashing = &mut config.password_hashing;
         hashing.memory_kib = env.value("CHAT_ARGON2_MEMORY_KIB", hashing.memory_kib, ..)?;
         hashing.iterations = env.value("CHAT_ARGON2_ITERATIONS", hashing.iterations, ..)?;
@@ -437,6 +444,8 @@ impl Config {
             ("CHAT_TOKEN_TTL_HOURS", Unit::Hours.count(self.token_ttl)),
             ("CHAT_AUTH_PER_MINUTE", self.auth_attempts_per_minute.to_string()),
             ("CHAT_USER_SEARCH_PER_MINUTE", self.user_searches_per_minute.to_string()),
+            ("CHAT_SEND_BURST", self.send_limit.burst.to_string()),
+            ("CHAT_SEND_PER_MINUTE", self.send_limit.per_minute.to_string()),
             ("CHAT_ARGON2_MEMORY_KIB", hashing.memory_kib.to_string()),
             ("CHAT_ARGON2_ITERATIONS", hashing.iterations.to_string()),
             ("CHAT_LOG", self.log_filter.clone()),
@@ -605,6 +614,7 @@ mod tests {
             password_hashing: PasswordHashing { memory_kib: 1024, iterations: 1 },
             auth_attempts_per_minute: 7,
             user_searches_per_minute: 9,
+            send_limit: chat_store::SendLimit { burst: 11, per_minute: 13 },
             log_filter: "chat_api=debug,warn".into(),
             log_json: true,
             allowed_origins: vec!["https://a.example".into(), "https://b.example".into()],

@@ -75,7 +75,9 @@ impl ApiError {
                 DomainError::Refused(code) => (S::FORBIDDEN, *code, None),
                 DomainError::Conflict(code) => (S::CONFLICT, *code, None),
             },
-            ApiError::Store(StoreError::SlowMode { .. }) => (S::TOO_MANY_REQUESTS, C::RateLimited, None),
+            ApiError::Store(StoreError::SlowMode { .. } | StoreError::SendLimited { .. }) => {
+                (S::TOO_MANY_REQUESTS, C::RateLimited, None)
+            }
             ApiError::Store(StoreError::IdempotencyKeyReused) => {
                 (S::UNPROCESSABLE_ENTITY, C::IdempotencyKeyReused, None)
             }
@@ -144,8 +146,10 @@ impl ResponseError for ApiError {
         }
         let mut response = HttpResponse::build(status);
         response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json")));
-        if let ApiError::RateLimited { retry_after_secs } | ApiError::Store(StoreError::SlowMode { retry_after_secs }) =
-            self
+        if let ApiError::RateLimited { retry_after_secs }
+        | ApiError::Store(
+            StoreError::SlowMode { retry_after_secs } | StoreError::SendLimited { retry_after_secs },
+        ) = self
         {
             response.insert_header((header::RETRY_AFTER, retry_after_secs.to_string()));
         }

@@ -173,7 +173,7 @@ async fn open_database(config: &Config) -> Result<Store, StartupError> {
         let attempt = async {
             let store = Store::connect(&config.database_url, &pool).await?;
             store.migrate().await?;
-            store.with_replicas(&config.replicas, &pool).await
+            Ok(store.with_replicas(&config.replicas, &pool).await?.with_send_limit(config.send_limit))
         };
         match attempt.await {
             Ok(store) => {

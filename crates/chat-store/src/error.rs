@@ -8,6 +8,9 @@ pub enum StoreError {
     /// A rule that needed stored data refused the request (not a member, reply elsewhere...).
     #[error(transparent)]
     Domain(#[from] DomainError),
+    /// The author has posted as many messages as their send limit allows for now.
+    #[error("too many messages; post again in {retry_after_secs} s")]
+    SendLimited { retry_after_secs: u64 },
     /// The chat is in slow mode and the author posted in it too recently.
     #[error("this chat is in slow mode; post again in {retry_after_secs} s")]
     SlowMode { retry_after_secs: u64 },

@@ -29,7 +29,7 @@ pub use chats::summaries::{ChatCursor, ChatPage};
 pub use connection::checkout::PoolSettings;
 pub use connection::connect::SESSION_OPTIONS;
 pub use connection::migrate::run_migrations;
-pub use connection::pool::Store;
+pub use connection::pool::{SendLimit, Store};
 pub use connection::replicas::ReplicaSettings;
 pub use connection::seen::Seen;
 pub use error::{StoreError, StoreResult};

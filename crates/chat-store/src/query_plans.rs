@@ -295,7 +295,7 @@ async fn a_mention_in_a_large_chat_reads_the_named_members_only() {
         ANALYZE;";
     conn.batch_execute(chat).await.unwrap();
     let types = "bigint, bigint, text, text, jsonb, bigint, text, bytea, timestamptz, jsonb, text, text[], bigint[], \
-                 text, bigint, text, integer, uuid[]";
+                 text, bigint, text, integer, uuid[], float8, float8";
     let prepare = format!(
         "SET plan_cache_mode = force_generic_plan; PREPARE probe({types}) AS {}",
         <crate::messages::create_statement::CreateMessage as crate::connection::prepared::StatementText>::SQL
@@ -304,7 +304,7 @@ async fn a_mention_in_a_large_chat_reads_the_named_members_only() {
     // User 1 mentions u2 and u3 by name and user 4 by id (and u2 again by id).
     let run = "(ANALYZE, COSTS OFF, TIMING OFF) EXECUTE probe(1, 1, ''text'', ''@u2 @u3'', NULL, NULL, NULL, NULL, \
                now(), ''{}'', ''message.created'', ARRAY[''u2'', ''u3''], ARRAY[4, 2]::bigint[], ''mention'', NULL, \
-               ''thread.updated'', 10, ARRAY[]::uuid[])";
+               ''thread.updated'', 10, ARRAY[]::uuid[], 30, 1)";
     let plan = executed_plan(&mut conn, run).await;
     assert!(most_rows_in_total(&plan) <= 10, "a node read more than the named members\n{plan}");
     let mentioned = "SELECT string_agg(user_id::text, ',' ORDER BY user_id) AS line FROM mentions";

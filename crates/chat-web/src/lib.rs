@@ -30,6 +30,7 @@ pub const ASSETS: &[Asset] = &[
     Asset { path: "/unread.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/unread.js") },
     Asset { path: "/rich_text.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/rich_text.js") },
     Asset { path: "/timeline.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/timeline.js") },
+    Asset { path: "/moderation.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/moderation.js") },
     Asset { path: "/snippet.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/snippet.js") },
     Asset { path: "/notifications.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/notifications.js") },
     Asset { path: "/presence.js", content_type: JAVASCRIPT, bytes: include_bytes!("../web/presence.js") },

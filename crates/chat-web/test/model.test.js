@@ -505,6 +505,8 @@ test("a group's header counts its members and those of them online, not counting
   assert.deepEqual(model.headStatus(state, 0), { text: "3 members, 1 online", online: false });
   assert.deepEqual(model.presenceUpdated(state, { user_id: 3, status: "offline", last_seen_at: away.last_seen_at }), [Effect.renderHead, Effect.renderMembers]);
   assert.deepEqual(model.headStatus(state, 0), { text: "3 members", online: false });
+  state.chats.get(20).slow_mode_secs = 60;
+  assert.deepEqual(model.headStatus(state, 0), { text: "3 members · slow mode: one message every 1 min", online: false });
 });
 
 test("a changed name reaches the direct chat's title when its members are read again", () => {
@@ -882,7 +884,7 @@ test("those who replied in a thread are named: unknown ones are asked for", () =
 
 test("whom we block is read from the server's list, and follows our blocks and unblocks", () => {
   const state = model.createState();
-  assert.deepEqual(model.blocksLoaded(state, { blocks: [{ user: { id: 7 }, blocked_at: "t" }, { user: { id: 9 }, blocked_at: "t" }] }), [model.Effect.renderMembers]);
+  assert.deepEqual(model.blocksLoaded(state, { blocks: [{ user: { id: 7 }, blocked_at: "t" }, { user: { id: 9 }, blocked_at: "t" }] }), [model.Effect.renderMembers, model.Effect.renderMessages, model.Effect.renderThread]);
   assert.deepEqual([...state.blocked].sort(), [7, 9]);
   model.blockChanged(state, 7, false);
   model.blockChanged(state, 11, true);
@@ -906,4 +908,11 @@ test("the reports we handle: loaded, opened, resolved in place, counted while op
   assert.equal(state.reports.error, "offline");
   model.reportsToggled(state);
   assert.equal(state.reports.open, false);
+});
+
+test("who may start a direct chat with us is read from the server and shown with our name", () => {
+  const state = model.createState();
+  assert.equal(state.directChats, "everyone", "the server's default until read");
+  assert.deepEqual(model.privacyLoaded(state, { direct_chats: "shared" }), [model.Effect.renderMe]);
+  assert.equal(state.directChats, "shared");
 });

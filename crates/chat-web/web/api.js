@@ -109,6 +109,9 @@ export const api = {
   blocks: () => call("GET", "/users/me/blocks"),
   block: (userId) => call("PUT", `/users/me/blocks/${userId}`),
   unblock: (userId) => call("DELETE", `/users/me/blocks/${userId}`),
+  /** Who may start a direct chat with us: `{direct_chats: "everyone" | "shared" | "nobody"}`. */
+  privacy: () => call("GET", "/users/me/privacy"),
+  setPrivacy: (body) => call("PUT", "/users/me/privacy", body),
   /** Reports a message (`{message_id, reason}`) to its chat's admins and the server's moderators. */
   report: (body) => call("POST", "/reports", body),
   /** The reports we handle, newest first. */
@@ -139,7 +142,8 @@ export const api = {
   mentions: (before) => call("GET", `/mentions?limit=20${before ? `&before=${before}` : ""}`),
   markRead: (id, messageId) => call("POST", `/chats/${id}/read`, { message_id: messageId }),
   edit: (id, content) => call("PATCH", `/messages/${id}`, { content }),
-  remove: (id) => call("DELETE", `/messages/${id}`),
+  /** Deletes a message; `reason` (a moderator's, optional) shows on its tombstone. */
+  remove: (id, reason = "") => call("DELETE", reason ? `/messages/${id}?reason=${encodeURIComponent(reason)}` : `/messages/${id}`),
   react: (id, emoji, on) => call(on ? "PUT" : "DELETE", `/messages/${id}/reactions/${encodeURIComponent(emoji)}`),
   vapidKey: () => call("GET", "/push/vapid-key"),
   addPushSubscription: (body) => call("POST", "/push/subscriptions", body),

@@ -52,10 +52,11 @@ export class Controller {
       retry: (message) => this.retry(message),
       thread: (message) => this.openThread(message.id),
       report: (message) => this.report(message),
+      block: (message) => this.toggleBlock({ user_id: message.author_id, display_name: this.state.names.get(message.author_id) }),
     };
     // A thread's messages do all of that but quote (its composer quotes nothing) or open a thread (they do not nest).
-    const { react, pickReaction, edit, remove, retry, report } = this.messageActions;
-    this.threadActions = { react, pickReaction, edit, remove, retry, report };
+    const { react, pickReaction, edit, remove, retry, report, block } = this.messageActions;
+    this.threadActions = { react, pickReaction, edit, remove, retry, report, block };
 
     view.bindSignIn((form) => this.signIn(form));
     view.bindLogout(() => this.logout());
@@ -63,6 +64,7 @@ export class Controller {
     view.bindAddMember((username) => this.addMember(username));
     view.bindRename(() => this.rename());
     view.bindRenameMe(() => this.renameMe());
+    view.bindPrivacy((value) => this.setPrivacy(value));
     for (const [field, { many }] of Object.entries(COMPLETED_FIELDS)) {
       view.bindCompletion(field, {
         typed: (value) => this.completeUsername(field, value, many),
@@ -157,7 +159,7 @@ export class Controller {
 
   async showApp() {
     this.view.showApp(this.state.me);
-    await Promise.all([this.loadChats(), this.loadBlocks(), this.loadReports()]);
+    await Promise.all([this.loadChats(), this.loadBlocks(), this.loadPrivacy(), this.loadReports()]);
     this.live = new Live(getToken(), {
       event: (frame) => {
         shown.received(frame.seq);
@@ -513,6 +515,25 @@ export class Controller {
     }
   }
 
+  /** Who may start a direct chat with us, as the server has it. */
+  async loadPrivacy() {
+    try {
+      this.apply(model.privacyLoaded(this.state, await api.privacy()));
+    } catch {
+      // The select keeps showing the default; choosing again sets it.
+    }
+  }
+
+  /** Sets who may start a direct chat with us; on failure the select goes back to what holds. */
+  async setPrivacy(directChats) {
+    try {
+      this.apply(model.privacyLoaded(this.state, await api.setPrivacy({ direct_chats: directChats })));
+    } catch (error) {
+      this.apply([model.Effect.renderMe]);
+      this.view.tell(describe(error));
+    }
+  }
+
   async loadBlocks() {
     try {
       this.apply(model.blocksLoaded(this.state, await api.blocks()));
@@ -657,9 +678,16 @@ export class Controller {
   }
 
   async remove(message) {
-    if (!this.view.confirm("Delete this message for everyone?")) return;
+    // Someone else's message is a moderator's delete: its tombstone and the audit log say why.
+    let reason = "";
+    if (message.author_id !== this.state.me.id) {
+      reason = this.view.ask("Delete this message for everyone? Its members will see that you did, and the reason you give (optional).", "");
+      if (reason === null) return;
+    } else if (!this.view.confirm("Delete this message for everyone?")) {
+      return;
+    }
     try {
-      this.apply(model.accept(this.state, await api.remove(message.id)));
+      this.apply(model.accept(this.state, await api.remove(message.id, reason.trim())));
     } catch (error) {
       this.view.tell(describe(error));
     }
@@ -824,7 +852,7 @@ const EFFECTS = {
     app.loadAuthors();
   },
   "render-completion": (app) => app.view.renderCompletion(app.state, { onPick: (index) => app.apply(model.completionPicked(app.state, index)) }),
-  "render-me": (app) => app.view.showMe(app.state.me),
+  "render-me": (app) => app.view.showMe(app.state.me, app.state.directChats),
   "fill-field": (app, { field, value, caret }) => app.view.fillField(field, value, caret),
   "render-thread": (app, { toBottom, toHighlight }) => {
     app.view.renderThread(app.state, { toBottom, toHighlight, actions: app.threadActions, titleOf: (chat) => app.title(chat) });

@@ -3,6 +3,7 @@
 import { fileUrl } from "./api.js";
 import { hue, initials } from "./people.js";
 import { previewParts } from "./mentions.js";
+import { tombstoneText } from "./moderation.js";
 import { isOnline } from "./presence.js";
 import { reactionChips } from "./reactions.js";
 import { parse } from "./rich_text.js";
@@ -157,8 +158,9 @@ function threadLine(message, { names, actions }) {
  * One message. `state` is "sent" for stored ones, or "sending"/"failed" for the caller's own
  * not yet answered; `continued` when it follows its author's message (timeline.js), which named
  * them; `highlighted` when the chat was opened at it; `threadOpen` when its thread is open beside;
- * `actions` holds the callbacks (react, pickReaction, edit, remove, retry, and where they are
- * offered reply, which quotes it, and thread, which opens its thread). Its action buttons show
+ * `actions` holds the callbacks (react, pickReaction, edit, remove, retry, report, block with the
+ * ids we block in `blocked`, and where they are offered reply, which quotes it, and thread, which
+ * opens its thread). A tombstone says who deleted it, when not its author, and why. Its action buttons show
  * while it is hovered or holds the focus (app.css); a click on it gives it the focus, for touch
  * screens. A root shows its thread's summary where threads can be opened.
  */
@@ -178,7 +180,7 @@ export function messageItem(message, { me, myUsername, names, quoted, state = "s
       message.updated_at && !message.is_deleted && h("span", {}, "edited"),
       ticks && h("span", { class: "ticks", "data-status": state === "sent" ? delivery : state }, ticks)),
     quoted && h("div", { class: "quote" }, quoted),
-    h("div", { class: "body" }, message.is_deleted ? "message deleted" : richText(message.content ?? "", myUsername)),
+    h("div", { class: "body" }, message.is_deleted ? tombstoneText(message, names) : richText(message.content ?? "", myUsername)),
     !message.is_deleted && message.attachments?.length > 0 && attachmentList(message.attachments),
     !message.is_deleted && message.link_preview && linkPreviewCard(message.link_preview),
     live && reactionList(message, { me, names, actions }),
@@ -195,7 +197,11 @@ export function messageItem(message, { me, myUsername, names, quoted, state = "s
       actions.reply && h("button", { type: "button", "data-control": "reply", onclick: () => actions.reply(message) }, "Reply"),
       mine && h("button", { type: "button", "data-control": "edit", onclick: () => actions.edit(message) }, "Edit"),
       (mine || actions.canModerate) && h("button", { type: "button", "data-control": "delete", onclick: () => actions.remove(message) }, "Delete"),
-      !mine && actions.report && h("button", { type: "button", "data-control": "report", onclick: () => actions.report(message) }, "Report")),
+      !mine && actions.report && h("button", { type: "button", "data-control": "report", onclick: () => actions.report(message) }, "Report"),
+      !mine && actions.block && h("button", {
+        type: "button", "data-control": "block", "aria-pressed": String(actions.blocked.has(message.author_id)),
+        onclick: () => actions.block(message),
+      }, actions.blocked.has(message.author_id) ? "Unblock" : "Block")),
     state === "failed" && h("div", { class: "actions" },
       h("button", { type: "button", "data-control": "retry", onclick: () => actions.retry(message) }, "Retry")));
 }

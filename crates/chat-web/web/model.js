@@ -5,6 +5,7 @@
 // that follow (what to draw again, what to fetch or send): the controller carries them out.
 
 import { mentionAt, mentionCandidates, withMention } from "./mentions.js";
+import { slowModeText } from "./moderation.js";
 import { completedWith, suggestions, typedPrefix } from "./people.js";
 import { isOnline, presenceOf, presenceText } from "./presence.js";
 import { isReply, withThread } from "./threads.js";
@@ -71,6 +72,7 @@ export function createState() {
     completion: noCompletion(), // see completionAsked
     members: [], // of the open chat
     blocked: new Set(), // ids of the users we block (see blocksLoaded)
+    directChats: "everyone", // who may start a direct chat with us (privacyLoaded)
     reports: { open: false, items: [], error: "" }, // the reports we handle (see reportsLoaded)
     pending: [], // own text messages not yet answered (see sendStarted), in the chat or in a thread
     thread: null, // the open thread, beside the open chat: see threadOpened
@@ -119,14 +121,23 @@ export function profileChanged(state, user) {
  */
 export function blocksLoaded(state, list) {
   state.blocked = new Set(list.blocks.map((block) => block.user.id));
-  return [Effect.renderMembers];
+  return BLOCK_SHOWN;
 }
 
 /** We blocked (`blocked`) or unblocked user `userId`. */
 export function blockChanged(state, userId, blocked) {
   if (blocked) state.blocked.add(userId);
   else state.blocked.delete(userId);
-  return [Effect.renderMembers];
+  return BLOCK_SHOWN;
+}
+
+/** Where Block and Unblock show: the member list, and each message's and reply's actions. */
+const BLOCK_SHOWN = Object.freeze([Effect.renderMembers, Effect.renderMessages, Effect.renderThread]);
+
+/** Our setting of who may start a direct chat with us (`everyone`, `shared` or `nobody`). */
+export function privacyLoaded(state, privacy) {
+  state.directChats = privacy.direct_chats;
+  return [Effect.renderMe];
 }
 
 /**
@@ -203,7 +214,10 @@ export function peerOf(state, chatId) {
   return state.peers.get(chatId);
 }
 
-/** What the open chat's header says under its title: the other person's presence, or a group's size. */
+/**
+ * What the open chat's header says under its title: the other person's presence, or a group's
+ * size and its slow mode.
+ */
 export function headStatus(state, now) {
   const chat = state.chats.get(state.current);
   if (!chat) return { text: "", online: false };
@@ -212,9 +226,11 @@ export function headStatus(state, now) {
     return { text: presenceText(presence, now), online: isOnline(presence) };
   }
   const count = state.members.length;
-  if (!count) return { text: "", online: false };
+  const slow = slowModeText(chat);
+  if (!count) return { text: slow, online: false };
   const online = state.members.filter((member) => member.user_id !== state.me.id && isOnline(state.presence.get(member.user_id))).length;
-  return { text: `${count} member${count === 1 ? "" : "s"}${online ? `, ${online} online` : ""}`, online: false };
+  const size = `${count} member${count === 1 ? "" : "s"}${online ? `, ${online} online` : ""}`;
+  return { text: slow ? `${size} · ${slow}` : size, online: false };
 }
 
 /** The direct chats whose other person was read: what a presence refresh asks for again. */

@@ -483,10 +483,16 @@ export class View {
   }
 
   /** The signed-in user's name and avatar. */
-  showMe(me) {
+  /** The signed-in user's name and avatar, and who may start a direct chat with them. */
+  showMe(me, directChats = "everyone") {
     $("me-name").textContent = me.display_name;
     $("me-name").title = `@${me.username}`;
     $("me-avatar").replaceChildren(avatar(me.display_name, me.id));
+    $("direct-chats").value = directChats;
+  }
+
+  bindPrivacy(handler) {
+    $("direct-chats").addEventListener("change", () => handler($("direct-chats").value));
   }
 
   /** A completed username in `field`'s input, the cursor at `caret` (after it). */
@@ -658,7 +664,7 @@ export class View {
   renderMessages(state, { toBottom, toHighlight, actions }) {
     const list = $("messages");
     const nearBottom = distanceFromBottom(list) < NEAR_BOTTOM;
-    const options = { me: state.me.id, myUsername: state.me.username, names: state.names, actions: { ...actions, canModerate: canManage(state.chats.get(state.current)) } };
+    const options = { me: state.me.id, myUsername: state.me.username, names: state.names, actions: { ...actions, blocked: state.blocked, canModerate: canManage(state.chats.get(state.current)) } };
     const items = timeline(visibleMessages(state), { me: state.me.id, unreadAfter: state.unreadAfter });
     const focused = focusedControl(list);
     list.replaceChildren(...timelineNodes(items, options, {
@@ -694,7 +700,7 @@ export class View {
     const chat = state.chats.get(thread.chatId);
     $("thread-chat").textContent = chat ? `${chat.kind === "direct" ? "with" : "in"} ${titleOf(chat)}` : "";
     const nearBottom = distanceFromBottom(list) < NEAR_BOTTOM;
-    const options = { me: state.me.id, myUsername: state.me.username, names: state.names, actions: { ...actions, canModerate: canManage(chat) } };
+    const options = { me: state.me.id, myUsername: state.me.username, names: state.names, actions: { ...actions, blocked: state.blocked, canModerate: canManage(chat) } };
     const find = (id) => (thread.root?.id === id ? thread.root : thread.messages.get(id) ?? state.messages.get(id));
     const entries = threadMessages(state);
     const count = thread.root?.thread?.reply_count ?? entries.filter((entry) => entry.state === "sent").length;

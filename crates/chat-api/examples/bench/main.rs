@@ -150,12 +150,13 @@ async fn main() {
             );
         }
         let (statements, key) = capture(&bench, &log, &work, index).await;
-        let script = script::build(work.label, &statements, work.shape, work.keyed.then_some(&key));
+        let (key, authors) = (work.keyed.then_some(key.as_str()), work.authors.as_ref());
+        let script = script::build(work.label, &statements, work.shape, key, authors);
         println!("{}: {} statements in {} round trips", work.label, statements.len(), work.shape.len());
         // The reference statement, bound to the same values (the work's single statement's).
         let reference = work.reference.as_ref().map(|reference| {
             let bound = capture::Statement { sql: reference.sql.to_owned(), params: statements[0].params.clone() };
-            (reference, script::build(reference.label, &[bound], &[1], work.keyed.then_some(&key)))
+            (reference, script::build(reference.label, &[bound], &[1], key, authors))
         });
         for (nth, &clients) in work.clients.iter().enumerate() {
             let (mut alone, mut served, mut referred) = (Vec::new(), Vec::new(), Vec::new());

@@ -2,6 +2,7 @@
 //! round trips (pipelined where the server pipelines), with a fresh key where the request had one.
 
 use crate::capture::Statement;
+use crate::setup::Authors;
 
 /// A pgbench script and the `-D name=value` variables it reads; `name` names its file.
 #[derive(Debug)]
@@ -12,9 +13,17 @@ pub struct Script {
 }
 
 /// `statements` grouped in round trips of `shape` (e.g. `[2, 2]`: two pipelines of two). The bind
-/// value equal to `key` becomes a random key per transaction. A NULL bind names a variable that
-/// is never set, which pgbench (`-M prepared`) sends as NULL.
-pub fn build(work: &str, statements: &[Statement], shape: &[usize], key: Option<&str>) -> Script {
+/// value equal to `key` becomes a random key per transaction; with `authors`, the bind naming the
+/// first author (the captured request's) becomes the client's own, as the server's clients post
+/// (`Authors::token_for`). A NULL bind names a variable that is never set, which pgbench
+/// (`-M prepared`) sends as NULL.
+pub fn build(
+    work: &str,
+    statements: &[Statement],
+    shape: &[usize],
+    key: Option<&str>,
+    authors: Option<&Authors>,
+) -> Script {
     if statements.len() != shape.iter().sum::<usize>() {
         let texts: Vec<&str> = statements.iter().map(|statement| statement.sql.trim()).collect();
         panic!(
@@ -28,6 +37,11 @@ pub fn build(work: &str, statements: &[Statement], shape: &[usize], key: Option<
     if key.is_some() {
         text.push_str("\\set key random(1, 9223372036854775806)\n");
     }
+    let first_author = authors.map(|authors| authors.first_id.to_string());
+    if let Some(authors) = authors {
+        text.push_str(&format!("\\set author {} + :client_id % {}\n", authors.first_id, authors.tokens.len()));
+    }
+    let mut authored = std::collections::HashSet::new();
     let mut statements = statements.iter().enumerate();
     for &size in shape {
         if size > 1 {
@@ -39,6 +53,10 @@ pub fn build(work: &str, statements: &[Statement], shape: &[usize], key: Option<
                 Some(value) if Some(value.as_str()) == key => {
                     keyed = true;
                     "key".to_owned()
+                }
+                Some(value) if Some(value) == first_author.as_ref() => {
+                    authored.insert((index, n));
+                    "author".to_owned()
                 }
                 Some(value) => {
                     let variable = format!("s{index}_{n}");
@@ -57,6 +75,9 @@ pub fn build(work: &str, statements: &[Statement], shape: &[usize], key: Option<
         }
     }
     assert!(keyed == key.is_some(), "{work}: no bind value was the request's key {key:?}");
+    // Exactly the author's bind (named as often as the SQL reads it): another bind equal to the id
+    // by chance would be replaced too.
+    assert!(authors.is_none() || authored.len() == 1, "{work}: binds {authored:?} named the first author");
     for (name, value) in &defines {
         text.push_str(&format!("-- -D {name}={}\n", value.replace('\n', " ")));
     }

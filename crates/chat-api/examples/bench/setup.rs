@@ -10,9 +10,11 @@ use serde_json::{Value, json};
 /// Who posts where and who reads what.
 #[derive(Debug)]
 pub struct Fixture {
-    /// Posts into `chat` (with one other member).
+    /// Posts into `chat` (with one other member), and mentions into the `member_counts` chats.
     pub ann: String,
     pub chat: i64,
+    /// Members of `chat` who post its plain creates, one per client (see `Authors`).
+    pub authors: Authors,
     /// Reads `history` (60 messages) and her chat list (it and 20 chats of one message each).
     pub carol: String,
     pub history: i64,
@@ -20,6 +22,50 @@ pub struct Fixture {
     pub people: People,
     /// Chats of 10 and 5,000 members that `ann` posts mentions into (`member_count.rs`).
     pub member_counts: MemberCounts,
+}
+
+/// People who post the plain creates, one per bench client: each has a send budget of their own
+/// (`send_budgets`), as many people posting at once have, where one account posting from every
+/// client would wait on its one budget row. Their ids run from `first_id`, one after another, so
+/// pgbench can pick the same author for a client (`script.rs`).
+#[derive(Clone, Debug)]
+pub struct Authors {
+    pub first_id: i64,
+    pub tokens: Vec<String>,
+}
+
+/// How many authors post the plain creates: one per client of the largest run.
+pub const AUTHORS: usize = 64;
+
+impl Authors {
+    /// The token of the author for the request keyed `key` (`{prefix}-{client}-{n}`, see
+    /// `http::drive`); the first author's for any other key.
+    pub fn token_for(&self, key: &str) -> &str {
+        let client = key.rsplit('-').nth(1).and_then(|client| client.parse::<usize>().ok()).unwrap_or(0);
+        &self.tokens[client % self.tokens.len()]
+    }
+}
+
+/// Registers `AUTHORS` people one after another (so their ids follow each other) and makes them
+/// members of `chat`.
+async fn authors(client: &reqwest::Client, base: &str, psql: &Psql, suffix: u32, chat: i64) -> Authors {
+    let mut ids = Vec::with_capacity(AUTHORS);
+    let mut tokens = Vec::with_capacity(AUTHORS);
+    for n in 0..AUTHORS {
+        let (id, token) = register(client, base, &format!("author{suffix}n{n}")).await;
+        ids.push(id);
+        tokens.push(token);
+    }
+    let first_id = ids[0];
+    assert!(
+        ids.iter().enumerate().all(|(n, id)| *id == first_id + n as i64),
+        "author ids are not consecutive: {ids:?}"
+    );
+    let last_id = first_id + AUTHORS as i64 - 1;
+    psql.run(&[&format!(
+        "INSERT INTO chat_members (chat_id, user_id, role) SELECT {chat}, g, 'member' FROM generate_series({first_id}, {last_id}) g"
+    )]);
+    Authors { first_id, tokens }
 }
 
 /// Registers `name`; its id and token.
@@ -71,5 +117,6 @@ pub async fn prepare(client: &reqwest::Client, base: &str, psql: &Psql, suffix: 
         post(client, base, &ann, other, n).await;
     }
     let member_counts = member_count::write(psql, ann_id, &suffix.to_string());
-    Fixture { ann, chat: chat_id, carol, history, people: corpus::people(psql), member_counts }
+    let authors = authors(client, base, psql, suffix, chat_id).await;
+    Fixture { ann, chat: chat_id, authors, carol, history, people: corpus::people(psql), member_counts }
 }

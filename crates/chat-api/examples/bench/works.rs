@@ -4,7 +4,7 @@
 use crate::corpus;
 use crate::http::{RequestFn, request};
 use crate::report::{Judged, Targets};
-use crate::setup::Fixture;
+use crate::setup::{Authors, Fixture};
 use std::sync::Arc;
 
 /// One request type, measured at each of `clients`.
@@ -25,6 +25,8 @@ pub struct Work {
     /// Another statement that pgbench runs beside it, in each round at its first client count,
     /// with the same bind values, for a row of its own that judges the server's figures by it.
     pub reference: Option<Reference>,
+    /// Posted by one author per client (`Fixture::authors`), in pgbench too.
+    pub authors: Option<Authors>,
 }
 
 /// A fixed statement a work's own statement is judged against, both in pgbench: the most its
@@ -123,7 +125,18 @@ pub fn growth() -> Vec<Growth> {
 /// at most 1.10 times its database CPU per page.
 fn page_read(label: &'static str, shape: &'static [usize], build: RequestFn) -> Work {
     let targets = Targets { throughput: Some(0.80), db_cpu: Some(1.10), ..Targets::default() };
-    Work { label, unit: "page", clients: &[16], shape, build, keyed: false, rows: None, targets, reference: None }
+    Work {
+        label,
+        unit: "page",
+        clients: &[16],
+        shape,
+        build,
+        keyed: false,
+        rows: None,
+        targets,
+        reference: None,
+        authors: None,
+    }
 }
 
 /// A history page, judged as every page is, and by the server's own CPU a page.
@@ -147,6 +160,7 @@ fn search(label: &'static str, build: RequestFn, p99_ms_max: f64) -> Work {
         rows: None,
         targets,
         reference: None,
+        authors: None,
     }
 }
 
@@ -154,9 +168,16 @@ fn search_path(query: &str) -> String {
     format!("/api/v1/search?q={}", query.replace(' ', "%20"))
 }
 
-/// `ann` posts a plain message into her chat, keyed by the request's key.
+/// A plain message into ann's chat, by the author of the request's client (each has a send
+/// budget of their own), keyed by the request's key.
 pub fn create(host: &str, fixture: &Fixture) -> RequestFn {
-    create_in(host, fixture, fixture.chat, "load message")
+    let (authors, host, chat) = (fixture.authors.clone(), host.to_owned(), fixture.chat);
+    Arc::new(move |key: &str| {
+        let body = format!(r#"{{"chat_id":{chat},"type":"text","content":"load message {key}"}}"#);
+        let author = format!("Bearer {}", authors.token_for(key));
+        let headers = [("Authorization", author.as_str()), ("Idempotency-Key", key)];
+        request("POST", &host, "/api/v1/messages", &headers, Some(&body))
+    })
 }
 
 /// `ann` posts `content` and the request's key into `chat`, keyed by it.
@@ -170,7 +191,8 @@ fn create_in(host: &str, fixture: &Fixture, chat: i64, content: &str) -> Request
 }
 
 /// A create of a message mentioning three members into `chat`, by 16 clients, judged as the
-/// plain create is but for the reference.
+/// plain create is but for the reference. Ann posts them all, so her send budget's row takes one
+/// post at a time, in pgbench as through the server.
 fn create_mentioning(label: &'static str, host: &str, fixture: &Fixture, chat: i64) -> Work {
     Work {
         label,
@@ -182,6 +204,7 @@ fn create_mentioning(label: &'static str, host: &str, fixture: &Fixture, chat: i
         rows: Some(format!("SELECT count(*) FROM messages WHERE chat_id = {chat}")),
         targets: Targets { throughput: Some(0.85), p99: Some(2.0), db_cpu: Some(1.15), ..Targets::default() },
         reference: None,
+        authors: None,
     }
 }
 
@@ -241,6 +264,7 @@ pub fn all(host: &str, fixture: &Fixture, deep_before: i64) -> Vec<Work> {
                 sql: PRE_SEARCH_CREATE,
                 db_cpu: 1.15,
             }),
+            authors: Some(fixture.authors.clone()),
         },
         create_mentioning(CREATE_IN_10, host, fixture, fixture.member_counts.of_10),
         create_mentioning(CREATE_IN_5000, host, fixture, fixture.member_counts.of_5000),

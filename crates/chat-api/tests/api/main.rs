@@ -43,6 +43,7 @@ mod replica_reads;
 mod reports;
 mod search;
 mod security;
+mod send_limits;
 mod shutdown;
 mod slow_mode;
 mod startup;

@@ -263,8 +263,7 @@ async fn a_server_moderator_deletes_any_message_and_its_tombstone_says_who_and_w
     );
     let again = expect_json(app.call(&mia, Method::DELETE, &path).await, StatusCode::OK).await;
     assert_eq!(again, tombstone, "deleting again answers the same tombstone");
-    let frame = carols_socket.next_event().await;
-    assert_eq!(frame["type"], "message.deleted");
+    let frame = carols_socket.next_event_of("message.deleted").await;
     assert_eq!(frame["data"], tombstone, "the event carries who and why");
     let history = app.get_ok(&carol, &format!("/api/v1/chats/{chat}/messages")).await;
     assert_eq!(history["messages"][0], tombstone, "and so does history");

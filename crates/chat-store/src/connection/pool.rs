@@ -43,6 +43,36 @@ pub struct Store {
     /// NOTIFY from the writing transaction: PostgreSQL serialises the commits of notifying
     /// transactions, which would cap message throughput at one WAL flush per message.)
     events_written: Arc<Notify>,
+    /// Each user's send budget, taken by the create statement.
+    pub(crate) send_limit: SendLimit,
+}
+
+/// How many messages a user may post: a burst, refilled at a sustained rate (a token bucket kept
+/// in `send_budgets`, one per user whichever process serves them).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct SendLimit {
+    /// The most messages a user may post at once after a quiet spell.
+    pub burst: u32,
+    /// How many of those come back a minute.
+    pub per_minute: u32,
+}
+
+impl Default for SendLimit {
+    fn default() -> Self {
+        Self { burst: 30, per_minute: 60 }
+    }
+}
+
+impl SendLimit {
+    /// Tokens refilled a second.
+    pub(crate) fn per_second(self) -> f64 {
+        f64::from(self.per_minute) / 60.0
+    }
+
+    /// How long until a user with no token left has one again: at least a second.
+    pub(crate) fn retry_after_secs(self) -> u64 {
+        (1.0 / self.per_second().max(f64::MIN_POSITIVE)).ceil().clamp(1.0, 86_400.0) as u64
+    }
 }
 
 impl std::fmt::Debug for Store {
@@ -65,6 +95,7 @@ impl Store {
             replicas: None,
             tokens: Arc::default(),
             events_written: Arc::new(Notify::new()),
+            send_limit: SendLimit::default(),
         };
         store.ping().await?;
         Ok(store)
@@ -77,6 +108,12 @@ impl Store {
             self.replicas = Some(Arc::new(Replicas::open(replicas, settings, &self.statements).await?));
         }
         Ok(self)
+    }
+
+    /// The same store, holding each user to `limit` when they post.
+    pub fn with_send_limit(mut self, limit: SendLimit) -> Self {
+        self.send_limit = limit;
+        self
     }
 
     /// One round trip to the database: what readiness checks.

@@ -61,7 +61,15 @@ impl Store {
             &attachments,
             &ReadFrontier::default(),
         );
-        let statement = CreateStatement { new, author, key, fingerprint: fingerprint.as_deref(), ts, draft: &draft };
+        let statement = CreateStatement {
+            new,
+            author,
+            key,
+            fingerprint: fingerprint.as_deref(),
+            ts,
+            draft: &draft,
+            limit: self.send_limit,
+        };
         let plain = new.mentioned_usernames.is_empty() && new.mentioned_ids.is_empty() && new.thread_root_id.is_none();
         let outcome = if !new.upload_ids.is_empty() {
             statement.run::<CreateMessageWithUploads>(&mut conn).await?
@@ -113,6 +121,12 @@ impl Store {
             // At least a second: a client told 0 would retry at once and be refused again.
             let retry_after_secs = outcome.slow_wait.ceil().max(1.0) as u64;
             return Err(StoreError::SlowMode { retry_after_secs });
+        }
+        if outcome.attach_ok && !outcome.within_limit {
+            if let Some(replayed) = replayed(&mut conn, author, key, fingerprint.as_deref()).await? {
+                return Ok(replayed);
+            }
+            return Err(StoreError::SendLimited { retry_after_secs: self.send_limit.retry_after_secs() });
         }
         if !outcome.attach_ok {
             if let Some(replayed) = replayed(&mut conn, author, key, fingerprint.as_deref()).await? {

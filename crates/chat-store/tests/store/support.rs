@@ -1,13 +1,14 @@
 //! Seeding helpers shared by the store's tests.
 
 use chat_domain::{ChatDraft, ChatId, ChatKind, MessageDraft, MessageId, UserId};
-use chat_store::{NewAccount, PoolSettings, Store};
+use chat_store::{NewAccount, PoolSettings, SendLimit, Store};
 use chat_test_db::TestDatabase;
 
 pub async fn store() -> (TestDatabase, Store) {
     let db = TestDatabase::new().await;
     let store = Store::connect(db.url(), &PoolSettings { max_size: 2, ..PoolSettings::default() }).await.unwrap();
-    (db, store)
+    // The tests post as fast as they can; the limit has API tests of its own.
+    (db, store.with_send_limit(SendLimit { burst: 1_000_000, per_minute: 1_000_000 }))
 }
 
 pub async fn user(store: &Store, name: &str) -> UserId {

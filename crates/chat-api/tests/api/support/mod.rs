@@ -200,6 +200,8 @@ pub fn test_config(database_url: &str) -> Config {
         // Every test registers from 127.0.0.1; the limit has a test of its own.
         auth_attempts_per_minute: 1_000_000,
         user_searches_per_minute: 1_000_000,
+        // Tests post as fast as they can; the limit has tests of its own.
+        send_limit: chat_store::SendLimit { burst: 1_000_000, per_minute: 1_000_000 },
         log_filter: std::env::var("TEST_LOG").unwrap_or_else(|_| "warn".into()),
         ..Config::default()
     };

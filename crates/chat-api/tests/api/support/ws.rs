@@ -69,6 +69,17 @@ impl WsClient {
         }
     }
 
+    /// The next frame of type `kind`, within 5 s, skipping any other: an event of a change made
+    /// just before connecting may be published just after, and arrive first.
+    pub async fn next_event_of(&mut self, kind: &str) -> Value {
+        loop {
+            let frame = self.next_json().await;
+            if frame["type"] == kind {
+                return frame;
+            }
+        }
+    }
+
     /// Asserts that nothing but a late `chat.created` arrives within `wait`.
     pub async fn expect_quiet(&mut self, wait: Duration) {
         let deadline = tokio::time::Instant::now() + wait;

@@ -85,6 +85,8 @@ fn spawn(addr: &str, database_url: &str, log: &Path, append: bool) -> Child {
         addr: addr.parse().expect("a socket address"),
         log_filter: "warn".into(),
         auth_attempts_per_minute: 1_000_000,
+        // The load posts as fast as it can, a few writers for all of it.
+        send_limit: chat_store::SendLimit { burst: 1_000_000, per_minute: 1_000_000 },
         password_hashing: PasswordHashing { memory_kib: 1024, iterations: 1 },
         ..Config::default()
     };
