@@ -150,18 +150,7 @@ fn history_read(label: &'static str, shape: &'static [usize], build: RequestFn) 
 /// queries; judged by the read target and the most its p99 may be.
 fn search(label: &'static str, build: RequestFn, p99_ms_max: f64) -> Work {
     let targets = Targets { throughput: Some(0.80), p99_ms_max: Some(p99_ms_max), ..Targets::default() };
-    Work {
-        label,
-        unit: "search",
-        clients: &[16],
-        shape: &[1, 3],
-        build,
-        keyed: false,
-        rows: None,
-        targets,
-        reference: None,
-        authors: None,
-    }
+    Work { unit: "search", targets, ..page_read(label, &[1, 3], build) }
 }
 
 fn search_path(query: &str) -> String {

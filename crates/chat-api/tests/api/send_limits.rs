@@ -10,13 +10,7 @@ use serde_json::json;
 use std::time::Duration;
 
 async fn post(app: &TestApp, author: &TestUser, chat: i64, key: &str) -> reqwest::Response {
-    let body = json!({ "chat_id": chat, "content": format!("message {key}") });
-    app.as_user(author, Method::POST, "/api/v1/messages")
-        .header("Idempotency-Key", key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    app.post_keyed(author, chat, &format!("message {key}"), key).await
 }
 
 async fn stored_by(app: &TestApp, user: &TestUser) -> i64 {

@@ -13,13 +13,7 @@ async fn set_slow_mode(app: &TestApp, actor: &TestUser, chat: i64, body: &Value)
 }
 
 async fn post(app: &TestApp, author: &TestUser, chat: i64, content: &str, key: &str) -> reqwest::Response {
-    let body = json!({ "chat_id": chat, "content": content });
-    app.as_user(author, Method::POST, "/api/v1/messages")
-        .header("Idempotency-Key", key)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
+    app.post_keyed(author, chat, content, key).await
 }
 
 #[tokio::test]

@@ -141,6 +141,17 @@ impl TestApp {
     }
 
     /// Posts a text message that must be accepted, and returns it.
+    /// Posts `content` into `chat_id` with `Idempotency-Key: key`; the answer as it came.
+    pub async fn post_keyed(&self, author: &TestUser, chat_id: i64, content: &str, key: &str) -> Response {
+        let body = json!({ "chat_id": chat_id, "content": content });
+        self.as_user(author, Method::POST, "/api/v1/messages")
+            .header("Idempotency-Key", key)
+            .json(&body)
+            .send()
+            .await
+            .unwrap()
+    }
+
     pub async fn text(&self, author: &TestUser, chat_id: i64, content: &str) -> Value {
         let response = self.post_message(author, &json!({ "chat_id": chat_id, "content": content })).await;
         expect_json(response, StatusCode::OK).await
