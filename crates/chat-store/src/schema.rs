@@ -109,6 +109,7 @@ diesel::table! {
         muted_until -> Nullable<Timestamptz>,
         may_post -> Bool,
         slow_until -> Nullable<Timestamptz>,
+        slow_mode_secs -> Integer,
     }
 }
 

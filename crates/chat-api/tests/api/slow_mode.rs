@@ -49,6 +49,15 @@ async fn a_member_posts_once_per_period_and_owners_and_admins_are_not_held() {
     let bobs: Vec<&Value> = page["messages"].as_array().unwrap().iter().filter(|m| m["author_id"] == bob.id).collect();
     assert_eq!(bobs.len(), 1, "the held post stored nothing");
 
+    // Someone who joins a chat in slow mode is held as well.
+    let dave = app.register("dave").await;
+    let path = format!("/api/v1/chats/{chat}/members");
+    expect_json(app.call_json(&ann, Method::POST, &path, &json!({ "user_id": dave.id })).await, StatusCode::CREATED)
+        .await;
+    expect_json(post(&app, &dave, chat, "hello", "d1").await, StatusCode::OK).await;
+    expect_problem(post(&app, &dave, chat, "again", "d2").await, StatusCode::TOO_MANY_REQUESTS, ErrorCode::RateLimited)
+        .await;
+
     tokio::time::sleep(Duration::from_secs(retry_after)).await;
     expect_json(post(&app, &bob, chat, "two", "k3").await, StatusCode::OK).await;
     // Turned off, nothing holds.

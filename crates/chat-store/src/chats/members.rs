@@ -139,6 +139,7 @@ pub(crate) async fn add_member_in(
             chat_members::chat_id.eq(chat.0),
             chat_members::user_id.eq(user.0),
             chat_members::role.eq(role.as_str()),
+            chat_members::slow_mode_secs.eq(i32::try_from(chat_row.slow_mode_secs).unwrap_or(i32::MAX)),
         ))
         .on_conflict_do_nothing()
         .execute(conn)

@@ -11,10 +11,14 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Integer};
 use diesel_async::RunQueryDsl;
 
-/// Members of chat `$1` held by slow mode wait at most the new `$2` seconds (none once it is 0).
+/// Chat `$1`'s members get its new setting, `$2` seconds, on their rows (what the create statement
+/// reads), and those held by slow mode wait at most that long (none once it is 0).
 const SHORTEN_WAITS_SQL: &str = "
-UPDATE chat_members SET slow_until = CASE WHEN $2 = 0 THEN NULL ELSE LEAST(slow_until, now() + make_interval(secs => $2)) END
- WHERE chat_id = $1 AND slow_until > now()";
+UPDATE chat_members
+   SET slow_mode_secs = $2,
+       slow_until = CASE WHEN $2 = 0 OR slow_until IS NULL THEN NULL
+                         ELSE LEAST(slow_until, now() + make_interval(secs => $2)) END
+ WHERE chat_id = $1";
 
 impl Store {
     /// Renames a group chat (owner or admin).

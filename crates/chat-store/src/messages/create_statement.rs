@@ -16,7 +16,8 @@ use diesel_async::AsyncPgConnection;
 use time::OffsetDateTime;
 
 /// Membership check (a member blocked by the other of a direct chat may not post: its row's
-/// `may_post`; one held by slow mode waits: its `slow_until`, kept by `slowed`), the author's send
+/// `may_post`; one held by slow mode waits: its `slow_until`, kept by `slowed` from the row's
+/// `slow_mode_secs`), the author's send
 /// budget (`budget`: `$19` burst, `$20` a second), idempotency claim, insert and its `message.created` event, as one statement,
 /// so the answer always describes what committed and costs one round trip; with, where the
 /// variant has them, `$attachable`/`$attached` (the uploads it carries, `$18`, checked beforehand
@@ -42,9 +43,10 @@ WITH ",
            ",
             $attach_ok,
             " AS attach_ok,
-           COALESCE(GREATEST(EXTRACT(EPOCH FROM member.slow_until - now()), 0), 0)::float8 AS slow_wait
+           COALESCE(GREATEST(EXTRACT(EPOCH FROM member.slow_until - now()), 0), 0)::float8 AS slow_wait,
+           COALESCE(member.slow_mode_secs, 0) AS slow_mode_secs, member.role = 'member' AS held_by_slow_mode
       FROM (SELECT 1) one
-      LEFT JOIN LATERAL (SELECT may_post, slow_until FROM chat_members
+      LEFT JOIN LATERAL (SELECT may_post, slow_until, slow_mode_secs, role FROM chat_members
                           WHERE chat_id = $1 AND user_id = $2 FOR KEY SHARE) member ON true
 ), budget AS (
     -- The author's send budget (`send_budgets`): a token taken from a bucket of at most the burst,
@@ -80,11 +82,12 @@ WITH ",
      WHERE chat_id = (SELECT chat_id FROM chat_activity
                        WHERE chat_id = $1 AND EXISTS (SELECT 1 FROM inserted) FOR NO KEY UPDATE SKIP LOCKED)
 ), slowed AS (
-    -- Slow mode: a plain member's next post in this chat waits `chats.slow_mode_secs`. The chat's
-    -- setting is read once (an InitPlan): in the many chats without it, no membership row is written.
-    UPDATE chat_members SET slow_until = now() + make_interval(secs => (SELECT slow_mode_secs FROM chats WHERE id = $1))
-     WHERE chat_id = $1 AND user_id = $2 AND role = 'member' AND EXISTS (SELECT 1 FROM inserted)
-       AND (SELECT slow_mode_secs FROM chats WHERE id = $1) > 0
+    -- Slow mode: a plain member's next post in this chat waits the chat's setting, which their
+    -- membership row carries. A one-time filter on what `allowed` read: in the many chats without
+    -- slow mode, nothing more is read or written.
+    UPDATE chat_members SET slow_until = now() + make_interval(secs => (SELECT slow_mode_secs FROM allowed))
+     WHERE chat_id = $1 AND user_id = $2
+       AND (SELECT slow_mode_secs > 0 AND held_by_slow_mode FROM allowed) AND EXISTS (SELECT 1 FROM inserted)
 ), ",
             $attached,
             "event AS (

@@ -1,0 +1,1 @@
+ALTER TABLE chat_members DROP COLUMN slow_mode_secs;
