@@ -153,18 +153,24 @@ async fn main() {
         let (key, authors) = (work.keyed.then_some(key.as_str()), work.authors.as_ref());
         let script = script::build(work.label, &statements, work.shape, key, authors);
         println!("{}: {} statements in {} round trips", work.label, statements.len(), work.shape.len());
-        // The reference statement, bound to the same values (the work's single statement's).
-        let reference = work.reference.as_ref().map(|reference| {
-            let bound = capture::Statement { sql: reference.sql.to_owned(), params: statements[0].params.clone() };
-            (reference, script::build(reference.label, &[bound], &[1], key, authors))
-        });
+        // The reference statements, bound to the same values (the work's single statement's).
+        let references: Vec<_> = work
+            .references
+            .iter()
+            .map(|reference| {
+                let sql = (reference.sql)(&statements[0].sql);
+                let bound = capture::Statement { sql, params: statements[0].params.clone() };
+                (reference, script::build(reference.label, &[bound], &[1], key, authors))
+            })
+            .collect();
         for (nth, &clients) in work.clients.iter().enumerate() {
-            let (mut alone, mut served, mut referred) = (Vec::new(), Vec::new(), Vec::new());
-            let reference = reference.as_ref().filter(|_| nth == 0);
+            let (mut alone, mut served) = (Vec::new(), Vec::new());
+            let references = if nth == 0 { references.as_slice() } else { &[] };
+            let mut referred: Vec<Vec<_>> = references.iter().map(|_| Vec::new()).collect();
             for round in 1..=rounds {
                 alone.push(bench.pgbench(&script, clients, work.rows.as_deref()));
-                if let Some((_, script)) = reference {
-                    referred.push(bench.pgbench(script, clients, work.rows.as_deref()));
+                for ((_, script), samples) in references.iter().zip(&mut referred) {
+                    samples.push(bench.pgbench(script, clients, work.rows.as_deref()));
                 }
                 let run = format!("{}, {clients} clients, round {round}", work.label);
                 let keys = format!("w{index}r{round}c{clients}");
@@ -173,9 +179,9 @@ async fn main() {
                 println!("  {clients} clients, round {round}: PostgreSQL alone {a:.0}/s, through the server {s:.0}/s");
             }
             table.add(&format!("{}, {clients} clients", work.label), work.unit, work.targets, &alone, &served);
-            if let Some((reference, _)) = reference {
+            for ((reference, _), samples) in references.iter().zip(&referred) {
                 let label = format!("{}, {clients} clients", reference.label);
-                table.compare(&label, work.unit, reference.db_cpu, &referred, &alone, &served);
+                table.compare(&label, work.unit, reference.db_cpu, samples, &alone, &served);
             }
             served_by_work.insert(work.label, (work.unit, served));
         }

@@ -22,19 +22,33 @@ pub struct Work {
     /// Counts the rows written, one per created message.
     pub rows: Option<String>,
     pub targets: Targets,
-    /// Another statement that pgbench runs beside it, in each round at its first client count,
-    /// with the same bind values, for a row of its own that judges the server's figures by it.
-    pub reference: Option<Reference>,
+    /// Other statements that pgbench runs beside it, in each round at its first client count,
+    /// with the same bind values, each for a row of its own that judges the server's figures by it.
+    pub references: Vec<Reference>,
     /// Posted by one author per client (`Fixture::authors`), in pgbench too.
     pub authors: Option<Authors>,
 }
 
-/// A fixed statement a work's own statement is judged against, both in pgbench: the most its
-/// database CPU may be, as a multiple of the reference's.
+/// A statement a work's own statement is judged against, both in pgbench: the most its database
+/// CPU may be, as a multiple of the reference's.
 pub struct Reference {
     pub label: &'static str,
-    pub sql: &'static str,
+    /// The reference's SQL, from the work's own (as the server sent it).
+    pub sql: fn(&str) -> String,
     pub db_cpu: f64,
+}
+
+/// The plain create statement as the server sent it, its send budget taken out (the `budget`
+/// CTE admitting whatever passed the other checks, as it did before the limit): the plain create
+/// is judged against it, so that the per-user send limit's cost is measured in the same run.
+fn without_send_limit(create: &str) -> String {
+    let start = create.find("budget AS (").expect("the create statement has a `budget` CTE");
+    let end = start + create[start..].find("), new_message AS (").expect("`new_message` follows `budget`");
+    let admit_all = "budget AS (
+    SELECT 1 FROM allowed
+     WHERE is_member AND may_post AND reply_ok AND thread_check = 'ok' AND attach_ok AND slow_wait = 0
+";
+    format!("{}{admit_all}{}", &create[..start], &create[end..])
 }
 
 /// The create statement as it was before full-text search (2026-11-26, `596267f~1`): membership,
@@ -134,7 +148,7 @@ fn page_read(label: &'static str, shape: &'static [usize], build: RequestFn) -> 
         keyed: false,
         rows: None,
         targets,
-        reference: None,
+        references: Vec::new(),
         authors: None,
     }
 }
@@ -192,7 +206,7 @@ fn create_mentioning(label: &'static str, host: &str, fixture: &Fixture, chat: i
         keyed: true,
         rows: Some(format!("SELECT count(*) FROM messages WHERE chat_id = {chat}")),
         targets: Targets { throughput: Some(0.85), p99: Some(2.0), db_cpu: Some(1.15), ..Targets::default() },
-        reference: None,
+        references: Vec::new(),
         authors: None,
     }
 }
@@ -248,11 +262,18 @@ pub fn all(host: &str, fixture: &Fixture, deep_before: i64) -> Vec<Work> {
             keyed: true,
             rows: Some(format!("SELECT count(*) FROM messages WHERE chat_id = {}", fixture.chat)),
             targets: Targets { throughput: Some(0.85), p99: Some(2.0), db_cpu: Some(1.15), ..Targets::default() },
-            reference: Some(Reference {
-                label: "A plain message's create statement against the one of before search",
-                sql: PRE_SEARCH_CREATE,
-                db_cpu: 1.15,
-            }),
+            references: vec![
+                Reference {
+                    label: "A plain message's create statement against the one of before search",
+                    sql: |_| PRE_SEARCH_CREATE.to_owned(),
+                    db_cpu: 1.15,
+                },
+                Reference {
+                    label: "A plain message's create statement against itself without the send limit",
+                    sql: without_send_limit,
+                    db_cpu: 1.05,
+                },
+            ],
             authors: Some(fixture.authors.clone()),
         },
         create_mentioning(CREATE_IN_10, host, fixture, fixture.member_counts.of_10),
