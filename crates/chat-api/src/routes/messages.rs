@@ -6,7 +6,8 @@ use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, delete, get, patch, post, web};
 use chat_domain::moderation::deletion_reason;
-use chat_domain::{ChatScope, EditList, MessageDraft, MessagePatch, ServerRole};
+use chat_domain::{ChatScope, DomainError, EditList, MessageDraft, MessagePatch, Resource, ServerRole};
+use chat_store::StoreError;
 
 /// 200 with the whole message, as the seed's clients expect; a replay adds `Idempotent-Replayed: true`.
 #[utoipa::path(tag = "messages", security(("bearer" = [])),
@@ -86,10 +87,18 @@ pub async fn remove(
     query: QueryParams,
 ) -> ApiResult<HttpResponse> {
     let reason = deletion_reason(query.text("reason"))?;
-    // A token limited to chosen chats acts as a member only, whoever holds it.
-    let moderator =
-        caller.scope == ChatScope::Every && role_of(&state, caller.user.id).await? >= Some(ServerRole::Moderator);
-    let message = state.store.delete_message(path.message_id, caller.user.id, moderator, reason.as_deref()).await?;
+    let (id, actor, reason) = (path.message_id, caller.user.id, reason.as_deref());
+    // As a member first (nearly every delete: the author's own); the server role is read only
+    // when that is refused, and a token limited to chosen chats acts as a member only, whoever
+    // holds it.
+    let message = match state.store.delete_message(id, actor, false, reason).await {
+        Err(StoreError::Domain(DomainError::NotFound(Resource::Message) | DomainError::Forbidden(_)))
+            if caller.scope == ChatScope::Every && role_of(&state, actor).await? >= Some(ServerRole::Moderator) =>
+        {
+            state.store.delete_message(id, actor, true, reason).await?
+        }
+        outcome => outcome?,
+    };
     // The tombstone promise: its files' bytes go before the answer (the janitor retries failures).
     if message.kind.carries_uploads() {
         crate::uploads::janitor::erase_files_of(&state.store, &state.media, message.id).await;
