@@ -168,9 +168,20 @@ async fn main() {
             let references = if nth == 0 { references.as_slice() } else { &[] };
             let mut referred: Vec<Vec<_>> = references.iter().map(|_| Vec::new()).collect();
             for round in 1..=rounds {
-                alone.push(bench.pgbench(&script, clients, work.rows.as_deref()));
-                for ((_, script), samples) in references.iter().zip(&mut referred) {
-                    samples.push(bench.pgbench(script, clients, work.rows.as_deref()));
+                // The work's statement and its references take turns going first: the one right
+                // after the server's run meets what that run left (autovacuum, the search
+                // indexer catching up), which would otherwise always weigh on the same one.
+                let scripts: Vec<&script::Script> =
+                    std::iter::once(&script).chain(references.iter().map(|(_, script)| script)).collect();
+                let mut samples: Vec<Option<_>> = scripts.iter().map(|_| None).collect();
+                for turn in 0..scripts.len() {
+                    let nth = (turn + round as usize - 1) % scripts.len();
+                    samples[nth] = Some(bench.pgbench(scripts[nth], clients, work.rows.as_deref()));
+                }
+                let mut samples = samples.into_iter().flatten();
+                alone.extend(samples.next());
+                for (sample, referred) in samples.zip(&mut referred) {
+                    referred.push(sample);
                 }
                 let run = format!("{}, {clients} clients, round {round}", work.label);
                 let keys = format!("w{index}r{round}c{clients}");
