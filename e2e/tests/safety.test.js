@@ -1,6 +1,6 @@
 // Blocking from a direct chat's member list: the blocked person's sends there are refused (marked
 // failed, with a retry), and go through again once unblocked. Reporting a message from its actions
-// reaches the group's owner, who resolves it from the Reports view. An owner deletes a member's
+// reaches the group's owner, who deletes it from the Reports view. An owner deletes a member's
 // message with a reason that its tombstone shows; a member blocks an author from their message.
 
 import { test } from "node:test";
@@ -46,7 +46,7 @@ test("a blocked person's message is refused; after unblocking their retry lands"
   }
 });
 
-test("a message is reported from its actions and reaches the group's owner", async () => {
+test("a message is reported from its actions and the group's owner deletes it from the Reports view", async () => {
   const browser = await launch();
   const pages = [];
   try {
@@ -56,17 +56,17 @@ test("a message is reported from its actions and reaches the group's owner", asy
       const bob = await signUp(browser, bobName);
       pages.push(ann, bob);
       await startChat(ann, [bobName], "Market");
-      await send(ann, "buy cheap pills now");
       await bob.locator("#chat-list button").first().click();
-      const message = bob.locator("#messages .message", { hasText: "buy cheap pills now" });
+      await send(bob, "buy cheap pills now");
+      const message = ann.locator("#messages .message", { hasText: "buy cheap pills now" });
       await message.click();
-      bob.on("dialog", (dialog) => (dialog.type() === "prompt" ? dialog.accept("spam") : dialog.accept()));
-      const told = bob.waitForEvent("dialog", (dialog) => dialog.type() === "alert");
+      ann.on("dialog", (dialog) => (dialog.type() === "prompt" ? dialog.accept("spam") : dialog.accept()));
+      const told = ann.waitForEvent("dialog", (dialog) => dialog.type() === "alert");
       await message.getByRole("button", { name: "Report" }).click();
       assert.equal((await told).message(), "Reported. Thank you.");
-      // Ann's own message has no Report for her.
-      await ann.locator("#messages .message", { hasText: "buy cheap pills now" }).click();
-      assert.equal(await ann.locator("#messages .message [data-control=report]").count(), 0);
+      // Bob's own message has no Report for him.
+      await bob.locator("#messages .message", { hasText: "buy cheap pills now" }).click();
+      assert.equal(await bob.locator("#messages .message [data-control=report]").count(), 0);
 
       const token = await ann.evaluate(() => sessionStorage.getItem("chat.token"));
       const { reports } = await rest("GET", "/reports", token);
@@ -74,7 +74,8 @@ test("a message is reported from its actions and reaches the group's owner", asy
       assert.equal(reports[0].reason, "spam");
       assert.equal(reports[0].evidence, "buy cheap pills now");
 
-      // Ann handles it from her Reports view (read when the page opens).
+      // Ann, the group's owner, handles it from her Reports view (read when the page opens):
+      // deleting the message from there deletes it, her note its reason, and records it.
       await ann.reload();
       await ann.locator("#connection", { hasText: "live" }).waitFor();
       const toggle = ann.getByRole("button", { name: "Reports, 1 open" });
@@ -83,9 +84,13 @@ test("a message is reported from its actions and reaches the group's owner", asy
       await item.locator(".evidence", { hasText: "buy cheap pills now" }).waitFor();
       assert.match(await item.locator(".reason").textContent(), /spam/);
       await ann.screenshot({ path: join(ARTIFACTS, "reports.png") });
-      await item.getByRole("button", { name: "Message deleted" }).click();
-      await item.locator(".resolved", { hasText: "Resolved: Message deleted" }).waitFor();
+      await item.getByRole("button", { name: "Delete message" }).click();
+      await item.locator(".resolved", { hasText: "Resolved: message deleted (spam)" }).waitFor();
       await ann.getByRole("button", { name: "Reports", exact: true }).waitFor();
+      await bob.locator("#messages .message", { hasText: `message deleted by ${annName}: spam` }).waitFor();
+      const [resolved] = (await rest("GET", "/reports", token)).reports;
+      assert.equal(resolved.resolution.action, "message_deleted");
+      assert.equal(resolved.evidence, "buy cheap pills now", "the evidence outlives the message");
     });
   } finally {
     await browser.close();

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { slowModeText, tombstoneText } from "../web/moderation.js";
+import { resolutionText, resolutionsFor, slowModeText, tombstoneText } from "../web/moderation.js";
 
 const names = new Map([[1, "Ann"], [2, "Mia"]]);
 
@@ -19,4 +19,18 @@ test("slow mode reads in the largest whole unit, and nothing when off", () => {
   assert.equal(slowModeText({ slow_mode_secs: 120 }), "slow mode: one message every 2 min");
   assert.equal(slowModeText({ slow_mode_secs: 7200 }), "slow mode: one message every 2 h");
   assert.equal(slowModeText({ slow_mode_secs: 90 }), "slow mode: one message every 90 s");
+});
+
+test("a report in a chat is resolved by acting on it or by a record; a report of a user by a record", () => {
+  const inChat = resolutionsFor({ chat_id: 7, message_id: 9, user_id: 2 });
+  assert.deepEqual(inChat.map((option) => option.action), ["message_deleted", "user_removed", "user_banned", "user_warned", "dismissed"]);
+  assert.deepEqual(inChat.filter((option) => option.acts).map((option) => option.label), ["Delete message", "Remove from chat", "Ban from chat"]);
+  const ofUser = resolutionsFor({ chat_id: null, message_id: null, user_id: 2 });
+  assert.deepEqual(ofUser.map((option) => [option.action, option.acts]), [["user_warned", false], ["dismissed", false]]);
+});
+
+test("a resolution reads as what was done, with its note", () => {
+  assert.equal(resolutionText({ action: "message_deleted", note: null }), "Resolved: message deleted");
+  assert.equal(resolutionText({ action: "user_banned", note: "spam" }), "Resolved: banned from the chat (spam)");
+  assert.equal(resolutionText({ action: "something_new", note: "" }), "Resolved: something_new", "an action from a newer server");
 });

@@ -105,6 +105,8 @@ export const api = {
   members: (id) => call("GET", `/chats/${id}/members`),
   addMember: (id, userId) => call("POST", `/chats/${id}/members`, { user_id: userId }),
   removeMember: (id, userId) => call("DELETE", `/chats/${id}/members/${userId}`),
+  /** Bans `userId` from group `id` (removing them if a member), `reason` optional. */
+  ban: (id, userId, reason = "") => call("PUT", `/chats/${id}/bans/${userId}`, reason ? { reason } : {}),
   /** Whom we block: `{blocks: [{user, blocked_at}]}`. */
   blocks: () => call("GET", "/users/me/blocks"),
   block: (userId) => call("PUT", `/users/me/blocks/${userId}`),
@@ -116,7 +118,8 @@ export const api = {
   report: (body) => call("POST", "/reports", body),
   /** The reports we handle, newest first. */
   reports: () => call("GET", "/reports?limit=100"),
-  resolveReport: (id, action) => call("POST", `/reports/${id}/resolve`, { action }),
+  /** Resolves a report with what was done (`action`) and an optional `note`. */
+  resolveReport: (id, action, note = "") => call("POST", `/reports/${id}/resolve`, note ? { action, note } : { action }),
   // The conversation's pages leave thread replies out (`threads=exclude`): a thread shows there as
   // its root's summary, and its replies only in the thread's panel (`thread` below). Pages then
   // count only what they show (has_older, has_newer); unread counts and the one read marker still

@@ -7,6 +7,7 @@ import { api, ApiError, createOnce, getToken, newKey, setToken, shown } from "./
 import { Live } from "./live.js";
 import * as model from "./model.js";
 import * as notifications from "./notifications.js";
+import { resolutionsFor } from "./moderation.js";
 import { base64UrlToBytes, renewed, subscriptionBody } from "./push.js";
 import { messageType, sendFiles } from "./uploads.js";
 
@@ -507,9 +508,23 @@ export class Controller {
     if (this.state.reports.open) await this.loadReports();
   }
 
+  /**
+   * Resolves a report with `action`, asking for a note first (cancelling resolves nothing). An
+   * action that acts (`resolutionsFor`) is done before it is recorded, the note as its reason
+   * (the tombstone shows it, the ban keeps it): the record then says what happened, and a refused
+   * act (say, a chat the caller does not administer) records nothing.
+   */
   async resolveReport(report, action) {
+    const choice = resolutionsFor(report).find((option) => option.action === action);
+    if (!choice) return;
+    const note = this.view.ask(choice.acts ? `${choice.label}: why? (optional, shown with it)` : `${choice.label}: a note? (optional)`, "");
+    if (note === null) return;
+    const why = note.trim();
     try {
-      this.apply(model.reportResolved(this.state, await api.resolveReport(report.id, action)));
+      if (action === "message_deleted") await api.remove(report.message_id, why);
+      if (action === "user_removed") await api.removeMember(report.chat_id, report.user_id);
+      if (action === "user_banned") await api.ban(report.chat_id, report.user_id, why);
+      this.apply(model.reportResolved(this.state, await api.resolveReport(report.id, action, why)));
     } catch (error) {
       this.apply(model.reportsFailed(this.state, describe(error)));
     }

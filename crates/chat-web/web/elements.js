@@ -3,7 +3,7 @@
 import { fileUrl } from "./api.js";
 import { hue, initials } from "./people.js";
 import { previewParts } from "./mentions.js";
-import { tombstoneText } from "./moderation.js";
+import { resolutionText, resolutionsFor, tombstoneText } from "./moderation.js";
 import { isOnline } from "./presence.js";
 import { reactionChips } from "./reactions.js";
 import { parse } from "./rich_text.js";
@@ -249,13 +249,6 @@ export function hitItem(hit, { title, onOpen }) {
 }
 
 /**
- * One entry of the Mentions view: its chat, who wrote it (`author`, null in a direct chat, whose
- * title names them) and when, and its text on a line, the mention of the reader (`myUsername`) marked.
- */
-/** How a report can be resolved, and what its button says. */
-const RESOLUTIONS = [["dismissed", "Dismiss"], ["message_deleted", "Message deleted"], ["user_warned", "Warned"]];
-
-/**
  * A report we handle: who was reported and where, why, the message's text as it was reported
  * (as text), and how it was resolved or the buttons to resolve it (`onResolve(action)`).
  */
@@ -266,11 +259,15 @@ export function reportItem(report, { who, where, onResolve }) {
     h("p", { class: "reason" }, `Reason: ${report.reason}`),
     report.evidence !== null && h("blockquote", { class: "evidence" }, report.evidence),
     resolved
-      ? h("p", { class: "resolved" }, `Resolved: ${RESOLUTIONS.find(([action]) => action === resolved.action)?.[1] ?? resolved.action}`)
-      : h("div", { class: "actions" }, RESOLUTIONS.map(([action, label]) =>
+      ? h("p", { class: "resolved" }, resolutionText(resolved))
+      : h("div", { class: "actions" }, resolutionsFor(report).map(({ action, label }) =>
         h("button", { type: "button", class: "secondary", "data-control": `resolve ${action}`, onclick: () => onResolve(action) }, label))));
 }
 
+/**
+ * One entry of the Mentions view: its chat, who wrote it (`author`, null in a direct chat, whose
+ * title names them) and when, and its text on a line, the mention of the reader (`myUsername`) marked.
+ */
 export function mentionItem(message, { title, author, myUsername, onOpen }) {
   const ts = message.ts;
   const text = message.is_deleted
