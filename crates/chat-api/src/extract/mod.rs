@@ -17,6 +17,6 @@ pub use message_page::MessagePage;
 pub use paths::{
     BotPath, ChatPath, MemberPath, MessagePath, PusherPath, ReportPath, ThreadPath, UploadPath, UserPath, WebhookPath,
 };
-pub use query::QueryParams;
+pub use query::{BeforePage, PageSize, QueryParams};
 pub use reaction_path::ReactionPath;
 pub use read_position::ReadPosition;

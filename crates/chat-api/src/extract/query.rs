@@ -51,3 +51,30 @@ impl QueryParams {
         }
     }
 }
+
+/// How long a page of a newest-first list may be: `limit`'s default and most.
+#[derive(Clone, Copy, Debug)]
+pub struct PageSize {
+    pub default: i64,
+    pub max: i64,
+}
+
+/// A page of a newest-first list, from `?before=&limit=`: at most `limit` entries older than
+/// `before` (an id; the newest when absent).
+#[derive(Clone, Copy, Debug)]
+pub struct BeforePage {
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+impl QueryParams {
+    /// `before` (1 or more) and `limit` (1 to `size.max`, `size.default` when absent), or a 422
+    /// naming each bad one.
+    pub fn before_page(&self, size: PageSize) -> Result<BeforePage, ApiError> {
+        let mut errors = ValidationErrors::default();
+        let before = self.integer(&mut errors, "before", 1, i64::MAX);
+        let limit = self.integer(&mut errors, "limit", 1, size.max).unwrap_or(size.default);
+        errors.finish(())?;
+        Ok(BeforePage { before, limit })
+    }
+}

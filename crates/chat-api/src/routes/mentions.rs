@@ -1,13 +1,12 @@
 //! Where the caller was mentioned.
 
-use crate::extract::{Caller, QueryParams};
+use crate::extract::{Caller, PageSize, QueryParams};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, web};
-use chat_domain::{MentionList, MessageId, ValidationErrors};
+use chat_domain::{MentionList, MessageId};
 
-const DEFAULT_LIMIT: i64 = 20;
-const MAX_LIMIT: i64 = 50;
+const PAGE: PageSize = PageSize { default: 20, max: 50 };
 
 /// The messages that mention the caller, newest first, in the chats the caller is in.
 #[utoipa::path(tag = "messages", security(("bearer" = [])),
@@ -18,11 +17,8 @@ const MAX_LIMIT: i64 = 50;
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[get("/mentions")]
 pub async fn list(state: web::Data<AppState>, caller: Caller, query: QueryParams) -> ApiResult<HttpResponse> {
-    let mut errors = ValidationErrors::default();
-    let before = query.integer(&mut errors, "before", 1, i64::MAX).map(MessageId);
-    let limit = query.integer(&mut errors, "limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
-    errors.finish(())?;
-    let (messages, more) = state.store.mentions_of(caller.user.id, before, limit).await?;
+    let page = query.before_page(PAGE)?;
+    let (messages, more) = state.store.mentions_of(caller.user.id, page.before.map(MessageId), page.limit).await?;
     let next_before = more.then(|| messages.last().map(|message| message.id)).flatten();
     Ok(HttpResponse::Ok().json(MentionList { messages, next_before }))
 }

@@ -1,14 +1,13 @@
 //! Server-wide moderation: the audit log for moderators, suspensions, server roles for admins.
 
-use crate::extract::{Caller, JsonBody, QueryParams, UserPath};
+use crate::extract::{Caller, JsonBody, PageSize, QueryParams, UserPath};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, put, web};
 use chat_domain::moderation::{can_suspend, require_server_role, server_role};
-use chat_domain::{ServerRole, ServerRolePatch, SuspensionDraft, Timestamp, UserId, ValidationErrors};
+use chat_domain::{ServerRole, ServerRolePatch, SuspensionDraft, Timestamp, UserId};
 
-const DEFAULT_LIMIT: i64 = 50;
-const MAX_LIMIT: i64 = 200;
+const PAGE: PageSize = PageSize { default: 50, max: 200 };
 
 /// `user`'s server role, as `chat_domain::moderation::server_role` decides it (the operator's
 /// `CHAT_ADMIN_USERNAMES` included).
@@ -29,12 +28,9 @@ pub(super) async fn role_of(state: &AppState, user: UserId) -> ApiResult<Option<
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[get("/moderation/audit")]
 pub async fn audit(state: web::Data<AppState>, caller: Caller, query: QueryParams) -> ApiResult<HttpResponse> {
-    let mut errors = ValidationErrors::default();
-    let before = query.integer(&mut errors, "before", 1, i64::MAX);
-    let limit = query.integer(&mut errors, "limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
-    errors.finish(())?;
+    let page = query.before_page(PAGE)?;
     require_server_role(role_of(&state, caller.user.id).await?, ServerRole::Moderator)?;
-    Ok(HttpResponse::Ok().json(state.store.audit(before, limit).await?))
+    Ok(HttpResponse::Ok().json(state.store.audit(page.before, page.limit).await?))
 }
 
 /// Gives a person a server role (`moderator` or `admin`), or takes it away (`null`); admins only.

@@ -2,14 +2,13 @@
 //! chat's owner and admins and by server moderators.
 
 use super::moderation::role_of;
-use crate::extract::{Caller, JsonBody, QueryParams, ReportPath};
+use crate::extract::{Caller, JsonBody, PageSize, QueryParams, ReportPath};
 use crate::problem::ApiResult;
 use crate::state::AppState;
 use actix_web::{HttpResponse, get, post, web};
-use chat_domain::{ReportDraft, ReportResolution, ServerRole, ValidationErrors};
+use chat_domain::{ReportDraft, ReportResolution, ServerRole};
 
-const DEFAULT_LIMIT: i64 = 50;
-const MAX_LIMIT: i64 = 200;
+const PAGE: PageSize = PageSize { default: 50, max: 200 };
 
 /// Reports a message (of a chat the caller is in) or a user, with a reason. A message's text is
 /// kept with the report as evidence, though its author delete it.
@@ -35,12 +34,9 @@ pub async fn file(state: web::Data<AppState>, caller: Caller, body: JsonBody<Rep
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[get("/reports")]
 pub async fn list(state: web::Data<AppState>, caller: Caller, query: QueryParams) -> ApiResult<HttpResponse> {
-    let mut errors = ValidationErrors::default();
-    let before = query.integer(&mut errors, "before", 1, i64::MAX);
-    let limit = query.integer(&mut errors, "limit", 1, MAX_LIMIT).unwrap_or(DEFAULT_LIMIT);
-    errors.finish(())?;
+    let page = query.before_page(PAGE)?;
     let moderator = role_of(&state, caller.user.id).await? >= Some(ServerRole::Moderator);
-    Ok(HttpResponse::Ok().json(state.store.reports(caller.user.id, moderator, before, limit).await?))
+    Ok(HttpResponse::Ok().json(state.store.reports(caller.user.id, moderator, page.before, page.limit).await?))
 }
 
 /// Resolves a report the caller handles with an action and a note (recorded in the audit log).
