@@ -11,10 +11,10 @@ use crate::connection::prepared::{plan_for_values, prepared, statement};
 use crate::error::StoreResult;
 use crate::events::record::event_data;
 use crate::locking::lock_message_for_server;
-use crate::schema::{events, link_preview_jobs, link_previews, message_link_previews};
+use crate::schema::{events, link_preview_jobs, link_previews, message_link_previews, messages};
 use crate::uploads::ERASING;
 use chat_domain::link_preview::{PageSummary, first_link};
-use chat_domain::{ChatId, EventKind, Message, MessageId, UploadId, UserId};
+use chat_domain::{ChatId, DomainError, EventKind, Message, MessageId, Resource, UploadId, UserId};
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Double, Integer, Nullable, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -173,16 +173,24 @@ impl Store {
                 return Ok(None);
             }
             diesel::delete(link_preview_jobs::table.find(job.message_id.0)).execute(conn).await?;
-            let message = lock_message_for_server(conn, job.message_id).await?;
+            // Its text and state, the row locked as `lock_message_for_server` locks it: the whole
+            // message is built once, after its preview changed, and only if anyone is told.
+            let (content, deleted) = messages::table
+                .find(job.message_id.0)
+                .select((messages::content, messages::deleted_at.is_not_null()))
+                .for_no_key_update()
+                .first::<(Option<String>, bool)>(conn)
+                .await
+                .optional()?
+                .ok_or(DomainError::NotFound(Resource::Message))?;
             let shown = message_link_previews::table
                 .find(job.message_id.0)
                 .select(message_link_previews::preview_id)
                 .first::<i64>(conn)
                 .await
                 .optional()?;
-            let names_link = !message.is_deleted
-                && job.url.is_some()
-                && message.content.as_deref().and_then(first_link) == job.url.as_deref();
+            let names_link =
+                !deleted && job.url.is_some() && content.as_deref().and_then(first_link) == job.url.as_deref();
             let wanted = page.filter(|page| page.found && names_link).map(|page| page.id);
             if wanted == shown {
                 return Ok(None);
