@@ -73,7 +73,11 @@ async fn capture(bench: &Bench, log: &Path, work: &Work, index: usize) -> (Vec<c
         let label = format!("{}-{index}-{attempt}", std::process::id());
         let statements = capture::statements(&bench.psql, log, &label, request).await;
         attempt += 1;
-        if statements.len() == work.shape.iter().sum::<usize>() || attempt == 5 {
+        // A statement of the server's background work (the search indexer, a worker's poll) may
+        // land in the capture's window in place of the request's: a keyed request's carry its key.
+        let keyed = !work.keyed
+            || statements.iter().any(|statement| statement.params.iter().any(|param| param.as_deref() == Some(&*key)));
+        if (keyed && statements.len() == work.shape.iter().sum::<usize>()) || attempt == 5 {
             return (statements, key);
         }
     }
