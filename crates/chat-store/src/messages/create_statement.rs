@@ -49,18 +49,19 @@ WITH ",
       LEFT JOIN LATERAL (SELECT may_post, slow_until, slow_mode_secs, role FROM chat_members
                           WHERE chat_id = $1 AND user_id = $2 FOR KEY SHARE) member ON true
 ), budget AS (
-    -- The author's send budget (`send_budgets`, a row made with the user): a token taken from a
-    -- bucket of at most the burst, refilled at the rate a second (the last two binds); none left,
-    -- no message. Only a post that passed every other check takes one. The row lock makes one
-    -- user's concurrent posts take their tokens one at a time, each seeing the one before. (No
-    -- bind is named in these comments: pgbench, which replays this statement in `make bench`,
-    -- would take it for one.)
-    UPDATE send_budgets b
+    -- The author's send budget (`send_budgets`, unlogged: soft state, emptied by a crash, hence
+    -- the upsert): a token taken from a bucket of at most the burst, refilled at the rate a
+    -- second (the last two binds); none left, no message. Only a post that passed every other
+    -- check takes one. The row lock makes one user's concurrent posts take their tokens one at a
+    -- time. (No bind is named in these comments: pgbench, which replays this statement in
+    -- `make bench`, would take it for one.)
+    INSERT INTO send_budgets AS b (user_id, tokens, refilled_at)
+    SELECT $2, $19::float8 - 1, now() FROM allowed
+     WHERE is_member AND may_post AND reply_ok AND thread_check = 'ok' AND attach_ok AND slow_wait = 0
+    ON CONFLICT (user_id) DO UPDATE
        SET tokens = LEAST($19::float8, b.tokens + EXTRACT(EPOCH FROM now() - b.refilled_at)::float8 * $20::float8) - 1,
            refilled_at = now()
-     WHERE b.user_id = $2
-       AND (SELECT is_member AND may_post AND reply_ok AND thread_check = 'ok' AND attach_ok AND slow_wait = 0 FROM allowed)
-       AND LEAST($19::float8, b.tokens + EXTRACT(EPOCH FROM now() - b.refilled_at)::float8 * $20::float8) >= 1
+     WHERE LEAST($19::float8, b.tokens + EXTRACT(EPOCH FROM now() - b.refilled_at)::float8 * $20::float8) >= 1
     RETURNING 1
 ), new_message AS (
     SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM budget
