@@ -341,6 +341,15 @@ test("members are kept with their names, for the open chat only", () => {
   assert.equal(model.canManage(chat(10, { kind: "direct", role: "owner" })), false);
 });
 
+test("a report offers removing and banning only to those who manage its chat", () => {
+  const state = model.createState();
+  model.chatsLoaded(state, [chat(10, { kind: "group", role: "admin" }), chat(11, { kind: "group", role: "member" })]);
+  const actions = (chatId) => model.reportResolutions(state, { chat_id: chatId, message_id: 5, user_id: 2 }).map((option) => option.action);
+  assert.deepEqual(actions(10), ["message_deleted", "user_removed", "user_banned", "user_warned", "dismissed"]);
+  assert.deepEqual(actions(11), ["message_deleted", "user_warned", "dismissed"]);
+  assert.deepEqual(actions(12), ["message_deleted", "user_warned", "dismissed"], "a chat we are not in: a server moderator's");
+});
+
 test("typing shows for the open chat only, until it stops", () => {
   const state = annWithChatOpen();
   assert.deepEqual(model.typingSeen(state, { chat_id: 20, user_id: BOB }), []);

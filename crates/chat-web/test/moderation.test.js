@@ -21,10 +21,14 @@ test("slow mode reads in the largest whole unit, and nothing when off", () => {
   assert.equal(slowModeText({ slow_mode_secs: 90 }), "slow mode: one message every 90 s");
 });
 
-test("a report in a chat is resolved by acting on it or by a record; a report of a user by a record", () => {
-  const inChat = resolutionsFor({ chat_id: 7, message_id: 9, user_id: 2 });
-  assert.deepEqual(inChat.map((option) => option.action), ["message_deleted", "user_removed", "user_banned", "user_warned", "dismissed"]);
-  assert.deepEqual(inChat.filter((option) => option.acts).map((option) => option.label), ["Delete message", "Remove from chat", "Ban from chat"]);
+test("a report is resolved by acting on it where the caller can, by a record otherwise", () => {
+  const report = { chat_id: 7, message_id: 9, user_id: 2 };
+  const managed = resolutionsFor(report, { manages: true });
+  assert.deepEqual(managed.map((option) => option.action), ["message_deleted", "user_removed", "user_banned", "user_warned", "dismissed"]);
+  assert.deepEqual(managed.filter((option) => option.acts).map((option) => option.label), ["Delete message", "Remove from chat", "Ban from chat"]);
+  assert.ok(managed.every((option) => option.ask.includes("optional")));
+  // A server moderator outside the chat deletes, but cannot remove or ban there.
+  assert.deepEqual(resolutionsFor(report).map((option) => option.action), ["message_deleted", "user_warned", "dismissed"]);
   const ofUser = resolutionsFor({ chat_id: null, message_id: null, user_id: 2 });
   assert.deepEqual(ofUser.map((option) => [option.action, option.acts]), [["user_warned", false], ["dismissed", false]]);
 });

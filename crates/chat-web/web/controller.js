@@ -7,7 +7,6 @@ import { api, ApiError, createOnce, getToken, newKey, setToken, shown } from "./
 import { Live } from "./live.js";
 import * as model from "./model.js";
 import * as notifications from "./notifications.js";
-import { resolutionsFor } from "./moderation.js";
 import { base64UrlToBytes, renewed, subscriptionBody } from "./push.js";
 import { messageType, sendFiles } from "./uploads.js";
 
@@ -511,18 +510,23 @@ export class Controller {
   /**
    * Resolves a report with `action`, asking for a note first (cancelling resolves nothing). An
    * action that acts (`resolutionsFor`) is done before it is recorded, the note as its reason
-   * (the tombstone shows it, the ban keeps it): the record then says what happened, and a refused
-   * act (say, a chat the caller does not administer) records nothing.
+   * where it has one: the record then says what happened, and a refused act records nothing.
+   * Someone already out of the chat counts as removed, so a resolution whose recording failed
+   * after the removal can be tried again.
    */
   async resolveReport(report, action) {
-    const choice = resolutionsFor(report).find((option) => option.action === action);
+    const choice = model.reportResolutions(this.state, report).find((option) => option.action === action);
     if (!choice) return;
-    const note = this.view.ask(choice.acts ? `${choice.label}: why? (optional, shown with it)` : `${choice.label}: a note? (optional)`, "");
+    const note = this.view.ask(choice.ask, "");
     if (note === null) return;
     const why = note.trim();
     try {
       if (action === "message_deleted") await api.remove(report.message_id, why);
-      if (action === "user_removed") await api.removeMember(report.chat_id, report.user_id);
+      if (action === "user_removed") {
+        await api.removeMember(report.chat_id, report.user_id).catch((error) => {
+          if (!(error instanceof ApiError && error.code === "member_not_found")) throw error;
+        });
+      }
       if (action === "user_banned") await api.ban(report.chat_id, report.user_id, why);
       this.apply(model.reportResolved(this.state, await api.resolveReport(report.id, action, why)));
     } catch (error) {

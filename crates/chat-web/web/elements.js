@@ -3,7 +3,7 @@
 import { fileUrl } from "./api.js";
 import { hue, initials } from "./people.js";
 import { previewParts } from "./mentions.js";
-import { resolutionText, resolutionsFor, tombstoneText } from "./moderation.js";
+import { resolutionText, tombstoneText } from "./moderation.js";
 import { isOnline } from "./presence.js";
 import { reactionChips } from "./reactions.js";
 import { parse } from "./rich_text.js";
@@ -250,9 +250,9 @@ export function hitItem(hit, { title, onOpen }) {
 
 /**
  * A report we handle: who was reported and where, why, the message's text as it was reported
- * (as text), and how it was resolved or the buttons to resolve it (`onResolve(action)`).
+ * (as text), and how it was resolved or a button for each of `resolutions` (`onResolve(action)`).
  */
-export function reportItem(report, { who, where, onResolve }) {
+export function reportItem(report, { who, where, resolutions, onResolve }) {
   const resolved = report.resolution;
   return h("li", { class: "report", "data-id": report.id },
     h("p", { class: "report-head" }, h("strong", {}, who), ` · ${where} · `, h("time", { datetime: report.created_at }, time(report.created_at))),
@@ -260,7 +260,7 @@ export function reportItem(report, { who, where, onResolve }) {
     report.evidence !== null && h("blockquote", { class: "evidence" }, report.evidence),
     resolved
       ? h("p", { class: "resolved" }, resolutionText(resolved))
-      : h("div", { class: "actions" }, resolutionsFor(report).map(({ action, label }) =>
+      : h("div", { class: "actions" }, resolutions.map(({ action, label }) =>
         h("button", { type: "button", class: "secondary", "data-control": `resolve ${action}`, onclick: () => onResolve(action) }, label))));
 }
 

@@ -5,7 +5,7 @@
 // that follow (what to draw again, what to fetch or send): the controller carries them out.
 
 import { mentionAt, mentionCandidates, withMention } from "./mentions.js";
-import { slowModeText } from "./moderation.js";
+import { resolutionsFor, slowModeText } from "./moderation.js";
 import { completedWith, suggestions, typedPrefix } from "./people.js";
 import { isOnline, presenceOf, presenceText } from "./presence.js";
 import { isReply, withThread } from "./threads.js";
@@ -254,6 +254,11 @@ export function presenceUpdated(state, frame) {
 /** Owners and admins of a group manage its members and delete others' messages. */
 export function canManage(chat) {
   return chat?.kind === "group" && ["owner", "admin"].includes(chat.role);
+}
+
+/** The ways we can resolve `report` (moderation.js resolutionsFor), by our role in its chat. */
+export function reportResolutions(state, report) {
+  return resolutionsFor(report, { manages: canManage(state.chats.get(report.chat_id)) });
 }
 
 /** The server's read marker after marking `chatId` read: its counts follow. */

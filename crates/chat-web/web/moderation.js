@@ -23,19 +23,22 @@ export function slowModeText(chat) {
 }
 
 /**
- * The ways to resolve a report, each `{action, label, acts}`: the resolution's `action`
- * (API.md, "Reports"), its button's label, and whether resolving does it too (`acts`: the
- * message deleted, the person removed from or banned in the chat) rather than only recording
- * what was done. A report of a user (no chat) offers only what needs no chat.
+ * The ways to resolve a report, each `{action, label, acts, ask}`: the resolution's `action`
+ * (API.md, "Reports"), its button's label, whether resolving does it too (`acts`: the message
+ * deleted, the person removed from or banned in the chat) rather than only recording what was
+ * done, and what the note asked for becomes. Deleting needs a reported message (a server
+ * moderator may delete any); removing and banning need `manages`, the caller owning or
+ * administering the report's chat, a group (model.canManage), or the server refuses them.
+ * Reasons shown with a deletion or kept with a ban hold 500 characters.
  */
-export function resolutionsFor(report) {
-  const inChat = report.chat_id !== null && report.chat_id !== undefined;
+export function resolutionsFor(report, { manages = false } = {}) {
+  const message = report.message_id !== null && report.message_id !== undefined;
   return [
-    inChat && { action: "message_deleted", label: "Delete message", acts: true },
-    inChat && { action: "user_removed", label: "Remove from chat", acts: true },
-    inChat && { action: "user_banned", label: "Ban from chat", acts: true },
-    { action: "user_warned", label: "Warned", acts: false },
-    { action: "dismissed", label: "Dismiss", acts: false },
+    message && { action: "message_deleted", label: "Delete message", acts: true, ask: "Delete message: why? (optional, at most 500 characters; its tombstone shows it)" },
+    manages && { action: "user_removed", label: "Remove from chat", acts: true, ask: "Remove from chat: a note? (optional, kept with the report)" },
+    manages && { action: "user_banned", label: "Ban from chat", acts: true, ask: "Ban from chat: why? (optional, at most 500 characters; kept with the ban)" },
+    { action: "user_warned", label: "Warned", acts: false, ask: "Warned: a note? (optional, kept with the report)" },
+    { action: "dismissed", label: "Dismiss", acts: false, ask: "Dismiss: a note? (optional, kept with the report)" },
   ].filter(Boolean);
 }
 

@@ -5,7 +5,7 @@
 
 import { avatar, chatItem, h, hitItem, mentionItem, messageItem, reportItem, time } from "./elements.js";
 import { unreadMentions } from "./mentions.js";
-import { canManage, headStatus, openReports, peerOf, threadMessages, visibleMessages } from "./model.js";
+import { canManage, headStatus, openReports, peerOf, reportResolutions, threadMessages, visibleMessages } from "./model.js";
 import { presenceText } from "./presence.js";
 import { pickerChoices } from "./reactions.js";
 import { chatInUrl, chatUrl } from "./push.js";
@@ -768,6 +768,7 @@ export class View {
       return reportItem(report, {
         who: state.names.get(report.user_id) || `user ${report.user_id}`,
         where: report.chat_id === null ? "the user" : chat ? titleOf(chat) : "a chat",
+        resolutions: reportResolutions(state, report),
         onResolve: (action) => onResolve(report, action),
       });
     }));
