@@ -279,4 +279,11 @@ async fn a_server_moderator_deletes_any_message_and_its_tombstone_says_who_and_w
     assert_eq!((entry["actor_id"].as_i64(), entry["message_id"].as_i64()), (Some(mia.id), Some(spam)));
     assert_eq!((entry["chat_id"].as_i64(), entry["reason"].as_str()), (Some(chat), Some("spam link")));
     assert_eq!(actions(&page).iter().filter(|(action, _)| action == "message_delete").count(), 1);
+
+    // A moderator who is a plain member of the chat, refused as a member, deletes as a moderator.
+    let shared = app.group(&bob, &[&mia]).await;
+    let more = app.text(&bob, shared, "more spam").await["id"].as_i64().unwrap();
+    let gone =
+        expect_json(app.call(&mia, Method::DELETE, &format!("/api/v1/messages/{more}")).await, StatusCode::OK).await;
+    assert_eq!(gone["deleted_by"].as_i64(), Some(mia.id));
 }
