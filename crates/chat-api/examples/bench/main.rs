@@ -77,9 +77,10 @@ async fn capture(bench: &Bench, log: &Path, work: &Work, index: usize) -> (Vec<c
         // land in the capture's window in place of the request's: a keyed request's carry its key.
         let keyed = !work.keyed
             || statements.iter().any(|statement| statement.params.iter().any(|param| param.as_deref() == Some(&*key)));
-        if (keyed && statements.len() == work.shape.iter().sum::<usize>()) || attempt == 5 {
+        if keyed && statements.len() == work.shape.iter().sum::<usize>() {
             return (statements, key);
         }
+        assert!(attempt < 5, "{}: 5 captures, none of the request's statements alone", work.label);
     }
 }
 
@@ -174,13 +175,15 @@ async fn main() {
             for round in 1..=rounds {
                 // The work's statement and its references take turns going first: the one right
                 // after the server's run meets what that run left (autovacuum, the search
-                // indexer catching up), which would otherwise always weigh on the same one.
+                // indexer catching up), which would otherwise always weigh on the same one. The
+                // turns are even when the rounds are a multiple of the scripts (the create and its
+                // two references: 3, the default).
                 let scripts: Vec<&script::Script> =
                     std::iter::once(&script).chain(references.iter().map(|(_, script)| script)).collect();
                 let mut samples: Vec<Option<_>> = scripts.iter().map(|_| None).collect();
                 for turn in 0..scripts.len() {
-                    let nth = (turn + round as usize - 1) % scripts.len();
-                    samples[nth] = Some(bench.pgbench(scripts[nth], clients, work.rows.as_deref()));
+                    let which = (turn + round as usize - 1) % scripts.len();
+                    samples[which] = Some(bench.pgbench(scripts[which], clients, work.rows.as_deref()));
                 }
                 let mut samples = samples.into_iter().flatten();
                 alone.extend(samples.next());

@@ -39,16 +39,18 @@ pub struct Reference {
 }
 
 /// The plain create statement as the server sent it, its send budget taken out (the `budget`
-/// CTE admitting whatever passed the other checks, as it did before the limit): the plain create
-/// is judged against it, so that the per-user send limit's cost is measured in the same run.
+/// CTE admitting whatever passed the other checks, by the statement's own condition, as it did
+/// before the limit): the plain create is judged against it, so that the per-user send limit's
+/// cost is measured in the same run.
 fn without_send_limit(create: &str) -> String {
     let start = create.find("budget AS (").expect("the create statement has a `budget` CTE");
     let end = start + create[start..].find("), new_message AS (").expect("`new_message` follows `budget`");
-    let admit_all = "budget AS (
-    SELECT 1 FROM allowed
-     WHERE is_member AND may_post AND reply_ok AND thread_check = 'ok' AND attach_ok AND slow_wait = 0
-";
-    format!("{}{admit_all}{}", &create[..start], &create[end..])
+    let admitted = create[start..end]
+        .lines()
+        .map(str::trim)
+        .find(|line| line.starts_with("WHERE is_member"))
+        .expect("the budget is taken on the other checks' outcome");
+    format!("{}budget AS (\n    SELECT 1 FROM allowed {admitted}\n{}", &create[..start], &create[end..])
 }
 
 /// The create statement as it was before full-text search (2026-11-26, `596267f~1`): membership,
