@@ -56,7 +56,7 @@ pub struct StoredEvent {
 pub enum ServerFrame {
     /// A stored event.
     Event(Box<StoredEvent>),
-    /// Anything else: `ready`, `resync_required`, `typing`, `error`.
+    /// Anything else: `ready`, `resync_required`, `typing`, presence, `error`.
     Control(ControlFrame),
 }
 
@@ -94,6 +94,11 @@ pub enum ControlFrame {
         /// When they last went offline.
         last_seen_at: Option<Timestamp>,
     },
+    /// The server may have missed `presence.updated` changes (the process lost its connection
+    /// to the database's notices a moment, and has it again): read presence over REST again.
+    /// Stored events are never missed this way.
+    #[serde(rename = "presence.stale")]
+    PresenceStale,
     /// A frame the client sent could not be used; the socket stays open.
     Error {
         /// `invalid_frame` for a frame the server does not take, `chat_not_found` for a typing

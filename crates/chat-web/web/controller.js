@@ -168,6 +168,7 @@ export class Controller {
       typing: (frame) => this.apply(model.typingSeen(this.state, frame)),
       presence: (frame) => this.apply(model.presenceUpdated(this.state, frame)),
       reconnected: () => this.refreshPresence(),
+      presenceStale: () => this.refreshPresence(),
       resync: async () => {
         const thread = this.state.thread?.rootId;
         await this.loadChats();

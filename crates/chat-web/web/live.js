@@ -53,6 +53,8 @@ export class Live {
       this.handlers.typing(frame);
     } else if (frame.type === "presence.updated") {
       this.handlers.presence?.(frame);
+    } else if (frame.type === "presence.stale") {
+      this.handlers.presenceStale?.();
     } else if (typeof frame.seq === "number") {
       if (this.lastSeq !== null && frame.seq <= this.lastSeq) return; // seen before the reconnect
       this.lastSeq = frame.seq;

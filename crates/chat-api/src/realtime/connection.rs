@@ -106,6 +106,7 @@ pub async fn run(
                         Delivery::Presence { chats, user_id, frame } => {
                             subscription.sees_presence(&chats, user_id).then_some(frame)
                         }
+                        Delivery::PresenceStale { frame } => Some(frame),
                     };
                     if let Some(frame) = frame {
                         send(&mut session, &closer, frame).await?;

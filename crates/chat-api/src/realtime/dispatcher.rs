@@ -102,6 +102,7 @@ async fn listen(
     mut subscribed: Option<Subscription>,
 ) -> Infallible {
     let mut backoff = RECONNECT_FIRST;
+    let mut lost = false;
     loop {
         let subscription = match subscribed.take() {
             Some(subscription) => Ok(subscription),
@@ -113,10 +114,15 @@ async fn listen(
                 // Anything published while not listening is caught up now.
                 announced.read_everything();
                 store.hearing_revocations(true);
+                // Presence notices are not: the clients read presence again.
+                if lost {
+                    hub.publish([Delivery::PresenceStale { frame: frames::presence_stale().into() }]);
+                }
                 while let Some(notice) = notices.next().await {
                     on_notice(&store, &hub, &announced, notice);
                 }
                 store.hearing_revocations(false);
+                lost = true;
                 tracing::warn!("event listener connection lost; reconnecting");
             }
             Err(error) => tracing::warn!(%error, "event listener cannot connect"),

@@ -80,6 +80,11 @@ pub fn typing(chat: ChatId, user: UserId) -> String {
     control(&ControlFrame::Typing { chat_id: chat, user_id: user })
 }
 
+/// `{"type":"presence.stale"}`: presence changes may have been missed; read presence again.
+pub fn presence_stale() -> String {
+    control(&ControlFrame::PresenceStale)
+}
+
 /// `{"type":"presence.updated","user_id","status","last_seen_at"}`: ephemeral.
 pub fn presence(user: UserId, presence: chat_domain::Presence) -> String {
     control(&ControlFrame::PresenceUpdated {

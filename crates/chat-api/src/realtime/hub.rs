@@ -32,6 +32,10 @@ pub enum Delivery {
         user_id: UserId,
         frame: ByteString,
     },
+    /// `presence.stale`, for every connection: this process may have missed presence notices.
+    PresenceStale {
+        frame: ByteString,
+    },
 }
 
 /// Tells a connection to close, and why.
@@ -235,6 +239,7 @@ impl Hub {
                     targets.extend(chats.iter().flat_map(|chat| inner.by_chat.get(chat).into_iter().flatten()));
                     targets
                 }
+                Delivery::PresenceStale { .. } => inner.slots.keys().copied().collect(),
             };
             for id in targets {
                 let Some(slot) = inner.slots.get(&id) else { continue };
@@ -364,6 +369,18 @@ mod tests {
         hub.publish([presence(2, &[10]), presence(4, &[20])]);
         assert_eq!(presences(&mut ann), [2], "only the chat she is in");
         assert_eq!(presences(&mut replaying), [2, 4], "a replaying connection gets every presence");
+    }
+
+    #[test]
+    fn presence_gone_stale_reaches_every_connection() {
+        let hub = Hub::new(0, 16);
+        let mut active = hub.register(UserId(1), b"ann");
+        let mut replaying = hub.register(UserId(2), b"bob");
+        hub.activate(active.id, [ChatId(10)]);
+        hub.publish([Delivery::PresenceStale { frame: ByteString::from_static("{}") }]);
+        for registration in [&mut active, &mut replaying] {
+            assert!(matches!(registration.deliveries.try_recv(), Ok(Delivery::PresenceStale { .. })));
+        }
     }
 
     #[test]

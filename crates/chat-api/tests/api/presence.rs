@@ -165,3 +165,25 @@ async fn a_user_can_appear_offline_and_bad_choices_are_refused() {
     expect_problem(anonymous.send().await.unwrap(), StatusCode::UNAUTHORIZED, ErrorCode::Unauthorized).await;
     assert_eq!(presence_of(&app, &ann, &bob).await["status"], "online", "nothing changed");
 }
+
+#[tokio::test]
+async fn a_process_that_lost_its_notices_a_moment_tells_its_sockets_to_read_presence_again() {
+    let app = TestApp::spawn().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    app.group(&ann, &[&bob]).await;
+    let (mut anns_socket, _) = app.ws(&ann, None).await;
+
+    // The process's LISTEN connection is cut: presence notices sent until it listens again are
+    // lost (stored events are caught up), so once it listens again its sockets are told.
+    let cut = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity
+                WHERE datname = current_database() AND query LIKE 'LISTEN%'";
+    assert_eq!(app.sql(cut).await, 1, "one listener");
+    let stale = anns_socket.next_event_of("presence.stale").await;
+    let decoded: ServerFrame = serde_json::from_value(stale.clone()).unwrap();
+    assert_eq!(decoded, ServerFrame::Control(ControlFrame::PresenceStale), "{stale}");
+
+    // Presence read again is current, and live presence flows again.
+    assert_eq!(presence_of(&app, &ann, &bob).await["status"], "offline");
+    let (_bobs_socket, _) = app.ws(&bob, None).await;
+    assert_eq!(next_presence(&mut anns_socket, &bob).await["status"], "online");
+}

@@ -94,6 +94,36 @@ async fn a_link_gets_its_pages_preview_and_picture_as_a_message_update() {
 }
 
 #[tokio::test]
+async fn two_processes_fetch_each_page_once_and_attach_each_preview_once() {
+    let app = app(true).await;
+    let sibling = app.spawn_sibling().await;
+    let pages = PageServer::start().await;
+    let (ann, bob, chat) = pair(&app).await;
+    let (mut socket, _) = app.ws(&bob, None).await;
+
+    // Both processes' workers claim jobs from the one queue, and posts reach both.
+    let links: Vec<String> = (0..8)
+        .map(|n| pages.serve(&format!("/page-{n}"), Page::with_preview(&format!("Page {n}"), "/none.png")))
+        .collect();
+    for (n, link) in links.iter().enumerate() {
+        let server = if n % 2 == 0 { &app } else { &sibling };
+        server.text(&ann, chat, link).await;
+    }
+    let mut previewed = Vec::new();
+    while previewed.len() < links.len() {
+        let frame = socket.next_event().await;
+        if frame["type"] == "message.updated" {
+            previewed.push(frame["data"]["link_preview"]["title"].as_str().unwrap().to_owned());
+        }
+    }
+    previewed.sort();
+    let expected: Vec<String> = (0..8).map(|n| format!("Page {n}")).collect();
+    assert_eq!(previewed, expected, "each message's preview once");
+    socket.expect_quiet(Duration::from_millis(500)).await;
+    assert!((0..8).all(|n| pages.hits(&format!("/page-{n}")) == 1), "each page fetched once");
+}
+
+#[tokio::test]
 async fn an_edit_that_changes_the_link_changes_the_preview_and_one_that_drops_it_drops_it() {
     let app = app(true).await;
     let pages = PageServer::start().await;
