@@ -12,5 +12,6 @@
 
 mod database_outage;
 mod ha_failover;
+mod preview_kill;
 mod server_kill;
 mod support;

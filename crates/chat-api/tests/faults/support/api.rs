@@ -83,6 +83,22 @@ impl Api {
         };
         (attempt, started.elapsed())
     }
+
+    /// Posts text `content` once (no fault expected); answers the message's id.
+    pub async fn post_text(&self, client: &reqwest::Client, content: &str) -> i64 {
+        let body = json!({ "chat_id": self.chat_id, "type": "text", "content": content });
+        let request = client.post(format!("{}/api/v1/messages", self.base)).bearer_auth(&self.token).json(&body);
+        let message = expect(request.send().await.expect("post"), StatusCode::OK).await;
+        message["id"].as_i64().expect("a message id")
+    }
+
+    /// The stored events about message `id`, oldest first, from the HTTP feed.
+    pub async fn events_of(&self, client: &reqwest::Client, id: i64) -> Vec<Value> {
+        let request = client.get(format!("{}/api/v1/events?since=0&limit=1000", self.base)).bearer_auth(&self.token);
+        let page = expect(request.send().await.expect("events"), StatusCode::OK).await;
+        let events = page["events"].as_array().expect("events").iter();
+        events.filter(|event| event["data"]["id"] == id).cloned().collect()
+    }
 }
 
 async fn answer(response: reqwest::Response) -> Attempt {

@@ -5,15 +5,22 @@ mod checks;
 mod cluster;
 mod ha;
 mod load;
+// The API tests' page server, for the link preview scenario (which uses part of it).
+#[allow(dead_code)]
+#[path = "../../api/support/pages.rs"]
+mod pages;
 mod report;
 mod scenario;
 mod server;
 mod ws_reader;
 
+pub use api::Api;
+pub use cluster::Cluster;
 pub use ha::HaCluster;
+pub use pages::{Page, PageServer};
 pub use report::{Expect, PROMPT_ANSWER};
 pub use scenario::{Outage, Scenario};
-pub use server::db_wait;
+pub use server::{Server, db_wait};
 
 use std::future::Future;
 use std::time::Duration;

@@ -91,6 +91,9 @@ fn spawn(addr: &str, database_url: &str, log: &Path, append: bool) -> Child {
         ..Config::default()
     };
     config.db_wait = db_wait();
+    // The link preview scenario's page server, on 127.0.0.1; a short fetch makes a short lease.
+    config.previews.allowed_hosts = vec!["127.0.0.1".into()];
+    config.previews.timeout = Duration::from_secs(2);
     config.uploads.storage.url = Path::new(env!("CARGO_TARGET_TMPDIR")).join("fault-uploads").display().to_string();
     Command::new(binary)
         .envs(config.to_env())
