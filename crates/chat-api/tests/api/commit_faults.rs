@@ -36,6 +36,7 @@ async fn a_message_whose_commit_dies_is_not_acknowledged_and_its_retry_creates_i
     app.normal_commits().await;
     assert_eq!(app.count("messages").await, 0, "the message rolled back");
 
+    app.wait_for_database(&alice).await;
     let retry = post().send().await.unwrap();
     assert!(retry.headers().get("idempotent-replayed").is_none(), "nothing committed to replay");
     expect_json(retry, StatusCode::OK).await;
@@ -73,6 +74,7 @@ async fn no_write_is_acknowledged_before_its_commit() {
 
     app.slow_commits(30).await;
     for (user, method, path, body) in writes {
+        app.wait_for_database(user).await;
         let mut request = app.as_user(user, method.clone(), &path);
         if let Some(body) = body {
             request = request.json(&body);

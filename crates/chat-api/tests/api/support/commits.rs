@@ -1,14 +1,27 @@
 //! Commits made to wait, and ended mid-wait: how tests put a write between its statement and its
 //! confirmed commit (a deferred trigger on this test's database only).
 
-use super::TestApp;
-use std::time::Duration;
+use super::{TestApp, TestUser};
+use reqwest::{Method, StatusCode};
+use std::time::{Duration, Instant};
 
 impl TestApp {
     /// Makes every commit that wrote an event (every write the API acknowledges does) sleep for
     /// `seconds` first.
     pub async fn slow_commits(&self, seconds: u32) {
         self.slow_commits_after(seconds, "INSERT ON events").await;
+    }
+
+    /// Waits (10 s at most) until the server reaches its database again, as `user` reads it. A
+    /// killed commit marks the database down, and until the pool has a new connection a request
+    /// answers 503 within 250 ms (the wait while down), before any commit: under load, longer
+    /// than the next request of a test takes to come.
+    pub async fn wait_for_database(&self, user: &TestUser) {
+        let started = Instant::now();
+        while self.call(user, Method::GET, "/api/v1/chats").await.status() != StatusCode::OK {
+            assert!(started.elapsed() < Duration::from_secs(10), "the database was not reachable again within 10 s");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     pub async fn normal_commits(&self) {
