@@ -9,6 +9,9 @@ use std::ops::RangeBounds;
 use std::str::FromStr;
 use std::time::Duration;
 
+/// A mebibyte, the unit of the sizes set in MiB.
+const MIB: u64 = 1024 * 1024;
+
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Required: `from_env` refuses to start without `DATABASE_URL` (the default is empty).
@@ -33,6 +36,8 @@ pub struct Config {
     /// Messages a user may post: a burst (`CHAT_SEND_BURST`) refilled at `CHAT_SEND_PER_MINUTE`,
     /// the same on every server process.
     pub send_limit: chat_store::SendLimit,
+    /// The most bytes of newest history pages a process keeps (`CHAT_HISTORY_CACHE_MIB`; 0: none).
+    pub history_cache_bytes: u64,
     pub log_filter: String,
     pub log_json: bool,
     /// Browser origins (`https://app.example.com`, or `*`) whose pages may call the API (CORS) and
@@ -63,6 +68,7 @@ impl Default for Config {
             auth_attempts_per_minute: 30,
             user_searches_per_minute: 120,
             send_limit: chat_store::SendLimit::default(),
+            history_cache_bytes: 32 * MIB,
             log_filter: "info".into(),
             log_json: false,
             allowed_origins: Vec::new(),
@@ -329,6 +335,8 @@ impl Config {
         let send = &mut config.send_limit;
         send.burst = env.value("CHAT_SEND_BURST", send.burst, 1..)?;
         send.per_minute = env.value("CHAT_SEND_PER_MINUTE", send.per_minute, 1..)?;
+        config.history_cache_bytes =
+            env.value("CHAT_HISTORY_CACHE_MIB", config.history_cache_bytes / MIB, ..=65_536)? * MIB;
         let hashing = &mut config.password_hashing;
         hashing.memory_kib = env.value("CHAT_ARGON2_MEMORY_KIB", hashing.memory_kib, ..)?;
         hashing.iterations = env.value("CHAT_ARGON2_ITERATIONS", hashing.iterations, ..)?;
@@ -446,6 +454,7 @@ impl Config {
             ("CHAT_USER_SEARCH_PER_MINUTE", self.user_searches_per_minute.to_string()),
             ("CHAT_SEND_BURST", self.send_limit.burst.to_string()),
             ("CHAT_SEND_PER_MINUTE", self.send_limit.per_minute.to_string()),
+            ("CHAT_HISTORY_CACHE_MIB", (self.history_cache_bytes / MIB).to_string()),
             ("CHAT_ARGON2_MEMORY_KIB", hashing.memory_kib.to_string()),
             ("CHAT_ARGON2_ITERATIONS", hashing.iterations.to_string()),
             ("CHAT_LOG", self.log_filter.clone()),
@@ -615,6 +624,7 @@ mod tests {
             auth_attempts_per_minute: 7,
             user_searches_per_minute: 9,
             send_limit: chat_store::SendLimit { burst: 11, per_minute: 13 },
+            history_cache_bytes: 5 * MIB,
             log_filter: "chat_api=debug,warn".into(),
             log_json: true,
             allowed_origins: vec!["https://a.example".into(), "https://b.example".into()],

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod config;
 pub mod cors;
 pub mod extract;
+pub mod history_cache;
 pub mod http_server;
 pub mod log_follower;
 pub mod metrics;

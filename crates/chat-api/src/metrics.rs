@@ -88,6 +88,8 @@ pub struct Metrics {
     replica_reads: Gauge,
     pool_connections: Gauge,
     pool_idle: Gauge,
+    pages_kept: Gauge,
+    pages_read: Gauge,
     pushes: Family<PushLabels, Counter>,
 }
 
@@ -108,6 +110,17 @@ impl Default for Metrics {
         registry.register("db_replica_reads", "Reads a read replica answered for this process", replica_reads.clone());
         registry.register("db_pool_connections", "Connections in the pool", pool_connections.clone());
         registry.register("db_pool_idle_connections", "Idle connections in the pool", pool_idle.clone());
+        let (pages_kept, pages_read) = (Gauge::default(), Gauge::default());
+        registry.register(
+            "history_pages_kept_answered",
+            "Newest history pages answered from this process's cache (still held, one statement)",
+            pages_kept.clone(),
+        );
+        registry.register(
+            "history_pages_read",
+            "Newest history pages read from the database (none kept, or what was kept changed)",
+            pages_read.clone(),
+        );
         let pushes = Family::<PushLabels, Counter>::default();
         registry.register(
             "push_deliveries",
@@ -124,6 +137,8 @@ impl Default for Metrics {
             replica_reads,
             pool_connections,
             pool_idle,
+            pages_kept,
+            pages_read,
             pushes,
         }
     }
@@ -138,6 +153,8 @@ pub struct Readings {
     pub replica_reads: u64,
     pub pool_connections: u32,
     pub pool_idle: u32,
+    /// Newest history pages answered as kept, and read anew (`HistoryCache::counts`).
+    pub history_pages: (u64, u64),
 }
 
 impl Metrics {
@@ -150,6 +167,8 @@ impl Metrics {
         self.replica_reads.set(to_i64(readings.replica_reads));
         self.pool_connections.set(i64::from(readings.pool_connections));
         self.pool_idle.set(i64::from(readings.pool_idle));
+        self.pages_kept.set(to_i64(readings.history_pages.0));
+        self.pages_read.set(to_i64(readings.history_pages.1));
         let mut body = String::new();
         prometheus_client::encoding::text::encode(&mut body, &self.registry)?;
         Ok(body)

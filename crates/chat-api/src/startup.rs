@@ -4,6 +4,7 @@
 
 use crate::auth::password::Passwords;
 use crate::config::Config;
+use crate::history_cache::HistoryCache;
 use crate::http_server;
 use crate::metrics::Metrics;
 use crate::previews::worker::PreviewWorker;
@@ -118,6 +119,7 @@ impl Application {
             uploads: config.uploads.clone(),
             push,
             webhooks,
+            history: HistoryCache::new(config.history_cache_bytes),
         });
         let listener = TcpListener::bind(config.addr)?;
         let port = listener.local_addr()?.port();

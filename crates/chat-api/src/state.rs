@@ -31,4 +31,6 @@ pub struct AppState {
     /// The pushers' outbound client and the VAPID identity.
     pub push: Push,
     pub webhooks: crate::webhooks::Webhooks,
+    /// The newest history pages this process answered (`CHAT_HISTORY_CACHE_MIB`).
+    pub history: crate::history_cache::HistoryCache,
 }

@@ -38,6 +38,7 @@ pub use events::published::PublishedEvent;
 pub use events::replay::Replay;
 pub use messages::create::MessageCreation;
 pub use messages::history::{Cursor, Page, ThreadReplies};
+pub use messages::newest_page::{NewestPage, PageStamp};
 pub use messages::search::{SearchCursor, SearchOrder, SearchPage};
 pub use moderation::ServerStanding;
 pub use previews::jobs::{FetchedPage, PreviewJob};

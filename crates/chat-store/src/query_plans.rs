@@ -346,3 +346,35 @@ async fn unread_counts_stop_at_their_cap_when_one_author_wrote_every_message() {
     let plan = self::plan(&mut conn, claim, "bigint, bigint", "10, 1000").await;
     assert!(!plan.contains("Seq Scan on messages"), "a push's badge\n{plan}");
 }
+
+#[tokio::test]
+async fn checking_a_kept_page_probes_its_chat_only() {
+    let db = TestDatabase::new().await;
+    let mut conn = explaining(&db).await;
+    // 100,000 sequenced events in 2,000 chats, 5,000 more of other chats awaiting their seq, and
+    // dirty receipts elsewhere: the check of chat 1 reads one row of each table it probes, and no
+    // table but the one-row head whole.
+    let log = "
+        INSERT INTO users (id, username, display_name, password_hash) VALUES (1, 'a', 'a', 'x');
+        INSERT INTO chats (id, kind, title, created_by) SELECT g, 'group', 't', 1 FROM generate_series(1, 2000) g;
+        INSERT INTO chat_members (chat_id, user_id, role) SELECT g, 1, 'owner' FROM generate_series(1, 2000) g;
+        INSERT INTO events (seq, chat_id, kind, data) SELECT g, 1 + g % 2000, 'message.created', '{}'
+          FROM generate_series(1, 100000) g;
+        INSERT INTO events (chat_id, kind, data) SELECT 2 + g % 1999, 'message.created', '{}'
+          FROM generate_series(1, 5000) g;
+        INSERT INTO receipt_frontiers (chat_id, dirty) SELECT g, g % 2 = 0 FROM generate_series(1, 2000) g;
+        UPDATE event_head SET seq = 100000;
+        ANALYZE;";
+    conn.batch_execute(log).await.unwrap();
+    let prepare = format!(
+        "SET plan_cache_mode = force_generic_plan; DEALLOCATE ALL; PREPARE probe(bigint, bigint, bigint) AS {}",
+        crate::messages::newest_page::FRESHNESS_SQL
+    );
+    conn.batch_execute(&prepare).await.unwrap();
+    let plan = executed_plan(&mut conn, "(ANALYZE, COSTS OFF, TIMING OFF) EXECUTE probe(1, 1, 100000)").await;
+    let scanned: Vec<&str> =
+        plan.lines().filter(|line| line.contains("Seq Scan") && !line.contains("event_head")).collect();
+    assert!(scanned.is_empty(), "the check scanned a table\n{plan}");
+    let most_rows = most_rows_in_total(&plan);
+    assert!(most_rows <= 1, "the check read {most_rows} rows of one node\n{plan}");
+}

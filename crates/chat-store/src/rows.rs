@@ -157,7 +157,7 @@ impl ChatRow {
     }
 }
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, QueryableByName)]
 #[diesel(table_name = chat_members, check_for_backend(diesel::pg::Pg))]
 pub(crate) struct MemberRow {
     pub chat_id: i64,

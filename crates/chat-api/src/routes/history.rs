@@ -3,9 +3,10 @@
 use crate::extract::{Caller, ChatPath, MessagePage, QueryParams, ReadPosition};
 use crate::problem::ApiResult;
 use crate::state::AppState;
+use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, get, web};
 use chat_domain::{FieldCode, HistoryPage, ValidationErrors};
-use chat_store::ThreadReplies;
+use chat_store::{Cursor, ThreadReplies};
 
 /// `?before=`, `?after=` or `?around=` a message id (at most one), `limit` 1 to 200 (default 50);
 /// `threads=exclude` leaves thread replies out.
@@ -36,6 +37,12 @@ pub async fn history(
         }
     };
     errors.finish(())?;
+    if page.cursor == Cursor::Latest {
+        let newest = &state.history;
+        let body =
+            newest.newest_page(&state.store, &mut seen.0, path.chat_id, caller.user.id, page.limit, replies).await?;
+        return Ok(seen.answer().content_type(ContentType::json()).body(body));
+    }
     let found =
         state.store.history(&mut seen.0, path.chat_id, caller.user.id, page.cursor, page.limit, replies).await?;
     Ok(seen.answer().json(HistoryPage {

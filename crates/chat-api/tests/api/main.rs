@@ -18,6 +18,7 @@ mod domain_types;
 mod edits;
 mod health;
 mod history;
+mod history_cache;
 mod idempotency;
 mod incoming_webhooks;
 mod input;

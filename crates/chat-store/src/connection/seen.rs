@@ -37,6 +37,11 @@ impl Seen {
         self.read_at.map(|at| self.position.map_or(at, |known| known.max(at)))
     }
 
+    /// Where the read was served, if a replica or the primary said (only with replicas configured).
+    pub(crate) fn served_at(&self) -> Option<i64> {
+        self.read_at
+    }
+
     /// The read was served at `position`.
     pub(crate) fn read_at(&mut self, position: i64) {
         self.read_at = Some(self.read_at.map_or(position, |known| known.max(position)));

@@ -150,16 +150,26 @@ impl Store {
                 Ok((membership, messages, has_older, has_newer))
             })
             .await?;
-        // A page the member fetched reached one of their devices (an extra write, on the primary,
-        // only when it moves their marker; bookkeeping that fails does not fail the read). Not a
-        // page without thread replies: the marker would cover replies it left out.
         let newest = messages.iter().map(|message| message.id).max().filter(|_| with_replies);
+        self.deliver_page(viewer, chat, &membership, newest).await;
+        Ok(Page { messages, has_older, has_newer })
+    }
+
+    /// A page the member fetched reached one of their devices, up to `newest` (an extra write, on
+    /// the primary, only when it moves their marker; bookkeeping that fails does not fail the
+    /// read). `None` for a page without thread replies: the marker would cover replies it left out.
+    pub(crate) async fn deliver_page(
+        &self,
+        viewer: UserId,
+        chat: ChatId,
+        member: &MemberRow,
+        newest: Option<MessageId>,
+    ) {
         if let Some(newest) = newest
-            && membership.would_deliver(newest.0)
+            && member.would_deliver(newest.0)
             && let Err(error) = self.mark_delivered(viewer, &[(chat, newest)]).await
         {
             tracing::warn!(%error, "recording a history page's delivery failed");
         }
-        Ok(Page { messages, has_older, has_newer })
     }
 }

@@ -8,6 +8,7 @@ pub(crate) mod deletes;
 pub(crate) mod edits;
 pub(crate) mod history;
 pub(crate) mod mentions;
+pub(crate) mod newest_page;
 pub(crate) mod reactions;
 pub(crate) mod search;
 pub(crate) mod search_index;

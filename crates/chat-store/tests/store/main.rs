@@ -5,6 +5,7 @@ mod bots;
 mod bounded_wait;
 mod event_log;
 mod link_previews;
+mod newest_page;
 mod query_count;
 mod search_index;
 mod support;

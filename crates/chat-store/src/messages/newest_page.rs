@@ -1,0 +1,132 @@
+//! A chat's newest page, for a process that keeps the pages it answered (chat-api's
+//! `history_cache`): one statement tells whether a kept page is still the chat's newest page, and
+//! the page is read again only when it is not.
+//!
+//! Everything a page shows is the chat's: its messages, their reactions, thread summaries,
+//! attachments, link previews and deletions, and its members' two lowest markers. Every change to
+//! these writes an event of the chat in its transaction, and every marker move marks the chat's
+//! receipts dirty in its statement (`receipts.rs`). A page read after the event head was at `head`
+//! therefore still holds while the chat has no event sequenced past `head`, none not yet
+//! sequenced, and no receipts dirty: an event committed after that head was read is either still
+//! unsequenced or sequenced past it. (An event that was already in the page but not yet sequenced
+//! makes the check fail once more; it errs on the side of reading again.) The check reads the
+//! membership too, so a member who left is refused as without a kept page.
+
+use crate::connection::pool::Store;
+use crate::connection::prepared::{prepared, statement};
+use crate::connection::seen::Seen;
+use crate::error::StoreResult;
+use crate::messages::aggregate::build_messages;
+use crate::messages::history::{OlderMessages, Page, ThreadReplies};
+use crate::rows::{MemberRow, MessageRow};
+use chat_domain::{ChatId, DomainError, MessageId, Resource, UserId};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bool};
+use diesel_async::RunQueryDsl;
+
+/// Member `$2` of chat `$1`, the event head, and whether the chat is unchanged since the head was
+/// at `$3` (see the module's comment; events pruned past `$3` could have hidden a change, so
+/// that counts as one).
+pub(crate) const FRESHNESS_SQL: &str = "
+SELECT m.chat_id, m.user_id, m.role, m.joined_at, m.last_read_message_id, m.last_delivered_message_id,
+       h.seq AS head,
+       h.pruned_through <= $3
+       AND NOT EXISTS (SELECT 1 FROM events e WHERE e.chat_id = $1 AND e.seq > $3)
+       AND NOT EXISTS (SELECT 1 FROM events e WHERE e.chat_id = $1 AND e.seq IS NULL)
+       AND NOT EXISTS (SELECT 1 FROM receipt_frontiers f WHERE f.chat_id = $1 AND f.dirty) AS unchanged
+  FROM chat_members m CROSS JOIN event_head h
+ WHERE m.chat_id = $1 AND m.user_id = $2";
+statement!(NewestPageFreshness, FRESHNESS_SQL);
+
+#[derive(QueryableByName)]
+struct FreshnessRow {
+    #[diesel(embed)]
+    member: MemberRow,
+    #[diesel(sql_type = BigInt)]
+    head: i64,
+    #[diesel(sql_type = Bool)]
+    unchanged: bool,
+}
+
+/// What a kept page was read after: the event head then, and where (with replicas) it was read.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageStamp {
+    head: i64,
+    position: Option<i64>,
+    /// The page's newest message, which a member who fetches it has received.
+    newest: Option<MessageId>,
+}
+
+/// The answer to `newest_page`.
+#[derive(Debug)]
+pub enum NewestPage {
+    /// The kept page is still the chat's newest page.
+    Unchanged,
+    /// The page as read now, and what to keep with it.
+    Read { page: Page, stamp: PageStamp },
+}
+
+impl Store {
+    /// The newest `limit` messages of `chat` for member `viewer`, or `Unchanged` when `kept` (the
+    /// stamp of a page this process read with the same limit and replies) still holds. Either way
+    /// the page counts as delivered to the viewer, as `history` does.
+    pub async fn newest_page(
+        &self,
+        seen: &mut Seen,
+        chat: ChatId,
+        viewer: UserId,
+        limit: u32,
+        replies: ThreadReplies,
+        kept: Option<PageStamp>,
+    ) -> StoreResult<NewestPage> {
+        let with_replies = replies == ThreadReplies::Include;
+        let (member, answer) = self
+            .read(seen, async |conn| {
+                let freshness = prepared::<NewestPageFreshness>()
+                    .bind::<BigInt, _>(chat.0)
+                    .bind::<BigInt, _>(viewer.0)
+                    .bind::<BigInt, _>(kept.map_or(i64::MAX, |stamp| stamp.head));
+                let Some(found) = freshness.get_result::<FreshnessRow>(conn).await.optional()? else {
+                    return Err(DomainError::NotFound(Resource::Chat).into());
+                };
+                if kept.is_some() && found.unchanged {
+                    return Ok((found.member, None));
+                }
+                // Read after the statement above has answered: whatever the page shows, it shows
+                // at least everything committed before the head was read.
+                let mut older = prepared::<OlderMessages>()
+                    .bind::<BigInt, _>(chat.0)
+                    .bind::<BigInt, _>(i64::MAX)
+                    .bind::<BigInt, _>(i64::from(limit) + 1)
+                    .bind::<Bool, _>(with_replies)
+                    .load::<MessageRow>(conn)
+                    .await?;
+                let has_older = older.len() > limit as usize;
+                older.truncate(limit as usize);
+                older.reverse();
+                let messages = build_messages(conn, older).await?;
+                Ok((found.member, Some((messages, has_older, found.head))))
+            })
+            .await?;
+        let answer = match answer {
+            None => {
+                // A kept page was read at or after its position: the reader has now seen that much.
+                if let Some(position) = kept.and_then(|stamp| stamp.position) {
+                    seen.read_at(position);
+                }
+                NewestPage::Unchanged
+            }
+            Some((messages, has_older, head)) => {
+                let newest = messages.last().map(|message| message.id);
+                let stamp = PageStamp { head, position: seen.served_at(), newest };
+                NewestPage::Read { page: Page { messages, has_older, has_newer: false }, stamp }
+            }
+        };
+        let newest = match &answer {
+            NewestPage::Unchanged => kept.and_then(|stamp| stamp.newest),
+            NewestPage::Read { stamp, .. } => stamp.newest,
+        };
+        self.deliver_page(viewer, chat, &member, newest.filter(|_| with_replies)).await;
+        Ok(answer)
+    }
+}

@@ -1,0 +1,83 @@
+//! `Store::newest_page`'s check, one condition at a time: with no server running, nothing
+//! publishes events or receipts unless the test does, so each change is seen by the one condition
+//! it is meant to meet (an unsequenced event, a sequenced one, dirty receipts, pruning).
+
+use crate::support::{group, post, store, user};
+use chat_domain::{ChatId, Emoji, MessagePatch, UserId};
+use chat_store::{NewestPage, PageStamp, Seen, Store, ThreadReplies};
+use std::time::Duration;
+
+async fn newest(store: &Store, chat: ChatId, viewer: UserId, kept: Option<PageStamp>) -> NewestPage {
+    let mut seen = Seen::nothing();
+    store.newest_page(&mut seen, chat, viewer, 20, ThreadReplies::Include, kept).await.unwrap()
+}
+
+/// Publishes every event and every dirty chat's receipts (which may write events of their own).
+async fn settle(store: &Store) {
+    loop {
+        while !store.publish_pending(100).await.unwrap().is_empty() {}
+        if store.publish_receipts().await.unwrap() == 0 {
+            return;
+        }
+    }
+}
+
+/// The stamp of a page the store then calls unchanged: read until it does (a read moves the
+/// reader's delivery marker once), everything settled in between.
+async fn held(store: &Store, chat: ChatId, viewer: UserId) -> PageStamp {
+    let mut kept = None;
+    for _ in 0..5 {
+        settle(store).await;
+        match newest(store, chat, viewer, kept).await {
+            NewestPage::Read { stamp, .. } => kept = Some(stamp),
+            NewestPage::Unchanged => return kept.unwrap(),
+        }
+    }
+    panic!("a page that nothing changes was never called unchanged");
+}
+
+fn is_read(answer: &NewestPage) -> bool {
+    matches!(answer, NewestPage::Read { .. })
+}
+
+#[tokio::test]
+async fn a_kept_page_holds_until_its_chat_changes_by_each_condition_of_the_check() {
+    let (_db, store) = store().await;
+    let (ann, bob, carol) = (user(&store, "ann").await, user(&store, "bob").await, user(&store, "carol").await);
+    let chat = group(&store, ann, &[bob, carol]).await;
+    let message = post(&store, ann, chat, "hello").await;
+
+    // A held page costs one statement (the reader's marker is where the page ends: no write).
+    let kept = held(&store, chat, bob).await;
+    let before = store.queries_run();
+    assert!(!is_read(&newest(&store, chat, bob, Some(kept)).await));
+    assert_eq!(store.queries_run() - before, 1, "a held page costs one statement");
+
+    // An event not yet sequenced, then the same event sequenced past the kept head.
+    let kept = held(&store, chat, bob).await;
+    let patch = MessagePatch { content: Some("hello, edited".into()), payload: None };
+    store.edit_message(message.id, ann, patch).await.unwrap();
+    assert!(is_read(&newest(&store, chat, bob, Some(kept)).await), "an unsequenced event");
+    settle(&store).await;
+    assert!(is_read(&newest(&store, chat, bob, Some(kept)).await), "an event sequenced after the head");
+
+    let kept = held(&store, chat, bob).await;
+    store.add_reaction(message.id, carol, &Emoji::try_from("👍".to_owned()).unwrap()).await.unwrap();
+    settle(&store).await;
+    assert!(is_read(&newest(&store, chat, bob, Some(kept)).await), "a reaction, published");
+
+    // A delivery marker moved: no event until the receipt publisher has been round.
+    let kept = held(&store, chat, bob).await;
+    store.mark_delivered(carol, &[(chat, message.id)]).await.unwrap();
+    assert!(is_read(&newest(&store, chat, bob, Some(kept)).await), "receipts dirty");
+
+    // Another chat's changes leave it held; pruning their events, past the kept head, does not:
+    // pruned events could have hidden a change of this chat.
+    let kept = held(&store, chat, bob).await;
+    let other = group(&store, ann, &[carol]).await;
+    post(&store, ann, other, "elsewhere").await;
+    settle(&store).await;
+    assert!(!is_read(&newest(&store, chat, bob, Some(kept)).await), "another chat's change");
+    store.prune_events(Duration::ZERO).await.unwrap();
+    assert!(is_read(&newest(&store, chat, bob, Some(kept)).await), "pruned past the kept head");
+}
