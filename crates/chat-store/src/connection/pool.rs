@@ -155,6 +155,12 @@ impl Store {
         self.checkout.state()
     }
 
+    /// Outage errors seen on the primary since this store was opened: a failover or a restore
+    /// shows as one, as every connection to the old primary fails.
+    pub(crate) fn primary_outages(&self) -> u64 {
+        self.checkout.outages()
+    }
+
     /// Statements sent to the database by this store since it was opened.
     pub fn queries_run(&self) -> u64 {
         self.statements.total()

@@ -11,6 +11,11 @@
 //! unsequenced or sequenced past it. (An event that was already in the page but not yet sequenced
 //! makes the check fail once more; it errs on the side of reading again.) The check reads the
 //! membership too, so a member who left is refused as without a kept page.
+//!
+//! That reasoning holds while the log only moves forward. A failover can lose what the old
+//! primary showed before its standby had it, and a restore goes back in time; either way every
+//! connection to the old primary fails, so a page read before an outage error of the primary is
+//! not used after one. A head that went back (`seq < $3`) counts as a change too.
 
 use crate::connection::pool::Store;
 use crate::connection::prepared::{prepared, statement};
@@ -25,12 +30,12 @@ use diesel::sql_types::{BigInt, Bool};
 use diesel_async::RunQueryDsl;
 
 /// Member `$2` of chat `$1`, the event head, and whether the chat is unchanged since the head was
-/// at `$3` (see the module's comment; events pruned past `$3` could have hidden a change, so
-/// that counts as one).
+/// at `$3` (see the module's comment; events pruned past `$3` could have hidden a change, and a
+/// head behind `$3` is a log gone back, so both count as one).
 pub(crate) const FRESHNESS_SQL: &str = "
 SELECT m.chat_id, m.user_id, m.role, m.joined_at, m.last_read_message_id, m.last_delivered_message_id,
        h.seq AS head,
-       h.pruned_through <= $3
+       h.pruned_through <= $3 AND h.seq >= $3
        AND NOT EXISTS (SELECT 1 FROM events e WHERE e.chat_id = $1 AND e.seq > $3)
        AND NOT EXISTS (SELECT 1 FROM events e WHERE e.chat_id = $1 AND e.seq IS NULL)
        AND NOT EXISTS (SELECT 1 FROM receipt_frontiers f WHERE f.chat_id = $1 AND f.dirty) AS unchanged
@@ -52,6 +57,8 @@ struct FreshnessRow {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PageStamp {
     head: i64,
+    /// The primary's outage errors when the page was read (`Store::primary_outages`).
+    outages: u64,
     position: Option<i64>,
     /// The page's newest message, which a member who fetches it has received.
     newest: Option<MessageId>,
@@ -80,6 +87,10 @@ impl Store {
         kept: Option<PageStamp>,
     ) -> StoreResult<NewestPage> {
         let with_replies = replies == ThreadReplies::Include;
+        // Counted before anything is read: an outage during the read leaves the page stamped
+        // with the count before it, so it is read anew next time.
+        let outages = self.primary_outages();
+        let kept = kept.filter(|stamp| stamp.outages == outages);
         let (member, answer) = self
             .read(seen, async |conn| {
                 let freshness = prepared::<NewestPageFreshness>()
@@ -118,7 +129,7 @@ impl Store {
             }
             Some((messages, has_older, head)) => {
                 let newest = messages.last().map(|message| message.id);
-                let stamp = PageStamp { head, position: seen.served_at(), newest };
+                let stamp = PageStamp { head, outages, position: seen.served_at(), newest };
                 NewestPage::Read { page: Page { messages, has_older, has_newer: false }, stamp }
             }
         };

@@ -4,7 +4,8 @@
 
 use crate::support::{group, post, store, user};
 use chat_domain::{ChatId, Emoji, MessagePatch, UserId};
-use chat_store::{NewestPage, PageStamp, Seen, Store, ThreadReplies};
+use chat_store::{NewestPage, PageStamp, Seen, Store, StoreError, ThreadReplies};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use std::time::Duration;
 
 async fn newest(store: &Store, chat: ChatId, viewer: UserId, kept: Option<PageStamp>) -> NewestPage {
@@ -42,7 +43,7 @@ fn is_read(answer: &NewestPage) -> bool {
 
 #[tokio::test]
 async fn a_kept_page_holds_until_its_chat_changes_by_each_condition_of_the_check() {
-    let (_db, store) = store().await;
+    let (db, store) = store().await;
     let (ann, bob, carol) = (user(&store, "ann").await, user(&store, "bob").await, user(&store, "carol").await);
     let chat = group(&store, ann, &[bob, carol]).await;
     let message = post(&store, ann, chat, "hello").await;
@@ -80,4 +81,30 @@ async fn a_kept_page_holds_until_its_chat_changes_by_each_condition_of_the_check
     assert!(!is_read(&newest(&store, chat, bob, Some(kept)).await), "another chat's change");
     store.prune_events(Duration::ZERO).await.unwrap();
     assert!(is_read(&newest(&store, chat, bob, Some(kept)).await), "pruned past the kept head");
+
+    // A log gone back (a restore): a head behind the kept one.
+    let kept = held(&store, chat, bob).await;
+    let mut operator = AsyncPgConnection::establish(db.url()).await.unwrap();
+    diesel::sql_query("UPDATE event_head SET seq = seq - 1").execute(&mut operator).await.unwrap();
+    assert!(is_read(&newest(&store, chat, bob, Some(kept)).await), "a head gone back");
+    diesel::sql_query("UPDATE event_head SET seq = seq + 1").execute(&mut operator).await.unwrap();
+
+    // An outage of the primary (a failover, a restore): every connection of the store cut. The
+    // first statements after it may answer 503, as a request would.
+    let kept = held(&store, chat, bob).await;
+    let cut = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()";
+    diesel::sql_query(cut).execute(&mut operator).await.unwrap();
+    let mut seen = Seen::nothing();
+    let mut answer = None;
+    for _ in 0..50 {
+        match store.newest_page(&mut seen, chat, bob, 20, ThreadReplies::Include, Some(kept)).await {
+            Ok(found) => {
+                answer = Some(found);
+                break;
+            }
+            Err(StoreError::Unavailable(_)) => tokio::time::sleep(Duration::from_millis(100)).await,
+            Err(error) => panic!("{error}"),
+        }
+    }
+    assert!(is_read(&answer.expect("the database came back")), "a page kept from before an outage");
 }
