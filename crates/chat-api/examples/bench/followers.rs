@@ -85,10 +85,11 @@ fn post_as(host: &str, token: &str, chat: i64) -> RequestFn {
     })
 }
 
-/// Waits until both followers have planned every published event and sent everything due.
+/// Waits until both followers have planned every published event and sent everything due, and
+/// the server's other followers of the log (the search index, link previews) have caught up too.
 async fn drained(bench: &Bench) {
     let idle = "SELECT ((SELECT coalesce(min(position), 0) FROM log_consumers) >= (SELECT seq FROM event_head) \
-                AND (SELECT count(*) FROM log_consumers) = 2 \
+                AND (SELECT count(*) FROM log_consumers WHERE name IN ('push', 'webhooks')) = 2 \
                 AND NOT EXISTS (SELECT 1 FROM push_deliveries WHERE state = 'pending') \
                 AND NOT EXISTS (SELECT 1 FROM webhook_deliveries WHERE state = 'pending'))::int";
     let started = Instant::now();
