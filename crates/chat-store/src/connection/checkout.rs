@@ -137,11 +137,6 @@ impl Checkout {
         let state = self.pool.state();
         (state.connections, state.idle_connections)
     }
-
-    /// Outage errors seen on this database so far (`DatabaseHealth::outages`).
-    pub fn outages(&self) -> u64 {
-        self.health.outages()
-    }
 }
 
 /// A pooled connection lent to one store method. A backend that dies sends its error before its

@@ -184,6 +184,7 @@ impl Connector {
                 tokio::spawn(watchdog);
                 let mut conn = AsyncPgConnection::try_from(client).await?;
                 conn.set_instrumentation(ConnectionWatch::new(self.statements.clone(), clock, node));
+                self.statements.connection_opened();
                 Ok(conn)
             }
             Purpose::Unbounded => {

@@ -13,21 +13,31 @@ use std::sync::atomic::{AtomicU64, Ordering};
 #[derive(Clone, Debug, Default)]
 pub(crate) struct StatementWatch {
     statements: Arc<AtomicU64>,
+    /// Pooled connections opened, to any node.
+    connections: Arc<AtomicU64>,
     health: DatabaseHealth,
 }
 
 impl StatementWatch {
     pub fn new(health: DatabaseHealth) -> Self {
-        Self { statements: Arc::default(), health }
+        Self { statements: Arc::default(), connections: Arc::default(), health }
     }
 
-    /// The same count, for another node's connections (a replica's), with that node's health.
+    /// The same counts, for another node's connections (a replica's), with that node's health.
     pub fn for_node(&self, health: DatabaseHealth) -> Self {
-        Self { statements: self.statements.clone(), health }
+        Self { statements: self.statements.clone(), connections: self.connections.clone(), health }
     }
 
     pub fn total(&self) -> u64 {
         self.statements.load(Ordering::Relaxed)
+    }
+
+    pub fn connection_opened(&self) {
+        self.connections.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn connections_opened(&self) -> u64 {
+        self.connections.load(Ordering::Relaxed)
     }
 }
 

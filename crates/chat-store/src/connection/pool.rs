@@ -155,10 +155,11 @@ impl Store {
         self.checkout.state()
     }
 
-    /// Outage errors seen on the primary since this store was opened: a failover or a restore
-    /// shows as one, as every connection to the old primary fails.
-    pub(crate) fn primary_outages(&self) -> u64 {
-        self.checkout.outages()
+    /// Pooled connections this store has opened, to the primary or a replica. A failover or a
+    /// restore cuts every connection to the old primary, so what was read before one was read
+    /// before the connections opened since.
+    pub(crate) fn connections_opened(&self) -> u64 {
+        self.statements.connections_opened()
     }
 
     /// Statements sent to the database by this store since it was opened.

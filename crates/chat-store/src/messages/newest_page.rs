@@ -14,8 +14,10 @@
 //!
 //! That reasoning holds while the log only moves forward. A failover can lose what the old
 //! primary showed before its standby had it, and a restore goes back in time; either way every
-//! connection to the old primary fails, so a page read before an outage error of the primary is
-//! not used after one. A head that went back (`seq < $3`) counts as a change too.
+//! connection to the old primary is cut, and the pool opens new ones. So a page is used only on a
+//! connection that was open when it was read (no connection opened since), and a head that went
+//! back (`seq < $3`) counts as a change too. (Not the primary's outage errors: a pool that finds
+//! its connections closed before using them replaces them without one.)
 
 use crate::connection::pool::Store;
 use crate::connection::prepared::{prepared, statement};
@@ -57,8 +59,8 @@ struct FreshnessRow {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PageStamp {
     head: i64,
-    /// The primary's outage errors when the page was read (`Store::primary_outages`).
-    outages: u64,
+    /// The pooled connections opened when the page was read (`Store::connections_opened`).
+    connections: u64,
     position: Option<i64>,
     /// The page's newest message, which a member who fetches it has received.
     newest: Option<MessageId>,
@@ -87,12 +89,11 @@ impl Store {
         kept: Option<PageStamp>,
     ) -> StoreResult<NewestPage> {
         let with_replies = replies == ThreadReplies::Include;
-        // Counted before anything is read: an outage during the read leaves the page stamped
-        // with the count before it, so it is read anew next time.
-        let outages = self.primary_outages();
-        let kept = kept.filter(|stamp| stamp.outages == outages);
         let (member, answer) = self
             .read(seen, async |conn| {
+                // Counted once this read's connection is open, before anything is read: a page
+                // stamped so is not used once another connection has opened.
+                let connections = self.connections_opened();
                 let freshness = prepared::<NewestPageFreshness>()
                     .bind::<BigInt, _>(chat.0)
                     .bind::<BigInt, _>(viewer.0)
@@ -100,7 +101,7 @@ impl Store {
                 let Some(found) = freshness.get_result::<FreshnessRow>(conn).await.optional()? else {
                     return Err(DomainError::NotFound(Resource::Chat).into());
                 };
-                if kept.is_some() && found.unchanged {
+                if kept.is_some_and(|stamp| stamp.connections == connections) && found.unchanged {
                     return Ok((found.member, None));
                 }
                 // Read after the statement above has answered: whatever the page shows, it shows
@@ -116,7 +117,7 @@ impl Store {
                 older.truncate(limit as usize);
                 older.reverse();
                 let messages = build_messages(conn, older).await?;
-                Ok((found.member, Some((messages, has_older, found.head))))
+                Ok((found.member, Some((messages, has_older, found.head, connections))))
             })
             .await?;
         let answer = match answer {
@@ -127,9 +128,9 @@ impl Store {
                 }
                 NewestPage::Unchanged
             }
-            Some((messages, has_older, head)) => {
+            Some((messages, has_older, head, connections)) => {
                 let newest = messages.last().map(|message| message.id);
-                let stamp = PageStamp { head, outages, position: seen.served_at(), newest };
+                let stamp = PageStamp { head, connections, position: seen.served_at(), newest };
                 NewestPage::Read { page: Page { messages, has_older, has_newer: false }, stamp }
             }
         };
