@@ -179,7 +179,7 @@ async fn main() {
                 // after the server's run meets what that run left (autovacuum, the search
                 // indexer catching up), which would otherwise always weigh on the same one. The
                 // turns are even when the rounds are a multiple of the scripts (the create and its
-                // two references: 3, the default).
+                // three references: `BENCH_ROUNDS=4`; with the default 3, the last never goes first).
                 let scripts: Vec<&script::Script> =
                     std::iter::once(&script).chain(references.iter().map(|(_, script)| script)).collect();
                 let mut samples: Vec<Option<_>> = scripts.iter().map(|_| None).collect();
