@@ -81,7 +81,11 @@ impl HistoryCache {
     ) -> ApiResult<Bytes> {
         let Some(pages) = &self.pages else {
             let page = store.history(seen, chat, viewer, Cursor::Latest, limit, replies).await?;
-            return json(&HistoryPage { messages: page.messages, has_older: page.has_older, has_newer: false });
+            return json(&HistoryPage {
+                messages: page.messages,
+                has_older: page.has_older,
+                has_newer: page.has_newer,
+            });
         };
         let key = PageKey { chat, limit, replies: replies == ThreadReplies::Include };
         let kept = pages.get(&key);
@@ -95,8 +99,14 @@ impl HistoryCache {
             },
             NewestPage::Read { page, stamp } => {
                 self.read.fetch_add(1, Ordering::Relaxed);
-                let body = json(&HistoryPage { messages: page.messages, has_older: page.has_older, has_newer: false })?;
-                pages.insert(key, Arc::new(KeptPage { stamp, body: body.clone() }));
+                let body = json(&HistoryPage {
+                    messages: page.messages,
+                    has_older: page.has_older,
+                    has_newer: page.has_newer,
+                })?;
+                if let Some(stamp) = stamp {
+                    pages.insert(key, Arc::new(KeptPage { stamp, body: body.clone() }));
+                }
                 Ok(body)
             }
         }

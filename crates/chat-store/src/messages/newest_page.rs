@@ -12,6 +12,13 @@
 //! makes the check fail once more; it errs on the side of reading again.) The check reads the
 //! membership too, so a member who left is refused as without a kept page.
 //!
+//! Receipts need one more rule. The receipt publisher clears a chat's dirty mark without an event
+//! when the two lowest markers are back to what it last sent, which is not necessarily what a page
+//! read meanwhile shows: a member who joins lowers them for a moment, and when they deliver, they
+//! are back, with no event. So a page is kept only if its chat's receipts were not dirty when it
+//! was read: its markers were then the ones last sent, and whatever moves them after is either
+//! sent (an event) or leaves them as sent, that is as the page shows them.
+//!
 //! That reasoning holds while the log only moves forward. A failover can lose what the old
 //! primary showed before its standby had it, and a restore goes back in time; either way every
 //! connection to the old primary is cut, and the pool opens new ones. So a page is used only on a
@@ -39,8 +46,8 @@ SELECT m.chat_id, m.user_id, m.role, m.joined_at, m.last_read_message_id, m.last
        h.seq AS head,
        h.pruned_through <= $3 AND h.seq >= $3
        AND NOT EXISTS (SELECT 1 FROM events e WHERE e.chat_id = $1 AND e.seq > $3)
-       AND NOT EXISTS (SELECT 1 FROM events e WHERE e.chat_id = $1 AND e.seq IS NULL)
-       AND NOT EXISTS (SELECT 1 FROM receipt_frontiers f WHERE f.chat_id = $1 AND f.dirty) AS unchanged
+       AND NOT EXISTS (SELECT 1 FROM events e WHERE e.chat_id = $1 AND e.seq IS NULL) AS unchanged,
+       NOT EXISTS (SELECT 1 FROM receipt_frontiers f WHERE f.chat_id = $1 AND f.dirty) AS receipts_settled
   FROM chat_members m CROSS JOIN event_head h
  WHERE m.chat_id = $1 AND m.user_id = $2";
 statement!(NewestPageFreshness, FRESHNESS_SQL);
@@ -53,6 +60,8 @@ struct FreshnessRow {
     head: i64,
     #[diesel(sql_type = Bool)]
     unchanged: bool,
+    #[diesel(sql_type = Bool)]
+    receipts_settled: bool,
 }
 
 /// What a kept page was read after: the event head then, and where (with replicas) it was read.
@@ -71,8 +80,9 @@ pub struct PageStamp {
 pub enum NewestPage {
     /// The kept page is still the chat's newest page.
     Unchanged,
-    /// The page as read now, and what to keep with it.
-    Read { page: Page, stamp: PageStamp },
+    /// The page as read now, and what to keep with it; nothing while its chat's receipts were
+    /// being published (see the module's comment): such a page is not to be kept.
+    Read { page: Page, stamp: Option<PageStamp> },
 }
 
 impl Store {
@@ -101,7 +111,8 @@ impl Store {
                 let Some(found) = freshness.get_result::<FreshnessRow>(conn).await.optional()? else {
                     return Err(DomainError::NotFound(Resource::Chat).into());
                 };
-                if kept.is_some_and(|stamp| stamp.connections == connections) && found.unchanged {
+                let held = found.unchanged && found.receipts_settled;
+                if kept.is_some_and(|stamp| stamp.connections == connections) && held {
                     return Ok((found.member, None));
                 }
                 // Read after the statement above has answered: whatever the page shows, it shows
@@ -117,7 +128,8 @@ impl Store {
                 older.truncate(limit as usize);
                 older.reverse();
                 let messages = build_messages(conn, older).await?;
-                Ok((found.member, Some((messages, has_older, found.head, connections))))
+                let stamp = found.receipts_settled.then_some((found.head, connections));
+                Ok((found.member, Some((messages, has_older, stamp))))
             })
             .await?;
         let answer = match answer {
@@ -128,15 +140,16 @@ impl Store {
                 }
                 NewestPage::Unchanged
             }
-            Some((messages, has_older, head, connections)) => {
+            Some((messages, has_older, stamp)) => {
                 let newest = messages.last().map(|message| message.id);
-                let stamp = PageStamp { head, connections, position: seen.served_at(), newest };
+                let position = seen.served_at();
+                let stamp = stamp.map(|(head, connections)| PageStamp { head, connections, position, newest });
                 NewestPage::Read { page: Page { messages, has_older, has_newer: false }, stamp }
             }
         };
         let newest = match &answer {
             NewestPage::Unchanged => kept.and_then(|stamp| stamp.newest),
-            NewestPage::Read { stamp, .. } => stamp.newest,
+            NewestPage::Read { page, .. } => page.messages.last().map(|message| message.id),
         };
         self.deliver_page(viewer, chat, &member, newest.filter(|_| with_replies)).await;
         Ok(answer)

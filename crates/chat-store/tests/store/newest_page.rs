@@ -3,8 +3,8 @@
 //! it is meant to meet (an unsequenced event, a sequenced one, dirty receipts, pruning).
 
 use crate::support::{group, post, store, user};
-use chat_domain::{ChatId, Emoji, MessagePatch, UserId};
-use chat_store::{NewestPage, PageStamp, Seen, Store, StoreError, ThreadReplies};
+use chat_domain::{ChatId, Emoji, MessagePatch, Role, UserId};
+use chat_store::{Cursor, NewestPage, PageStamp, Seen, Store, StoreError, ThreadReplies};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use std::time::Duration;
 
@@ -30,7 +30,7 @@ async fn held(store: &Store, chat: ChatId, viewer: UserId) -> PageStamp {
     for _ in 0..5 {
         settle(store).await;
         match newest(store, chat, viewer, kept).await {
-            NewestPage::Read { stamp, .. } => kept = Some(stamp),
+            NewestPage::Read { stamp, .. } => kept = stamp,
             NewestPage::Unchanged => return kept.unwrap(),
         }
     }
@@ -107,4 +107,36 @@ async fn a_kept_page_holds_until_its_chat_changes_by_each_condition_of_the_check
         }
     }
     assert!(is_read(&answer.expect("the database came back")), "a page kept from before the connections were cut");
+}
+
+/// Each message's delivery status, as the page shows it.
+fn deliveries(messages: &[chat_domain::Message]) -> Vec<String> {
+    messages.iter().map(|message| format!("{:?}", message.delivery)).collect()
+}
+
+#[tokio::test]
+async fn a_page_read_while_its_receipts_were_being_published_is_never_answered_as_kept() {
+    let (_db, store) = store().await;
+    let (ann, bob, carol) = (user(&store, "ann").await, user(&store, "bob").await, user(&store, "carol").await);
+    let chat = group(&store, ann, &[bob]).await;
+    post(&store, ann, chat, "hello").await;
+    held(&store, chat, bob).await; // bob has it: ann's message is delivered
+
+    // Carol joins: for a moment the two lowest markers are ann's and hers, and her first page
+    // shows ann's message as sent. Her read delivers it, which brings the two lowest back to
+    // what the receipt publisher last sent (ann's and bob's), so it sends nothing.
+    store.add_member(chat, ann, carol, Role::Member).await.unwrap();
+    while !store.publish_pending(100).await.unwrap().is_empty() {}
+    let NewestPage::Read { page: carols, stamp } = newest(&store, chat, carol, None).await else {
+        panic!("nothing was kept");
+    };
+    settle(&store).await;
+    let now = store.history(&mut Seen::nothing(), chat, bob, Cursor::Latest, 20, ThreadReplies::Include).await.unwrap();
+    assert_ne!(deliveries(&carols.messages), deliveries(&now.messages), "carol's delivery changed the page");
+
+    let answered = match newest(&store, chat, bob, stamp).await {
+        NewestPage::Unchanged => carols.messages,
+        NewestPage::Read { page, .. } => page.messages,
+    };
+    assert_eq!(deliveries(&answered), deliveries(&now.messages), "a kept page is the page as it is");
 }
