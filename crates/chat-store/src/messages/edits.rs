@@ -6,7 +6,8 @@ use crate::error::StoreResult;
 use crate::events::record::event_data;
 use crate::locking::lock_message;
 use crate::rows::payload_to_json;
-use crate::schema::{chat_members, message_edits, messages};
+use crate::schema::{chat_members, message_edits, message_link_previews, messages};
+use chat_domain::link_preview::first_link;
 use chat_domain::mention::mentioned_usernames;
 use chat_domain::{
     DomainError, EventKind, JsonObject, Message, MessageId, MessagePatch, MessageVersion, Resource, Timestamp, UserId,
@@ -44,7 +45,15 @@ impl Store {
             let (current, _) = lock_message(conn, id, actor).await?;
             policy::can_edit(&current, actor)?;
             let body = patch.apply(&current).map_err(DomainError::from)?;
+            let link_before = current.content.as_deref().and_then(first_link).map(str::to_owned);
             let edited = current.with_body(body, Timestamp::now());
+            // A message shows only the preview of the link its text names: one of a link the edit
+            // takes away goes with it, in this transaction, so that every read shows what the
+            // edit's event says (no preview until the new link's is fetched). Kept, it would show
+            // again on an edit back to that link, which the event would not say.
+            if link_before.as_deref() != edited.content.as_deref().and_then(first_link) {
+                diesel::delete(message_link_previews::table.find(id.0)).execute(conn).await?;
+            }
             prepared::<EditMessage>()
                 .bind::<BigInt, _>(id.0)
                 .bind::<Nullable<Text>, _>(edited.content.as_deref())

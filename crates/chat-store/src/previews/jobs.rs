@@ -189,9 +189,25 @@ impl Store {
                 .first::<i64>(conn)
                 .await
                 .optional()?;
-            let names_link =
-                !deleted && job.url.is_some() && content.as_deref().and_then(first_link) == job.url.as_deref();
-            let wanted = page.filter(|page| page.found && names_link).map(|page| page.id);
+            let named = if deleted { None } else { content.as_deref().and_then(first_link) };
+            let names_link = job.url.is_some() && named == job.url.as_deref();
+            if !names_link {
+                // The job is for a link the text no longer names (or for none). The preview shown
+                // goes only if it too is of another link: a message shows only the preview of the
+                // link its text names (`with_link_preview`), so such a one was already gone from
+                // what clients were sent, and nothing needs telling. One of the link the text names
+                // again (edited away and back while this job ran) is still what clients see, and
+                // stays for that link's own job.
+                if let Some(preview) = shown {
+                    let url =
+                        link_previews::table.find(preview).select(link_previews::url).first::<String>(conn).await?;
+                    if named != Some(url.as_str()) {
+                        diesel::delete(message_link_previews::table.find(job.message_id.0)).execute(conn).await?;
+                    }
+                }
+                return Ok(None);
+            }
+            let wanted = page.filter(|page| page.found).map(|page| page.id);
             if wanted == shown {
                 return Ok(None);
             }
@@ -211,12 +227,6 @@ impl Store {
                 None => {
                     diesel::delete(message_link_previews::table.find(job.message_id.0)).execute(conn).await?;
                 }
-            }
-            if !names_link {
-                // A message shows only the preview of the link its text names (`with_link_preview`),
-                // so one of a link it no longer names, or of a tombstone, was already gone from
-                // what clients were sent: nothing to tell anyone.
-                return Ok(None);
             }
             let message = lock_message_for_server(conn, job.message_id).await?;
             record_message_updated(conn, &message).await?;

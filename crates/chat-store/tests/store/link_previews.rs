@@ -116,3 +116,39 @@ async fn an_edit_repoints_the_job_and_the_old_links_fetch_attaches_nothing() {
     assert!(store.finish_preview_job(&removal[0], None).await.unwrap().is_none());
     assert!(store.claim_preview_jobs(10, LEASE).await.unwrap().is_empty());
 }
+
+#[tokio::test]
+async fn a_link_edited_away_and_back_shows_what_the_edits_said_until_its_own_job_attaches_it() {
+    let (_db, store) = store().await;
+    let ann = user(&store, "ann").await;
+    let chat = group(&store, ann, &[]).await;
+    plan_everything(&store).await;
+    let posted = post(&store, ann, chat, "https://a.example").await;
+    plan_everything(&store).await;
+    let first = store.claim_preview_jobs(10, LEASE).await.unwrap();
+    let a = store.record_page("https://a.example", Some(&page("A")), None).await.unwrap();
+    store.finish_preview_job(&first[0], Some(a)).await.unwrap().expect("attached");
+    let shown = async || store.message_for_member(posted.id, ann).await.unwrap().link_preview;
+
+    // Edited to another link, whose job a worker takes; then back, before the planner has seen
+    // the second edit. Each edit's answer (its event's message) is what a read shows.
+    let to = |link: &str| MessagePatch { content: Some(link.into()), payload: None };
+    let away = store.edit_message(posted.id, ann, to("https://b.example")).await.unwrap();
+    assert_eq!(shown().await, away.link_preview);
+    plan_everything(&store).await;
+    let other = store.claim_preview_jobs(10, LEASE).await.unwrap();
+    let back = store.edit_message(posted.id, ann, to("https://a.example")).await.unwrap();
+    assert_eq!(shown().await, back.link_preview, "the edit back says what a read shows");
+
+    // The other link's job ends with nothing to tell, and changes nothing.
+    let b = store.record_page("https://b.example", Some(&page("B")), None).await.unwrap();
+    assert!(store.finish_preview_job(&other[0], Some(b)).await.unwrap().is_none());
+    assert_eq!(shown().await, back.link_preview);
+
+    // The link's own job attaches its preview again, and says so.
+    plan_everything(&store).await;
+    let again = store.claim_preview_jobs(10, LEASE).await.unwrap();
+    let attached = store.finish_preview_job(&again[0], Some(a)).await.unwrap().expect("attached, with an event");
+    assert_eq!(attached.link_preview.as_ref().and_then(|preview| preview.title.as_deref()), Some("A"));
+    assert_eq!(shown().await, attached.link_preview);
+}
