@@ -119,7 +119,7 @@ impl Application {
             uploads: config.uploads.clone(),
             push,
             webhooks,
-            history: HistoryCache::new(config.history_cache_bytes),
+            history_cache: HistoryCache::new(config.history_cache_bytes),
         });
         let listener = TcpListener::bind(config.addr)?;
         let port = listener.local_addr()?.port();

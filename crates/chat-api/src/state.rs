@@ -32,5 +32,5 @@ pub struct AppState {
     pub push: Push,
     pub webhooks: crate::webhooks::Webhooks,
     /// The newest history pages this process answered (`CHAT_HISTORY_CACHE_MIB`).
-    pub history: crate::history_cache::HistoryCache,
+    pub history_cache: crate::history_cache::HistoryCache,
 }

@@ -56,6 +56,15 @@ async fn executed_plan(conn: &mut AsyncPgConnection, run: &str) -> String {
     lines.into_iter().map(|plan| plan.line).collect::<Vec<_>>().join("\n")
 }
 
+/// The generic plan of `statement` as it ran with `args` (quotes doubled: they go through
+/// `plan_of`'s string), with its rows.
+async fn generic_plan_as_run(conn: &mut AsyncPgConnection, statement: &str, types: &str, args: &str) -> String {
+    let prepare =
+        format!("SET plan_cache_mode = force_generic_plan; DEALLOCATE ALL; PREPARE probe({types}) AS {statement}");
+    conn.batch_execute(&prepare).await.unwrap();
+    executed_plan(conn, &format!("(ANALYZE, COSTS OFF, TIMING OFF) EXECUTE probe({args})")).await
+}
+
 /// The most rows any node of an executed plan produced (its `actual ... rows=N`).
 fn most_rows_read(plan: &str) -> Option<u64> {
     plan.split("rows=")
@@ -223,13 +232,9 @@ async fn a_replay_after_a_long_gap_stops_at_its_page() {
           FROM generate_series(1, 100000) g;
         ANALYZE;";
     conn.batch_execute(log).await.unwrap();
-    let prepare = format!(
-        "SET plan_cache_mode = force_generic_plan; DEALLOCATE ALL; PREPARE probe(bigint, bigint, bigint, bigint, text) AS {}",
-        crate::events::replay::EVENTS_FOR_SQL
-    );
-    conn.batch_execute(&prepare).await.unwrap();
-    let run = "(ANALYZE, COSTS OFF, TIMING OFF) EXECUTE probe(1, 0, 100000, 100, ''member.removed'')";
-    let plan = executed_plan(&mut conn, run).await;
+    let replay = crate::events::replay::EVENTS_FOR_SQL;
+    let types = "bigint, bigint, bigint, bigint, text";
+    let plan = generic_plan_as_run(&mut conn, replay, types, "1, 0, 100000, 100, ''member.removed''").await;
     // A page of 100 of the reader's events is 10,000 events into the gap; the whole gap is 100,000.
     let most_rows = most_rows_read(&plan);
     assert!(most_rows.is_some_and(|rows| rows <= 20_000), "the replay read the whole gap\n{plan}");
@@ -366,12 +371,8 @@ async fn checking_a_kept_page_probes_its_chat_only() {
         UPDATE event_head SET seq = 100000;
         ANALYZE;";
     conn.batch_execute(log).await.unwrap();
-    let prepare = format!(
-        "SET plan_cache_mode = force_generic_plan; DEALLOCATE ALL; PREPARE probe(bigint, bigint, bigint) AS {}",
-        crate::messages::newest_page::FRESHNESS_SQL
-    );
-    conn.batch_execute(&prepare).await.unwrap();
-    let plan = executed_plan(&mut conn, "(ANALYZE, COSTS OFF, TIMING OFF) EXECUTE probe(1, 1, 100000)").await;
+    let check = crate::messages::newest_page::FRESHNESS_SQL;
+    let plan = generic_plan_as_run(&mut conn, check, "bigint, bigint, bigint", "1, 1, 100000").await;
     let scanned: Vec<&str> =
         plan.lines().filter(|line| line.contains("Seq Scan") && !line.contains("event_head")).collect();
     assert!(scanned.is_empty(), "the check scanned a table\n{plan}");

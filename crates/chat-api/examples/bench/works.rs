@@ -292,8 +292,9 @@ pub fn all(host: &str, fixture: &Fixture, deep_before: i64) -> Vec<Work> {
                     sql: without_send_limit,
                     db_cpu: 1.05,
                 },
-                // No target of the issue's: the send limit's bound, for the other part every
-                // message pays since the statement of before search.
+                // The issue sets no figure for the activity update; it is held to the 1.05 set for
+                // the send limit, the other part every message has paid since the statement of
+                // before search.
                 Reference {
                     label: "A plain message's create statement against itself without moving the chat's activity",
                     sql: without_activity,

@@ -38,7 +38,7 @@ pub async fn history(
     };
     errors.finish(())?;
     if page.cursor == Cursor::Latest {
-        let newest = &state.history;
+        let newest = &state.history_cache;
         let body =
             newest.newest_page(&state.store, &mut seen.0, path.chat_id, caller.user.id, page.limit, replies).await?;
         return Ok(seen.answer().content_type(ContentType::json()).body(body));

@@ -17,7 +17,7 @@ pub async fn scrape(state: web::Data<AppState>) -> HttpResponse {
         replica_reads: state.store.replica_reads(),
         pool_connections,
         pool_idle,
-        history_pages: state.history.counts(),
+        history_pages: state.history_cache.counts(),
     };
     match state.metrics.encode(readings) {
         Ok(body) => {
