@@ -10,7 +10,7 @@
 use crate::problem::{ApiError, ApiResult};
 use bytes::Bytes;
 use chat_domain::{ChatId, HistoryPage, UserId};
-use chat_store::{Cursor, NewestPage, PageStamp, Seen, Store, ThreadReplies};
+use chat_store::{Cursor, NewestPage, Page, PageStamp, Seen, Store, ThreadReplies};
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use std::sync::Arc;
@@ -80,12 +80,7 @@ impl HistoryCache {
         replies: ThreadReplies,
     ) -> ApiResult<Bytes> {
         let Some(pages) = &self.pages else {
-            let page = store.history(seen, chat, viewer, Cursor::Latest, limit, replies).await?;
-            return json(&HistoryPage {
-                messages: page.messages,
-                has_older: page.has_older,
-                has_newer: page.has_newer,
-            });
+            return json(store.history(seen, chat, viewer, Cursor::Latest, limit, replies).await?);
         };
         let key = PageKey { chat, limit, replies: replies == ThreadReplies::Include };
         let kept = pages.get(&key);
@@ -99,11 +94,7 @@ impl HistoryCache {
             },
             NewestPage::Read { page, stamp } => {
                 self.read.fetch_add(1, Ordering::Relaxed);
-                let body = json(&HistoryPage {
-                    messages: page.messages,
-                    has_older: page.has_older,
-                    has_newer: page.has_newer,
-                })?;
+                let body = json(page)?;
                 if let Some(stamp) = stamp {
                     pages.insert(key, Arc::new(KeptPage { stamp, body: body.clone() }));
                 }
@@ -113,6 +104,8 @@ impl HistoryCache {
     }
 }
 
-fn json(page: &HistoryPage) -> ApiResult<Bytes> {
-    Ok(Bytes::from(serde_json::to_vec(page).map_err(|e| ApiError::Internal(e.to_string()))?))
+/// A page as the route answers it.
+fn json(page: Page) -> ApiResult<Bytes> {
+    let answer = HistoryPage { messages: page.messages, has_older: page.has_older, has_newer: page.has_newer };
+    Ok(Bytes::from(serde_json::to_vec(&answer).map_err(|e| ApiError::Internal(e.to_string()))?))
 }

@@ -192,18 +192,13 @@ impl Store {
             let named = if deleted { None } else { content.as_deref().and_then(first_link) };
             let names_link = job.url.is_some() && named == job.url.as_deref();
             if !names_link {
-                // The job is for a link the text no longer names (or for none). The preview shown
-                // goes only if it too is of another link: a message shows only the preview of the
-                // link its text names (`with_link_preview`), so such a one was already gone from
-                // what clients were sent, and nothing needs telling. One of the link the text names
-                // again (edited away and back while this job ran) is still what clients see, and
-                // stays for that link's own job.
-                if let Some(preview) = shown {
-                    let url =
-                        link_previews::table.find(preview).select(link_previews::url).first::<String>(conn).await?;
-                    if named != Some(url.as_str()) {
-                        diesel::delete(message_link_previews::table.find(job.message_id.0)).execute(conn).await?;
-                    }
+                // The job is for a link the text no longer names (or for none). A stored preview is
+                // always of the link the text names, as an edit that changes the link drops it
+                // (`edit_message`): one shown now is of the link named again, still what clients
+                // see, and stays for that link's own job. Only a tombstone's goes, already hidden
+                // (`with_link_preview`), so nothing needs telling.
+                if named.is_none() && shown.is_some() {
+                    diesel::delete(message_link_previews::table.find(job.message_id.0)).execute(conn).await?;
                 }
                 return Ok(None);
             }
