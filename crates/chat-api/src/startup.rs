@@ -74,13 +74,15 @@ impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
         let store = open_database(config).await?;
         let realtime = &config.realtime;
-        let hub = Arc::new(Hub::new(store.event_head().await?, realtime.queue_capacity));
+        let log = store.log_head().await?;
+        let hub = Arc::new(Hub::new(log.seq, realtime.queue_capacity));
         // Listening before serving: a notice sent before this would never reach this process.
         let subscribed = dispatcher::subscribe(&store)
             .await
             .inspect_err(|error| tracing::warn!(%error, "event listener cannot connect yet"))
             .ok();
-        let mut workers = dispatcher::workers(&store, &hub, subscribed, realtime.event_retention, &realtime.dispatch);
+        let mut workers =
+            dispatcher::workers(&store, &hub, subscribed, log.epoch, realtime.event_retention, &realtime.dispatch);
         let presence = PresenceTracker::register(store.clone(), realtime.presence.clone()).await?;
         workers.push(presence.beat_worker());
         let media = MediaStore::open(&config.uploads.storage)?;

@@ -7,7 +7,7 @@
 #![allow(clippy::print_stdout)]
 
 use chat_client::{Client, ClientResult, StreamItem};
-use chat_domain::{Credentials, ErrorCode, Event, Message, MessageDraft, UserId};
+use chat_domain::{Credentials, ErrorCode, Event, Message, MessageDraft, Since, UserId};
 use futures_util::StreamExt as _;
 
 /// The bot's answer to `message`, if it is a command.
@@ -21,8 +21,8 @@ pub fn answer(message: &Message) -> Option<String> {
 }
 
 /// Answers commands from others in the chats `client`'s user is in, until the stream ends:
-/// those after `since` (a seq the bot kept), or from now.
-pub async fn serve(client: &Client, me: UserId, since: Option<i64>) -> ClientResult<()> {
+/// those after `since` (the resume token of the last event the bot handled), or from now.
+pub async fn serve(client: &Client, me: UserId, since: Option<Since>) -> ClientResult<()> {
     let mut events = client.event_stream(since);
     while let Some(item) = events.next().await {
         let StreamItem::Event(stored) = item? else { continue };

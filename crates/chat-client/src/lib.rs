@@ -15,8 +15,9 @@
 //!   root certificates).
 //! - Webhooks: registering them, and `verify_webhook_signature` for a service that receives
 //!   deliveries (`examples/webhook_receiver.rs`).
-//! - `event_stream` follows the caller's events over the WebSocket, resuming with `since` after
-//!   every drop, so each stored event arrives once, in order, across server restarts.
+//! - `event_stream` follows the caller's events over the WebSocket, resuming with the last event's
+//!   resume token after every drop, so each stored event arrives once, in order, across server
+//!   restarts; a resync (the events were pruned, or the database restored) is reported.
 //!
 //! ```no_run
 //! use chat_client::{Client, StreamItem};

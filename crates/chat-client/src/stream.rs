@@ -1,12 +1,12 @@
-//! The event stream: the WebSocket, kept. It remembers the last `seq` it passed on, reconnects
-//! with `since` after any drop (a restart of the server, a network cut, a close for reading too
+//! The event stream: the WebSocket, kept. It remembers the resume token of the last event it
+//! passed on (docs/EVENTS.md, "Resuming"), reconnects with it as `since` after any drop (a restart of the server, a network cut, a close for reading too
 //! slowly), and passes on every stored event once, in order, across reconnects. Frames of kinds
 //! this version does not know (from a newer server) are skipped. What it passed on it
 //! acknowledges (`ack`, at most once a second), so the messages count as delivered to this service.
 
 use crate::client::Client;
 use crate::error::{ClientError, ClientResult};
-use chat_domain::{ChatId, ClientFrame, ControlFrame, ServerFrame, StoredEvent, UserId};
+use chat_domain::{ChatId, ClientFrame, ControlFrame, ServerFrame, Since, StoredEvent, UserId};
 use futures_util::{SinkExt as _, Stream, StreamExt as _};
 use std::pin::Pin;
 use std::task::{Context, Poll};
@@ -37,6 +37,8 @@ pub enum StreamItem {
     Connected {
         /// The server's `ready.seq` on this connection.
         seq: i64,
+        /// Its resume token (`ready.resume`): where a new stream would start from now.
+        resume: Option<String>,
     },
     /// A stored event: each one once, in `seq` order.
     Event(Box<StoredEvent>),
@@ -76,10 +78,17 @@ impl Stream for EventStream {
 
 impl Client {
     /// Follows the caller's events: those after `since` first (all that are kept), then live.
-    /// Without `since`, from now. Needs a token and a Tokio runtime.
-    pub fn event_stream(&self, since: Option<i64>) -> EventStream {
+    /// Without `since`, from now. Keep the `resume` of the last event you handled (or of
+    /// `Connected`) to start a later stream from there. Needs a token and a Tokio runtime.
+    pub fn event_stream(&self, since: Option<Since>) -> EventStream {
         let (sender, items) = mpsc::channel(256);
-        let follower = Follower { client: self.clone(), position: since, ready_at: 0, sender };
+        let position = match &since {
+            Some(Since::Seq(seq)) => Some(*seq),
+            Some(Since::Token(token)) => token.single_position(),
+            None => None,
+        };
+        let resume_from = since.map(|since| since.to_string());
+        let follower = Follower { client: self.clone(), position, resume_from, ready: Ready::default(), sender };
         EventStream { items, task: tokio::spawn(follower.run()) }
     }
 }
@@ -94,11 +103,22 @@ enum Ended {
 
 struct Follower {
     client: Client,
-    /// The last seq passed on (or where live delivery started).
+    /// The last seq passed on (or where live delivery started): a replayed event at or before it
+    /// is skipped, and acknowledgements name it.
     position: Option<i64>,
-    /// Where the current connection's live delivery starts (its `ready.seq`).
-    ready_at: i64,
+    /// What the next connection sends as `since`: the resume token of the last event passed on
+    /// (a plain seq only from a server older than tokens, or as the caller gave it).
+    resume_from: Option<String>,
+    /// The current connection's `ready`.
+    ready: Ready,
     sender: mpsc::Sender<ClientResult<StreamItem>>,
+}
+
+/// Where the current connection's live delivery starts.
+#[derive(Default)]
+struct Ready {
+    seq: i64,
+    resume: Option<String>,
 }
 
 impl Follower {
@@ -135,7 +155,7 @@ impl Follower {
 
     async fn connect(&self) -> ClientResult<Socket> {
         let origin = self.client.origin().replacen("http", "ws", 1);
-        let query = self.position.map(|seq| format!("?since={seq}")).unwrap_or_default();
+        let query = self.resume_from.as_ref().map(|since| format!("?since={since}")).unwrap_or_default();
         let mut request = format!("{origin}/api/v1/ws{query}")
             .into_client_request()
             .map_err(|error| ClientError::WebSocket(error.to_string()))?;
@@ -157,7 +177,7 @@ impl Follower {
     /// Passes on what one connection brings, until it ends; acknowledges what it passed on at
     /// most every `ACK_EVERY` (sooner after a quiet moment than waiting for the next frame).
     async fn follow(&mut self, mut socket: Socket) -> Ended {
-        let (mut acked, mut acked_at) = (self.ready_at, tokio::time::Instant::now());
+        let (mut acked, mut acked_at) = (self.ready.seq, tokio::time::Instant::now());
         let mut heard_at = tokio::time::Instant::now();
         loop {
             let unacked = self.position.filter(|&seq| seq > acked);
@@ -214,17 +234,22 @@ impl Follower {
                     return None;
                 }
                 self.position = Some(stored.seq);
+                self.resume_from = Some(stored.resume.clone().unwrap_or_else(|| stored.seq.to_string()));
                 // Reads after this event must show what it announced.
                 self.client.shown.received(stored.seq);
                 Some(Ok(StreamItem::Event(stored)))
             }
-            ServerFrame::Control(ControlFrame::Ready { seq, .. }) => {
-                self.position.get_or_insert(seq);
-                self.ready_at = seq;
-                Some(Ok(StreamItem::Connected { seq }))
+            ServerFrame::Control(ControlFrame::Ready { seq, resume, .. }) => {
+                if self.resume_from.is_none() {
+                    self.position = Some(seq);
+                    self.resume_from = Some(resume.clone().unwrap_or_else(|| seq.to_string()));
+                }
+                self.ready = Ready { seq, resume: resume.clone() };
+                Some(Ok(StreamItem::Connected { seq, resume }))
             }
             ServerFrame::Control(ControlFrame::ResyncRequired) => {
-                self.position = Some(self.ready_at);
+                self.position = Some(self.ready.seq);
+                self.resume_from = Some(self.ready.resume.clone().unwrap_or_else(|| self.ready.seq.to_string()));
                 Some(Ok(StreamItem::ResyncRequired))
             }
             ServerFrame::Control(ControlFrame::Typing { chat_id, user_id }) => {

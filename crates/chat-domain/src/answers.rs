@@ -102,6 +102,10 @@ pub struct EventFeed<Frame = ServerFrame> {
     /// Pass as `since` on the next poll. Every seq up to it has been looked at, so it can be past
     /// the last event listed (other users' events are skipped). After a resync, the current head.
     pub next_since: i64,
+    /// The same position as a resume token: pass it as `since` instead of `next_since` (opaque;
+    /// absent from servers older than resume tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume: Option<String>,
     /// `since` is older than the events kept (or newer than any): reload what you show over REST,
     /// then continue from `next_since`.
     pub resync_required: bool,

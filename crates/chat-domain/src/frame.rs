@@ -12,8 +12,12 @@ use serde::{Deserialize, Serialize};
 /// (`{"seq", "type", "chat_id", "data"}`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct StoredEvent {
-    /// One sequence for the whole server; resume after the last one seen with `since`.
+    /// The event's place in the log: increasing, each seq once.
     pub seq: i64,
+    /// Where a client that processed this event resumes: send it back as `since` (opaque; absent
+    /// from servers older than resume tokens).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume: Option<String>,
     /// The chat the event belongs to.
     pub chat_id: ChatId,
     /// The event: its `type` and `data`, flattened into the frame.
@@ -72,6 +76,10 @@ pub enum ControlFrame {
         /// The newest seq when the connection opened; events after `since` up to it are replayed
         /// first. Without a seq of your own, resume from this one.
         seq: i64,
+        /// The token of `seq`: without a token of your own, resume with this one (opaque;
+        /// absent from servers older than resume tokens).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        resume: Option<String>,
     },
     /// `since` was older than the events kept (or newer than any): reload over REST, then
     /// continue from `ready.seq`.

@@ -35,7 +35,7 @@ pub use connection::seen::Seen;
 pub use error::{StoreError, StoreResult};
 pub use events::notice::Notice;
 pub use events::published::PublishedEvent;
-pub use events::replay::Replay;
+pub use events::replay::{LogHead, Replay};
 pub use messages::create::MessageCreation;
 pub use messages::history::{Cursor, Page, ThreadReplies};
 pub use messages::newest_page::{NewestPage, PageStamp};

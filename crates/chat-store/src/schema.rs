@@ -223,6 +223,7 @@ diesel::table! {
         singleton -> Bool,
         seq -> BigInt,
         pruned_through -> BigInt,
+        epoch -> BigInt,
     }
 }
 

@@ -1,5 +1,5 @@
-// The WebSocket, kept: resumes after the last seq seen after any disconnect (with backoff and
-// jitter), hands each stored event over once and in order, and says when the client must reload
+// The WebSocket, kept: resumes after the last event seen after any disconnect (with backoff and
+// jitter), sending back that event's resume token (docs/EVENTS.md, "Resuming"), hands each stored event over once and in order, and says when the client must reload
 // (resync). A socket refused or dropped before it was ready asks whether the token still works.
 // What it handed over it acknowledges (at most once a second), so messages count as delivered.
 
@@ -7,7 +7,8 @@ export class Live {
   constructor(token, handlers) {
     this.token = token;
     this.handlers = handlers; // { event, typing, presence, reconnected, resync, status }
-    this.lastSeq = null;
+    this.lastSeq = null; // skips replayed events already handed over; acknowledgements name it
+    this.resume = null; // the token to reconnect with: the last event's, or the first ready's
     this.failures = 0;
     this.connections = 0; // sockets that became ready
     this.closed = false;
@@ -17,8 +18,7 @@ export class Live {
   connect() {
     if (this.closed) return;
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const since = this.lastSeq === null ? "" : `&since=${this.lastSeq}`;
-    const socket = new WebSocket(`${scheme}://${location.host}/api/v1/ws?access_token=${encodeURIComponent(this.token)}${since}`);
+    const socket = new WebSocket(`${scheme}://${location.host}/api/v1/ws?access_token=${encodeURIComponent(this.token)}${this.sinceQuery()}`);
     this.socket = socket;
     this.handlers.status("connecting");
     socket.onmessage = (message) => this.receive(JSON.parse(message.data));
@@ -38,16 +38,22 @@ export class Live {
     };
   }
 
+  /** `since` for the next socket: the resume token kept (a seq, from a server without tokens). */
+  sinceQuery() {
+    const since = this.resume ?? this.lastSeq;
+    return since === null ? "" : `&since=${encodeURIComponent(since)}`;
+  }
+
   receive(frame) {
     if (frame.type === "ready") {
       this.markReady();
-      if (this.lastSeq === null) this.lastSeq = frame.seq;
-      this.readySeq = frame.seq;
+      if (this.lastSeq === null) [this.lastSeq, this.resume] = [frame.seq, frame.resume ?? null];
+      [this.readySeq, this.readyResume] = [frame.seq, frame.resume ?? null];
       this.handlers.status("live");
       // Presence frames are not replayed: what changed while this socket was away is read again.
       if (this.connections++ > 0) this.handlers.reconnected?.();
     } else if (frame.type === "resync_required") {
-      this.lastSeq = this.readySeq;
+      [this.lastSeq, this.resume] = [this.readySeq, this.readyResume];
       this.handlers.resync();
     } else if (frame.type === "typing") {
       this.handlers.typing(frame);
@@ -57,7 +63,7 @@ export class Live {
       this.handlers.presenceStale?.();
     } else if (typeof frame.seq === "number") {
       if (this.lastSeq !== null && frame.seq <= this.lastSeq) return; // seen before the reconnect
-      this.lastSeq = frame.seq;
+      [this.lastSeq, this.resume] = [frame.seq, frame.resume ?? null];
       this.handlers.event(frame);
       this.scheduleAck();
     }

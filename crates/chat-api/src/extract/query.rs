@@ -3,7 +3,7 @@
 use crate::problem::ApiError;
 use actix_web::dev::Payload;
 use actix_web::{FromRequest, HttpRequest};
-use chat_domain::{ErrorCode, FieldCode, ValidationErrors};
+use chat_domain::{ErrorCode, FieldCode, Since, ValidationErrors};
 use std::collections::HashMap;
 use std::future::{Ready, ready};
 
@@ -31,6 +31,16 @@ impl FromRequest for QueryParams {
 }
 
 impl QueryParams {
+    /// An optional resume position (`since`): a resume token the server issued, or a plain seq
+    /// (docs/EVENTS.md, "Resuming"); a problem is added to `errors` otherwise.
+    pub fn since(&self, errors: &mut ValidationErrors, name: &str) -> Option<Since> {
+        let parsed = Since::parse(self.text(name)?);
+        if parsed.is_err() {
+            errors.add(name, FieldCode::Invalid, "must be a resume token the server gave, or a seq");
+        }
+        parsed.ok()
+    }
+
     pub fn text(&self, name: &str) -> Option<&str> {
         self.0.get(name).map(String::as_str)
     }

@@ -10,7 +10,7 @@ use super::replay::replay;
 use super::sending::{Stop, guarded, send};
 use super::socket::SocketWatch;
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason, ProtocolError, Session};
-use chat_domain::{ChatId, ChatScope, UserId};
+use chat_domain::{ChatId, ChatScope, Since, UserId};
 use chat_store::Store;
 use futures_util::StreamExt as _;
 use std::collections::HashMap;
@@ -49,7 +49,7 @@ pub async fn run(
     store: Store,
     hub: Arc<Hub>,
     peer: Peer,
-    since: Option<i64>,
+    since: Option<Since>,
     settings: ConnectionSettings,
 ) {
     let user = peer.user;
@@ -63,13 +63,13 @@ pub async fn run(
         // further. A batch this process published may still be on its way to the hub, carrying
         // its events as they were when published; a message deleted since is redacted only in the
         // log, so the replay reads those events there, and the hub's copies are not admitted.
-        let head = store.event_head().await.map_err(|_| Stop::Gone)?;
-        let position = registration.position.max(head);
-        send(&mut session, &closer, frames::ready(user, position)).await?;
-        // `start`: everything up to here the client has; live delivery takes over after `live_after`.
-        let start = match since {
-            Some(since) if !store.resync_needed(since).await.map_err(|_| Stop::Gone)? => since,
-            Some(_) => {
+        let log = store.log_head().await.map_err(|_| Stop::Gone)?;
+        let position = registration.position.max(log.seq);
+        send(&mut session, &closer, frames::ready(user, position, &log.token_at(position))).await?;
+        // `start`: everything up to here the client has; live delivery takes over after `position`.
+        let start = match since.map(|since| log.resume_point(&since)) {
+            Some(Some(after)) => after,
+            Some(None) => {
                 send(&mut session, &closer, frames::resync_required()).await?;
                 position
             }
@@ -77,7 +77,7 @@ pub async fn run(
         };
         let mut subscription =
             store.subscription_at(user, start).await.map_err(|_| Stop::Gone)?.limited_to(peer.scope.clone());
-        replay(&mut session, &closer, &store, &mut subscription, &mut acks, position).await?;
+        replay(&mut session, &closer, &store, &mut subscription, &mut acks, position, log.epoch).await?;
         // Live delivery takes over after `position` (or after `start`, when further).
         subscription.pass_to(position);
         hub.activate(registration.id, subscription.chats());

@@ -1,6 +1,6 @@
 //! The JSON text frames the server sends, and the close codes it uses.
 
-use chat_domain::{ChatId, ControlFrame, ErrorCode, UserId};
+use chat_domain::{ChatId, ControlFrame, ErrorCode, ResumeToken, UserId};
 use chat_store::PublishedEvent;
 use serde::Serialize;
 
@@ -51,23 +51,45 @@ impl CloseCode {
 #[derive(Serialize)]
 struct EventFrame<'a> {
     seq: i64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    resume: Option<String>,
     #[serde(rename = "type")]
     kind: &'a str,
     chat_id: ChatId,
     data: &'a serde_json::Value,
 }
 
-/// `{"seq", "type", "chat_id", "data"}`: a stored event.
-pub fn event(event: &PublishedEvent) -> String {
+/// `{"seq", "resume", "type", "chat_id", "data"}`: a stored event of the log in epoch `epoch`.
+///
+/// Its `resume` is the position right after it: a client that processed it resumes there. That is
+/// the same for every recipient of the frame, which is built once for all of them: each got every
+/// earlier event of its chats before it, and the others' events need not be replayed.
+pub fn event(event: &PublishedEvent, epoch: i64) -> String {
+    event_frame(event, Some(ResumeToken::single(epoch, event.envelope.seq).to_string()))
+}
+
+/// `{"seq", "type", "chat_id", "data"}`: a stored event as a webhook receives it, without a resume
+/// token (a webhook does not resume; its deliveries are retried for it).
+pub fn webhook_event(event: &PublishedEvent) -> String {
+    event_frame(event, None)
+}
+
+fn event_frame(event: &PublishedEvent, resume: Option<String>) -> String {
     let envelope = &event.envelope;
-    let frame =
-        EventFrame { seq: envelope.seq, kind: envelope.kind.as_str(), chat_id: envelope.chat_id, data: &event.data };
+    let frame = EventFrame {
+        seq: envelope.seq,
+        resume,
+        kind: envelope.kind.as_str(),
+        chat_id: envelope.chat_id,
+        data: &event.data,
+    };
     serde_json::to_string(&frame).unwrap_or_default()
 }
 
-/// `{"type":"ready","user_id","seq"}`: sent first; `seq` is where live delivery starts.
-pub fn ready(user: UserId, seq: i64) -> String {
-    control(&ControlFrame::Ready { user_id: user, seq })
+/// `{"type":"ready","user_id","seq","resume"}`: sent first; live delivery starts after `seq`, whose
+/// token `resume` is.
+pub fn ready(user: UserId, seq: i64, resume: &ResumeToken) -> String {
+    control(&ControlFrame::Ready { user_id: user, seq, resume: Some(resume.to_string()) })
 }
 
 /// `{"type":"resync_required"}`: the requested `since` is older than the events kept.

@@ -38,11 +38,16 @@ impl Announced {
 /// that died between commit and publish), and reads from the table what other processes
 /// published. What this process publishes goes to its hub as it comes back from the publish;
 /// the table is read only when a newer seq was announced, or on the tick.
+///
+/// Frames name the log's `epoch` as it was when the process started: should the database be
+/// restored under a running process, its clients resync once more (a token of the old epoch),
+/// never resume with a new epoch's name on an old position.
 pub(super) async fn pump_forever(
     store: Store,
     hub: Arc<Hub>,
     announced: Arc<Announced>,
     safety_tick: Duration,
+    epoch: i64,
 ) -> Infallible {
     let (mut must_publish, mut must_read) = (true, true);
     loop {
@@ -53,7 +58,7 @@ pub(super) async fn pump_forever(
                     let first = batch.first().map(|event| event.envelope.seq);
                     // Only a batch that follows the hub's position directly: it must never skip a seq.
                     if first.is_some_and(|first| first == hub.position() + 1) {
-                        deliver(&hub, &batch);
+                        deliver(&hub, &batch, epoch);
                     } else if first.is_some() {
                         must_read = true;
                     }
@@ -64,7 +69,7 @@ pub(super) async fn pump_forever(
             }
             let read_anyway = announced.read_anyway.swap(false, Ordering::Relaxed);
             if must_read || read_anyway || announced.head.load(Ordering::Relaxed) > hub.position() {
-                read_and_deliver(&store, &hub).await?;
+                read_and_deliver(&store, &hub, epoch).await?;
             }
             StoreResult::Ok(())
         };
@@ -84,19 +89,19 @@ pub(super) async fn pump_forever(
 }
 
 /// Hands every seq after the hub's position to the hub, in order, from the table.
-async fn read_and_deliver(store: &Store, hub: &Hub) -> StoreResult<()> {
+async fn read_and_deliver(store: &Store, hub: &Hub, epoch: i64) -> StoreResult<()> {
     loop {
         let events = store.events_after(hub.position(), BATCH).await?;
-        deliver(hub, &events);
+        deliver(hub, &events, epoch);
         if events.len() < BATCH as usize {
             return Ok(());
         }
     }
 }
 
-fn deliver(hub: &Hub, events: &[PublishedEvent]) {
+fn deliver(hub: &Hub, events: &[PublishedEvent], epoch: i64) {
     hub.publish(events.iter().map(|event| Delivery::Event {
         envelope: Arc::new(event.envelope.clone()),
-        frame: frames::event(event).into(),
+        frame: frames::event(event, epoch).into(),
     }));
 }

@@ -10,8 +10,8 @@ use chat_store::{Replay, Store};
 
 const REPLAY_BATCH: i64 = 500;
 
-/// Everything after the subscription's position up to `until` (the live position), in seq order,
-/// in batches, read and admitted by the store's one read path.
+/// Everything after the subscription's position up to `until` (the live position) of the log in
+/// epoch `epoch`, in seq order, in batches, read and admitted by the store's one read path.
 pub(super) async fn replay(
     session: &mut Session,
     closer: &Closer,
@@ -19,6 +19,7 @@ pub(super) async fn replay(
     subscription: &mut Subscription,
     acks: &mut Acks,
     until: i64,
+    epoch: i64,
 ) -> Result<(), Stop> {
     while subscription.position() < until {
         let from = subscription.position();
@@ -36,7 +37,7 @@ pub(super) async fn replay(
         };
         for event in &events {
             acks.sent(&event.envelope);
-            send(session, closer, frames::event(event)).await?;
+            send(session, closer, frames::event(event, epoch)).await?;
         }
         if subscription.position() <= from {
             return Ok(());

@@ -9,18 +9,19 @@ use crate::realtime::{Peer, connection, frames};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chat_domain::{DeliveredMarks, ErrorCode, EventFeed, ValidationErrors};
+use chat_domain::{DeliveredMarks, ErrorCode, EventFeed, Since, ValidationErrors};
 use chat_store::Replay;
 
 /// The largest message a client may send (docs/EVENTS.md); a larger one closes with 1009.
 const MAX_CLIENT_MESSAGE: usize = 64 * 1024;
 
 /// Upgrades to a WebSocket. The token comes in `Authorization` or, for browsers, `?access_token=`;
-/// a bad token or a foreign origin is refused before the upgrade. `?since=` resumes after a seq.
+/// a bad token or a foreign origin is refused before the upgrade. `?since=` resumes after a resume
+/// token (or a plain seq).
 #[utoipa::path(tag = "real time",
     params(("access_token" = Option<String>, Query, description = "For browsers, instead of the Authorization header"),
-           ("since" = Option<i64>, Query, minimum = 0,
-               description = "Replay every event after this seq, then continue live")),
+           ("since" = Option<String>, Query,
+               description = "Replay every event after this position (a `resume` token the server gave, or a seq), then continue live")),
     responses(
     (status = 101, description = "Switching to the WebSocket protocol; see docs/EVENTS.md"),
     (status = 400, response = crate::openapi::BadRequest),
@@ -40,7 +41,7 @@ pub async fn websocket(
     let token_hash = token::hash(&token);
     let holder = state.store.authenticate(&token_hash).await?.ok_or(ApiError::Unauthorized)?;
     let mut errors = ValidationErrors::default();
-    let since = query.integer(&mut errors, "since", 0, i64::MAX);
+    let since = query.since(&mut errors, "since");
     errors.finish(())?;
     let (response, session, incoming) = actix_ws::handle(&req, body)
         .map_err(|error| ApiError::BadRequest { code: ErrorCode::NotAWebsocket, detail: error.to_string() })?;
@@ -69,32 +70,43 @@ fn check_origin(req: &HttpRequest, allowed: &[String]) -> ApiResult<()> {
 
 /// The caller's events after `since`, in order, as the WebSocket would have sent them.
 #[utoipa::path(tag = "real time", security(("bearer" = [])),
-    params(("since" = i64, Query, minimum = 0, description = "The last seq the client has"),
+    params(("since" = String, Query,
+               description = "Where the client stands: the last `resume` token it got, or a seq (0 for everything kept)"),
            ("limit" = Option<i64>, Query, minimum = 1, maximum = 1000, description = "1 to 1000, default 100")),
     responses(
-    (status = 200, description = "`{\"events\": [frames], \"next_since\": seq, \"resync_required\": bool}`", content_type = "application/json"),
+    (status = 200, description = "`{\"events\": [frames], \"next_since\": seq, \"resume\": token, \"resync_required\": bool}`", content_type = "application/json"),
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[get("/events")]
 pub async fn events(state: web::Data<AppState>, caller: Caller, query: QueryParams) -> ApiResult<HttpResponse> {
     let mut errors = ValidationErrors::default();
-    let since = query.integer(&mut errors, "since", 0, i64::MAX);
+    let since = query.since(&mut errors, "since");
     let limit = query.integer(&mut errors, "limit", 1, 1000).unwrap_or(100);
     if query.text("since").is_none() {
-        errors.add("since", chat_domain::FieldCode::Required, "the last seq the client has (0 for everything kept)");
+        errors.add(
+            "since",
+            chat_domain::FieldCode::Required,
+            "the last resume token the client got, or 0 for everything kept",
+        );
     }
-    errors.finish(())?;
-    let since = since.unwrap_or_default();
+    let since = errors.finish(since)?.unwrap_or(Since::Seq(0));
     let user = caller.user.id;
-    let mut subscription = state.store.subscription_at(user, since).await?.limited_to(caller.scope);
+    let log = state.store.log_head().await?;
+    let resync = |head: i64| EventFeed {
+        events: vec![frames::raw(frames::resync_required())],
+        next_since: head,
+        resume: Some(log.token_at(head).to_string()),
+        resync_required: true,
+    };
+    let Some(after) = log.resume_point(&since) else { return Ok(HttpResponse::Ok().json(resync(log.seq))) };
+    let mut subscription = state.store.subscription_at(user, after).await?.limited_to(caller.scope);
     let mut delivered = DeliveredMarks::default();
     let feed = match state.store.events_for(&mut subscription, i64::MAX, limit).await? {
-        Replay::ResyncRequired { head } => {
-            EventFeed { events: vec![frames::raw(frames::resync_required())], next_since: head, resync_required: true }
-        }
+        Replay::ResyncRequired { head } => resync(head),
         Replay::Events(events) => {
             events.iter().for_each(|event| delivered.note(&event.envelope));
-            let events = events.iter().map(|event| frames::raw(frames::event(event))).collect();
-            EventFeed { events, next_since: subscription.position(), resync_required: false }
+            let events = events.iter().map(|event| frames::raw(frames::event(event, log.epoch))).collect();
+            let next_since = subscription.position();
+            EventFeed { events, next_since, resume: Some(log.token_at(next_since).to_string()), resync_required: false }
         }
     };
     // A feed page counts as delivered; bookkeeping that fails does not fail the read.

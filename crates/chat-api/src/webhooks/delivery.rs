@@ -146,7 +146,7 @@ impl Sender {
 
     async fn attempt(&self, delivery: &ClaimedDelivery) -> Attempt {
         let body = match &delivery.body {
-            DeliveryBody::Event(event) => frames::event(event).into_bytes(),
+            DeliveryBody::Event(event) => frames::webhook_event(event).into_bytes(),
             DeliveryBody::Command(call) => serde_json::to_vec(call).unwrap_or_default(),
             DeliveryBody::Gone => return Attempt::Done(DeliveryOutcome::Dropped { error: "event_gone" }),
         };

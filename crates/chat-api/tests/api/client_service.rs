@@ -28,7 +28,7 @@ async fn the_event_stream_resumes_across_a_killed_and_restarted_server() {
     let draft =
         ChatDraft { kind: ChatKind::Group, title: Some("Team".into()), member_ids: vec![bob.me().await.unwrap().id] };
     let chat = ann.create_chat(&draft).await.unwrap().chat;
-    let mut events = bob.event_stream(Some(0));
+    let mut events = bob.event_stream(Some(0.into()));
     assert!(matches!(next_event(&mut events).await.event, Event::ChatCreated(_)));
     ann.post_text(chat.id, "before").await.unwrap();
     assert_eq!(created_text(next_event(&mut events).await.event), "before");
@@ -52,7 +52,7 @@ async fn the_example_bot_answers_commands_once_each() {
     let app = TestApp::spawn().await;
     let bot = signed_up(&app.address, "bot").await;
     let bot_id: UserId = bot.me().await.unwrap().id;
-    let serving = tokio::spawn(async move { command_bot::serve(&bot, bot_id, Some(0)).await });
+    let serving = tokio::spawn(async move { command_bot::serve(&bot, bot_id, Some(0.into())).await });
     let ann = signed_up(&app.address, "ann").await;
     let mut events = ann.event_stream(None);
     let draft = ChatDraft { kind: ChatKind::Group, title: Some("Bots".into()), member_ids: vec![bot_id] };

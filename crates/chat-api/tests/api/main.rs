@@ -42,6 +42,7 @@ mod receipts;
 mod rename;
 mod replica_reads;
 mod reports;
+mod resume_tokens;
 mod search;
 mod security;
 mod send_limits;

@@ -54,13 +54,14 @@ async fn a_reader_resuming_under_concurrent_writers_misses_nothing_and_sees_noth
         }
     });
     let reading = async {
-        // Reconnect again and again, each time resuming after the last seq received.
-        let (mut seq, mut received, mut seqs) = (ready["seq"].as_i64().unwrap(), Vec::new(), Vec::new());
+        // Reconnect again and again, each time resuming with the last event's resume token.
+        let (mut resume, mut received, mut seqs) =
+            (ready["resume"].as_str().unwrap().to_owned(), Vec::new(), Vec::new());
         for _ in 0..40 {
-            let (mut ws, _) = app.ws(&reader, Some(seq)).await;
+            let (mut ws, _) = app.ws_since(&reader, &resume).await;
             while let Some(frame) = ws.next_json_within(Duration::from_millis(60)).await {
-                seq = frame["seq"].as_i64().unwrap();
-                seqs.push(seq);
+                resume = frame["resume"].as_str().unwrap().to_owned();
+                seqs.push(frame["seq"].as_i64().unwrap());
                 if frame["type"] != "message.created" {
                     continue;
                 }
@@ -70,7 +71,7 @@ async fn a_reader_resuming_under_concurrent_writers_misses_nothing_and_sees_noth
                 }
             }
         }
-        let (mut ws, _) = app.ws(&reader, Some(seq)).await;
+        let (mut ws, _) = app.ws_since(&reader, &resume).await;
         while received.len() < 200 {
             let frame = ws.next_event().await;
             seqs.push(frame["seq"].as_i64().unwrap());

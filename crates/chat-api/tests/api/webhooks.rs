@@ -58,7 +58,9 @@ async fn a_message_is_delivered_once_signed_with_the_websockets_event_json() {
     let delivery = &received[0];
     assert!(delivery.genuine, "the signature verifies with the secret");
     assert!(delivery.signature.starts_with("v1="), "{}", delivery.signature);
-    assert_eq!(delivery.json(), frame, "the body is the WebSocket's frame");
+    let mut without_token = frame.clone();
+    without_token.as_object_mut().unwrap().remove("resume");
+    assert_eq!(delivery.json(), without_token, "the body is the WebSocket's frame, without its resume token");
     assert_eq!(delivery.json()["data"]["id"], message["id"]);
     assert_eq!(delivery.id, deliveries[0]["id"].to_string(), "Chat-Webhook-Id is the delivery's id");
     let age = time::OffsetDateTime::now_utc().unix_timestamp() - delivery.timestamp.parse::<i64>().unwrap();

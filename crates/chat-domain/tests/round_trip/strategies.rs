@@ -224,13 +224,15 @@ pub fn event() -> impl Strategy<Value = Event> {
 }
 
 pub fn server_frame() -> impl Strategy<Value = ServerFrame> {
-    let stored = (0_i64..i64::MAX, ids(), event())
-        .prop_map(|(seq, chat, event)| ServerFrame::Event(Box::new(StoredEvent { seq, chat_id: ChatId(chat), event })));
+    let stored = (0_i64..i64::MAX, option::of(text()), ids(), event()).prop_map(|(seq, resume, chat, event)| {
+        ServerFrame::Event(Box::new(StoredEvent { seq, resume, chat_id: ChatId(chat), event }))
+    });
     let codes = prop::sample::select(ErrorCode::ALL.to_vec());
     prop_oneof![
         stored,
-        (ids(), 0_i64..i64::MAX)
-            .prop_map(|(user, seq)| ServerFrame::Control(ControlFrame::Ready { user_id: UserId(user), seq })),
+        (ids(), 0_i64..i64::MAX, option::of(text())).prop_map(|(user, seq, resume)| ServerFrame::Control(
+            ControlFrame::Ready { user_id: UserId(user), seq, resume }
+        )),
         Just(ServerFrame::Control(ControlFrame::ResyncRequired)),
         (ids(), ids()).prop_map(|(chat, user)| {
             ServerFrame::Control(ControlFrame::Typing { chat_id: ChatId(chat), user_id: UserId(user) })

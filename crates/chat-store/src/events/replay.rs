@@ -8,7 +8,7 @@ use crate::error::StoreResult;
 use crate::events::published::PublishedEvent;
 use crate::rows::EventRow;
 use crate::schema::event_head;
-use chat_domain::{ChatId, EventKind, Subscription, UserId};
+use chat_domain::{ChatId, EventKind, ResumeToken, Since, Subscription, UserId};
 use diesel::QueryableByName;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Text};
@@ -62,32 +62,52 @@ struct ChatIdRow {
     chat_id: i64,
 }
 
-/// The published head of the log, and how far retention has pruned it.
-struct LogBounds {
-    head: i64,
-    pruned_through: i64,
+/// The log as it stands: its epoch, its published head, and how far retention has pruned it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogHead {
+    /// Names the log's history: it moves on when the database is restored from a backup.
+    pub epoch: i64,
+    /// The newest published seq.
+    pub seq: i64,
+    /// Events up to here were pruned.
+    pub pruned_through: i64,
 }
 
-impl LogBounds {
+impl LogHead {
+    /// Where a reader that resumes after `since` continues, or `None` when it must resync: the
+    /// token is of another epoch (the database was restored, or is another one) or names shards
+    /// this log does not have, the events after it were pruned, or it claims seqs that were
+    /// never published.
+    pub fn resume_point(&self, since: &Since) -> Option<i64> {
+        let after = match since {
+            Since::Seq(seq) => *seq,
+            Since::Token(token) if token.epoch() == self.epoch => token.single_position()?,
+            Since::Token(_) => return None,
+        };
+        (!self.must_resync(after)).then_some(after)
+    }
+
+    /// The token of a reader that has everything up to `seq` of this log.
+    pub fn token_at(&self, seq: i64) -> ResumeToken {
+        ResumeToken::single(self.epoch, seq)
+    }
+
     /// A reader that has everything up to `after` lost events to pruning, or claims seqs that
     /// were never published.
     fn must_resync(&self, after: i64) -> bool {
-        after < self.pruned_through || after > self.head
+        after < self.pruned_through || after > self.seq
     }
 }
 
 impl Store {
-    /// Whether a reader that has everything up to `after` must resync: the events after it were
-    /// pruned, or it claims seqs that were never published.
-    pub async fn resync_needed(&self, after: i64) -> StoreResult<bool> {
-        Ok(self.log_bounds().await?.must_resync(after))
-    }
-
-    async fn log_bounds(&self) -> StoreResult<LogBounds> {
+    /// The log's epoch, head and pruning point, read together.
+    pub async fn log_head(&self) -> StoreResult<LogHead> {
         let mut conn = self.conn().await?;
-        let (head, pruned_through) =
-            event_head::table.select((event_head::seq, event_head::pruned_through)).first(&mut conn).await?;
-        Ok(LogBounds { head, pruned_through })
+        let (seq, pruned_through, epoch) = event_head::table
+            .select((event_head::seq, event_head::pruned_through, event_head::epoch))
+            .first(&mut conn)
+            .await?;
+        Ok(LogHead { epoch, seq, pruned_through })
     }
 
     /// `user`'s subscription as it stood at seq `at`: positioned there, with the chats they were
@@ -110,11 +130,11 @@ impl Store {
     pub async fn events_for(&self, subscription: &mut Subscription, until: i64, limit: i64) -> StoreResult<Replay> {
         let after = subscription.position();
         // Read before the events: every seq up to this head is visible to the query that follows.
-        let bounds = self.log_bounds().await?;
+        let bounds = self.log_head().await?;
         if bounds.must_resync(after) {
-            return Ok(Replay::ResyncRequired { head: bounds.head });
+            return Ok(Replay::ResyncRequired { head: bounds.seq });
         }
-        let head = bounds.head;
+        let head = bounds.seq;
         let mut conn = self.conn().await?;
         let rows: Vec<EventRow> = prepared::<EventsFor>()
             .bind::<BigInt, _>(subscription.user().0)

@@ -23,7 +23,13 @@ impl TestApp {
 
     /// Connects as `user` (Authorization header), resuming after `since` if given, and reads `ready`.
     pub async fn ws(&self, user: &TestUser, since: Option<i64>) -> (WsClient, Value) {
-        let query = since.map(|seq| format!("since={seq}")).unwrap_or_default();
+        self.ws_since(user, &since.map(|seq| seq.to_string()).unwrap_or_default()).await
+    }
+
+    /// `user`'s socket resuming after `since` (a resume token, a seq, or empty for none), and its
+    /// `ready` frame.
+    pub async fn ws_since(&self, user: &TestUser, since: &str) -> (WsClient, Value) {
+        let query = if since.is_empty() { String::new() } else { format!("since={since}") };
         let auth = format!("Bearer {}", user.token);
         let mut client = self.try_ws(&query, &[("Authorization", &auth)]).await.unwrap();
         let ready = client.next_json().await;

@@ -1,0 +1,58 @@
+// Where the kept WebSocket resumes (web/live.js's state, without a socket), run by `node --test`.
+
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { Live } from "../web/live.js";
+
+/** A `Live` that never opens a socket: only its frame handling runs. */
+function live() {
+  const seen = { events: [], resyncs: 0 };
+  const instance = Object.create(Live.prototype);
+  Object.assign(instance, {
+    lastSeq: null,
+    resume: null,
+    connections: 0,
+    markReady() {},
+    scheduleAck() {},
+    handlers: { event: (frame) => seen.events.push(frame.seq), resync: () => seen.resyncs++, status() {}, reconnected() {} },
+  });
+  return { instance, seen };
+}
+
+test("a first socket resumes from nothing, then from ready's token", () => {
+  const { instance } = live();
+  assert.equal(instance.sinceQuery(), "");
+  instance.receive({ type: "ready", user_id: 1, seq: 10, resume: "1~7~0.10" });
+  assert.equal(instance.sinceQuery(), "&since=1~7~0.10");
+});
+
+test("each event's token is what the next socket sends; a replayed event is handed over once", () => {
+  const { instance, seen } = live();
+  instance.receive({ type: "ready", user_id: 1, seq: 10, resume: "1~7~0.10" });
+  instance.receive({ seq: 11, resume: "1~7~0.11", type: "message.created", chat_id: 2, data: {} });
+  instance.receive({ type: "ready", user_id: 1, seq: 12, resume: "1~7~0.12" });
+  instance.receive({ seq: 11, resume: "1~7~0.11", type: "message.created", chat_id: 2, data: {} });
+  instance.receive({ seq: 12, resume: "1~7~0.12", type: "message.created", chat_id: 2, data: {} });
+  assert.deepEqual(seen.events, [11, 12]);
+  assert.equal(instance.sinceQuery(), "&since=1~7~0.12");
+});
+
+test("after a resync the socket goes on from its ready's token", () => {
+  const { instance, seen } = live();
+  instance.resume = "1~7~0.500";
+  instance.lastSeq = 500;
+  instance.receive({ type: "ready", user_id: 1, seq: 40, resume: "1~9~0.40" });
+  assert.equal(instance.sinceQuery(), "&since=1~7~0.500", "until the server says otherwise");
+  instance.receive({ type: "resync_required" });
+  assert.equal(seen.resyncs, 1);
+  instance.receive({ seq: 41, resume: "1~9~0.41", type: "message.created", chat_id: 2, data: {} });
+  assert.deepEqual(seen.events, [41], "a seq below the old position is new after a resync");
+  assert.equal(instance.sinceQuery(), "&since=1~9~0.41");
+});
+
+test("a server without tokens is resumed with the seq", () => {
+  const { instance } = live();
+  instance.receive({ type: "ready", user_id: 1, seq: 10 });
+  instance.receive({ seq: 11, type: "message.created", chat_id: 2, data: {} });
+  assert.equal(instance.sinceQuery(), "&since=11");
+});
