@@ -227,6 +227,14 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    shard_layout (singleton) {
+        singleton -> Bool,
+        logical_shards -> Integer,
+        sharded_message_ids_from -> BigInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(events, chat_members);
 
 diesel::allow_tables_to_appear_in_same_query!(uploads, messages);

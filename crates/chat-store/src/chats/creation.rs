@@ -9,7 +9,7 @@ use crate::idempotency::{EarlierAnswer, earlier_answer, ensure_still_member, req
 use crate::rows::{ChatRow, MemberRow};
 use crate::schema::{chat_members, chats, idempotency_keys};
 use crate::users::privacy::{direct_key, ensure_direct_chat_allowed, mark_blocked_members};
-use chat_domain::{Chat, ChatKind, Event, IdempotencyKey, MembershipChange, NewChat, Role, UserId};
+use chat_domain::{Chat, ChatKind, Event, IdempotencyKey, LogicalShard, MembershipChange, NewChat, Role, UserId};
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -46,10 +46,11 @@ impl Store {
         let mut conn = self.conn().await?;
         let outcome = conn
             .transaction(async |conn| {
-                let id: i64 =
+                let counter: i64 =
                     diesel::select(diesel::dsl::sql::<BigInt>("nextval(pg_get_serial_sequence('chats', 'id'))"))
                         .get_result(conn)
                         .await?;
+                let id = chat_id_from(counter, new)?;
                 if let Some((key, fingerprint)) = &claim {
                     let claimed = diesel::insert_into(idempotency_keys::table)
                         .values((
@@ -155,4 +156,15 @@ async fn insert_members(conn: &mut AsyncPgConnection, chat_id: i64, new: &NewCha
         .await
         .map_err(unknown_user_on("member_ids"))?;
     Ok(())
+}
+
+/// The new chat's id: the counter's value with the chat's logical shard in its low bits. A direct
+/// chat goes to its pair's shard, so the one chat two people share stays unique on one cluster;
+/// a group to the shards in turn.
+fn chat_id_from(counter: i64, new: &NewChat) -> StoreResult<i64> {
+    let shard = match (new.kind, new.member_ids.as_slice().first()) {
+        (ChatKind::Direct, Some(other)) => LogicalShard::for_direct_chat(new.creator, *other),
+        _ => LogicalShard::for_group_chat(counter),
+    };
+    shard.id(counter).ok_or_else(|| StoreError::Corrupt("the chats' id counter is past the largest id".into()))
 }

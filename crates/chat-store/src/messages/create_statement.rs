@@ -64,7 +64,8 @@ WITH ",
      WHERE LEAST($19::float8, b.tokens + EXTRACT(EPOCH FROM now() - b.refilled_at)::float8 * $20::float8) >= 1
     RETURNING 1
 ), new_message AS (
-    SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM budget
+    -- The id names the chat's logical shard in its low six bits (`chat_domain::LogicalShard`).
+    SELECT nextval(pg_get_serial_sequence('messages', 'id')) * 64 + $1::bigint % 64 AS id FROM budget
 ), claim AS (
     INSERT INTO idempotency_keys (user_id, key, request_hash, message_id)
     SELECT $2, $7, $8, id FROM new_message WHERE $7::text IS NOT NULL

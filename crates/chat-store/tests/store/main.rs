@@ -8,5 +8,6 @@ mod link_previews;
 mod newest_page;
 mod query_count;
 mod search_index;
+mod shard_ids;
 mod support;
 mod webhook_runs;

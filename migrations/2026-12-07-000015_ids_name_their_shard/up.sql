@@ -1,0 +1,12 @@
+-- Chat and message ids name their logical shard in their low six bits from now on (docs/
+-- ARCHITECTURE.md, "Spreading chats over several clusters"): id = counter * 64 + shard, the
+-- counter from the table's own sequence, so a request naming only a message finds its cluster.
+-- Older chat ids already do under the same rule (id % 64); older message ids do not, so the first
+-- id that does is kept: a lookup by an older one knows to ask every cluster.
+CREATE TABLE shard_layout (
+    singleton                BOOLEAN PRIMARY KEY DEFAULT true CHECK (singleton),
+    logical_shards           INTEGER NOT NULL,
+    sharded_message_ids_from BIGINT NOT NULL
+);
+INSERT INTO shard_layout (logical_shards, sharded_message_ids_from)
+SELECT 64, (CASE WHEN is_called THEN last_value + 1 ELSE last_value END) * 64 FROM messages_id_seq;
