@@ -84,7 +84,7 @@ impl Client {
         let (sender, items) = mpsc::channel(256);
         let position = match &since {
             Some(Since::Seq(seq)) => Some(*seq),
-            Some(Since::Token(token)) => token.single_position(),
+            Some(Since::Token(token)) => token.single_position().map(|position| position.seq),
             None => None,
         };
         let resume_from = since.map(|since| since.to_string());

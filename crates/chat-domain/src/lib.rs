@@ -82,7 +82,7 @@ pub use reaction::{Emoji, MAX_DISTINCT_EMOJI, Reaction, ReactionSummary};
 pub use read_state::{Marker, MarkerFrontier, ReadFrontier, ReadMarkerMove, UNREAD_COUNTED_UP_TO};
 pub use receipt::{Receipt, ReceiptChange, ReceiptList};
 pub use report::{Report, ReportAction, ReportDraft, ReportList, ReportResolution, ReportTarget, Resolved};
-pub use resume::{LogShard, ResumeToken, ResumeTokenError, Since};
+pub use resume::{LogId, LogPosition, ResumeToken, ResumeTokenError, Since};
 pub use search::SearchQuery;
 pub use shard::{LOGICAL_SHARDS, LogicalShard};
 pub use thread::{ThreadChange, ThreadSummary};

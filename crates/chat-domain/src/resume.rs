@@ -1,39 +1,51 @@
 //! Where a reader of the event stream stands, as the token it resumes with (docs/EVENTS.md,
 //! "Resuming").
 //!
-//! A token names the log's epoch and a position in each of the log's shards. Today a deployment
-//! has one shard, so a token holds one position; the format already carries a vector so that a
-//! deployment of several shards (issue 26) needs no new client, and a version so that it can
-//! change. Clients treat the text as opaque: they store the newest one they were given and send it
-//! back as `since`.
+//! Each PostgreSQL cluster of a deployment keeps its own event log, sequenced on its own, so a
+//! token holds a position per log: which log, that log's epoch, and the seq read up to. Today a
+//! deployment has one cluster, so a token holds one position; the format already carries a list
+//! so that a deployment of several (issue 26) needs no new client, and a version so that it can
+//! change. Clients treat the text as opaque: they store the newest one they were given and send
+//! it back as `since`.
 //!
-//! The epoch changes when the log's history is replaced (a database restored from a backup): a
-//! position from before that may name seqs that now belong to other events, so a token of another
-//! epoch always answers `resync_required`, never a silent gap.
+//! A log's epoch changes when its history is replaced (its database restored from a backup): a
+//! position from before that may name seqs that now belong to other events, so a position of
+//! another epoch always answers `resync_required`, never a silent gap.
 
 use std::fmt;
 
 /// The format's version, the token's first field.
 const VERSION: &str = "1";
-/// Between the token's fields. `~` and `.` are unreserved in URLs: a token needs no escaping.
+/// Between the token's fields, and within a position. Both are unreserved in URLs: a token needs
+/// no escaping.
 const FIELD: char = '~';
-const SHARD_SEQ: char = '.';
+const PART: char = '.';
 
-/// A shard of the event log: each sequences its own events.
+/// One cluster's event log, by its number in the deployment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct LogShard(pub u16);
+pub struct LogId(pub u16);
 
-impl LogShard {
-    /// The only shard of a deployment with one.
-    pub const ONLY: LogShard = LogShard(0);
+impl LogId {
+    /// The log of a deployment's first cluster (its only one, today).
+    pub const FIRST: LogId = LogId(0);
 }
 
-/// A position in every shard of the log, in one epoch of it.
+/// How far a reader has read one log: every seq up to `seq` of that log in epoch `epoch`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct LogPosition {
+    /// Which log.
+    pub log: LogId,
+    /// The log's history the seq belongs to.
+    pub epoch: i64,
+    /// Every seq up to here has been looked at.
+    pub seq: i64,
+}
+
+/// A position in every log of a deployment.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResumeToken {
-    epoch: i64,
-    /// Ascending by shard, each shard once.
-    positions: Vec<(LogShard, i64)>,
+    /// Ascending by log, each log once, never empty.
+    positions: Vec<LogPosition>,
 }
 
 /// Why a `since` could not be read.
@@ -45,20 +57,15 @@ pub enum ResumeTokenError {
 }
 
 impl ResumeToken {
-    /// The token of a log with one shard, at `seq`.
+    /// The token of a deployment with one log, at `seq` of its epoch `epoch`.
     pub fn single(epoch: i64, seq: i64) -> Self {
-        Self { epoch, positions: vec![(LogShard::ONLY, seq)] }
+        Self { positions: vec![LogPosition { log: LogId::FIRST, epoch, seq }] }
     }
 
-    /// The log epoch the positions belong to.
-    pub fn epoch(&self) -> i64 {
-        self.epoch
-    }
-
-    /// The position in a log of one shard, if this token is one of such a log.
-    pub fn single_position(&self) -> Option<i64> {
+    /// The position in a deployment of one log, if this token is one of such a deployment.
+    pub fn single_position(&self) -> Option<LogPosition> {
         match self.positions.as_slice() {
-            [(LogShard::ONLY, seq)] => Some(*seq),
+            [position] if position.log == LogId::FIRST => Some(*position),
             _ => None,
         }
     }
@@ -69,29 +76,34 @@ impl ResumeToken {
         if fields.next() != Some(VERSION) {
             return Err(ResumeTokenError::Malformed);
         }
-        let epoch = fields.next().and_then(number).ok_or(ResumeTokenError::Malformed)?;
-        let mut positions: Vec<(LogShard, i64)> = Vec::new();
+        let mut positions: Vec<LogPosition> = Vec::new();
         for field in fields {
-            let (shard, seq) = field.split_once(SHARD_SEQ).ok_or(ResumeTokenError::Malformed)?;
-            let shard = number(shard).and_then(|shard| u16::try_from(shard).ok()).ok_or(ResumeTokenError::Malformed)?;
-            let seq = number(seq).ok_or(ResumeTokenError::Malformed)?;
-            if positions.last().is_some_and(|(last, _)| last.0 >= shard) {
+            let position = parse_position(field).ok_or(ResumeTokenError::Malformed)?;
+            if positions.last().is_some_and(|last| last.log >= position.log) {
                 return Err(ResumeTokenError::Malformed);
             }
-            positions.push((LogShard(shard), seq));
+            positions.push(position);
         }
         if positions.is_empty() {
             return Err(ResumeTokenError::Malformed);
         }
-        Ok(Self { epoch, positions })
+        Ok(Self { positions })
     }
+}
+
+/// `<log>.<epoch>.<seq>`.
+fn parse_position(field: &str) -> Option<LogPosition> {
+    let mut parts = field.split(PART);
+    let log = u16::try_from(number(parts.next()?)?).ok()?;
+    let (epoch, seq) = (number(parts.next()?)?, number(parts.next()?)?);
+    parts.next().is_none().then_some(LogPosition { log: LogId(log), epoch, seq })
 }
 
 impl fmt::Display for ResumeToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{VERSION}{FIELD}{}", self.epoch)?;
-        for (shard, seq) in &self.positions {
-            write!(f, "{FIELD}{}{SHARD_SEQ}{seq}", shard.0)?;
+        f.write_str(VERSION)?;
+        for LogPosition { log, epoch, seq } in &self.positions {
+            write!(f, "{FIELD}{}{PART}{epoch}{PART}{seq}", log.0)?;
         }
         Ok(())
     }
@@ -103,11 +115,11 @@ fn number(text: &str) -> Option<i64> {
     if canonical && text.bytes().all(|byte| byte.is_ascii_digit()) { text.parse().ok() } else { None }
 }
 
-/// What a client resumes after: a token, or, in a deployment of one shard, the plain seq of the
+/// What a client resumes after: a token, or, in a deployment of one log, the plain seq of the
 /// last event it processed (the API's first form, kept working).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Since {
-    /// A seq of the only shard, in whatever epoch the log is in.
+    /// A seq of the only log, in whatever epoch the log is in.
     Seq(i64),
     /// A token the server issued.
     Token(ResumeToken),
@@ -158,19 +170,19 @@ mod tests {
     use proptest::prelude::*;
 
     #[test]
-    fn a_single_shard_token_reads_back_as_written() {
+    fn a_single_log_token_reads_back_as_written() {
         let token = ResumeToken::single(2_718_281, 1234);
-        assert_eq!(token.to_string(), "1~2718281~0.1234");
-        assert_eq!(ResumeToken::parse("1~2718281~0.1234"), Ok(token.clone()));
-        assert_eq!(token.single_position(), Some(1234));
-        assert_eq!(token.epoch(), 2_718_281);
+        assert_eq!(token.to_string(), "1~0.2718281.1234");
+        assert_eq!(ResumeToken::parse("1~0.2718281.1234"), Ok(token.clone()));
+        assert_eq!(token.single_position(), Some(LogPosition { log: LogId::FIRST, epoch: 2_718_281, seq: 1234 }));
     }
 
     #[test]
-    fn a_token_of_several_shards_has_no_single_position() {
-        let token = ResumeToken::parse("1~7~0.5~3.9").expect("a token");
+    fn a_token_of_several_logs_has_no_single_position() {
+        let token = ResumeToken::parse("1~0.7.5~3.9.2").expect("a token");
         assert_eq!(token.single_position(), None);
-        assert_eq!(token.to_string(), "1~7~0.5~3.9");
+        assert_eq!(token.to_string(), "1~0.7.5~3.9.2");
+        assert_eq!(ResumeToken::parse("1~2.7.5").expect("a token").single_position(), None, "not the first log");
     }
 
     #[test]
@@ -178,21 +190,23 @@ mod tests {
         for text in [
             "",
             "1",
-            "1~7",
-            "2~7~0.5",
-            "1~7~0",
-            "1~7~0.",
-            "1~7~.5",
-            "1~07~0.5",
-            "1~7~0.05",
-            "1~7~0.-5",
-            "1~-7~0.5",
-            "1~7~0.5~0.6",
-            "1~7~3.5~1.6",
-            "1~7~70000.5",
-            "1~7~0.5~",
-            "1~7~0.9999999999999999999",
-            "1~7~0.5 ",
+            "1~",
+            "2~0.7.5",
+            "1~0.7",
+            "1~0.7.",
+            "1~0..5",
+            "1~.7.5",
+            "1~0.07.5",
+            "1~0.7.05",
+            "1~0.7.-5",
+            "1~0.-7.5",
+            "1~0.7.5.1",
+            "1~0.7.5~0.7.6",
+            "1~3.7.5~1.7.6",
+            "1~70000.7.5",
+            "1~0.7.5~",
+            "1~0.7.9999999999999999999",
+            "1~0.7.5 ",
             "abc",
         ] {
             assert_eq!(ResumeToken::parse(text), Err(ResumeTokenError::Malformed), "{text:?}");
@@ -203,7 +217,7 @@ mod tests {
     fn since_takes_a_plain_seq_or_a_token() {
         assert_eq!(Since::parse("0"), Ok(Since::Seq(0)));
         assert_eq!(Since::parse("1234"), Ok(Since::Seq(1234)));
-        assert_eq!(Since::parse("1~3~0.4"), Ok(Since::Token(ResumeToken::single(3, 4))));
+        assert_eq!(Since::parse("1~0.3.4"), Ok(Since::Token(ResumeToken::single(3, 4))));
         assert_eq!(Since::parse("-1"), Err(ResumeTokenError::Malformed));
         assert_eq!(Since::parse("+1"), Err(ResumeTokenError::Malformed));
         assert_eq!(Since::parse("1.5"), Err(ResumeTokenError::Malformed));
@@ -212,8 +226,11 @@ mod tests {
 
     proptest! {
         #[test]
-        fn every_token_reads_back(epoch in 0i64..=999_999_999_999_999_999, seqs in proptest::collection::btree_map(0u16.., 0i64..=999_999_999_999_999_999, 1..8)) {
-            let token = ResumeToken { epoch, positions: seqs.into_iter().map(|(shard, seq)| (LogShard(shard), seq)).collect() };
+        fn every_token_reads_back(
+            logs in proptest::collection::btree_map(0u16.., (0i64..=999_999_999_999_999_999, 0i64..=999_999_999_999_999_999), 1..8)
+        ) {
+            let positions = logs.into_iter().map(|(log, (epoch, seq))| LogPosition { log: LogId(log), epoch, seq }).collect();
+            let token = ResumeToken { positions };
             prop_assert_eq!(ResumeToken::parse(&token.to_string()), Ok(token.clone()));
             prop_assert_eq!(Since::parse(&token.to_string()), Ok(Since::Token(token)));
         }

@@ -22,32 +22,32 @@ function live() {
 test("a first socket resumes from nothing, then from ready's token", () => {
   const { instance } = live();
   assert.equal(instance.sinceQuery(), "");
-  instance.receive({ type: "ready", user_id: 1, seq: 10, resume: "1~7~0.10" });
-  assert.equal(instance.sinceQuery(), "&since=1~7~0.10");
+  instance.receive({ type: "ready", user_id: 1, seq: 10, resume: "1~0.7.10" });
+  assert.equal(instance.sinceQuery(), "&since=1~0.7.10");
 });
 
 test("each event's token is what the next socket sends; a replayed event is handed over once", () => {
   const { instance, seen } = live();
-  instance.receive({ type: "ready", user_id: 1, seq: 10, resume: "1~7~0.10" });
-  instance.receive({ seq: 11, resume: "1~7~0.11", type: "message.created", chat_id: 2, data: {} });
-  instance.receive({ type: "ready", user_id: 1, seq: 12, resume: "1~7~0.12" });
-  instance.receive({ seq: 11, resume: "1~7~0.11", type: "message.created", chat_id: 2, data: {} });
-  instance.receive({ seq: 12, resume: "1~7~0.12", type: "message.created", chat_id: 2, data: {} });
+  instance.receive({ type: "ready", user_id: 1, seq: 10, resume: "1~0.7.10" });
+  instance.receive({ seq: 11, resume: "1~0.7.11", type: "message.created", chat_id: 2, data: {} });
+  instance.receive({ type: "ready", user_id: 1, seq: 12, resume: "1~0.7.12" });
+  instance.receive({ seq: 11, resume: "1~0.7.11", type: "message.created", chat_id: 2, data: {} });
+  instance.receive({ seq: 12, resume: "1~0.7.12", type: "message.created", chat_id: 2, data: {} });
   assert.deepEqual(seen.events, [11, 12]);
-  assert.equal(instance.sinceQuery(), "&since=1~7~0.12");
+  assert.equal(instance.sinceQuery(), "&since=1~0.7.12");
 });
 
 test("after a resync the socket goes on from its ready's token", () => {
   const { instance, seen } = live();
-  instance.resume = "1~7~0.500";
+  instance.resume = "1~0.7.500";
   instance.lastSeq = 500;
-  instance.receive({ type: "ready", user_id: 1, seq: 40, resume: "1~9~0.40" });
-  assert.equal(instance.sinceQuery(), "&since=1~7~0.500", "until the server says otherwise");
+  instance.receive({ type: "ready", user_id: 1, seq: 40, resume: "1~0.9.40" });
+  assert.equal(instance.sinceQuery(), "&since=1~0.7.500", "until the server says otherwise");
   instance.receive({ type: "resync_required" });
   assert.equal(seen.resyncs, 1);
-  instance.receive({ seq: 41, resume: "1~9~0.41", type: "message.created", chat_id: 2, data: {} });
+  instance.receive({ seq: 41, resume: "1~0.9.41", type: "message.created", chat_id: 2, data: {} });
   assert.deepEqual(seen.events, [41], "a seq below the old position is new after a resync");
-  assert.equal(instance.sinceQuery(), "&since=1~9~0.41");
+  assert.equal(instance.sinceQuery(), "&since=1~0.9.41");
 });
 
 test("a server without tokens is resumed with the seq", () => {

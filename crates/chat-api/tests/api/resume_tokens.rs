@@ -106,10 +106,10 @@ async fn a_token_from_before_a_restore_answers_resync_required_never_a_gap() {
     let contents: Vec<&Value> = messages(&next).into_iter().map(|frame| &frame["data"]["content"]).collect();
     assert_eq!(contents, [&json!("next")], "{next}");
 
-    // A token naming a shard this deployment does not have is not one of its positions either.
-    let epoch = token(&feed).split('~').nth(1).unwrap().to_owned();
+    // A token naming a log this deployment does not have is not one of its positions either.
+    let position = token(&feed).split('~').nth(1).unwrap().to_owned();
     let foreign = expect_json(
-        app.call(&bob, Method::GET, &format!("/api/v1/events?since=1~{epoch}~0.1~5.3")).await,
+        app.call(&bob, Method::GET, &format!("/api/v1/events?since=1~{position}~5.1.3")).await,
         StatusCode::OK,
     )
     .await;
@@ -120,7 +120,7 @@ async fn a_token_from_before_a_restore_answers_resync_required_never_a_gap() {
 async fn a_malformed_since_is_refused_and_a_stranger_is_not_served() {
     let app = TestApp::spawn().await;
     let ann = app.register("ann").await;
-    for since in ["1~x~0.1", "2~5~0.1", "-3", "1~5", "1~5~0.01"] {
+    for since in ["1~0.x.1", "2~0.5.1", "-3", "1~0.5", "1~0.5.01"] {
         let feed = app.call(&ann, Method::GET, &format!("/api/v1/events?since={since}")).await;
         let problem = expect_problem(feed, StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::ValidationFailed).await;
         assert_eq!(field_errors(&problem), [("since", chat_domain::FieldCode::Invalid)], "{since}");

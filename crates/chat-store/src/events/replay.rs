@@ -75,14 +75,13 @@ pub struct LogHead {
 
 impl LogHead {
     /// Where a reader that resumes after `since` continues, or `None` when it must resync: the
-    /// token is of another epoch (the database was restored, or is another one) or names shards
-    /// this log does not have, the events after it were pruned, or it claims seqs that were
-    /// never published.
+    /// token is of another epoch (the database was restored, or is another one) or names logs
+    /// this deployment does not have, the events after it were pruned, or it claims seqs that
+    /// were never published.
     pub fn resume_point(&self, since: &Since) -> Option<i64> {
         let after = match since {
             Since::Seq(seq) => *seq,
-            Since::Token(token) if token.epoch() == self.epoch => token.single_position()?,
-            Since::Token(_) => return None,
+            Since::Token(token) => token.single_position().filter(|position| position.epoch == self.epoch)?.seq,
         };
         (!self.must_resync(after)).then_some(after)
     }
