@@ -51,6 +51,17 @@ impl LogicalShard {
         Self::of_id(counter)
     }
 
+    /// Where a group chat asked for with an idempotency key goes: always the same shard for the
+    /// same creator and key, so a retry finds the key where the first attempt claimed it.
+    pub fn for_keyed_group_chat(creator: UserId, key: &str) -> Self {
+        // FNV-1a over the key's bytes, then mixed with the creator.
+        let hashed = key
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| (hash ^ u64::from(byte)).wrapping_mul(0x0000_0100_0000_01b3));
+        let mixed = mix(hashed ^ mix(creator.0.cast_unsigned()));
+        Self::new(u16::try_from(mixed % u64::from(LOGICAL_SHARDS)).unwrap_or_default())
+    }
+
     /// The id made of a counter's value and this shard; `None` past the largest id.
     pub fn id(self, counter: i64) -> Option<i64> {
         counter.checked_mul(i64::from(LOGICAL_SHARDS))?.checked_add(i64::from(self.0))
@@ -92,6 +103,15 @@ mod tests {
         }
         // 5,050 pairs: about 79 a shard; none empty, none twice the mean.
         assert!(counts.iter().all(|&count| (40..160).contains(&count)), "{counts:?}");
+    }
+
+    #[test]
+    fn a_keyed_group_goes_where_its_retry_will_look() {
+        let first = LogicalShard::for_keyed_group_chat(UserId(5), "create-team-1");
+        assert_eq!(LogicalShard::for_keyed_group_chat(UserId(5), "create-team-1"), first);
+        let shards: std::collections::BTreeSet<LogicalShard> =
+            (0..2000).map(|n| LogicalShard::for_keyed_group_chat(UserId(5), &format!("key-{n}"))).collect();
+        assert_eq!(shards.len(), usize::from(LOGICAL_SHARDS), "keys spread over every shard");
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! each one is whole (reactions, thread summary, attachments and read status included) and nothing is ever loaded lazily.
 
 mod chats;
+mod clusters;
 mod connection;
 mod error;
 mod events;
@@ -27,6 +28,7 @@ mod webhooks;
 pub use chats::creation::ChatCreation;
 pub use chats::members::MemberAddition;
 pub use chats::summaries::{ChatCursor, ChatPage};
+pub use clusters::{Clusters, ShardMap};
 pub use connection::checkout::PoolSettings;
 pub use connection::connect::SESSION_OPTIONS;
 pub use connection::migrate::run_migrations;

@@ -235,6 +235,13 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    shard_map (shard) {
+        shard -> SmallInt,
+        cluster -> SmallInt,
+    }
+}
+
 diesel::allow_tables_to_appear_in_same_query!(events, chat_members);
 
 diesel::allow_tables_to_appear_in_same_query!(uploads, messages);

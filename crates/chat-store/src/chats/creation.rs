@@ -37,7 +37,31 @@ impl Store {
     /// same for direct chats asked for from both sides. A replay answers the chat only while the
     /// creator is still in it (else `NotAMember`); chats are never deleted, and if one were, its
     /// keys would go with it (`ON DELETE CASCADE`), so a retry would create the chat afresh.
+    ///
+    /// The chat goes to a logical shard of this cluster's: a direct chat to its pair's, a group
+    /// to the shards in turn (a deployment of one cluster holds them all; `Clusters::create_chat`
+    /// places chats over several).
     pub async fn create_chat(&self, new: &NewChat, key: Option<&IdempotencyKey>) -> StoreResult<ChatCreation> {
+        self.create_chat_in(None, new, key).await
+    }
+
+    /// `create_chat`, a group going to logical shard `group_shard`, which this cluster must hold
+    /// (a direct chat still goes to its pair's shard, wherever it is asked for).
+    pub async fn create_chat_on(
+        &self,
+        group_shard: LogicalShard,
+        new: &NewChat,
+        key: Option<&IdempotencyKey>,
+    ) -> StoreResult<ChatCreation> {
+        self.create_chat_in(Some(group_shard), new, key).await
+    }
+
+    async fn create_chat_in(
+        &self,
+        group_shard: Option<LogicalShard>,
+        new: &NewChat,
+        key: Option<&IdempotencyKey>,
+    ) -> StoreResult<ChatCreation> {
         let direct_key = match new.kind {
             ChatKind::Direct => new.member_ids.as_slice().first().map(|other| direct_key(new.creator, *other)),
             ChatKind::Group => None,
@@ -50,7 +74,7 @@ impl Store {
                     diesel::select(diesel::dsl::sql::<BigInt>("nextval(pg_get_serial_sequence('chats', 'id'))"))
                         .get_result(conn)
                         .await?;
-                let id = chat_id_from(counter, new)?;
+                let id = chat_id_from(counter, group_shard, new)?;
                 if let Some((key, fingerprint)) = &claim {
                     let claimed = diesel::insert_into(idempotency_keys::table)
                         .values((
@@ -160,11 +184,11 @@ async fn insert_members(conn: &mut AsyncPgConnection, chat_id: i64, new: &NewCha
 
 /// The new chat's id: the counter's value with the chat's logical shard in its low bits. A direct
 /// chat goes to its pair's shard, so the one chat two people share stays unique on one cluster;
-/// a group to the shards in turn.
-fn chat_id_from(counter: i64, new: &NewChat) -> StoreResult<i64> {
+/// a group to `group_shard`, else to the shards in turn.
+fn chat_id_from(counter: i64, group_shard: Option<LogicalShard>, new: &NewChat) -> StoreResult<i64> {
     let shard = match (new.kind, new.member_ids.as_slice().first()) {
         (ChatKind::Direct, Some(other)) => LogicalShard::for_direct_chat(new.creator, *other),
-        _ => LogicalShard::for_group_chat(counter),
+        _ => group_shard.unwrap_or_else(|| LogicalShard::for_group_chat(counter)),
     };
     shard.id(counter).ok_or_else(|| StoreError::Corrupt("the chats' id counter is past the largest id".into()))
 }

@@ -3,6 +3,7 @@
 
 mod bots;
 mod bounded_wait;
+mod clusters;
 mod event_log;
 mod link_previews;
 mod newest_page;
