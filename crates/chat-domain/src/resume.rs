@@ -62,6 +62,24 @@ impl ResumeToken {
         Self { positions: vec![LogPosition { log: LogId::FIRST, epoch, seq }] }
     }
 
+    /// A token of `positions`, one per log (in any order); `None` for none, or a log twice.
+    pub fn new(mut positions: Vec<LogPosition>) -> Option<Self> {
+        positions.sort_by_key(|position| position.log);
+        let distinct = positions.windows(2).all(|pair| pair[0].log < pair[1].log);
+        (distinct && !positions.is_empty()).then_some(Self { positions })
+    }
+
+    /// The position in `log`, if the token has one (a log added after the token was given has
+    /// none).
+    pub fn position_in(&self, log: LogId) -> Option<LogPosition> {
+        self.positions.iter().find(|position| position.log == log).copied()
+    }
+
+    /// The positions, one per log, by log.
+    pub fn positions(&self) -> &[LogPosition] {
+        &self.positions
+    }
+
     /// The position in a deployment of one log, if this token is one of such a deployment.
     pub fn single_position(&self) -> Option<LogPosition> {
         match self.positions.as_slice() {
@@ -183,6 +201,17 @@ mod tests {
         assert_eq!(token.single_position(), None);
         assert_eq!(token.to_string(), "1~0.7.5~3.9.2");
         assert_eq!(ResumeToken::parse("1~2.7.5").expect("a token").single_position(), None, "not the first log");
+    }
+
+    #[test]
+    fn a_token_is_made_of_one_position_per_log() {
+        let at = |log, seq| LogPosition { log: LogId(log), epoch: 7, seq };
+        let token = ResumeToken::new(vec![at(2, 9), at(0, 5)]).expect("two logs");
+        assert_eq!(token.to_string(), "1~0.7.5~2.7.9");
+        assert_eq!(token.position_in(LogId(2)), Some(at(2, 9)));
+        assert_eq!(token.position_in(LogId(1)), None);
+        assert_eq!(ResumeToken::new(vec![at(1, 1), at(1, 2)]), None, "a log twice");
+        assert_eq!(ResumeToken::new(Vec::new()), None);
     }
 
     #[test]
