@@ -28,6 +28,7 @@ mod webhooks;
 pub use chats::creation::ChatCreation;
 pub use chats::members::MemberAddition;
 pub use chats::summaries::{ChatCursor, ChatPage};
+pub use clusters::chat_list::ClusterChatPage;
 pub use clusters::reading::{LogReaders, Resumed};
 pub use clusters::{Clusters, ShardMap};
 pub use connection::checkout::PoolSettings;

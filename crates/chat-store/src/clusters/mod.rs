@@ -14,6 +14,7 @@ use diesel::prelude::*;
 use diesel_async::RunQueryDsl;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+pub(crate) mod chat_list;
 pub(crate) mod reading;
 
 /// Which cluster (by its number in the configuration, 0 the first) holds each logical shard.

@@ -186,3 +186,70 @@ async fn a_reader_resuming_across_both_clusters_logs_gets_every_event_once_in_ea
         Resumed::At(_) => panic!("a token of the old epoch resumed"),
     }
 }
+
+#[tokio::test]
+async fn the_chat_list_merges_every_cluster_by_activity_and_names_a_cluster_that_is_down() {
+    use chat_domain::ChatScope;
+    use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+    let ((_first_db, first), (second_db, second)) = (store().await, store().await);
+    let (ann, bob) = (user(&first, "ann").await, user(&first, "bob").await);
+    assert_eq!((user(&second, "ann").await, user(&second, "bob").await), (ann, bob));
+    first.place_shards(&(32..64).map(LogicalShard::new).collect::<Vec<_>>(), 1).await.unwrap();
+    let clusters = Clusters::new(vec![first, second]).await.unwrap();
+    // Groups until each cluster holds at least three (groups take the shards in turn, from a
+    // shard of the process's own), each then posted to in turn: the newest post's chat first.
+    let on_second = |chat: &chat_domain::ChatId| LogicalShard::of_chat(*chat).index() >= 32;
+    let mut chats = Vec::new();
+    while chats.iter().filter(|chat| on_second(chat)).count() < 3
+        || chats.iter().filter(|chat| !on_second(chat)).count() < 3
+    {
+        let draft = ChatDraft { kind: ChatKind::Group, title: Some("team".into()), member_ids: vec![bob] };
+        chats.push(clusters.create_chat(&draft.validate(ann).unwrap(), None).await.unwrap().chat.id);
+    }
+    for chat in &chats {
+        post(clusters.of_chat(*chat), ann, *chat, "hello").await;
+    }
+    let newest_first: Vec<_> = chats.iter().rev().copied().collect();
+
+    let (mut listed, mut after) = (Vec::new(), None);
+    loop {
+        let page = clusters.chats_of(bob, &ChatScope::Every, after, 3).await.unwrap();
+        assert!(page.missing.is_empty());
+        listed.extend(page.chats.iter().map(|summary| summary.chat.id));
+        match page.next {
+            Some(next) => after = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(listed, newest_first, "one order over both clusters, every chat once across pages");
+
+    // The second cluster down: the list answers the first's chats and says which is missing.
+    let close = |allow: bool| {
+        let (admin, name) = (second_db.admin_url().to_owned(), second_db.name().to_owned());
+        async move {
+            let mut admin = AsyncPgConnection::establish(&admin).await.unwrap();
+            admin.batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {allow}")).await.unwrap();
+            if !allow {
+                let terminate =
+                    format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'");
+                admin.batch_execute(&terminate).await.unwrap();
+            }
+        }
+    };
+    close(false).await;
+    let page = clusters.chats_of(bob, &ChatScope::Every, None, 40).await.unwrap();
+    assert_eq!(page.missing, [1]);
+    let expected: Vec<_> = newest_first.iter().filter(|chat| !on_second(chat)).copied().collect();
+    assert_eq!(page.chats.iter().map(|summary| summary.chat.id).collect::<Vec<_>>(), expected);
+    close(true).await;
+    let mut back = clusters.chats_of(bob, &ChatScope::Every, None, 40).await.unwrap();
+    for _ in 0..50 {
+        if back.missing.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        back = clusters.chats_of(bob, &ChatScope::Every, None, 40).await.unwrap();
+    }
+    assert!(back.missing.is_empty(), "the cluster is back without a restart");
+    assert_eq!(back.chats.len(), chats.len());
+}
