@@ -75,14 +75,13 @@ impl Application {
         let store = open_database(config).await?;
         let realtime = &config.realtime;
         let log = store.log_head().await?;
-        let hub = Arc::new(Hub::new(log.seq, realtime.queue_capacity));
+        let hub = Arc::new(Hub::new(log.seq, log.epoch, realtime.queue_capacity));
         // Listening before serving: a notice sent before this would never reach this process.
         let subscribed = dispatcher::subscribe(&store)
             .await
             .inspect_err(|error| tracing::warn!(%error, "event listener cannot connect yet"))
             .ok();
-        let mut workers =
-            dispatcher::workers(&store, &hub, subscribed, log.epoch, realtime.event_retention, &realtime.dispatch);
+        let mut workers = dispatcher::workers(&store, &hub, subscribed, realtime.event_retention, &realtime.dispatch);
         let presence = PresenceTracker::register(store.clone(), realtime.presence.clone()).await?;
         workers.push(presence.beat_worker());
         let media = MediaStore::open(&config.uploads.storage)?;
@@ -233,7 +232,7 @@ mod tests {
             .listen(listener)
             .unwrap()
             .run();
-        Application { server, port, hub: Arc::new(Hub::new(0, 8)), workers }
+        Application { server, port, hub: Arc::new(Hub::new(0, 1, 8)), workers }
     }
 
     #[tokio::test]

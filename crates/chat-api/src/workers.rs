@@ -4,8 +4,9 @@
 //! Not to be confused with the HTTP worker threads of `CHAT_WORKERS`.
 //!
 //! A worker is a named future that never returns (its output is `Infallible`: each loop handles
-//! its own errors and carries on). `Running` runs each as a task of its own and reports the first
-//! that stops anyway, which only a panic can do; `Application::run_until_stopped` then stops the
+//! its own errors and carries on), but for the pump, which ends when the event log it follows
+//! was replaced (`Worker::ending`). `Running` runs each as a task of its own and reports the
+//! first that stops (that one, or a panic); `Application::run_until_stopped` then stops the
 //! server, because a process whose pump or listener is gone would serve on without delivering.
 
 use std::collections::HashMap;
@@ -17,11 +18,18 @@ use tokio::task::{Id, JoinError, JoinSet};
 /// A loop to run for as long as the process, and its name for the logs.
 pub struct Worker {
     name: &'static str,
-    run: Pin<Box<dyn Future<Output = Infallible> + Send>>,
+    /// Ends only when the process must stop, saying why.
+    run: Pin<Box<dyn Future<Output = String> + Send>>,
 }
 
 impl Worker {
     pub fn new(name: &'static str, run: impl Future<Output = Infallible> + Send + 'static) -> Self {
+        Self::ending(name, async move { match run.await {} })
+    }
+
+    /// A worker that ends when the process can no longer serve (the pump, once the event log it
+    /// follows was replaced), with the reason.
+    pub fn ending(name: &'static str, run: impl Future<Output = String> + Send + 'static) -> Self {
         Self { name, run: Box::pin(run) }
     }
 }
@@ -44,7 +52,7 @@ pub struct WorkerStopped {
 /// the others with it unseen); dropping this aborts them.
 #[derive(Debug)]
 pub struct Running {
-    tasks: JoinSet<Infallible>,
+    tasks: JoinSet<String>,
     names: HashMap<Id, &'static str>,
 }
 
@@ -62,9 +70,12 @@ impl Running {
 
     /// Waits for the first worker to stop; with none running, waits forever.
     pub async fn stopped(&mut self) -> WorkerStopped {
-        match self.tasks.join_next().await {
+        match self.tasks.join_next_with_id().await {
             None => std::future::pending().await,
-            Some(Ok(never)) => match never {},
+            Some(Ok((id, reason))) => {
+                let name = self.names.get(&id).copied().unwrap_or("unnamed");
+                WorkerStopped { name, reason }
+            }
             Some(Err(error)) => {
                 let name = self.names.get(&error.id()).copied().unwrap_or("unnamed");
                 WorkerStopped { name, reason: reason(error) }

@@ -7,8 +7,8 @@ use chat_domain::{EventFeed, Since};
 use reqwest::Method;
 
 impl Client {
-    /// Up to `limit` (1 to 1000, default 100) of the caller's events after `since` (0 for all
-    /// that are kept); continue from the answer's `resume` (`text.parse()` makes a `Since` of a
+    /// Up to `limit` (1 to 1000, default 100) of the caller's events after `since` (0: from the
+    /// log's start, a resync once events were pruned); continue from the answer's `resume` (`text.parse()` makes a `Since` of a
     /// token kept as text). If `resync_required`, reload over REST first.
     pub async fn events(&self, since: impl Into<Since>, limit: Option<u32>) -> ClientResult<EventFeed> {
         let since = since.into();

@@ -67,6 +67,12 @@ impl ReadPosition {
     pub fn received(&self, seq: i64) {
         self.seq.fetch_max(seq, Ordering::AcqRel);
     }
+
+    /// The event stream resynced and goes on from `seq`: after a restore of the database its
+    /// seqs may be lower than those seen before, which no replica would ever reach again.
+    pub fn restart(&self, seq: i64) {
+        self.seq.store(seq, Ordering::Release);
+    }
 }
 
 #[cfg(test)]

@@ -1,8 +1,9 @@
 //! The event stream: the WebSocket, kept. It remembers the resume token of the last event it
-//! passed on (docs/EVENTS.md, "Resuming"), reconnects with it as `since` after any drop (a restart of the server, a network cut, a close for reading too
-//! slowly), and passes on every stored event once, in order, across reconnects. Frames of kinds
-//! this version does not know (from a newer server) are skipped. What it passed on it
-//! acknowledges (`ack`, at most once a second), so the messages count as delivered to this service.
+//! passed on (docs/EVENTS.md, "Resuming"), reconnects with it as `since` after any drop (a
+//! restart of the server, a network cut, a close for reading too slowly), and passes on every
+//! stored event once, in order, across reconnects. Frames of kinds this version does not know
+//! (from a newer server) are skipped. What it passed on it acknowledges (`ack`, at most once a
+//! second), so the messages count as delivered to this service.
 
 use crate::client::Client;
 use crate::error::{ClientError, ClientResult};
@@ -37,12 +38,14 @@ pub enum StreamItem {
     Connected {
         /// The server's `ready.seq` on this connection.
         seq: i64,
-        /// Its resume token (`ready.resume`): where a new stream would start from now.
+        /// Its resume token (`ready.resume`). Keep it only from the first `Connected` of a stream
+        /// started without `since`: on a reconnect, the events missed meanwhile come after it.
         resume: Option<String>,
     },
     /// A stored event: each one once, in `seq` order.
     Event(Box<StoredEvent>),
-    /// The events since the stream's position are gone (pruned): reload what you show over REST.
+    /// The events since the stream's position are gone (pruned, or the database was restored
+    /// from a backup): reload what you show over REST.
     /// The stream goes on from here.
     ResyncRequired,
     /// Another member is typing in a chat.
@@ -77,9 +80,10 @@ impl Stream for EventStream {
 }
 
 impl Client {
-    /// Follows the caller's events: those after `since` first (all that are kept), then live.
-    /// Without `since`, from now. Keep the `resume` of the last event you handled (or of
-    /// `Connected`) to start a later stream from there. Needs a token and a Tokio runtime.
+    /// Follows the caller's events: those after `since` first, then live.
+    /// Without `since`, from now. Keep the `resume` of the last event you handled (or, before
+    /// any, of the first `Connected`) to start a later stream from there. Needs a token and a
+    /// Tokio runtime.
     pub fn event_stream(&self, since: Option<Since>) -> EventStream {
         let (sender, items) = mpsc::channel(256);
         let position = match &since {
@@ -139,6 +143,11 @@ impl Follower {
                 Err(error) if matches!(error.status(), Some(401)) => {
                     let _ = self.sender.send(Err(error)).await;
                     Ended::Stop
+                }
+                // A server older than resume tokens refuses one: go on with the plain seq.
+                Err(error) if matches!(error.status(), Some(422)) && self.position.is_some() => {
+                    self.resume_from = self.position.map(|seq| seq.to_string());
+                    Ended::Dropped
                 }
                 Err(_) => Ended::Dropped,
             };
@@ -217,6 +226,11 @@ impl Follower {
                 Frame::Close(_) => return Ended::Dropped,
                 _ => None,
             };
+            // Acknowledgements name this connection's seqs: after a resync of a restored
+            // database they may be lower than the last connection's.
+            if matches!(item, Some(Ok(StreamItem::Connected { .. }))) {
+                acked = self.ready.seq;
+            }
             if let Some(item) = item
                 && self.sender.send(item).await.is_err()
             {
@@ -249,6 +263,7 @@ impl Follower {
             }
             ServerFrame::Control(ControlFrame::ResyncRequired) => {
                 self.position = Some(self.ready.seq);
+                self.client.shown.restart(self.ready.seq);
                 self.resume_from = Some(self.ready.resume.clone().unwrap_or_else(|| self.ready.seq.to_string()));
                 Some(Ok(StreamItem::ResyncRequired))
             }

@@ -106,8 +106,9 @@ pub struct EventFeed<Frame = ServerFrame> {
     /// absent from servers older than resume tokens).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub resume: Option<String>,
-    /// `since` is older than the events kept (or newer than any): reload what you show over REST,
-    /// then continue from `next_since`.
+    /// `since` cannot be resumed from (older than the events kept, newer than any, or of another
+    /// epoch: the database was restored): reload what you show over REST, then continue from
+    /// `resume`.
     pub resync_required: bool,
 }
 

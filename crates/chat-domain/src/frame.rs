@@ -81,8 +81,8 @@ pub enum ControlFrame {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         resume: Option<String>,
     },
-    /// `since` was older than the events kept (or newer than any): reload over REST, then
-    /// continue from `ready.seq`.
+    /// `since` cannot be resumed from (older than the events kept, newer than any, or of another
+    /// epoch: the database was restored): reload over REST, then continue from `ready.resume`.
     ResyncRequired,
     /// Another member is typing; ephemeral.
     Typing {

@@ -6,7 +6,7 @@ import { Live } from "../web/live.js";
 
 /** A `Live` that never opens a socket: only its frame handling runs. */
 function live() {
-  const seen = { events: [], resyncs: 0 };
+  const seen = { events: [], resyncs: [] };
   const instance = Object.create(Live.prototype);
   Object.assign(instance, {
     lastSeq: null,
@@ -14,7 +14,12 @@ function live() {
     connections: 0,
     markReady() {},
     scheduleAck() {},
-    handlers: { event: (frame) => seen.events.push(frame.seq), resync: () => seen.resyncs++, status() {}, reconnected() {} },
+    handlers: {
+      event: (frame) => seen.events.push(frame.seq),
+      resync: (seq) => seen.resyncs.push(seq),
+      status() {},
+      reconnected() {},
+    },
   });
   return { instance, seen };
 }
@@ -44,7 +49,7 @@ test("after a resync the socket goes on from its ready's token", () => {
   instance.receive({ type: "ready", user_id: 1, seq: 40, resume: "1~0.9.40" });
   assert.equal(instance.sinceQuery(), "&since=1~0.7.500", "until the server says otherwise");
   instance.receive({ type: "resync_required" });
-  assert.equal(seen.resyncs, 1);
+  assert.deepEqual(seen.resyncs, [40], "from ready's seq");
   instance.receive({ seq: 41, resume: "1~0.9.41", type: "message.created", chat_id: 2, data: {} });
   assert.deepEqual(seen.events, [41], "a seq below the old position is new after a resync");
   assert.equal(instance.sinceQuery(), "&since=1~0.9.41");

@@ -49,3 +49,12 @@ test("a new login starts from nothing", () => {
   shown.reset();
   assert.deepEqual(shown.headers(), {});
 });
+
+test("after a resync the seq goes on from where the stream restarted, even below the old one", () => {
+  const shown = new ReadPosition();
+  shown.received(500);
+  shown.restart(40);
+  assert.deepEqual(shown.headers(), { "Chat-Seq": "40" });
+  shown.received(41);
+  assert.deepEqual(shown.headers(), { "Chat-Seq": "41" });
+});

@@ -169,7 +169,8 @@ export class Controller {
       presence: (frame) => this.apply(model.presenceUpdated(this.state, frame)),
       reconnected: () => this.refreshPresence(),
       presenceStale: () => this.refreshPresence(),
-      resync: async () => {
+      resync: async (seq) => {
+        shown.restart(seq);
         const thread = this.state.thread?.rootId;
         await this.loadChats();
         if (this.state.current) await this.openChat(this.state.current);

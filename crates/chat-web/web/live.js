@@ -1,6 +1,7 @@
 // The WebSocket, kept: resumes after the last event seen after any disconnect (with backoff and
-// jitter), sending back that event's resume token (docs/EVENTS.md, "Resuming"), hands each stored event over once and in order, and says when the client must reload
-// (resync). A socket refused or dropped before it was ready asks whether the token still works.
+// jitter), sending back that event's resume token (docs/EVENTS.md, "Resuming"), hands each
+// stored event over once and in order, and says when the client must reload (resync). A socket
+// refused or dropped before it was ready asks whether the token still works.
 // What it handed over it acknowledges (at most once a second), so messages count as delivered.
 
 export class Live {
@@ -18,7 +19,8 @@ export class Live {
   connect() {
     if (this.closed) return;
     const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}/api/v1/ws?access_token=${encodeURIComponent(this.token)}${this.sinceQuery()}`);
+    const query = `access_token=${encodeURIComponent(this.token)}${this.sinceQuery()}`;
+    const socket = new WebSocket(`${scheme}://${location.host}/api/v1/ws?${query}`);
     this.socket = socket;
     this.handlers.status("connecting");
     socket.onmessage = (message) => this.receive(JSON.parse(message.data));
@@ -54,7 +56,7 @@ export class Live {
       if (this.connections++ > 0) this.handlers.reconnected?.();
     } else if (frame.type === "resync_required") {
       [this.lastSeq, this.resume] = [this.readySeq, this.readyResume];
-      this.handlers.resync();
+      this.handlers.resync(this.readySeq);
     } else if (frame.type === "typing") {
       this.handlers.typing(frame);
     } else if (frame.type === "presence.updated") {

@@ -53,4 +53,12 @@ export class ReadPosition {
   received(seq) {
     if (typeof seq === "number" && (this.seq === null || seq > this.seq)) this.seq = seq;
   }
+
+  /**
+   * The event stream resynced and goes on from `seq`: after a restore of the database its seqs
+   * may be lower than those seen before, which no replica would ever reach again.
+   */
+  restart(seq) {
+    if (typeof seq === "number") this.seq = seq;
+  }
 }

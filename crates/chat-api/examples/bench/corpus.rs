@@ -15,7 +15,7 @@
 //! from the kept one has them.
 
 use crate::large_chat;
-use crate::psql::Psql;
+use crate::psql::{NEW_CHAT_ID, Psql, new_message_id};
 
 /// Changes whenever what `write` writes changes, so that a kept copy is written again.
 pub const VERSION: &str = "2026-12-07 chats keep their last message time";
@@ -72,9 +72,11 @@ pub fn people(psql: &Psql) -> People {
          SELECT sha256(convert_to('corpus-' || substr(username, 8), 'UTF8')), id, now() + interval '10 years'
            FROM users u WHERE username LIKE 'corpus\\_%'
             AND NOT EXISTS (SELECT 1 FROM auth_tokens t WHERE t.user_id = u.id)",
-        "INSERT INTO chats (kind, title, created_by)
-         SELECT 'group', 'large chat of the corpora', id FROM users
-          WHERE username = 'corpus_author' AND NOT EXISTS (SELECT 1 FROM chats WHERE title = 'large chat of the corpora')",
+        &format!(
+            "INSERT INTO chats (id, kind, title, created_by)
+         SELECT {NEW_CHAT_ID}, 'group', 'large chat of the corpora', id FROM users
+          WHERE username = 'corpus_author' AND NOT EXISTS (SELECT 1 FROM chats WHERE title = 'large chat of the corpora')"
+        ),
         "INSERT INTO chat_members (chat_id, user_id, role)
          SELECT c.id, u.id, CASE u.username WHEN 'corpus_author' THEN 'owner' ELSE 'member' END
            FROM chats c, users u
@@ -141,8 +143,9 @@ fn search_corpus(
     let words = vec![word; 8].join(" || ' ' || ");
     psql.run(&[
         &format!(
-            "INSERT INTO chats (kind, title, created_by)
-             SELECT 'group', '{title} ' || n, {author} FROM generate_series(1, {chats}) n"
+            "INSERT INTO chats (id, kind, title, created_by)
+             SELECT v * 64 + v % 64, 'group', '{title} ' || n, {author}
+               FROM (SELECT n, nextval('chats_id_seq') AS v FROM generate_series(1, {chats}) n) ids"
         ),
         &format!(
             "INSERT INTO chat_members (chat_id, user_id, role)
@@ -151,15 +154,17 @@ fn search_corpus(
         // Chat by chat in order of id, as a community's messages are not: each chat's messages
         // land together, which only makes a chat's history cheaper to read.
         &format!(
-            "INSERT INTO messages (chat_id, author_id, kind, content)
-             SELECT c.id, {author}, 'text', {words}
-               FROM chats c, generate_series(1, {per_chat}) n WHERE c.title LIKE '{title} %'"
+            "INSERT INTO messages (id, chat_id, author_id, kind, content)
+             SELECT {}, c.id, {author}, 'text', {words}
+               FROM chats c, generate_series(1, {per_chat}) n WHERE c.title LIKE '{title} %'",
+            new_message_id("c.id")
         ),
         &format!(
-            "INSERT INTO messages (chat_id, author_id, kind, content)
-             SELECT chat_id, {author}, 'text', '{letter}17 and {letter}42 together, ' || n
-               FROM chat_members, generate_series(1, 20) n WHERE user_id = {reader}
-              ORDER BY random() LIMIT 20"
+            "INSERT INTO messages (id, chat_id, author_id, kind, content)
+             SELECT {}, chat_id, {author}, 'text', '{letter}17 and {letter}42 together, ' || n
+               FROM (SELECT chat_id, n FROM chat_members, generate_series(1, 20) n WHERE user_id = {reader}
+                      ORDER BY random() LIMIT 20) picked",
+            new_message_id("chat_id")
         ),
     ]);
     println!("{title}: {messages} messages in {chats} chats written in {:.0?}", started.elapsed());

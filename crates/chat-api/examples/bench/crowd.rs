@@ -1,7 +1,7 @@
 //! A crowd for the socket works, made in SQL (registering 10,000 users through argon2 would take
 //! longer than the whole bench): users with known tokens, the first few thousand in one group.
 
-use crate::psql::Psql;
+use crate::psql::{NEW_CHAT_ID, Psql};
 
 /// `tokens[n]` is the bearer token of the crowd's user `n`; users `0..members` are in `chat`.
 #[derive(Debug)]
@@ -33,8 +33,8 @@ pub fn make(psql: &Psql, tag: &str, size: usize, members: usize) -> Crowd {
     };
     psql.run(&[&users]);
     let chat = psql.count(&format!(
-        "INSERT INTO chats (kind, title, created_by)
-         SELECT 'group', 'crowd {tag}', id FROM users WHERE username = 'crowd{tag}u0' RETURNING id"
+        "INSERT INTO chats (id, kind, title, created_by)
+         SELECT {NEW_CHAT_ID}, 'group', 'crowd {tag}', id FROM users WHERE username = 'crowd{tag}u0' RETURNING id"
     )) as i64;
     psql.run(&[&members_of(&chat.to_string())]);
     Crowd { tokens: (0..size).map(token).collect(), chat, members }

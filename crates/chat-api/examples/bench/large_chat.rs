@@ -4,7 +4,7 @@
 //! unread messages cost a chat list; and a history page of it at the newest messages and at the
 //! oldest shows what depth costs one.
 
-use crate::psql::Psql;
+use crate::psql::{Psql, new_message_id};
 
 /// The messages written; `BENCH_LARGE_CHAT_MESSAGES` may lower it for a quick run (a kept copy's
 /// name carries it).
@@ -19,8 +19,9 @@ pub fn write(psql: &Psql, chat: i64, author: i64, erin: i64) {
     let messages = message_count();
     psql.run(&[
         &format!(
-            "INSERT INTO messages (chat_id, author_id, kind, content)
-             SELECT {chat}, {author}, 'text', 'unread message ' || n FROM generate_series(1, {messages}) n"
+            "INSERT INTO messages (id, chat_id, author_id, kind, content)
+             SELECT {}, {chat}, {author}, 'text', 'unread message ' || n FROM generate_series(1, {messages}) n",
+            new_message_id(&chat.to_string())
         ),
         &format!(
             "UPDATE chat_members SET last_read_message_id = (SELECT max(id) FROM messages WHERE chat_id = {chat})
@@ -32,6 +33,8 @@ pub fn write(psql: &Psql, chat: i64, author: i64, erin: i64) {
 
 /// The id a history page of the chat's 50 oldest messages is read before.
 pub fn oldest_page_before(psql: &Psql, chat: i64) -> i64 {
-    let oldest = psql.count(&format!("SELECT min(id) FROM messages WHERE chat_id = {chat}"));
-    i64::try_from(oldest).unwrap() + 51
+    // The 51st oldest: ids grow within a chat, 64 apart (they name the chat's shard).
+    let fifty_first =
+        psql.count(&format!("SELECT id FROM messages WHERE chat_id = {chat} ORDER BY id OFFSET 50 LIMIT 1"));
+    i64::try_from(fifty_first).unwrap()
 }

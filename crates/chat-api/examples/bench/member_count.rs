@@ -3,7 +3,7 @@
 //! create costs as its chat grows. The members have no pushers, so no push is sent, but the push
 //! planner still weighs every member of the chat against each message.
 
-use crate::psql::Psql;
+use crate::psql::{NEW_CHAT_ID, Psql};
 
 /// The two chats, and the message each create posts into either (mentioning members of both).
 #[derive(Debug)]
@@ -23,7 +23,7 @@ pub fn write(psql: &Psql, author: i64, tag: &str) -> MemberCounts {
     )]);
     let chat = |members: usize| -> i64 {
         let chat = psql.count(&format!(
-            "INSERT INTO chats (kind, title, created_by) VALUES ('group', '{members} members', {author}) RETURNING id"
+            "INSERT INTO chats (id, kind, title, created_by) VALUES ({NEW_CHAT_ID}, 'group', '{members} members', {author}) RETURNING id"
         )) as i64;
         psql.run(&[&format!(
             "INSERT INTO chat_members (chat_id, user_id, role)

@@ -27,3 +27,12 @@ impl Psql {
         answer.parse().unwrap_or_else(|_| panic!("{sql}: answered {answer:?}"))
     }
 }
+
+/// A new chat's id as the server makes it (docs/OPERATIONS.md: ids name their logical shard), for
+/// a statement that inserts one chat: `INSERT INTO chats (id, ...) VALUES (NEW_CHAT_ID, ...)`.
+pub const NEW_CHAT_ID: &str = "(SELECT v * 64 + v % 64 FROM nextval('chats_id_seq') v)";
+
+/// A new message's id in chat `chat_id` (a column or a number) as the server makes it.
+pub fn new_message_id(chat_id: &str) -> String {
+    format!("nextval('messages_id_seq') * 64 + {chat_id} % 64")
+}

@@ -62,7 +62,8 @@ fn without_activity(create: &str) -> String {
 }
 
 /// The create statement as it was before full-text search (2026-11-26, `596267f~1`): membership,
-/// the key's claim, the insert and its event, bound to the server's create's `$1`-`$11`. A plain
+/// the key's claim, the insert and its event, bound to the server's create's `$1`-`$11` (its id
+/// names the chat's shard, as every message id must now: a plain one could be one the server makes). A plain
 /// message's statement is judged against it (target: 1.15x its database CPU), so that what
 /// search, mentions, threads and files cost a message that uses none of them shows.
 const PRE_SEARCH_CREATE: &str = "
@@ -70,7 +71,7 @@ WITH allowed AS (
     SELECT EXISTS (SELECT 1 FROM chat_members WHERE chat_id = $1 AND user_id = $2 FOR KEY SHARE) AS is_member,
            ($6::bigint IS NULL OR EXISTS (SELECT 1 FROM messages WHERE id = $6 AND chat_id = $1)) AS reply_ok
 ), new_message AS (
-    SELECT nextval(pg_get_serial_sequence('messages', 'id')) AS id FROM allowed WHERE is_member AND reply_ok
+    SELECT nextval(pg_get_serial_sequence('messages', 'id')) * 64 + $1::bigint % 64 AS id FROM allowed WHERE is_member AND reply_ok
 ), claim AS (
     INSERT INTO idempotency_keys (user_id, key, request_hash, message_id)
     SELECT $2, $7, $8, id FROM new_message WHERE $7::text IS NOT NULL

@@ -64,6 +64,12 @@ pub async fn run(
         // its events as they were when published; a message deleted since is redacted only in the
         // log, so the replay reads those events there, and the hub's copies are not admitted.
         let log = store.log_head().await.map_err(|_| Stop::Gone)?;
+        // A log of another history than the hub's (the database restored under this process,
+        // which stops within a second): no position here means anything in it. Another process
+        // will serve the client.
+        if log.epoch != hub.epoch() || registration.position > log.seq {
+            return Err(Stop::Closed(CloseCode::GoingAway));
+        }
         let position = registration.position.max(log.seq);
         send(&mut session, &closer, frames::ready(user, position, &log.token_at(position))).await?;
         // `start`: everything up to here the client has; live delivery takes over after `position`.
@@ -77,7 +83,7 @@ pub async fn run(
         };
         let mut subscription =
             store.subscription_at(user, start).await.map_err(|_| Stop::Gone)?.limited_to(peer.scope.clone());
-        replay(&mut session, &closer, &store, &mut subscription, &mut acks, position, log.epoch).await?;
+        replay(&mut session, &closer, &store, &mut subscription, &mut acks, position, hub.epoch()).await?;
         // Live delivery takes over after `position` (or after `start`, when further).
         subscription.pass_to(position);
         hub.activate(registration.id, subscription.chats());

@@ -68,16 +68,15 @@ pub fn workers(
     store: &Store,
     hub: &Arc<Hub>,
     subscribed: Option<Subscription>,
-    log_epoch: i64,
     event_retention: Duration,
     settings: &DispatchSettings,
 ) -> Vec<Worker> {
     let announced = Arc::new(Announced::default());
     vec![
         Worker::new("event listener", listen(store.clone(), hub.clone(), announced.clone(), subscribed)),
-        Worker::new(
+        Worker::ending(
             "event pump",
-            pump::pump_forever(store.clone(), hub.clone(), announced, settings.safety_tick, log_epoch),
+            pump::pump_until_replaced(store.clone(), hub.clone(), announced, settings.safety_tick),
         ),
         Worker::new("receipt publisher", publish_receipts(store.clone(), settings.receipt_period)),
         Worker::new(

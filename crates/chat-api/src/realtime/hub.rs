@@ -142,12 +142,20 @@ pub struct Hub {
     open: AtomicUsize,
     /// The last seq handed out, for workers that follow the log (push, webhooks) to wake on.
     published: watch::Sender<i64>,
+    /// The epoch of the log it follows, as read at start-up: seqs of another epoch are another
+    /// history, which this hub's position says nothing of.
+    epoch: i64,
 }
 
 impl Hub {
-    pub fn new(position: i64, queue_capacity: usize) -> Self {
+    pub fn new(position: i64, epoch: i64, queue_capacity: usize) -> Self {
         let inner = Mutex::new(Inner { position, ..Inner::default() });
-        Self { inner, queue_capacity, open: AtomicUsize::new(0), published: watch::Sender::new(position) }
+        Self { inner, queue_capacity, open: AtomicUsize::new(0), published: watch::Sender::new(position), epoch }
+    }
+
+    /// The epoch of the log this hub follows.
+    pub fn epoch(&self) -> i64 {
+        self.epoch
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -311,7 +319,7 @@ mod tests {
 
     #[test]
     fn followers_of_the_log_see_the_head_move_and_nothing_else() {
-        let hub = Hub::new(7, 16);
+        let hub = Hub::new(7, 1, 16);
         let mut head = hub.published_head();
         assert_eq!(*head.borrow_and_update(), 7);
         hub.publish([event(8, 10, &[], None), event(9, 20, &[], None)]);
@@ -323,7 +331,7 @@ mod tests {
 
     #[test]
     fn connections_are_offered_their_chats_joins_and_removals() {
-        let hub = Hub::new(0, 16);
+        let hub = Hub::new(0, 1, 16);
         let mut ann = hub.register(UserId(1), b"ann");
         let mut replaying = hub.register(UserId(2), b"bob");
         hub.activate(ann.id, [ChatId(10)]);
@@ -335,7 +343,7 @@ mod tests {
 
     #[test]
     fn joins_while_replaying_are_remembered_and_a_full_queue_closes() {
-        let hub = Hub::new(0, 2);
+        let hub = Hub::new(0, 1, 2);
         let mut bob = hub.register(UserId(2), b"bob");
         hub.publish([event(1, 40, &[2], None)]);
         hub.activate(bob.id, []);
@@ -362,7 +370,7 @@ mod tests {
     /// change during the replay must still reach it (its subscription decides once it knows).
     #[test]
     fn presence_reaches_a_replaying_connection_and_an_active_one_in_a_shared_chat() {
-        let hub = Hub::new(0, 16);
+        let hub = Hub::new(0, 1, 16);
         let mut ann = hub.register(UserId(1), b"ann");
         let mut replaying = hub.register(UserId(3), b"carol");
         hub.activate(ann.id, [ChatId(10)]);
@@ -373,7 +381,7 @@ mod tests {
 
     #[test]
     fn presence_gone_stale_reaches_every_connection() {
-        let hub = Hub::new(0, 16);
+        let hub = Hub::new(0, 1, 16);
         let mut active = hub.register(UserId(1), b"ann");
         let mut replaying = hub.register(UserId(2), b"bob");
         hub.activate(active.id, [ChatId(10)]);
@@ -385,7 +393,7 @@ mod tests {
 
     #[test]
     fn a_revoked_token_closes_its_connections_and_no_other() {
-        let hub = Hub::new(0, 16);
+        let hub = Hub::new(0, 1, 16);
         let (phone, laptop, other) =
             (hub.register(UserId(1), b"t1"), hub.register(UserId(1), b"t1"), hub.register(UserId(1), b"t2"));
         hub.close_token(b"t1", CloseCode::Unauthorized);

@@ -4,7 +4,6 @@
 use super::frames;
 use super::hub::{Delivery, Hub};
 use chat_store::{PublishedEvent, Store, StoreResult};
-use std::convert::Infallible;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::time::Duration;
@@ -39,16 +38,18 @@ impl Announced {
 /// published. What this process publishes goes to its hub as it comes back from the publish;
 /// the table is read only when a newer seq was announced, or on the tick.
 ///
-/// Frames name the log's `epoch` as it was when the process started: should the database be
-/// restored under a running process, its clients resync once more (a token of the old epoch),
-/// never resume with a new epoch's name on an old position.
-pub(super) async fn pump_forever(
+/// Ends (and so stops the server, for its supervisor to start it again) once the log's epoch is
+/// not the hub's: the database was restored under the running process, and the hub's position,
+/// the frames' tokens and every socket's subscription belong to the history that is gone. It
+/// looks on each safety tick, so a restored log is served as the old one for a second at most,
+/// with tokens of the old epoch, which resync.
+pub(super) async fn pump_until_replaced(
     store: Store,
     hub: Arc<Hub>,
     announced: Arc<Announced>,
     safety_tick: Duration,
-    epoch: i64,
-) -> Infallible {
+) -> String {
+    let epoch = hub.epoch();
     let (mut must_publish, mut must_read) = (true, true);
     loop {
         let outcome = async {
@@ -83,7 +84,16 @@ pub(super) async fn pump_forever(
         tokio::select! {
             () = store.events_written() => must_publish = true,
             () = announced.wake.notified() => {}
-            () = tokio::time::sleep(safety_tick) => (must_publish, must_read) = (true, true),
+            () = tokio::time::sleep(safety_tick) => {
+                (must_publish, must_read) = (true, true);
+                match store.log_head().await {
+                    Ok(log) if log.epoch != epoch => {
+                        return format!("the event log's epoch is {}, not {epoch}: its database was restored", log.epoch);
+                    }
+                    Ok(_) => {}
+                    Err(error) => tracing::warn!(%error, "reading the event log's epoch failed"),
+                }
+            }
         }
     }
 }

@@ -71,7 +71,7 @@ fn check_origin(req: &HttpRequest, allowed: &[String]) -> ApiResult<()> {
 /// The caller's events after `since`, in order, as the WebSocket would have sent them.
 #[utoipa::path(tag = "real time", security(("bearer" = [])),
     params(("since" = String, Query,
-               description = "Where the client stands: the last `resume` token it got, or a seq (0 for everything kept)"),
+               description = "Where the client stands: the last `resume` token it got, or a seq (0: from the log's start)"),
            ("limit" = Option<i64>, Query, minimum = 1, maximum = 1000, description = "1 to 1000, default 100")),
     responses(
     (status = 200, description = "`{\"events\": [frames], \"next_since\": seq, \"resume\": token, \"resync_required\": bool}`", content_type = "application/json"),
@@ -85,7 +85,7 @@ pub async fn events(state: web::Data<AppState>, caller: Caller, query: QueryPara
         errors.add(
             "since",
             chat_domain::FieldCode::Required,
-            "the last resume token the client got, or 0 for everything kept",
+            "the last resume token the client got, or 0 to read the log from its start",
         );
     }
     let since = errors.finish(since)?.unwrap_or(Since::Seq(0));

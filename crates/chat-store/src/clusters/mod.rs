@@ -7,31 +7,16 @@
 use crate::chats::creation::ChatCreation;
 use crate::connection::pool::Store;
 use crate::error::{StoreError, StoreResult};
-use crate::schema::shard_map;
 use crate::shards::ShardLayout;
 use chat_domain::{ChatId, ChatKind, IdempotencyKey, LOGICAL_SHARDS, LogicalShard, MessageId, NewChat};
-use diesel::prelude::*;
-use diesel_async::RunQueryDsl;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub(crate) mod chat_list;
+mod id_counters;
 pub(crate) mod reading;
+pub(crate) mod shard_map;
 
-/// Which cluster (by its number in the configuration, 0 the first) holds each logical shard.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ShardMap(Vec<u16>);
-
-impl ShardMap {
-    /// The cluster that holds `shard`.
-    pub fn cluster_of(&self, shard: LogicalShard) -> u16 {
-        self.0.get(usize::from(shard.index())).copied().unwrap_or_default()
-    }
-
-    /// The shards `cluster` holds, in order.
-    pub fn shards_on(&self, cluster: u16) -> Vec<LogicalShard> {
-        (0..LOGICAL_SHARDS).map(LogicalShard::new).filter(|shard| self.cluster_of(*shard) == cluster).collect()
-    }
-}
+pub use shard_map::ShardMap;
 
 /// Every cluster of the deployment, and the map.
 #[derive(Debug)]
@@ -52,9 +37,7 @@ impl Clusters {
     /// before they named their shard (all on the first cluster) must never be made again on
     /// another, and from there on ids of different clusters differ in their shard bits.
     pub async fn new(stores: Vec<Store>) -> StoreResult<Self> {
-        // (`<[_]>::first`: diesel's `RunQueryDsl::first` would take the call otherwise.)
-        let directory =
-            <[Store]>::first(&stores).ok_or_else(|| StoreError::Corrupt("a deployment needs a cluster".into()))?;
+        let directory = stores.first().ok_or_else(|| StoreError::Corrupt("a deployment needs a cluster".into()))?;
         let map = directory.shard_map().await?;
         if let Some(missing) = map.0.iter().find(|cluster| usize::from(**cluster) >= stores.len()) {
             return Err(StoreError::Corrupt(format!(
@@ -117,68 +100,5 @@ impl Clusters {
 
     fn of_shard(&self, shard: LogicalShard) -> &Store {
         &self.stores[usize::from(self.map.cluster_of(shard))]
-    }
-}
-
-/// The values of a cluster's chat and message id counters.
-#[derive(Clone, Copy, Debug, diesel::QueryableByName)]
-pub(crate) struct IdCounters {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    chats: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    messages: i64,
-}
-
-impl Store {
-    /// The directory's map. Only the first cluster's is the deployment's.
-    pub async fn shard_map(&self) -> StoreResult<ShardMap> {
-        let mut conn = self.conn().await?;
-        let rows: Vec<(i16, i16)> = shard_map::table
-            .select((shard_map::shard, shard_map::cluster))
-            .order(shard_map::shard)
-            .load(&mut conn)
-            .await?;
-        let clusters: Vec<u16> = rows.iter().filter_map(|(_, cluster)| u16::try_from(*cluster).ok()).collect();
-        let complete = rows.iter().enumerate().all(|(index, (shard, _))| usize::try_from(*shard).ok() == Some(index));
-        if clusters.len() != usize::from(LOGICAL_SHARDS) || !complete {
-            return Err(StoreError::Corrupt("the shard map does not place every logical shard once".into()));
-        }
-        Ok(ShardMap(clusters))
-    }
-
-    /// Places `shards` on `cluster` in the directory. Only for shards whose data is already
-    /// there (a new deployment's, or at the end of a move): the map is where requests go.
-    pub async fn place_shards(&self, shards: &[LogicalShard], cluster: u16) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
-        let shards: Vec<i16> = shards.iter().filter_map(|shard| i16::try_from(shard.index()).ok()).collect();
-        let cluster = i16::try_from(cluster).map_err(|_| StoreError::Corrupt("no such cluster".into()))?;
-        diesel::update(shard_map::table.filter(shard_map::shard.eq_any(shards)))
-            .set(shard_map::cluster.eq(cluster))
-            .execute(&mut conn)
-            .await?;
-        Ok(())
-    }
-
-    async fn id_counters(&self) -> StoreResult<IdCounters> {
-        let mut conn = self.conn().await?;
-        Ok(diesel::sql_query(
-            "SELECT (SELECT last_value FROM chats_id_seq) AS chats, (SELECT last_value FROM messages_id_seq) AS messages",
-        )
-        .get_result(&mut conn)
-        .await?)
-    }
-
-    /// Moves this cluster's id counters up to at least `counters` (never down).
-    async fn raise_id_counters(&self, counters: IdCounters) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
-        diesel::sql_query(
-            "SELECT setval('chats_id_seq', GREATEST($1, (SELECT last_value FROM chats_id_seq))),
-                    setval('messages_id_seq', GREATEST($2, (SELECT last_value FROM messages_id_seq)))",
-        )
-        .bind::<diesel::sql_types::BigInt, _>(counters.chats)
-        .bind::<diesel::sql_types::BigInt, _>(counters.messages)
-        .execute(&mut conn)
-        .await?;
-        Ok(())
     }
 }

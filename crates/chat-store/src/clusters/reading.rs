@@ -56,7 +56,8 @@ impl Clusters {
 
     /// `user`'s readers after `since` (from every log's head without one), limited to `scope`.
     /// A log the token does not name (a cluster added after it was given) is read from its
-    /// start, as far as it is kept; a token naming a log this deployment does not have resyncs.
+    /// start, or resyncs once that log pruned anything; a token naming a log this deployment
+    /// does not have resyncs.
     pub async fn readers_at(
         &self,
         user: UserId,

@@ -64,7 +64,9 @@ WITH ",
      WHERE LEAST($19::float8, b.tokens + EXTRACT(EPOCH FROM now() - b.refilled_at)::float8 * $20::float8) >= 1
     RETURNING 1
 ), new_message AS (
-    -- The id names the chat's logical shard in its low six bits (`chat_domain::LogicalShard`).
+    -- The id names the chat's logical shard in its low six bits (64 shards: chat_domain's
+    -- LOGICAL_SHARDS, which Store::shard_layout checks the database is laid out for), so a
+    -- request naming only this message finds its chat's cluster.
     SELECT nextval(pg_get_serial_sequence('messages', 'id')) * 64 + $1::bigint % 64 AS id FROM budget
 ), claim AS (
     INSERT INTO idempotency_keys (user_id, key, request_hash, message_id)
