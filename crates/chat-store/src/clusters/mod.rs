@@ -13,7 +13,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub(crate) mod chat_list;
 mod id_counters;
+mod merging;
 pub(crate) mod reading;
+pub(crate) mod search;
 pub(crate) mod shard_map;
 
 pub use shard_map::ShardMap;

@@ -126,8 +126,21 @@ impl Store {
         seen: &mut Seen,
         reader: UserId,
         query: &SearchQuery,
-        SearchPage { chat, order, cursor, limit }: SearchPage,
+        page: SearchPage,
     ) -> StoreResult<(Vec<SearchHit>, Option<SearchCursor>)> {
+        let (hits, next) = self.search_page(seen, reader, query, page).await?;
+        Ok((hits.into_iter().map(|(hit, _)| hit).collect(), next))
+    }
+
+    /// `search_messages`, each hit with its place in the order (what a cursor after it holds),
+    /// for merging the pages of several clusters.
+    pub async fn search_page(
+        &self,
+        seen: &mut Seen,
+        reader: UserId,
+        query: &SearchQuery,
+        SearchPage { chat, order, cursor, limit }: SearchPage,
+    ) -> StoreResult<(Vec<(SearchHit, SearchCursor)>, Option<SearchCursor>)> {
         let cursor = cursor.unwrap_or(SearchCursor { id: i64::MAX, rank: f32::MAX });
         self.read(seen, async |conn| {
             let mut rows: Vec<SearchRow> = match order {
@@ -142,19 +155,19 @@ impl Store {
                 more.then(|| rows.last().map(|row| SearchCursor { id: row.message.id, rank: row.rank })).flatten();
             // Deleted since the index last saw it: the cursor passes it, the page leaves it out.
             rows.retain(|row| row.message.deleted_at.is_none());
-            let extras: Vec<(Option<String>, String)> = rows
+            let extras: Vec<(Option<String>, String, SearchCursor)> = rows
                 .iter()
-                .map(|row| (row.chat_title.clone(), highlighted(row.snippet.as_deref().unwrap_or(""))))
+                .map(|row| {
+                    let place = SearchCursor { id: row.message.id, rank: row.rank };
+                    (row.chat_title.clone(), highlighted(row.snippet.as_deref().unwrap_or("")), place)
+                })
                 .collect();
             let messages = build_messages(&mut *conn, rows.into_iter().map(|row| row.message).collect()).await?;
             let hits = messages
                 .into_iter()
                 .zip(extras)
-                .map(|(message, (chat_title, snippet))| SearchHit {
-                    chat_id: message.chat_id,
-                    message,
-                    chat_title,
-                    snippet,
+                .map(|(message, (chat_title, snippet, place))| {
+                    (SearchHit { chat_id: message.chat_id, message, chat_title, snippet }, place)
                 })
                 .collect();
             Ok((hits, next))

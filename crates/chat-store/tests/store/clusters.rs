@@ -253,3 +253,74 @@ async fn the_chat_list_merges_every_cluster_by_activity_and_names_a_cluster_that
     assert!(back.missing.is_empty(), "the cluster is back without a restart");
     assert_eq!(back.chats.len(), chats.len());
 }
+
+#[tokio::test]
+async fn search_and_mentions_page_through_both_clusters_every_hit_once() {
+    use chat_domain::{MessageDraft, SearchQuery};
+    use chat_store::{SearchOrder, SearchPage};
+    use std::collections::BTreeSet;
+    let ((_first_db, first), (_second_db, second)) = (store().await, store().await);
+    let (ann, bob) = (user(&first, "ann").await, user(&first, "bob").await);
+    assert_eq!((user(&second, "ann").await, user(&second, "bob").await), (ann, bob));
+    first.place_shards(&(32..64).map(LogicalShard::new).collect::<Vec<_>>(), 1).await.unwrap();
+    let clusters = Clusters::new(vec![first, second]).await.unwrap();
+    let on_second = |chat: &chat_domain::ChatId| LogicalShard::of_chat(*chat).index() >= 32;
+    let mut chats = Vec::new();
+    while chats.iter().filter(|chat| on_second(chat)).count() < 2
+        || chats.iter().filter(|chat| !on_second(chat)).count() < 2
+    {
+        let draft = ChatDraft { kind: ChatKind::Group, title: Some("team".into()), member_ids: vec![bob] };
+        chats.push(clusters.create_chat(&draft.validate(ann).unwrap(), None).await.unwrap().chat.id);
+    }
+    let mut posted = BTreeSet::new();
+    for n in 0..23 {
+        let chat = chats[n % chats.len()];
+        let draft = MessageDraft {
+            chat_id: chat,
+            kind: "text".into(),
+            content: Some(format!("quarterly report {n}")),
+            payload: None,
+            reply_to_id: None,
+            thread_root_id: None,
+            mentions: vec![bob],
+        };
+        let store = clusters.of_chat(chat);
+        posted.insert(store.create_message(ann, &draft.validate().unwrap(), None).await.unwrap().message.id);
+    }
+    for store in clusters.all() {
+        while !store.publish_pending(500).await.unwrap().is_empty() {}
+        while store.index_for_search(500).await.unwrap() > 0 {}
+    }
+
+    let query = SearchQuery::parse("quarterly").unwrap();
+    for order in [SearchOrder::Newest, SearchOrder::Relevance] {
+        let (mut found, mut cursor) = (Vec::new(), None);
+        loop {
+            let page = SearchPage { chat: None, order, cursor, limit: 4 };
+            let answer = clusters.search_messages(bob, &query, page).await.unwrap();
+            assert!(answer.missing.is_empty());
+            found.extend(answer.items.iter().map(|hit| hit.message.id));
+            match answer.next {
+                Some(next) => cursor = Some(next),
+                None => break,
+            }
+        }
+        assert_eq!(found.len(), posted.len(), "{order:?}: every hit once");
+        assert_eq!(found.iter().copied().collect::<BTreeSet<_>>(), posted, "{order:?}");
+        if order == SearchOrder::Newest {
+            assert!(found.windows(2).all(|pair| pair[0] > pair[1]), "newest first, by id");
+        }
+    }
+
+    let (mut mentioned, mut before) = (Vec::new(), None);
+    loop {
+        let page = clusters.mentions_of(bob, before, 5).await.unwrap();
+        mentioned.extend(page.items.iter().map(|message| message.id));
+        match page.next {
+            Some(next) => before = Some(next),
+            None => break,
+        }
+    }
+    assert_eq!(mentioned.len(), posted.len(), "every mention once");
+    assert!(mentioned.windows(2).all(|pair| pair[0] > pair[1]));
+}

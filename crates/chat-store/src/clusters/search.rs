@@ -1,0 +1,133 @@
+//! Search and mentions over every cluster (docs/ARCHITECTURE.md, "Spreading chats over several
+//! clusters", step 5): one query per cluster, concurrently, merged (`merging.rs`). A cluster that
+//! is down is left out and named.
+
+use super::Clusters;
+use super::merging::{Answered, merge};
+use crate::connection::seen::Seen;
+use crate::error::{StoreError, StoreResult};
+use crate::messages::search::{SearchCursor, SearchOrder, SearchPage};
+use chat_domain::{Message, MessageId, SearchHit, SearchQuery, UserId};
+use futures_util::future::join_all;
+use std::cmp::Ordering;
+
+/// A merged page from every cluster that answered.
+#[derive(Clone, Debug)]
+pub struct ClusterPage<T, C> {
+    /// The items, in the order one cluster's page would have.
+    pub items: Vec<T>,
+    /// Where the next page starts, if there is one.
+    pub next: Option<C>,
+    /// Clusters (by number) that did not answer: their items are not in this page.
+    pub missing: Vec<u16>,
+}
+
+/// A search hit's place: by relevance then id, or by id alone, larger first.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Place {
+    rank: f32,
+    id: i64,
+}
+
+impl Eq for Place {}
+
+impl PartialOrd for Place {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Place {
+    fn cmp(&self, other: &Self) -> Ordering {
+        self.rank.total_cmp(&other.rank).then(self.id.cmp(&other.id))
+    }
+}
+
+impl Place {
+    fn of(cursor: SearchCursor, order: SearchOrder) -> Self {
+        let rank = match order {
+            SearchOrder::Relevance => cursor.rank,
+            SearchOrder::Newest => 0.0,
+        };
+        Self { rank, id: cursor.id }
+    }
+}
+
+impl Clusters {
+    /// `Store::search_messages` over every cluster. (Newest first means by id: ids of different
+    /// clusters grow apart, so across clusters it is nearly, not exactly, by time.)
+    pub async fn search_messages(
+        &self,
+        reader: UserId,
+        query: &SearchQuery,
+        page: SearchPage,
+    ) -> StoreResult<ClusterPage<SearchHit, SearchCursor>> {
+        let answers = join_all(
+            self.all()
+                .iter()
+                .map(|store| async move { store.search_page(&mut Seen::new(None, None), reader, query, page).await }),
+        )
+        .await;
+        let order = page.order;
+        let (pages, missing) = answered(answers)?;
+        let pages = pages
+            .into_iter()
+            .map(|(hits, next)| Answered {
+                items: hits.into_iter().map(|(hit, cursor)| ((hit, cursor), Place::of(cursor, order))).collect(),
+                more_after: next.map(|cursor| Place::of(cursor, order)),
+            })
+            .collect();
+        let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
+        let (items, next_place) = merge(pages, limit);
+        // The next cursor is a hit's or a cluster's page end: take it whole from there.
+        let next = next_place.map(|place| SearchCursor { id: place.id, rank: place.rank });
+        let next = match (next, items.last()) {
+            (Some(next), Some((_, last))) if last.id == next.id => Some(*last),
+            (next, _) => next,
+        };
+        Ok(ClusterPage { items: items.into_iter().map(|(hit, _)| hit).collect(), next, missing })
+    }
+
+    /// `Store::mentions_of` over every cluster: the newest first (by id), before `before`.
+    pub async fn mentions_of(
+        &self,
+        user: UserId,
+        before: Option<MessageId>,
+        limit: i64,
+    ) -> StoreResult<ClusterPage<Message, MessageId>> {
+        let answers = join_all(self.all().iter().map(|store| store.mentions_of(user, before, limit))).await;
+        let (pages, missing) = answered(answers)?;
+        let pages = pages
+            .into_iter()
+            .map(|(messages, more)| {
+                let more_after = more.then(|| messages.last().map(|message| message.id)).flatten();
+                Answered {
+                    items: messages.into_iter().map(|message| (message.clone(), message.id)).collect(),
+                    more_after,
+                }
+            })
+            .collect();
+        let (items, next) = merge(pages, usize::try_from(limit).unwrap_or(usize::MAX));
+        Ok(ClusterPage { items, next, missing })
+    }
+}
+
+/// The answers of the clusters that answered, and the numbers of those down; an error other than
+/// an outage, or every cluster down, is the answer.
+fn answered<T>(answers: Vec<StoreResult<T>>) -> StoreResult<(Vec<T>, Vec<u16>)> {
+    let (total, mut pages, mut missing, mut outage) = (answers.len(), Vec::new(), Vec::new(), None);
+    for (cluster, answer) in answers.into_iter().enumerate() {
+        match answer {
+            Ok(page) => pages.push(page),
+            Err(StoreError::Unavailable(error)) => {
+                missing.push(u16::try_from(cluster).unwrap_or(u16::MAX));
+                outage = Some(error);
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    if missing.len() == total {
+        return Err(StoreError::Unavailable(outage.unwrap_or_default()));
+    }
+    Ok((pages, missing))
+}
