@@ -8,7 +8,7 @@ use crate::chats::creation::ChatCreation;
 use crate::connection::pool::Store;
 use crate::error::{StoreError, StoreResult};
 use crate::shards::ShardLayout;
-use chat_domain::{ChatId, ChatKind, IdempotencyKey, LOGICAL_SHARDS, LogicalShard, MessageId, NewChat};
+use chat_domain::{ChatId, ChatKind, IdempotencyKey, LOGICAL_SHARDS, LogicalShard, MessageId, NewChat, UserId};
 use std::sync::atomic::{AtomicU64, Ordering};
 
 pub(crate) mod chat_list;
@@ -17,6 +17,7 @@ mod merging;
 pub(crate) mod reading;
 pub(crate) mod search;
 pub(crate) mod shard_map;
+mod users;
 
 pub use shard_map::ShardMap;
 
@@ -87,7 +88,7 @@ impl Clusters {
 
     /// Creates a chat on the cluster its shard is on: a direct chat's pair's shard, a group's
     /// chosen by its idempotency key when it has one (a retry must find the key where the first
-    /// attempt claimed it), else the next in turn.
+    /// attempt claimed it), else the next in turn. The users it names are copied there first.
     pub async fn create_chat(&self, new: &NewChat, key: Option<&IdempotencyKey>) -> StoreResult<ChatCreation> {
         let shard = match (new.kind, new.member_ids.as_slice().first(), key) {
             (ChatKind::Direct, Some(other), _) => LogicalShard::for_direct_chat(new.creator, *other),
@@ -97,7 +98,10 @@ impl Clusters {
                 LogicalShard::new(u16::try_from(turn).unwrap_or_default())
             }
         };
-        self.of_shard(shard).create_chat_on(shard, new, key).await
+        let cluster = self.of_shard(shard);
+        let named: Vec<UserId> = std::iter::once(new.creator).chain(new.member_ids.iter().copied()).collect();
+        self.copy_users_to(cluster, &named).await?;
+        cluster.create_chat_on(shard, new, key).await
     }
 
     fn of_shard(&self, shard: LogicalShard) -> &Store {

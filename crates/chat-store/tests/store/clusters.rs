@@ -6,8 +6,8 @@ use crate::support::{group, post, store, user};
 use chat_domain::{ChatDraft, ChatKind, IdempotencyKey, LogicalShard};
 use chat_store::{Clusters, Seen, Store};
 
-/// Two databases standing for two clusters, shards 32 to 63 on the second, and Ann and Bob on
-/// both (copying users is a step of its own, not built yet: registered on each, the same ids).
+/// Two databases standing for two clusters, shards 32 to 63 on the second, and Ann and Bob
+/// registered (on the first, the directory: a chat copies the users it names to its cluster).
 struct TwoClusters {
     clusters: Clusters,
     ann: chat_domain::UserId,
@@ -19,7 +19,6 @@ struct TwoClusters {
 async fn two_clusters() -> TwoClusters {
     let ((first_db, first), (second_db, second)) = (store().await, store().await);
     let (ann, bob) = (user(&first, "ann").await, user(&first, "bob").await);
-    assert_eq!((user(&second, "ann").await, user(&second, "bob").await), (ann, bob));
     first.place_shards(&(32..64).map(LogicalShard::new).collect::<Vec<_>>(), 1).await.unwrap();
     let clusters = Clusters::new(vec![first, second]).await.unwrap();
     TwoClusters { clusters, ann, bob, dbs: (first_db, second_db) }
@@ -54,9 +53,7 @@ fn cluster_number(clusters: &Clusters, store: &Store) -> usize {
 #[tokio::test]
 async fn each_chat_lives_on_the_cluster_its_shard_is_placed_on() {
     let ((_first_db, first), (_second_db, second)) = (store().await, store().await);
-    // Users on both (copying them is a step of its own, not built yet): the same ids.
     let (ann, bob) = (user(&first, "ann").await, user(&first, "bob").await);
-    assert_eq!((user(&second, "ann").await, user(&second, "bob").await), (ann, bob));
     // What the first cluster had before the second came: its ids are never made again.
     let before = group(&first, ann, &[bob]).await;
     let old_message = post(&first, ann, before, "before the second cluster").await;
@@ -331,4 +328,44 @@ async fn search_and_mentions_page_through_both_clusters_every_hit_once() {
     }
     assert_eq!(mentioned.len(), posted.len(), "every mention once");
     assert!(mentioned.windows(2).all(|pair| pair[0] > pair[1]));
+}
+
+#[tokio::test]
+async fn a_chat_copies_the_users_it_names_to_its_cluster_a_bots_owner_too_and_no_password() {
+    use chat_store::NewBotAccount;
+    use diesel::QueryableByName;
+    use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+    let TwoClusters { clusters, ann, bob, dbs: (_first_db, second_db) } = two_clusters().await;
+    let directory = clusters.directory();
+    let eve = user(directory, "eve").await;
+    let helper = NewBotAccount { owner: eve, username: "helper", display_name: "Helper", token: None };
+    let bot = directory.create_bot(helper).await.unwrap().id;
+    directory.set_display_name(bob, "Robert").await.unwrap();
+    // A group with Bob and the bot on the second cluster: the three users and the bot's owner.
+    let group = loop {
+        let draft = ChatDraft { kind: ChatKind::Group, title: Some("team".into()), member_ids: vec![bob, bot] };
+        let chat = clusters.create_chat(&draft.validate(ann).unwrap(), None).await.unwrap().chat.id;
+        if LogicalShard::of_chat(chat).index() >= 32 {
+            break chat;
+        }
+    };
+    let members = clusters.of_chat(group).members(&mut Seen::new(None, None), group, ann).await.unwrap();
+    let names: Vec<&str> = members.iter().map(|member| member.display_name.as_str()).collect();
+    assert!(names.contains(&"Robert") && names.contains(&"Helper"), "{names:?}");
+
+    #[derive(QueryableByName)]
+    struct Copy {
+        #[diesel(sql_type = diesel::sql_types::BigInt)]
+        id: i64,
+        #[diesel(sql_type = diesel::sql_types::Text)]
+        password_hash: String,
+    }
+    let mut second = AsyncPgConnection::establish(second_db.url()).await.unwrap();
+    let copies: Vec<Copy> =
+        diesel::sql_query("SELECT id, password_hash FROM users ORDER BY id").load(&mut second).await.unwrap();
+    let mut copied: Vec<i64> = copies.iter().map(|copy| copy.id).collect();
+    let mut expected = vec![ann.0, bob.0, eve.0, bot.0];
+    (copied.sort_unstable(), expected.sort_unstable());
+    assert_eq!(copied, expected, "the chat's users and the bot's owner, no one else");
+    assert!(copies.iter().all(|copy| copy.password_hash.is_empty()), "no password hash leaves the directory");
 }
