@@ -365,7 +365,8 @@ async fn a_chat_copies_the_users_it_names_to_its_cluster_a_bots_owner_too_and_no
         diesel::sql_query("SELECT id, password_hash FROM users ORDER BY id").load(&mut second).await.unwrap();
     let mut copied: Vec<i64> = copies.iter().map(|copy| copy.id).collect();
     let mut expected = vec![ann.0, bob.0, eve.0, bot.0];
-    (copied.sort_unstable(), expected.sort_unstable());
+    copied.sort_unstable();
+    expected.sort_unstable();
     assert_eq!(copied, expected, "the chat's users and the bot's owner, no one else");
     assert!(copies.iter().all(|copy| copy.password_hash.is_empty()), "no password hash leaves the directory");
 }
