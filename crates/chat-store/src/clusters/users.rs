@@ -1,13 +1,14 @@
 //! Users' rows on the clusters whose chats name them (docs/ARCHITECTURE.md, "Spreading chats over
 //! several clusters"): a shard's statements read `users` inside their one statement (the
 //! membership's foreign key, names, a direct chat's setting), so the rows of the users a chat
-//! names are copied there from the directory before the chat is made. A copy never holds a
-//! password hash: nobody logs in on a copy.
+//! names are copied there from the directory before the chat is made or the member added. A
+//! copy never holds a password hash: nobody logs in on a copy.
 
 use super::Clusters;
+use crate::chats::members::MemberAddition;
 use crate::connection::pool::Store;
 use crate::error::StoreResult;
-use chat_domain::UserId;
+use chat_domain::{ChatId, Role, UserId};
 use diesel::sql_types::{Array, BigInt, Jsonb};
 use diesel_async::RunQueryDsl;
 
@@ -33,6 +34,19 @@ struct Rows {
 }
 
 impl Clusters {
+    /// `Store::add_member` on the chat's cluster, `user`'s row copied there first.
+    pub async fn add_member(
+        &self,
+        chat: ChatId,
+        actor: UserId,
+        user: UserId,
+        role: Role,
+    ) -> StoreResult<MemberAddition> {
+        let cluster = self.of_chat(chat);
+        self.copy_users_to(cluster, &[user]).await?;
+        cluster.add_member(chat, actor, user, role).await
+    }
+
     /// Copies `users` (and their bots' owners) from the directory to `cluster`, unless it is the
     /// directory.
     pub(super) async fn copy_users_to(&self, cluster: &Store, users: &[UserId]) -> StoreResult<()> {

@@ -331,7 +331,7 @@ async fn search_and_mentions_page_through_both_clusters_every_hit_once() {
 }
 
 #[tokio::test]
-async fn a_chat_copies_the_users_it_names_to_its_cluster_a_bots_owner_too_and_no_password() {
+async fn a_chat_and_a_new_member_copy_their_users_to_the_chats_cluster_a_bots_owner_too_and_no_password() {
     use chat_store::NewBotAccount;
     use diesel::QueryableByName;
     use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -349,9 +349,12 @@ async fn a_chat_copies_the_users_it_names_to_its_cluster_a_bots_owner_too_and_no
             break chat;
         }
     };
+    // A member added later is copied too.
+    let dan = user(directory, "dan").await;
+    assert!(clusters.add_member(group, ann, dan, chat_domain::Role::Member).await.unwrap().added);
     let members = clusters.of_chat(group).members(&mut Seen::new(None, None), group, ann).await.unwrap();
     let names: Vec<&str> = members.iter().map(|member| member.display_name.as_str()).collect();
-    assert!(names.contains(&"Robert") && names.contains(&"Helper"), "{names:?}");
+    assert!(names.contains(&"Robert") && names.contains(&"Helper") && names.contains(&"dan"), "{names:?}");
 
     #[derive(QueryableByName)]
     struct Copy {
@@ -364,7 +367,7 @@ async fn a_chat_copies_the_users_it_names_to_its_cluster_a_bots_owner_too_and_no
     let copies: Vec<Copy> =
         diesel::sql_query("SELECT id, password_hash FROM users ORDER BY id").load(&mut second).await.unwrap();
     let mut copied: Vec<i64> = copies.iter().map(|copy| copy.id).collect();
-    let mut expected = vec![ann.0, bob.0, eve.0, bot.0];
+    let mut expected = vec![ann.0, bob.0, eve.0, bot.0, dan.0];
     copied.sort_unstable();
     expected.sort_unstable();
     assert_eq!(copied, expected, "the chat's users and the bot's owner, no one else");
