@@ -231,6 +231,7 @@ diesel::table! {
     shard_layout (singleton) {
         singleton -> Bool,
         logical_shards -> Integer,
+        sharded_chat_ids_from -> BigInt,
         sharded_message_ids_from -> BigInt,
     }
 }

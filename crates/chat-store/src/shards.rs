@@ -12,6 +12,8 @@ use diesel_async::RunQueryDsl;
 /// What `shard_layout` holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ShardLayout {
+    /// Chat ids made from here on were made so (older ones name a shard by the same rule).
+    pub sharded_chat_ids_from: i64,
     /// Message ids from here on carry their chat's shard; older ones do not.
     pub sharded_message_ids_from: i64,
 }
@@ -28,8 +30,12 @@ impl Store {
     /// logical shards than this server's is refused: its ids would be read wrongly.
     pub async fn shard_layout(&self) -> StoreResult<ShardLayout> {
         let mut conn = self.conn().await?;
-        let (logical_shards, sharded_message_ids_from): (i32, i64) = shard_layout::table
-            .select((shard_layout::logical_shards, shard_layout::sharded_message_ids_from))
+        let (logical_shards, sharded_chat_ids_from, sharded_message_ids_from): (i32, i64, i64) = shard_layout::table
+            .select((
+                shard_layout::logical_shards,
+                shard_layout::sharded_chat_ids_from,
+                shard_layout::sharded_message_ids_from,
+            ))
             .first(&mut conn)
             .await?;
         if logical_shards != i32::from(LOGICAL_SHARDS) {
@@ -37,6 +43,6 @@ impl Store {
                 "the database is laid out for {logical_shards} logical shards, this server for {LOGICAL_SHARDS}"
             )));
         }
-        Ok(ShardLayout { sharded_message_ids_from })
+        Ok(ShardLayout { sharded_chat_ids_from, sharded_message_ids_from })
     }
 }

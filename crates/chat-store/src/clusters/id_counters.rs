@@ -1,41 +1,30 @@
-//! The id counters of a cluster: every cluster's are kept at least the directory's, so an id made
-//! before ids named their shard is never made again on another cluster.
+//! The id counters of a cluster other than the directory: they must make ids past every id made
+//! before ids named their shard (all made on the directory), which may move to this cluster with
+//! their shard. An id from a counter value at or past the directory's recorded points is.
 
 use crate::connection::pool::Store;
 use crate::error::StoreResult;
+use crate::shards::ShardLayout;
+use chat_domain::LOGICAL_SHARDS;
+use diesel::sql_types::BigInt;
 use diesel_async::RunQueryDsl;
 
-/// The values of a cluster's chat and message id counters.
-#[derive(Clone, Copy, Debug, diesel::QueryableByName)]
-pub(crate) struct IdCounters {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    chats: i64,
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    messages: i64,
-}
-
 impl Store {
-    pub(super) async fn id_counters(&self) -> StoreResult<IdCounters> {
+    /// Moves this cluster's chat and message counters up to the directory's `layout` points,
+    /// never down. Only a counter still below its point moves, which a new cluster's are, and
+    /// which nothing writes to yet (no shard is placed on it); once past, this does nothing, so a
+    /// process starting beside others that serve never moves a counter back.
+    pub(super) async fn raise_counters_past(&self, layout: ShardLayout) -> StoreResult<()> {
         let mut conn = self.conn().await?;
-        Ok(diesel::sql_query(
-            "SELECT (SELECT last_value FROM chats_id_seq) AS chats,
-                    (SELECT last_value FROM messages_id_seq) AS messages",
-        )
-        .get_result(&mut conn)
-        .await?)
-    }
-
-    /// Moves this cluster's id counters up to at least `counters` (never down).
-    pub(super) async fn raise_id_counters(&self, counters: IdCounters) -> StoreResult<()> {
-        let mut conn = self.conn().await?;
-        diesel::sql_query(
-            "SELECT setval('chats_id_seq', GREATEST($1, (SELECT last_value FROM chats_id_seq))),
-                    setval('messages_id_seq', GREATEST($2, (SELECT last_value FROM messages_id_seq)))",
-        )
-        .bind::<diesel::sql_types::BigInt, _>(counters.chats)
-        .bind::<diesel::sql_types::BigInt, _>(counters.messages)
-        .execute(&mut conn)
-        .await?;
+        let per_counter = i64::from(LOGICAL_SHARDS);
+        for (sequence, from) in
+            [("chats_id_seq", layout.sharded_chat_ids_from), ("messages_id_seq", layout.sharded_message_ids_from)]
+        {
+            diesel::sql_query(format!("SELECT setval('{sequence}', $1) FROM {sequence} WHERE last_value < $1"))
+                .bind::<BigInt, _>(from / per_counter)
+                .execute(&mut conn)
+                .await?;
+        }
         Ok(())
     }
 }

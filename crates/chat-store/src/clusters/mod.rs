@@ -36,9 +36,10 @@ impl Clusters {
     /// The deployment over `stores`, the first being the directory. Refused when the map names a
     /// cluster not given, or a database is laid out for another number of shards.
     ///
-    /// Every cluster's id counters are first brought up to at least the directory's: ids made
-    /// before they named their shard (all on the first cluster) must never be made again on
-    /// another, and from there on ids of different clusters differ in their shard bits.
+    /// Every other cluster's id counters are first brought past the points from which the
+    /// directory's ids name their shard: an id made before (all on the first cluster, and
+    /// movable with its shard) must never be made again on another. From there on ids of
+    /// different clusters differ in their shard bits.
     pub async fn new(stores: Vec<Store>) -> StoreResult<Self> {
         let directory = stores.first().ok_or_else(|| StoreError::Corrupt("a deployment needs a cluster".into()))?;
         let map = directory.shard_map().await?;
@@ -49,10 +50,9 @@ impl Clusters {
             )));
         }
         let layout = directory.shard_layout().await?;
-        let counters = directory.id_counters().await?;
         for store in &stores[1..] {
             store.shard_layout().await?;
-            store.raise_id_counters(counters).await?;
+            store.raise_counters_past(layout).await?;
         }
         let seed = time::OffsetDateTime::now_utc().unix_timestamp_nanos().unsigned_abs();
         let next_group = AtomicU64::new(u64::try_from(seed % u128::from(LOGICAL_SHARDS)).unwrap_or_default());
