@@ -5,9 +5,10 @@
 //! says which.
 
 use super::Clusters;
+use super::merging::answered;
 use crate::chats::summaries::{ChatCursor, ChatPage};
 use crate::connection::seen::Seen;
-use crate::error::{StoreError, StoreResult};
+use crate::error::StoreResult;
 use chat_domain::{ChatScope, ChatSummary, UserId};
 use futures_util::future::join_all;
 use std::cmp::Reverse;
@@ -38,25 +39,12 @@ impl Clusters {
                 store.chats_of(&mut Seen::new(None, None), viewer, scope, after, limit).await
             }))
             .await;
+        let (pages, missing) = answered(pages)?;
         let mut chats: Vec<ChatSummary> = Vec::new();
-        let mut missing = Vec::new();
         let mut more = false;
-        let mut outage = None;
-        for (cluster, page) in pages.into_iter().enumerate() {
-            match page {
-                Ok(ChatPage { chats: page, next }) => {
-                    more |= next.is_some();
-                    chats.extend(page);
-                }
-                Err(StoreError::Unavailable(error)) => {
-                    missing.push(u16::try_from(cluster).unwrap_or(u16::MAX));
-                    outage = Some(error);
-                }
-                Err(other) => return Err(other),
-            }
-        }
-        if missing.len() == self.all().len() {
-            return Err(StoreError::Unavailable(outage.unwrap_or_default()));
+        for ChatPage { chats: page, next } in pages {
+            more |= next.is_some();
+            chats.extend(page);
         }
         chats.sort_by_key(|chat| Reverse((chat.last_activity_at.0, chat.chat.id)));
         more |= chats.len() > limit as usize;

@@ -5,6 +5,8 @@
 //! such point is handed out yet: the next page starts there, and every cluster is asked again
 //! from it. So the merged pages neither skip nor repeat a row, whatever each cluster holds.
 
+use crate::error::{StoreError, StoreResult};
+
 /// One cluster's answer: its items, each with its place in the order (larger first), and, when
 /// it has more, the place of its page's last row (which can be past its last item: rows it
 /// leaves out, such as deleted messages, still move its cursor).
@@ -27,6 +29,26 @@ pub(crate) fn merge<T, K: Ord + Copy>(pages: Vec<Answered<T, K>>, limit: usize) 
     items.truncate(limit);
     let next = if truncated { items.last().map(|(_, place)| *place) } else { boundary };
     (items.into_iter().map(|(item, _)| item).collect(), next)
+}
+
+/// The answers of the clusters that answered, and the numbers of those down; an error other than
+/// an outage, or every cluster down, is the answer.
+pub(crate) fn answered<T>(answers: Vec<StoreResult<T>>) -> StoreResult<(Vec<T>, Vec<u16>)> {
+    let (total, mut pages, mut missing, mut outage) = (answers.len(), Vec::new(), Vec::new(), None);
+    for (cluster, answer) in answers.into_iter().enumerate() {
+        match answer {
+            Ok(page) => pages.push(page),
+            Err(StoreError::Unavailable(error)) => {
+                missing.push(u16::try_from(cluster).unwrap_or(u16::MAX));
+                outage = Some(error);
+            }
+            Err(other) => return Err(other),
+        }
+    }
+    if missing.len() == total {
+        return Err(StoreError::Unavailable(outage.unwrap_or_default()));
+    }
+    Ok((pages, missing))
 }
 
 #[cfg(test)]

@@ -72,10 +72,10 @@ impl Clusters {
         }
         let mut positions = Vec::with_capacity(heads.len());
         for (log, head) in heads.iter().enumerate() {
-            let log_id = LogId(u16::try_from(log).unwrap_or(u16::MAX));
+            let this_log = log_id(log);
             let position = match since {
                 None => Some(head.seq),
-                Some(token) => match token.position_in(log_id) {
+                Some(token) => match token.position_in(this_log) {
                     Some(position) => head.resume_point(&ResumeToken::single(position.epoch, position.seq).into()),
                     None => head.resume_point(&0.into()),
                 },
@@ -102,28 +102,36 @@ impl Clusters {
 
     /// The reader's events after its positions, at most `limit` looked at in each log, with the
     /// log each came from; every log's position moves past what was looked at. `None` when a
-    /// log was pruned past the reader meanwhile: resync.
+    /// log was pruned past the reader meanwhile, or restored (its epoch is not the reader's):
+    /// resync. The positions move only when every log was read: a log that failed leaves all of
+    /// them where they were, so no log's events are dropped with the error.
     pub async fn events_for(
         &self,
         readers: &mut LogReaders,
         limit: i64,
     ) -> StoreResult<Option<Vec<(LogId, PublishedEvent)>>> {
+        // A log restored under the reader: its seqs past the restore point are another history's.
+        let heads = self.log_heads().await?;
+        if heads.iter().zip(&readers.logs).any(|(head, reader)| head.epoch != reader.epoch) {
+            return Ok(None);
+        }
+        let mut moved: Vec<Subscription> = readers.logs.iter().map(|reader| reader.subscription.clone()).collect();
         let pages = try_join_all(
             self.all()
                 .iter()
-                .zip(readers.logs.iter_mut())
-                .map(|(store, reader)| store.events_for(&mut reader.subscription, i64::MAX, limit)),
+                .zip(moved.iter_mut())
+                .map(|(store, subscription)| store.events_for(subscription, i64::MAX, limit)),
         )
         .await?;
         let mut events = Vec::new();
         for (log, page) in pages.into_iter().enumerate() {
             match page {
-                Replay::Events(page) => {
-                    let log = LogId(u16::try_from(log).unwrap_or(u16::MAX));
-                    events.extend(page.into_iter().map(|event| (log, event)));
-                }
+                Replay::Events(page) => events.extend(page.into_iter().map(|event| (log_id(log), event))),
                 Replay::ResyncRequired { .. } => return Ok(None),
             }
+        }
+        for (reader, subscription) in readers.logs.iter_mut().zip(moved) {
+            reader.subscription = subscription;
         }
         Ok(Some(events))
     }
@@ -134,9 +142,13 @@ fn heads_token(heads: &[LogHead]) -> ResumeToken {
 }
 
 fn position_token(positions: impl Iterator<Item = (usize, i64, i64)>) -> ResumeToken {
-    let positions: Vec<LogPosition> = positions
-        .map(|(log, epoch, seq)| LogPosition { log: LogId(u16::try_from(log).unwrap_or(u16::MAX)), epoch, seq })
-        .collect();
+    let positions: Vec<LogPosition> =
+        positions.map(|(log, epoch, seq)| LogPosition { log: log_id(log), epoch, seq }).collect();
     // One position per cluster, and a deployment has at least one: never refused.
     ResumeToken::new(positions).unwrap_or_else(|| ResumeToken::single(0, 0))
+}
+
+/// The log of cluster number `cluster`.
+fn log_id(cluster: usize) -> LogId {
+    LogId(u16::try_from(cluster).unwrap_or(u16::MAX))
 }

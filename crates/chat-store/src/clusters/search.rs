@@ -3,9 +3,10 @@
 //! is down is left out and named.
 
 use super::Clusters;
-use super::merging::{Answered, merge};
+use super::merging::{Answered, answered, merge};
+use crate::connection::pool::Store;
 use crate::connection::seen::Seen;
-use crate::error::{StoreError, StoreResult};
+use crate::error::StoreResult;
 use crate::messages::search::{SearchCursor, SearchOrder, SearchPage};
 use chat_domain::{Message, MessageId, SearchHit, SearchQuery, UserId};
 use futures_util::future::join_all;
@@ -54,17 +55,23 @@ impl Place {
 }
 
 impl Clusters {
-    /// `Store::search_messages` over every cluster. (Newest first means by id: ids of different
-    /// clusters grow apart, so across clusters it is nearly, not exactly, by time.)
+    /// `Store::search_messages` over every cluster. (Newest first is by id, which is not by time
+    /// across clusters: each cluster's counters grow on their own, so one's new messages can
+    /// sort below another's old ones. Ordering by time and id is a step not built.)
     pub async fn search_messages(
         &self,
         reader: UserId,
         query: &SearchQuery,
         page: SearchPage,
     ) -> StoreResult<ClusterPage<SearchHit, SearchCursor>> {
+        // A search within one chat asks its cluster only.
+        let clusters: Vec<&Store> = match page.chat {
+            Some(chat) => vec![self.of_chat(chat)],
+            None => self.all().iter().collect(),
+        };
         let answers = join_all(
-            self.all()
-                .iter()
+            clusters
+                .into_iter()
                 .map(|store| async move { store.search_page(&mut Seen::new(None, None), reader, query, page).await }),
         )
         .await;
@@ -110,24 +117,4 @@ impl Clusters {
         let (items, next) = merge(pages, usize::try_from(limit).unwrap_or(usize::MAX));
         Ok(ClusterPage { items, next, missing })
     }
-}
-
-/// The answers of the clusters that answered, and the numbers of those down; an error other than
-/// an outage, or every cluster down, is the answer.
-fn answered<T>(answers: Vec<StoreResult<T>>) -> StoreResult<(Vec<T>, Vec<u16>)> {
-    let (total, mut pages, mut missing, mut outage) = (answers.len(), Vec::new(), Vec::new(), None);
-    for (cluster, answer) in answers.into_iter().enumerate() {
-        match answer {
-            Ok(page) => pages.push(page),
-            Err(StoreError::Unavailable(error)) => {
-                missing.push(u16::try_from(cluster).unwrap_or(u16::MAX));
-                outage = Some(error);
-            }
-            Err(other) => return Err(other),
-        }
-    }
-    if missing.len() == total {
-        return Err(StoreError::Unavailable(outage.unwrap_or_default()));
-    }
-    Ok((pages, missing))
 }

@@ -161,6 +161,7 @@ async fn a_reader_resuming_across_both_clusters_logs_gets_every_event_once_in_ea
         panic!("a start")
     };
     let mut token = start.token();
+    let start_token = token.clone();
 
     // Writers on both clusters at once (joined, not spawned: a store transaction's future is
     // not `Send` for every lifetime, which `tokio::spawn` asks).
@@ -209,8 +210,25 @@ async fn a_reader_resuming_across_both_clusters_logs_gets_every_event_once_in_ea
     assert!(per_chat.values().all(|ids| ids.windows(2).all(|pair| pair[0] < pair[1])), "each chat in order");
     assert_eq!(per_chat.len(), 4, "from both clusters");
 
+    // One cluster down while a reader reads: the read fails, and no log's position moved, so
+    // nothing read from the other log is lost with the error.
+    let Resumed::At(mut readers) = clusters.readers_at(bob, Some(&start_token), &ChatScope::Every).await.unwrap()
+    else {
+        panic!("a reader")
+    };
+    allow_connections(&second_db, false).await;
+    assert!(clusters.events_for(&mut readers, 1000).await.is_err());
+    assert_eq!(readers.token(), start_token, "positions stay where they were");
+    allow_connections(&second_db, true).await;
+    for _ in 0..50 {
+        if clusters.log_heads().await.is_ok() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+
     // One cluster restored from a backup (docs/OPERATIONS.md): a token from before answers a
-    // resync, with every log's head to go on from.
+    // resync, with every log's head to go on from; so does a reader made before.
     use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
     let mut operator = AsyncPgConnection::establish(second_db.url()).await.unwrap();
     operator.batch_execute("UPDATE event_head SET epoch = epoch + 1").await.unwrap();
@@ -218,12 +236,24 @@ async fn a_reader_resuming_across_both_clusters_logs_gets_every_event_once_in_ea
         Resumed::ResyncRequired { from } => assert_ne!(from, token),
         Resumed::At(_) => panic!("a token of the old epoch resumed"),
     }
+    assert!(clusters.events_for(&mut readers, 1000).await.unwrap().is_none(), "a reader of the old epoch resyncs");
+}
+
+/// Closes `db` to connections (its backends ended), as a cluster that is down; or opens it again.
+async fn allow_connections(db: &chat_test_db::TestDatabase, allow: bool) {
+    use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+    let mut admin = AsyncPgConnection::establish(db.admin_url()).await.unwrap();
+    let name = db.name();
+    admin.batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {allow}")).await.unwrap();
+    if !allow {
+        let terminate = format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'");
+        admin.batch_execute(&terminate).await.unwrap();
+    }
 }
 
 #[tokio::test]
 async fn the_chat_list_merges_every_cluster_by_activity_and_names_a_cluster_that_is_down() {
     use chat_domain::ChatScope;
-    use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
     let TwoClusters { clusters, ann, bob, dbs: (_first_db, second_db) } = two_clusters().await;
     // Three groups on each cluster, each then posted to in turn: the newest post's chat first.
     let chats = groups_on_each(&clusters, ann, bob, 3).await;
@@ -250,18 +280,7 @@ async fn the_chat_list_merges_every_cluster_by_activity_and_names_a_cluster_that
     assert_eq!(listed, newest_first, "one order over both clusters");
 
     // The second cluster down: the list answers the first's chats and says which is missing.
-    let close = |allow: bool| {
-        let (admin, name) = (second_db.admin_url().to_owned(), second_db.name().to_owned());
-        async move {
-            let mut admin = AsyncPgConnection::establish(&admin).await.unwrap();
-            admin.batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {allow}")).await.unwrap();
-            if !allow {
-                let terminate =
-                    format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'");
-                admin.batch_execute(&terminate).await.unwrap();
-            }
-        }
-    };
+    let close = |allow: bool| allow_connections(&second_db, allow);
     close(false).await;
     let page = clusters.chats_of(bob, &ChatScope::Every, None, 40).await.unwrap();
     assert_eq!(page.missing, [1]);
