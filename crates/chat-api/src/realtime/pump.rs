@@ -51,6 +51,10 @@ pub(super) async fn pump_until_replaced(
 ) -> String {
     let epoch = hub.epoch();
     let (mut must_publish, mut must_read) = (true, true);
+    // An interval, not a sleep begun anew after each wake-up: under steady traffic a sleep
+    // would never run out, and the epoch would never be looked at.
+    let mut safety = tokio::time::interval_at(tokio::time::Instant::now() + safety_tick, safety_tick);
+    safety.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         let outcome = async {
             if must_publish {
@@ -84,7 +88,7 @@ pub(super) async fn pump_until_replaced(
         tokio::select! {
             () = store.events_written() => must_publish = true,
             () = announced.wake.notified() => {}
-            () = tokio::time::sleep(safety_tick) => {
+            _ = safety.tick() => {
                 (must_publish, must_read) = (true, true);
                 match store.log_head().await {
                     Ok(log) if log.epoch != epoch => {

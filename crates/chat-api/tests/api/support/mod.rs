@@ -35,6 +35,8 @@ pub struct TestApp {
     pub client: reqwest::Client,
     db: Arc<TestDatabase>,
     config: Config,
+    /// Why the server stopped, once it has.
+    stopped: tokio::sync::watch::Receiver<Option<String>>,
 }
 
 /// A registered user and a live token.
@@ -88,13 +90,26 @@ impl TestApp {
         chat_api::telemetry::init(&config.log_filter, false);
         let application = Application::build(&config).await.expect("build the application");
         let address = format!("http://127.0.0.1:{}", application.port());
+        let (report, stopped) = tokio::sync::watch::channel(None);
         tokio::spawn(async move {
-            // A worker that stops would otherwise show only as refused connections.
-            if let Err(error) = application.run_until_stopped().await {
-                eprintln!("the test server stopped: {error}");
-            }
+            let reason = match application.run_until_stopped().await {
+                Ok(()) => "stopped cleanly".to_owned(),
+                Err(error) => {
+                    // A worker that stops would otherwise show only as refused connections.
+                    eprintln!("the test server stopped: {error}");
+                    error.to_string()
+                }
+            };
+            report.send_replace(Some(reason));
         });
-        Self { address, client: reqwest::Client::new(), db, config }
+        Self { address, client: reqwest::Client::new(), db, config, stopped }
+    }
+
+    /// Waits for the server to stop of itself, and says why it did.
+    pub async fn stopped(&self) -> String {
+        let mut stopped = self.stopped.clone();
+        let reason = stopped.wait_for(Option::is_some).await.expect("the server's task reports how it ended");
+        reason.clone().unwrap_or_default()
     }
 
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
