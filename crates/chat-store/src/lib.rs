@@ -31,7 +31,7 @@ pub use chats::summaries::{ChatCursor, ChatPage};
 pub use clusters::chat_list::ClusterChatPage;
 pub use clusters::reading::{LogReaders, Resumed};
 pub use clusters::search::ClusterPage;
-pub use clusters::{Clusters, ShardMap};
+pub use clusters::{Clusters, CopiesBrought, ShardMap};
 pub use connection::checkout::PoolSettings;
 pub use connection::connect::SESSION_OPTIONS;
 pub use connection::migrate::run_migrations;

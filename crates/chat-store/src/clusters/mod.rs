@@ -20,6 +20,7 @@ pub(crate) mod shard_map;
 mod users;
 
 pub use shard_map::ShardMap;
+pub use users::CopiesBrought;
 
 /// Every cluster of the deployment, and the map.
 #[derive(Debug)]
@@ -98,13 +99,17 @@ impl Clusters {
                 LogicalShard::new(u16::try_from(turn).unwrap_or_default())
             }
         };
-        let cluster = self.of_shard(shard);
         let named: Vec<UserId> = std::iter::once(new.creator).chain(new.member_ids.iter().copied()).collect();
-        self.copy_users_to(cluster, &named).await?;
-        cluster.create_chat_on(shard, new, key).await
+        self.copy_users_to(usize::from(self.map.cluster_of(shard)), &named).await?;
+        self.of_shard(shard).create_chat_on(shard, new, key).await
     }
 
     fn of_shard(&self, shard: LogicalShard) -> &Store {
         &self.stores[usize::from(self.map.cluster_of(shard))]
+    }
+
+    /// The number of the cluster that holds `chat`.
+    fn cluster_number_of_chat(&self, chat: ChatId) -> usize {
+        usize::from(self.map.cluster_of(LogicalShard::of_chat(chat)))
     }
 }

@@ -2,7 +2,7 @@
 //! its shard and found there by its id, and by its messages' ids; keyed and direct chats go where
 //! their retry or their other side will look. Two databases stand for two clusters here.
 
-use crate::support::{post, store, user};
+use crate::support::{allow_connections, post, store, user};
 use chat_domain::{ChatDraft, ChatKind, IdempotencyKey, LogicalShard};
 use chat_store::{Clusters, Seen, Store};
 
@@ -237,18 +237,6 @@ async fn a_reader_resuming_across_both_clusters_logs_gets_every_event_once_in_ea
         Resumed::At(_) => panic!("a token of the old epoch resumed"),
     }
     assert!(clusters.events_for(&mut readers, 1000).await.unwrap().is_none(), "a reader of the old epoch resyncs");
-}
-
-/// Closes `db` to connections (its backends ended), as a cluster that is down; or opens it again.
-async fn allow_connections(db: &chat_test_db::TestDatabase, allow: bool) {
-    use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
-    let mut admin = AsyncPgConnection::establish(db.admin_url()).await.unwrap();
-    let name = db.name();
-    admin.batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {allow}")).await.unwrap();
-    if !allow {
-        let terminate = format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'");
-        admin.batch_execute(&terminate).await.unwrap();
-    }
 }
 
 #[tokio::test]

@@ -11,4 +11,5 @@ mod query_count;
 mod search_index;
 mod shard_ids;
 mod support;
+mod user_copies;
 mod webhook_runs;

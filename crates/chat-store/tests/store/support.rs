@@ -50,3 +50,15 @@ pub async fn post_in_thread(
     };
     store.create_message(author, &draft.validate().unwrap(), None).await.unwrap().message
 }
+
+/// Closes `db` to connections (its backends ended), as a cluster that is down; or opens it again.
+pub async fn allow_connections(db: &chat_test_db::TestDatabase, allow: bool) {
+    use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+    let mut admin = AsyncPgConnection::establish(db.admin_url()).await.unwrap();
+    let name = db.name();
+    admin.batch_execute(&format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {allow}")).await.unwrap();
+    if !allow {
+        let terminate = format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'");
+        admin.batch_execute(&terminate).await.unwrap();
+    }
+}
