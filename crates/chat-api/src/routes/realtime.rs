@@ -100,7 +100,7 @@ pub async fn events(state: web::Data<AppState>, caller: Caller, query: QueryPara
     let Some(after) = log.resume_point(&since) else { return Ok(HttpResponse::Ok().json(resync(log.seq))) };
     let mut subscription = state.store.subscription_at(user, after).await?.limited_to(caller.scope);
     let mut delivered = DeliveredMarks::default();
-    let feed = match state.store.events_for(&mut subscription, i64::MAX, limit).await? {
+    let feed = match state.store.events_within(&log, &mut subscription, i64::MAX, limit).await? {
         Replay::ResyncRequired { head } => resync(head),
         Replay::Events(events) => {
             events.iter().for_each(|event| delivered.note(&event.envelope));

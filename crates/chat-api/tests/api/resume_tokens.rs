@@ -61,6 +61,17 @@ async fn resuming_with_an_events_token_replays_exactly_what_came_after_it() {
         expect_json(app.call(&bob, Method::GET, &format!("/api/v1/events?since={}", one["seq"])).await, StatusCode::OK)
             .await;
     assert_eq!(messages(&by_seq), [&two, &three]);
+
+    // A page reads the log's head once (it names the epoch of the page's token and bounds the
+    // read), the caller's chats, the events, and records what it delivered. The counter also
+    // counts the server's background statements, which only ever add: the fewest of a few tries.
+    let mut fewest = u64::MAX;
+    for _ in 0..5 {
+        let before = app.metric("chat_db_statements").await;
+        app.get_ok(&bob, &format!("/api/v1/events?since={}", token(&one))).await;
+        fewest = fewest.min(app.metric("chat_db_statements").await - before);
+    }
+    assert_eq!(fewest, 4, "the head, the chats, the events, the delivery marks");
 }
 
 #[tokio::test]

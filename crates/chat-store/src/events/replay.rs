@@ -127,9 +127,22 @@ impl Store {
     /// moves past them. The WebSocket's replay and `GET /events` both read through here; live
     /// delivery admits through the same `Subscription`.
     pub async fn events_for(&self, subscription: &mut Subscription, until: i64, limit: i64) -> StoreResult<Replay> {
-        let after = subscription.position();
         // Read before the events: every seq up to this head is visible to the query that follows.
         let bounds = self.log_head().await?;
+        self.events_within(&bounds, subscription, until, limit).await
+    }
+
+    /// `events_for` within `bounds`, a head its caller read (for the epoch its answer names)
+    /// before this call: every seq up to it is visible to the query here, so nothing past it is
+    /// passed over. Saves reading the head twice.
+    pub async fn events_within(
+        &self,
+        bounds: &LogHead,
+        subscription: &mut Subscription,
+        until: i64,
+        limit: i64,
+    ) -> StoreResult<Replay> {
+        let after = subscription.position();
         if bounds.must_resync(after) {
             return Ok(Replay::ResyncRequired { head: bounds.seq });
         }
