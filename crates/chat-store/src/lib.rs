@@ -29,7 +29,7 @@ pub use chats::creation::ChatCreation;
 pub use chats::members::MemberAddition;
 pub use chats::summaries::{ChatCursor, ChatPage};
 pub use clusters::chat_list::ClusterChatPage;
-pub use clusters::reading::{LogReaders, Resumed};
+pub use clusters::reading::{LogReaders, LogsRead, Resumed};
 pub use clusters::search::ClusterPage;
 pub use clusters::{Clusters, CopiesBrought, ShardMap};
 pub use connection::checkout::PoolSettings;

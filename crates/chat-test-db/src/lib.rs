@@ -30,6 +30,11 @@ impl TestDatabase {
         let mut admin = connect(&admin_url).await;
         execute(&mut admin, &format!("CREATE DATABASE {name} TEMPLATE {template}")).await;
         let url = with_database(&admin_url, &name);
+        // An event log of its own, as a database migrated afresh has: copies of one template would
+        // otherwise share the epoch, and two of them standing for two clusters could not tell a
+        // position of one log from the other's.
+        let mut own = connect(&url).await;
+        execute(&mut own, "UPDATE event_head SET epoch = floor(random() * 2147483646)::bigint + 1").await;
         Self { name, url, admin_url }
     }
 

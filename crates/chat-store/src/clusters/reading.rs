@@ -3,27 +3,34 @@
 //! a resume token holding them all.
 //!
 //! A chat's events are all in its cluster's log, so the logs need no order between them: each is
-//! read after its own position with the store's one read path (`events_for`), and a reader that
-//! resumes with the token misses nothing of any and repeats nothing.
+//! read after its own position with the store's one read path (`events_within`), and a reader
+//! that resumes with the token misses nothing of any and repeats nothing. For the same reason a
+//! log whose cluster does not answer waits where it stood, named missing, while the others are
+//! read on: each log's position moves only with its own read.
 
 use super::Clusters;
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 use crate::events::published::PublishedEvent;
 use crate::events::replay::{LogHead, Replay};
-use chat_domain::{ChatScope, LogId, LogPosition, ResumeToken, Subscription, UserId};
-use futures_util::future::try_join_all;
+use chat_domain::{ChatScope, LogId, LogPosition, ResumeToken, Since, Subscription, UserId};
+use futures_util::future::join_all;
 
 /// A user's place in every cluster's log.
 #[derive(Debug)]
 pub struct LogReaders {
+    user: UserId,
+    scope: ChatScope,
     /// By cluster number.
     logs: Vec<LogReader>,
 }
 
 #[derive(Debug)]
-struct LogReader {
-    epoch: i64,
-    subscription: Subscription,
+enum LogReader {
+    /// Read after its subscription's position, in the log of this epoch.
+    Reading { epoch: i64, subscription: Subscription },
+    /// Its cluster did not answer when the reader was made: where the token put it (`None`: the
+    /// token did not name it, so from the log's start), checked when the cluster answers.
+    Waiting { since: Option<LogPosition> },
 }
 
 /// Where a reader resumes, or that it must resync (reload over REST, then go on from `from`).
@@ -32,120 +39,200 @@ pub enum Resumed {
     /// Read on from here.
     At(LogReaders),
     /// A log pruned past the token's position, of another epoch, or not at a position it ever
-    /// had: go on from `from`, every log's head now.
+    /// had: go on from `from`, every answering log's head now.
     ResyncRequired {
-        /// Every log's head.
+        /// Every answering log's head.
         from: ResumeToken,
     },
 }
 
+/// A page of a reader's events.
+#[derive(Debug)]
+pub enum LogsRead {
+    /// The events after the reader's positions, with the log each came from; the clusters whose
+    /// logs did not answer (their positions stay where they were).
+    Events { events: Vec<(LogId, PublishedEvent)>, missing: Vec<usize> },
+    /// A log was pruned past the reader meanwhile, or restored (its epoch is not the reader's).
+    ResyncRequired,
+}
+
 impl LogReaders {
-    /// The token of where the reader stands.
+    /// The token of where the reader stands (a log still waiting for the token's position as it
+    /// was, or unnamed when the token did not name it).
     pub fn token(&self) -> ResumeToken {
-        position_token(
-            self.logs.iter().enumerate().map(|(log, reader)| (log, reader.epoch, reader.subscription.position())),
-        )
+        position_token(self.logs.iter().enumerate().filter_map(|(log, reader)| match reader {
+            LogReader::Reading { epoch, subscription } => {
+                Some(LogPosition { log: log_id(log), epoch: *epoch, seq: subscription.position() })
+            }
+            LogReader::Waiting { since } => *since,
+        }))
     }
 }
 
 impl Clusters {
     /// Every cluster's log head, by cluster number.
     pub async fn log_heads(&self) -> StoreResult<Vec<LogHead>> {
-        try_join_all(self.all().iter().map(|store| store.log_head())).await
+        futures_util::future::try_join_all(self.all().iter().map(|store| store.log_head())).await
+    }
+
+    /// Every cluster's log head, or `None` for a cluster that does not answer; an outage when
+    /// none does.
+    async fn answering_heads(&self) -> StoreResult<Vec<Option<LogHead>>> {
+        let mut heads = Vec::with_capacity(self.all().len());
+        for head in join_all(self.all().iter().map(|store| store.log_head())).await {
+            heads.push(answered(head)?);
+        }
+        if heads.iter().all(Option::is_none) {
+            return Err(StoreError::Unavailable("no cluster's event log answers".into()));
+        }
+        Ok(heads)
     }
 
     /// `user`'s readers after `since` (from every log's head without one), limited to `scope`.
     /// A log the token does not name (a cluster added after it was given) is read from its
     /// start, or resyncs once that log pruned anything; a token naming a log this deployment
-    /// does not have resyncs.
+    /// does not have resyncs. A log whose cluster does not answer waits at the token's position
+    /// (a fresh reader's: at its start, having had none of that cluster's chats to show).
     pub async fn readers_at(
         &self,
         user: UserId,
         since: Option<&ResumeToken>,
         scope: &ChatScope,
     ) -> StoreResult<Resumed> {
-        let heads = self.log_heads().await?;
+        let heads = self.answering_heads().await?;
         let foreign =
             since.is_some_and(|token| token.positions().iter().any(|at| usize::from(at.log.0) >= heads.len()));
         if foreign {
             return Ok(Resumed::ResyncRequired { from: heads_token(&heads) });
         }
-        let mut positions = Vec::with_capacity(heads.len());
+        let mut readers = LogReaders { user, scope: scope.clone(), logs: Vec::with_capacity(heads.len()) };
         for (log, head) in heads.iter().enumerate() {
-            let this_log = log_id(log);
-            let position = match since {
-                None => Some(head.seq),
-                Some(token) => match token.position_in(this_log) {
-                    Some(position) => head.resume_point(&ResumeToken::single(position.epoch, position.seq).into()),
-                    None => head.resume_point(&0.into()),
+            let named = since.and_then(|token| token.position_in(log_id(log)));
+            let waiting = match (head, since) {
+                (None, _) => named,
+                (Some(head), None) => Some(LogPosition { log: log_id(log), epoch: head.epoch, seq: head.seq }),
+                (Some(head), Some(_)) => match resume_point(head, named) {
+                    Some(seq) => Some(LogPosition { log: log_id(log), epoch: head.epoch, seq }),
+                    None => return Ok(Resumed::ResyncRequired { from: heads_token(&heads) }),
                 },
             };
-            match position {
-                Some(position) => positions.push(position),
-                None => return Ok(Resumed::ResyncRequired { from: heads_token(&heads) }),
-            }
+            readers.logs.push(LogReader::Waiting { since: waiting });
         }
-        let subscriptions = try_join_all(
-            self.all().iter().zip(&positions).map(|(store, position)| store.subscription_at(user, *position)),
-        )
-        .await?;
-        let logs = subscriptions
-            .into_iter()
-            .zip(&heads)
-            .map(|(subscription, head)| LogReader {
-                epoch: head.epoch,
-                subscription: subscription.limited_to(scope.clone()),
-            })
-            .collect();
-        Ok(Resumed::At(LogReaders { logs }))
+        // Checked against the heads just read: a position of this epoch, not pruned.
+        let checked: Vec<bool> = heads.iter().map(Option::is_some).collect();
+        self.subscribe_waiting(&mut readers, &checked).await?;
+        Ok(Resumed::At(readers))
     }
 
-    /// The reader's events after its positions, at most `limit` looked at in each log, with the
-    /// log each came from; every log's position moves past what was looked at. `None` when a
-    /// log was pruned past the reader meanwhile, or restored (its epoch is not the reader's):
-    /// resync. The positions move only when every log was read: a log that failed leaves all of
-    /// them where they were, so no log's events are dropped with the error.
-    pub async fn events_for(
-        &self,
-        readers: &mut LogReaders,
-        limit: i64,
-    ) -> StoreResult<Option<Vec<(LogId, PublishedEvent)>>> {
-        // A log restored under the reader: its seqs past the restore point are another history's.
-        let heads = self.log_heads().await?;
-        if heads.iter().zip(&readers.logs).any(|(head, reader)| head.epoch != reader.epoch) {
-            return Ok(None);
-        }
-        let mut moved: Vec<Subscription> = readers.logs.iter().map(|reader| reader.subscription.clone()).collect();
-        let pages = try_join_all(
-            self.all()
-                .iter()
-                .zip(moved.iter_mut())
-                .map(|(store, subscription)| store.events_for(subscription, i64::MAX, limit)),
-        )
-        .await?;
-        let mut events = Vec::new();
-        for (log, page) in pages.into_iter().enumerate() {
-            match page {
-                Replay::Events(page) => events.extend(page.into_iter().map(|event| (log_id(log), event))),
-                Replay::ResyncRequired { .. } => return Ok(None),
+    /// The reader's events after its positions, at most `limit` looked at in each log. Each log
+    /// that answers moves past what was looked at in it; one that does not stays where it was,
+    /// and is named. A log that waited since its cluster did not answer is checked against its
+    /// head first, then read like the others.
+    pub async fn events_for(&self, readers: &mut LogReaders, limit: i64) -> StoreResult<LogsRead> {
+        // Read before the events: every seq up to each head is visible to its log's read.
+        let heads = self.answering_heads().await?;
+        for (log, (head, reader)) in heads.iter().zip(&mut readers.logs).enumerate() {
+            match (head, &*reader) {
+                // A log restored under the reader: its seqs past the restore point are another history's.
+                (Some(head), LogReader::Reading { epoch, .. }) if head.epoch != *epoch => {
+                    return Ok(LogsRead::ResyncRequired);
+                }
+                (Some(head), LogReader::Waiting { since }) => match resume_point(head, *since) {
+                    Some(seq) => {
+                        *reader = LogReader::Waiting {
+                            since: Some(LogPosition { log: log_id(log), epoch: head.epoch, seq }),
+                        };
+                    }
+                    None => return Ok(LogsRead::ResyncRequired),
+                },
+                _ => {}
             }
         }
-        for (reader, subscription) in readers.logs.iter_mut().zip(moved) {
-            reader.subscription = subscription;
+        let checked: Vec<bool> = heads.iter().map(Option::is_some).collect();
+        self.subscribe_waiting(readers, &checked).await?;
+
+        let reads = self.all().iter().zip(&heads).zip(&readers.logs).enumerate().filter_map(
+            |(log, ((store, head), reader))| {
+                let (Some(head), LogReader::Reading { subscription, .. }) = (head, reader) else { return None };
+                let mut moved = subscription.clone();
+                Some(async move {
+                    let page = store.events_within(head, &mut moved, i64::MAX, limit).await;
+                    (log, page, moved)
+                })
+            },
+        );
+        let pages = join_all(reads).await;
+        let mut read: Vec<usize> = Vec::new();
+        let (mut events, mut moves) = (Vec::new(), Vec::new());
+        for (log, page, moved) in pages {
+            match answered(page)? {
+                Some(Replay::Events(page)) => {
+                    read.push(log);
+                    events.extend(page.into_iter().map(|event| (log_id(log), event)));
+                    moves.push((log, moved));
+                }
+                Some(Replay::ResyncRequired { .. }) => return Ok(LogsRead::ResyncRequired),
+                None => {}
+            }
         }
-        Ok(Some(events))
+        for (log, moved) in moves {
+            if let LogReader::Reading { subscription, .. } = &mut readers.logs[log] {
+                *subscription = moved;
+            }
+        }
+        let missing = (0..readers.logs.len()).filter(|log| !read.contains(log)).collect();
+        Ok(LogsRead::Events { events, missing })
+    }
+
+    /// Subscribes each waiting log whose position was `checked` against its head: the user's
+    /// chats in that log as of its position (`Store::subscription_at`). A cluster that does not
+    /// answer leaves its log waiting.
+    async fn subscribe_waiting(&self, readers: &mut LogReaders, checked: &[bool]) -> StoreResult<()> {
+        let user = readers.user;
+        let subscribing = readers.logs.iter().enumerate().filter_map(|(log, reader)| match reader {
+            LogReader::Waiting { since: Some(at) } if checked[log] => {
+                let (store, at) = (&self.all()[log], *at);
+                Some(async move { (log, at.epoch, store.subscription_at(user, at.seq).await) })
+            }
+            _ => None,
+        });
+        for (log, epoch, subscription) in join_all(subscribing).await {
+            if let Some(subscription) = answered(subscription)? {
+                let subscription = subscription.limited_to(readers.scope.clone());
+                readers.logs[log] = LogReader::Reading { epoch, subscription };
+            }
+        }
+        Ok(())
     }
 }
 
-fn heads_token(heads: &[LogHead]) -> ResumeToken {
-    position_token(heads.iter().enumerate().map(|(log, head)| (log, head.epoch, head.seq)))
+/// A cluster's answer, `None` when it is down; any other error stands.
+fn answered<T>(result: StoreResult<T>) -> StoreResult<Option<T>> {
+    match result {
+        Ok(value) => Ok(Some(value)),
+        Err(StoreError::Unavailable(_)) => Ok(None),
+        Err(error) => Err(error),
+    }
 }
 
-fn position_token(positions: impl Iterator<Item = (usize, i64, i64)>) -> ResumeToken {
-    let positions: Vec<LogPosition> =
-        positions.map(|(log, epoch, seq)| LogPosition { log: log_id(log), epoch, seq }).collect();
-    // One position per cluster, and a deployment has at least one: never refused.
-    ResumeToken::new(positions).unwrap_or_else(|| ResumeToken::single(0, 0))
+/// Where a log's reader resumes given the token's position in it (`None`: from its start), or
+/// `None` when it must resync.
+fn resume_point(head: &LogHead, named: Option<LogPosition>) -> Option<i64> {
+    match named {
+        Some(position) => head.resume_point(&ResumeToken::single(position.epoch, position.seq).into()),
+        None => head.resume_point(&Since::Seq(0)),
+    }
+}
+
+fn heads_token(heads: &[Option<LogHead>]) -> ResumeToken {
+    position_token(heads.iter().enumerate().filter_map(|(log, head)| {
+        head.as_ref().map(|head| LogPosition { log: log_id(log), epoch: head.epoch, seq: head.seq })
+    }))
+}
+
+fn position_token(positions: impl Iterator<Item = LogPosition>) -> ResumeToken {
+    // A deployment has at least one cluster, and the directory answers whenever anything does.
+    ResumeToken::new(positions.collect()).unwrap_or_else(|| ResumeToken::single(0, 0))
 }
 
 /// The log of cluster number `cluster`.

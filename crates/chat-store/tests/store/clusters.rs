@@ -149,7 +149,7 @@ fn publishers(
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_reader_resuming_across_both_clusters_logs_gets_every_event_once_in_each_chats_order() {
     use chat_domain::ChatScope;
-    use chat_store::Resumed;
+    use chat_store::{LogsRead, Resumed};
     use std::collections::{BTreeMap, BTreeSet};
     let TwoClusters { clusters, ann, bob, dbs: (_first_db, second_db) } = two_clusters().await;
     let clusters = std::sync::Arc::new(clusters);
@@ -186,7 +186,10 @@ async fn a_reader_resuming_across_both_clusters_logs_gets_every_event_once_in_ea
             else {
                 panic!("nothing was pruned: no resync")
             };
-            let events = clusters.events_for(&mut readers, 7).await.unwrap().expect("no resync");
+            let LogsRead::Events { events, missing } = clusters.events_for(&mut readers, 7).await.unwrap() else {
+                panic!("no resync")
+            };
+            assert_eq!(missing, Vec::<usize>::new());
             for (_, event) in events {
                 if event.envelope.kind == chat_domain::EventKind::MessageCreated {
                     received.push((event.envelope.chat_id, event.envelope.message_id.unwrap()));
@@ -210,21 +213,41 @@ async fn a_reader_resuming_across_both_clusters_logs_gets_every_event_once_in_ea
     assert!(per_chat.values().all(|ids| ids.windows(2).all(|pair| pair[0] < pair[1])), "each chat in order");
     assert_eq!(per_chat.len(), 4, "from both clusters");
 
-    // One cluster down while a reader reads: the read fails, and no log's position moved, so
-    // nothing read from the other log is lost with the error.
+    // One cluster down while a reader reads: the other's log is read on, the down one's
+    // position stays where it was and it is named missing; when it answers again its events
+    // follow, and a reader that resumed while it was down waits at the token's position.
+    let created_on = |events: &[(chat_domain::LogId, chat_store::PublishedEvent)], second: bool| {
+        let created = events.iter().filter(|(_, event)| event.envelope.kind == chat_domain::EventKind::MessageCreated);
+        created.filter(|(_, event)| (LogicalShard::of_chat(event.envelope.chat_id).index() >= 32) == second).count()
+    };
     let Resumed::At(mut readers) = clusters.readers_at(bob, Some(&start_token), &ChatScope::Every).await.unwrap()
     else {
         panic!("a reader")
     };
     allow_connections(&second_db, false).await;
-    assert!(clusters.events_for(&mut readers, 1000).await.is_err());
-    assert_eq!(readers.token(), start_token, "positions stay where they were");
+    let LogsRead::Events { events, missing } = clusters.events_for(&mut readers, 1000).await.unwrap() else {
+        panic!("no resync")
+    };
+    assert_eq!((missing, created_on(&events, false), created_on(&events, true)), (vec![1], 60, 0));
+    let while_down = readers.token();
+    let second_log = chat_domain::LogId(1);
+    assert_eq!(while_down.position_in(second_log), start_token.position_in(second_log), "the down log stays");
+    let Resumed::At(mut resumed) = clusters.readers_at(bob, Some(&while_down), &ChatScope::Every).await.unwrap() else {
+        panic!("a reader while one cluster is down")
+    };
+    assert_eq!(resumed.token(), while_down);
     allow_connections(&second_db, true).await;
     for _ in 0..50 {
         if clusters.log_heads().await.is_ok() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    for reader in [&mut readers, &mut resumed] {
+        let LogsRead::Events { events, missing } = clusters.events_for(reader, 1000).await.unwrap() else {
+            panic!("no resync")
+        };
+        assert_eq!((missing, created_on(&events, false), created_on(&events, true)), (vec![], 0, 60));
     }
 
     // One cluster restored from a backup (docs/OPERATIONS.md): a token from before answers a
@@ -236,7 +259,10 @@ async fn a_reader_resuming_across_both_clusters_logs_gets_every_event_once_in_ea
         Resumed::ResyncRequired { from } => assert_ne!(from, token),
         Resumed::At(_) => panic!("a token of the old epoch resumed"),
     }
-    assert!(clusters.events_for(&mut readers, 1000).await.unwrap().is_none(), "a reader of the old epoch resyncs");
+    assert!(
+        matches!(clusters.events_for(&mut readers, 1000).await.unwrap(), LogsRead::ResyncRequired),
+        "a reader of the old epoch resyncs"
+    );
 }
 
 #[tokio::test]
