@@ -39,9 +39,10 @@ pub enum Resumed {
     /// Read on from here.
     At(LogReaders),
     /// A log pruned past the token's position, of another epoch, or not at a position it ever
-    /// had: go on from `from`, every answering log's head now.
+    /// had: go on from `from`, every answering log's head now (a log that does not answer at the
+    /// token's position in it, to be read from there when it answers).
     ResyncRequired {
-        /// Every answering log's head.
+        /// Where to go on from.
         from: ResumeToken,
     },
 }
@@ -52,20 +53,30 @@ pub enum LogsRead {
     /// The events after the reader's positions, with the log each came from; the clusters whose
     /// logs did not answer (their positions stay where they were).
     Events { events: Vec<(LogId, PublishedEvent)>, missing: Vec<usize> },
-    /// A log was pruned past the reader meanwhile, or restored (its epoch is not the reader's).
-    ResyncRequired,
+    /// A log was pruned past the reader meanwhile, or restored (its epoch is not the reader's):
+    /// go on from `from`, every answering log's head now (a log that does not answer at the
+    /// reader's position in it).
+    ResyncRequired {
+        /// Where to go on from.
+        from: ResumeToken,
+    },
 }
 
 impl LogReaders {
     /// The token of where the reader stands (a log still waiting for the token's position as it
     /// was, or unnamed when the token did not name it).
     pub fn token(&self) -> ResumeToken {
-        position_token(self.logs.iter().enumerate().filter_map(|(log, reader)| match reader {
+        position_token((0..self.logs.len()).filter_map(|log| self.position_in(log)))
+    }
+
+    /// Where the reader stands in log `log`, if anywhere yet.
+    fn position_in(&self, log: usize) -> Option<LogPosition> {
+        match &self.logs[log] {
             LogReader::Reading { epoch, subscription } => {
                 Some(LogPosition { log: log_id(log), epoch: *epoch, seq: subscription.position() })
             }
             LogReader::Waiting { since } => *since,
-        }))
+        }
     }
 }
 
@@ -103,7 +114,7 @@ impl Clusters {
         let foreign =
             since.is_some_and(|token| token.positions().iter().any(|at| usize::from(at.log.0) >= heads.len()));
         if foreign {
-            return Ok(Resumed::ResyncRequired { from: heads_token(&heads) });
+            return Ok(Resumed::ResyncRequired { from: resync_token(&heads, |log| named_in(since, log)) });
         }
         let mut readers = LogReaders { user, scope: scope.clone(), logs: Vec::with_capacity(heads.len()) };
         for (log, head) in heads.iter().enumerate() {
@@ -113,7 +124,9 @@ impl Clusters {
                 (Some(head), None) => Some(LogPosition { log: log_id(log), epoch: head.epoch, seq: head.seq }),
                 (Some(head), Some(_)) => match resume_point(head, named) {
                     Some(seq) => Some(LogPosition { log: log_id(log), epoch: head.epoch, seq }),
-                    None => return Ok(Resumed::ResyncRequired { from: heads_token(&heads) }),
+                    None => {
+                        return Ok(Resumed::ResyncRequired { from: resync_token(&heads, |log| named_in(since, log)) });
+                    }
                 },
             };
             readers.logs.push(LogReader::Waiting { since: waiting });
@@ -131,22 +144,23 @@ impl Clusters {
     pub async fn events_for(&self, readers: &mut LogReaders, limit: i64) -> StoreResult<LogsRead> {
         // Read before the events: every seq up to each head is visible to its log's read.
         let heads = self.answering_heads().await?;
-        for (log, (head, reader)) in heads.iter().zip(&mut readers.logs).enumerate() {
-            match (head, &*reader) {
+        let resync = |readers: &LogReaders| LogsRead::ResyncRequired {
+            from: resync_token(&heads, |log| readers.position_in(log)),
+        };
+        let mut checked_waiting = Vec::new();
+        for (log, (head, reader)) in heads.iter().zip(&readers.logs).enumerate() {
+            match (head, reader) {
                 // A log restored under the reader: its seqs past the restore point are another history's.
-                (Some(head), LogReader::Reading { epoch, .. }) if head.epoch != *epoch => {
-                    return Ok(LogsRead::ResyncRequired);
-                }
+                (Some(head), LogReader::Reading { epoch, .. }) if head.epoch != *epoch => return Ok(resync(readers)),
                 (Some(head), LogReader::Waiting { since }) => match resume_point(head, *since) {
-                    Some(seq) => {
-                        *reader = LogReader::Waiting {
-                            since: Some(LogPosition { log: log_id(log), epoch: head.epoch, seq }),
-                        };
-                    }
-                    None => return Ok(LogsRead::ResyncRequired),
+                    Some(seq) => checked_waiting.push((log, LogPosition { log: log_id(log), epoch: head.epoch, seq })),
+                    None => return Ok(resync(readers)),
                 },
                 _ => {}
             }
+        }
+        for (log, position) in checked_waiting {
+            readers.logs[log] = LogReader::Waiting { since: Some(position) };
         }
         let checked: Vec<bool> = heads.iter().map(Option::is_some).collect();
         self.subscribe_waiting(readers, &checked).await?;
@@ -171,7 +185,7 @@ impl Clusters {
                     events.extend(page.into_iter().map(|event| (log_id(log), event)));
                     moves.push((log, moved));
                 }
-                Some(Replay::ResyncRequired { .. }) => return Ok(LogsRead::ResyncRequired),
+                Some(Replay::ResyncRequired { .. }) => return Ok(resync(readers)),
                 None => {}
             }
         }
@@ -224,10 +238,18 @@ fn resume_point(head: &LogHead, named: Option<LogPosition>) -> Option<i64> {
     }
 }
 
-fn heads_token(heads: &[Option<LogHead>]) -> ResumeToken {
-    position_token(heads.iter().enumerate().filter_map(|(log, head)| {
-        head.as_ref().map(|head| LogPosition { log: log_id(log), epoch: head.epoch, seq: head.seq })
+/// Every answering log's head, and for a log that does not answer the position `kept` gives it
+/// (read from there when it answers: a resync reloads what the clusters that answer hold).
+fn resync_token(heads: &[Option<LogHead>], kept: impl Fn(usize) -> Option<LogPosition>) -> ResumeToken {
+    position_token(heads.iter().enumerate().filter_map(|(log, head)| match head {
+        Some(head) => Some(LogPosition { log: log_id(log), epoch: head.epoch, seq: head.seq }),
+        None => kept(log),
     }))
+}
+
+/// The position `since` names in log `log`.
+fn named_in(since: Option<&ResumeToken>, log: usize) -> Option<LogPosition> {
+    since.and_then(|token| token.position_in(log_id(log)))
 }
 
 fn position_token(positions: impl Iterator<Item = LogPosition>) -> ResumeToken {

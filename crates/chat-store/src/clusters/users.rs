@@ -13,6 +13,7 @@
 
 use super::Clusters;
 use crate::chats::members::MemberAddition;
+use crate::connection::advisory_locks::take_user_copy_locks;
 use crate::error::{StoreError, StoreResult};
 use chat_domain::{ChatId, Role, UserId};
 use diesel::sql_types::{Array, BigInt, Jsonb, SmallInt};
@@ -28,7 +29,8 @@ macro_rules! rows_of {
             ")
 SELECT COALESCE(jsonb_agg(to_jsonb(u) || jsonb_build_object(
            'password_hash', '',
-           'blocks', (SELECT COALESCE(jsonb_agg(b.blocked_id), '[]'::jsonb) FROM user_blocks b WHERE b.blocker_id = u.id))),
+           'blocks', (SELECT COALESCE(jsonb_agg(b.blocked_id), '[]'::jsonb) FROM user_blocks b WHERE b.blocker_id = u.id))
+           ORDER BY u.id),
        '[]'::jsonb) AS rows
   FROM users u
  WHERE u.id IN (SELECT id FROM copied)"
@@ -46,14 +48,19 @@ SELECT u.id, $2, u.version FROM users u
    FOR SHARE
 ON CONFLICT (user_id, cluster) DO NOTHING";
 
-/// New copies of `$1` on cluster `$2`: the users, their bots' owners, and the users already there
-/// who block one of them (their blocks of a user the cluster did not hold were left out there).
+/// New copies of `$1` on cluster `$2`: the users and their bots' owners.
 const NEW_COPIES_SQL: &str = rows_of!(
     "SELECT id FROM users WHERE id = ANY($1)
-     UNION SELECT bot_owner_id FROM users WHERE id = ANY($1) AND bot_owner_id IS NOT NULL
-     UNION SELECT b.blocker_id FROM user_blocks b
-             JOIN user_copies held ON held.user_id = b.blocker_id AND held.cluster = $2
-            WHERE b.blocked_id = ANY($1)"
+     UNION SELECT bot_owner_id FROM users WHERE id = ANY($1) AND bot_owner_id IS NOT NULL"
+);
+
+/// The users with a copy on cluster `$2` who block one of `$1`: their blocks of a user the cluster
+/// did not hold were left out there. Read once `$1` are applied, so that a blocker recorded
+/// meanwhile, whose own copy left the block out, is found here.
+const BLOCKERS_SQL: &str = rows_of!(
+    "SELECT b.blocker_id FROM user_blocks b
+       JOIN user_copies held ON held.user_id = b.blocker_id AND held.cluster = $2
+      WHERE b.blocked_id = ANY($1)"
 );
 
 /// Up to `$2` users whose copies on cluster `$1` are older than the directory's.
@@ -190,7 +197,18 @@ impl Clusters {
             .get_result(&mut directory)
             .await?;
         drop(directory);
-        self.apply_copies(cluster, rows).await
+        self.apply_copies(cluster, rows).await?;
+        let mut directory = self.directory().conn().await?;
+        let Rows { rows } = diesel::sql_query(BLOCKERS_SQL)
+            .bind::<Array<BigInt>, _>(&ids)
+            .bind::<SmallInt, _>(number)
+            .get_result(&mut directory)
+            .await?;
+        drop(directory);
+        if rows.as_array().is_some_and(|rows| !rows.is_empty()) {
+            self.apply_copies(cluster, rows).await?;
+        }
+        Ok(())
     }
 
     /// One batch of stale copies on `cluster`; answers how many users it held.
@@ -211,21 +229,37 @@ impl Clusters {
     }
 
     /// Applies `rows` on `cluster` in one transaction, then records on the directory what it holds.
+    /// The transaction first takes the users' copy locks, in order: an apply of the same user by
+    /// another process finishes first, and `APPLY_SQL`, a statement of its own, then compares
+    /// with what that one wrote (in one statement with the locks, it would compare with what its
+    /// snapshot held, and could write an older copy's blocks beside a newer copy's row). A
+    /// deadlock with other writes on the cluster is tried again.
     async fn apply_copies(&self, cluster: usize, rows: serde_json::Value) -> StoreResult<()> {
-        let ids: Vec<i64> = rows
+        let mut ids: Vec<i64> = rows
             .as_array()
             .into_iter()
             .flatten()
             .filter_map(|row| row.get("id").and_then(serde_json::Value::as_i64))
             .collect();
+        ids.sort_unstable();
         let mut conn = self.stores[cluster].conn().await?;
-        conn.transaction::<_, StoreError, _>(async |conn| {
-            conn.batch_execute("SET LOCAL chat.applying_copies = 'on'").await?;
-            diesel::sql_query(APPLY_SQL).bind::<Jsonb, _>(&rows).execute(conn).await?;
-            diesel::sql_query(MAY_POST_SQL).bind::<Array<BigInt>, _>(&ids).execute(conn).await?;
-            Ok(())
-        })
-        .await?;
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let applied = conn
+                .transaction::<_, StoreError, _>(async |conn| {
+                    conn.batch_execute("SET LOCAL chat.applying_copies = 'on'").await?;
+                    take_user_copy_locks(conn, &ids).await?;
+                    diesel::sql_query(APPLY_SQL).bind::<Jsonb, _>(&rows).execute(conn).await?;
+                    diesel::sql_query(MAY_POST_SQL).bind::<Array<BigInt>, _>(&ids).execute(conn).await?;
+                    Ok(())
+                })
+                .await;
+            match applied {
+                Err(error) if attempts < 3 && is_contention(&error) => continue,
+                applied => break applied?,
+            }
+        }
         drop(conn);
         let mut directory = self.directory().conn().await?;
         diesel::sql_query(COPIED_SQL)
@@ -239,4 +273,14 @@ impl Clusters {
 
 fn cluster_number(cluster: usize) -> StoreResult<i16> {
     i16::try_from(cluster).map_err(|_| StoreError::Corrupt(format!("cluster {cluster} is past the map's numbers")))
+}
+
+/// A deadlock or a serialization failure: the transaction rolled back, and may be tried again.
+fn is_contention(error: &StoreError) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match error {
+        StoreError::Database(Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _)) => true,
+        StoreError::Database(Error::DatabaseError(_, info)) => info.message().starts_with("deadlock detected"),
+        _ => false,
+    }
 }

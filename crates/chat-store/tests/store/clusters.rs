@@ -260,9 +260,22 @@ async fn a_reader_resuming_across_both_clusters_logs_gets_every_event_once_in_ea
         Resumed::At(_) => panic!("a token of the old epoch resumed"),
     }
     assert!(
-        matches!(clusters.events_for(&mut readers, 1000).await.unwrap(), LogsRead::ResyncRequired),
+        matches!(clusters.events_for(&mut readers, 1000).await.unwrap(), LogsRead::ResyncRequired { .. }),
         "a reader of the old epoch resyncs"
     );
+
+    // A resync while a cluster is down goes on from the answering logs' heads and from where the
+    // token stood in the down one's: its events are not handed out twice when it answers.
+    let mut operator = AsyncPgConnection::establish(_first_db.url()).await.unwrap();
+    operator.batch_execute("UPDATE event_head SET epoch = epoch + 1").await.unwrap();
+    allow_connections(&second_db, false).await;
+    let Resumed::ResyncRequired { from } = clusters.readers_at(bob, Some(&token), &ChatScope::Every).await.unwrap()
+    else {
+        panic!("the first log's epoch moved: a resync")
+    };
+    assert_eq!(from.position_in(second_log), token.position_in(second_log));
+    assert_eq!(from.positions().len(), 2);
+    allow_connections(&second_db, true).await;
 }
 
 #[tokio::test]
@@ -279,7 +292,7 @@ async fn the_chat_list_merges_every_cluster_by_activity_and_names_a_cluster_that
 
     let (mut listed, mut after) = (Vec::new(), None);
     loop {
-        let page = clusters.chats_of(bob, &ChatScope::Every, after, 3).await.unwrap();
+        let page = clusters.chats_of(&mut Seen::nothing(), bob, &ChatScope::Every, after, 3).await.unwrap();
         assert!(page.missing.is_empty());
         listed.extend(page.chats.iter().map(|summary| summary.chat.id));
         match page.next {
@@ -296,7 +309,7 @@ async fn the_chat_list_merges_every_cluster_by_activity_and_names_a_cluster_that
     // The second cluster down: the list answers the first's chats and says which is missing.
     let close = |allow: bool| allow_connections(&second_db, allow);
     close(false).await;
-    let page = clusters.chats_of(bob, &ChatScope::Every, None, 40).await.unwrap();
+    let page = clusters.chats_of(&mut Seen::nothing(), bob, &ChatScope::Every, None, 40).await.unwrap();
     assert_eq!(page.missing, [1]);
     let expected: Vec<_> = newest_first.iter().filter(|chat| !on_second(chat)).copied().collect();
     let answered: Vec<_> =
@@ -304,13 +317,13 @@ async fn the_chat_list_merges_every_cluster_by_activity_and_names_a_cluster_that
     assert_eq!(answered, expected);
     assert!(page.chats.iter().all(|summary| !on_second(&summary.chat.id)), "nothing of the second cluster's");
     close(true).await;
-    let mut back = clusters.chats_of(bob, &ChatScope::Every, None, 40).await.unwrap();
+    let mut back = clusters.chats_of(&mut Seen::nothing(), bob, &ChatScope::Every, None, 40).await.unwrap();
     for _ in 0..50 {
         if back.missing.is_empty() {
             break;
         }
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-        back = clusters.chats_of(bob, &ChatScope::Every, None, 40).await.unwrap();
+        back = clusters.chats_of(&mut Seen::nothing(), bob, &ChatScope::Every, None, 40).await.unwrap();
     }
     assert!(back.missing.is_empty(), "the cluster is back without a restart");
     assert_eq!(back.chats.iter().filter(|summary| chats.contains(&summary.chat.id)).count(), chats.len());
@@ -348,7 +361,7 @@ async fn search_and_mentions_page_through_both_clusters_every_hit_once() {
         let (mut found, mut cursor) = (Vec::new(), None);
         loop {
             let page = SearchPage { chat: None, order, cursor, limit: 4 };
-            let answer = clusters.search_messages(bob, &query, page).await.unwrap();
+            let answer = clusters.search_messages(&mut Seen::nothing(), bob, &query, page).await.unwrap();
             assert!(answer.missing.is_empty());
             found.extend(answer.items.iter().map(|hit| hit.message.id));
             match answer.next {
