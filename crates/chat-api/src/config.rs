@@ -25,6 +25,10 @@ pub struct Config {
     /// how far behind one may be (`CHAT_REPLICA_MAX_LAG_MS`) and how long a read waits for one to
     /// catch up with what its reader has seen (`CHAT_REPLICA_CATCH_UP_MS`).
     pub replicas: chat_store::ReplicaSettings,
+    /// The deployment's other PostgreSQL clusters (`CHAT_CLUSTER_URLS`, space-separated), numbered
+    /// from 1 in this order; `DATABASE_URL` is cluster 0, the directory, whose `shard_map` places
+    /// chats on them (docs/ARCHITECTURE.md, "Spreading chats over several clusters").
+    pub cluster_urls: Vec<String>,
     pub workers: usize,
     pub body: BodyLimits,
     pub token_ttl: Duration,
@@ -61,6 +65,7 @@ impl Default for Config {
             pool_size: 8,
             db_wait: chat_store::PoolSettings::default().wait,
             replicas: chat_store::ReplicaSettings::default(),
+            cluster_urls: Vec::new(),
             workers: std::thread::available_parallelism().map_or(2, usize::from),
             body: BodyLimits::default(),
             token_ttl: Duration::from_secs(30 * 24 * 3600),
@@ -324,6 +329,9 @@ impl Config {
         }
         replicas.max_lag = env.duration("CHAT_REPLICA_MAX_LAG_MS", Unit::Millis, replicas.max_lag, ..)?;
         replicas.catch_up = env.duration("CHAT_REPLICA_CATCH_UP_MS", Unit::Millis, replicas.catch_up, ..)?;
+        if let Some(urls) = env.text("CHAT_CLUSTER_URLS") {
+            config.cluster_urls = urls.split_whitespace().map(str::to_owned).collect();
+        }
         config.workers = env.value("CHAT_WORKERS", config.workers, 1..)?;
         let body = &mut config.body;
         body.max_bytes = env.value("CHAT_MAX_BODY_BYTES", body.max_bytes, ..)?;
@@ -446,6 +454,7 @@ impl Config {
             ("CHAT_REPLICA_URLS", self.replicas.urls.join(" ")),
             ("CHAT_REPLICA_MAX_LAG_MS", Unit::Millis.count(self.replicas.max_lag)),
             ("CHAT_REPLICA_CATCH_UP_MS", Unit::Millis.count(self.replicas.catch_up)),
+            ("CHAT_CLUSTER_URLS", self.cluster_urls.join(" ")),
             ("CHAT_WORKERS", self.workers.to_string()),
             ("CHAT_MAX_BODY_BYTES", body.max_bytes.to_string()),
             ("CHAT_BODY_TIMEOUT_SECS", Unit::Secs.count(body.read_timeout)),
@@ -617,6 +626,7 @@ mod tests {
                 max_lag: Duration::from_millis(2500),
                 catch_up: Duration::from_millis(40),
             },
+            cluster_urls: vec!["postgres://shard-1/chat".into(), "postgres://shard-2/chat".into()],
             workers: 5,
             body: BodyLimits { max_bytes: 1000, read_timeout: Duration::from_secs(4) },
             token_ttl: Duration::from_secs(2 * 3600),

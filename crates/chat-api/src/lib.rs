@@ -24,6 +24,7 @@ pub mod startup;
 pub mod state;
 pub mod telemetry;
 pub mod uploads;
+pub mod user_copies;
 pub mod webhooks;
 pub mod workers;
 

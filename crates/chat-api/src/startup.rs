@@ -20,7 +20,7 @@ use crate::workers::{Running, Worker, WorkerStopped};
 use actix_web::dev::Server;
 use actix_web::web;
 use chat_media::MediaStore;
-use chat_store::{PoolSettings, Store, StoreError};
+use chat_store::{Clusters, PoolSettings, Store, StoreError};
 use std::net::TcpListener;
 use std::sync::Arc;
 use std::time::Duration;
@@ -72,7 +72,12 @@ impl std::fmt::Debug for Application {
 
 impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
-        let store = open_database(config).await?;
+        let store = open_database(config, &config.database_url, &config.replicas).await?;
+        let mut clustered = vec![store.clone()];
+        for url in &config.cluster_urls {
+            clustered.push(open_database(config, url, &chat_store::ReplicaSettings::default()).await?);
+        }
+        let clusters = Arc::new(Clusters::new(clustered).await?);
         let realtime = &config.realtime;
         let log = store.log_head().await?;
         let hub = Arc::new(Hub::new(log.seq, log.epoch, realtime.queue_capacity));
@@ -100,8 +105,10 @@ impl Application {
         ));
         let previews = PreviewWorker::new(store.clone(), media.clone(), config.uploads.clone(), &config.previews)?;
         workers.extend(crate::previews::worker::worker(previews, hub.published_head()));
+        workers.extend(other_clusters_workers(&clusters, config).await?);
         let state = web::Data::new(AppState {
             store,
+            clusters,
             hub: hub.clone(),
             metrics,
             auth_limiter: RateLimiter::per_minute(config.auth_attempts_per_minute),
@@ -164,19 +171,45 @@ impl Application {
     }
 }
 
-/// The store, once the database accepts writes, migrated. Started while no node accepts writes
+/// What follows the logs of the clusters besides the directory (each has a pump, with a hub of
+/// its own that no socket reads yet, a listener, the receipt publisher, retention and the search
+/// index), and what keeps users' copies on them current. None for a deployment of one cluster.
+async fn other_clusters_workers(clusters: &Arc<Clusters>, config: &Config) -> Result<Vec<Worker>, StartupError> {
+    let realtime = &config.realtime;
+    let mut workers = Vec::new();
+    for store in &clusters.all()[1..] {
+        let log = store.log_head().await?;
+        let hub = Arc::new(Hub::new(log.seq, log.epoch, realtime.queue_capacity));
+        let subscribed = dispatcher::subscribe(store)
+            .await
+            .inspect_err(|error| tracing::warn!(%error, "an event listener of another cluster cannot connect yet"))
+            .ok();
+        workers.extend(dispatcher::workers(store, &hub, subscribed, realtime.event_retention, &realtime.dispatch));
+        workers.push(crate::search_index::worker(store.clone(), hub.published_head()));
+    }
+    if clusters.all().len() > 1 {
+        workers.push(crate::user_copies::worker(clusters.clone()));
+    }
+    Ok(workers)
+}
+
+/// The store at `url`, once the database accepts writes, migrated. Started while no node accepts writes
 /// (all down, a failover under way, only standbys answering), the server waits for one, trying
 /// every second and saying so once, instead of exiting: it listens only once it has one, so a
 /// load balancer's probe finds it not ready until then. Anything else (a URL that cannot be read,
 /// a migration that fails) ends start-up at once.
-async fn open_database(config: &Config) -> Result<Store, StartupError> {
+async fn open_database(
+    config: &Config,
+    url: &str,
+    replicas: &chat_store::ReplicaSettings,
+) -> Result<Store, StartupError> {
     let pool = PoolSettings { max_size: config.pool_size, wait: config.db_wait, ..PoolSettings::default() };
     let mut last_reason: Option<String> = None;
     loop {
         let attempt = async {
-            let store = Store::connect(&config.database_url, &pool).await?;
+            let store = Store::connect(url, &pool).await?;
             store.migrate().await?;
-            Ok(store.with_replicas(&config.replicas, &pool).await?.with_send_limit(config.send_limit))
+            Ok(store.with_replicas(replicas, &pool).await?.with_send_limit(config.send_limit))
         };
         match attempt.await {
             Ok(store) => {

@@ -28,6 +28,11 @@ pub struct ChatList {
     pub chats: Vec<ChatSummary>,
     /// Pass as `cursor` for the next page; null on the last page.
     pub next_cursor: Option<String>,
+    /// The clusters (by number) that did not answer: what they hold is not in this page, and a
+    /// later page or a retry may show it. Left out when every cluster answered (always, in a
+    /// deployment of one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_clusters: Vec<u16>,
 }
 
 /// A chat's members.
@@ -110,6 +115,11 @@ pub struct EventFeed<Frame = ServerFrame> {
     /// epoch: the database was restored): reload what you show over REST, then continue from
     /// `resume`.
     pub resync_required: bool,
+    /// The clusters (by number) whose logs did not answer: their events are not in this page and
+    /// come after `resume` once they answer. Left out when every log answered (always, in a
+    /// deployment of one cluster).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_clusters: Vec<u16>,
 }
 
 /// A page of `GET /users?q=`: users in username order; `next_cursor` asks for the next page.
@@ -145,6 +155,11 @@ pub struct SearchResults {
     pub hits: Vec<SearchHit>,
     /// Pass as `cursor` for the next page; null on the last page.
     pub next_cursor: Option<String>,
+    /// The clusters (by number) that did not answer: what they hold is not in this page, and a
+    /// later page or a retry may show it. Left out when every cluster answered (always, in a
+    /// deployment of one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_clusters: Vec<u16>,
 }
 
 /// `GET /mentions`: the messages that mention the caller, newest first.
@@ -156,4 +171,9 @@ pub struct MentionList {
     /// Pass as `before` for the next page; null on the last page.
     #[cfg_attr(feature = "openapi", schema(value_type = Option<i64>))]
     pub next_before: Option<MessageId>,
+    /// The clusters (by number) that did not answer: what they hold is not in this page, and a
+    /// later page or a retry may show it. Left out when every cluster answered (always, in a
+    /// deployment of one).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub missing_clusters: Vec<u16>,
 }

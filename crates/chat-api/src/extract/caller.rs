@@ -74,7 +74,7 @@ fn authenticate(req: &HttpRequest, token: Option<String>) -> LocalBoxFuture<'sta
         let token_hash = token::hash(&token);
         let holder = state.store.authenticate(&token_hash).await?.ok_or(ApiError::Unauthorized)?;
         if holder.scope.is_limited() {
-            route.admit(&state.store, &holder.scope).await?;
+            route.admit(&state, &holder.scope).await?;
         }
         Ok(Caller { user: holder.user, token_hash, scope: holder.scope })
     })

@@ -9,10 +9,10 @@
 //! route added later cannot leak other chats to one before someone decides how it keeps to it.
 
 use crate::problem::ApiError;
+use crate::state::AppState;
 use actix_web::HttpRequest;
 use actix_web::http::Method;
 use chat_domain::{ChatId, ChatScope, DomainError, MessageId, Resource, UploadId};
-use chat_store::Store;
 
 /// Routes without a chat in their path that a limited token may call: `(method, path below /api/v1)`.
 const KEEP_TO_THE_SCOPE: &[(Method, &str)] = &[
@@ -63,14 +63,17 @@ impl RouteChats {
     }
 
     /// Whether a token limited to `scope` may go on with this request.
-    pub(crate) async fn admit(self, store: &Store, scope: &ChatScope) -> Result<(), ApiError> {
+    /// A message's chat is looked up on the message's cluster, an upload's on the directory.
+    pub(crate) async fn admit(self, state: &AppState, scope: &ChatScope) -> Result<(), ApiError> {
         let outside = |chat: Option<ChatId>| chat.is_some_and(|chat| !scope.admits(chat));
         match self {
             RouteChats::Chat(chat) if outside(chat) => Err(DomainError::NotFound(Resource::Chat).into()),
-            RouteChats::Message(Some(message)) if outside(store.chat_of_message(message).await?) => {
+            RouteChats::Message(Some(message))
+                if outside(state.message_store(message).chat_of_message(message).await?) =>
+            {
                 Err(DomainError::NotFound(Resource::Message).into())
             }
-            RouteChats::Upload(Some(upload)) if outside(store.chat_of_upload(upload).await?) => {
+            RouteChats::Upload(Some(upload)) if outside(state.store.chat_of_upload(upload).await?) => {
                 Err(DomainError::NotFound(Resource::Upload).into())
             }
             RouteChats::Spanning => {

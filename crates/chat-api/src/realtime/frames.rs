@@ -65,7 +65,13 @@ struct EventFrame<'a> {
 /// the same for every recipient of the frame, which is built once for all of them: each got every
 /// earlier event of its chats before it, and the others' events need not be replayed.
 pub fn event(event: &PublishedEvent, epoch: i64) -> String {
-    event_frame(event, Some(ResumeToken::single(epoch, event.envelope.seq).to_string()))
+    event_resuming_at(event, &ResumeToken::single(epoch, event.envelope.seq))
+}
+
+/// `event`'s frame whose `resume` is `token`: right after it in its log, and where the reader
+/// stands in the others (a deployment of several clusters).
+pub fn event_resuming_at(event: &PublishedEvent, token: &ResumeToken) -> String {
+    event_frame(event, Some(token.to_string()))
 }
 
 /// `{"seq", "type", "chat_id", "data"}`: a stored event as a webhook receives it, without a resume

@@ -6,6 +6,7 @@ mod acks;
 mod client_frames;
 pub mod connection;
 pub mod dispatcher;
+pub mod feed;
 pub mod frames;
 pub mod hub;
 mod presence;

@@ -29,7 +29,7 @@ pub async fn ban(
         let error = ValidationErrors::single("user_id", FieldCode::Invalid, "one cannot ban oneself: leave instead");
         return Err(ApiError::Domain(DomainError::Validation(error)));
     }
-    let ban = state.store.ban_member(path.chat_id, caller.user.id, path.user_id, reason).await?;
+    let ban = state.chat_store(path.chat_id).ban_member(path.chat_id, caller.user.id, path.user_id, reason).await?;
     Ok(HttpResponse::Ok().json(ban))
 }
 
@@ -41,7 +41,7 @@ pub async fn ban(
     (status = 404, response = crate::openapi::NotFound)))]
 #[delete("/chats/{chat_id}/bans/{user_id}")]
 pub async fn unban(state: web::Data<AppState>, caller: Caller, path: web::Path<MemberPath>) -> ApiResult<HttpResponse> {
-    state.store.unban_member(path.chat_id, caller.user.id, path.user_id).await?;
+    state.chat_store(path.chat_id).unban_member(path.chat_id, caller.user.id, path.user_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -53,5 +53,5 @@ pub async fn unban(state: web::Data<AppState>, caller: Caller, path: web::Path<M
     (status = 404, response = crate::openapi::NotFound)))]
 #[get("/chats/{chat_id}/bans")]
 pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<ChatPath>) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(state.store.bans(path.chat_id, caller.user.id).await?))
+    Ok(HttpResponse::Ok().json(state.chat_store(path.chat_id).bans(path.chat_id, caller.user.id).await?))
 }

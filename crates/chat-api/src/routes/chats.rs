@@ -33,10 +33,11 @@ pub async fn create(
     body: JsonBody<ChatDraft>,
 ) -> ApiResult<HttpResponse> {
     let new_chat = body.0.validate(caller.user.id)?;
-    let creation = state.store.create_chat(&new_chat, key.0.as_ref()).await?;
+    let creation = state.clusters.create_chat(&new_chat, key.0.as_ref()).await?;
     // Read on the primary, which holds what was just written.
     let mut seen = ReadPosition(Seen::nothing());
-    let summary = state.store.chat_summary(&mut seen.0, creation.chat.id, caller.user.id).await?;
+    let summary =
+        state.chat_store(creation.chat.id).chat_summary(&mut seen.0, creation.chat.id, caller.user.id).await?;
     let mut response = if creation.created { HttpResponse::Created() } else { HttpResponse::Ok() };
     seen.stamp(&mut response);
     if creation.replayed {
@@ -70,9 +71,9 @@ pub async fn list(
     });
     errors.finish(())?;
     let limit = u32::try_from(limit).unwrap_or(50);
-    let page = state.store.chats_of(&mut seen.0, caller.user.id, &caller.scope, cursor, limit).await?;
+    let page = state.clusters.chats_of(&mut seen.0, caller.user.id, &caller.scope, cursor, limit).await?;
     let next_cursor = page.next.map(|next| format!("{}_{}", next.activity.unix_timestamp_nanos() / 1000, next.chat_id));
-    Ok(seen.answer().json(ChatList { chats: page.chats, next_cursor }))
+    Ok(seen.answer().json(ChatList { chats: page.chats, next_cursor, missing_clusters: page.missing }))
 }
 
 /// A cursor is `{unix microseconds}_{chat id}`; times outside 1970-9999 cannot come from this
@@ -95,7 +96,7 @@ pub async fn get(
     mut seen: ReadPosition,
     path: web::Path<ChatPath>,
 ) -> ApiResult<HttpResponse> {
-    let chat = state.store.chat_summary(&mut seen.0, path.chat_id, caller.user.id).await?;
+    let chat = state.chat_store(path.chat_id).chat_summary(&mut seen.0, path.chat_id, caller.user.id).await?;
     Ok(seen.answer().json(chat))
 }
 
@@ -114,7 +115,7 @@ pub async fn rename(
     path: web::Path<ChatPath>,
     body: JsonBody<ChatPatch>,
 ) -> ApiResult<HttpResponse> {
-    let chat = state.store.rename_chat(path.chat_id, caller.user.id, body.0).await?;
+    let chat = state.chat_store(path.chat_id).rename_chat(path.chat_id, caller.user.id, body.0).await?;
     Ok(HttpResponse::Ok().json(chat))
 }
 
@@ -134,6 +135,6 @@ pub async fn set_slow_mode(
     path: web::Path<ChatPath>,
     body: JsonBody<SlowMode>,
 ) -> ApiResult<HttpResponse> {
-    let chat = state.store.set_slow_mode(path.chat_id, caller.user.id, body.0).await?;
+    let chat = state.chat_store(path.chat_id).set_slow_mode(path.chat_id, caller.user.id, body.0).await?;
     Ok(HttpResponse::Ok().json(chat))
 }

@@ -29,7 +29,7 @@ pub async fn replace(
             return Err(ApiError::from(ValidationErrors::single("bot_id", FieldCode::Required, "name the bot")));
         }
     };
-    let commands = state.store.set_bot_commands(path.chat_id, caller.user.id, bot, &names).await?;
+    let commands = state.chat_store(path.chat_id).set_bot_commands(path.chat_id, caller.user.id, bot, &names).await?;
     Ok(HttpResponse::Ok().json(CommandList { commands }))
 }
 
@@ -39,6 +39,6 @@ pub async fn replace(
     (status = 404, response = crate::openapi::NotFound)))]
 #[get("/chats/{chat_id}/commands")]
 pub async fn list(state: web::Data<AppState>, caller: Caller, path: web::Path<ChatPath>) -> ApiResult<HttpResponse> {
-    let commands = state.store.chat_commands(path.chat_id, caller.user.id).await?;
+    let commands = state.chat_store(path.chat_id).chat_commands(path.chat_id, caller.user.id).await?;
     Ok(HttpResponse::Ok().json(CommandList { commands }))
 }

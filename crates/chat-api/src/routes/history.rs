@@ -39,12 +39,15 @@ pub async fn history(
     errors.finish(())?;
     if page.cursor == Cursor::Latest {
         let newest = &state.history_cache;
-        let body =
-            newest.newest_page(&state.store, &mut seen.0, path.chat_id, caller.user.id, page.limit, replies).await?;
+        let body = newest
+            .newest_page(state.chat_store(path.chat_id), &mut seen.0, path.chat_id, caller.user.id, page.limit, replies)
+            .await?;
         return Ok(seen.answer().content_type(ContentType::json()).body(body));
     }
-    let found =
-        state.store.history(&mut seen.0, path.chat_id, caller.user.id, page.cursor, page.limit, replies).await?;
+    let found = state
+        .chat_store(path.chat_id)
+        .history(&mut seen.0, path.chat_id, caller.user.id, page.cursor, page.limit, replies)
+        .await?;
     Ok(seen.answer().json(HistoryPage {
         messages: found.messages,
         has_older: found.has_older,

@@ -39,7 +39,8 @@ pub async fn post(
         None => header.0,
     };
     let new_message = post.into_draft(hook.chat_id)?.validate()?;
-    let creation = state.store.create_message(hook.bot_id, &new_message, key.as_ref()).await?;
+    let creation =
+        state.chat_store(new_message.chat_id).create_message(hook.bot_id, &new_message, key.as_ref()).await?;
     let mut response = HttpResponse::Ok();
     if creation.replayed {
         response.insert_header(("Idempotent-Replayed", "true"));

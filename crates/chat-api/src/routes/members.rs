@@ -16,7 +16,7 @@ pub async fn list(
     mut seen: ReadPosition,
     path: web::Path<ChatPath>,
 ) -> ApiResult<HttpResponse> {
-    let mut members = state.store.members(&mut seen.0, path.chat_id, caller.user.id).await?;
+    let mut members = state.chat_store(path.chat_id).members(&mut seen.0, path.chat_id, caller.user.id).await?;
     let ids: Vec<UserId> = members.iter().map(|member| member.user_id).collect();
     let mut presence =
         state.store.presence_of(caller.user.id, &caller.scope, &ids, state.connection.presence.live()).await?;
@@ -42,7 +42,7 @@ pub async fn add(
     body: JsonBody<MemberDraft>,
 ) -> ApiResult<HttpResponse> {
     let MemberDraft { user_id, role } = body.0;
-    let addition = state.store.add_member(path.chat_id, caller.user.id, user_id, role).await?;
+    let addition = state.clusters.add_member(path.chat_id, caller.user.id, user_id, role).await?;
     let mut response = if addition.added { HttpResponse::Created() } else { HttpResponse::Ok() };
     Ok(response.json(addition.member))
 }
@@ -62,7 +62,8 @@ pub async fn change_role(
     path: web::Path<MemberPath>,
     body: JsonBody<RolePatch>,
 ) -> ApiResult<HttpResponse> {
-    let member = state.store.change_role(path.chat_id, caller.user.id, path.user_id, body.0.role).await?;
+    let member =
+        state.chat_store(path.chat_id).change_role(path.chat_id, caller.user.id, path.user_id, body.0.role).await?;
     Ok(HttpResponse::Ok().json(member))
 }
 
@@ -79,6 +80,6 @@ pub async fn remove(
     caller: Caller,
     path: web::Path<MemberPath>,
 ) -> ApiResult<HttpResponse> {
-    state.store.remove_member(path.chat_id, caller.user.id, path.user_id).await?;
+    state.chat_store(path.chat_id).remove_member(path.chat_id, caller.user.id, path.user_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

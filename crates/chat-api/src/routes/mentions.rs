@@ -18,7 +18,10 @@ const PAGE: PageSize = PageSize { default: 20, max: 50 };
 #[get("/mentions")]
 pub async fn list(state: web::Data<AppState>, caller: Caller, query: QueryParams) -> ApiResult<HttpResponse> {
     let page = query.before_page(PAGE)?;
-    let (messages, more) = state.store.mentions_of(caller.user.id, page.before.map(MessageId), page.limit).await?;
-    let next_before = more.then(|| messages.last().map(|message| message.id)).flatten();
-    Ok(HttpResponse::Ok().json(MentionList { messages, next_before }))
+    let found = state.clusters.mentions_of(caller.user.id, page.before.map(MessageId), page.limit).await?;
+    Ok(HttpResponse::Ok().json(MentionList {
+        messages: found.items,
+        next_before: found.next,
+        missing_clusters: found.missing,
+    }))
 }

@@ -29,7 +29,8 @@ pub async fn create(
 ) -> ApiResult<HttpResponse> {
     let new_message = body.0.validate()?;
     caller.reaches(new_message.chat_id)?;
-    let creation = state.store.create_message(caller.user.id, &new_message, key.0.as_ref()).await?;
+    let creation =
+        state.chat_store(new_message.chat_id).create_message(caller.user.id, &new_message, key.0.as_ref()).await?;
     let mut response = HttpResponse::Ok();
     if creation.replayed {
         response.insert_header(("Idempotent-Replayed", "true"));
@@ -43,7 +44,7 @@ pub async fn create(
     (status = 404, response = crate::openapi::NotFound)))]
 #[get("/messages/{message_id}")]
 pub async fn get(state: web::Data<AppState>, caller: Caller, path: web::Path<MessagePath>) -> ApiResult<HttpResponse> {
-    let message = state.store.message_for_member(path.message_id, caller.user.id).await?;
+    let message = state.message_store(path.message_id).message_for_member(path.message_id, caller.user.id).await?;
     Ok(HttpResponse::Ok().json(message))
 }
 
@@ -63,7 +64,7 @@ pub async fn edit(
     path: web::Path<MessagePath>,
     body: JsonBody<MessagePatch>,
 ) -> ApiResult<HttpResponse> {
-    let message = state.store.edit_message(path.message_id, caller.user.id, body.0).await?;
+    let message = state.message_store(path.message_id).edit_message(path.message_id, caller.user.id, body.0).await?;
     Ok(HttpResponse::Ok().json(message))
 }
 
@@ -91,11 +92,11 @@ pub async fn remove(
     // As a member first (nearly every delete: the author's own); the server role is read only
     // when that is refused, and a token limited to chosen chats acts as a member only, whoever
     // holds it.
-    let message = match state.store.delete_message(id, actor, false, reason).await {
+    let message = match state.message_store(id).delete_message(id, actor, false, reason).await {
         Err(StoreError::Domain(DomainError::NotFound(Resource::Message) | DomainError::Forbidden(_)))
             if caller.scope == ChatScope::Every && role_of(&state, actor).await? >= Some(ServerRole::Moderator) =>
         {
-            state.store.delete_message(id, actor, true, reason).await?
+            state.clusters.delete_message_as_moderator(id, actor, reason).await?
         }
         outcome => outcome?,
     };
@@ -116,6 +117,6 @@ pub async fn edits(
     caller: Caller,
     path: web::Path<MessagePath>,
 ) -> ApiResult<HttpResponse> {
-    let edits = state.store.message_versions(path.message_id, caller.user.id).await?;
+    let edits = state.message_store(path.message_id).message_versions(path.message_id, caller.user.id).await?;
     Ok(HttpResponse::Ok().json(EditList { edits }))
 }

@@ -15,7 +15,8 @@ use actix_web::{HttpResponse, delete, put, web};
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[put("/messages/{message_id}/reactions/{emoji}")]
 pub async fn add(state: web::Data<AppState>, caller: Caller, path: ReactionPath) -> ApiResult<HttpResponse> {
-    let message = state.store.add_reaction(path.message_id, caller.user.id, &path.emoji).await?;
+    let message =
+        state.message_store(path.message_id).add_reaction(path.message_id, caller.user.id, &path.emoji).await?;
     Ok(HttpResponse::Ok().json(message))
 }
 
@@ -29,6 +30,7 @@ pub async fn add(state: web::Data<AppState>, caller: Caller, path: ReactionPath)
     (status = 422, response = crate::openapi::Unprocessable)))]
 #[delete("/messages/{message_id}/reactions/{emoji}")]
 pub async fn remove(state: web::Data<AppState>, caller: Caller, path: ReactionPath) -> ApiResult<HttpResponse> {
-    let message = state.store.remove_reaction(path.message_id, caller.user.id, &path.emoji).await?;
+    let message =
+        state.message_store(path.message_id).remove_reaction(path.message_id, caller.user.id, &path.emoji).await?;
     Ok(HttpResponse::Ok().json(message))
 }

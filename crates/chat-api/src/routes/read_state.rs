@@ -20,6 +20,6 @@ pub async fn mark_read(
     path: web::Path<ChatPath>,
     body: JsonBody<ReadMarkerMove>,
 ) -> ApiResult<HttpResponse> {
-    let read = state.store.mark_read(path.chat_id, caller.user.id, body.0.message_id).await?;
+    let read = state.chat_store(path.chat_id).mark_read(path.chat_id, caller.user.id, body.0.message_id).await?;
     Ok(HttpResponse::Ok().json(read))
 }

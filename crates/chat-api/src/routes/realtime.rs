@@ -5,12 +5,11 @@ use crate::extract::caller::bearer_token;
 use crate::extract::{Caller, QueryParams};
 use crate::problem::{ApiError, ApiResult};
 use crate::realtime::socket::SocketHandle;
-use crate::realtime::{Peer, connection, frames};
+use crate::realtime::{Peer, connection, feed};
 use crate::state::AppState;
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use chat_domain::{DeliveredMarks, ErrorCode, EventFeed, Since, ValidationErrors};
-use chat_store::Replay;
+use chat_domain::{ErrorCode, Since, ValidationErrors};
 
 /// The largest message a client may send (docs/EVENTS.md); a larger one closes with 1009.
 const MAX_CLIENT_MESSAGE: usize = 64 * 1024;
@@ -89,29 +88,6 @@ pub async fn events(state: web::Data<AppState>, caller: Caller, query: QueryPara
         );
     }
     let since = errors.finish(since)?.unwrap_or(Since::Seq(0));
-    let user = caller.user.id;
-    let log = state.store.log_head().await?;
-    let resync = |head: i64| EventFeed {
-        events: vec![frames::raw(frames::resync_required())],
-        next_since: head,
-        resume: Some(log.token_at(head).to_string()),
-        resync_required: true,
-    };
-    let Some(after) = log.resume_point(&since) else { return Ok(HttpResponse::Ok().json(resync(log.seq))) };
-    let mut subscription = state.store.subscription_at(user, after).await?.limited_to(caller.scope);
-    let mut delivered = DeliveredMarks::default();
-    let feed = match state.store.events_within(&log, &mut subscription, i64::MAX, limit).await? {
-        Replay::ResyncRequired { head } => resync(head),
-        Replay::Events(events) => {
-            events.iter().for_each(|event| delivered.note(&event.envelope));
-            let events = events.iter().map(|event| frames::raw(frames::event(event, log.epoch))).collect();
-            let next_since = subscription.position();
-            EventFeed { events, next_since, resume: Some(log.token_at(next_since).to_string()), resync_required: false }
-        }
-    };
-    // A feed page counts as delivered; bookkeeping that fails does not fail the read.
-    if let Err(error) = state.store.mark_delivered(user, &delivered.take()).await {
-        tracing::warn!(%error, "recording a feed page's delivery failed");
-    }
+    let feed = feed::page(&state, caller.user.id, &caller.scope, since, limit).await?;
     Ok(HttpResponse::Ok().json(feed))
 }

@@ -19,6 +19,6 @@ pub async fn list(
     mut seen: ReadPosition,
     path: web::Path<MessagePath>,
 ) -> ApiResult<HttpResponse> {
-    let receipts = state.store.receipts(&mut seen.0, path.message_id, caller.user.id).await?;
+    let receipts = state.message_store(path.message_id).receipts(&mut seen.0, path.message_id, caller.user.id).await?;
     Ok(seen.answer().json(receipts))
 }

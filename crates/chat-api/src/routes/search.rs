@@ -57,9 +57,9 @@ pub async fn search(
         }
     };
     let page = SearchPage { chat, order, cursor, limit };
-    let (hits, next) = state.store.search_messages(&mut seen.0, caller.user.id, &parsed, page).await?;
-    let next_cursor = next.map(|next| format!("{}_{}", next.rank, next.id));
-    Ok(seen.answer().json(SearchResults { hits, next_cursor }))
+    let found = state.clusters.search_messages(&mut seen.0, caller.user.id, &parsed, page).await?;
+    let next_cursor = found.next.map(|next| format!("{}_{}", next.rank, next.id));
+    Ok(seen.answer().json(SearchResults { hits: found.items, next_cursor, missing_clusters: found.missing }))
 }
 
 /// A cursor is `{rank}_{message id}` (the rank is ignored in newest-first order).

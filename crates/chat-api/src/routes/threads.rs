@@ -25,6 +25,9 @@ pub async fn thread(
     let mut errors = ValidationErrors::default();
     let page = MessagePage::read(&query, &mut errors);
     errors.finish(())?;
-    let thread = state.store.thread(&mut seen.0, path.message_id, caller.user.id, page.cursor, page.limit).await?;
+    let thread = state
+        .message_store(path.message_id)
+        .thread(&mut seen.0, path.message_id, caller.user.id, page.cursor, page.limit)
+        .await?;
     Ok(seen.answer().json(thread))
 }

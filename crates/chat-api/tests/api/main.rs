@@ -10,6 +10,7 @@ mod chats;
 mod client;
 mod client_push;
 mod client_service;
+mod clusters;
 mod commit_faults;
 mod cors;
 mod deletes;

@@ -83,8 +83,16 @@ fn assert_matches_schema(doc: &Value, name: &str, value: &Value) {
     let actual: BTreeSet<&str> = value.as_object().unwrap().keys().map(String::as_str).collect();
     let required: BTreeSet<&str> =
         schema["required"].as_array().into_iter().flatten().filter_map(Value::as_str).collect();
-    let optional =
-        ["thread", "thread_root_id", "presence", "attachments", "link_preview", "deleted_by", "deletion_reason"];
+    let optional = [
+        "thread",
+        "thread_root_id",
+        "presence",
+        "attachments",
+        "link_preview",
+        "deleted_by",
+        "deletion_reason",
+        "missing_clusters",
+    ];
     let expected: BTreeSet<&str> =
         described.iter().copied().filter(|key| actual.contains(key) || !optional.contains(key)).collect();
     assert_eq!(expected, actual, "schema {name} does not describe {value}");

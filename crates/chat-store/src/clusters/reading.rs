@@ -52,7 +52,7 @@ pub enum Resumed {
 pub enum LogsRead {
     /// The events after the reader's positions, with the log each came from; the clusters whose
     /// logs did not answer (their positions stay where they were).
-    Events { events: Vec<(LogId, PublishedEvent)>, missing: Vec<usize> },
+    Events { events: Vec<(LogId, PublishedEvent)>, missing: Vec<u16> },
     /// A log was pruned past the reader meanwhile, or restored (its epoch is not the reader's):
     /// go on from `from`, every answering log's head now (a log that does not answer at the
     /// reader's position in it).
@@ -102,34 +102,39 @@ impl Clusters {
     /// `user`'s readers after `since` (from every log's head without one), limited to `scope`.
     /// A log the token does not name (a cluster added after it was given) is read from its
     /// start, or resyncs once that log pruned anything; a token naming a log this deployment
-    /// does not have resyncs. A log whose cluster does not answer waits at the token's position
-    /// (a fresh reader's: at its start, having had none of that cluster's chats to show).
-    pub async fn readers_at(
-        &self,
-        user: UserId,
-        since: Option<&ResumeToken>,
-        scope: &ChatScope,
-    ) -> StoreResult<Resumed> {
+    /// does not have resyncs. A plain seq is a position in the first cluster's log, as in a
+    /// deployment of one (the other logs from their start). A log whose cluster does not answer
+    /// waits at the token's position (a fresh reader's: at its start, having had none of that
+    /// cluster's chats to show).
+    pub async fn readers_at(&self, user: UserId, since: Option<&Since>, scope: &ChatScope) -> StoreResult<Resumed> {
         let heads = self.answering_heads().await?;
+        let token = match since {
+            Some(Since::Token(token)) => Some(token),
+            _ => None,
+        };
         let foreign =
-            since.is_some_and(|token| token.positions().iter().any(|at| usize::from(at.log.0) >= heads.len()));
+            token.is_some_and(|token| token.positions().iter().any(|at| usize::from(at.log.0) >= heads.len()));
         if foreign {
-            return Ok(Resumed::ResyncRequired { from: resync_token(&heads, |log| named_in(since, log)) });
+            return Ok(Resumed::ResyncRequired { from: resync_token(&heads, |log| named_in(token, log)) });
         }
         let mut readers = LogReaders { user, scope: scope.clone(), logs: Vec::with_capacity(heads.len()) };
         for (log, head) in heads.iter().enumerate() {
-            let named = since.and_then(|token| token.position_in(log_id(log)));
-            let waiting = match (head, since) {
-                (None, _) => named,
-                (Some(head), None) => Some(LogPosition { log: log_id(log), epoch: head.epoch, seq: head.seq }),
-                (Some(head), Some(_)) => match resume_point(head, named) {
-                    Some(seq) => Some(LogPosition { log: log_id(log), epoch: head.epoch, seq }),
-                    None => {
-                        return Ok(Resumed::ResyncRequired { from: resync_token(&heads, |log| named_in(since, log)) });
-                    }
-                },
+            let named = named_in(token, log);
+            let Some(head) = head else {
+                readers.logs.push(LogReader::Waiting { since: named });
+                continue;
             };
-            readers.logs.push(LogReader::Waiting { since: waiting });
+            let seq = match since {
+                None => Some(head.seq),
+                Some(Since::Seq(seq)) if log == 0 => head.resume_point(&Since::Seq(*seq)),
+                Some(Since::Seq(_)) => head.resume_point(&Since::Seq(0)),
+                Some(Since::Token(_)) => resume_point(head, named),
+            };
+            let Some(seq) = seq else {
+                return Ok(Resumed::ResyncRequired { from: resync_token(&heads, |log| named_in(token, log)) });
+            };
+            let position = LogPosition { log: log_id(log), epoch: head.epoch, seq };
+            readers.logs.push(LogReader::Waiting { since: Some(position) });
         }
         // Checked against the heads just read: a position of this epoch, not pruned.
         let checked: Vec<bool> = heads.iter().map(Option::is_some).collect();
@@ -194,7 +199,7 @@ impl Clusters {
                 *subscription = moved;
             }
         }
-        let missing = (0..readers.logs.len()).filter(|log| !read.contains(log)).collect();
+        let missing = (0..readers.logs.len()).filter(|log| !read.contains(log)).map(|log| log_id(log).0).collect();
         Ok(LogsRead::Events { events, missing })
     }
 

@@ -15,7 +15,7 @@ use super::Clusters;
 use crate::chats::members::MemberAddition;
 use crate::connection::advisory_locks::take_user_copy_locks;
 use crate::error::{StoreError, StoreResult};
-use chat_domain::{ChatId, Role, UserId};
+use chat_domain::{ChatId, Message, MessageId, Role, UserId};
 use diesel::sql_types::{Array, BigInt, Jsonb, SmallInt};
 use diesel_async::{AsyncConnection as _, RunQueryDsl, SimpleAsyncConnection as _};
 
@@ -151,6 +151,20 @@ impl Clusters {
         let cluster = self.cluster_number_of_chat(chat);
         self.copy_users_to(cluster, &[user]).await?;
         self.of_chat(chat).add_member(chat, actor, user, role).await
+    }
+
+    /// `Store::delete_message` by a server moderator on the message's cluster, the moderator's
+    /// row copied there first (the deletion's audit row names them; a moderator is often in none
+    /// of that cluster's chats). A message made before ids named their shard is on the directory.
+    pub async fn delete_message_as_moderator(
+        &self,
+        message: MessageId,
+        moderator: UserId,
+        reason: Option<&str>,
+    ) -> StoreResult<Message> {
+        let cluster = self.layout.shard_of_message(message).map_or(0, |shard| usize::from(self.map.cluster_of(shard)));
+        self.copy_users_to(cluster, &[moderator]).await?;
+        self.stores[cluster].delete_message(message, moderator, true, reason).await
     }
 
     /// Brings every copy older than the directory's up to date, on every other cluster, `batch`

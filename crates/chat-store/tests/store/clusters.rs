@@ -182,14 +182,15 @@ async fn a_reader_resuming_across_both_clusters_logs_gets_every_event_once_in_ea
         let mut received: Vec<(chat_domain::ChatId, chat_domain::MessageId)> = Vec::new();
         let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
         while received.len() < 120 && tokio::time::Instant::now() < deadline {
-            let Resumed::At(mut readers) = clusters.readers_at(bob, Some(&token), &ChatScope::Every).await.unwrap()
+            let Resumed::At(mut readers) =
+                clusters.readers_at(bob, Some(&token.clone().into()), &ChatScope::Every).await.unwrap()
             else {
                 panic!("nothing was pruned: no resync")
             };
             let LogsRead::Events { events, missing } = clusters.events_for(&mut readers, 7).await.unwrap() else {
                 panic!("no resync")
             };
-            assert_eq!(missing, Vec::<usize>::new());
+            assert_eq!(missing, Vec::<u16>::new());
             for (_, event) in events {
                 if event.envelope.kind == chat_domain::EventKind::MessageCreated {
                     received.push((event.envelope.chat_id, event.envelope.message_id.unwrap()));
@@ -220,7 +221,8 @@ async fn a_reader_resuming_across_both_clusters_logs_gets_every_event_once_in_ea
         let created = events.iter().filter(|(_, event)| event.envelope.kind == chat_domain::EventKind::MessageCreated);
         created.filter(|(_, event)| (LogicalShard::of_chat(event.envelope.chat_id).index() >= 32) == second).count()
     };
-    let Resumed::At(mut readers) = clusters.readers_at(bob, Some(&start_token), &ChatScope::Every).await.unwrap()
+    let Resumed::At(mut readers) =
+        clusters.readers_at(bob, Some(&start_token.clone().into()), &ChatScope::Every).await.unwrap()
     else {
         panic!("a reader")
     };
@@ -232,7 +234,9 @@ async fn a_reader_resuming_across_both_clusters_logs_gets_every_event_once_in_ea
     let while_down = readers.token();
     let second_log = chat_domain::LogId(1);
     assert_eq!(while_down.position_in(second_log), start_token.position_in(second_log), "the down log stays");
-    let Resumed::At(mut resumed) = clusters.readers_at(bob, Some(&while_down), &ChatScope::Every).await.unwrap() else {
+    let Resumed::At(mut resumed) =
+        clusters.readers_at(bob, Some(&while_down.clone().into()), &ChatScope::Every).await.unwrap()
+    else {
         panic!("a reader while one cluster is down")
     };
     assert_eq!(resumed.token(), while_down);
@@ -255,7 +259,7 @@ async fn a_reader_resuming_across_both_clusters_logs_gets_every_event_once_in_ea
     use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
     let mut operator = AsyncPgConnection::establish(second_db.url()).await.unwrap();
     operator.batch_execute("UPDATE event_head SET epoch = epoch + 1").await.unwrap();
-    match clusters.readers_at(bob, Some(&token), &ChatScope::Every).await.unwrap() {
+    match clusters.readers_at(bob, Some(&token.clone().into()), &ChatScope::Every).await.unwrap() {
         Resumed::ResyncRequired { from } => assert_ne!(from, token),
         Resumed::At(_) => panic!("a token of the old epoch resumed"),
     }
@@ -269,7 +273,8 @@ async fn a_reader_resuming_across_both_clusters_logs_gets_every_event_once_in_ea
     let mut operator = AsyncPgConnection::establish(_first_db.url()).await.unwrap();
     operator.batch_execute("UPDATE event_head SET epoch = epoch + 1").await.unwrap();
     allow_connections(&second_db, false).await;
-    let Resumed::ResyncRequired { from } = clusters.readers_at(bob, Some(&token), &ChatScope::Every).await.unwrap()
+    let Resumed::ResyncRequired { from } =
+        clusters.readers_at(bob, Some(&token.clone().into()), &ChatScope::Every).await.unwrap()
     else {
         panic!("the first log's epoch moved: a resync")
     };

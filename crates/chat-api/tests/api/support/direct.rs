@@ -63,7 +63,7 @@ impl TestApp {
     }
 }
 
-async fn run_sql(url: &str, statement: &str) -> usize {
+pub(super) async fn run_sql(url: &str, statement: &str) -> usize {
     let mut conn = AsyncPgConnection::establish(url).await.unwrap();
     diesel::sql_query(statement).execute(&mut conn).await.unwrap()
 }

@@ -1,6 +1,7 @@
 //! The one place test support lives: spawning the app, and the calls tests make again and again.
 
 mod bots;
+pub mod clusters;
 mod commits;
 mod direct;
 mod pages;
@@ -34,6 +35,8 @@ pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
     db: Arc<TestDatabase>,
+    /// The deployment's other clusters, numbered from 1 (`spawn_on_two_clusters`).
+    other_clusters: Vec<Arc<TestDatabase>>,
     config: Config,
     /// Why the server stopped, once it has.
     stopped: tokio::sync::watch::Receiver<Option<String>>,
@@ -61,7 +64,7 @@ impl TestApp {
         let db = Arc::new(TestDatabase::new().await);
         let mut config = test_config(db.url());
         adjust(&mut config);
-        Self::start(db, config).await
+        Self::start(db, Vec::new(), config).await
     }
 
     /// A server whose uploads go to a fresh storage of `backend`'s kind; `adjust` changes the
@@ -82,10 +85,10 @@ impl TestApp {
 
     /// A second server process on this one's database, as when the service runs several.
     pub async fn spawn_sibling(&self) -> Self {
-        Self::start(self.db.clone(), self.config.clone()).await
+        Self::start(self.db.clone(), self.other_clusters.clone(), self.config.clone()).await
     }
 
-    async fn start(db: Arc<TestDatabase>, config: Config) -> Self {
+    async fn start(db: Arc<TestDatabase>, other_clusters: Vec<Arc<TestDatabase>>, config: Config) -> Self {
         // Logs stay quiet unless TEST_LOG asks for them (e.g. TEST_LOG=debug).
         chat_api::telemetry::init(&config.log_filter, false);
         let application = Application::build(&config).await.expect("build the application");
@@ -102,7 +105,7 @@ impl TestApp {
             };
             report.send_replace(Some(reason));
         });
-        Self { address, client: reqwest::Client::new(), db, config, stopped }
+        Self { address, client: reqwest::Client::new(), db, other_clusters, config, stopped }
     }
 
     /// Waits for the server to stop of itself, and says why it did.

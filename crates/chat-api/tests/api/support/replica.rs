@@ -53,6 +53,6 @@ impl TestApp {
         let mut config = super::test_config(db.url());
         config.replicas.urls = vec![replica_url(db.name()).await];
         adjust(&mut config);
-        Self::start(db, config).await
+        Self::start(db, Vec::new(), config).await
     }
 }

@@ -1,0 +1,232 @@
+//! A server over two clusters (docs/ARCHITECTURE.md, "Spreading chats over several clusters"):
+//! chats on each are created, posted to, read and listed through the same routes; the feed
+//! resumes across both logs with one token, never a gap or a repeat; a cluster that is down
+//! leaves the other's chats working, its own answering 503, and the chat list and the feed
+//! naming it, until it answers again.
+
+use crate::support::clusters::on_second_cluster;
+use crate::support::{TestApp, TestUser, expect_problem};
+use chat_domain::ErrorCode;
+use reqwest::{Method, StatusCode};
+use serde_json::{Value, json};
+use std::collections::BTreeMap;
+use std::time::Duration;
+
+/// Groups of `owner`'s with `members`, one on each cluster (groups take the shards in turn).
+async fn group_on_each(app: &TestApp, owner: &TestUser, members: &[&TestUser]) -> (i64, i64) {
+    let (mut first, mut second) = (None, None);
+    while first.is_none() || second.is_none() {
+        let chat = app.group(owner, members).await;
+        if on_second_cluster(chat) {
+            second.get_or_insert(chat)
+        } else {
+            first.get_or_insert(chat)
+        };
+    }
+    (first.unwrap(), second.unwrap())
+}
+
+fn contents(messages: &Value) -> Vec<String> {
+    messages.as_array().unwrap().iter().map(|message| message["content"].as_str().unwrap().to_owned()).collect()
+}
+
+#[tokio::test]
+async fn chats_on_both_clusters_are_created_posted_to_read_and_listed_through_the_same_routes() {
+    let app = TestApp::spawn_on_two_clusters().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let (first, second) = group_on_each(&app, &ann, &[&bob]).await;
+    for chat in [first, second] {
+        let posted = app.text(&ann, chat, &format!("hello {chat}")).await;
+        let reacted = app.call(&bob, Method::PUT, &format!("/api/v1/messages/{}/reactions/👍", posted["id"])).await;
+        assert_eq!(reacted.status(), StatusCode::OK);
+        let page = app.get_ok(&bob, &format!("/api/v1/chats/{chat}/messages")).await;
+        assert_eq!(contents(&page["messages"]), [format!("hello {chat}")]);
+        assert_eq!(page["messages"][0]["reactions"][0]["emoji"], "👍", "{page}");
+    }
+    // Each chat's rows are on its own cluster.
+    let on = |cluster: usize, chat: i64| {
+        let app = &app;
+        async move { app.sql_on_cluster(cluster, &format!("SELECT 1 FROM messages WHERE chat_id = {chat}")).await }
+    };
+    assert_eq!((on(0, first).await, on(1, first).await, on(0, second).await, on(1, second).await), (1, 0, 0, 1));
+
+    // The chat list merges both, newest activity first, and misses nothing.
+    app.text(&ann, first, "again").await;
+    let list = app.get_ok(&bob, "/api/v1/chats").await;
+    let listed: Vec<i64> = list["chats"].as_array().unwrap().iter().map(|chat| chat["id"].as_i64().unwrap()).collect();
+    // (Finding a group on each cluster made others, empty, older than both.)
+    assert_eq!(listed[..2], [first, second]);
+    assert!(list.get("missing_clusters").is_none(), "{list}");
+
+    // A direct chat goes to its pair's shard, wherever that is, and works the same.
+    let direct = app.direct(&ann, &bob).await;
+    app.text(&bob, direct, "hi").await;
+    assert_eq!(contents(&app.get_ok(&ann, &format!("/api/v1/chats/{direct}/messages")).await["messages"]), ["hi"]);
+
+    // A new display name reaches the copies of the user on the other cluster.
+    let renamed = app.call_json(&bob, Method::PATCH, "/api/v1/users/me", &json!({ "display_name": "Robert" })).await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let members = app.get_ok(&ann, &format!("/api/v1/chats/{second}/members")).await;
+        let names: Vec<&str> = members["members"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter_map(|member| member["display_name"].as_str())
+            .collect();
+        if names.contains(&"Robert") {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the copy on the second cluster still says {names:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// Pages through `user`'s feed from `since`, `limit` at a time, until a page holds no message;
+/// the messages' contents per chat, and the token to go on from.
+async fn read_feed(
+    app: &TestApp,
+    user: &TestUser,
+    mut since: String,
+    limit: u32,
+) -> (BTreeMap<i64, Vec<String>>, String) {
+    let mut per_chat: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    loop {
+        let page = app.get_ok(user, &format!("/api/v1/events?since={since}&limit={limit}")).await;
+        assert_eq!(page["resync_required"], false, "{page}");
+        let messages: Vec<&Value> =
+            page["events"].as_array().unwrap().iter().filter(|frame| frame["type"] == "message.created").collect();
+        for frame in &messages {
+            let chat = frame["chat_id"].as_i64().unwrap();
+            per_chat.entry(chat).or_default().push(frame["data"]["content"].as_str().unwrap().to_owned());
+        }
+        since = page["resume"].as_str().unwrap().to_owned();
+        if messages.is_empty() {
+            return (per_chat, since);
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_feed_resumes_across_both_logs_with_one_token_no_gap_and_no_repeat() {
+    let app = TestApp::spawn_on_two_clusters().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let (first, second) = group_on_each(&app, &ann, &[&bob]).await;
+    let start = app.get_ok(&bob, "/api/v1/events?since=0").await;
+    let start_token = start["resume"].as_str().unwrap().to_owned();
+    let (_, mut token) = read_feed(&app, &bob, start_token, 100).await;
+    assert_eq!(token.matches('~').count(), 2, "one position per cluster's log: {token}");
+
+    let mut expected: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for round in 0..2 {
+        for n in 0..6 {
+            for chat in [first, second] {
+                let content = format!("{round}-{n}");
+                app.text(&ann, chat, &content).await;
+                expected.entry(chat).or_default().push(content);
+            }
+        }
+        // Pages of three, each resumed from the last page's token.
+        let (got, next) = read_feed(&app, &bob, token, 3).await;
+        let wanted: BTreeMap<i64, Vec<String>> =
+            expected.iter().map(|(chat, all)| (*chat, all[all.len() - 6..].to_vec())).collect();
+        assert_eq!(got, wanted, "round {round}: every message once, each chat in order");
+        token = next;
+    }
+
+    // A frame's own token resumes right after it, in its log, and where the page began in the
+    // other: the rest, and only the rest.
+    app.text(&ann, first, "a").await;
+    app.text(&ann, second, "b").await;
+    app.text(&ann, first, "c").await;
+    let page = app.get_ok(&bob, &format!("/api/v1/events?since={token}")).await;
+    let frames: Vec<&Value> =
+        page["events"].as_array().unwrap().iter().filter(|frame| frame["type"] == "message.created").collect();
+    assert_eq!(frames.len(), 3);
+    for (index, frame) in frames.iter().enumerate() {
+        let (rest, _) = read_feed(&app, &bob, frame["resume"].as_str().unwrap().to_owned(), 100).await;
+        let mut wanted: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+        for later in &frames[index + 1..] {
+            let chat = later["chat_id"].as_i64().unwrap();
+            wanted.entry(chat).or_default().push(later["data"]["content"].as_str().unwrap().to_owned());
+        }
+        assert_eq!(rest, wanted, "after frame {index}");
+    }
+}
+
+#[tokio::test]
+async fn a_cluster_that_is_down_leaves_the_other_clusters_chats_working_and_is_named() {
+    let app = TestApp::spawn_on_two_clusters().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let (first, second) = group_on_each(&app, &ann, &[&bob]).await;
+    let start = app.get_ok(&bob, "/api/v1/events?since=0").await;
+    let (_, token) = read_feed(&app, &bob, start["resume"].as_str().unwrap().to_owned(), 100).await;
+
+    app.allow_connections_to_cluster(1, false).await;
+    app.text(&ann, first, "while down").await;
+    let refused = app.post_message(&ann, &json!({ "chat_id": second, "content": "lost?" })).await;
+    assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+    assert!(refused.headers().contains_key("retry-after"));
+    let list = app.get_ok(&bob, "/api/v1/chats").await;
+    let listed: Vec<i64> = list["chats"].as_array().unwrap().iter().map(|chat| chat["id"].as_i64().unwrap()).collect();
+    assert_eq!(listed.first(), Some(&first));
+    assert!(!listed.iter().any(|chat| on_second_cluster(*chat)), "none of the second cluster's");
+    assert_eq!(list["missing_clusters"], json!([1]));
+    let feed = app.get_ok(&bob, &format!("/api/v1/events?since={token}")).await;
+    assert_eq!(feed["missing_clusters"], json!([1]), "{feed}");
+    let (got, token) = read_feed(&app, &bob, token, 100).await;
+    assert_eq!(got, BTreeMap::from([(first, vec!["while down".to_owned()])]));
+
+    app.allow_connections_to_cluster(1, true).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let posted = app.post_message(&ann, &json!({ "chat_id": second, "content": "back" })).await;
+        if posted.status() == StatusCode::OK {
+            break;
+        }
+        assert_eq!(posted.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(tokio::time::Instant::now() < deadline, "the second cluster's chats never came back");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let (got, _) = read_feed(&app, &bob, token, 100).await;
+    assert_eq!(got, BTreeMap::from([(second, vec!["back".to_owned()])]), "nothing of the outage twice or lost");
+    let list = app.get_ok(&bob, "/api/v1/chats").await;
+    assert!(list.get("missing_clusters").is_none());
+}
+
+#[tokio::test]
+async fn a_token_limited_to_one_chat_reaches_no_message_of_another_on_any_cluster() {
+    let app = TestApp::spawn_on_two_clusters().await;
+    let ann = app.register("ann").await;
+    let (inside, outside) = group_on_each(&app, &ann, &[]).await;
+    let (bot, _) = app.bot(&ann, "helper", Some(&[inside])).await;
+    app.add_member(&ann, inside, &bot).await;
+    app.add_member(&ann, outside, &bot).await;
+    // The other chat is on the second cluster: its message's chat is looked up there.
+    let elsewhere = app.text(&ann, outside, "not for the bot").await["id"].as_i64().unwrap();
+    for (method, path) in [
+        (Method::GET, format!("/api/v1/messages/{elsewhere}")),
+        (Method::PUT, format!("/api/v1/messages/{elsewhere}/reactions/👍")),
+        (Method::GET, format!("/api/v1/messages/{elsewhere}/receipts")),
+    ] {
+        let refused = app.call(&bot, method.clone(), &path).await;
+        expect_problem(refused, StatusCode::NOT_FOUND, ErrorCode::MessageNotFound).await;
+    }
+    let mine = app.text(&bot, inside, "allowed").await["id"].as_i64().unwrap();
+    assert_eq!(app.get_ok(&bot, &format!("/api/v1/messages/{mine}")).await["id"], mine);
+}
+
+#[tokio::test]
+async fn a_server_moderator_in_none_of_a_clusters_chats_deletes_a_message_there() {
+    let app = TestApp::spawn_on_two_clusters().await;
+    // The first to register is a server admin.
+    let root = app.register("root").await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let (_, second) = group_on_each(&app, &ann, &[&bob]).await;
+    let posted = app.text(&ann, second, "against the rules").await["id"].as_i64().unwrap();
+    let deleted = app.call(&root, Method::DELETE, &format!("/api/v1/messages/{posted}?reason=spam")).await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    let page = app.get_ok(&bob, &format!("/api/v1/chats/{second}/messages")).await;
+    assert_eq!(page["messages"][0]["is_deleted"], true, "{page}");
+}

@@ -1,0 +1,40 @@
+//! A server over two clusters (docs/ARCHITECTURE.md, "Spreading chats over several clusters"):
+//! two databases, the first the directory holding logical shards 0 to 31, the second 32 to 63.
+
+use super::direct::run_sql;
+use super::{TestApp, test_config};
+use chat_test_db::TestDatabase;
+use std::sync::Arc;
+
+impl TestApp {
+    pub async fn spawn_on_two_clusters() -> Self {
+        let (directory, second) = (Arc::new(TestDatabase::new().await), Arc::new(TestDatabase::new().await));
+        run_sql(directory.url(), "UPDATE shard_map SET cluster = 1 WHERE shard >= 32").await;
+        let mut config = test_config(directory.url());
+        config.cluster_urls = vec![second.url().to_owned()];
+        Self::start(directory, vec![second], config).await
+    }
+
+    /// Runs `statement` straight on cluster `cluster`'s database (0: the directory).
+    pub async fn sql_on_cluster(&self, cluster: usize, statement: &str) -> usize {
+        let db = if cluster == 0 { &self.db } else { &self.other_clusters[cluster - 1] };
+        run_sql(db.url(), statement).await
+    }
+
+    /// Closes cluster `cluster`'s database to connections and ends its sessions (as a cluster
+    /// that is down), or opens it again.
+    pub async fn allow_connections_to_cluster(&self, cluster: usize, allow: bool) {
+        let db = if cluster == 0 { &self.db } else { &self.other_clusters[cluster - 1] };
+        let name = db.name();
+        run_sql(db.admin_url(), &format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {allow}")).await;
+        if !allow {
+            let terminate = format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'");
+            run_sql(db.admin_url(), &terminate).await;
+        }
+    }
+}
+
+/// Whether `chat` lives on the second cluster (its id names its logical shard in its low six bits).
+pub fn on_second_cluster(chat: i64) -> bool {
+    chat % 64 >= 32
+}
