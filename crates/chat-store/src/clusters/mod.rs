@@ -13,6 +13,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 pub(crate) mod chat_list;
 mod id_counters;
+mod identity;
 mod merging;
 pub(crate) mod reading;
 pub(crate) mod search;
@@ -37,12 +38,16 @@ impl Clusters {
     /// The deployment over `stores`, the first being the directory. Refused when the map names a
     /// cluster not given, or a database is laid out for another number of shards.
     ///
-    /// Every other cluster's id counters are first brought past the points from which the
+    /// Each database is first checked to be the cluster of its place in `stores` (recorded the
+    /// first time; `identity.rs`). Every other cluster's id counters are then brought past the points from which the
     /// directory's ids name their shard: an id made before (all on the first cluster, and
     /// movable with its shard) must never be made again on another. From there on ids of
     /// different clusters differ in their shard bits.
     pub async fn new(stores: Vec<Store>) -> StoreResult<Self> {
         let directory = stores.first().ok_or_else(|| StoreError::Corrupt("a deployment needs a cluster".into()))?;
+        for (number, store) in stores.iter().enumerate() {
+            store.claim_cluster_number(number).await?;
+        }
         let map = directory.shard_map().await?;
         if let Some(missing) = map.0.iter().find(|cluster| usize::from(**cluster) >= stores.len()) {
             return Err(StoreError::Corrupt(format!(

@@ -118,6 +118,22 @@ async fn a_keyed_group_and_a_direct_chat_go_where_their_retry_and_other_side_loo
 }
 
 #[tokio::test]
+async fn clusters_listed_in_another_order_or_one_database_twice_are_refused() {
+    let TwoClusters { clusters, dbs: (first_db, second_db), .. } = two_clusters().await;
+    drop(clusters);
+    let open = |url: &str| {
+        let url = url.to_owned();
+        async move { Store::connect(&url, &chat_store::PoolSettings::default()).await.unwrap() }
+    };
+    let swapped = Clusters::new(vec![open(first_db.url()).await, open(second_db.url()).await]).await;
+    assert!(swapped.is_ok(), "the order they were first opened in");
+    let swapped = Clusters::new(vec![open(second_db.url()).await, open(first_db.url()).await]).await.unwrap_err();
+    assert!(swapped.to_string().contains("is cluster 1"), "{swapped}");
+    let twice = Clusters::new(vec![open(first_db.url()).await, open(first_db.url()).await]).await.unwrap_err();
+    assert!(twice.to_string().contains("configured as cluster 1 is cluster 0"), "{twice}");
+}
+
+#[tokio::test]
 async fn a_map_naming_a_cluster_not_configured_is_refused() {
     let (_db, only) = store().await;
     only.place_shards(&[LogicalShard::new(7)], 1).await.unwrap();
