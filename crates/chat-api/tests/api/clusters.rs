@@ -108,14 +108,28 @@ async fn read_feed(
     }
 }
 
-#[tokio::test]
-async fn the_feed_resumes_across_both_logs_with_one_token_no_gap_and_no_repeat() {
+/// Two clusters, a group of Ann's with Bob on each, and Bob's feed read up to now: its token.
+struct Reading {
+    app: TestApp,
+    ann: TestUser,
+    bob: TestUser,
+    first: i64,
+    second: i64,
+    token: String,
+}
+
+async fn a_reader_of_both_clusters() -> Reading {
     let app = TestApp::spawn_on_two_clusters().await;
     let (ann, bob) = (app.register("ann").await, app.register("bob").await);
     let (first, second) = group_on_each(&app, &ann, &[&bob]).await;
     let start = app.get_ok(&bob, "/api/v1/events?since=0").await;
-    let start_token = start["resume"].as_str().unwrap().to_owned();
-    let (_, mut token) = read_feed(&app, &bob, start_token, 100).await;
+    let (_, token) = read_feed(&app, &bob, start["resume"].as_str().unwrap().to_owned(), 100).await;
+    Reading { app, ann, bob, first, second, token }
+}
+
+#[tokio::test]
+async fn the_feed_resumes_across_both_logs_with_one_token_no_gap_and_no_repeat() {
+    let Reading { app, ann, bob, first, second, mut token } = a_reader_of_both_clusters().await;
     assert_eq!(token.matches('~').count(), 2, "one position per cluster's log: {token}");
 
     let mut expected: BTreeMap<i64, Vec<String>> = BTreeMap::new();
@@ -157,11 +171,7 @@ async fn the_feed_resumes_across_both_logs_with_one_token_no_gap_and_no_repeat()
 
 #[tokio::test]
 async fn a_cluster_that_is_down_leaves_the_other_clusters_chats_working_and_is_named() {
-    let app = TestApp::spawn_on_two_clusters().await;
-    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
-    let (first, second) = group_on_each(&app, &ann, &[&bob]).await;
-    let start = app.get_ok(&bob, "/api/v1/events?since=0").await;
-    let (_, token) = read_feed(&app, &bob, start["resume"].as_str().unwrap().to_owned(), 100).await;
+    let Reading { app, ann, bob, first, second, token } = a_reader_of_both_clusters().await;
 
     app.allow_connections_to_cluster(1, false).await;
     app.text(&ann, first, "while down").await;
