@@ -72,12 +72,17 @@ impl std::fmt::Debug for Application {
 
 impl Application {
     pub async fn build(config: &Config) -> Result<Self, StartupError> {
-        let store = open_database(config, &config.database_url, &config.replicas).await?;
+        let store = open_database(config).await?;
         let mut clustered = vec![store.clone()];
         for url in &config.cluster_urls {
-            clustered.push(open_database(config, url, &chat_store::ReplicaSettings::default()).await?);
+            // Not waited for: one that does not answer is prepared once it does (its worker).
+            clustered
+                .push(Store::connect_lazily(url, &pool_settings(config)).await?.with_send_limit(config.send_limit));
         }
         let clusters = Arc::new(Clusters::new(clustered).await?);
+        for cluster in clusters.unprepared() {
+            tracing::warn!(cluster, "a cluster does not answer yet; its chats answer 503 until it does");
+        }
         let realtime = &config.realtime;
         let log = store.log_head().await?;
         let hub = Arc::new(Hub::new(log.seq, log.epoch, realtime.queue_capacity));
@@ -105,7 +110,7 @@ impl Application {
         ));
         let previews = PreviewWorker::new(store.clone(), media.clone(), config.uploads.clone(), &config.previews)?;
         workers.extend(crate::previews::worker::worker(previews, hub.published_head()));
-        workers.extend(other_clusters_workers(&clusters, config).await?);
+        workers.extend(other_clusters_workers(&clusters, config));
         let state = web::Data::new(AppState {
             store,
             clusters,
@@ -171,45 +176,67 @@ impl Application {
     }
 }
 
-/// What follows the logs of the clusters besides the directory (each has a pump, with a hub of
-/// its own that no socket reads yet, a listener, the receipt publisher, retention and the search
-/// index), and what keeps users' copies on them current. None for a deployment of one cluster.
-async fn other_clusters_workers(clusters: &Arc<Clusters>, config: &Config) -> Result<Vec<Worker>, StartupError> {
-    let realtime = &config.realtime;
-    let mut workers = Vec::new();
-    for store in &clusters.all()[1..] {
-        let log = store.log_head().await?;
-        let hub = Arc::new(Hub::new(log.seq, log.epoch, realtime.queue_capacity));
-        let subscribed = dispatcher::subscribe(store)
-            .await
-            .inspect_err(|error| tracing::warn!(%error, "an event listener of another cluster cannot connect yet"))
-            .ok();
-        workers.extend(dispatcher::workers(store, &hub, subscribed, realtime.event_retention, &realtime.dispatch));
-        workers.push(crate::search_index::worker(store.clone(), hub.published_head()));
-    }
+/// What follows the logs of the clusters besides the directory, one worker each: it prepares its
+/// cluster (at once, or once the cluster answers, if it did not at start-up), then runs the
+/// cluster's pump (with a hub of its own that no socket reads yet), listener, receipt publisher,
+/// retention and search index; and what keeps users' copies on them current. None for a
+/// deployment of one cluster.
+fn other_clusters_workers(clusters: &Arc<Clusters>, config: &Config) -> Vec<Worker> {
+    let mut workers: Vec<Worker> = (1..clusters.all().len())
+        .map(|number| Worker::ending("cluster", follow_cluster(clusters.clone(), number, config.realtime.clone())))
+        .collect();
     if clusters.all().len() > 1 {
         workers.push(crate::user_copies::worker(clusters.clone()));
     }
-    Ok(workers)
+    workers
 }
 
-/// The store at `url`, once the database accepts writes, migrated. Started while no node accepts writes
+/// Cluster `number`'s workers, once it is prepared and its log answers; ends when one of them
+/// does (its pump, once its log was replaced), saying which.
+async fn follow_cluster(clusters: Arc<Clusters>, number: usize, realtime: crate::config::RealtimeConfig) -> String {
+    let store = clusters.all()[number].clone();
+    let mut waited = false;
+    let log = loop {
+        let ready = async {
+            clusters.prepare(number).await?;
+            store.log_head().await
+        };
+        match ready.await {
+            Ok(log) => break log,
+            Err(error) => tracing::debug!(cluster = number, %error, "the cluster is not ready yet"),
+        }
+        waited = true;
+        tokio::time::sleep(DATABASE_RETRY).await;
+    };
+    if waited {
+        tracing::info!(cluster = number, "the cluster answers and is prepared: its chats are served");
+    }
+    let hub = Arc::new(Hub::new(log.seq, log.epoch, realtime.queue_capacity));
+    let subscribed = dispatcher::subscribe(&store)
+        .await
+        .inspect_err(
+            |error| tracing::warn!(cluster = number, %error, "the cluster's event listener cannot connect yet"),
+        )
+        .ok();
+    let mut workers = dispatcher::workers(&store, &hub, subscribed, realtime.event_retention, &realtime.dispatch);
+    workers.push(crate::search_index::worker(store.clone(), hub.published_head()));
+    let stopped = Running::start(workers).stopped().await;
+    format!("cluster {number}: {stopped}")
+}
+
+/// The directory's store, once the database accepts writes, migrated. Started while no node accepts writes
 /// (all down, a failover under way, only standbys answering), the server waits for one, trying
 /// every second and saying so once, instead of exiting: it listens only once it has one, so a
 /// load balancer's probe finds it not ready until then. Anything else (a URL that cannot be read,
 /// a migration that fails) ends start-up at once.
-async fn open_database(
-    config: &Config,
-    url: &str,
-    replicas: &chat_store::ReplicaSettings,
-) -> Result<Store, StartupError> {
-    let pool = PoolSettings { max_size: config.pool_size, wait: config.db_wait, ..PoolSettings::default() };
+async fn open_database(config: &Config) -> Result<Store, StartupError> {
+    let pool = pool_settings(config);
     let mut last_reason: Option<String> = None;
     loop {
         let attempt = async {
-            let store = Store::connect(url, &pool).await?;
+            let store = Store::connect(&config.database_url, &pool).await?;
             store.migrate().await?;
-            Ok(store.with_replicas(replicas, &pool).await?.with_send_limit(config.send_limit))
+            Ok(store.with_replicas(&config.replicas, &pool).await?.with_send_limit(config.send_limit))
         };
         match attempt.await {
             Ok(store) => {
@@ -232,6 +259,11 @@ async fn open_database(
             Err(error) => return Err(error.into()),
         }
     }
+}
+
+/// Every pool's size and bounded wait.
+fn pool_settings(config: &Config) -> PoolSettings {
+    PoolSettings { max_size: config.pool_size, wait: config.db_wait, ..PoolSettings::default() }
 }
 
 async fn shutdown_signal() {

@@ -240,3 +240,60 @@ async fn a_server_moderator_in_none_of_a_clusters_chats_deletes_a_message_there(
     let page = app.get_ok(&bob, &format!("/api/v1/chats/{second}/messages")).await;
     assert_eq!(page["messages"][0]["is_deleted"], true, "{page}");
 }
+
+#[tokio::test]
+async fn a_server_started_while_a_cluster_is_down_serves_the_others_and_takes_it_up_once_it_answers() {
+    let app = TestApp::spawn_on_two_clusters_second(false).await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    // Groups take the shards in turn: those of the second cluster are refused for now.
+    let body = json!({ "kind": "group", "title": "team", "member_ids": [bob.id] });
+    let (mut first, mut refused) = (None, false);
+    while first.is_none() || !refused {
+        let created = app.call_json(&ann, Method::POST, "/api/v1/chats", &body).await;
+        match created.status() {
+            StatusCode::CREATED => first = Some(created.json::<Value>().await.unwrap()["id"].as_i64().unwrap()),
+            StatusCode::SERVICE_UNAVAILABLE => refused = true,
+            other => panic!("{other}"),
+        }
+    }
+    let first = first.unwrap();
+    assert!(!on_second_cluster(first));
+    app.text(&ann, first, "served").await;
+    let list = app.get_ok(&bob, "/api/v1/chats").await;
+    assert_eq!(list["missing_clusters"], json!([1]), "{list}");
+
+    app.allow_connections_to_cluster(1, true).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    let second = loop {
+        let created = app.call_json(&ann, Method::POST, "/api/v1/chats", &body).await;
+        let status = created.status();
+        let chat = created.json::<Value>().await.unwrap()["id"].as_i64();
+        if let (StatusCode::CREATED, Some(chat)) = (status, chat)
+            && on_second_cluster(chat)
+        {
+            break chat;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the second cluster was never taken up ({status})");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    app.text(&ann, second, "and here").await;
+    let list = app.get_ok(&bob, "/api/v1/chats").await;
+    assert!(list.get("missing_clusters").is_none(), "{list}");
+    // Its log is followed: its event is published, and reaches the feed.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let feed = app.get_ok(&bob, "/api/v1/events?since=0").await;
+        let contents: Vec<&str> = feed["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|frame| frame["type"] == "message.created")
+            .filter_map(|frame| frame["data"]["content"].as_str())
+            .collect();
+        if contents.contains(&"served") && contents.contains(&"and here") {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{feed}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}

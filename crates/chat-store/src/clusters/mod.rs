@@ -9,7 +9,7 @@ use crate::connection::pool::Store;
 use crate::error::{StoreError, StoreResult};
 use crate::shards::ShardLayout;
 use chat_domain::{ChatId, ChatKind, IdempotencyKey, LOGICAL_SHARDS, LogicalShard, MessageId, NewChat, UserId};
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 
 pub(crate) mod chat_list;
 mod id_counters;
@@ -23,6 +23,11 @@ mod users;
 pub use shard_map::ShardMap;
 pub use users::CopiesBrought;
 
+/// How long opening the deployment waits for each other cluster to be prepared before leaving it
+/// to `prepare` later. (A first migration that takes longer goes on in the background; a
+/// `prepare` meanwhile may fail on it, and is tried again.)
+const PREPARE_AT_OPEN: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Every cluster of the deployment, and the map.
 #[derive(Debug)]
 pub struct Clusters {
@@ -32,22 +37,21 @@ pub struct Clusters {
     layout: ShardLayout,
     /// Turns for group chats created without a key.
     next_group: AtomicU64,
+    /// By cluster number: whether `prepare` has run on it (the directory needs none).
+    prepared: Vec<AtomicBool>,
 }
 
 impl Clusters {
     /// The deployment over `stores`, the first being the directory. Refused when the map names a
-    /// cluster not given, or a database is laid out for another number of shards.
+    /// cluster not given, or a database is laid out for another number of shards, or is another
+    /// cluster than its place in `stores` (recorded the first time; `identity.rs`).
     ///
-    /// Each database is first checked to be the cluster of its place in `stores` (recorded the
-    /// first time; `identity.rs`). Every other cluster's id counters are then brought past the points from which the
-    /// directory's ids name their shard: an id made before (all on the first cluster, and
-    /// movable with its shard) must never be made again on another. From there on ids of
-    /// different clusters differ in their shard bits.
+    /// Every other cluster is prepared (`prepare`) if it answers; one that does not (opened with
+    /// `Store::connect_lazily`) is left to be prepared once it answers, its chats answering 503
+    /// until then.
     pub async fn new(stores: Vec<Store>) -> StoreResult<Self> {
         let directory = stores.first().ok_or_else(|| StoreError::Corrupt("a deployment needs a cluster".into()))?;
-        for (number, store) in stores.iter().enumerate() {
-            store.claim_cluster_number(number).await?;
-        }
+        directory.claim_cluster_number(0).await?;
         let map = directory.shard_map().await?;
         if let Some(missing) = map.0.iter().find(|cluster| usize::from(**cluster) >= stores.len()) {
             return Err(StoreError::Corrupt(format!(
@@ -56,13 +60,48 @@ impl Clusters {
             )));
         }
         let layout = directory.shard_layout().await?;
-        for store in &stores[1..] {
-            store.shard_layout().await?;
-            store.raise_counters_past(layout).await?;
-        }
         let seed = time::OffsetDateTime::now_utc().unix_timestamp_nanos().unsigned_abs();
         let next_group = AtomicU64::new(u64::try_from(seed % u128::from(LOGICAL_SHARDS)).unwrap_or_default());
-        Ok(Self { stores, map, layout, next_group })
+        let prepared = (0..stores.len()).map(|number| AtomicBool::new(number == 0)).collect();
+        let clusters = Self { stores, map, layout, next_group, prepared };
+        for number in 1..clusters.stores.len() {
+            // Bounded: an address that drops packets must not hold start-up back either.
+            match tokio::time::timeout(PREPARE_AT_OPEN, clusters.prepare(number)).await {
+                Ok(Ok(()) | Err(StoreError::Unavailable(_))) | Err(_) => {}
+                Ok(Err(error)) => return Err(error),
+            }
+        }
+        Ok(clusters)
+    }
+
+    /// Prepares cluster `number` to serve, once: migrated, checked to be that cluster and laid
+    /// out for this server's shards, and its id counters brought past the points from which the
+    /// directory's ids name their shard (an id made before, all on the first cluster and movable
+    /// with its shard, must never be made again on another; from there on ids of different
+    /// clusters differ in their shard bits). `Unavailable` while it does not answer.
+    pub async fn prepare(&self, number: usize) -> StoreResult<()> {
+        if self.prepared[number].load(Ordering::Acquire) {
+            return Ok(());
+        }
+        let store = &self.stores[number];
+        let preparing = store.for_preparing();
+        preparing.migrate().await?;
+        preparing.claim_cluster_number(number).await?;
+        preparing.shard_layout().await?;
+        preparing.raise_counters_past(self.layout).await?;
+        self.prepared[number].store(true, Ordering::Release);
+        store.mark_prepared();
+        Ok(())
+    }
+
+    /// The clusters not prepared yet (they did not answer).
+    pub fn unprepared(&self) -> Vec<usize> {
+        (0..self.stores.len()).filter(|number| !self.is_prepared(*number)).collect()
+    }
+
+    /// Whether `prepare` has run on cluster `number`.
+    pub(super) fn is_prepared(&self, number: usize) -> bool {
+        self.prepared[number].load(Ordering::Acquire)
     }
 
     /// The first cluster: the directory, and where what is not a chat's lives.

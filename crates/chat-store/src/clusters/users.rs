@@ -173,6 +173,10 @@ impl Clusters {
     pub async fn bring_copies_up_to_date(&self, batch: i64) -> CopiesBrought {
         let mut brought = CopiesBrought::default();
         for cluster in 1..self.stores.len() {
+            // One not prepared yet is brought up to date once it is.
+            if !self.is_prepared(cluster) {
+                continue;
+            }
             loop {
                 match self.bring_stale_copies(cluster, batch).await {
                     Ok(count) => {

@@ -5,10 +5,11 @@ use crate::connection::connect::Connector;
 use crate::connection::health::DatabaseHealth;
 use crate::connection::instrumentation::StatementWatch;
 use crate::connection::replicas::{ReplicaSettings, Replicas};
-use crate::error::StoreResult;
+use crate::error::{StoreError, StoreResult};
 use crate::users::token_cache::TokenCache;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tokio::sync::Notify;
 
 /// A change to run in a transaction: an async closure over the connection whose future is
@@ -45,6 +46,10 @@ pub struct Store {
     events_written: Arc<Notify>,
     /// Each user's send budget, taken by the create statement.
     pub(crate) send_limit: SendLimit,
+    /// For a cluster opened before it answered (`connect_lazily`): closed until `Clusters` has
+    /// prepared it (migrated, checked, its counters raised), and every connection asked for
+    /// meanwhile answers `Unavailable`. `None`: serves as soon as it is open.
+    prepared: Option<Arc<AtomicBool>>,
 }
 
 /// How many messages a user may post: a burst, refilled at a sustained rate (a token bucket kept
@@ -96,9 +101,47 @@ impl Store {
             tokens: Arc::default(),
             events_written: Arc::new(Notify::new()),
             send_limit: SendLimit::default(),
+            prepared: None,
         };
         store.ping().await?;
         Ok(store)
+    }
+
+    /// Opens the pool without reaching the database, closed until it is marked prepared: a
+    /// cluster of several that is down at start-up does not hold the server back (its chats
+    /// answer 503 until `Clusters::prepare` has run on it).
+    pub async fn connect_lazily(database_url: &str, settings: &PoolSettings) -> StoreResult<Self> {
+        let health = DatabaseHealth::default();
+        let statements = StatementWatch::new(health.clone());
+        let (checkout, connector) =
+            Checkout::open(database_url, settings, health, statements.clone(), Startup::Lazily).await?;
+        Ok(Self {
+            checkout: Arc::new(checkout),
+            connector,
+            statements,
+            replicas: None,
+            tokens: Arc::default(),
+            events_written: Arc::new(Notify::new()),
+            send_limit: SendLimit::default(),
+            prepared: Some(Arc::new(AtomicBool::new(false))),
+        })
+    }
+
+    /// Whether this store serves: always, but for one opened lazily that is not prepared yet.
+    pub fn is_prepared(&self) -> bool {
+        self.prepared.as_ref().is_none_or(|prepared| AtomicBool::load(prepared, Ordering::Acquire))
+    }
+
+    /// The same store, open to its preparer before it serves.
+    pub(crate) fn for_preparing(&self) -> Store {
+        Store { prepared: None, ..self.clone() }
+    }
+
+    /// Opens the store to everyone: its cluster is prepared.
+    pub(crate) fn mark_prepared(&self) {
+        if let Some(prepared) = &self.prepared {
+            prepared.store(true, Ordering::Release);
+        }
     }
 
     /// The same store, with reads that may be served by a replica spread over `replicas` (each
@@ -172,6 +215,9 @@ impl Store {
     }
 
     pub(crate) async fn conn(&self) -> StoreResult<Conn<'_>> {
+        if !self.is_prepared() {
+            return Err(StoreError::Unavailable("this cluster has not answered since the server started".into()));
+        }
         self.checkout.get().await
     }
 }

@@ -159,8 +159,56 @@ async fn an_older_copy_never_overwrites_a_newer_one_and_a_cluster_that_was_down_
     let brought = clusters.bring_copies_up_to_date(100).await;
     assert_eq!((brought.users, brought.failed.iter().map(|(cluster, _)| *cluster).collect::<Vec<_>>()), (0, vec![1]));
     allow_connections(&dbs.1, true).await;
-    let brought = clusters.bring_copies_up_to_date(100).await;
+    // Once its pool reaches it again (a store that saw it down answers at once until then).
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    let brought = loop {
+        let brought = clusters.bring_copies_up_to_date(100).await;
+        if brought.failed.is_empty() || tokio::time::Instant::now() > deadline {
+            break brought;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
     assert_eq!((brought.users, brought.failed.len()), (1, 0), "{:?}", brought.failed);
     let members = clusters.of_chat(chat).members(&mut chat_store::Seen::new(None, None), chat, bob).await.unwrap();
     assert!(members.iter().any(|member| member.display_name == "Annie"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_processes_bringing_copies_while_a_user_changes_end_with_the_directorys_row_and_blocks() {
+    let OffTheDirectory { clusters, ann, bob, carol, mut second, dbs } = off_the_directory().await;
+    clusters.create_chat(&group(ann, vec![bob, carol]), None).await.unwrap();
+    // A second process: its own pools over the same two databases.
+    let open = |url: &str| {
+        let url = url.to_owned();
+        async move { chat_store::Store::connect(&url, &chat_store::PoolSettings::default()).await.unwrap() }
+    };
+    let other = Clusters::new(vec![open(dbs.0.url()).await, open(dbs.1.url()).await]).await.unwrap();
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    async fn bringing(clusters: &Clusters, stop: &std::sync::atomic::AtomicBool) {
+        while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+            let brought = clusters.bring_copies_up_to_date(2).await;
+            assert!(brought.failed.is_empty(), "{:?}", brought.failed);
+        }
+    }
+    let changing = async {
+        let directory = clusters.directory();
+        for n in 0..40 {
+            directory.set_display_name(bob, &format!("Bob {n}")).await.unwrap();
+            if n % 2 == 0 {
+                directory.block_user(bob, carol).await.unwrap();
+                directory.unblock_user(bob, ann).await.unwrap();
+            } else {
+                directory.block_user(bob, ann).await.unwrap();
+                directory.unblock_user(bob, carol).await.unwrap();
+            }
+        }
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    };
+    tokio::join!(bringing(&clusters, &stop), bringing(&other, &stop), changing);
+    clusters.bring_copies_up_to_date(100).await;
+
+    let mut first = AsyncPgConnection::establish(dbs.0.url()).await.unwrap();
+    assert_eq!(copy_of(&mut second, bob).await, copy_of(&mut first, bob).await, "the directory's row");
+    assert_eq!(copy_of(&mut second, bob).await.display_name, "Bob 39");
+    assert!(blocks(&mut second, bob, ann).await && !blocks(&mut second, bob, carol).await, "the last blocks");
 }

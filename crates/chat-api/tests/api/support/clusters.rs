@@ -8,8 +8,16 @@ use std::sync::Arc;
 
 impl TestApp {
     pub async fn spawn_on_two_clusters() -> Self {
+        Self::spawn_on_two_clusters_second(true).await
+    }
+
+    /// Two clusters, the second closed to connections before the server starts when not `up`.
+    pub async fn spawn_on_two_clusters_second(up: bool) -> Self {
         let (directory, second) = (Arc::new(TestDatabase::new().await), Arc::new(TestDatabase::new().await));
         run_sql(directory.url(), "UPDATE shard_map SET cluster = 1 WHERE shard >= 32").await;
+        if !up {
+            allow_connections(&second, false).await;
+        }
         let mut config = test_config(directory.url());
         config.cluster_urls = vec![second.url().to_owned()];
         Self::start(directory, vec![second], config).await
@@ -25,12 +33,16 @@ impl TestApp {
     /// that is down), or opens it again.
     pub async fn allow_connections_to_cluster(&self, cluster: usize, allow: bool) {
         let db = if cluster == 0 { &self.db } else { &self.other_clusters[cluster - 1] };
-        let name = db.name();
-        run_sql(db.admin_url(), &format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {allow}")).await;
-        if !allow {
-            let terminate = format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'");
-            run_sql(db.admin_url(), &terminate).await;
-        }
+        allow_connections(db, allow).await;
+    }
+}
+
+async fn allow_connections(db: &TestDatabase, allow: bool) {
+    let name = db.name();
+    run_sql(db.admin_url(), &format!("ALTER DATABASE {name} ALLOW_CONNECTIONS {allow}")).await;
+    if !allow {
+        let terminate = format!("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{name}'");
+        run_sql(db.admin_url(), &terminate).await;
     }
 }
 
