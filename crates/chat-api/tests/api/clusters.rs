@@ -108,6 +108,30 @@ async fn read_feed(
     }
 }
 
+/// `read_feed` again and again from where it ended until `want` messages came (each cluster's
+/// pump publishes a moment after the commit) or 10 s passed.
+async fn read_feed_until(
+    app: &TestApp,
+    user: &TestUser,
+    mut since: String,
+    limit: u32,
+    want: usize,
+) -> (BTreeMap<i64, Vec<String>>, String) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut all: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    loop {
+        let (page, next) = read_feed(app, user, since, limit).await;
+        for (chat, contents) in page {
+            all.entry(chat).or_default().extend(contents);
+        }
+        since = next;
+        if all.values().map(Vec::len).sum::<usize>() >= want || tokio::time::Instant::now() > deadline {
+            return (all, since);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 /// Two clusters, a group of Ann's with Bob on each, and Bob's feed read up to now: its token.
 struct Reading {
     app: TestApp,
@@ -142,7 +166,7 @@ async fn the_feed_resumes_across_both_logs_with_one_token_no_gap_and_no_repeat()
             }
         }
         // Pages of three, each resumed from the last page's token.
-        let (got, next) = read_feed(&app, &bob, token, 3).await;
+        let (got, next) = read_feed_until(&app, &bob, token, 3, 12).await;
         let wanted: BTreeMap<i64, Vec<String>> =
             expected.iter().map(|(chat, all)| (*chat, all[all.len() - 6..].to_vec())).collect();
         assert_eq!(got, wanted, "round {round}: every message once, each chat in order");
@@ -154,6 +178,7 @@ async fn the_feed_resumes_across_both_logs_with_one_token_no_gap_and_no_repeat()
     app.text(&ann, first, "a").await;
     app.text(&ann, second, "b").await;
     app.text(&ann, first, "c").await;
+    read_feed_until(&app, &bob, token.clone(), 100, 3).await;
     let page = app.get_ok(&bob, &format!("/api/v1/events?since={token}")).await;
     let frames: Vec<&Value> =
         page["events"].as_array().unwrap().iter().filter(|frame| frame["type"] == "message.created").collect();
@@ -185,7 +210,7 @@ async fn a_cluster_that_is_down_leaves_the_other_clusters_chats_working_and_is_n
     assert_eq!(list["missing_clusters"], json!([1]));
     let feed = app.get_ok(&bob, &format!("/api/v1/events?since={token}")).await;
     assert_eq!(feed["missing_clusters"], json!([1]), "{feed}");
-    let (got, token) = read_feed(&app, &bob, token, 100).await;
+    let (got, token) = read_feed_until(&app, &bob, token, 100, 1).await;
     assert_eq!(got, BTreeMap::from([(first, vec!["while down".to_owned()])]));
 
     app.allow_connections_to_cluster(1, true).await;
@@ -199,7 +224,7 @@ async fn a_cluster_that_is_down_leaves_the_other_clusters_chats_working_and_is_n
         assert!(tokio::time::Instant::now() < deadline, "the second cluster's chats never came back");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    let (got, _) = read_feed(&app, &bob, token, 100).await;
+    let (got, _) = read_feed_until(&app, &bob, token, 100, 1).await;
     assert_eq!(got, BTreeMap::from([(second, vec!["back".to_owned()])]), "nothing of the outage twice or lost");
     let list = app.get_ok(&bob, "/api/v1/chats").await;
     assert!(list.get("missing_clusters").is_none());

@@ -89,20 +89,7 @@ impl std::fmt::Debug for Store {
 impl Store {
     /// Opens the pool and checks that the database answers, so a bad URL fails at start-up.
     pub async fn connect(database_url: &str, settings: &PoolSettings) -> StoreResult<Self> {
-        let health = DatabaseHealth::default();
-        let statements = StatementWatch::new(health.clone());
-        let (checkout, connector) =
-            Checkout::open(database_url, settings, health, statements.clone(), Startup::Checked).await?;
-        let store = Self {
-            checkout: Arc::new(checkout),
-            connector,
-            statements,
-            replicas: None,
-            tokens: Arc::default(),
-            events_written: Arc::new(Notify::new()),
-            send_limit: SendLimit::default(),
-            prepared: None,
-        };
+        let store = Self::open(database_url, settings, Startup::Checked, None).await?;
         store.ping().await?;
         Ok(store)
     }
@@ -111,10 +98,18 @@ impl Store {
     /// cluster of several that is down at start-up does not hold the server back (its chats
     /// answer 503 until `Clusters::prepare` has run on it).
     pub async fn connect_lazily(database_url: &str, settings: &PoolSettings) -> StoreResult<Self> {
+        Self::open(database_url, settings, Startup::Lazily, Some(Arc::new(AtomicBool::new(false)))).await
+    }
+
+    async fn open(
+        database_url: &str,
+        settings: &PoolSettings,
+        startup: Startup,
+        prepared: Option<Arc<AtomicBool>>,
+    ) -> StoreResult<Self> {
         let health = DatabaseHealth::default();
         let statements = StatementWatch::new(health.clone());
-        let (checkout, connector) =
-            Checkout::open(database_url, settings, health, statements.clone(), Startup::Lazily).await?;
+        let (checkout, connector) = Checkout::open(database_url, settings, health, statements.clone(), startup).await?;
         Ok(Self {
             checkout: Arc::new(checkout),
             connector,
@@ -123,7 +118,7 @@ impl Store {
             tokens: Arc::default(),
             events_written: Arc::new(Notify::new()),
             send_limit: SendLimit::default(),
-            prepared: Some(Arc::new(AtomicBool::new(false))),
+            prepared,
         })
     }
 
