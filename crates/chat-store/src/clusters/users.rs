@@ -209,24 +209,25 @@ impl Clusters {
             .bind::<SmallInt, _>(number)
             .execute(&mut directory)
             .await?;
-        let Rows { rows } = diesel::sql_query(NEW_COPIES_SQL)
-            .bind::<Array<BigInt>, _>(&ids)
-            .bind::<SmallInt, _>(number)
-            .get_result(&mut directory)
-            .await?;
         drop(directory);
-        self.apply_copies(cluster, rows).await?;
-        let mut directory = self.directory().conn().await?;
-        let Rows { rows } = diesel::sql_query(BLOCKERS_SQL)
-            .bind::<Array<BigInt>, _>(&ids)
-            .bind::<SmallInt, _>(number)
-            .get_result(&mut directory)
-            .await?;
-        drop(directory);
-        if rows.as_array().is_some_and(|rows| !rows.is_empty()) {
-            self.apply_copies(cluster, rows).await?;
+        self.apply_copies(cluster, self.rows_for(NEW_COPIES_SQL, &ids, number).await?).await?;
+        let blockers = self.rows_for(BLOCKERS_SQL, &ids, number).await?;
+        if blockers.as_array().is_some_and(|rows| !rows.is_empty()) {
+            self.apply_copies(cluster, blockers).await?;
         }
         Ok(())
+    }
+
+    /// The rows `sql` (one of `rows_of!`'s, over users `$1` and cluster `$2`) reads on the
+    /// directory.
+    async fn rows_for(&self, sql: &str, ids: &[i64], number: i16) -> StoreResult<serde_json::Value> {
+        let mut directory = self.directory().conn().await?;
+        let Rows { rows } = diesel::sql_query(sql)
+            .bind::<Array<BigInt>, _>(ids)
+            .bind::<SmallInt, _>(number)
+            .get_result(&mut directory)
+            .await?;
+        Ok(rows)
     }
 
     /// One batch of stale copies on `cluster`; answers how many users it held.
