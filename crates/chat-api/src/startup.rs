@@ -13,12 +13,13 @@ use crate::push::{self, Push, vapid::Vapid};
 use crate::rate_limit::RateLimiter;
 use crate::realtime::dispatcher;
 use crate::realtime::frames::CloseCode;
-use crate::realtime::{ConnectionSettings, Hub, PresenceTracker};
+use crate::realtime::{ConnectionSettings, Hub, Hubs, PresenceTracker};
 use crate::state::AppState;
 use crate::uploads;
 use crate::workers::{Running, Worker, WorkerStopped};
 use actix_web::dev::Server;
 use actix_web::web;
+use chat_domain::LogId;
 use chat_media::MediaStore;
 use chat_store::{Clusters, PoolSettings, Store, StoreError};
 use std::net::TcpListener;
@@ -110,11 +111,12 @@ impl Application {
         ));
         let previews = PreviewWorker::new(store.clone(), media.clone(), config.uploads.clone(), &config.previews)?;
         workers.extend(crate::previews::worker::worker(previews, hub.published_head()));
-        workers.extend(other_clusters_workers(&clusters, config));
+        let hubs = Arc::new(Hubs::new(hub.clone(), clusters.all().len()));
+        workers.extend(other_clusters_workers(&clusters, &hubs, config));
         let state = web::Data::new(AppState {
             store,
             clusters,
-            hub: hub.clone(),
+            hubs,
             metrics,
             auth_limiter: RateLimiter::per_minute(config.auth_attempts_per_minute),
             search_limiter: RateLimiter::per_minute(config.user_searches_per_minute),
@@ -178,12 +180,15 @@ impl Application {
 
 /// What follows the logs of the clusters besides the directory, one worker each: it prepares its
 /// cluster (at once, or once the cluster answers, if it did not at start-up), then runs the
-/// cluster's pump (with a hub of its own that no socket reads yet), listener, receipt publisher,
-/// retention and search index; and what keeps users' copies on them current. None for a
-/// deployment of one cluster.
-fn other_clusters_workers(clusters: &Arc<Clusters>, config: &Config) -> Vec<Worker> {
+/// cluster's pump (with a hub of its own, which sockets join from then on), listener, receipt
+/// publisher, retention and search index; and what keeps users' copies on them current. None
+/// for a deployment of one cluster.
+fn other_clusters_workers(clusters: &Arc<Clusters>, hubs: &Arc<Hubs>, config: &Config) -> Vec<Worker> {
     let mut workers: Vec<Worker> = (1..clusters.all().len())
-        .map(|number| Worker::ending("cluster", follow_cluster(clusters.clone(), number, config.realtime.clone())))
+        .map(|number| {
+            let following = follow_cluster(clusters.clone(), hubs.clone(), number, config.realtime.clone());
+            Worker::ending("cluster", following)
+        })
         .collect();
     if clusters.all().len() > 1 {
         workers.push(crate::user_copies::worker(clusters.clone()));
@@ -193,10 +198,15 @@ fn other_clusters_workers(clusters: &Arc<Clusters>, config: &Config) -> Vec<Work
 
 /// Cluster `number`'s workers, once it is prepared and its log answers; ends when one of them
 /// does (its pump, once its log was replaced), saying which.
-async fn follow_cluster(clusters: Arc<Clusters>, number: usize, realtime: crate::config::RealtimeConfig) -> String {
+async fn follow_cluster(
+    clusters: Arc<Clusters>,
+    hubs: Arc<Hubs>,
+    number: usize,
+    realtime: crate::config::RealtimeConfig,
+) -> String {
     let store = clusters.all()[number].clone();
     let mut waited = false;
-    let log = loop {
+    let log_head = loop {
         let ready = async {
             clusters.prepare(number).await?;
             store.log_head().await
@@ -211,7 +221,8 @@ async fn follow_cluster(clusters: Arc<Clusters>, number: usize, realtime: crate:
     if waited {
         tracing::info!(cluster = number, "the cluster answers and is prepared: its chats are served");
     }
-    let hub = Arc::new(Hub::new(log.seq, log.epoch, realtime.queue_capacity));
+    let log = LogId::of_cluster(number);
+    let hub = Arc::new(Hub::new(log_head.seq, log_head.epoch, realtime.queue_capacity).of_log(log));
     let subscribed = dispatcher::subscribe(&store)
         .await
         .inspect_err(
@@ -220,6 +231,9 @@ async fn follow_cluster(clusters: Arc<Clusters>, number: usize, realtime: crate:
         .ok();
     let mut workers = dispatcher::workers(&store, &hub, subscribed, realtime.event_retention, &realtime.dispatch);
     workers.push(crate::search_index::worker(store.clone(), hub.published_head()));
+    // Sockets that open from now on join it; those open already are closed with "going away"
+    // within a minute (their heartbeat sees the log answer), and their clients reconnect.
+    hubs.started(hub);
     let stopped = Running::start(workers).stopped().await;
     format!("cluster {number}: {stopped}")
 }

@@ -5,11 +5,15 @@ use crate::config::{BodyLimits, UploadConfig};
 use crate::metrics::Metrics;
 use crate::push::Push;
 use crate::rate_limit::RateLimiter;
-use crate::realtime::{ConnectionSettings, Hub};
+use crate::realtime::{ConnectionSettings, Hubs};
 use chat_domain::{ChatId, MessageId};
 use chat_media::MediaStore;
 use chat_store::{Clusters, Store};
 use std::sync::Arc;
+
+/// Users per cluster whose copies a change brings up to date before its answer (the change's own,
+/// and any others stale meanwhile).
+const USER_COPIES_BATCH: i64 = 100;
 
 #[derive(Debug)]
 pub struct AppState {
@@ -18,7 +22,8 @@ pub struct AppState {
     /// Every cluster of the deployment (one, the directory, unless `CHAT_CLUSTER_URLS` names
     /// more): where each chat lives.
     pub clusters: Arc<Clusters>,
-    pub hub: Arc<Hub>,
+    /// Every cluster's hub (the directory's first).
+    pub hubs: Arc<Hubs>,
     pub metrics: Metrics,
     /// Register and login, which each run an argon2 hash.
     pub auth_limiter: RateLimiter,
@@ -44,6 +49,17 @@ impl AppState {
     /// The cluster that holds `chat`.
     pub fn chat_store(&self, chat: ChatId) -> &Store {
         self.clusters.of_chat(chat)
+    }
+
+    /// After a change to a user's copied row or blocks (a rename, a block, the direct-chat
+    /// setting, a bot's deletion): brings the copies on the other clusters up to date before the
+    /// answer, so that the change holds there at once (the next post of someone just blocked is
+    /// refused on any cluster). What fails, the copies worker takes up within a second. Nothing
+    /// to do with one cluster.
+    pub async fn copy_user_changes(&self) {
+        for (cluster, error) in self.clusters.bring_copies_up_to_date(USER_COPIES_BATCH).await.failed {
+            tracing::warn!(cluster, %error, "bringing users' copies up to date failed; the worker will");
+        }
     }
 
     /// The cluster that holds `message`. One made before ids named their shard was made on the

@@ -7,8 +7,9 @@
 
 use crate::client::Client;
 use crate::error::{ClientError, ClientResult};
-use chat_domain::{ChatId, ClientFrame, ControlFrame, ServerFrame, Since, StoredEvent, UserId};
+use chat_domain::{ChatId, ClientFrame, ControlFrame, LogId, ResumeToken, ServerFrame, Since, StoredEvent, UserId};
 use futures_util::{SinkExt as _, Stream, StreamExt as _};
+use std::collections::BTreeMap;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
@@ -86,13 +87,13 @@ impl Client {
     /// Tokio runtime.
     pub fn event_stream(&self, since: Option<Since>) -> EventStream {
         let (sender, items) = mpsc::channel(256);
-        let position = match &since {
-            Some(Since::Seq(seq)) => Some(*seq),
-            Some(Since::Token(token)) => token.single_position().map(|position| position.seq),
-            None => None,
+        let seen = match &since {
+            Some(Since::Seq(seq)) => BTreeMap::from([(LogId::FIRST, *seq)]),
+            Some(Since::Token(token)) => token.positions().iter().map(|at| (at.log, at.seq)).collect(),
+            None => BTreeMap::new(),
         };
         let resume_from = since.map(|since| since.to_string());
-        let follower = Follower { client: self.clone(), position, resume_from, ready: Ready::default(), sender };
+        let follower = Follower { client: self.clone(), seen, resume_from, ready: Ready::default(), sender };
         EventStream { items, task: tokio::spawn(follower.run()) }
     }
 }
@@ -107,9 +108,10 @@ enum Ended {
 
 struct Follower {
     client: Client,
-    /// The last seq passed on (or where live delivery started): a replayed event at or before it
-    /// is skipped, and acknowledgements name it.
-    position: Option<i64>,
+    /// By log (a deployment of several clusters has one per cluster): the last seq passed on (or
+    /// where live delivery started). A replayed event at or before it is skipped, and
+    /// acknowledgements name it.
+    seen: BTreeMap<LogId, i64>,
     /// What the next connection sends as `since`: the resume token of the last event passed on
     /// (a plain seq only from a server older than tokens, or as the caller gave it).
     resume_from: Option<String>,
@@ -123,6 +125,17 @@ struct Follower {
 struct Ready {
     seq: i64,
     resume: Option<String>,
+}
+
+impl Ready {
+    /// Where live delivery starts in each log: the token's positions (`seq`, the first log's, from
+    /// a server older than tokens).
+    fn positions(&self) -> BTreeMap<LogId, i64> {
+        match self.resume.as_deref().map(ResumeToken::parse) {
+            Some(Ok(token)) => token.positions().iter().map(|at| (at.log, at.seq)).collect(),
+            _ => BTreeMap::from([(LogId::FIRST, self.seq)]),
+        }
+    }
 }
 
 impl Follower {
@@ -145,8 +158,8 @@ impl Follower {
                     Ended::Stop
                 }
                 // A server older than resume tokens refuses one: go on with the plain seq.
-                Err(error) if matches!(error.status(), Some(422)) && self.position.is_some() => {
-                    self.resume_from = self.position.map(|seq| seq.to_string());
+                Err(error) if matches!(error.status(), Some(422)) && self.seen.contains_key(&LogId::FIRST) => {
+                    self.resume_from = self.seen.get(&LogId::FIRST).map(|seq| seq.to_string());
                     Ended::Dropped
                 }
                 Err(_) => Ended::Dropped,
@@ -186,17 +199,24 @@ impl Follower {
     /// Passes on what one connection brings, until it ends; acknowledges what it passed on at
     /// most every `ACK_EVERY` (sooner after a quiet moment than waiting for the next frame).
     async fn follow(&mut self, mut socket: Socket) -> Ended {
-        let (mut acked, mut acked_at) = (self.ready.seq, tokio::time::Instant::now());
+        let (mut acked, mut acked_at) = (self.ready.positions(), tokio::time::Instant::now());
         let mut heard_at = tokio::time::Instant::now();
         loop {
-            let unacked = self.position.filter(|&seq| seq > acked);
+            let mut unacked = self.seen.iter().filter(|(log, seq)| acked.get(log).is_none_or(|acked| *seq > acked));
+            let unacked = unacked.next().map(|(log, seq)| (*log, *seq));
             let due = acked_at + ACK_EVERY;
-            if let Some(seq) = unacked.filter(|_| tokio::time::Instant::now() >= due) {
-                let Ok(ack) = serde_json::to_string(&ClientFrame::Ack { seq }) else { return Ended::Dropped };
+            if let Some((log, seq)) = unacked.filter(|_| tokio::time::Instant::now() >= due) {
+                let Ok(ack) = serde_json::to_string(&ClientFrame::Ack { seq, log }) else {
+                    return Ended::Dropped;
+                };
                 if socket.send(Frame::Text(ack.into())).await.is_err() {
                     return Ended::Dropped;
                 }
-                (acked, acked_at) = (seq, tokio::time::Instant::now());
+                acked.insert(log, seq);
+                // Every log's ack goes at once; the next waits a while.
+                if !self.seen.iter().any(|(log, seq)| acked.get(log).is_none_or(|acked| seq > acked)) {
+                    acked_at = tokio::time::Instant::now();
+                }
                 continue;
             }
             let now = tokio::time::Instant::now();
@@ -229,7 +249,7 @@ impl Follower {
             // Acknowledgements name this connection's seqs: after a resync of a restored
             // database they may be lower than the last connection's.
             if matches!(item, Some(Ok(StreamItem::Connected { .. }))) {
-                acked = self.ready.seq;
+                acked = self.ready.positions();
             }
             if let Some(item) = item
                 && self.sender.send(item).await.is_err()
@@ -244,25 +264,28 @@ impl Follower {
     fn admit(&mut self, frame: ServerFrame) -> Option<ClientResult<StreamItem>> {
         match frame {
             ServerFrame::Event(stored) => {
-                if self.position.is_some_and(|seen| stored.seq <= seen) {
+                if self.seen.get(&stored.log).is_some_and(|seen| stored.seq <= *seen) {
                     return None;
                 }
-                self.position = Some(stored.seq);
+                self.seen.insert(stored.log, stored.seq);
                 self.resume_from = Some(stored.resume.clone().unwrap_or_else(|| stored.seq.to_string()));
-                // Reads after this event must show what it announced.
-                self.client.shown.received(stored.seq);
+                // Reads after this event must show what it announced (replicas are the first
+                // cluster's, whose seqs `Chat-Seq` names).
+                if stored.log.is_first() {
+                    self.client.shown.received(stored.seq);
+                }
                 Some(Ok(StreamItem::Event(stored)))
             }
             ServerFrame::Control(ControlFrame::Ready { seq, resume, .. }) => {
+                self.ready = Ready { seq, resume: resume.clone() };
                 if self.resume_from.is_none() {
-                    self.position = Some(seq);
+                    self.seen = self.ready.positions();
                     self.resume_from = Some(resume.clone().unwrap_or_else(|| seq.to_string()));
                 }
-                self.ready = Ready { seq, resume: resume.clone() };
                 Some(Ok(StreamItem::Connected { seq, resume }))
             }
             ServerFrame::Control(ControlFrame::ResyncRequired) => {
-                self.position = Some(self.ready.seq);
+                self.seen = self.ready.positions();
                 self.client.shown.restart(self.ready.seq);
                 self.resume_from = Some(self.ready.resume.clone().unwrap_or_else(|| self.ready.seq.to_string()));
                 Some(Ok(StreamItem::ResyncRequired))

@@ -5,6 +5,7 @@ use crate::error_code::ErrorCode;
 use crate::event::Event;
 use crate::ids::{ChatId, UserId};
 use crate::presence::PresenceStatus;
+use crate::resume::LogId;
 use crate::timestamp::Timestamp;
 use serde::{Deserialize, Serialize};
 
@@ -14,6 +15,10 @@ use serde::{Deserialize, Serialize};
 pub struct StoredEvent {
     /// The event's place in the log: increasing, each seq once.
     pub seq: i64,
+    /// The log `seq` is a place in: absent (the first) unless the deployment has several
+    /// clusters, each with a log of its own (docs/EVENTS.md, "Several logs").
+    #[serde(default, skip_serializing_if = "LogId::is_first")]
+    pub log: LogId,
     /// Where a client that processed this event resumes: send it back as `since` (opaque; absent
     /// from servers older than resume tokens).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -132,5 +137,8 @@ pub enum ClientFrame {
     Ack {
         /// The last seq this device has.
         seq: i64,
+        /// The log that seq is of, as the event frames name it (absent: the first).
+        #[serde(default, skip_serializing_if = "LogId::is_first")]
+        log: LogId,
     },
 }

@@ -12,6 +12,7 @@
 //! position from before that may name seqs that now belong to other events, so a position of
 //! another epoch always answers `resync_required`, never a silent gap.
 
+use serde::{Deserialize, Serialize};
 use std::fmt;
 
 /// The format's version, the token's first field.
@@ -21,13 +22,25 @@ const VERSION: &str = "1";
 const FIELD: char = '~';
 const PART: char = '.';
 
-/// One cluster's event log, by its number in the deployment.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// One cluster's event log, by its number in the deployment. In frames, a number (absent for
+/// the first log).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(transparent)]
 pub struct LogId(pub u16);
 
 impl LogId {
-    /// The log of a deployment's first cluster (its only one, today).
+    /// The log of a deployment's first cluster (its only one, unless it has several).
     pub const FIRST: LogId = LogId(0);
+
+    /// The log of cluster number `number` of the deployment.
+    pub fn of_cluster(number: usize) -> Self {
+        LogId(u16::try_from(number).unwrap_or(u16::MAX))
+    }
+
+    /// Whether this is the first log (whose number frames leave out).
+    pub fn is_first(&self) -> bool {
+        *self == Self::FIRST
+    }
 }
 
 /// How far a reader has read one log: every seq up to `seq` of that log in epoch `epoch`.
@@ -73,6 +86,14 @@ impl ResumeToken {
     /// none).
     pub fn position_in(&self, log: LogId) -> Option<LogPosition> {
         self.positions.iter().find(|position| position.log == log).copied()
+    }
+
+    /// Moves the token to `at` in `at.log` (adding that log if the token did not name it).
+    pub fn advance(&mut self, at: LogPosition) {
+        match self.positions.binary_search_by_key(&at.log, |position| position.log) {
+            Ok(index) => self.positions[index] = at,
+            Err(index) => self.positions.insert(index, at),
+        }
     }
 
     /// The positions, one per log, by log.
@@ -213,6 +234,15 @@ mod tests {
         assert_eq!(token.position_in(LogId(1)), None);
         assert_eq!(ResumeToken::new(vec![at(1, 1), at(1, 2)]), None, "a log twice");
         assert_eq!(ResumeToken::new(Vec::new()), None);
+    }
+
+    #[test]
+    fn advancing_moves_one_log_and_adds_one_not_named() {
+        let at = |log, seq| LogPosition { log: LogId(log), epoch: 7, seq };
+        let mut token = ResumeToken::new(vec![at(0, 5), at(2, 9)]).expect("two logs");
+        token.advance(at(2, 11));
+        token.advance(at(1, 3));
+        assert_eq!(token.positions(), [at(0, 5), at(1, 3), at(2, 11)]);
     }
 
     #[test]

@@ -10,6 +10,8 @@ function live() {
   const instance = Object.create(Live.prototype);
   Object.assign(instance, {
     lastSeq: null,
+    seen: {},
+    unacked: new Set(),
     resume: null,
     connections: 0,
     markReady() {},
@@ -60,4 +62,27 @@ test("a server without tokens is resumed with the seq", () => {
   instance.receive({ type: "ready", user_id: 1, seq: 10 });
   instance.receive({ seq: 11, type: "message.created", chat_id: 2, data: {} });
   assert.equal(instance.sinceQuery(), "&since=11");
+});
+
+test("the logs of several clusters are followed each by its own seqs, and acknowledged each", () => {
+  const { instance, seen } = live();
+  const sent = [];
+  Object.assign(instance, { socket: { readyState: 1, send: (text) => sent.push(JSON.parse(text)) } });
+  globalThis.WebSocket ??= { OPEN: 1 };
+  instance.receive({ type: "ready", user_id: 1, seq: 10, resume: "1~0.7.10~1.9.90" });
+  instance.receive({ seq: 95, log: 1, resume: "1~0.7.10~1.9.95", type: "message.created", chat_id: 33, data: {} });
+  instance.receive({ seq: 11, resume: "1~0.7.11~1.9.95", type: "message.created", chat_id: 2, data: {} });
+  // A reconnect replays from the token: neither log's events come twice, whatever their seqs.
+  instance.receive({ type: "ready", user_id: 1, seq: 11, resume: "1~0.7.11~1.9.95" });
+  instance.receive({ seq: 95, log: 1, resume: "1~0.7.10~1.9.95", type: "message.created", chat_id: 33, data: {} });
+  instance.receive({ seq: 96, log: 1, resume: "1~0.7.11~1.9.96", type: "message.created", chat_id: 33, data: {} });
+  assert.deepEqual(seen.events, [95, 11, 96]);
+  assert.equal(instance.sinceQuery(), "&since=1~0.7.11~1.9.96");
+  Live.prototype.scheduleAck.call(instance);
+  return new Promise((done) =>
+    setTimeout(() => {
+      assert.deepEqual(sent, [{ type: "ack", seq: 96, log: 1 }, { type: "ack", seq: 11 }]);
+      done();
+    }, 50),
+  );
 });

@@ -8,7 +8,11 @@ export class Live {
   constructor(token, handlers) {
     this.token = token;
     this.handlers = handlers; // { event, typing, presence, reconnected, resync, status }
-    this.lastSeq = null; // skips replayed events already handed over; acknowledgements name it
+    this.lastSeq = null; // the first log's seq: `since` for a server without resume tokens
+    // By log (a deployment of several clusters has one per cluster; frames of the first name
+    // none): the last seq handed over, to skip a replayed event, and acknowledged.
+    this.seen = {};
+    this.unacked = new Set(); // logs with events handed over and not acknowledged yet
     this.resume = null; // the token to reconnect with: the last event's, or the first ready's
     this.failures = 0;
     this.connections = 0; // sockets that became ready
@@ -49,13 +53,17 @@ export class Live {
   receive(frame) {
     if (frame.type === "ready") {
       this.markReady();
-      if (this.lastSeq === null) [this.lastSeq, this.resume] = [frame.seq, frame.resume ?? null];
+      if (this.lastSeq === null) {
+        [this.lastSeq, this.resume] = [frame.seq, frame.resume ?? null];
+        this.seen = { 0: frame.seq };
+      }
       [this.readySeq, this.readyResume] = [frame.seq, frame.resume ?? null];
       this.handlers.status("live");
       // Presence frames are not replayed: what changed while this socket was away is read again.
       if (this.connections++ > 0) this.handlers.reconnected?.();
     } else if (frame.type === "resync_required") {
       [this.lastSeq, this.resume] = [this.readySeq, this.readyResume];
+      this.seen = { 0: this.readySeq };
       this.handlers.resync(this.readySeq);
     } else if (frame.type === "typing") {
       this.handlers.typing(frame);
@@ -64,8 +72,12 @@ export class Live {
     } else if (frame.type === "presence.stale") {
       this.handlers.presenceStale?.();
     } else if (typeof frame.seq === "number") {
-      if (this.lastSeq !== null && frame.seq <= this.lastSeq) return; // seen before the reconnect
-      [this.lastSeq, this.resume] = [frame.seq, frame.resume ?? null];
+      const log = frame.log ?? 0; // seqs of different logs say nothing of each other
+      if (this.seen[log] !== undefined && frame.seq <= this.seen[log]) return; // seen before the reconnect
+      this.seen[log] = frame.seq;
+      if (log === 0) this.lastSeq = frame.seq;
+      this.resume = frame.resume ?? null;
+      this.unacked.add(log);
       this.handlers.event(frame);
       this.scheduleAck();
     }
@@ -77,7 +89,11 @@ export class Live {
     this.ackTimer = setTimeout(() => {
       this.ackTimer = null;
       if (this.socket?.readyState !== WebSocket.OPEN) return;
-      this.socket.send(JSON.stringify({ type: "ack", seq: this.lastSeq }));
+      for (const log of this.unacked) {
+        const ack = log === 0 ? { type: "ack", seq: this.seen[0] } : { type: "ack", seq: this.seen[log], log };
+        this.socket.send(JSON.stringify(ack));
+      }
+      this.unacked.clear();
       this.ackedAt = Date.now();
     }, wait);
   }

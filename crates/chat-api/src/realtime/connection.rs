@@ -4,14 +4,15 @@
 use super::acks::Acks;
 use super::client_frames::on_client_frame;
 use super::frames::{self, CloseCode};
-use super::hub::{Delivery, Hub};
+use super::hub::{Closer, Delivery, Hub, Inbox, Registration};
+use super::hubs::Hubs;
 use super::presence::PresenceTracker;
-use super::replay::replay;
+use super::replay::{ReplayEnd, replay};
 use super::sending::{Stop, guarded, send};
 use super::socket::SocketWatch;
 use actix_ws::{AggregatedMessage, AggregatedMessageStream, CloseReason, ProtocolError, Session};
-use chat_domain::{ChatId, ChatScope, Since, UserId};
-use chat_store::Store;
+use chat_domain::{ChatId, ChatScope, LogId, LogPosition, ResumeToken, Since, Subscription, UserId};
+use chat_store::{Clusters, LogHead, LogReaders, Resumed, Store};
 use futures_util::StreamExt as _;
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -19,6 +20,9 @@ use std::time::{Duration, Instant};
 
 /// Re-check the token every this many heartbeats (a minute at the default 15 s).
 const TOKEN_CHECK_EVERY: u32 = 4;
+
+/// How long a heartbeat waits for a log this connection does not read to answer.
+const WAITING_LOG_PROBE: Duration = Duration::from_secs(1);
 
 /// How long a peer cut off for not reading (or not answering) has to take its close frame before
 /// its connection is reset.
@@ -46,8 +50,8 @@ pub struct Peer {
 pub async fn run(
     mut session: Session,
     mut incoming: AggregatedMessageStream,
-    store: Store,
-    hub: Arc<Hub>,
+    clusters: Arc<Clusters>,
+    hubs: Arc<Hubs>,
     peer: Peer,
     since: Option<Since>,
     settings: ConnectionSettings,
@@ -56,37 +60,17 @@ pub async fn run(
     let presence = settings.presence.clone();
     presence.connected(user);
     let mut acks = Acks::default();
-    let mut registration = hub.register(user, &peer.token_hash);
-    let closer = registration.closer.clone();
+    let mut inbox = Inbox::new(hubs.first().queue_capacity());
+    let closer = inbox.closer.clone();
+    // Every hub there is, joined before the logs' heads are read (`open`).
+    let joined: Vec<(Arc<Hub>, Registration)> = (0..hubs.logs())
+        .filter_map(|log| hubs.of(LogId::of_cluster(log)))
+        .map(|hub| (hub.clone(), hub.register(&inbox, user, &peer.token_hash)))
+        .collect();
+    let several_logs = hubs.logs() > 1;
     let outcome: Result<(), Stop> = async {
-        // Live delivery starts after the hub's position or the log's published head, whichever is
-        // further. A batch this process published may still be on its way to the hub, carrying
-        // its events as they were when published; a message deleted since is redacted only in the
-        // log, so the replay reads those events there, and the hub's copies are not admitted.
-        let log = store.log_head().await.map_err(|_| Stop::Gone)?;
-        // A log of another history than the hub's (the database restored under this process,
-        // which stops within a second): no position here means anything in it. Another process
-        // will serve the client.
-        if log.epoch != hub.epoch() || registration.position > log.seq {
-            return Err(Stop::Closed(CloseCode::GoingAway));
-        }
-        let position = registration.position.max(log.seq);
-        send(&mut session, &closer, frames::ready(user, position, &log.token_at(position))).await?;
-        // `start`: everything up to here the client has; live delivery takes over after `position`.
-        let start = match since.map(|since| log.resume_point(&since)) {
-            Some(Some(after)) => after,
-            Some(None) => {
-                send(&mut session, &closer, frames::resync_required()).await?;
-                position
-            }
-            None => position,
-        };
-        let mut subscription =
-            store.subscription_at(user, start).await.map_err(|_| Stop::Gone)?.limited_to(peer.scope.clone());
-        replay(&mut session, &closer, &store, &mut subscription, &mut acks, position, hub.epoch()).await?;
-        // Live delivery takes over after `position` (or after `start`, when further).
-        subscription.pass_to(position);
-        hub.activate(registration.id, subscription.chats());
+        let mut readers =
+            open(&mut session, &closer, &clusters, &joined, &peer, since.as_ref(), &mut acks, several_logs).await?;
         let mut heartbeat = tokio::time::interval(settings.ping_interval);
         let mut beats: u32 = 0;
         let mut last_heard = Instant::now();
@@ -95,22 +79,35 @@ pub async fn run(
             tokio::select! {
                 biased;
                 code = closer.closed() => return Err(Stop::Closed(code)),
-                delivery = registration.deliveries.recv() => {
-                    // The hub drops a queue only after telling the connection why.
-                    let Some(delivery) = delivery else { return Err(Stop::Closed(closer.closed().await)) };
+                delivery = inbox.deliveries.recv() => {
+                    // The inbox holds a sender of its own: its queue ends only with the connection.
+                    let Some(delivery) = delivery else { return Err(Stop::Gone) };
                     let frame = match delivery {
-                        Delivery::Event { envelope, frame } => {
-                            let admitted = subscription.admit(&envelope);
+                        Delivery::Event { log, envelope, frame } => {
+                            let admitted = readers.subscription_mut(log).is_some_and(|reading| reading.admit(&envelope));
                             if admitted {
-                                acks.sent(&envelope);
+                                acks.sent(log, &envelope);
+                                // Presence comes through the first hub, which hears of joins in
+                                // its own log only.
+                                if !log.is_first() && envelope.joined.contains(&user)
+                                    && let Some((first, registration)) = joined.first()
+                                {
+                                    first.index_chat(registration.id, envelope.chat_id);
+                                }
                             }
-                            admitted.then_some(frame)
+                            match admitted {
+                                // The frame's token names its own log only; this reader's
+                                // place in the others goes in beside it.
+                                true if several_logs => Some(frames::with_resume(&frame, &readers.token()).into()),
+                                true => Some(frame),
+                                false => None,
+                            }
                         }
                         Delivery::Typing { chat_id, user_id, frame } => {
-                            subscription.sees_typing(chat_id, user_id).then_some(frame)
+                            readers.subscriptions().any(|reading| reading.sees_typing(chat_id, user_id)).then_some(frame)
                         }
                         Delivery::Presence { chats, user_id, frame } => {
-                            subscription.sees_presence(&chats, user_id).then_some(frame)
+                            readers.subscriptions().any(|reading| reading.sees_presence(&chats, user_id)).then_some(frame)
                         }
                         Delivery::PresenceStale { frame } => Some(frame),
                     };
@@ -125,7 +122,7 @@ pub async fn run(
                             guarded(&closer, settings.idle_timeout, session.pong(&bytes)).await?;
                         }
                         Some(Ok(AggregatedMessage::Text(text))) => {
-                            let reply = on_client_frame(&store, &subscription, &mut last_typing, &mut acks, &text).await;
+                            let reply = on_client_frame(&clusters, &readers, &mut last_typing, &mut acks, &text).await;
                             if let Some(reply) = reply {
                                 send(&mut session, &closer, reply).await?;
                             }
@@ -137,14 +134,19 @@ pub async fn run(
                         Some(Ok(AggregatedMessage::Close(_))) | None => return Err(Stop::Gone),
                     }
                 }
-                _ = until(acks.due()) => acks.record(&store, user),
+                _ = until(acks.due()) => acks.record(&clusters, user),
                 _ = heartbeat.tick() => {
                     if last_heard.elapsed() > settings.idle_timeout {
                         return Err(Stop::Closed(CloseCode::IdleTimeout));
                     }
                     beats = beats.wrapping_add(1);
-                    if beats.is_multiple_of(TOKEN_CHECK_EVERY) && !token_still_valid(&store, &peer).await {
-                        return Err(Stop::Closed(CloseCode::Unauthorized));
+                    if beats.is_multiple_of(TOKEN_CHECK_EVERY) {
+                        if !token_still_valid(clusters.directory(), &peer).await {
+                            return Err(Stop::Closed(CloseCode::Unauthorized));
+                        }
+                        if a_waiting_log_answers(&clusters, &hubs, &readers).await {
+                            return Err(Stop::Closed(CloseCode::GoingAway));
+                        }
                     }
                     guarded(&closer, settings.idle_timeout, session.ping(b"")).await?;
                 }
@@ -167,11 +169,107 @@ pub async fn run(
         }
     }
     if acks.due().is_some() {
-        acks.record(&store, user);
+        acks.record(&clusters, user);
     }
     presence.disconnected(user);
     // Only now: shutdown waits for this, so the close frame goes out before the server stops.
-    hub.unregister(registration.id);
+    for (hub, registration) in joined {
+        hub.unregister(registration.id);
+    }
+}
+
+/// `ready`, then the replay after `since`, up to where live delivery takes over in each log it
+/// follows (one whose hub it joined and whose head answers); then the joined hubs offer it its
+/// chats' events. Answers the readers that live delivery goes on with.
+#[allow(clippy::too_many_arguments)]
+async fn open(
+    session: &mut Session,
+    closer: &Closer,
+    clusters: &Clusters,
+    joined: &[(Arc<Hub>, Registration)],
+    peer: &Peer,
+    since: Option<&Since>,
+    acks: &mut Acks,
+    several_logs: bool,
+) -> Result<LogReaders, Stop> {
+    // Live delivery starts, in each log, after the hub's position or the log's published head,
+    // whichever is further. A batch this process published may still be on its way to the hub,
+    // carrying its events as they were when published; a message deleted since is redacted only
+    // in the log, so the replay reads those events there, and the hub's copies are not admitted.
+    let heads = clusters.answering_heads().await.map_err(|_| Stop::Gone)?;
+    let mut followed: Vec<Option<LogHead>> = vec![None; heads.len()];
+    let mut until: Vec<Option<i64>> = vec![None; heads.len()];
+    for (hub, registration) in joined {
+        let log = usize::from(hub.log().0);
+        let Some(head) = heads.get(log).copied().flatten() else { continue };
+        // A log of another history than the hub's (the database restored under this process,
+        // which stops within a second): no position here means anything in it. Another process
+        // will serve the client.
+        if head.epoch != hub.epoch() || registration.position > head.seq {
+            return Err(Stop::Closed(CloseCode::GoingAway));
+        }
+        followed[log] = Some(head);
+        until[log] = Some(registration.position.max(head.seq));
+    }
+    // Where live delivery starts: each followed log's end; the others where `since` had them,
+    // to be read from there once they are followed (the client reconnects for that).
+    let named = |log: usize| match since {
+        Some(Since::Token(token)) => token.position_in(LogId::of_cluster(log)),
+        _ => None,
+    };
+    let positions = followed.iter().zip(&until).enumerate().filter_map(|(log, (head, until))| match (head, until) {
+        (Some(head), Some(seq)) => Some(LogPosition { log: LogId::of_cluster(log), epoch: head.epoch, seq: *seq }),
+        _ => named(log),
+    });
+    let live = ResumeToken::new(positions.collect()).ok_or(Stop::Gone)?;
+    let first = until.first().copied().flatten().unwrap_or_default();
+    send(session, closer, frames::ready(peer.user, first, &live)).await?;
+    let (user, scope) = (peer.user, &peer.scope);
+    let mut readers = match clusters.readers_within(&followed, user, since, scope).await.map_err(|_| Stop::Gone)? {
+        Resumed::At(readers) => readers,
+        Resumed::ResyncRequired { .. } => {
+            send(session, closer, frames::resync_required()).await?;
+            // The client reloads what it shows; live delivery goes on from `live`.
+            let live = Since::Token(live);
+            match clusters.readers_within(&followed, user, Some(&live), scope).await.map_err(|_| Stop::Gone)? {
+                Resumed::At(readers) => readers,
+                Resumed::ResyncRequired { .. } => return Err(Stop::Closed(CloseCode::GoingAway)),
+            }
+        }
+    };
+    // A followed log whose subscription could not be read (its cluster went away just now):
+    // its hub would hand over events no reader admits.
+    if !readers.reads_every(&until) {
+        return Err(Stop::Gone);
+    }
+    replay(session, closer, clusters, &mut readers, acks, &ReplayEnd { until: &until, several_logs }).await?;
+    // Live delivery takes over after each log's end (or after the reader's position, when further).
+    for (log, until) in until.iter().enumerate() {
+        if let (Some(until), Some(reading)) = (until, readers.subscription_mut(LogId::of_cluster(log))) {
+            reading.pass_to(*until);
+        }
+    }
+    // Every hub indexes all of the user's chats: presence comes through the first, typing
+    // through the chat's cluster.
+    let chats: Vec<ChatId> = readers.subscriptions().flat_map(Subscription::chats).collect();
+    for (hub, registration) in joined {
+        hub.activate(registration.id, chats.iter().copied());
+    }
+    Ok(readers)
+}
+
+/// Whether a log this connection does not read now has a hub and answers. The connection then
+/// closes with "going away": the client's reconnect (with its token, which kept that log's
+/// position) reads the log from there.
+async fn a_waiting_log_answers(clusters: &Clusters, hubs: &Hubs, readers: &LogReaders) -> bool {
+    let waiting = clusters.all().iter().enumerate().filter(|(number, _)| {
+        let log = LogId::of_cluster(*number);
+        readers.subscription(log).is_none() && hubs.of(log).is_some()
+    });
+    // All at once, within one bound: the inbox is not read meanwhile.
+    let probes = waiting.map(|(_, store)| store.log_head());
+    let answers = tokio::time::timeout(WAITING_LOG_PROBE, futures_util::future::join_all(probes)).await;
+    answers.is_ok_and(|answers| answers.iter().any(Result::is_ok))
 }
 
 /// Waits until `at`, or forever without one.

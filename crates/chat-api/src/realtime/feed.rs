@@ -35,19 +35,14 @@ pub async fn page(
     let after = readers.token();
     // Each frame's token: where the reader stood before the page, moved past the frame in its
     // own log (the logs need no order between them).
-    let mut positions: Vec<LogPosition> = after
-        .positions()
-        .iter()
-        .map(|at| before.position_in(at.log).unwrap_or(LogPosition { seq: 0, ..*at }))
-        .collect();
+    let mut token = before;
     let mut delivered = vec![DeliveredMarks::default(); clusters.all().len()];
     let mut frames = Vec::with_capacity(events.len());
     for (log, event) in &events {
-        if let Some(at) = positions.iter_mut().find(|at| at.log == *log) {
-            at.seq = event.envelope.seq;
+        if let Some(at) = after.position_in(*log) {
+            token.advance(LogPosition { seq: event.envelope.seq, ..at });
         }
-        let token = ResumeToken::new(positions.clone()).unwrap_or_else(|| after.clone());
-        frames.push(frames::raw(frames::event_resuming_at(event, &token)));
+        frames.push(frames::raw(frames::event_resuming_at(event, *log, &token)));
         if let Some(marks) = delivered.get_mut(usize::from(log.0)) {
             marks.note(&event.envelope);
         }
@@ -83,7 +78,8 @@ async fn one_log(
             let mut delivered = DeliveredMarks::default();
             events.iter().for_each(|event| delivered.note(&event.envelope));
             mark_delivered(store, user, &mut delivered).await;
-            let events = events.iter().map(|event| frames::raw(frames::event(event, log.epoch))).collect();
+            let events =
+                events.iter().map(|event| frames::raw(frames::event(event, LogId::FIRST, log.epoch))).collect();
             let next_since = subscription.position();
             EventFeed {
                 events,

@@ -7,7 +7,7 @@
 
 use super::frames::CloseCode;
 use bytestring::ByteString;
-use chat_domain::{ChatId, EventEnvelope, UserId};
+use chat_domain::{ChatId, EventEnvelope, LogId, UserId};
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::{AtomicU16, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -18,6 +18,8 @@ use tokio::sync::{Notify, mpsc, watch};
 pub enum Delivery {
     // Frames are serialised once and shared: a clone is a reference count, not a copy.
     Event {
+        /// The log the event is of (its hub's).
+        log: LogId,
         envelope: Arc<EventEnvelope>,
         frame: ByteString,
     },
@@ -46,8 +48,10 @@ pub struct Closer {
 }
 
 impl Closer {
+    /// Tells the connection to close with `code`, unless it was told already: the first reason
+    /// stands (several hubs may each tell it).
     pub fn close(&self, code: CloseCode) {
-        self.code.store(code as u16, Ordering::Relaxed);
+        let _ = self.code.compare_exchange(0, code as u16, Ordering::Relaxed, Ordering::Relaxed);
         self.notify.notify_one();
     }
 
@@ -58,14 +62,29 @@ impl Closer {
     }
 }
 
-/// A connection's place in the hub.
+/// Where a connection's deliveries arrive, from every hub it joined (one per cluster's log, each
+/// in its log's order), and how any of them tells it to close: one queue, so that one bound
+/// holds what a slow reader may keep waiting.
 #[derive(Debug)]
+pub struct Inbox {
+    pub deliveries: mpsc::Receiver<Delivery>,
+    queue: mpsc::Sender<Delivery>,
+    pub closer: Arc<Closer>,
+}
+
+impl Inbox {
+    pub fn new(capacity: usize) -> Self {
+        let (queue, deliveries) = mpsc::channel(capacity);
+        Self { deliveries, queue, closer: Arc::default() }
+    }
+}
+
+/// A connection's place in one hub.
+#[derive(Clone, Copy, Debug)]
 pub struct Registration {
     pub id: u64,
-    /// Live deliveries start after this seq.
+    /// Live deliveries of this hub's log start after this seq.
     pub position: i64,
-    pub deliveries: mpsc::Receiver<Delivery>,
-    pub closer: Arc<Closer>,
 }
 
 #[derive(Debug)]
@@ -145,17 +164,35 @@ pub struct Hub {
     /// The epoch of the log it follows, as read at start-up: seqs of another epoch are another
     /// history, which this hub's position says nothing of.
     epoch: i64,
+    /// Which cluster's log it follows.
+    log: LogId,
 }
 
 impl Hub {
     pub fn new(position: i64, epoch: i64, queue_capacity: usize) -> Self {
         let inner = Mutex::new(Inner { position, ..Inner::default() });
-        Self { inner, queue_capacity, open: AtomicUsize::new(0), published: watch::Sender::new(position), epoch }
+        let published = watch::Sender::new(position);
+        Self { inner, queue_capacity, open: AtomicUsize::new(0), published, epoch, log: LogId::FIRST }
+    }
+
+    /// This hub, following log `log` (a deployment of several clusters; the first otherwise).
+    pub fn of_log(self, log: LogId) -> Self {
+        Self { log, ..self }
     }
 
     /// The epoch of the log this hub follows.
     pub fn epoch(&self) -> i64 {
         self.epoch
+    }
+
+    /// The log this hub follows.
+    pub fn log(&self) -> LogId {
+        self.log
+    }
+
+    /// How many deliveries a connection's inbox holds.
+    pub fn queue_capacity(&self) -> usize {
+        self.queue_capacity
     }
 
     fn lock(&self) -> MutexGuard<'_, Inner> {
@@ -175,20 +212,17 @@ impl Hub {
 
     /// Joins at the current position: everything after it is queued for this connection until it
     /// `activate`s with the chats it knows of.
-    pub fn register(&self, user: UserId, token_hash: &[u8]) -> Registration {
-        let (queue, deliveries) = mpsc::channel(self.queue_capacity);
-        let closer = Arc::new(Closer::default());
+    pub fn register(&self, inbox: &Inbox, user: UserId, token_hash: &[u8]) -> Registration {
         self.open.fetch_add(1, Ordering::Relaxed);
         let mut inner = self.lock();
         let id = inner.next_id;
         inner.next_id += 1;
-        let token_hash = token_hash.to_vec();
-        let slot =
-            Slot { queue, closer: closer.clone(), user, token_hash, chats: None, joined_meanwhile: HashSet::new() };
+        let (queue, closer, token_hash) = (inbox.queue.clone(), inbox.closer.clone(), token_hash.to_vec());
+        let slot = Slot { queue, closer, user, token_hash, chats: None, joined_meanwhile: HashSet::new() };
         inner.slots.insert(id, slot);
         inner.by_user.entry(user).or_default().insert(id);
         inner.replaying.insert(id);
-        Registration { id, position: inner.position, deliveries, closer }
+        Registration { id, position: inner.position }
     }
 
     /// From now on, offer this connection only what concerns `chats` (and chats its user joins).
@@ -202,6 +236,12 @@ impl Hub {
         for chat in known {
             inner.add_chat(id, chat);
         }
+    }
+
+    /// Offers this connection what concerns `chat` from now on: a chat its user joined in
+    /// another cluster's log, for this hub's presence.
+    pub fn index_chat(&self, id: u64, chat: ChatId) {
+        self.lock().add_chat(id, chat);
     }
 
     /// Called once per registration, when its connection has finished (close frame sent or not).
@@ -306,10 +346,23 @@ mod tests {
             joined: joined.iter().copied().map(UserId).collect(),
             left: left.map(UserId),
         };
-        Delivery::Event { envelope: Arc::new(envelope), frame: ByteString::from_static("{}") }
+        Delivery::Event { log: LogId::FIRST, envelope: Arc::new(envelope), frame: ByteString::from_static("{}") }
     }
 
-    fn seqs(registration: &mut Registration) -> Vec<i64> {
+    /// A connection's registration and inbox, as the tests look at them.
+    struct Joined {
+        id: u64,
+        deliveries: mpsc::Receiver<Delivery>,
+        closer: Arc<Closer>,
+    }
+
+    fn join(hub: &Hub, user: UserId, token_hash: &[u8]) -> Joined {
+        let inbox = Inbox::new(hub.queue_capacity());
+        let Registration { id, .. } = hub.register(&inbox, user, token_hash);
+        Joined { id, deliveries: inbox.deliveries, closer: inbox.closer }
+    }
+
+    fn seqs(registration: &mut Joined) -> Vec<i64> {
         let mut seqs = Vec::new();
         while let Ok(Delivery::Event { envelope, .. }) = registration.deliveries.try_recv() {
             seqs.push(envelope.seq);
@@ -332,8 +385,8 @@ mod tests {
     #[test]
     fn connections_are_offered_their_chats_joins_and_removals() {
         let hub = Hub::new(0, 1, 16);
-        let mut ann = hub.register(UserId(1), b"ann");
-        let mut replaying = hub.register(UserId(2), b"bob");
+        let mut ann = join(&hub, UserId(1), b"ann");
+        let mut replaying = join(&hub, UserId(2), b"bob");
         hub.activate(ann.id, [ChatId(10)]);
         hub.publish([event(1, 10, &[], None), event(2, 20, &[], None), event(3, 30, &[1], None)]);
         hub.publish([event(4, 30, &[], None), event(5, 30, &[], Some(1)), event(5, 10, &[], None)]);
@@ -344,7 +397,7 @@ mod tests {
     #[test]
     fn joins_while_replaying_are_remembered_and_a_full_queue_closes() {
         let hub = Hub::new(0, 1, 2);
-        let mut bob = hub.register(UserId(2), b"bob");
+        let mut bob = join(&hub, UserId(2), b"bob");
         hub.publish([event(1, 40, &[2], None)]);
         hub.activate(bob.id, []);
         assert_eq!(seqs(&mut bob), [1]);
@@ -358,7 +411,7 @@ mod tests {
         Delivery::Presence { chats, user_id: UserId(user), frame: ByteString::from_static("{}") }
     }
 
-    fn presences(registration: &mut Registration) -> Vec<i64> {
+    fn presences(registration: &mut Joined) -> Vec<i64> {
         let mut users = Vec::new();
         while let Ok(Delivery::Presence { user_id, .. }) = registration.deliveries.try_recv() {
             users.push(user_id.0);
@@ -371,8 +424,8 @@ mod tests {
     #[test]
     fn presence_reaches_a_replaying_connection_and_an_active_one_in_a_shared_chat() {
         let hub = Hub::new(0, 1, 16);
-        let mut ann = hub.register(UserId(1), b"ann");
-        let mut replaying = hub.register(UserId(3), b"carol");
+        let mut ann = join(&hub, UserId(1), b"ann");
+        let mut replaying = join(&hub, UserId(3), b"carol");
         hub.activate(ann.id, [ChatId(10)]);
         hub.publish([presence(2, &[10]), presence(4, &[20])]);
         assert_eq!(presences(&mut ann), [2], "only the chat she is in");
@@ -382,8 +435,8 @@ mod tests {
     #[test]
     fn presence_gone_stale_reaches_every_connection() {
         let hub = Hub::new(0, 1, 16);
-        let mut active = hub.register(UserId(1), b"ann");
-        let mut replaying = hub.register(UserId(2), b"bob");
+        let mut active = join(&hub, UserId(1), b"ann");
+        let mut replaying = join(&hub, UserId(2), b"bob");
         hub.activate(active.id, [ChatId(10)]);
         hub.publish([Delivery::PresenceStale { frame: ByteString::from_static("{}") }]);
         for registration in [&mut active, &mut replaying] {
@@ -395,7 +448,7 @@ mod tests {
     fn a_revoked_token_closes_its_connections_and_no_other() {
         let hub = Hub::new(0, 1, 16);
         let (phone, laptop, other) =
-            (hub.register(UserId(1), b"t1"), hub.register(UserId(1), b"t1"), hub.register(UserId(1), b"t2"));
+            (join(&hub, UserId(1), b"t1"), join(&hub, UserId(1), b"t1"), join(&hub, UserId(1), b"t2"));
         hub.close_token(b"t1", CloseCode::Unauthorized);
         for closed in [&phone, &laptop] {
             assert_eq!(closed.closer.code.load(Ordering::Relaxed), CloseCode::Unauthorized as u16);

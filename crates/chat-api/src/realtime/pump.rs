@@ -114,8 +114,10 @@ async fn read_and_deliver(store: &Store, hub: &Hub, epoch: i64) -> StoreResult<(
 }
 
 fn deliver(hub: &Hub, events: &[PublishedEvent], epoch: i64) {
+    let log = hub.log();
     hub.publish(events.iter().map(|event| Delivery::Event {
+        log,
         envelope: Arc::new(event.envelope.clone()),
-        frame: frames::event(event, epoch).into(),
+        frame: frames::event(event, log, epoch).into(),
     }));
 }

@@ -65,7 +65,9 @@ pub async fn rename(
     body: JsonBody<UserPatch>,
 ) -> ApiResult<HttpResponse> {
     let display_name = body.0.validate()?;
-    Ok(HttpResponse::Ok().json(state.store.rename_bot(caller.user.id, path.bot_id, &display_name).await?))
+    let bot = state.store.rename_bot(caller.user.id, path.bot_id, &display_name).await?;
+    state.copy_user_changes().await;
+    Ok(HttpResponse::Ok().json(bot))
 }
 
 /// Deletes a bot: its token stops working at once; its messages stay, under its name.
@@ -76,6 +78,7 @@ pub async fn rename(
 #[delete("/bots/{bot_id}")]
 pub async fn remove(state: web::Data<AppState>, caller: Caller, path: web::Path<BotPath>) -> ApiResult<HttpResponse> {
     state.store.delete_bot(caller.user.id, path.bot_id).await?;
+    state.copy_user_changes().await;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -11,8 +11,8 @@ use actix_web::{HttpResponse, get, web};
 pub async fn scrape(state: web::Data<AppState>) -> HttpResponse {
     let (pool_connections, pool_idle) = state.store.pool_state();
     let readings = Readings {
-        websockets: state.hub.connections() as u64,
-        event_head: state.hub.position(),
+        websockets: state.hubs.first().connections() as u64,
+        event_head: state.hubs.first().position(),
         statements: state.store.queries_run(),
         replica_reads: state.store.replica_reads(),
         pool_connections,

@@ -28,7 +28,9 @@ pub async fn block(state: web::Data<AppState>, caller: Caller, path: web::Path<U
         let error = ValidationErrors::single("user_id", FieldCode::Invalid, "one cannot block oneself");
         return Err(ApiError::Domain(DomainError::Validation(error)));
     }
-    Ok(HttpResponse::Ok().json(state.store.block_user(caller.user.id, path.user_id).await?))
+    let blocked = state.store.block_user(caller.user.id, path.user_id).await?;
+    state.copy_user_changes().await;
+    Ok(HttpResponse::Ok().json(blocked))
 }
 
 /// Unblocks a user (whether the caller blocked them or not).
@@ -38,6 +40,7 @@ pub async fn block(state: web::Data<AppState>, caller: Caller, path: web::Path<U
 #[delete("/users/me/blocks/{user_id}")]
 pub async fn unblock(state: web::Data<AppState>, caller: Caller, path: web::Path<UserPath>) -> ApiResult<HttpResponse> {
     state.store.unblock_user(caller.user.id, path.user_id).await?;
+    state.copy_user_changes().await;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -61,5 +64,7 @@ pub async fn set_privacy(
     caller: Caller,
     body: JsonBody<Privacy>,
 ) -> ApiResult<HttpResponse> {
-    Ok(HttpResponse::Ok().json(state.store.set_privacy(caller.user.id, body.0).await?))
+    let setting = state.store.set_privacy(caller.user.id, body.0).await?;
+    state.copy_user_changes().await;
+    Ok(HttpResponse::Ok().json(setting))
 }

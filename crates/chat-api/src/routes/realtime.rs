@@ -46,10 +46,10 @@ pub async fn websocket(
         .map_err(|error| ApiError::BadRequest { code: ErrorCode::NotAWebsocket, detail: error.to_string() })?;
     let incoming =
         incoming.max_frame_size(MAX_CLIENT_MESSAGE).aggregate_continuations().max_continuation_size(MAX_CLIENT_MESSAGE);
-    let (store, hub, settings) = (state.store.clone(), state.hub.clone(), state.connection.clone());
+    let (clusters, hubs, settings) = (state.clusters.clone(), state.hubs.clone(), state.connection.clone());
     let socket = req.conn_data::<SocketHandle>().map(SocketHandle::watch).unwrap_or_default();
     let peer = Peer { user: holder.user.id, token_hash, scope: holder.scope, socket };
-    actix_web::rt::spawn(connection::run(session, incoming, store, hub, peer, since, settings));
+    actix_web::rt::spawn(connection::run(session, incoming, clusters, hubs, peer, since, settings));
     Ok(response)
 }
 

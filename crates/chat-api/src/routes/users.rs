@@ -31,7 +31,9 @@ pub async fn rename_me(
     body: JsonBody<UserPatch>,
 ) -> ApiResult<HttpResponse> {
     let display_name = body.0.validate()?;
-    Ok(HttpResponse::Ok().json(state.store.set_display_name(caller.user.id, &display_name).await?))
+    let renamed = state.store.set_display_name(caller.user.id, &display_name).await?;
+    state.copy_user_changes().await;
+    Ok(HttpResponse::Ok().json(renamed))
 }
 
 /// Users whose username starts with `q` (any user without it), in username order: their public

@@ -2,10 +2,12 @@
 //! chats on each are created, posted to, read and listed through the same routes; the feed
 //! resumes across both logs with one token, never a gap or a repeat; a cluster that is down
 //! leaves the other's chats working, its own answering 503, and the chat list and the feed
-//! naming it, until it answers again.
+//! naming it, until it answers again. The WebSocket likewise: a frame's token resumes after it
+//! in its own log and where the reader stood in the other.
 
 use crate::support::clusters::on_second_cluster;
-use crate::support::{TestApp, TestUser, expect_problem};
+
+use crate::support::{TestApp, TestUser, WsClient, expect_problem};
 use chat_domain::ErrorCode;
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -320,5 +322,184 @@ async fn a_server_started_while_a_cluster_is_down_serves_the_others_and_takes_it
         }
         assert!(tokio::time::Instant::now() < deadline, "{feed}");
         tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+/// The `message.created` frames of `socket` until `count` came, in the order they came.
+async fn created_frames(socket: &mut WsClient, count: usize) -> Vec<Value> {
+    let mut frames = Vec::new();
+    while frames.len() < count {
+        let frame = socket.next_json().await;
+        if frame["type"] == "message.created" {
+            frames.push(frame);
+        }
+    }
+    frames
+}
+
+/// The contents of `frames`, per chat, in order.
+fn per_chat(frames: &[Value]) -> BTreeMap<i64, Vec<String>> {
+    let mut per_chat: BTreeMap<i64, Vec<String>> = BTreeMap::new();
+    for frame in frames {
+        let chat = frame["chat_id"].as_i64().unwrap();
+        per_chat.entry(chat).or_default().push(frame["data"]["content"].as_str().unwrap().to_owned());
+    }
+    per_chat
+}
+
+#[tokio::test]
+async fn a_socket_over_both_logs_resumes_from_any_frame_with_no_gap_and_no_repeat() {
+    let app = TestApp::spawn_on_two_clusters().await;
+    let (ann, bob, carol) = (app.register("ann").await, app.register("bob").await, app.register("carol").await);
+    let (first, second) = group_on_each(&app, &ann, &[&bob, &carol]).await;
+    let (mut socket, ready) = app.ws(&bob, None).await;
+    assert_eq!(ready["resume"].as_str().unwrap().matches('~').count(), 2, "a position per log: {ready}");
+
+    // Two writers at once, one on each cluster.
+    let writers = [(first, &ann), (second, &carol)].map(|(chat, writer)| {
+        let app = &app;
+        async move {
+            for n in 0..8 {
+                app.text(writer, chat, &format!("{chat}-{n}")).await;
+            }
+        }
+    });
+    futures_util::future::join_all(writers).await;
+    let frames = created_frames(&mut socket, 16).await;
+    for frame in &frames {
+        let log = if on_second_cluster(frame["chat_id"].as_i64().unwrap()) { Some(1) } else { None };
+        assert_eq!(frame["log"].as_i64(), log, "a frame names its log, but the first: {frame}");
+    }
+    let everything = per_chat(&frames);
+    assert_eq!(everything[&first].len(), 8);
+    assert_eq!(everything[&second].len(), 8);
+
+    // Resuming from any frame's token replays what came after it, and nothing else.
+    for index in [0, 5, 10, 15] {
+        let token = frames[index]["resume"].as_str().unwrap();
+        let (mut resumed, _) = app.ws_since(&bob, token).await;
+        let rest = &frames[index + 1..];
+        let replayed = created_frames(&mut resumed, rest.len()).await;
+        assert_eq!(per_chat(&replayed), per_chat(rest), "after frame {index}");
+        resumed.expect_quiet(Duration::from_millis(300)).await;
+    }
+
+    // An ack names the log of the seq it acknowledges: the second cluster records Bob's delivery.
+    let last_of_second = frames.iter().rev().find(|frame| frame["log"] == 1).unwrap();
+    let message = last_of_second["data"]["id"].as_i64().unwrap();
+    socket.send_json(&json!({ "type": "ack", "seq": last_of_second["seq"], "log": 1 })).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        let receipts = app.get_ok(&carol, &format!("/api/v1/messages/{message}/receipts")).await;
+        let bobs =
+            receipts["receipts"].as_array().unwrap().iter().find(|receipt| receipt["user_id"] == bob.id).cloned();
+        if bobs.is_some_and(|receipt| !receipt["delivered_at"].is_null()) {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{receipts}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn typing_in_a_chat_on_the_second_cluster_joined_while_connected_reaches_its_other_members() {
+    let app = TestApp::spawn_on_two_clusters().await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let (mut anns, _) = app.ws(&ann, None).await;
+    let (mut bobs, _) = app.ws(&bob, None).await;
+    // Joined after the sockets opened: only the second cluster's hub hears of it.
+    let (_, second) = group_on_each(&app, &ann, &[&bob]).await;
+    bobs.next_event_of("chat.created").await;
+    anns.send_json(&json!({ "type": "typing", "chat_id": second })).await;
+    let typing = bobs.next_event_of("typing").await;
+    assert_eq!((typing["chat_id"].as_i64(), typing["user_id"].as_i64()), (Some(second), Some(ann.id)));
+}
+
+#[tokio::test]
+async fn a_socket_opened_while_a_cluster_is_down_reads_the_other_then_reconnects_for_both() {
+    let app = TestApp::spawn_on_two_clusters_with(true, |config| {
+        // A log that answers again is looked for every fourth heartbeat.
+        config.realtime.ping_interval = Duration::from_millis(250);
+    })
+    .await;
+    let (ann, bob) = (app.register("ann").await, app.register("bob").await);
+    let (first, second) = group_on_each(&app, &ann, &[&bob]).await;
+    let (_, ready) = app.ws(&bob, None).await;
+    let before = ready["resume"].as_str().unwrap().to_owned();
+
+    app.allow_connections_to_cluster(1, false).await;
+    let (mut socket, ready) = app.ws_since(&bob, &before).await;
+    assert_eq!(ready["resume"].as_str().unwrap().matches('~').count(), 2, "the down log kept where it was: {ready}");
+    app.text(&ann, first, "while down").await;
+    let frame = socket.next_event_of("message.created").await;
+    assert_eq!(frame["data"]["content"], "while down");
+    let token = frame["resume"].as_str().unwrap().to_owned();
+
+    app.allow_connections_to_cluster(1, true).await;
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
+    loop {
+        let posted = app.post_message(&ann, &json!({ "chat_id": second, "content": "back" })).await;
+        if posted.status() == StatusCode::OK {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "the second cluster's chats never came back");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    // The socket that could not read the second log goes, for its client to come back for both.
+    let (code, _) = socket.close_code().await;
+    assert_eq!(code, Some(1001));
+    let (mut resumed, _) = app.ws_since(&bob, &token).await;
+    let frames = created_frames(&mut resumed, 1).await;
+    assert_eq!(per_chat(&frames), BTreeMap::from([(second, vec!["back".to_owned()])]));
+    resumed.expect_quiet(Duration::from_millis(300)).await;
+}
+
+#[tokio::test]
+async fn the_rust_client_follows_both_logs_and_acknowledges_each() {
+    use crate::client::{next_event, signed_up};
+    use chat_domain::{ChatDraft, ChatKind, Event};
+    let app = TestApp::spawn_on_two_clusters().await;
+    let (ann, bob) = (signed_up(&app.address, "ann").await, signed_up(&app.address, "bob").await);
+    let bob_id = bob.me().await.unwrap().id;
+    let mut events = bob.event_stream(None);
+    let draft = ChatDraft { kind: ChatKind::Group, title: Some("team".into()), member_ids: vec![bob_id] };
+    let (mut first, mut second) = (None, None);
+    while first.is_none() || second.is_none() {
+        let chat = ann.create_chat(&draft).await.unwrap().chat.id;
+        if on_second_cluster(chat.0) {
+            second.get_or_insert(chat)
+        } else {
+            first.get_or_insert(chat)
+        };
+    }
+    let (first, second) = (first.unwrap(), second.unwrap());
+    // Seqs of the two logs interleave: the second log's may well be below the first's.
+    let mut posted = Vec::new();
+    for n in 0..3 {
+        for chat in [second, first] {
+            posted.push(ann.post_text(chat, &format!("{n}")).await.unwrap().id);
+        }
+    }
+    let mut got = Vec::new();
+    while got.len() < posted.len() {
+        if let Event::MessageCreated(message) = next_event(&mut events).await.event {
+            got.push(message.id);
+        }
+    }
+    got.sort();
+    let mut wanted = posted.clone();
+    wanted.sort();
+    assert_eq!(got, wanted, "every message of both logs, once");
+    // Its acknowledgements name each log: both clusters record Bob's delivery.
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    for message in [posted[posted.len() - 2], posted[posted.len() - 1]] {
+        loop {
+            let receipts = ann.receipts(message).await.unwrap();
+            if receipts.receipts.iter().any(|receipt| receipt.user_id == bob_id && receipt.delivered_at.is_some()) {
+                break;
+            }
+            assert!(tokio::time::Instant::now() < deadline, "{message:?} never delivered: {receipts:?}");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     }
 }

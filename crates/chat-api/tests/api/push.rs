@@ -125,7 +125,7 @@ async fn a_user_reading_on_a_socket_is_not_pushed() {
     let (mut socket, _) = app.ws(&bob, None).await;
     app.text(&alice, chat, "are you there?").await;
     let frame = socket.next_event().await;
-    socket.send_json(&json!({ "type": "ack", "seq": frame["seq"] })).await;
+    socket.ack(&frame).await;
 
     wait_for_metric(&app, "chat_push_deliveries_total{outcome=\"skipped\"}", 1).await;
     assert!(endpoint.received().is_empty());

@@ -41,14 +41,16 @@ async fn acks_pages_and_reads_move_a_message_from_sent_to_delivered_to_read() {
 
     let frame = bobs_socket.next_event().await;
     assert_eq!(frame["data"]["id"], message);
-    bobs_socket.send_json(&json!({ "type": "ack", "seq": frame["seq"] })).await;
+    bobs_socket.ack(&frame).await;
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(delivery(&app, &ann, message).await, "sent", "carol's devices have not got it");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     let bobs_receipt = loop {
         let found = receipts(&app, &ann, message).await;
         if !found[0]["delivered_at"].is_null() {
             break found[0].clone();
         }
+        assert!(tokio::time::Instant::now() < deadline, "the ack was never recorded: {found:?}");
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     assert_eq!((bobs_receipt["user_id"].as_i64(), bobs_receipt["read_at"].is_null()), (Some(bob.id), true));
@@ -187,7 +189,7 @@ async fn acks_on_one_server_process_show_on_another() {
     let message = app.text(&ann, chat, "across processes").await["id"].as_i64().unwrap();
     let frame = bobs_socket.next_event().await;
     assert_eq!(frame["data"]["id"], message);
-    bobs_socket.send_json(&json!({ "type": "ack", "seq": frame["seq"] })).await;
+    bobs_socket.ack(&frame).await;
 
     let change =
         anns_socket.next_receipt_within(Duration::from_secs(5)).await.expect("no receipt within 5 s")["data"].clone();

@@ -97,3 +97,15 @@ fn the_client_frame_is_typing() {
     assert_eq!(frame, ClientFrame::Typing { chat_id: ChatId(7) });
     assert!(serde_json::from_str::<ClientFrame>(r#"{"type":"typing"}"#).is_err());
 }
+
+#[test]
+fn an_ack_names_its_log_unless_it_is_the_first() {
+    let frame: ClientFrame = serde_json::from_str(r#"{"type":"ack","seq":7}"#).unwrap();
+    assert_eq!(frame, ClientFrame::Ack { seq: 7, log: LogId::FIRST });
+    let frame: ClientFrame = serde_json::from_str(r#"{"type":"ack","seq":7,"log":2}"#).unwrap();
+    assert_eq!(frame, ClientFrame::Ack { seq: 7, log: LogId(2) });
+    assert_eq!(
+        serde_json::to_string(&ClientFrame::Ack { seq: 7, log: LogId::FIRST }).unwrap(),
+        r#"{"type":"ack","seq":7}"#
+    );
+}

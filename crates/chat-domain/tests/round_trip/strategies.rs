@@ -224,9 +224,10 @@ pub fn event() -> impl Strategy<Value = Event> {
 }
 
 pub fn server_frame() -> impl Strategy<Value = ServerFrame> {
-    let stored = (0_i64..i64::MAX, option::of(text()), ids(), event()).prop_map(|(seq, resume, chat, event)| {
-        ServerFrame::Event(Box::new(StoredEvent { seq, resume, chat_id: ChatId(chat), event }))
-    });
+    let stored =
+        (0_i64..i64::MAX, 0_u16..4, option::of(text()), ids(), event()).prop_map(|(seq, log, resume, chat, event)| {
+            ServerFrame::Event(Box::new(StoredEvent { seq, log: LogId(log), resume, chat_id: ChatId(chat), event }))
+        });
     let codes = prop::sample::select(ErrorCode::ALL.to_vec());
     prop_oneof![
         stored,

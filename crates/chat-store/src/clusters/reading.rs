@@ -69,11 +69,59 @@ impl LogReaders {
         position_token((0..self.logs.len()).filter_map(|log| self.position_in(log)))
     }
 
+    /// The user whose reader this is.
+    pub fn user(&self) -> UserId {
+        self.user
+    }
+
+    /// The chats the reader may see.
+    pub fn scope(&self) -> &ChatScope {
+        &self.scope
+    }
+
+    /// The subscription reading log `log`; `None` while that log waits (its cluster did not
+    /// answer, or its reader's caller does not follow it yet).
+    pub fn subscription(&self, log: LogId) -> Option<&Subscription> {
+        match self.logs.get(usize::from(log.0)) {
+            Some(LogReader::Reading { subscription, .. }) => Some(subscription),
+            _ => None,
+        }
+    }
+
+    /// `subscription`, to admit events to (live delivery) or move on.
+    pub fn subscription_mut(&mut self, log: LogId) -> Option<&mut Subscription> {
+        match self.logs.get_mut(usize::from(log.0)) {
+            Some(LogReader::Reading { subscription, .. }) => Some(subscription),
+            _ => None,
+        }
+    }
+
+    /// Every log's subscription, of the logs being read.
+    pub fn subscriptions(&self) -> impl Iterator<Item = &Subscription> {
+        self.logs.iter().filter_map(|reader| match reader {
+            LogReader::Reading { subscription, .. } => Some(subscription),
+            LogReader::Waiting { .. } => None,
+        })
+    }
+
+    /// The epoch of log `log` as read, while it is.
+    pub fn epoch(&self, log: LogId) -> Option<i64> {
+        match self.logs.get(usize::from(log.0)) {
+            Some(LogReader::Reading { epoch, .. }) => Some(*epoch),
+            _ => None,
+        }
+    }
+
+    /// Whether every log `ends` names an end for (`Clusters::events_until`) is being read.
+    pub fn reads_every(&self, ends: &[Option<i64>]) -> bool {
+        ends.iter().enumerate().all(|(log, end)| end.is_none() || self.subscription(LogId::of_cluster(log)).is_some())
+    }
+
     /// Where the reader stands in log `log`, if anywhere yet.
     fn position_in(&self, log: usize) -> Option<LogPosition> {
         match &self.logs[log] {
             LogReader::Reading { epoch, subscription } => {
-                Some(LogPosition { log: log_id(log), epoch: *epoch, seq: subscription.position() })
+                Some(LogPosition { log: LogId::of_cluster(log), epoch: *epoch, seq: subscription.position() })
             }
             LogReader::Waiting { since } => *since,
         }
@@ -88,7 +136,7 @@ impl Clusters {
 
     /// Every cluster's log head, or `None` for a cluster that does not answer; an outage when
     /// none does.
-    async fn answering_heads(&self) -> StoreResult<Vec<Option<LogHead>>> {
+    pub async fn answering_heads(&self) -> StoreResult<Vec<Option<LogHead>>> {
         let mut heads = Vec::with_capacity(self.all().len());
         for head in join_all(self.all().iter().map(|store| store.log_head())).await {
             heads.push(answered(head)?);
@@ -108,6 +156,31 @@ impl Clusters {
     /// cluster's chats to show).
     pub async fn readers_at(&self, user: UserId, since: Option<&Since>, scope: &ChatScope) -> StoreResult<Resumed> {
         let heads = self.answering_heads().await?;
+        self.readers_within(&heads, user, since, scope).await
+    }
+
+    /// `readers_at` over the logs `ends` names an end for only (a socket's: those it follows
+    /// live), the others waiting as if their clusters did not answer.
+    pub async fn readers_following(
+        &self,
+        ends: &[Option<i64>],
+        user: UserId,
+        since: Option<&Since>,
+        scope: &ChatScope,
+    ) -> StoreResult<Resumed> {
+        let heads = mask(self.answering_heads().await?, ends);
+        self.readers_within(&heads, user, since, scope).await
+    }
+
+    /// `readers_at`, against `heads` its caller read (`answering_heads`), a log whose head is
+    /// `None` waiting.
+    pub async fn readers_within(
+        &self,
+        heads: &[Option<LogHead>],
+        user: UserId,
+        since: Option<&Since>,
+        scope: &ChatScope,
+    ) -> StoreResult<Resumed> {
         let token = match since {
             Some(Since::Token(token)) => Some(token),
             _ => None,
@@ -115,7 +188,7 @@ impl Clusters {
         let foreign =
             token.is_some_and(|token| token.positions().iter().any(|at| usize::from(at.log.0) >= heads.len()));
         if foreign {
-            return Ok(Resumed::ResyncRequired { from: resync_token(&heads, |log| named_in(token, log)) });
+            return Ok(Resumed::ResyncRequired { from: resync_token(heads, |log| named_in(token, log)) });
         }
         let mut readers = LogReaders { user, scope: scope.clone(), logs: Vec::with_capacity(heads.len()) };
         for (log, head) in heads.iter().enumerate() {
@@ -131,9 +204,9 @@ impl Clusters {
                 Some(Since::Token(_)) => resume_point(head, named),
             };
             let Some(seq) = seq else {
-                return Ok(Resumed::ResyncRequired { from: resync_token(&heads, |log| named_in(token, log)) });
+                return Ok(Resumed::ResyncRequired { from: resync_token(heads, |log| named_in(token, log)) });
             };
-            let position = LogPosition { log: log_id(log), epoch: head.epoch, seq };
+            let position = LogPosition { log: LogId::of_cluster(log), epoch: head.epoch, seq };
             readers.logs.push(LogReader::Waiting { since: Some(position) });
         }
         // Checked against the heads just read: a position of this epoch, not pruned.
@@ -147,8 +220,24 @@ impl Clusters {
     /// and is named. A log that waited since its cluster did not answer is checked against its
     /// head first, then read like the others.
     pub async fn events_for(&self, readers: &mut LogReaders, limit: i64) -> StoreResult<LogsRead> {
+        self.events_until(readers, None, limit).await
+    }
+
+    /// `events_for`, up to `ends[log]` in each log (a socket's replay, up to where its live
+    /// delivery starts in each log it follows): a log whose end is `None` is not read, nor taken
+    /// up if it waited, as if its cluster did not answer (nothing would carry its events on).
+    pub async fn events_until(
+        &self,
+        readers: &mut LogReaders,
+        ends: Option<&[Option<i64>]>,
+        limit: i64,
+    ) -> StoreResult<LogsRead> {
         // Read before the events: every seq up to each head is visible to its log's read.
-        let heads = self.answering_heads().await?;
+        let mut heads = self.answering_heads().await?;
+        if let Some(ends) = ends {
+            heads = mask(heads, ends);
+        }
+        let until = |log: usize| ends.and_then(|ends| ends.get(log).copied().flatten()).unwrap_or(i64::MAX);
         let resync = |readers: &LogReaders| LogsRead::ResyncRequired {
             from: resync_token(&heads, |log| readers.position_in(log)),
         };
@@ -158,7 +247,9 @@ impl Clusters {
                 // A log restored under the reader: its seqs past the restore point are another history's.
                 (Some(head), LogReader::Reading { epoch, .. }) if head.epoch != *epoch => return Ok(resync(readers)),
                 (Some(head), LogReader::Waiting { since }) => match resume_point(head, *since) {
-                    Some(seq) => checked_waiting.push((log, LogPosition { log: log_id(log), epoch: head.epoch, seq })),
+                    Some(seq) => {
+                        checked_waiting.push((log, LogPosition { log: LogId::of_cluster(log), epoch: head.epoch, seq }))
+                    }
                     None => return Ok(resync(readers)),
                 },
                 _ => {}
@@ -174,8 +265,9 @@ impl Clusters {
             |(log, ((store, head), reader))| {
                 let (Some(head), LogReader::Reading { subscription, .. }) = (head, reader) else { return None };
                 let mut moved = subscription.clone();
+                let until = until(log);
                 Some(async move {
-                    let page = store.events_within(head, &mut moved, i64::MAX, limit).await;
+                    let page = store.events_within(head, &mut moved, until, limit).await;
                     (log, page, moved)
                 })
             },
@@ -187,7 +279,7 @@ impl Clusters {
             match answered(page)? {
                 Some(Replay::Events(page)) => {
                     read.push(log);
-                    events.extend(page.into_iter().map(|event| (log_id(log), event)));
+                    events.extend(page.into_iter().map(|event| (LogId::of_cluster(log), event)));
                     moves.push((log, moved));
                 }
                 Some(Replay::ResyncRequired { .. }) => return Ok(resync(readers)),
@@ -199,7 +291,8 @@ impl Clusters {
                 *subscription = moved;
             }
         }
-        let missing = (0..readers.logs.len()).filter(|log| !read.contains(log)).map(|log| log_id(log).0).collect();
+        let missing =
+            (0..readers.logs.len()).filter(|log| !read.contains(log)).map(|log| LogId::of_cluster(log).0).collect();
         Ok(LogsRead::Events { events, missing })
     }
 
@@ -225,6 +318,16 @@ impl Clusters {
     }
 }
 
+/// `heads` with the head of every log whose end is `None` left out (as if its cluster did not
+/// answer).
+fn mask(heads: Vec<Option<LogHead>>, ends: &[Option<i64>]) -> Vec<Option<LogHead>> {
+    heads
+        .into_iter()
+        .enumerate()
+        .map(|(log, head)| head.filter(|_| ends.get(log).is_some_and(Option::is_some)))
+        .collect()
+}
+
 /// A cluster's answer, `None` when it is down; any other error stands.
 fn answered<T>(result: StoreResult<T>) -> StoreResult<Option<T>> {
     match result {
@@ -247,22 +350,17 @@ fn resume_point(head: &LogHead, named: Option<LogPosition>) -> Option<i64> {
 /// (read from there when it answers: a resync reloads what the clusters that answer hold).
 fn resync_token(heads: &[Option<LogHead>], kept: impl Fn(usize) -> Option<LogPosition>) -> ResumeToken {
     position_token(heads.iter().enumerate().filter_map(|(log, head)| match head {
-        Some(head) => Some(LogPosition { log: log_id(log), epoch: head.epoch, seq: head.seq }),
+        Some(head) => Some(LogPosition { log: LogId::of_cluster(log), epoch: head.epoch, seq: head.seq }),
         None => kept(log),
     }))
 }
 
 /// The position `since` names in log `log`.
 fn named_in(since: Option<&ResumeToken>, log: usize) -> Option<LogPosition> {
-    since.and_then(|token| token.position_in(log_id(log)))
+    since.and_then(|token| token.position_in(LogId::of_cluster(log)))
 }
 
 fn position_token(positions: impl Iterator<Item = LogPosition>) -> ResumeToken {
     // A deployment has at least one cluster, and the directory answers whenever anything does.
     ResumeToken::new(positions.collect()).unwrap_or_else(|| ResumeToken::single(0, 0))
-}
-
-/// The log of cluster number `cluster`.
-fn log_id(cluster: usize) -> LogId {
-    LogId(u16::try_from(cluster).unwrap_or(u16::MAX))
 }

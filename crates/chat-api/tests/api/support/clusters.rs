@@ -3,6 +3,7 @@
 
 use super::direct::run_sql;
 use super::{TestApp, test_config};
+use chat_api::config::Config;
 use chat_test_db::TestDatabase;
 use std::sync::Arc;
 
@@ -13,6 +14,11 @@ impl TestApp {
 
     /// Two clusters, the second closed to connections before the server starts when not `up`.
     pub async fn spawn_on_two_clusters_second(up: bool) -> Self {
+        Self::spawn_on_two_clusters_with(up, |_| {}).await
+    }
+
+    /// `spawn_on_two_clusters_second`, with `adjust` made to the configuration.
+    pub async fn spawn_on_two_clusters_with(up: bool, adjust: impl FnOnce(&mut Config)) -> Self {
         let (directory, second) = (Arc::new(TestDatabase::new().await), Arc::new(TestDatabase::new().await));
         run_sql(directory.url(), "UPDATE shard_map SET cluster = 1 WHERE shard >= 32").await;
         if !up {
@@ -20,6 +26,7 @@ impl TestApp {
         }
         let mut config = test_config(directory.url());
         config.cluster_urls = vec![second.url().to_owned()];
+        adjust(&mut config);
         Self::start(directory, vec![second], config).await
     }
 

@@ -175,15 +175,26 @@ impl WsClient {
         use futures_util::StreamExt as _;
         use tokio_tungstenite::tungstenite::Message;
         let mut frames = 0;
+        // One deadline for all: pings keep coming while the server does not close.
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(20);
         loop {
-            match tokio::time::timeout(Duration::from_secs(20), self.stream.next()).await.expect("no close within 20 s")
-            {
+            match tokio::time::timeout_at(deadline, self.stream.next()).await.expect("no close within 20 s") {
                 Some(Ok(Message::Text(_))) => frames += 1,
                 Some(Ok(Message::Close(frame))) => return (frame.map(|f| u16::from(f.code)), frames),
                 Some(Ok(_)) => {}
                 Some(Err(_)) | None => return (None, frames),
             }
         }
+    }
+
+    /// Acknowledges every frame up to `frame`, of `frame`'s log (`"log"`, named by frames of
+    /// any log but the first).
+    pub async fn ack(&mut self, frame: &Value) {
+        let mut ack = serde_json::json!({ "type": "ack", "seq": frame["seq"] });
+        if let Some(log) = frame.get("log") {
+            ack["log"] = log.clone();
+        }
+        self.send_json(&ack).await;
     }
 
     pub async fn send_json(&mut self, value: &Value) {
