@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 LOCAL_PG := scripts/local-pg.sh
 
-.PHONY: run test e2e faults fuzz bench db-start db-url db-stop ha-start ha-stop ha-status ha-drill s3-start s3-stop lint ci
+.PHONY: run test test-two-clusters e2e faults fuzz bench db-start db-url db-stop ha-start ha-stop ha-status ha-drill s3-start s3-stop lint ci
 
 ## Serve on 127.0.0.1:8000 (CHAT_ADDR); uses DATABASE_URL, or starts the project-local cluster.
 run:
@@ -11,11 +11,35 @@ run:
 
 ## Every test, unit and integration, against the project-local cluster and the project-local S3
 ## server (uploads run on a local folder and on S3); the web client's unit tests (Node's own test
-## runner, no package); then its end-to-end tests in a real browser.
+## runner, no package); the API suite again over two clusters; then the web client's end-to-end
+## tests in a real browser.
 test: db-start s3-start
 	node --test crates/chat-web/test/
 	DATABASE_URL="$$($(LOCAL_PG) url)" CHAT_TEST_S3_ENDPOINT="$$(scripts/s3-server.sh url)" cargo test --workspace
+	$(MAKE) test-two-clusters
 	scripts/e2e.sh
+
+## The API suite (its real-time and resume tests included) on a deployment of two clusters:
+## every test server runs over two databases, logical shards 0-31 on the first and 32-63 on the
+## second (CHAT_TEST_CLUSTERS=2, tests/api/support/clusters.rs). Left out: the tests of what is
+## not built across clusters yet (docs/ARCHITECTURE.md, "The server over `Clusters`": push,
+## webhooks, presence, files, link previews, a report's or the audit's rows, a rename's
+## `member.updated`, the `shared` direct-chat setting across clusters), and those that hold what
+## only one cluster does (its statement count, `next_since` as the one log's seq, faults made on
+## the first database only).
+TWO_CLUSTERS_NOT_BUILT := push:: client_push:: webhooks:: presence:: uploads:: previews:: \
+	reports::bad_reports_store_nothing bots::a_token_limited_to_one_chat_finds_no_other \
+	members::members_are_listed_with_their_roles_for_members_only \
+	client::a_service_shares_a_file client::blocks_the_direct_chat_setting_and_bans_through_the_client \
+	moderation::a_server_moderator_deletes_any_message_and_its_tombstone_says_who_and_why \
+	users::a_new_display_name_reaches_every_chat_of_its_user_as_member_updated \
+	bots::a_renamed_bot_is_a_member_updated_in_its_chats blocks::who_may_start_a_direct_chat_is_each_users_choice
+TWO_CLUSTERS_ONE_CLUSTER_ONLY := resume_tokens::resuming_with_an_events_token_replays_exactly_what_came_after_it \
+	realtime_resume::the_http_feed_serves_the_same_frames_and_asks_to_resync_when_too_far \
+	client::a_post_answered_503_is_retried_with_its_key_and_made_once commit_faults::
+test-two-clusters: db-start s3-start
+	DATABASE_URL="$$($(LOCAL_PG) url)" CHAT_TEST_S3_ENDPOINT="$$(scripts/s3-server.sh url)" CHAT_TEST_CLUSTERS=2 \
+		cargo test -p chat-api --test api -- $(addprefix --skip ,$(TWO_CLUSTERS_NOT_BUILT) $(TWO_CLUSTERS_ONE_CLUSTER_ONLY))
 
 ## The web client in Debian's Chromium (installed when missing), driven by playwright-core, against
 ## the debug server on a fresh database; screenshots in .data/e2e-artifacts/. See scripts/e2e.sh.

@@ -59,8 +59,13 @@ impl TestApp {
         Self::spawn_with(|_| {}).await
     }
 
-    /// A server whose configuration `adjust` changes first.
+    /// A server whose configuration `adjust` changes first. With `CHAT_TEST_CLUSTERS=2`, a
+    /// deployment of two clusters (`spawn_on_two_clusters`), half the logical shards on each:
+    /// the suite run on such a deployment (`make test-two-clusters`).
     pub async fn spawn_with(adjust: impl FnOnce(&mut Config)) -> Self {
+        if std::env::var("CHAT_TEST_CLUSTERS").is_ok_and(|clusters| clusters == "2") {
+            return Self::spawn_on_two_clusters_with(true, adjust).await;
+        }
         let db = Arc::new(TestDatabase::new().await);
         let mut config = test_config(db.url());
         adjust(&mut config);
