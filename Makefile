@@ -30,13 +30,14 @@ test: db-start s3-start
 TWO_CLUSTERS_NOT_BUILT := push:: client_push:: webhooks:: presence:: uploads:: previews:: \
 	reports::bad_reports_store_nothing bots::a_token_limited_to_one_chat_finds_no_other \
 	members::members_are_listed_with_their_roles_for_members_only \
+	moderation::every_moderation_action_is_listed_once_for_moderators_only \
 	client::a_service_shares_a_file client::blocks_the_direct_chat_setting_and_bans_through_the_client \
 	moderation::a_server_moderator_deletes_any_message_and_its_tombstone_says_who_and_why \
 	users::a_new_display_name_reaches_every_chat_of_its_user_as_member_updated \
 	bots::a_renamed_bot_is_a_member_updated_in_its_chats blocks::who_may_start_a_direct_chat_is_each_users_choice
 TWO_CLUSTERS_ONE_CLUSTER_ONLY := resume_tokens::resuming_with_an_events_token_replays_exactly_what_came_after_it \
 	realtime_resume::the_http_feed_serves_the_same_frames_and_asks_to_resync_when_too_far \
-	client::a_post_answered_503_is_retried_with_its_key_and_made_once commit_faults::
+	commit_faults:: domain_types::every_frame_decodes_into_server_frame_and_every_event_kind_is_seen
 test-two-clusters: db-start s3-start
 	DATABASE_URL="$$($(LOCAL_PG) url)" CHAT_TEST_S3_ENDPOINT="$$(scripts/s3-server.sh url)" CHAT_TEST_CLUSTERS=2 \
 		cargo test -p chat-api --test api -- $(addprefix --skip ,$(TWO_CLUSTERS_NOT_BUILT) $(TWO_CLUSTERS_ONE_CLUSTER_ONLY))

@@ -29,7 +29,7 @@ pub async fn ban(
         let error = ValidationErrors::single("user_id", FieldCode::Invalid, "one cannot ban oneself: leave instead");
         return Err(ApiError::Domain(DomainError::Validation(error)));
     }
-    let ban = state.chat_store(path.chat_id).ban_member(path.chat_id, caller.user.id, path.user_id, reason).await?;
+    let ban = state.clusters.ban_member(path.chat_id, caller.user.id, path.user_id, reason).await?;
     Ok(HttpResponse::Ok().json(ban))
 }
 

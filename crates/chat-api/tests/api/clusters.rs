@@ -407,9 +407,12 @@ async fn typing_in_a_chat_on_the_second_cluster_joined_while_connected_reaches_i
     let (ann, bob) = (app.register("ann").await, app.register("bob").await);
     let (mut anns, _) = app.ws(&ann, None).await;
     let (mut bobs, _) = app.ws(&bob, None).await;
-    // Joined after the sockets opened: only the second cluster's hub hears of it.
+    // Joined after the sockets opened: only the second cluster's hub hears of it. Both sockets
+    // must have its `chat.created` first (Ann's to type in it, Bob's hub to know he is in it).
     let (_, second) = group_on_each(&app, &ann, &[&bob]).await;
-    bobs.next_event_of("chat.created").await;
+    for socket in [&mut anns, &mut bobs] {
+        while socket.next_event_of("chat.created").await["data"]["chat"]["id"] != second {}
+    }
     anns.send_json(&json!({ "type": "typing", "chat_id": second })).await;
     let typing = bobs.next_event_of("typing").await;
     assert_eq!((typing["chat_id"].as_i64(), typing["user_id"].as_i64()), (Some(second), Some(ann.id)));

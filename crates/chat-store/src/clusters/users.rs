@@ -15,7 +15,7 @@ use super::Clusters;
 use crate::chats::members::MemberAddition;
 use crate::connection::advisory_locks::take_user_copy_locks;
 use crate::error::{StoreError, StoreResult};
-use chat_domain::{ChatId, Message, MessageId, Role, UserId};
+use chat_domain::{ChatBan, ChatId, Message, MessageId, Role, UserId};
 use diesel::sql_types::{Array, BigInt, Jsonb, SmallInt};
 use diesel_async::{AsyncConnection as _, RunQueryDsl, SimpleAsyncConnection as _};
 
@@ -151,6 +151,19 @@ impl Clusters {
         let cluster = self.cluster_number_of_chat(chat);
         self.copy_users_to(cluster, &[user]).await?;
         self.of_chat(chat).add_member(chat, actor, user, role).await
+    }
+
+    /// `Store::ban_member` on the chat's cluster, `user`'s row copied there first: one may ban
+    /// someone before they are ever added, who the cluster may not hold yet.
+    pub async fn ban_member(
+        &self,
+        chat: ChatId,
+        actor: UserId,
+        user: UserId,
+        reason: Option<String>,
+    ) -> StoreResult<ChatBan> {
+        self.copy_users_to(self.cluster_number_of_chat(chat), &[user]).await?;
+        self.of_chat(chat).ban_member(chat, actor, user, reason).await
     }
 
     /// `Store::delete_message` by a server moderator on the message's cluster, the moderator's

@@ -30,6 +30,16 @@ impl TestApp {
         Self::start(directory, vec![second], config).await
     }
 
+    /// Runs `statement` straight on every cluster's database (one, unless the app has several);
+    /// the rows it affected on all of them.
+    pub async fn sql_on_every_cluster(&self, statement: &str) -> usize {
+        let mut affected = self.sql(statement).await;
+        for db in &self.other_clusters {
+            affected += run_sql(db.url(), statement).await;
+        }
+        affected
+    }
+
     /// Runs `statement` straight on cluster `cluster`'s database (0: the directory).
     pub async fn sql_on_cluster(&self, cluster: usize, statement: &str) -> usize {
         let db = if cluster == 0 { &self.db } else { &self.other_clusters[cluster - 1] };

@@ -25,21 +25,21 @@ impl TestApp {
     }
 
     pub async fn normal_commits(&self) {
-        self.sql("DROP TRIGGER slow_commit ON events").await;
+        self.sql_on_every_cluster("DROP TRIGGER slow_commit ON events").await;
     }
 
     /// As `slow_commits`, for transactions that do `what` (`UPDATE ON uploads`, say) instead of
     /// writing an event; `normal_commits_of` with that table ends it.
     pub async fn slow_commits_after(&self, seconds: u32, what: &str) {
-        self.sql(&format!(
+        self.sql_on_every_cluster(&format!(
             "CREATE OR REPLACE FUNCTION slow_commit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN PERFORM pg_sleep({seconds}); RETURN NULL; END $$"
         ))
         .await;
-        self.sql(&format!("CREATE CONSTRAINT TRIGGER slow_commit AFTER {what} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()")).await;
+        self.sql_on_every_cluster(&format!("CREATE CONSTRAINT TRIGGER slow_commit AFTER {what} DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION slow_commit()")).await;
     }
 
     pub async fn normal_commits_of(&self, table: &str) {
-        self.sql(&format!("DROP TRIGGER slow_commit ON {table}")).await;
+        self.sql_on_every_cluster(&format!("DROP TRIGGER slow_commit ON {table}")).await;
     }
 
     /// Terminates the backend whose commit sleeps in `slow_commits`' trigger as soon as there is
@@ -48,7 +48,7 @@ impl TestApp {
         let kill = "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
                     WHERE datname = current_database() AND wait_event = 'PgSleep'";
         for _ in 0..500 {
-            let killed = self.sql(kill).await;
+            let killed = self.sql_on_every_cluster(kill).await;
             if killed > 0 || gave_up() {
                 return killed;
             }
