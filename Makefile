@@ -28,11 +28,9 @@ test: db-start s3-start
 ## only one cluster does (its statement count, `next_since` as the one log's seq, faults made on
 ## the first database only).
 TWO_CLUSTERS_NOT_BUILT := push:: client_push:: webhooks:: presence:: uploads:: previews:: \
-	reports::bad_reports_store_nothing bots::a_token_limited_to_one_chat_finds_no_other \
+	reports:: moderation:: bots::a_token_limited_to_one_chat_finds_no_other \
 	members::members_are_listed_with_their_roles_for_members_only \
-	moderation::every_moderation_action_is_listed_once_for_moderators_only \
 	client::a_service_shares_a_file client::blocks_the_direct_chat_setting_and_bans_through_the_client \
-	moderation::a_server_moderator_deletes_any_message_and_its_tombstone_says_who_and_why \
 	users::a_new_display_name_reaches_every_chat_of_its_user_as_member_updated \
 	bots::a_renamed_bot_is_a_member_updated_in_its_chats blocks::who_may_start_a_direct_chat_is_each_users_choice
 TWO_CLUSTERS_ONE_CLUSTER_ONLY := resume_tokens::resuming_with_an_events_token_replays_exactly_what_came_after_it \
